@@ -162,6 +162,8 @@ class WatchedArticle:
     last_edit_summary: str = ""
     checks_total: int = 0
     feed: str | None = None
+    stopped: bool = False  # past the last schedule tier: no more automatic checks
+    headline_variants: list[str] = field(default_factory=list)  # headlines seen rotating (A/B test)
 
 
 @dataclass

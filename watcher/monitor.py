@@ -1,0 +1,224 @@
+"""One check of one article: fetch, extract, compare with what is stored, store what changed."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Callable, Protocol
+
+from watcher import schedule
+from watcher.config import Config
+from watcher.diff import diff_articles
+from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
+from watcher.extract import extract
+from watcher.models import Article, CheckResult, Snapshot, Version, VersionDiff, WatchedArticle, utcnow
+from watcher.normalize import comparison_key, content_hash
+from watcher.urls import normalize_url
+
+GONE_STATUSES = (404, 410)
+# Below this share of shared body words, a redirect target is another story, not the same one moved.
+SAME_STORY_OVERLAP = 0.3
+
+
+class PageFetcher(Protocol):
+    async def fetch(self, url: str) -> Snapshot: ...
+
+
+@dataclass
+class Services:
+    """The parts a check needs, passed in so tests and the demo can choose them."""
+
+    fetcher: PageFetcher
+    store: Any  # watcher.store.Store; typed loosely so a later backend can stand in
+    config: Config = field(default_factory=Config)
+    clock: Callable[[], datetime] = utcnow
+    rng: random.Random = field(default_factory=random.Random)
+    sleep: Callable[[float], Any] = asyncio.sleep
+
+
+async def check_article(url: str, svc: Services) -> CheckResult:
+    """Check one watched article now; never raises for page problems, only for store problems."""
+    started = time.monotonic()
+    watched = svc.store.get_article(url)
+    latest = svc.store.latest_version(url)
+    result = await _observe(watched, latest, svc)
+    result.duration = round(time.monotonic() - started, 3)
+    if not result.headline:
+        result.headline = watched.headline
+    svc.store.record_check(result)
+    _reschedule(svc, url, result)
+    return result
+
+
+async def _observe(watched: WatchedArticle, latest: Version | None, svc: Services) -> CheckResult:
+    url = watched.url
+    now = svc.clock()
+    try:
+        snapshot = await svc.fetcher.fetch(url)
+    except HTTPStatusError as exc:
+        if exc.status in GONE_STATUSES and latest is not None:
+            return _gone(url, latest, "removed", now, svc, http_status=exc.status)
+        return _error(url, latest, now, exc, http_status=exc.status)
+    except FetchError as exc:
+        return _error(url, latest, now, exc)
+    try:
+        article = await _extract(snapshot, svc)
+    except NoArticle as exc:
+        if latest is not None and snapshot.redirects and normalize_url(snapshot.final_url) != url:
+            # Sent to a page with no story at all: a section front or a home page.
+            return _gone(url, latest, "redirected", now, svc, http_status=snapshot.status)
+        return _error(url, latest, now, exc, http_status=snapshot.status)
+
+    if latest is None:
+        version = svc.store.save_version(url, article, html=snapshot.html, diff=None, captured_at=now)
+        return CheckResult(url=url, status="new", checked_at=now, version=version.number,
+                           http_status=snapshot.status, headline=article.headline)
+
+    if latest.event in ("removed", "redirected"):
+        if _moved_to_other_story(url, snapshot, latest.article, article):
+            return _unchanged(url, latest, now, snapshot, flags=[latest.event])
+        diff = diff_articles(latest.article, article)
+        version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now,
+                                         event="restored")
+        return _changed(url, version, diff, now, snapshot, status="restored")
+
+    if _moved_to_other_story(url, snapshot, latest.article, article):
+        return _gone(url, latest, "redirected", now, svc, http_status=snapshot.status)
+
+    if content_hash(article) == latest.content_hash:
+        return _unchanged(url, latest, now, snapshot)
+
+    ab_flags = _headline_ab_test(svc, watched, latest, article)
+    if ab_flags is not None:
+        return _unchanged(url, latest, now, snapshot, flags=ab_flags)
+
+    reverted_to = _earlier_version_with_same_content(svc, url, latest, article)
+    diff = diff_articles(latest.article, article)
+    if reverted_to is not None:
+        diff.flags = sorted(set(diff.flags) | {"revert"})
+        version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now,
+                                         event="revert")
+        result = _changed(url, version, diff, now, snapshot, status="revert")
+        result.error = None
+        return result
+
+    if diff.top_class() == "substantive" and svc.config.trust.confirm_delay >= 0:
+        confirmed = await _confirm(url, article, svc)
+        if not confirmed:
+            return _unchanged(url, latest, now, snapshot, flags=["unconfirmed"])
+
+    version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now)
+    return _changed(url, version, diff, now, snapshot)
+
+
+async def _extract(snapshot: Snapshot, svc: Services) -> Article:
+    # Extraction is CPU work; a thread keeps other pages' fetches moving meanwhile.
+    return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites)
+
+
+async def _confirm(url: str, article: Article, svc: Services) -> bool:
+    """Re-fetch once after a pause: a half-loaded page or a lagging CDN node must not become an edit."""
+    await svc.sleep(svc.config.trust.confirm_delay)
+    try:
+        again = await _extract(await svc.fetcher.fetch(url), svc)
+    except (WatcherError, OSError):
+        return False
+    return content_hash(again) == content_hash(article)
+
+
+def _headline_ab_test(svc: Services, watched: WatchedArticle, latest: Version, article: Article) -> list[str] | None:
+    """A headline flipping between texts already seen, with the rest unchanged, is an A/B test, not an edit."""
+    if article.headline == latest.article.headline:
+        return None
+    if content_hash(replace(article, headline=latest.article.headline)) != latest.content_hash:
+        return None
+    recent = svc.store.list_versions(watched.url)[-svc.config.trust.revert_window:]
+    seen = {v.article.headline for v in recent[:-1]}
+    variants = set(watched.headline_variants)
+    if article.headline not in seen and article.headline not in variants:
+        return None
+    variants |= {article.headline, latest.article.headline}
+    fresh = svc.store.get_article(watched.url)
+    fresh.headline_variants = sorted(variants)
+    svc.store.update_article(fresh)
+    return ["ab_test"]
+
+
+def _earlier_version_with_same_content(svc: Services, url: str, latest: Version, article: Article) -> int | None:
+    digest = content_hash(article)
+    recent = svc.store.list_versions(url)[-(svc.config.trust.revert_window + 1):]
+    for version in reversed(recent):
+        if version.number != latest.number and version.content_hash == digest and version.event is None:
+            return version.number
+    return None
+
+
+def _moved_to_other_story(url: str, snapshot: Snapshot, before: Article, after: Article) -> bool:
+    """A redirect is an event only when it lands on a different story (a section front, another article)."""
+    try:
+        final = normalize_url(snapshot.final_url)
+    except WatcherError:
+        return True
+    if final == url or not snapshot.redirects:
+        return False
+    return _overlap(before, after) < SAME_STORY_OVERLAP
+
+
+def _overlap(before: Article, after: Article) -> float:
+    old = set(comparison_key(" ".join(before.body)).split()) or set(comparison_key("".join(before.body)))
+    new = set(comparison_key(" ".join(after.body)).split()) or set(comparison_key("".join(after.body)))
+    if not old or not new:
+        return 0.0
+    return len(old & new) / len(old | new)
+
+
+def _gone(url: str, latest: Version, event: str, now: datetime, svc: Services, http_status: int | None = None) -> CheckResult:
+    if latest.event == event:
+        return CheckResult(url=url, status=event, checked_at=now, version=latest.number, flags=[event],
+                           http_status=http_status, headline=latest.article.headline)
+    version = svc.store.save_version(url, latest.article, html=None, diff=VersionDiff(flags=[event]),
+                                     captured_at=now, event=event)
+    return CheckResult(url=url, status=event, checked_at=now, version=version.number, flags=[event],
+                       http_status=http_status, headline=latest.article.headline)
+
+
+def _error(url: str, latest: Version | None, now: datetime, exc: Exception, http_status: int | None = None) -> CheckResult:
+    return CheckResult(url=url, status="error", checked_at=now, error=str(exc), http_status=http_status,
+                       version=latest.number if latest else None)
+
+
+def _unchanged(url: str, latest: Version, now: datetime, snapshot: Snapshot, flags: list[str] | None = None) -> CheckResult:
+    return CheckResult(url=url, status="unchanged", checked_at=now, version=latest.number, flags=flags or [],
+                       http_status=snapshot.status, headline=latest.article.headline)
+
+
+def _changed(url: str, version: Version, diff: VersionDiff, now: datetime, snapshot: Snapshot,
+             status: str = "changed") -> CheckResult:
+    return CheckResult(url=url, status=status, checked_at=now, version=version.number, flags=list(diff.flags),
+                       edits=list(diff.edits), http_status=snapshot.status, headline=version.article.headline)
+
+
+def _reschedule(svc: Services, url: str, result: CheckResult) -> None:
+    watched = svc.store.get_article(url)
+    now = result.checked_at
+    if result.status == "error":
+        watched.consecutive_errors += 1
+    else:
+        watched.consecutive_errors = 0
+    if result.status in ("changed", "new", "restored"):
+        watched.last_changed = now
+    interval = schedule.next_interval(
+        now=now,
+        added_at=watched.added_at,
+        last_changed=watched.last_changed,
+        every=watched.every,
+        consecutive_errors=watched.consecutive_errors,
+        settings=svc.config.schedule,
+    )
+    watched.next_check = None if interval is None else schedule.next_due(
+        now, interval, svc.config.schedule.jitter, svc.rng)
+    watched.stopped = interval is None
+    svc.store.update_article(watched)
