@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+import tomllib
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from types import UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from watcher.errors import BadInput, ConfigError
+from watcher.models import CLASS_RANK
 
 
 @dataclass
@@ -99,3 +107,235 @@ class Config:
     feeds: FeedSettings = field(default_factory=FeedSettings)
     sites: list[SiteRule] = field(default_factory=list)
     notify: list[NotifyTarget] = field(default_factory=list)
+
+
+# --- the strict TOML loader -------------------------------------------------------------------------
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+
+# Settings that are spans of time: they accept "90s", "10m", "2h", "1d", "1w" as well as seconds.
+_DURATIONS = {
+    "fetch": {"nav_timeout", "deadline", "backoff", "per_host_delay"},
+    "schedule": {"error_backoff", "max_error_backoff"},
+    "schedule.tiers": {"until", "every"},
+    "trust": {"confirm_delay"},
+    "feeds": {"default_every"},
+    "notify": {"timeout"},
+}
+
+
+def parse_duration(text: str | int | float) -> int:
+    """Seconds in "90s", "10m", "2h", "1d", "1w", "1h30m" or a plain number; BadInput on anything else."""
+    return int(round(_duration_seconds(text)))
+
+
+def _duration_seconds(text: str | int | float) -> float:
+    """parse_duration without the rounding, so float settings keep "0.5s"."""
+    problem = f"invalid duration {text!r}: use a number of seconds or e.g. 90s, 10m, 2h, 1d, 1w"
+    if isinstance(text, bool):
+        raise BadInput(problem)
+    if isinstance(text, (int, float)):
+        if not 0 <= text < float("inf"):  # also refuses NaN
+            raise BadInput(f"invalid duration {text!r}: must be a positive number of seconds")
+        return float(text)
+    if not isinstance(text, str):
+        raise BadInput(problem)
+    compact = text.strip().lower().replace(" ", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?", compact):
+        return float(compact)
+    parts = _DURATION_PART.findall(compact)
+    if not compact or "".join(n + u for n, u in parts) != compact:
+        raise BadInput(problem)
+    return sum(float(n) * _UNITS[u] for n, u in parts)
+
+
+def load_config(path: Path | None) -> Config:
+    """The Config in the TOML file at `path` (defaults when None); ConfigError names any bad or unknown key."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file: {exc.strerror or exc}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {_toml_message(str(exc))}") from None
+    try:
+        return _build_config(data)
+    except _KeyProblem as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def _toml_message(message: str) -> str:
+    """tomllib's "Msg (at line 3, column 7)" as "line 3: msg (column 7)" so the line comes first."""
+    found = re.search(r"\s*\(at line (\d+), column (\d+)\)\s*$", message)
+    if not found:
+        return f"invalid TOML: {message}"
+    text = message[: found.start()]
+    return f"line {found.group(1)}: {text[:1].lower()}{text[1:]} (column {found.group(2)})"
+
+
+class _KeyProblem(Exception):
+    """A problem with one key; load_config adds the file name."""
+
+
+def _build_config(data: dict[str, Any]) -> Config:
+    _reject_unknown(data, {f.name for f in fields(Config)}, "")
+    config = Config()
+    if "fetch" in data:
+        config.fetch = _fill(FetchSettings, _table(data["fetch"], "fetch"), "fetch")
+    if "schedule" in data:
+        table = dict(_table(data["schedule"], "schedule"))
+        tiers = table.pop("tiers", None)
+        config.schedule = _fill(ScheduleSettings, table, "schedule")
+        if tiers is not None:
+            config.schedule.tiers = _tiers(tiers)
+        if not 0 <= config.schedule.jitter < 1:
+            raise _KeyProblem("'schedule.jitter' must be a fraction from 0 up to (not including) 1")
+    if "trust" in data:
+        config.trust = _fill(TrustSettings, _table(data["trust"], "trust"), "trust")
+    if "feeds" in data:
+        config.feeds = _fill(FeedSettings, _table(data["feeds"], "feeds"), "feeds")
+    if "sites" in data:
+        config.sites = [
+            _fill(SiteRule, _table(item, f"sites[{i}]"), f"sites[{i}]", section="sites")
+            for i, item in enumerate(_array(data["sites"], "sites"))
+        ]
+    if "notify" in data:
+        config.notify = [
+            _notify_target(_table(item, f"notify[{i}]"), f"notify[{i}]")
+            for i, item in enumerate(_array(data["notify"], "notify"))
+        ]
+    _check_ranges(config)
+    return config
+
+
+def _tiers(value: Any) -> list[Tier]:
+    tiers = [
+        _fill(Tier, _table(item, f"schedule.tiers[{i}]"), f"schedule.tiers[{i}]", section="schedule.tiers")
+        for i, item in enumerate(_array(value, "schedule.tiers"))
+    ]
+    for i, tier in enumerate(tiers):
+        if tier.until <= 0 or tier.every <= 0:
+            raise _KeyProblem(f"'schedule.tiers[{i}]' needs a positive 'until' and 'every'")
+    return sorted(tiers, key=lambda t: t.until)
+
+
+def _notify_target(table: dict[str, Any], where: str) -> NotifyTarget:
+    target = _fill(NotifyTarget, table, where, section="notify")
+    if not target.url.strip():
+        raise _KeyProblem(f"'{where}.url' is empty")
+    if target.min_class not in CLASS_RANK:
+        choices = ", ".join(CLASS_RANK)
+        raise _KeyProblem(f"'{where}.min_class' must be one of {choices}, not {target.min_class!r}")
+    return target
+
+
+def _check_ranges(config: Config) -> None:
+    """Values that parse but cannot work (zero pages at once, negative retries)."""
+    checks = [
+        ("fetch.concurrency", config.fetch.concurrency >= 1),
+        ("fetch.retries", config.fetch.retries >= 0),
+        ("fetch.max_bytes", config.fetch.max_bytes > 0),
+        ("fetch.nav_timeout", config.fetch.nav_timeout > 0),
+        ("fetch.deadline", config.fetch.deadline > 0),
+        ("feeds.max_new_per_poll", config.feeds.max_new_per_poll >= 1),
+        ("feeds.default_every", config.feeds.default_every >= 1),
+        ("trust.revert_window", config.trust.revert_window >= 0),
+        ("trust.check_log_size", config.trust.check_log_size >= 1),
+    ]
+    checks += [(f"notify[{i}].retries", t.retries >= 0) for i, t in enumerate(config.notify)]
+    checks += [(f"notify[{i}].timeout", t.timeout > 0) for i, t in enumerate(config.notify)]
+    for key, ok in checks:
+        if not ok:
+            raise _KeyProblem(f"'{key}' is out of range")
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _KeyProblem(f"'{where}' must be a table, not {_type_name(value)}")
+    return value
+
+
+def _array(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _KeyProblem(f"'{where}' must be an array of tables (write [[{where}]]), not {_type_name(value)}")
+    return value
+
+
+def _reject_unknown(table: dict[str, Any], known: set[str], prefix: str) -> None:
+    for key in table:
+        if key not in known:
+            hint = f" (known keys: {', '.join(sorted(known))})" if known else ""
+            raise _KeyProblem(f"unknown key '{prefix}{key}'{hint}")
+
+
+_Settings = TypeVar("_Settings")
+
+
+def _fill(cls: type[_Settings], table: dict[str, Any], where: str, *, section: str | None = None) -> _Settings:
+    """An instance of the dataclass `cls` from a TOML table, every value type-checked."""
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+    _reject_unknown(table, known, f"{where}.")
+    durations = _DURATIONS.get(section or where, set())
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        values[key] = _convert(value, hints[key], f"{where}.{key}", key in durations)
+    required = [
+        f.name for f in fields(cls)  # type: ignore[arg-type]
+        if f.default is MISSING and f.default_factory is MISSING and f.name not in values
+    ]
+    if required:
+        raise _KeyProblem(f"'{where}' is missing the key '{required[0]}'")
+    return cls(**values)
+
+
+def _convert(value: Any, hint: Any, key: str, duration: bool) -> Any:
+    if duration:
+        try:
+            seconds = _duration_seconds(value)
+        except BadInput as exc:
+            raise _KeyProblem(f"'{key}': {exc}") from None
+        return seconds if hint is float else int(round(seconds))
+    optional = get_origin(hint) in (Union, UnionType) and type(None) in get_args(hint)
+    if optional:
+        hint = next(a for a in get_args(hint) if a is not type(None))
+    if hint is bool:
+        ok = isinstance(value, bool)
+    elif hint is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif hint is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif hint is str:
+        ok = isinstance(value, str)
+    elif get_origin(hint) is list and get_args(hint) == (str,):
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        hint_name = "an array of strings"
+        if not ok:
+            raise _KeyProblem(f"'{key}' must be {hint_name}, not {_type_name(value)}")
+        return list(value)
+    else:  # pragma: no cover - a settings field of a type this loader does not know
+        raise _KeyProblem(f"'{key}' cannot be set from the config file")
+    if not ok:
+        raise _KeyProblem(f"'{key}' must be {_HINT_NAMES[hint]}, not {_type_name(value)}")
+    return value
+
+
+_HINT_NAMES = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}
+
+
+def _type_name(value: Any) -> str:
+    names = {bool: "a boolean", int: "a whole number", float: "a number", str: "a string", list: "an array", dict: "a table"}
+    for kind, name in names.items():
+        if type(value) is kind:
+            return f"{name} ({value!r})" if kind in (bool, int, float, str) else name
+    return type(value).__name__
