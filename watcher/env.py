@@ -1,0 +1,43 @@
+"""Where output goes: consoles for stdout and stderr, and whether a person is watching."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from rich.console import Console
+
+from watcher.render.theme import THEME
+
+
+@dataclass
+class Environment:
+    """The terminal watcher talks to; tests build one around StringIO."""
+
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    width: int | None = None
+
+    def __post_init__(self) -> None:
+        self.out = Console(file=self.stdout, theme=THEME, width=self.width, highlight=False)
+        self.err = Console(file=self.stderr, theme=THEME, width=self.width, highlight=False)
+
+    @property
+    def interactive(self) -> bool:
+        """Progress bars and live views only when a person sees stdout."""
+        return self.out.is_terminal
+
+    def print_json(self, data: Any) -> None:
+        """One JSON document on stdout, bypassing rich so nothing is wrapped or styled."""
+        self.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self.stdout.flush()
+
+    def error(self, message: str) -> None:
+        """One line on stderr; the message is page-derived or user text, so never markup."""
+        self.err.print(f"watcher: error: {message}", markup=False, highlight=False, soft_wrap=True)
+
+    def info(self, message: str) -> None:
+        """A plain line on stderr for progress notes that must not pollute --json stdout."""
+        self.err.print(message, markup=False, highlight=False, soft_wrap=True)

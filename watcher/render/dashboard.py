@@ -1,0 +1,132 @@
+"""The live dashboard of `watcher run --dashboard`: articles, an edit feed and a status line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+from urllib.parse import urlsplit
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from watcher.models import CheckResult, WatchedArticle
+from watcher.render.edits import inline_text
+from watcher.render.text import safe_text
+
+FEED_LENGTH = 6
+SNIPPET_CHARS = 160
+
+
+@dataclass
+class RunStatus:
+    """Numbers for the status line, copied out of the running loop."""
+
+    checks: int = 0
+    edits: int = 0
+    errors: int = 0
+    queue: int = 0
+    in_flight: int = 0
+    pages_per_minute: float = 0.0
+    feeds_polled: int = 0
+    articles_followed: int = 0
+
+
+def _ago(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "—"
+    seconds = int((now - moment).total_seconds())
+    if seconds < 0:
+        seconds = -seconds
+        prefix, suffix = "in ", ""
+    else:
+        prefix, suffix = "", " ago"
+    if seconds < 60:
+        span = f"{seconds}s"
+    elif seconds < 3600:
+        span = f"{seconds // 60}m"
+    elif seconds < 86400:
+        span = f"{seconds // 3600}h"
+    else:
+        span = f"{seconds // 86400}d"
+    return f"{prefix}{span}{suffix}"
+
+
+def articles_view(articles: Sequence[WatchedArticle], now: datetime) -> Table:
+    """One row per watched article; headline and host are page data, so they enter as Text."""
+    table = Table(title="Watched articles", expand=True, show_lines=False, pad_edge=False)
+    table.add_column("Headline", ratio=4, overflow="ellipsis", no_wrap=True)
+    table.add_column("Host", ratio=2, overflow="ellipsis", no_wrap=True)
+    table.add_column("V", justify="right", width=3)
+    table.add_column("Checked", width=8, no_wrap=True)
+    table.add_column("Next", width=7, no_wrap=True)
+    table.add_column("Status", width=10, no_wrap=True)
+    table.add_column("Last edit", ratio=3, overflow="ellipsis", no_wrap=True)
+    for article in articles:
+        status = article.last_status or "pending"
+        table.add_row(
+            safe_text(article.headline or article.url),
+            safe_text(urlsplit(article.url).netloc),
+            str(article.versions),
+            _ago(article.last_checked, now),
+            "stopped" if article.stopped else _ago(article.next_check, now),
+            Text(status, style=f"status.{status}"),
+            safe_text(article.last_edit_summary),
+        )
+    return table
+
+
+def edit_feed(results: Sequence[CheckResult], now: datetime) -> RenderableType:
+    """The latest edits, newest first, each with a short inline diff of its first edit."""
+    lines: list[RenderableType] = []
+    for result in list(results)[-FEED_LENGTH:][::-1]:
+        head = Text()
+        head.append(_ago(result.checked_at, now).ljust(8), style="dim")
+        head.append(result.status, style=f"status.{result.status}")
+        head.append(f" v{result.version} " if result.version else " ")
+        classes = sorted({e.cls for e in result.edits}, key=["cosmetic", "typo", "substantive"].index)
+        if classes:
+            head.append(classes[-1], style=f"class.{classes[-1]}")
+            head.append(" ")
+        for flag in result.flags:
+            head.append(f"[{flag}] ", style=f"flag.{flag}")
+        head.append_text(safe_text(result.headline or result.url))
+        lines.append(head)
+        shown = [e for e in result.edits if e.cls != "cosmetic"] or result.edits
+        if shown:
+            edit = shown[0]
+            snippet = Text("  ")
+            snippet.append(f"{edit.field}/{edit.op}: ", style="dim")
+            snippet.append_text(_clip(inline_text(edit.inline) if edit.inline else safe_text(edit.new or edit.old or "")))
+            lines.append(snippet)
+    if not lines:
+        lines.append(Text("No edits yet.", style="dim"))
+    return Panel(Group(*lines), title="Latest edits", title_align="left")
+
+
+def _clip(text: Text) -> Text:
+    if len(text) > SNIPPET_CHARS:
+        text = text[:SNIPPET_CHARS]
+        text.append("…")
+    return text
+
+
+def status_line(status: RunStatus) -> Text:
+    """Counters in one line; stays within 80 columns."""
+    line = Text()
+    line.append(f"checks {status.checks}  ")
+    line.append(f"edits {status.edits}  ", style="diff.insert" if status.edits else "")
+    line.append(f"errors {status.errors}  ", style="status.error" if status.errors else "")
+    line.append(f"queue {status.queue}  in flight {status.in_flight}  ")
+    line.append(f"{status.pages_per_minute:.1f} pages/min")
+    if status.feeds_polled:
+        line.append(f"  feeds {status.feeds_polled} (+{status.articles_followed})")
+    return line
+
+
+def dashboard_view(articles: Sequence[WatchedArticle], results: Sequence[CheckResult], status: RunStatus,
+                   now: datetime) -> RenderableType:
+    """The whole dashboard as one renderable for rich.live.Live.update."""
+    return Group(articles_view(articles, now), edit_feed(results, now), status_line(status))

@@ -1,0 +1,53 @@
+"""Gathers version changes from the store for `watcher report` and `watcher card`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Sequence
+
+from watcher.errors import BadInput, UnknownArticle
+from watcher.models import utcnow
+from watcher.report import ReportEntry, card_html, render_report
+
+CARD_WIDTH, CARD_HEIGHT = 1200, 675
+
+
+def report_entries(store: Any, *, urls: Sequence[str] = (), tags: Sequence[str] = (),
+                   start: datetime | None = None, end: datetime | None = None) -> list[ReportEntry]:
+    """Every stored version change (version 2 onwards, and events) in the window."""
+    wanted_urls = set(urls)
+    articles = {a.url: a for a in store.list_articles()}
+    entries = []
+    for version in store.versions_since(start, end):
+        article = articles.get(version.url)
+        if article is None or version.number < 2:
+            continue
+        if wanted_urls and version.url not in wanted_urls:
+            continue
+        if tags and not set(tags) & set(article.tags):
+            continue
+        old = store.get_version(version.url, version.number - 1)
+        entries.append(ReportEntry(article=article, old=old, new=version))
+    return entries
+
+
+def build_report(store: Any, *, urls: Sequence[str], tags: Sequence[str], start: datetime | None,
+                 end: datetime | None, window: str, fmt: str, include_cosmetic: bool) -> str:
+    """The report text in the chosen format."""
+    entries = report_entries(store, urls=urls, tags=tags, start=start, end=end)
+    return render_report(entries, fmt, include_cosmetic=include_cosmetic, generated_at=utcnow(),
+                         title="watcher report", window=window)
+
+
+async def render_card(store: Any, url: str, number: int | None, fetcher: Any) -> bytes:
+    """A PNG of one version change, drawn by the browser from the report's styles."""
+    latest = store.latest_version(url)
+    if latest is None:
+        raise UnknownArticle(f"{url} has no versions yet")
+    number = latest.number if number is None else number
+    if number < 2:
+        raise BadInput(f"version {number} of {url} is the first one; a card shows a change (use --version 2 or later)")
+    new = store.get_version(url, number)
+    old = store.get_version(url, number - 1)
+    html = card_html(ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH, height=CARD_HEIGHT)
+    return await fetcher.render_png(html, CARD_WIDTH, CARD_HEIGHT)
