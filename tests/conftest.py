@@ -1,0 +1,73 @@
+"""Shared fixtures: a scriptable local site and one Chromium per test session.
+
+`site` (function scope): an HTTP server on 127.0.0.1, free port, background thread
+(tests/support/site_server.py). Unknown paths answer 404.
+    site.url(path="/", host=None) -> "http://127.0.0.1:PORT/path"  (host="localhost": same server, other host)
+    site.page(path, html, status=200, headers=None, content_type="text/html; charset=utf-8", delay=0)
+    site.bytes(path, data, content_type, status=200, headers=None)   # content_type=None: no header
+    site.status(path, 500, 500, 200, headers=None, body="")          # statuses in order, the last repeats
+    site.redirect(path, location, status=302)                        # Location sent verbatim (any scheme)
+    site.hang(path)                                                  # never answers until shutdown
+    site.set(path, Response(...), ...)                               # full control, in order, last repeats
+    site.page_versions(path, {"v1": html1, "v2": html2}, current=None)
+    site.serve_fixture(path, "en-daily/story") -> ["v1", "v2"]       # tests/fixtures/sites/<..>/v*.html
+    site.set_version(path, "v2")                                     # simulate an edited article
+    site.remove(path); site.hits(path) -> int; site.hit_times(path) -> [time.monotonic(), ...]
+`Response` is importable: `from support.site_server import Response`.
+
+`browser` (session scope): support.browser_thread.BrowserThread, a Chromium launched once on a
+background event loop. Playwright objects are tied to that loop, so tests never touch them directly.
+
+`fetcher` (function scope): a ThreadedFetcher with FAST settings (3s navigation, 6s deadline,
+0.1s backoff, no per-host delay) and fresh per-host bookkeeping, sharing the session browser:
+    fetcher.fetch_sync(url) -> Snapshot             # from plain test code
+    await fetcher.fetch(url) -> Snapshot            # from inside any asyncio.run(...) of the test
+    fetcher.render_png_sync(html, width, height=None) / await fetcher.render_png(...)
+    fetcher.settings; `async with fetcher` and `await fetcher.close()` are harmless no-ops
+It can be passed wherever a watcher.fetch.Fetcher is expected (monitor code run by asyncio.run).
+
+`make_fetcher(**overrides)` (function scope): the same with FAST settings changed, e.g.
+make_fetcher(max_bytes=2000, per_host_delay=0.5). `fast_settings(**overrides)` builds the FetchSettings.
+
+`watcher` subprocesses launch their own Chromium (found by watcher.browser.find_browser).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
+from support.site_server import Site
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    """A fresh local site for one test."""
+    server = Site()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[BrowserThread]:
+    """One Chromium for the whole session."""
+    thread = BrowserThread()
+    try:
+        yield thread
+    finally:
+        thread.close()
+
+
+@pytest.fixture
+def fetcher(browser: BrowserThread) -> ThreadedFetcher:
+    """A fast-timeout fetcher on the session browser."""
+    return browser.fetcher()
+
+
+@pytest.fixture
+def make_fetcher(browser: BrowserThread) -> Callable[..., ThreadedFetcher]:
+    """Factory: make_fetcher(**FetchSettings overrides) -> ThreadedFetcher on the session browser."""
+    return lambda **overrides: browser.fetcher(fast_settings(**overrides))

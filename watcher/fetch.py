@@ -1,0 +1,396 @@
+"""Fetching pages with headless Chromium: one browser per Fetcher, a fresh context per check.
+
+The main document of every navigation is fetched by Playwright's request client (route.fetch)
+before the browser sees it, one redirect hop at a time. That is what lets us refuse a redirect to
+file:/javascript:/... by name, cap and record redirects, and turn PDFs, JSON and oversized pages
+into typed errors instead of browser downloads or viewers. Everything the page loads afterwards
+goes through Chromium's own network stack, minus the blocked resource types.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from watcher import errors
+from watcher.browser import LAUNCH_ARGS, find_browser
+from watcher.config import FetchSettings
+from watcher.models import Snapshot, utcnow
+
+ALLOWED_SCHEMES = ("http", "https")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+CLOSE_TIMEOUT = 5.0  # seconds to wait for a context to close before giving up on it
+_FIND = object()  # browser_path default: look the browser up on first launch
+
+
+def check_scheme(url: str) -> str:
+    """The URL's scheme if it is http or https; RefusedScheme otherwise (before any browser sees it)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:
+        raise errors.BadInput(f"not a URL: {url!r}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        raise errors.RefusedScheme(f"refused {scheme or 'scheme-less'} URL {url!r}: only http and https are fetched")
+    if not parts.hostname:
+        raise errors.BadInput(f"URL has no host: {url!r}")
+    return scheme
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if absent or junk."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, (moment - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+def _is_html(content_type: str, body: bytes) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media:
+        return media in HTML_TYPES
+    # No Content-Type: browsers sniff; we accept what looks like markup.
+    return body.lstrip()[:1] == b"<"
+
+
+def _net_error(exc: Exception, url: str) -> errors.FetchError:
+    """Map a Playwright error message (Chromium net:: codes, Node socket errors) to a typed error."""
+    text = str(exc)
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if type(exc).__name__ == "TimeoutError" or "ERR_TIMED_OUT" in text or "Timeout" in first:
+        return errors.FetchTimeout(f"timed out loading {url}")
+    if "ERR_TOO_MANY_REDIRECTS" in text:
+        return errors.TooManyRedirects(f"too many redirects from {url}")
+    if "ERR_UNSAFE_REDIRECT" in text or "ERR_UNKNOWN_URL_SCHEME" in text or "ERR_DISALLOWED_URL_SCHEME" in text:
+        return errors.RefusedScheme(f"{url} redirected to a refused scheme")
+    if "Download is starting" in text:
+        return errors.NotHTML(f"{url} is a download, not an HTML page")
+    return errors.ConnectError(f"cannot load {url}: {first}")
+
+
+@dataclass
+class _Navigation:
+    """What the route handler learned about the primary document of one goto."""
+
+    remaining: float  # seconds the handler may spend fetching
+    pending: bool = True
+    redirect_to: str | None = None
+    status: int = 0
+    content_type: str = ""
+    error: errors.FetchError | None = None
+
+
+@dataclass
+class _HostSlot:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_start: float = float("-inf")
+
+
+class _BrowserHandle:
+    """One Playwright + Chromium, launched on first use and relaunched if it died."""
+
+    def __init__(self, browser_path: Any) -> None:
+        self._path = browser_path
+        self._lock = asyncio.Lock()
+        self._playwright: Any = None
+        self._browser: Any = None
+
+    async def get(self) -> Any:
+        async with self._lock:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            path = find_browser().path if self._path is _FIND else self._path
+            if self._playwright is None:
+                from playwright.async_api import async_playwright  # lazy: importing watcher stays fast
+
+                self._playwright = await async_playwright().start()
+            try:
+                self._browser = await self._playwright.chromium.launch(
+                    executable_path=path, headless=True, args=LAUNCH_ARGS
+                )
+            except Exception as exc:
+                raise errors.BrowserMissing(
+                    f"cannot start Chromium ({path or 'Playwright default'}): {str(exc).splitlines()[0]}"
+                ) from exc
+            return self._browser
+
+    async def close(self) -> None:
+        async with self._lock:
+            browser, self._browser = self._browser, None
+            playwright, self._playwright = self._playwright, None
+            if browser is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT)
+            if playwright is not None:
+                with contextlib.suppress(Exception):
+                    await playwright.stop()
+
+
+class Fetcher:
+    """Fetches pages as rendered HTML; use as `async with Fetcher(settings) as f: await f.fetch(url)`."""
+
+    def __init__(self, settings: FetchSettings | None = None, browser_path: Any = _FIND, *, _handle=None) -> None:
+        self.settings = settings or FetchSettings()
+        self._owns_handle = _handle is None
+        self._handle: _BrowserHandle = _handle or _BrowserHandle(browser_path)
+        self._slots = asyncio.Semaphore(max(1, self.settings.concurrency))
+        self._hosts: dict[str, _HostSlot] = {}
+
+    def derive(self, settings: FetchSettings) -> "Fetcher":
+        """A Fetcher with other settings sharing this one's browser (closing it leaves the browser up)."""
+        return Fetcher(settings, _handle=self._handle)
+
+    async def __aenter__(self) -> "Fetcher":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the browser (if this Fetcher owns it)."""
+        if self._owns_handle:
+            await self._handle.close()
+
+    # -- fetching --------------------------------------------------------------------------------
+
+    async def fetch(self, url: str) -> Snapshot:
+        """The rendered page at `url`, or a FetchError subclass saying why not.
+
+        The deadline counts from when this fetch gets its turn (a concurrency slot and its host),
+        and covers every retry.
+        """
+        check_scheme(url)
+        host = (urlsplit(url).hostname or "").lower()
+        slot = self._hosts.setdefault(host, _HostSlot())
+        # Host first: a fetch queued behind its host must not hold a slot other hosts could use.
+        async with slot.lock, self._slots:
+            # Starting Chromium can take seconds on a cold machine; that is not the page's fault.
+            await self._handle.get()
+            deadline = time.monotonic() + self.settings.deadline
+            try:
+                return await asyncio.wait_for(self._with_retries(url, slot, deadline), self.settings.deadline)
+            except (asyncio.TimeoutError, TimeoutError):
+                raise errors.FetchTimeout(
+                    f"no page from {url} within the {self.settings.deadline:g}s deadline"
+                ) from None
+
+    async def _with_retries(self, url: str, slot: _HostSlot, deadline: float) -> Snapshot:
+        s = self.settings
+        attempt = 0
+        while True:
+            # Politeness: request starts to one host are at least per_host_delay apart.
+            wait = slot.last_start + s.per_host_delay - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            slot.last_start = time.monotonic()
+            try:
+                return await self._attempt(url, deadline)
+            except errors.FetchError as exc:
+                if not exc.retryable or attempt >= s.retries:
+                    raise
+                delay = s.backoff * (2**attempt)
+                retry_after = getattr(exc, "retry_after", None)
+                if retry_after is not None:
+                    delay = max(delay, retry_after)
+                # Waiting past the deadline would only turn a clear error into a timeout.
+                if time.monotonic() + delay >= deadline - 0.1:
+                    raise
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    async def _attempt(self, url: str, deadline: float) -> Snapshot:
+        s = self.settings
+        started = time.monotonic()
+        browser = await self._handle.get()
+        context = await browser.new_context(
+            user_agent=s.user_agent or None,
+            service_workers="block",  # else a worker could answer requests our route never sees
+            accept_downloads=False,
+        )
+        try:
+            return await self._load(context, url, deadline, started)
+        finally:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+
+    async def _load(self, context: Any, url: str, deadline: float, started: float) -> Snapshot:
+        s = self.settings
+        page = await context.new_page()
+        page.on("dialog", _dismiss)
+        nav = _Navigation(remaining=0)
+        blocked = set(s.block_resources)
+
+        async def route_handler(route: Any) -> None:
+            request = route.request
+            try:
+                if urlsplit(request.url).scheme.lower() not in ALLOWED_SCHEMES:
+                    await route.abort("blockedbyclient")
+                elif nav.pending and request.is_navigation_request() and request.frame == page.main_frame:
+                    nav.pending = False
+                    await self._primary(route, nav)
+                elif request.resource_type in blocked:
+                    await route.abort("blockedbyclient")
+                else:
+                    await route.continue_()
+            except Exception:
+                # A handler that dies leaves the request pending forever; end it instead.
+                with contextlib.suppress(Exception):
+                    await route.abort("failed")
+
+        await context.route("**/*", route_handler)
+
+        redirects: list[str] = []
+        seen = {url}
+        current = url
+        nav_started = time.monotonic()
+        while True:
+            budget = min(s.nav_timeout, deadline - time.monotonic())
+            if budget <= 0:
+                raise errors.FetchTimeout(f"no page from {url} within the deadline")
+            nav.pending, nav.redirect_to, nav.error, nav.remaining = True, None, None, budget
+            try:
+                # The route handler's fetch has `budget`; give goto a little more so the handler's
+                # own timeout (with its clearer error) fires first.
+                await page.goto(current, wait_until="domcontentloaded", timeout=(budget + 1) * 1000)
+            except Exception as exc:
+                if nav.error is not None:
+                    raise nav.error from None
+                if nav.redirect_to is None:
+                    raise _net_error(exc, current) from None
+            if nav.error is not None:
+                raise nav.error
+            if nav.redirect_to is None:
+                break
+            target = nav.redirect_to
+            redirects.append(current)
+            if urlsplit(target).scheme.lower() not in ALLOWED_SCHEMES:
+                raise errors.RefusedScheme(f"{current} redirected to refused URL {target!r}")
+            if target in seen or len(redirects) > s.max_redirects:
+                raise errors.TooManyRedirects(
+                    f"{url} redirects {'in a loop' if target in seen else 'too often'} "
+                    f"({len(redirects)} hops, limit {s.max_redirects})"
+                )
+            seen.add(target)
+            current = target
+        navigation = time.monotonic() - nav_started
+
+        # Scripts may still be adding the article; give them the load event (bounded) and a settle.
+        with contextlib.suppress(Exception):
+            await page.wait_for_load_state("load", timeout=max(0.1, min(s.nav_timeout, deadline - time.monotonic())) * 1000)
+        await asyncio.sleep(s.settle_ms / 1000)
+        html = await self._content(page, url, deadline)
+        if len(html.encode("utf-8", "replace")) > s.max_bytes:
+            raise errors.TooLarge(f"{url} rendered to more than {s.max_bytes} bytes of HTML")
+        return Snapshot(
+            requested_url=url,
+            final_url=page.url,
+            status=nav.status,
+            content_type=nav.content_type,
+            html=html,
+            fetched_at=utcnow(),
+            timings={"total": round(time.monotonic() - started, 3), "navigation": round(navigation, 3)},
+            redirects=redirects,
+        )
+
+    async def _primary(self, route: Any, nav: _Navigation) -> None:
+        """Fetch the main document ourselves, one hop, and judge it before the browser sees it."""
+        s = self.settings
+        url = route.request.url
+        try:
+            response = await route.fetch(max_redirects=0, timeout=max(0.1, nav.remaining) * 1000)
+        except Exception as exc:
+            nav.error = _net_error(exc, url)
+            await route.abort("failed")
+            return
+        headers = response.headers
+        status = response.status
+        location = headers.get("location")
+        if 300 <= status < 400 and location:
+            nav.redirect_to = urljoin(url, location.strip())
+            await route.abort("aborted")
+            return
+        nav.status = status
+        nav.content_type = headers.get("content-type", "")
+        if status >= 400:
+            nav.error = errors.HTTPStatusError(
+                f"{url} answered HTTP {status}", status, parse_retry_after(headers.get("retry-after"))
+            )
+            await route.abort("failed")
+            return
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > s.max_bytes:
+            nav.error = errors.TooLarge(f"{url} is {int(length)} bytes, over the {s.max_bytes}-byte cap")
+            await route.abort("failed")
+            return
+        body = await response.body()
+        if len(body) > s.max_bytes:
+            nav.error = errors.TooLarge(f"{url} is over the {s.max_bytes}-byte cap")
+        elif not _is_html(nav.content_type, body):
+            nav.error = errors.NotHTML(f"{url} is {nav.content_type or 'not HTML'}, not an HTML page")
+        if nav.error is not None:
+            await route.abort("failed")
+            return
+        await route.fulfill(response=response, body=body)
+
+    async def _content(self, page: Any, url: str, deadline: float) -> str:
+        """page.content(), bounded: a busy script can block it forever, a self-navigating page breaks it."""
+        for _ in range(3):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                return await asyncio.wait_for(page.content(), remaining)
+            except (asyncio.TimeoutError, TimeoutError):
+                break
+            except Exception:
+                # The page navigated itself away mid-read; read the new document once it exists.
+                with contextlib.suppress(Exception):
+                    await page.wait_for_load_state(
+                        "domcontentloaded", timeout=max(0.1, min(2.0, deadline - time.monotonic())) * 1000
+                    )
+        raise errors.FetchTimeout(f"{url} did not let its HTML be read within the deadline")
+
+    # -- diff cards ------------------------------------------------------------------------------
+
+    async def render_png(
+        self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1
+    ) -> bytes:
+        """A PNG screenshot of self-contained HTML (full page when height is None), for diff cards."""
+        async with self._slots:
+            browser = await self._handle.get()
+            context = await browser.new_context(
+                viewport={"width": width, "height": height or 600},
+                device_scale_factor=device_scale_factor,
+                java_script_enabled=False,  # card HTML is ours and static; page text inside it is not trusted
+                service_workers="block",
+            )
+            try:
+                # Cards are self-contained (data: URLs, system fonts): nothing may reach the network.
+                await context.route("**/*", lambda route: route.abort("blockedbyclient"))
+                page = await context.new_page()
+                timeout = self.settings.nav_timeout * 1000
+                await page.set_content(html, wait_until="load", timeout=timeout)
+                return await page.screenshot(type="png", full_page=height is None, timeout=timeout)
+            finally:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+
+
+async def _dismiss(dialog: Any) -> None:
+    # alert/confirm/prompt would otherwise block the page's scripts until the deadline.
+    with contextlib.suppress(Exception):
+        await dialog.dismiss()
