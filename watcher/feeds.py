@@ -1,0 +1,273 @@
+"""Feeds and sitemaps: download one, list the article links it holds, pick the ones not seen before."""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zlib
+from dataclasses import dataclass, field
+from typing import Iterable, Literal
+
+from lxml import etree
+
+from watcher.errors import (
+    BadInput,
+    ConnectError,
+    FetchTimeout,
+    HTTPStatusError,
+    RefusedScheme,
+    TooLarge,
+)
+
+FeedKind = Literal["rss", "atom", "sitemap", "sitemapindex"]
+
+USER_AGENT = "watcher/0.1 (news article change tracker)"
+ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+# Past this many entries a feed is not a feed of news but a dump; only the first ones are read, so a
+# huge document cannot stall a poll (feedparser handles ~10k entries a second once trimmed).
+MAX_FEED_ENTRIES = 10_000
+MAX_SITEMAP_URLS = 50_000  # the sitemaps.org limit for one file
+MAX_GUNZIPPED = 50_000_000  # cap on a .xml.gz sitemap once inflated (a gzip bomb is tiny on the wire)
+# The only entry children feedparser needs to find an entry's link (a permalink guid only when there
+# is no link); dropping the rest before feedparser sees them makes big feeds several times faster.
+_LINK_CHILDREN = {"link", "origLink"}
+_ID_CHILDREN = {"guid", "id"}
+
+
+class FeedError(BadInput):
+    """The document is not an RSS/Atom feed or a sitemap."""
+
+
+@dataclass
+class FeedItems:
+    """What one feed or sitemap lists: article links, and for a sitemap index, child sitemaps."""
+
+    kind: FeedKind
+    links: list[str] = field(default_factory=list)
+    children: list[str] = field(default_factory=list)
+    truncated: int = 0  # entries beyond the caps, not read
+
+
+def parse_feed(content: bytes, base_url: str) -> FeedItems:
+    """The links in an RSS 0.9x/1.0/2.0 or Atom feed, a sitemap or a sitemap index; FeedError otherwise."""
+    content = _gunzip(content, base_url)
+    if not content.strip():
+        raise FeedError(f"{base_url}: empty response, not a feed")
+    root = _parse_xml(content)
+    if root is None:
+        if _looks_like_html(content):
+            raise FeedError(f"{base_url} is an HTML page, not a feed")
+        # Not well-formed XML: feedparser's forgiving parser still reads many broken feeds.
+        return _parse_with_feedparser(content, base_url, well_formed=False)
+    name = etree.QName(root).localname.lower()
+    if name == "urlset":
+        return _sitemap(root, "url", "sitemap", base_url)
+    if name == "sitemapindex":
+        return _sitemap(root, "sitemap", "sitemapindex", base_url)
+    if name == "html":
+        raise FeedError(f"{base_url} is an HTML page, not a feed")
+    truncated = _trim_entries(root)
+    result = _parse_with_feedparser(etree.tostring(root, encoding="utf-8"), base_url, well_formed=True)
+    result.truncated = truncated
+    return result
+
+
+def select_new(links: Iterable[str], seen: set[str], limit: int) -> list[str]:
+    """Links not in `seen`, normalized and de-duplicated, in feed order, at most `limit`."""
+    chosen: list[str] = []
+    taken: set[str] = set()
+    for link in links:
+        if len(chosen) >= limit:
+            break
+        try:
+            url = _normalize(link)
+        except (BadInput, RefusedScheme):  # a junk link in a feed is skipped, not fatal to the poll
+            continue
+        if url in seen or url in taken:
+            continue
+        taken.add(url)
+        chosen.append(url)
+    return chosen
+
+
+def download(url: str, *, timeout: float = 15, max_bytes: int = 10_000_000) -> bytes:
+    """The body of an http(s) URL, raising FetchError subclasses on failure, size over the cap, or timeout."""
+    url = _normalize(url)
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": ACCEPT})
+    opener = urllib.request.build_opener(_HttpOnlyRedirects())
+    deadline = time.monotonic() + timeout * 2  # a server dripping bytes gets twice the per-read timeout in all
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise TooLarge(f"{url}: {int(length):,} bytes, over the {max_bytes:,} byte limit")
+            chunks: list[bytes] = []
+            size = 0
+            while chunk := response.read(65536):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"{url}: over the {max_bytes:,} byte limit")
+                if time.monotonic() > deadline:
+                    raise FetchTimeout(f"{url}: download took longer than {timeout * 2:g} s")
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except urllib.error.HTTPError as exc:
+        retry_after = exc.headers.get("Retry-After") if exc.headers else None
+        seconds = float(retry_after) if retry_after and retry_after.strip().isdigit() else None
+        raise HTTPStatusError(f"{url}: HTTP {exc.code} {exc.reason}", exc.code, seconds) from None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+            raise FetchTimeout(f"{url}: no answer within {timeout:g} s") from None
+        raise ConnectError(f"{url}: cannot connect ({exc.reason})") from None
+    except (TimeoutError, socket.timeout):
+        raise FetchTimeout(f"{url}: no answer within {timeout:g} s") from None
+    except (ConnectionError, OSError) as exc:
+        raise ConnectError(f"{url}: connection failed ({exc})") from None
+
+
+class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """urllib follows redirects to ftp:// too; a feed may only lead to http(s)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - urllib's signature
+        scheme = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl)).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise RefusedScheme(f"{req.full_url}: redirected to a {scheme}: URL, only http and https are followed")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _normalize(url: str) -> str:
+    try:
+        from watcher.urls import normalize_url
+    except ImportError:  # pragma: no cover - urls.py is written alongside; this keeps feeds usable without it
+        return _basic_normalize(url)
+    return normalize_url(url)
+
+
+def _basic_normalize(url: str) -> str:
+    url = url.strip()
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise RefusedScheme(f"{url!r}: only http and https URLs can be watched")
+    if not parts.netloc or " " in url:
+        raise BadInput(f"{url!r} is not a valid URL")
+    return urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+def _parse_xml(content: bytes) -> etree._Element | None:
+    """The XML tree, or None when the content is not well-formed XML."""
+    # No network, no entity expansion, no DTD: a feed is untrusted input (XXE, billion laughs).
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, remove_comments=True
+    )
+    try:
+        root = etree.fromstring(content, parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return root if root is not None and isinstance(root.tag, str) else None
+
+
+def _looks_like_html(content: bytes) -> bool:
+    head = content[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html")) or re.search(rb"<(html|head|body)[\s>]", head) is not None
+
+
+def _gunzip(content: bytes, base_url: str) -> bytes:
+    """Inflate a gzipped sitemap (sitemap.xml.gz), refusing anything that inflates past the cap."""
+    if not content.startswith(b"\x1f\x8b"):
+        return content
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(content, MAX_GUNZIPPED + 1)
+    except zlib.error:
+        raise FeedError(f"{base_url}: corrupt gzip data, not a valid RSS/Atom feed or sitemap") from None
+    if len(data) > MAX_GUNZIPPED:
+        raise FeedError(f"{base_url}: gzipped document inflates past {MAX_GUNZIPPED:,} bytes")
+    return data
+
+
+def _sitemap(root: etree._Element, entry: str, kind: FeedKind, base_url: str) -> FeedItems:
+    """Sitemap <loc>s; only those directly under <url>/<sitemap>, not image:loc or video locations."""
+    urls: list[str] = []
+    truncated = 0
+    for element in root:
+        if not isinstance(element.tag, str) or etree.QName(element).localname != entry:
+            continue
+        for child in element:
+            if isinstance(child.tag, str) and etree.QName(child).localname == "loc" and child.text:
+                if len(urls) >= MAX_SITEMAP_URLS:
+                    truncated += 1
+                else:
+                    urls.append(child.text.strip())
+                break
+    resolved = _resolve(urls, base_url)
+    if kind == "sitemapindex":
+        return FeedItems(kind=kind, children=resolved, truncated=truncated)
+    return FeedItems(kind=kind, links=resolved, truncated=truncated)
+
+
+def _trim_entries(root: etree._Element) -> int:
+    """Drop entries past the cap and every entry child that does not carry its link; returns how many dropped."""
+    dropped = 0
+    kept = 0
+    for entry in list(root.iter("{*}item", "{*}entry")):
+        if kept >= MAX_FEED_ENTRIES:
+            entry.getparent().remove(entry)
+            dropped += 1
+            continue
+        kept += 1
+        names = [etree.QName(c).localname if isinstance(c.tag, str) else "" for c in entry]
+        keep = _LINK_CHILDREN if _LINK_CHILDREN.intersection(names) else _ID_CHILDREN
+        for child, name in zip(list(entry), names):
+            if name not in keep:
+                entry.remove(child)
+    return dropped
+
+
+def _parse_with_feedparser(content: bytes, base_url: str, *, well_formed: bool) -> FeedItems:
+    import feedparser  # imported here: it is slow to import and only feed polling needs it
+
+    # A BytesIO, never bytes or str: feedparser treats a string as a URL or file name to open.
+    parsed = feedparser.parse(
+        io.BytesIO(content),
+        response_headers={"content-location": base_url},
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
+    version = parsed.get("version") or ""
+    if not version:
+        if _looks_like_html(content):
+            raise FeedError(f"{base_url} is an HTML page, not a feed")
+        raise FeedError(f"{base_url}: not a valid RSS/Atom feed or sitemap")
+    links = []
+    for entry in parsed.entries:
+        link = entry.get("link") or ""
+        if not link and entry.get("guidislink"):
+            link = entry.get("id") or ""
+        if link:
+            links.append(link)
+    if not well_formed and not links:
+        # Broken XML feedparser could not recover a single link from: report where it broke.
+        reason = str(parsed.get("bozo_exception") or "").replace("<unknown>:", "line ").splitlines()[:1]
+        detail = f" ({reason[0]})" if reason and reason[0] else ""
+        raise FeedError(f"{base_url}: not a valid RSS/Atom feed or sitemap{detail}")
+    kind: FeedKind = "atom" if version.startswith("atom") else "rss"
+    return FeedItems(kind=kind, links=_resolve(links, base_url))
+
+
+def _resolve(urls: list[str], base_url: str) -> list[str]:
+    """Absolute http(s) URLs against the feed's address, de-duplicated in order."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for url in urls:
+        absolute = urllib.parse.urljoin(base_url, url.strip())
+        if urllib.parse.urlsplit(absolute).scheme.lower() not in ("http", "https"):
+            continue
+        if absolute not in seen:
+            seen.add(absolute)
+            out.append(absolute)
+    return out
