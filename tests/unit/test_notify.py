@@ -1,0 +1,262 @@
+"""Notification filters, payload, message text, and the Notifier's queueing, retries and shutdown."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from watcher import notify
+from watcher.config import NotifyTarget
+from watcher.models import CheckResult, Edit
+from watcher.notify import DeliveryFailed, Notifier, matches, message, payload, redact, send_test
+
+WHEN = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
+
+
+def edit(cls="substantive", field="body", op="replace", old="Ten people were hurt.", new="Twelve people were hurt."):
+    return Edit(field=field, op=op, old=old, new=new, cls=cls, inline=[("-", "Ten"), ("+", "Twelve")])
+
+
+def result(status="changed", classes=("substantive",), flags=(), url="https://news.test/a"):
+    return CheckResult(url=url, status=status, checked_at=WHEN, version=3, flags=list(flags),
+                       edits=[edit(c) for c in classes], headline="Flood hits the valley")
+
+
+@pytest.mark.parametrize("status", ["new", "unchanged", "error", "revert"])
+def test_statuses_that_are_not_edits_never_notify(status):
+    assert not matches(NotifyTarget(url="https://x.test/", min_class="cosmetic"), result(status), [])
+
+
+@pytest.mark.parametrize("status", ["removed", "redirected", "restored"])
+def test_events_notify_without_edits(status):
+    assert matches(NotifyTarget(url="https://x.test/"), result(status, classes=()), [])
+
+
+@pytest.mark.parametrize(
+    ("min_class", "classes", "expected"),
+    [
+        ("substantive", ("cosmetic", "typo"), False),
+        ("substantive", ("cosmetic", "substantive"), True),
+        ("typo", ("cosmetic",), False),
+        ("typo", ("typo",), True),
+        ("typo", ("substantive",), True),
+        ("cosmetic", ("cosmetic",), True),
+        ("cosmetic", (), False),  # "changed" with nothing to show is not worth a message
+    ],
+)
+def test_min_class_uses_the_most_serious_edit(min_class, classes, expected):
+    assert matches(NotifyTarget(url="https://x.test/", min_class=min_class), result(classes=classes), []) is expected
+
+
+def test_flags_filter_is_any_of():
+    target = NotifyTarget(url="https://x.test/", flags=["stealth", "headline_changed"])
+    assert matches(target, result(flags=["stealth"]), [])
+    assert matches(target, result(flags=["correction_notice", "headline_changed"]), [])
+    assert not matches(target, result(flags=["correction_notice"]), [])
+    assert not matches(target, result(flags=[]), [])
+
+
+def test_tags_filter_is_any_of():
+    target = NotifyTarget(url="https://x.test/", tags=["politics", "asia"])
+    assert matches(target, result(), ["asia"])
+    assert not matches(target, result(), ["sport"])
+    assert not matches(target, result(), [])
+    assert matches(NotifyTarget(url="https://x.test/"), result(), [])
+
+
+def test_payload_is_the_json_contract_plus_headline_and_tags():
+    res = result(flags=["stealth"])
+    body = payload(res, "Flood hits the valley", ["asia"])
+    assert body == {**res.to_json(), "headline": "Flood hits the valley", "tags": ["asia"]}
+    assert body["checked_at"] == "2026-11-25T10:00:00Z"
+    assert body["edits"][0]["class"] == "substantive"
+    assert payload(res, "", [])["headline"] == "Flood hits the valley"  # falls back to the result's headline
+
+
+def test_message_summarises_the_edit_in_plain_text():
+    res = result(classes=("typo", "substantive"), flags=["stealth"])
+    res.edits.append(Edit(field="caption", op="insert", old=None, new="Rescuers\nat dawn", cls="substantive"))
+    title, text = message(payload(res, "Flood hits the valley", []))
+    assert title == "Edited: Flood hits the valley"
+    lines = text.splitlines()
+    assert lines[0] == "https://news.test/a (version 3; substantive; flags: stealth)"
+    assert '- body, substantive: "Ten people were hurt." -> "Twelve people were hurt."' in lines
+    assert '- caption (insert), substantive: "Rescuers at dawn"' in lines
+
+
+def test_message_shortens_long_paragraphs_and_many_edits():
+    res = result(classes=("substantive",) * 9)
+    res.edits[0] = edit(old="x" * 1000, new="y" * 1000)
+    title, text = message(payload(res, "H" * 500, []))
+    assert len(title) < 140 and title.endswith("…")
+    assert max(len(line) for line in text.splitlines()) < 400
+    assert text.splitlines()[-1] == "... and 4 more edits"
+
+
+def test_message_for_a_removal():
+    title, text = message(payload(result("removed", classes=()), "Flood hits the valley", []))
+    assert title == "Removed: Flood hits the valley"
+    assert text == "https://news.test/a (version 3)"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("mailto://user:app-password@gmail.com", "mailto://gmail.com"),
+        ("https://hooks.slack.com/services/T000/B000/XXXX", "https://hooks.slack.com/..."),
+        ("discord://1234/secret-token", "discord://1234/..."),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("no scheme at all", "<invalid notification URL>"),
+    ],
+)
+def test_redact_hides_credentials_and_tokens(url, shown):
+    assert redact(url) == shown
+
+
+# --- Notifier, with delivery replaced by a recorder ------------------------------------------------
+
+
+class Recorder:
+    def __init__(self, failures=0, retryable=True, block: threading.Event | None = None):
+        self.calls: list[tuple[str, dict]] = []
+        self.failures = failures
+        self.retryable = retryable
+        self.block = block
+        self.delivered = threading.Event()
+
+    def __call__(self, target, body):
+        self.calls.append((target.url, body))
+        if self.block is not None:
+            self.block.wait(10)
+        if len(self.calls) <= self.failures:
+            raise DeliveryFailed("HTTP 500 Internal Server Error", self.retryable)
+        self.delivered.set()
+
+
+@pytest.fixture
+def lines():
+    return []
+
+
+def test_submit_delivers_only_to_matching_targets(monkeypatch, lines):
+    rec = Recorder()
+    monkeypatch.setattr(notify, "deliver", rec)
+    targets = [NotifyTarget(url="https://all.test/"), NotifyTarget(url="https://stealth.test/", flags=["stealth"])]
+    notifier = Notifier(targets, log=lines.append)
+    notifier.submit(result(), "Flood", ["asia"])
+    notifier.submit(result(classes=("typo",)), "Flood", [])  # below min_class: held back everywhere
+    notifier.close(timeout=5)
+    assert [url for url, _ in rec.calls] == ["https://all.test/"]
+    assert rec.calls[0][1]["headline"] == "Flood" and rec.calls[0][1]["tags"] == ["asia"]
+    assert lines == []
+
+
+def test_failures_are_retried_with_exponential_backoff_then_logged_once(monkeypatch, lines):
+    rec = Recorder(failures=10)
+    waits: list[float] = []
+    monkeypatch.setattr(notify, "deliver", rec)
+    notifier = Notifier([NotifyTarget(url="https://hooks.test/secret-token", retries=3)], log=lines.append,
+                        sleep=waits.append, backoff=0.5)
+    notifier.submit(result(), "Flood", [])
+    notifier.close(timeout=5)
+    assert len(rec.calls) == 4
+    assert waits == [0.5, 1.0, 2.0]
+    assert len(lines) == 1
+    assert "https://hooks.test/..." in lines[0] and "secret-token" not in lines[0]
+    assert "after 4 attempts" in lines[0] and "HTTP 500" in lines[0] and "https://news.test/a" in lines[0]
+
+
+def test_a_failure_that_retrying_cannot_fix_is_not_retried(monkeypatch, lines):
+    rec = Recorder(failures=10, retryable=False)
+    monkeypatch.setattr(notify, "deliver", rec)
+    notifier = Notifier([NotifyTarget(url="https://hooks.test/", retries=3)], log=lines.append, sleep=lambda s: None)
+    notifier.submit(result(), "Flood", [])
+    notifier.close(timeout=5)
+    assert len(rec.calls) == 1 and "after 1 attempt:" in lines[0]
+
+
+def test_success_after_a_retry_logs_nothing(monkeypatch, lines):
+    rec = Recorder(failures=1)
+    monkeypatch.setattr(notify, "deliver", rec)
+    notifier = Notifier([NotifyTarget(url="https://hooks.test/", retries=2)], log=lines.append, sleep=lambda s: None)
+    notifier.submit(result(), "Flood", [])
+    notifier.close(timeout=5)
+    assert len(rec.calls) == 2 and lines == []
+
+
+def test_a_crashing_delivery_does_not_kill_the_worker(monkeypatch, lines):
+    calls = []
+
+    def boom(target, body):
+        calls.append(body["url"])
+        if body["url"].endswith("/first"):
+            raise RuntimeError("bug")
+
+    monkeypatch.setattr(notify, "deliver", boom)
+    notifier = Notifier([NotifyTarget(url="https://hooks.test/", retries=0)], log=lines.append)
+    notifier.submit(result(url="https://news.test/first"), "A", [])
+    notifier.submit(result(url="https://news.test/second"), "B", [])
+    notifier.close(timeout=5)
+    assert calls == ["https://news.test/first", "https://news.test/second"]
+    assert len(lines) == 1 and "RuntimeError: bug" in lines[0]
+
+
+def test_submit_never_waits_for_a_stuck_delivery_and_close_is_bounded(monkeypatch, lines):
+    release = threading.Event()
+    rec = Recorder(block=release)
+    monkeypatch.setattr(notify, "deliver", rec)
+    notifier = Notifier([NotifyTarget(url="https://hooks.test/")], log=lines.append)
+    try:
+        started = time.monotonic()
+        for i in range(20):
+            notifier.submit(result(url=f"https://news.test/{i}"), "H", [])
+        assert time.monotonic() - started < 0.5
+        started = time.monotonic()
+        notifier.close(timeout=0.3)
+        assert time.monotonic() - started < 1.5
+        assert lines == ["notify: stopped with 20 notification(s) not delivered"]
+    finally:
+        release.set()
+
+
+def test_close_cuts_a_backoff_wait_short(monkeypatch, lines):
+    rec = Recorder(failures=10)
+    monkeypatch.setattr(notify, "deliver", rec)
+    notifier = Notifier([NotifyTarget(url="https://hooks.test/", retries=5)], log=lines.append, backoff=60)
+    notifier.submit(result(), "H", [])
+    time.sleep(0.1)
+    started = time.monotonic()
+    notifier.close(timeout=0.3)
+    assert time.monotonic() - started < 1.5
+    assert len(rec.calls) == 1
+
+
+def test_submit_after_close_is_ignored(monkeypatch, lines):
+    rec = Recorder()
+    monkeypatch.setattr(notify, "deliver", rec)
+    notifier = Notifier([NotifyTarget(url="https://hooks.test/")], log=lines.append)
+    notifier.close(timeout=1)
+    notifier.submit(result(), "H", [])
+    time.sleep(0.05)
+    assert rec.calls == []
+
+
+def test_send_test_reports_each_target(monkeypatch):
+    def fake(target, body):
+        assert body["status"] == "changed" and body["edits"]
+        if "bad" in target.url:
+            raise DeliveryFailed("HTTP 404 Not Found", retryable=False)
+
+    monkeypatch.setattr(notify, "deliver", fake)
+    outcome = send_test([NotifyTarget(url="https://good.test/hook"), NotifyTarget(url="https://bad.test/")])
+    assert outcome == [("https://good.test/...", True, None), ("https://bad.test", False, "HTTP 404 Not Found")]
+
+
+def test_an_unknown_apprise_scheme_fails_without_retrying(lines):
+    notifier = Notifier([NotifyTarget(url="nosuchservice://x/y", retries=3)], log=lines.append, sleep=lambda s: None)
+    notifier.submit(result(), "H", [])
+    notifier.close(timeout=5)
+    assert len(lines) == 1 and "after 1 attempt:" in lines[0] and "Apprise" in lines[0]

@@ -1,0 +1,322 @@
+"""Telling people about edits: filters, a JSON webhook or Apprise per target, delivered off the monitor's path."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import queue
+import re
+import socket
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime, timezone
+from typing import Any, Callable, Sequence
+
+from watcher.config import NotifyTarget
+from watcher.models import CLASS_RANK, CheckResult, Edit
+
+# Only these outcomes are news to a reader; "new", "unchanged", "revert" and "error" are not edits.
+NOTIFY_STATUSES = ("changed", "removed", "redirected", "restored")
+USER_AGENT = "watcher/0.1 (news article change tracker)"
+MAX_QUEUE = 1000  # per target: a dead target must not grow memory without bound during a long run
+_TITLES = {"changed": "Edited", "removed": "Removed", "redirected": "Redirected", "restored": "Restored"}
+_SNIPPET = 160
+_EDITS_SHOWN = 5
+
+
+class DeliveryFailed(Exception):
+    """One attempt to deliver a notification failed."""
+
+    def __init__(self, message: str, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def matches(target: NotifyTarget, result: CheckResult, tags: Sequence[str]) -> bool:
+    """True when the target's filters (status, minimum class, flags, tags) let this result through."""
+    if result.status not in NOTIFY_STATUSES:
+        return False
+    if result.status == "changed":
+        # A removal, redirect or restoration has no edits to grade; it passes the class filter.
+        wanted = CLASS_RANK.get(target.min_class, CLASS_RANK["substantive"])
+        if not any(CLASS_RANK.get(edit.cls, 0) >= wanted for edit in result.edits):
+            return False
+    if target.flags and not set(target.flags) & set(result.flags):
+        return False
+    if target.tags and not set(target.tags) & set(tags):
+        return False
+    return True
+
+
+def payload(result: CheckResult, article_headline: str, tags: Sequence[str]) -> dict[str, Any]:
+    """The webhook body: the `check --json` contract plus "headline" and "tags"."""
+    body = result.to_json()
+    body["headline"] = article_headline or result.headline
+    body["tags"] = list(tags)
+    return body
+
+
+def message(body: dict[str, Any]) -> tuple[str, str]:
+    """A plain-text title and body summarising a payload, for chat and mail services."""
+    status = body.get("status", "changed")
+    headline = _one_line(body.get("headline") or "") or body.get("url", "")
+    title = f"{_TITLES.get(status, status.title())}: {_snippet(headline, 120)}"
+    edits = [Edit.from_json(e) for e in body.get("edits", [])]
+    facts = [f"version {body['version']}"] if body.get("version") else []
+    top = max((e.cls for e in edits), key=CLASS_RANK.__getitem__, default=None)
+    if top:
+        facts.append(top)
+    if body.get("flags"):
+        facts.append("flags: " + ", ".join(body["flags"]))
+    lines = [body.get("url", "") + (f" ({'; '.join(facts)})" if facts else "")]
+    for edit in edits[:_EDITS_SHOWN]:
+        lines.append(_edit_line(edit))
+    if len(edits) > _EDITS_SHOWN:
+        lines.append(f"... and {len(edits) - _EDITS_SHOWN} more edits")
+    return title, "\n".join(lines)
+
+
+def redact(url: str) -> str:
+    """The target URL without credentials or path (webhook and chat URLs carry tokens there), for logs."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "<invalid notification URL>"
+    if not parts.scheme:
+        return "<invalid notification URL>"
+    tail = "/..." if parts.path.strip("/") or parts.query else ""
+    return f"{parts.scheme}://{host}{port}{tail}"
+
+
+def deliver(target: NotifyTarget, body: dict[str, Any]) -> None:
+    """One delivery attempt to one target; raises DeliveryFailed."""
+    if urllib.parse.urlsplit(target.url.strip()).scheme.lower() in ("http", "https"):
+        _post_json(target, body)
+    else:
+        _apprise(target, body)
+
+
+class Notifier:
+    """Delivers notifications from background threads, one per target, so the monitor never waits."""
+
+    def __init__(
+        self,
+        targets: Sequence[NotifyTarget],
+        *,
+        log: Callable[[str], None] | None = None,
+        sleep: Callable[[float], Any] | None = None,
+        backoff: float = 2.0,
+    ):
+        self._targets = list(targets)
+        self._log = log or _stderr
+        self._backoff = backoff
+        self._abandon = threading.Event()
+        # Waiting on the event (not time.sleep) lets close() cut a retry's backoff short.
+        self._sleep = sleep or self._abandon.wait
+        self._workers: dict[int, _Worker] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, result: CheckResult, headline: str, tags: Sequence[str]) -> None:
+        """Queue the result for every target whose filters match; returns at once."""
+        body: dict[str, Any] | None = None
+        with self._lock:
+            if self._closed:
+                return
+            for index, target in enumerate(self._targets):
+                if not matches(target, result, tags):
+                    continue
+                body = body or payload(result, headline, tags)
+                worker = self._worker(index)
+                if worker.queue.qsize() >= MAX_QUEUE:
+                    self._log(f"notify: {redact(target.url)}: {MAX_QUEUE} notifications waiting, dropped one for "
+                              f"{result.url}")
+                    continue
+                worker.queue.put(body)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Deliver what can be within `timeout` seconds, then stop, abandoning the rest."""
+        with self._lock:
+            self._closed = True
+            workers = list(self._workers.values())
+        deadline = time.monotonic() + timeout
+        for worker in workers:
+            worker.queue.put(_STOP)
+        for worker in workers:
+            worker.thread.join(max(0.0, deadline - time.monotonic()))
+        # Threads still busy (a receiver that hangs until its timeout) are daemons and are left behind.
+        self._abandon.set()
+        left = sum(w.pending() for w in workers if w.thread.is_alive())
+        if left:
+            self._log(f"notify: stopped with {left} notification(s) not delivered")
+
+    def __enter__(self) -> "Notifier":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _worker(self, index: int) -> "_Worker":
+        worker = self._workers.get(index)
+        if worker is None:
+            worker = _Worker()
+            worker.thread = threading.Thread(
+                target=self._run, args=(self._targets[index], worker), name=f"notify-{index}", daemon=True
+            )
+            self._workers[index] = worker
+            worker.thread.start()
+        return worker
+
+    def _run(self, target: NotifyTarget, worker: "_Worker") -> None:
+        while True:
+            body = worker.queue.get()
+            if body is _STOP:
+                return
+            if self._abandon.is_set():
+                continue
+            worker.busy = True
+            try:
+                self._deliver_with_retries(target, body)
+            finally:
+                worker.busy = False
+
+    def _deliver_with_retries(self, target: NotifyTarget, body: dict[str, Any]) -> None:
+        attempts = 1 + max(target.retries, 0)
+        error: DeliveryFailed | None = None
+        for attempt in range(attempts):
+            if self._abandon.is_set():
+                return
+            try:
+                deliver(target, body)
+                return
+            except DeliveryFailed as exc:
+                error = exc
+            except Exception as exc:  # noqa: BLE001 - a bug in one delivery must not kill the worker thread
+                error = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+            if not error.retryable or attempt + 1 == attempts:
+                break
+            self._sleep(self._backoff * 2**attempt)
+        tries = f"after {attempt + 1} attempt{'s' if attempt else ''}"
+        self._log(f"notify: {redact(target.url)}: gave up on {body.get('url')} {tries}: {_one_line(str(error))}")
+
+
+def send_test(targets: Sequence[NotifyTarget]) -> list[tuple[str, bool, str | None]]:
+    """Send a sample notification to every target now, once each: (redacted url, ok, error)."""
+    body = payload(_sample_result(), "watcher test notification: headline changed", ["watcher-test"])
+    outcomes: list[tuple[str, bool, str | None]] = []
+    for target in targets:
+        try:
+            deliver(target, body)
+        except DeliveryFailed as exc:
+            outcomes.append((redact(target.url), False, _one_line(str(exc))))
+        except Exception as exc:  # noqa: BLE001 - report any failure of one target and go on with the rest
+            outcomes.append((redact(target.url), False, f"{type(exc).__name__}: {_one_line(str(exc))}"))
+        else:
+            outcomes.append((redact(target.url), True, None))
+    return outcomes
+
+
+class _Worker:
+    def __init__(self) -> None:
+        self.queue: queue.Queue[Any] = queue.Queue()
+        self.thread: threading.Thread
+        self.busy = False
+
+    def pending(self) -> int:
+        waiting = sum(1 for item in list(self.queue.queue) if item is not _STOP)
+        return waiting + int(self.busy)
+
+
+_STOP = object()
+
+
+def _post_json(target: NotifyTarget, body: dict[str, Any]) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(
+        target.url.strip(),
+        data=data,
+        method="POST",
+        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=target.timeout) as response:
+            response.read(65536)
+    except urllib.error.HTTPError as exc:
+        retryable = exc.code >= 500 or exc.code in (408, 429)
+        raise DeliveryFailed(f"HTTP {exc.code} {exc.reason}", retryable) from None
+    except urllib.error.URLError as exc:
+        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+            raise DeliveryFailed(f"no answer within {target.timeout:g} s") from None
+        raise DeliveryFailed(f"cannot connect ({exc.reason})") from None
+    except (TimeoutError, socket.timeout):
+        raise DeliveryFailed(f"no answer within {target.timeout:g} s") from None
+    except OSError as exc:
+        raise DeliveryFailed(f"connection failed ({exc})") from None
+
+
+def _apprise(target: NotifyTarget, body: dict[str, Any]) -> None:
+    import apprise  # imported here: slow to import, and only needed when an Apprise target is configured
+
+    sender = apprise.Apprise()
+    if not sender.add(target.url.strip()):
+        raise DeliveryFailed("not a notification URL Apprise understands (nor an http(s) webhook)", retryable=False)
+    title, text = message(body)
+    problems: list[str] = []
+    options: dict[str, Any] = {}
+    accepted = inspect.signature(sender.notify).parameters
+    # Apprise 2 takes a timeout and reports why a send failed; older versions just return False.
+    if "timeout" in accepted:
+        options["timeout"] = target.timeout
+    if "log_callback" in accepted:
+        options["log_callback"] = lambda entry, _plugin: problems.append(entry.message)
+        options["log_level"] = 30  # warnings and errors
+    if not sender.notify(body=text, title=title, body_format=apprise.NotifyFormat.TEXT, **options):
+        raise DeliveryFailed(problems[-1] if problems else "the service did not accept the notification")
+
+
+def _edit_line(edit: Edit) -> str:
+    where = edit.field if edit.op == "replace" else f"{edit.field} ({edit.op})"
+    if edit.op == "insert":
+        change = _quote(edit.new)
+    elif edit.op == "delete":
+        change = _quote(edit.old)
+    else:
+        change = f"{_quote(edit.old)} -> {_quote(edit.new)}"
+    return f"- {where}, {edit.cls}: {change}"
+
+
+def _quote(text: str | None) -> str:
+    return '"' + _snippet(_one_line(text or ""), _SNIPPET) + '"'
+
+
+def _snippet(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _sample_result() -> CheckResult:
+    return CheckResult(
+        url="https://example.org/watcher/test-article",
+        status="changed",
+        checked_at=datetime.now(timezone.utc).replace(microsecond=0),
+        version=2,
+        flags=["headline_changed"],
+        edits=[
+            Edit(field="headline", op="replace", old="Council approves budget", new="Council rejects budget",
+                 cls="substantive", inline=[("=", "Council "), ("-", "approves"), ("+", "rejects"), ("=", " budget")]),
+        ],
+        headline="watcher test notification: headline changed",
+    )
