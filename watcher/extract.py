@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import datetime, timezone
+from difflib import SequenceMatcher
 from email.utils import parsedate_to_datetime
 from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import urljoin, urlsplit
@@ -36,6 +38,7 @@ _SPLIT = re.compile(r"[\s_\-:]+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SENTENCE_END = re.compile(r"[.!?。！？」』)）]\s*$")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+")
 _TITLE_SUFFIX = re.compile(r"\s+[|\-–—:·]\s+[^|\-–—:·]{2,40}$")
 
 
@@ -48,8 +51,10 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
     meta = _meta(root)
     rule = _rule_for(url, rules)
     art = Article(lang=_lang(root, ld, meta), canonical_url=_canonical(root, url, meta))
-    art.published = _date(ld.get("datePublished")) or _first_date(meta, sel_dates_published())
-    art.modified = _date(ld.get("dateModified")) or _first_date(meta, sel_dates_modified())
+    art.published = (_date(ld.get("datePublished")) or _first_date(meta, sel_dates_published())
+                     or _itemprop_date(root, "datePublished"))
+    art.modified = (_date(ld.get("dateModified")) or _first_date(meta, sel_dates_modified())
+                    or _itemprop_date(root, "dateModified"))
 
     if rule is not None:
         for css in rule.exclude:
@@ -59,17 +64,20 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
     rule_dek = _rule_text(root, rule.dek) if rule else ""
     rule_byline = _rule_text(root, rule.byline) if rule else ""
     h1 = _headline_from_dom(root)
+    # Bylines and deks usually sit in the article's <header>, which chrome stripping removes: read them first.
+    dom_byline = _byline_from_dom(root)
+    dom_dek = _dek_from_dom(root)
 
     _strip_chrome(root)
     container, strong = _find_container(root, rule)
     art.headline = rule_head or _ld_text(ld.get("headline")) or h1 or _title_from_meta(root, meta)
-    art.byline = rule_byline or _byline_from_dom(container, root) or _authors(ld.get("author")) or _meta_first(
+    art.byline = rule_byline or dom_byline or _authors(ld.get("author")) or _meta_first(
         meta, ("author", "article:author", "citation_author", "dc.creator", "parsely-author", "sailthru.author")
     )
-    art.captions = _captions(container if container is not None else root, rule)
+    art.captions = _captions(_caption_scope(container, strong, root), rule)
     art.dek = rule_dek or _ld_text(ld.get("description")) or _meta_first(
         meta, ("og:description", "description", "twitter:description", "citation_abstract")
-    ) or _dek_from_dom(root)
+    ) or dom_dek
 
     body, extractor = _body(root, container, strong, rule, ld)
     if not body:
@@ -98,7 +106,27 @@ def _parse(html: str) -> Any:
 
 
 def _text(el: Any) -> str:
-    return normalize_text(" ".join(el.itertext())) if el is not None else ""
+    """Visible text of an element: inline pieces joined as written, block boundaries as spaces."""
+    if el is None:
+        return ""
+    parts: list[str] = []
+    _collect(el, parts)
+    return normalize_text("".join(parts))
+
+
+def _collect(el: Any, parts: list[str]) -> None:
+    block = el.tag in BLOCK_TAGS or el.tag == "br"
+    if block:
+        parts.append(" ")
+    if el.text and isinstance(el.tag, str) and el.tag not in ("script", "style"):
+        parts.append(el.text)
+    for child in el:
+        if isinstance(child.tag, str):
+            _collect(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+    if block:
+        parts.append(" ")
 
 
 def _classes(el: Any) -> str:
@@ -231,6 +259,14 @@ def _date(value: Any) -> str | None:
     return iso(moment.astimezone(timezone.utc))
 
 
+def _itemprop_date(root: Any, prop: str) -> str | None:
+    for el in root.iterfind(f'.//*[@itemprop="{prop}"]'):
+        found = _date(el.get("datetime") or el.get("content") or _text(el))
+        if found:
+            return found
+    return None
+
+
 def _lang(root: Any, ld: dict[str, Any], meta: dict[str, str]) -> str | None:
     lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
     if not lang:
@@ -271,19 +307,34 @@ def _dek_from_dom(root: Any) -> str:
     return ""
 
 
-def _byline_from_dom(container: Any, root: Any) -> str:
+def _byline_from_dom(root: Any) -> str:
     """The byline line as the reader sees it (e.g. 記者…／綜合報導), when the page marks one."""
-    for scope in (container, root):
-        if scope is None:
-            continue
+    scopes = list(root.iter("article")) + list(root.iter("main")) + [root]
+    for scope in scopes:
         for el in scope.iter():
-            if not isinstance(el.tag, str):
+            if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script"):
                 continue
-            if (el.get("rel") == "author" or el.get("itemprop") == "author" or sel.BYLINE_PATTERN.search(_classes(el))):
+            if el.get("rel") == "author" or el.get("itemprop") == "author" or sel.BYLINE_PATTERN.search(_classes(el)):
+                if el.get("rel") == "author" or el.get("itemprop") == "author":
+                    # A linked name inside a byline line: take the whole line.
+                    parent = el.getparent()
+                    if parent is not None and sel.BYLINE_PATTERN.search(_classes(parent)):
+                        el = parent
                 text = _text(el)
                 if 0 < len(text) < 160:
                     return text
     return ""
+
+
+def _caption_scope(container: Any, strong: bool, root: Any) -> Any:
+    """Where captions are looked for: the article around the body (lead photos sit outside the body div)."""
+    if container is None:
+        return root
+    for anc in container.iterancestors("article", "main"):
+        return anc
+    if strong and container.getparent() is not None and container.getparent().tag != "body":
+        return container.getparent()
+    return container
 
 
 # ---------------------------------------------------------------- chrome
@@ -451,7 +502,12 @@ def _find_container(root: Any, rule: SiteRule | None) -> tuple[Any, bool]:
             return best, True
     articles = list(root.iter("article"))
     if articles:
-        return max(articles, key=_paragraph_text_len), False
+        best = max(articles, key=_paragraph_text_len)
+        parent = best.getparent()
+        # Sibling <article>s are the posts of one live blog (or one story split in parts): take them all.
+        if parent is not None and sum(1 for a in articles if a.getparent() is parent) > 1:
+            return parent, False
+        return best, False
     main = root.find(".//main")
     if main is not None:
         return main, False
@@ -498,7 +554,8 @@ def _is_meta_el(el: Any) -> bool:
     attrs = _classes(el)
     if not attrs.strip():
         return False
-    return bool(sel.BYLINE_PATTERN.search(attrs) or sel.META_PATTERN.search(attrs)) and len(_text(el)) < 200
+    pattern = sel.BYLINE_PATTERN.search(attrs) or sel.META_PATTERN.search(attrs) or sel.DEK_PATTERN.search(attrs)
+    return bool(pattern) and len(_text(el)) < 300
 
 
 def _dom_paragraphs(container: Any) -> list[str]:
@@ -584,6 +641,23 @@ def _ld_body(ld: dict[str, Any]) -> list[str]:
     return normalize_paragraphs(re.split(r"\n+", _unescape(body)))
 
 
+def _covers(dom: list[str], traf: list[str]) -> bool:
+    """Whether the DOM container's text holds nearly all of trafilatura's text and little more.
+
+    Then the DOM keeps the page's own paragraph breaks (trafilatura can merge <br>-separated paragraphs).
+    """
+    dom_tokens = _tokens(" ".join(dom))
+    traf_tokens = _tokens(" ".join(traf))
+    if not dom_tokens or not traf_tokens:
+        return False
+    shared = sum((Counter(dom_tokens) & Counter(traf_tokens)).values())
+    return shared >= 0.8 * len(traf_tokens) and shared >= 0.9 * len(dom_tokens)
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.casefold())
+
+
 def _length(paras: list[str]) -> int:
     return sum(len(p) for p in paras)
 
@@ -597,7 +671,7 @@ def _body(root: Any, container: Any, strong: bool, rule: SiteRule | None, ld: di
         best, source = dom, "dom"
     else:
         traf = _trafilatura_paragraphs(root)
-        if traf and _length(traf) >= 0.5 * _length(dom):
+        if traf and _length(traf) >= 0.5 * _length(dom) and not _covers(dom, traf):
             best, source = traf, "trafilatura"
         else:
             best, source = dom, "dom"
@@ -625,8 +699,12 @@ def _clean_body(art: Article) -> list[str]:
 
 
 def _is_lead_copy(dek: str, lead: str) -> bool:
-    d = comparison_key(dek).rstrip(".…").rstrip()
-    return len(d) > 20 and comparison_key(lead).startswith(d)
+    """Whether a meta description is the first paragraph cut short (then it is not a dek)."""
+    d = comparison_key(dek)
+    if d.endswith(("…", "...")):
+        return True
+    head = comparison_key(lead)[: len(d)]
+    return len(d) > 20 and SequenceMatcher(None, d, head, autojunk=False).ratio() > 0.85
 
 
 # ---------------------------------------------------------------- captions
