@@ -348,7 +348,7 @@ class Fetcher:
 
     async def _content(self, page: Any, url: str, deadline: float) -> str:
         """page.content(), bounded: a busy script can block it forever, a self-navigating page breaks it."""
-        for _ in range(3):
+        for _ in range(5):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
@@ -360,8 +360,10 @@ class Fetcher:
                 # The page navigated itself away mid-read; read the new document once it exists.
                 with contextlib.suppress(Exception):
                     await page.wait_for_load_state(
-                        "domcontentloaded", timeout=max(0.1, min(2.0, deadline - time.monotonic())) * 1000
+                        "load", timeout=max(0.1, min(2.0, deadline - time.monotonic())) * 1000
                     )
+        else:
+            raise errors.FetchError(f"{url} keeps navigating away; there is no page that stays still to read")
         raise errors.FetchTimeout(f"{url} did not let its HTML be read within the deadline")
 
     # -- diff cards ------------------------------------------------------------------------------

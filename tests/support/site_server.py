@@ -48,7 +48,10 @@ class Site:
         self._server.site = self
         self.host = host
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name=f"site:{self.port}", daemon=True)
+        # A short poll interval keeps shutdown (once per test) from costing half a second.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), name=f"site:{self.port}", daemon=True
+        )
         self._thread.start()
 
     # -- addresses -------------------------------------------------------------------------------

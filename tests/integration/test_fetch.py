@@ -1,0 +1,358 @@
+"""The fetcher against real Chromium and the local site: pages, redirects, errors, limits, politeness."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import struct
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from support.browser_thread import fast_settings
+from support.site_server import FIXTURE_SITES, Response
+
+from watcher import errors
+from watcher.fetch import Fetcher, check_scheme, parse_retry_after
+
+ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Pier repairs</title></head>
+<body><nav><a href="/">Home</a></nav><article><h1>Pier repairs start in spring</h1>
+<p>Work on the old pier will begin in April, the council said.</p></article></body></html>"""
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+# -- pure helpers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "data:text/html,<p>x</p>", "javascript:alert(1)",
+                                 "chrome://settings", "about:blank", "ftp://example.com/a", "view-source:http://x/",
+                                 "example.com/no-scheme"])
+def test_check_scheme_refuses_everything_but_http_and_https(url):
+    with pytest.raises(errors.RefusedScheme):
+        check_scheme(url)
+
+
+def test_check_scheme_accepts_web_urls_in_any_case():
+    assert check_scheme("HTTPS://Example.com/a") == "https"
+    assert check_scheme("http://127.0.0.1:8000/") == "http"
+
+
+def test_retry_after_as_seconds_or_http_date():
+    now = datetime(2026, 11, 25, 10, 0, 0, tzinfo=timezone.utc)
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Wed, 25 Nov 2026 10:00:30 GMT", now) == 30.0
+    assert parse_retry_after("Wed, 25 Nov 2026 09:00:00 GMT", now) == 0.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+# -- successful fetches ---------------------------------------------------------------------------
+
+
+def test_fetch_returns_rendered_html_including_script_inserted_article(site, fetcher):
+    site.serve_fixture("/local/ferry", "js-inserted/story")
+    snap = fetcher.fetch_sync(site.url("/local/ferry"))
+    # Only in the script's data until it runs; the rendered DOM has it as a paragraph.
+    assert "<p>Commuters who cross from Eastpoint" in snap.html
+    assert '<h1>Harbour ferry timetable cut as fuel costs climb</h1>' in snap.html
+    assert snap.status == 200
+    assert snap.requested_url == snap.final_url == site.url("/local/ferry")
+    assert snap.content_type.startswith("text/html")
+    assert snap.redirects == []
+    assert abs(snap.fetched_at - datetime.now(timezone.utc)) < timedelta(seconds=30)
+    assert set(snap.timings) >= {"total", "navigation"}
+    assert 0 < snap.timings["navigation"] <= snap.timings["total"]
+
+
+def test_fetch_page_without_article_is_not_an_error_for_the_fetcher(site, fetcher):
+    site.serve_fixture("/local", "no-article/page")
+    snap = fetcher.fetch_sync(site.url("/local"))
+    assert "Market hall reopens after two-year refit" in snap.html
+    assert snap.status == 200
+
+
+@pytest.mark.parametrize("fixture, phrase", [("en-daily/story", "<figcaption"), ("zh-daily/story", "延伸閱讀")])
+def test_fetch_news_fixture_pages(site, fetcher, fixture, phrase):
+    if not (FIXTURE_SITES / fixture / "v1.html").exists():
+        pytest.skip(f"fixture {fixture} not written yet")
+    site.serve_fixture("/story", fixture)
+    snap = fetcher.fetch_sync(site.url("/story"))
+    assert phrase in snap.html
+    assert snap.status == 200
+
+
+def test_switching_versions_between_fetches_serves_the_edited_page(site, fetcher):
+    assert site.serve_fixture("/ferry", "js-inserted/story") == ["v1", "v2"]
+    assert "every 40 minutes" in fetcher.fetch_sync(site.url("/ferry")).html
+    site.set_version("/ferry", "v2")
+    edited = fetcher.fetch_sync(site.url("/ferry")).html
+    assert "every 45 minutes" in edited and "every 40 minutes" not in edited
+
+
+def test_redirects_are_followed_and_recorded(site, fetcher):
+    site.redirect("/old", "/middle", status=301)
+    site.redirect("/middle", site.url("/story"), status=302)
+    site.page("/story", ARTICLE)
+    snap = fetcher.fetch_sync(site.url("/old"))
+    assert snap.final_url == site.url("/story")
+    assert snap.requested_url == site.url("/old")
+    assert snap.redirects == [site.url("/old"), site.url("/middle")]
+    assert "Pier repairs start in spring" in snap.html
+    assert [site.hits(p) for p in ("/old", "/middle", "/story")] == [1, 1, 1]
+
+
+def test_dialogs_are_dismissed_and_do_not_hang(site, fetcher):
+    site.page("/pop", "<html><body><script>alert('subscribe!'); confirm('cookies?'); prompt('name?');</script>"
+                      "<p>Text after the dialogs</p></body></html>")
+    started = time.monotonic()
+    snap = fetcher.fetch_sync(site.url("/pop"))
+    assert "Text after the dialogs" in snap.html
+    assert time.monotonic() - started < 3
+
+
+def test_blocked_resource_types_never_reach_the_server(site, fetcher):
+    site.page("/pics", '<html><body><p>Gallery</p><img src="/photo.jpg"><video src="/clip.mp4"></video>'
+                       '<link rel="stylesheet" href="/style.css"></body></html>')
+    site.bytes("/style.css", b"p { color: red }", "text/css")
+    fetcher.fetch_sync(site.url("/pics"))
+    assert site.hits("/photo.jpg") == 0
+    assert site.hits("/clip.mp4") == 0
+    assert site.hits("/style.css") == 1  # stylesheets are not blocked: layout scripts may need them
+
+
+# -- HTTP errors and retries ----------------------------------------------------------------------
+
+
+def test_404_is_a_typed_error_and_not_retried(site, fetcher):
+    with pytest.raises(errors.HTTPStatusError) as info:
+        fetcher.fetch_sync(site.url("/gone"))
+    assert info.value.status == 404
+    assert site.hits("/gone") == 1
+
+
+def test_500_is_retried_then_reported(site, fetcher):
+    site.status("/broken", 500)
+    with pytest.raises(errors.HTTPStatusError) as info:
+        fetcher.fetch_sync(site.url("/broken"))
+    assert info.value.status == 500
+    assert site.hits("/broken") == 1 + fetcher.settings.retries
+
+
+def test_a_5xx_that_recovers_gives_the_page(site, fetcher):
+    site.set("/flaky", Response(b"busy", 503), Response(ARTICLE.encode()))
+    snap = fetcher.fetch_sync(site.url("/flaky"))
+    assert "Pier repairs" in snap.html
+    assert site.hits("/flaky") == 2
+
+
+def test_429_waits_for_retry_after(site, fetcher):
+    site.set("/limited", Response(b"slow down", 429, headers={"Retry-After": "1"}), Response(ARTICLE.encode()))
+    snap = fetcher.fetch_sync(site.url("/limited"))
+    assert snap.status == 200
+    first, second = site.hit_times("/limited")
+    assert second - first >= 0.95  # the 0.1s backoff alone would have retried sooner
+
+
+def test_retry_after_beyond_the_deadline_gives_up_at_once(site, fetcher):
+    site.status("/limited", 429, headers={"Retry-After": "3600"})
+    started = time.monotonic()
+    with pytest.raises(errors.HTTPStatusError) as info:
+        fetcher.fetch_sync(site.url("/limited"))
+    assert info.value.status == 429 and info.value.retry_after == 3600
+    assert site.hits("/limited") == 1
+    assert time.monotonic() - started < 2
+
+
+def test_hanging_server_times_out_within_the_deadline(site, make_fetcher):
+    fetcher = make_fetcher(nav_timeout=1.0, deadline=2.5)
+    site.hang("/stuck")
+    started = time.monotonic()
+    with pytest.raises(errors.FetchTimeout):
+        fetcher.fetch_sync(site.url("/stuck"))
+    elapsed = time.monotonic() - started
+    assert 0.9 <= elapsed < 2.5 + 1.5
+    assert site.hits("/stuck") >= 1
+
+
+def test_refused_connection_is_a_connect_error(fetcher):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(errors.ConnectError):
+        fetcher.fetch_sync(f"http://127.0.0.1:{port}/")
+
+
+def test_busy_script_cannot_hold_the_fetch_past_the_deadline(site, make_fetcher):
+    fetcher = make_fetcher(nav_timeout=1.5, deadline=3.0, retries=0)
+    site.page("/spin", "<html><body><p>x</p><script>setTimeout(function(){ while (true) {} }, 10)</script></body></html>")
+    started = time.monotonic()
+    with pytest.raises(errors.FetchTimeout):
+        fetcher.fetch_sync(site.url("/spin"))
+    assert time.monotonic() - started < 3.0 + 1.5
+
+
+def test_script_redirect_after_load_is_followed(site, fetcher):
+    site.page("/short", "<html><body><p>Redirecting</p><script>"
+                        "setTimeout(function(){ location.replace('/story'); }, 20)</script></body></html>")
+    site.page("/story", ARTICLE)
+    snap = fetcher.fetch_sync(site.url("/short"))
+    assert snap.final_url == site.url("/story")
+    assert "Pier repairs start in spring" in snap.html
+
+
+def test_page_that_keeps_navigating_away_ends_within_the_deadline(site, make_fetcher):
+    fetcher = make_fetcher(nav_timeout=1.5, deadline=3.0, retries=0, settle_ms=300)
+    page = "<html><body><p>{n}</p><script>setTimeout(function(){{ location.href = '{to}'; }}, 20)</script></body></html>"
+    site.page("/ping", page.format(n="ping", to="/pong"))
+    site.page("/pong", page.format(n="pong", to="/ping"))
+    started = time.monotonic()
+    try:
+        snap = fetcher.fetch_sync(site.url("/ping"))
+    except errors.FetchError:
+        pass
+    else:
+        assert "ping" in snap.html or "pong" in snap.html
+    assert time.monotonic() - started < 3.0 + 1.5
+
+
+# -- content checks -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body, content_type", [
+    (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n", "application/pdf"),
+    (b'{"headline": "not a page"}', "application/json"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png"),
+    (b"plain words, no markup", None),
+])
+def test_non_html_is_refused(site, fetcher, body, content_type):
+    site.bytes("/thing", body, content_type)
+    started = time.monotonic()
+    with pytest.raises(errors.NotHTML):
+        fetcher.fetch_sync(site.url("/thing"))
+    assert time.monotonic() - started < 3  # a PDF must not become a download that hangs
+
+
+def test_page_over_the_size_cap(site, make_fetcher):
+    fetcher = make_fetcher(max_bytes=5_000)
+    site.page("/huge", "<html><body>" + "<p>filler paragraph</p>" * 1000 + "</body></html>")
+    with pytest.raises(errors.TooLarge):
+        fetcher.fetch_sync(site.url("/huge"))
+    site.page("/small", ARTICLE)
+    assert "Pier repairs" in fetcher.fetch_sync(site.url("/small")).html
+
+
+def test_page_that_grows_over_the_cap_after_rendering(site, make_fetcher):
+    fetcher = make_fetcher(max_bytes=5_000)
+    site.page("/grows", "<html><body><div id=x></div><script>"
+                        "document.getElementById('x').textContent = 'y'.repeat(20000);</script></body></html>")
+    with pytest.raises(errors.TooLarge):
+        fetcher.fetch_sync(site.url("/grows"))
+
+
+# -- schemes and redirects ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "data:text/html,<h1>hi</h1>", "javascript:alert(1)",
+                                 "chrome://version", "about:blank", "ftp://127.0.0.1/file"])
+def test_refused_schemes_are_refused_directly(fetcher, url):
+    with pytest.raises(errors.RefusedScheme):
+        fetcher.fetch_sync(url)
+
+
+@pytest.mark.parametrize("location", ["file:///etc/passwd", "data:text/html,<h1>hi</h1>", "javascript:alert(1)",
+                                      "chrome://version", "about:blank", "ftp://127.0.0.1/file"])
+def test_refused_schemes_are_refused_via_redirect(site, fetcher, location):
+    site.redirect("/sneaky", location)
+    with pytest.raises(errors.RefusedScheme):
+        fetcher.fetch_sync(site.url("/sneaky"))
+    assert site.hits("/sneaky") == 1  # a refusal is not retried
+
+
+def test_redirect_loop(site, fetcher):
+    site.redirect("/a", "/b")
+    site.redirect("/b", "/a")
+    with pytest.raises(errors.TooManyRedirects):
+        fetcher.fetch_sync(site.url("/a"))
+    assert site.hits("/a") == 1
+
+
+def test_redirect_chain_longer_than_the_cap(site, make_fetcher):
+    fetcher = make_fetcher(max_redirects=3)
+    for n in range(5):
+        site.redirect(f"/hop{n}", f"/hop{n + 1}")
+    site.page("/hop5", ARTICLE)
+    with pytest.raises(errors.TooManyRedirects):
+        fetcher.fetch_sync(site.url("/hop0"))
+    assert site.hits("/hop5") == 0
+    assert len(fetcher.fetch_sync(site.url("/hop2")).redirects) == 3
+
+
+# -- politeness and concurrency -------------------------------------------------------------------
+
+
+def test_same_host_requests_start_at_least_the_delay_apart(site, make_fetcher):
+    fetcher = make_fetcher(per_host_delay=0.8)
+    site.page("/one", ARTICLE)
+    site.page("/two", ARTICLE)
+
+    async def both():
+        return await asyncio.gather(fetcher.fetch(site.url("/one")), fetcher.fetch(site.url("/two")))
+
+    asyncio.run(both())
+    starts = sorted(site.hit_times("/one") + site.hit_times("/two"))
+    assert starts[1] - starts[0] >= 0.75
+
+
+def test_different_hosts_are_fetched_at_the_same_time(site, make_fetcher):
+    fetcher = make_fetcher(per_host_delay=5.0)
+    site.page("/slow-a", ARTICLE, delay=0.5)
+    site.page("/slow-b", ARTICLE, delay=0.5)
+
+    async def both():
+        return await asyncio.gather(fetcher.fetch(site.url("/slow-a")),
+                                    fetcher.fetch(site.url("/slow-b", host="localhost")))
+
+    a, b = asyncio.run(both())
+    assert b.final_url.startswith("http://localhost:")
+    # Each host's delay is its own: the second request did not wait for the first host.
+    assert abs(site.hit_times("/slow-a")[0] - site.hit_times("/slow-b")[0]) < 0.4
+
+
+def test_concurrency_limit_holds_across_hosts(site, make_fetcher):
+    fetcher = make_fetcher(concurrency=1)
+    site.page("/slow-a", ARTICLE, delay=0.5)
+    site.page("/slow-b", ARTICLE, delay=0.5)
+
+    async def both():
+        return await asyncio.gather(fetcher.fetch(site.url("/slow-a")),
+                                    fetcher.fetch(site.url("/slow-b", host="localhost")))
+
+    asyncio.run(both())
+    assert abs(site.hit_times("/slow-a")[0] - site.hit_times("/slow-b")[0]) >= 0.45
+
+
+# -- the browser itself ---------------------------------------------------------------------------
+
+
+def test_browser_is_relaunched_after_it_dies(site):
+    site.page("/story", ARTICLE)
+
+    async def go():
+        async with Fetcher(fast_settings()) as fetcher:
+            await fetcher.fetch(site.url("/story"))
+            await fetcher._handle._browser.close()  # what a crashed Chromium looks like to Playwright
+            return await fetcher.fetch(site.url("/story"))
+
+    assert "Pier repairs" in asyncio.run(go()).html
+
+
+def test_render_png_has_the_requested_width(fetcher):
+    card = "<html><body style='margin:0'><div style='height:1500px'>Headline changed: 新聞</div></body></html>"
+    width, height = png_size(fetcher.render_png_sync(card, 320))
+    assert width == 320 and height >= 1500
+    assert png_size(fetcher.render_png_sync(card, 400, 225)) == (400, 225)
+    assert png_size(fetcher.render_png_sync(card, 200, 100, device_scale_factor=2)) == (400, 200)
