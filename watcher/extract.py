@@ -32,6 +32,7 @@ BLOCK_TAGS = frozenset(
     "p div section article main li ul ol dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 table tr td th tbody thead "
     "figure address hr center details summary".split()
 )
+MIN_BODY_CHARS = 20  # shorter than any real story, longer than a leftover "Home News" link row
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[\s_\-:]+")
@@ -85,7 +86,7 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
     art.body, art.extractor = body, extractor
     art = normalize_article(art)
     art.body = _clean_body(art)
-    if not art.body:
+    if _length(art.body) < MIN_BODY_CHARS:
         raise NoArticle(f"no article found on {url}")
     if art.dek and art.body and _is_lead_copy(art.dek, art.body[0]):
         # Meta descriptions are often just the first paragraph cut short; that is not a dek.
@@ -372,7 +373,12 @@ def _protected(el: Any, page: tuple[int, int]) -> bool:
     for _ in el.iterfind('.//*[@itemprop="articleBody"]'):
         return True
     p_text, all_text = page
-    return (p_text > 0 and _p_text(el) > 0.4 * p_text) or (all_text > 0 and len(_text(el)) > 0.5 * all_text)
+    if p_text > 0 and _p_text(el) > 0.4 * p_text:
+        return True
+    if el.tag in sel.CHROME_TAGS and el.tag != "form":
+        return False
+    own = len(_text(el))
+    return own >= 500 and own > 0.5 * all_text
 
 
 def _p_text(el: Any) -> int:

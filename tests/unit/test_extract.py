@@ -1,0 +1,173 @@
+"""extract(): exact article fields on every fixture page, chrome kept out, site rules obeyed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from watcher.config import SiteRule
+from watcher.errors import NoArticle
+from watcher.extract import extract
+from watcher.normalize import content_hash
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+LAYOUTS = sorted(p.stem for p in (FIXTURES / "extract").glob("*.html"))
+SITES = ["en-daily", "zh-daily"]
+TEXT_FIELDS = ("headline", "dek", "byline", "body", "captions")
+
+
+def _visible(article) -> str:
+    return json.dumps([getattr(article, f) for f in TEXT_FIELDS], ensure_ascii=False)
+
+
+def _site(site: str, version: str) -> tuple[str, dict]:
+    folder = FIXTURES / "sites" / site / "story"
+    return (folder / f"{version}.html").read_text(encoding="utf-8"), json.loads((folder / "manifest.json").read_text())
+
+
+@pytest.mark.parametrize("name", LAYOUTS)
+def test_layout_fixture_fields(name):
+    html = (FIXTURES / "extract" / f"{name}.html").read_text(encoding="utf-8")
+    expected = json.loads((FIXTURES / "extract" / f"{name}.json").read_text(encoding="utf-8"))
+    art = extract(html, expected["url"])
+    assert art.headline == expected["headline"]
+    assert art.body == expected["body"]
+    assert art.captions == expected["captions"]
+    for field in ("dek", "byline", "published", "modified", "extractor"):
+        if field in expected:
+            assert getattr(art, field) == expected[field], field
+    for phrase in expected["must_not_appear"]:
+        assert phrase not in _visible(art)
+
+
+def test_layouts_cover_the_issue_list():
+    assert {"jsonld-only", "microdata", "plain-article", "div-soup", "liveblog"} <= set(LAYOUTS)
+
+
+@pytest.mark.parametrize("site", SITES)
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_site_fixture_matches_manifest(site, version):
+    html, manifest = _site(site, version)
+    art = extract(html, manifest["url"])
+    want = manifest["versions"][version]
+    for field, value in want.items():
+        assert getattr(art, field) == value, field
+    for phrase in manifest["must_not_appear"]:
+        assert phrase not in _visible(art), phrase
+
+
+def test_seed_like_page_headline_byline_body_caption_once_and_no_chrome():
+    html, manifest = _site("zh-daily", "v1")
+    art = extract(html, manifest["url"])
+    assert art.headline == "舊書攤10美元買下皮箱 夾層竟藏百年郵票"
+    assert art.byline == "記者林怡君／綜合報導"
+    assert len(art.body) == 9
+    assert art.body[0].startswith("美國俄勒岡州一名退休教師上月在波特蘭的舊書攤")
+    assert "內襯縫線異常 意外發現夾層" in art.body  # sub-heads stay, in reading order
+    assert art.body.index("內襯縫線異常 意外發現夾層") == 1
+    caption = "美國俄勒岡州一名退休教師在舊書攤買下的皮箱，夾層中藏有數十枚早年郵票。圖為示意圖。(取自網路)"
+    assert art.captions == [caption]  # on the page twice (alt and figcaption), here once
+    assert all("示意圖" not in p for p in art.body)
+    text = _visible(art)
+    for chrome in ("我的頻道", "快訊", "熱門新聞", "超人氣", "延伸閱讀", "東北季風增強", "夜市老攤", "2026-11-20 07:05", "瀏覽數"):
+        assert chrome not in text
+
+
+def test_truncated_json_ld_body_loses_to_richer_dom():
+    html, manifest = _site("zh-daily", "v1")
+    art = extract(html, manifest["url"])
+    assert art.extractor == "dom"
+    assert not art.body[0].endswith("…")
+
+
+def test_v2_edits_are_visible_in_extraction():
+    html1, manifest = _site("zh-daily", "v1")
+    html2, _ = _site("zh-daily", "v2")
+    a1, a2 = extract(html1, manifest["url"]), extract(html2, manifest["url"])
+    assert "以10美元買下" in a1.body[0] and "以12美元買下" in a2.body[0]
+    assert a2.body[-1].startswith("更正：")
+    assert content_hash(a1) != content_hash(a2)
+
+
+def _chrome_variants_en(html: str) -> str:
+    html = html.replace(
+        '<li><a href="/a1">School board delays vote on later start times</a> <time>2 hours ago</time></li>\n'
+        '      <li><a href="/a2">Local bakery wins national sourdough prize</a> <time>5 hours ago</time></li>',
+        '<li><a href="/a2">Local bakery wins national sourdough prize</a> <time>6 hours ago</time></li>\n'
+        '      <li><a href="/a1">School board delays vote on later start times</a> <time>3 hours ago</time></li>',
+    )
+    html = html.replace("Oct 3, 2026", "Oct 4, 2026").replace("8 hours ago", "9 hours ago")
+    for old, new in (("ad-top-8812", "ad-top-1"), ("ad-mid-3391", "ad-mid-77"), ("ad-side-5520", "ad-side-0")):
+        html = html.replace(old, new)
+    return html.replace("12,408 views", "13,002 views").replace("Comments (14)", "Comments (15)")
+
+
+def _chrome_variants_zh(html: str) -> str:
+    start = html.index('<h3 class="context-box__title">熱門新聞</h3>')
+    end = html.index("</section>", start)
+    block = html[start:end]
+    items = block.split('<div class="context-box__item">')
+    rotated = items[0] + '<div class="context-box__item">'.join([""] + items[2:] + items[1:2])
+    rotated = rotated.replace("2026-11-19 18:42", "2026-11-21 10:02").replace("2026-11-20 21:30", "2026-11-21 11:15")
+    html = html[:start] + rotated + html[end:]
+    html = html.replace("颱風外圍環流影響 北部山區防大雨", "立委提案修法 延長育嬰假天數")
+    return html.replace("ad-inread-77120", "ad-inread-91") .replace("瀏覽數 3,218", "瀏覽數 4,077")
+
+
+@pytest.mark.parametrize("site,mutate", [("en-daily", _chrome_variants_en), ("zh-daily", _chrome_variants_zh)])
+def test_chrome_only_changes_leave_the_article_identical(site, mutate):
+    html, manifest = _site(site, "v1")
+    variant = mutate(html)
+    assert variant != html
+    original, changed = extract(html, manifest["url"]), extract(variant, manifest["url"])
+    assert changed == original
+    assert content_hash(changed) == content_hash(original)
+
+
+def test_site_rule_overrides_generic_extraction():
+    html, manifest = _site("en-daily", "v2")
+    generic = extract(html, manifest["url"])
+    assert generic.body[-1].startswith("Correction:")
+    rule = SiteRule(domain="en-daily.example", headline="p.dek", body=".story-body", exclude=[".correction"])
+    ruled = extract(html, "https://www.en-daily.example/story", [rule])
+    assert ruled.extractor == "site-rule"
+    assert ruled.headline == generic.dek
+    assert ruled.body == generic.body[:-1]
+
+
+def test_site_rule_for_another_domain_is_ignored():
+    html, manifest = _site("en-daily", "v1")
+    rule = SiteRule(domain="other.example", body=".comments")
+    assert extract(html, manifest["url"], [rule]) == extract(html, manifest["url"])
+
+
+def test_site_rule_fixes_a_page_generic_extraction_gets_wrong():
+    html = (FIXTURES / "extract" / "div-soup.html").read_text(encoding="utf-8")
+    rule = SiteRule(domain="town-news.example", headline="#c b", body="#l")
+    art = extract(html, "http://town-news.example/n/harvest.html", [rule])
+    assert art.body == ["Water main repair on Elm Road", "Scouts collect 2 tonnes of litter", "New bus timetable from Monday"]
+
+
+def test_bad_site_rule_selector_falls_back_to_generic():
+    html, manifest = _site("en-daily", "v1")
+    rule = SiteRule(domain="en-daily.example", body="div[[[")
+    assert extract(html, manifest["url"], [rule]).body == manifest["versions"]["v1"]["body"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    ["", "   ", "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><footer>© Site</footer></body></html>"],
+)
+def test_page_without_article_raises_no_article(html):
+    with pytest.raises(NoArticle, match=r"^no article found on https://x\.example/a$"):
+        extract(html, "https://x.example/a")
+
+
+def test_xml_declaration_and_entities_are_handled():
+    html = ('<?xml version="1.0" encoding="utf-8"?><html><body><article><h1>T &amp; U</h1>'
+            "<p>Caf&eacute; owners &lt;protest&gt; a rent rise of 20&nbsp;percent in the old town.</p></article></body></html>")
+    art = extract(html, "https://x.example/a")
+    assert art.headline == "T & U"
+    assert art.body == ["Café owners <protest> a rent rise of 20 percent in the old town."]
