@@ -198,7 +198,8 @@ def test_busy_script_cannot_hold_the_fetch_past_the_deadline(site, make_fetcher)
 def test_script_redirect_after_load_is_followed(site, fetcher):
     site.page("/short", "<html><body><p>Redirecting</p><script>"
                         "setTimeout(function(){ location.replace('/story'); }, 20)</script></body></html>")
-    site.page("/story", ARTICLE)
+    # Slower than the settle time: the fetcher must wait for the page it was sent to.
+    site.page("/story", ARTICLE, delay=0.5)
     snap = fetcher.fetch_sync(site.url("/short"))
     assert snap.final_url == site.url("/story")
     assert "Pier repairs start in spring" in snap.html
