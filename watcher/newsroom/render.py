@@ -188,8 +188,9 @@ def _en_story(story: Story, state: StoryState, chrome: Chrome) -> str:
     tags = " ".join(f'<a class="tag" href="/tag/{_e(t)}">{_e(t)}</a>' for t in story.tags)
     return f"""<body>
 {_page_open(chrome)}
-{_volatile(f'<div class="cookie-banner" data-consent-id="{chrome.request_id[:8]}">We use cookies to improve your '
-           'experience and to show you relevant ads. <button>Accept all</button> <button>Manage choices</button></div>')}
+{_volatile(f'<div class="cookie-banner" data-consent-id="{chrome.request_id[:8]}">We use cookies to improve '
+           'your experience and to show you relevant ads. <button>Accept all</button> '
+           '<button>Manage choices</button></div>')}
 <header class="masthead"><a class="logo" href="/">{EN_SITE}</a>
 <nav class="main-nav"><ul>{nav}</ul></nav>
 <a class="subscribe" href="/subscribe">Subscribe for $1 a week</a> <a href="/login">Sign in</a></header>
@@ -202,7 +203,8 @@ def _en_story(story: Story, state: StoryState, chrome: Chrome) -> str:
 <div class="byline"><span class="author">{_e(state.byline)}</span> ·
 <time datetime="{story.published}">{shown}</time></div>
 <div class="share-bar"><span>Share this story</span> <a href="#facebook">Facebook</a> <a href="#x">X</a>
-<a href="#email">Email</a> <a href="#copy">Copy link</a> {_volatile(f'<span class="share-count">{chrome.views // 37:,} shares</span>')}</div>
+<a href="#email">Email</a> <a href="#copy">Copy link</a>
+{_volatile(f'<span class="share-count">{chrome.views // 37:,} shares</span>')}</div>
 {_figure(state.figures[0].src, state.figures[0].caption) if state.figures else ""}
 <div class="story-body">
 {"".join(body)}
