@@ -115,8 +115,9 @@ def test_each_step_changes_exactly_the_intended_story_text(step: int) -> None:
             elif e.op == "move":
                 assert sorted(old.paragraphs()) == sorted(new.paragraphs())
                 assert old.paragraphs() != new.paragraphs()
-                moved_old = next(i for i, p in enumerate(old.paragraphs()) if e.old_contains in p)
-                moved_new = next(i for i, p in enumerate(new.paragraphs()) if e.old_contains in p)
+                phrase = next(c.old for c in TIMELINE[step].changes if c.action == "move")
+                moved_old = next(i for i, p in enumerate(old.paragraphs()) if phrase in p)
+                moved_new = next(i for i, p in enumerate(new.paragraphs()) if phrase in p)
                 assert moved_old != moved_new
         if not by_field["body"]:
             assert old.blocks == new.blocks
