@@ -1,0 +1,41 @@
+"""Reports of the edits found: HTML, Markdown, JSON and Atom, and the HTML for PNG diff cards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Sequence
+
+from watcher.errors import BadInput
+from watcher.report.atom import render_atom
+from watcher.report.card import card_html
+from watcher.report.entries import ReportEntry, group_changes, visible_changes
+from watcher.report.html import render_html
+from watcher.report.jsonout import render_json
+from watcher.report.markdown import render_markdown
+
+FORMATS = ("html", "md", "json", "atom")
+
+__all__ = ["FORMATS", "ReportEntry", "card_html", "render_report"]
+
+
+def render_report(
+    entries: Sequence[ReportEntry],
+    fmt: str,
+    *,
+    include_cosmetic: bool = False,
+    generated_at: datetime,
+    title: str = "watcher report",
+    window: str = "",
+) -> str:
+    """The report of these version changes in one format: "html", "md" (or "markdown"), "json" or "atom"."""
+    groups = group_changes(visible_changes(entries, include_cosmetic))
+    kind = "md" if fmt == "markdown" else fmt
+    if kind == "html":
+        return render_html(groups, generated_at=generated_at, title=title, window=window)
+    if kind == "md":
+        return render_markdown(groups, generated_at=generated_at, title=title, window=window)
+    if kind == "json":
+        return render_json(groups)
+    if kind == "atom":
+        return render_atom(groups, generated_at=generated_at, title=title, window=window)
+    raise BadInput(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")

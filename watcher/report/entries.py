@@ -1,0 +1,192 @@
+"""The report's view of the store: version changes, filtered and grouped, plus helpers every format shares."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Sequence
+from urllib.parse import urlsplit
+
+from watcher.models import Edit, InlineOp, Version, WatchedArticle
+
+FLAG_LABELS = {
+    "headline_changed": "Headline changed",
+    "correction_notice": "Correction notice",
+    "stealth": "Stealth edit",
+}
+
+FIELD_LABELS = {
+    "headline": "Headline",
+    "dek": "Subheadline",
+    "byline": "Byline",
+    "published": "Published date",
+    "modified": "Modified date",
+    "body": "Body",
+    "caption": "Caption",
+}
+
+
+@dataclass
+class ReportEntry:
+    """One version change of one article: `new.edits` / `new.flags` hold the change from `old` to `new`."""
+
+    article: WatchedArticle
+    old: Version | None
+    new: Version
+
+
+@dataclass
+class Change:
+    """A ReportEntry with the edits the reader should see, after cosmetic filtering."""
+
+    entry: ReportEntry
+    edits: list[Edit]
+
+    @property
+    def url(self) -> str:
+        return self.entry.new.url or self.entry.article.url
+
+    @property
+    def headline(self) -> str:
+        """The headline as of the new version, falling back to the article's, then the URL."""
+        return self.entry.new.article.headline or self.entry.article.headline or self.url
+
+    @property
+    def flags(self) -> list[str]:
+        """The version's flags, with its event (removed, redirected...) first when it is not already a flag."""
+        flags = list(self.entry.new.flags)
+        event = self.entry.new.event
+        if event and event not in flags:
+            flags.insert(0, event)
+        return flags
+
+    @property
+    def status(self) -> str:
+        """The contract's status word for this change: the event for event versions, else "changed"."""
+        return self.entry.new.event or "changed"
+
+
+@dataclass
+class ArticleGroup:
+    """All the reported changes of one article, newest first."""
+
+    url: str
+    changes: list[Change]
+
+    @property
+    def headline(self) -> str:
+        return self.changes[0].headline
+
+    @property
+    def edit_count(self) -> int:
+        return sum(len(c.edits) for c in self.changes)
+
+
+def visible_changes(entries: Sequence[ReportEntry], include_cosmetic: bool) -> list[Change]:
+    """Entries worth showing: those with a visible edit, and every event version (removed, restored...)."""
+    changes = []
+    for entry in entries:
+        edits = [e for e in entry.new.edits if include_cosmetic or e.cls != "cosmetic"]
+        if edits or entry.new.event:
+            changes.append(Change(entry, edits))
+    return changes
+
+
+def _newest_key(change: Change) -> tuple[datetime, int]:
+    return (_aware(change.entry.new.captured_at), change.entry.new.number)
+
+
+def group_changes(changes: Sequence[Change]) -> list[ArticleGroup]:
+    """Changes grouped by article URL; articles ordered by their newest change, changes newest first."""
+    by_url: dict[str, list[Change]] = {}
+    for change in changes:
+        by_url.setdefault(change.url, []).append(change)
+    groups = [ArticleGroup(url, sorted(items, key=_newest_key, reverse=True)) for url, items in by_url.items()]
+    groups.sort(key=lambda g: _newest_key(g.changes[0]), reverse=True)
+    return groups
+
+
+def ordered_changes(groups: Sequence[ArticleGroup]) -> list[Change]:
+    """The changes of every group, in report order."""
+    return [c for g in groups for c in g.changes]
+
+
+def _aware(moment: datetime) -> datetime:
+    # Naive datetimes from older stores are UTC; comparing naive with aware would raise.
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def display_time(moment: datetime | None) -> str:
+    """A datetime for people: "2026-11-25 10:00 UTC"."""
+    if moment is None:
+        return "unknown time"
+    return _aware(moment).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def flag_label(flag: str) -> str:
+    """The reader-facing label of a flag; unknown flags are shown as they are."""
+    return FLAG_LABELS.get(flag, flag)
+
+
+def field_label(edit: Edit) -> str:
+    """The reader-facing name of the field an edit touches."""
+    return FIELD_LABELS.get(edit.field, str(edit.field))
+
+
+def url_digest(url: str) -> str:
+    """A stable short name for a URL (for anchors and feed ids)."""
+    return hashlib.sha1(url.encode("utf-8")).hexdigest()
+
+
+def anchor_id(url: str) -> str:
+    """The HTML id of an article's section."""
+    return "article-" + url_digest(url)[:12]
+
+
+def safe_href(url: str) -> str | None:
+    """The URL if it may become a link (http/https with a host), else None so it is shown as text only."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def host_of(url: str) -> str:
+    """The host part of a URL, or the URL itself when it has none."""
+    try:
+        return urlsplit(url).hostname or url
+    except ValueError:
+        return url
+
+
+def edit_ops(edit: Edit) -> list[InlineOp]:
+    """The inline ops to show for an edit; edits stored without ops get whole-value ops from old/new."""
+    if edit.op == "move":
+        # A moved paragraph is unchanged text in a new place; marking it all as deleted and inserted would mislead.
+        return [("=", edit.new if edit.new is not None else edit.old or "")]
+    if edit.inline:
+        return [(op, text) for op, text in edit.inline if text]
+    ops: list[InlineOp] = []
+    if edit.old:
+        ops.append(("-", edit.old))
+    if edit.new:
+        ops.append(("+", edit.new))
+    return ops
+
+
+def change_summary(change: Change) -> str:
+    """A short line saying what changed: "headline changed, 3 edits"."""
+    parts = [flag_label(f).lower() if f in FLAG_LABELS else f for f in change.flags]
+    count = len(change.edits)
+    if count or not parts:
+        parts.append(f"{count} edit" + ("" if count == 1 else "s"))
+    return ", ".join(parts)
+
+
+def plural(count: int, word: str) -> str:
+    """'1 article', '2 articles'."""
+    return f"{count} {word}" + ("" if count == 1 else "s")

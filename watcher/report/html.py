@@ -1,0 +1,178 @@
+"""The self-contained HTML report: inline CSS, no scripts, no remote resources, every page text escaped."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from typing import Sequence
+
+from watcher.models import Edit, InlineOp, iso
+from watcher.report.css import REPORT_CSS
+from watcher.report.entries import (
+    ArticleGroup,
+    Change,
+    anchor_id,
+    display_time,
+    edit_ops,
+    field_label,
+    flag_label,
+    host_of,
+    plural,
+    safe_href,
+)
+
+# Only style is allowed: if escaping ever failed, the browser would still refuse scripts and remote loads.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+OP_WORDS = {"insert": "added", "delete": "removed", "replace": "changed", "move": "moved"}
+_LANG_RE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
+_CLASS_RE = re.compile(r"[^a-z0-9_-]+")
+
+
+def esc(text: object) -> str:
+    """Page text as HTML text or attribute value."""
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def css_token(word: str) -> str:
+    """A flag or class name reduced to characters safe in a class attribute."""
+    return _CLASS_RE.sub("-", word.lower())
+
+
+def link(url: str, text: str | None = None) -> str:
+    """An anchor for http(s) URLs; any other scheme (javascript:, data:...) is shown as plain text."""
+    label = esc(url if text is None else text)
+    href = safe_href(url)
+    if href is None:
+        return f'<span class="url-text">{label}</span>'
+    return f'<a href="{esc(href)}" rel="noopener noreferrer nofollow">{label}</a>'
+
+
+def inline_html(ops: Sequence[InlineOp]) -> str:
+    """Inline diff ops as text with <del>/<ins>."""
+    out = []
+    for op, text in ops:
+        if op == "-":
+            out.append(f"<del>{esc(text)}</del>")
+        elif op == "+":
+            out.append(f"<ins>{esc(text)}</ins>")
+        else:
+            out.append(esc(text))
+    return "".join(out)
+
+
+def edit_html(edit: Edit) -> str:
+    """One edit: a label (field, what happened, class) and its inline diff."""
+    label = (
+        f'<p class="label"><span class="field">{esc(field_label(edit))}</span> · '
+        f"{esc(OP_WORDS.get(edit.op, edit.op))} · <span class=\"cls\">{esc(edit.cls)}</span></p>"
+    )
+    return (
+        f'<div class="edit cls-{css_token(edit.cls)}" data-field="{esc(edit.field)}" data-op="{esc(edit.op)}" '
+        f'data-class="{esc(edit.cls)}">{label}<p class="diff">{inline_html(edit_ops(edit))}</p></div>'
+    )
+
+
+def flags_html(flags: Sequence[str]) -> str:
+    """The flags as labelled chips; empty when there are none."""
+    if not flags:
+        return ""
+    items = "".join(f'<li class="flag flag-{css_token(f)}">{esc(flag_label(f))}</li>' for f in flags)
+    return f'<ul class="flags">{items}</ul>'
+
+
+def times_html(change: Change) -> str:
+    """When the two versions were captured."""
+    new = change.entry.new
+    new_time = f'<time datetime="{esc(iso(new.captured_at))}">{esc(display_time(new.captured_at))}</time>'
+    old = change.entry.old
+    if old is None:
+        return f'<p class="times">captured {new_time}</p>'
+    old_time = f'<time datetime="{esc(iso(old.captured_at))}">{esc(display_time(old.captured_at))}</time>'
+    return f'<p class="times">{old_time} → {new_time}</p>'
+
+
+def version_title(change: Change) -> str:
+    """"Version 2 → 3", or "Version 3" with no previous version."""
+    new, old = change.entry.new, change.entry.old
+    return f"Version {old.number} → {new.number}" if old is not None else f"Version {new.number}"
+
+
+def change_html(change: Change, *, heading: str = "h3", element_id: str | None = None) -> str:
+    """One version change as an HTML fragment (used by the report and by the Atom entries)."""
+    id_attr = f' id="{esc(element_id)}"' if element_id else ""
+    parts = [f'<article class="change"{id_attr}>', f"<{heading}>{esc(version_title(change))}</{heading}>"]
+    parts.append(times_html(change))
+    parts.append(flags_html(change.flags))
+    if change.entry.new.event and not change.edits:
+        parts.append(f'<p class="event">The article was {esc(change.entry.new.event)} in this version.</p>')
+    if change.edits:
+        parts.append('<div class="diffs">' + "".join(edit_html(e) for e in change.edits) + "</div>")
+    parts.append("</article>")
+    return "".join(parts)
+
+
+def _lang_attr(group: ArticleGroup) -> str:
+    # The article's language picks the right CJK glyph variants; only a well-formed tag is trusted.
+    lang = group.changes[0].entry.new.article.lang or ""
+    return f' lang="{esc(lang)}"' if _LANG_RE.match(lang) else ""
+
+
+def group_html(group: ArticleGroup) -> str:
+    """An article's section: headline, URL and its changes, newest first."""
+    anchor = anchor_id(group.url)
+    changes = "".join(
+        change_html(c, element_id=f"{anchor}-v{c.entry.new.number}") for c in group.changes
+    )
+    return (
+        f'<section class="article" id="{esc(anchor)}"{_lang_attr(group)}>'
+        f"<h2>{esc(group.headline)}</h2>"
+        f'<p class="url">{link(group.url)}</p>'
+        f'<p class="muted">{esc(plural(len(group.changes), "version change"))} · '
+        f'{esc(plural(group.edit_count, "edit"))}</p>'
+        f"{changes}</section>"
+    )
+
+
+def toc_html(groups: Sequence[ArticleGroup]) -> str:
+    """The table of contents: one link per article section."""
+    items = "".join(
+        f'<li><a href="#{esc(anchor_id(g.url))}">{esc(g.headline)}</a> '
+        f'<span class="muted">{esc(host_of(g.url))} · {esc(plural(g.edit_count, "edit"))}</span></li>'
+        for g in groups
+    )
+    return f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
+
+
+def render_html(groups: Sequence[ArticleGroup], *, generated_at: datetime, title: str, window: str) -> str:
+    """The whole report as one self-contained HTML document."""
+    edit_count = sum(g.edit_count for g in groups)
+    change_count = sum(len(g.changes) for g in groups)
+    counts = " · ".join(
+        [plural(len(groups), "article"), plural(change_count, "version change"), plural(edit_count, "edit")]
+    )
+    meta = f'Generated <time datetime="{esc(iso(generated_at))}">{esc(display_time(generated_at))}</time>'
+    if window:
+        meta += f" · {esc(window)}"
+    body = [
+        f"<header><h1>{esc(title)}</h1><p class=\"meta\">{meta}</p>",
+        f'<p class="summary" data-edit-count="{edit_count}" data-article-count="{len(groups)}" '
+        f'data-change-count="{change_count}">{esc(counts)}</p></header>',
+    ]
+    if groups:
+        body.append(toc_html(groups))
+        body.extend(group_html(g) for g in groups)
+    else:
+        body.append('<p class="empty">No edits in this window.</p>')
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="color-scheme" content="light dark">'
+        '<meta name="referrer" content="no-referrer">'
+        f"<title>{esc(title)}</title><style>{REPORT_CSS}</style></head>\n"
+        f'<body data-edit-count="{edit_count}"><main class="report">'
+        + "\n".join(body)
+        + "</main></body></html>\n"
+    )

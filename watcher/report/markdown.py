@@ -1,0 +1,154 @@
+"""The Markdown report, written for GitHub: page text escaped so it cannot become links, HTML or emphasis."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from typing import Sequence
+from urllib.parse import quote
+
+from watcher.models import Edit, InlineOp
+from watcher.report.entries import (
+    ArticleGroup,
+    Change,
+    display_time,
+    edit_ops,
+    field_label,
+    flag_label,
+    host_of,
+    plural,
+    safe_href,
+)
+from watcher.report.html import OP_WORDS, version_title
+
+# Page text never starts a line (it always follows a heading mark or a label), so list markers need no
+# escaping; these are the characters that could make emphasis, links, HTML, code, tables or math.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
+_NEWLINES = re.compile(r"\s*\n\s*")
+# Characters left as they are in a link destination; the rest is percent-encoded so ")" or "<" cannot end it early.
+_URL_SAFE = ":/?#@!$&'*+,;=%-._~"
+
+
+def md_escape(text: str) -> str:
+    """Page text as literal Markdown text on one line (newlines become <br>)."""
+    escaped = _SPECIAL.sub(r"\\\1", text)
+    return _NEWLINES.sub("<br>", escaped)
+
+
+def md_link(url: str) -> str:
+    """A link for http(s) URLs; anything else shown as escaped text."""
+    href = safe_href(url)
+    if href is None:
+        return md_escape(url)
+    return f"[{md_escape(url)}]({quote(href, safe=_URL_SAFE)})"
+
+
+def _is_space(ch: str) -> bool:
+    return ch == "" or ch.isspace()
+
+
+def _is_punct(ch: str) -> bool:
+    # GFM's definition: ASCII punctuation or a Unicode punctuation character.
+    return bool(ch) and (ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" or unicodedata.category(ch).startswith("P"))
+
+
+def _can_wrap(before: str, first: str, last: str, after: str) -> bool:
+    """True when `**`/`~~` placed around first..last would open and close under CommonMark's flanking rules."""
+    opens = not _is_space(first) and (not _is_punct(first) or _is_space(before) or _is_punct(before))
+    closes = not _is_space(last) and (not _is_punct(last) or _is_space(after) or _is_punct(after))
+    return opens and closes
+
+
+def _split_ws(text: str) -> tuple[str, str, str]:
+    core = text.strip()
+    if not core:
+        return text, "", ""
+    start = text.index(core)
+    return text[:start], core, text[start + len(core):]
+
+
+def md_inline(ops: Sequence[InlineOp]) -> str:
+    """Inline ops as Markdown: ~~deleted~~ and **inserted**, falling back to <del>/<ins> where
+    the neighbouring characters would stop the delimiters from working (e.g. an inserted comma after a word)."""
+    pieces = []
+    for op, text in ops:
+        lead, core, trail = _split_ws(text)
+        marked = op in "-+" and bool(core)
+        pieces.append((op, md_escape(lead), md_escape(core), md_escape(trail), marked))
+
+    def first_char(index: int) -> str:
+        if index >= len(pieces):
+            return ""
+        _, lead, core, _, marked = pieces[index]
+        return lead[:1] or ("*" if marked else core[:1])
+
+    out = ""
+    for index, (op, lead, core, trail, marked) in enumerate(pieces):
+        if not marked:
+            # A deletion of whitespace only would be invisible anyway; keep inserted whitespace as text.
+            if op != "-":
+                out += lead + core + trail
+            continue
+        out += lead
+        after = trail[:1] or first_char(index + 1)
+        if _can_wrap(out[-1:], core[:1], core[-1:], after):
+            delim = "~~" if op == "-" else "**"
+            out += f"{delim}{core}{delim}"
+        else:
+            tag = "del" if op == "-" else "ins"
+            out += f"<{tag}>{core}</{tag}>"
+        out += trail
+    return out
+
+
+def edit_md(edit: Edit) -> str:
+    """One edit as a list item: label, then the inline diff."""
+    label = f"**{md_escape(field_label(edit))}** ({md_escape(OP_WORDS.get(edit.op, edit.op))}, {md_escape(edit.cls)})"
+    return f"- {label}: {md_inline(edit_ops(edit))}"
+
+
+def change_md(change: Change) -> list[str]:
+    """One version change: heading, times, flags, edits."""
+    new, old = change.entry.new, change.entry.old
+    times = (
+        f"{display_time(old.captured_at)} → {display_time(new.captured_at)}"
+        if old is not None
+        else f"captured {display_time(new.captured_at)}"
+    )
+    lines = [f"### {version_title(change)}", "", times]
+    if change.flags:
+        lines[-1] += "  "
+        lines.append(" · ".join(f"**{md_escape(flag_label(f))}**" for f in change.flags))
+    lines.append("")
+    if new.event and not change.edits:
+        lines += [f"*The article was {md_escape(new.event)} in this version.*", ""]
+    if change.edits:
+        lines += [edit_md(e) for e in change.edits]
+        lines.append("")
+    return lines
+
+
+def render_markdown(groups: Sequence[ArticleGroup], *, generated_at: datetime, title: str, window: str) -> str:
+    """The whole report as GitHub-flavoured Markdown."""
+    edit_count = sum(g.edit_count for g in groups)
+    change_count = sum(len(g.changes) for g in groups)
+    meta = f"Generated {display_time(generated_at)}" + (f" · {md_escape(window)}" if window else "")
+    counts = " · ".join(
+        [plural(len(groups), "article"), plural(change_count, "version change"), plural(edit_count, "edit")]
+    )
+    lines = [f"# {md_escape(title)}", "", meta + "  ", f"**{counts}**", ""]
+    if not groups:
+        lines += ["No edits in this window.", ""]
+        return "\n".join(lines)
+    lines += ["## Contents", ""]
+    for number, group in enumerate(groups, 1):
+        lines.append(
+            f"{number}. {md_escape(group.headline)} — {md_escape(host_of(group.url))} · {plural(group.edit_count, 'edit')}"
+        )
+    lines.append("")
+    for group in groups:
+        lines += ["---", "", f"## {md_escape(group.headline)}", "", md_link(group.url), ""]
+        for change in group.changes:
+            lines += change_md(change)
+    return "\n".join(lines)
