@@ -203,11 +203,7 @@ def _changed(url: str, version: Version, diff: VersionDiff, now: datetime, snaps
 
 def _reschedule(svc: Services, url: str, result: CheckResult) -> None:
     watched = svc.store.get_article(url)
-    now = result.checked_at
-    if result.status == "error":
-        watched.consecutive_errors += 1
-    else:
-        watched.consecutive_errors = 0
+    now = result.checked_at  # consecutive_errors was already counted by store.record_check
     if result.status in ("changed", "new", "restored"):
         watched.last_changed = now
     interval = schedule.next_interval(
