@@ -372,6 +372,9 @@ def _protected(el: Any, page: tuple[int, int]) -> bool:
         return True
     for _ in el.iterfind('.//*[@itemprop="articleBody"]'):
         return True
+    for inner in el.iterdescendants("div", "section", "article"):
+        if sel.BODY_PATTERN.search(_classes(inner)) and len(_text(inner)) > 500:
+            return True
     p_text, all_text = page
     if p_text > 0 and _p_text(el) > 0.4 * p_text:
         return True
@@ -403,7 +406,7 @@ def _strip_chrome(root: Any) -> None:
     for el in list(root.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "header")):
         if len(el) > 2:
             continue
-        text = _text(el).casefold().rstrip(":：>› ").strip()
+        text = _text(el).casefold().rstrip(":：>›.…» ").strip()
         if text and len(text) <= 40 and _is_chrome_heading(text):
             _drop_section(el)
 
@@ -560,49 +563,58 @@ def _is_meta_el(el: Any) -> bool:
     attrs = _classes(el)
     if not attrs.strip():
         return False
-    pattern = sel.BYLINE_PATTERN.search(attrs) or sel.META_PATTERN.search(attrs) or sel.DEK_PATTERN.search(attrs)
+    pattern = sel.BYLINE_PATTERN.search(attrs) or sel.META_PATTERN.search(attrs)
     return bool(pattern) and len(_text(el)) < 300
 
 
-def _dom_paragraphs(container: Any) -> list[str]:
-    """Text blocks of a container in reading order; figures, captions, bylines and dates left out."""
+def _dom_paragraphs(container: Any, keep_links: bool = False) -> list[str]:
+    """Text blocks of a container in reading order; figures, captions, bylines, dates and link-only lines left out."""
     out: list[str] = []
-    buf: list[str] = []
+    buf: list[tuple[str, bool]] = []
 
     def flush() -> None:
-        if buf:
-            out.append("".join(buf))
-            buf.clear()
+        if not buf:
+            return
+        text = normalize_text("".join(t for t, _ in buf))
+        linked = sum(len(t.strip()) for t, is_link in buf if is_link)
+        buf.clear()
+        # A block that is nothing but a link is a pointer to another page ("READ MORE: ...", a related story).
+        if text and (keep_links or not (linked >= 0.9 * len(text) and len(text) < 250)):
+            out.append(text)
 
-    def walk(el: Any) -> None:
+    def walk(el: Any, linked: bool) -> None:
         for child in el:
             tag = child.tag
             if not isinstance(tag, str):
-                if child.tail:
-                    buf.append(child.tail)
-                continue
-            if tag == "br":
+                pass
+            elif tag == "br":
                 flush()
             elif tag in ("figure", "img", "picture", "h1") or _is_caption_el(child) or _is_meta_el(child):
                 pass
+            elif tag == "tr":
+                # One table row reads as one line; a paragraph per cell would shred the table.
+                flush()
+                buf.append((_text(child), linked))
+                flush()
             elif tag in BLOCK_TAGS:
                 flush()
                 if child.text:
-                    buf.append(child.text)
-                walk(child)
+                    buf.append((child.text, linked))
+                walk(child, linked)
                 flush()
             else:
+                inner = linked or tag == "a"
                 if child.text:
-                    buf.append(child.text)
-                walk(child)
+                    buf.append((child.text, inner))
+                walk(child, inner)
             if child.tail:
-                buf.append(child.tail)
+                buf.append((child.tail, linked))
 
     if container.text:
-        buf.append(container.text)
-    walk(container)
+        buf.append((container.text, False))
+    walk(container, False)
     flush()
-    return [p for p in (normalize_text(x) for x in out) if p]
+    return out
 
 
 def _trafilatura_paragraphs(root: Any, url: str | None = None) -> list[str]:
@@ -671,7 +683,7 @@ def _length(paras: list[str]) -> int:
 def _body(root: Any, container: Any, strong: bool, rule: SiteRule | None, ld: dict[str, Any]) -> tuple[list[str], str]:
     ld_body = _ld_body(ld)
     if rule is not None and rule.body and strong:
-        return _dom_paragraphs(container), "site-rule"
+        return _dom_paragraphs(container, keep_links=True), "site-rule"
     dom = _dom_paragraphs(container) if container is not None else []
     if strong and dom:
         best, source = dom, "dom"
@@ -691,17 +703,7 @@ def _clean_body(art: Article) -> list[str]:
     """Drop lines that repeat the headline, byline or a caption, and page furniture lines."""
     skip = {comparison_key(c) for c in art.captions}
     skip.update(comparison_key(x) for x in (art.headline, art.byline) if x)
-    out = []
-    seen: set[str] = set()
-    for para in art.body:
-        key = comparison_key(para)
-        if key in skip or sel.JUNK_LINE.match(para):
-            continue
-        if key in seen and len(key) < 80:
-            continue
-        seen.add(key)
-        out.append(para)
-    return out
+    return [p for p in art.body if comparison_key(p) not in skip and not sel.JUNK_LINE.match(p)]
 
 
 def _is_lead_copy(dek: str, lead: str) -> bool:

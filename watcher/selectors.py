@@ -19,7 +19,7 @@ CHROME_TAGS = frozenset("nav aside footer header menu form".split())
 CHROME_PARTS = frozenset(
     """
     nav navbar navigation menu menubar breadcrumb breadcrumbs topbar toolbar masthead skip skiplink
-    footer sidebar sidebars rail widget widgets
+    footer sidebar sidebars rail
     related relatedlinks relatedposts relatedstories related_articles trending trend popular mostread mostpopular
     mostviewed mostshared recommended recommend recommendation recommendations suggested youmaylike readmore
     morestories morenews moreon outbrain taboola ob zergnet hot hotnews rank ranking ranklist
@@ -75,7 +75,7 @@ META_PATTERN = re.compile(r"(?:^|[\s_-])(?:dateline|timestamp|published|updated|
 CHROME_HEADINGS = tuple(
     s.casefold()
     for s in (
-        "related", "related stories", "related articles", "related news", "related coverage", "related content",
+        "more", "related", "related stories", "related articles", "related news", "related coverage", "related content",
         "trending", "trending now", "trending stories", "most read", "most popular", "most viewed", "most shared",
         "popular", "popular now", "recommended", "recommended for you", "you may also like", "you might also like",
         "more stories", "more news", "more from", "read more", "read next", "up next", "also read", "see also",
