@@ -150,12 +150,12 @@ def test_a_hanging_receiver_never_blocks_submit_and_close_is_bounded(receiver):
     started = time.monotonic()
     for i in range(5):
         notifier.submit(changed(url=f"https://news.test/{i}"), "H", [])
-    assert time.monotonic() - started < 0.2
+    assert time.monotonic() - started < 0.5
     # the healthy target is not held up behind the hanging one
     assert receiver.wait_for(lambda: len(receiver.posts) == 5)
     started = time.monotonic()
     notifier.close(timeout=0.5)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5
     assert lines == ["notify: stopped with 5 notification(s) not delivered"]
 
 

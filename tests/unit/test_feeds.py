@@ -183,14 +183,14 @@ def test_entity_expansion_bomb_does_not_explode():
 <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
 <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>
 <rss version="2.0"><channel><item><link>https://news.test/a</link><title>&lol9;</title></item></channel></rss>"""
-    started = time.perf_counter()
+    started = time.process_time()
     try:
         items = parse_feed(content, BASE)
     except FeedError:
         pass
     else:
         assert items.links == ["https://news.test/a"]
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_ten_thousand_items_parse_quickly():
@@ -201,9 +201,10 @@ def test_ten_thousand_items_parse_quickly():
         for i in range(10_000)
     )
     content = rss(body)
-    started = time.perf_counter()
+    # CPU time, not wall time: the suite shares two cores with other jobs, and it is our work that must be small.
+    started = time.process_time()
     items = parse_feed(content, BASE)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert len(items.links) == 10_000 and items.truncated == 0
     assert items.links[9_999] == "https://news.test/story/9999?utm_source=rss"
     assert elapsed < 2, f"10,000 items took {elapsed:.2f} s"
@@ -211,10 +212,10 @@ def test_ten_thousand_items_parse_quickly():
 
 def test_ten_thousand_url_sitemap_parses_quickly():
     body = "".join(f"<url><loc>https://news.test/s/{i}</loc></url>" for i in range(10_000))
-    started = time.perf_counter()
+    started = time.process_time()
     items = parse_feed(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>'.encode(), BASE)
     assert len(items.links) == 10_000
-    assert time.perf_counter() - started < 2
+    assert time.process_time() - started < 2
 
 
 def test_entries_past_the_cap_are_counted_not_read(monkeypatch):

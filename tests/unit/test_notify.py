@@ -216,7 +216,7 @@ def test_submit_never_waits_for_a_stuck_delivery_and_close_is_bounded(monkeypatc
         assert time.monotonic() - started < 0.5
         started = time.monotonic()
         notifier.close(timeout=0.3)
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 2.5
         assert lines == ["notify: stopped with 20 notification(s) not delivered"]
     finally:
         release.set()
@@ -230,7 +230,7 @@ def test_close_cuts_a_backoff_wait_short(monkeypatch, lines):
     time.sleep(0.1)
     started = time.monotonic()
     notifier.close(timeout=0.3)
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 2.5
     assert len(rec.calls) == 1
 
 
