@@ -23,6 +23,7 @@ from watcher.errors import (
     RefusedScheme,
     TooLarge,
 )
+from watcher.urls import normalize_url
 
 FeedKind = Literal["rss", "atom", "sitemap", "sitemapindex"]
 
@@ -85,7 +86,7 @@ def select_new(links: Iterable[str], seen: set[str], limit: int) -> list[str]:
         if len(chosen) >= limit:
             break
         try:
-            url = _normalize(link)
+            url = normalize_url(link)
         except (BadInput, RefusedScheme):  # a junk link in a feed is skipped, not fatal to the poll
             continue
         if url in seen or url in taken:
@@ -97,7 +98,7 @@ def select_new(links: Iterable[str], seen: set[str], limit: int) -> list[str]:
 
 def download(url: str, *, timeout: float = 15, max_bytes: int = 10_000_000) -> bytes:
     """The body of an http(s) URL, raising FetchError subclasses on failure, size over the cap, or timeout."""
-    url = _normalize(url)
+    url = normalize_url(url)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": ACCEPT})
     opener = urllib.request.build_opener(_HttpOnlyRedirects())
     deadline = time.monotonic() + timeout * 2  # a server dripping bytes gets twice the per-read timeout in all
@@ -138,24 +139,6 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         if scheme not in ("http", "https"):
             raise RefusedScheme(f"{req.full_url}: redirected to a {scheme}: URL, only http and https are followed")
         return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _normalize(url: str) -> str:
-    try:
-        from watcher.urls import normalize_url
-    except ImportError:  # pragma: no cover - urls.py is written alongside; this keeps feeds usable without it
-        return _basic_normalize(url)
-    return normalize_url(url)
-
-
-def _basic_normalize(url: str) -> str:
-    url = url.strip()
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise RefusedScheme(f"{url!r}: only http and https URLs can be watched")
-    if not parts.netloc or " " in url:
-        raise BadInput(f"{url!r} is not a valid URL")
-    return urllib.parse.urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
 def _parse_xml(content: bytes) -> etree._Element | None:

@@ -350,3 +350,9 @@ def test_download_refuses_other_schemes_and_redirects_to_them(tmp_path):
     with serve({"/ftp": _reply(302, headers=[("Location", "ftp://127.0.0.1/feed.xml")])}) as base:
         with pytest.raises(RefusedScheme):
             download(f"{base}/ftp")
+
+
+def test_select_new_watches_a_story_listed_with_tracking_parameters_once():
+    links = ["https://news.test/a?utm_source=rss&utm_medium=feed", "https://news.test/a", "https://news.test/a?fbclid=1"]
+    assert select_new(links, set(), 10) == ["https://news.test/a"]
+    assert select_new(links, {"https://news.test/a"}, 10) == []
