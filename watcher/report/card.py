@@ -73,7 +73,7 @@ def card_edits(edits: Sequence[Edit]) -> list[Edit]:
         range(len(edits)),
         key=lambda i: (edits[i].field != "headline", -CLASS_RANK.get(edits[i].cls, 0), i),
     )
-    keep = sorted(ranked[:MAX_EDITS])
+    keep = sorted(ranked[:MAX_EDITS], key=lambda i: (edits[i].field != "headline", i))
     return [edits[i] for i in keep]
 
 

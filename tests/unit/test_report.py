@@ -1,0 +1,370 @@
+"""Reports in every format, built from real model objects and read back the way a reader or a feed reader would."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import feedparser
+import lxml.etree
+import lxml.html
+import pytest
+from markdown_it import MarkdownIt
+
+from watcher.errors import BadInput
+from watcher.models import Article, Edit, Version, WatchedArticle
+from watcher.report import ReportEntry, render_report
+
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+GENERATED = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+MAYOR = "https://news.example/2026/11/mayor-budget"
+ZH = "https://zh.example/news/typhoon"
+TIDY = "https://news.example/tidy"
+GONE = "https://news.example/gone"
+EVIL = "javascript:alert(1)"
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+MD_LINK = "[click here](https://evil.example/phish)"
+
+
+def version(url: str, number: int, hours: float, headline: str, body: list[str], *, edits=(), flags=(),
+            event=None, lang="en") -> Version:
+    return Version(
+        url=url, number=number, captured_at=T0 + timedelta(hours=hours), content_hash=f"{url}#{number}",
+        article=Article(headline=headline, body=list(body), lang=lang), flags=list(flags), edits=list(edits),
+        event=event,
+    )
+
+
+def watched(url: str, headline: str) -> WatchedArticle:
+    return WatchedArticle(url=url, added_at=T0, headline=headline)
+
+
+def mayor_entries() -> list[ReportEntry]:
+    """Three versions: a number changed (plus a cosmetic fix), then the headline and a correction."""
+    art = watched(MAYOR, "Council passes budget")
+    v1 = version(MAYOR, 1, 0, "Mayor's budget passes", ["The council voted 5 to 4.", "Spending rises  sharply."])
+    v2 = version(MAYOR, 2, 2, "Mayor's budget passes", ["The council voted 6 to 3.", "Spending rises sharply."],
+                 edits=[
+                     Edit("body", "replace", "The council voted 5 to 4.", "The council voted 6 to 3.", "substantive",
+                          [("=", "The council voted "), ("-", "5"), ("+", "6"), ("=", " to "), ("-", "4"),
+                           ("+", "3"), ("=", ".")]),
+                     Edit("body", "replace", "Spending rises  sharply.", "Spending rises sharply.", "cosmetic",
+                          [("=", "Spending rises"), ("-", "  "), ("+", " "), ("=", "sharply.")]),
+                 ], flags=["stealth"])
+    v3 = version(MAYOR, 3, 30, "Council passes budget",
+                 ["The council voted 6 to 3.", "Spending rises sharply.", "Correction: an earlier version misstated the vote."],
+                 edits=[
+                     Edit("headline", "replace", "Mayor's budget passes", "Council passes budget", "substantive",
+                          [("-", "Mayor's"), ("+", "Council passes"), ("=", " budget"), ("-", " passes")]),
+                     Edit("body", "insert", None, "Correction: an earlier version misstated the vote.", "substantive", []),
+                 ], flags=["headline_changed", "correction_notice", "ab_test"])
+    return [ReportEntry(art, v1, v2), ReportEntry(art, v2, v3)]
+
+
+def zh_entry() -> ReportEntry:
+    art = watched(ZH, "颱風逼近　全台戒備")
+    v1 = version(ZH, 1, 1, "颱風逼近　全台戒備", ["氣象局表示，颱風將於週三登陸。"], lang="zh-Hant")
+    v2 = version(ZH, 2, 20, "颱風逼近　全台戒備", ["氣象局表示，颱風將於週四登陸。"], lang="zh-Hant",
+                 edits=[Edit("body", "replace", "氣象局表示，颱風將於週三登陸。", "氣象局表示，颱風將於週四登陸。",
+                             "substantive", [("=", "氣象局表示，颱風將於週"), ("-", "三"), ("+", "四"), ("=", "登陸。")])],
+                 flags=["stealth"])
+    return ReportEntry(art, v1, v2)
+
+
+def cosmetic_entry() -> ReportEntry:
+    art = watched(TIDY, "Tidy story")
+    v1 = version(TIDY, 1, 0, "Tidy story", ["Hello  world."])
+    v2 = version(TIDY, 2, 10, "Tidy story", ["Hello world."],
+                 edits=[Edit("body", "replace", "Hello  world.", "Hello world.", "cosmetic",
+                             [("=", "Hello"), ("-", "  "), ("+", " "), ("=", "world.")])])
+    return ReportEntry(art, v1, v2)
+
+
+def removed_entry() -> ReportEntry:
+    art = watched(GONE, "Story taken down")
+    v1 = version(GONE, 1, 0, "Story taken down", ["Text."])
+    v2 = version(GONE, 2, 5, "Story taken down", ["Text."], event="removed", flags=["removed"])
+    return ReportEntry(art, v1, v2)
+
+
+def hostile_entry() -> ReportEntry:
+    """A page whose text tries to become markup in every format, at a URL that must never become a link."""
+    headline = f"Breaking {SCRIPT} news"
+    art = watched(EVIL, headline)
+    old_text = f"Plain text {MD_LINK} and **bold** ~~gone~~ `code` | cell # title _em_"
+    new_text = f"Plain text {IMG} and more"
+    v1 = version(EVIL, 1, 0, headline, [old_text])
+    v2 = version(EVIL, 2, 3, headline, [new_text],
+                 edits=[Edit("body", "replace", old_text, new_text, "substantive",
+                             [("=", "Plain text "), ("-", old_text[len("Plain text "):]),
+                              ("+", new_text[len("Plain text "):])])])
+    return ReportEntry(art, v1, v2)
+
+
+def all_entries() -> list[ReportEntry]:
+    return [*mayor_entries(), zh_entry(), cosmetic_entry(), removed_entry()]
+
+
+def render(entries, fmt, **kw) -> str:
+    return render_report(entries, fmt, generated_at=GENERATED, title="Weekly edits", window="last 7 days", **kw)
+
+
+def html_tree(entries, **kw):
+    return lxml.html.document_fromstring(render(entries, "html", **kw))
+
+
+def md_tree(entries, **kw):
+    """The Markdown as GitHub would turn it into HTML (CommonMark with raw HTML on, plus strikethrough)."""
+    md = MarkdownIt("commonmark").enable("strikethrough").enable("table")
+    return lxml.html.fragment_fromstring(md.render(render(entries, "md", **kw)), create_parent="div")
+
+
+def texts(elements) -> list[str]:
+    return [e.text_content() for e in elements]
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def test_html_shows_inline_deletions_and_insertions():
+    tree = html_tree(all_entries())
+    assert {"5", "4", "三", "Mayor's"} <= set(texts(tree.iter("del")))
+    assert {"6", "3", "四", "Council passes"} <= set(texts(tree.iter("ins")))
+    change_ids = tree.xpath("//article/@id")
+    assert len(change_ids) == len(set(change_ids)) == 4, "each version change has its own anchor"
+
+
+def test_html_edit_count_matches_edit_elements():
+    tree = html_tree(all_entries())
+    edits = tree.find_class("edit")
+    # 1 substantive edit in v2 and 2 in v3 of the mayor story, 1 in the zh story; cosmetic ones hidden.
+    assert len(edits) == 4
+    assert tree.body.get("data-edit-count") == "4"
+    summary = tree.find_class("summary")[0]
+    assert summary.get("data-edit-count") == "4"
+    assert "3 articles" in summary.text_content() and "4 edits" in summary.text_content()
+
+
+def test_html_toc_links_resolve_to_article_sections_newest_first():
+    tree = html_tree(all_entries())
+    links = tree.xpath('//nav[contains(@class,"toc")]//a')
+    assert len(links) == 3
+    targets = []
+    for a in links:
+        href = a.get("href")
+        assert href.startswith("#")
+        (section,) = tree.xpath("//*[@id=$id]", id=href[1:])
+        assert section.tag == "section"
+        assert section.find("h2").text_content() == a.text_content()
+        targets.append(section)
+    # The mayor story changed last (hour 30), then the zh story (20); the removed story (5) is last.
+    assert [t.find("h2").text_content() for t in targets] == ["Council passes budget", "颱風逼近　全台戒備", "Story taken down"]
+    mayor_changes = texts(targets[0].xpath(".//h3"))
+    assert mayor_changes == ["Version 2 → 3", "Version 1 → 2"]
+    assert targets[1].get("lang") == "zh-Hant"
+
+
+def test_html_shows_urls_times_and_flags():
+    tree = html_tree(all_entries())
+    mayor = tree.xpath("//section")[0]
+    assert mayor.xpath(".//a/@href") == [MAYOR]
+    times = mayor.xpath(".//time/@datetime")
+    assert "2026-11-21T14:00:00Z" in times and "2026-11-20T10:00:00Z" in times
+    flags = texts(mayor.find_class("flag"))
+    assert {"Headline changed", "Correction notice", "ab_test", "Stealth edit"} <= set(flags)
+    gone = tree.xpath("//section")[2]
+    assert "removed" in gone.text_content()
+    assert not gone.find_class("edit")
+
+
+def test_html_page_text_is_text_never_markup():
+    page = render([hostile_entry()], "html")
+    tree = lxml.html.document_fromstring(page)
+    assert not tree.xpath("//script | //img | //*[@onerror]")
+    body_text = tree.body.text_content()
+    assert SCRIPT in body_text and IMG in body_text
+    assert not [h for h in tree.xpath("//@href") if "javascript" in h.lower()]
+    assert EVIL in body_text  # the URL is still shown, as text
+    assert "<script>" not in page.split("</style>", 1)[1]
+
+
+def test_html_is_self_contained_and_phone_readable():
+    page = render(all_entries(), "html")
+    tree = lxml.html.document_fromstring(page)
+    assert not tree.xpath("//link | //script | //img | //iframe | //object | //embed | //@src")
+    for href in tree.xpath("//@href"):
+        assert href.startswith("#") or href.startswith(("http://", "https://"))
+        assert tree.xpath("//a[@href=$h]", h=href), "every href is an anchor"
+    style = tree.xpath("//style")[0].text
+    assert "url(" not in style and "@import" not in style and "@font-face" not in style
+    assert "prefers-color-scheme: dark" in style
+    assert '"Noto Sans CJK TC"' in style
+    assert "overflow-wrap: anywhere" in style and "max-width" in style
+    assert tree.xpath('//meta[@name="viewport"]/@content') == ["width=device-width, initial-scale=1"]
+
+
+def test_html_cosmetic_edits_only_on_request():
+    default = html_tree(all_entries())
+    assert "Tidy story" not in default.text_content()
+    everything = html_tree(all_entries(), include_cosmetic=True)
+    assert "Tidy story" in everything.text_content()
+    assert everything.body.get("data-edit-count") == "6"
+    cosmetic = [e for e in everything.find_class("edit") if e.get("data-class") == "cosmetic"]
+    assert len(cosmetic) == 2
+
+
+def test_html_empty_report_says_so():
+    tree = html_tree([cosmetic_entry()])
+    assert "No edits in this window" in tree.text_content()
+    assert tree.body.get("data-edit-count") == "0"
+
+
+def test_unknown_format_is_bad_input():
+    with pytest.raises(BadInput, match="pdf"):
+        render(all_entries(), "pdf")
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def test_markdown_has_the_edits_as_deletions_and_insertions():
+    md = render(all_entries(), "md")
+    assert "~~5~~**6**" in md and "~~三~~**四**" in md
+    tree = md_tree(all_entries())
+    assert {"5", "三", "Mayor's"} <= set(texts(tree.iter("s", "del")))
+    assert {"6", "四", "Council passes", "Correction: an earlier version misstated the vote."} <= set(
+        texts(tree.iter("strong", "ins"))
+    )
+    headings = texts(tree.iter("h2"))
+    assert headings[:1] == ["Contents"]
+    assert headings[1:] == ["Council passes budget", "颱風逼近　全台戒備", "Story taken down"]
+    assert tree.xpath("//a/@href")[0] == MAYOR
+    assert {"Headline changed", "Correction notice", "ab_test"} <= set(texts(tree.iter("strong")))
+
+
+def test_markdown_marks_punctuation_next_to_words():
+    art = watched(MAYOR, "h")
+    old = version(MAYOR, 1, 0, "h", ["The mayor said"])
+    new = version(MAYOR, 2, 1, "h", ["The mayor, said"], edits=[
+        Edit("body", "replace", "The mayor said", "The mayor, said", "typo", [("=", "The mayor"), ("+", ","), ("=", " said")]),
+    ])
+    tree = md_tree([ReportEntry(art, old, new)])
+    # "**" between a letter and a comma would not open emphasis on GitHub; the insertion must still show.
+    assert texts(tree.iter("strong", "ins"))[-1] == ","
+
+
+def test_markdown_escapes_injected_markup():
+    md = render([hostile_entry()], "md")
+    assert SCRIPT not in md and IMG not in md
+    tree = md_tree([hostile_entry()])
+    assert not tree.xpath("//script | //img | //a | //code | //table | //h1[contains(., 'title')]")
+    text = tree.text_content()
+    assert SCRIPT in text and IMG in text and MD_LINK in text
+    assert "**bold**" in text and "`code`" in text
+    assert EVIL in text
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def test_json_follows_the_contract_one_object_per_version_change():
+    data = json.loads(render(all_entries(), "json"))
+    assert [(d["url"], d["version"]) for d in data] == [(MAYOR, 3), (MAYOR, 2), (ZH, 2), (GONE, 2)]
+    keys = {"url", "status", "version", "checked_at", "error", "flags", "edits", "headline", "from_version", "captured_at"}
+    assert all(set(d) == keys for d in data)
+    latest = data[0]
+    assert latest["status"] == "changed" and latest["error"] is None and latest["from_version"] == 2
+    assert latest["captured_at"] == latest["checked_at"] == "2026-11-21T14:00:00Z"
+    assert latest["flags"] == ["headline_changed", "correction_notice", "ab_test"]
+    assert latest["edits"][0] == {
+        "field": "headline", "op": "replace", "old": "Mayor's budget passes", "new": "Council passes budget",
+        "class": "substantive",
+        "inline": [["-", "Mayor's"], ["+", "Council passes"], ["=", " budget"], ["-", " passes"]],
+    }
+    assert [len(d["edits"]) for d in data] == [2, 1, 1, 0]
+    assert data[3]["status"] == "removed"
+
+
+def test_json_keeps_cjk_readable_and_cosmetic_on_request():
+    text = render(all_entries(), "json")
+    assert "颱風逼近" in text
+    data = json.loads(render(all_entries(), "json", include_cosmetic=True))
+    assert len(data) == 5
+    assert [e["class"] for e in data[1]["edits"]] == ["substantive", "cosmetic"]
+
+
+# ---------------------------------------------------------------- Atom
+
+
+def test_atom_is_a_valid_feed_with_one_entry_per_version_change():
+    xml = render(all_entries(), "atom")
+    feed = feedparser.parse(xml)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    assert feed.feed.title == "Weekly edits"
+    assert feed.feed.id.startswith("urn:uuid:")
+    assert feed.feed.updated == "2026-11-21T14:00:00Z"  # the newest change, not the render time
+    assert len(feed.entries) == 4
+    first = feed.entries[0]
+    assert first.link == MAYOR
+    assert first.updated == "2026-11-21T14:00:00Z"
+    assert first.title.startswith("Council passes budget — headline changed")
+    assert len({e.id for e in feed.entries}) == 4
+    content = lxml.html.fragment_fromstring(first.content[0].value, create_parent="div")
+    assert texts(content.iter("ins"))[0] == "Council passes"
+
+    root = lxml.etree.fromstring(xml.encode())
+    assert root.tag == f"{ATOM}feed"
+    for child in ("id", "title", "updated", "author"):
+        assert root.find(f"{ATOM}{child}") is not None
+    for entry in root.findall(f"{ATOM}entry"):
+        for child in ("id", "title", "updated", "content"):
+            assert (entry.find(f"{ATOM}{child}").text or "").strip()
+        assert entry.find(f"{ATOM}content").get("type") == "html"
+
+
+def test_atom_ids_are_stable_across_renders():
+    def ids(xml):
+        return [e.id for e in feedparser.parse(xml).entries]
+
+    first = render(all_entries(), "atom")
+    later = render_report(all_entries()[2:], "atom", generated_at=GENERATED + timedelta(days=3), title="Weekly edits")
+    assert ids(later) == ids(first)[2:]
+    assert feedparser.parse(later).feed.id == feedparser.parse(first).feed.id
+
+
+def test_atom_escapes_page_text_and_drops_unsafe_links():
+    entry = hostile_entry()
+    entry.new.edits[0].inline.append(("+", " bell\x07 and nul\x00"))
+    xml = render([entry], "atom")
+    root = lxml.etree.fromstring(xml.encode())  # would raise on raw control characters
+    (atom_entry,) = root.findall(f"{ATOM}entry")
+    assert atom_entry.find(f"{ATOM}link") is None
+    assert SCRIPT in atom_entry.find(f"{ATOM}title").text
+    content = lxml.html.fragment_fromstring(atom_entry.find(f"{ATOM}content").text, create_parent="div")
+    assert not content.xpath("//script | //img")
+    assert IMG in content.text_content()
+
+
+def test_atom_empty_feed_is_still_valid():
+    feed = feedparser.parse(render([], "atom"))
+    assert not feed.bozo and feed.entries == [] and feed.feed.updated == "2026-11-25T12:00:00Z"
+
+
+# ---------------------------------------------------------------- with the real diff
+
+
+def test_report_of_diff_articles_output():
+    diff = pytest.importorskip("watcher.diff")
+    old = Article(headline="Fire downtown", body=["Three people were hurt.", "Police closed the road."])
+    new = Article(headline="Fire downtown", body=["Five people were hurt.", "Police closed the road."])
+    result = diff.diff_articles(old, new)
+    v1 = Version(url=MAYOR, number=1, captured_at=T0, content_hash="a", article=old)
+    v2 = Version(url=MAYOR, number=2, captured_at=T0 + timedelta(hours=1), content_hash="b", article=new,
+                 edits=result.edits, flags=result.flags)
+    tree = html_tree([ReportEntry(watched(MAYOR, "Fire downtown"), v1, v2)])
+    assert "Three" in "".join(texts(tree.iter("del"))) and "Five" in "".join(texts(tree.iter("ins")))

@@ -1,0 +1,85 @@
+"""The diff card's HTML (the PNG itself is rendered by the browser in integration tests)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import lxml.html
+
+from watcher.models import Article, Edit, Version, WatchedArticle
+from watcher.report import ReportEntry, card_html
+
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+URL = "https://zh.example/news/typhoon"
+
+
+def entry(edits, *, headline="颱風逼近　全台戒備", flags=("stealth",), event=None, url=URL) -> ReportEntry:
+    old = Version(url=url, number=1, captured_at=T0, content_hash="a", article=Article(headline=headline))
+    new = Version(url=url, number=2, captured_at=T0 + timedelta(hours=5), content_hash="b",
+                  article=Article(headline=headline, lang="zh-Hant"), edits=list(edits), flags=list(flags), event=event)
+    return ReportEntry(WatchedArticle(url=url, added_at=T0), old, new)
+
+
+def body_edit(old: str, new: str, inline, cls="substantive") -> Edit:
+    return Edit("body", "replace", old, new, cls, inline)
+
+
+DAY = body_edit("颱風將於週三登陸。", "颱風將於週四登陸。", [("=", "颱風將於週"), ("-", "三"), ("+", "四"), ("=", "登陸。")])
+
+
+def test_card_shows_headline_host_times_flags_and_the_change():
+    tree = lxml.html.document_fromstring(card_html(entry([DAY])))
+    text = tree.text_content()
+    assert "颱風逼近　全台戒備" in tree.find(".//h1").text_content()
+    assert "zh.example" in text
+    assert "2026-11-20 08:00 UTC → 2026-11-20 13:00 UTC" in text
+    assert "Stealth edit" in text
+    assert [d.text for d in tree.iter("del")] == ["三"] and [i.text for i in tree.iter("ins")] == ["四"]
+    assert tree.get("lang") == "zh-Hant"
+
+
+def test_card_is_fixed_size_self_contained_with_cjk_fonts():
+    page = card_html(entry([DAY]))
+    tree = lxml.html.document_fromstring(page)
+    style = tree.find(".//style").text
+    assert "width: 1200px; height: 675px" in style
+    assert 'font-family: "Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif' in style
+    assert not tree.xpath("//script | //link | //img | //@src | //@href")
+    assert "url(" not in style
+    small = card_html(entry([DAY]), width=800, height=418)
+    assert "width: 800px; height: 418px" in small
+
+
+def test_card_keeps_a_few_edits_and_shortens_long_paragraphs():
+    filler = "這是一段很長的背景文字，" * 300
+    long_edit = body_edit(filler + "死亡一人。", filler + "死亡三人。",
+                          [("=", filler + "死亡"), ("-", "一"), ("+", "三"), ("=", "人。" + filler)])
+    others = [body_edit(f"第{i}段", f"第{i}段改", [("=", f"第{i}段"), ("+", "改")]) for i in range(5)]
+    cosmetic = body_edit("a  b", "a b", [("=", "a"), ("-", "  "), ("+", " "), ("=", "b")], cls="cosmetic")
+    headline = Edit("headline", "replace", "舊標題", "颱風逼近　全台戒備", "substantive", [("-", "舊標題"), ("+", "颱風逼近　全台戒備")])
+    tree = lxml.html.document_fromstring(card_html(entry([cosmetic, long_edit, *others, headline])))
+    shown = tree.find_class("edit")
+    assert len(shown) == 3
+    labels = [e.find_class("label")[0].text_content().split(" ·")[0] for e in shown]
+    assert labels == ["Headline", "Body", "Body"]  # headline first, then the body in page order
+    assert "第0段改" in shown[2].text_content()
+    assert "+ 4 more edits" in tree.text_content()  # 7 non-cosmetic edits, 3 shown
+    diff_text = shown[1].find_class("diff")[0].text_content()
+    assert "一" in [d.text for d in shown[1].iter("del")] and len(diff_text) < 400
+    assert diff_text.startswith("…")
+
+
+def test_card_escapes_page_text():
+    evil = "<script>alert(1)</script>"
+    edit = body_edit("x", f"<img src=x onerror=alert(1)> {evil}", [("-", "x"), ("+", f"<img src=x onerror=alert(1)> {evil}")])
+    tree = lxml.html.document_fromstring(card_html(entry([edit], headline=evil, url="javascript:alert(1)")))
+    assert not tree.xpath("//script | //img | //*[@onerror]")
+    assert tree.find(".//h1").text_content() == evil
+
+
+def test_card_of_an_event_or_cosmetic_only_change_is_not_empty():
+    removed = lxml.html.document_fromstring(card_html(entry([], flags=["removed"], event="removed")))
+    assert "removed" in removed.find_class("edits-box")[0].text_content()
+    cosmetic = body_edit("a  b", "a b", [("=", "a"), ("-", "  "), ("+", " "), ("=", "b")], cls="cosmetic")
+    tidy = lxml.html.document_fromstring(card_html(entry([cosmetic], flags=[])))
+    assert len(tidy.find_class("edit")) == 1
