@@ -334,7 +334,8 @@ _HINT_NAMES = {bool: "true or false", int: "a whole number", float: "a number", 
 
 
 def _type_name(value: Any) -> str:
-    names = {bool: "a boolean", int: "a whole number", float: "a number", str: "a string", list: "an array", dict: "a table"}
+    names = {bool: "a boolean", int: "a whole number", float: "a number", str: "a string",
+             list: "an array", dict: "a table"}
     for kind, name in names.items():
         if type(value) is kind:
             return f"{name} ({value!r})" if kind in (bool, int, float, str) else name

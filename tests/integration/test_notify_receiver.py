@@ -189,6 +189,8 @@ def test_send_test_reaches_good_targets_and_reports_bad_ones(receiver):
         NotifyTarget(url=f"json://127.0.0.1:{port}/ok/apprise"),
         NotifyTarget(url=f"{receiver.url}/fail", retries=5),
     ])
-    assert [(ok, error) for _, ok, error in outcome] == [(True, None), (True, None), (False, "HTTP 500 Internal Server Error")]
+    assert [(ok, error) for _, ok, error in outcome] == [
+        (True, None), (True, None), (False, "HTTP 500 Internal Server Error")
+    ]
     assert sorted(path for path, _ in receiver.posts) == ["/ok/apprise", "/ok/webhook"]
     assert receiver.failures == 1  # a test is sent once, not retried

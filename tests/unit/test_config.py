@@ -79,7 +79,8 @@ def test_the_commented_examples_in_the_shipped_file_load(tmp_path):
     config = load_config(write(tmp_path, text[:start] + body))
     assert config.sites[0].domain == "news.example.com"
     assert config.sites[0].exclude == [".newsletter-signup", ".related-stories"]
-    assert [t.url for t in config.notify] == ["https://hooks.example.org/watcher", "mailto://user:app-password@gmail.com"]
+    assert [t.url for t in config.notify] == ["https://hooks.example.org/watcher",
+                                              "mailto://user:app-password@gmail.com"]
     assert config.notify[0].timeout == 10.0 and config.notify[1].min_class == "typo"
 
 
