@@ -158,7 +158,8 @@ def _json_ld(root: Any) -> dict[str, Any]:
             types = obj.get("@type")
             types = types if isinstance(types, list) else [types]
             if any(isinstance(t, str) and t in ARTICLE_TYPES for t in types):
-                if len(str(obj.get("articleBody") or "")) >= len(str(best.get("articleBody") or "")) or not best:
+                # The first article object is the page's own; a later one wins only with a longer body.
+                if not best or len(str(obj.get("articleBody") or "")) > len(str(best.get("articleBody") or "")):
                     best = obj
     return best
 
@@ -373,24 +374,30 @@ def _protected(el: Any, page: tuple[int, int]) -> bool:
     for _ in el.iterfind('.//*[@itemprop="articleBody"]'):
         return True
     for inner in el.iterdescendants("div", "section", "article"):
-        if sel.BODY_PATTERN.search(_classes(inner)) and len(_text(inner)) > 500:
+        if sel.BODY_PATTERN.search(_classes(inner)) and _rough_len(inner) > 500:
             return True
     p_text, all_text = page
     if p_text > 0 and _p_text(el) > 0.4 * p_text:
         return True
     if el.tag in sel.CHROME_TAGS and el.tag != "form":
         return False
-    own = len(_text(el))
+    own = _rough_len(el)
     return own >= 500 and own > 0.5 * all_text
 
 
 def _p_text(el: Any) -> int:
-    return sum(len(_text(p)) for p in el.iter("p"))
+    return sum(_rough_len(p) for p in el.iter("p"))
+
+
+def _rough_len(el: Any) -> int:
+    """Character count of an element's text, whitespace included: cheap, for comparisons of size only."""
+    return len("".join(el.itertext()))
 
 
 def _strip_chrome(root: Any) -> None:
     """Remove chrome in place: elements, then sections introduced by a chrome heading (延伸閱讀, Trending ...)."""
-    page_text = (_p_text(root), len(_text(root.find("body"))))
+    body = root.find("body")
+    page_text = (_p_text(root), _rough_len(body) if body is not None else 0)
     stack = [root]
     while stack:
         el = stack.pop()
@@ -404,7 +411,7 @@ def _strip_chrome(root: Any) -> None:
             else:
                 stack.append(child)
     for el in list(root.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "header")):
-        if len(el) > 2:
+        if len(el) > 2 or _rough_len(el) > 120:
             continue
         text = _text(el).casefold().rstrip(":：>›.…» ").strip()
         if text and len(text) <= 40 and _is_chrome_heading(text):
@@ -711,7 +718,8 @@ def _is_lead_copy(dek: str, lead: str) -> bool:
     d = comparison_key(dek)
     if d.endswith(("…", "...")):
         return True
-    head = comparison_key(lead)[: len(d)]
+    d = d[:300]
+    head = comparison_key(lead[:400])[: len(d)]
     return len(d) > 20 and SequenceMatcher(None, d, head, autojunk=False).ratio() > 0.85
 
 

@@ -12,7 +12,7 @@ from typing import Iterable
 from watcher.models import Article
 
 # Invisible characters that editors and CMSes sprinkle into text without changing what a reader sees.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 # Every kind of horizontal or vertical space (NBSP, thin, ideographic, ...) except newline is one space.
 _SPACES = re.compile(r"[^\S\n]+")
 _ANY_SPACE = re.compile(r"\s+")
@@ -37,7 +37,7 @@ def normalize_text(text: str | None) -> str:
     """One line of text in canonical form: NFC, invisibles removed, every whitespace run one space, trimmed."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
     return _ANY_SPACE.sub(" ", text).strip()
 
 
