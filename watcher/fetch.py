@@ -87,6 +87,7 @@ class _Navigation:
     """What the route handler learned about the primary document of one goto."""
 
     remaining: float  # seconds the handler may spend fetching
+    slot: _HostSlot | None = None  # stamped when the request really leaves, for the per-host delay
     pending: bool = True
     redirect_to: str | None = None
     status: int = 0
@@ -198,7 +199,7 @@ class Fetcher:
                 await asyncio.sleep(wait)
             slot.last_start = time.monotonic()
             try:
-                return await self._attempt(url, deadline)
+                return await self._attempt(url, deadline, slot)
             except errors.FetchError as exc:
                 if not exc.retryable or attempt >= s.retries:
                     raise
@@ -212,26 +213,36 @@ class Fetcher:
                 attempt += 1
                 await asyncio.sleep(delay)
 
-    async def _attempt(self, url: str, deadline: float) -> Snapshot:
+    async def _attempt(self, url: str, deadline: float, slot: _HostSlot | None = None) -> Snapshot:
         s = self.settings
         started = time.monotonic()
-        browser = await self._handle.get()
-        context = await browser.new_context(
-            user_agent=s.user_agent or None,
-            service_workers="block",  # else a worker could answer requests our route never sees
-            accept_downloads=False,
-        )
+        context = None
         try:
-            return await self._load(context, url, deadline, started)
+            browser = await self._handle.get()
+            context = await browser.new_context(
+                user_agent=s.user_agent or None,
+                service_workers="block",  # else a worker could answer requests our route never sees
+                accept_downloads=False,
+            )
+            return await self._load(context, url, deadline, started, slot)
+        except errors.WatcherError:
+            raise
+        except Exception as exc:
+            # Chromium crashed or went away mid-check: retryable, and the next attempt relaunches it.
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise errors.ConnectError(f"browser failed while loading {url}: {reason}") from exc
         finally:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+            if context is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
 
-    async def _load(self, context: Any, url: str, deadline: float, started: float) -> Snapshot:
+    async def _load(
+        self, context: Any, url: str, deadline: float, started: float, slot: _HostSlot | None
+    ) -> Snapshot:
         s = self.settings
         page = await context.new_page()
         page.on("dialog", _dismiss)
-        nav = _Navigation(remaining=0)
+        nav = _Navigation(remaining=0, slot=slot)
         blocked = set(s.block_resources)
 
         async def route_handler(route: Any) -> None:
@@ -290,7 +301,8 @@ class Fetcher:
 
         # Scripts may still be adding the article; give them the load event (bounded) and a settle.
         with contextlib.suppress(Exception):
-            await page.wait_for_load_state("load", timeout=max(0.1, min(s.nav_timeout, deadline - time.monotonic())) * 1000)
+            load_budget = max(0.1, min(s.nav_timeout, deadline - time.monotonic()))
+            await page.wait_for_load_state("load", timeout=load_budget * 1000)
         await asyncio.sleep(s.settle_ms / 1000)
         html = await self._content(page, url, deadline)
         if len(html.encode("utf-8", "replace")) > s.max_bytes:
@@ -310,6 +322,9 @@ class Fetcher:
         """Fetch the main document ourselves, one hop, and judge it before the browser sees it."""
         s = self.settings
         url = route.request.url
+        if nav.slot is not None:
+            # Browser start-up work varies; the delay is about when the server sees us.
+            nav.slot.last_start = time.monotonic()
         try:
             response = await route.fetch(max_redirects=0, timeout=max(0.1, nav.remaining) * 1000)
         except Exception as exc:
