@@ -26,12 +26,13 @@ h1 { font-size: 38px; line-height: 1.2; margin: 0; overflow-wrap: anywhere;
 .times { color: var(--muted); font-size: 19px; margin: 0; }
 .flags { margin: 0; }
 .flag { font-size: 17px; }
-.edits-box { flex: 1; min-height: 0; overflow: hidden; position: relative; display: flex; flex-direction: column; gap: 12px; }
+.edits-box { flex: 1; min-height: 0; overflow: hidden; position: relative; display: flex; flex-direction: column;
+             gap: 14px; justify-content: safe center; }
 .edits-box::after { content: ""; position: absolute; left: 0; right: 0; bottom: 0; height: 40px;
                     background: linear-gradient(rgba(255,255,255,0), var(--bg)); }
 .edit { border-left: 4px solid var(--border); padding-left: 14px; }
-.label { font-size: 16px; }
-.diff { font-size: 23px; }
+.label { font-size: 18px; }
+.diff { font-size: 28px; line-height: 1.4; }
 .more { color: var(--muted); font-size: 18px; margin: 0; }
 .brand { color: var(--muted); font-size: 16px; text-align: right; }
 """
@@ -89,7 +90,9 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> st
     visible = [e for e in change.edits if e.cls != "cosmetic"] or change.edits
     shown = card_edits(visible)
     new, old = entry.new, entry.old
-    times = f"{display_time(old.captured_at)} → {display_time(new.captured_at)}" if old else display_time(new.captured_at)
+    times = display_time(new.captured_at)
+    if old is not None:
+        times = f"{display_time(old.captured_at)} → {times}"
     parts = [_card_edit_html(e) for e in shown]
     if new.event and not shown:
         parts.append(f'<p class="event">The article was {esc(new.event)}.</p>')
@@ -97,7 +100,8 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> st
     more = f'<p class="more">+ {hidden} more edit{"" if hidden == 1 else "s"}</p>' if hidden > 0 else ""
     lang = new.article.lang or ""
     lang_attr = esc(lang) if lang.replace("-", "").isalnum() and len(lang) <= 35 else "und"
-    css = LIGHT_VARS + DIFF_CSS + CARD_CSS.replace("{w}", str(width)).replace("{h}", str(height)).replace("{font}", CARD_FONT_STACK)
+    card_css = CARD_CSS.replace("{w}", str(width)).replace("{h}", str(height)).replace("{font}", CARD_FONT_STACK)
+    css = LIGHT_VARS + DIFF_CSS + card_css
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang_attr}"><head><meta charset="utf-8">'

@@ -34,6 +34,8 @@ DIFF_CSS = """
 del { background: var(--del-bg); color: var(--del-fg); text-decoration: line-through; border-radius: 2px; }
 ins { background: var(--ins-bg); color: var(--ins-fg); text-decoration: none; border-radius: 2px;
       border-bottom: 2px solid currentColor; }
+/* A hair of space keeps a deletion and the insertion that replaces it from reading as one word. */
+del + ins, ins + del { margin-left: .15em; }
 .diff { white-space: pre-wrap; overflow-wrap: anywhere; word-break: normal; margin: .25rem 0 0; }
 .flags { list-style: none; padding: 0; margin: .4rem 0; display: flex; flex-wrap: wrap; gap: .35rem; }
 .flag { display: inline-block; padding: .05em .6em; border-radius: 1em; font-size: .85em; font-weight: 600;

@@ -144,7 +144,8 @@ def render_markdown(groups: Sequence[ArticleGroup], *, generated_at: datetime, t
     lines += ["## Contents", ""]
     for number, group in enumerate(groups, 1):
         lines.append(
-            f"{number}. {md_escape(group.headline)} — {md_escape(host_of(group.url))} · {plural(group.edit_count, 'edit')}"
+            f"{number}. {md_escape(group.headline)} — {md_escape(host_of(group.url))}"
+            f" · {plural(group.edit_count, 'edit')}"
         )
     lines.append("")
     for group in groups:
