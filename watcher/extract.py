@@ -33,7 +33,6 @@ BLOCK_TAGS = frozenset(
     "figure address hr center details summary".split()
 )
 MIN_BODY_CHARS = 20  # shorter than any real story, longer than a leftover "Home News" link row
-HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[\s_\-:]+")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -52,9 +51,9 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
     meta = _meta(root)
     rule = _rule_for(url, rules)
     art = Article(lang=_lang(root, ld, meta), canonical_url=_canonical(root, url, meta))
-    art.published = (_date(ld.get("datePublished")) or _first_date(meta, sel_dates_published())
+    art.published = (_date(ld.get("datePublished")) or _first_date(meta, sel.PUBLISHED_META)
                      or _itemprop_date(root, "datePublished"))
-    art.modified = (_date(ld.get("dateModified")) or _first_date(meta, sel_dates_modified())
+    art.modified = (_date(ld.get("dateModified")) or _first_date(meta, sel.MODIFIED_META)
                     or _itemprop_date(root, "dateModified"))
 
     if rule is not None:
@@ -72,13 +71,9 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
     _strip_chrome(root)
     container, strong = _find_container(root, rule)
     art.headline = rule_head or _ld_text(ld.get("headline")) or h1 or _title_from_meta(root, meta)
-    art.byline = rule_byline or dom_byline or _authors(ld.get("author")) or _meta_first(
-        meta, ("author", "article:author", "citation_author", "dc.creator", "parsely-author", "sailthru.author")
-    )
+    art.byline = rule_byline or dom_byline or _authors(ld.get("author")) or _meta_first(meta, sel.AUTHOR_META)
     art.captions = _captions(_caption_scope(container, strong, root), rule)
-    art.dek = rule_dek or _ld_text(ld.get("description")) or _meta_first(
-        meta, ("og:description", "description", "twitter:description", "citation_abstract")
-    ) or dom_dek
+    art.dek = rule_dek or _ld_text(ld.get("description")) or _meta_first(meta, sel.DEK_META) or dom_dek
 
     body, extractor = _body(root, container, strong, rule, ld)
     if not body:
@@ -220,17 +215,6 @@ def _meta_first(meta: dict[str, str], keys: Iterable[str]) -> str:
     return ""
 
 
-def sel_dates_published() -> tuple[str, ...]:
-    """Meta keys that hold the publication time, strongest first."""
-    return ("article:published_time", "og:published_time", "datepublished", "citation_publication_date",
-            "citation_date", "pubdate", "publish-date", "dc.date", "dc.date.issued", "date", "sailthru.date")
-
-
-def sel_dates_modified() -> tuple[str, ...]:
-    """Meta keys that hold the last-modified time, strongest first."""
-    return ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dc.date.modified")
-
-
 def _first_date(meta: dict[str, str], keys: Iterable[str]) -> str | None:
     for key in keys:
         found = _date(meta.get(key))
@@ -293,7 +277,7 @@ def _headline_from_dom(root: Any) -> str:
 
 
 def _title_from_meta(root: Any, meta: dict[str, str]) -> str:
-    title = _meta_first(meta, ("og:title", "twitter:title", "citation_title"))
+    title = _meta_first(meta, sel.TITLE_META)
     if not title:
         el = root.find(".//title")
         title = _text(el)

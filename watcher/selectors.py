@@ -28,7 +28,7 @@ CHROME_PARTS = frozenset(
     ad ads adv advert advertisement adverts advertising adslot adunit adsbygoogle dfp gpt sponsor sponsored promo
     promoted banner billboard leaderboard outstream native
     cookie cookies consent gdpr privacybanner cmp
-    newsletter subscribe subscription signup paywall regwall
+    newsletter subscribe subscription signup regwall
     ticker breaking marquee flash
     counter viewcount pageviews
     pagination pager prevnext
@@ -42,8 +42,16 @@ CHROME_JOINED = (
     "readnext", "upnext", "sharebar", "socialshare", "adslot", "adcontainer", "adwrapper", "cookiebanner",
     "viewcount", "hotnews", "newslist", "morenews", "storylist", "latestnews",
 )
-# Parts that look like chrome but name the article itself ("comment-body" is chrome, "article-body" is not).
-KEEP_PARTS = frozenset("article articlebody story storybody entry entrycontent post postbody main content body text".split())
+
+# <meta> names/properties (lower-cased) that carry article fields, strongest first.
+TITLE_META = ("og:title", "twitter:title", "citation_title", "dc.title")
+DEK_META = ("og:description", "description", "twitter:description", "citation_abstract", "dc.description")
+AUTHOR_META = ("author", "article:author", "citation_author", "dc.creator", "parsely-author", "sailthru.author", "byl")
+PUBLISHED_META = (
+    "article:published_time", "og:published_time", "datepublished", "citation_publication_date", "citation_date",
+    "pubdate", "publish-date", "dc.date", "dc.date.issued", "date", "sailthru.date", "parsely-pub-date",
+)
+MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "last-modified", "dc.date.modified")
 
 # Containers that hold the story text, strongest first.
 BODY_SELECTORS = (
@@ -55,15 +63,11 @@ BODY_PATTERN = re.compile(
     r"(?:^|[\s_-])(?:article[_-]?body|articlebody|article[_-]?content|article[_-]?text|story[_-]?body|storybody"
     r"|story[_-]?content|story[_-]?text|entry[_-]?content|post[_-]?content|post[_-]?body|content[_-]?body"
     r"|body[_-]?text|main[_-]?text|news[_-]?content|news[_-]?text|article__body|article__content|c-article-body"
-    r"|rich[_-]?text|paywall)(?:$|[\s_-])",
+    r"|rich[_-]?text)(?:$|[\s_-])",
     re.I,
 )
 
 # Captions and photo credits: never body text.
-CAPTION_PARTS = frozenset(
-    "caption captions figcaption wpcaptiontext imgcaption photocaption imagecaption mediacaption piccaption "
-    "photodesc credit credits photocredit imagecredit".split()
-)
 CAPTION_PATTERN = re.compile(r"caption|credit|photo[_-]?desc|pic[_-]?desc|img[_-]?desc", re.I)
 
 # Byline, dek and date holders, for metadata (and kept out of the body).
