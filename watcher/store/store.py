@@ -195,6 +195,7 @@ class Store:
         self._shards: dict[Path, JSONStorage] = {}
         self._swept = False
         self._after: list[Any] = []
+        self._index: tuple[dict, dict[str, int]] | None = None
 
     # ----- transactions -------------------------------------------------------------------
 
@@ -293,17 +294,23 @@ class Store:
 
     # ----- article lookup -----------------------------------------------------------------
 
+    def _url_index(self) -> dict[str, int]:
+        # TinyDB replaces the table dict on every write, so its identity tells when to rebuild;
+        # holding a reference keeps that identity from being reused.
+        raw = (self._hot.read() or {}).get("articles", {})
+        if self._index is None or self._index[0] is not raw:
+            self._index = (raw, {doc["url"]: int(doc_id) for doc_id, doc in raw.items()})
+        return self._index[1]
+
     def _find(self, url: str) -> Document | None:
-        table = self._articles()
-        doc = table.get(Query().url == url)
-        if doc is None:
+        index = self._url_index()
+        doc_id = index.get(url)
+        if doc_id is None:
             try:
-                normal = normalize_url(url)
+                doc_id = index.get(normalize_url(url))
             except BadInput:
                 return None
-            if normal != url:
-                doc = table.get(Query().url == normal)
-        return doc
+        return None if doc_id is None else self._articles().get(doc_id=doc_id)
 
     def _need(self, url: str) -> Document:
         doc = self._find(url)
@@ -327,7 +334,7 @@ class Store:
         now = now or datetime.now(timezone.utc)
         with self.transaction():
             table = self._articles()
-            doc = table.get(Query().url == normal)
+            doc = self._find(normal)
             if doc is not None:
                 merged = list(doc.get("tags") or []) + [t for t in tags if t not in (doc.get("tags") or [])]
                 changes: dict[str, Any] = {}

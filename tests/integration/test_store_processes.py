@@ -1,0 +1,248 @@
+"""The store across processes: SIGKILL at random moments, concurrent writers, long runs of
+unchanged checks, the run lock, a hand-corrupted file, a full disk and a read-only folder."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from watcher.errors import StoreCorrupt, StoreError
+from watcher.models import Article, CheckResult
+from watcher.store import Store
+
+REPO = Path(__file__).resolve().parents[2]
+URL = "https://news.example/live"
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+
+# Saves versions forever; after each completed save prints "stored <number> <token>" where the
+# token is the headline it saved, so the test can check the content of every reported version.
+WRITER = textwrap.dedent(
+    """
+    import os, sys
+    from datetime import datetime, timezone
+    from pathlib import Path
+    from watcher.models import Article, CheckResult, Edit, VersionDiff
+    from watcher.store import Store
+
+    store = Store(Path(sys.argv[1]), check_log_size=5)
+    url = sys.argv[2]
+    store.add_article(url)
+    print("ready", flush=True)
+    i = 0
+    while True:
+        i += 1
+        token = f"p{os.getpid()}-{i}"
+        now = datetime.now(timezone.utc)
+        article = Article(headline=token, body=[f"body of {token}", "a paragraph that stays"], captions=[token])
+        diff = VersionDiff(edits=[Edit("headline", "replace", "old", token, "substantive")])
+        version = store.save_version(url, article, html=f"<html><h1>{token}</h1></html>", diff=diff, captured_at=now)
+        print(f"stored {version.number} {token}", flush=True)
+        store.record_check(CheckResult(url=url, status="changed", checked_at=now, version=version.number))
+    """
+)
+
+ADDER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from watcher.store import Store
+    store = Store(Path(sys.argv[1]))
+    while not Path(sys.argv[3]).exists():  # start together
+        time.sleep(0.001)
+    for i in range(200):
+        store.add_article(f"https://news.example/{sys.argv[2]}/{i}")
+    print("done", flush=True)
+    """
+)
+
+RUNNER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from watcher.errors import StoreError
+    from watcher.store import Store
+    try:
+        with Store(Path(sys.argv[1])).run_lock():
+            print("acquired")
+    except StoreError as err:
+        print(err, file=sys.stderr)
+        sys.exit(2)
+    """
+)
+
+
+def python(code: str, *args: str, **kw) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-c", code, *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def test_sigkill_at_random_moments_loses_no_reported_version(tmp_path):
+    data = tmp_path / "data"
+    rng = random.Random(4)
+    reported: dict[int, str] = {}
+    kills = 0
+    deadline = time.monotonic() + 25
+    while kills < 30 and time.monotonic() < deadline:
+        proc = python(WRITER, str(data), URL)
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+        time.sleep(rng.uniform(0.0, 0.12))
+        proc.send_signal(signal.SIGKILL)
+        out, err = proc.communicate(timeout=10)
+        assert proc.returncode == -signal.SIGKILL, err
+        kills += 1
+        for line in out.splitlines():
+            if line.startswith("stored "):
+                _, number, token = line.split()
+                reported[int(number)] = token
+        store = Store(data)  # a fresh process's view: must load after every kill
+        versions = store.list_versions(URL)
+        by_number = {v.number: v for v in versions}
+        assert [v.number for v in versions] == list(range(1, len(versions) + 1))
+        for number, token in reported.items():
+            version = by_number.get(number)
+            assert version is not None, f"version {number} was reported stored but is missing after kill {kills}"
+            assert version.article.headline == token and version.article.body[0] == f"body of {token}"
+            assert store.get_html(version) == f"<html><h1>{token}</h1></html>"
+        assert store.get_article(URL).versions >= max(reported, default=0)
+        assert len(store.recent_checks(URL)) <= 5
+    assert kills >= 10 and len(reported) >= kills  # the writer made progress between kills
+    leftovers = [p for p in data.rglob("*.tmp")]
+    Store(data).add_article("https://news.example/after")  # the next writer sweeps the root's temp files
+    assert not any(p.parent == data and p.exists() for p in leftovers)
+
+
+def test_two_processes_adding_at_once_lose_nothing(tmp_path):
+    data, go = tmp_path / "data", tmp_path / "go"
+    procs = [python(ADDER, str(data), name, str(go)) for name in ("left", "right")]
+    time.sleep(0.3)
+    go.touch()
+    for proc in procs:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0 and out.strip() == "done", err
+    urls = {a.url for a in Store(data).list_articles()}
+    assert len(urls) == 400
+    assert urls == {f"https://news.example/{side}/{i}" for side in ("left", "right") for i in range(200)}
+
+
+def _store_bytes(root: Path) -> tuple[int, int]:
+    files = [p for p in root.rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
+def test_unchanged_checks_do_not_grow_the_store(tmp_path):
+    data = tmp_path / "data"
+    # fsync makes no difference to sizes and would make 5,000 writes slow on a shared CI disk
+    store = Store(data, check_log_size=10, durable=False)
+    urls = [f"https://news.example/story/{i:03d}" for i in range(100)]
+    with store.transaction():
+        for url in urls:
+            store.add_article(url, now=T0)
+            store.save_version(url, Article(headline=url, body=["text"]), html="<p>text</p>", diff=None, captured_at=T0)
+    moment = T0
+
+    def checks(rounds: int) -> None:
+        nonlocal moment
+        for _ in range(rounds):
+            moment += timedelta(minutes=10)
+            for url in urls:
+                store.record_check(CheckResult(url=url, status="unchanged", checked_at=moment, version=1,
+                                               http_status=200, duration=1.25))
+
+    checks(10)  # 1,000 checks: every log is now full
+    full_size, full_files = _store_bytes(data)
+    checks(40)  # 4,000 more: 5,000 in all
+    size, files = _store_bytes(data)
+    assert files == full_files
+    assert size - full_size < 200, (full_size, size)  # counters may gain a digit; nothing per check
+    article = store.get_article(urls[0])
+    assert article.checks_total == 50 and article.versions == 1
+    assert len(store.recent_checks(urls[0])) == 10
+
+
+def test_second_run_lock_in_another_process_is_refused(tmp_path):
+    store = Store(tmp_path / "data")
+    with store.run_lock():
+        proc = python(RUNNER, str(tmp_path / "data"))
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 2 and out == ""
+        assert err.strip() == f"another `watcher run` (pid {os.getpid()}) is using {tmp_path / 'data'}"
+    proc = python(RUNNER, str(tmp_path / "data"))
+    assert proc.communicate(timeout=30)[0].strip() == "acquired"
+
+
+def test_hand_corrupted_file_reported_with_recovery_command(tmp_path):
+    data = tmp_path / "data"
+    store = Store(data)
+    store.add_article(URL, now=T0)
+    store.save_version(URL, Article(headline="kept", body=["x"]), html=None, diff=None, captured_at=T0)
+    text = (data / "watcher.json").read_text()
+    (data / "watcher.json").write_text(text.replace('"articles":', '"articles"', 1))
+    proc = python("import sys; from watcher.store import Store; Store(sys.argv[1]).list_articles()", str(data))
+    err = proc.communicate(timeout=30)[1]
+    last = err.strip().splitlines()[-1]
+    assert "StoreCorrupt" in last and str(data / "watcher.json") in last
+    assert f"cp {data / 'watcher.json.bak'} {data / 'watcher.json'}" in last
+    with pytest.raises(StoreCorrupt):
+        Store(data).record_check(CheckResult(url=URL, status="unchanged", checked_at=T0))
+    (data / "watcher.json.bak").replace(data / "watcher.json")
+    restored = Store(data)
+    assert restored.get_article(URL).url == URL and restored.get_version(URL, 1).article.headline == "kept"
+
+
+@contextmanager
+def tmpfs(path: Path, options: str):
+    """Mount a small tmpfs when running as root where mounting is allowed; skip otherwise."""
+    path.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root (the stubbed ENOSPC unit test covers this)")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def test_disk_full_on_a_real_small_filesystem_keeps_the_previous_store(tmp_path):
+    with tmpfs(tmp_path / "small", "size=256k") as mount:
+        data = mount / "data"
+        store = Store(data)
+        store.add_article(URL, now=T0)
+        store.save_version(URL, Article(headline="before", body=["x"]), html="<p>x</p>", diff=None, captured_at=T0)
+        before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+        noise = os.urandom(300_000).hex()  # incompressible: cannot fit once gzipped
+        with pytest.raises(StoreError) as info:
+            store.save_version(URL, Article(headline="after", body=[noise]), html=noise, diff=None,
+                               captured_at=T0 + timedelta(hours=1))
+        assert "disk is full" in str(info.value)
+        after = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
+        assert after == before
+        reopened = Store(data)
+        assert reopened.get_article(URL).versions == 1
+        assert reopened.latest_version(URL).article.headline == "before"
+        reopened.record_check(CheckResult(url=URL, status="unchanged", checked_at=T0))  # small writes still work
+        assert reopened.get_article(URL).checks_total == 1
+
+
+def test_read_only_folder_is_one_line_error_and_reads_still_work(tmp_path):
+    with tmpfs(tmp_path / "ro", "size=1m") as mount:
+        data = mount / "data"
+        Store(data).add_article(URL, now=T0)
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        store = Store(data)
+        assert [a.url for a in store.list_articles()] == [URL]
+        with pytest.raises(StoreError) as info:
+            store.add_article("https://news.example/other")
+        assert "read-only" in str(info.value) and "\n" not in str(info.value)
