@@ -1,0 +1,61 @@
+"""Tokens for inline diffs: a CJK character, a word, a number, a punctuation mark or a whitespace run."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Han (with extensions and compatibility forms), kana (with half-width katakana) and Hangul: scripts where
+# one character is the smallest unit a reader would want highlighted.
+CJK_CHARS = (
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+    "\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+    "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
+    "\u3005\u3006\u3007"  # 々 〆 〇 behave like Han characters
+)
+_CJK_RE = re.compile(f"[{CJK_CHARS}]")
+
+# Order matters: CJK before words (\w matches Han), numbers before words so "2,000" stays one token.
+_TOKEN = re.compile(
+    rf"""
+    [{CJK_CHARS}]                                   # one CJK character
+    | \d+(?:[.,]\d+)*                               # 10, 2,000, 3.5 (any script's digits)
+    | [^\W{CJK_CHARS}]+(?:['\u2019][^\W{CJK_CHARS}]+)*   # a word; don't / don’t stay whole
+    | \s+                                           # a whitespace run
+    | .                                             # punctuation or a symbol, one at a time
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into diff tokens; joining them gives the text back exactly."""
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(text):
+        tok = match.group()
+        # Python's \w leaves out combining marks (Devanagari vowel signs, decomposed accents): glue them
+        # to the token before so a word is never cut between a letter and its mark.
+        if tokens and not tokens[-1].isspace() and (_is_mark(tok[0]) or (_is_mark(tokens[-1][-1]) and is_word(tok))):
+            tokens[-1] += tok
+        else:
+            tokens.append(tok)
+    return tokens
+
+
+def _is_mark(char: str) -> bool:
+    return unicodedata.category(char).startswith("M")
+
+
+def is_cjk(token: str) -> bool:
+    """True for a token holding a CJK character."""
+    return bool(_CJK_RE.search(token))
+
+
+def is_number(token: str) -> bool:
+    """True for a number token."""
+    return token[:1].isdigit()
+
+
+def is_word(token: str) -> bool:
+    """True for a word token of a space-delimited script (letters, maybe digits)."""
+    return bool(token) and (token[0].isalnum() or token[0] == "_") and not is_cjk(token) and not is_number(token)
