@@ -494,12 +494,12 @@ def _find_container(root: Any, rule: SiteRule | None) -> tuple[Any, bool]:
     for css in sel.BODY_SELECTORS:
         found = _css(root, css)
         if found:
-            return max(found, key=lambda e: len(_text(e))), True
+            return _with_siblings(max(found, key=_paragraph_text_len), found), True
     candidates = [el for el in root.iter("div", "section", "article", "main") if sel.BODY_PATTERN.search(_classes(el))]
     if candidates:
         best = max(candidates, key=_paragraph_text_len)
         if _paragraph_text_len(best) > 200:
-            return best, True
+            return _with_siblings(best, candidates), True
     articles = list(root.iter("article"))
     if articles:
         best = max(articles, key=_paragraph_text_len)
@@ -514,8 +514,15 @@ def _find_container(root: Any, rule: SiteRule | None) -> tuple[Any, bool]:
     return _densest(root), False
 
 
+def _with_siblings(best: Any, candidates: list[Any]) -> Any:
+    """The body container, or its parent when the story is split into sibling containers (around ads or embeds)."""
+    parent = best.getparent()
+    siblings = [c for c in candidates if c is not best and c.getparent() is parent and _paragraph_text_len(c) > 100]
+    return parent if siblings and parent is not None and parent.tag not in ("body", "html") else best
+
+
 def _paragraph_text_len(el: Any) -> int:
-    return sum(len(_text(p)) for p in el.iter("p")) or len(_text(el)) // 3
+    return sum(_rough_len(p) for p in el.iter("p")) or _rough_len(el) // 3
 
 
 def _densest(root: Any) -> Any:
@@ -673,8 +680,12 @@ def _length(paras: list[str]) -> int:
 
 def _body(root: Any, container: Any, strong: bool, rule: SiteRule | None, ld: dict[str, Any]) -> tuple[list[str], str]:
     ld_body = _ld_body(ld)
-    if rule is not None and rule.body and strong:
-        return _dom_paragraphs(container, keep_links=True), "site-rule"
+    matches = _css(root, rule.body) if rule is not None and rule.body else []
+    if matches:
+        # A rule may select many elements ("div.story p"); read each outermost match once, in page order.
+        chosen = set(matches)
+        outer = [m for m in matches if not any(a in chosen for a in m.iterancestors())]
+        return [p for m in outer for p in _dom_paragraphs(m, keep_links=True)], "site-rule"
     dom = _dom_paragraphs(container) if container is not None else []
     if strong and dom:
         best, source = dom, "dom"

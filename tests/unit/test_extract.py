@@ -171,3 +171,12 @@ def test_xml_declaration_and_entities_are_handled():
     art = extract(html, "https://x.example/a")
     assert art.headline == "T & U"
     assert art.body == ["Café owners <protest> a rent rise of 20 percent in the old town."]
+
+
+def test_site_rule_selecting_many_elements_reads_each_in_order():
+    html, manifest = _site("en-daily", "v1")
+    rule = SiteRule(domain="en-daily.example", body=".story-body p", captions=".lead-image .credit")
+    art = extract(html, manifest["url"], [rule])
+    expected = [p for p in manifest["versions"]["v1"]["body"] if p != "How the barrier works"]
+    assert art.body == expected
+    assert art.captions == ["Photo: Dana Whitfield"]
