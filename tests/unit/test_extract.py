@@ -180,3 +180,20 @@ def test_site_rule_selecting_many_elements_reads_each_in_order():
     expected = [p for p in manifest["versions"]["v1"]["body"] if p != "How the barrier works"]
     assert art.body == expected
     assert art.captions == ["Photo: Dana Whitfield"]
+
+
+@pytest.mark.parametrize(
+    "junk",
+    ["<html>", "\x00\x01binary", "<frameset><frame src=a></frameset>",
+     "<?xml version='1.0'?><rss><channel><item><title>x</title></item></channel></rss>"],
+)
+def test_junk_input_is_no_article_not_a_crash(junk):
+    with pytest.raises(NoArticle):
+        extract(junk, "https://x.example/a")
+
+
+def test_broken_json_ld_is_ignored():
+    html = "<script type='application/ld+json'>{bad json</script><article><h1>Hi</h1><p>" + "A full sentence here. " * 5 + "</p></article>"
+    art = extract(html, "https://x.example/a")
+    assert art.headline == "Hi"
+    assert art.body == [("A full sentence here. " * 5).strip()]
