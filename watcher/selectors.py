@@ -105,11 +105,3 @@ JUNK_LINE = re.compile(
     r"|(?:views?|瀏覽數?|閱讀數?|人氣)\s*[:：]?\s*[\d,.]+)$",
     re.I,
 )
-
-# Phrases of a correction or update notice (used by diff; kept here so all language data lives together).
-CORRECTION_PHRASES = (
-    "correction:", "corrections:", "an earlier version of this", "a previous version of this", "this article has been corrected",
-    "this story has been corrected", "this article was amended", "this article has been updated", "clarification:",
-    "editor's note:", "更正", "更正啟事", "勘誤", "更正：", "編按", "更新：", "修正", "訂正", "정정",
-    "correção:", "errata:", "исправление", "correzione:", "rectificación:", "rectificatif", "korrektur:",
-)
