@@ -367,3 +367,40 @@ def test_store_files_are_json(store, tmp_path):
     store.record_check(check())
     for path in json_files(tmp_path / "data"):
         assert isinstance(json.loads(path.read_text()), dict)
+
+
+def test_other_threads_never_see_an_open_transaction(store):
+    import threading
+
+    store.add_article(URL, now=T0)
+    inside, release = threading.Event(), threading.Event()
+
+    def writer():
+        with store.transaction():
+            store.add_article("https://news.example/uncommitted", now=T0)
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert inside.wait(5)
+    try:
+        assert [a.url for a in store.list_articles()] == [URL]
+    finally:
+        release.set()
+        thread.join(5)
+    assert len(store.list_articles()) == 2
+
+
+def test_list_versions_last_n_across_chunks(store):
+    from watcher.store.store import CHUNK
+
+    store.add_article(URL, now=T0)
+    with store.transaction():
+        for i in range(CHUNK + 3):
+            store.save_version(URL, art(headline=f"h{i + 1}"), html=None, diff=None, captured_at=T0 + timedelta(minutes=i))
+    assert [v.number for v in store.list_versions(URL, last=5)] == list(range(CHUNK - 1, CHUNK + 4))
+    assert [v.article.headline for v in store.list_versions(URL, last=2)] == [f"h{CHUNK + 2}", f"h{CHUNK + 3}"]
+    assert len(store.list_versions(URL, last=1000)) == CHUNK + 3
+    assert store.list_versions(URL, last=0) == []
+    assert [v.number for v in store.list_versions(URL)] == list(range(1, CHUNK + 4))

@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -120,11 +121,12 @@ class JSONStorage(Storage):
         self.recovery = recovery
         self._cache: tuple[StatKey, dict] | None = None
         self._in_txn = False
+        self._owner: int | None = None  # the thread whose transaction this is; others read the file
         self._work: dict | None = None
         self._dirty = False
 
     def read(self) -> dict[str, Any] | None:
-        if self._in_txn:
+        if self._in_txn and self._owner == threading.get_ident():
             if self._work is None:
                 self._work = self._load_fresh()
             return self._work
@@ -139,7 +141,7 @@ class JSONStorage(Storage):
         return data
 
     def write(self, data: dict[str, Any]) -> None:
-        if not self._in_txn:
+        if not self._in_txn or self._owner != threading.get_ident():
             raise RuntimeError(f"write to {self.path} outside a store transaction")
         self._work = data
         self._dirty = True
@@ -147,6 +149,7 @@ class JSONStorage(Storage):
     def begin(self) -> None:
         """Start a transaction; the caller holds the writer lock."""
         self._in_txn, self._work, self._dirty = True, None, False
+        self._owner = threading.get_ident()
 
     def commit(self) -> None:
         """Write the working copy if it changed, atomically, and end the transaction."""

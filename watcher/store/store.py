@@ -24,13 +24,10 @@ complete version the article's counter has not caught up with; the next save ski
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import shutil
 import threading
 from contextlib import contextmanager
-from dataclasses import fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -42,6 +39,9 @@ from watcher.errors import BadInput, StoreError, UnknownArticle
 from watcher.models import Article, CheckResult, Edit, Feed, Version, VersionDiff, WatchedArticle, parse_iso
 from watcher.normalize import content_hash
 from watcher.store.blobs import BlobStore
+from watcher.store.docs import (
+    article_from_doc, article_to_doc, edit_summary, feed_from_doc, feed_to_doc, later, ts, url_key,
+)
 from watcher.store.lock import RunLock, WriteLock
 from watcher.store.storage import JSONStorage
 from watcher.urls import normalize_url
@@ -50,124 +50,7 @@ SCHEMA = 1
 CHUNK = 100  # versions per chunk file
 INLINE_EDITS_MAX = 2048  # bytes of JSON edits kept in the version document; longer ones go to a blob
 ERROR_TEXT_MAX = 500
-_SHARD_CACHE_MAX = 256
-_ARTICLE_FIELDS = frozenset({
-    "url", "added_at", "canonical_url", "tags", "every", "headline", "versions", "last_checked", "next_check",
-    "last_status", "last_changed", "consecutive_errors", "last_edit_summary", "checks_total", "feed"})
-_ARTICLE_EXTRA = frozenset(f.name for f in fields(WatchedArticle)) - _ARTICLE_FIELDS
-
-
-def _ts(moment: datetime | None) -> str | None:
-    """A datetime as ISO 8601 UTC with a Z; naive values are taken as UTC; sub-seconds kept."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
-
-
-def _key(url: str) -> str:
-    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:24]
-
-
-def _later(a: datetime | None, b: datetime | None) -> datetime | None:
-    if a is None or b is None:
-        return a or b
-    return max(a, b)
-
-
-def _article_to_doc(art: WatchedArticle) -> dict[str, Any]:
-    return {
-        "url": art.url,
-        "added_at": _ts(art.added_at),
-        "canonical_url": art.canonical_url,
-        "tags": list(art.tags),
-        "every": art.every,
-        "headline": art.headline,
-        "versions": art.versions,
-        "last_checked": _ts(art.last_checked),
-        "next_check": _ts(art.next_check),
-        "last_status": art.last_status,
-        "last_changed": _ts(art.last_changed),
-        "consecutive_errors": art.consecutive_errors,
-        "last_edit_summary": art.last_edit_summary,
-        "checks_total": art.checks_total,
-        "feed": art.feed,
-        **_extra_fields(art, _ARTICLE_FIELDS),
-    }
-
-
-def _extra_fields(obj: Any, known: frozenset[str]) -> dict[str, Any]:
-    """Fields added to a model after this module was written, stored as they are (datetimes as ISO)."""
-    out = {}
-    for f in fields(obj):
-        if f.name not in known:
-            value = getattr(obj, f.name)
-            out[f.name] = _ts(value) if isinstance(value, datetime) else value
-    return out
-
-
-def _article_from_doc(doc: dict[str, Any]) -> WatchedArticle:
-    return WatchedArticle(
-        url=doc["url"],
-        added_at=parse_iso(doc.get("added_at")),
-        canonical_url=doc.get("canonical_url"),
-        tags=list(doc.get("tags") or []),
-        every=doc.get("every"),
-        headline=doc.get("headline") or "",
-        versions=doc.get("versions") or 0,
-        last_checked=parse_iso(doc.get("last_checked")),
-        next_check=parse_iso(doc.get("next_check")),
-        last_status=doc.get("last_status"),
-        last_changed=parse_iso(doc.get("last_changed")),
-        consecutive_errors=doc.get("consecutive_errors") or 0,
-        last_edit_summary=doc.get("last_edit_summary") or "",
-        checks_total=doc.get("checks_total") or 0,
-        feed=doc.get("feed"),
-        **{k: (parse_iso(v) if k.endswith("_at") and isinstance(v, str) else v)
-           for k, v in doc.items() if k in _ARTICLE_EXTRA},
-    )
-
-
-def _feed_to_doc(feed: Feed) -> dict[str, Any]:
-    return {
-        "url": feed.url,
-        "added_at": _ts(feed.added_at),
-        "every": feed.every,
-        "tags": list(feed.tags),
-        "last_polled": _ts(feed.last_polled),
-        "next_poll": _ts(feed.next_poll),
-        "last_status": feed.last_status,
-        "articles_added": feed.articles_added,
-    }
-
-
-def _feed_from_doc(doc: dict[str, Any]) -> Feed:
-    return Feed(
-        url=doc["url"],
-        added_at=parse_iso(doc.get("added_at")),
-        every=doc.get("every") or 600,
-        tags=list(doc.get("tags") or []),
-        last_polled=parse_iso(doc.get("last_polled")),
-        next_poll=parse_iso(doc.get("next_poll")),
-        last_status=doc.get("last_status"),
-        articles_added=doc.get("articles_added") or 0,
-    )
-
-
-def edit_summary(diff: VersionDiff | None, event: str | None, number: int) -> str:
-    """A short line describing what a new version changed, for `watcher list`."""
-    if event:
-        return event
-    if number == 1 or diff is None:
-        return "first version"
-    if not diff.edits:
-        return "no visible edits"
-    count = len(diff.edits)
-    text = f"{count} edit{'s' if count != 1 else ''}, {diff.top_class()}"
-    if diff.flags:
-        text += " (" + ", ".join(diff.flags) + ")"
-    return text
+SHARD_CACHE_MAX = 256
 
 
 class Store:
@@ -191,6 +74,7 @@ class Store:
         self._lock = WriteLock(self.root / "watcher.lock", timeout=lock_timeout)
         self._mutex = threading.RLock()
         self._depth = 0
+        self._owner: int | None = None
         self._active: list[JSONStorage] = []
         self._shards: dict[Path, JSONStorage] = {}
         self._swept = False
@@ -213,6 +97,7 @@ class Store:
             self._ensure_dir()
             self._lock.acquire()
             self._depth = 1
+            self._owner = threading.get_ident()
             self._hot.begin()
             self._active = []
             self._after = []
@@ -228,6 +113,7 @@ class Store:
                 raise
             finally:
                 self._depth = 0
+                self._owner = None
                 self._active = []
                 self._after = []
                 self._lock.release()
@@ -266,12 +152,12 @@ class Store:
     def _storage(self, path: Path) -> JSONStorage:
         storage = self._shards.get(path)
         if storage is None:
-            if len(self._shards) >= _SHARD_CACHE_MAX and not self._depth:
+            if len(self._shards) >= SHARD_CACHE_MAX and not self._depth:
                 self._shards.clear()
             storage = JSONStorage(path, durable=self.durable,
                                   recovery="restore it from a backup or move it aside (its data will be lost)")
             self._shards[path] = storage
-        if self._depth and storage not in self._active:
+        if self._depth and self._owner == threading.get_ident() and storage not in self._active:
             storage.begin()
             self._active.append(storage)
         return storage
@@ -286,6 +172,11 @@ class Store:
 
     def _feeds(self) -> Table:
         return Table(self._hot, "feeds", cache_size=0)
+
+    def _stamp_schema(self) -> None:
+        meta = Table(self._hot, "meta", cache_size=0)
+        if not meta.contains(doc_id=1):
+            meta.insert(Document({"schema": SCHEMA}, doc_id=1))
 
     def run_lock(self) -> RunLock:
         """A context manager held by `watcher run`; StoreLocked if another run holds it."""
@@ -345,13 +236,14 @@ class Store:
                 if changes:
                     table.update(changes, doc_ids=[doc.doc_id])
                     doc = table.get(doc_id=doc.doc_id)
-                return _article_from_doc(doc), False
-            key = _key(normal)
+                return article_from_doc(doc), False
+            key = url_key(normal)
             # A folder left by a removal that crashed half-way must not resurrect old versions.
             shutil.rmtree(self._dir(key), ignore_errors=True)
             art = WatchedArticle(url=normal, added_at=now, tags=list(dict.fromkeys(tags)), every=every,
                                  next_check=now, feed=feed)
-            table.insert({**_article_to_doc(art), "key": key, "last_version_at": None})
+            table.insert({**article_to_doc(art), "key": key, "last_version_at": None})
+            self._stamp_schema()
             return art, True
 
     def remove_article(self, url: str) -> WatchedArticle:
@@ -360,29 +252,29 @@ class Store:
             doc = self._need(url)
             self._articles().remove(doc_ids=[doc.doc_id])
             self._after.append(lambda: shutil.rmtree(self._dir(doc["key"]), ignore_errors=True))
-        return _article_from_doc(doc)
+        return article_from_doc(doc)
 
     def get_article(self, url: str) -> WatchedArticle:
         """The watched article for a URL; UnknownArticle if it is not watched."""
-        return _article_from_doc(self._need(url))
+        return article_from_doc(self._need(url))
 
     def list_articles(self) -> list[WatchedArticle]:
         """Every watched article, in the order they were added."""
-        return [_article_from_doc(doc) for doc in self._articles().all()]
+        return [article_from_doc(doc) for doc in self._articles().all()]
 
     def update_article(self, article: WatchedArticle) -> WatchedArticle:
         """Save schedule state and settings; version and check counters stay the store's own."""
         with self.transaction():
             doc = self._need(article.url)
-            new = _article_to_doc(article)
+            new = article_to_doc(article)
             new["url"] = doc["url"]
             new["versions"] = doc.get("versions", 0)
             new["checks_total"] = doc.get("checks_total", 0)
             # A caller holding an older copy must not move these back in time.
             for name in ("last_checked", "last_changed"):
-                new[name] = _ts(_later(parse_iso(doc.get(name)), getattr(article, name)))
+                new[name] = ts(later(parse_iso(doc.get(name)), getattr(article, name)))
             self._articles().update(new, doc_ids=[doc.doc_id])
-            return _article_from_doc({**doc, **new})
+            return article_from_doc({**doc, **new})
 
     # ----- versions -----------------------------------------------------------------------
 
@@ -403,8 +295,8 @@ class Store:
             self._table(self._chunk_path(key, number), "versions").insert(Document(vdoc, doc_id=number))
             changes = {
                 "versions": number,
-                "last_changed": _ts(captured_at),
-                "last_version_at": _ts(_later(parse_iso(doc.get("last_version_at")), captured_at)),
+                "last_changed": ts(captured_at),
+                "last_version_at": ts(later(parse_iso(doc.get("last_version_at")), captured_at)),
                 "last_edit_summary": edit_summary(diff, event, number),
             }
             if article.headline:
@@ -430,7 +322,7 @@ class Store:
         top = VersionDiff(edits=edits).top_class()
         return {
             "n": number,
-            "at": _ts(captured_at),
+            "at": ts(captured_at),
             "hash": content_hash(article),
             "headline": article.headline,
             "dek": article.dek,
@@ -501,10 +393,21 @@ class Store:
             raise UnknownArticle(f"no version {number} of {doc['url']} (it has {doc.get('versions') or 0})")
         return self._version_from_doc(doc["url"], vdoc)
 
-    def list_versions(self, url: str, *, full: bool = True) -> list[Version]:
-        """Every version of an article, oldest first; full=False skips body, captions and long edit lists."""
+    def list_versions(self, url: str, *, full: bool = True, last: int | None = None) -> list[Version]:
+        """Versions of an article, oldest first; `last` keeps only the newest N (reading only their
+        chunks); full=False skips body, captions and long edit lists."""
         doc = self._need(url)
-        return [self._version_from_doc(doc["url"], v, full=full) for v in self._version_docs(doc)]
+        if last is None:
+            vdocs = self._version_docs(doc)
+        else:
+            vdocs = []
+            number = doc.get("versions") or 0
+            while number >= 1 and len(vdocs) < last:
+                chunk = self._table(self._chunk_path(doc["key"], number), "versions").all()
+                vdocs = sorted((v for v in chunk if v["n"] <= number), key=lambda v: v["n"]) + vdocs
+                number = (number - 1) // CHUNK * CHUNK  # the last number of the chunk before
+            vdocs = vdocs[-last:] if last > 0 else []
+        return [self._version_from_doc(doc["url"], v, full=full) for v in vdocs]
 
     def versions_since(self, since: datetime | None, until: datetime | None = None, *,
                        full: bool = True) -> list[Version]:
@@ -543,7 +446,7 @@ class Store:
             self._articles().update({
                 "versions": len(saved),
                 "headline": (last.article.headline if last else "") or doc.get("headline", ""),
-                "last_version_at": _ts(max((v.captured_at for v in saved), default=None)),
+                "last_version_at": ts(max((v.captured_at for v in saved), default=None)),
             }, doc_ids=[doc.doc_id])
             return saved
 
@@ -559,13 +462,13 @@ class Store:
             doc = self._need(result.url)
             errors = (doc.get("consecutive_errors") or 0) + 1 if result.status == "error" else 0
             changes = {
-                "last_checked": _ts(_later(parse_iso(doc.get("last_checked")), result.checked_at)),
+                "last_checked": ts(later(parse_iso(doc.get("last_checked")), result.checked_at)),
                 "last_status": result.status,
                 "checks_total": (doc.get("checks_total") or 0) + 1,
                 "consecutive_errors": errors,
             }
             self._articles().update(changes, doc_ids=[doc.doc_id])
-            entry: dict[str, Any] = {"checked_at": _ts(result.checked_at), "status": result.status,
+            entry: dict[str, Any] = {"checked_at": ts(result.checked_at), "status": result.status,
                                      "version": result.version, "http_status": result.http_status,
                                      "duration": round(result.duration, 3)}
             if result.error:
@@ -576,7 +479,7 @@ class Store:
             current = log.get(doc_id=1)
             entries = (list(current["log"]) if current else []) + [entry]
             log.upsert(Document({"log": entries[-self.check_log_size:]}, doc_id=1))
-            return _article_from_doc({**doc, **changes})
+            return article_from_doc({**doc, **changes})
 
     def recent_checks(self, url: str) -> list[dict[str, Any]]:
         """The article's last checks, oldest first: checked_at, status, version, http_status, duration, error, flags."""
@@ -627,9 +530,10 @@ class Store:
             table = self._feeds()
             doc = table.get(Query().url == normal)
             if doc is not None:
-                return _feed_from_doc(doc), False
+                return feed_from_doc(doc), False
             feed = Feed(url=normal, added_at=now, every=every, tags=list(dict.fromkeys(tags)), next_poll=now)
-            table.insert(_feed_to_doc(feed))
+            table.insert(feed_to_doc(feed))
+            self._stamp_schema()
             return feed, True
 
     def _need_feed(self, url: str) -> Document:
@@ -645,7 +549,7 @@ class Store:
         return doc
 
     def _seen_path(self, feed_url: str) -> Path:
-        return self.root / "feeds" / f"{_key(feed_url)}.json"
+        return self.root / "feeds" / f"{url_key(feed_url)}.json"
 
     def remove_feed(self, url: str) -> Feed:
         """Stop following a feed (the articles it added stay watched)."""
@@ -653,19 +557,19 @@ class Store:
             doc = self._need_feed(url)
             self._feeds().remove(doc_ids=[doc.doc_id])
             self._after.append(lambda: self._seen_path(doc["url"]).unlink(missing_ok=True))
-        return _feed_from_doc(doc)
+        return feed_from_doc(doc)
 
     def list_feeds(self) -> list[Feed]:
         """Every followed feed."""
-        return [_feed_from_doc(doc) for doc in self._feeds().all()]
+        return [feed_from_doc(doc) for doc in self._feeds().all()]
 
     def update_feed(self, feed: Feed) -> Feed:
         """Save a feed's poll state."""
         with self.transaction():
             doc = self._need_feed(feed.url)
-            new = {**_feed_to_doc(feed), "url": doc["url"]}
+            new = {**feed_to_doc(feed), "url": doc["url"]}
             self._feeds().update(new, doc_ids=[doc.doc_id])
-            return _feed_from_doc(new)
+            return feed_from_doc(new)
 
     def seen_feed_links(self, feed_url: str) -> set[str]:
         """Links a feed has listed before."""

@@ -1,0 +1,134 @@
+"""Documents as stored: models <-> JSON-ready dicts, timestamps, and the one-line edit summary."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields
+from datetime import datetime, timezone
+from typing import Any
+
+from watcher.models import Feed, VersionDiff, WatchedArticle, parse_iso
+
+ARTICLE_FIELDS = frozenset({
+    "url", "added_at", "canonical_url", "tags", "every", "headline", "versions", "last_checked", "next_check",
+    "last_status", "last_changed", "consecutive_errors", "last_edit_summary", "checks_total", "feed"})
+ARTICLE_EXTRA = frozenset(f.name for f in fields(WatchedArticle)) - ARTICLE_FIELDS
+
+
+def ts(moment: datetime | None) -> str | None:
+    """A datetime as ISO 8601 UTC with a Z; naive values are taken as UTC; sub-seconds kept."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+
+
+def url_key(url: str) -> str:
+    """The short, stable name of an article's folder."""
+    return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def later(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The later of two optional moments."""
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
+
+
+def article_to_doc(art: WatchedArticle) -> dict[str, Any]:
+    """A WatchedArticle as its stored document."""
+    return {
+        "url": art.url,
+        "added_at": ts(art.added_at),
+        "canonical_url": art.canonical_url,
+        "tags": list(art.tags),
+        "every": art.every,
+        "headline": art.headline,
+        "versions": art.versions,
+        "last_checked": ts(art.last_checked),
+        "next_check": ts(art.next_check),
+        "last_status": art.last_status,
+        "last_changed": ts(art.last_changed),
+        "consecutive_errors": art.consecutive_errors,
+        "last_edit_summary": art.last_edit_summary,
+        "checks_total": art.checks_total,
+        "feed": art.feed,
+        **extra_fields(art, ARTICLE_FIELDS),
+    }
+
+
+def extra_fields(obj: Any, known: frozenset[str]) -> dict[str, Any]:
+    """Fields added to a model after this module was written, stored as they are (datetimes as ISO)."""
+    out = {}
+    for f in fields(obj):
+        if f.name not in known:
+            value = getattr(obj, f.name)
+            out[f.name] = ts(value) if isinstance(value, datetime) else value
+    return out
+
+
+def article_from_doc(doc: dict[str, Any]) -> WatchedArticle:
+    """A stored document as a WatchedArticle."""
+    return WatchedArticle(
+        url=doc["url"],
+        added_at=parse_iso(doc.get("added_at")),
+        canonical_url=doc.get("canonical_url"),
+        tags=list(doc.get("tags") or []),
+        every=doc.get("every"),
+        headline=doc.get("headline") or "",
+        versions=doc.get("versions") or 0,
+        last_checked=parse_iso(doc.get("last_checked")),
+        next_check=parse_iso(doc.get("next_check")),
+        last_status=doc.get("last_status"),
+        last_changed=parse_iso(doc.get("last_changed")),
+        consecutive_errors=doc.get("consecutive_errors") or 0,
+        last_edit_summary=doc.get("last_edit_summary") or "",
+        checks_total=doc.get("checks_total") or 0,
+        feed=doc.get("feed"),
+        **{k: (parse_iso(v) if k.endswith("_at") and isinstance(v, str) else v)
+           for k, v in doc.items() if k in ARTICLE_EXTRA},
+    )
+
+
+def feed_to_doc(feed: Feed) -> dict[str, Any]:
+    """A Feed as its stored document."""
+    return {
+        "url": feed.url,
+        "added_at": ts(feed.added_at),
+        "every": feed.every,
+        "tags": list(feed.tags),
+        "last_polled": ts(feed.last_polled),
+        "next_poll": ts(feed.next_poll),
+        "last_status": feed.last_status,
+        "articles_added": feed.articles_added,
+    }
+
+
+def feed_from_doc(doc: dict[str, Any]) -> Feed:
+    """A stored document as a Feed."""
+    return Feed(
+        url=doc["url"],
+        added_at=parse_iso(doc.get("added_at")),
+        every=doc.get("every") or 600,
+        tags=list(doc.get("tags") or []),
+        last_polled=parse_iso(doc.get("last_polled")),
+        next_poll=parse_iso(doc.get("next_poll")),
+        last_status=doc.get("last_status"),
+        articles_added=doc.get("articles_added") or 0,
+    )
+
+
+def edit_summary(diff: VersionDiff | None, event: str | None, number: int) -> str:
+    """A short line describing what a new version changed, for `watcher list`."""
+    if event:
+        return event
+    if number == 1 or diff is None:
+        return "first version"
+    if not diff.edits:
+        return "no visible edits"
+    count = len(diff.edits)
+    text = f"{count} edit{'s' if count != 1 else ''}, {diff.top_class()}"
+    if diff.flags:
+        text += " (" + ", ".join(diff.flags) + ")"
+    return text
