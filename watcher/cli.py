@@ -158,8 +158,20 @@ def follow(app: App, feed_url: str, every: str | None, tags: Sequence[str]) -> N
 
     url = normalize_url(feed_url)
     seconds = parse_duration(every) if every else app.config.feeds.default_every
+    # Read the feed once now, so a typo or an HTML page is refused here instead of failing every poll later.
+    items = _read_feed(app, url)
     _, created = app.store(write=True).add_feed(url, every=seconds, tags=list(tags))
-    app.env.info(f"{'following' if created else 'already following'} {url} (new articles are added by `watcher run`)")
+    found = (f"{len(items.children)} child sitemaps" if items.kind == "sitemapindex"
+             else f"{len(items.links)} links")
+    app.env.info(f"{'following' if created else 'already following'} {url} ({items.kind}, {found} now; "
+                 f"new articles are added by `watcher run`)")
+
+
+def _read_feed(app: App, url: str):
+    """The feed's current items; FeedError (exit 2) for a page that is not a feed, FetchError if unreachable."""
+    from watcher import feeds
+
+    return feeds.parse_feed(feeds.download(url, timeout=app.config.fetch.nav_timeout), url)
 
 
 @cli.command()
