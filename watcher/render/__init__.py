@@ -1,0 +1,1 @@
+"""Rich renderables for the terminal: edits, tables, the dashboard; page text always enters as Text."""

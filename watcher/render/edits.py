@@ -1,0 +1,341 @@
+"""Edits on the terminal: inline and side-by-side views of a version diff, and the block `watcher check` prints.
+
+Without colour (a pipe, NO_COLOR, a golden test) deletions and insertions are also marked in the text as
+[-old-] and {+new+}, the convention of `git diff --word-diff=plain`, so the output still says what changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from watcher.diff import Row, align
+from watcher.models import CheckResult, Edit, InlineOp, Version, VersionDiff, iso
+from watcher.render.text import visible
+
+DELETE_MARKS = ("[-", "-]")
+INSERT_MARKS = ("{+", "+}")
+
+FLAG_LABELS = {
+    "headline_changed": "headline changed",
+    "correction_notice": "correction notice",
+    "stealth": "stealth edit (no notice, same modified date)",
+    "ab_test": "headline A/B test",
+    "revert": "reverted to an earlier version",
+}
+_FLAG_STYLES = {"headline_changed", "correction_notice", "stealth", "ab_test", "revert"}
+_STATUS_STYLES = {"new", "unchanged", "changed", "error", "removed", "redirected", "restored", "revert"}
+_OP_WORDS = {"insert": "added", "delete": "removed", "replace": "changed", "move": "moved"}
+_FIELD_ORDER = ("headline", "dek", "byline", "published", "modified")
+
+
+def _plain(console: Console) -> bool:
+    """True when colour will not reach the reader, so changes need visible markers."""
+    return console.no_color or console.color_system is None
+
+
+def inline_text(inline: Iterable[InlineOp], *, markers: bool = False, keep: str = "=-+") -> Text:
+    """Inline ops as Text: removed text red and struck, added text green; `keep` drops one side for columns."""
+    text = Text()
+    for op, chunk in inline:
+        if op not in keep:
+            continue
+        chunk = visible(chunk)
+        if op == "=":
+            text.append(chunk)
+        elif op == "-":
+            text.append(DELETE_MARKS[0] + chunk + DELETE_MARKS[1] if markers else chunk, style="diff.delete")
+        else:
+            text.append(INSERT_MARKS[0] + chunk + INSERT_MARKS[1] if markers else chunk, style="diff.insert")
+    return text
+
+
+def _edit_body(edit: Edit, markers: bool) -> Text:
+    if edit.op == "move" and not edit.inline:
+        return Text(visible(edit.new or ""), style="diff.move")
+    if edit.inline:
+        return inline_text(edit.inline, markers=markers)
+    ops = [("-", edit.old)] if edit.old else []
+    ops += [("+", edit.new)] if edit.new else []
+    return inline_text(ops, markers=markers)
+
+
+def flags_text(flags: Sequence[str], *, short: bool = False) -> Text:
+    """The flags as a styled, comma-separated line (short: bare names, for table cells)."""
+    text = Text()
+    for n, flag in enumerate(flags):
+        if n:
+            text.append(", ")
+        label = flag.replace("_", " ") if short else FLAG_LABELS.get(flag, flag.replace("_", " "))
+        text.append(label,
+                    style=f"flag.{flag}" if flag in _FLAG_STYLES else "diff.label")
+    return text
+
+
+def _when(moment: datetime | None) -> str:
+    return (iso(moment) or "?").replace("T", " ").replace("Z", " UTC")[:-7] + " UTC" if moment else "?"
+
+
+def _edit_label(edit: Edit, where: str) -> Text:
+    label = Text()
+    label.append(where, style="diff.label")
+    label.append(f" {_OP_WORDS[edit.op]} · ")
+    label.append(edit.cls, style=f"class.{edit.cls}")
+    return label
+
+
+def _cell_label(edit: Edit, where: str) -> Text:
+    """A narrow label for the side-by-side view: where on one line, the class below (the op shows in the columns)."""
+    label = Text(where + "\n", style="diff.label")
+    label.append(edit.cls if edit.op != "move" else f"moved {edit.cls}", style=f"class.{edit.cls}")
+    return label
+
+
+# --- placing body edits --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    """One row of a body view: a context paragraph, a gap marker or an edit."""
+
+    row: Row | None
+    edit: Edit | None
+    shown: bool
+
+
+def _body_lines(old: Version | None, new: Version, edits: list[Edit], include_cosmetic: bool) -> list[_Line]:
+    """Body edits in reading order with every unchanged paragraph, so context can be cut around them."""
+    if old is None:
+        return [_Line(None, e, include_cosmetic or e.cls != "cosmetic") for e in edits]
+    # The rows are re-derived from the two bodies (the same code diff_articles ran) to learn where each edit
+    # sits; the edits shown are the ones the caller passed, matched by content, so a stored diff stays the truth.
+    wanted: dict[tuple, list[Edit]] = defaultdict(list)
+    for e in edits:
+        wanted[(e.op, e.old, e.new)].append(e)
+    lines = []
+    for row in align(old.article.body, new.article.body):
+        e = row.edit
+        match = wanted.get((e.op, e.old, e.new)) if e else None
+        if match:
+            edit = match.pop(0)
+            lines.append(_Line(row, edit, include_cosmetic or edit.cls != "cosmetic"))
+        elif row.new:
+            lines.append(_Line(row, None, False))
+    leftovers = [e for group in wanted.values() for e in group]
+    lines += [_Line(None, e, include_cosmetic or e.cls != "cosmetic") for e in leftovers]
+    return lines
+
+
+def _with_context(lines: list[_Line], context: int) -> list[_Line | int]:
+    """Shown edits plus `context` paragraphs either side; runs left out become a count of hidden paragraphs."""
+    keep = [line.shown for line in lines]
+    for k, line in enumerate(lines):
+        if not line.shown:
+            continue
+        for step in (-1, 1):
+            found, m = 0, k + step
+            while found < context and 0 <= m < len(lines) and not lines[m].shown:
+                if lines[m].row is not None and lines[m].row.new:
+                    keep[m] = True
+                    found += 1
+                m += step
+    out: list[_Line | int] = []
+    gap = 0
+    for line, kept in zip(lines, keep):
+        if kept:
+            if gap:
+                out.append(gap)
+            gap = 0
+            out.append(line)
+        elif line.row is not None and line.row.new:
+            gap += 1
+    if gap and len(out):
+        out.append(gap)
+    return out
+
+
+def _where(line: _Line) -> str:
+    row, edit = line.row, line.edit
+    if row is None:
+        return "body"
+    if edit and edit.op == "move":
+        return f"¶{row.new[0] + 1} (was ¶{row.old[0] + 1})"
+    if row.new:
+        span = row.new[0] + 1 if len(row.new) == 1 else f"{row.new[0] + 1}-{row.new[-1] + 1}"
+        return f"¶{span}"
+    return f"old ¶{row.old[0] + 1}"
+
+
+def _gap_text(count: int) -> Text:
+    return Text(f"⋯ {count} unchanged paragraph{'s' if count != 1 else ''}", style="diff.gap")
+
+
+# --- the views -----------------------------------------------------------------------------------------
+
+
+def _header(old: Version | None, new: Version, diff: VersionDiff, include_cosmetic: bool) -> list[RenderableType]:
+    title = Text()
+    title.append(visible(new.article.headline or new.url), style="diff.label")
+    versions = Text()
+    if old is None:
+        versions.append(f"v{new.number} (first version) · {_when(new.captured_at)}")
+    else:
+        versions.append(f"v{old.number} → v{new.number} · {_when(old.captured_at)} → {_when(new.captured_at)}")
+    parts: list[RenderableType] = [title, versions]
+    if diff.flags:
+        parts.append(Text.assemble("flags: ", flags_text(diff.flags)))
+    counts = defaultdict(int)
+    for e in diff.edits:
+        counts[e.cls] += 1
+    summary = ", ".join(f"{counts[c]} {c}" for c in ("substantive", "typo", "cosmetic") if counts[c])
+    parts.append(Text(f"{len(diff.edits)} edit{'s' if len(diff.edits) != 1 else ''}" + (f": {summary}" if summary else "")))
+    return parts
+
+
+def _hidden_note(diff: VersionDiff, include_cosmetic: bool) -> Text | None:
+    hidden = len(diff.edits) - len(diff.visible_edits(include_cosmetic))
+    if not hidden:
+        return None
+    return Text(f"{hidden} cosmetic edit{'s' if hidden != 1 else ''} hidden (--all shows them)", style="diff.gap")
+
+
+def _split_edits(diff: VersionDiff) -> tuple[list[Edit], list[Edit], list[Edit]]:
+    fields = sorted((e for e in diff.edits if e.field in _FIELD_ORDER), key=lambda e: _FIELD_ORDER.index(e.field))
+    body = [e for e in diff.edits if e.field == "body"]
+    captions = [e for e in diff.edits if e.field == "caption"]
+    return fields, body, captions
+
+
+class DiffView:
+    """A version diff, inline or side by side; markers appear when the console has no colour."""
+
+    def __init__(self, old: Version | None, new: Version, diff: VersionDiff, context: int, side_by_side: bool,
+                 include_cosmetic: bool):
+        self.old, self.new, self.diff = old, new, diff
+        self.context, self.side_by_side, self.include_cosmetic = context, side_by_side, include_cosmetic
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        markers = _plain(console)
+        fields, body, captions = _split_edits(self.diff)
+        show = lambda e: self.include_cosmetic or e.cls != "cosmetic"  # noqa: E731
+        parts = _header(self.old, self.new, self.diff, self.include_cosmetic)
+        lines = _with_context(_body_lines(self.old, self.new, body, self.include_cosmetic), self.context)
+        fields = [e for e in fields if show(e)]
+        captions = [e for e in captions if show(e)]
+        if self.side_by_side:
+            parts += ["", self._table(fields, lines, captions, markers)]
+        else:
+            parts += self._inline(fields, lines, captions, markers)
+        note = _hidden_note(self.diff, self.include_cosmetic)
+        if note:
+            parts += ["", note]
+        yield Group(*parts)
+
+    def _old_text(self, line: _Line) -> str:
+        if self.old is None or line.row is None or not line.row.old:
+            return ""
+        return "\n\n".join(self.old.article.body[i] for i in line.row.old)
+
+    def _new_text(self, line: _Line) -> str:
+        if line.row is None or not line.row.new:
+            return ""
+        return "\n\n".join(self.new.article.body[j] for j in line.row.new)
+
+    def _inline(self, fields: list[Edit], lines: list, captions: list[Edit], markers: bool) -> list[RenderableType]:
+        out: list[RenderableType] = []
+        for e in fields:
+            out += ["", _edit_label(e, e.field), Padding(_edit_body(e, markers), (0, 0, 0, 2))]
+        if lines:
+            out += ["", Text("body", style="diff.label")]
+        for line in lines:
+            if isinstance(line, int):
+                out.append(Padding(_gap_text(line), (0, 0, 0, 2)))
+            elif line.edit is not None and line.shown:
+                out += [_edit_label(line.edit, _where(line)), Padding(_edit_body(line.edit, markers), (0, 0, 0, 2))]
+            else:
+                out.append(Padding(Text(visible(self._new_text(line)), style="diff.context"), (0, 0, 0, 2)))
+        for n, e in enumerate(captions):
+            out += ["", Text("captions", style="diff.label")] if n == 0 else []
+            out += [_edit_label(e, "caption"), Padding(_edit_body(e, markers), (0, 0, 0, 2))]
+        return out
+
+    def _table(self, fields: list[Edit], lines: list, captions: list[Edit], markers: bool) -> Table:
+        old_head = f"v{self.old.number} · {_when(self.old.captured_at)}" if self.old else "(nothing)"
+        table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False, pad_edge=False)
+        table.add_column("", style="diff.label", no_wrap=True, max_width=14)
+        table.add_column(old_head, ratio=1, overflow="fold")
+        table.add_column(f"v{self.new.number} · {_when(self.new.captured_at)}", ratio=1, overflow="fold")
+
+        def edit_row(label: Text, e: Edit) -> None:
+            if e.op == "move" and not e.inline:
+                both = Text(visible(e.new or ""), style="diff.move")
+                table.add_row(label, both, both)
+                return
+            ops = e.inline or ([("-", e.old)] if e.old else []) + ([("+", e.new)] if e.new else [])
+            table.add_row(label, inline_text(ops, markers=markers, keep="=-"), inline_text(ops, markers=markers, keep="=+"))
+
+        for e in fields:
+            edit_row(_cell_label(e, e.field), e)
+        for line in lines:
+            if isinstance(line, int):
+                table.add_row("", _gap_text(line), "")
+            elif line.edit is not None and line.shown:
+                edit_row(_cell_label(line.edit, _where(line)), line.edit)
+            else:
+                table.add_row(Text(_where(line), style="diff.context"),
+                              Text(visible(self._old_text(line)), style="diff.context"),
+                              Text(visible(self._new_text(line)), style="diff.context"))
+        for e in captions:
+            edit_row(_cell_label(e, "caption"), e)
+        return table
+
+
+def render_diff(old: Version | None, new: Version, diff: VersionDiff, *, context: int = 1,
+                side_by_side: bool = False, include_cosmetic: bool = False) -> RenderableType:
+    """The edits from old to new with a header (versions, times, flags), inline or as old | new columns."""
+    return DiffView(old, new, diff, max(0, context), side_by_side, include_cosmetic)
+
+
+class CheckView:
+    """One compact block for one checked article."""
+
+    def __init__(self, result: CheckResult, include_cosmetic: bool):
+        self.result, self.include_cosmetic = result, include_cosmetic
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        r = self.result
+        markers = _plain(console)
+        line = Text()
+        line.append(r.status, style=f"status.{r.status}" if r.status in _STATUS_STYLES else "diff.label")
+        if r.version is not None:
+            line.append(f" v{r.version}")
+        line.append(" ")
+        line.append(visible(r.url))
+        parts: list[RenderableType] = [line]
+        if r.headline:
+            parts.append(Padding(Text(visible(r.headline), style="diff.label"), (0, 0, 0, 2)))
+        if r.error:
+            parts.append(Padding(Text(visible(r.error), style="status.error"), (0, 0, 0, 2)))
+        if r.flags:
+            parts.append(Padding(Text.assemble("flags: ", flags_text(r.flags)), (0, 0, 0, 2)))
+        shown = [e for e in r.edits if self.include_cosmetic or e.cls != "cosmetic"]
+        for e in shown:
+            parts += [Padding(_edit_label(e, e.field), (0, 0, 0, 2)), Padding(_edit_body(e, markers), (0, 0, 0, 4))]
+        hidden = len(r.edits) - len(shown)
+        if hidden:
+            parts.append(Padding(Text(f"{hidden} cosmetic edit{'s' if hidden != 1 else ''} hidden", style="diff.gap"),
+                                 (0, 0, 0, 2)))
+        yield Group(*parts)
+
+
+def render_check(result: CheckResult, *, include_cosmetic: bool = False) -> RenderableType:
+    """One compact block per checked article: status, version, URL, flags and the edits found."""
+    return CheckView(result, include_cosmetic)

@@ -1,0 +1,33 @@
+"""Semantic style names for every renderable; colours live here only."""
+
+from __future__ import annotations
+
+from rich.theme import Theme
+
+THEME = Theme(
+    {
+        "diff.insert": "green",
+        "diff.delete": "red strike",
+        "diff.move": "cyan",
+        "diff.context": "dim",
+        "diff.label": "bold",
+        "diff.gap": "dim italic",
+        "class.cosmetic": "dim",
+        "class.typo": "yellow",
+        "class.substantive": "bold red",
+        "flag.headline_changed": "bold magenta",
+        "flag.correction_notice": "bold green",
+        "flag.stealth": "bold red",
+        "flag.ab_test": "magenta",
+        "flag.revert": "yellow",
+        "status.new": "bold cyan",
+        "status.unchanged": "dim",
+        "status.changed": "bold yellow",
+        "status.error": "bold red",
+        "status.removed": "red",
+        "status.redirected": "yellow",
+        "status.restored": "green",
+        "status.revert": "yellow",
+        "table.header": "bold",
+    }
+)
