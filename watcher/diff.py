@@ -322,7 +322,11 @@ def _pair_block(olds: list[int], news: list[int], feats_a: list[Counter], feats_
 
 def align(old: list[str], new: list[str], field: str = "body", *, allow_split: bool = True) -> list[Row]:
     """Aligned rows of two paragraph lists in reading order of the new one, deletions where they stood."""
-    keys_a, keys_b = [fold(p) for p in old], [fold(p) for p in new]
+    # Folding costs more than the rest of the alignment; a paragraph found verbatim on the other side needs no
+    # fold to be matched, so only the changed few are folded.
+    raw_a, raw_b = set(old), set(new)
+    keys_a = ["=" + p if p in raw_b else "~" + fold(p) for p in old]
+    keys_b = ["=" + p if p in raw_a else "~" + fold(p) for p in new]
     (ea, eb), _ = _encode(keys_a, keys_b)
     rows: list[tuple[tuple, Row]] = []
     blocks: list[tuple[list[int], list[int]]] = []  # runs of changed paragraphs between two equal runs
@@ -438,6 +442,13 @@ def _notices(article: Article) -> set[str]:
     return {fold(p) for p in [article.dek, *article.body] if p and is_notice(p)}
 
 
+def _notice_appeared(old: Article, new: Article) -> bool:
+    """A notice in new that old did not carry (a reworded old notice counts: "Updated 10:00" -> "Updated 12:00")."""
+    seen = {old.dek, *old.body}
+    fresh = [p for p in [new.dek, *new.body] if p and p not in seen and is_notice(p)]
+    return bool(fresh) and bool({fold(p) for p in fresh} - _notices(old))
+
+
 def diff_articles(old: Article, new: Article) -> VersionDiff:
     """Every edit from old to new (fields, body, captions), classified, with the version's flags."""
     edits: list[Edit] = []
@@ -451,7 +462,7 @@ def diff_articles(old: Article, new: Article) -> VersionDiff:
     flags = []
     if any(e.field == "headline" and e.cls != "cosmetic" for e in edits):
         flags.append("headline_changed")
-    notice = bool(_notices(new) - _notices(old))
+    notice = _notice_appeared(old, new)
     if notice:
         flags.append("correction_notice")
     if any(e.cls == "substantive" for e in edits) and not notice and _same_instant(old.modified, new.modified):
