@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Sequence
 from urllib.parse import urlsplit
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -56,19 +57,20 @@ def _ago(moment: datetime | None, now: datetime) -> str:
 
 def articles_view(articles: Sequence[WatchedArticle], now: datetime) -> Table:
     """One row per watched article; headline and host are page data, so they enter as Text."""
-    table = Table(title="Watched articles", expand=True, show_lines=False, pad_edge=False)
-    table.add_column("Headline", ratio=4, overflow="ellipsis", no_wrap=True)
-    table.add_column("Host", ratio=2, overflow="ellipsis", no_wrap=True)
+    # No vertical rules and one space between columns: at 80 columns every character goes to content.
+    table = Table(title="Watched articles", expand=True, box=box.SIMPLE_HEAD, show_edge=False, padding=0)
+    table.add_column("Headline", ratio=3, min_width=12, overflow="ellipsis", no_wrap=True)
+    table.add_column("Host", max_width=24, overflow="ellipsis", no_wrap=True)
     table.add_column("V", justify="right", width=3)
-    table.add_column("Checked", width=8, no_wrap=True)
-    table.add_column("Next", width=7, no_wrap=True)
+    table.add_column("Checked", width=7, no_wrap=True)
+    table.add_column("Next", width=6, no_wrap=True)
     table.add_column("Status", width=10, no_wrap=True)
-    table.add_column("Last edit", ratio=3, overflow="ellipsis", no_wrap=True)
+    table.add_column("Last edit", ratio=2, min_width=10, overflow="ellipsis", no_wrap=True)
     for article in articles:
         status = article.last_status or "pending"
         table.add_row(
             safe_text(article.headline or article.url),
-            safe_text(urlsplit(article.url).netloc),
+            safe_text(urlsplit(article.url).netloc.removeprefix("www.")),
             str(article.versions),
             _ago(article.last_checked, now),
             "stopped" if article.stopped else _ago(article.next_check, now),
@@ -99,7 +101,8 @@ def edit_feed(results: Sequence[CheckResult], now: datetime) -> RenderableType:
             edit = shown[0]
             snippet = Text("  ")
             snippet.append(f"{edit.field}/{edit.op}: ", style="dim")
-            snippet.append_text(_clip(inline_text(edit.inline) if edit.inline else safe_text(edit.new or edit.old or "")))
+            # Markers as well as colour, so the change reads on a monochrome terminal too.
+            snippet.append_text(_clip(inline_text(edit.inline, markers=True) if edit.inline else safe_text(edit.new or edit.old or "")))
             lines.append(snippet)
     if not lines:
         lines.append(Text("No edits yet.", style="dim"))
