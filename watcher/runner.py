@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -17,6 +18,7 @@ from watcher.urls import host_of
 
 IDLE_POLL = 0.5  # seconds between looks at the schedule when nothing is due
 CHILD_SITEMAPS_PER_POLL = 20
+FEED_DOWNLOADS = 4  # feeds downloaded and parsed at once, beside the page checks
 
 
 @dataclass
@@ -76,6 +78,10 @@ class Runner:
         self.stats = RunStats()
         self.stop_event = asyncio.Event()
         self._in_flight: dict[str, asyncio.Task] = {}
+        self._polling: dict[str, asyncio.Task] = {}
+        # Own threads, not asyncio's default pool: asyncio.run waits for that one at exit, and a feed
+        # server that hangs would hold up the end of the run until its timeout.
+        self._pool = ThreadPoolExecutor(max_workers=FEED_DOWNLOADS, thread_name_prefix="feed")
 
     def stop(self) -> None:
         """Ask the loop to finish; safe to call from a signal handler in the loop's thread."""
@@ -87,7 +93,7 @@ class Runner:
         try:
             while not self.stop_event.is_set():
                 now = self.svc.clock()
-                await self._poll_feeds(now)
+                self._poll_feeds(now)
                 due = self._due_articles(now)
                 self.stats.queue = len(due)
                 for article in due:
@@ -142,44 +148,65 @@ class Runner:
 
     async def _wait_for_work(self) -> None:
         waiters = [asyncio.create_task(self.stop_event.wait())]
-        waiters += list(self._in_flight.values())
+        waiters += list(self._in_flight.values()) + list(self._polling.values())
         await asyncio.wait(waiters, timeout=IDLE_POLL, return_when=asyncio.FIRST_COMPLETED)
         waiters[0].cancel()
 
     async def _drain(self, grace: float) -> None:
-        pending = list(self._in_flight.values())
-        if not pending:
-            return
-        _, still = await asyncio.wait(pending, timeout=grace)
-        for task in still:
+        # An unfinished poll has stored nothing yet and the next run polls again: it is dropped at once.
+        for task in self._polling.values():
             task.cancel()
-        if still:
-            await asyncio.wait(still, timeout=1.0)
-
-    async def _poll_feeds(self, now: datetime) -> None:
-        for feed in self.svc.store.list_feeds():
-            if self.stop_event.is_set():
+        pending = list(self._in_flight.values()) + list(self._polling.values())
+        try:
+            if not pending:
                 return
+            _, still = await asyncio.wait(pending, timeout=grace)
+            for task in still:
+                task.cancel()
+            if still:
+                await asyncio.wait(still, timeout=1.0)
+        finally:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _poll_feeds(self, now: datetime) -> None:
+        """Start a poll of every due feed in the background: a slow or hanging feed must not hold up the checks."""
+        if self.stop_event.is_set():
+            return
+        for feed in self.svc.store.list_feeds():
+            if feed.url in self._polling:
+                continue
             if feed.next_poll is None or feed.next_poll <= now:
-                poll = await self._poll_feed(feed, now)
-                self.stats.feeds_polled += 1
-                self.stats.articles_followed += len(poll.added)
-                self.on_feed(poll)
+                task = asyncio.create_task(self._poll_and_report(feed, now))
+                self._polling[feed.url] = task
+                task.add_done_callback(lambda _t, u=feed.url: self._polling.pop(u, None))
+
+    async def _poll_and_report(self, feed: Feed, now: datetime) -> None:
+        poll = await self._poll_feed(feed, now)
+        self.stats.feeds_polled += 1
+        self.stats.articles_followed += len(poll.added)
+        self.on_feed(poll)
 
     async def _poll_feed(self, feed: Feed, now: datetime) -> FeedPoll:
         poll = FeedPoll(feed=feed.url)
         try:
-            links = await asyncio.to_thread(self._feed_links, feed.url)
+            loop = asyncio.get_running_loop()
+            links = await loop.run_in_executor(self._pool, self._feed_links, feed.url)
             poll.added = follow_links(self.svc, feed, links, now)
             feed.last_status = "ok"
         except WatcherError as exc:
             poll.error = str(exc)
             feed.last_status = "error"
+        except Exception as exc:  # noqa: BLE001 - a feed is untrusted input; a parser bug must not end the run
+            poll.error = f"internal error reading the feed: {type(exc).__name__}: {exc}"
+            feed.last_status = "error"
         feed.last_polled = now
         feed.articles_added += len(poll.added)
         feed.next_poll = schedule.next_due(now, timedelta(seconds=feed.every), self.svc.config.schedule.jitter,
                                            self.svc.rng)
-        self.svc.store.update_feed(feed)
+        try:
+            self.svc.store.update_feed(feed)
+        except WatcherError as exc:  # unfollowed while it was being polled
+            poll.error = poll.error or str(exc)
         return poll
 
     def _feed_links(self, url: str) -> list[str]:

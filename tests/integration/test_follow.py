@@ -1,0 +1,291 @@
+"""Following feeds end to end: `watcher follow`/`list`/`unfollow`, and the run loop turning new feed items into
+watched articles (real Chromium, local server, real store)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from io import StringIO
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+
+from watcher.cli import main
+from watcher.config import load_config
+from watcher.env import Environment
+from watcher.monitor import Services
+from watcher.runner import Runner
+from watcher.running import run_with
+from watcher.store import Store
+
+# Feeds polled every second; articles rechecked rarely, since one host's pages are fetched one at a time.
+CONFIG = """
+[fetch]
+nav_timeout = 5
+deadline = 10
+retries = 0
+backoff = 0.1
+per_host_delay = 0
+concurrency = 4
+
+[schedule]
+tiers = [{ until = "1d", every = "30s" }]
+jitter = 0
+
+[trust]
+confirm_delay = 0.1
+
+[feeds]
+max_new_per_poll = %d
+"""
+
+
+def article_html(slug: str) -> str:
+    """A small but real article page whose headline names the slug."""
+    headline = f"Story {slug}: council votes on the river barrier"
+    body = "".join(
+        f"<p>Paragraph {n} of story {slug}: the council met on Tuesday evening and residents spoke for hours "
+        f"about the cost of the barrier and the floods of the past five years.</p>"
+        for n in range(1, 4)
+    )
+    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{headline}</title></head>"
+            f"<body><nav><a href='/'>Home</a></nav><article><h1>{headline}</h1>{body}</article></body></html>")
+
+
+def rss(links: list[str]) -> bytes:
+    items = "".join(f"<item><title>t{i}</title><link>{escape(link)}</link><guid isPermaLink='false'>g{i}</guid>"
+                    f"</item>" for i, link in enumerate(links))
+    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Daily</title>"
+            f"<link>http://example.invalid/</link><description>d</description>{items}</channel></rss>").encode()
+
+
+def atom(links: list[str]) -> bytes:
+    entries = "".join(f"<entry><title>t{i}</title><id>urn:x:{i}</id><updated>2026-11-20T08:00:00Z</updated>"
+                      f"<link rel='alternate' href='{escape(link)}'/></entry>" for i, link in enumerate(links))
+    return (f"<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'><title>Tech</title>"
+            f"<id>urn:x</id><updated>2026-11-20T08:00:00Z</updated>{entries}</feed>").encode()
+
+
+def sitemap(links: list[str]) -> bytes:
+    urls = "".join(f"<url><loc>{escape(link)}</loc></url>" for link in links)
+    return (f"<?xml version='1.0' encoding='utf-8'?>"
+            f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>").encode()
+
+
+def sitemap_index(children: list[str]) -> bytes:
+    maps = "".join(f"<sitemap><loc>{escape(c)}</loc></sitemap>" for c in children)
+    return (f"<?xml version='1.0' encoding='utf-8'?>"
+            f"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{maps}</sitemapindex>").encode()
+
+
+XML = "application/xml"
+
+
+def watcher(data_dir: Path, *args: str) -> tuple[int, str, str]:
+    """Run the CLI in-process: (exit code, stdout, stderr)."""
+    out, err = StringIO(), StringIO()
+    with pytest.raises(SystemExit) as exited:
+        main(["--data-dir", str(data_dir), *args], Environment(stdout=out, stderr=err, width=200))
+    return exited.value.code, out.getvalue(), err.getvalue()
+
+
+def make_data_dir(tmp_path: Path, max_new: int = 50) -> Path:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "watcher.toml").write_text(CONFIG % max_new)
+    return data_dir
+
+
+def services(data_dir: Path, fetcher) -> Services:
+    return Services(fetcher=fetcher, store=Store(data_dir), config=load_config(data_dir / "watcher.toml"))
+
+
+async def wait_until(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+def test_new_feed_items_are_watched_once_each_tagged_and_captured(site, fetcher, tmp_path):
+    data_dir = make_data_dir(tmp_path)
+    u = {slug: site.url(f"/news/{slug}") for slug in ("a1", "a2", "a3", "b1", "b2", "c1", "c2", "d1")}
+    for slug in u:
+        site.page(f"/news/{slug}", article_html(slug))
+    site.bytes("/rss.xml", rss([u["a1"], u["a2"]]), "application/rss+xml")
+    site.bytes("/atom.xml", atom([u["b1"]]), "application/atom+xml")
+    site.bytes("/sitemap-index.xml", sitemap_index([site.url("/sitemap-child.xml")]), XML)
+    site.bytes("/sitemap-child.xml", sitemap([u["c1"]]), XML)
+    site.bytes("/sitemap.xml", sitemap([u["d1"]]), XML)
+    tags = {"/rss.xml": "world", "/atom.xml": "tech", "/sitemap-index.xml": "archive", "/sitemap.xml": "pages"}
+    for path, tag in tags.items():
+        code, _, err = watcher(data_dir, "follow", site.url(path), "--every", "1s", "--tag", tag)
+        assert code == 0, err
+    assert "(sitemapindex, 1 child sitemaps now" in watcher(data_dir, "follow", site.url("/sitemap-index.xml"))[2]
+
+    svc = services(data_dir, fetcher)
+    store = svc.store
+    results = []
+    runner = Runner(svc, on_result=results.append)
+
+    def captured(*slugs: str) -> bool:
+        watched = {a.url for a in store.list_articles()}
+        return all(u[s] in watched and store.latest_version(u[s]) is not None for s in slugs)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(runner.run())
+        try:
+            first = ("a1", "a2", "b1", "c1", "d1")
+            await wait_until(lambda: captured(*first), 25, "first items")
+            polls_before = {p: site.hits(p) for p in tags}
+            # The feeds grow: new stories, a story listed twice, a story again with tracking parameters,
+            # and one feed listing a story another feed already brought in.
+            site.bytes("/rss.xml", rss([u["a3"], u["a1"], u["a1"], u["a1"] + "?utm_source=rss&utm_medium=feed",
+                                        u["a2"] + "#comments"]), "application/rss+xml")
+            site.bytes("/atom.xml", atom([u["b2"], u["b1"] + "?utm_campaign=x&fbclid=abc", u["a1"]]),
+                       "application/atom+xml")
+            site.bytes("/sitemap-child.xml", sitemap([u["c1"], u["c2"]]), XML)
+            site.bytes("/sitemap.xml", sitemap([u["d1"] + "?utm_content=top", u["d1"]]), XML)
+            later = ("a3", "b2", "c2")
+            await wait_until(lambda: captured(*later), 25, "grown items")
+            # Every feed was polled again after growing, and nothing more arrived.
+            await wait_until(lambda: all(site.hits(p) >= polls_before[p] + 2 for p in tags), 10, "more polls")
+        finally:
+            runner.stop()
+            await task
+
+    asyncio.run(scenario())
+
+    articles = {a.url: a for a in store.list_articles()}
+    assert sorted(articles) == sorted(u.values())  # no tracking-parameter or fragment variants
+    expected_tags = {"a": ["world"], "b": ["tech"], "c": ["archive"], "d": ["pages"]}
+    for slug, url in u.items():
+        # a1 is listed by the Atom feed too: still one article, carrying both feeds' tags.
+        assert articles[url].tags == (["world", "tech"] if slug == "a1" else expected_tags[slug[0]]), slug
+        versions = store.list_versions(url)
+        assert versions[0].number == 1 and versions[0].article.headline.startswith(f"Story {slug}:")
+        firsts = [r for r in results if r.url == url and r.status == "new"]
+        assert len(firsts) == 1 and firsts[0].version == 1, (slug, firsts)
+        assert not [r for r in results if r.url == url and r.status not in ("new", "unchanged")], slug
+    feeds = {f.url: f for f in store.list_feeds()}
+    added = {path: feeds[site.url(path)].articles_added for path in tags}
+    assert added == {"/rss.xml": 3, "/atom.xml": 2, "/sitemap-index.xml": 2, "/sitemap.xml": 1}
+    assert all(f.last_status == "ok" for f in feeds.values())
+
+
+def test_new_articles_per_poll_are_capped(site, fetcher, tmp_path):
+    data_dir = make_data_dir(tmp_path, max_new=3)
+    links = [site.url(f"/flood/{n}") for n in range(8)]  # not served: their checks fail fast, polls go on
+    site.bytes("/rss.xml", rss(links), "application/rss+xml")
+    assert watcher(data_dir, "follow", site.url("/rss.xml"), "--every", "1s")[0] == 0
+    svc = services(data_dir, fetcher)
+    polls = []
+    runner = Runner(svc, on_feed=polls.append)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(runner.run())
+        try:
+            await wait_until(lambda: len(polls) >= 4, 20, "four polls")
+        finally:
+            runner.stop()
+            await task
+
+    asyncio.run(scenario())
+    assert [len(p.added) for p in polls[:4]] == [3, 3, 2, 0]
+    assert [p.added for p in polls[:3]] == [links[0:3], links[3:6], links[6:8]]  # feed order, oldest listed first
+    assert sorted(a.url for a in svc.store.list_articles()) == sorted(links)
+
+
+def test_follow_refuses_what_is_not_a_feed_with_one_line(site, tmp_path):
+    data_dir = make_data_dir(tmp_path)
+    site.page("/front", article_html("front"))
+    site.bytes("/broken.xml", b"<?xml version='1.0'?><rss version='2.0'><channel><title>x</title><item>"
+                              b"<title>unclosed</channel>", XML)
+    site.bytes("/empty.xml", b"", XML)
+
+    code, out, err = watcher(data_dir, "follow", site.url("/front"))
+    assert code == 2 and err.strip().splitlines() == [f"watcher: error: {site.url('/front')} is an HTML page, not a feed"]
+    code, _, err = watcher(data_dir, "follow", site.url("/broken.xml"))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "not a valid RSS/Atom feed or sitemap" in err
+    code, _, err = watcher(data_dir, "follow", site.url("/empty.xml"))
+    assert code == 2 and "empty response, not a feed" in err
+    code, _, err = watcher(data_dir, "follow", site.url("/missing.xml"))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "HTTP 404" in err
+    code, _, err = watcher(data_dir, "follow", "ftp://127.0.0.1/feed.xml")
+    assert code == 2 and "ftp" in err
+    assert "Traceback" not in err
+    assert Store(data_dir).list_feeds() == []  # nothing refused was stored
+
+
+def test_list_shows_feeds_and_unfollow_removes_them(site, tmp_path):
+    data_dir = make_data_dir(tmp_path)
+    site.bytes("/rss.xml", rss([site.url("/news/1"), site.url("/news/2")]), "application/rss+xml")
+    site.bytes("/atom.xml", atom([site.url("/news/3")]), "application/atom+xml")
+    code, _, err = watcher(data_dir, "follow", site.url("/rss.xml"), "--every", "15m", "--tag", "world")
+    assert code == 0 and f"following {site.url('/rss.xml')} (rss, 2 links now" in err
+    assert watcher(data_dir, "follow", site.url("/atom.xml"))[0] == 0
+    code, _, err = watcher(data_dir, "follow", site.url("/rss.xml") + "#top")
+    assert code == 0 and "already following" in err
+
+    code, out, _ = watcher(data_dir, "list")
+    assert code == 0
+    rows = [line for line in out.splitlines() if "127.0.0.1" in line]
+    assert len(rows) == 2
+    rss_row = next(r for r in rows if "/rss.xml" in r)
+    assert "15m" in rss_row and "10m" in next(r for r in rows if "/atom.xml" in r)  # config default_every 600 s
+
+    code, _, err = watcher(data_dir, "unfollow", site.url("/rss.xml"))
+    assert code == 0 and "unfollowed" in err
+    assert [f.url for f in Store(data_dir).list_feeds()] == [site.url("/atom.xml")]
+    code, _, err = watcher(data_dir, "unfollow", site.url("/rss.xml"))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    out = watcher(data_dir, "list")[1]
+    assert "/rss.xml" not in out and "/atom.xml" in out
+
+
+def test_run_survives_feeds_that_break_hang_or_are_huge(site, fetcher, tmp_path):
+    data_dir = make_data_dir(tmp_path, max_new=5)
+    config = data_dir / "watcher.toml"
+    # Feed downloads time out after 15 s: far longer than this test runs, so the hanging feed stays unanswered.
+    config.write_text(config.read_text().replace("nav_timeout = 5", "nav_timeout = 15"))
+    live = site.url("/news/live", host="localhost")
+    site.page("/news/live", article_html("live"))
+    assert watcher(data_dir, "add", live, "--every", "1s")[0] == 0
+    huge = [site.url(f"/big/{n}") for n in range(10_000)]
+    site.bytes("/huge.xml", rss(huge), "application/rss+xml")
+    site.bytes("/turns-html.xml", rss([site.url("/news/x")]), "application/rss+xml")
+    site.bytes("/turns-broken.xml", rss([site.url("/news/y")]), "application/rss+xml")
+    code, _, err = watcher(data_dir, "follow", site.url("/huge.xml"), "--every", "1h")
+    assert code == 0 and "(rss, 10000 links now" in err
+    site.bytes("/turns-hang.xml", rss([site.url("/news/z")]), "application/rss+xml")
+    for path in ("/turns-html.xml", "/turns-broken.xml", "/turns-hang.xml"):
+        assert watcher(data_dir, "follow", site.url(path), "--every", "1s")[0] == 0
+    # After being followed, one feed URL starts serving the site's front page, one breaks mid-document
+    # and one never answers.
+    site.page("/turns-html.xml", "<!doctype html><html><body><h1>Front page</h1></body></html>")
+    site.bytes("/turns-broken.xml", b"<?xml version='1.0'?><rss version='2.0'><channel><item><title>half a story", XML)
+    site.hang("/turns-hang.xml")
+
+    svc = services(data_dir, fetcher)
+    out, err = StringIO(), StringIO()
+    env = Environment(stdout=out, stderr=err, width=300)
+    started = time.monotonic()
+    stats = asyncio.run(run_with(
+        svc, env, dashboard=False, as_json=False,
+        until=lambda: min(site.hits(p) for p in ("/turns-broken.xml", "/turns-html.xml", "/news/live")) >= 3))
+    assert time.monotonic() - started < 14  # the run ended while the hanging feed was still unanswered
+    text = out.getvalue()
+    # The article kept being checked on its 1 s schedule while one feed hung.
+    assert svc.store.get_article(live).checks_total >= 3
+    assert "turns-hang" not in text and site.hits("/turns-hang.xml") == 2  # follow's read, then one poll
+    assert f"feed error {site.url('/turns-html.xml')}: {site.url('/turns-html.xml')} is an HTML page, not a feed" in text
+    assert f"feed error {site.url('/turns-broken.xml')}: " in text and "not a valid RSS/Atom feed" in text
+    assert f"feed +5 {site.url('/huge.xml')}" in text
+    assert "Traceback" not in text + err.getvalue()
+    feeds = {f.url: f for f in svc.store.list_feeds()}
+    assert feeds[site.url("/turns-html.xml")].last_status == "error"
+    assert feeds[site.url("/turns-broken.xml")].last_status == "error"
+    assert feeds[site.url("/huge.xml")].last_status == "ok" and feeds[site.url("/huge.xml")].articles_added == 5
+    assert sorted(a.url for a in svc.store.list_articles()) == sorted(huge[:5] + [live])
+    assert stats.feeds_polled >= 5
