@@ -96,9 +96,12 @@ def test_sigkill_at_random_moments_loses_no_reported_version(tmp_path):
     while kills < 30 and time.monotonic() < deadline:
         proc = python(WRITER, str(data), URL)
         assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
-        time.sleep(rng.uniform(0.0, 0.12))
+        first = proc.stdout.readline()  # kill only once it is saving, at a random moment after
+        assert first.startswith("stored "), proc.stderr.read()
+        time.sleep(rng.uniform(0.0, 0.1))
         proc.send_signal(signal.SIGKILL)
         out, err = proc.communicate(timeout=10)
+        out = first + out
         assert proc.returncode == -signal.SIGKILL, err
         kills += 1
         for line in out.splitlines():

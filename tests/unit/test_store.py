@@ -404,3 +404,10 @@ def test_list_versions_last_n_across_chunks(store):
     assert len(store.list_versions(URL, last=1000)) == CHUNK + 3
     assert store.list_versions(URL, last=0) == []
     assert [v.number for v in store.list_versions(URL)] == list(range(1, CHUNK + 4))
+
+
+def test_corrupt_file_without_backup_says_so(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "watcher.json").write_text("{oops")
+    with pytest.raises(StoreCorrupt, match="there is no backup yet; move .*watcher.json aside"):
+        Store(tmp_path / "data").list_articles()

@@ -8,7 +8,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from tinydb.storages import Storage
 
@@ -114,7 +114,8 @@ class JSONStorage(Storage):
     writes it atomically. A file that does not parse raises StoreCorrupt and is never overwritten.
     """
 
-    def __init__(self, path: Path, *, durable: bool = True, backup: Path | None = None, recovery: str = ""):
+    def __init__(self, path: Path, *, durable: bool = True, backup: Path | None = None,
+                 recovery: str | Callable[[], str] = ""):
         self.path = Path(path)
         self.durable = durable
         self.backup = backup
@@ -203,5 +204,6 @@ class JSONStorage(Storage):
             if not (isinstance(data, dict) and all(isinstance(t, dict) for t in data.values())):
                 problem = "not a TinyDB document"
         if problem is not None:
-            raise StoreCorrupt(f"{self.path} is not valid JSON ({problem}); {self.recovery or 'move it aside to continue'}")
+            advice = self.recovery() if callable(self.recovery) else self.recovery
+            raise StoreCorrupt(f"{self.path} is not valid JSON ({problem}); {advice or 'move it aside to continue'}")
         return data

@@ -20,6 +20,15 @@ capped at N entries); nothing else grows. Every write is a transaction: take the
 re-read the files under it, mutate, write each changed file atomically (temp + fsync + rename),
 release. The version chunk is committed before watcher.json, so a crash in between leaves a
 complete version the article's counter has not caught up with; the next save skips past it.
+
+Under the lock a transaction always re-parses the files it touches rather than trusting a
+(inode, mtime, size) stat key: after inode reuse within one clock tick the key can repeat, and
+a writer building on a stale copy would lose another process's write. Readers take no lock and
+use the stat key to skip re-parsing unchanged files; the rename means they never see half a file.
+Blobs are written inside the transaction (so a concurrent prune cannot delete one about to be
+referenced); blobs of an aborted transaction or a removed article stay until `prune_raw` sweeps
+unreferenced ones. A transaction belongs to the thread that opened it; other threads read the
+committed files meanwhile and wait for the lock to write.
 """
 
 from __future__ import annotations
@@ -63,13 +72,7 @@ class Store:
         self.durable = durable
         self.path = self.root / "watcher.json"
         self.backup_path = self.root / "watcher.json.bak"
-        self._hot = JSONStorage(
-            self.path,
-            durable=durable,
-            backup=self.backup_path,
-            recovery=f"the previous state is in {self.backup_path}: restore it with "
-            f"`cp {self.backup_path} {self.path}` (or move the file aside to start empty)",
-        )
+        self._hot = JSONStorage(self.path, durable=durable, backup=self.backup_path, recovery=self._recovery_advice)
         self.blobs = BlobStore(self.root / "blobs", durable=durable)
         self._lock = WriteLock(self.root / "watcher.lock", timeout=lock_timeout)
         self._mutex = threading.RLock()
@@ -80,6 +83,12 @@ class Store:
         self._swept = False
         self._after: list[Any] = []
         self._index: tuple[dict, dict[str, int]] | None = None
+
+    def _recovery_advice(self) -> str:
+        if self.backup_path.exists():
+            return (f"the previous state is in {self.backup_path}: restore it with "
+                    f"`cp {self.backup_path} {self.path}` (or move the file aside to start empty)")
+        return f"there is no backup yet; move {self.path} aside to start an empty store"
 
     # ----- transactions -------------------------------------------------------------------
 
@@ -117,6 +126,9 @@ class Store:
                 self._active = []
                 self._after = []
                 self._lock.release()
+                if len(self._shards) > SHARD_CACHE_MAX:
+                    # A big transaction (prune, bulk import) touched many files; keep memory bounded.
+                    self._shards.clear()
 
     def _commit(self) -> None:
         if not self._swept:
@@ -518,6 +530,10 @@ class Store:
             if digest not in referenced:
                 self.blobs.delete(digest)
         self.blobs.sweep_temps()
+        # Under the writer lock every temp file belongs to a writer that was killed.
+        for folder in (self.root / "articles", self.root / "feeds"):
+            for temp in folder.rglob(".*.tmp") if folder.is_dir() else ():
+                temp.unlink(missing_ok=True)
 
     # ----- feeds --------------------------------------------------------------------------
 
