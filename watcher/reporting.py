@@ -45,7 +45,7 @@ async def render_card(store: Any, url: str, number: int | None, fetcher: Any) ->
     if latest is None:
         raise UnknownArticle(f"{url} has no versions yet")
     number = latest.number if number is None else number
-    if number < 2:
+    if number == 1:  # lower numbers are unknown versions, said so by get_version below
         raise BadInput(f"version {number} of {url} is the first one; a card shows a change (use --version 2 or later)")
     new = store.get_version(url, number)
     old = store.get_version(url, number - 1)
