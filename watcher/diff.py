@@ -397,6 +397,17 @@ def align(old: list[str], new: list[str], field: str = "body", *, allow_split: b
             paired_new.add(y)
             rows.append(((y, 1, 0, 0, 0), Row("move", (x,), (y,), _edit(field, "move", old[x], new[y], moved=True))))
 
+    # 3b. a caption in the same slot that reads nothing like the old one is still that photo's caption
+    # changing (a swapped photo or a rewritten caption), which readers expect as one change, not two.
+    if field == "caption":
+        for olds, news in blocks:
+            olds = [x for x in olds if x not in paired_old]
+            news = [y for y in news if y not in paired_new]
+            for x, y in zip(olds, news):
+                paired_old.add(x)
+                paired_new.add(y)
+                rows.append(((y, 1, 0, 0, 0), Row("replace", (x,), (y,), _edit(field, "replace", old[x], new[y]))))
+
     # 4. the rest was added or removed
     # A deletion sits right after the old paragraph before it when that one stayed put (equal or edited in
     # place), so "A, B(deleted), C(edited)" reads in that order; otherwise where the alignment left it.

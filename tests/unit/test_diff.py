@@ -112,9 +112,16 @@ def test_caption_change_add_remove_and_reorder():
     kinds = sorted((e.op, e.old, e.new) for e in captions)
     assert kinds == sorted([
         ("move", "市長出席記者會說明充電站計畫。", "市長出席記者會說明新版充電站計畫。"),
-        ("delete", "議員在會中質詢。", None),
-        ("insert", None, "A new map of routes."),
+        # the third photo's slot changed caption: one replace, not a delete and an insert
+        ("replace", "議員在會中質詢。", "A new map of routes."),
     ])
+
+
+def test_caption_added_at_the_end_is_an_insert():
+    old = Article(captions=["Buses wait at the central depot."])
+    new = Article(captions=["Buses wait at the central depot.", "A new map of routes."])
+    captions = [e for e in diff_articles(old, new).edits if e.field == "caption"]
+    assert [(e.op, e.new) for e in captions] == [("insert", "A new map of routes.")]
 
 
 def test_headline_change_is_flagged():
