@@ -19,6 +19,7 @@ from watcher.normalize import comparison_key, content_hash
 from watcher.urls import normalize_url
 
 GONE_STATUSES = (404, 410)
+GONE_EVENTS = ("removed", "redirected")
 # Below this share of shared body words, a redirect target is another story, not the same one moved.
 SAME_STORY_OVERLAP = 0.3
 
@@ -60,16 +61,16 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         snapshot = await svc.fetcher.fetch(url)
     except HTTPStatusError as exc:
         if exc.status in GONE_STATUSES and latest is not None:
-            return _gone(url, latest, "removed", now, svc, http_status=exc.status)
+            return await _gone(url, latest, "removed", now, svc, http_status=exc.status)
         return _error(url, latest, now, exc, http_status=exc.status)
     except FetchError as exc:
         return _error(url, latest, now, exc)
     try:
         article = await _extract(snapshot, svc)
     except NoArticle as exc:
-        if latest is not None and snapshot.redirects and normalize_url(snapshot.final_url) != url:
+        if latest is not None and _redirected_away(url, snapshot):
             # Sent to a page with no story at all: a section front or a home page.
-            return _gone(url, latest, "redirected", now, svc, http_status=snapshot.status)
+            return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status)
         return _error(url, latest, now, exc, http_status=snapshot.status)
 
     if latest is None:
@@ -77,38 +78,40 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         return CheckResult(url=url, status="new", checked_at=now, version=version.number,
                            http_status=snapshot.status, headline=article.headline)
 
-    if latest.event in ("removed", "redirected"):
-        if _moved_to_other_story(url, snapshot, latest.article, article):
-            return _unchanged(url, latest, now, snapshot, flags=[latest.event])
+    if _moved_to_other_story(url, snapshot, latest.article, article):
+        return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status)
+
+    if latest.event in GONE_EVENTS:
+        # Diffed against the article as it was before it went away (the event version keeps that text).
         diff = diff_articles(latest.article, article)
+        diff.flags = sorted(set(diff.flags) | {"restored"})
         version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now,
                                          event="restored")
         return _changed(url, version, diff, now, snapshot, status="restored")
 
-    if _moved_to_other_story(url, snapshot, latest.article, article):
-        return _gone(url, latest, "redirected", now, svc, http_status=snapshot.status)
-
     if content_hash(article) == latest.content_hash:
         return _unchanged(url, latest, now, snapshot)
 
-    ab_flags = _headline_ab_test(svc, watched, latest, article)
-    if ab_flags is not None:
-        return _unchanged(url, latest, now, snapshot, flags=ab_flags)
+    headlines = [article.headline, latest.article.headline]
+    if _headline_only(latest, article) and article.headline in _known_headlines(svc, watched, latest):
+        return _unchanged(url, latest, now, snapshot, flags=_ab_test(svc, url, headlines))
 
     reverted_to = _earlier_version_with_same_content(svc, url, latest, article)
     diff = diff_articles(latest.article, article)
+    # A stale CDN node serves old content too, so a revert is confirmed like any substantive change.
+    if diff.top_class() == "substantive" and svc.config.trust.confirm_delay >= 0:
+        again = await _refetch(url, svc)
+        if again is None or content_hash(again) != content_hash(article):
+            if again is not None and _headline_only(latest, article) and content_hash(again) == latest.content_hash:
+                # The two fetches disagreed on the headline alone: the site shows visitors different headlines.
+                return _unchanged(url, latest, now, snapshot, flags=_ab_test(svc, url, headlines))
+            return _unchanged(url, latest, now, snapshot, flags=["unconfirmed"])
+
     if reverted_to is not None:
         diff.flags = sorted(set(diff.flags) | {"revert"})
         version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now,
                                          event="revert")
-        result = _changed(url, version, diff, now, snapshot, status="revert")
-        result.error = None
-        return result
-
-    if diff.top_class() == "substantive" and svc.config.trust.confirm_delay >= 0:
-        confirmed = await _confirm(url, article, svc)
-        if not confirmed:
-            return _unchanged(url, latest, now, snapshot, flags=["unconfirmed"])
+        return _changed(url, version, diff, now, snapshot, status="revert")
 
     version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now)
     return _changed(url, version, diff, now, snapshot)
@@ -119,50 +122,83 @@ async def _extract(snapshot: Snapshot, svc: Services) -> Article:
     return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites)
 
 
-async def _confirm(url: str, article: Article, svc: Services) -> bool:
-    """Re-fetch once after a pause: a half-loaded page or a lagging CDN node must not become an edit."""
+async def _refetch(url: str, svc: Services) -> Article | None:
+    """The article again after a pause, None if that failed: a half-loaded page must not become an edit."""
     await svc.sleep(svc.config.trust.confirm_delay)
     try:
-        again = await _extract(await svc.fetcher.fetch(url), svc)
+        return await _extract(await svc.fetcher.fetch(url), svc)
+    except (WatcherError, OSError):
+        return None
+
+
+async def _still_gone(url: str, event: str, before: Article, svc: Services) -> bool:
+    """Re-fetch once after a pause: one 404 or stray redirect from a flaky CDN must not announce a removal."""
+    await svc.sleep(svc.config.trust.confirm_delay)
+    try:
+        snapshot = await svc.fetcher.fetch(url)
+    except HTTPStatusError as exc:
+        return event == "removed" and exc.status in GONE_STATUSES
     except (WatcherError, OSError):
         return False
-    return content_hash(again) == content_hash(article)
+    if event != "redirected":
+        return False
+    try:
+        article = await _extract(snapshot, svc)
+    except NoArticle:
+        return _redirected_away(url, snapshot)
+    except (WatcherError, OSError):
+        return False
+    return _moved_to_other_story(url, snapshot, before, article)
 
 
-def _headline_ab_test(svc: Services, watched: WatchedArticle, latest: Version, article: Article) -> list[str] | None:
-    """A headline flipping between texts already seen, with the rest unchanged, is an A/B test, not an edit."""
-    if article.headline == latest.article.headline:
-        return None
-    if content_hash(replace(article, headline=latest.article.headline)) != latest.content_hash:
-        return None
-    recent = svc.store.list_versions(watched.url)[-svc.config.trust.revert_window:]
-    seen = {v.article.headline for v in recent[:-1]}
-    variants = set(watched.headline_variants)
-    if article.headline not in seen and article.headline not in variants:
-        return None
-    variants |= {article.headline, latest.article.headline}
-    fresh = svc.store.get_article(watched.url)
-    fresh.headline_variants = sorted(variants)
-    svc.store.update_article(fresh)
+def _headline_only(latest: Version, article: Article) -> bool:
+    """Only the headline differs from the latest version."""
+    return (article.headline != latest.article.headline
+            and content_hash(replace(article, headline=latest.article.headline)) == latest.content_hash)
+
+
+def _known_headlines(svc: Services, watched: WatchedArticle, latest: Version) -> set[str]:
+    """Headlines of the recent versions before the latest, and variants already seen rotating."""
+    window = svc.config.trust.revert_window
+    recent = svc.store.list_versions(watched.url, last=window + 1) if window > 0 else []
+    return {v.article.headline for v in recent if v.number != latest.number} | set(watched.headline_variants)
+
+
+def _ab_test(svc: Services, url: str, headlines: list[str]) -> list[str]:
+    """Remember headlines seen rotating on the article; the flags for the check."""
+    fresh = svc.store.get_article(url)
+    variants = sorted(set(fresh.headline_variants) | {h for h in headlines if h})
+    if variants != fresh.headline_variants:
+        fresh.headline_variants = variants
+        svc.store.update_article(fresh)
     return ["ab_test"]
 
 
 def _earlier_version_with_same_content(svc: Services, url: str, latest: Version, article: Article) -> int | None:
+    window = svc.config.trust.revert_window
+    if window <= 0:
+        return None
     digest = content_hash(article)
-    recent = svc.store.list_versions(url)[-(svc.config.trust.revert_window + 1):]
-    for version in reversed(recent):
-        if version.number != latest.number and version.content_hash == digest and version.event is None:
+    # Earlier reverts count too: a page flapping between two texts keeps matching them.
+    for version in reversed(svc.store.list_versions(url, last=window + 1)):
+        if version.number != latest.number and version.content_hash == digest and version.event not in GONE_EVENTS:
             return version.number
     return None
 
 
-def _moved_to_other_story(url: str, snapshot: Snapshot, before: Article, after: Article) -> bool:
-    """A redirect is an event only when it lands on a different story (a section front, another article)."""
+def _redirected_away(url: str, snapshot: Snapshot) -> bool:
+    """The fetch ended at another address than the watched one."""
+    if not snapshot.redirects:
+        return False
     try:
-        final = normalize_url(snapshot.final_url)
+        return normalize_url(snapshot.final_url) != url
     except WatcherError:
         return True
-    if final == url or not snapshot.redirects:
+
+
+def _moved_to_other_story(url: str, snapshot: Snapshot, before: Article, after: Article) -> bool:
+    """A redirect is an event only when it lands on a different story (a section front, another article)."""
+    if not _redirected_away(url, snapshot):
         return False
     return _overlap(before, after) < SAME_STORY_OVERLAP
 
@@ -175,10 +211,15 @@ def _overlap(before: Article, after: Article) -> float:
     return len(old & new) / len(old | new)
 
 
-def _gone(url: str, latest: Version, event: str, now: datetime, svc: Services, http_status: int | None = None) -> CheckResult:
+async def _gone(url: str, latest: Version, event: str, now: datetime, svc: Services,
+                http_status: int | None = None) -> CheckResult:
     if latest.event == event:
-        return CheckResult(url=url, status=event, checked_at=now, version=latest.number, flags=[event],
+        # Still gone: the event was recorded (and announced) when it happened; nothing new to tell.
+        return CheckResult(url=url, status="unchanged", checked_at=now, version=latest.number, flags=[event],
                            http_status=http_status, headline=latest.article.headline)
+    if not await _still_gone(url, event, latest.article, svc):
+        return CheckResult(url=url, status="unchanged", checked_at=now, version=latest.number,
+                           flags=["unconfirmed"], http_status=http_status, headline=latest.article.headline)
     version = svc.store.save_version(url, latest.article, html=None, diff=VersionDiff(flags=[event]),
                                      captured_at=now, event=event)
     return CheckResult(url=url, status=event, checked_at=now, version=version.number, flags=[event],
