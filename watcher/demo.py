@@ -32,6 +32,19 @@ def demo_config() -> Config:
     )
 
 
+class HeldClock:
+    """A clock that stands at zero until released, so the newsroom's script waits for the first snapshots."""
+
+    def __init__(self) -> None:
+        self._released_at: float | None = None
+
+    def __call__(self) -> float:
+        return 0.0 if self._released_at is None else time.monotonic() - self._released_at
+
+    def release(self) -> None:
+        self._released_at = time.monotonic()
+
+
 @dataclass
 class Match:
     """A scripted edit and the stored edit that shows it, if any."""
@@ -100,21 +113,26 @@ async def watch_newsroom(env: Any, data_dir: Path, *, duration: float, dashboard
                          fetcher_factory: Any = None, write_report: bool = True) -> DemoOutcome:
     """Start the newsroom, watch its stories until the script has played out, and judge what was found."""
     from watcher.fetch import Fetcher
-    from watcher.monitor import Services
+    from watcher.monitor import Services, check_article
     from watcher.running import run_with
     from watcher.store import Store
 
     config = demo_config()
     store = Store(data_dir)
-    with Newsroom(duration=duration) as newsroom:
-        started = time.monotonic()
+    clock = HeldClock()
+    with Newsroom(duration=duration, clock=clock) as newsroom:
         for url in newsroom.story_urls():
             store.add_article(url, tags=["demo"])
         make_fetcher = fetcher_factory or (lambda: Fetcher(config.fetch))
         async with make_fetcher() as fetcher:
             svc = Services(fetcher=fetcher, store=store, config=config)
+            # First snapshots before the first edit: starting a browser can take longer than the
+            # script's first step, and an edit made before the first snapshot can never be seen.
+            for url in newsroom.story_urls():
+                await check_article(url, svc)
+            clock.release()
             stats = await run_with(svc, env, dashboard=dashboard, as_json=False,
-                                   until=lambda: time.monotonic() - started >= duration)
+                                   until=lambda: newsroom.elapsed() >= duration)
         expected = newsroom.expected_edits()
         urls = newsroom.story_urls()
     outcome = judge(expected, {url: store.list_versions(url) for url in urls})
