@@ -63,14 +63,16 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
     rule_head = _rule_text(root, rule.headline) if rule else ""
     rule_dek = _rule_text(root, rule.dek) if rule else ""
     rule_byline = _rule_text(root, rule.byline) if rule else ""
-    h1 = _headline_from_dom(root)
+    story_h1 = _headline_from_dom(root, _STORY_HEADLINES)
+    page_h1 = _headline_from_dom(root, _PAGE_HEADLINES)
     # Bylines and deks usually sit in the article's <header>, which chrome stripping removes: read them first.
     dom_byline = _byline_from_dom(root)
     dom_dek = _dek_from_dom(root)
 
     _strip_chrome(root)
     container, strong = _find_container(root, rule)
-    art.headline = rule_head or _ld_text(ld.get("headline")) or h1 or _title_from_meta(root, meta)
+    art.headline = (rule_head or story_h1 or _ld_text(ld.get("headline")) or page_h1
+                    or _title_from_meta(root, meta))
     art.byline = rule_byline or dom_byline or _authors(ld.get("author")) or _meta_first(meta, sel.AUTHOR_META)
     art.captions = _captions(_caption_scope(container, strong, root), rule)
     art.dek = rule_dek or _ld_text(ld.get("description")) or _meta_first(meta, sel.DEK_META) or dom_dek
@@ -267,13 +269,19 @@ def _canonical(root: Any, url: str, meta: dict[str, str]) -> str | None:
     return urljoin(url, meta["og:url"].strip()) if meta.get("og:url") else None
 
 
-def _headline_from_dom(root: Any) -> str:
-    for scope in ('//*[@itemprop="headline"]', "//article//h1", "//main//h1", "//h1"):
+def _headline_from_dom(root: Any, scopes: tuple[str, ...]) -> str:
+    for scope in scopes:
         for el in root.xpath(scope):
             text = _text(el)
             if text:
                 return text
     return ""
+
+
+# The headline a reader sees inside the story outranks JSON-LD, which CMS caches can leave stale after an
+# edit to the visible headline; a bare page-level <h1> (often the site's logo) does not.
+_STORY_HEADLINES = ('//*[@itemprop="headline"]', "//article//h1", "//main//h1")
+_PAGE_HEADLINES = ("//h1",)
 
 
 def _title_from_meta(root: Any, meta: dict[str, str]) -> str:

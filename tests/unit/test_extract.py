@@ -197,3 +197,15 @@ def test_broken_json_ld_is_ignored():
     art = extract(html, "https://x.example/a")
     assert art.headline == "Hi"
     assert art.body == [("A full sentence here. " * 5).strip()]
+
+
+def test_visible_headline_wins_over_stale_json_ld():
+    """A CMS often leaves JSON-LD stale after an edit to the visible headline; readers see the <h1>."""
+    page = """<html><head><script type="application/ld+json">
+    {"@type": "NewsArticle", "headline": "Council delays bridge vote"}</script></head>
+    <body><header><h1 class="logo">The Daily</h1></header>
+    <article><h1>Council approves bridge repairs after all</h1>
+    <p>The city council voted on Tuesday to repair the Mill Street bridge, reversing last week's delay.</p>
+    <p>Work is expected to start in the spring and to take about eighteen months, officials said.</p>
+    </article></body></html>"""
+    assert extract(page, "https://example.com/a").headline == "Council approves bridge repairs after all"
