@@ -80,12 +80,18 @@ async def run_with(svc: Services, env: Any, *, dashboard: bool, as_json: bool, m
             env.out.print(log_line(result), soft_wrap=True)
 
     def on_feed(poll: FeedPoll) -> None:
-        if as_json or dashboard:
+        if dashboard:
             return
         if poll.error:
-            env.out.print(Text("feed error ").append_text(safe_text(f"{poll.feed}: {poll.error}")), soft_wrap=True)
+            note = f"feed error {poll.feed}: {poll.error}"
         elif poll.added:
-            env.out.print(Text(f"feed +{len(poll.added)} ").append_text(safe_text(poll.feed)), soft_wrap=True)
+            note = f"feed +{len(poll.added)} {poll.feed}"
+        else:
+            return
+        if as_json:
+            env.info(note)  # stdout carries only JSON lines, but a broken feed must not go unmentioned
+        else:
+            env.out.print(safe_text(note), soft_wrap=True)
 
     runner = Runner(svc, on_result=on_result, on_feed=on_feed, max_checks=max_checks)
     loop = asyncio.get_running_loop()

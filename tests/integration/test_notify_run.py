@@ -245,6 +245,7 @@ def test_watcher_run_subprocess_notifies_the_edit_of_a_followed_story(site, rece
     assert posts[0]["url"] == story and posts[0]["status"] == "changed" and posts[0]["version"] == 2
     assert posts[0]["tags"] == ["politics"] and posts[0]["edits"]
     assert receiver.failures >= 1 and "notify:" in stderr and "Traceback" not in stderr
+    assert f"feed +1 {site.url('/feed.xml')}" in stderr  # feed notes go to stderr, stdout stays JSON lines
 
 
 def test_notify_test_sends_a_sample_to_every_target(receiver, tmp_path):
