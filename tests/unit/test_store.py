@@ -411,3 +411,32 @@ def test_corrupt_file_without_backup_says_so(tmp_path):
     (tmp_path / "data" / "watcher.json").write_text("{oops")
     with pytest.raises(StoreCorrupt, match="there is no backup yet; move .*watcher.json aside"):
         Store(tmp_path / "data").list_articles()
+
+
+def test_fields_added_to_watched_article_round_trip(store):
+    watched, _ = store.add_article(URL, now=T0)
+    watched.headline_variants = ["Variant A", "Variant B"]
+    watched.stopped = True
+    store.update_article(watched)
+    again = Store(store.root).get_article(URL)
+    assert again.headline_variants == ["Variant A", "Variant B"] and again.stopped is True
+
+
+def test_replace_versions_rewrites_history_keeping_raw_html(store):
+    from dataclasses import replace
+
+    store.add_article(URL, now=T0)
+    for i in range(3):
+        store.save_version(URL, art(headline=f"h{i}"), html=f"<html>{i}</html>", diff=None,
+                           captured_at=T0 + timedelta(hours=i))
+    old = store.list_versions(URL)
+    kept = [replace(old[0], article=art(headline="re-extracted 0")), replace(old[2], article=art(headline="re-extracted 2"))]
+    saved = store.replace_versions(URL, kept)
+    assert [v.number for v in saved] == [1, 2]
+    again = store.list_versions(URL)
+    assert [v.article.headline for v in again] == ["re-extracted 0", "re-extracted 2"]
+    assert [store.get_html(v) for v in again] == ["<html>0</html>", "<html>2</html>"]
+    assert again[1].captured_at == T0 + timedelta(hours=2)
+    watched = store.get_article(URL)
+    assert watched.versions == 2 and watched.headline == "re-extracted 2"
+    assert store.save_version(URL, art(headline="next"), html=None, diff=None, captured_at=T0 + timedelta(hours=5)).number == 3

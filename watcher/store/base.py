@@ -1,0 +1,189 @@
+"""The store's machinery: data-folder layout, locked transactions over TinyDB files, URL lookup."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from tinydb.table import Document, Table
+
+from watcher.errors import BadInput, StoreError, UnknownArticle
+from watcher.store.blobs import BlobStore
+from watcher.store.lock import RunLock, WriteLock
+from watcher.store.storage import JSONStorage
+from watcher.urls import normalize_url
+
+SCHEMA = 1
+CHUNK = 100  # versions per chunk file
+INLINE_EDITS_MAX = 2048  # bytes of JSON edits kept in the version document; longer ones go to a blob
+ERROR_TEXT_MAX = 500
+SHARD_CACHE_MAX = 256
+
+
+class StoreBase:
+    """Files, locks and transactions shared by the parts of Store (see watcher.store.store for the layout)."""
+
+
+    def __init__(self, data_dir: Path | str, *, check_log_size: int = 50, durable: bool = True,
+                 lock_timeout: float = 10.0):
+        self.root = Path(data_dir)
+        self.check_log_size = max(1, int(check_log_size))
+        self.durable = durable
+        self.path = self.root / "watcher.json"
+        self.backup_path = self.root / "watcher.json.bak"
+        self._hot = JSONStorage(self.path, durable=durable, backup=self.backup_path, recovery=self._recovery_advice)
+        self.blobs = BlobStore(self.root / "blobs", durable=durable)
+        self._lock = WriteLock(self.root / "watcher.lock", timeout=lock_timeout)
+        self._mutex = threading.RLock()
+        self._depth = 0
+        self._owner: int | None = None
+        self._active: list[JSONStorage] = []
+        self._shards: dict[Path, JSONStorage] = {}
+        self._swept = False
+        self._after: list[Any] = []
+        self._index: tuple[dict, dict[str, int]] | None = None
+
+    def _recovery_advice(self) -> str:
+        if self.backup_path.exists():
+            return (f"the previous state is in {self.backup_path}: restore it with "
+                    f"`cp {self.backup_path} {self.path}` (or move the file aside to start empty)")
+        return f"there is no backup yet; move {self.path} aside to start an empty store"
+
+    # ----- transactions -------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator["StoreBase"]:
+        """Group writes into one locked transaction; files are written once, at the end."""
+        with self._mutex:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._ensure_dir()
+            self._lock.acquire()
+            self._depth = 1
+            self._owner = threading.get_ident()
+            self._hot.begin()
+            self._active = []
+            self._after = []
+            try:
+                yield self
+                self._commit()
+                # Still under the lock: deletions that must follow the commit (never precede it).
+                for action in self._after:
+                    action()
+            except BaseException:
+                for storage in [*self._active, self._hot]:
+                    storage.abort()
+                raise
+            finally:
+                self._depth = 0
+                self._owner = None
+                self._active = []
+                self._after = []
+                self._lock.release()
+                if len(self._shards) > SHARD_CACHE_MAX:
+                    # A big transaction (prune, bulk import) touched many files; keep memory bounded.
+                    self._shards.clear()
+
+    def _commit(self) -> None:
+        if not self._swept:
+            self._sweep_root_temps()
+        pending = list(self._active)
+        try:
+            # Chunks and logs before the hot file: a crash between leaves extra data, never a
+            # counter pointing at a version that is not there.
+            while pending:
+                pending.pop(0).commit()
+            self._hot.commit()
+        except BaseException:
+            for storage in [*pending, self._hot]:
+                storage.abort()
+            raise
+
+    def _sweep_root_temps(self) -> None:
+        # Under the writer lock nobody else is mid-write, so any temp file is a killed writer's.
+        self._swept = True
+        for entry in self.root.glob(".*.tmp"):
+            entry.unlink(missing_ok=True)
+
+    def _ensure_dir(self) -> None:
+        if self.root.is_dir():
+            return
+        if self.root.exists():
+            raise StoreError(f"the data folder {self.root} is not a folder")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(f"cannot create the data folder {self.root}: {err.strerror or err}") from err
+
+    def _storage(self, path: Path) -> JSONStorage:
+        storage = self._shards.get(path)
+        if storage is None:
+            if len(self._shards) >= SHARD_CACHE_MAX and not self._depth:
+                self._shards.clear()
+            storage = JSONStorage(path, durable=self.durable,
+                                  recovery="restore it from a backup or move it aside (its data will be lost)")
+            self._shards[path] = storage
+        if self._depth and self._owner == threading.get_ident() and storage not in self._active:
+            storage.begin()
+            self._active.append(storage)
+        return storage
+
+    def _table(self, path: Path, name: str) -> Table:
+        # A fresh Table per use: TinyDB caches query results and the next id per Table object,
+        # which another process may have made stale.
+        return Table(self._storage(path), name, cache_size=0)
+
+    def _articles(self) -> Table:
+        return Table(self._hot, "articles", cache_size=0)
+
+    def _feeds(self) -> Table:
+        return Table(self._hot, "feeds", cache_size=0)
+
+    def _stamp_schema(self) -> None:
+        meta = Table(self._hot, "meta", cache_size=0)
+        if not meta.contains(doc_id=1):
+            meta.insert(Document({"schema": SCHEMA}, doc_id=1))
+
+    def run_lock(self) -> RunLock:
+        """A context manager held by `watcher run`; StoreLocked if another run holds it."""
+        self._ensure_dir()
+        return RunLock(self.root / "run.lock")
+
+    # ----- article lookup -----------------------------------------------------------------
+
+    def _url_index(self) -> dict[str, int]:
+        # TinyDB replaces the table dict on every write, so its identity tells when to rebuild;
+        # holding a reference keeps that identity from being reused.
+        raw = (self._hot.read() or {}).get("articles", {})
+        if self._index is None or self._index[0] is not raw:
+            self._index = (raw, {doc["url"]: int(doc_id) for doc_id, doc in raw.items()})
+        return self._index[1]
+
+    def _find(self, url: str) -> Document | None:
+        index = self._url_index()
+        doc_id = index.get(url)
+        if doc_id is None:
+            try:
+                doc_id = index.get(normalize_url(url))
+            except BadInput:
+                return None
+        return None if doc_id is None else self._articles().get(doc_id=doc_id)
+
+    def _need(self, url: str) -> Document:
+        doc = self._find(url)
+        if doc is None:
+            raise UnknownArticle(f"not watching {url}")
+        return doc
+
+    def _dir(self, key: str) -> Path:
+        return self.root / "articles" / key[:2] / key
+
+    def _chunk_path(self, key: str, number: int) -> Path:
+        return self._dir(key) / f"v{(number - 1) // CHUNK:05d}.json"

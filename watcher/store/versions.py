@@ -1,0 +1,229 @@
+"""Versions of an article: saving, loading, listing, rewriting, and retention of raw HTML."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from tinydb.table import Document
+
+from watcher.errors import UnknownArticle
+from watcher.models import Article, Edit, Version, VersionDiff, parse_iso
+from watcher.normalize import content_hash
+from watcher.store.base import CHUNK, INLINE_EDITS_MAX, StoreBase
+from watcher.store.docs import edit_summary, later, ts
+
+
+class VersionsMixin(StoreBase):
+    """Store methods for versions (chunked TinyDB files) and raw-HTML retention."""
+
+    # ----- versions -----------------------------------------------------------------------
+
+    def save_version(self, url: str, article: Article, *, html: str | None, diff: VersionDiff | None,
+                     captured_at: datetime, event: str | None = None) -> Version:
+        """Store a new version (numbered 1.. per article) and update the article's summary fields."""
+        with self.transaction():
+            doc = self._need(url)
+            key = doc["key"]
+            number = (doc.get("versions") or 0) + 1
+            # Skip a version a crashed writer committed before it could update the counter.
+            while self._table(self._chunk_path(key, number), "versions").contains(doc_id=number):
+                number += 1
+            edits = list(diff.edits) if diff else []
+            flags = list(diff.flags) if diff else []
+            vdoc = self._version_doc(article, html=html, edits=edits, flags=flags,
+                                     captured_at=captured_at, event=event, number=number)
+            self._table(self._chunk_path(key, number), "versions").insert(Document(vdoc, doc_id=number))
+            changes = {
+                "versions": number,
+                "last_changed": ts(captured_at),
+                "last_version_at": ts(later(parse_iso(doc.get("last_version_at")), captured_at)),
+                "last_edit_summary": edit_summary(diff, event, number),
+            }
+            if article.headline:
+                changes["headline"] = article.headline
+            if article.canonical_url:
+                changes["canonical_url"] = article.canonical_url
+            self._articles().update(changes, doc_ids=[doc.doc_id])
+            return Version(url=doc["url"], number=number, captured_at=parse_iso(vdoc["at"]),
+                           content_hash=vdoc["hash"], article=article, html_hash=vdoc["html"],
+                           flags=flags, edits=edits, event=event)
+
+    def _version_doc(self, article: Article, *, html: str | None, edits: list[Edit], flags: list[str],
+                     captured_at: datetime, event: str | None, number: int,
+                     html_hash: str | None = None) -> dict[str, Any]:
+        text = self.blobs.put_json({"body": list(article.body), "captions": list(article.captions)}) \
+            if (article.body or article.captions) else None
+        if html is not None:
+            html_hash = self.blobs.put_text(html)
+        edits_json = [e.to_json() for e in edits]
+        edits_ref = None
+        if len(json.dumps(edits_json, ensure_ascii=True)) > INLINE_EDITS_MAX:
+            edits_ref, edits_json = self.blobs.put_json(edits_json), None
+        top = VersionDiff(edits=edits).top_class()
+        return {
+            "n": number,
+            "at": ts(captured_at),
+            "hash": content_hash(article),
+            "headline": article.headline,
+            "dek": article.dek,
+            "byline": article.byline,
+            "published": article.published,
+            "modified": article.modified,
+            "lang": article.lang,
+            "canonical_url": article.canonical_url,
+            "extractor": article.extractor,
+            "text": text,
+            "html": html_hash,
+            "flags": list(flags),
+            "edits": edits_json,
+            "edits_ref": edits_ref,
+            "edits_count": len(edits),
+            "top_class": top,
+            "event": event,
+        }
+
+    def _version_from_doc(self, url: str, doc: dict[str, Any], *, full: bool = True) -> Version:
+        text = (self.blobs.get_json(doc["text"]) or {}) if full and doc.get("text") else {}
+        article = Article(
+            headline=doc.get("headline") or "",
+            dek=doc.get("dek") or "",
+            byline=doc.get("byline") or "",
+            published=doc.get("published"),
+            modified=doc.get("modified"),
+            body=list(text.get("body") or []),
+            captions=list(text.get("captions") or []),
+            lang=doc.get("lang"),
+            canonical_url=doc.get("canonical_url"),
+            extractor=doc.get("extractor") or "",
+        )
+        raw_edits = doc.get("edits")
+        if raw_edits is None and doc.get("edits_ref") and full:
+            raw_edits = self.blobs.get_json(doc["edits_ref"])
+        return Version(url=url, number=doc["n"], captured_at=parse_iso(doc["at"]), content_hash=doc["hash"],
+                       article=article, html_hash=doc.get("html"), flags=list(doc.get("flags") or []),
+                       edits=[Edit.from_json(e) for e in raw_edits or []], event=doc.get("event"))
+
+    def _version_docs(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every version document of an article, oldest first (orphans past the counter included)."""
+        folder = self._dir(doc["key"])
+        if not folder.is_dir():
+            return []
+        out: list[dict[str, Any]] = []
+        for chunk in sorted(folder.glob("v*.json")):
+            out.extend(self._table(chunk, "versions").all())
+        out.sort(key=lambda d: d["n"])
+        return out
+
+    def latest_version(self, url: str) -> Version | None:
+        """The newest version of an article, or None before its first."""
+        doc = self._need(url)
+        count = doc.get("versions") or 0
+        if not count:
+            return None
+        vdoc = self._table(self._chunk_path(doc["key"], count), "versions").get(doc_id=count)
+        return None if vdoc is None else self._version_from_doc(doc["url"], vdoc)
+
+    def get_version(self, url: str, number: int) -> Version:
+        """One version by number; UnknownArticle if there is no such version."""
+        doc = self._need(url)
+        vdoc = None
+        if isinstance(number, int) and number >= 1:
+            vdoc = self._table(self._chunk_path(doc["key"], number), "versions").get(doc_id=number)
+        if vdoc is None:
+            raise UnknownArticle(f"no version {number} of {doc['url']} (it has {doc.get('versions') or 0})")
+        return self._version_from_doc(doc["url"], vdoc)
+
+    def list_versions(self, url: str, *, full: bool = True, last: int | None = None) -> list[Version]:
+        """Versions of an article, oldest first; `last` keeps only the newest N (reading only their
+        chunks); full=False skips body, captions and long edit lists."""
+        doc = self._need(url)
+        if last is None:
+            vdocs = self._version_docs(doc)
+        else:
+            vdocs = []
+            number = doc.get("versions") or 0
+            while number >= 1 and len(vdocs) < last:
+                chunk = self._table(self._chunk_path(doc["key"], number), "versions").all()
+                vdocs = sorted((v for v in chunk if v["n"] <= number), key=lambda v: v["n"]) + vdocs
+                number = (number - 1) // CHUNK * CHUNK  # the last number of the chunk before
+            vdocs = vdocs[-last:] if last > 0 else []
+        return [self._version_from_doc(doc["url"], v, full=full) for v in vdocs]
+
+    def versions_since(self, since: datetime | None, until: datetime | None = None, *,
+                       full: bool = True) -> list[Version]:
+        """Versions of all articles captured in [since, until], oldest first (for reports)."""
+        low = since.astimezone(timezone.utc) if since and since.tzinfo else (
+            since.replace(tzinfo=timezone.utc) if since else None)
+        high = until.astimezone(timezone.utc) if until and until.tzinfo else (
+            until.replace(tzinfo=timezone.utc) if until else None)
+        found: list[Version] = []
+        for doc in self._articles().all():
+            last = parse_iso(doc.get("last_version_at"))
+            if last is None or (low is not None and last < low):
+                continue  # nothing new here: skip reading its chunks
+            for vdoc in self._version_docs(doc):
+                at = parse_iso(vdoc["at"])
+                if (low is None or at >= low) and (high is None or at <= high):
+                    found.append(self._version_from_doc(doc["url"], vdoc, full=full))
+        found.sort(key=lambda v: (v.captured_at, v.url, v.number))
+        return found
+
+    def replace_versions(self, url: str, versions: list[Version]) -> list[Version]:
+        """Rewrite an article's whole history (for re-extraction), renumbered 1.. in the given order."""
+        with self.transaction():
+            doc = self._need(url)
+            folder = self._dir(doc["key"])
+            for chunk in folder.glob("v*.json") if folder.is_dir() else ():
+                self._table(chunk, "versions").truncate()
+            saved: list[Version] = []
+            for number, version in enumerate(versions, start=1):
+                vdoc = self._version_doc(version.article, html=None, html_hash=version.html_hash,
+                                         edits=version.edits, flags=version.flags,
+                                         captured_at=version.captured_at, event=version.event, number=number)
+                self._table(self._chunk_path(doc["key"], number), "versions").insert(Document(vdoc, doc_id=number))
+                saved.append(self._version_from_doc(doc["url"], vdoc))
+            last = saved[-1] if saved else None
+            self._articles().update({
+                "versions": len(saved),
+                "headline": (last.article.headline if last else "") or doc.get("headline", ""),
+                "last_version_at": ts(max((v.captured_at for v in saved), default=None)),
+            }, doc_ids=[doc.doc_id])
+            return saved
+
+    def get_html(self, version: Version) -> str | None:
+        """The raw HTML a version was extracted from, or None if it was pruned or never kept."""
+        return self.blobs.get_text(version.html_hash) if version.html_hash else None
+
+    # ----- retention ----------------------------------------------------------------------
+
+    def prune_raw(self, older_than: datetime) -> int:
+        """Drop the raw HTML of versions captured before `older_than`; return how many were dropped."""
+        cutoff = older_than if older_than.tzinfo else older_than.replace(tzinfo=timezone.utc)
+        dropped = 0
+        with self.transaction():
+            referenced: set[str] = set()
+            for doc in self._articles().all():
+                folder = self._dir(doc["key"])
+                for chunk in sorted(folder.glob("v*.json")) if folder.is_dir() else ():
+                    table = self._table(chunk, "versions")
+                    stale = [v.doc_id for v in table.all()
+                             if v.get("html") and parse_iso(v["at"]) < cutoff]
+                    if stale:
+                        table.update({"html": None}, doc_ids=stale)
+                        dropped += len(stale)
+                    for v in table.all():
+                        referenced.update(h for h in (v.get("html"), v.get("text"), v.get("edits_ref")) if h)
+            self._after.append(lambda: self._collect_blobs(referenced))
+        return dropped
+
+    def _collect_blobs(self, referenced: set[str]) -> None:
+        for digest in list(self.blobs.digests()):
+            if digest not in referenced:
+                self.blobs.delete(digest)
+        self.blobs.sweep_temps()
+        # Under the writer lock every temp file belongs to a writer that was killed.
+        for folder in (self.root / "articles", self.root / "feeds"):
+            for temp in folder.rglob(".*.tmp") if folder.is_dir() else ():
+                temp.unlink(missing_ok=True)
