@@ -389,6 +389,10 @@ def _window(since: str | None, from_date: str | None, to_date: str | None) -> tu
     now = utcnow()
     if from_date or to_date:
         start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
+        if end is not None and len(to_date.strip()) == 10:
+            end += timedelta(days=1, seconds=-1)  # a bare date means through that day: --from D --to D is day D
+        if start and end and start > end:
+            raise BadInput(f"--from {from_date} is after --to {to_date}")
         return start, end, f"{from_date or 'start'} to {to_date or 'now'}"
     seconds = parse_duration(since or "7d")
     return now - timedelta(seconds=seconds), None, f"last {since or '7d'}"
