@@ -1,0 +1,281 @@
+"""`watcher card`: PNG diff cards of real version changes, drawn by real Chromium, CJK text in real glyphs."""
+
+from __future__ import annotations
+
+import asyncio
+import struct
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+from typing import Iterator, NamedTuple
+
+import pytest
+from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
+from support.site_server import Site
+
+from watcher.config import load_config
+from watcher.monitor import Services, check_article
+from watcher.report import ReportEntry, card_html
+from watcher.report.css import CARD_FONT_STACK
+
+FAST_CONFIG = """
+[fetch]
+nav_timeout = 5
+deadline = 12
+retries = 1
+backoff = 0.1
+per_host_delay = 0
+settle_ms = 0  # static pages: nothing to wait for
+
+[trust]
+confirm_delay = 0
+"""
+
+CARD_SIZE = (1200, 675)
+WHITE = (255, 255, 255)
+DEL_BG, INS_BG = (0xFF, 0xE0, 0xE0), (0xD8, 0xF5, 0xDD)  # watcher/report/css.py light theme
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"]
+
+
+# --- a small PNG reader: enough for Chromium's screenshots (8-bit RGB/RGBA, not interlaced) ------------
+
+
+def png_header(png: bytes) -> tuple[int, int, int, int]:
+    """(width, height, bit depth, colour type) from the IHDR chunk."""
+    assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    length, kind = struct.unpack(">I4s", png[8:16])
+    assert kind == b"IHDR" and length == 13
+    width, height, depth, colour = struct.unpack(">IIBB", png[16:26])
+    return width, height, depth, colour
+
+
+def _paeth(a: int, b: int, c: int) -> int:
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    if pa <= pb and pa <= pc:
+        return a
+    return b if pb <= pc else c
+
+
+def decode_png(png: bytes) -> tuple[int, int, list[list[tuple[int, int, int]]]]:
+    """Width, height and rows of RGB pixels (alpha dropped)."""
+    width, height, depth, colour = png_header(png)
+    assert depth == 8 and colour in (2, 6), (depth, colour)
+    channels = 3 if colour == 2 else 4
+    idat, pos = bytearray(), 8
+    while pos < len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        if kind == b"IDAT":
+            idat += png[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    raw = zlib.decompress(bytes(idat))
+    stride = width * channels
+    assert len(raw) == height * (stride + 1)
+    rows, previous = [], bytes(stride)
+    for y in range(height):
+        start = y * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        if kind == 1:
+            for i in range(channels, stride):
+                line[i] = (line[i] + line[i - channels]) & 0xFF
+        elif kind == 2:
+            line = bytearray((a + b) & 0xFF for a, b in zip(line, previous))
+        elif kind == 3:
+            for i in range(stride):
+                left = line[i - channels] if i >= channels else 0
+                line[i] = (line[i] + ((left + previous[i]) >> 1)) & 0xFF
+        elif kind == 4:
+            for i in range(stride):
+                left = line[i - channels] if i >= channels else 0
+                up_left = previous[i - channels] if i >= channels else 0
+                line[i] = (line[i] + _paeth(left, previous[i], up_left)) & 0xFF
+        previous = bytes(line)
+        rows.append([tuple(previous[x:x + 3]) for x in range(0, stride, channels)])
+    return width, height, rows
+
+
+def colour_counts(rows: list[list[tuple[int, int, int]]]) -> dict[tuple[int, int, int], int]:
+    counts: dict[tuple[int, int, int], int] = {}
+    for row in rows:
+        for px in row:
+            counts[px] = counts.get(px, 0) + 1
+    return counts
+
+
+# --- the store ---------------------------------------------------------------------------------------
+
+
+class Cards(NamedTuple):
+    site: Site
+    data_dir: Path
+    en: str
+    zh: str
+
+
+def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run the installed CLI the way a user does."""
+    return subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def ok(data_dir: Path, *args: str) -> str:
+    result = watcher(data_dir, *args)
+    assert result.returncode == 0, (args, result.stderr)
+    return result.stdout
+
+
+def statuses(data_dir: Path, fetcher: ThreadedFetcher, *urls: str) -> list[tuple[str, int | None]]:
+    """What `watcher check URL...` does, run in-process on the session's Chromium (a subprocess would
+    launch its own, seconds each); `watcher check` itself is covered by test_cli_walk.py."""
+    from watcher.store import Store
+
+    svc = Services(fetcher=fetcher, store=Store(data_dir), config=load_config(data_dir / "watcher.toml"))
+
+    async def check_all() -> list[tuple[str, int | None]]:
+        results = await asyncio.gather(*(check_article(url, svc) for url in urls))
+        return [(r.status, r.version) for r in results]
+
+    return asyncio.run(check_all())
+
+
+@pytest.fixture(scope="module")
+def cards(tmp_path_factory: pytest.TempPathFactory, browser: BrowserThread) -> Iterator[Cards]:
+    site = Site()
+    fetcher = browser.fetcher(fast_settings(settle_ms=0))  # static pages: nothing to wait for
+    try:
+        data_dir = tmp_path_factory.mktemp("cards") / "data"
+        data_dir.mkdir()
+        (data_dir / "watcher.toml").write_text(FAST_CONFIG)
+        site.serve_fixture("/news/barrier", "en-daily/story")
+        site.serve_fixture("/zh/story", "zh-daily/story")
+        room = Cards(site, data_dir, site.url("/news/barrier"), site.url("/zh/story"))
+        ok(data_dir, "add", room.en, room.zh)
+        assert statuses(data_dir, fetcher, room.en, room.zh) == [("new", 1), ("new", 1)]
+        site.set_version("/news/barrier", "v2")
+        site.set_version("/zh/story", "v2")
+        assert statuses(data_dir, fetcher, room.en, room.zh) == [("changed", 2), ("changed", 2)]
+        # The English story is put back as it was: version 3, so --version 2 must pick an older change.
+        site.set_version("/news/barrier", "v1")
+        assert statuses(data_dir, fetcher, room.en) == [("revert", 3)]
+        yield room
+    finally:
+        site.close()
+
+
+def make_card(cards: Cards, tmp_path: Path, url: str, *args: str) -> bytes:
+    out = tmp_path / f"card{len(list(tmp_path.iterdir()))}.png"
+    result = watcher(cards.data_dir, "card", url, *args, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""  # the "wrote FILE" note goes to stderr, stdout stays clean
+    return out.read_bytes()
+
+
+def test_card_is_a_1200x675_png_showing_the_diff(cards, tmp_path):
+    png = make_card(cards, tmp_path, cards.en, "--version", "2")
+    width, height, rows = decode_png(png)
+    assert (width, height) == CARD_SIZE
+    counts = colour_counts(rows)
+    assert len(counts) > 50  # text antialiasing, del/ins fills, muted greys: far from a blank page
+    assert counts.get(WHITE, 0) < 0.97 * width * height
+    assert counts.get(DEL_BG, 0) > 200 and counts.get(INS_BG, 0) > 200  # the marked deletion and insertion
+
+    latest = make_card(cards, tmp_path, cards.en)  # default: the newest change, 2 -> 3, the edits undone
+    assert png_header(latest)[:2] == CARD_SIZE
+    assert latest != png  # Chromium encodes the same picture to the same bytes
+
+
+def cjk_card_html(cards: Cards) -> tuple[str, str]:
+    """The zh story's card HTML, as `watcher card` builds it, and its headline."""
+    from watcher.store import Store
+
+    store = Store(cards.data_dir)
+    entry = ReportEntry(article=store.get_article(cards.zh), old=store.get_version(cards.zh, 1),
+                        new=store.get_version(cards.zh, 2))
+    return card_html(entry, width=CARD_SIZE[0], height=CARD_SIZE[1]), entry.new.article.headline
+
+
+def test_cjk_card_renders(cards, tmp_path):
+    png = make_card(cards, tmp_path, cards.zh, "--version", "2")
+    width, height, rows = decode_png(png)
+    assert (width, height) == CARD_SIZE
+    assert len(colour_counts(rows)) > 50
+
+
+def test_cjk_glyphs_are_real_not_tofu(cards, fetcher):
+    """Each Han character of the headline, drawn alone with the card's fonts, has its own shape; with no
+    CJK font they would all be the same .notdef box, like the unassigned code point drawn beside them."""
+    _, headline = cjk_card_html(cards)
+    han = list(dict.fromkeys(ch for ch in headline if "\u4e00" <= ch <= "\u9fff"))[:8]
+    assert len(han) >= 4, headline
+    probes = han + ["\u0378"]  # unassigned: no font has it, so it is drawn as the missing-glyph box
+    cell = 64
+    boxes = "".join(
+        f'<div style="position:absolute;left:{i * cell}px;top:0;width:{cell}px;height:{cell}px;'
+        f'font:48px/{cell}px {CARD_FONT_STACK};text-align:center">{ch}</div>'
+        for i, ch in enumerate(probes)
+    )
+    html = f'<!DOCTYPE html><html lang="zh-Hant"><body style="margin:0;background:#fff;color:#000">{boxes}</body></html>'
+    _, _, rows = decode_png(fetcher.render_png_sync(html, cell * len(probes), cell))
+    glyphs = [tuple(tuple(row[i * cell:(i + 1) * cell]) for row in rows) for i in range(len(probes))]
+    for ch, glyph in zip(han, glyphs):
+        ink = sum(px != WHITE for row in glyph for px in row)
+        assert ink > 60, f"{ch!r} drew nothing"
+        assert glyph != glyphs[-1], f"{ch!r} drawn as the missing-glyph box"
+    assert len(set(glyphs[:-1])) == len(han), "distinct characters drawn with the same shape (tofu)"
+
+
+def test_cjk_card_uses_the_noto_cjk_font(cards):
+    """The font Chromium actually used for the card's headline (DevTools' platform fonts), so the test
+    fails when fonts-noto-cjk is missing even if some other font would draw the characters."""
+    from playwright.sync_api import sync_playwright
+
+    from watcher.browser import find_browser
+
+    html, headline = cjk_card_html(cards)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_browser().path, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": CARD_SIZE[0], "height": CARD_SIZE[1]})
+            page.set_content(html)
+            assert page.inner_text("h1") == headline
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("DOM.enable")
+            cdp.send("CSS.enable")
+            root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+            h1 = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "h1"})["nodeId"]
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": h1})["fonts"]
+        finally:
+            browser.close()
+    used = {f["familyName"]: f["glyphCount"] for f in fonts}
+    noto = {name: count for name, count in used.items() if name.startswith("Noto Sans CJK")}
+    han = sum(1 for ch in headline if "\u4e00" <= ch <= "\u9fff")
+    assert noto and sum(noto.values()) >= han, used
+
+
+# --- errors ---------------------------------------------------------------------------------------------
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_card_errors_are_one_line(cards, tmp_path):
+    out = tmp_path / "card.png"
+    first = one_line_error(watcher(cards.data_dir, "card", cards.zh, "--version", "1", "-o", str(out)))
+    assert "version 1" in first
+    unknown = one_line_error(watcher(cards.data_dir, "card", cards.zh, "--version", "9", "-o", str(out)))
+    assert "no version 9" in unknown
+    assert "no version 0" in one_line_error(watcher(cards.data_dir, "card", cards.zh, "--version", "0", "-o", str(out)))
+    assert "not watching" in one_line_error(watcher(cards.data_dir, "card", "http://example.com/x", "-o", str(out)))
+    assert not out.exists()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    one_line_error(watcher(cards.data_dir, "card", cards.zh, "-o", str(blocker / "card.png")))
