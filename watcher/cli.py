@@ -44,6 +44,8 @@ class App:
 
     def store(self, *, write: bool = False):
         """The store; reads of a data folder that does not exist fail instead of creating it."""
+        # A broken config is reported by every command, not only by those that read a setting from it.
+        self.config  # noqa: B018
         if self._store is None:
             if not write and not self.data_dir.is_dir():
                 raise BadInput(f"data folder {self.data_dir} does not exist (add an article first, or pass --data-dir)")
@@ -181,7 +183,7 @@ def unfollow(app: App, feed_url: str) -> None:
     """Stop following a feed (articles already watched stay)."""
     from watcher.urls import normalize_url
 
-    app.store(write=True).remove_feed(normalize_url(feed_url))
+    app.store().remove_feed(normalize_url(feed_url))
     app.env.info(f"unfollowed {feed_url}")
 
 
@@ -351,7 +353,7 @@ def run(app: App, dashboard: bool, as_json: bool, max_checks: int | None) -> Non
     """Check articles on their schedule and poll followed feeds until stopped (Ctrl-C or SIGTERM)."""
     from watcher.running import run_monitor
 
-    store = app.store(write=True)
+    store = app.store()  # a missing folder is a typo: running it would wait forever on nothing
     with store.run_lock():
         run_monitor(app, dashboard=dashboard and app.env.interactive and not as_json, as_json=as_json,
                     max_checks=max_checks)
@@ -464,7 +466,7 @@ def notify_test(app: App) -> None:
 def prune(app: App, keep_raw: int) -> None:
     """Drop raw HTML older than DAYS (every extracted version is kept)."""
     cutoff = utcnow() - timedelta(days=keep_raw)
-    dropped = app.store(write=True).prune_raw(cutoff)
+    dropped = app.store().prune_raw(cutoff)
     app.env.info(f"dropped raw HTML of {dropped} versions older than {keep_raw} days")
 
 
