@@ -430,6 +430,8 @@ def card(app: App, url: str, number: int | None, output: Path) -> None:
     from watcher.reporting import render_card
 
     target = _article_url(app, url)
+    if not output.parent.is_dir():  # say so before spending seconds on a browser
+        raise BadInput(f"cannot write {output}: {output.parent} is not a folder")
 
     async def go() -> bytes:
         async with app.fetcher() as fetcher:
