@@ -278,4 +278,5 @@ def test_card_errors_are_one_line(cards, tmp_path):
     assert not out.exists()
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    one_line_error(watcher(cards.data_dir, "card", cards.zh, "-o", str(blocker / "card.png")))
+    assert str(blocker) in one_line_error(watcher(cards.data_dir, "card", cards.zh, "-o", str(blocker / "card.png")))
+    assert "is a directory" in one_line_error(watcher(cards.data_dir, "card", cards.zh, "-o", str(tmp_path)))

@@ -352,6 +352,7 @@ def test_report_errors_are_one_line(newsroom, tmp_path):
     # A path under a regular file cannot be written even by root, unlike a chmod-ed folder.
     line = one_line_error(watcher(newsroom.data_dir, "report", "-o", str(blocker / "report.html")))
     assert str(blocker / "report.html") in line
+    assert "is a directory" in one_line_error(watcher(newsroom.data_dir, "report", "-o", str(tmp_path)))
     assert "not watching" in one_line_error(watcher(newsroom.data_dir, "report", "http://example.com/nope"))
     one_line_error(watcher(newsroom.data_dir, "report", "--since", "7d", "--from", "2026-01-01"))
     one_line_error(watcher(newsroom.data_dir, "report", "--from", "last tuesday"))
