@@ -226,6 +226,8 @@ def test_watcher_run_subprocess_notifies_the_edit_of_a_followed_story(site, rece
     proc = subprocess.Popen([*cli, "run", "--json", "--max-checks", "4"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     lines: list[dict] = []
+    guard = threading.Timer(90, proc.kill)  # a run that never ends fails the test instead of hanging it
+    guard.start()
     try:
         for line in proc.stdout:
             lines.append(json.loads(line))
@@ -233,6 +235,7 @@ def test_watcher_run_subprocess_notifies_the_edit_of_a_followed_story(site, rece
                 site.set_version("/politics/flood", "v2")  # edited while the run is going
         rc = proc.wait(timeout=30)
     finally:
+        guard.cancel()
         proc.kill()
         stderr = proc.stderr.read()
         proc.stderr.close()
