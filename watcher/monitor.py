@@ -16,11 +16,12 @@ from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.models import Article, CheckResult, Snapshot, Version, VersionDiff, WatchedArticle, utcnow
 from watcher.normalize import comparison_key, content_hash
+from watcher.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.urls import normalize_url
 
 GONE_STATUSES = (404, 410)
 GONE_EVENTS = ("removed", "redirected")
-# Below this share of shared body words, a redirect target is another story, not the same one moved.
+# Below this story_overlap, a redirect target is another story, not the same one moved.
 SAME_STORY_OVERLAP = 0.3
 
 
@@ -200,15 +201,26 @@ def _moved_to_other_story(url: str, snapshot: Snapshot, before: Article, after: 
     """A redirect is an event only when it lands on a different story (a section front, another article)."""
     if not _redirected_away(url, snapshot):
         return False
-    return _overlap(before, after) < SAME_STORY_OVERLAP
+    return story_overlap(before, after) < SAME_STORY_OVERLAP
 
 
-def _overlap(before: Article, after: Article) -> float:
-    old = set(comparison_key(" ".join(before.body)).split()) or set(comparison_key("".join(before.body)))
-    new = set(comparison_key(" ".join(after.body)).split()) or set(comparison_key("".join(after.body)))
+def story_overlap(before: Article, after: Article) -> float:
+    """How much of the body two articles share (0..1): Jaccard index of their word pairs."""
+    old, new = _shingles(before), _shingles(after)
     if not old or not new:
         return 0.0
     return len(old & new) / len(old | new)
+
+
+def _shingles(article: Article) -> set[tuple[str, ...]]:
+    # Pairs, not single words: two unrelated stories share most common words (and in Chinese most
+    # common characters), rarely their pairs. Tokens put one CJK character per token, so text with
+    # no spaces is compared piece by piece too.
+    found: set[tuple[str, ...]] = set()
+    for paragraph in article.body:
+        words = [t for t in tokenize(comparison_key(paragraph)) if is_word(t) or is_cjk(t) or is_number(t)]
+        found |= set(zip(words, words[1:])) or ({tuple(words)} if words else set())
+    return found
 
 
 async def _gone(url: str, latest: Version, event: str, now: datetime, svc: Services,

@@ -340,6 +340,19 @@ def test_redirects_to_a_front_page_or_another_story_are_events_and_harmless_ones
     assert len(c.store.list_versions(moved)) == 1
 
 
+def test_a_chinese_story_moved_to_a_new_address_and_edited_is_an_edit_not_a_redirect(site, checker):
+    c = checker()
+    site.serve_fixture("/zh/2026/story", "zh-daily/story")
+    url = c.add(site.url("/zh/2026/story"))
+    assert c.check(url).status == "new"
+    site.serve_fixture("/zh/2026/story-renamed", "zh-daily/story")
+    site.set_version("/zh/2026/story-renamed", "v2")
+    site.redirect("/zh/2026/story", "/zh/2026/story-renamed", status=301)
+    moved = c.check(url)
+    assert (moved.status, moved.version) == ("changed", 2)
+    assert moved.edits and "redirected" not in moved.flags
+
+
 def write_config(tmp_path: Path) -> Path:
     path = tmp_path / "fast.toml"
     path.write_text("[fetch]\nnav_timeout = 5\ndeadline = 12\nretries = 1\nbackoff = 0.1\nper_host_delay = 0\n"

@@ -1,0 +1,49 @@
+"""monitor.story_overlap: is a redirect target the same story (moved, maybe edited) or another one?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from watcher.extract import extract
+from watcher.models import Article
+from watcher.monitor import SAME_STORY_OVERLAP, story_overlap
+
+SITES = Path(__file__).resolve().parent.parent / "fixtures" / "sites"
+
+
+def fixture(name: str) -> Article:
+    return extract((SITES / name).read_text(encoding="utf-8"), "https://news.test/story")
+
+
+# Written for this test: a Chinese story unrelated to the zh-daily fixture, sharing its common characters.
+OTHER_ZH = Article(body=[
+    "台北市政府週三宣布，明年起將在市中心試辦夜間公車路線，每晚十一點至凌晨兩點之間行駛，票價與日間相同。",
+    "交通局表示，試辦期間為六個月，若搭乘人數達到預期，將擴大至其他行政區。",
+])
+OTHER_EN = Article(body=[
+    "A community choir from the old mill district won the regional festival on Saturday with a set of sea shanties.",
+    "The choir's forty singers rehearse twice a week in the library basement.",
+])
+
+
+@pytest.mark.parametrize("site", ["en-daily/story", "zh-daily/story"])
+def test_an_edited_version_is_the_same_story(site):
+    # Chinese has no spaces between words: comparing whole paragraphs would call any edit another story.
+    assert story_overlap(fixture(f"{site}/v1.html"), fixture(f"{site}/v2.html")) > SAME_STORY_OVERLAP
+
+
+def test_one_edited_paragraph_of_a_one_paragraph_story_is_the_same_story():
+    text = fixture("zh-daily/story/v1.html").body[0]
+    assert story_overlap(Article(body=[text]), Article(body=[text.replace("10", "20")])) > SAME_STORY_OVERLAP
+
+
+@pytest.mark.parametrize("site, other", [("en-daily/story", OTHER_EN), ("zh-daily/story", OTHER_ZH)])
+def test_another_story_in_the_same_language_is_not(site, other):
+    assert story_overlap(fixture(f"{site}/v1.html"), other) < SAME_STORY_OVERLAP
+
+
+def test_an_empty_body_shares_nothing():
+    assert story_overlap(Article(body=[]), Article(body=[])) == 0.0
+    assert story_overlap(Article(body=["", " "]), OTHER_EN) == 0.0
