@@ -20,6 +20,9 @@ from watcher.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.urls import normalize_url
 
 GONE_STATUSES = (404, 410)
+# A page edited while it is being confirmed gets one more round with its newer text; a page whose text
+# differs on every load (random ids, rotating body widgets) never agrees and never becomes a version.
+CONFIRM_ROUNDS = 2
 GONE_EVENTS = ("removed", "redirected")
 # Below this story_overlap, a redirect target is another story, not the same one moved.
 SAME_STORY_OVERLAP = 0.3
@@ -101,12 +104,22 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
     diff = diff_articles(latest.article, article)
     # A stale CDN node serves old content too, so a revert is confirmed like any substantive change.
     if diff.top_class() == "substantive" and svc.config.trust.confirm_delay >= 0:
-        again = await _refetch(url, svc)
-        if again is None or content_hash(again) != content_hash(article):
+        for round_ in range(CONFIRM_ROUNDS):
+            refetched = await _refetch(url, svc)
+            again = refetched[1] if refetched else None
+            if again is not None and content_hash(again) == content_hash(article):
+                break
             if again is not None and _headline_only(latest, article) and content_hash(again) == latest.content_hash:
                 # The two fetches disagreed on the headline alone: the site shows visitors different headlines.
                 return _unchanged(url, latest, now, snapshot, flags=_ab_test(svc, url, headlines))
-            return _unchanged(url, latest, now, snapshot, flags=["unconfirmed"])
+            if (again is None or content_hash(again) == latest.content_hash or round_ + 1 == CONFIRM_ROUNDS
+                    or diff_articles(latest.article, again).top_class() != "substantive"):
+                return _unchanged(url, latest, now, snapshot, flags=["unconfirmed"])
+            # Neither the first fetch nor what is stored: the story is being edited right now. The newer
+            # text becomes the candidate and must itself be confirmed.
+            snapshot, article = refetched
+            reverted_to = _earlier_version_with_same_content(svc, url, latest, article)
+            diff = diff_articles(latest.article, article)
 
     if reverted_to is not None:
         diff.flags = sorted(set(diff.flags) | {"revert"})
@@ -123,11 +136,12 @@ async def _extract(snapshot: Snapshot, svc: Services) -> Article:
     return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites)
 
 
-async def _refetch(url: str, svc: Services) -> Article | None:
-    """The article again after a pause, None if that failed: a half-loaded page must not become an edit."""
+async def _refetch(url: str, svc: Services) -> tuple[Snapshot, Article] | None:
+    """The page and article again after a pause, None if that failed: a half-loaded page must not become an edit."""
     await svc.sleep(svc.config.trust.confirm_delay)
     try:
-        return await _extract(await svc.fetcher.fetch(url), svc)
+        snapshot = await svc.fetcher.fetch(url)
+        return snapshot, await _extract(snapshot, svc)
     except (WatcherError, OSError):
         return None
 
