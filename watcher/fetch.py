@@ -26,6 +26,7 @@ from watcher.models import Snapshot, utcnow
 ALLOWED_SCHEMES = ("http", "https")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CLOSE_TIMEOUT = 5.0  # seconds to wait for a context to close before giving up on it
+MAX_SPARES = 2  # fresh contexts kept open ahead of need per browser (each is an idle renderer)
 _FIND = object()  # browser_path default: look the browser up on first launch
 
 
@@ -109,6 +110,11 @@ class _BrowserHandle:
         self._lock = asyncio.Lock()
         self._playwright: Any = None
         self._browser: Any = None
+        # Opening a context and its page starts a renderer process (0.1-1 s on a busy machine).
+        # Opening the next few while a check runs takes that off the check's path; each is still
+        # used for exactly one check, so no cookies or storage pass from one check to the next.
+        self._spares: list[asyncio.Task] = []
+        self._spare_options: dict[str, Any] | None = None
 
     async def get(self) -> Any:
         async with self._lock:
@@ -129,7 +135,51 @@ class _BrowserHandle:
                 ) from exc
             return self._browser
 
+    async def fresh_page(self, browser: Any, options: dict[str, Any], spares: int) -> tuple[Any, Any]:
+        """A never-used context (made with `options`) and its page, then `spares` more opened ahead."""
+        if options != self._spare_options:
+            await self._drop_spares()  # made for other settings (a derived Fetcher)
+            self._spare_options = options
+        context = page = None
+        while self._spares and context is None:
+            task = self._spares.pop(0)
+            try:
+                owner, spare_context, spare_page = await task
+            except Exception:
+                continue  # the browser died while it opened; try the next
+            if owner is browser and browser.is_connected():
+                context, page = spare_context, spare_page
+            else:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(spare_context.close(), CLOSE_TIMEOUT)
+        if context is None:
+            _, context, page = await self._open(browser, options)
+        # Topped up only once this check has its page, so a cold start does not queue behind them.
+        while len(self._spares) < min(spares, MAX_SPARES):
+            self._spares.append(asyncio.create_task(self._open(browser, options)))
+        return context, page
+
+    @staticmethod
+    async def _open(browser: Any, options: dict[str, Any]) -> tuple[Any, Any, Any]:
+        context = await browser.new_context(**options)
+        try:
+            return browser, context, await context.new_page()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+            raise
+
+    async def _drop_spares(self) -> None:
+        spares, self._spares = self._spares, []
+        for task in spares:
+            task.cancel()
+        for task in spares:
+            with contextlib.suppress(BaseException):
+                _, context, _ = await task
+                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+
     async def close(self) -> None:
+        await self._drop_spares()
         async with self._lock:
             browser, self._browser = self._browser, None
             playwright, self._playwright = self._playwright, None
@@ -219,12 +269,13 @@ class Fetcher:
         context = None
         try:
             browser = await self._handle.get()
-            context = await browser.new_context(
-                user_agent=s.user_agent or None,
-                service_workers="block",  # else a worker could answer requests our route never sees
-                accept_downloads=False,
-            )
-            return await self._load(context, url, deadline, started, slot)
+            options = {
+                "user_agent": s.user_agent or None,
+                "service_workers": "block",  # else a worker could answer requests our route never sees
+                "accept_downloads": False,
+            }
+            context, page = await self._handle.fresh_page(browser, options, s.concurrency)
+            return await self._load(context, page, url, deadline, started, slot)
         except errors.WatcherError:
             raise
         except Exception as exc:
@@ -237,10 +288,9 @@ class Fetcher:
                     await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
 
     async def _load(
-        self, context: Any, url: str, deadline: float, started: float, slot: _HostSlot | None
+        self, context: Any, page: Any, url: str, deadline: float, started: float, slot: _HostSlot | None
     ) -> Snapshot:
         s = self.settings
-        page = await context.new_page()
         page.on("dialog", _dismiss)
         nav = _Navigation(remaining=0, slot=slot)
         blocked = set(s.block_resources)
