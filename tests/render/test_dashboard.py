@@ -63,3 +63,24 @@ def test_page_text_is_never_markup_or_escape_codes():
     screen = _capture(120)
     assert "[blink]Injected" in screen  # printed literally, not interpreted
     assert "\x1b" not in screen
+
+
+def test_edit_feed_shows_the_change_not_the_whole_paragraph():
+    before, after = "The council met for four hours " * 5, " and then adjourned until spring." * 5
+    edit = Edit(field="body", op="replace", old=before + "60" + after, new=before + "80" + after, cls="substantive",
+                inline=[("=", before), ("-", "60"), ("+", "80"), ("=", after)])
+    result = CheckResult(url="https://news.example.com/a", status="changed", checked_at=NOW, version=2,
+                         edits=[edit], headline="Council meets")
+    console = Console(width=120, file=StringIO(), color_system=None, theme=THEME)
+    console.print(dashboard_view([], [result], RunStatus(), NOW))
+    screen = console.file.getvalue()
+    assert "[-60-]{+80+}" in screen
+    assert "…" in screen and screen.count("The council met") <= 1
+
+
+def test_overdue_articles_read_due():
+    late = WatchedArticle(url="https://a.example/x", added_at=NOW, headline="Late", last_checked=NOW - timedelta(minutes=20),
+                          next_check=NOW - timedelta(seconds=5), last_status="unchanged")
+    console = Console(width=100, file=StringIO(), color_system=None, theme=THEME)
+    console.print(dashboard_view([late], [], RunStatus(), NOW))
+    assert " due " in console.file.getvalue()

@@ -19,6 +19,7 @@ from watcher.render.text import safe_text
 
 FEED_LENGTH = 6
 SNIPPET_CHARS = 160
+CONTEXT_CHARS = 30
 
 
 @dataclass
@@ -55,6 +56,31 @@ def _ago(moment: datetime | None, now: datetime) -> str:
     return f"{prefix}{span}{suffix}"
 
 
+def _next(article: WatchedArticle, now: datetime) -> str:
+    if article.stopped:
+        return "stopped"
+    if article.next_check is None or article.next_check <= now:
+        return "due"
+    return _ago(article.next_check, now)
+
+
+def _around_changes(inline: Sequence[tuple[str, str]], keep: int = CONTEXT_CHARS) -> list[tuple[str, str]]:
+    """Inline ops with long unchanged runs cut to `keep` characters beside each change."""
+    ops = list(inline)
+    trimmed = []
+    for index, (op, text) in enumerate(ops):
+        if op == "=" and len(text) > keep:
+            first, last = index == 0, index == len(ops) - 1
+            if first:
+                text = "…" + text[-keep:]
+            elif last:
+                text = text[:keep] + "…"
+            elif len(text) > 2 * keep:
+                text = text[:keep] + " … " + text[-keep:]
+        trimmed.append((op, text))
+    return trimmed
+
+
 def articles_view(articles: Sequence[WatchedArticle], now: datetime) -> Table:
     """One row per watched article; headline and host are page data, so they enter as Text."""
     # No vertical rules and one space between columns: at 80 columns every character goes to content.
@@ -73,7 +99,7 @@ def articles_view(articles: Sequence[WatchedArticle], now: datetime) -> Table:
             safe_text(urlsplit(article.url).netloc.removeprefix("www.")),
             str(article.versions),
             _ago(article.last_checked, now),
-            "stopped" if article.stopped else _ago(article.next_check, now),
+            _next(article, now),
             Text(status, style=f"status.{status}"),
             safe_text(article.last_edit_summary),
         )
@@ -102,7 +128,7 @@ def edit_feed(results: Sequence[CheckResult], now: datetime) -> RenderableType:
             snippet = Text("  ")
             snippet.append(f"{edit.field}/{edit.op}: ", style="dim")
             # Markers as well as colour, so the change reads on a monochrome terminal too.
-            snippet.append_text(_clip(inline_text(edit.inline, markers=True) if edit.inline else safe_text(edit.new or edit.old or "")))
+            snippet.append_text(_clip(inline_text(_around_changes(edit.inline), markers=True) if edit.inline else safe_text(edit.new or edit.old or "")))
             lines.append(snippet)
     if not lines:
         lines.append(Text("No edits yet.", style="dim"))
