@@ -1,0 +1,42 @@
+"""Benchmark 4: diff speed, from bench/diff_speed.py (the differ's benchmark) folded into the table.
+
+diff_articles on a 100,000-character article with 50 edits, CJK and English, against one plain
+character-level diff-match-patch run over the same text in the same process.
+
+    python bench/diffs.py
+"""
+
+from __future__ import annotations
+
+import random
+
+from common import Row, print_rows  # first: puts the repository on sys.path
+from diff_match_patch import diff_match_patch
+
+import diff_speed
+
+from watcher.diff import diff_articles
+from watcher.models import Article
+
+
+def run(seed: int = 7) -> list[Row]:
+    """Time both diffs for both scripts (figure 4); the issue sets no target, so the rows are context."""
+    rows = []
+    for label, cjk in (("CJK", True), ("English", False)):
+        rng = random.Random(seed)
+        old = diff_speed.article(rng, cjk)
+        new = diff_speed.edit(rng, old, cjk)
+        ours, diff = diff_speed.timed(lambda: diff_articles(Article(body=old), Article(body=new)))
+        dmp = diff_match_patch()
+        dmp.Diff_Timeout = 0  # the full character-level diff, as diff_speed.py does
+        plain, _ = diff_speed.timed(lambda: dmp.diff_main("\n\n".join(old), "\n\n".join(new)))
+        chars = len("\n\n".join(old))
+        print(f"diff {label}: {chars:,} chars, {len(diff.edits)} edits, diff_articles {ours * 1000:.0f} ms, "
+              f"char-level dmp {plain * 1000:.0f} ms", flush=True)
+        rows.append(Row(f"diff: {label}, {chars // 1000}k chars, {diff_speed.EDITS} edits",
+                        f"{ours * 1000:.0f} ms; char-level dmp {plain * 1000:.0f} ms (dmp/ours {plain / ours:.1f}x)"))
+    return rows
+
+
+if __name__ == "__main__":
+    print_rows(run())
