@@ -218,7 +218,8 @@ def test_cjk_glyphs_are_real_not_tofu(cards, fetcher):
         f'font:48px/{cell}px {CARD_FONT_STACK};text-align:center">{ch}</div>'
         for i, ch in enumerate(probes)
     )
-    html = f'<!DOCTYPE html><html lang="zh-Hant"><body style="margin:0;background:#fff;color:#000">{boxes}</body></html>'
+    html = (f'<!DOCTYPE html><html lang="zh-Hant"><body style="margin:0;background:#fff;color:#000">'
+            f"{boxes}</body></html>")
     _, _, rows = decode_png(fetcher.render_png_sync(html, cell * len(probes), cell))
     glyphs = [tuple(tuple(row[i * cell:(i + 1) * cell]) for row in rows) for i in range(len(probes))]
     for ch, glyph in zip(han, glyphs):
