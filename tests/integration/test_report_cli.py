@@ -289,6 +289,7 @@ def test_atom_report_is_a_valid_feed(newsroom):
     assert len(parsed.entries) == len(changes) == 4
     assert len({e.id for e in parsed.entries}) == 4
     assert {e.link for e in parsed.entries} == {newsroom.en, newsroom.zh, newsroom.hostile, newsroom.quotes}
+    assert parsed.entries[0].link == newsroom.quotes  # newest first: the cosmetic edit came last
 
     root = lxml.etree.fromstring(xml.encode("utf-8"))
     assert root.tag == f"{ATOM}feed"
