@@ -8,7 +8,14 @@ What a check reports, and why (the decisions these tests pin down):
   status "revert", so a reader can tell a rollback from a fresh edit.
 - An event (removed, redirected, restored) makes one version and one notification-worthy result.
   Later checks that find the same state create nothing and report status "unchanged" with the
-  event as a flag, so a story that stays gone is not announced again on every check.
+  event as a flag, so a story that stays gone is not announced again on every check. A removal or
+  redirect is confirmed by a re-fetch first, like a substantive edit: one stray 404 is no event.
+- A substantive change (reverts included) is re-fetched after trust.confirm_delay; if the two
+  fetches disagree nothing is stored and the check is "unchanged" with flag "unconfirmed".
+- A headline-only change to a headline seen in recent versions (or already known as a variant) is
+  "unchanged" with flag "ab_test"; the variants are kept on the article. A headline never seen is
+  an edit the first time, unless the confirming re-fetch shows the old headline with the same
+  body, which is what a per-visitor A/B test looks like.
 """
 
 from __future__ import annotations
