@@ -118,6 +118,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
             # Neither the first fetch nor what is stored: the story is being edited right now. The newer
             # text becomes the candidate and must itself be confirmed.
             snapshot, article = refetched
+            headlines = [article.headline, latest.article.headline]
             reverted_to = _earlier_version_with_same_content(svc, url, latest, article)
             diff = diff_articles(latest.article, article)
 
