@@ -10,6 +10,8 @@ from watcher.errors import NoArticle
 from watcher.models import Article, Version
 from watcher.normalize import content_hash
 
+GONE = ("removed", "redirected")  # event versions that carry the last text seen, not a page of their own
+
 
 def rebuild_versions(store: Any, url: str, extract: Callable[[str, str], Article]) -> int:
     """Re-extract every version that still has raw HTML, drop versions that become identical, re-diff; returns the count kept."""
@@ -17,7 +19,7 @@ def rebuild_versions(store: Any, url: str, extract: Callable[[str, str], Article
     for version in store.list_versions(url):
         article = version.article
         html = store.get_html(version)
-        if html is not None and version.event is None:
+        if html is not None and version.event not in GONE:
             try:
                 article = extract(html, url)
             except NoArticle:

@@ -141,7 +141,7 @@ class Runner:
         self.stats.checks += 1
         if result.status == "error":
             self.stats.errors += 1
-        elif result.edits or result.status in ("removed", "redirected", "restored"):
+        elif result.status != "revert" and (result.edits or result.status in ("removed", "redirected", "restored")):
             self.stats.edits += 1
             self.stats.recent.append(result)
         self.on_result(result)
