@@ -52,9 +52,29 @@ def story(path: str, version: int) -> str:
             f"<h1>Story {path} update {version}</h1>{body}</article></body></html>")
 
 
+STARTED: list[subprocess.Popen] = []
+
+
 def watcher(data: Path, *args: str, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "watcher", "--data-dir", str(data), *args],
+    """`watcher ...` in its own process group, so a kill takes its Chromium with it."""
+    proc = subprocess.Popen([sys.executable, "-m", "watcher", "--data-dir", str(data), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, **kw)
+    STARTED.append(proc)
+    return proc
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_processes():
+    """A failed or timed-out test must not leave a `watcher run` and its browser behind."""
+    yield
+    while STARTED:
+        proc = STARTED.pop()
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(timeout=30)
 
 
 def json_lines(out: str) -> list[dict]:
