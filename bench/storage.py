@@ -36,23 +36,26 @@ def best_ms(samples: list[float]) -> float:
     return min(samples) * 1000
 
 
-def measure(op, repeat: int) -> tuple[float, float, float]:
-    """Wall ms, CPU ms (fastest run) and KB handed to atomic writes (mean) of `repeat` runs of op."""
-    walls, cpus = [], []
-    written = sg.WRITTEN[0]  # store_growth counts bytes passed to the store's atomic writes
+def measure_each(op, repeat: int) -> dict[int, tuple[float, float, float]]:
+    """Per size: wall ms, CPU ms (fastest run) and KB handed to atomic writes (mean) of op(size), sizes in turn."""
+    walls: dict[int, list[float]] = {size: [] for size in SIZES}
+    cpus: dict[int, list[float]] = {size: [] for size in SIZES}
+    written = dict.fromkeys(SIZES, 0)
     for _ in range(repeat):
-        w, c = time.perf_counter(), time.process_time()
-        op()
-        cpus.append(time.process_time() - c)
-        walls.append(time.perf_counter() - w)
-    return best_ms(walls), best_ms(cpus), (sg.WRITTEN[0] - written) / repeat / 1024
+        for size in SIZES:
+            before = sg.WRITTEN[0]  # store_growth counts bytes passed to the store's atomic writes
+            w, c = time.perf_counter(), time.process_time()
+            op(size)
+            cpus[size].append(time.process_time() - c)
+            walls[size].append(time.perf_counter() - w)
+            written[size] += sg.WRITTEN[0] - before
+    return {size: (best_ms(walls[size]), best_ms(cpus[size]), written[size] / repeat / 1024) for size in SIZES}
 
 
 def build(root: Path, articles: int) -> None:
-    """The background store: `articles` articles x 20 versions, plus the live article."""
+    """The background store: `articles` articles x 20 versions."""
     store = Store(root, durable=False)
     with store.transaction():
-        store.add_article(sg.LIVE, now=sg.T0)
         for a in range(articles):
             url = f"https://news.example/story/{a:05d}"
             store.add_article(url, now=sg.T0)
@@ -72,43 +75,49 @@ def run() -> list[Row]:
         build(root, articles)
         print(f"storage: built {articles} articles x 20 versions in {time.perf_counter() - started:.0f}s", flush=True)
         fast, store = Store(root, durable=False), Store(root)
-        history, moment = 0, sg.T0
+        # One live article per size, measured in turn, so load that comes and goes hits every size alike.
+        live = {size: f"{sg.LIVE}-{size}" for size in SIZES}
+        history = dict.fromkeys(SIZES, 0)
+        moment = sg.T0
+        with fast.transaction():
+            for size, url in live.items():
+                fast.add_article(url, now=sg.T0)
+                while history[size] < size:
+                    history[size] += 1
+                    moment += timedelta(seconds=1)
+                    fast.save_version(url, sg.article(history[size]), html=f"<html>{history[size]}</html>",
+                                      diff=sg.diff(history[size]), captured_at=moment)
 
-        def check() -> None:
+        def check(size: int) -> None:
             nonlocal moment
             moment += timedelta(seconds=1)
-            store.record_check(CheckResult(url=sg.LIVE, status="unchanged", checked_at=moment, version=history,
-                                           http_status=200, duration=0.8))
-            watched = store.get_article(sg.LIVE)
+            store.record_check(CheckResult(url=live[size], status="unchanged", checked_at=moment,
+                                           version=history[size], http_status=200, duration=0.8))
+            watched = store.get_article(live[size])
             watched.next_check = moment + timedelta(minutes=10)
             store.update_article(watched)
 
+        def save(size: int) -> None:
+            nonlocal moment
+            history[size] += 1
+            moment += timedelta(seconds=1)
+            store.save_version(live[size], sg.article(history[size]), html=f"<html>{history[size]}</html>",
+                               diff=sg.diff(history[size]), captured_at=moment)
+
         for size in SIZES:
-            with fast.transaction():
-                while history < size:
-                    history += 1
-                    moment += timedelta(minutes=1)
-                    fast.save_version(sg.LIVE, sg.article(history), html=f"<html>{history}</html>",
-                                      diff=sg.diff(history), captured_at=moment)
             for _ in range(store.check_log_size):  # a full check log: what follows is the steady state
-                check()
-            before = sg.store_bytes(root)
-            check_cost = measure(check, repeat)
-            grown = (sg.store_bytes(root) - before) / repeat
-
-            def save() -> None:
-                nonlocal history, moment
-                history += 1
-                moment += timedelta(seconds=1)
-                store.save_version(sg.LIVE, sg.article(history), html=f"<html>{history}</html>",
-                                   diff=sg.diff(history), captured_at=moment)
-
-            save()  # the first durable save of a size opens its chunk; not the steady state
-            save_cost = measure(save, repeat)
-            results.append((size, check_cost, save_cost, grown))
-            print(f"  {size:>6} versions: no-change check {check_cost[0]:.1f} ms wall, {check_cost[1]:.2f} ms CPU, "
-                  f"{check_cost[2]:.1f} KB written; changed check {save_cost[0]:.1f} ms wall, {save_cost[1]:.2f} ms CPU, "
-                  f"{save_cost[2]:.1f} KB written; {grown:.0f} B added per no-change check", flush=True)
+                check(size)
+            save(size)  # the first durable save opens its chunk; not the steady state
+        before = sg.store_bytes(root)
+        check_costs = measure_each(check, repeat)
+        grown = (sg.store_bytes(root) - before) / repeat / len(SIZES)
+        save_costs = measure_each(save, repeat)
+        for size in SIZES:
+            c, v = check_costs[size], save_costs[size]
+            results.append((size, c, v, grown))
+            print(f"  {size:>6} versions: no-change check {c[0]:.1f} ms wall, {c[1]:.2f} ms CPU, {c[2]:.1f} KB "
+                  f"written; changed check {v[0]:.1f} ms wall, {v[1]:.2f} ms CPU, {v[2]:.1f} KB written", flush=True)
+        print(f"  {grown:.0f} B added per no-change check", flush=True)
     sizes = "/".join(f"{s:,}" for s in SIZES)
     rows = []
     for index, label in ((1, "no-change check (record_check + update_article)"), (2, "changed check (save_version)")):
