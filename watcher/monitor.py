@@ -53,8 +53,10 @@ async def check_article(url: str, svc: Services) -> CheckResult:
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:
         result.headline = watched.headline
-    svc.store.record_check(result)
-    _reschedule(svc, url, result)
+    # One transaction: the hot file is rewritten once per check, not once for the log and again for the schedule.
+    with svc.store.transaction():
+        svc.store.record_check(result)
+        _reschedule(svc, url, result)
     return result
 
 
