@@ -113,3 +113,17 @@ def test_unknown_article_is_exit_2(data_dir):
         assert result.returncode == 2, command
         assert "not watching http://example.com/nope" in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_extract_command_shows_what_would_be_tracked(site, data_dir):
+    site.serve_fixture("/zh", "zh-daily/story")
+    manifest = json.loads((Path(__file__).parent.parent / "fixtures/sites/zh-daily/story/manifest.json").read_text())
+    expected = manifest["versions"]["v1"]
+    result = watcher(data_dir, "extract", site.url("/zh"), "--json")
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert article["headline"] == expected["headline"]
+    assert article["body"] == expected["body"]
+    assert article["captions"] == expected["captions"]
+    shown = watcher(data_dir, "extract", site.url("/zh"))
+    assert expected["headline"] in shown.stdout and expected["captions"][0][:10] in shown.stdout
