@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import struct
 import subprocess
-import sys
 import zlib
 from pathlib import Path
 from typing import Iterator, NamedTuple
 
 import pytest
 from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
+from support.cli import checked, ok, watcher
 from support.site_server import Site
 
-from watcher.config import load_config
-from watcher.monitor import Services, check_article
 from watcher.report import ReportEntry, card_html
 from watcher.report.css import CARD_FONT_STACK
 
@@ -114,32 +111,8 @@ class Cards(NamedTuple):
     zh: str
 
 
-def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run the installed CLI the way a user does."""
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, timeout=120,
-    )
-
-
-def ok(data_dir: Path, *args: str) -> str:
-    result = watcher(data_dir, *args)
-    assert result.returncode == 0, (args, result.stderr)
-    return result.stdout
-
-
 def statuses(data_dir: Path, fetcher: ThreadedFetcher, *urls: str) -> list[tuple[str, int | None]]:
-    """What `watcher check URL...` does, run in-process on the session's Chromium (a subprocess would
-    launch its own, seconds each); `watcher check` itself is covered by test_cli_walk.py."""
-    from watcher.store import Store
-
-    svc = Services(fetcher=fetcher, store=Store(data_dir), config=load_config(data_dir / "watcher.toml"))
-
-    async def check_all() -> list[tuple[str, int | None]]:
-        results = await asyncio.gather(*(check_article(url, svc) for url in urls))
-        return [(r.status, r.version) for r in results]
-
-    return asyncio.run(check_all())
+    return [(r.status, r.version) for r in checked(data_dir, fetcher, *urls)]
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,8 @@ test then only runs `watcher report`, which needs no browser.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,13 +19,11 @@ import lxml.etree
 import lxml.html
 import pytest
 from markdown_it import MarkdownIt
-from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
+from support.browser_thread import BrowserThread, fast_settings
+from support.cli import checked, ok, watcher
 from support.site_server import Site
 
-from watcher.config import load_config
-from watcher.models import CheckResult, iso, parse_iso, utcnow
-from watcher.monitor import Services, check_article
-from watcher.store import Store
+from watcher.models import iso, parse_iso, utcnow
 
 FAST_CONFIG = """
 [fetch]
@@ -100,32 +96,6 @@ class Newsroom:
     hostile: str
     quotes: str
     boundary: datetime  # after the first edits, before the cosmetic one
-
-
-def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run the installed CLI the way a user does."""
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, timeout=120,
-    )
-
-
-def ok(data_dir: Path, *args: str) -> str:
-    """stdout of a command that must succeed."""
-    result = watcher(data_dir, *args)
-    assert result.returncode == 0, (args, result.stderr)
-    return result.stdout
-
-
-def checked(data_dir: Path, fetcher: ThreadedFetcher, *urls: str) -> list[CheckResult]:
-    """What `watcher check URL...` does, run in-process on the session's Chromium (a subprocess would
-    launch its own, seconds each); `watcher check` itself is covered by test_cli_walk.py."""
-    svc = Services(fetcher=fetcher, store=Store(data_dir), config=load_config(data_dir / "watcher.toml"))
-
-    async def check_all() -> list[CheckResult]:
-        return list(await asyncio.gather(*(check_article(url, svc) for url in urls)))
-
-    return asyncio.run(check_all())
 
 
 @pytest.fixture(scope="module")
