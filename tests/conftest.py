@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
+from support.receiver import Receiver
 from support.site_server import Site
 
 
@@ -71,3 +72,13 @@ def fetcher(browser: BrowserThread) -> ThreadedFetcher:
 def make_fetcher(browser: BrowserThread) -> Callable[..., ThreadedFetcher]:
     """Factory: make_fetcher(**FetchSettings overrides) -> ThreadedFetcher on the session browser."""
     return lambda **overrides: browser.fetcher(fast_settings(**overrides))
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on 127.0.0.1: /... records JSON posts, /fail answers 500, /hang never answers."""
+    server = Receiver()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -4,7 +4,6 @@ contract, filters hold back what they should, and failing or hanging receivers n
 from __future__ import annotations
 
 import asyncio
-import http.server
 import json
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from support.receiver import Receiver
 
 from watcher.cli import main
 from watcher.config import load_config
@@ -59,57 +59,6 @@ A_V1 = article_html("Flood forces evacuation of lower town", BODY)
 A_V2 = article_html("Flood forces evacuation of whole town", [BODY[0].replace("three", "five"), *BODY[1:]])
 B_V1 = article_html("Cup final goes to extra time", [BODY[0], BODY[1].replace("gymnasium", "gymnasuim"), BODY[2]])
 B_V2 = article_html("Cup final goes to extra time", BODY)
-
-
-class Receiver:
-    """Webhook receiver on 127.0.0.1: records JSON posts per path; /fail answers 500, /hang never answers."""
-
-    def __init__(self) -> None:
-        self.posts: list[tuple[str, dict]] = []
-        self.failures = 0
-        self.release = threading.Event()
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                if self.path == "/hang":
-                    receiver.release.wait(30)
-                    return
-                status = 500 if self.path == "/fail" else 200
-                with receiver.lock:
-                    if status == 500:
-                        receiver.failures += 1
-                    else:
-                        receiver.posts.append((self.path, json.loads(body)))
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-
-    def got(self, path: str) -> list[dict]:
-        with self.lock:
-            return [body for p, body in self.posts if p == path]
-
-    def stop(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver():
-    server = Receiver()
-    yield server
-    server.stop()
 
 
 def notify_config(receiver: Receiver) -> str:
