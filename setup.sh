@@ -40,16 +40,24 @@ elif [ ! -s "$browser_file" ] || [ ! -x "$(cat "$browser_file")" ]; then
   if timeout 120 .venv/bin/python -m playwright install chromium >/dev/null 2>&1; then
     echo "playwright" > "$browser_file"
   else
+    # Debian's chromium-headless-shell before any full Chromium: a check opens a fresh context,
+    # and the shell does that for about a fifth of the CPU (see watcher/browser.py).
     system=""
-    for b in chromium chromium-browser google-chrome google-chrome-stable; do
+    for b in chromium-headless-shell chromium chromium-browser google-chrome google-chrome-stable; do
       if command -v "$b" >/dev/null; then system=$(command -v "$b"); break; fi
     done
-    if [ -z "$system" ]; then
-      say "Playwright's Chromium could not be downloaded; installing Debian's chromium"
-      apt_install chromium || true
-      command -v chromium >/dev/null && system=$(command -v chromium)
-    fi
-    [ -n "$system" ] || { say "no browser: install Chromium (Debian/Ubuntu: apt-get install chromium) or set WATCHER_BROWSER=/path/to/chrome"; exit 1; }
+    case "$system" in
+      *headless-shell) ;;
+      *)
+        say "Playwright's Chromium could not be downloaded; installing Debian's chromium-headless-shell"
+        if apt_install chromium-headless-shell && command -v chromium-headless-shell >/dev/null; then
+          system=$(command -v chromium-headless-shell)
+        elif [ -z "$system" ]; then
+          apt_install chromium || true
+          command -v chromium >/dev/null && system=$(command -v chromium)
+        fi ;;
+    esac
+    [ -n "$system" ] || { say "no browser: install Chromium (Debian/Ubuntu: apt-get install chromium-headless-shell) or set WATCHER_BROWSER=/path/to/chrome"; exit 1; }
     echo "$system" > "$browser_file"
   fi
 fi

@@ -25,11 +25,21 @@ LAUNCH_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
-SYSTEM_BROWSERS = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
-SYSTEM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+# The headless shell first: it is the build Playwright itself uses for headless work. A full
+# Chromium run with --headless sets up a whole browser profile for every new context, and a
+# context per check is our isolation rule: measured here, 447 ms of CPU for a fresh context and
+# blank page against 80 ms with the shell (Chromium 156), which is most of the cost of a check.
+SYSTEM_BROWSERS = ["chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+SYSTEM_PATHS = [
+    "/usr/bin/chromium-headless-shell",
+    "/usr/lib/chromium/chromium-headless-shell",
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+]
 
 MISSING_MESSAGE = (
-    "no Chromium found: run `bash setup.sh none` or `apt-get install chromium`, "
+    "no Chromium found: run `bash setup.sh none` or `apt-get install chromium-headless-shell`, "
     "or set WATCHER_BROWSER=/path/to/chrome"
 )
 

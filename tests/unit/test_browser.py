@@ -101,6 +101,12 @@ def test_system_browser_found_on_path_under_any_usual_name(bare, tmp_path):
     assert find_browser(**bare) == BrowserChoice(str(chrome), "system")
 
 
+def test_system_headless_shell_is_preferred_over_a_full_chromium(bare, tmp_path):
+    make_exe(tmp_path / "bin" / "chromium")
+    shell = make_exe(tmp_path / "bin" / "chromium-headless-shell")
+    assert find_browser(**bare) == BrowserChoice(str(shell), "system")
+
+
 def test_system_browser_found_in_usual_place_when_path_is_minimal(bare, tmp_path):
     chrome = make_exe(tmp_path / "usr-bin" / "chromium")
     bare["system_paths"] = [str(tmp_path / "usr-bin" / "missing"), str(chrome)]
