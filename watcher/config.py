@@ -38,7 +38,7 @@ class FetchSettings:
     concurrency: int = 4  # pages fetched at once
     max_bytes: int = 15_000_000  # rendered HTML size cap
     max_redirects: int = 10
-    settle_ms: int = 500  # wait after load for script-inserted content
+    settle_ms: int = 500  # longest wait after load for script-inserted content (ends once the page is still)
     block_resources: list[str] = field(default_factory=lambda: ["image", "media", "font"])
     user_agent: str | None = None
 

@@ -28,6 +28,56 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 CLOSE_TIMEOUT = 5.0  # seconds to wait for a context to close before giving up on it
 MAX_SPARES = 2  # fresh contexts kept open ahead of need per browser (each is an idle renderer)
 _FIND = object()  # browser_path default: look the browser up on first launch
+# After the load event a page counts as settled once its DOM has been still this long with no
+# request in flight and no short timer pending. settle_ms caps the whole wait for pages that never
+# go still (tickers, ad rotations, polling).
+QUIET_MS = 150
+
+# Installed before the page's own scripts: counts pending setTimeout callbacks due within the
+# settle cap, so "render the story 300 ms after load" is waited for rather than raced. The
+# wrappers keep the native toString so the page sees nothing unusual; its timers behave as before.
+_TIMER_WATCH = """(limit) => {
+  const key = Symbol.for("watcher.settle");
+  if (Object.prototype.hasOwnProperty.call(window, key)) return;
+  const nativeSet = window.setTimeout, nativeClear = window.clearTimeout;
+  const state = { pending: new Set(), setTimeout: nativeSet, clearTimeout: nativeClear };
+  Object.defineProperty(window, key, { value: state });
+  const setTimeout = function setTimeout(handler, delay, ...rest) {
+    if (typeof handler !== "function" || (Number(delay) || 0) > limit) {
+      return nativeSet.call(window, handler, delay, ...rest);
+    }
+    const id = nativeSet.call(window, function () {
+      state.pending.delete(id);
+      return handler.apply(this, arguments);
+    }, delay, ...rest);
+    state.pending.add(id);
+    return id;
+  };
+  const clearTimeout = function clearTimeout(id) {
+    state.pending.delete(id);
+    return nativeClear.call(window, id);
+  };
+  for (const [wrapper, native] of [[setTimeout, nativeSet], [clearTimeout, nativeClear]]) {
+    Object.defineProperty(wrapper, "toString", { value: () => Function.prototype.toString.call(native) });
+  }
+  window.setTimeout = setTimeout;
+  window.clearTimeout = clearTimeout;
+}"""
+
+# Resolves once the document has gone `quiet` ms without a node or text change and with no short
+# timer pending, or after `most` ms. Attribute changes do not count: carousels flip classes forever.
+_STILL_PAGE = """([quiet, most]) => new Promise((resolve) => {
+  const state = window[Symbol.for("watcher.settle")] || { pending: new Set(), setTimeout, clearTimeout };
+  const later = (fn, ms) => state.setTimeout.call(window, fn, ms);
+  const cancel = (id) => state.clearTimeout.call(window, id);
+  let timer = 0;
+  const finish = () => { observer.disconnect(); cancel(timer); cancel(cap); resolve(true); };
+  const check = () => { if (state.pending.size) { timer = later(check, 25); } else { finish(); } };
+  const observer = new MutationObserver(() => { cancel(timer); timer = later(check, quiet); });
+  observer.observe(document, { childList: true, subtree: true, characterData: true });
+  timer = later(check, quiet);
+  const cap = later(finish, most);
+})"""
 
 
 def check_scheme(url: str) -> str:
@@ -292,6 +342,7 @@ class Fetcher:
     ) -> Snapshot:
         s = self.settings
         page.on("dialog", _dismiss)
+        in_flight = await watch_activity(page, s.settle_ms)
         nav = _Navigation(remaining=0, slot=slot)
         blocked = set(s.block_resources)
 
@@ -353,7 +404,7 @@ class Fetcher:
         with contextlib.suppress(Exception):
             load_budget = max(0.1, min(s.nav_timeout, deadline - time.monotonic()))
             await page.wait_for_load_state("load", timeout=load_budget * 1000)
-        await asyncio.sleep(s.settle_ms / 1000)
+        await settle(page, in_flight, min(time.monotonic() + s.settle_ms / 1000, deadline))
         html = await self._content(page, url, deadline)
         if len(html.encode("utf-8", "replace")) > s.max_bytes:
             raise errors.TooLarge(f"{url} rendered to more than {s.max_bytes} bytes of HTML")
@@ -455,6 +506,42 @@ class Fetcher:
             finally:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+
+
+async def watch_activity(page: Any, settle_ms: int) -> set[Any]:
+    """Start watching what `settle` waits for; call before navigating. Returns the requests in flight."""
+    await page.add_init_script(script=f"({_TIMER_WATCH})({int(settle_ms)})")
+    in_flight: set[Any] = set()
+    # Playwright wants plain functions as handlers (it tags them), not bound builtins.
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
+    return in_flight
+
+
+async def settle(page: Any, in_flight: set[Any], until: float) -> None:
+    """Wait until the page is still (DOM unchanged for QUIET_MS, no short timer pending, no request
+    in flight) or `until`.
+
+    A fixed sleep made every check pay the worst case; most pages are done well before it.
+    """
+    while (left := until - time.monotonic()) > 0:
+        quiet = min(QUIET_MS / 1000, left)
+        try:
+            # A page can break evaluate (its own setTimeout replaced, a busy loop): bound it here.
+            await asyncio.wait_for(page.evaluate(_STILL_PAGE, [quiet * 1000, left * 1000]), left + 0.2)
+        except (asyncio.TimeoutError, TimeoutError):
+            return
+        except Exception:
+            # The page navigated itself (a script redirect): let the new document load, then judge it.
+            with contextlib.suppress(Exception):
+                await page.wait_for_load_state("load", timeout=max(0.05, until - time.monotonic()) * 1000)
+            await asyncio.sleep(0.02)  # a page that breaks evaluate for good must not make this spin
+            continue
+        if not in_flight:
+            return
+        while in_flight and time.monotonic() < until:
+            await asyncio.sleep(0.02)
 
 
 async def _dismiss(dialog: Any) -> None:

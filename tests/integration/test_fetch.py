@@ -68,6 +68,69 @@ def test_fetch_returns_rendered_html_including_script_inserted_article(site, fet
     assert 0 < snap.timings["navigation"] <= snap.timings["total"]
 
 
+LATE_STORY = """<!DOCTYPE html><html><head><title>Late</title></head><body><article><h1>Ferry cuts</h1>
+<div id="body"></div></article><script>
+window.addEventListener("load", function () {
+  setTimeout(function () {
+    var p = document.createElement("p");
+    p.textContent = "Crossings fall to four a day from Monday.";
+    document.getElementById("body").appendChild(p);
+  }, %d);
+});
+</script></body></html>"""
+
+
+def test_story_rendered_by_a_timer_after_load_is_waited_for(site, make_fetcher):
+    # Longer after load than the DOM's quiet window: only the pending timer says "not done yet".
+    site.page("/late", LATE_STORY % 400)
+    snap = make_fetcher(settle_ms=3000).fetch_sync(site.url("/late"))
+    # As an element: the sentence is also in the script's source.
+    assert "<p>Crossings fall to four a day from Monday.</p>" in snap.html
+
+
+def test_story_fetched_by_script_after_load_is_waited_for(site, make_fetcher):
+    site.page("/data.txt", "Crossings fall to four a day from Monday.", content_type="text/plain", delay=0.5)
+    site.page("/fetched", """<html><body><article><h1>Ferry cuts</h1><p id="body"></p></article><script>
+window.addEventListener("load", function () {
+  fetch("/data.txt").then(function (r) { return r.text(); })
+    .then(function (t) { document.getElementById("body").textContent = t; });
+});</script></body></html>""")
+    snap = make_fetcher(settle_ms=3000).fetch_sync(site.url("/fetched"))
+    assert '<p id="body">Crossings fall to four a day from Monday.</p>' in snap.html
+
+
+def test_a_still_page_does_not_wait_out_the_settle_cap(site, make_fetcher):
+    site.page("/still", ARTICLE)
+    fetcher = make_fetcher(settle_ms=8000, deadline=20.0)
+    started = time.monotonic()
+    snap = fetcher.fetch_sync(site.url("/still"))
+    assert "Pier repairs start in spring" in snap.html
+    assert time.monotonic() - started < 4.0
+
+
+def test_a_page_that_never_goes_still_is_read_at_the_settle_cap(site, make_fetcher):
+    ticker = ("<html><body><article><h1>Pier repairs start in spring</h1><p>Work begins in April.</p></article>"
+              "<div id='t'></div><script>var n = 0; setInterval(function () {"
+              " document.getElementById('t').textContent = 'tick ' + (n++); }, 30);"
+              " (function again() { setTimeout(again, 40); })();</script></body></html>")
+    site.page("/ticker", ticker)
+    started = time.monotonic()
+    snap = make_fetcher(settle_ms=1500, deadline=20.0).fetch_sync(site.url("/ticker"))
+    elapsed = time.monotonic() - started
+    assert "Work begins in April." in snap.html
+    assert 1.4 < elapsed < 6.0
+
+
+def test_the_page_cannot_tell_its_timers_are_watched(site, fetcher):
+    site.page("/probe", """<html><body><p id="out"></p><script>
+document.getElementById("out").textContent =
+  [String(setTimeout).indexOf("[native code]") >= 0, String(clearTimeout).indexOf("[native code]") >= 0,
+   setTimeout.name, Object.keys(window).some(function (k) { return k.indexOf("watcher") >= 0; })].join(",");
+</script></body></html>""")
+    snap = fetcher.fetch_sync(site.url("/probe"))
+    assert '<p id="out">true,true,setTimeout,false</p>' in snap.html
+
+
 def test_fetch_page_without_article_is_not_an_error_for_the_fetcher(site, fetcher):
     site.serve_fixture("/local", "no-article/page")
     snap = fetcher.fetch_sync(site.url("/local"))
