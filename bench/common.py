@@ -58,7 +58,27 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return f"{os.cpu_count()} CPUs ({cpu}){ram}, Python {platform.python_version()}, {platform.system()}"
+    return f"{os.cpu_count()} CPUs ({cpu}){ram}, Python {platform.python_version()}, {platform.system()}, {browser()}"
+
+
+def browser() -> str:
+    """The Chromium watcher drives here and its version: the figures depend on it more than on anything else."""
+    import subprocess
+
+    from watcher.browser import find_browser
+    from watcher.errors import WatcherError
+
+    try:
+        path = find_browser().path
+    except WatcherError:
+        return "no browser"
+    if path is None:
+        return "Playwright's Chromium"
+    try:
+        version = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        version = ""
+    return f"{version or 'Chromium'} ({path})"
 
 
 def env_int(name: str, default: int) -> int:
