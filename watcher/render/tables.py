@@ -15,7 +15,6 @@ from rich.table import Table
 from rich.text import Text
 
 from watcher.models import Article, CheckResult, Feed, Version, WatchedArticle, iso
-from watcher.render.edits import flags_text
 from watcher.render.text import visible
 
 _STATUS_STYLES = {"new", "unchanged", "changed", "error", "removed", "redirected", "restored", "revert"}
@@ -127,6 +126,9 @@ def feeds_table(feeds: Sequence[Feed]) -> Table:
 
 def history_table(versions: Sequence[Version]) -> Table:
     """One row per stored version: number, capture time, headline, edit count, flags or event."""
+    # Imported here: render.edits pulls in the differ, which `watcher list` has no use for.
+    from watcher.render.edits import flags_text
+
     table = _table()
     table.add_column("v", justify="right", no_wrap=True)
     table.add_column("captured", no_wrap=True)
@@ -144,6 +146,8 @@ def history_table(versions: Sequence[Version]) -> Table:
 
 def summary_table(results: Sequence[CheckResult]) -> Table:
     """One row per checked article: status, version, URL or headline, edit count and flags."""
+    from watcher.render.edits import flags_text
+
     table = _table()
     table.add_column("status", no_wrap=True)
     table.add_column("v", justify="right", no_wrap=True)
