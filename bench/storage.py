@@ -41,8 +41,9 @@ def measure_each(op, repeat: int) -> dict[int, tuple[float, float, float]]:
     walls: dict[int, list[float]] = {size: [] for size in SIZES}
     cpus: dict[int, list[float]] = {size: [] for size in SIZES}
     written = dict.fromkeys(SIZES, 0)
-    for _ in range(repeat):
-        for size in SIZES:
+    for round_ in range(repeat):
+        # Rotate which size goes first: an operation right after another's fsyncs runs slower.
+        for size in SIZES[round_ % len(SIZES):] + SIZES[:round_ % len(SIZES)]:
             before = sg.WRITTEN[0]  # store_growth counts bytes passed to the store's atomic writes
             w, c = time.perf_counter(), time.process_time()
             op(size)
