@@ -65,7 +65,7 @@ async def _naive(urls: list[str], concurrency: int) -> float:
                 browser = await pw.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS)
                 try:
                     page = await browser.new_page()
-                    in_flight = await watch_activity(page, FetchSettings().settle_ms)
+                    in_flight = await watch_activity(page)
                     await page.goto(url, wait_until="domcontentloaded")
                     await page.wait_for_load_state("load")
                     await settle(page, in_flight, time.monotonic() + settle_s)

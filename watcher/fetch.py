@@ -29,55 +29,90 @@ CLOSE_TIMEOUT = 5.0  # seconds to wait for a context to close before giving up o
 MAX_SPARES = 2  # fresh contexts kept open ahead of need per browser (each is an idle renderer)
 _FIND = object()  # browser_path default: look the browser up on first launch
 # After the load event a page counts as settled once its DOM has been still this long with no
-# request in flight and no short timer pending. settle_ms caps the whole wait for pages that never
-# go still (tickers, ad rotations, polling).
+# request in flight and no timer due before the settle cap. settle_ms caps the whole wait for
+# pages that never go still (tickers, ad rotations, polling).
 QUIET_MS = 150
+# Kept back from the deadline for reading the page: a page that used its whole budget loading and
+# settling is still worth reading rather than reporting as a timeout.
+CONTENT_RESERVE = 0.5
 
-# Installed before the page's own scripts: counts pending setTimeout callbacks due within the
-# settle cap, so "render the story 300 ms after load" is waited for rather than raced. The
-# wrappers keep the native toString so the page sees nothing unusual; its timers behave as before.
-_TIMER_WATCH = """(limit) => {
+# Installed before the page's own scripts: notes when each setTimeout callback is due (string
+# handlers too), so "render the story 300 ms after load", or a timer set during parsing that
+# falls due after load, is waited for rather than raced. The Proxies keep the natives' name,
+# length, toString and prototype-lessness, so the page sees nothing unusual; its timers run as
+# before. Everything settle needs is captured here, before page scripts can replace it.
+_TIMER_WATCH = """() => {
   const key = Symbol.for("watcher.settle");
   if (Object.prototype.hasOwnProperty.call(window, key)) return;
+  const apply = Reflect.apply, now = performance.now.bind(performance);
   const nativeSet = window.setTimeout, nativeClear = window.clearTimeout;
-  const state = { pending: new Set(), setTimeout: nativeSet, clearTimeout: nativeClear };
-  Object.defineProperty(window, key, { value: state });
-  const setTimeout = function setTimeout(handler, delay, ...rest) {
-    if (typeof handler !== "function" || (Number(delay) || 0) > limit) {
-      return nativeSet.call(window, handler, delay, ...rest);
+  const due = new Map();  // timer id -> performance.now() when its callback runs
+  let ran = -Infinity;  // when a callback last ran: a fetch it started is reported a little later
+  const forget = (id) => { try { due.delete(Number(id)); } catch (e) {} };
+  window.setTimeout = new Proxy(nativeSet, { apply(target, self, args) {
+    let ms = 0;
+    try { ms = Math.max(0, +args[1] | 0); } catch (e) {}
+    const handler = args[0];
+    let id;
+    if (typeof handler === "function") {
+      args[0] = function () { ran = now(); forget(id); return apply(handler, this, arguments); };
+      id = apply(target, window, args);
+    } else {
+      id = apply(target, window, args);
+      apply(target, window, [() => { ran = now(); forget(id); }, ms]);  // right after the string handler
     }
-    const id = nativeSet.call(window, function () {
-      state.pending.delete(id);
-      return handler.apply(this, arguments);
-    }, delay, ...rest);
-    state.pending.add(id);
+    due.set(id, now() + ms);
     return id;
-  };
-  const clearTimeout = function clearTimeout(id) {
-    state.pending.delete(id);
-    return nativeClear.call(window, id);
-  };
-  for (const [wrapper, native] of [[setTimeout, nativeSet], [clearTimeout, nativeClear]]) {
-    Object.defineProperty(wrapper, "toString", { value: () => Function.prototype.toString.call(native) });
-  }
-  window.setTimeout = setTimeout;
-  window.clearTimeout = clearTimeout;
+  } });
+  const clearing = (native) => new Proxy(native, { apply(target, self, args) {
+    forget(args[0]);
+    return apply(target, window, args);
+  } });
+  window.clearTimeout = clearing(nativeClear);
+  window.clearInterval = clearing(window.clearInterval);  // browsers let it clear a timeout too
+  Object.defineProperty(window, key, { value: Object.freeze({
+    // Busy: a callback is due before `moment`, or one ran under 50 ms ago. With routing on,
+    // Playwright reports a request only once the browser has paused it, so a fetch() a timer just
+    // started can reach us after the renderer has called the page still.
+    busy(moment) {
+      if (now() - ran < 50) return true;
+      for (const at of due.values()) { if (at <= moment) return true; }
+      return false;
+    },
+    later: (fn, ms) => apply(nativeSet, window, [fn, ms]),
+    cancel: (id) => apply(nativeClear, window, [id]),
+    Observer: window.MutationObserver,
+    now,
+  }) });
 }"""
 
-# Resolves once the document has gone `quiet` ms without a node or text change and with no short
-# timer pending, or after `most` ms. Attribute changes do not count: carousels flip classes forever.
-_STILL_PAGE = """([quiet, most]) => new Promise((resolve) => {
-  const state = window[Symbol.for("watcher.settle")] || { pending: new Set(), setTimeout, clearTimeout };
-  const later = (fn, ms) => state.setTimeout.call(window, fn, ms);
-  const cancel = (id) => state.clearTimeout.call(window, id);
-  let timer = 0;
-  const finish = () => { observer.disconnect(); cancel(timer); cancel(cap); resolve(true); };
-  const check = () => { if (state.pending.size) { timer = later(check, 25); } else { finish(); } };
-  const observer = new MutationObserver(() => { cancel(timer); timer = later(check, quiet); });
-  observer.observe(document, { childList: true, subtree: true, characterData: true });
-  timer = later(check, quiet);
-  const cap = later(finish, most);
-})"""
+# Resolves once the document has gone `quiet` ms without a node or text change and no timer is due
+# before the cap, or after `most` ms. Attribute changes do not count: carousels flip classes
+# forever. Awaits a plain thenable so a page that replaced Promise cannot change the result.
+_STILL_PAGE = """async ([quiet, most]) => {
+  const state = window[Symbol.for("watcher.settle")] || {
+    busy: () => false, later: (fn, ms) => setTimeout(fn, ms), cancel: (id) => clearTimeout(id),
+    Observer: MutationObserver, now: () => performance.now(),
+  };
+  const capAt = state.now() + most;
+  await { then(resolve) {
+    let timer = 0, cap = 0, done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      observer.disconnect();
+      state.cancel(timer);
+      state.cancel(cap);
+      resolve();
+    };
+    const check = () => { if (state.busy(capAt)) { timer = state.later(check, 25); } else { finish(); } };
+    const observer = new state.Observer(() => { state.cancel(timer); timer = state.later(check, quiet); });
+    observer.observe(document, { childList: true, subtree: true, characterData: true });
+    timer = state.later(check, quiet);
+    cap = state.later(finish, most);
+  } };
+  return true;
+}"""
 
 
 def check_scheme(url: str) -> str:
@@ -342,7 +377,7 @@ class Fetcher:
     ) -> Snapshot:
         s = self.settings
         page.on("dialog", _dismiss)
-        in_flight = await watch_activity(page, s.settle_ms)
+        in_flight = await watch_activity(page)
         nav = _Navigation(remaining=0, slot=slot)
         blocked = set(s.block_resources)
 
@@ -402,9 +437,9 @@ class Fetcher:
 
         # Scripts may still be adding the article; give them the load event (bounded) and a settle.
         with contextlib.suppress(Exception):
-            load_budget = max(0.1, min(s.nav_timeout, deadline - time.monotonic()))
+            load_budget = max(0.1, min(s.nav_timeout, deadline - CONTENT_RESERVE - time.monotonic()))
             await page.wait_for_load_state("load", timeout=load_budget * 1000)
-        await settle(page, in_flight, min(time.monotonic() + s.settle_ms / 1000, deadline))
+        await settle(page, in_flight, min(time.monotonic() + s.settle_ms / 1000, deadline - CONTENT_RESERVE))
         html = await self._content(page, url, deadline)
         if len(html.encode("utf-8", "replace")) > s.max_bytes:
             raise errors.TooLarge(f"{url} rendered to more than {s.max_bytes} bytes of HTML")
@@ -508,9 +543,9 @@ class Fetcher:
                     await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
 
 
-async def watch_activity(page: Any, settle_ms: int) -> set[Any]:
+async def watch_activity(page: Any) -> set[Any]:
     """Start watching what `settle` waits for; call before navigating. Returns the requests in flight."""
-    await page.add_init_script(script=f"({_TIMER_WATCH})({int(settle_ms)})")
+    await page.add_init_script(script=f"({_TIMER_WATCH})()")
     in_flight: set[Any] = set()
     # Playwright wants plain functions as handlers (it tags them), not bound builtins.
     page.on("request", lambda request: in_flight.add(request))
@@ -520,8 +555,8 @@ async def watch_activity(page: Any, settle_ms: int) -> set[Any]:
 
 
 async def settle(page: Any, in_flight: set[Any], until: float) -> None:
-    """Wait until the page is still (DOM unchanged for QUIET_MS, no short timer pending, no request
-    in flight) or `until`.
+    """Wait until the page is still (DOM unchanged for QUIET_MS, no timer due before `until`, no
+    request in flight) or `until`.
 
     A fixed sleep made every check pay the worst case; most pages are done well before it.
     """
@@ -533,6 +568,8 @@ async def settle(page: Any, in_flight: set[Any], until: float) -> None:
         except (asyncio.TimeoutError, TimeoutError):
             return
         except Exception:
+            if page.is_closed():
+                return
             # The page navigated itself (a script redirect): let the new document load, then judge it.
             with contextlib.suppress(Exception):
                 await page.wait_for_load_state("load", timeout=max(0.05, until - time.monotonic()) * 1000)
