@@ -27,6 +27,10 @@ ALLOWED_SCHEMES = ("http", "https")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 CLOSE_TIMEOUT = 5.0  # seconds to wait for a context to close before giving up on it
 MAX_SPARES = 2  # fresh contexts kept open ahead of need per browser (each is an idle renderer)
+# Checks one Chromium and Playwright driver serve before both are started afresh, between checks.
+# Over 3,000 checks the driver's heap crept from about 250 to 300 MB and the browser process grew
+# about 3 KB a check; a `watcher run` lasts weeks. A restart costs about half a second.
+RELAUNCH_AFTER = 1000
 _FIND = object()  # browser_path default: look the browser up on first launch
 # After the load event a page counts as settled once its DOM has been still this long with no
 # request in flight and no timer due before the settle cap. settle_ms caps the whole wait for
@@ -200,6 +204,30 @@ class _BrowserHandle:
         # used for exactly one check, so no cookies or storage pass from one check to the next.
         self._spares: list[asyncio.Task] = []
         self._spare_options: dict[str, Any] | None = None
+        self._turn = asyncio.Condition()  # guards _served and _active
+        self._served = 0  # checks and cards since launch
+        self._active = 0  # checks and cards using the browser right now
+
+    @contextlib.asynccontextmanager
+    async def in_use(self):
+        """Hold the browser for one check or card. Once it has served RELAUNCH_AFTER, the next
+        caller waits for the ones in flight to finish, then closes browser and driver (the
+        following get() starts new ones); callers arriving meanwhile queue behind it."""
+        async with self._turn:
+            while self._served >= RELAUNCH_AFTER:
+                if self._active == 0:
+                    await self._shut()
+                    self._served = 0
+                else:
+                    await self._turn.wait()
+            self._served += 1
+            self._active += 1
+        try:
+            yield
+        finally:
+            async with self._turn:
+                self._active -= 1
+                self._turn.notify_all()
 
     async def get(self) -> Any:
         async with self._lock:
@@ -264,6 +292,9 @@ class _BrowserHandle:
                 await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
 
     async def close(self) -> None:
+        await self._shut()
+
+    async def _shut(self) -> None:
         await self._drop_spares()
         async with self._lock:
             browser, self._browser = self._browser, None
@@ -313,8 +344,9 @@ class Fetcher:
         host = (urlsplit(url).hostname or "").lower()
         slot = self._hosts.setdefault(host, _HostSlot())
         # Host first: a fetch queued behind its host must not hold a slot other hosts could use.
-        async with slot.lock, self._slots:
-            # Starting Chromium can take seconds on a cold machine; that is not the page's fault.
+        async with slot.lock, self._slots, self._handle.in_use():
+            # Starting Chromium (or waiting for its scheduled restart) can take seconds on a cold
+            # machine; that is not the page's fault, so the deadline starts after it.
             await self._handle.get()
             deadline = time.monotonic() + self.settings.deadline
             try:
@@ -523,7 +555,7 @@ class Fetcher:
         self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1
     ) -> bytes:
         """A PNG screenshot of self-contained HTML (full page when height is None), for diff cards."""
-        async with self._slots:
+        async with self._slots, self._handle.in_use():
             browser = await self._handle.get()
             context = await browser.new_context(
                 viewport={"width": width, "height": height or 600},

@@ -13,6 +13,7 @@ from support.browser_thread import fast_settings
 from support.site_server import FIXTURE_SITES, Response
 
 from watcher import errors
+from watcher import fetch as fetch_module
 from watcher.fetch import Fetcher, check_scheme, parse_retry_after
 
 ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Pier repairs</title></head>
@@ -435,6 +436,31 @@ def test_browser_is_relaunched_after_it_dies(site):
             return await fetcher.fetch(site.url("/story"))
 
     assert "Pier repairs" in asyncio.run(go()).html
+
+
+def test_browser_and_driver_are_started_afresh_after_serving_their_share(site, monkeypatch):
+    monkeypatch.setattr(fetch_module, "RELAUNCH_AFTER", 3)
+    for n in range(8):
+        site.page(f"/story-{n}", ARTICLE)
+
+    async def go():
+        async with Fetcher(fast_settings(concurrency=3)) as fetcher:
+            browsers: list = []
+
+            async def one(n: int) -> str:
+                snap = await fetcher.fetch(site.url(f"/story-{n}"))
+                if not any(b is fetcher._handle._browser for b in browsers):
+                    browsers.append(fetcher._handle._browser)
+                return snap.html
+
+            pages = await asyncio.gather(*(one(n) for n in range(8)))
+            return pages, [b.is_connected() for b in browsers]
+
+    pages, connected = asyncio.run(go())
+    assert all("Pier repairs start in spring" in html for html in pages)
+    # 8 checks, 3 per browser: at least three launches, and every browser but the newest closed.
+    assert len(connected) >= 3
+    assert connected[:-1] == [False] * (len(connected) - 1) and connected[-1]
 
 
 def test_render_png_has_the_requested_width(fetcher):
