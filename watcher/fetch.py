@@ -216,7 +216,7 @@ class _BrowserHandle:
         async with self._turn:
             while self._served >= RELAUNCH_AFTER:
                 if self._active == 0:
-                    await self._shut()
+                    await self.close()
                     self._served = 0
                 else:
                     await self._turn.wait()
@@ -292,9 +292,6 @@ class _BrowserHandle:
                 await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
 
     async def close(self) -> None:
-        await self._shut()
-
-    async def _shut(self) -> None:
         await self._drop_spares()
         async with self._lock:
             browser, self._browser = self._browser, None
