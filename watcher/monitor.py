@@ -98,9 +98,9 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
     if content_hash(article) == latest.content_hash:
         return _unchanged(url, latest, now, snapshot)
 
-    headlines = [article.headline, latest.article.headline]
     if _headline_only(latest, article) and article.headline in _known_headlines(svc, watched, latest):
-        return _unchanged(url, latest, now, snapshot, flags=_ab_test(svc, url, headlines))
+        return _unchanged(url, latest, now, snapshot,
+                          flags=_ab_test(svc, url, [article.headline, latest.article.headline]))
 
     reverted_to = _earlier_version_with_same_content(svc, url, latest, article)
     diff = diff_articles(latest.article, article)
@@ -113,14 +113,14 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
                 break
             if again is not None and _headline_only(latest, article) and content_hash(again) == latest.content_hash:
                 # The two fetches disagreed on the headline alone: the site shows visitors different headlines.
-                return _unchanged(url, latest, now, snapshot, flags=_ab_test(svc, url, headlines))
+                return _unchanged(url, latest, now, snapshot,
+                                  flags=_ab_test(svc, url, [article.headline, latest.article.headline]))
             if (again is None or content_hash(again) == latest.content_hash or round_ + 1 == CONFIRM_ROUNDS
                     or diff_articles(latest.article, again).top_class() != "substantive"):
                 return _unchanged(url, latest, now, snapshot, flags=["unconfirmed"])
             # Neither the first fetch nor what is stored: the story is being edited right now. The newer
             # text becomes the candidate and must itself be confirmed.
             snapshot, article = refetched
-            headlines = [article.headline, latest.article.headline]
             reverted_to = _earlier_version_with_same_content(svc, url, latest, article)
             diff = diff_articles(latest.article, article)
 
