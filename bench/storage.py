@@ -1,7 +1,6 @@
 """Benchmark 3: storage growth and cost as history grows.
 
-Same set-up as bench/store_growth.py (the store's own benchmark, whose article/diff makers this
-reuses): 1,000 articles x 20 versions, plus one live article grown to 100, 1,000 and 10,000
+A store of 1,000 articles x 20 versions, plus one live article grown to 100, 1,000 and 10,000
 versions. At each size it times, on a durable store (fsync on), what the monitor does on a
 no-change check (record_check + update_article, in one transaction) and on a changed check (save_version), and the
 bytes an unchanged check adds once the check log is full. Building the store is set-up, so it runs
@@ -18,17 +17,46 @@ from __future__ import annotations
 
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from common import Row, env_int, print_rows
+from common import Row, env_int, print_rows  # first: puts the repository on sys.path
 
-import store_growth as sg
-
-from watcher.models import CheckResult
-from watcher.store import Store
+from watcher.models import Article, CheckResult, Edit, VersionDiff
+from watcher.store import Store, blobs, storage
 
 SIZES = (100, 1000, 10000)
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+LIVE = "https://news.example/live-blog"
+WRITTEN = [0]  # bytes handed to the store's atomic writes: a measure of work that machine load cannot blur
+
+
+def _counting(write):
+    def wrapper(path, data, **kw):
+        WRITTEN[0] += len(data)
+        return write(path, data, **kw)
+    return wrapper
+
+
+storage.atomic_write = _counting(storage.atomic_write)
+blobs.atomic_write = _counting(blobs.atomic_write)
+
+
+def article(i: int) -> Article:
+    """Version i of a 12-paragraph story."""
+    return Article(headline=f"Headline {i}", dek="A dek", byline="By Someone",
+                   body=[f"Paragraph {p} of version {i}. " * 6 for p in range(12)], captions=[f"Caption {i}"])
+
+
+def diff(i: int) -> VersionDiff:
+    """The edit from version i - 1 to version i."""
+    return VersionDiff(edits=[Edit("headline", "replace", f"Headline {i - 1}", f"Headline {i}", "substantive",
+                                   [("=", "Headline "), ("-", str(i - 1)), ("+", str(i))])])
+
+
+def store_bytes(root: Path) -> int:
+    """Bytes the store takes on disk (lock files aside)."""
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.name.endswith(".lock"))
 
 
 def best_ms(samples: list[float]) -> float:
@@ -44,12 +72,12 @@ def measure_each(op, repeat: int) -> dict[int, tuple[float, float, float]]:
     for round_ in range(repeat):
         # Rotate which size goes first: an operation right after another's fsyncs runs slower.
         for size in SIZES[round_ % len(SIZES):] + SIZES[:round_ % len(SIZES)]:
-            before = sg.WRITTEN[0]  # store_growth counts bytes passed to the store's atomic writes
+            before = WRITTEN[0]
             w, c = time.perf_counter(), time.process_time()
             op(size)
             cpus[size].append(time.process_time() - c)
             walls[size].append(time.perf_counter() - w)
-            written[size] += sg.WRITTEN[0] - before
+            written[size] += WRITTEN[0] - before
     return {size: (best_ms(walls[size]), best_ms(cpus[size]), written[size] / repeat / 1024) for size in SIZES}
 
 
@@ -59,10 +87,10 @@ def build(root: Path, articles: int) -> None:
     with store.transaction():
         for a in range(articles):
             url = f"https://news.example/story/{a:05d}"
-            store.add_article(url, now=sg.T0)
+            store.add_article(url, now=T0)
             for v in range(1, 21):
-                store.save_version(url, sg.article(v), html=f"<html>{a}/{v}</html>",
-                                   diff=sg.diff(v) if v > 1 else None, captured_at=sg.T0 + timedelta(hours=v))
+                store.save_version(url, article(v), html=f"<html>{a}/{v}</html>",
+                                   diff=diff(v) if v > 1 else None, captured_at=T0 + timedelta(hours=v))
 
 
 def run() -> list[Row]:
@@ -77,17 +105,17 @@ def run() -> list[Row]:
         print(f"storage: built {articles} articles x 20 versions in {time.perf_counter() - started:.0f}s", flush=True)
         fast, store = Store(root, durable=False), Store(root)
         # One live article per size, measured in turn, so load that comes and goes hits every size alike.
-        live = {size: f"{sg.LIVE}-{size}" for size in SIZES}
+        live = {size: f"{LIVE}-{size}" for size in SIZES}
         history = dict.fromkeys(SIZES, 0)
-        moment = sg.T0
+        moment = T0
         with fast.transaction():
             for size, url in live.items():
-                fast.add_article(url, now=sg.T0)
+                fast.add_article(url, now=T0)
                 while history[size] < size:
                     history[size] += 1
                     moment += timedelta(seconds=1)
-                    fast.save_version(url, sg.article(history[size]), html=f"<html>{history[size]}</html>",
-                                      diff=sg.diff(history[size]), captured_at=moment)
+                    fast.save_version(url, article(history[size]), html=f"<html>{history[size]}</html>",
+                                      diff=diff(history[size]), captured_at=moment)
 
         def check(size: int) -> None:
             nonlocal moment
@@ -103,16 +131,16 @@ def run() -> list[Row]:
             nonlocal moment
             history[size] += 1
             moment += timedelta(seconds=1)
-            store.save_version(live[size], sg.article(history[size]), html=f"<html>{history[size]}</html>",
-                               diff=sg.diff(history[size]), captured_at=moment)
+            store.save_version(live[size], article(history[size]), html=f"<html>{history[size]}</html>",
+                               diff=diff(history[size]), captured_at=moment)
 
         for size in SIZES:
             for _ in range(store.check_log_size):  # a full check log: what follows is the steady state
                 check(size)
             save(size)  # the first durable save opens its chunk; not the steady state
-        before = sg.store_bytes(root)
+        before = store_bytes(root)
         check_costs = measure_each(check, repeat)
-        grown = (sg.store_bytes(root) - before) / repeat / len(SIZES)
+        grown = (store_bytes(root) - before) / repeat / len(SIZES)
         save_costs = measure_each(save, repeat)
         for size in SIZES:
             c, v = check_costs[size], save_costs[size]
