@@ -1,19 +1,12 @@
-"""Time diff_articles on a 100,000-character article with 50 scattered edits, in CJK and in English,
-against one plain character-level diff-match-patch run over the whole text in the same process.
-
-Usage: .venv/bin/python bench/diff_speed.py [--seed N]
+"""Text for the diff benchmark (bench/diffs.py): a 100,000-character article, CJK or English, and
+a copy with 50 scattered edits.
 """
 
 from __future__ import annotations
 
-import argparse
 import random
 import time
 
-from diff_match_patch import diff_match_patch
-
-from watcher.diff import diff_articles
-from watcher.models import Article
 
 SIZE = 100_000
 EDITS = 50
@@ -69,24 +62,3 @@ def timed(fn) -> tuple[float, object]:
     result = fn()
     return time.perf_counter() - start, result
 
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-    for label, cjk in (("CJK", True), ("English", False)):
-        rng = random.Random(args.seed)
-        old = article(rng, cjk)
-        new = edit(rng, old, cjk)
-        ours, diff = timed(lambda: diff_articles(Article(body=old), Article(body=new)))
-        dmp = diff_match_patch()
-        dmp.Diff_Timeout = 0  # no deadline: the full character-level diff, as a baseline
-        plain, _ = timed(lambda: dmp.diff_main("\n\n".join(old), "\n\n".join(new)))
-        chars = len("\n\n".join(old))
-        print(f"{label:8} {chars:,} chars, {len(old)} paragraphs, {len(diff.edits)} edits found: "
-              f"diff_articles {ours * 1000:.0f} ms, char-level dmp {plain * 1000:.0f} ms, "
-              f"char-level / ours = {plain / ours:.1f}x")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""Benchmark 4: diff speed, from bench/diff_speed.py (the differ's benchmark) folded into the table.
+"""Benchmark 4: diff speed (the text comes from bench/diff_speed.py).
 
 diff_articles on a 100,000-character article with 50 edits, CJK and English, against one plain
 character-level diff-match-patch run over the same text in the same process. Each is the fastest
@@ -37,7 +37,7 @@ def run(seed: int = 7) -> list[Row]:
         new = diff_speed.edit(rng, old, cjk)
         ours, diff = best(lambda: diff_articles(Article(body=old), Article(body=new)))
         dmp = diff_match_patch()
-        dmp.Diff_Timeout = 0  # the full character-level diff, as diff_speed.py does
+        dmp.Diff_Timeout = 0  # no deadline: the full character-level diff, as a baseline
         plain, _ = best(lambda: dmp.diff_main("\n\n".join(old), "\n\n".join(new)))
         chars = len("\n\n".join(old))
         print(f"diff {label}: {chars:,} chars, {len(diff.edits)} edits, diff_articles {ours * 1000:.0f} ms, "
