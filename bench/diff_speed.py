@@ -7,13 +7,14 @@ from __future__ import annotations
 import random
 import time
 
-
 SIZE = 100_000
 EDITS = 50
 # Made-up vocabularies: common Han characters and invented English words; only the shape of text matters.
 HAN = "市政府今日宣布明年起將在全設置公共充電站預算約億元交通局長表示第一批於三月啟用優先捷運周邊議員批評計畫缺乏配套要求下次定期會提出完整報告強調採開招標並由民間業者負責營運與維護相關說明舉行放報名參加"
-WORDS = ("council budget transit mayor plan vote route fare station hearing report city district board "
-         "residents officials approved said claimed would could after before during against within").split()
+WORDS = (
+    "council budget transit mayor plan vote route fare station hearing report city district board "
+    "residents officials approved said claimed would could after before during against within"
+).split()
 
 
 def paragraph(rng: random.Random, cjk: bool) -> str:
@@ -46,7 +47,7 @@ def edit(rng: random.Random, body: list[str], cjk: bool) -> list[str]:
         if kind in (0, 1):
             text = new[i]
             at = rng.randrange(len(text) - 5)
-            new[i] = text[:at] + (rng.choice(HAN) if cjk else " " + rng.choice(WORDS) + " ") + text[at + 1:]
+            new[i] = text[:at] + (rng.choice(HAN) if cjk else " " + rng.choice(WORDS) + " ") + text[at + 1 :]
         elif kind == 2:
             new.insert(i, paragraph(rng, cjk))
         elif kind == 3:
@@ -61,4 +62,3 @@ def timed(fn) -> tuple[float, object]:
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
-

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import random
 
+import diff_speed
 from common import Row, print_rows  # first: puts the repository on sys.path
 from diff_match_patch import diff_match_patch
 
-import diff_speed
-
 from watcher.diff import diff_articles
 from watcher.models import Article
-
 
 REPEATS = 5
 
@@ -40,10 +38,17 @@ def run(seed: int = 7) -> list[Row]:
         dmp.Diff_Timeout = 0  # no deadline: the full character-level diff, as a baseline
         plain, _ = best(lambda: dmp.diff_main("\n\n".join(old), "\n\n".join(new)))
         chars = len("\n\n".join(old))
-        print(f"diff {label}: {chars:,} chars, {len(diff.edits)} edits, diff_articles {ours * 1000:.0f} ms, "
-              f"char-level dmp {plain * 1000:.0f} ms", flush=True)
-        rows.append(Row(f"diff: {label}, {chars // 1000}k chars, {diff_speed.EDITS} edits",
-                        f"{ours * 1000:.0f} ms; char-level dmp {plain * 1000:.0f} ms (dmp/ours {plain / ours:.1f}x)"))
+        print(
+            f"diff {label}: {chars:,} chars, {len(diff.edits)} edits, diff_articles {ours * 1000:.0f} ms, "
+            f"char-level dmp {plain * 1000:.0f} ms",
+            flush=True,
+        )
+        rows.append(
+            Row(
+                f"diff: {label}, {chars // 1000}k chars, {diff_speed.EDITS} edits",
+                f"{ours * 1000:.0f} ms; char-level dmp {plain * 1000:.0f} ms (dmp/ours {plain / ours:.1f}x)",
+            )
+        )
     return rows
 
 

@@ -68,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     f1, p, r, counts = scorer.score(truth, pred)
     worst = sorted(counts, key=lambda k: scorer.recall(*counts[k]) + scorer.precision(*counts[k]))[: args.worst]
     for k in worst:
-        print(f"worst: {k[:12]}  P={scorer.precision(*counts[k]):.2f} R={scorer.recall(*counts[k]):.2f}  {truth[k]['url']}")
+        print(
+            f"worst: {k[:12]}  P={scorer.precision(*counts[k]):.2f} R={scorer.recall(*counts[k]):.2f}  {truth[k]['url']}"
+        )
     print("extractor: " + ", ".join(f"{s}={n}" for s, n in sorted(sources.items())))
     print(f"time per page: mean {statistics.mean(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
     print(f"pages={len(truth)} F1={f1:.3f} P={p:.3f} R={r:.3f}")

@@ -22,7 +22,7 @@ from pages import PageServers
 
 from watcher.config import Config, FetchSettings, TrustSettings
 from watcher.fetch import Fetcher
-from watcher.monitor import Services, check_article
+from watcher.monitor.check import Services, check_article
 from watcher.store import Store
 
 ARTICLES = 50
@@ -60,13 +60,16 @@ async def _run(checks: int, concurrency: int, data: Path) -> list[float]:
                     raise RuntimeError(f"check failed: {result.error}")
                 samples.append(rss_mb(me))
                 if len(samples) % 100 == 0:
-                    print(f"  checks {len(samples) - 99:5d}-{len(samples)}: mean {statistics.mean(samples[-100:]):7.0f} MB "
-                          f"({time.perf_counter() - started:.0f}s)", flush=True)
+                    print(
+                        f"  checks {len(samples) - 99:5d}-{len(samples)}: mean {statistics.mean(samples[-100:]):7.0f} MB "
+                        f"({time.perf_counter() - started:.0f}s)",
+                        flush=True,
+                    )
 
             # Groups of 2x concurrency keep the check order consecutive without 1,000 waiting tasks.
             step = concurrency * 2
             for i in range(0, checks, step):
-                await asyncio.gather(*(one(u) for u in queue[i:i + step]))
+                await asyncio.gather(*(one(u) for u in queue[i : i + step]))
     return samples
 
 
@@ -78,13 +81,13 @@ def run() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         samples = asyncio.run(_run(checks, concurrency, Path(tmp) / "data"))
     if len(samples) < 300:
-        base, last = statistics.mean(samples[: len(samples) // 3]), statistics.mean(samples[-len(samples) // 3:])
+        base, last = statistics.mean(samples[: len(samples) // 3]), statistics.mean(samples[-len(samples) // 3 :])
         label = f"RSS, last third vs first third of {len(samples)} checks"
     else:
         base, last = statistics.mean(samples[100:200]), statistics.mean(samples[-100:])
         label = f"RSS, last 100 vs checks 100-200 of {len(samples)}"
     # Each entry is the mean of a block of 100 checks: single samples swing with renderers starting and exiting.
-    series = " ".join(f"{statistics.mean(samples[i:i + 100]):.0f}" for i in range(0, len(samples) - 99, 100))
+    series = " ".join(f"{statistics.mean(samples[i : i + 100]):.0f}" for i in range(0, len(samples) - 99, 100))
     growth = last / base - 1
     return [
         Row(label, f"{base:.0f} MB -> {last:.0f} MB ({growth:+.1%})", "within 10%", abs(growth) <= 0.10),

@@ -93,7 +93,7 @@ def _ad(rng: random.Random, slot: int) -> str:
     return (
         f'<div class="ad-slot ad-{slot}" data-ad-unit="/1234/news/article/{slot}" aria-hidden="true">'
         f'<span class="ad-label">Advertisement</span><div class="ad-creative">'
-        f"<a href=\"/sponsored/{rng.randint(1, 999)}\">{html.escape(_sentence(rng, 3, 7))}</a></div>"
+        f'<a href="/sponsored/{rng.randint(1, 999)}">{html.escape(_sentence(rng, 3, 7))}</a></div>'
         f"<script>(window.adq=window.adq||[]).push({{slot:{slot},sizes:[[300,250],[728,90]]}});</script></div>"
     )
 
@@ -218,7 +218,7 @@ class PageServers:
             server.shutdown()
             server.server_close()
 
-    def __enter__(self) -> "PageServers":
+    def __enter__(self) -> PageServers:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -227,8 +227,10 @@ class PageServers:
 
 if __name__ == "__main__":
     sizes = [len(article_page(n)) for n in range(200)]
-    print(f"page sizes over 200 pages: min {min(sizes) / 1000:.0f} KB, max {max(sizes) / 1000:.0f} KB, "
-          f"mean {sum(sizes) / len(sizes) / 1000:.0f} KB")
+    print(
+        f"page sizes over 200 pages: min {min(sizes) / 1000:.0f} KB, max {max(sizes) / 1000:.0f} KB, "
+        f"mean {sum(sizes) / len(sizes) / 1000:.0f} KB"
+    )
     with PageServers() as servers:
         for u in servers.urls(4):
             print(u)

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import datetime, timezone
-
-from common import BENCH, Row, machine, table
+from datetime import UTC, datetime
 
 import diffs
 import memory
 import startup
 import storage
 import throughput
+from common import BENCH, Row, machine, table
 
 BENCHMARKS = {
     "throughput": throughput.run,
@@ -45,12 +44,15 @@ def main(names: list[str]) -> int:
         try:
             rows += BENCHMARKS[name]()
         except Exception as exc:  # one broken benchmark must not hide the others' figures
-            rows.append(Row(name, f"failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
-                            "runs", False))
+            rows.append(
+                Row(
+                    name, f"failed: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}", "runs", False
+                )
+            )
         print(f"   ({time.perf_counter() - t:.0f}s)", flush=True)
     elapsed = time.perf_counter() - started
     text = table(rows)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     report = f"{text}\n\nMachine: {machine()}. Run {stamp}, {elapsed / 60:.1f} min.\n"
     print()
     print(report)

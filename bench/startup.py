@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import Row, env_int, print_rows
@@ -23,7 +23,7 @@ from common import Row, env_int, print_rows
 from watcher.models import Article
 from watcher.store import Store
 
-T0 = datetime(2026, 11, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def build(data: Path, articles: int) -> None:
@@ -34,8 +34,11 @@ def build(data: Path, articles: int) -> None:
             url = f"https://news.example/{i // 100}/story-{i}"
             store.add_article(url, now=T0)
             for v in (1, 2):
-                art = Article(headline=f"Story {i} v{v}", byline="By A. Writer",
-                              body=[f"Paragraph {p} of story {i}, version {v}." for p in range(8)])
+                art = Article(
+                    headline=f"Story {i} v{v}",
+                    byline="By A. Writer",
+                    body=[f"Paragraph {p} of story {i}, version {v}." for p in range(8)],
+                )
                 store.save_version(url, art, html=None, diff=None, captured_at=T0 + timedelta(hours=v))
 
 
@@ -55,8 +58,12 @@ def timed(cmd: list[str], runs: int) -> tuple[float, float]:
 
 def heavy_imports(data: Path) -> list[str]:
     """Top-level packages among playwright/trafilatura/lxml that `watcher list` imports."""
-    out = subprocess.run([sys.executable, "-X", "importtime", "-m", "watcher", "--data-dir", str(data), "list"],
-                         check=True, capture_output=True, text=True).stderr
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "watcher", "--data-dir", str(data), "list"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stderr
     names = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in out.splitlines() if "|" in line}
     return sorted(names & {"playwright", "trafilatura", "lxml", "diff_match_patch", "apprise", "feedparser"})
 
@@ -69,21 +76,37 @@ def run() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         build(data, articles)
-        list_cmd = [str(exe), "--data-dir", str(data), "list"] if exe.exists() else \
-            [sys.executable, "-m", "watcher", "--data-dir", str(data), "list"]
+        list_cmd = (
+            [str(exe), "--data-dir", str(data), "list"]
+            if exe.exists()
+            else [sys.executable, "-m", "watcher", "--data-dir", str(data), "list"]
+        )
         timed(list_cmd, 1)  # warm the page cache
         bare, bare_cpu = timed([sys.executable, "-c", "pass"], runs)
         listing, listing_cpu = timed(list_cmd, runs)
         heavy = heavy_imports(data)
-    print(f"startup: watcher list {listing * 1000:.0f} ms (CPU {listing_cpu * 1000:.0f} ms), python -c pass "
-          f"{bare * 1000:.0f} ms (CPU {bare_cpu * 1000:.0f} ms); heavy imports: {heavy or 'none'}", flush=True)
+    print(
+        f"startup: watcher list {listing * 1000:.0f} ms (CPU {listing_cpu * 1000:.0f} ms), python -c pass "
+        f"{bare * 1000:.0f} ms (CPU {bare_cpu * 1000:.0f} ms); heavy imports: {heavy or 'none'}",
+        flush=True,
+    )
     return [
-        Row(f"start-up: `watcher list`, {articles} articles, wall",
-            f"{listing:.2f} s ({listing / bare:.1f}x `python -c pass` = {bare:.3f} s)", "< 0.3 s", listing < 0.3),
-        Row(f"start-up: `watcher list`, {articles} articles, CPU",
-            f"{listing_cpu:.2f} s ({listing_cpu / max(bare_cpu, 1e-3):.1f}x `python -c pass` = {bare_cpu:.3f} s)"),
-        Row("start-up: Playwright imported by `watcher list`", "yes" if "playwright" in heavy else "no",
-            "no", "playwright" not in heavy),
+        Row(
+            f"start-up: `watcher list`, {articles} articles, wall",
+            f"{listing:.2f} s ({listing / bare:.1f}x `python -c pass` = {bare:.3f} s)",
+            "< 0.3 s",
+            listing < 0.3,
+        ),
+        Row(
+            f"start-up: `watcher list`, {articles} articles, CPU",
+            f"{listing_cpu:.2f} s ({listing_cpu / max(bare_cpu, 1e-3):.1f}x `python -c pass` = {bare_cpu:.3f} s)",
+        ),
+        Row(
+            "start-up: Playwright imported by `watcher list`",
+            "yes" if "playwright" in heavy else "no",
+            "no",
+            "playwright" not in heavy,
+        ),
         Row("start-up: other heavy imports by `watcher list`", ", ".join(heavy) or "none"),
     ]
 

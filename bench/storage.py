@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from common import Row, env_int, print_rows  # first: puts the repository on sys.path
@@ -26,7 +26,7 @@ from watcher.models import Article, CheckResult, Edit, VersionDiff
 from watcher.store import Store, blobs, storage
 
 SIZES = (100, 1000, 10000)
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 LIVE = "https://news.example/live-blog"
 WRITTEN = [0]  # bytes handed to the store's atomic writes: a measure of work that machine load cannot blur
 
@@ -35,6 +35,7 @@ def _counting(write):
     def wrapper(path, data, **kw):
         WRITTEN[0] += len(data)
         return write(path, data, **kw)
+
     return wrapper
 
 
@@ -44,14 +45,29 @@ blobs.atomic_write = _counting(blobs.atomic_write)
 
 def article(i: int) -> Article:
     """Version i of a 12-paragraph story."""
-    return Article(headline=f"Headline {i}", dek="A dek", byline="By Someone",
-                   body=[f"Paragraph {p} of version {i}. " * 6 for p in range(12)], captions=[f"Caption {i}"])
+    return Article(
+        headline=f"Headline {i}",
+        dek="A dek",
+        byline="By Someone",
+        body=[f"Paragraph {p} of version {i}. " * 6 for p in range(12)],
+        captions=[f"Caption {i}"],
+    )
 
 
 def diff(i: int) -> VersionDiff:
     """The edit from version i - 1 to version i."""
-    return VersionDiff(edits=[Edit("headline", "replace", f"Headline {i - 1}", f"Headline {i}", "substantive",
-                                   [("=", "Headline "), ("-", str(i - 1)), ("+", str(i))])])
+    return VersionDiff(
+        edits=[
+            Edit(
+                "headline",
+                "replace",
+                f"Headline {i - 1}",
+                f"Headline {i}",
+                "substantive",
+                [("=", "Headline "), ("-", str(i - 1)), ("+", str(i))],
+            )
+        ]
+    )
 
 
 def store_bytes(root: Path) -> int:
@@ -71,7 +87,7 @@ def measure_each(op, repeat: int) -> dict[int, tuple[float, float, float]]:
     written = dict.fromkeys(SIZES, 0)
     for round_ in range(repeat):
         # Rotate which size goes first: an operation right after another's fsyncs runs slower.
-        for size in SIZES[round_ % len(SIZES):] + SIZES[:round_ % len(SIZES)]:
+        for size in SIZES[round_ % len(SIZES) :] + SIZES[: round_ % len(SIZES)]:
             before = WRITTEN[0]
             w, c = time.perf_counter(), time.process_time()
             op(size)
@@ -89,8 +105,13 @@ def build(root: Path, articles: int) -> None:
             url = f"https://news.example/story/{a:05d}"
             store.add_article(url, now=T0)
             for v in range(1, 21):
-                store.save_version(url, article(v), html=f"<html>{a}/{v}</html>",
-                                   diff=diff(v) if v > 1 else None, captured_at=T0 + timedelta(hours=v))
+                store.save_version(
+                    url,
+                    article(v),
+                    html=f"<html>{a}/{v}</html>",
+                    diff=diff(v) if v > 1 else None,
+                    captured_at=T0 + timedelta(hours=v),
+                )
 
 
 def run() -> list[Row]:
@@ -114,15 +135,28 @@ def run() -> list[Row]:
                 while history[size] < size:
                     history[size] += 1
                     moment += timedelta(seconds=1)
-                    fast.save_version(url, article(history[size]), html=f"<html>{history[size]}</html>",
-                                      diff=diff(history[size]), captured_at=moment)
+                    fast.save_version(
+                        url,
+                        article(history[size]),
+                        html=f"<html>{history[size]}</html>",
+                        diff=diff(history[size]),
+                        captured_at=moment,
+                    )
 
         def check(size: int) -> None:
             nonlocal moment
             moment += timedelta(seconds=1)
             with store.transaction():  # as monitor.check_article does: one hot-file write per check
-                store.record_check(CheckResult(url=live[size], status="unchanged", checked_at=moment,
-                                               version=history[size], http_status=200, duration=0.8))
+                store.record_check(
+                    CheckResult(
+                        url=live[size],
+                        status="unchanged",
+                        checked_at=moment,
+                        version=history[size],
+                        http_status=200,
+                        duration=0.8,
+                    )
+                )
                 watched = store.get_article(live[size])
                 watched.next_check = moment + timedelta(minutes=10)
                 store.update_article(watched)
@@ -131,8 +165,13 @@ def run() -> list[Row]:
             nonlocal moment
             history[size] += 1
             moment += timedelta(seconds=1)
-            store.save_version(live[size], article(history[size]), html=f"<html>{history[size]}</html>",
-                               diff=diff(history[size]), captured_at=moment)
+            store.save_version(
+                live[size],
+                article(history[size]),
+                html=f"<html>{history[size]}</html>",
+                diff=diff(history[size]),
+                captured_at=moment,
+            )
 
         for size in SIZES:
             for _ in range(store.check_log_size):  # a full check log: what follows is the steady state
@@ -145,8 +184,11 @@ def run() -> list[Row]:
         for size in SIZES:
             c, v = check_costs[size], save_costs[size]
             results.append((size, c, v, grown))
-            print(f"  {size:>6} versions: no-change check {c[0]:.1f} ms wall, {c[1]:.2f} ms CPU, {c[2]:.1f} KB "
-                  f"written; changed check {v[0]:.1f} ms wall, {v[1]:.2f} ms CPU, {v[2]:.1f} KB written", flush=True)
+            print(
+                f"  {size:>6} versions: no-change check {c[0]:.1f} ms wall, {c[1]:.2f} ms CPU, {c[2]:.1f} KB "
+                f"written; changed check {v[0]:.1f} ms wall, {v[1]:.2f} ms CPU, {v[2]:.1f} KB written",
+                flush=True,
+            )
         print(f"  {grown:.0f} B added per no-change check", flush=True)
     sizes = "/".join(f"{s:,}" for s in SIZES)
     rows = []
@@ -154,12 +196,20 @@ def run() -> list[Row]:
         costs = [r[index] for r in results]
         cpu_ratio = max(c[1] for c in costs) / min(c[1] for c in costs)
         written_ratio = max(c[2] for c in costs) / max(min(c[2] for c in costs), 1e-9)
-        rows.append(Row(
-            f"store: {label} at {sizes} versions ({articles} articles x 20 beside)",
-            "CPU " + " / ".join(f"{c[1]:.2f}" for c in costs) + f" ms ({cpu_ratio:.2f}x); written "
-            + " / ".join(f"{c[2]:.0f}" for c in costs) + f" KB ({written_ratio:.2f}x); wall "
-            + " / ".join(f"{c[0]:.1f}" for c in costs) + " ms",
-            "<= 1.2x", cpu_ratio <= 1.2 and written_ratio <= 1.2))
+        rows.append(
+            Row(
+                f"store: {label} at {sizes} versions ({articles} articles x 20 beside)",
+                "CPU "
+                + " / ".join(f"{c[1]:.2f}" for c in costs)
+                + f" ms ({cpu_ratio:.2f}x); written "
+                + " / ".join(f"{c[2]:.0f}" for c in costs)
+                + f" KB ({written_ratio:.2f}x); wall "
+                + " / ".join(f"{c[0]:.1f}" for c in costs)
+                + " ms",
+                "<= 1.2x",
+                cpu_ratio <= 1.2 and written_ratio <= 1.2,
+            )
+        )
     grown = max(r[3] for r in results)
     rows.append(Row("store: bytes added per unchanged check", f"{grown:.0f} B", "< 1 KB", grown < 1024))
     return rows

@@ -112,19 +112,39 @@ def run() -> list[Row]:
             nv = naive_rate(servers.urls(max(level, n_naive), start=level * 1000 + 500), level)
             pl = plain_rate(servers.urls(n_plain, start=level * 1000), level)
             print(f"concurrency {level}: watcher {w:.0f}/min, naive {nv:.0f}/min, plain HTTP {pl:.0f}/min", flush=True)
-            rows.append(Row(f"throughput c={level}: watcher vs naive browser-per-check",
-                            f"{w:.0f} vs {nv:.0f} checks/min = {w / nv:.1f}x", ">= 5x", w / nv >= 5))
+            rows.append(
+                Row(
+                    f"throughput c={level}: watcher vs naive browser-per-check",
+                    f"{w:.0f} vs {nv:.0f} checks/min = {w / nv:.1f}x",
+                    ">= 5x",
+                    w / nv >= 5,
+                )
+            )
             if level == 4:
-                rows.append(Row(f"throughput c={level}: plain HTTP GET / watcher",
-                                f"{pl:.0f} vs {w:.0f} checks/min = {pl / w:.1f}x", "<= 2x", pl / w <= 2))
+                rows.append(
+                    Row(
+                        f"throughput c={level}: plain HTTP GET / watcher",
+                        f"{pl:.0f} vs {w:.0f} checks/min = {pl / w:.1f}x",
+                        "<= 2x",
+                        pl / w <= 2,
+                    )
+                )
                 # The settle after load (until the page is still, capped) is latency; this shows what is left of it.
                 w0 = watcher_rate(servers.urls(n_watch, start=level * 1000 + 200), level, warm, settle_ms=0)
                 print(f"concurrency {level}: watcher with settle_ms=0 {w0:.0f}/min", flush=True)
-                rows.append(Row(f"throughput c={level}: plain HTTP GET / watcher with settle_ms=0",
-                                f"{pl:.0f} vs {w0:.0f} checks/min = {pl / w0:.1f}x"))
+                rows.append(
+                    Row(
+                        f"throughput c={level}: plain HTTP GET / watcher with settle_ms=0",
+                        f"{pl:.0f} vs {w0:.0f} checks/min = {pl / w0:.1f}x",
+                    )
+                )
             else:
-                rows.append(Row(f"throughput c={level}: plain HTTP GET / watcher",
-                                f"{pl:.0f} vs {w:.0f} checks/min = {pl / w:.1f}x"))
+                rows.append(
+                    Row(
+                        f"throughput c={level}: plain HTTP GET / watcher",
+                        f"{pl:.0f} vs {w:.0f} checks/min = {pl / w:.1f}x",
+                    )
+                )
     return rows
 
 

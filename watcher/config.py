@@ -290,7 +290,8 @@ def _fill(cls: type[_Settings], table: dict[str, Any], where: str, *, section: s
     for key, value in table.items():
         values[key] = _convert(value, hints[key], f"{where}.{key}", key in durations)
     required = [
-        f.name for f in fields(cls)  # type: ignore[arg-type]
+        f.name
+        for f in fields(cls)  # type: ignore[arg-type]
         if f.default is MISSING and f.default_factory is MISSING and f.name not in values
     ]
     if required:
@@ -334,8 +335,14 @@ _HINT_NAMES = {bool: "true or false", int: "a whole number", float: "a number", 
 
 
 def _type_name(value: Any) -> str:
-    names = {bool: "a boolean", int: "a whole number", float: "a number", str: "a string",
-             list: "an array", dict: "a table"}
+    names = {
+        bool: "a boolean",
+        int: "a whole number",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+        dict: "a table",
+    }
     for kind, name in names.items():
         if type(value) is kind:
             return f"{name} ({value!r})" if kind in (bool, int, float, str) else name

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator, Literal
+from typing import Literal
 
 from diff_match_patch import diff_match_patch
 
@@ -39,13 +40,53 @@ SPLIT_WEIGHT = 1.2  # a split/merge covers three paragraphs; it must beat a 1-1 
 MAX_BLOCK_CELLS = 2500  # above this a changed block is paired in order, not by dynamic programming
 MAX_MOVE_PAIRS = 40000  # above this edited moves are not searched (a rewrite, not an edit)
 
-NEGATIONS = frozenset({"no", "not", "nor", "never", "none", "nothing", "cannot", "can't", "cant", "don't",
-                       "doesn't", "didn't", "isn't", "wasn't", "won't", "nicht", "kein", "ne", "pas", "nunca"})
+NEGATIONS = frozenset(
+    {
+        "no",
+        "not",
+        "nor",
+        "never",
+        "none",
+        "nothing",
+        "cannot",
+        "can't",
+        "cant",
+        "don't",
+        "doesn't",
+        "didn't",
+        "isn't",
+        "wasn't",
+        "won't",
+        "nicht",
+        "kein",
+        "ne",
+        "pas",
+        "nunca",
+    }
+)
 
-_PUNCT_FOLD = str.maketrans({
-    "。": ".", "｡": ".", "、": ",", "､": ",", "「": '"', "」": '"', "『": '"', "』": '"', "《": '"', "》": '"',
-    "〈": '"', "〉": '"', "'": '"', "…": "...", "‧": "·", "・": "·", "〜": "~", "～": "~",
-})
+_PUNCT_FOLD = str.maketrans(
+    {
+        "。": ".",
+        "｡": ".",
+        "、": ",",
+        "､": ",",
+        "「": '"',
+        "」": '"',
+        "『": '"',
+        "』": '"',
+        "《": '"',
+        "》": '"',
+        "〈": '"',
+        "〉": '"',
+        "'": '"',
+        "…": "...",
+        "‧": "·",
+        "・": "·",
+        "〜": "~",
+        "～": "~",
+    }
+)
 _SPACE_NEAR_PUNCT = re.compile(r"\s+(?=[^\w\s])|(?<=[^\w\s])\s+")
 _SENTENCE_END = re.compile(r"(?:^|[.!?。！？:：;\"”»」』)\]\n])\s*$")
 _TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|Sen|Rep|Gov|Gen|Col|Lt|St|Mt|Jr|Sr|Rev|Hon)\.\s*$")
@@ -55,6 +96,7 @@ def _sentence_start(before: str) -> bool:
     """True when the next word starts a sentence (so its capital says nothing about it being a name)."""
     tail = before[-12:]
     return bool(_SENTENCE_END.search(tail)) and not _TITLE.search(tail)
+
 
 Kind = Literal["equal", "insert", "delete", "replace", "move"]
 
@@ -275,8 +317,9 @@ def _edit(field: str, op: str, old: str | None, new: str | None, *, moved: bool 
     return Edit(field, "move" if moved else "replace", old, new, cls, inline)
 
 
-def _pair_block(olds: list[int], news: list[int], feats_a: list[Counter], feats_b: list[Counter],
-                allow_split: bool) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+def _pair_block(
+    olds: list[int], news: list[int], feats_a: list[Counter], feats_b: list[Counter], allow_split: bool
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Pairs (old indices, new indices) inside one changed block: 1-1 replaces, 1-2 splits, 2-1 merges."""
     a, b = len(olds), len(news)
     if not a or not b:
@@ -315,7 +358,7 @@ def _pair_block(olds: list[int], news: list[int], feats_a: list[Counter], feats_
     while i or j:
         di, dj = back[i][j]  # type: ignore[misc]
         if di and dj:
-            pairs.append((tuple(olds[i - di:i]), tuple(news[j - dj:j])))
+            pairs.append((tuple(olds[i - di : i]), tuple(news[j - dj : j])))
         i, j = i - di, j - dj
     return pairs[::-1]
 
@@ -386,8 +429,7 @@ def align(old: list[str], new: list[str], field: str = "body", *, allow_split: b
     left_new = [y for y in inserted if y not in paired_new]
     if left_old and left_new and len(left_old) * len(left_new) <= MAX_MOVE_PAIRS:
         candidates = sorted(
-            ((s, x, y) for x in left_old for y in left_new
-             if (s := _similarity(feats_a[x], feats_b[y])) >= SIMILAR),
+            ((s, x, y) for x in left_old for y in left_new if (s := _similarity(feats_a[x], feats_b[y])) >= SIMILAR),
             key=lambda c: (-c[0], c[1], c[2]),
         )
         for _, x, y in candidates:

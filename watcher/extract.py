@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -51,10 +52,12 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
     meta = _meta(root)
     rule = _rule_for(url, rules)
     art = Article(lang=_lang(root, ld, meta), canonical_url=_canonical(root, url, meta))
-    art.published = (_date(ld.get("datePublished")) or _first_date(meta, sel.PUBLISHED_META)
-                     or _itemprop_date(root, "datePublished"))
-    art.modified = (_date(ld.get("dateModified")) or _first_date(meta, sel.MODIFIED_META)
-                    or _itemprop_date(root, "dateModified"))
+    art.published = (
+        _date(ld.get("datePublished")) or _first_date(meta, sel.PUBLISHED_META) or _itemprop_date(root, "datePublished")
+    )
+    art.modified = (
+        _date(ld.get("dateModified")) or _first_date(meta, sel.MODIFIED_META) or _itemprop_date(root, "dateModified")
+    )
 
     if rule is not None:
         for css in rule.exclude:
@@ -71,8 +74,7 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
 
     _strip_chrome(root)
     container, strong = _find_container(root, rule)
-    art.headline = (rule_head or story_h1 or _ld_text(ld.get("headline")) or page_h1
-                    or _title_from_meta(root, meta))
+    art.headline = rule_head or story_h1 or _ld_text(ld.get("headline")) or page_h1 or _title_from_meta(root, meta)
     art.byline = rule_byline or dom_byline or _authors(ld.get("author")) or _meta_first(meta, sel.AUTHOR_META)
     art.captions = _captions(_caption_scope(container, strong, root), rule)
     art.dek = rule_dek or _ld_text(ld.get("description")) or _meta_first(meta, sel.DEK_META) or dom_dek
@@ -244,7 +246,7 @@ def _date(value: Any) -> str | None:
             return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else None
     if moment.tzinfo is None:
         return moment.replace(microsecond=0).isoformat()
-    return iso(moment.astimezone(timezone.utc))
+    return iso(moment.astimezone(UTC))
 
 
 def _itemprop_date(root: Any, prop: str) -> str | None:
@@ -421,7 +423,11 @@ def _drop_section(heading: Any) -> None:
     section = heading
     while True:
         parent = section.getparent()
-        if parent is None or parent.tag in ("body", "html", "article", "main") or parent.get("itemprop") == "articleBody":
+        if (
+            parent is None
+            or parent.tag in ("body", "html", "article", "main")
+            or parent.get("itemprop") == "articleBody"
+        ):
             break
         if sel.BODY_PATTERN.search(_classes(parent)) or _unlinked_text(parent) > 200:
             break
@@ -628,8 +634,13 @@ def _trafilatura_paragraphs(root: Any, url: str | None = None) -> list[str]:
 
     try:
         doc = bare_extraction(
-            root, url=url, include_comments=False, include_tables=True, include_images=False,
-            favor_precision=True, with_metadata=False,
+            root,
+            url=url,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            favor_precision=True,
+            with_metadata=False,
         )
     except Exception:  # trafilatura can fail on odd trees; treat it as "no evidence" rather than a crash
         return []

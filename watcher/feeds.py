@@ -10,8 +10,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 from lxml import etree
 
@@ -125,7 +126,7 @@ def download(url: str, *, timeout: float = 15, max_bytes: int = 10_000_000) -> b
         if isinstance(exc.reason, (TimeoutError, socket.timeout)):
             raise FetchTimeout(f"{url}: no answer within {timeout:g} s") from None
         raise ConnectError(f"{url}: cannot connect ({exc.reason})") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise FetchTimeout(f"{url}: no answer within {timeout:g} s") from None
     except (ConnectionError, OSError) as exc:
         raise ConnectError(f"{url}: connection failed ({exc})") from None

@@ -14,7 +14,7 @@ import contextlib
 import email.utils
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -145,8 +145,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, (moment - (now or datetime.now(timezone.utc))).total_seconds())
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
 
 
 def _is_html(content_type: str, body: bytes) -> bool:
@@ -314,11 +314,11 @@ class Fetcher:
         self._slots = asyncio.Semaphore(max(1, self.settings.concurrency))
         self._hosts: dict[str, _HostSlot] = {}
 
-    def derive(self, settings: FetchSettings) -> "Fetcher":
+    def derive(self, settings: FetchSettings) -> Fetcher:
         """A Fetcher with other settings sharing this one's browser (closing it leaves the browser up)."""
         return Fetcher(settings, _handle=self._handle)
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -348,7 +348,7 @@ class Fetcher:
             deadline = time.monotonic() + self.settings.deadline
             try:
                 return await asyncio.wait_for(self._with_retries(url, slot, deadline), self.settings.deadline)
-            except (asyncio.TimeoutError, TimeoutError):
+            except TimeoutError:
                 raise errors.FetchTimeout(
                     f"no page from {url} within the {self.settings.deadline:g}s deadline"
                 ) from None
@@ -534,7 +534,7 @@ class Fetcher:
                 break
             try:
                 return await asyncio.wait_for(page.content(), remaining)
-            except (asyncio.TimeoutError, TimeoutError):
+            except TimeoutError:
                 break
             except Exception:
                 # The page navigated itself away mid-read; read the new document once it exists.
@@ -594,7 +594,7 @@ async def settle(page: Any, in_flight: set[Any], until: float) -> None:
         try:
             # A page can break evaluate (its own setTimeout replaced, a busy loop): bound it here.
             await asyncio.wait_for(page.evaluate(_STILL_PAGE, [quiet * 1000, left * 1000]), left + 0.2)
-        except (asyncio.TimeoutError, TimeoutError):
+        except TimeoutError:
             return
         except Exception:
             if page.is_closed():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 EditField = Literal["headline", "dek", "byline", "published", "modified", "body", "caption"]
@@ -17,14 +17,14 @@ CLASS_RANK = {"cosmetic": 0, "typo": 1, "substantive": 2}
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC, to the second."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def iso(moment: datetime | None) -> str | None:
     """A datetime as the contract's ISO 8601 form with a trailing Z."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def parse_iso(text: str | None) -> datetime | None:
@@ -32,7 +32,7 @@ def parse_iso(text: str | None) -> datetime | None:
     if not text:
         return None
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -68,7 +68,7 @@ class Article:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Article":
+    def from_dict(cls, data: dict[str, Any]) -> Article:
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data}
         return cls(**known)
 
@@ -95,7 +95,7 @@ class Edit:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Edit":
+    def from_json(cls, data: dict[str, Any]) -> Edit:
         return cls(
             field=data["field"],
             op=data["op"],

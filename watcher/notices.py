@@ -33,12 +33,18 @@ NOTICE_PATTERNS: dict[str, list[str]] = {
         rf"^{_OPEN}?\s*(?:정정|바로잡습니다|수정|업데이트)\s*(?:{_CLOSE}|{_COLON})",
         r"바로잡습니다|정정합니다|기사를 수정했습니다",
     ],
-    "de": [rf"^\W*(?:korrektur|berichtigung|anmerkung der redaktion|aktualisierung){_COLON}",
-           r"\bin einer früheren version dieses artikels\b"],
-    "fr": [rf"^\W*(?:correction|rectificatif|mise à jour|note de la rédaction){_COLON}",
-           r"\bune version précédente de cet article\b"],
-    "es": [rf"^\W*(?:corrección|fe de erratas|actualización|nota del editor){_COLON}",
-           r"\buna versión anterior de este artículo\b"],
+    "de": [
+        rf"^\W*(?:korrektur|berichtigung|anmerkung der redaktion|aktualisierung){_COLON}",
+        r"\bin einer früheren version dieses artikels\b",
+    ],
+    "fr": [
+        rf"^\W*(?:correction|rectificatif|mise à jour|note de la rédaction){_COLON}",
+        r"\bune version précédente de cet article\b",
+    ],
+    "es": [
+        rf"^\W*(?:corrección|fe de erratas|actualización|nota del editor){_COLON}",
+        r"\buna versión anterior de este artículo\b",
+    ],
 }
 
 _COMPILED = [re.compile(p, re.IGNORECASE) for patterns in NOTICE_PATTERNS.values() for p in patterns]

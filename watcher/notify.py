@@ -13,8 +13,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import datetime, timezone
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from watcher.config import NotifyTarget
 from watcher.models import CLASS_RANK, CheckResult, Edit
@@ -135,8 +136,9 @@ class Notifier:
                 body = body or payload(result, headline, tags)
                 worker = self._worker(index)
                 if worker.queue.qsize() >= MAX_QUEUE:
-                    self._log(f"notify: {redact(target.url)}: {MAX_QUEUE} notifications waiting, dropped one for "
-                              f"{result.url}")
+                    self._log(
+                        f"notify: {redact(target.url)}: {MAX_QUEUE} notifications waiting, dropped one for {result.url}"
+                    )
                     continue
                 worker.queue.put(body)
 
@@ -156,13 +158,13 @@ class Notifier:
         if left:
             self._log(f"notify: stopped with {left} notification(s) not delivered")
 
-    def __enter__(self) -> "Notifier":
+    def __enter__(self) -> Notifier:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _worker(self, index: int) -> "_Worker":
+    def _worker(self, index: int) -> _Worker:
         worker = self._workers.get(index)
         if worker is None:
             worker = _Worker()
@@ -173,7 +175,7 @@ class Notifier:
             worker.thread.start()
         return worker
 
-    def _run(self, target: NotifyTarget, worker: "_Worker") -> None:
+    def _run(self, target: NotifyTarget, worker: _Worker) -> None:
         while True:
             body = worker.queue.get()
             if body is _STOP:
@@ -254,7 +256,7 @@ def _post_json(target: NotifyTarget, body: dict[str, Any]) -> None:
         if isinstance(exc.reason, (TimeoutError, socket.timeout)):
             raise DeliveryFailed(f"no answer within {target.timeout:g} s") from None
         raise DeliveryFailed(f"cannot connect ({exc.reason})") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise DeliveryFailed(f"no answer within {target.timeout:g} s") from None
     except OSError as exc:
         raise DeliveryFailed(f"connection failed ({exc})") from None
@@ -311,12 +313,18 @@ def _sample_result() -> CheckResult:
     return CheckResult(
         url="https://example.org/watcher/test-article",
         status="changed",
-        checked_at=datetime.now(timezone.utc).replace(microsecond=0),
+        checked_at=datetime.now(UTC).replace(microsecond=0),
         version=2,
         flags=["headline_changed"],
         edits=[
-            Edit(field="headline", op="replace", old="Council approves budget", new="Council rejects budget",
-                 cls="substantive", inline=[("=", "Council "), ("-", "approves"), ("+", "rejects"), ("=", " budget")]),
+            Edit(
+                field="headline",
+                op="replace",
+                old="Council approves budget",
+                new="Council rejects budget",
+                cls="substantive",
+                inline=[("=", "Council "), ("-", "approves"), ("+", "rejects"), ("=", " budget")],
+            ),
         ],
         headline="watcher test notification: headline changed",
     )

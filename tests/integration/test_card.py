@@ -5,8 +5,9 @@ from __future__ import annotations
 import struct
 import subprocess
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import NamedTuple
 
 import pytest
 from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
@@ -32,8 +33,14 @@ confirm_delay = 0
 CARD_SIZE = (1200, 675)
 WHITE = (255, 255, 255)
 DEL_BG, INS_BG = (0xFF, 0xE0, 0xE0), (0xD8, 0xF5, 0xDD)  # watcher/report/css.py light theme
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 # --- a small PNG reader: enough for Chromium's screenshots (8-bit RGB/RGBA, not interlaced) ------------
@@ -63,9 +70,9 @@ def decode_png(png: bytes) -> tuple[int, int, list[list[tuple[int, int, int]]]]:
     channels = 3 if colour == 2 else 4
     idat, pos = bytearray(), 8
     while pos < len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        length, kind = struct.unpack(">I4s", png[pos : pos + 8])
         if kind == b"IDAT":
-            idat += png[pos + 8:pos + 8 + length]
+            idat += png[pos + 8 : pos + 8 + length]
         pos += 12 + length
     raw = zlib.decompress(bytes(idat))
     stride = width * channels
@@ -73,7 +80,7 @@ def decode_png(png: bytes) -> tuple[int, int, list[list[tuple[int, int, int]]]]:
     rows, previous = [], bytes(stride)
     for y in range(height):
         start = y * (stride + 1)
-        kind, line = raw[start], bytearray(raw[start + 1:start + 1 + stride])
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
         if kind == 1:
             for i in range(channels, stride):
                 line[i] = (line[i] + line[i - channels]) & 0xFF
@@ -89,7 +96,7 @@ def decode_png(png: bytes) -> tuple[int, int, list[list[tuple[int, int, int]]]]:
                 up_left = previous[i - channels] if i >= channels else 0
                 line[i] = (line[i] + _paeth(left, previous[i], up_left)) & 0xFF
         previous = bytes(line)
-        rows.append([tuple(previous[x:x + 3]) for x in range(0, stride, channels)])
+        rows.append([tuple(previous[x : x + 3]) for x in range(0, stride, channels)])
     return width, height, rows
 
 
@@ -166,8 +173,9 @@ def cjk_card_html(cards: Cards) -> tuple[str, str]:
     from watcher.store import Store
 
     store = Store(cards.data_dir)
-    entry = ReportEntry(article=store.get_article(cards.zh), old=store.get_version(cards.zh, 1),
-                        new=store.get_version(cards.zh, 2))
+    entry = ReportEntry(
+        article=store.get_article(cards.zh), old=store.get_version(cards.zh, 1), new=store.get_version(cards.zh, 2)
+    )
     return card_html(entry, width=CARD_SIZE[0], height=CARD_SIZE[1]), entry.new.article.headline
 
 
@@ -191,10 +199,11 @@ def test_cjk_glyphs_are_real_not_tofu(cards, fetcher):
         f'font:48px/{cell}px {CARD_FONT_STACK};text-align:center">{ch}</div>'
         for i, ch in enumerate(probes)
     )
-    html = (f'<!DOCTYPE html><html lang="zh-Hant"><body style="margin:0;background:#fff;color:#000">'
-            f"{boxes}</body></html>")
+    html = (
+        f'<!DOCTYPE html><html lang="zh-Hant"><body style="margin:0;background:#fff;color:#000">{boxes}</body></html>'
+    )
     _, _, rows = decode_png(fetcher.render_png_sync(html, cell * len(probes), cell))
-    glyphs = [tuple(tuple(row[i * cell:(i + 1) * cell]) for row in rows) for i in range(len(probes))]
+    glyphs = [tuple(tuple(row[i * cell : (i + 1) * cell]) for row in rows) for i in range(len(probes))]
     for ch, glyph in zip(han, glyphs):
         ink = sum(px != WHITE for row in glyph for px in row)
         assert ink > 60, f"{ch!r} drew nothing"

@@ -26,7 +26,9 @@ def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the installed CLI the way a user does."""
     return subprocess.run(
         [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -96,8 +98,17 @@ def test_human_output_shows_the_edit(site, data_dir):
     assert diff.returncode == 0 and "Traceback" not in diff.stderr
 
 
-@pytest.mark.parametrize("bad", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,hi", "not a url",
-                                 "ftp://example.com/x", "http://user:pw@example.com/"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "data:text/html,hi",
+        "not a url",
+        "ftp://example.com/x",
+        "http://user:pw@example.com/",
+    ],
+)
 def test_bad_urls_are_refused_with_one_line(data_dir, bad):
     result = watcher(data_dir, "add", bad)
     assert result.returncode == 2
@@ -107,8 +118,12 @@ def test_bad_urls_are_refused_with_one_line(data_dir, bad):
 
 
 def test_unknown_article_is_exit_2(data_dir):
-    for command in (["history", "http://example.com/nope"], ["diff", "http://example.com/nope"],
-                    ["check", "http://example.com/nope"], ["remove", "http://example.com/nope"]):
+    for command in (
+        ["history", "http://example.com/nope"],
+        ["diff", "http://example.com/nope"],
+        ["check", "http://example.com/nope"],
+        ["remove", "http://example.com/nope"],
+    ):
         result = watcher(data_dir, *command)
         assert result.returncode == 2, command
         assert "not watching http://example.com/nope" in result.stderr, result.stderr

@@ -13,7 +13,9 @@ def test_short_demo_finds_every_scripted_edit_and_no_chrome(tmp_path):
     data_dir = tmp_path / "demo"
     result = subprocess.run(
         [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "demo", "--duration", "36", "--no-dashboard"],
-        capture_output=True, text=True, timeout=150,
+        capture_output=True,
+        text=True,
+        timeout=150,
     )
     assert "Traceback" not in result.stderr
     found = re.search(r"(\d+) of (\d+) scripted edits found; (\d+) false edits", result.stdout)

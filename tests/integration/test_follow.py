@@ -11,12 +11,12 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from watcher.cli import main
+from watcher.app.cli import main
+from watcher.app.console import Environment
+from watcher.app.live import run_with
 from watcher.config import load_config
-from watcher.env import Environment
-from watcher.monitor import Services
-from watcher.runner import Runner
-from watcher.running import run_with
+from watcher.monitor.check import Services
+from watcher.monitor.loop import Runner
 from watcher.store import Store
 
 # Feeds polled every second; articles rechecked rarely, since one host's pages are fetched one at a time.
@@ -49,34 +49,49 @@ def article_html(slug: str) -> str:
         f"about the cost of the barrier and the floods of the past five years.</p>"
         for n in range(1, 4)
     )
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{headline}</title></head>"
-            f"<body><nav><a href='/'>Home</a></nav><article><h1>{headline}</h1>{body}</article></body></html>")
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{headline}</title></head>"
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>{headline}</h1>{body}</article></body></html>"
+    )
 
 
 def rss(links: list[str]) -> bytes:
-    items = "".join(f"<item><title>t{i}</title><link>{escape(link)}</link><guid isPermaLink='false'>g{i}</guid>"
-                    f"</item>" for i, link in enumerate(links))
-    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Daily</title>"
-            f"<link>http://example.invalid/</link><description>d</description>{items}</channel></rss>").encode()
+    items = "".join(
+        f"<item><title>t{i}</title><link>{escape(link)}</link><guid isPermaLink='false'>g{i}</guid></item>"
+        for i, link in enumerate(links)
+    )
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Daily</title>"
+        f"<link>http://example.invalid/</link><description>d</description>{items}</channel></rss>"
+    ).encode()
 
 
 def atom(links: list[str]) -> bytes:
-    entries = "".join(f"<entry><title>t{i}</title><id>urn:x:{i}</id><updated>2026-11-20T08:00:00Z</updated>"
-                      f"<link rel='alternate' href='{escape(link)}'/></entry>" for i, link in enumerate(links))
-    return (f"<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'><title>Tech</title>"
-            f"<id>urn:x</id><updated>2026-11-20T08:00:00Z</updated>{entries}</feed>").encode()
+    entries = "".join(
+        f"<entry><title>t{i}</title><id>urn:x:{i}</id><updated>2026-11-20T08:00:00Z</updated>"
+        f"<link rel='alternate' href='{escape(link)}'/></entry>"
+        for i, link in enumerate(links)
+    )
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'><title>Tech</title>"
+        f"<id>urn:x</id><updated>2026-11-20T08:00:00Z</updated>{entries}</feed>"
+    ).encode()
 
 
 def sitemap(links: list[str]) -> bytes:
     urls = "".join(f"<url><loc>{escape(link)}</loc></url>" for link in links)
-    return (f"<?xml version='1.0' encoding='utf-8'?>"
-            f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>").encode()
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?>"
+        f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>"
+    ).encode()
 
 
 def sitemap_index(children: list[str]) -> bytes:
     maps = "".join(f"<sitemap><loc>{escape(c)}</loc></sitemap>" for c in children)
-    return (f"<?xml version='1.0' encoding='utf-8'?>"
-            f"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{maps}</sitemapindex>").encode()
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?>"
+        f"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{maps}</sitemapindex>"
+    ).encode()
 
 
 XML = "application/xml"
@@ -141,10 +156,14 @@ def test_new_feed_items_are_watched_once_each_tagged_and_captured(site, fetcher,
             polls_before = {p: site.hits(p) for p in tags}
             # The feeds grow: new stories, a story listed twice, a story again with tracking parameters,
             # and one feed listing a story another feed already brought in.
-            site.bytes("/rss.xml", rss([u["a3"], u["a1"], u["a1"], u["a1"] + "?utm_source=rss&utm_medium=feed",
-                                        u["a2"] + "#comments"]), "application/rss+xml")
-            site.bytes("/atom.xml", atom([u["b2"], u["b1"] + "?utm_campaign=x&fbclid=abc", u["a1"]]),
-                       "application/atom+xml")
+            site.bytes(
+                "/rss.xml",
+                rss([u["a3"], u["a1"], u["a1"], u["a1"] + "?utm_source=rss&utm_medium=feed", u["a2"] + "#comments"]),
+                "application/rss+xml",
+            )
+            site.bytes(
+                "/atom.xml", atom([u["b2"], u["b1"] + "?utm_campaign=x&fbclid=abc", u["a1"]]), "application/atom+xml"
+            )
             site.bytes("/sitemap-child.xml", sitemap([u["c1"], u["c2"]]), XML)
             site.bytes("/sitemap.xml", sitemap([u["d1"] + "?utm_content=top", u["d1"]]), XML)
             later = ("a3", "b2", "c2")
@@ -200,12 +219,17 @@ def test_new_articles_per_poll_are_capped(site, fetcher, tmp_path):
 def test_follow_refuses_what_is_not_a_feed_with_one_line(site, tmp_path):
     data_dir = make_data_dir(tmp_path)
     site.page("/front", article_html("front"))
-    site.bytes("/broken.xml", b"<?xml version='1.0'?><rss version='2.0'><channel><title>x</title><item>"
-                              b"<title>unclosed</channel>", XML)
+    site.bytes(
+        "/broken.xml",
+        b"<?xml version='1.0'?><rss version='2.0'><channel><title>x</title><item><title>unclosed</channel>",
+        XML,
+    )
     site.bytes("/empty.xml", b"", XML)
 
     code, out, err = watcher(data_dir, "follow", site.url("/front"))
-    assert code == 2 and err.strip().splitlines() == [f"watcher: error: {site.url('/front')} is an HTML page, not a feed"]
+    assert code == 2 and err.strip().splitlines() == [
+        f"watcher: error: {site.url('/front')} is an HTML page, not a feed"
+    ]
     code, _, err = watcher(data_dir, "follow", site.url("/broken.xml"))
     assert code == 2 and len(err.strip().splitlines()) == 1 and "not a valid RSS/Atom feed or sitemap" in err
     code, _, err = watcher(data_dir, "follow", site.url("/empty.xml"))
@@ -271,16 +295,26 @@ def test_run_survives_feeds_that_break_hang_or_are_huge(site, fetcher, tmp_path)
     out, err = StringIO(), StringIO()
     env = Environment(stdout=out, stderr=err, width=300)
     started = time.monotonic()
-    stats = asyncio.run(run_with(
-        svc, env, dashboard=False, as_json=False,
-        until=lambda: (min(site.hits(p) for p in ("/turns-broken.xml", "/turns-html.xml", "/news/live")) >= 3
-                       and any(f.url.endswith("/huge.xml") and f.last_polled for f in svc.store.list_feeds()))))
+    stats = asyncio.run(
+        run_with(
+            svc,
+            env,
+            dashboard=False,
+            as_json=False,
+            until=lambda: (
+                min(site.hits(p) for p in ("/turns-broken.xml", "/turns-html.xml", "/news/live")) >= 3
+                and any(f.url.endswith("/huge.xml") and f.last_polled for f in svc.store.list_feeds())
+            ),
+        )
+    )
     assert time.monotonic() - started < 25  # the run ended while the hanging feed was still unanswered
     text = out.getvalue()
     # The article kept being checked on its 1 s schedule while one feed hung.
     assert svc.store.get_article(live).checks_total >= 3
     assert "turns-hang" not in text and site.hits("/turns-hang.xml") == 2  # follow's read, then one poll
-    assert f"feed error {site.url('/turns-html.xml')}: {site.url('/turns-html.xml')} is an HTML page, not a feed" in text
+    assert (
+        f"feed error {site.url('/turns-html.xml')}: {site.url('/turns-html.xml')} is an HTML page, not a feed" in text
+    )
     assert f"feed error {site.url('/turns-broken.xml')}: " in text and "not a valid RSS/Atom feed" in text
     assert f"feed +5 {site.url('/huge.xml')}" in text
     assert "Traceback" not in text + err.getvalue()

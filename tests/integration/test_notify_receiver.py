@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from watcher.config import NotifyTarget
 from watcher.models import CheckResult, Edit
@@ -12,10 +12,21 @@ from watcher.notify import Notifier, send_test
 
 def changed(url="https://news.test/world/flood", cls="substantive", flags=("stealth",)):
     return CheckResult(
-        url=url, status="changed", checked_at=datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc), version=2,
+        url=url,
+        status="changed",
+        checked_at=datetime(2026, 11, 25, 10, 0, tzinfo=UTC),
+        version=2,
         flags=list(flags),
-        edits=[Edit(field="body", op="replace", old="水位上升了三米。", new="水位上升了五米。", cls=cls,
-                    inline=[("=", "水位上升了"), ("-", "三"), ("+", "五"), ("=", "米。")])],
+        edits=[
+            Edit(
+                field="body",
+                op="replace",
+                old="水位上升了三米。",
+                new="水位上升了五米。",
+                cls=cls,
+                inline=[("=", "水位上升了"), ("-", "三"), ("+", "五"), ("=", "米。")],
+            )
+        ],
         headline="颱風過境 河水暴漲",
     )
 
@@ -36,8 +47,16 @@ def test_webhook_receives_the_json_contract(receiver):
         "checked_at": "2026-11-25T10:00:00Z",
         "error": None,
         "flags": ["stealth"],
-        "edits": [{"field": "body", "op": "replace", "old": "水位上升了三米。", "new": "水位上升了五米。",
-                   "class": "substantive", "inline": [["=", "水位上升了"], ["-", "三"], ["+", "五"], ["=", "米。"]]}],
+        "edits": [
+            {
+                "field": "body",
+                "op": "replace",
+                "old": "水位上升了三米。",
+                "new": "水位上升了五米。",
+                "class": "substantive",
+                "inline": [["=", "水位上升了"], ["-", "三"], ["+", "五"], ["=", "米。"]],
+            }
+        ],
         "headline": "颱風過境 河水暴漲",
         "tags": ["asia"],
     }
@@ -58,15 +77,17 @@ def test_filters_hold_back_what_they_should(receiver):
     notifier.submit(unchanged, "Quiet", ["asia"])
     notifier.close(timeout=5)
     got = sorted((path, body["url"]) for path, body in receiver.posts)
-    assert got == sorted([
-        ("/ok/typo", "https://news.test/typo"),
-        ("/ok/substantive", "https://news.test/stealth"),
-        ("/ok/typo", "https://news.test/stealth"),
-        ("/ok/asia", "https://news.test/stealth"),
-        ("/ok/substantive", "https://news.test/headline"),
-        ("/ok/typo", "https://news.test/headline"),
-        ("/ok/headlines", "https://news.test/headline"),
-    ])
+    assert got == sorted(
+        [
+            ("/ok/typo", "https://news.test/typo"),
+            ("/ok/substantive", "https://news.test/stealth"),
+            ("/ok/typo", "https://news.test/stealth"),
+            ("/ok/asia", "https://news.test/stealth"),
+            ("/ok/substantive", "https://news.test/headline"),
+            ("/ok/typo", "https://news.test/headline"),
+            ("/ok/headlines", "https://news.test/headline"),
+        ]
+    )
 
 
 def test_a_receiver_answering_500_is_retried_then_given_up_and_logged(receiver):
@@ -98,8 +119,9 @@ def test_a_hanging_receiver_never_blocks_submit_and_close_is_bounded(receiver):
 
 def test_a_hanging_receiver_times_out_per_attempt(receiver):
     lines: list[str] = []
-    notifier = Notifier([NotifyTarget(url=f"{receiver.url}/hang", timeout=0.2, retries=1)], log=lines.append,
-                        backoff=0.01)
+    notifier = Notifier(
+        [NotifyTarget(url=f"{receiver.url}/hang", timeout=0.2, retries=1)], log=lines.append, backoff=0.01
+    )
     notifier.submit(changed(), "H", [])
     notifier.close(timeout=5)
     assert len(lines) == 1 and "after 2 attempts: no answer within 0.2 s" in lines[0]
@@ -112,7 +134,7 @@ def test_apprise_json_target_reaches_the_receiver(receiver):
     notifier.submit(changed(), "颱風過境 河水暴漲", [])
     notifier.close(timeout=10)
     assert lines == []
-    (path, body), = receiver.posts
+    ((path, body),) = receiver.posts
     assert path == "/ok/apprise"
     assert body["title"] == "Edited: 颱風過境 河水暴漲"
     assert "https://news.test/world/flood (version 2; substantive; flags: stealth)" in body["message"]
@@ -121,13 +143,17 @@ def test_apprise_json_target_reaches_the_receiver(receiver):
 
 def test_send_test_reaches_good_targets_and_reports_bad_ones(receiver):
     port = receiver.url.rsplit(":", 1)[1]
-    outcome = send_test([
-        NotifyTarget(url=f"{receiver.url}/ok/webhook"),
-        NotifyTarget(url=f"json://127.0.0.1:{port}/ok/apprise"),
-        NotifyTarget(url=f"{receiver.url}/fail", retries=5),
-    ])
+    outcome = send_test(
+        [
+            NotifyTarget(url=f"{receiver.url}/ok/webhook"),
+            NotifyTarget(url=f"json://127.0.0.1:{port}/ok/apprise"),
+            NotifyTarget(url=f"{receiver.url}/fail", retries=5),
+        ]
+    )
     assert [(ok, error) for _, ok, error in outcome] == [
-        (True, None), (True, None), (False, "HTTP 500 Internal Server Error")
+        (True, None),
+        (True, None),
+        (False, "HTTP 500 Internal Server Error"),
     ]
     assert sorted(path for path, _ in receiver.posts) == ["/ok/apprise", "/ok/webhook"]
     assert receiver.failures == 1  # a test is sent once, not retried

@@ -16,11 +16,11 @@ from xml.sax.saxutils import escape
 import pytest
 from support.receiver import Receiver
 
-from watcher.cli import main
+from watcher.app.cli import main
+from watcher.app.console import Environment
+from watcher.app.live import run_with
 from watcher.config import load_config
-from watcher.env import Environment
-from watcher.monitor import Services
-from watcher.running import run_with
+from watcher.monitor.check import Services
 from watcher.store import Store
 
 BASE_CONFIG = """
@@ -49,9 +49,11 @@ BODY = [
 
 def article_html(headline: str, body: list[str]) -> str:
     paras = "".join(f"<p>{escape(p)}</p>" for p in body)
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(headline)}</title></head>"
-            f"<body><nav><a href='/'>Home</a></nav><article><h1>{escape(headline)}</h1>{paras}</article>"
-            f"</body></html>")
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{escape(headline)}</title></head>"
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>{escape(headline)}</h1>{paras}</article>"
+        f"</body></html>"
+    )
 
 
 # A: the headline and a number change (substantive, headline_changed). B: one typo fixed, nothing else.
@@ -82,7 +84,8 @@ def watcher(data_dir: Path, *args: str) -> tuple[int, str, str]:
 
 
 def test_edits_found_by_the_run_reach_the_webhook_filtered_and_bad_receivers_do_not_stop_it(
-        site, fetcher, receiver, tmp_path):
+    site, fetcher, receiver, tmp_path
+):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "watcher.toml").write_text(BASE_CONFIG + notify_config(receiver))
@@ -115,8 +118,13 @@ def test_edits_found_by_the_run_reach_the_webhook_filtered_and_bad_receivers_do_
                 state["edited"] = True
             return False
         log = err.getvalue()
-        return (len(receiver.got("/everything")) == 2 and receiver.got("/sports") and receiver.failures >= 2
-                and "HTTP 500" in log and "no answer within 1 s" in log)
+        return (
+            len(receiver.got("/everything")) == 2
+            and receiver.got("/sports")
+            and receiver.failures >= 2
+            and "HTTP 500" in log
+            and "no answer within 1 s" in log
+        )
 
     stats = asyncio.run(run_with(svc, env, dashboard=False, as_json=True, until=until))
     stopped = time.monotonic()
@@ -161,19 +169,31 @@ def test_watcher_run_subprocess_notifies_the_edit_of_a_followed_story(site, rece
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "watcher.toml").write_text(
-        BASE_CONFIG + f'\n[[notify]]\nurl = "{receiver.url}/hook"\n\n[[notify]]\nurl = "{receiver.url}/fail"\n')
+        BASE_CONFIG + f'\n[[notify]]\nurl = "{receiver.url}/hook"\n\n[[notify]]\nurl = "{receiver.url}/fail"\n'
+    )
     site.page_versions("/politics/flood", {"v1": A_V1, "v2": A_V2})
     story = site.url("/politics/flood")
-    site.bytes("/feed.xml", (f"<?xml version='1.0'?><rss version='2.0'><channel><title>x</title><link>{story}</link>"
-                             f"<description>d</description><item><title>Flood</title><link>{story}?utm_source=rss"
-                             f"</link></item></channel></rss>").encode(), "application/rss+xml")
+    site.bytes(
+        "/feed.xml",
+        (
+            f"<?xml version='1.0'?><rss version='2.0'><channel><title>x</title><link>{story}</link>"
+            f"<description>d</description><item><title>Flood</title><link>{story}?utm_source=rss"
+            f"</link></item></channel></rss>"
+        ).encode(),
+        "application/rss+xml",
+    )
     cli = [sys.executable, "-m", "watcher", "--data-dir", str(data_dir)]
-    follow = subprocess.run([*cli, "follow", site.url("/feed.xml"), "--every", "1s", "--tag", "politics"],
-                            capture_output=True, text=True, timeout=30)
+    follow = subprocess.run(
+        [*cli, "follow", site.url("/feed.xml"), "--every", "1s", "--tag", "politics"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert follow.returncode == 0, follow.stderr
 
-    proc = subprocess.Popen([*cli, "run", "--json", "--max-checks", "4"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*cli, "run", "--json", "--max-checks", "4"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     lines: list[dict] = []
     guard = threading.Timer(90, proc.kill)  # a run that never ends fails the test instead of hanging it
     guard.start()
@@ -211,8 +231,9 @@ def test_notify_test_sends_a_sample_to_every_target(receiver, tmp_path):
     assert sample["status"] == "changed" and sample["edits"][0]["field"] == "headline"
     assert sample["tags"] == ["watcher-test"] and sample["version"] == 2
 
-    config.write_text(f'[[notify]]\nurl = "{receiver.url}/hook"\n\n[[notify]]\nurl = "{receiver.url}/fail"\n'
-                      f'retries = 0\n')
+    config.write_text(
+        f'[[notify]]\nurl = "{receiver.url}/hook"\n\n[[notify]]\nurl = "{receiver.url}/fail"\nretries = 0\n'
+    )
     code, _, err = watcher(data_dir, "--config", str(config), "notify-test")
     lines = err.strip().splitlines()
     assert code == 1 and len(lines) == 2

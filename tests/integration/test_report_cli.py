@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import feedparser
 import lxml.etree
@@ -62,29 +62,41 @@ def story(headline: str, paragraphs: list[str]) -> str:
 
 
 # The page shows markup as text: its source carries it HTML-escaped, as a real article quoting code would.
-HOSTILE_V1 = story("Clerk reads out &lt;b&gt;odd&lt;/b&gt; comments", [
-    "The mayor said the council would meet again next week to discuss the budget shortfall and the schools plan.",
-    "Residents typed &lt;script&gt;alert(1)&lt;/script&gt; into the comment form, and the clerk read it out at the "
-    "hearing on Monday evening.",
-    "The session ended at 9 p.m. after a long debate about the &lt;img src=x onerror=alert(1)&gt; tag found on the "
-    "city website.",
-])
-HOSTILE_V2 = story("Clerk reads out &lt;b&gt;odd&lt;/b&gt; comments again", [
-    "The mayor said the council would meet again next month to discuss the budget shortfall and the schools plan.",
-    "Residents typed &lt;script&gt;alert(1)&lt;/script&gt; into the comment form twice, and the clerk read it out "
-    "at the hearing on Monday evening.",
-    "The session ended at 10 p.m. after a long debate about the &lt;img src=x onerror=alert(1)&gt; tag found on the "
-    "city website.",
-])
+HOSTILE_V1 = story(
+    "Clerk reads out &lt;b&gt;odd&lt;/b&gt; comments",
+    [
+        "The mayor said the council would meet again next week to discuss the budget shortfall and the schools plan.",
+        "Residents typed &lt;script&gt;alert(1)&lt;/script&gt; into the comment form, and the clerk read it out at the "
+        "hearing on Monday evening.",
+        "The session ended at 9 p.m. after a long debate about the &lt;img src=x onerror=alert(1)&gt; tag found on the "
+        "city website.",
+    ],
+)
+HOSTILE_V2 = story(
+    "Clerk reads out &lt;b&gt;odd&lt;/b&gt; comments again",
+    [
+        "The mayor said the council would meet again next month to discuss the budget shortfall and the schools plan.",
+        "Residents typed &lt;script&gt;alert(1)&lt;/script&gt; into the comment form twice, and the clerk read it out "
+        "at the hearing on Monday evening.",
+        "The session ended at 10 p.m. after a long debate about the &lt;img src=x onerror=alert(1)&gt; tag found on the "
+        "city website.",
+    ],
+)
 # Only quote style and whitespace differ: a cosmetic edit, a new version, hidden from reports unless --all.
-QUOTES_V1 = story("Mayor promises action on the flood plan", [
-    '"We will act," the mayor said on Monday, according to the minutes of the meeting held at city hall.',
-    "It's the third time the council has met this year to discuss the flood plan and its budget.",
-])
-QUOTES_V2 = story("Mayor promises action on the flood plan", [
-    "\u201cWe will act,\u201d   the mayor said on Monday,\n according to the minutes of the meeting held at city hall.",
-    "It\u2019s the third time the council has met this year to discuss the flood plan and its budget.",
-])
+QUOTES_V1 = story(
+    "Mayor promises action on the flood plan",
+    [
+        '"We will act," the mayor said on Monday, according to the minutes of the meeting held at city hall.',
+        "It's the third time the council has met this year to discuss the flood plan and its budget.",
+    ],
+)
+QUOTES_V2 = story(
+    "Mayor promises action on the flood plan",
+    [
+        "\u201cWe will act,\u201d   the mayor said on Monday,\n according to the minutes of the meeting held at city hall.",
+        "It\u2019s the third time the council has met this year to discuss the flood plan and its budget.",
+    ],
+)
 
 
 @dataclass
@@ -110,8 +122,15 @@ def newsroom(tmp_path_factory: pytest.TempPathFactory, browser: BrowserThread) -
         site.serve_fixture("/zh/story", "zh-daily/story")
         site.page_versions("/news/hearing", {"v1": HOSTILE_V1, "v2": HOSTILE_V2}, current="v1")
         site.page_versions("/news/quotes", {"v1": QUOTES_V1, "v2": QUOTES_V2}, current="v1")
-        room = Newsroom(site, data_dir, site.url("/news/barrier"), site.url("/zh/story"), site.url("/news/hearing"),
-                        site.url("/news/quotes"), boundary=utcnow())
+        room = Newsroom(
+            site,
+            data_dir,
+            site.url("/news/barrier"),
+            site.url("/zh/story"),
+            site.url("/news/hearing"),
+            site.url("/news/quotes"),
+            boundary=utcnow(),
+        )
         ok(data_dir, "add", room.en, room.hostile, "--tag", "city")
         ok(data_dir, "add", room.zh, "--tag", "world")
         ok(data_dir, "add", room.quotes)
@@ -187,8 +206,10 @@ def test_html_report_has_inline_diffs_and_escapes_page_text(newsroom, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in source and "<script" not in source.lower()
 
     count = int(doc.xpath("string(//body/@data-edit-count)"))
-    assert count == len(doc.xpath('//div[contains(@class, "edit")]')) == sum(
-        len(change["edits"]) for change in report_json(newsroom)
+    assert (
+        count
+        == len(doc.xpath('//div[contains(@class, "edit")]'))
+        == sum(len(change["edits"]) for change in report_json(newsroom))
     )
 
 

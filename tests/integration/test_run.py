@@ -37,8 +37,12 @@ def _wait_for(predicate, timeout: float) -> bool:
 
 
 def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_run_finds_an_edit_and_stops_cleanly_on_sigterm(site, tmp_path):
@@ -50,8 +54,12 @@ def test_run_finds_an_edit_and_stops_cleanly_on_sigterm(site, tmp_path):
     for path in ("/en", "/zh"):
         assert _cli(data_dir, "add", site.url(path)).returncode == 0
 
-    proc = subprocess.Popen([sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "run", "--json"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "run", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         lines: list[dict] = []
 
@@ -92,8 +100,12 @@ def test_run_finds_an_edit_and_stops_cleanly_on_sigterm(site, tmp_path):
     assert listed[site.url("/zh")]["versions"] == 1
     assert listed[site.url("/en")]["last_status"] in ("changed", "unchanged")
     # the next run continues from the same store
-    again = subprocess.run([sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "run", "--json",
-                            "--max-checks", "2"], capture_output=True, text=True, timeout=60,
-                           env={**os.environ})
+    again = subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "run", "--json", "--max-checks", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
     assert again.returncode == 0, again.stderr
-    assert {json.loads(l)["status"] for l in again.stdout.splitlines() if l.strip()} <= {"unchanged"}
+    assert {json.loads(line)["status"] for line in again.stdout.splitlines() if line.strip()} <= {"unchanged"}

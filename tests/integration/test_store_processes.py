@@ -11,7 +11,7 @@ import sys
 import textwrap
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from watcher.store import Store
 
 REPO = Path(__file__).resolve().parents[2]
 URL = "https://news.example/live"
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 # Saves versions forever; after each completed save prints "stored <number> <token>" where the
 # token is the headline it saved, so the test can check the content of every reported version.
@@ -83,8 +83,9 @@ RUNNER = textwrap.dedent(
 
 def python(code: str, *args: str, **kw) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-c", code, *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw
+    )
 
 
 def test_sigkill_at_random_moments_loses_no_reported_version(tmp_path):
@@ -162,8 +163,11 @@ def test_unchanged_checks_do_not_grow_the_store(tmp_path):
             # the files written are the same as with one transaction per check, only fewer times
             with store.transaction():
                 for url in urls:
-                    store.record_check(CheckResult(url=url, status="unchanged", checked_at=moment, version=1,
-                                                   http_status=200, duration=1.25))
+                    store.record_check(
+                        CheckResult(
+                            url=url, status="unchanged", checked_at=moment, version=1, http_status=200, duration=1.25
+                        )
+                    )
 
     checks(10)  # 1,000 checks: every log is now full
     full_size, full_files = _store_bytes(data)
@@ -230,8 +234,9 @@ def test_disk_full_on_a_real_small_filesystem_keeps_the_previous_store(tmp_path)
         before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
         noise = os.urandom(300_000).hex()  # incompressible: cannot fit once gzipped
         with pytest.raises(StoreError) as info:
-            store.save_version(URL, Article(headline="after", body=[noise]), html=noise, diff=None,
-                               captured_at=T0 + timedelta(hours=1))
+            store.save_version(
+                URL, Article(headline="after", body=[noise]), html=noise, diff=None, captured_at=T0 + timedelta(hours=1)
+            )
         assert "disk is full" in str(info.value)
         after = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
         assert after == before

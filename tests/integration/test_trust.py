@@ -31,9 +31,9 @@ from pathlib import Path
 import pytest
 from support.site_server import Response
 
-from watcher import monitor
 from watcher.config import Config, NotifyTarget, TrustSettings
 from watcher.models import utcnow
+from watcher.monitor import check as monitor
 from watcher.notify import matches
 from watcher.store import Store
 
@@ -45,9 +45,13 @@ BODY = [
     "Repairs are expected to cost about 2.4 million and take until the end of March, the authority said.",
     "Fishing crews who moor at the pier have been told to use the south basin until further notice.",
 ]
-EDITED = BODY[:2] + [
-    "Repairs are expected to cost about 3.9 million and take until the end of June, the authority said.",
-] + BODY[3:]
+EDITED = (
+    BODY[:2]
+    + [
+        "Repairs are expected to cost about 3.9 million and take until the end of June, the authority said.",
+    ]
+    + BODY[3:]
+)
 OTHER_STORY = [
     "A community choir from the old mill district won the regional festival on Saturday with a set of "
     "sea shanties and a new piece by a local composer.",
@@ -110,8 +114,12 @@ def checker(make_fetcher, tmp_path):
 
 def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     """The CLI as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 # --- 1. flip-flops are reverts ---------------------------------------------------------------------
@@ -254,13 +262,16 @@ def test_a_change_served_once_is_not_confirmed_and_a_stable_one_is(site, checker
 
 def test_removed_once_then_restored_with_edits_against_the_last_version(site, checker, tmp_path):
     c = checker()
-    site.page_versions("/gone", {
-        "v1": story(),
-        "blip": [page("<p>missing</p>", 404), page(story())],
-        "404": [page("<p>missing</p>", 404)],
-        "410": [page("<p>gone</p>", 410)],
-        "back": story(body=EDITED),
-    })
+    site.page_versions(
+        "/gone",
+        {
+            "v1": story(),
+            "blip": [page("<p>missing</p>", 404), page(story())],
+            "404": [page("<p>missing</p>", 404)],
+            "410": [page("<p>gone</p>", 410)],
+            "back": story(body=EDITED),
+        },
+    )
     url = c.add(site.url("/gone"), tags=["harbour"])
     assert c.check(url).status == "new"
 
@@ -362,8 +373,10 @@ def test_a_chinese_story_moved_to_a_new_address_and_edited_is_an_edit_not_a_redi
 
 def write_config(tmp_path: Path) -> Path:
     path = tmp_path / "fast.toml"
-    path.write_text("[fetch]\nnav_timeout = 5\ndeadline = 12\nretries = 1\nbackoff = 0.1\nper_host_delay = 0\n"
-                    "settle_ms = 0\n\n[trust]\nconfirm_delay = 0.05\n")
+    path.write_text(
+        "[fetch]\nnav_timeout = 5\ndeadline = 12\nretries = 1\nbackoff = 0.1\nper_host_delay = 0\n"
+        "settle_ms = 0\n\n[trust]\nconfirm_delay = 0.05\n"
+    )
     return path
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 
@@ -21,8 +21,8 @@ from watcher.render.tables import articles_table, history_table, summary_table
 from watcher.render.theme import THEME
 
 GOLDEN = Path(__file__).parent / "golden"
-T1 = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
-T2 = datetime(2026, 11, 25, 13, 30, tzinfo=timezone.utc)
+T1 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+T2 = datetime(2026, 11, 25, 13, 30, tzinfo=UTC)
 URL = "https://news.example.tw/2026/11/25/charging"
 
 OLD = Article(
@@ -106,8 +106,10 @@ def test_context_paragraphs_and_gaps(pair):
 
 
 def test_cosmetic_edits_hidden_unless_asked():
-    new = replace(OLD, body=[OLD.body[0].replace("，", ","), *OLD.body[1:3], OLD.body[3].replace("Monday", "Tuesday"),
-                             *OLD.body[4:]])
+    new = replace(
+        OLD,
+        body=[OLD.body[0].replace("，", ","), *OLD.body[1:3], OLD.body[3].replace("Monday", "Tuesday"), *OLD.body[4:]],
+    )
     diff = diff_articles(OLD, new)
     old_v, new_v = version(1, OLD, T1), version(2, new, T2)
     hidden = rendered(render_diff(old_v, new_v, diff), 100)
@@ -133,8 +135,9 @@ def test_page_markup_and_ansi_escapes_print_literally():
     views = [
         render_diff(version(1, old, T1), version(2, new, T2), diff),
         render_diff(version(1, old, T1), version(2, new, T2), diff, side_by_side=True),
-        render_check(CheckResult(URL + "/[bold]", "changed", T2, 2, flags=diff.flags, edits=diff.edits,
-                                 headline=new.headline)),
+        render_check(
+            CheckResult(URL + "/[bold]", "changed", T2, 2, flags=diff.flags, edits=diff.edits, headline=new.headline)
+        ),
         history_table([version(2, new, T2)]),
         articles_table([WatchedArticle(url=URL, added_at=T1, headline=new.headline)]),
         summary_table([CheckResult(URL, "error", T2, error="\x1b[31m[bold]boom")]),
@@ -153,8 +156,9 @@ def test_page_markup_and_ansi_escapes_print_literally():
 
 def test_check_block_lists_status_flags_and_edits(pair):
     _, _, diff = pair
-    text = rendered(render_check(CheckResult(URL, "changed", T2, 2, flags=diff.flags, edits=diff.edits,
-                                             headline=NEW.headline)), 100)
+    text = rendered(
+        render_check(CheckResult(URL, "changed", T2, 2, flags=diff.flags, edits=diff.edits, headline=NEW.headline)), 100
+    )
     check_golden("check_block_100", text)
     assert text.startswith(f"changed v2 {URL}")
     assert "[-三-]{+五+}" in text
@@ -164,15 +168,34 @@ def test_tables_golden(pair):
     old, new, diff = pair
     new.edits, new.flags = diff.edits, diff.flags
     watched = [
-        WatchedArticle(url=URL, added_at=T1, headline=NEW.headline, versions=2, last_checked=T2, next_check=T2,
-                       last_status="changed", last_edit_summary="v2 substantive: headline, body"),
-        WatchedArticle(url="https://daily.example.com/2026/11/24/transit-budget-vote-delayed-again", added_at=T1,
-                       headline="Council delays transit budget vote for a third time amid fare dispute",
-                       versions=1, last_checked=T1, next_check=T2, last_status="unchanged"),
+        WatchedArticle(
+            url=URL,
+            added_at=T1,
+            headline=NEW.headline,
+            versions=2,
+            last_checked=T2,
+            next_check=T2,
+            last_status="changed",
+            last_edit_summary="v2 substantive: headline, body",
+        ),
+        WatchedArticle(
+            url="https://daily.example.com/2026/11/24/transit-budget-vote-delayed-again",
+            added_at=T1,
+            headline="Council delays transit budget vote for a third time amid fare dispute",
+            versions=1,
+            last_checked=T1,
+            next_check=T2,
+            last_status="unchanged",
+        ),
     ]
-    results = [CheckResult(URL, "changed", T2, 2, flags=diff.flags, edits=diff.edits, headline=NEW.headline),
-               CheckResult(watched[1].url, "error", T2, error="timeout after 30 s")]
-    text = rendered(articles_table(watched), 80) + rendered(history_table([old, new]), 80) + rendered(
-        summary_table(results), 80)
+    results = [
+        CheckResult(URL, "changed", T2, 2, flags=diff.flags, edits=diff.edits, headline=NEW.headline),
+        CheckResult(watched[1].url, "error", T2, error="timeout after 30 s"),
+    ]
+    text = (
+        rendered(articles_table(watched), 80)
+        + rendered(history_table([old, new]), 80)
+        + rendered(summary_table(results), 80)
+    )
     check_golden("tables_80", text)
     assert max(len(line) for line in text.splitlines()) <= 80

@@ -9,22 +9,22 @@ import random
 import shutil
 import subprocess
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from watcher import cli
+from watcher.app import cli
+from watcher.app.console import Environment
 from watcher.diff import diff_articles
-from watcher.env import Environment
 from watcher.models import Article
 from watcher.store import Store
 
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 WATCHED = "https://news.example/story"
 V1 = Article(headline="Council votes on flood barrier", body=["The council met on Monday.", "60 residents came."])
 V2 = Article(headline="Council votes on flood barrier", body=["The council met on Monday.", "80 residents came."])
@@ -55,8 +55,11 @@ def folder_state(root: Path) -> dict[str, bytes] | None:
     """Every file under `root` with its bytes (lock files excluded: taking a lock is not writing data)."""
     if not root.exists():
         return None
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.name.endswith(".lock")}
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.name.endswith(".lock")
+    }
 
 
 def populate(data_dir: Path) -> None:
@@ -100,8 +103,10 @@ def tmpfs(path: Path, size: str) -> Iterator[Path]:
 
 # --- a streaming server ------------------------------------------------------------------------------
 
-ARTICLE_HEAD = (b"<!doctype html><html><head><meta charset='utf-8'><title>Big</title></head><body>"
-                b"<article><h1>A very long story</h1>")
+ARTICLE_HEAD = (
+    b"<!doctype html><html><head><meta charset='utf-8'><title>Big</title></head><body>"
+    b"<article><h1>A very long story</h1>"
+)
 
 
 class StreamServer:
@@ -147,11 +152,15 @@ class _StreamHandler(BaseHTTPRequestHandler):
 
     def _random(self) -> None:
         token = f"{random.getrandbits(64):016x}"
-        paras = "".join(f"<p>Paragraph {i} of the story about the harbour, told at some length for the reader.</p>"
-                        for i in range(6))
-        body = (f"<!doctype html><html><head><meta charset='utf-8'><title>Live</title></head><body><article>"
-                f"<h1>Harbour story</h1>{paras}<p>Request id {token} served for this load only.</p>"
-                f"</article></body></html>").encode()
+        paras = "".join(
+            f"<p>Paragraph {i} of the story about the harbour, told at some length for the reader.</p>"
+            for i in range(6)
+        )
+        body = (
+            f"<!doctype html><html><head><meta charset='utf-8'><title>Live</title></head><body><article>"
+            f"<h1>Harbour story</h1>{paras}<p>Request id {token} served for this load only.</p>"
+            f"</article></body></html>"
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import WATCHED, folder_state, populate, run_cli, tmpfs
 
 URL_COMMANDS = {
@@ -86,20 +85,24 @@ def test_unknown_article_is_one_line(data_dir, command):
     assert folder_state(data_dir) == before
 
 
-@pytest.mark.parametrize("extra", [
-    ["diff", WATCHED, "--from", "99"],
-    ["diff", WATCHED, "--to", "99"],
-    ["diff", WATCHED, "--from", "0"],
-    ["diff", WATCHED, "--from", "-1"],
-    ["diff", WATCHED, "--from", "x"],
-    ["card", WATCHED, "--version", "99", "-o", "CARD"],
-    ["card", WATCHED, "--version", "0", "-o", "CARD"],
-    ["card", WATCHED, "--version", "-3", "-o", "CARD"],
-    ["report", "--since", "soon"],
-    ["report", "--from", "yesterday"],
-    ["add", WATCHED, "--every", "often"],
-    ["prune", "--keep-raw", "-1"],
-], ids=lambda e: " ".join(e[::2] if e[0] != "report" else e).replace(WATCHED, "URL"))
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["diff", WATCHED, "--from", "99"],
+        ["diff", WATCHED, "--to", "99"],
+        ["diff", WATCHED, "--from", "0"],
+        ["diff", WATCHED, "--from", "-1"],
+        ["diff", WATCHED, "--from", "x"],
+        ["card", WATCHED, "--version", "99", "-o", "CARD"],
+        ["card", WATCHED, "--version", "0", "-o", "CARD"],
+        ["card", WATCHED, "--version", "-3", "-o", "CARD"],
+        ["report", "--since", "soon"],
+        ["report", "--from", "yesterday"],
+        ["add", WATCHED, "--every", "often"],
+        ["prune", "--keep-raw", "-1"],
+    ],
+    ids=lambda e: " ".join(e[::2] if e[0] != "report" else e).replace(WATCHED, "URL"),
+)
 def test_unknown_versions_and_bad_options_are_one_line(data_dir, extra):
     before = folder_state(data_dir)
     card = data_dir.parent / "card.png"
@@ -145,8 +148,19 @@ def test_missing_config_file_named_by_option(data_dir, tmp_path):
 
 # --- the data folder ---------------------------------------------------------------------------
 
-READ_OR_EXISTING = ["remove", "check", "history", "diff", "report", "card", "reextract", "unfollow",
-                    "list", "prune", "run"]
+READ_OR_EXISTING = [
+    "remove",
+    "check",
+    "history",
+    "diff",
+    "report",
+    "card",
+    "reextract",
+    "unfollow",
+    "list",
+    "prune",
+    "run",
+]
 
 
 @pytest.mark.parametrize("command", READ_OR_EXISTING)
@@ -201,19 +215,26 @@ def test_read_only_data_folder(read_only_data):
 # --- a few through a real process: what a user's terminal receives -----------------------------
 
 
-@pytest.mark.parametrize("args", [
-    ["add", "file:///etc/passwd"],
-    ["diff", WATCHED, "--from", "99"],
-    ["history", UNKNOWN],
-    ["--config", "CONFIG", "list"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "file:///etc/passwd"],
+        ["diff", WATCHED, "--from", "99"],
+        ["history", UNKNOWN],
+        ["--config", "CONFIG", "list"],
+    ],
+)
 def test_real_process_prints_one_line(data_dir, tmp_path, args):
     config = tmp_path / "bad.toml"
     config.write_text("[fetch]\nspeed = 1\n")
     args = [str(config) if a == "CONFIG" else a for a in args]
     before = folder_state(data_dir)
-    done = subprocess.run([sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2, done.stderr
     assert done.stdout == "" and len(done.stderr.splitlines()) == 1, done.stderr
     assert done.stderr.startswith("watcher: error: ") and "Traceback" not in done.stderr

@@ -48,8 +48,10 @@ def story(path: str, version: int) -> str:
     paras = [f"The {path.strip('/')} story, paragraph {i}, as filed by the desk this morning." for i in range(4)]
     paras[1] = f"Officials counted {100 + version * 7} people at the scene in revision {version}."
     body = "".join(f"<p>{p}</p>" for p in paras)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{path}</title></head><body><article>"
-            f"<h1>Story {path} update {version}</h1>{body}</article></body></html>")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{path}</title></head><body><article>"
+        f"<h1>Story {path} update {version}</h1>{body}</article></body></html>"
+    )
 
 
 STARTED: list[subprocess.Popen] = []
@@ -57,8 +59,14 @@ STARTED: list[subprocess.Popen] = []
 
 def watcher(data: Path, *args: str, **kw) -> subprocess.Popen:
     """`watcher ...` in its own process group, so a kill takes its Chromium with it."""
-    proc = subprocess.Popen([sys.executable, "-m", "watcher", "--data-dir", str(data), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, **kw)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        **kw,
+    )
     STARTED.append(proc)
     return proc
 
@@ -96,8 +104,12 @@ def setup_articles(sites: list[Site], data: Path, paths: list[str], settle: int)
             site.page_versions(path, {f"v{n}": story(path, n) for n in range(6)})
             pages.append((site, path))
     urls = [site.url(path) for site, path in pages]
-    done = subprocess.run([sys.executable, "-m", "watcher", "--data-dir", str(data), "add", *urls],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data), "add", *urls],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return pages
 
@@ -153,8 +165,10 @@ def test_sigkill_at_random_moments_during_a_run(tmp_path):
                 version = store.get_version(url, number)  # UnknownArticle if a reported version is gone
                 assert headline is None or version.article.headline == headline
         elapsed = time.monotonic() - started_all
-        print(f"{kills} kills in {elapsed:.0f}s (start-up {startup:.1f}s), {checks_seen} checks reported, "
-              f"{len(reported)} versions reported stored")
+        print(
+            f"{kills} kills in {elapsed:.0f}s (start-up {startup:.1f}s), {checks_seen} checks reported, "
+            f"{len(reported)} versions reported stored"
+        )
         assert kills == KILLS
         assert len(reported) >= len(pages)  # the runs did real work between kills
 
@@ -167,7 +181,7 @@ def test_sigkill_at_random_moments_during_a_run(tmp_path):
         results = json_lines(out)
         assert len(results) == 2 * len(pages) and all(r["status"] != "error" for r in results), results
         store = Store(data)
-        for (url, number) in reported:
+        for url, number in reported:
             store.get_version(url, number)
 
 
@@ -197,7 +211,7 @@ def test_long_run_does_not_leak(tmp_path):
     hosts = [Site(), Site("127.0.0.2"), Site("127.0.0.3"), Site("127.0.0.4")]
     try:
         paths = [f"/s{i}" for i in range(6)]
-        pages = setup_articles(hosts, data, paths, settle=0)
+        setup_articles(hosts, data, paths, settle=0)
         # Many more articles than can be checked per second, all due every second: no idle waits.
         started = time.monotonic()
         proc = watcher(data, "run", "--json", "--max-checks", str(LONG_CHECKS))
@@ -235,8 +249,10 @@ def test_long_run_does_not_leak(tmp_path):
         fds_early, fds_late = max(s[1] for s in early), max(s[1] for s in late)
         browsers_early, browsers_late = max(s[2] for s in early), max(s[2] for s in late)
         rss_early, rss_late = statistics.mean(s[3] for s in early), statistics.mean(s[3] for s in late)
-        print(f"{LONG_CHECKS} checks in {took:.0f}s: fds {fds_early}->{fds_late}, chromium processes {browsers_early}->"
-              f"{browsers_late}, RSS {rss_early:.0f}->{rss_late:.0f} MB, {len(samples)} samples, {len(errors)} errors: {errors[:3]}")
+        print(
+            f"{LONG_CHECKS} checks in {took:.0f}s: fds {fds_early}->{fds_late}, chromium processes {browsers_early}->"
+            f"{browsers_late}, RSS {rss_early:.0f}->{rss_late:.0f} MB, {len(samples)} samples, {len(errors)} errors: {errors[:3]}"
+        )
         assert fds_late <= fds_early + 8
         assert browsers_late <= browsers_early + 4  # renderers come and go with the 4 concurrent contexts
         assert rss_late <= rss_early * 1.10 + 20

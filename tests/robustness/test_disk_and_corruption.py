@@ -6,10 +6,8 @@ import base64
 import json
 import os
 import shutil
-from pathlib import Path
 
 import pytest
-
 from conftest import WATCHED, folder_state, run_cli, tmpfs
 
 FAST_CONFIG = """
@@ -27,19 +25,25 @@ confirm_delay = 0.1
 
 def page(paragraphs: list[str]) -> str:
     paras = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Storm</title></head><body><article>"
-            f"<h1>Storm closes the harbour</h1>{paras}</article></body></html>")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Storm</title></head><body><article>"
+        f"<h1>Storm closes the harbour</h1>{paras}</article></body></html>"
+    )
 
 
-SMALL = page(["The harbour closed at noon as the storm arrived from the west.",
-              "Ferries to the islands were cancelled until Thursday, the operator said.",
-              "Police asked drivers to keep away from the sea front during high tide."])
+SMALL = page(
+    [
+        "The harbour closed at noon as the storm arrived from the west.",
+        "Ferries to the islands were cancelled until Thursday, the operator said.",
+        "Police asked drivers to keep away from the sea front during high tide.",
+    ]
+)
 
 
 def big_page() -> str:
     # Random words compress poorly, so the version cannot squeeze into the space left.
     words = base64.b64encode(os.urandom(120_000)).decode()
-    paras = [" ".join(words[i + j: i + j + 9] for j in range(0, 8000, 9)) for i in range(0, 160_000, 8000)]
+    paras = [" ".join(words[i + j : i + j + 9] for j in range(0, 8000, 9)) for i in range(0, 160_000, 8000)]
     return page(["The harbour closed at noon as the storm arrived from the west."] + paras)
 
 
@@ -78,9 +82,18 @@ def test_disk_full_while_writing_a_version(site, tmp_path):
 # --- the store file corrupted by hand -----------------------------------------------------------
 
 COMMANDS = [
-    ["list"], ["list", "--json"], ["history", WATCHED], ["diff", WATCHED], ["report"],
-    ["add", "https://news.example/new"], ["remove", WATCHED], ["check", WATCHED], ["reextract", WATCHED],
-    ["prune", "--keep-raw", "1"], ["unfollow", "https://news.example/feed.xml"], ["run", "--max-checks", "1"],
+    ["list"],
+    ["list", "--json"],
+    ["history", WATCHED],
+    ["diff", WATCHED],
+    ["report"],
+    ["add", "https://news.example/new"],
+    ["remove", WATCHED],
+    ["check", WATCHED],
+    ["reextract", WATCHED],
+    ["prune", "--keep-raw", "1"],
+    ["unfollow", "https://news.example/feed.xml"],
+    ["run", "--max-checks", "1"],
     ["card", WATCHED, "-o", "CARD"],
 ]
 
@@ -91,8 +104,12 @@ def test_store_edited_into_invalid_json(data_dir, tmp_path, damage):
     backup = data_dir / "watcher.json.bak"
     good = path.read_bytes()
     assert backup.exists()
-    broken = {"truncated": good[: len(good) // 2], "garbage": b"{\"articles\": {\"1\": oops",
-              "empty": b"", "not-a-table": b"[1, 2, 3]"}[damage]
+    broken = {
+        "truncated": good[: len(good) // 2],
+        "garbage": b'{"articles": {"1": oops',
+        "empty": b"",
+        "not-a-table": b"[1, 2, 3]",
+    }[damage]
     path.write_bytes(broken)
     state = folder_state(data_dir)
     for args in COMMANDS:

@@ -7,15 +7,14 @@ import asyncio
 import io
 import json
 import time
-from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from rich.console import Console
 from support.site_server import Response
 
-from conftest import run_cli
 from watcher.config import Config, TrustSettings
-from watcher.monitor import Services, check_article
+from watcher.monitor.check import Services, check_article
 from watcher.render.edits import render_check
 from watcher.render.theme import THEME
 from watcher.store import Store
@@ -31,8 +30,10 @@ GOOD_TEXT = [
 
 def article_html(headline: str, paragraphs: list[str], extra: str = "", head: str = "") -> str:
     paras = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{headline}</title>{head}</head>"
-            f"<body><article><h1>{headline}</h1>{paras}</article>{extra}</body></html>")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{headline}</title>{head}</head>"
+        f"<body><article><h1>{headline}</h1>{paras}</article>{extra}</body></html>"
+    )
 
 
 GOOD = article_html("Sea wall approved", GOOD_TEXT)
@@ -42,8 +43,9 @@ GOOD = article_html("Sea wall approved", GOOD_TEXT)
 def svc(make_fetcher, tmp_path) -> Services:
     # A little slacker than FAST: on a machine busy with other suites a good page once took over 3s.
     config = Config(trust=TrustSettings(confirm_delay=0.1))
-    return Services(fetcher=make_fetcher(nav_timeout=5, deadline=8), store=Store(tmp_path / "data", durable=False),
-                    config=config)
+    return Services(
+        fetcher=make_fetcher(nav_timeout=5, deadline=8), store=Store(tmp_path / "data", durable=False), config=config
+    )
 
 
 def check(svc: Services, url: str):
@@ -117,8 +119,11 @@ def test_pdf(site, svc):
 
 @pytest.mark.parametrize("with_length", [True, False], ids=["content-length", "streamed"])
 def test_sixty_megabytes_of_html(stream_server, make_fetcher, tmp_path, with_length):
-    svc = Services(fetcher=make_fetcher(deadline=15, nav_timeout=12), store=Store(tmp_path / "data", durable=False),
-                   config=Config(trust=TrustSettings(confirm_delay=0.1)))
+    svc = Services(
+        fetcher=make_fetcher(deadline=15, nav_timeout=12),
+        store=Store(tmp_path / "data", durable=False),
+        config=Config(trust=TrustSettings(confirm_delay=0.1)),
+    )
     url = stream_server.url("/huge?cl=1" if with_length else "/huge")
     result = check(svc, url)
     # Refused by size; on a loaded machine the 60 MB may not even arrive before the deadline.
@@ -126,12 +131,18 @@ def test_sixty_megabytes_of_html(stream_server, make_fetcher, tmp_path, with_len
     assert Store(tmp_path / "data").list_versions(url) == []
 
 
-@pytest.mark.xfail(strict=True, reason="Playwright's route.fetch (how fetch.py reads the main document) resolves "
-                   "only after the whole body is downloaded; it has no size limit, so a Content-Length over the cap "
-                   "is seen only after the download (bounded by the navigation timeout, freed with the context)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="Playwright's route.fetch (how fetch.py reads the main document) resolves "
+    "only after the whole body is downloaded; it has no size limit, so a Content-Length over the cap "
+    "is seen only after the download (bounded by the navigation timeout, freed with the context)",
+)
 def test_body_over_the_cap_by_content_length_is_not_downloaded(stream_server, make_fetcher, tmp_path):
-    svc = Services(fetcher=make_fetcher(deadline=15, nav_timeout=12), store=Store(tmp_path / "data", durable=False),
-                   config=Config(trust=TrustSettings(confirm_delay=0.1)))
+    svc = Services(
+        fetcher=make_fetcher(deadline=15, nav_timeout=12),
+        store=Store(tmp_path / "data", durable=False),
+        config=Config(trust=TrustSettings(confirm_delay=0.1)),
+    )
     assert check(svc, stream_server.url("/huge?cl=1")).status == "error"
     sent = stream_server.sent.get("/huge?cl=1", 0)
     assert sent < 20 * 1024 * 1024, f"{sent} bytes sent of a page refused by its Content-Length"
@@ -161,7 +172,9 @@ def test_subresource_that_never_loads(site, svc, make_fetcher):
 def test_page_navigating_itself_away_after_load(site, svc):
     site.page("/elsewhere", "<html><body><nav>Home</nav><p>Section front.</p></body></html>")
     away = "<script>addEventListener('load', () => setTimeout(() => { location.href = '/elsewhere'; }, 50));</script>"
-    url, result = good_then(site, "/story", [Response(article_html("Sea wall approved", GOOD_TEXT, extra=away).encode())], svc)
+    url, result = good_then(
+        site, "/story", [Response(article_html("Sea wall approved", GOOD_TEXT, extra=away).encode())], svc
+    )
     # Either the article read before it left (unchanged) or a clear error; never a hang or a bogus version.
     assert result.status in ("unchanged", "error", "redirected"), result
     assert_store_intact(svc, url, 1 if result.status != "redirected" else 2)
@@ -169,7 +182,9 @@ def test_page_navigating_itself_away_after_load(site, svc):
 
 def test_page_reloading_itself_forever(site, svc):
     reload_ = "<script>setTimeout(() => location.reload(), 10);</script>"
-    url, result = good_then(site, "/story", [Response(article_html("Sea wall approved", GOOD_TEXT, extra=reload_).encode())], svc)
+    url, result = good_then(
+        site, "/story", [Response(article_html("Sea wall approved", GOOD_TEXT, extra=reload_).encode())], svc
+    )
     assert result.status in ("unchanged", "error"), result
     assert_store_intact(svc, url, 1)
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Coroutine
 from dataclasses import replace
-from typing import Any, Coroutine, TypeVar
+from typing import Any, TypeVar
 
 from watcher.config import FetchSettings
 from watcher.fetch import Fetcher
@@ -50,7 +51,7 @@ class BrowserThread:
         """Run a coroutine on the browser's loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
-    def fetcher(self, settings: FetchSettings | None = None) -> "ThreadedFetcher":
+    def fetcher(self, settings: FetchSettings | None = None) -> ThreadedFetcher:
         """A fetcher with its own settings and host bookkeeping, sharing the session's browser."""
         return ThreadedFetcher(self, self._root.derive(settings or FAST))
 
@@ -79,7 +80,9 @@ class ThreadedFetcher:
         """Fetcher.fetch on the session browser."""
         return await self._call(self._inner.fetch(url))
 
-    async def render_png(self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1) -> bytes:
+    async def render_png(
+        self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1
+    ) -> bytes:
         """Fetcher.render_png on the session browser."""
         return await self._call(self._inner.render_png(html, width, height, device_scale_factor))
 
@@ -87,14 +90,16 @@ class ThreadedFetcher:
         """Fetch from plain (non-async) test code."""
         return self._owner.run(self._inner.fetch(url))
 
-    def render_png_sync(self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1) -> bytes:
+    def render_png_sync(
+        self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1
+    ) -> bytes:
         """render_png from plain test code."""
         return self._owner.run(self._inner.render_png(html, width, height, device_scale_factor))
 
     async def close(self) -> None:
         """Nothing to do: the session owns the browser."""
 
-    async def __aenter__(self) -> "ThreadedFetcher":
+    async def __aenter__(self) -> ThreadedFetcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

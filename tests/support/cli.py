@@ -9,7 +9,7 @@ from pathlib import Path
 
 from watcher.config import load_config
 from watcher.models import CheckResult
-from watcher.monitor import Services, check_article
+from watcher.monitor.check import Services, check_article
 from watcher.store import Store
 
 
@@ -17,7 +17,9 @@ def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the installed CLI the way a user does."""
     return subprocess.run(
         [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -95,7 +95,9 @@ class Site:
         """Accept requests to `path` and never answer (until the server shuts down)."""
         self.set(path, Response(hang=True))
 
-    def page_versions(self, path: str, versions: dict[str, str | bytes | list[Response]], current: str | None = None) -> None:
+    def page_versions(
+        self, path: str, versions: dict[str, str | bytes | list[Response]], current: str | None = None
+    ) -> None:
         """Register named versions of a page; the first (or `current`) is served until set_version."""
         converted = {
             name: body if isinstance(body, list) else [Response(_encode(body))] for name, body in versions.items()
@@ -148,7 +150,7 @@ class Site:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "Site":
+    def __enter__(self) -> Site:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -118,6 +118,12 @@ def test_installed_playwright_manifest_names_a_chromium_revision():
 
 
 def test_launch_args_keep_chromium_quiet_and_container_safe():
-    for flag in ("--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                 "--disable-dev-shm-usage", "--no-first-run"):
+    for flag in (
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+    ):
         assert flag in LAUNCH_ARGS

@@ -38,8 +38,20 @@ def load_error(tmp_path: Path, text: str) -> str:
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("90s", 90), ("10m", 600), ("2h", 7200), ("1d", 86400), ("1w", 604800), ("90", 90),
-     (" 10M ", 600), ("1h30m", 5400), ("1.5h", 5400), (45, 45), (2.4, 2), (0, 0)],
+    [
+        ("90s", 90),
+        ("10m", 600),
+        ("2h", 7200),
+        ("1d", 86400),
+        ("1w", 604800),
+        ("90", 90),
+        (" 10M ", 600),
+        ("1h30m", 5400),
+        ("1.5h", 5400),
+        (45, 45),
+        (2.4, 2),
+        (0, 0),
+    ],
 )
 def test_parse_duration_accepts_units_and_numbers(text, seconds):
     assert parse_duration(text) == seconds
@@ -79,13 +91,18 @@ def test_the_commented_examples_in_the_shipped_file_load(tmp_path):
     config = load_config(write(tmp_path, text[:start] + body))
     assert config.sites[0].domain == "news.example.com"
     assert config.sites[0].exclude == [".newsletter-signup", ".related-stories"]
-    assert [t.url for t in config.notify] == ["https://hooks.example.org/watcher",
-                                              "mailto://user:app-password@gmail.com"]
+    assert [t.url for t in config.notify] == [
+        "https://hooks.example.org/watcher",
+        "mailto://user:app-password@gmail.com",
+    ]
     assert config.notify[0].timeout == 10.0 and config.notify[1].min_class == "typo"
 
 
 def test_full_config_is_read_into_the_settings(tmp_path):
-    config = load_config(write(tmp_path, """
+    config = load_config(
+        write(
+            tmp_path,
+            """
 [fetch]
 nav_timeout = 0.5
 deadline = "2m"
@@ -117,7 +134,9 @@ flags = ["stealth"]
 tags = ["a", "b"]
 retries = 0
 timeout = 3
-"""))
+""",
+        )
+    )
     assert config.fetch.nav_timeout == 0.5 and config.fetch.deadline == 120.0
     assert config.fetch.concurrency == 2 and config.fetch.block_resources == []
     assert config.fetch.user_agent == "test agent"
@@ -130,8 +149,9 @@ timeout = 3
     assert config.feeds.max_new_per_poll == 5 and config.feeds.default_every == 120
     assert config.sites == [SiteRule(domain="example.com", body="article p", exclude=[".ad"])]
     assert config.notify == [
-        NotifyTarget(url="json://127.0.0.1:9/hook", min_class="typo", flags=["stealth"], tags=["a", "b"],
-                     retries=0, timeout=3.0)
+        NotifyTarget(
+            url="json://127.0.0.1:9/hook", min_class="typo", flags=["stealth"], tags=["a", "b"], retries=0, timeout=3.0
+        )
     ]
 
 

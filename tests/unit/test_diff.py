@@ -40,7 +40,11 @@ def test_cjk_one_character_is_the_unit_of_change():
 
 def test_english_words_change_whole():
     assert inline_diff("the senator said on Monday", "the senator claimed on Monday") == [
-        ("=", "the senator "), ("-", "said"), ("+", "claimed"), ("=", " on Monday")]
+        ("=", "the senator "),
+        ("-", "said"),
+        ("+", "claimed"),
+        ("=", " on Monday"),
+    ]
 
 
 def test_mixed_chinese_english_numbers():
@@ -92,8 +96,12 @@ def test_merged_paragraphs_are_one_replace_edit():
 def test_inserted_and_deleted_paragraphs_in_reading_order():
     rows = align(EN[:4], [EN[0], "A new paragraph quoting the transport union.", EN[1], EN[3]])
     assert [(r.kind, r.old, r.new) for r in rows] == [
-        ("equal", (0,), (0,)), ("insert", (), (1,)), ("equal", (1,), (2,)), ("delete", (2,), ()),
-        ("equal", (3,), (3,))]
+        ("equal", (0,), (0,)),
+        ("insert", (), (1,)),
+        ("equal", (1,), (2,)),
+        ("delete", (2,), ()),
+        ("equal", (3,), (3,)),
+    ]
 
 
 def test_edited_paragraph_in_place_is_a_replace():
@@ -107,14 +115,18 @@ def test_edited_paragraph_in_place_is_a_replace():
 
 def test_caption_change_add_remove_and_reorder():
     old = Article(captions=["市長出席記者會說明充電站計畫。", "Buses wait at the central depot.", "議員在會中質詢。"])
-    new = Article(captions=["Buses wait at the central depot.", "市長出席記者會說明新版充電站計畫。", "A new map of routes."])
+    new = Article(
+        captions=["Buses wait at the central depot.", "市長出席記者會說明新版充電站計畫。", "A new map of routes."]
+    )
     captions = [e for e in diff_articles(old, new).edits if e.field == "caption"]
     kinds = sorted((e.op, e.old, e.new) for e in captions)
-    assert kinds == sorted([
-        ("move", "市長出席記者會說明充電站計畫。", "市長出席記者會說明新版充電站計畫。"),
-        # the third photo's slot changed caption: one replace, not a delete and an insert
-        ("replace", "議員在會中質詢。", "A new map of routes."),
-    ])
+    assert kinds == sorted(
+        [
+            ("move", "市長出席記者會說明充電站計畫。", "市長出席記者會說明新版充電站計畫。"),
+            # the third photo's slot changed caption: one replace, not a delete and an insert
+            ("replace", "議員在會中質詢。", "A new map of routes."),
+        ]
+    )
 
 
 def test_caption_added_at_the_end_is_an_insert():
@@ -125,7 +137,9 @@ def test_caption_added_at_the_end_is_an_insert():
 
 
 def test_headline_change_is_flagged():
-    diff = diff_articles(Article(headline="市府擬設300座充電站", body=ZH), Article(headline="市府擬設500座充電站", body=ZH))
+    diff = diff_articles(
+        Article(headline="市府擬設300座充電站", body=ZH), Article(headline="市府擬設500座充電站", body=ZH)
+    )
     assert [(e.field, e.op, e.cls) for e in diff.edits] == [("headline", "replace", "substantive")]
     assert "headline_changed" in diff.flags
 
@@ -142,47 +156,57 @@ def test_field_insert_and_delete_ops():
 
 
 def test_modified_timestamp_bump_alone_is_cosmetic():
-    diff = diff_articles(Article(body=EN, modified="2026-11-25T10:00:00Z"),
-                         Article(body=EN, modified="2026-11-25T12:00:00Z"))
+    diff = diff_articles(
+        Article(body=EN, modified="2026-11-25T10:00:00Z"), Article(body=EN, modified="2026-11-25T12:00:00Z")
+    )
     assert [(e.field, e.cls) for e in diff.edits] == [("modified", "cosmetic")]
 
 
 # --- classification ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("old,new", [
-    ("The plan  passed.", "The plan passed."),                       # whitespace
-    ("市府今（5）日宣布，預算10億元。", "市府今(5)日宣布,預算10億元。"),       # full-width vs half-width
-    ("ＡＢＣ公司股價上漲", "ABC公司股價上漲"),                              # full-width letters
-    ("He said “no” and left.", 'He said "no" and left.'),            # curly vs straight quotes
-    ("It's the mayor’s plan.", "It’s the mayor's plan."),            # apostrophes
-    ("The plan — approved — starts now.", "The plan - approved - starts now."),  # dash style
-    ("川普 政府宣布", "川普政府宣布"),                                      # a space beside CJK
-])
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ("The plan  passed.", "The plan passed."),  # whitespace
+        ("市府今（5）日宣布，預算10億元。", "市府今(5)日宣布,預算10億元。"),  # full-width vs half-width
+        ("ＡＢＣ公司股價上漲", "ABC公司股價上漲"),  # full-width letters
+        ("He said “no” and left.", 'He said "no" and left.'),  # curly vs straight quotes
+        ("It's the mayor’s plan.", "It’s the mayor's plan."),  # apostrophes
+        ("The plan — approved — starts now.", "The plan - approved - starts now."),  # dash style
+        ("川普 政府宣布", "川普政府宣布"),  # a space beside CJK
+    ],
+)
 def test_cosmetic_only_changes(old, new):
     assert classify(old, new) == "cosmetic"
     assert [e.cls for e in body_edits([old], [new])] == ["cosmetic"]
 
 
-@pytest.mark.parametrize("old,new", [
-    ("The goverment approved the plan.", "The government approved the plan."),
-    ("The council recieved the report.", "The council received the report."),
-    ("Teh council met.", "The council met."),
-    ("the plan passed", "the plan passed."),
-])
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ("The goverment approved the plan.", "The government approved the plan."),
+        ("The council recieved the report.", "The council received the report."),
+        ("Teh council met.", "The council met."),
+        ("the plan passed", "the plan passed."),
+    ],
+)
 def test_small_in_word_fixes_are_typos(old, new):
     assert classify(old, new) == "typo"
 
 
-@pytest.mark.parametrize("old,new", [
-    ("The plan costs 10 million.", "The plan costs 12 million."),   # number
-    ("預算約10億元", "預算約12億元"),                                  # number in Chinese
-    ("Mayor Ellen Park said", "Mayor Ellen Parks said"),            # a name, one letter
-    ("He met Smith. Smith left.", "He met Smyth. Smyth left."),     # a name that also starts a sentence
-    ("The claim is not true.", "The claim is now true."),           # a negation
-    ("中國宣布", "美國宣布"),                                          # one Han character is a word
-    ("The plan passed.", "The plan passed. Critics called it rushed."),  # an added sentence
-])
+@pytest.mark.parametrize(
+    "old,new",
+    [
+        ("The plan costs 10 million.", "The plan costs 12 million."),  # number
+        ("預算約10億元", "預算約12億元"),  # number in Chinese
+        ("Mayor Ellen Park said", "Mayor Ellen Parks said"),  # a name, one letter
+        ("He met Smith. Smith left.", "He met Smyth. Smyth left."),  # a name that also starts a sentence
+        ("The claim is not true.", "The claim is now true."),  # a negation
+        ("中國宣布", "美國宣布"),  # one Han character is a word
+        ("The plan passed.", "The plan passed. Critics called it rushed."),  # an added sentence
+    ],
+)
 def test_substantive_changes(old, new):
     assert classify(old, new) == "substantive"
 
@@ -195,13 +219,16 @@ def test_inserted_paragraph_is_substantive_but_a_separator_is_cosmetic():
 # --- flags ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("notice", [
-    "Correction: An earlier version of this article misstated the number of buses.",
-    "An earlier version of this article gave the wrong date for the hearing.",
-    "更正：本報昨日報導充電站數量有誤，特此更正。",
-    "（編按：本文已依市府最新資料修正預算金額。）",
-    "訂正：記事中の金額に誤りがありました。",
-])
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Correction: An earlier version of this article misstated the number of buses.",
+        "An earlier version of this article gave the wrong date for the hearing.",
+        "更正：本報昨日報導充電站數量有誤，特此更正。",
+        "（編按：本文已依市府最新資料修正預算金額。）",
+        "訂正：記事中の金額に誤りがありました。",
+    ],
+)
 def test_correction_notice_appearing_in_body_is_flagged_and_is_not_stealth(notice):
     diff = diff_articles(Article(body=EN), Article(body=[EN[0].replace("four-hour", "six-hour"), *EN[1:], notice]))
     assert "correction_notice" in diff.flags

@@ -71,7 +71,17 @@ def test_seed_like_page_headline_byline_body_caption_once_and_no_chrome():
     assert art.captions == [caption]  # on the page twice (alt and figcaption), here once
     assert all("示意圖" not in p for p in art.body)
     text = _visible(art)
-    for chrome in ("我的頻道", "快訊", "熱門新聞", "超人氣", "延伸閱讀", "東北季風增強", "夜市老攤", "2026-11-20 07:05", "瀏覽數"):
+    for chrome in (
+        "我的頻道",
+        "快訊",
+        "熱門新聞",
+        "超人氣",
+        "延伸閱讀",
+        "東北季風增強",
+        "夜市老攤",
+        "2026-11-20 07:05",
+        "瀏覽數",
+    ):
         assert chrome not in text
 
 
@@ -113,7 +123,7 @@ def _chrome_variants_zh(html: str) -> str:
     rotated = rotated.replace("2026-11-19 18:42", "2026-11-21 10:02").replace("2026-11-20 21:30", "2026-11-21 11:15")
     html = html[:start] + rotated + html[end:]
     html = html.replace("颱風外圍環流影響 北部山區防大雨", "立委提案修法 延長育嬰假天數")
-    return html.replace("ad-inread-77120", "ad-inread-91") .replace("瀏覽數 3,218", "瀏覽數 4,077")
+    return html.replace("ad-inread-77120", "ad-inread-91").replace("瀏覽數 3,218", "瀏覽數 4,077")
 
 
 @pytest.mark.parametrize("site,mutate", [("en-daily", _chrome_variants_en), ("zh-daily", _chrome_variants_zh)])
@@ -147,7 +157,11 @@ def test_site_rule_fixes_a_page_generic_extraction_gets_wrong():
     html = (FIXTURES / "extract" / "div-soup.html").read_text(encoding="utf-8")
     rule = SiteRule(domain="town-news.example", headline="#c b", body="#l")
     art = extract(html, "http://town-news.example/n/harvest.html", [rule])
-    assert art.body == ["Water main repair on Elm Road", "Scouts collect 2 tonnes of litter", "New bus timetable from Monday"]
+    assert art.body == [
+        "Water main repair on Elm Road",
+        "Scouts collect 2 tonnes of litter",
+        "New bus timetable from Monday",
+    ]
 
 
 def test_bad_site_rule_selector_falls_back_to_generic():
@@ -158,7 +172,11 @@ def test_bad_site_rule_selector_falls_back_to_generic():
 
 @pytest.mark.parametrize(
     "html",
-    ["", "   ", "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><footer>© Site</footer></body></html>"],
+    [
+        "",
+        "   ",
+        "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav><footer>© Site</footer></body></html>",
+    ],
 )
 def test_page_without_article_raises_no_article(html):
     with pytest.raises(NoArticle, match=r"^no article found on https://x\.example/a$"):
@@ -166,8 +184,10 @@ def test_page_without_article_raises_no_article(html):
 
 
 def test_xml_declaration_and_entities_are_handled():
-    html = ('<?xml version="1.0" encoding="utf-8"?><html><body><article><h1>T &amp; U</h1>'
-            "<p>Caf&eacute; owners &lt;protest&gt; a rent rise of 20&nbsp;percent in the old town.</p></article></body></html>")
+    html = (
+        '<?xml version="1.0" encoding="utf-8"?><html><body><article><h1>T &amp; U</h1>'
+        "<p>Caf&eacute; owners &lt;protest&gt; a rent rise of 20&nbsp;percent in the old town.</p></article></body></html>"
+    )
     art = extract(html, "https://x.example/a")
     assert art.headline == "T & U"
     assert art.body == ["Café owners <protest> a rent rise of 20 percent in the old town."]
@@ -184,8 +204,12 @@ def test_site_rule_selecting_many_elements_reads_each_in_order():
 
 @pytest.mark.parametrize(
     "junk",
-    ["<html>", "\x00\x01binary", "<frameset><frame src=a></frameset>",
-     "<?xml version='1.0'?><rss><channel><item><title>x</title></item></channel></rss>"],
+    [
+        "<html>",
+        "\x00\x01binary",
+        "<frameset><frame src=a></frameset>",
+        "<?xml version='1.0'?><rss><channel><item><title>x</title></item></channel></rss>",
+    ],
 )
 def test_junk_input_is_no_article_not_a_crash(junk):
     with pytest.raises(NoArticle):
@@ -193,7 +217,11 @@ def test_junk_input_is_no_article_not_a_crash(junk):
 
 
 def test_broken_json_ld_is_ignored():
-    html = "<script type='application/ld+json'>{bad json</script><article><h1>Hi</h1><p>" + "A full sentence here. " * 5 + "</p></article>"
+    html = (
+        "<script type='application/ld+json'>{bad json</script><article><h1>Hi</h1><p>"
+        + "A full sentence here. " * 5
+        + "</p></article>"
+    )
     art = extract(html, "https://x.example/a")
     assert art.headline == "Hi"
     assert art.body == [("A full sentence here. " * 5).strip()]

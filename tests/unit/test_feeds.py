@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import re
 import http.server
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -28,20 +28,28 @@ def rss(items: str, version: str = "2.0") -> bytes:
 
 
 def test_rss2_links_are_resolved_and_deduplicated_in_order():
-    items = parse_feed(rss(
-        "<item><title>A</title><link>https://news.test/a</link><description>x &lt;b&gt;</description></item>"
-        "<item><title>B</title><link>/world/b</link></item>"
-        "<item><title>C</title><link>c.html</link></item>"
-        "<item><title>A again</title><link>https://news.test/a</link></item>"
-    ), BASE)
+    items = parse_feed(
+        rss(
+            "<item><title>A</title><link>https://news.test/a</link><description>x &lt;b&gt;</description></item>"
+            "<item><title>B</title><link>/world/b</link></item>"
+            "<item><title>C</title><link>c.html</link></item>"
+            "<item><title>A again</title><link>https://news.test/a</link></item>"
+        ),
+        BASE,
+    )
     assert items.kind == "rss"
     assert items.links == ["https://news.test/a", "https://news.test/world/b", "https://news.test/feeds/c.html"]
     assert items.children == []
 
 
 def test_rss_guid_permalink_stands_in_for_a_missing_link():
-    items = parse_feed(rss('<item><title>A</title><guid isPermaLink="true">https://news.test/p/1</guid></item>'
-                           '<item><title>B</title><guid isPermaLink="false">id-42</guid></item>'), BASE)
+    items = parse_feed(
+        rss(
+            '<item><title>A</title><guid isPermaLink="true">https://news.test/p/1</guid></item>'
+            '<item><title>B</title><guid isPermaLink="false">id-42</guid></item>'
+        ),
+        BASE,
+    )
     assert items.links == ["https://news.test/p/1"]
 
 
@@ -82,8 +90,13 @@ def test_empty_but_valid_feed_has_no_links():
 
 
 def test_non_http_links_are_dropped():
-    items = parse_feed(rss("<item><link>javascript:alert(1)</link></item><item><link>mailto:a@b.c</link></item>"
-                           "<item><link>https://news.test/ok</link></item>"), BASE)
+    items = parse_feed(
+        rss(
+            "<item><link>javascript:alert(1)</link></item><item><link>mailto:a@b.c</link></item>"
+            "<item><link>https://news.test/ok</link></item>"
+        ),
+        BASE,
+    )
     assert items.links == ["https://news.test/ok"]
 
 
@@ -132,10 +145,8 @@ def test_gzip_bomb_is_refused(monkeypatch):
     [
         (b"", "https://news.test/feeds/world.xml: empty response, not a feed"),
         (b"  \n ", "https://news.test/feeds/world.xml: empty response, not a feed"),
-        (b"<!DOCTYPE html><html><head><title>World</title></head><body><p>news<br></body></html>",
-         NOT_HTML),
-        (b'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body/></html>',
-         NOT_HTML),
+        (b"<!DOCTYPE html><html><head><title>World</title></head><body><p>news<br></body></html>", NOT_HTML),
+        (b'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>t</title></head><body/></html>', NOT_HTML),
         (b"\xef\xbb\xbf\n  <HTML><BODY>Moved</BODY></HTML>", NOT_HTML),
         (b"just some text", NOT_FEED),
         (b'{"version": "https://jsonfeed.org/version/1"}', NOT_FEED),
@@ -155,8 +166,11 @@ def test_a_feed_cut_off_before_any_link_is_refused_with_where_it_broke():
 
 
 def test_a_malformed_feed_still_yields_the_links_before_the_damage():
-    items = parse_feed(b'<rss version="2.0"><channel><item><link>https://news.test/a</link></item>'
-                       b"<item><link>https://news.test/b</item></channel>", BASE)
+    items = parse_feed(
+        b'<rss version="2.0"><channel><item><link>https://news.test/a</link></item>'
+        b"<item><link>https://news.test/b</item></channel>",
+        BASE,
+    )
     assert items.links[0] == "https://news.test/a"
 
 
@@ -286,6 +300,7 @@ def _reply(status=200, body=b"", headers=(), length=True):
             h.send_header("Content-Length", str(len(body)))
         h.end_headers()
         h.wfile.write(body)
+
     return handle
 
 
@@ -296,6 +311,7 @@ def _stream(total):
         h.end_headers()
         for _ in range(total // 65536 + 1):
             h.wfile.write(b"x" * 65536)
+
     return handle
 
 
@@ -356,7 +372,10 @@ def test_download_refuses_other_schemes_and_redirects_to_them(tmp_path):
 
 
 def test_select_new_watches_a_story_listed_with_tracking_parameters_once():
-    links = ["https://news.test/a?utm_source=rss&utm_medium=feed", "https://news.test/a",
-             "https://news.test/a?fbclid=1"]
+    links = [
+        "https://news.test/a?utm_source=rss&utm_medium=feed",
+        "https://news.test/a",
+        "https://news.test/a?fbclid=1",
+    ]
     assert select_new(links, set(), 10) == ["https://news.test/a"]
     assert select_new(links, {"https://news.test/a"}, 10) == []

@@ -8,7 +8,7 @@ import pytest
 
 from watcher.extract import extract
 from watcher.models import Article
-from watcher.monitor import SAME_STORY_OVERLAP, story_overlap
+from watcher.monitor.check import SAME_STORY_OVERLAP, story_overlap
 
 SITES = Path(__file__).resolve().parent.parent / "fixtures" / "sites"
 
@@ -18,14 +18,18 @@ def fixture(name: str) -> Article:
 
 
 # Written for this test: a Chinese story unrelated to the zh-daily fixture, sharing its common characters.
-OTHER_ZH = Article(body=[
-    "台北市政府週三宣布，明年起將在市中心試辦夜間公車路線，每晚十一點至凌晨兩點之間行駛，票價與日間相同。",
-    "交通局表示，試辦期間為六個月，若搭乘人數達到預期，將擴大至其他行政區。",
-])
-OTHER_EN = Article(body=[
-    "A community choir from the old mill district won the regional festival on Saturday with a set of sea shanties.",
-    "The choir's forty singers rehearse twice a week in the library basement.",
-])
+OTHER_ZH = Article(
+    body=[
+        "台北市政府週三宣布，明年起將在市中心試辦夜間公車路線，每晚十一點至凌晨兩點之間行駛，票價與日間相同。",
+        "交通局表示，試辦期間為六個月，若搭乘人數達到預期，將擴大至其他行政區。",
+    ]
+)
+OTHER_EN = Article(
+    body=[
+        "A community choir from the old mill district won the regional festival on Saturday with a set of sea shanties.",
+        "The choir's forty singers rehearse twice a week in the library basement.",
+    ]
+)
 
 
 @pytest.mark.parametrize("site", ["en-daily/story", "zh-daily/story"])

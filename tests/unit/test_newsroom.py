@@ -49,6 +49,7 @@ def get(url: str) -> tuple[int, str, str]:
 
 # --- the timeline -------------------------------------------------------------------------------------------------
 
+
 def test_edits_are_spread_between_ten_and_eighty_percent_of_the_duration() -> None:
     times = step_times(60.0)
     assert times[0] == pytest.approx(6.0) and times[-1] == pytest.approx(48.0)
@@ -144,6 +145,7 @@ def test_a_change_whose_anchor_is_ambiguous_or_missing_is_refused() -> None:
 
 # --- chrome ------------------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("slug", [s.slug for s in STORIES])
 def test_two_requests_at_the_same_step_differ_only_in_chrome(slug: str) -> None:
     for step in (0, STEPS):
@@ -167,8 +169,17 @@ def test_chrome_changes_what_a_reader_sees_not_just_ids() -> None:
     assert "快訊" in html and "熱門新聞" in html and "超人氣" in html and "延伸閱讀" in html
     assert "記者林雨澄／綜合報導" in html
     english = page("mill-street-bridge-vote", 0, seed=3)
-    for marker in ('"@type": "NewsArticle"', 'property="og:title"', "<figcaption>", "Trending", "Related",
-                   "cookie-banner", "ad-slot", "Comments (", "Share this story"):
+    for marker in (
+        '"@type": "NewsArticle"',
+        'property="og:title"',
+        "<figcaption>",
+        "Trending",
+        "Related",
+        "cookie-banner",
+        "ad-slot",
+        "Comments (",
+        "Share this story",
+    ):
         assert marker in english
 
 
@@ -181,6 +192,7 @@ def test_captions_appear_as_alt_text_and_as_figcaption() -> None:
 
 
 # --- the server --------------------------------------------------------------------------------------------------
+
 
 def test_server_serves_front_page_feed_stories_and_images_on_localhost() -> None:
     with Newsroom(duration=60.0, clock=FakeClock()) as newsroom:
@@ -247,10 +259,23 @@ def test_two_newsrooms_get_their_own_free_ports() -> None:
 # --- extraction of the newsroom's pages ------------------------------------------------------------------------
 
 CHROME_PHRASES = [
-    *chrome_data.ZH_TICKER, *(cap for cap, _, _ in chrome_data.ZH_HOT), *(t for _, t, _ in chrome_data.ZH_HOT),
-    *chrome_data.ZH_POPULAR, *chrome_data.ZH_RELATED, *chrome_data.EN_TRENDING, *chrome_data.EN_RELATED,
-    *chrome_data.EN_COMMENTS, "瀏覽數", "Advertisement", "We use cookies", "minutes ago", "Share this story",
-    "拖拉類別", "上一則", "熱門新聞", "超人氣",
+    *chrome_data.ZH_TICKER,
+    *(cap for cap, _, _ in chrome_data.ZH_HOT),
+    *(t for _, t, _ in chrome_data.ZH_HOT),
+    *chrome_data.ZH_POPULAR,
+    *chrome_data.ZH_RELATED,
+    *chrome_data.EN_TRENDING,
+    *chrome_data.EN_RELATED,
+    *chrome_data.EN_COMMENTS,
+    "瀏覽數",
+    "Advertisement",
+    "We use cookies",
+    "minutes ago",
+    "Share this story",
+    "拖拉類別",
+    "上一則",
+    "熱門新聞",
+    "超人氣",
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from watcher.config import NotifyTarget
 from watcher.models import CheckResult, Edit
 from watcher.notify import DeliveryFailed, Notifier, matches, message, payload, redact, send_test
 
-WHEN = datetime(2026, 11, 25, 10, 0, tzinfo=timezone.utc)
+WHEN = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
 def edit(cls="substantive", field="body", op="replace", old="Ten people were hurt.", new="Twelve people were hurt."):
@@ -21,8 +21,15 @@ def edit(cls="substantive", field="body", op="replace", old="Ten people were hur
 
 
 def result(status="changed", classes=("substantive",), flags=(), url="https://news.test/a"):
-    return CheckResult(url=url, status=status, checked_at=WHEN, version=3, flags=list(flags),
-                       edits=[edit(c) for c in classes], headline="Flood hits the valley")
+    return CheckResult(
+        url=url,
+        status=status,
+        checked_at=WHEN,
+        version=3,
+        flags=list(flags),
+        edits=[edit(c) for c in classes],
+        headline="Flood hits the valley",
+    )
 
 
 @pytest.mark.parametrize("status", ["new", "unchanged", "error", "revert"])
@@ -158,8 +165,12 @@ def test_failures_are_retried_with_exponential_backoff_then_logged_once(monkeypa
     rec = Recorder(failures=10)
     waits: list[float] = []
     monkeypatch.setattr(notify, "deliver", rec)
-    notifier = Notifier([NotifyTarget(url="https://hooks.test/secret-token", retries=3)], log=lines.append,
-                        sleep=waits.append, backoff=0.5)
+    notifier = Notifier(
+        [NotifyTarget(url="https://hooks.test/secret-token", retries=3)],
+        log=lines.append,
+        sleep=waits.append,
+        backoff=0.5,
+    )
     notifier.submit(result(), "Flood", [])
     notifier.close(timeout=5)
     assert len(rec.calls) == 4

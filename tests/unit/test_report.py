@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 import lxml.etree
@@ -15,8 +15,8 @@ from watcher.errors import BadInput
 from watcher.models import Article, Edit, Version, WatchedArticle
 from watcher.report import ReportEntry, render_report
 
-T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
-GENERATED = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+GENERATED = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 MAYOR = "https://news.example/2026/11/mayor-budget"
@@ -30,11 +30,17 @@ IMG = "<img src=x onerror=alert(1)>"
 MD_LINK = "[click here](https://evil.example/phish)"
 
 
-def version(url: str, number: int, hours: float, headline: str, body: list[str], *, edits=(), flags=(),
-            event=None, lang="en") -> Version:
+def version(
+    url: str, number: int, hours: float, headline: str, body: list[str], *, edits=(), flags=(), event=None, lang="en"
+) -> Version:
     return Version(
-        url=url, number=number, captured_at=T0 + timedelta(hours=hours), content_hash=f"{url}#{number}",
-        article=Article(headline=headline, body=list(body), lang=lang), flags=list(flags), edits=list(edits),
+        url=url,
+        number=number,
+        captured_at=T0 + timedelta(hours=hours),
+        content_hash=f"{url}#{number}",
+        article=Article(headline=headline, body=list(body), lang=lang),
+        flags=list(flags),
+        edits=list(edits),
         event=event,
     )
 
@@ -47,40 +53,107 @@ def mayor_entries() -> list[ReportEntry]:
     """Three versions: a number changed (plus a cosmetic fix), then the headline and a correction."""
     art = watched(MAYOR, "Council passes budget")
     v1 = version(MAYOR, 1, 0, "Mayor's budget passes", ["The council voted 5 to 4.", "Spending rises  sharply."])
-    v2 = version(MAYOR, 2, 2, "Mayor's budget passes", ["The council voted 6 to 3.", "Spending rises sharply."],
-                 edits=[
-                     Edit("body", "replace", "The council voted 5 to 4.", "The council voted 6 to 3.", "substantive",
-                          [("=", "The council voted "), ("-", "5"), ("+", "6"), ("=", " to "), ("-", "4"),
-                           ("+", "3"), ("=", ".")]),
-                     Edit("body", "replace", "Spending rises  sharply.", "Spending rises sharply.", "cosmetic",
-                          [("=", "Spending rises"), ("-", "  "), ("+", " "), ("=", "sharply.")]),
-                 ], flags=["stealth"])
-    v3 = version(MAYOR, 3, 30, "Council passes budget",
-                 ["The council voted 6 to 3.", "Spending rises sharply.", "Correction: an earlier version misstated the vote."],
-                 edits=[
-                     Edit("headline", "replace", "Mayor's budget passes", "Council passes budget", "substantive",
-                          [("-", "Mayor's"), ("+", "Council passes"), ("=", " budget"), ("-", " passes")]),
-                     Edit("body", "insert", None, "Correction: an earlier version misstated the vote.", "substantive", []),
-                 ], flags=["headline_changed", "correction_notice", "ab_test"])
+    v2 = version(
+        MAYOR,
+        2,
+        2,
+        "Mayor's budget passes",
+        ["The council voted 6 to 3.", "Spending rises sharply."],
+        edits=[
+            Edit(
+                "body",
+                "replace",
+                "The council voted 5 to 4.",
+                "The council voted 6 to 3.",
+                "substantive",
+                [
+                    ("=", "The council voted "),
+                    ("-", "5"),
+                    ("+", "6"),
+                    ("=", " to "),
+                    ("-", "4"),
+                    ("+", "3"),
+                    ("=", "."),
+                ],
+            ),
+            Edit(
+                "body",
+                "replace",
+                "Spending rises  sharply.",
+                "Spending rises sharply.",
+                "cosmetic",
+                [("=", "Spending rises"), ("-", "  "), ("+", " "), ("=", "sharply.")],
+            ),
+        ],
+        flags=["stealth"],
+    )
+    v3 = version(
+        MAYOR,
+        3,
+        30,
+        "Council passes budget",
+        ["The council voted 6 to 3.", "Spending rises sharply.", "Correction: an earlier version misstated the vote."],
+        edits=[
+            Edit(
+                "headline",
+                "replace",
+                "Mayor's budget passes",
+                "Council passes budget",
+                "substantive",
+                [("-", "Mayor's"), ("+", "Council passes"), ("=", " budget"), ("-", " passes")],
+            ),
+            Edit("body", "insert", None, "Correction: an earlier version misstated the vote.", "substantive", []),
+        ],
+        flags=["headline_changed", "correction_notice", "ab_test"],
+    )
     return [ReportEntry(art, v1, v2), ReportEntry(art, v2, v3)]
 
 
 def zh_entry() -> ReportEntry:
     art = watched(ZH, "颱風逼近　全台戒備")
     v1 = version(ZH, 1, 1, "颱風逼近　全台戒備", ["氣象局表示，颱風將於週三登陸。"], lang="zh-Hant")
-    v2 = version(ZH, 2, 20, "颱風逼近　全台戒備", ["氣象局表示，颱風將於週四登陸。"], lang="zh-Hant",
-                 edits=[Edit("body", "replace", "氣象局表示，颱風將於週三登陸。", "氣象局表示，颱風將於週四登陸。",
-                             "substantive", [("=", "氣象局表示，颱風將於週"), ("-", "三"), ("+", "四"), ("=", "登陸。")])],
-                 flags=["stealth"])
+    v2 = version(
+        ZH,
+        2,
+        20,
+        "颱風逼近　全台戒備",
+        ["氣象局表示，颱風將於週四登陸。"],
+        lang="zh-Hant",
+        edits=[
+            Edit(
+                "body",
+                "replace",
+                "氣象局表示，颱風將於週三登陸。",
+                "氣象局表示，颱風將於週四登陸。",
+                "substantive",
+                [("=", "氣象局表示，颱風將於週"), ("-", "三"), ("+", "四"), ("=", "登陸。")],
+            )
+        ],
+        flags=["stealth"],
+    )
     return ReportEntry(art, v1, v2)
 
 
 def cosmetic_entry() -> ReportEntry:
     art = watched(TIDY, "Tidy story")
     v1 = version(TIDY, 1, 0, "Tidy story", ["Hello  world."])
-    v2 = version(TIDY, 2, 10, "Tidy story", ["Hello world."],
-                 edits=[Edit("body", "replace", "Hello  world.", "Hello world.", "cosmetic",
-                             [("=", "Hello"), ("-", "  "), ("+", " "), ("=", "world.")])])
+    v2 = version(
+        TIDY,
+        2,
+        10,
+        "Tidy story",
+        ["Hello world."],
+        edits=[
+            Edit(
+                "body",
+                "replace",
+                "Hello  world.",
+                "Hello world.",
+                "cosmetic",
+                [("=", "Hello"), ("-", "  "), ("+", " "), ("=", "world.")],
+            )
+        ],
+    )
     return ReportEntry(art, v1, v2)
 
 
@@ -98,10 +171,23 @@ def hostile_entry() -> ReportEntry:
     old_text = f"Plain text {MD_LINK} and **bold** ~~gone~~ `code` | cell # title _em_"
     new_text = f"Plain text {IMG} and more"
     v1 = version(EVIL, 1, 0, headline, [old_text])
-    v2 = version(EVIL, 2, 3, headline, [new_text],
-                 edits=[Edit("body", "replace", old_text, new_text, "substantive",
-                             [("=", "Plain text "), ("-", old_text[len("Plain text "):]),
-                              ("+", new_text[len("Plain text "):])])])
+    v2 = version(
+        EVIL,
+        2,
+        3,
+        headline,
+        [new_text],
+        edits=[
+            Edit(
+                "body",
+                "replace",
+                old_text,
+                new_text,
+                "substantive",
+                [("=", "Plain text "), ("-", old_text[len("Plain text ") :]), ("+", new_text[len("Plain text ") :])],
+            )
+        ],
+    )
     return ReportEntry(art, v1, v2)
 
 
@@ -162,7 +248,11 @@ def test_html_toc_links_resolve_to_article_sections_newest_first():
         assert section.find("h2").text_content() == a.text_content()
         targets.append(section)
     # The mayor story changed last (hour 30), then the zh story (20); the removed story (5) is last.
-    assert [t.find("h2").text_content() for t in targets] == ["Council passes budget", "颱風逼近　全台戒備", "Story taken down"]
+    assert [t.find("h2").text_content() for t in targets] == [
+        "Council passes budget",
+        "颱風逼近　全台戒備",
+        "Story taken down",
+    ]
     mayor_changes = texts(targets[0].xpath(".//h3"))
     assert mayor_changes == ["Version 2 → 3", "Version 1 → 2"]
     assert targets[1].get("lang") == "zh-Hant"
@@ -249,9 +339,23 @@ def test_markdown_has_the_edits_as_deletions_and_insertions():
 def test_markdown_marks_punctuation_next_to_words():
     art = watched(MAYOR, "h")
     old = version(MAYOR, 1, 0, "h", ["The mayor said"])
-    new = version(MAYOR, 2, 1, "h", ["The mayor, said"], edits=[
-        Edit("body", "replace", "The mayor said", "The mayor, said", "typo", [("=", "The mayor"), ("+", ","), ("=", " said")]),
-    ])
+    new = version(
+        MAYOR,
+        2,
+        1,
+        "h",
+        ["The mayor, said"],
+        edits=[
+            Edit(
+                "body",
+                "replace",
+                "The mayor said",
+                "The mayor, said",
+                "typo",
+                [("=", "The mayor"), ("+", ","), ("=", " said")],
+            ),
+        ],
+    )
     tree = md_tree([ReportEntry(art, old, new)])
     # "**" between a letter and a comma would not open emphasis on GitHub; the insertion must still show.
     assert texts(tree.iter("strong", "ins"))[-1] == ","
@@ -274,14 +378,28 @@ def test_markdown_escapes_injected_markup():
 def test_json_follows_the_contract_one_object_per_version_change():
     data = json.loads(render(all_entries(), "json"))
     assert [(d["url"], d["version"]) for d in data] == [(MAYOR, 3), (MAYOR, 2), (ZH, 2), (GONE, 2)]
-    keys = {"url", "status", "version", "checked_at", "error", "flags", "edits", "headline", "from_version", "captured_at"}
+    keys = {
+        "url",
+        "status",
+        "version",
+        "checked_at",
+        "error",
+        "flags",
+        "edits",
+        "headline",
+        "from_version",
+        "captured_at",
+    }
     assert all(set(d) == keys for d in data)
     latest = data[0]
     assert latest["status"] == "changed" and latest["error"] is None and latest["from_version"] == 2
     assert latest["captured_at"] == latest["checked_at"] == "2026-11-21T14:00:00Z"
     assert latest["flags"] == ["headline_changed", "correction_notice", "ab_test"]
     assert latest["edits"][0] == {
-        "field": "headline", "op": "replace", "old": "Mayor's budget passes", "new": "Council passes budget",
+        "field": "headline",
+        "op": "replace",
+        "old": "Mayor's budget passes",
+        "new": "Council passes budget",
         "class": "substantive",
         "inline": [["-", "Mayor's"], ["+", "Council passes"], ["=", " budget"], ["-", " passes"]],
     }
@@ -366,7 +484,14 @@ def test_report_of_diff_articles_output():
     new = Article(headline="Fire downtown", body=["Five people were hurt.", "Police closed the road."])
     result = diff.diff_articles(old, new)
     v1 = Version(url=MAYOR, number=1, captured_at=T0, content_hash="a", article=old)
-    v2 = Version(url=MAYOR, number=2, captured_at=T0 + timedelta(hours=1), content_hash="b", article=new,
-                 edits=result.edits, flags=result.flags)
+    v2 = Version(
+        url=MAYOR,
+        number=2,
+        captured_at=T0 + timedelta(hours=1),
+        content_hash="b",
+        article=new,
+        edits=result.edits,
+        flags=result.flags,
+    )
     tree = html_tree([ReportEntry(watched(MAYOR, "Fire downtown"), v1, v2)])
     assert "Three" in "".join(texts(tree.iter("del"))) and "Five" in "".join(texts(tree.iter("ins")))

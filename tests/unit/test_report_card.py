@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import lxml.html
 
 from watcher.models import Article, Edit, Version, WatchedArticle
 from watcher.report import ReportEntry, card_html
 
-T0 = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 URL = "https://zh.example/news/typhoon"
 
 
 def entry(edits, *, headline="颱風逼近　全台戒備", flags=("stealth",), event=None, url=URL) -> ReportEntry:
     old = Version(url=url, number=1, captured_at=T0, content_hash="a", article=Article(headline=headline))
-    new = Version(url=url, number=2, captured_at=T0 + timedelta(hours=5), content_hash="b",
-                  article=Article(headline=headline, lang="zh-Hant"), edits=list(edits), flags=list(flags), event=event)
+    new = Version(
+        url=url,
+        number=2,
+        captured_at=T0 + timedelta(hours=5),
+        content_hash="b",
+        article=Article(headline=headline, lang="zh-Hant"),
+        edits=list(edits),
+        flags=list(flags),
+        event=event,
+    )
     return ReportEntry(WatchedArticle(url=url, added_at=T0), old, new)
 
 
@@ -24,7 +32,9 @@ def body_edit(old: str, new: str, inline, cls="substantive") -> Edit:
     return Edit("body", "replace", old, new, cls, inline)
 
 
-DAY = body_edit("颱風將於週三登陸。", "颱風將於週四登陸。", [("=", "颱風將於週"), ("-", "三"), ("+", "四"), ("=", "登陸。")])
+DAY = body_edit(
+    "颱風將於週三登陸。", "颱風將於週四登陸。", [("=", "颱風將於週"), ("-", "三"), ("+", "四"), ("=", "登陸。")]
+)
 
 
 def test_card_shows_headline_host_times_flags_and_the_change():
@@ -52,11 +62,21 @@ def test_card_is_fixed_size_self_contained_with_cjk_fonts():
 
 def test_card_keeps_a_few_edits_and_shortens_long_paragraphs():
     filler = "這是一段很長的背景文字，" * 300
-    long_edit = body_edit(filler + "死亡一人。", filler + "死亡三人。",
-                          [("=", filler + "死亡"), ("-", "一"), ("+", "三"), ("=", "人。" + filler)])
+    long_edit = body_edit(
+        filler + "死亡一人。",
+        filler + "死亡三人。",
+        [("=", filler + "死亡"), ("-", "一"), ("+", "三"), ("=", "人。" + filler)],
+    )
     others = [body_edit(f"第{i}段", f"第{i}段改", [("=", f"第{i}段"), ("+", "改")]) for i in range(5)]
     cosmetic = body_edit("a  b", "a b", [("=", "a"), ("-", "  "), ("+", " "), ("=", "b")], cls="cosmetic")
-    headline = Edit("headline", "replace", "舊標題", "颱風逼近　全台戒備", "substantive", [("-", "舊標題"), ("+", "颱風逼近　全台戒備")])
+    headline = Edit(
+        "headline",
+        "replace",
+        "舊標題",
+        "颱風逼近　全台戒備",
+        "substantive",
+        [("-", "舊標題"), ("+", "颱風逼近　全台戒備")],
+    )
     tree = lxml.html.document_fromstring(card_html(entry([cosmetic, long_edit, *others, headline])))
     shown = tree.find_class("edit")
     assert len(shown) == 3
@@ -71,7 +91,9 @@ def test_card_keeps_a_few_edits_and_shortens_long_paragraphs():
 
 def test_card_escapes_page_text():
     evil = "<script>alert(1)</script>"
-    edit = body_edit("x", f"<img src=x onerror=alert(1)> {evil}", [("-", "x"), ("+", f"<img src=x onerror=alert(1)> {evil}")])
+    edit = body_edit(
+        "x", f"<img src=x onerror=alert(1)> {evil}", [("-", "x"), ("+", f"<img src=x onerror=alert(1)> {evil}")]
+    )
     tree = lxml.html.document_fromstring(card_html(entry([edit], headline=evil, url="javascript:alert(1)")))
     assert not tree.xpath("//script | //img | //*[@onerror]")
     assert tree.find(".//h1").text_content() == evil

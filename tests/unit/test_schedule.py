@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from watcher.config import ScheduleSettings, Tier
-from watcher.schedule import next_due, next_interval
+from watcher.monitor.schedule import next_due, next_interval
 
-ADDED = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
+ADDED = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 H = 3600
 D = 86400
 

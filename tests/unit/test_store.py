@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from watcher.store import Store
 from watcher.store import storage as storage_module
 from watcher.store.lock import WriteLock
 
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 URL = "https://news.example/world/story"
 
 
@@ -95,13 +95,29 @@ def test_update_article_keeps_store_counters(store):
 
 def test_versions_are_numbered_and_round_trip(store):
     store.add_article(URL, now=T0)
-    v1 = store.save_version(URL, art(byline="By A. Writer", published="2026-03-01T08:00:00Z", lang="en"),
-                            html="<html>one</html>", diff=None, captured_at=T0)
-    edit = Edit("body", "replace", "Second paragraph.", "Second paragraph, corrected.", "substantive",
-                [("=", "Second paragraph"), ("-", "."), ("+", ", corrected.")])
+    v1 = store.save_version(
+        URL,
+        art(byline="By A. Writer", published="2026-03-01T08:00:00Z", lang="en"),
+        html="<html>one</html>",
+        diff=None,
+        captured_at=T0,
+    )
+    edit = Edit(
+        "body",
+        "replace",
+        "Second paragraph.",
+        "Second paragraph, corrected.",
+        "substantive",
+        [("=", "Second paragraph"), ("-", "."), ("+", ", corrected.")],
+    )
     diff = VersionDiff(edits=[edit], flags=["stealth"])
-    v2 = store.save_version(URL, art(body=("First paragraph.", "Second paragraph, corrected.")),
-                            html="<html>two</html>", diff=diff, captured_at=T0 + timedelta(hours=1))
+    v2 = store.save_version(
+        URL,
+        art(body=("First paragraph.", "Second paragraph, corrected.")),
+        html="<html>two</html>",
+        diff=diff,
+        captured_at=T0 + timedelta(hours=1),
+    )
     assert (v1.number, v2.number) == (1, 2)
     latest = store.latest_version(URL)
     assert latest.number == 2 and latest.edits == [edit] and latest.flags == ["stealth"]
@@ -121,8 +137,9 @@ def test_versions_are_numbered_and_round_trip(store):
 def test_event_versions_are_kept_in_history(store):
     store.add_article(URL, now=T0)
     store.save_version(URL, art(), html=None, diff=None, captured_at=T0)
-    removed = store.save_version(URL, Article(), html=None, diff=None, captured_at=T0 + timedelta(hours=1),
-                                 event="removed")
+    removed = store.save_version(
+        URL, Article(), html=None, diff=None, captured_at=T0 + timedelta(hours=1), event="removed"
+    )
     assert removed.event == "removed"
     assert [v.event for v in store.list_versions(URL)] == [None, "removed"]
     watched = store.get_article(URL)
@@ -136,8 +153,9 @@ def test_large_text_lives_in_compressed_blobs_stored_once(store, tmp_path):
     body = tuple(f"{marker} paragraph {i} " + "words " * 50 for i in range(40))
     html = "<html>" + "<p>raw page</p>" * 2000 + "</html>"
     store.save_version(URL, art(body=body), html=html, diff=None, captured_at=T0)
-    store.save_version(URL, art(headline="New headline", body=body), html=html, diff=None,
-                       captured_at=T0 + timedelta(hours=1))
+    store.save_version(
+        URL, art(headline="New headline", body=body), html=html, diff=None, captured_at=T0 + timedelta(hours=1)
+    )
     for path in json_files(tmp_path / "data"):
         text = path.read_text()
         assert marker not in text and "raw page" not in text, path
@@ -160,8 +178,9 @@ def test_long_edit_lists_round_trip_through_a_blob(store):
 def test_odd_text_round_trips(store):
     store.add_article(URL, now=T0)
     html = "<p>\ud800 lone surrogate, 中文，\u202e bidi, \x1b[31m ansi</p>"
-    version = store.save_version(URL, art(headline="[bold]not markup[/bold] 更正"), html=html, diff=None,
-                                 captured_at=T0)
+    version = store.save_version(
+        URL, art(headline="[bold]not markup[/bold] 更正"), html=html, diff=None, captured_at=T0
+    )
     assert store.get_html(version) == html
     assert store.latest_version(URL).article.headline == "[bold]not markup[/bold] 更正"
 
@@ -171,7 +190,9 @@ def test_versions_since_filters_by_capture_time(store):
     store.add_article(URL, now=T0)
     store.add_article(other, now=T0)
     for hours in (0, 24, 48):
-        store.save_version(URL, art(headline=f"h{hours}"), html=None, diff=None, captured_at=T0 + timedelta(hours=hours))
+        store.save_version(
+            URL, art(headline=f"h{hours}"), html=None, diff=None, captured_at=T0 + timedelta(hours=hours)
+        )
     store.save_version(other, art(headline="o"), html=None, diff=None, captured_at=T0 + timedelta(hours=30))
     found = store.versions_since(T0 + timedelta(hours=12), T0 + timedelta(hours=40))
     assert [(v.url, v.number) for v in found] == [(URL, 2), (other, 1)]
@@ -300,7 +321,9 @@ def test_disk_full_keeps_previous_store(store, tmp_path, monkeypatch):
 
     monkeypatch.setattr(storage_module.os, "write", full)
     with pytest.raises(StoreError) as info:
-        store.save_version(URL, art(headline="Changed"), html="<p>2</p>", diff=None, captured_at=T0 + timedelta(hours=1))
+        store.save_version(
+            URL, art(headline="Changed"), html="<p>2</p>", diff=None, captured_at=T0 + timedelta(hours=1)
+        )
     assert "disk is full" in str(info.value) and "\n" not in str(info.value)
     with pytest.raises(StoreError):
         store.record_check(check())
@@ -398,7 +421,9 @@ def test_list_versions_last_n_across_chunks(store):
     store.add_article(URL, now=T0)
     with store.transaction():
         for i in range(CHUNK + 3):
-            store.save_version(URL, art(headline=f"h{i + 1}"), html=None, diff=None, captured_at=T0 + timedelta(minutes=i))
+            store.save_version(
+                URL, art(headline=f"h{i + 1}"), html=None, diff=None, captured_at=T0 + timedelta(minutes=i)
+            )
     assert [v.number for v in store.list_versions(URL, last=5)] == list(range(CHUNK - 1, CHUNK + 4))
     assert [v.article.headline for v in store.list_versions(URL, last=2)] == [f"h{CHUNK + 2}", f"h{CHUNK + 3}"]
     assert len(store.list_versions(URL, last=1000)) == CHUNK + 3
@@ -427,10 +452,14 @@ def test_replace_versions_rewrites_history_keeping_raw_html(store):
 
     store.add_article(URL, now=T0)
     for i in range(3):
-        store.save_version(URL, art(headline=f"h{i}"), html=f"<html>{i}</html>", diff=None,
-                           captured_at=T0 + timedelta(hours=i))
+        store.save_version(
+            URL, art(headline=f"h{i}"), html=f"<html>{i}</html>", diff=None, captured_at=T0 + timedelta(hours=i)
+        )
     old = store.list_versions(URL)
-    kept = [replace(old[0], article=art(headline="re-extracted 0")), replace(old[2], article=art(headline="re-extracted 2"))]
+    kept = [
+        replace(old[0], article=art(headline="re-extracted 0")),
+        replace(old[2], article=art(headline="re-extracted 2")),
+    ]
     saved = store.replace_versions(URL, kept)
     assert [v.number for v in saved] == [1, 2]
     again = store.list_versions(URL)
@@ -439,4 +468,7 @@ def test_replace_versions_rewrites_history_keeping_raw_html(store):
     assert again[1].captured_at == T0 + timedelta(hours=2)
     watched = store.get_article(URL)
     assert watched.versions == 2 and watched.headline == "re-extracted 2"
-    assert store.save_version(URL, art(headline="next"), html=None, diff=None, captured_at=T0 + timedelta(hours=5)).number == 3
+    assert (
+        store.save_version(URL, art(headline="next"), html=None, diff=None, captured_at=T0 + timedelta(hours=5)).number
+        == 3
+    )

@@ -9,12 +9,38 @@ def test_cjk_characters_are_one_token_each_and_numbers_stay_whole():
 
 def test_english_words_numbers_punctuation_and_spaces():
     assert tokenize("The mayor said 2,000 (3.5%) didn't") == [
-        "The", " ", "mayor", " ", "said", " ", "2,000", " ", "(", "3.5", "%", ")", " ", "didn't"]
+        "The",
+        " ",
+        "mayor",
+        " ",
+        "said",
+        " ",
+        "2,000",
+        " ",
+        "(",
+        "3.5",
+        "%",
+        ")",
+        " ",
+        "didn't",
+    ]
 
 
 def test_mixed_chinese_english_numbers_and_fullwidth_brackets():
     assert tokenize("新法（Data Act）於3月上路") == [
-        "新", "法", "（", "Data", " ", "Act", "）", "於", "3", "月", "上", "路"]
+        "新",
+        "法",
+        "（",
+        "Data",
+        " ",
+        "Act",
+        "）",
+        "於",
+        "3",
+        "月",
+        "上",
+        "路",
+    ]
 
 
 def test_kana_and_hangul_are_per_character():

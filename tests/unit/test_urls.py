@@ -28,13 +28,22 @@ def test_normalize_url_canonical_form(given, expected):
 
 
 def test_same_story_written_two_ways_normalizes_equal():
-    assert normalize_url("https://News.example/story?utm_campaign=x#top") == normalize_url("https://news.example:443/story")
+    assert normalize_url("https://News.example/story?utm_campaign=x#top") == normalize_url(
+        "https://news.example:443/story"
+    )
 
 
 @pytest.mark.parametrize(
     "url",
-    ["file:///etc/passwd", "data:text/html,<p>hi", "javascript:alert(1)", "ftp://example.com/f",
-     "chrome://settings", "about:blank", "mailto:a@example.com"],
+    [
+        "file:///etc/passwd",
+        "data:text/html,<p>hi",
+        "javascript:alert(1)",
+        "ftp://example.com/f",
+        "chrome://settings",
+        "about:blank",
+        "mailto:a@example.com",
+    ],
 )
 def test_refused_schemes(url):
     scheme = url.split(":", 1)[0]

@@ -6,6 +6,20 @@ from watcher.newsroom.stories import STORIES, Block, Figure, Story, StoryState
 from watcher.newsroom.timeline import TIMELINE, Change, ExpectedEdit, Step, state_after, state_at, step_times
 
 __all__ = [
-    "STORIES", "TIMELINE", "Block", "Change", "ExpectedEdit", "Figure", "Newsroom", "Step", "Story", "StoryState",
-    "render_feed", "render_front", "render_story", "state_after", "state_at", "step_times",
+    "STORIES",
+    "TIMELINE",
+    "Block",
+    "Change",
+    "ExpectedEdit",
+    "Figure",
+    "Newsroom",
+    "Step",
+    "Story",
+    "StoryState",
+    "render_feed",
+    "render_front",
+    "render_story",
+    "state_after",
+    "state_at",
+    "step_times",
 ]

@@ -41,8 +41,10 @@ def _ad(ad_id: str, slot: str) -> str:
 
 def _figure(src: str, caption: str) -> str:
     # The caption appears twice, as alt text and as figcaption, as on real news pages.
-    return (f'<figure class="photo"><img src="{_e(src)}" alt="{_e(caption)}" width="640" height="360">'
-            f"<figcaption>{_e(caption)}</figcaption></figure>")
+    return (
+        f'<figure class="photo"><img src="{_e(src)}" alt="{_e(caption)}" width="640" height="360">'
+        f"<figcaption>{_e(caption)}</figcaption></figure>"
+    )
 
 
 def _head(story: Story, state: StoryState, site: str, base_url: str) -> str:
@@ -74,8 +76,7 @@ def _head(story: Story, state: StoryState, site: str, base_url: str) -> str:
             "description": state.dek,
             "datePublished": story.published,
             "dateModified": story.published,
-            "author": [{"@type": "Person", "name": n.strip()}
-                       for n in state.byline.removeprefix("By ").split(" and ")],
+            "author": [{"@type": "Person", "name": n.strip()} for n in state.byline.removeprefix("By ").split(" and ")],
             "publisher": {"@type": "Organization", "name": site},
             "image": [image],
             "mainEntityOfPage": url,
@@ -90,8 +91,10 @@ def _head(story: Story, state: StoryState, site: str, base_url: str) -> str:
 
 
 def _page_open(chrome: Chrome) -> str:
-    return _volatile(f'<!-- newsroom build {chrome.build} request {chrome.request_id} -->'
-                     f'<div id="page" data-request-id="{chrome.request_id}">')
+    return _volatile(
+        f"<!-- newsroom build {chrome.build} request {chrome.request_id} -->"
+        f'<div id="page" data-request-id="{chrome.request_id}">'
+    )
 
 
 def _zh_story(story: Story, state: StoryState, chrome: Chrome) -> str:
@@ -108,8 +111,10 @@ def _zh_story(story: Story, state: StoryState, chrome: Chrome) -> str:
     if len(body) > 3:
         body.insert(3, _ad(chrome.ad_ids[1], "inread"))
     extra_figures = "".join(_figure(f.src, f.caption) for f in state.figures[1:])
-    related = "".join(f'<li><a href="/news/related-{i}"><img src="/img/thumb-{i}.svg" alt="{_e(t)}">{_e(t)}</a></li>'
-                      for i, t in enumerate(ZH_RELATED))
+    related = "".join(
+        f'<li><a href="/news/related-{i}"><img src="/img/thumb-{i}.svg" alt="{_e(t)}">{_e(t)}</a></li>'
+        for i, t in enumerate(ZH_RELATED)
+    )
     hot = "".join(
         f'<li><figure><img src="/img/hot-{i}.svg" alt="{_e(cap)}"></figure>'
         f'<a href="/news/hot-{i}">{_e(title)}</a><time>{stamp}</time></li>'
@@ -176,8 +181,10 @@ def _en_story(story: Story, state: StoryState, chrome: Chrome) -> str:
         f'<li><a href="/news/related-{i}">{_e(t)}</a> {_volatile(f"<span>{m} min ago</span>")}</li>'
         for i, (t, m) in enumerate(zip(EN_RELATED, chrome.related_minutes))
     )
-    trending = "".join(f'<li><a href="/news/trending-{i}">{_e(t)}</a> <span class="ago">{m} minutes ago</span></li>'
-                       for i, (t, m) in enumerate(chrome.trending))
+    trending = "".join(
+        f'<li><a href="/news/trending-{i}">{_e(t)}</a> <span class="ago">{m} minutes ago</span></li>'
+        for i, (t, m) in enumerate(chrome.trending)
+    )
     comments = "".join(
         f'<li class="comment"><b class="author">{_e(who)}</b> <span class="ago">{m} minutes ago</span>'
         f"<p>{_e(text)}</p><button>Reply</button> <button>Like</button></li>"
@@ -188,9 +195,13 @@ def _en_story(story: Story, state: StoryState, chrome: Chrome) -> str:
     tags = " ".join(f'<a class="tag" href="/tag/{_e(t)}">{_e(t)}</a>' for t in story.tags)
     return f"""<body>
 {_page_open(chrome)}
-{_volatile(f'<div class="cookie-banner" data-consent-id="{chrome.request_id[:8]}">We use cookies to improve '
-           'your experience and to show you relevant ads. <button>Accept all</button> '
-           '<button>Manage choices</button></div>')}
+{
+        _volatile(
+            f'<div class="cookie-banner" data-consent-id="{chrome.request_id[:8]}">We use cookies to improve '
+            "your experience and to show you relevant ads. <button>Accept all</button> "
+            "<button>Manage choices</button></div>"
+        )
+    }
 <header class="masthead"><a class="logo" href="/">{EN_SITE}</a>
 <nav class="main-nav"><ul>{nav}</ul></nav>
 <a class="subscribe" href="/subscribe">Subscribe for $1 a week</a> <a href="/login">Sign in</a></header>
@@ -213,8 +224,12 @@ def _en_story(story: Story, state: StoryState, chrome: Chrome) -> str:
 </article>
 <aside class="related"><h2>Related</h2><ul>{related}</ul></aside>
 {_volatile(f'<aside class="trending"><h2>Trending</h2><ol>{trending}</ol></aside>')}
-{_volatile(f'<section class="comments"><h2>Comments ({chrome.comments_count})</h2><ul>{comments}</ul>'
-           '<form><textarea placeholder="Join the conversation"></textarea><button>Post</button></form></section>')}
+{
+        _volatile(
+            f'<section class="comments"><h2>Comments ({chrome.comments_count})</h2><ul>{comments}</ul>'
+            '<form><textarea placeholder="Join the conversation"></textarea><button>Post</button></form></section>'
+        )
+    }
 {_ad(chrome.ad_ids[2], "footer")}
 </main>
 <footer class="site-footer">© 2026 {EN_SITE} · Terms of use · Privacy policy · Contact the newsroom</footer>
@@ -227,8 +242,10 @@ def render_story(story: Story, version_state: StoryState, chrome_seed: int, *, b
     chrome = make_chrome(chrome_seed)
     site = ZH_SITE if story.layout == "zh" else EN_SITE
     body = _zh_story(story, version_state, chrome) if story.layout == "zh" else _en_story(story, version_state, chrome)
-    return (f'<!DOCTYPE html>\n<html lang="{story.lang}">\n<head>\n'
-            f"{_head(story, version_state, site, base_url)}\n</head>\n{body}\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{story.lang}">\n<head>\n'
+        f"{_head(story, version_state, site, base_url)}\n</head>\n{body}\n</html>\n"
+    )
 
 
 def render_front(stories: list[tuple[Story, StoryState]], chrome_seed: int) -> str:
@@ -268,14 +285,18 @@ def render_feed(stories: list[tuple[Story, StoryState]], base_url: str) -> str:
             f'<guid isPermaLink="true">{_e(link)}</guid><pubDate>{published}</pubDate>'
             f"<description>{_e(summary)}</description></item>"
         )
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
-            f"<title>Newsroom demo</title><link>{_e(base_url)}/</link>"
-            "<description>Stories from the watcher demo newsroom</description>"
-            f"{''.join(items)}</channel></rss>\n")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+        f"<title>Newsroom demo</title><link>{_e(base_url)}/</link>"
+        "<description>Stories from the watcher demo newsroom</description>"
+        f"{''.join(items)}</channel></rss>\n"
+    )
 
 
 def placeholder_svg(name: str) -> str:
     """A tiny grey picture standing in for a news photo."""
     label = _e(name.rsplit("/", 1)[-1])
-    return ('<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360" viewBox="0 0 640 360">'
-            f'<rect width="640" height="360" fill="#c8cdd2"/><text x="20" y="340" font-size="18">{label}</text></svg>')
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360" viewBox="0 0 640 360">'
+        f'<rect width="640" height="360" fill="#c8cdd2"/><text x="20" y="340" font-size="18">{label}</text></svg>'
+    )

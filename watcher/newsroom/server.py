@@ -22,9 +22,14 @@ class Newsroom:
     step_times(duration); advance_to(step) switches to manual mode, where tests choose the step.
     """
 
-    def __init__(self, duration: float = 60.0, host: str = "127.0.0.1", port: int = 0,
-                 clock: Callable[[], float] = time.monotonic,
-                 timeline: tuple[tl.Step, ...] = tl.TIMELINE) -> None:
+    def __init__(
+        self,
+        duration: float = 60.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        timeline: tuple[tl.Step, ...] = tl.TIMELINE,
+    ) -> None:
         if duration <= 0:
             raise ValueError("duration must be positive")
         self.duration = float(duration)
@@ -119,12 +124,13 @@ class Newsroom:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> "Newsroom":
+    def __enter__(self) -> Newsroom:
         self.start()
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def _pages(self) -> list[tuple[Story, StoryState]]:

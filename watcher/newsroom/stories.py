@@ -45,7 +45,7 @@ class StoryState:
         """The photo captions in page order."""
         return [f.caption for f in self.figures]
 
-    def with_blocks(self, blocks: tuple[Block, ...]) -> "StoryState":
+    def with_blocks(self, blocks: tuple[Block, ...]) -> StoryState:
         """A copy with another body."""
         return replace(self, blocks=blocks)
 
@@ -92,17 +92,32 @@ BOOKSALE = Story(
             ),
         ),
         blocks=_body(
-            ("p", "舊金山日落區一間社區圖書館上周末舉辦年度舊書義賣，退休中學教師何秀蘭花了10美元買下一整箱中文舊書，"
-                  "回家整理時卻在一本字典的夾頁中發現十多封1970年代的家書，信封上的郵戳仍清晰可辨。"),
+            (
+                "p",
+                "舊金山日落區一間社區圖書館上周末舉辦年度舊書義賣，退休中學教師何秀蘭花了10美元買下一整箱中文舊書，"
+                "回家整理時卻在一本字典的夾頁中發現十多封1970年代的家書，信封上的郵戳仍清晰可辨。",
+            ),
             ("h2", "信件寄自台南 收件人早已搬離"),
-            ("p", "何秀蘭說，這些信大多由台南寄出，收件人是一位當年在舊金山餐館工作的年輕人，內容多是家人叮嚀他注意身體、"
-                  "按時寄錢回家，也提到颱風過後稻田重新插秧的情形。"),
-            ("p", "她表示，起初只是想替自己的書架添幾本辭典，「翻到第三封信的時候，我就知道不能把它們當成普通的書籤」。"),
+            (
+                "p",
+                "何秀蘭說，這些信大多由台南寄出，收件人是一位當年在舊金山餐館工作的年輕人，內容多是家人叮嚀他注意身體、"
+                "按時寄錢回家，也提到颱風過後稻田重新插秧的情形。",
+            ),
+            (
+                "p",
+                "她表示，起初只是想替自己的書架添幾本辭典，「翻到第三封信的時候，我就知道不能把它們當成普通的書籤」。",
+            ),
             ("h2", "館方協助尋找寫信人後代"),
-            ("p", "圖書館館員鄭立群指出，義賣的書籍全部來自居民捐贈，館方並未逐本檢查內頁，這次的發現讓館方決定在明年義賣前"
-                  "增加一道整理程序。"),
-            ("p", "館方已在社區布告欄與網站張貼公告，希望寫信人或收件人的家屬主動聯繫；若一年內無人認領，信件將轉交當地"
-                  "華人歷史學會保存。"),
+            (
+                "p",
+                "圖書館館員鄭立群指出，義賣的書籍全部來自居民捐贈，館方並未逐本檢查內頁，這次的發現讓館方決定在明年義賣前"
+                "增加一道整理程序。",
+            ),
+            (
+                "p",
+                "館方已在社區布告欄與網站張貼公告，希望寫信人或收件人的家屬主動聯繫；若一年內無人認領，信件將轉交當地"
+                "華人歷史學會保存。",
+            ),
             ("p", "鄭立群說，今年義賣共售出約三千本書，所得將用於添購兒童讀物，以及修繕閱覽室老舊的冷氣設備。"),
         ),
     ),
@@ -127,16 +142,31 @@ COUNCIL = Story(
             ),
         ),
         blocks=_body(
-            ("p", "The Alder Falls city council voted 7-2 on Tuesday night to approve a $4.2 million plan to repair "
-                  "the Mill Street bridge, ending months of debate over whether the aging span should be fixed or torn down."),
-            ("p", "The bridge, built in 1934, has been closed to trucks since April after inspectors found corrosion in "
-                  "two of its steel supports. Cars and pedestrians can still cross, but at a lower speed limit."),
-            ("p", "Council member Irene Vasquez, who voted against the plan, said the money would be better spent on a "
-                  "new crossing. \u201cWe are paying to keep an old problem alive for another twenty years,\u201d she said."),
-            ("p", "Mayor Tom Hadley said repairs were the faster option. Most of the cost will be covered by a grant from "
-                  "the state goverment, with the city paying the remaining $900,000 from its reserve fund."),
-            ("p", "Construction is expected to begin in September and last about eight months. During that time the bridge "
-                  "will be fully closed, and a detour will send traffic over the Route 9 overpass."),
+            (
+                "p",
+                "The Alder Falls city council voted 7-2 on Tuesday night to approve a $4.2 million plan to repair "
+                "the Mill Street bridge, ending months of debate over whether the aging span should be fixed or torn down.",
+            ),
+            (
+                "p",
+                "The bridge, built in 1934, has been closed to trucks since April after inspectors found corrosion in "
+                "two of its steel supports. Cars and pedestrians can still cross, but at a lower speed limit.",
+            ),
+            (
+                "p",
+                "Council member Irene Vasquez, who voted against the plan, said the money would be better spent on a "
+                "new crossing. \u201cWe are paying to keep an old problem alive for another twenty years,\u201d she said.",
+            ),
+            (
+                "p",
+                "Mayor Tom Hadley said repairs were the faster option. Most of the cost will be covered by a grant from "
+                "the state goverment, with the city paying the remaining $900,000 from its reserve fund.",
+            ),
+            (
+                "p",
+                "Construction is expected to begin in September and last about eight months. During that time the bridge "
+                "will be fully closed, and a detour will send traffic over the Route 9 overpass.",
+            ),
         ),
     ),
 )
@@ -164,18 +194,33 @@ STORM = Story(
             ),
         ),
         blocks=_body(
-            ("p", "A fast-moving storm pushed seawater into the harbor district overnight, flooding streets near the "
-                  "piers and cutting power to about 2,300 homes and businesses, city officials said Wednesday."),
-            ("p", "At least 14 people were treated for injuries, most of them minor, after the storm arrived just as the "
-                  "tide reached its highest point of the month. Firefighters used boats to reach two apartment buildings "
-                  "on Water Street."),
-            ("p", "The city's emergency manager, Laura Benning, said rainfall of nearly three inches in six hours "
-                  "overwhelmed storm drains that were already struggling to empty into the harbor."),
-            ("p", "Shop owners along the waterfront spent the morning carrying ruined stock to the curb. \u201cThe water "
-                  "came in under the door faster than we could move the boxes,\u201d said Marco Ilic, who runs a hardware "
-                  "store near Pier 2."),
-            ("p", "The utility said it expected to restore power to most customers by Thursday evening. Schools in the "
-                  "district will stay closed for the rest of the week."),
+            (
+                "p",
+                "A fast-moving storm pushed seawater into the harbor district overnight, flooding streets near the "
+                "piers and cutting power to about 2,300 homes and businesses, city officials said Wednesday.",
+            ),
+            (
+                "p",
+                "At least 14 people were treated for injuries, most of them minor, after the storm arrived just as the "
+                "tide reached its highest point of the month. Firefighters used boats to reach two apartment buildings "
+                "on Water Street.",
+            ),
+            (
+                "p",
+                "The city's emergency manager, Laura Benning, said rainfall of nearly three inches in six hours "
+                "overwhelmed storm drains that were already struggling to empty into the harbor.",
+            ),
+            (
+                "p",
+                "Shop owners along the waterfront spent the morning carrying ruined stock to the curb. \u201cThe water "
+                "came in under the door faster than we could move the boxes,\u201d said Marco Ilic, who runs a hardware "
+                "store near Pier 2.",
+            ),
+            (
+                "p",
+                "The utility said it expected to restore power to most customers by Thursday evening. Schools in the "
+                "district will stay closed for the rest of the week.",
+            ),
         ),
     ),
 )

@@ -68,43 +68,100 @@ BRIDGE = "mill-street-bridge-vote"
 STORM = "harbor-district-storm"
 
 ZH_CORRECTION = "更正：本報先前報導誤植何秀蘭購買舊書的金額，她實際支付12美元，特此更正。"
-EN_CORRECTION = ("Correction: An earlier version of this article misstated the council vote. "
-                 "The plan was approved 6-3, not 7-2.")
-NEW_BRIDGE_PARAGRAPH = ("Residents who live near the bridge can comment on the detour plan at a public meeting on "
-                        "June 12 at the Alder Falls library, the city clerk said.")
+EN_CORRECTION = (
+    "Correction: An earlier version of this article misstated the council vote. The plan was approved 6-3, not 7-2."
+)
+NEW_BRIDGE_PARAGRAPH = (
+    "Residents who live near the bridge can comment on the detour plan at a public meeting on "
+    "June 12 at the Alder Falls library, the city clerk said."
+)
 NEW_STORM_HEADLINE = "Harbor district flooded after overnight storm; thousands of homes lose power"
 NEW_BOOK_CAPTION = "退休教師何秀蘭展示在舊字典夾頁中找到的信件，最早的一封寫於1972年。（讀者提供）"
 
 TIMELINE: tuple[Step, ...] = (
     Step(
         (Change(BRIDGE, "text", old="state goverment", new="state government"),),
-        (ExpectedEdit(BRIDGE, "body", "replace", "typo", old_contains="goverment", new_contains="government",
-                      description="typo fixed: goverment -> government"),),
+        (
+            ExpectedEdit(
+                BRIDGE,
+                "body",
+                "replace",
+                "typo",
+                old_contains="goverment",
+                new_contains="government",
+                description="typo fixed: goverment -> government",
+            ),
+        ),
     ),
     Step(
         (Change(BOOK, "text", old="花了10美元", new="花了12美元"),),
-        (ExpectedEdit(BOOK, "body", "replace", "substantive", old_contains="10美元", new_contains="12美元",
-                      description="number changed without a notice: 10美元 -> 12美元"),),
+        (
+            ExpectedEdit(
+                BOOK,
+                "body",
+                "replace",
+                "substantive",
+                old_contains="10美元",
+                new_contains="12美元",
+                description="number changed without a notice: 10美元 -> 12美元",
+            ),
+        ),
     ),
     Step(
         (Change(STORM, "headline", new=NEW_STORM_HEADLINE),),
-        (ExpectedEdit(STORM, "headline", "replace", "substantive", flags=("headline_changed",),
-                      old_contains="high tide", new_contains="lose power", description="headline rewritten"),),
+        (
+            ExpectedEdit(
+                STORM,
+                "headline",
+                "replace",
+                "substantive",
+                flags=("headline_changed",),
+                old_contains="high tide",
+                new_contains="lose power",
+                description="headline rewritten",
+            ),
+        ),
     ),
     Step(
         (Change(BOOK, "caption", index=0, new=NEW_BOOK_CAPTION),),
-        (ExpectedEdit(BOOK, "caption", "replace", "substantive", old_contains="志工", new_contains="1972年",
-                      description="photo caption swapped"),),
+        (
+            ExpectedEdit(
+                BOOK,
+                "caption",
+                "replace",
+                "substantive",
+                old_contains="志工",
+                new_contains="1972年",
+                description="photo caption swapped",
+            ),
+        ),
     ),
     Step(
         (Change(BRIDGE, "insert", new=NEW_BRIDGE_PARAGRAPH, after="Construction is expected"),),
-        (ExpectedEdit(BRIDGE, "body", "insert", "substantive", new_contains="public meeting on June 12",
-                      description="paragraph added at the end"),),
+        (
+            ExpectedEdit(
+                BRIDGE,
+                "body",
+                "insert",
+                "substantive",
+                new_contains="public meeting on June 12",
+                description="paragraph added at the end",
+            ),
+        ),
     ),
     Step(
         (Change(STORM, "text", old="At least 14 people", new="At least 19 people"),),
-        (ExpectedEdit(STORM, "body", "replace", "substantive", old_contains="14 people", new_contains="19 people",
-                      description="injury count raised from 14 to 19"),),
+        (
+            ExpectedEdit(
+                STORM,
+                "body",
+                "replace",
+                "substantive",
+                old_contains="14 people",
+                new_contains="19 people",
+                description="injury count raised from 14 to 19",
+            ),
+        ),
     ),
     Step(
         (Change(BOOK, "move", old="所得將用於", after="舊金山日落區"),),
@@ -117,16 +174,40 @@ TIMELINE: tuple[Step, ...] = (
             Change(BRIDGE, "insert", kind="correction", new=EN_CORRECTION),
         ),
         (
-            ExpectedEdit(BRIDGE, "body", "replace", "substantive", flags=("correction_notice",),
-                         old_contains="7-2", new_contains="6-3", description="vote count corrected: 7-2 -> 6-3"),
-            ExpectedEdit(BRIDGE, "body", "insert", "substantive", flags=("correction_notice",),
-                         new_contains="Correction: An earlier version", description="correction notice appended"),
+            ExpectedEdit(
+                BRIDGE,
+                "body",
+                "replace",
+                "substantive",
+                flags=("correction_notice",),
+                old_contains="7-2",
+                new_contains="6-3",
+                description="vote count corrected: 7-2 -> 6-3",
+            ),
+            ExpectedEdit(
+                BRIDGE,
+                "body",
+                "insert",
+                "substantive",
+                flags=("correction_notice",),
+                new_contains="Correction: An earlier version",
+                description="correction notice appended",
+            ),
         ),
     ),
     Step(
         (Change(BOOK, "insert", kind="correction", new=ZH_CORRECTION),),
-        (ExpectedEdit(BOOK, "body", "insert", "substantive", flags=("correction_notice",), new_contains="更正",
-                      description="更正 notice appended"),),
+        (
+            ExpectedEdit(
+                BOOK,
+                "body",
+                "insert",
+                "substantive",
+                flags=("correction_notice",),
+                new_contains="更正",
+                description="更正 notice appended",
+            ),
+        ),
     ),
 )
 
@@ -169,7 +250,7 @@ def apply_change(state: StoryState, change: Change) -> StoryState:
         if blocks[i].text.count(change.old) != 1:
             raise ValueError(f"phrase {change.old!r} occurs more than once in its block")
         edited = replace(blocks[i], text=blocks[i].text.replace(change.old, change.new))
-        return state.with_blocks(blocks[:i] + (edited,) + blocks[i + 1:])
+        return state.with_blocks(blocks[:i] + (edited,) + blocks[i + 1 :])
     if change.action == "insert":
         at = len(blocks) if change.after is None else _block_index(blocks, change.after) + 1
         return state.with_blocks(blocks[:at] + (Block(change.kind, change.new),) + blocks[at:])
@@ -199,8 +280,4 @@ def state_at(elapsed: float, duration: float, timeline: tuple[Step, ...] = TIMEL
 def expected_edits(duration: float, timeline: tuple[Step, ...] = TIMELINE) -> list[ExpectedEdit]:
     """The edits the script should produce, each stamped with its step number and time."""
     times = step_times(duration, len(timeline))
-    return [
-        replace(expect, step=i, at=times[i])
-        for i, step in enumerate(timeline)
-        for expect in step.expect
-    ]
+    return [replace(expect, step=i, at=times[i]) for i, step in enumerate(timeline) for expect in step.expect]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 from urllib.parse import urlsplit
 
 from rich import box
@@ -128,7 +128,13 @@ def edit_feed(results: Sequence[CheckResult], now: datetime) -> RenderableType:
             snippet = Text("  ")
             snippet.append(f"{edit.field}/{edit.op}: ", style="dim")
             # Markers as well as colour, so the change reads on a monochrome terminal too.
-            snippet.append_text(_clip(inline_text(_around_changes(edit.inline), markers=True) if edit.inline else safe_text(edit.new or edit.old or "")))
+            snippet.append_text(
+                _clip(
+                    inline_text(_around_changes(edit.inline), markers=True)
+                    if edit.inline
+                    else safe_text(edit.new or edit.old or "")
+                )
+            )
             lines.append(snippet)
     if not lines:
         lines.append(Text("No edits yet.", style="dim"))
@@ -155,7 +161,8 @@ def status_line(status: RunStatus) -> Text:
     return line
 
 
-def dashboard_view(articles: Sequence[WatchedArticle], results: Sequence[CheckResult], status: RunStatus,
-                   now: datetime) -> RenderableType:
+def dashboard_view(
+    articles: Sequence[WatchedArticle], results: Sequence[CheckResult], status: RunStatus, now: datetime
+) -> RenderableType:
     """The whole dashboard as one renderable for rich.live.Live.update."""
     return Group(articles_view(articles, now), edit_feed(results, now), status_line(status))

@@ -7,9 +7,9 @@ Without colour (a pipe, NO_COLOR, a golden test) deletions and insertions are al
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -75,8 +75,7 @@ def flags_text(flags: Sequence[str], *, short: bool = False) -> Text:
         if n:
             text.append(", ")
         label = flag.replace("_", " ") if short else FLAG_LABELS.get(flag, flag.replace("_", " "))
-        text.append(label,
-                    style=f"flag.{flag}" if flag in _FLAG_STYLES else "diff.label")
+        text.append(label, style=f"flag.{flag}" if flag in _FLAG_STYLES else "diff.label")
     return text
 
 
@@ -196,7 +195,9 @@ def _header(old: Version | None, new: Version, diff: VersionDiff, include_cosmet
     for e in diff.edits:
         counts[e.cls] += 1
     summary = ", ".join(f"{counts[c]} {c}" for c in ("substantive", "typo", "cosmetic") if counts[c])
-    parts.append(Text(f"{len(diff.edits)} edit{'s' if len(diff.edits) != 1 else ''}" + (f": {summary}" if summary else "")))
+    parts.append(
+        Text(f"{len(diff.edits)} edit{'s' if len(diff.edits) != 1 else ''}" + (f": {summary}" if summary else ""))
+    )
     return parts
 
 
@@ -217,8 +218,15 @@ def _split_edits(diff: VersionDiff) -> tuple[list[Edit], list[Edit], list[Edit]]
 class DiffView:
     """A version diff, inline or side by side; markers appear when the console has no colour."""
 
-    def __init__(self, old: Version | None, new: Version, diff: VersionDiff, context: int, side_by_side: bool,
-                 include_cosmetic: bool):
+    def __init__(
+        self,
+        old: Version | None,
+        new: Version,
+        diff: VersionDiff,
+        context: int,
+        side_by_side: bool,
+        include_cosmetic: bool,
+    ):
         self.old, self.new, self.diff = old, new, diff
         self.context, self.side_by_side, self.include_cosmetic = context, side_by_side, include_cosmetic
 
@@ -280,7 +288,9 @@ class DiffView:
                 table.add_row(label, both, both)
                 return
             ops = e.inline or ([("-", e.old)] if e.old else []) + ([("+", e.new)] if e.new else [])
-            table.add_row(label, inline_text(ops, markers=markers, keep="=-"), inline_text(ops, markers=markers, keep="=+"))
+            table.add_row(
+                label, inline_text(ops, markers=markers, keep="=-"), inline_text(ops, markers=markers, keep="=+")
+            )
 
         for e in fields:
             edit_row(_cell_label(e, e.field), e)
@@ -290,16 +300,25 @@ class DiffView:
             elif line.edit is not None and line.shown:
                 edit_row(_cell_label(line.edit, _where(line)), line.edit)
             else:
-                table.add_row(Text(_where(line), style="diff.context"),
-                              Text(visible(self._old_text(line)), style="diff.context"),
-                              Text(visible(self._new_text(line)), style="diff.context"))
+                table.add_row(
+                    Text(_where(line), style="diff.context"),
+                    Text(visible(self._old_text(line)), style="diff.context"),
+                    Text(visible(self._new_text(line)), style="diff.context"),
+                )
         for e in captions:
             edit_row(_cell_label(e, "caption"), e)
         return table
 
 
-def render_diff(old: Version | None, new: Version, diff: VersionDiff, *, context: int = 1,
-                side_by_side: bool = False, include_cosmetic: bool = False) -> RenderableType:
+def render_diff(
+    old: Version | None,
+    new: Version,
+    diff: VersionDiff,
+    *,
+    context: int = 1,
+    side_by_side: bool = False,
+    include_cosmetic: bool = False,
+) -> RenderableType:
     """The edits from old to new with a header (versions, times, flags), inline or as old | new columns."""
     return DiffView(old, new, diff, max(0, context), side_by_side, include_cosmetic)
 
@@ -331,8 +350,11 @@ class CheckView:
             parts += [Padding(_edit_label(e, e.field), (0, 0, 0, 2)), Padding(_edit_body(e, markers), (0, 0, 0, 4))]
         hidden = len(r.edits) - len(shown)
         if hidden:
-            parts.append(Padding(Text(f"{hidden} cosmetic edit{'s' if hidden != 1 else ''} hidden", style="diff.gap"),
-                                 (0, 0, 0, 2)))
+            parts.append(
+                Padding(
+                    Text(f"{hidden} cosmetic edit{'s' if hidden != 1 else ''} hidden", style="diff.gap"), (0, 0, 0, 2)
+                )
+            )
         yield Group(*parts)
 
 

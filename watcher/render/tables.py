@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 from urllib.parse import urlsplit
 
 from rich import box
@@ -62,7 +62,7 @@ def _lines(text: str, width: int, most: int) -> list[str]:
                 line += char
         lines.append(line)
     if len(lines) > most:
-        lines = lines[:most - 1] + [" ".join(lines[most - 1:])]
+        lines = lines[: most - 1] + [" ".join(lines[most - 1 :])]
     return [_cell(line, width) for line in lines]
 
 
@@ -119,8 +119,14 @@ def feeds_table(feeds: Sequence[Feed]) -> Table:
     table.add_column("status", no_wrap=True)
     table.add_column("added", justify="right", no_wrap=True)
     for f in feeds:
-        table.add_row(Text(visible(f.url)), f"{f.every // 60}m" if f.every % 60 == 0 else f"{f.every}s",
-                      _when(f.last_polled), _when(f.next_poll), _status(f.last_status), str(f.articles_added))
+        table.add_row(
+            Text(visible(f.url)),
+            f"{f.every // 60}m" if f.every % 60 == 0 else f"{f.every}s",
+            _when(f.last_polled),
+            _when(f.next_poll),
+            _status(f.last_status),
+            str(f.articles_added),
+        )
     return table
 
 
@@ -139,8 +145,13 @@ def history_table(versions: Sequence[Version]) -> Table:
         flags = list(v.flags)
         if v.event and v.event not in flags:
             flags.insert(0, v.event)
-        table.add_row(str(v.number), _when(v.captured_at), Text(visible(v.article.headline)), str(len(v.edits)),
-                      flags_text(flags, short=True))
+        table.add_row(
+            str(v.number),
+            _when(v.captured_at),
+            Text(visible(v.article.headline)),
+            str(len(v.edits)),
+            flags_text(flags, short=True),
+        )
     return table
 
 
@@ -156,8 +167,13 @@ def summary_table(results: Sequence[CheckResult]) -> Table:
     table.add_column("flags / error", ratio=2, overflow="fold")
     for r in results:
         detail = Text(visible(r.error), style="status.error") if r.error else flags_text(r.flags, short=True)
-        table.add_row(_status(r.status), "" if r.version is None else str(r.version),
-                      Text(visible(r.headline or r.url)), str(len(r.edits)), detail)
+        table.add_row(
+            _status(r.status),
+            "" if r.version is None else str(r.version),
+            Text(visible(r.headline or r.url)),
+            str(len(r.edits)),
+            detail,
+        )
     return table
 
 

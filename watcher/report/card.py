@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from watcher.models import CLASS_RANK, Edit, InlineOp
 from watcher.report.css import CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Sequence
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from watcher.models import Edit, InlineOp, Version, WatchedArticle
@@ -114,14 +114,14 @@ def ordered_changes(groups: Sequence[ArticleGroup]) -> list[Change]:
 
 def _aware(moment: datetime) -> datetime:
     # Naive datetimes from older stores are UTC; comparing naive with aware would raise.
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def display_time(moment: datetime | None) -> str:
     """A datetime for people: "2026-11-25 10:00 UTC"."""
     if moment is None:
         return "unknown time"
-    return _aware(moment).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def flag_label(flag: str) -> str:

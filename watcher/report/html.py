@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from watcher.models import Edit, InlineOp, iso
 from watcher.report.css import REPORT_CSS
@@ -65,7 +65,7 @@ def edit_html(edit: Edit) -> str:
     """One edit: a label (field, what happened, class) and its inline diff."""
     label = (
         f'<p class="label"><span class="field">{esc(field_label(edit))}</span> · '
-        f"{esc(OP_WORDS.get(edit.op, edit.op))} · <span class=\"cls\">{esc(edit.cls)}</span></p>"
+        f'{esc(OP_WORDS.get(edit.op, edit.op))} · <span class="cls">{esc(edit.cls)}</span></p>'
     )
     return (
         f'<div class="edit cls-{css_token(edit.cls)}" data-field="{esc(edit.field)}" data-op="{esc(edit.op)}" '
@@ -93,7 +93,7 @@ def times_html(change: Change) -> str:
 
 
 def version_title(change: Change) -> str:
-    """"Version 2 → 3", or "Version 3" with no previous version."""
+    """ "Version 2 → 3", or "Version 3" with no previous version."""
     new, old = change.entry.new, change.entry.old
     return f"Version {old.number} → {new.number}" if old is not None else f"Version {new.number}"
 
@@ -121,15 +121,13 @@ def _lang_attr(group: ArticleGroup) -> str:
 def group_html(group: ArticleGroup) -> str:
     """An article's section: headline, URL and its changes, newest first."""
     anchor = anchor_id(group.url)
-    changes = "".join(
-        change_html(c, element_id=f"{anchor}-v{c.entry.new.number}") for c in group.changes
-    )
+    changes = "".join(change_html(c, element_id=f"{anchor}-v{c.entry.new.number}") for c in group.changes)
     return (
         f'<section class="article" id="{esc(anchor)}"{_lang_attr(group)}>'
         f"<h2>{esc(group.headline)}</h2>"
         f'<p class="url">{link(group.url)}</p>'
         f'<p class="muted">{esc(plural(len(group.changes), "version change"))} · '
-        f'{esc(plural(group.edit_count, "edit"))}</p>'
+        f"{esc(plural(group.edit_count, 'edit'))}</p>"
         f"{changes}</section>"
     )
 
@@ -155,7 +153,7 @@ def render_html(groups: Sequence[ArticleGroup], *, generated_at: datetime, title
     if window:
         meta += f" · {esc(window)}"
     body = [
-        f"<header><h1>{esc(title)}</h1><p class=\"meta\">{meta}</p>",
+        f'<header><h1>{esc(title)}</h1><p class="meta">{meta}</p>',
         f'<p class="summary" data-edit-count="{edit_count}" data-article-count="{len(groups)}" '
         f'data-change-count="{change_count}">{esc(counts)}</p></header>',
     ]
@@ -172,7 +170,5 @@ def render_html(groups: Sequence[ArticleGroup], *, generated_at: datetime, title
         '<meta name="color-scheme" content="light dark">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{esc(title)}</title><style>{REPORT_CSS}</style></head>\n"
-        f'<body data-edit-count="{edit_count}"><main class="report">'
-        + "\n".join(body)
-        + "</main></body></html>\n"
+        f'<body data-edit-count="{edit_count}"><main class="report">' + "\n".join(body) + "</main></body></html>\n"
     )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from watcher.models import iso
 from watcher.report.entries import ArticleGroup, Change, ordered_changes

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 from urllib.parse import quote
 
 from watcher.models import Edit, InlineOp
@@ -65,7 +65,7 @@ def _split_ws(text: str) -> tuple[str, str, str]:
     if not core:
         return text, "", ""
     start = text.index(core)
-    return text[:start], core, text[start + len(core):]
+    return text[:start], core, text[start + len(core) :]
 
 
 def md_inline(ops: Sequence[InlineOp]) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from tinydb.table import Document, Table
 
@@ -25,9 +26,9 @@ SHARD_CACHE_MAX = 256
 class StoreBase:
     """Files, locks and transactions shared by the parts of Store (see watcher.store.store for the layout)."""
 
-
-    def __init__(self, data_dir: Path | str, *, check_log_size: int = 50, durable: bool = True,
-                 lock_timeout: float = 10.0):
+    def __init__(
+        self, data_dir: Path | str, *, check_log_size: int = 50, durable: bool = True, lock_timeout: float = 10.0
+    ):
         self.root = Path(data_dir)
         self.check_log_size = max(1, int(check_log_size))
         self.durable = durable
@@ -47,14 +48,16 @@ class StoreBase:
 
     def _recovery_advice(self) -> str:
         if self.backup_path.exists():
-            return (f"the previous state is in {self.backup_path}: restore it with "
-                    f"`cp {self.backup_path} {self.path}` (or move the file aside to start empty)")
+            return (
+                f"the previous state is in {self.backup_path}: restore it with "
+                f"`cp {self.backup_path} {self.path}` (or move the file aside to start empty)"
+            )
         return f"there is no backup yet; move {self.path} aside to start an empty store"
 
     # ----- transactions -------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator["StoreBase"]:
+    def transaction(self) -> Iterator[StoreBase]:
         """Group writes into one locked transaction; files are written once, at the end."""
         with self._mutex:
             if self._depth:
@@ -127,8 +130,9 @@ class StoreBase:
         if storage is None:
             if len(self._shards) >= SHARD_CACHE_MAX and not self._depth:
                 self._shards.clear()
-            storage = JSONStorage(path, durable=self.durable,
-                                  recovery="restore it from a backup or move it aside (its data will be lost)")
+            storage = JSONStorage(
+                path, durable=self.durable, recovery="restore it from a backup or move it aside (its data will be lost)"
+            )
             self._shards[path] = storage
         if self._depth and self._owner == threading.get_ident() and storage not in self._active:
             storage.begin()

@@ -7,8 +7,9 @@ import hashlib
 import json
 import os
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from watcher.errors import StoreCorrupt, StoreError
 from watcher.store.storage import atomic_write, fsync_dir

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from watcher.models import Feed, VersionDiff, WatchedArticle, parse_iso
 
-ARTICLE_FIELDS = frozenset({
-    "url", "added_at", "canonical_url", "tags", "every", "headline", "versions", "last_checked", "next_check",
-    "last_status", "last_changed", "consecutive_errors", "last_edit_summary", "checks_total", "feed"})
+ARTICLE_FIELDS = frozenset(
+    {
+        "url",
+        "added_at",
+        "canonical_url",
+        "tags",
+        "every",
+        "headline",
+        "versions",
+        "last_checked",
+        "next_check",
+        "last_status",
+        "last_changed",
+        "consecutive_errors",
+        "last_edit_summary",
+        "checks_total",
+        "feed",
+    }
+)
 ARTICLE_EXTRA = frozenset(f.name for f in fields(WatchedArticle)) - ARTICLE_FIELDS
 
 
@@ -20,8 +36,8 @@ def ts(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
 
 
 def url_key(url: str) -> str:
@@ -86,8 +102,11 @@ def article_from_doc(doc: dict[str, Any]) -> WatchedArticle:
         last_edit_summary=doc.get("last_edit_summary") or "",
         checks_total=doc.get("checks_total") or 0,
         feed=doc.get("feed"),
-        **{k: (parse_iso(v) if k.endswith("_at") and isinstance(v, str) else v)
-           for k, v in doc.items() if k in ARTICLE_EXTRA},
+        **{
+            k: (parse_iso(v) if k.endswith("_at") and isinstance(v, str) else v)
+            for k, v in doc.items()
+            if k in ARTICLE_EXTRA
+        },
     )
 
 

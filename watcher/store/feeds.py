@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable
 
 from tinydb import Query
 from tinydb.table import Document
@@ -21,11 +21,12 @@ class FeedsMixin(StoreBase):
 
     # ----- feeds --------------------------------------------------------------------------
 
-    def add_feed(self, url: str, *, every: int = 600, tags: Iterable[str] = (),
-                 now: datetime | None = None) -> tuple[Feed, bool]:
+    def add_feed(
+        self, url: str, *, every: int = 600, tags: Iterable[str] = (), now: datetime | None = None
+    ) -> tuple[Feed, bool]:
         """Follow a feed or sitemap; an existing one is returned unchanged with created False."""
         normal = normalize_url(url)
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         with self.transaction():
             table = self._feeds()
             doc = table.get(Query().url == normal)

@@ -15,8 +15,11 @@ def _open_lock_file(path: Path) -> int:
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as err:
-        hint = " (the data folder is read-only; choose another with --data-dir)" if err.errno in (
-            errno.EACCES, errno.EPERM, errno.EROFS) else ""
+        hint = (
+            " (the data folder is read-only; choose another with --data-dir)"
+            if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+            else ""
+        )
         raise StoreError(f"cannot open {path}: {err.strerror or err}{hint}") from err
 
 
@@ -65,7 +68,7 @@ class RunLock:
         self.path = Path(path)
         self._fd: int | None = None
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         fd = _open_lock_file(self.path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -7,8 +7,9 @@ import json
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from tinydb.storages import Storage
 
@@ -60,7 +61,7 @@ def atomic_write(path: Path, data: bytes, *, durable: bool = True, backup: Path 
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             if durable:
                 os.fsync(fd)
         finally:
@@ -114,8 +115,9 @@ class JSONStorage(Storage):
     writes it atomically. A file that does not parse raises StoreCorrupt and is never overwritten.
     """
 
-    def __init__(self, path: Path, *, durable: bool = True, backup: Path | None = None,
-                 recovery: str | Callable[[], str] = ""):
+    def __init__(
+        self, path: Path, *, durable: bool = True, backup: Path | None = None, recovery: str | Callable[[], str] = ""
+    ):
         self.path = Path(path)
         self.durable = durable
         self.backup = backup

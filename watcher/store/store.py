@@ -34,8 +34,9 @@ committed files meanwhile and wait for the lock to write.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from tinydb.table import Document
 
@@ -52,12 +53,19 @@ class Store(VersionsMixin, FeedsMixin, StoreBase):
 
     # ----- articles -----------------------------------------------------------------------
 
-    def add_article(self, url: str, *, tags: Iterable[str] = (), every: int | None = None,
-                    now: datetime | None = None, feed: str | None = None) -> tuple[WatchedArticle, bool]:
+    def add_article(
+        self,
+        url: str,
+        *,
+        tags: Iterable[str] = (),
+        every: int | None = None,
+        now: datetime | None = None,
+        feed: str | None = None,
+    ) -> tuple[WatchedArticle, bool]:
         """Start watching a URL (normalized); an existing one gets the new tags and interval."""
         normal = normalize_url(url)
         tags = [t for t in tags]
-        now = now or datetime.now(timezone.utc)
+        now = now or datetime.now(UTC)
         with self.transaction():
             table = self._articles()
             doc = self._find(normal)
@@ -75,8 +83,9 @@ class Store(VersionsMixin, FeedsMixin, StoreBase):
             key = url_key(normal)
             # A folder left by a removal that crashed half-way must not resurrect old versions.
             shutil.rmtree(self._dir(key), ignore_errors=True)
-            art = WatchedArticle(url=normal, added_at=now, tags=list(dict.fromkeys(tags)), every=every,
-                                 next_check=now, feed=feed)
+            art = WatchedArticle(
+                url=normal, added_at=now, tags=list(dict.fromkeys(tags)), every=every, next_check=now, feed=feed
+            )
             table.insert({**article_to_doc(art), "key": key, "last_version_at": None})
             self._stamp_schema()
             return art, True
@@ -125,9 +134,13 @@ class Store(VersionsMixin, FeedsMixin, StoreBase):
                 "consecutive_errors": errors,
             }
             self._articles().update(changes, doc_ids=[doc.doc_id])
-            entry: dict[str, Any] = {"checked_at": ts(result.checked_at), "status": result.status,
-                                     "version": result.version, "http_status": result.http_status,
-                                     "duration": round(result.duration, 3)}
+            entry: dict[str, Any] = {
+                "checked_at": ts(result.checked_at),
+                "status": result.status,
+                "version": result.version,
+                "http_status": result.http_status,
+                "duration": round(result.duration, 3),
+            }
             if result.error:
                 entry["error"] = result.error[:ERROR_TEXT_MAX]
             if result.flags:
@@ -135,7 +148,7 @@ class Store(VersionsMixin, FeedsMixin, StoreBase):
             log = self._table(self._dir(doc["key"]) / "checks.json", "checks")
             current = log.get(doc_id=1)
             entries = (list(current["log"]) if current else []) + [entry]
-            log.upsert(Document({"log": entries[-self.check_log_size:]}, doc_id=1))
+            log.upsert(Document({"log": entries[-self.check_log_size :]}, doc_id=1))
             return article_from_doc({**doc, **changes})
 
     def recent_checks(self, url: str) -> list[dict[str, Any]]:

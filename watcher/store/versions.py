@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from tinydb.table import Document
@@ -20,8 +20,16 @@ class VersionsMixin(StoreBase):
 
     # ----- versions -----------------------------------------------------------------------
 
-    def save_version(self, url: str, article: Article, *, html: str | None, diff: VersionDiff | None,
-                     captured_at: datetime, event: str | None = None) -> Version:
+    def save_version(
+        self,
+        url: str,
+        article: Article,
+        *,
+        html: str | None,
+        diff: VersionDiff | None,
+        captured_at: datetime,
+        event: str | None = None,
+    ) -> Version:
         """Store a new version (numbered 1.. per article) and update the article's summary fields."""
         with self.transaction():
             doc = self._need(url)
@@ -32,8 +40,9 @@ class VersionsMixin(StoreBase):
                 number += 1
             edits = list(diff.edits) if diff else []
             flags = list(diff.flags) if diff else []
-            vdoc = self._version_doc(article, html=html, edits=edits, flags=flags,
-                                     captured_at=captured_at, event=event, number=number)
+            vdoc = self._version_doc(
+                article, html=html, edits=edits, flags=flags, captured_at=captured_at, event=event, number=number
+            )
             self._table(self._chunk_path(key, number), "versions").insert(Document(vdoc, doc_id=number))
             changes = {
                 "versions": number,
@@ -46,15 +55,35 @@ class VersionsMixin(StoreBase):
             if article.canonical_url:
                 changes["canonical_url"] = article.canonical_url
             self._articles().update(changes, doc_ids=[doc.doc_id])
-            return Version(url=doc["url"], number=number, captured_at=parse_iso(vdoc["at"]),
-                           content_hash=vdoc["hash"], article=article, html_hash=vdoc["html"],
-                           flags=flags, edits=edits, event=event)
+            return Version(
+                url=doc["url"],
+                number=number,
+                captured_at=parse_iso(vdoc["at"]),
+                content_hash=vdoc["hash"],
+                article=article,
+                html_hash=vdoc["html"],
+                flags=flags,
+                edits=edits,
+                event=event,
+            )
 
-    def _version_doc(self, article: Article, *, html: str | None, edits: list[Edit], flags: list[str],
-                     captured_at: datetime, event: str | None, number: int,
-                     html_hash: str | None = None) -> dict[str, Any]:
-        text = self.blobs.put_json({"body": list(article.body), "captions": list(article.captions)}) \
-            if (article.body or article.captions) else None
+    def _version_doc(
+        self,
+        article: Article,
+        *,
+        html: str | None,
+        edits: list[Edit],
+        flags: list[str],
+        captured_at: datetime,
+        event: str | None,
+        number: int,
+        html_hash: str | None = None,
+    ) -> dict[str, Any]:
+        text = (
+            self.blobs.put_json({"body": list(article.body), "captions": list(article.captions)})
+            if (article.body or article.captions)
+            else None
+        )
         if html is not None:
             html_hash = self.blobs.put_text(html)
         edits_json = [e.to_json() for e in edits]
@@ -101,9 +130,17 @@ class VersionsMixin(StoreBase):
         raw_edits = doc.get("edits")
         if raw_edits is None and doc.get("edits_ref") and full:
             raw_edits = self.blobs.get_json(doc["edits_ref"])
-        return Version(url=url, number=doc["n"], captured_at=parse_iso(doc["at"]), content_hash=doc["hash"],
-                       article=article, html_hash=doc.get("html"), flags=list(doc.get("flags") or []),
-                       edits=[Edit.from_json(e) for e in raw_edits or []], event=doc.get("event"))
+        return Version(
+            url=url,
+            number=doc["n"],
+            captured_at=parse_iso(doc["at"]),
+            content_hash=doc["hash"],
+            article=article,
+            html_hash=doc.get("html"),
+            flags=list(doc.get("flags") or []),
+            edits=[Edit.from_json(e) for e in raw_edits or []],
+            event=doc.get("event"),
+        )
 
     def _version_docs(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
         """Every version document of an article, oldest first (orphans past the counter included)."""
@@ -151,13 +188,12 @@ class VersionsMixin(StoreBase):
             vdocs = vdocs[-last:] if last > 0 else []
         return [self._version_from_doc(doc["url"], v, full=full) for v in vdocs]
 
-    def versions_since(self, since: datetime | None, until: datetime | None = None, *,
-                       full: bool = True) -> list[Version]:
+    def versions_since(
+        self, since: datetime | None, until: datetime | None = None, *, full: bool = True
+    ) -> list[Version]:
         """Versions of all articles captured in [since, until], oldest first (for reports)."""
-        low = since.astimezone(timezone.utc) if since and since.tzinfo else (
-            since.replace(tzinfo=timezone.utc) if since else None)
-        high = until.astimezone(timezone.utc) if until and until.tzinfo else (
-            until.replace(tzinfo=timezone.utc) if until else None)
+        low = since.astimezone(UTC) if since and since.tzinfo else (since.replace(tzinfo=UTC) if since else None)
+        high = until.astimezone(UTC) if until and until.tzinfo else (until.replace(tzinfo=UTC) if until else None)
         found: list[Version] = []
         for doc in self._articles().all():
             last = parse_iso(doc.get("last_version_at"))
@@ -179,17 +215,27 @@ class VersionsMixin(StoreBase):
                 self._table(chunk, "versions").truncate()
             saved: list[Version] = []
             for number, version in enumerate(versions, start=1):
-                vdoc = self._version_doc(version.article, html=None, html_hash=version.html_hash,
-                                         edits=version.edits, flags=version.flags,
-                                         captured_at=version.captured_at, event=version.event, number=number)
+                vdoc = self._version_doc(
+                    version.article,
+                    html=None,
+                    html_hash=version.html_hash,
+                    edits=version.edits,
+                    flags=version.flags,
+                    captured_at=version.captured_at,
+                    event=version.event,
+                    number=number,
+                )
                 self._table(self._chunk_path(doc["key"], number), "versions").insert(Document(vdoc, doc_id=number))
                 saved.append(self._version_from_doc(doc["url"], vdoc))
             last = saved[-1] if saved else None
-            self._articles().update({
-                "versions": len(saved),
-                "headline": (last.article.headline if last else "") or doc.get("headline", ""),
-                "last_version_at": ts(max((v.captured_at for v in saved), default=None)),
-            }, doc_ids=[doc.doc_id])
+            self._articles().update(
+                {
+                    "versions": len(saved),
+                    "headline": (last.article.headline if last else "") or doc.get("headline", ""),
+                    "last_version_at": ts(max((v.captured_at for v in saved), default=None)),
+                },
+                doc_ids=[doc.doc_id],
+            )
             return saved
 
     def get_html(self, version: Version) -> str | None:
@@ -200,7 +246,7 @@ class VersionsMixin(StoreBase):
 
     def prune_raw(self, older_than: datetime) -> int:
         """Drop the raw HTML of versions captured before `older_than`; return how many were dropped."""
-        cutoff = older_than if older_than.tzinfo else older_than.replace(tzinfo=timezone.utc)
+        cutoff = older_than if older_than.tzinfo else older_than.replace(tzinfo=UTC)
         dropped = 0
         with self.transaction():
             referenced: set[str] = set()
@@ -208,8 +254,7 @@ class VersionsMixin(StoreBase):
                 folder = self._dir(doc["key"])
                 for chunk in sorted(folder.glob("v*.json")) if folder.is_dir() else ():
                     table = self._table(chunk, "versions")
-                    stale = [v.doc_id for v in table.all()
-                             if v.get("html") and parse_iso(v["at"]) < cutoff]
+                    stale = [v.doc_id for v in table.all() if v.get("html") and parse_iso(v["at"]) < cutoff]
                     if stale:
                         table.update({"html": None}, doc_ids=stale)
                         dropped += len(stale)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from watcher.errors import BadInput, UnknownArticle
 from watcher.models import utcnow
@@ -12,8 +13,14 @@ from watcher.report import ReportEntry, card_html, render_report
 CARD_WIDTH, CARD_HEIGHT = 1200, 675
 
 
-def report_entries(store: Any, *, urls: Sequence[str] = (), tags: Sequence[str] = (),
-                   start: datetime | None = None, end: datetime | None = None) -> list[ReportEntry]:
+def report_entries(
+    store: Any,
+    *,
+    urls: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> list[ReportEntry]:
     """Every stored version change (version 2 onwards, and events) in the window."""
     wanted_urls = set(urls)
     articles = {a.url: a for a in store.list_articles()}
@@ -31,12 +38,22 @@ def report_entries(store: Any, *, urls: Sequence[str] = (), tags: Sequence[str] 
     return entries
 
 
-def build_report(store: Any, *, urls: Sequence[str], tags: Sequence[str], start: datetime | None,
-                 end: datetime | None, window: str, fmt: str, include_cosmetic: bool) -> str:
+def build_report(
+    store: Any,
+    *,
+    urls: Sequence[str],
+    tags: Sequence[str],
+    start: datetime | None,
+    end: datetime | None,
+    window: str,
+    fmt: str,
+    include_cosmetic: bool,
+) -> str:
     """The report text in the chosen format."""
     entries = report_entries(store, urls=urls, tags=tags, start=start, end=end)
-    return render_report(entries, fmt, include_cosmetic=include_cosmetic, generated_at=utcnow(),
-                         title="watcher report", window=window)
+    return render_report(
+        entries, fmt, include_cosmetic=include_cosmetic, generated_at=utcnow(), title="watcher report", window=window
+    )
 
 
 async def render_card(store: Any, url: str, number: int | None, fetcher: Any) -> bytes:
@@ -49,5 +66,7 @@ async def render_card(store: Any, url: str, number: int | None, fetcher: Any) ->
         raise BadInput(f"version {number} of {url} is the first one; a card shows a change (use --version 2 or later)")
     new = store.get_version(url, number)
     old = store.get_version(url, number - 1)
-    html = card_html(ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH, height=CARD_HEIGHT)
+    html = card_html(
+        ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH, height=CARD_HEIGHT
+    )
     return await fetcher.render_png(html, CARD_WIDTH, CARD_HEIGHT)

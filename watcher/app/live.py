@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rich.live import Live
 from rich.text import Text
 
 from watcher.models import CheckResult, iso
-from watcher.monitor import Services
+from watcher.monitor.check import Services
+from watcher.monitor.loop import FeedPoll, Runner, RunStats
 from watcher.render.dashboard import RunStatus, dashboard_view
 from watcher.render.text import safe_text
-from watcher.runner import FeedPoll, Runner, RunStats
 
 REFRESH_SECONDS = 0.5
 NOTIFY_CLOSE_SECONDS = 2.0
@@ -44,9 +45,16 @@ def log_line(result: CheckResult) -> Text:
 
 def status_of(stats: RunStats) -> RunStatus:
     """Copy the loop's counters into the renderer's plain status."""
-    return RunStatus(checks=stats.checks, edits=stats.edits, errors=stats.errors, queue=stats.queue,
-                     in_flight=stats.in_flight, pages_per_minute=stats.pages_per_minute(),
-                     feeds_polled=stats.feeds_polled, articles_followed=stats.articles_followed)
+    return RunStatus(
+        checks=stats.checks,
+        edits=stats.edits,
+        errors=stats.errors,
+        queue=stats.queue,
+        in_flight=stats.in_flight,
+        pages_per_minute=stats.pages_per_minute(),
+        feeds_polled=stats.feeds_polled,
+        articles_followed=stats.articles_followed,
+    )
 
 
 def worth_logging(result: CheckResult) -> bool:
@@ -59,14 +67,22 @@ def run_monitor(app: Any, *, dashboard: bool, as_json: bool, max_checks: int | N
 
     async def go() -> RunStats:
         async with app.fetcher() as fetcher:
-            return await run_with(app.services(fetcher), app.env, dashboard=dashboard, as_json=as_json,
-                                  max_checks=max_checks)
+            return await run_with(
+                app.services(fetcher), app.env, dashboard=dashboard, as_json=as_json, max_checks=max_checks
+            )
 
     return asyncio.run(go())
 
 
-async def run_with(svc: Services, env: Any, *, dashboard: bool, as_json: bool, max_checks: int | None = None,
-                   until: Callable[[], bool] | None = None) -> RunStats:
+async def run_with(
+    svc: Services,
+    env: Any,
+    *,
+    dashboard: bool,
+    as_json: bool,
+    max_checks: int | None = None,
+    until: Callable[[], bool] | None = None,
+) -> RunStats:
     """The loop with output attached; `until` lets the demo end the run itself."""
     notifier = _notifier(svc, env)
 

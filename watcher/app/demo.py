@@ -26,8 +26,9 @@ def demo_config() -> Config:
     """Settings for a one-minute demo: frequent checks, short politeness delay, quick confirmation."""
     return Config(
         fetch=FetchSettings(nav_timeout=10.0, deadline=20.0, per_host_delay=0.2, concurrency=4, settle_ms=100),
-        schedule=ScheduleSettings(tiers=[Tier(until=10**9, every=CHECK_EVERY)], jitter=0.1, error_backoff=2,
-                                  max_error_backoff=4),
+        schedule=ScheduleSettings(
+            tiers=[Tier(until=10**9, every=CHECK_EVERY)], jitter=0.1, error_backoff=2, max_error_backoff=4
+        ),
         trust=TrustSettings(confirm_delay=0.5),
     )
 
@@ -109,12 +110,19 @@ def judge(expected: list[ExpectedEdit], versions_by_url: dict[str, list[Version]
     return outcome
 
 
-async def watch_newsroom(env: Any, data_dir: Path, *, duration: float, dashboard: bool,
-                         fetcher_factory: Any = None, write_report: bool = True) -> DemoOutcome:
+async def watch_newsroom(
+    env: Any,
+    data_dir: Path,
+    *,
+    duration: float,
+    dashboard: bool,
+    fetcher_factory: Any = None,
+    write_report: bool = True,
+) -> DemoOutcome:
     """Start the newsroom, watch its stories until the script has played out, and judge what was found."""
+    from watcher.app.live import run_with
     from watcher.fetch import Fetcher
-    from watcher.monitor import Services, check_article
-    from watcher.running import run_with
+    from watcher.monitor.check import Services, check_article
     from watcher.store import Store
 
     config = demo_config()
@@ -131,19 +139,21 @@ async def watch_newsroom(env: Any, data_dir: Path, *, duration: float, dashboard
             for url in newsroom.story_urls():
                 await check_article(url, svc)
             clock.release()
-            stats = await run_with(svc, env, dashboard=dashboard, as_json=False,
-                                   until=lambda: newsroom.elapsed() >= duration)
+            stats = await run_with(
+                svc, env, dashboard=dashboard, as_json=False, until=lambda: newsroom.elapsed() >= duration
+            )
         expected = newsroom.expected_edits()
         urls = newsroom.story_urls()
     outcome = judge(expected, {url: store.list_versions(url) for url in urls})
     outcome.data_dir, outcome.checks, outcome.errors = data_dir, stats.checks, stats.errors
     if write_report:
-        from watcher.reporting import build_report
+        from watcher.report.collect import build_report
 
         outcome.report = data_dir / "demo-report.html"
         outcome.report.write_text(
-            build_report(store, urls=urls, tags=[], start=None, end=None, window="the demo", fmt="html",
-                         include_cosmetic=False),
+            build_report(
+                store, urls=urls, tags=[], start=None, end=None, window="the demo", fmt="html", include_cosmetic=False
+            ),
             encoding="utf-8",
         )
     return outcome
@@ -173,18 +183,26 @@ def run_demo(app: Any, *, duration: float, keep_data_dir: Path | None, dashboard
     """The `watcher demo` command; returns the exit status."""
     env = app.env
     data_dir = keep_data_dir or Path(tempfile.mkdtemp(prefix="watcher-demo-"))
-    env.info(f"demo: a local newsroom edits 3 stories over {duration:.0f}s; watcher checks them every "
-             f"{CHECK_EVERY}s with a real browser (data in {data_dir})")
-    outcome = asyncio.run(watch_newsroom(env, data_dir, duration=duration,
-                                         dashboard=dashboard and env.interactive))
+    env.info(
+        f"demo: a local newsroom edits 3 stories over {duration:.0f}s; watcher checks them every "
+        f"{CHECK_EVERY}s with a real browser (data in {data_dir})"
+    )
+    outcome = asyncio.run(watch_newsroom(env, data_dir, duration=duration, dashboard=dashboard and env.interactive))
     env.out.print(outcome_table(outcome))
     found = sum(1 for m in outcome.matches if m.found)
-    env.out.print(Text(f"{found} of {len(outcome.matches)} scripted edits found; "
-                       f"{len(outcome.unexpected)} false edits from the pages' changing chrome; "
-                       f"{outcome.checks} checks, {outcome.errors} errors."))
+    env.out.print(
+        Text(
+            f"{found} of {len(outcome.matches)} scripted edits found; "
+            f"{len(outcome.unexpected)} false edits from the pages' changing chrome; "
+            f"{outcome.checks} checks, {outcome.errors} errors."
+        )
+    )
     for url, number, edit in outcome.unexpected:
-        env.out.print(Text("unexpected: ").append_text(safe_text(f"{url} v{number} {edit.field}/{edit.op}: "
-                                                                 f"{edit.old!r} -> {edit.new!r}")))
+        env.out.print(
+            Text("unexpected: ").append_text(
+                safe_text(f"{url} v{number} {edit.field}/{edit.op}: {edit.old!r} -> {edit.new!r}")
+            )
+        )
     if outcome.report:
         env.out.print(Text(f"HTML report: {outcome.report}"))
     return 0 if outcome.ok else 1

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timedelta, timezone
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import click
 
+from watcher.app.console import Environment
 from watcher.config import Config, load_config, parse_duration
-from watcher.env import Environment
 from watcher.errors import BadInput, ExitStatus, UnknownArticle, WatcherError
 from watcher.models import CheckResult, iso, parse_iso, utcnow
 
@@ -54,7 +55,7 @@ class App:
         return self._store
 
     def services(self, fetcher) -> Any:
-        from watcher.monitor import Services
+        from watcher.monitor.check import Services
 
         return Services(fetcher=fetcher, store=self.store(write=True), config=self.config)
 
@@ -74,10 +75,21 @@ def _article_url(app: App, url: str) -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), envvar="WATCHER_DATA_DIR",
-              default=DEFAULT_DATA_DIR, show_default=True, help="Folder holding the store.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help=f"TOML config (default: DATA_DIR/{CONFIG_NAME} if present).")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="WATCHER_DATA_DIR",
+    default=DEFAULT_DATA_DIR,
+    show_default=True,
+    help="Folder holding the store.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help=f"TOML config (default: DATA_DIR/{CONFIG_NAME} if present).",
+)
 @click.version_option(package_name="watcher")
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path, config_path: Path | None) -> None:
@@ -131,12 +143,21 @@ def list_(app: App, as_json: bool) -> None:
     articles = store.list_articles()
     feeds = store.list_feeds()
     if as_json:
-        app.env.print_json([
-            {"url": a.url, "versions": a.versions, "last_checked": iso(a.last_checked),
-             "next_check": iso(a.next_check), "last_status": a.last_status,
-             "headline": a.headline, "tags": a.tags, "feed": a.feed}
-            for a in articles
-        ])
+        app.env.print_json(
+            [
+                {
+                    "url": a.url,
+                    "versions": a.versions,
+                    "last_checked": iso(a.last_checked),
+                    "next_check": iso(a.next_check),
+                    "last_status": a.last_status,
+                    "headline": a.headline,
+                    "tags": a.tags,
+                    "feed": a.feed,
+                }
+                for a in articles
+            ]
+        )
         return
     from watcher.render.tables import articles_table, feeds_table
 
@@ -162,10 +183,11 @@ def follow(app: App, feed_url: str, every: str | None, tags: Sequence[str]) -> N
     # Read the feed once now, so a typo or an HTML page is refused here instead of failing every poll later.
     items = _read_feed(app, url)
     _, created = app.store(write=True).add_feed(url, every=seconds, tags=list(tags))
-    found = (f"{len(items.children)} child sitemaps" if items.kind == "sitemapindex"
-             else f"{len(items.links)} links")
-    app.env.info(f"{'following' if created else 'already following'} {url} ({items.kind}, {found} now; "
-                 f"new articles are added by `watcher run`)")
+    found = f"{len(items.children)} child sitemaps" if items.kind == "sitemapindex" else f"{len(items.links)} links"
+    app.env.info(
+        f"{'following' if created else 'already following'} {url} ({items.kind}, {found} now; "
+        f"new articles are added by `watcher run`)"
+    )
 
 
 def _read_feed(app: App, url: str):
@@ -215,7 +237,7 @@ async def _check_all(app: App, urls: list[str], as_json: bool, include_cosmetic:
 
     from rich.progress import Progress
 
-    from watcher.monitor import check_article
+    from watcher.monitor.check import check_article
     from watcher.render.edits import render_check
 
     results: list[CheckResult] = []
@@ -277,11 +299,12 @@ def extract(app: App, url: str, as_json: bool) -> None:
 def reextract(app: App, url: str) -> None:
     """Rebuild an article's versions from its stored raw HTML with the current extraction rules."""
     from watcher.extract import extract as extract_article
-    from watcher.rebuild import rebuild_versions
+    from watcher.monitor.reextract import rebuild_versions
 
     target = _article_url(app, url)
-    count = rebuild_versions(app.store(write=True), target,
-                             lambda html, page_url: extract_article(html, page_url, app.config.sites))
+    count = rebuild_versions(
+        app.store(write=True), target, lambda html, page_url: extract_article(html, page_url, app.config.sites)
+    )
     app.env.info(f"re-extracted {url}: {count} versions")
 
 
@@ -297,11 +320,19 @@ def history(app: App, url: str, as_json: bool) -> None:
     target = _article_url(app, url)
     versions = app.store().list_versions(target)
     if as_json:
-        app.env.print_json([
-            {"version": v.number, "captured_at": iso(v.captured_at), "headline": v.article.headline,
-             "edits_count": len(v.edits), "flags": list(v.flags), "event": v.event}
-            for v in versions
-        ])
+        app.env.print_json(
+            [
+                {
+                    "version": v.number,
+                    "captured_at": iso(v.captured_at),
+                    "headline": v.article.headline,
+                    "edits_count": len(v.edits),
+                    "flags": list(v.flags),
+                    "event": v.event,
+                }
+                for v in versions
+            ]
+        )
         return
     from watcher.render.tables import history_table
 
@@ -313,13 +344,27 @@ def history(app: App, url: str, as_json: bool) -> None:
 @click.option("--from", "from_n", type=int, default=None, help="Older version (default: the one before --to).")
 @click.option("--to", "to_n", type=int, default=None, help="Newer version (default: the latest).")
 @click.option("--side-by-side", is_flag=True, help="Old and new in two columns.")
-@click.option("--context", "context", type=click.IntRange(0, 50), default=1, show_default=True,
-              help="Unchanged paragraphs shown around each edit.")
+@click.option(
+    "--context",
+    "context",
+    type=click.IntRange(0, 50),
+    default=1,
+    show_default=True,
+    help="Unchanged paragraphs shown around each edit.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--all", "include_cosmetic", is_flag=True, help="Show cosmetic edits too.")
 @pass_app
-def diff(app: App, url: str, from_n: int | None, to_n: int | None, side_by_side: bool, context: int,
-         as_json: bool, include_cosmetic: bool) -> None:
+def diff(
+    app: App,
+    url: str,
+    from_n: int | None,
+    to_n: int | None,
+    side_by_side: bool,
+    context: int,
+    as_json: bool,
+    include_cosmetic: bool,
+) -> None:
     """Show what changed between two versions of an article."""
     from watcher.diff import diff_articles
 
@@ -334,15 +379,21 @@ def diff(app: App, url: str, from_n: int | None, to_n: int | None, side_by_side:
     old = store.get_version(target, from_n if from_n is not None else new.number - 1)
     changes = diff_articles(old.article, new.article)
     if as_json:
-        result = CheckResult(url=target, status="changed" if changes.edits else "unchanged",
-                             checked_at=new.captured_at, version=new.number, flags=changes.flags,
-                             edits=changes.visible_edits(include_cosmetic))
+        result = CheckResult(
+            url=target,
+            status="changed" if changes.edits else "unchanged",
+            checked_at=new.captured_at,
+            version=new.number,
+            flags=changes.flags,
+            edits=changes.visible_edits(include_cosmetic),
+        )
         app.env.print_json(result.to_json())
         return
     from watcher.render.edits import render_diff
 
-    app.env.out.print(render_diff(old, new, changes, context=context, side_by_side=side_by_side,
-                                  include_cosmetic=include_cosmetic))
+    app.env.out.print(
+        render_diff(old, new, changes, context=context, side_by_side=side_by_side, include_cosmetic=include_cosmetic)
+    )
 
 
 # --- the scheduler --------------------------------------------------------------------------------
@@ -351,17 +402,23 @@ def diff(app: App, url: str, from_n: int | None, to_n: int | None, side_by_side:
 @cli.command()
 @click.option("--dashboard", is_flag=True, help="A live terminal dashboard instead of log lines.")
 @click.option("--json", "as_json", is_flag=True, help="Check results as JSON lines.")
-@click.option("--max-checks", type=click.IntRange(1), default=None, hidden=True,
-              help="Stop after this many checks (benchmarks and tests).")
+@click.option(
+    "--max-checks",
+    type=click.IntRange(1),
+    default=None,
+    hidden=True,
+    help="Stop after this many checks (benchmarks and tests).",
+)
 @pass_app
 def run(app: App, dashboard: bool, as_json: bool, max_checks: int | None) -> None:
     """Check articles on their schedule and poll followed feeds until stopped (Ctrl-C or SIGTERM)."""
-    from watcher.running import run_monitor
+    from watcher.app.live import run_monitor
 
     store = app.store()  # a missing folder is a typo: running it would wait forever on nothing
     with store.run_lock():
-        run_monitor(app, dashboard=dashboard and app.env.interactive and not as_json, as_json=as_json,
-                    max_checks=max_checks)
+        run_monitor(
+            app, dashboard=dashboard and app.env.interactive and not as_json, as_json=as_json, max_checks=max_checks
+        )
 
 
 # --- sharing ------------------------------------------------------------------------------------
@@ -374,25 +431,49 @@ def run(app: App, dashboard: bool, as_json: bool, max_checks: int | None) -> Non
 @click.option("--to", "to_date", default=None, help="Window end (ISO date or time).")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag.")
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "json", "atom"]), default="html", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to FILE instead of stdout.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE instead of stdout.",
+)
 @click.option("--all", "include_cosmetic", is_flag=True, help="Include cosmetic edits.")
 @pass_app
-def report(app: App, urls: Sequence[str], since: str | None, from_date: str | None, to_date: str | None,
-           tags: Sequence[str], fmt: str, output: Path | None, include_cosmetic: bool) -> None:
+def report(
+    app: App,
+    urls: Sequence[str],
+    since: str | None,
+    from_date: str | None,
+    to_date: str | None,
+    tags: Sequence[str],
+    fmt: str,
+    output: Path | None,
+    include_cosmetic: bool,
+) -> None:
     """Every edit in a time window, grouped by article: HTML, Markdown, JSON or Atom."""
-    from watcher.reporting import build_report
+    from watcher.report.collect import build_report
 
     if since and (from_date or to_date):
         raise BadInput("use either --since or --from/--to, not both")
     start, end, window = _window(since, from_date, to_date)
     targets = [_article_url(app, u) for u in urls]
-    text = build_report(app.store(), urls=targets, tags=list(tags), start=start, end=end, window=window,
-                        fmt=fmt, include_cosmetic=include_cosmetic)
+    text = build_report(
+        app.store(),
+        urls=targets,
+        tags=list(tags),
+        start=start,
+        end=end,
+        window=window,
+        fmt=fmt,
+        include_cosmetic=include_cosmetic,
+    )
     _write_output(app, text, output)
 
 
-def _window(since: str | None, from_date: str | None, to_date: str | None) -> tuple[datetime | None, datetime | None, str]:
+def _window(
+    since: str | None, from_date: str | None, to_date: str | None
+) -> tuple[datetime | None, datetime | None, str]:
     now = utcnow()
     if from_date or to_date:
         start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
@@ -432,7 +513,7 @@ def _write_output(app: App, text: str, output: Path | None) -> None:
 @pass_app
 def card(app: App, url: str, number: int | None, output: Path) -> None:
     """A PNG image of one version change, for posting."""
-    from watcher.reporting import render_card
+    from watcher.report.collect import render_card
 
     target = _article_url(app, url)
     if not output.parent.is_dir():  # say so before spending seconds on a browser
@@ -469,8 +550,14 @@ def notify_test(app: App) -> None:
 
 
 @cli.command()
-@click.option("--keep-raw", "keep_raw", type=click.IntRange(0), required=True, metavar="DAYS",
-              help="Keep raw HTML this many days; extracted versions are always kept.")
+@click.option(
+    "--keep-raw",
+    "keep_raw",
+    type=click.IntRange(0),
+    required=True,
+    metavar="DAYS",
+    help="Keep raw HTML this many days; extracted versions are always kept.",
+)
 @pass_app
 def prune(app: App, keep_raw: int) -> None:
     """Drop raw HTML older than DAYS (every extracted version is kept)."""
@@ -480,18 +567,20 @@ def prune(app: App, keep_raw: int) -> None:
 
 
 @cli.command()
-@click.option("--duration", type=click.FloatRange(5, 3600), default=75.0, show_default=True,
-              help="Seconds the demo runs.")
+@click.option(
+    "--duration", type=click.FloatRange(5, 3600), default=75.0, show_default=True, help="Seconds the demo runs."
+)
 @click.option("--no-dashboard", is_flag=True, help="Log lines instead of the live dashboard.")
 @click.pass_context
 def demo(ctx: click.Context, duration: float, no_dashboard: bool) -> None:
     """A local newsroom edits its stories while watcher watches them live (uses a temporary data folder)."""
-    from watcher.demo import run_demo
+    from watcher.app.demo import run_demo
 
     app: App = ctx.obj
     explicit = ctx.parent.get_parameter_source("data_dir") != click.core.ParameterSource.DEFAULT
-    code = run_demo(app, duration=duration, keep_data_dir=app.data_dir if explicit else None,
-                    dashboard=not no_dashboard)
+    code = run_demo(
+        app, duration=duration, keep_data_dir=app.data_dir if explicit else None, dashboard=not no_dashboard
+    )
     sys.exit(code)
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
-from watcher import schedule
 from watcher.config import Config
 from watcher.diff import diff_articles
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.models import Article, CheckResult, Snapshot, Version, VersionDiff, WatchedArticle, utcnow
+from watcher.monitor import schedule
 from watcher.normalize import comparison_key, content_hash
 from watcher.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.urls import normalize_url
@@ -81,8 +82,14 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
 
     if latest is None:
         version = svc.store.save_version(url, article, html=snapshot.html, diff=None, captured_at=now)
-        return CheckResult(url=url, status="new", checked_at=now, version=version.number,
-                           http_status=snapshot.status, headline=article.headline)
+        return CheckResult(
+            url=url,
+            status="new",
+            checked_at=now,
+            version=version.number,
+            http_status=snapshot.status,
+            headline=article.headline,
+        )
 
     if _moved_to_other_story(url, snapshot, latest.article, article):
         return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status)
@@ -91,16 +98,16 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         # Diffed against the article as it was before it went away (the event version keeps that text).
         diff = diff_articles(latest.article, article)
         diff.flags = sorted(set(diff.flags) | {"restored"})
-        version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now,
-                                         event="restored")
+        version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now, event="restored")
         return _changed(url, version, diff, now, snapshot, status="restored")
 
     if content_hash(article) == latest.content_hash:
         return _unchanged(url, latest, now, snapshot)
 
     if _headline_only(latest, article) and article.headline in _known_headlines(svc, watched, latest):
-        return _unchanged(url, latest, now, snapshot,
-                          flags=_ab_test(svc, url, [article.headline, latest.article.headline]))
+        return _unchanged(
+            url, latest, now, snapshot, flags=_ab_test(svc, url, [article.headline, latest.article.headline])
+        )
 
     reverted_to = _earlier_version_with_same_content(svc, url, latest, article)
     diff = diff_articles(latest.article, article)
@@ -113,10 +120,15 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
                 break
             if again is not None and _headline_only(latest, article) and content_hash(again) == latest.content_hash:
                 # The two fetches disagreed on the headline alone: the site shows visitors different headlines.
-                return _unchanged(url, latest, now, snapshot,
-                                  flags=_ab_test(svc, url, [article.headline, latest.article.headline]))
-            if (again is None or content_hash(again) == latest.content_hash or round_ + 1 == CONFIRM_ROUNDS
-                    or diff_articles(latest.article, again).top_class() != "substantive"):
+                return _unchanged(
+                    url, latest, now, snapshot, flags=_ab_test(svc, url, [article.headline, latest.article.headline])
+                )
+            if (
+                again is None
+                or content_hash(again) == latest.content_hash
+                or round_ + 1 == CONFIRM_ROUNDS
+                or diff_articles(latest.article, again).top_class() != "substantive"
+            ):
                 return _unchanged(url, latest, now, snapshot, flags=["unconfirmed"])
             # Neither the first fetch nor what is stored: the story is being edited right now. The newer
             # text becomes the candidate and must itself be confirmed.
@@ -126,8 +138,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
 
     if reverted_to is not None:
         diff.flags = sorted(set(diff.flags) | {"revert"})
-        version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now,
-                                         event="revert")
+        version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now, event="revert")
         return _changed(url, version, diff, now, snapshot, status="revert")
 
     version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now)
@@ -171,8 +182,10 @@ async def _still_gone(url: str, event: str, before: Article, svc: Services) -> b
 
 def _headline_only(latest: Version, article: Article) -> bool:
     """Only the headline differs from the latest version."""
-    return (article.headline != latest.article.headline
-            and content_hash(replace(article, headline=latest.article.headline)) == latest.content_hash)
+    return (
+        article.headline != latest.article.headline
+        and content_hash(replace(article, headline=latest.article.headline)) == latest.content_hash
+    )
 
 
 def _known_headlines(svc: Services, watched: WatchedArticle, latest: Version) -> set[str]:
@@ -240,35 +253,84 @@ def _shingles(article: Article) -> set[tuple[str, ...]]:
     return found
 
 
-async def _gone(url: str, latest: Version, event: str, now: datetime, svc: Services,
-                http_status: int | None = None) -> CheckResult:
+async def _gone(
+    url: str, latest: Version, event: str, now: datetime, svc: Services, http_status: int | None = None
+) -> CheckResult:
     if latest.event == event:
         # Still gone: the event was recorded (and announced) when it happened; nothing new to tell.
-        return CheckResult(url=url, status="unchanged", checked_at=now, version=latest.number, flags=[event],
-                           http_status=http_status, headline=latest.article.headline)
+        return CheckResult(
+            url=url,
+            status="unchanged",
+            checked_at=now,
+            version=latest.number,
+            flags=[event],
+            http_status=http_status,
+            headline=latest.article.headline,
+        )
     if not await _still_gone(url, event, latest.article, svc):
-        return CheckResult(url=url, status="unchanged", checked_at=now, version=latest.number,
-                           flags=["unconfirmed"], http_status=http_status, headline=latest.article.headline)
-    version = svc.store.save_version(url, latest.article, html=None, diff=VersionDiff(flags=[event]),
-                                     captured_at=now, event=event)
-    return CheckResult(url=url, status=event, checked_at=now, version=version.number, flags=[event],
-                       http_status=http_status, headline=latest.article.headline)
+        return CheckResult(
+            url=url,
+            status="unchanged",
+            checked_at=now,
+            version=latest.number,
+            flags=["unconfirmed"],
+            http_status=http_status,
+            headline=latest.article.headline,
+        )
+    version = svc.store.save_version(
+        url, latest.article, html=None, diff=VersionDiff(flags=[event]), captured_at=now, event=event
+    )
+    return CheckResult(
+        url=url,
+        status=event,
+        checked_at=now,
+        version=version.number,
+        flags=[event],
+        http_status=http_status,
+        headline=latest.article.headline,
+    )
 
 
-def _error(url: str, latest: Version | None, now: datetime, exc: Exception, http_status: int | None = None) -> CheckResult:
-    return CheckResult(url=url, status="error", checked_at=now, error=str(exc), http_status=http_status,
-                       version=latest.number if latest else None)
+def _error(
+    url: str, latest: Version | None, now: datetime, exc: Exception, http_status: int | None = None
+) -> CheckResult:
+    return CheckResult(
+        url=url,
+        status="error",
+        checked_at=now,
+        error=str(exc),
+        http_status=http_status,
+        version=latest.number if latest else None,
+    )
 
 
-def _unchanged(url: str, latest: Version, now: datetime, snapshot: Snapshot, flags: list[str] | None = None) -> CheckResult:
-    return CheckResult(url=url, status="unchanged", checked_at=now, version=latest.number, flags=flags or [],
-                       http_status=snapshot.status, headline=latest.article.headline)
+def _unchanged(
+    url: str, latest: Version, now: datetime, snapshot: Snapshot, flags: list[str] | None = None
+) -> CheckResult:
+    return CheckResult(
+        url=url,
+        status="unchanged",
+        checked_at=now,
+        version=latest.number,
+        flags=flags or [],
+        http_status=snapshot.status,
+        headline=latest.article.headline,
+    )
 
 
-def _changed(url: str, version: Version, diff: VersionDiff, now: datetime, snapshot: Snapshot,
-             status: str = "changed") -> CheckResult:
-    return CheckResult(url=url, status=status, checked_at=now, version=version.number, flags=list(diff.flags),
-                       edits=list(diff.edits), http_status=snapshot.status, headline=version.article.headline)
+def _changed(
+    url: str, version: Version, diff: VersionDiff, now: datetime, snapshot: Snapshot, status: str = "changed"
+) -> CheckResult:
+    return CheckResult(
+        url=url,
+        status=status,
+        checked_at=now,
+        version=version.number,
+        flags=list(diff.flags),
+        edits=list(diff.edits),
+        http_status=snapshot.status,
+        headline=version.article.headline,
+    )
 
 
 def _reschedule(svc: Services, url: str, result: CheckResult) -> None:
@@ -284,7 +346,8 @@ def _reschedule(svc: Services, url: str, result: CheckResult) -> None:
         consecutive_errors=watched.consecutive_errors,
         settings=svc.config.schedule,
     )
-    watched.next_check = None if interval is None else schedule.next_due(
-        now, interval, svc.config.schedule.jitter, svc.rng)
+    watched.next_check = (
+        None if interval is None else schedule.next_due(now, interval, svc.config.schedule.jitter, svc.rng)
+    )
     watched.stopped = interval is None
     svc.store.update_article(watched)

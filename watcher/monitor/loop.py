@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
-from watcher import feeds, schedule
+from watcher import feeds
 from watcher.errors import WatcherError
 from watcher.models import CheckResult, Feed, WatchedArticle
-from watcher.monitor import Services, check_article
+from watcher.monitor import schedule
+from watcher.monitor.check import Services, check_article
 from watcher.urls import host_of
 
 IDLE_POLL = 0.5  # seconds between looks at the schedule when nothing is due
@@ -201,8 +202,9 @@ class Runner:
             feed.last_status = "error"
         feed.last_polled = now
         feed.articles_added += len(poll.added)
-        feed.next_poll = schedule.next_due(now, timedelta(seconds=feed.every), self.svc.config.schedule.jitter,
-                                           self.svc.rng)
+        feed.next_poll = schedule.next_due(
+            now, timedelta(seconds=feed.every), self.svc.config.schedule.jitter, self.svc.rng
+        )
         try:
             self.svc.store.update_feed(feed)
         except WatcherError as exc:  # unfollowed while it was being polled

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Callable
+from typing import Any
 
 from watcher.diff import diff_articles
 from watcher.errors import NoArticle
@@ -28,7 +29,12 @@ def rebuild_versions(store: Any, url: str, extract: Callable[[str, str], Article
         if previous is not None and version.event is None and content_hash(article) == content_hash(previous.article):
             continue  # the old rules saw an edit that was only chrome
         diff = diff_articles(previous.article, article) if previous is not None else None
-        rebuilt.append(replace(version, article=article,
-                               edits=list(diff.edits) if diff else [],
-                               flags=sorted(set(diff.flags) | ({version.event} if version.event else set())) if diff else []))
+        rebuilt.append(
+            replace(
+                version,
+                article=article,
+                edits=list(diff.edits) if diff else [],
+                flags=sorted(set(diff.flags) | ({version.event} if version.event else set())) if diff else [],
+            )
+        )
     return len(store.replace_versions(url, rebuilt))

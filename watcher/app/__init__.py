@@ -1,0 +1,1 @@
+"""The app shell: the command line, the terminal front end of `watcher run`, the demo."""

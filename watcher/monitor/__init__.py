@@ -1,0 +1,1 @@
+"""Checking articles: one check, the run loop that schedules them, re-extraction."""
