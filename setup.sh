@@ -70,7 +70,14 @@ fi
 
 case "${1:-demo}" in
   demo) shift || true; exec .venv/bin/watcher demo "$@" ;;
-  test) shift || true; exec .venv/bin/python -m pytest "$@" ;;
+  test)
+    shift || true
+    # Lint, format and types first: a failure there fails the run like a failing test.
+    say "ruff check, ruff format --check, mypy"
+    .venv/bin/ruff check watcher tests bench
+    .venv/bin/ruff format --check watcher tests bench
+    .venv/bin/mypy
+    exec .venv/bin/python -m pytest "$@" ;;
   none) ;;
   *) say "usage: bash setup.sh [demo|test|none] [args...]"; exit 2 ;;
 esac
