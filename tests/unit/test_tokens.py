@@ -1,6 +1,6 @@
 """Tokens: a CJK character, a word, a number, punctuation, whitespace; joined they give the text back."""
 
-from watcher.tokens import tokenize
+from watcher.diff.tokens import tokenize
 
 
 def test_cjk_characters_are_one_token_each_and_numbers_stay_whole():

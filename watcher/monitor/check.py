@@ -12,12 +12,12 @@ from typing import Any, Protocol
 
 from watcher.config import Config
 from watcher.diff import diff_articles
+from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.models import Article, CheckResult, Snapshot, Version, VersionDiff, WatchedArticle, utcnow
 from watcher.monitor import schedule
 from watcher.normalize import comparison_key, content_hash
-from watcher.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.urls import normalize_url
 
 GONE_STATUSES = (404, 410)

@@ -1,0 +1,24 @@
+"""Edits between two versions of an article: fields, captions and body, each edit classified, the version flagged.
+
+The stages, one module each: tokens (what an inline diff counts in), fold (what counts as cosmetic), inline
+(token diffs), classify (the class of one edit), align (pairing paragraphs), articles (the whole article and its
+flags); words holds the word lists and tuning figures they decide by.
+
+Classification (decided here, documented for users):
+- cosmetic: the texts are equal once whitespace, width forms, quote/dash/CJK punctuation style are folded.
+  A bare change of the `modified` timestamp is cosmetic too: readers see nothing, and it still feeds `stealth`.
+- typo: every changed spot is a one-word-for-one-word swap within edit distance 2 (transpositions count 1) that
+  touches no digit, no capitalised word mid-sentence (a name), no negation and no CJK character (one Han
+  character is often a whole word: 中國 -> 美國 is not a typo), or a case-only or punctuation-only change.
+- substantive: everything else, including any inserted or deleted paragraph that has content.
+- A move is at least "typo": readers want to see a paragraph pushed down (it changes emphasis) but it is not
+  worth an alert by itself; a moved paragraph that was also edited takes the class of its text edit if higher.
+"""
+
+from watcher.diff.align import Row, align
+from watcher.diff.articles import diff_articles
+from watcher.diff.classify import classify
+from watcher.diff.fold import fold
+from watcher.diff.inline import inline_diff
+
+__all__ = ["Row", "align", "classify", "diff_articles", "fold", "inline_diff"]

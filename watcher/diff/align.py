@@ -1,0 +1,251 @@
+"""Aligning two paragraph lists: equal runs first, then moves, edits in place, splits and merges, edited moves.
+
+Paragraphs are aligned on their comparison keys (one diff-match-patch run over one symbol per paragraph, so
+near-linear), which yields equal paragraphs and blocks of changed ones. Inside the changed ones each step below
+pairs what it can and leaves the rest to the next; what no step pairs was added or removed.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Literal
+
+from watcher.diff.classify import classify
+from watcher.diff.fold import fold
+from watcher.diff.inline import encode, inline_diff, make_dmp
+from watcher.diff.tokens import tokenize
+from watcher.diff.words import ALIGN_TIMEOUT, MAX_BLOCK_CELLS, MAX_MOVE_PAIRS, SIMILAR, SPLIT_WEIGHT
+from watcher.models import CLASS_RANK, Edit
+
+Kind = Literal["equal", "insert", "delete", "replace", "move"]
+SortKey = tuple[int, int, int, int, int]
+
+
+@dataclass
+class Row:
+    """One aligned step of a list field: which old and new paragraphs it covers, and the edit if any."""
+
+    kind: Kind
+    old: tuple[int, ...]
+    new: tuple[int, ...]
+    edit: Edit | None = None
+
+
+def make_edit(field: str, op: str, old: str | None, new: str | None, *, moved: bool = False) -> Edit:
+    """An Edit with its class and inline ops."""
+    if op == "insert":
+        return Edit(field, "insert", None, new, classify(None, new), [("+", new or "")])  # type: ignore[arg-type]
+    if op == "delete":
+        return Edit(field, "delete", old, None, classify(old, None), [("-", old or "")])  # type: ignore[arg-type]
+    cls = classify(old, new)
+    inline = inline_diff(old or "", new or "") if old != new else []
+    if moved:
+        cls = max(cls, "typo", key=CLASS_RANK.__getitem__)
+    return Edit(field, "move" if moved else "replace", old, new, cls, inline)  # type: ignore[arg-type]
+
+
+def _features(text: str) -> Counter:
+    tokens = [t for t in tokenize(fold(text)) if not t.isspace()]
+    return Counter(tokens) + Counter(zip(tokens, tokens[1:]))
+
+
+def _similarity(a: Counter, b: Counter) -> float:
+    total = sum(a.values()) + sum(b.values())
+    return 2 * sum((a & b).values()) / total if total else 1.0
+
+
+@dataclass
+class _Alignment:
+    """The work in progress of one align() call: what is paired so far and the rows made."""
+
+    old: list[str]
+    new: list[str]
+    field: str
+    keys_a: list[str] = field(default_factory=list)
+    keys_b: list[str] = field(default_factory=list)
+    rows: list[tuple[SortKey, Row]] = field(default_factory=list)
+    blocks: list[tuple[list[int], list[int]]] = field(default_factory=list)  # changed runs between equal runs
+    position: dict[int, int] = field(default_factory=dict)  # old index -> new paragraphs before it
+    paired_old: set[int] = field(default_factory=set)
+    paired_new: set[int] = field(default_factory=set)
+    feats_a: dict[int, Counter] = field(default_factory=dict)
+    feats_b: dict[int, Counter] = field(default_factory=dict)
+
+    def deleted(self) -> list[int]:
+        return [x for olds, _ in self.blocks for x in olds]
+
+    def inserted(self) -> list[int]:
+        return [y for _, news in self.blocks for y in news]
+
+    def unpaired_blocks(self) -> list[tuple[list[int], list[int]]]:
+        return [
+            ([x for x in olds if x not in self.paired_old], [y for y in news if y not in self.paired_new])
+            for olds, news in self.blocks
+        ]
+
+    def pair(self, kind: Kind, xs: tuple[int, ...], ys: tuple[int, ...], edit: Edit | None) -> None:
+        self.paired_old.update(xs)
+        self.paired_new.update(ys)
+        self.rows.append(((ys[0], 1, 0, 0, 0), Row(kind, xs, ys, edit)))
+
+    def pair_move(self, x: int, y: int) -> None:
+        self.pair("move", (x,), (y,), make_edit(self.field, "move", self.old[x], self.new[y], moved=True))
+
+
+def _match_equal_runs(state: _Alignment) -> None:
+    """Diff the paragraph keys: equal runs become rows, the changed runs between them become blocks."""
+    old, new = state.old, state.new
+    # Folding costs more than the rest of the alignment; a paragraph found verbatim on the other side needs no
+    # fold to be matched, so only the changed few are folded.
+    raw_a, raw_b = set(old), set(new)
+    state.keys_a = ["=" + p if p in raw_b else "~" + fold(p) for p in old]
+    state.keys_b = ["=" + p if p in raw_a else "~" + fold(p) for p in new]
+    (ea, eb), _ = encode(state.keys_a, state.keys_b)
+    i = j = 0
+    in_block = False
+    for op, chars in make_dmp(ALIGN_TIMEOUT).diff_main(ea, eb, False):
+        if op == 0:
+            in_block = False
+            for _ in chars:
+                edit = None if old[i] == new[j] else make_edit(state.field, "replace", old[i], new[j])
+                state.rows.append(((j, 1, 0, 0, 0), Row("replace" if edit else "equal", (i,), (j,), edit)))
+                i, j = i + 1, j + 1
+            continue
+        if not in_block:
+            state.blocks.append(([], []))
+            in_block = True
+        for _ in chars:
+            if op == -1:
+                state.position[i] = j
+                state.blocks[-1][0].append(i)
+                i += 1
+            else:
+                state.blocks[-1][1].append(j)
+                j += 1
+
+
+def _pair_moves(state: _Alignment) -> None:
+    """The same paragraph (by key) left one place and appeared in another: a move."""
+    waiting: dict[str, list[int]] = {}
+    for y in state.inserted():
+        waiting.setdefault(state.keys_b[y], []).append(y)
+    for x in state.deleted():
+        spots = waiting.get(state.keys_a[x])
+        if spots:
+            state.pair_move(x, spots.pop(0))
+
+
+def _pair_block(
+    olds: list[int], news: list[int], feats_a: dict[int, Counter], feats_b: dict[int, Counter], allow_split: bool
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Pairs (old indices, new indices) inside one changed block: 1-1 replaces, 1-2 splits, 2-1 merges."""
+    a, b = len(olds), len(news)
+    if not a or not b:
+        return []
+    if a * b > MAX_BLOCK_CELLS:
+        return [((i,), (j,)) for i, j in zip(olds, news) if _similarity(feats_a[i], feats_b[j]) >= SIMILAR]
+    score = [[0.0] * (b + 1) for _ in range(a + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (b + 1) for _ in range(a + 1)]
+    for i in range(a + 1):
+        for j in range(b + 1):
+            options: list[tuple[float, tuple[int, int]]] = []
+            if i:
+                options.append((score[i - 1][j], (1, 0)))
+            if j:
+                options.append((score[i][j - 1], (0, 1)))
+            if i and j:
+                sim = _similarity(feats_a[olds[i - 1]], feats_b[news[j - 1]])
+                if sim >= SIMILAR:
+                    options.append((score[i - 1][j - 1] + sim, (1, 1)))
+            if allow_split and i and j >= 2:
+                sim = _similarity(feats_a[olds[i - 1]], feats_b[news[j - 2]] + feats_b[news[j - 1]])
+                if sim >= SIMILAR:
+                    options.append((score[i - 1][j - 2] + sim * SPLIT_WEIGHT, (1, 2)))
+            if allow_split and i >= 2 and j:
+                sim = _similarity(feats_a[olds[i - 2]] + feats_a[olds[i - 1]], feats_b[news[j - 1]])
+                if sim >= SIMILAR:
+                    options.append((score[i - 2][j - 1] + sim * SPLIT_WEIGHT, (2, 1)))
+            if options:
+                score[i][j], back[i][j] = max(options, key=lambda o: o[0])
+    pairs = []
+    i, j = a, b
+    while i or j:
+        di, dj = back[i][j]  # type: ignore[misc]
+        if di and dj:
+            pairs.append((tuple(olds[i - di : i]), tuple(news[j - dj : j])))
+        i, j = i - di, j - dj
+    return pairs[::-1]
+
+
+def _pair_neighbours(state: _Alignment, allow_split: bool) -> None:
+    """Neighbours inside one changed block: edited in place, split or merged."""
+    state.feats_a = {x: _features(state.old[x]) for x in state.deleted() if x not in state.paired_old}
+    state.feats_b = {y: _features(state.new[y]) for y in state.inserted() if y not in state.paired_new}
+    for olds, news in state.unpaired_blocks():
+        for xs, ys in _pair_block(olds, news, state.feats_a, state.feats_b, allow_split):
+            old_text = "\n\n".join(state.old[x] for x in xs)
+            new_text = "\n\n".join(state.new[y] for y in ys)
+            state.pair("replace", xs, ys, make_edit(state.field, "replace", old_text, new_text))
+
+
+def _pair_edited_moves(state: _Alignment) -> None:
+    """An edited paragraph that also moved: best-first pairing of what is left, across blocks."""
+    left_old = [x for x in state.deleted() if x not in state.paired_old]
+    left_new = [y for y in state.inserted() if y not in state.paired_new]
+    if not left_old or not left_new or len(left_old) * len(left_new) > MAX_MOVE_PAIRS:
+        return
+    candidates = sorted(
+        (
+            (s, x, y)
+            for x in left_old
+            for y in left_new
+            if (s := _similarity(state.feats_a[x], state.feats_b[y])) >= SIMILAR
+        ),
+        key=lambda c: (-c[0], c[1], c[2]),
+    )
+    for _, x, y in candidates:
+        if x not in state.paired_old and y not in state.paired_new:
+            state.pair_move(x, y)
+
+
+def _pair_caption_slots(state: _Alignment) -> None:
+    """A caption in the same slot that reads nothing like the old one is still that photo's caption changing
+    (a swapped photo or a rewritten caption), which readers expect as one change, not two."""
+    for olds, news in state.unpaired_blocks():
+        for x, y in zip(olds, news):
+            state.pair("replace", (x,), (y,), make_edit(state.field, "replace", state.old[x], state.new[y]))
+
+
+def _add_the_rest(state: _Alignment) -> None:
+    """What no step paired was added or removed; a deletion is placed where it stood.
+
+    A deletion sits right after the old paragraph before it when that one stayed put (equal or edited in
+    place), so "A, B(deleted), C(edited)" reads in that order; otherwise where the alignment left it.
+    """
+    placed = {x: key for key, row in state.rows if row.kind != "move" for x in row.old}
+    for x in state.deleted():
+        if x not in state.paired_old:
+            before = placed.get(x - 1)
+            key: SortKey = (*before[:3], 1, x) if before else (state.position[x], 0, x, 0, 0)  # type: ignore[assignment]
+            placed[x] = key
+            state.rows.append((key, Row("delete", (x,), (), make_edit(state.field, "delete", state.old[x], None))))
+    for y in state.inserted():
+        if y not in state.paired_new:
+            state.rows.append(
+                ((y, 1, 0, 0, 0), Row("insert", (), (y,), make_edit(state.field, "insert", None, state.new[y])))
+            )
+
+
+def align(old: list[str], new: list[str], field: str = "body", *, allow_split: bool = True) -> list[Row]:
+    """Aligned rows of two paragraph lists in reading order of the new one, deletions where they stood."""
+    state = _Alignment(old, new, field)
+    _match_equal_runs(state)
+    _pair_moves(state)
+    _pair_neighbours(state, allow_split)
+    _pair_edited_moves(state)
+    if field == "caption":
+        _pair_caption_slots(state)
+    _add_the_rest(state)
+    state.rows.sort(key=lambda r: r[0])
+    return [row for _, row in state.rows]

@@ -1,0 +1,61 @@
+"""Edits between two versions of a whole article: fields, body and captions, with the version's flags."""
+
+from __future__ import annotations
+
+from watcher.diff.align import align, make_edit
+from watcher.diff.fold import fold
+from watcher.models import Article, Edit, VersionDiff, parse_iso
+from watcher.notices import is_notice
+
+
+def _same_instant(a: str | None, b: str | None) -> bool:
+    if a == b:
+        return True
+    try:
+        return parse_iso(a) == parse_iso(b) and a is not None and b is not None
+    except ValueError:
+        return False
+
+
+def _field_edit(field: str, old: str | None, new: str | None) -> Edit | None:
+    old, new = old or "", new or ""
+    if old == new:
+        return None
+    op = "insert" if not old else "delete" if not new else "replace"
+    edit = make_edit(field, op, old or None, new or None)
+    if field == "modified" or (field == "published" and _same_instant(old, new)):
+        # The timestamp says "we touched it", not what changed; it is kept for the record and for `stealth`.
+        edit.cls = "cosmetic"
+    return edit
+
+
+def _notices(article: Article) -> set[str]:
+    return {fold(p) for p in [article.dek, *article.body] if p and is_notice(p)}
+
+
+def _notice_appeared(old: Article, new: Article) -> bool:
+    """A notice in new that old did not carry (a reworded old notice counts: "Updated 10:00" -> "Updated 12:00")."""
+    seen = {old.dek, *old.body}
+    fresh = [p for p in [new.dek, *new.body] if p and p not in seen and is_notice(p)]
+    return bool(fresh) and bool({fold(p) for p in fresh} - _notices(old))
+
+
+def diff_articles(old: Article, new: Article) -> VersionDiff:
+    """Every edit from old to new (fields, body, captions), classified, with the version's flags."""
+    edits: list[Edit] = []
+    for name in ("headline", "dek", "byline", "published", "modified"):
+        edit = _field_edit(name, getattr(old, name), getattr(new, name))
+        if edit:
+            edits.append(edit)
+    edits += [row.edit for row in align(old.body, new.body, "body") if row.edit]
+    edits += [row.edit for row in align(old.captions, new.captions, "caption", allow_split=False) if row.edit]
+
+    flags = []
+    if any(e.field == "headline" and e.cls != "cosmetic" for e in edits):
+        flags.append("headline_changed")
+    notice = _notice_appeared(old, new)
+    if notice:
+        flags.append("correction_notice")
+    if any(e.cls == "substantive" for e in edits) and not notice and _same_instant(old.modified, new.modified):
+        flags.append("stealth")
+    return VersionDiff(edits=edits, flags=flags)

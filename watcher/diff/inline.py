@@ -1,0 +1,96 @@
+"""Inline diffs over tokens: diff-match-patch run on one symbol per token, cleaned up to read naturally."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from diff_match_patch import diff_match_patch
+
+from watcher.diff.tokens import tokenize
+from watcher.diff.words import INLINE_TIMEOUT
+from watcher.models import InlineOp
+
+_FIRST = 0xF0000
+
+
+def _code_points() -> Iterator[int]:
+    # Private-use planes first: those characters are neither letters nor spaces, so dmp's boundary heuristics
+    # treat every token alike instead of reading meaning into the code we picked.
+    yield from range(0xF0000, 0xFFFFE)
+    yield from range(0x100000, 0x10FFFE)
+    yield from range(0x100, 0xD800)
+    yield from range(0xE000, 0xF0000)
+
+
+def encode(*sequences: list[str]) -> tuple[list[str], list[str]]:
+    """Map every distinct item to one character, the trick dmp's line mode uses, so dmp diffs items."""
+    table: dict[str, str] = {}
+    vocab: list[str] = []
+    codes = _code_points()
+    out = []
+    for seq in sequences:
+        chars = []
+        for item in seq:
+            ch = table.get(item)
+            if ch is None:
+                ch = table[item] = chr(next(codes))
+                vocab.append(item)
+            chars.append(ch)
+        out.append("".join(chars))
+    return out, vocab
+
+
+def make_dmp(timeout: float) -> diff_match_patch:
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = timeout
+    return dmp
+
+
+def _index(ch: str) -> int:
+    """The vocabulary index encode() gave the character ch (the inverse of _code_points)."""
+    code = ord(ch)
+    if code >= _FIRST:
+        return code - _FIRST if code < 0x100000 else code - 0x100000 + (0xFFFFE - _FIRST)
+    base = (0xFFFFE - _FIRST) + (0x10FFFE - 0x100000)
+    return base + (code - 0x100 if code < 0xD800 else (0xD800 - 0x100) + code - 0xE000)
+
+
+def token_ops(old: str, new: str, semantic: bool) -> list[InlineOp]:
+    """The token diff of two texts; semantic=True folds fragments into readable changes."""
+    (ea, eb), vocab = encode(tokenize(old), tokenize(new))
+    dmp = make_dmp(INLINE_TIMEOUT)
+    diffs = dmp.diff_main(ea, eb, False)
+    if semantic:
+        # Lengths are now counted in tokens, so a lone shared space or 的 between two changed words is folded
+        # into one readable change instead of a confetti of fragments.
+        dmp.diff_cleanupSemantic(diffs)
+    ops: list[InlineOp] = []
+    for op, chars in diffs:
+        text = "".join(vocab[_index(ch)] for ch in chars)
+        ops.append(({-1: "-", 0: "=", 1: "+"}[op], text))
+    return _tidy(ops)
+
+
+def _tidy(ops: list[InlineOp]) -> list[InlineOp]:
+    """Merge neighbours with the same op and put each deletion before the insertion it pairs with."""
+    out: list[InlineOp] = []
+    pending = {"-": "", "+": ""}
+    for op, text in ops:
+        if not text:
+            continue
+        if op == "=":
+            out.extend((o, pending[o]) for o in "-+" if pending[o])
+            pending = {"-": "", "+": ""}
+            if out and out[-1][0] == "=":
+                out[-1] = ("=", out[-1][1] + text)
+            else:
+                out.append(("=", text))
+        else:
+            pending[op] += text
+    out.extend((o, pending[o]) for o in "-+" if pending[o])
+    return out
+
+
+def inline_diff(old: str, new: str) -> list[InlineOp]:
+    """Token-level inline diff of two texts, cleaned up to read naturally: [("=", t), ("-", t), ("+", t)]."""
+    return token_ops(old, new, semantic=True)
