@@ -63,6 +63,13 @@ elif [ ! -s "$browser_file" ] || [ ! -x "$(cat "$browser_file")" ]; then
 fi
 say "browser: $(cat "$browser_file")"
 
+# The PostgreSQL store's tests start a throwaway server of their own (tests/support/postgres.py):
+# they need the server binaries, never a running server.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+  say "installing PostgreSQL (Debian's postgresql) for the PostgreSQL store and its tests"
+  apt_install postgresql || say "warning: no PostgreSQL server binaries (apt-get install postgresql); PostgreSQL tests will fail"
+fi
+
 # Diff cards render CJK text; without a CJK font every Han character becomes a box.
 if command -v fc-list >/dev/null && ! fc-list :lang=zh 2>/dev/null | grep -q .; then
   apt_install fonts-noto-cjk || say "warning: no CJK font (apt-get install fonts-noto-cjk); CJK diff cards will show boxes"

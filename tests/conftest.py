@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
+from support.postgres import PostgresServer
 from support.receiver import Receiver
 from support.site_server import Site
 
@@ -82,3 +83,13 @@ def receiver() -> Iterator[Receiver]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the session (started on first use, on 127.0.0.1)."""
+    server = PostgresServer()
+    try:
+        yield server
+    finally:
+        server.close()
