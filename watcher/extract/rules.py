@@ -1,11 +1,20 @@
 """What is article and what is page chrome, as data: tags, class/id patterns and phrases in several languages.
 
-extract.py reads these; change extraction behaviour here rather than in code where possible.
+The modules of watcher/extract read these; change extraction behaviour here rather than in code where possible.
 """
 
 from __future__ import annotations
 
 import re
+
+ARTICLE_TYPES = frozenset(
+    "NewsArticle Article ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle BackgroundNewsArticle "
+    "ReviewNewsArticle BlogPosting LiveBlogPosting Report ScholarlyArticle TechArticle SocialMediaPosting".split()
+)
+BLOCK_TAGS = frozenset(
+    "p div section article main li ul ol dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 table tr td th tbody thead "
+    "figure address hr center details summary".split()
+)
 
 # Never article text, wherever they appear.
 DROP_TAGS = frozenset(

@@ -1,0 +1,204 @@
+"""Extraction quality on real pages: body F1/precision/recall and headline agreement, watcher vs trafilatura.
+
+usage: python bench/extraction_quality.py [--set dev|dev2|both] [--worst N] [--no-trafilatura] [--fixtures] [--out DIR]
+
+Reads the two dev sets in shared/ (extraction-dev: 91 benchmark pages; extraction-dev-2: 91 pages from
+Readability's tests) where they are, never copying them; bodies are scored with extraction-dev/score.py.
+Headlines (dev2 only; dev has no title in its ground truth): exact after whitespace collapse, and near (the same
+after case/punctuation folding, or differing only by a " - Site" / " | Site" tail).
+--out DIR writes each set's predictions (DIR/<set>-<extractor>.json, score.py's format); --fixtures also prints token P/R/F1 for the project's own fixture pages (tests/fixtures).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import importlib.util
+import json
+import re
+import statistics
+import sys
+import time
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from watcher.errors import NoArticle  # noqa: E402
+from watcher.extract import extract  # noqa: E402
+
+SHARED = REPO.parent / "shared"
+SETS = {"dev": SHARED / "extraction-dev", "dev2": SHARED / "extraction-dev-2"}
+FIXTURES = REPO / "tests" / "fixtures"
+_WS = re.compile(r"\s+")
+_FOLD = re.compile(r"[\W_]+")
+_TAIL = re.compile(r"\s+[|\-–—:·]\s+[^|\-–—:·]{1,60}$")
+_CJK_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|\w+")
+
+
+def _load_scorer() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("extraction_dev_score", SETS["dev"] / "score.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _read(path: Path) -> str:
+    raw = gzip.open(path).read()
+    for enc in ("utf-8", "cp1252"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def _collapse(text: str) -> str:
+    return _WS.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
+
+
+def _fold(text: str) -> str:
+    return _FOLD.sub("", _collapse(text).casefold())
+
+
+def headline_match(want: str, got: str) -> tuple[bool, bool]:
+    """(exact, near) agreement of a headline with the expected one, as the extraction-dev-2 README defines them."""
+    w, g = _collapse(want), _collapse(got)
+    exact = bool(w) and w == g
+    fw, fg = _fold(w), _fold(g)
+    near = exact or (bool(fw) and (fw == fg or _fold(_TAIL.sub("", w)) == fg or _fold(_TAIL.sub("", g)) == fw))
+    return exact, near
+
+
+def _trafilatura(html: str, url: str) -> tuple[str, str]:
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(html, url=url, include_comments=False, with_metadata=True)
+    except Exception:  # a benchmark baseline: a failure is an empty prediction
+        return "", ""
+    if doc is None:
+        return "", ""
+    text = doc.text if hasattr(doc, "text") else doc.get("text")
+    title = doc.title if hasattr(doc, "title") else doc.get("title")
+    paras = [p.strip() for p in (text or "").split("\n") if p.strip()]
+    return "\n\n".join(paras), title or ""
+
+
+def run_set(name: str, scorer: ModuleType, traf: bool, worst: int, out_dir: Path | None = None) -> dict[str, Any]:
+    """Extract every page of one dev set with watcher (and trafilatura); print and return the figures."""
+    dev = SETS[name]
+    truth = json.loads((dev / "ground-truth.json").read_text())
+    preds: dict[str, dict[str, dict[str, str]]] = {"watcher": {}, "trafilatura": {}}
+    heads: dict[str, list[tuple[bool, bool]]] = {"watcher": [], "trafilatura": []}
+    times: list[float] = []
+    sources: Counter[str] = Counter()
+    for key, item in truth.items():
+        html = _read(dev / "html" / f"{key}.html.gz")
+        url = item.get("url") or f"http://127.0.0.1/{key}.html"
+        start = time.perf_counter()
+        try:
+            art = extract(html, url)
+            body, head, source = "\n\n".join(art.body), art.headline, art.extractor
+        except NoArticle:
+            body, head, source = "", "", "none"
+        times.append(time.perf_counter() - start)
+        sources[source] += 1
+        preds["watcher"][key] = {"articleBody": body}
+        if "title" in item:
+            heads["watcher"].append(headline_match(item["title"], head))
+        if traf:
+            tbody, thead = _trafilatura(html, url)
+            preds["trafilatura"][key] = {"articleBody": tbody}
+            if "title" in item:
+                heads["trafilatura"].append(headline_match(item["title"], thead))
+    out: dict[str, Any] = {"set": name, "pages": len(truth)}
+    for who in ("watcher", "trafilatura") if traf else ("watcher",):
+        f1, p, r, counts = scorer.score(truth, preds[who])
+        out[who] = {"f1": f1, "p": p, "r": r}
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / f"{name}-{who}.json").write_text(json.dumps(preds[who], ensure_ascii=False))
+        line = f"[{name}] {who:12} body F1={f1:.3f} P={p:.3f} R={r:.3f}"
+        if heads[who]:
+            n = len(heads[who])
+            exact = sum(e for e, _ in heads[who]) / n
+            near = sum(nr for _, nr in heads[who]) / n
+            out[who].update(head_exact=exact, head_near=near)
+            line += f"  headline exact={exact:.3f} near={near:.3f}"
+        print(line)
+        if who == "watcher":
+            ranked = sorted(counts, key=lambda k: scorer.recall(*counts[k]) + scorer.precision(*counts[k]))
+            for k in ranked[:worst]:
+                pr, rc = scorer.precision(*counts[k]), scorer.recall(*counts[k])
+                print(f"  worst: {k[:40]:40} P={pr:.2f} R={rc:.2f}")
+    out["ms_mean"] = statistics.mean(times) * 1000
+    out["ms_median"] = statistics.median(times) * 1000
+    print(f"[{name}] extractor: " + ", ".join(f"{s}={n}" for s, n in sorted(sources.items())))
+    print(f"[{name}] watcher time per page: mean {out['ms_mean']:.0f} ms, median {out['ms_median']:.0f} ms")
+    return out
+
+
+def _prf(expected: list[str], got: list[str]) -> tuple[float, float, float]:
+    want = Counter(_CJK_TOKEN.findall("\n".join(expected).casefold()))
+    have = Counter(_CJK_TOKEN.findall("\n".join(got).casefold()))
+    tp = sum((want & have).values())
+    p = tp / sum(have.values()) if have else 0.0
+    r = tp / sum(want.values()) if want else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def run_fixtures() -> None:
+    """Token P/R/F1 (one token per CJK character) for every fixture page with an expected body."""
+    cases: list[tuple[str, str, str, list[str]]] = []
+    for manifest_path in sorted((FIXTURES / "sites").glob("*/*/manifest.json")):
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        for version, want in manifest["versions"].items():
+            html = (manifest_path.parent / f"{version}.html").read_text(encoding="utf-8")
+            name = f"{manifest_path.parent.parent.name}/{manifest_path.parent.name}/{version}"
+            cases.append((name, html, manifest["url"], want["body"]))
+    for expected_path in sorted((FIXTURES / "extract").glob("*.json")):
+        expected = json.loads(expected_path.read_text(encoding="utf-8"))
+        if "body" not in expected:
+            continue
+        html = expected_path.with_suffix(".html").read_text(encoding="utf-8")
+        cases.append((f"extract/{expected_path.stem}", html, expected["url"], expected["body"]))
+    rows = []
+    for name, html, url, want in cases:
+        art = extract(html, url)
+        p, r, f1 = _prf(want, art.body)
+        rows.append((p, r, f1))
+        print(f"[fixtures] {name:40} P={p:.3f} R={r:.3f} F1={f1:.3f}  {art.extractor}")
+    mean = [statistics.mean(col) for col in zip(*rows)]
+    print(f"[fixtures] mean P={mean[0]:.3f} R={mean[1]:.3f} F1={mean[2]:.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Score the chosen dev sets; exit 2 when a set is missing."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=("dev", "dev2", "both"), default="both")
+    parser.add_argument("--worst", type=int, default=6)
+    parser.add_argument("--no-trafilatura", action="store_true")
+    parser.add_argument("--fixtures", action="store_true")
+    parser.add_argument("--out", type=Path, help="write the predictions here")
+    args = parser.parse_args(argv)
+    names = ("dev", "dev2") if args.set == "both" else (args.set,)
+    for name in names:
+        if not (SETS[name] / "ground-truth.json").exists():
+            print(f"error: dev set not found: {SETS[name]}", file=sys.stderr)
+            return 2
+    scorer = _load_scorer()
+    for name in names:
+        run_set(name, scorer, not args.no_trafilatura, args.worst, args.out)
+    if args.fixtures:
+        run_fixtures()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,285 @@
+"""The story body: the container that holds it, its paragraphs in reading order, and the fallbacks (trafilatura, JSON-LD)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from difflib import SequenceMatcher
+from typing import Any
+
+from watcher.config import SiteRule
+from watcher.extract import rules
+from watcher.extract.dom import attrs_of, rough_len, select, visible_text
+from watcher.extract.metadata import ld_text, unescape
+from watcher.extract.rules import BLOCK_TAGS
+from watcher.models import Article
+from watcher.normalize import comparison_key, normalize_paragraphs, normalize_text
+from watcher.urls import host_of
+
+_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+")
+
+
+def rule_for(url: str, site_rules: Sequence[SiteRule]) -> SiteRule | None:
+    """The config's site rule for the URL's host: the one for the longest matching domain."""
+    host = host_of(url)
+    best = None
+    for rule in site_rules:
+        domain = rule.domain.lower().lstrip(".")
+        if host == domain or host.endswith("." + domain):
+            if best is None or len(domain) > len(best.domain):
+                best = rule
+    return best
+
+
+def rule_text(root: Any, selector: str | None) -> str:
+    if not selector:
+        return ""
+    for el in select(root, selector):
+        text = visible_text(el)
+        if text:
+            return text
+    return ""
+
+
+def find_container(root: Any, rule: SiteRule | None) -> tuple[Any, bool]:
+    """The element holding the story, and whether the page marked it explicitly (strong evidence)."""
+    if rule is not None and rule.body:
+        found = select(root, rule.body)
+        if found:
+            return found[0], True
+    for css in rules.BODY_SELECTORS:
+        found = select(root, css)
+        if found:
+            return _with_siblings(max(found, key=_paragraph_text_len), found), True
+    candidates = [
+        el for el in root.iter("div", "section", "article", "main") if rules.BODY_PATTERN.search(attrs_of(el))
+    ]
+    if candidates:
+        best = max(candidates, key=_paragraph_text_len)
+        if _paragraph_text_len(best) > 200:
+            return _with_siblings(best, candidates), True
+    articles = list(root.iter("article"))
+    if articles:
+        best = max(articles, key=_paragraph_text_len)
+        parent = best.getparent()
+        # Sibling <article>s are the posts of one live blog (or one story split in parts): take them all.
+        if parent is not None and sum(1 for a in articles if a.getparent() is parent) > 1:
+            return parent, False
+        return best, False
+    main = root.find(".//main")
+    if main is not None:
+        return main, False
+    return _densest(root), False
+
+
+def _with_siblings(best: Any, candidates: list[Any]) -> Any:
+    """The body container, or its parent when the story is split into sibling containers (around ads or embeds)."""
+    parent = best.getparent()
+    siblings = [c for c in candidates if c is not best and c.getparent() is parent and _paragraph_text_len(c) > 100]
+    return parent if siblings and parent is not None and parent.tag not in ("body", "html") else best
+
+
+def _paragraph_text_len(el: Any) -> int:
+    return sum(rough_len(p) for p in el.iter("p")) or rough_len(el) // 3
+
+
+def _densest(root: Any) -> Any:
+    """Readability-style: the element whose text blocks add up to the most text (parents get half credit)."""
+    scores: dict[Any, float] = {}
+    for el in root.iter("p", "div", "td", "pre"):
+        own = normalize_text((el.text or "") + "".join((c.tail or "") for c in el))
+        if el.tag == "p":
+            own = visible_text(el)
+        if len(own) < 25:
+            continue
+        parent = el.getparent()
+        if parent is None:
+            continue
+        score = 1 + len(own) / 100 + own.count(",") + own.count("，") + own.count("。")
+        target = el if el.tag == "div" and el.tag != "p" and len(el) < 8 else parent
+        scores[target] = scores.get(target, 0) + score
+        grand = target.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0) + score / 2
+    if not scores:
+        return root.find(".//body")
+    return max(scores, key=scores.__getitem__)
+
+
+def is_caption_el(el: Any) -> bool:
+    if el.tag in ("figcaption", "caption"):
+        return True
+    attrs = attrs_of(el)
+    return bool(attrs.strip()) and bool(rules.CAPTION_PATTERN.search(attrs))
+
+
+def is_meta_el(el: Any) -> bool:
+    if el.tag == "time":
+        return True
+    attrs = attrs_of(el)
+    if not attrs.strip():
+        return False
+    pattern = rules.BYLINE_PATTERN.search(attrs) or rules.META_PATTERN.search(attrs)
+    return bool(pattern) and len(visible_text(el)) < 300
+
+
+def _dom_paragraphs(container: Any, keep_links: bool = False) -> list[str]:
+    """Text blocks of a container in reading order; figures, captions, bylines, dates and link-only lines left out."""
+    out: list[str] = []
+    buf: list[tuple[str, bool]] = []
+
+    def flush() -> None:
+        if not buf:
+            return
+        text = normalize_text("".join(t for t, _ in buf))
+        linked = sum(len(t.strip()) for t, is_link in buf if is_link)
+        buf.clear()
+        # A block that is nothing but a link is a pointer to another page ("READ MORE: ...", a related story).
+        if text and (keep_links or not (linked >= 0.9 * len(text) and len(text) < 250)):
+            out.append(text)
+
+    def walk(el: Any, linked: bool) -> None:
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str):
+                pass
+            elif tag == "br":
+                flush()
+            elif tag in ("figure", "img", "picture", "h1") or is_caption_el(child) or is_meta_el(child):
+                pass
+            elif tag == "tr":
+                # One table row reads as one line; a paragraph per cell would shred the table.
+                flush()
+                buf.append((visible_text(child), linked))
+                flush()
+            elif tag in BLOCK_TAGS:
+                flush()
+                if child.text:
+                    buf.append((child.text, linked))
+                walk(child, linked)
+                flush()
+            else:
+                inner = linked or tag == "a"
+                if child.text:
+                    buf.append((child.text, inner))
+                walk(child, inner)
+            if child.tail:
+                buf.append((child.tail, linked))
+
+    if container.text:
+        buf.append((container.text, False))
+    walk(container, False)
+    flush()
+    return out
+
+
+def _trafilatura_paragraphs(root: Any, url: str | None = None) -> list[str]:
+    from trafilatura import bare_extraction  # imported late: it costs ~0.3 s at start-up
+
+    try:
+        doc = bare_extraction(
+            root,
+            url=url,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            favor_precision=True,
+            with_metadata=False,
+        )
+    except Exception:  # trafilatura can fail on odd trees; treat it as "no evidence" rather than a crash
+        return []
+    tree = getattr(doc, "body", None)
+    if tree is None:
+        return []
+    paras: list[str] = []
+    for el in tree:
+        if el.tag in ("list",):
+            paras.extend(visible_text(item) for item in el)
+        elif el.tag == "table":
+            paras.extend(visible_text(row) for row in el)
+        else:
+            paras.append(visible_text(el))
+    return [p for p in paras if p]
+
+
+def _ld_body(ld: dict[str, Any]) -> list[str]:
+    body = ld.get("articleBody")
+    if isinstance(body, list):
+        body = "\n".join(str(b) for b in body)
+    if not isinstance(body, str) or not body.strip():
+        updates = ld.get("liveBlogUpdate")
+        if isinstance(updates, dict):
+            updates = [updates]
+        if isinstance(updates, list):
+            paras: list[str] = []
+            for upd in updates:
+                if isinstance(upd, dict):
+                    paras.extend(p for p in (ld_text(upd.get("headline")),) if p)
+                    paras.extend(_ld_body(upd))
+            return paras
+        return []
+    return normalize_paragraphs(re.split(r"\n+", unescape(body)))
+
+
+def _covers(dom: list[str], traf: list[str]) -> bool:
+    """Whether the DOM container's text holds nearly all of trafilatura's text and little more.
+
+    Then the DOM keeps the page's own paragraph breaks (trafilatura can merge <br>-separated paragraphs).
+    """
+    dom_tokens = _tokens(" ".join(dom))
+    traf_tokens = _tokens(" ".join(traf))
+    if not dom_tokens or not traf_tokens:
+        return False
+    shared = sum((Counter(dom_tokens) & Counter(traf_tokens)).values())
+    return shared >= 0.8 * len(traf_tokens) and shared >= 0.9 * len(dom_tokens)
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text.casefold())
+
+
+def text_length(paras: list[str]) -> int:
+    return sum(len(p) for p in paras)
+
+
+def body_paragraphs(
+    root: Any, container: Any, strong: bool, rule: SiteRule | None, ld: dict[str, Any]
+) -> tuple[list[str], str]:
+    ld_body = _ld_body(ld)
+    matches = select(root, rule.body) if rule is not None and rule.body else []
+    if matches:
+        # A rule may select many elements ("div.story p"); read each outermost match once, in page order.
+        chosen = set(matches)
+        outer = [m for m in matches if not any(a in chosen for a in m.iterancestors())]
+        return [p for m in outer for p in _dom_paragraphs(m, keep_links=True)], "site-rule"
+    dom = _dom_paragraphs(container) if container is not None else []
+    if strong and dom:
+        best, source = dom, "dom"
+    else:
+        traf = _trafilatura_paragraphs(root)
+        if traf and text_length(traf) >= 0.5 * text_length(dom) and not _covers(dom, traf):
+            best, source = traf, "trafilatura"
+        else:
+            best, source = dom, "dom"
+    # A JSON-LD body wins unless the DOM gave at least as much text (JSON-LD bodies are often cut short).
+    if ld_body and text_length(ld_body) > 1.1 * text_length(best):
+        return ld_body, "json-ld"
+    return best, source
+
+
+def clean_body(art: Article) -> list[str]:
+    """Drop lines that repeat the headline, byline or a caption, and page furniture lines."""
+    skip = {comparison_key(c) for c in art.captions}
+    skip.update(comparison_key(x) for x in (art.headline, art.byline) if x)
+    return [p for p in art.body if comparison_key(p) not in skip and not rules.JUNK_LINE.match(p)]
+
+
+def is_lead_copy(dek: str, lead: str) -> bool:
+    """Whether a meta description is the first paragraph cut short (then it is not a dek)."""
+    d = comparison_key(dek)
+    if d.endswith(("…", "...")):
+        return True
+    d = d[:300]
+    head = comparison_key(lead[:400])[: len(d)]
+    return len(d) > 20 and SequenceMatcher(None, d, head, autojunk=False).ratio() > 0.85

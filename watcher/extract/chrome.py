@@ -1,0 +1,115 @@
+"""Chrome stripping: menus, share bars, ads, related-story lists and hidden elements removed from the tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from watcher.extract import rules
+from watcher.extract.dom import (
+    attr_parts,
+    attrs_of,
+    drop,
+    link_density,
+    p_text_len,
+    rough_len,
+    unlinked_text,
+    visible_text,
+)
+
+
+def _is_chrome(el: Any) -> bool:
+    tag = el.tag
+    if tag in rules.DROP_TAGS:
+        return True
+    if el.get("hidden") is not None or (el.get("aria-hidden") == "true" and tag not in ("img", "figure")):
+        return True
+    style = (el.get("style") or "").replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style:
+        return True
+    role = (el.get("role") or "").lower()
+    if role in ("navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "dialog", "alert", "search"):
+        return True
+    if tag in rules.CHROME_TAGS:
+        return True
+    attrs = attrs_of(el)
+    if not attrs.strip():
+        return False
+    if el.get("itemprop") == "articleBody" or rules.BODY_PATTERN.search(attrs):
+        return False
+    parts = attr_parts(attrs)
+    if parts & rules.CHROME_PARTS or any(j in parts for j in rules.CHROME_JOINED):
+        return True
+    return False
+
+
+def _protected(el: Any, page: tuple[int, int]) -> bool:
+    """Chrome-looking wrappers that in fact hold the article (a layout div named 'with-sidebar', an ASP.NET form)."""
+    if el.tag in ("html", "body", "article", "main"):
+        return True
+    for _ in el.iterfind('.//*[@itemprop="articleBody"]'):
+        return True
+    for inner in el.iterdescendants("div", "section", "article"):
+        if rules.BODY_PATTERN.search(attrs_of(inner)) and rough_len(inner) > 500:
+            return True
+    p_text, all_text = page
+    if p_text > 0 and p_text_len(el) > 0.4 * p_text:
+        return True
+    if el.tag in rules.CHROME_TAGS and el.tag != "form":
+        return False
+    own = rough_len(el)
+    return own >= 500 and own > 0.5 * all_text
+
+
+def strip_chrome(root: Any) -> None:
+    """Remove chrome in place: elements, then sections introduced by a chrome heading (延伸閱讀, Trending ...)."""
+    body = root.find("body")
+    page_text = (p_text_len(root), rough_len(body) if body is not None else 0)
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        for child in list(el):
+            if not isinstance(child.tag, str):
+                if child.tag is etree.Comment or child.tag is etree.ProcessingInstruction:
+                    drop(child)
+                continue
+            if _is_chrome(child) and (child.tag in rules.DROP_TAGS or not _protected(child, page_text)):
+                drop(child)
+            else:
+                stack.append(child)
+    for el in list(root.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "header")):
+        if len(el) > 2 or rough_len(el) > 120:
+            continue
+        text = visible_text(el).casefold().rstrip(":：>›.…» ").strip()
+        if text and len(text) <= 40 and _is_chrome_heading(text):
+            _drop_section(el)
+
+
+def _is_chrome_heading(text: str) -> bool:
+    return text in rules.CHROME_HEADINGS or any(text.startswith(h + " ") for h in ("more from", "more on", "更多"))
+
+
+def _drop_section(heading: Any) -> None:
+    if heading.getparent() is None:
+        return
+    # Climb from the heading while the enclosing block is a list of links (other stories), never into story text.
+    section = heading
+    while True:
+        parent = section.getparent()
+        if (
+            parent is None
+            or parent.tag in ("body", "html", "article", "main")
+            or parent.get("itemprop") == "articleBody"
+        ):
+            break
+        if rules.BODY_PATTERN.search(attrs_of(parent)) or unlinked_text(parent) > 200:
+            break
+        section = parent
+        if link_density(section) > 0.3 or section.find(".//ul") is not None or section.find(".//ol") is not None:
+            break
+    if section is heading:
+        nxt = heading.getnext()
+        if nxt is not None and (nxt.tag in ("ul", "ol") or link_density(nxt) > 0.5):
+            drop(nxt)
+    drop(section)

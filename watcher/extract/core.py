@@ -1,0 +1,101 @@
+"""Rendered HTML -> Article: the stages in order.
+
+Evidence, strongest first: a site rule from the config, schema.org JSON-LD, OpenGraph/meta tags, then the DOM
+(an explicit article-body container, else trafilatura's main-text extraction on the chrome-stripped tree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from watcher.config import SiteRule
+from watcher.errors import NoArticle
+from watcher.extract import rules as data
+from watcher.extract.body import (
+    body_paragraphs,
+    clean_body,
+    find_container,
+    is_lead_copy,
+    rule_for,
+    rule_text,
+    text_length,
+)
+from watcher.extract.captions import caption_scope, captions
+from watcher.extract.chrome import strip_chrome
+from watcher.extract.dom import drop, parse_html, select
+from watcher.extract.metadata import (
+    PAGE_HEADLINES,
+    STORY_HEADLINES,
+    authors,
+    byline_from_dom,
+    canonical,
+    dek_from_dom,
+    first_date,
+    headline_from_dom,
+    itemprop_date,
+    json_ld,
+    language,
+    ld_text,
+    meta_first,
+    meta_tags,
+    parse_date,
+    title_from_meta,
+)
+from watcher.models import Article
+from watcher.normalize import normalize_article
+
+MIN_BODY_CHARS = 20  # shorter than any real story, longer than a leftover "Home News" link row
+
+
+def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
+    """The article on a rendered page, normalized; raises NoArticle when the page has no article body."""
+    root = parse_html(html)
+    if root is None:
+        raise NoArticle(f"no article found on {url}")
+    ld = json_ld(root)
+    meta = meta_tags(root)
+    rule = rule_for(url, rules)
+    art = Article(lang=language(root, ld, meta), canonical_url=canonical(root, url, meta))
+    art.published = (
+        parse_date(ld.get("datePublished"))
+        or first_date(meta, data.PUBLISHED_META)
+        or itemprop_date(root, "datePublished")
+    )
+    art.modified = (
+        parse_date(ld.get("dateModified"))
+        or first_date(meta, data.MODIFIED_META)
+        or itemprop_date(root, "dateModified")
+    )
+
+    if rule is not None:
+        for css in rule.exclude:
+            for el in select(root, css):
+                drop(el)
+    rule_head = rule_text(root, rule.headline) if rule else ""
+    rule_dek = rule_text(root, rule.dek) if rule else ""
+    rule_byline = rule_text(root, rule.byline) if rule else ""
+    story_h1 = headline_from_dom(root, STORY_HEADLINES)
+    page_h1 = headline_from_dom(root, PAGE_HEADLINES)
+    # Bylines and deks usually sit in the article's <header>, which chrome stripping removes: read them first.
+    dom_byline = byline_from_dom(root)
+    dom_dek = dek_from_dom(root)
+
+    strip_chrome(root)
+    container, strong = find_container(root, rule)
+    art.headline = rule_head or story_h1 or ld_text(ld.get("headline")) or page_h1 or title_from_meta(root, meta)
+    art.byline = rule_byline or dom_byline or authors(ld.get("author")) or meta_first(meta, data.AUTHOR_META)
+    art.captions = captions(caption_scope(container, strong, root), rule)
+    art.dek = rule_dek or ld_text(ld.get("description")) or meta_first(meta, data.DEK_META) or dom_dek
+
+    body, extractor = body_paragraphs(root, container, strong, rule, ld)
+    if not body:
+        raise NoArticle(f"no article found on {url}")
+    art.body, art.extractor = body, extractor
+    art = normalize_article(art)
+    art.body = clean_body(art)
+    if text_length(art.body) < MIN_BODY_CHARS:
+        raise NoArticle(f"no article found on {url}")
+    if art.dek and art.body and is_lead_copy(art.dek, art.body[0]):
+        # Meta descriptions are often just the first paragraph cut short; that is not a dek.
+        art.dek = ""
+    return art

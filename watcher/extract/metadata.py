@@ -1,0 +1,201 @@
+"""Article metadata: schema.org JSON-LD, <meta> tags, dates, language, canonical URL, headline, dek and byline."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import lxml.html
+from lxml import etree
+
+from watcher.extract import rules
+from watcher.extract.dom import attrs_of, visible_text
+from watcher.models import iso
+from watcher.normalize import normalize_text
+
+_TITLE_SUFFIX = re.compile(r"\s+[|\-–—:·]\s+[^|\-–—:·]{2,40}$")
+
+
+def json_ld(root: Any) -> dict[str, Any]:
+    """The best schema.org article object on the page (JSON-LD, also inside @graph and lists), else {}."""
+    best: dict[str, Any] = {}
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = json.loads(script.text.strip().rstrip(";"))
+        except ValueError:
+            continue
+        for obj in _ld_objects(data):
+            types = obj.get("@type")
+            types = types if isinstance(types, list) else [types]
+            if any(isinstance(t, str) and t in rules.ARTICLE_TYPES for t in types):
+                # The first article object is the page's own; a later one wins only with a longer body.
+                if not best or len(str(obj.get("articleBody") or "")) > len(str(best.get("articleBody") or "")):
+                    best = obj
+    return best
+
+
+def _ld_objects(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > 4:
+        return
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_objects(item, depth + 1)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _ld_objects(data["@graph"], depth + 1)
+        main = data.get("mainEntity") or data.get("mainEntityOfPage")
+        if isinstance(main, dict):
+            yield from _ld_objects(main, depth + 1)
+
+
+def ld_text(value: Any) -> str:
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@value") or ""
+    return normalize_text(unescape(str(value))) if value else ""
+
+
+def unescape(text: str) -> str:
+    # JSON-LD strings sometimes carry HTML entities or tags; read them as a browser would show them.
+    if "<" in text or "&" in text:
+        try:
+            return lxml.html.fromstring(f"<div>{text}</div>").text_content()
+        except (etree.ParserError, ValueError):
+            return text
+    return text
+
+
+def authors(value: Any) -> str:
+    items = value if isinstance(value, list) else [value]
+    names = [ld_text(item) for item in items if item]
+    return ", ".join(dict.fromkeys(n for n in names if n))
+
+
+def meta_tags(root: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in root.iter("meta"):
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        value = m.get("content")
+        if key and value and key not in out:
+            out[key] = value
+    return out
+
+
+def meta_first(meta: dict[str, str], keys: Iterable[str]) -> str:
+    for key in keys:
+        if meta.get(key):
+            return normalize_text(meta[key])
+    return ""
+
+
+def first_date(meta: dict[str, str], keys: Iterable[str]) -> str | None:
+    for key in keys:
+        found = parse_date(meta.get(key))
+        if found:
+            return found
+    return None
+
+
+def parse_date(value: Any) -> str | None:
+    """A date as ISO 8601 (UTC with Z when the zone is known), or None when it does not parse."""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+        return text
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            m = re.match(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})", text)
+            return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else None
+    if moment.tzinfo is None:
+        return moment.replace(microsecond=0).isoformat()
+    return iso(moment.astimezone(UTC))
+
+
+def itemprop_date(root: Any, prop: str) -> str | None:
+    for el in root.iterfind(f'.//*[@itemprop="{prop}"]'):
+        found = parse_date(el.get("datetime") or el.get("content") or visible_text(el))
+        if found:
+            return found
+    return None
+
+
+def language(root: Any, ld: dict[str, Any], meta: dict[str, str]) -> str | None:
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not lang:
+        lang = ld_text(ld.get("inLanguage")) or meta.get("og:locale", "").replace("_", "-")
+    return lang.strip() or None if lang else None
+
+
+def canonical(root: Any, url: str, meta: dict[str, str]) -> str | None:
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            return urljoin(url, link.get("href").strip())
+    return urljoin(url, meta["og:url"].strip()) if meta.get("og:url") else None
+
+
+# The headline a reader sees inside the story outranks JSON-LD, which CMS caches can leave stale after an
+# edit to the visible headline; a bare page-level <h1> (often the site's logo) does not.
+STORY_HEADLINES = ('//*[@itemprop="headline"]', "//article//h1", "//main//h1")
+
+PAGE_HEADLINES = ("//h1",)
+
+
+def headline_from_dom(root: Any, scopes: tuple[str, ...]) -> str:
+    for scope in scopes:
+        for el in root.xpath(scope):
+            text = visible_text(el)
+            if text:
+                return text
+    return ""
+
+
+def title_from_meta(root: Any, meta: dict[str, str]) -> str:
+    title = meta_first(meta, rules.TITLE_META)
+    if not title:
+        el = root.find(".//title")
+        title = visible_text(el)
+    return _TITLE_SUFFIX.sub("", title) if title else ""
+
+
+def dek_from_dom(root: Any) -> str:
+    for el in root.iter("p", "div", "h2", "span"):
+        if rules.DEK_PATTERN.search(attrs_of(el)):
+            text = visible_text(el)
+            if 0 < len(text) < 400:
+                return text
+    return ""
+
+
+def byline_from_dom(root: Any) -> str:
+    """The byline line as the reader sees it (e.g. 記者…／綜合報導), when the page marks one."""
+    scopes = list(root.iter("article")) + list(root.iter("main")) + [root]
+    for scope in scopes:
+        for el in scope.iter():
+            if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script"):
+                continue
+            if el.get("rel") == "author" or el.get("itemprop") == "author" or rules.BYLINE_PATTERN.search(attrs_of(el)):
+                if el.get("rel") == "author" or el.get("itemprop") == "author":
+                    # A linked name inside a byline line: take the whole line.
+                    parent = el.getparent()
+                    if parent is not None and rules.BYLINE_PATTERN.search(attrs_of(parent)):
+                        el = parent
+                text = visible_text(el)
+                if 0 < len(text) < 160:
+                    return text
+    return ""
