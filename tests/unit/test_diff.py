@@ -64,7 +64,20 @@ def test_semantic_cleanup_joins_neighbouring_word_changes():
 
 def test_moved_paragraph_is_one_move_edit():
     edits = body_edits(EN, [EN[0], EN[2], EN[3], EN[1], EN[4]])
-    assert [(e.op, e.old, e.new, e.cls) for e in edits] == [("move", EN[1], EN[1], "typo")]
+    assert [(e.op, e.old, e.new, e.cls) for e in edits] == [("move", EN[1], EN[1], "moved")]
+
+
+def test_moved_ranks_between_cosmetic_and_substantive_and_above_typo():
+    from watcher.models import CLASS_RANK
+
+    assert CLASS_RANK["cosmetic"] < CLASS_RANK["typo"] < CLASS_RANK["moved"] < CLASS_RANK["substantive"]
+
+
+def test_moved_paragraph_with_a_typo_fixed_is_moved_and_keeps_its_inline_fix():
+    fixed = EN[2].replace("students", "studnets")
+    edits = body_edits([EN[0], EN[1], fixed, EN[3]], [EN[0], EN[2], EN[1], EN[3]])
+    (move,) = [e for e in edits if e.op == "move"]
+    assert move.cls == "moved" and ("-", "studnets") in move.inline and ("+", "students") in move.inline
 
 
 def test_moved_and_edited_paragraph_is_one_move_with_inline_diff():
@@ -189,10 +202,26 @@ def test_cosmetic_only_changes(old, new):
         ("The council recieved the report.", "The council received the report."),
         ("Teh council met.", "The council met."),
         ("the plan passed", "the plan passed."),
+        ("The council will accomodate them.", "The council will accommodate them."),
     ],
 )
 def test_small_in_word_fixes_are_typos(old, new):
     assert classify(old, new) == "typo"
+
+
+def test_typo_uses_the_page_language_word_list():
+    assert classify("Le gouvernment a voté.", "Le gouvernement a voté.", "fr") == "typo"
+    # No word list for the language: no way to tell a misspelling, so no milder class than the truth.
+    assert classify("The goverment met.", "The government met.", "xx") == "substantive"
+
+
+def test_huge_words_are_not_compared_letter_by_letter():
+    import time
+
+    a, b = "a" * 10_000, "b" + "a" * 9_999
+    started = time.perf_counter()
+    assert classify(f"x {a} y", f"x {b} y") == "substantive"
+    assert time.perf_counter() - started < 0.5
 
 
 @pytest.mark.parametrize(
@@ -205,6 +234,14 @@ def test_small_in_word_fixes_are_typos(old, new):
         ("The claim is not true.", "The claim is now true."),  # a negation
         ("中國宣布", "美國宣布"),  # one Han character is a word
         ("The plan passed.", "The plan passed. Critics called it rushed."),  # an added sentence
+        ("The deal is worth $310 million.", "The deal is worth $310 billion."),  # a magnitude word
+        ("The firm will hire 40 staff.", "The firm will fire 40 staff."),  # two real words
+        ("The firm will hire staff.", "The firm will fire staff."),  # two real words, no digit nearby
+        ("A deal is likely.", "A deal is unlikely."),  # a negating prefix
+        ("The former minister spoke.", "The farmer minister spoke."),  # two real words
+        ("The plan costs 3 thousand.", "The plan costs 3 million."),  # magnitude words
+        ("預算約10萬元", "預算約10億元"),  # CJK magnitude
+        ("The firm will hire staff.", "The firm will hiire staff."),  # a typo introduced is no correction
     ],
 )
 def test_substantive_changes(old, new):
@@ -265,8 +302,8 @@ def test_not_stealth_when_the_modified_date_moves():
 
 
 def test_typo_fix_is_not_stealth():
-    new = [EN[0].replace("approved", "aproved"), *EN[1:]]
-    diff = diff_articles(Article(body=EN), Article(body=new))
+    old = [EN[0].replace("approved", "aproved"), *EN[1:]]
+    diff = diff_articles(Article(body=old), Article(body=EN))
     assert [e.cls for e in diff.edits] == ["typo"]
     assert diff.flags == []
 

@@ -26,7 +26,7 @@ def log_line(result: CheckResult) -> Text:
     if result.version:
         line.append(f" v{result.version}")
     classes = {e.cls for e in result.edits}
-    for cls in ("substantive", "typo", "cosmetic"):
+    for cls in ("substantive", "moved", "typo", "cosmetic"):
         if cls in classes:
             line.append(f" {cls}")
             break

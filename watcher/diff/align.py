@@ -32,16 +32,19 @@ class Row:
     edit: Edit | None = None
 
 
-def make_edit(field: str, op: str, old: str | None, new: str | None, *, moved: bool = False) -> Edit:
-    """An Edit with its class and inline ops."""
+def make_edit(
+    field: str, op: str, old: str | None, new: str | None, *, moved: bool = False, lang: str | None = None
+) -> Edit:
+    """An Edit with its class and inline ops; lang is the page language the typo test reads words in."""
     if op == "insert":
         return Edit(field, "insert", None, new, classify(None, new), [("+", new or "")])  # type: ignore[arg-type]
     if op == "delete":
         return Edit(field, "delete", old, None, classify(old, None), [("-", old or "")])  # type: ignore[arg-type]
-    cls = classify(old, new)
+    cls = classify(old, new, lang)
     inline = inline_diff(old or "", new or "") if old != new else []
     if moved:
-        cls = max(cls, "typo", key=CLASS_RANK.__getitem__)
+        # A move changes emphasis, so it outranks a typo; a moved paragraph also rewritten keeps the higher class.
+        cls = max(cls, "moved", key=CLASS_RANK.__getitem__)
     return Edit(field, "move" if moved else "replace", old, new, cls, inline)  # type: ignore[arg-type]
 
 
@@ -62,6 +65,7 @@ class _Alignment:
     old: list[str]
     new: list[str]
     field: str
+    lang: str | None = None
     keys_a: list[str] = field(default_factory=list)
     keys_b: list[str] = field(default_factory=list)
     rows: list[tuple[SortKey, Row]] = field(default_factory=list)
@@ -90,7 +94,9 @@ class _Alignment:
         self.rows.append(((ys[0], 1, 0, 0, 0), Row(kind, xs, ys, edit)))
 
     def pair_move(self, x: int, y: int) -> None:
-        self.pair("move", (x,), (y,), make_edit(self.field, "move", self.old[x], self.new[y], moved=True))
+        self.pair(
+            "move", (x,), (y,), make_edit(self.field, "move", self.old[x], self.new[y], moved=True, lang=self.lang)
+        )
 
 
 def _match_equal_runs(state: _Alignment) -> None:
@@ -108,7 +114,7 @@ def _match_equal_runs(state: _Alignment) -> None:
         if op == 0:
             in_block = False
             for _ in chars:
-                edit = None if old[i] == new[j] else make_edit(state.field, "replace", old[i], new[j])
+                edit = None if old[i] == new[j] else make_edit(state.field, "replace", old[i], new[j], lang=state.lang)
                 state.rows.append(((j, 1, 0, 0, 0), Row("replace" if edit else "equal", (i,), (j,), edit)))
                 i, j = i + 1, j + 1
             continue
@@ -186,7 +192,7 @@ def _pair_neighbours(state: _Alignment, allow_split: bool) -> None:
         for xs, ys in _pair_block(olds, news, state.feats_a, state.feats_b, allow_split):
             old_text = "\n\n".join(state.old[x] for x in xs)
             new_text = "\n\n".join(state.new[y] for y in ys)
-            state.pair("replace", xs, ys, make_edit(state.field, "replace", old_text, new_text))
+            state.pair("replace", xs, ys, make_edit(state.field, "replace", old_text, new_text, lang=state.lang))
 
 
 def _pair_edited_moves(state: _Alignment) -> None:
@@ -214,7 +220,9 @@ def _pair_caption_slots(state: _Alignment) -> None:
     (a swapped photo or a rewritten caption), which readers expect as one change, not two."""
     for olds, news in state.unpaired_blocks():
         for x, y in zip(olds, news):
-            state.pair("replace", (x,), (y,), make_edit(state.field, "replace", state.old[x], state.new[y]))
+            state.pair(
+                "replace", (x,), (y,), make_edit(state.field, "replace", state.old[x], state.new[y], lang=state.lang)
+            )
 
 
 def _add_the_rest(state: _Alignment) -> None:
@@ -237,9 +245,11 @@ def _add_the_rest(state: _Alignment) -> None:
             )
 
 
-def align(old: list[str], new: list[str], field: str = "body", *, allow_split: bool = True) -> list[Row]:
+def align(
+    old: list[str], new: list[str], field: str = "body", *, allow_split: bool = True, lang: str | None = None
+) -> list[Row]:
     """Aligned rows of two paragraph lists in reading order of the new one, deletions where they stood."""
-    state = _Alignment(old, new, field)
+    state = _Alignment(old, new, field, lang)
     _match_equal_runs(state)
     _pair_moves(state)
     _pair_neighbours(state, allow_split)

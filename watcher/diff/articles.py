@@ -17,12 +17,12 @@ def _same_instant(a: str | None, b: str | None) -> bool:
         return False
 
 
-def _field_edit(field: str, old: str | None, new: str | None) -> Edit | None:
+def _field_edit(field: str, old: str | None, new: str | None, lang: str | None) -> Edit | None:
     old, new = old or "", new or ""
     if old == new:
         return None
     op = "insert" if not old else "delete" if not new else "replace"
-    edit = make_edit(field, op, old or None, new or None)
+    edit = make_edit(field, op, old or None, new or None, lang=lang)
     if field == "modified" or (field == "published" and _same_instant(old, new)):
         # The timestamp says "we touched it", not what changed; it is kept for the record and for `stealth`.
         edit.cls = "cosmetic"
@@ -43,12 +43,15 @@ def _notice_appeared(old: Article, new: Article) -> bool:
 def diff_articles(old: Article, new: Article) -> VersionDiff:
     """Every edit from old to new (fields, body, captions), classified, with the version's flags."""
     edits: list[Edit] = []
+    lang = new.lang or old.lang
     for name in ("headline", "dek", "byline", "published", "modified"):
-        edit = _field_edit(name, getattr(old, name), getattr(new, name))
+        edit = _field_edit(name, getattr(old, name), getattr(new, name), lang)
         if edit:
             edits.append(edit)
-    edits += [row.edit for row in align(old.body, new.body, "body") if row.edit]
-    edits += [row.edit for row in align(old.captions, new.captions, "caption", allow_split=False) if row.edit]
+    edits += [row.edit for row in align(old.body, new.body, "body", lang=lang) if row.edit]
+    edits += [
+        row.edit for row in align(old.captions, new.captions, "caption", allow_split=False, lang=lang) if row.edit
+    ]
 
     flags = []
     if any(e.field == "headline" and e.cls != "cosmetic" for e in edits):

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from wordfreq import available_languages, zipf_frequency
+
 from watcher.diff.fold import fold, has_content
 from watcher.diff.inline import token_ops
 from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
-from watcher.diff.words import NEGATIONS, SENTENCE_END, TITLE_BEFORE
+from watcher.diff.words import (
+    CORRECTION_GAIN,
+    DEFAULT_LANG,
+    MAGNITUDES,
+    MAX_TYPO_DISTANCE,
+    MAX_TYPO_WORD,
+    MISSPELT_ZIPF,
+    NEGATING_PREFIXES,
+    NEGATIONS,
+    SENTENCE_END,
+    TITLE_BEFORE,
+)
 from watcher.models import CLASS_RANK, EditClass
 
 
@@ -41,23 +56,49 @@ def _names(text: str) -> set[str]:
     return names
 
 
-def _word_typo(a: str, b: str, before: str, names: set[str]) -> bool:
+@lru_cache(maxsize=64)
+def _wordlist_lang(lang: str | None) -> str | None:
+    """The wordfreq language for a page language ("en-GB" -> "en"); None when wordfreq has no list for it."""
+    code = (lang or DEFAULT_LANG).split("-")[0].split("_")[0].lower()
+    return code if code in available_languages() else None
+
+
+def _is_correction(a: str, b: str, lang: str | None) -> bool:
+    """a looks misspelt and b is the common word it was meant to be, by the page language's word frequencies."""
+    wordlist = _wordlist_lang(lang)
+    if wordlist is None:
+        return False  # no word list to tell a misspelling from a rare word: say nothing milder than the truth
+    rare = zipf_frequency(a, wordlist)
+    return rare < MISSPELT_ZIPF and zipf_frequency(b, wordlist) >= rare + CORRECTION_GAIN
+
+
+def _negates(a: str, b: str) -> bool:
+    """One word is the other with a negating prefix: likely -> unlikely, able -> unable."""
+    short, long = sorted((a, b), key=len)
+    return any(long == prefix + short for prefix in NEGATING_PREFIXES)
+
+
+def _word_typo(a: str, b: str, before: str, names: set[str], lang: str | None) -> bool:
     if any(ch.isdigit() for ch in a + b):
         return False
-    if a.casefold() == b.casefold():
+    fa, fb = a.casefold(), b.casefold()
+    if fa == fb:
         return True
-    if a.casefold() in NEGATIONS or b.casefold() in NEGATIONS:
+    if {fa, fb} & (NEGATIONS | MAGNITUDES) or _negates(fa, fb):
         return False
     # A capital mid-sentence marks a name: Smith -> Smyth is a different person, not a typo.
-    if (a[0].isupper() or b[0].isupper()) and (
-        not _sentence_start(before) or a.casefold() in names or b.casefold() in names
-    ):
+    if (a[0].isupper() or b[0].isupper()) and (not _sentence_start(before) or fa in names or fb in names):
         return False
-    distance = _osa_distance(a.casefold(), b.casefold())
-    return distance <= 2 and distance * 2 < min(len(a), len(b))
+    # Bounded before the quadratic distance: no misspelling is forty letters long or off by three letters' length.
+    if max(len(a), len(b)) > MAX_TYPO_WORD or abs(len(a) - len(b)) > MAX_TYPO_DISTANCE:
+        return False
+    distance = _osa_distance(fa, fb)
+    if distance > MAX_TYPO_DISTANCE or distance * 2 >= min(len(a), len(b)):
+        return False
+    return _is_correction(fa, fb, lang)
 
 
-def _hunk_class(old: str, new: str, before: str, names: set[str]) -> EditClass:
+def _hunk_class(old: str, new: str, before: str, names: set[str], lang: str | None) -> EditClass:
     if fold(old) == fold(new):
         return "cosmetic"
     old_tokens = [t for t in tokenize(old) if not t.isspace()]
@@ -66,12 +107,15 @@ def _hunk_class(old: str, new: str, before: str, names: set[str]) -> EditClass:
     if not content:
         return "typo"  # punctuation added or removed, letters untouched
     if len(old_tokens) == 1 and len(new_tokens) == 1 and is_word(old_tokens[0]) and is_word(new_tokens[0]):
-        return "typo" if _word_typo(old_tokens[0], new_tokens[0], before, names) else "substantive"
+        return "typo" if _word_typo(old_tokens[0], new_tokens[0], before, names, lang) else "substantive"
     return "substantive"
 
 
-def classify(old: str | None, new: str | None) -> EditClass:
-    """cosmetic, typo or substantive for one edit of one text (None for an added or removed text)."""
+def classify(old: str | None, new: str | None, lang: str | None = None) -> EditClass:
+    """cosmetic, typo or substantive for one edit of one text (None for an added or removed text).
+
+    lang is the page's language (BCP 47, "en" when unknown): whose word frequencies tell a misspelling.
+    """
     if not old or not new:
         return "substantive" if has_content(fold(old or new)) else "cosmetic"
     if fold(old) == fold(new):
@@ -85,7 +129,7 @@ def classify(old: str | None, new: str | None) -> EditClass:
     for op, text in token_ops(old, new, semantic=False) + [("=", "")]:
         if op == "=":
             if hunk_old or hunk_new:
-                cls = _hunk_class(hunk_old, hunk_new, before, names)
+                cls = _hunk_class(hunk_old, hunk_new, before, names, lang)
                 if CLASS_RANK[cls] > CLASS_RANK[worst]:
                     worst = cls
                 before += hunk_old
