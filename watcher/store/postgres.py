@@ -1,0 +1,678 @@
+"""PostgresStore, the server backend of the Store protocol: one PostgreSQL database shared by any number
+of `watcher worker` processes on any number of machines.
+
+Tables (created on first open, see SCHEMA_SQL): articles, versions, checks, feeds, feed_links, blobs,
+meta. Each article, version and feed keeps its fields as one JSONB document built by the same
+converters as the embedded store (watcher.store.docs), so a field added to a model is stored by both
+backends without a migration; the columns beside the documents are only what queries select or
+order on (url, next_check, captured_at, number). Raw HTML and paragraph lists live in `blobs`,
+content-addressed (sha256) and gzip-compressed, as in the data folder.
+
+Concurrency: every write runs in a database transaction; writes that read-modify-write an article
+lock its row (SELECT ... FOR UPDATE), so two workers saving a version of one article are serialized
+and the second sees the first's version (no number is used twice: the primary key says so too).
+A thread's `transaction()` groups its writes on that thread's own connection. The run lock is a
+session-level advisory lock, released by the server when the holder's connection dies.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from watcher.errors import StoreError, StoreLocked, UnknownArticle
+from watcher.models import Article, CheckRecord, CheckResult, Edit, Feed, Version, VersionDiff, WatchedArticle
+from watcher.normalize import content_hash
+from watcher.store.docs import (
+    article_from_doc,
+    article_to_doc,
+    edit_summary,
+    feed_from_doc,
+    feed_to_doc,
+    later,
+    ts,
+)
+from watcher.urls import normalize_url
+
+SCHEMA_SQL = """
+CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id bigserial PRIMARY KEY,
+    url text NOT NULL UNIQUE,
+    doc jsonb NOT NULL,
+    next_check timestamptz,
+    last_version_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS articles_next_check ON articles (next_check);
+CREATE TABLE IF NOT EXISTS versions (
+    article_id bigint NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    number int NOT NULL,
+    captured_at timestamptz NOT NULL,
+    doc jsonb NOT NULL,
+    PRIMARY KEY (article_id, number)
+);
+CREATE INDEX IF NOT EXISTS versions_captured_at ON versions (captured_at);
+CREATE TABLE IF NOT EXISTS checks (
+    id bigserial PRIMARY KEY,
+    article_id bigint NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    doc jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS checks_article ON checks (article_id, id);
+CREATE TABLE IF NOT EXISTS feeds (id bigserial PRIMARY KEY, url text NOT NULL UNIQUE, doc jsonb NOT NULL);
+CREATE TABLE IF NOT EXISTS feed_links (
+    feed_id bigint NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+    link text NOT NULL,
+    PRIMARY KEY (feed_id, link)
+);
+CREATE TABLE IF NOT EXISTS blobs (digest text PRIMARY KEY, data bytea NOT NULL);
+CREATE TABLE IF NOT EXISTS run_holder (id int PRIMARY KEY, holder text NOT NULL);
+"""
+SCHEMA_VERSION = "1"
+ERROR_TEXT_MAX = 500
+RUN_LOCK_KEY = 0x77617463  # "watc": the advisory lock id of `watcher run`/the scheduler
+CONNECT_WAIT = 60.0  # seconds a store waits for its server to come back before giving up
+
+
+def redact_dsn(dsn: str) -> str:
+    """A connection URL without its password, for messages."""
+    if "://" not in dsn or "@" not in dsn:
+        return dsn
+    scheme, rest = dsn.split("://", 1)
+    creds, host = rest.rsplit("@", 1)
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}@{host}" if user else f"{scheme}://{host}"
+
+
+class PostgresStore:
+    """The Store protocol on a PostgreSQL database (psycopg 3)."""
+
+    def __init__(self, dsn: str, *, check_log_size: int = 50, connect_wait: float = CONNECT_WAIT, **_: Any):
+        import psycopg  # imported here: the embedded store's commands never pay for it
+
+        self._psycopg = psycopg
+        self.dsn = dsn
+        self.check_log_size = max(1, int(check_log_size))
+        self.connect_wait = connect_wait
+        self._local = threading.local()
+        self._run_conn: Any = None
+        with self._cursor() as cur:
+            # One creator at a time: two workers starting together must not race on CREATE TABLE.
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (RUN_LOCK_KEY + 1,))
+            cur.execute(SCHEMA_SQL)
+            cur.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', %s) ON CONFLICT (key) DO NOTHING", (SCHEMA_VERSION,)
+            )
+
+    @property
+    def location(self) -> str:
+        return redact_dsn(self.dsn)
+
+    # ----- connections and transactions ----------------------------------------------------
+
+    def _connect(self) -> Any:
+        """A new connection, waiting (with a clear message once) while the server is down."""
+        deadline = time.monotonic() + self.connect_wait
+        warned = False
+        while True:
+            try:
+                return self._psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
+            except self._psycopg.OperationalError as err:
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"cannot reach the PostgreSQL store {self.location}: {_first_line(err)}") from None
+                if not warned:
+                    warned = True
+                    print(
+                        f"watcher: waiting for the PostgreSQL store {self.location} ({_first_line(err)})",
+                        file=_stderr(),
+                        flush=True,
+                    )
+                time.sleep(1.0)
+
+    def _conn(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.broken:
+            # A connection the server dropped (restart, failover) is replaced, waiting for the server.
+            conn = self._connect()
+            self._local.conn = conn
+            self._local.depth = 0
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[PostgresStore]:
+        """Group this thread's writes into one database transaction (nests; the outermost commits)."""
+        conn = self._conn()
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield self
+            finally:
+                self._local.depth -= 1
+            return
+        self._local.depth = 1
+        try:
+            with self._errors(), conn.transaction():
+                yield self
+        finally:
+            self._local.depth = 0
+
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        """A cursor inside a transaction: the caller's open one, or one of its own."""
+        conn = self._conn()
+        if getattr(self._local, "depth", 0):
+            with self._errors(), conn.cursor() as cur:
+                yield cur
+            return
+        with self._errors(), conn.transaction(), conn.cursor() as cur:
+            yield cur
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except self._psycopg.OperationalError as err:
+            raise StoreError(f"the PostgreSQL store {self.location} failed: {_first_line(err)}") from None
+
+    # ----- blobs ---------------------------------------------------------------------------
+
+    def _put_blob(self, cur: Any, data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        cur.execute(
+            "INSERT INTO blobs (digest, data) VALUES (%s, %s) ON CONFLICT (digest) DO NOTHING",
+            (digest, gzip.compress(data, compresslevel=6, mtime=0)),
+        )
+        return digest
+
+    def _get_blob(self, cur: Any, digest: str | None) -> bytes | None:
+        if not digest:
+            return None
+        cur.execute("SELECT data FROM blobs WHERE digest = %s", (digest,))
+        row = cur.fetchone()
+        return gzip.decompress(row[0]) if row else None
+
+    # ----- articles ------------------------------------------------------------------------
+
+    def _row(self, cur: Any, url: str, *, lock: bool = False) -> tuple[int, dict[str, Any]]:
+        normal = normalize_url(url)
+        cur.execute(
+            "SELECT id, doc FROM articles WHERE url = %s" + (" FOR UPDATE" if lock else ""),
+            (normal,),
+        )
+        row = cur.fetchone()
+        if row is None:
+            raise UnknownArticle(f"not watching {url}")
+        return row[0], row[1]
+
+    def _save_doc(self, cur: Any, article_id: int, doc: dict[str, Any]) -> None:
+        cur.execute(
+            "UPDATE articles SET doc = %s, next_check = %s, last_version_at = %s WHERE id = %s",
+            (_json(doc), doc.get("next_check"), doc.get("last_version_at"), article_id),
+        )
+
+    def add_article(
+        self,
+        url: str,
+        *,
+        tags: Iterable[str] = (),
+        every: int | None = None,
+        now: datetime | None = None,
+        feed: str | None = None,
+    ) -> tuple[WatchedArticle, bool]:
+        normal = normalize_url(url)
+        tags = list(tags)
+        now = now or datetime.now(UTC)
+        art = WatchedArticle(
+            url=normal, added_at=now, tags=list(dict.fromkeys(tags)), every=every, next_check=now, feed=feed
+        )
+        doc = {**article_to_doc(art), "last_version_at": None}
+        with self._cursor() as cur:
+            cur.execute(
+                "INSERT INTO articles (url, doc, next_check) VALUES (%s, %s, %s) ON CONFLICT (url) DO NOTHING"
+                " RETURNING id",
+                (normal, _json(doc), doc["next_check"]),
+            )
+            if cur.fetchone() is not None:
+                return art, True
+            article_id, old = self._row(cur, normal, lock=True)
+            merged = list(old.get("tags") or []) + [t for t in tags if t not in (old.get("tags") or [])]
+            changed = dict(old)
+            changed["tags"] = merged
+            if every is not None:
+                changed["every"] = every
+            if changed != old:
+                self._save_doc(cur, article_id, changed)
+            return article_from_doc(changed), False
+
+    def remove_article(self, url: str) -> WatchedArticle:
+        with self._cursor() as cur:
+            article_id, doc = self._row(cur, url, lock=True)
+            cur.execute("DELETE FROM articles WHERE id = %s", (article_id,))
+            return article_from_doc(doc)
+
+    def get_article(self, url: str) -> WatchedArticle:
+        with self._cursor() as cur:
+            return article_from_doc(self._row(cur, url)[1])
+
+    def list_articles(self) -> list[WatchedArticle]:
+        with self._cursor() as cur:
+            cur.execute("SELECT doc FROM articles ORDER BY id")
+            return [article_from_doc(row[0]) for row in cur.fetchall()]
+
+    def update_article(self, article: WatchedArticle) -> WatchedArticle:
+        with self._cursor() as cur:
+            article_id, doc = self._row(cur, article.url, lock=True)
+            new = article_to_doc(article)
+            new["url"] = doc["url"]
+            new["versions"] = doc.get("versions", 0)
+            new["checks_total"] = doc.get("checks_total", 0)
+            for name in ("last_checked", "last_changed"):
+                new[name] = ts(later(_parse(doc.get(name)), getattr(article, name)))
+            merged = {**doc, **new}
+            self._save_doc(cur, article_id, merged)
+            return article_from_doc(merged)
+
+    # ----- the check log -------------------------------------------------------------------
+
+    def record_check(self, result: CheckResult) -> WatchedArticle:
+        with self._cursor() as cur:
+            article_id, doc = self._row(cur, result.url, lock=True)
+            errors = (doc.get("consecutive_errors") or 0) + 1 if result.status == "error" else 0
+            doc = {
+                **doc,
+                "last_checked": ts(later(_parse(doc.get("last_checked")), result.checked_at)),
+                "last_status": result.status,
+                "checks_total": (doc.get("checks_total") or 0) + 1,
+                "consecutive_errors": errors,
+            }
+            self._save_doc(cur, article_id, doc)
+            entry: dict[str, Any] = {
+                "checked_at": ts(result.checked_at),
+                "status": result.status,
+                "version": result.version,
+                "http_status": result.http_status,
+                "duration": round(result.duration, 3),
+            }
+            if result.error:
+                entry["error"] = result.error[:ERROR_TEXT_MAX]
+            if result.flags:
+                entry["flags"] = list(result.flags)
+            cur.execute("INSERT INTO checks (article_id, doc) VALUES (%s, %s)", (article_id, _json(entry)))
+            cur.execute(
+                "DELETE FROM checks WHERE article_id = %s AND id NOT IN"
+                " (SELECT id FROM checks WHERE article_id = %s ORDER BY id DESC LIMIT %s)",
+                (article_id, article_id, self.check_log_size),
+            )
+            return article_from_doc(doc)
+
+    def recent_checks(self, url: str) -> list[CheckRecord]:
+        with self._cursor() as cur:
+            article_id, _ = self._row(cur, url)
+            cur.execute("SELECT doc FROM checks WHERE article_id = %s ORDER BY id", (article_id,))
+            return [
+                CheckRecord(
+                    checked_at=_parse(e["checked_at"]) or datetime.min.replace(tzinfo=UTC),
+                    status=e.get("status") or "",
+                    version=e.get("version"),
+                    http_status=e.get("http_status"),
+                    duration=e.get("duration") or 0.0,
+                    error=e.get("error"),
+                    flags=list(e.get("flags") or []),
+                )
+                for (e,) in cur.fetchall()
+            ]
+
+    # ----- versions ------------------------------------------------------------------------
+
+    def _version_doc(
+        self,
+        cur: Any,
+        article: Article,
+        *,
+        html: str | None,
+        html_hash: str | None,
+        edits: list[Edit],
+        flags: list[str],
+        captured_at: datetime,
+        event: str | None,
+        number: int,
+    ) -> dict[str, Any]:
+        text = None
+        if article.body or article.captions:
+            payload = json.dumps({"body": list(article.body), "captions": list(article.captions)}, ensure_ascii=False)
+            text = self._put_blob(cur, payload.encode("utf-8", "surrogatepass"))
+        if html is not None:
+            html_hash = self._put_blob(cur, html.encode("utf-8", "surrogatepass"))
+        return {
+            "n": number,
+            "at": ts(captured_at),
+            "hash": content_hash(article),
+            "headline": article.headline,
+            "dek": article.dek,
+            "byline": article.byline,
+            "published": article.published,
+            "modified": article.modified,
+            "lang": article.lang,
+            "canonical_url": article.canonical_url,
+            "extractor": article.extractor,
+            "text": text,
+            "html": html_hash,
+            "flags": list(flags),
+            "edits": [e.to_json() for e in edits],
+            "edits_count": len(edits),
+            "top_class": VersionDiff(edits=edits).top_class(),
+            "event": event,
+        }
+
+    def _version(self, cur: Any, url: str, doc: dict[str, Any], *, full: bool = True) -> Version:
+        text: dict[str, Any] = {}
+        if full and doc.get("text"):
+            raw = self._get_blob(cur, doc["text"])
+            text = json.loads(raw) if raw else {}
+        article = Article(
+            headline=doc.get("headline") or "",
+            dek=doc.get("dek") or "",
+            byline=doc.get("byline") or "",
+            published=doc.get("published"),
+            modified=doc.get("modified"),
+            body=list(text.get("body") or []),
+            captions=list(text.get("captions") or []),
+            lang=doc.get("lang"),
+            canonical_url=doc.get("canonical_url"),
+            extractor=doc.get("extractor") or "",
+        )
+        return Version(
+            url=url,
+            number=doc["n"],
+            captured_at=_parse(doc["at"]) or datetime.min.replace(tzinfo=UTC),
+            content_hash=doc["hash"],
+            article=article,
+            html_hash=doc.get("html"),
+            flags=list(doc.get("flags") or []),
+            edits=[Edit.from_json(e) for e in (doc.get("edits") or [])] if full else [],
+            event=doc.get("event"),
+        )
+
+    def save_version(
+        self,
+        url: str,
+        article: Article,
+        *,
+        html: str | None,
+        diff: VersionDiff | None,
+        captured_at: datetime,
+        event: str | None = None,
+    ) -> Version:
+        with self._cursor() as cur:
+            article_id, doc = self._row(cur, url, lock=True)
+            cur.execute("SELECT coalesce(max(number), 0) FROM versions WHERE article_id = %s", (article_id,))
+            number = cur.fetchone()[0] + 1
+            edits = list(diff.edits) if diff else []
+            flags = list(diff.flags) if diff else []
+            vdoc = self._version_doc(
+                cur,
+                article,
+                html=html,
+                html_hash=None,
+                edits=edits,
+                flags=flags,
+                captured_at=captured_at,
+                event=event,
+                number=number,
+            )
+            cur.execute(
+                "INSERT INTO versions (article_id, number, captured_at, doc) VALUES (%s, %s, %s, %s)",
+                (article_id, number, captured_at, _json(vdoc)),
+            )
+            doc = {
+                **doc,
+                "versions": number,
+                "last_changed": ts(captured_at),
+                "last_version_at": ts(later(_parse(doc.get("last_version_at")), captured_at)),
+                "last_edit_summary": edit_summary(diff, event, number),
+            }
+            if article.headline:
+                doc["headline"] = article.headline
+            if article.canonical_url:
+                doc["canonical_url"] = article.canonical_url
+            self._save_doc(cur, article_id, doc)
+            return Version(
+                url=doc["url"],
+                number=number,
+                captured_at=_parse(vdoc["at"]) or captured_at,
+                content_hash=vdoc["hash"],
+                article=article,
+                html_hash=vdoc["html"],
+                flags=flags,
+                edits=edits,
+                event=event,
+            )
+
+    def latest_version(self, url: str) -> Version | None:
+        with self._cursor() as cur:
+            article_id, doc = self._row(cur, url)
+            cur.execute(
+                "SELECT doc FROM versions WHERE article_id = %s ORDER BY number DESC LIMIT 1",
+                (article_id,),
+            )
+            row = cur.fetchone()
+            return None if row is None else self._version(cur, doc["url"], row[0])
+
+    def get_version(self, url: str, number: int) -> Version:
+        with self._cursor() as cur:
+            article_id, doc = self._row(cur, url)
+            row = None
+            if isinstance(number, int) and number >= 1:
+                cur.execute("SELECT doc FROM versions WHERE article_id = %s AND number = %s", (article_id, number))
+                row = cur.fetchone()
+            if row is None:
+                raise UnknownArticle(f"no version {number} of {doc['url']} (it has {doc.get('versions') or 0})")
+            return self._version(cur, doc["url"], row[0])
+
+    def list_versions(self, url: str, *, full: bool = True, last: int | None = None) -> list[Version]:
+        with self._cursor() as cur:
+            article_id, doc = self._row(cur, url)
+            if last is None:
+                cur.execute("SELECT doc FROM versions WHERE article_id = %s ORDER BY number", (article_id,))
+                rows = cur.fetchall()
+            else:
+                cur.execute(
+                    "SELECT doc FROM versions WHERE article_id = %s ORDER BY number DESC LIMIT %s",
+                    (article_id, max(0, last)),
+                )
+                rows = list(reversed(cur.fetchall()))
+            return [self._version(cur, doc["url"], r[0], full=full) for r in rows]
+
+    def versions_since(
+        self, since: datetime | None, until: datetime | None = None, *, full: bool = True
+    ) -> list[Version]:
+        with self._cursor() as cur:
+            cur.execute(
+                "SELECT a.url, v.doc FROM versions v JOIN articles a ON a.id = v.article_id"
+                " WHERE (%(low)s::timestamptz IS NULL OR v.captured_at >= %(low)s)"
+                " AND (%(high)s::timestamptz IS NULL OR v.captured_at <= %(high)s)"
+                " ORDER BY v.captured_at, a.url, v.number",
+                {"low": _aware(since), "high": _aware(until)},
+            )
+            return [self._version(cur, url, vdoc, full=full) for url, vdoc in cur.fetchall()]
+
+    def replace_versions(self, url: str, versions: list[Version]) -> list[Version]:
+        with self._cursor() as cur:
+            article_id, doc = self._row(cur, url, lock=True)
+            cur.execute("DELETE FROM versions WHERE article_id = %s", (article_id,))
+            saved: list[Version] = []
+            for number, version in enumerate(versions, start=1):
+                vdoc = self._version_doc(
+                    cur,
+                    version.article,
+                    html=None,
+                    html_hash=version.html_hash,
+                    edits=version.edits,
+                    flags=version.flags,
+                    captured_at=version.captured_at,
+                    event=version.event,
+                    number=number,
+                )
+                cur.execute(
+                    "INSERT INTO versions (article_id, number, captured_at, doc) VALUES (%s, %s, %s, %s)",
+                    (article_id, number, version.captured_at, _json(vdoc)),
+                )
+                saved.append(self._version(cur, doc["url"], vdoc))
+            last = saved[-1] if saved else None
+            doc = {
+                **doc,
+                "versions": len(saved),
+                "headline": (last.article.headline if last else "") or doc.get("headline", ""),
+                "last_version_at": ts(max((v.captured_at for v in saved), default=None)),
+            }
+            self._save_doc(cur, article_id, doc)
+            return saved
+
+    def get_html(self, version: Version) -> str | None:
+        with self._cursor() as cur:
+            raw = self._get_blob(cur, version.html_hash)
+            return raw.decode("utf-8", "surrogatepass") if raw is not None else None
+
+    # ----- feeds ---------------------------------------------------------------------------
+
+    def _feed_row(self, cur: Any, url: str, *, lock: bool = False) -> tuple[int, dict[str, Any]]:
+        for candidate in dict.fromkeys([url, _normal_or_same(url)]):
+            cur.execute("SELECT id, doc FROM feeds WHERE url = %s" + (" FOR UPDATE" if lock else ""), (candidate,))
+            row = cur.fetchone()
+            if row is not None:
+                return row[0], row[1]
+        raise UnknownArticle(f"not following the feed {url}")
+
+    def add_feed(
+        self, url: str, *, every: int = 600, tags: Iterable[str] = (), now: datetime | None = None
+    ) -> tuple[Feed, bool]:
+        normal = normalize_url(url)
+        now = now or datetime.now(UTC)
+        feed = Feed(url=normal, added_at=now, every=every, tags=list(dict.fromkeys(tags)), next_poll=now)
+        with self._cursor() as cur:
+            cur.execute(
+                "INSERT INTO feeds (url, doc) VALUES (%s, %s) ON CONFLICT (url) DO NOTHING RETURNING id",
+                (normal, _json(feed_to_doc(feed))),
+            )
+            if cur.fetchone() is not None:
+                return feed, True
+            return feed_from_doc(self._feed_row(cur, normal)[1]), False
+
+    def remove_feed(self, url: str) -> Feed:
+        with self._cursor() as cur:
+            feed_id, doc = self._feed_row(cur, url, lock=True)
+            cur.execute("DELETE FROM feeds WHERE id = %s", (feed_id,))
+            return feed_from_doc(doc)
+
+    def list_feeds(self) -> list[Feed]:
+        with self._cursor() as cur:
+            cur.execute("SELECT doc FROM feeds ORDER BY id")
+            return [feed_from_doc(r[0]) for r in cur.fetchall()]
+
+    def update_feed(self, feed: Feed) -> Feed:
+        with self._cursor() as cur:
+            feed_id, doc = self._feed_row(cur, feed.url, lock=True)
+            new = {**feed_to_doc(feed), "url": doc["url"]}
+            cur.execute("UPDATE feeds SET doc = %s WHERE id = %s", (_json(new), feed_id))
+            return feed_from_doc(new)
+
+    def seen_feed_links(self, feed_url: str) -> set[str]:
+        with self._cursor() as cur:
+            feed_id, _ = self._feed_row(cur, feed_url)
+            cur.execute("SELECT link FROM feed_links WHERE feed_id = %s", (feed_id,))
+            return {r[0] for r in cur.fetchall()}
+
+    def mark_feed_links(self, feed_url: str, links: Iterable[str]) -> None:
+        with self._cursor() as cur:
+            feed_id, _ = self._feed_row(cur, feed_url)
+            fresh = list(dict.fromkeys(links))
+            if fresh:
+                cur.executemany(
+                    "INSERT INTO feed_links (feed_id, link) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                    [(feed_id, link) for link in fresh],
+                )
+
+    # ----- locks and retention -------------------------------------------------------------
+
+    @contextmanager
+    def run_lock(self) -> Iterator[PostgresStore]:
+        """A session-level advisory lock on its own connection: the server drops it if the holder dies."""
+        conn = self._connect()
+        try:
+            got = conn.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,)).fetchone()[0]
+            if not got:
+                row = conn.execute("SELECT holder FROM run_holder WHERE id = 1").fetchone()
+                raise StoreLocked(f"another `watcher run` ({row[0] if row else 'unknown'}) is using {self.location}")
+            holder = f"pid {os.getpid()} on {socket.gethostname()}"
+            conn.execute(
+                "INSERT INTO run_holder (id, holder) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET holder = %s",
+                (holder, holder),
+            )
+            yield self
+        finally:
+            conn.close()
+
+    def prune_raw(self, older_than: datetime) -> int:
+        cutoff = _aware(older_than)
+        with self._cursor() as cur:
+            cur.execute(
+                "UPDATE versions SET doc = jsonb_set(doc, '{html}', 'null')"
+                " WHERE captured_at < %s AND doc->>'html' IS NOT NULL",
+                (cutoff,),
+            )
+            dropped = cur.rowcount
+            cur.execute(
+                "DELETE FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE"
+                " v.doc->>'html' = b.digest OR v.doc->>'text' = b.digest)"
+            )
+            return dropped
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def _json(value: Any) -> Any:
+    from psycopg.types.json import Jsonb
+
+    return Jsonb(value)
+
+
+def _parse(value: Any) -> datetime | None:
+    from watcher.models import parse_iso
+
+    return parse_iso(value) if isinstance(value, str) else value
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _normal_or_same(url: str) -> str:
+    try:
+        return normalize_url(url)
+    except Exception:  # a spelling that cannot be normalized can only match as it is
+        return url
+
+
+def _first_line(err: BaseException) -> str:
+    return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
+def _stderr() -> Any:
+    import sys
+
+    return sys.stderr
