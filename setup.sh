@@ -41,7 +41,7 @@ elif [ ! -s "$browser_file" ] || [ ! -x "$(cat "$browser_file")" ]; then
     echo "playwright" > "$browser_file"
   else
     # Debian's chromium-headless-shell before any full Chromium: a check opens a fresh context,
-    # and the shell does that for about a fifth of the CPU (see watcher/browser.py).
+    # and the shell does that for about a fifth of the CPU (see watcher/fetch/browser.py).
     system=""
     for b in chromium-headless-shell chromium chromium-browser google-chrome google-chrome-stable; do
       if command -v "$b" >/dev/null; then system=$(command -v "$b"); break; fi

@@ -65,8 +65,8 @@ def browser() -> str:
     """The Chromium watcher drives here and its version: the figures depend on it more than on anything else."""
     import subprocess
 
-    from watcher.browser import find_browser
     from watcher.errors import WatcherError
+    from watcher.fetch.browser import find_browser
 
     try:
         path = find_browser().path

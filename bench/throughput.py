@@ -21,10 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from common import Row, env_int, print_rows
 from pages import PageServers
 
-from watcher.browser import LAUNCH_ARGS, find_browser
 from watcher.config import FetchSettings
 from watcher.extract import extract
-from watcher.fetch import Fetcher, settle, watch_activity
+from watcher.fetch import Fetcher
+from watcher.fetch.browser import LAUNCH_ARGS, find_browser
+from watcher.fetch.settle import settle, watch_activity
 
 LEVELS = (1, 2, 4, 8)
 

@@ -29,7 +29,7 @@ It can be passed wherever a watcher.fetch.Fetcher is expected (monitor code run 
 `make_fetcher(**overrides)` (function scope): the same with FAST settings changed, e.g.
 make_fetcher(max_bytes=2000, per_host_delay=0.5). `fast_settings(**overrides)` builds the FetchSettings.
 
-`watcher` subprocesses launch their own Chromium (found by watcher.browser.find_browser).
+`watcher` subprocesses launch their own Chromium (found by watcher.fetch.browser.find_browser).
 """
 
 from __future__ import annotations

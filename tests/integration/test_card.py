@@ -216,7 +216,7 @@ def test_cjk_card_uses_the_noto_cjk_font(cards):
     fails when fonts-noto-cjk is missing even if some other font would draw the characters."""
     from playwright.sync_api import sync_playwright
 
-    from watcher.browser import find_browser
+    from watcher.fetch.browser import find_browser
 
     html, headline = cjk_card_html(cards)
     with sync_playwright() as pw:

@@ -13,8 +13,8 @@ from support.browser_thread import fast_settings
 from support.site_server import FIXTURE_SITES, Response
 
 from watcher import errors
-from watcher import fetch as fetch_module
 from watcher.fetch import Fetcher, check_scheme, parse_retry_after
+from watcher.fetch import browser as browser_module
 
 ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Pier repairs</title></head>
 <body><nav><a href="/">Home</a></nav><article><h1>Pier repairs start in spring</h1>
@@ -502,7 +502,7 @@ def test_browser_is_relaunched_after_it_dies(site):
 
 
 def test_browser_and_driver_are_started_afresh_after_serving_their_share(site, monkeypatch):
-    monkeypatch.setattr(fetch_module, "RELAUNCH_AFTER", 3)
+    monkeypatch.setattr(browser_module, "RELAUNCH_AFTER", 3)
     for n in range(8):
         site.page(f"/story-{n}", ARTICLE)
 

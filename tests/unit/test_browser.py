@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from watcher import errors
-from watcher.browser import LAUNCH_ARGS, BrowserChoice, _playwright_revisions, bundled_chromium, find_browser
+from watcher.fetch.browser import LAUNCH_ARGS, BrowserChoice, _playwright_revisions, bundled_chromium, find_browser
 
 
 def make_exe(path: Path, executable: bool = True) -> Path:

@@ -1,0 +1,95 @@
+"""The bottom of the fetch package: what a fetcher promises, and the helpers every fetcher shares.
+
+Nothing here imports a browser or an HTTP library, so any fetcher (Chromium, plain HTTP, a test
+double) can build on it, and the politeness wrapper (fetch/polite.py) can wrap any of them.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
+from typing import Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+from watcher import errors
+from watcher.models import Snapshot
+
+ALLOWED_SCHEMES = ("http", "https")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# One user agent for every request watcher makes itself (feeds, webhooks, the HTTP fetcher).
+USER_AGENT = "watcher/0.1 (news article change tracker)"
+
+
+@runtime_checkable
+class PageFetcher(Protocol):
+    """Anything that turns a URL into a Snapshot, raising a FetchError subclass when it cannot."""
+
+    async def fetch(self, url: str) -> Snapshot: ...
+
+
+@runtime_checkable
+class PngRenderer(Protocol):
+    """Turns self-contained HTML into a PNG (diff cards); nothing it renders may reach the network."""
+
+    async def render_png(
+        self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1
+    ) -> bytes: ...
+
+
+class Attempts(Protocol):
+    """One fetch attempt at a time; what the politeness wrapper (Polite) needs from a fetcher."""
+
+    def turn(self) -> AbstractAsyncContextManager[None]:
+        """Held around a whole fetch (all its attempts), before the deadline starts: start-up costs go here."""
+        ...
+
+    async def attempt(self, url: str, deadline: float, sent: Callable[[], None]) -> Snapshot:
+        """One try at `url` by time.monotonic() `deadline`; calls `sent()` as the request leaves."""
+        ...
+
+
+def check_scheme(url: str) -> str:
+    """The URL's scheme if it is http or https; RefusedScheme otherwise (before any browser sees it)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:
+        raise errors.BadInput(f"not a URL: {url!r}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        raise errors.RefusedScheme(f"refused {scheme or 'scheme-less'} URL {url!r}: only http and https are fetched")
+    if not parts.hostname:
+        raise errors.BadInput(f"URL has no host: {url!r}")
+    return scheme
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if absent or junk."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+def is_html(content_type: str, body: bytes) -> bool:
+    """Whether a response is an HTML page: by its media type, or by sniffing when it has none."""
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media:
+        return media in HTML_TYPES
+    # No Content-Type: browsers sniff; we accept what looks like markup.
+    return body.lstrip()[:1] == b"<"
+
+
+def status_error(url: str, status: int, reason: str = "", retry_after: str | None = None) -> errors.HTTPStatusError:
+    """The one mapping of an HTTP error status to watcher's typed error (retryable for 5xx and 429)."""
+    words = f" {reason}" if reason else ""
+    return errors.HTTPStatusError(f"{url} answered HTTP {status}{words}", status, parse_retry_after(retry_after))

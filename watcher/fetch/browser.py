@@ -1,0 +1,282 @@
+"""Chromium's lifecycle: finding an executable (without starting Playwright's driver), launching it,
+handing out fresh contexts, and starting browser and driver afresh when they die or have served their share."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from watcher import errors
+
+CLOSE_TIMEOUT = 5.0  # seconds to wait for a context to close before giving up on it
+MAX_SPARES = 2  # fresh contexts kept open ahead of need per browser (each is an idle renderer)
+# Checks one Chromium and Playwright driver serve before both are started afresh, between checks.
+# Over 3,000 checks the driver's heap crept from about 250 to 300 MB and the browser process grew
+# about 3 KB a check; a `watcher run` lasts weeks. A restart costs about half a second.
+RELAUNCH_AFTER = 1000
+FIND = object()  # browser_path default: look the browser up on first launch
+
+# Flags that let Chromium run headless in containers and CI (no sandbox, no GPU) and keep it
+# from phoning home, which would both slow checks and break the "no internet in tests" rule.
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+# The headless shell first: it is the build Playwright itself uses for headless work. A full
+# Chromium run with --headless sets up a whole browser profile for every new context, and a
+# context per check is our isolation rule: measured here, 447 ms of CPU for a fresh context and
+# blank page against 80 ms with the shell (Chromium 156), which is most of the cost of a check.
+SYSTEM_BROWSERS = ["chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
+SYSTEM_PATHS = [
+    "/usr/bin/chromium-headless-shell",
+    "/usr/lib/chromium/chromium-headless-shell",
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+]
+
+MISSING_MESSAGE = (
+    "no Chromium found: run `bash setup.sh none` or `apt-get install chromium-headless-shell`, "
+    "or set WATCHER_BROWSER=/path/to/chrome"
+)
+
+# Where Playwright puts each build inside its revision folder; the layout changed between releases.
+_BUNDLED_LAYOUTS = [
+    ("chromium_headless_shell", "chrome-headless-shell-linux64/chrome-headless-shell"),
+    ("chromium_headless_shell", "chrome-linux/headless_shell"),
+    ("chromium", "chrome-linux64/chrome"),
+    ("chromium", "chrome-linux/chrome"),
+]
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    """The Chromium executable to launch (None: Playwright's default) and why it was chosen."""
+
+    path: str | None
+    source: str  # "env" | "playwright" | "setup" | "system"
+
+
+def _executable(path: str | os.PathLike[str]) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def _playwright_revisions() -> dict[str, str]:
+    """Chromium revisions the installed Playwright expects, read from its browsers.json."""
+    try:
+        import importlib.util
+
+        spec = importlib.util.find_spec("playwright")
+    except (ImportError, ValueError):
+        return {}
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    for location in spec.submodule_search_locations:
+        manifest = Path(location) / "driver" / "package" / "browsers.json"
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        return {
+            b["name"].replace("-", "_"): str(b["revision"])
+            for b in data.get("browsers", [])
+            if isinstance(b, dict) and "name" in b and "revision" in b
+        }
+    return {}
+
+
+def _browsers_dir(environ: Mapping[str, str]) -> Path | None:
+    custom = environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    if custom == "0":
+        return None  # browsers live inside the package; the driver finds them itself
+    if custom:
+        return Path(custom)
+    home = environ.get("HOME") or os.path.expanduser("~")
+    cache = environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    return Path(cache) / "ms-playwright"
+
+
+def bundled_chromium(environ: Mapping[str, str] = os.environ, revisions: Mapping[str, str] | None = None) -> str | None:
+    """Path of the Chromium that Playwright downloaded for its own version, if present."""
+    root = _browsers_dir(environ)
+    if root is None:
+        return None
+    revisions = _playwright_revisions() if revisions is None else revisions
+    for name, relative in _BUNDLED_LAYOUTS:
+        revision = revisions.get(name)
+        # Only the revision this Playwright expects: an older build may not speak its protocol.
+        if revision and _executable(root / f"{name}-{revision}" / relative):
+            return str(root / f"{name}-{revision}" / relative)
+    return None
+
+
+def _recorded(prefix: str) -> str | None:
+    try:
+        return (Path(prefix) / "watcher-browser").read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def find_browser(
+    environ: Mapping[str, str] = os.environ,
+    *,
+    prefix: str | None = None,
+    revisions: Mapping[str, str] | None = None,
+    system_paths: Sequence[str] = SYSTEM_PATHS,
+) -> BrowserChoice:
+    """Pick the Chromium to launch: WATCHER_BROWSER, Playwright's, setup.sh's record, then the system's."""
+    override = environ.get("WATCHER_BROWSER", "").strip()
+    if override:
+        if not _executable(override):
+            raise errors.BrowserMissing(f"WATCHER_BROWSER={override} is not an executable file")
+        return BrowserChoice(override, "env")
+
+    bundled = bundled_chromium(environ, revisions)
+    if bundled:
+        return BrowserChoice(bundled, "playwright")
+
+    recorded = _recorded(sys.prefix if prefix is None else prefix)
+    if recorded == "playwright":
+        # setup.sh saw `playwright install` succeed; let the driver locate its own build.
+        return BrowserChoice(None, "playwright")
+    if recorded and _executable(recorded):
+        return BrowserChoice(recorded, "setup")
+
+    search_path = environ.get("PATH", os.defpath)
+    for name in SYSTEM_BROWSERS:
+        found = shutil.which(name, path=search_path)
+        if found:
+            return BrowserChoice(found, "system")
+    # PATH may be minimal (cron, systemd), so look in the usual places too.
+    for path in system_paths:
+        if _executable(path):
+            return BrowserChoice(path, "system")
+    raise errors.BrowserMissing(MISSING_MESSAGE)
+
+
+class BrowserHandle:
+    """One Playwright + Chromium, launched on first use and relaunched if it died."""
+
+    def __init__(self, browser_path: Any) -> None:
+        self._path = browser_path
+        self._lock = asyncio.Lock()
+        self._playwright: Any = None
+        self._browser: Any = None
+        # Opening a context and its page starts a renderer process (0.1-1 s on a busy machine).
+        # Opening the next few while a check runs takes that off the check's path; each is still
+        # used for exactly one check, so no cookies or storage pass from one check to the next.
+        self._spares: list[asyncio.Task] = []
+        self._spare_options: dict[str, Any] | None = None
+        self._turn = asyncio.Condition()  # guards _served and _active
+        self._served = 0  # checks and cards since launch
+        self._active = 0  # checks and cards using the browser right now
+
+    @contextlib.asynccontextmanager
+    async def in_use(self):
+        """Hold the browser for one check or card. Once it has served RELAUNCH_AFTER, the next
+        caller waits for the ones in flight to finish, then closes browser and driver (the
+        following get() starts new ones); callers arriving meanwhile queue behind it."""
+        async with self._turn:
+            while self._served >= RELAUNCH_AFTER:
+                if self._active == 0:
+                    await self.close()
+                    self._served = 0
+                else:
+                    await self._turn.wait()
+            self._served += 1
+            self._active += 1
+        try:
+            yield
+        finally:
+            async with self._turn:
+                self._active -= 1
+                self._turn.notify_all()
+
+    async def get(self) -> Any:
+        async with self._lock:
+            if self._browser is not None and self._browser.is_connected():
+                return self._browser
+            path = find_browser().path if self._path is FIND else self._path
+            if self._playwright is None:
+                from playwright.async_api import async_playwright  # lazy: importing watcher stays fast
+
+                self._playwright = await async_playwright().start()
+            try:
+                self._browser = await self._playwright.chromium.launch(
+                    executable_path=path, headless=True, args=LAUNCH_ARGS
+                )
+            except Exception as exc:
+                raise errors.BrowserMissing(
+                    f"cannot start Chromium ({path or 'Playwright default'}): {str(exc).splitlines()[0]}"
+                ) from exc
+            return self._browser
+
+    async def fresh_page(self, browser: Any, options: dict[str, Any], spares: int) -> tuple[Any, Any]:
+        """A never-used context (made with `options`) and its page, then `spares` more opened ahead."""
+        if options != self._spare_options:
+            await self._drop_spares()  # made for other settings (a derived Fetcher)
+            self._spare_options = options
+        context = page = None
+        while self._spares and context is None:
+            task = self._spares.pop(0)
+            try:
+                owner, spare_context, spare_page = await task
+            except Exception:
+                continue  # the browser died while it opened; try the next
+            if owner is browser and browser.is_connected():
+                context, page = spare_context, spare_page
+            else:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(spare_context.close(), CLOSE_TIMEOUT)
+        if context is None:
+            _, context, page = await self._open(browser, options)
+        # Topped up only once this check has its page, so a cold start does not queue behind them.
+        while len(self._spares) < min(spares, MAX_SPARES):
+            self._spares.append(asyncio.create_task(self._open(browser, options)))
+        return context, page
+
+    @staticmethod
+    async def _open(browser: Any, options: dict[str, Any]) -> tuple[Any, Any, Any]:
+        context = await browser.new_context(**options)
+        try:
+            return browser, context, await context.new_page()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+            raise
+
+    async def _drop_spares(self) -> None:
+        spares, self._spares = self._spares, []
+        for task in spares:
+            task.cancel()
+        for task in spares:
+            with contextlib.suppress(BaseException):
+                _, context, _ = await task
+                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+
+    async def close(self) -> None:
+        await self._drop_spares()
+        async with self._lock:
+            browser, self._browser = self._browser, None
+            playwright, self._playwright = self._playwright, None
+            if browser is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT)
+            if playwright is not None:
+                with contextlib.suppress(Exception):
+                    await playwright.stop()

@@ -1,0 +1,313 @@
+"""Fetching pages with headless Chromium: one browser per Fetcher, a fresh context per check.
+
+The main document of every navigation is fetched by Playwright's request client (route.fetch)
+before the browser sees it, one redirect hop at a time. That is what lets us refuse a redirect to
+file:/javascript:/... by name, cap and record redirects, and turn PDFs, JSON and oversized pages
+into typed errors instead of browser downloads or viewers. Everything the page loads afterwards
+goes through Chromium's own network stack, minus the blocked resource types.
+
+`ChromiumPages` makes one attempt at a page; `Fetcher` is that wrapped in the politeness, retry
+and deadline rules of fetch/polite.py, plus `ChromiumCards` for PNG diff cards on the same browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from watcher import errors
+from watcher.config import FetchSettings
+from watcher.fetch.base import ALLOWED_SCHEMES, is_html, parse_retry_after
+from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle
+from watcher.fetch.polite import Polite
+from watcher.fetch.settle import settle, watch_activity
+from watcher.models import Snapshot, utcnow
+
+# Kept back from the deadline for reading the page: a page that used its whole budget loading and
+# settling is still worth reading rather than reporting as a timeout.
+CONTENT_RESERVE = 0.5
+
+
+def _net_error(exc: Exception, url: str) -> errors.FetchError:
+    """Map a Playwright error message (Chromium net:: codes, Node socket errors) to a typed error."""
+    text = str(exc)
+    first = text.splitlines()[0] if text else type(exc).__name__
+    if type(exc).__name__ == "TimeoutError" or "ERR_TIMED_OUT" in text or "Timeout" in first:
+        return errors.FetchTimeout(f"timed out loading {url}")
+    if "ERR_TOO_MANY_REDIRECTS" in text:
+        return errors.TooManyRedirects(f"too many redirects from {url}")
+    if "ERR_UNSAFE_REDIRECT" in text or "ERR_UNKNOWN_URL_SCHEME" in text or "ERR_DISALLOWED_URL_SCHEME" in text:
+        return errors.RefusedScheme(f"{url} redirected to a refused scheme")
+    if "Download is starting" in text:
+        return errors.NotHTML(f"{url} is a download, not an HTML page")
+    return errors.ConnectError(f"cannot load {url}: {first}")
+
+
+@dataclass
+class _Navigation:
+    """What the route handler learned about the primary document of one goto."""
+
+    remaining: float  # seconds the handler may spend fetching
+    sent: Callable[[], None] | None = None  # called when the request really leaves (per-host delay)
+    pending: bool = True
+    redirect_to: str | None = None
+    status: int = 0
+    content_type: str = ""
+    error: errors.FetchError | None = None
+
+
+class ChromiumPages:
+    """One attempt at a page in a fresh Chromium context (the `Attempts` of fetch/polite.py)."""
+
+    def __init__(self, settings: FetchSettings, handle: BrowserHandle) -> None:
+        self.settings = settings
+        self._handle = handle
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        async with self._handle.in_use():
+            await self._handle.get()
+            yield
+
+    async def attempt(self, url: str, deadline: float, sent: Callable[[], None] | None = None) -> Snapshot:
+        s = self.settings
+        started = time.monotonic()
+        context = None
+        try:
+            browser = await self._handle.get()
+            options = {
+                "user_agent": s.user_agent or None,
+                "service_workers": "block",  # else a worker could answer requests our route never sees
+                "accept_downloads": False,
+            }
+            context, page = await self._handle.fresh_page(browser, options, s.concurrency)
+            return await self._load(context, page, url, deadline, started, sent)
+        except errors.WatcherError:
+            raise
+        except Exception as exc:
+            # Chromium crashed or went away mid-check: retryable, and the next attempt relaunches it.
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise errors.ConnectError(f"browser failed while loading {url}: {reason}") from exc
+        finally:
+            if context is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+
+    async def _load(
+        self, context: Any, page: Any, url: str, deadline: float, started: float, sent: Callable[[], None] | None
+    ) -> Snapshot:
+        s = self.settings
+        page.on("dialog", _dismiss)
+        in_flight = await watch_activity(page)
+        nav = _Navigation(remaining=0, sent=sent)
+        blocked = set(s.block_resources)
+
+        async def route_handler(route: Any) -> None:
+            request = route.request
+            try:
+                if urlsplit(request.url).scheme.lower() not in ALLOWED_SCHEMES:
+                    await route.abort("blockedbyclient")
+                elif nav.pending and request.is_navigation_request() and request.frame == page.main_frame:
+                    nav.pending = False
+                    await self._primary(route, nav)
+                elif request.resource_type in blocked:
+                    await route.abort("blockedbyclient")
+                else:
+                    await route.continue_()
+            except Exception:
+                # A handler that dies leaves the request pending forever; end it instead.
+                with contextlib.suppress(Exception):
+                    await route.abort("failed")
+
+        await context.route("**/*", route_handler)
+
+        redirects: list[str] = []
+        seen = {url}
+        current = url
+        nav_started = time.monotonic()
+        while True:
+            budget = min(s.nav_timeout, deadline - time.monotonic())
+            if budget <= 0:
+                raise errors.FetchTimeout(f"no page from {url} within the deadline")
+            nav.pending, nav.redirect_to, nav.error, nav.remaining = True, None, None, budget
+            try:
+                # The route handler's fetch has `budget`; give goto a little more so the handler's
+                # own timeout (with its clearer error) fires first.
+                await page.goto(current, wait_until="domcontentloaded", timeout=(budget + 1) * 1000)
+            except Exception as exc:
+                if nav.error is not None:
+                    raise nav.error from None
+                if nav.redirect_to is None:
+                    raise _net_error(exc, current) from None
+            if nav.error is not None:
+                raise nav.error
+            if nav.redirect_to is None:
+                break
+            target = nav.redirect_to
+            redirects.append(current)
+            if urlsplit(target).scheme.lower() not in ALLOWED_SCHEMES:
+                raise errors.RefusedScheme(f"{current} redirected to refused URL {target!r}")
+            if target in seen or len(redirects) > s.max_redirects:
+                raise errors.TooManyRedirects(
+                    f"{url} redirects {'in a loop' if target in seen else 'too often'} "
+                    f"({len(redirects)} hops, limit {s.max_redirects})"
+                )
+            seen.add(target)
+            current = target
+        navigation = time.monotonic() - nav_started
+
+        # Scripts may still be adding the article; give them the load event (bounded) and a settle.
+        with contextlib.suppress(Exception):
+            load_budget = max(0.1, min(s.nav_timeout, deadline - CONTENT_RESERVE - time.monotonic()))
+            await page.wait_for_load_state("load", timeout=load_budget * 1000)
+        await settle(page, in_flight, min(time.monotonic() + s.settle_ms / 1000, deadline - CONTENT_RESERVE))
+        html = await self._content(page, url, deadline)
+        if len(html.encode("utf-8", "replace")) > s.max_bytes:
+            raise errors.TooLarge(f"{url} rendered to more than {s.max_bytes} bytes of HTML")
+        return Snapshot(
+            requested_url=url,
+            final_url=page.url,
+            status=nav.status,
+            content_type=nav.content_type,
+            html=html,
+            fetched_at=utcnow(),
+            timings={"total": round(time.monotonic() - started, 3), "navigation": round(navigation, 3)},
+            redirects=redirects,
+        )
+
+    async def _primary(self, route: Any, nav: _Navigation) -> None:
+        """Fetch the main document ourselves, one hop, and judge it before the browser sees it."""
+        s = self.settings
+        url = route.request.url
+        if nav.sent is not None:
+            nav.sent()  # browser start-up work varies; the per-host delay is about when the server sees us
+        try:
+            response = await route.fetch(max_redirects=0, timeout=max(0.1, nav.remaining) * 1000)
+        except Exception as exc:
+            nav.error = _net_error(exc, url)
+            await route.abort("failed")
+            return
+        headers = response.headers
+        status = response.status
+        location = headers.get("location")
+        if 300 <= status < 400 and location:
+            nav.redirect_to = urljoin(url, location.strip())
+            await route.abort("aborted")
+            return
+        nav.status = status
+        nav.content_type = headers.get("content-type", "")
+        if status >= 400:
+            nav.error = errors.HTTPStatusError(
+                f"{url} answered HTTP {status}", status, parse_retry_after(headers.get("retry-after"))
+            )
+            await route.abort("failed")
+            return
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > s.max_bytes:
+            nav.error = errors.TooLarge(f"{url} is {int(length)} bytes, over the {s.max_bytes}-byte cap")
+            await route.abort("failed")
+            return
+        body = await response.body()
+        if len(body) > s.max_bytes:
+            nav.error = errors.TooLarge(f"{url} is over the {s.max_bytes}-byte cap")
+        elif not is_html(nav.content_type, body):
+            nav.error = errors.NotHTML(f"{url} is {nav.content_type or 'not HTML'}, not an HTML page")
+        if nav.error is not None:
+            await route.abort("failed")
+            return
+        await route.fulfill(response=response, body=body)
+
+    async def _content(self, page: Any, url: str, deadline: float) -> str:
+        """page.content(), bounded: a busy script can block it forever, a self-navigating page breaks it."""
+        for _ in range(5):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            try:
+                return await asyncio.wait_for(page.content(), remaining)
+            except TimeoutError:
+                break
+            except Exception:
+                # The page navigated itself away mid-read; read the new document once it exists.
+                with contextlib.suppress(Exception):
+                    await page.wait_for_load_state(
+                        "load", timeout=max(0.1, min(2.0, deadline - time.monotonic())) * 1000
+                    )
+        else:
+            raise errors.FetchError(f"{url} keeps navigating away; there is no page that stays still to read")
+        raise errors.FetchTimeout(f"{url} did not let its HTML be read within the deadline")
+
+
+class ChromiumCards:
+    """PNG rendering of self-contained HTML on a shared browser (the `PngRenderer` of fetch/base.py)."""
+
+    def __init__(self, settings: FetchSettings, handle: BrowserHandle, slots: asyncio.Semaphore) -> None:
+        self.settings = settings
+        self._handle = handle
+        self._slots = slots
+
+    async def render_png(
+        self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1
+    ) -> bytes:
+        """A PNG screenshot of self-contained HTML (full page when height is None), for diff cards."""
+        async with self._slots, self._handle.in_use():
+            browser = await self._handle.get()
+            context = await browser.new_context(
+                viewport={"width": width, "height": height or 600},
+                device_scale_factor=device_scale_factor,
+                java_script_enabled=False,  # card HTML is ours and static; page text inside it is not trusted
+                service_workers="block",
+            )
+            try:
+                # Cards are self-contained (data: URLs, system fonts): nothing may reach the network.
+                await context.route("**/*", lambda route: route.abort("blockedbyclient"))
+                page = await context.new_page()
+                timeout = self.settings.nav_timeout * 1000
+                await page.set_content(html, wait_until="load", timeout=timeout)
+                return await page.screenshot(type="png", full_page=height is None, timeout=timeout)
+            finally:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+
+
+class Fetcher(Polite):
+    """Fetches pages as rendered HTML; use as `async with Fetcher(settings) as f: await f.fetch(url)`."""
+
+    def __init__(self, settings: FetchSettings | None = None, browser_path: Any = FIND, *, _handle=None) -> None:
+        settings = settings or FetchSettings()
+        self._owns_handle = _handle is None
+        self._handle: BrowserHandle = _handle or BrowserHandle(browser_path)
+        super().__init__(ChromiumPages(settings, self._handle), settings)
+        self._cards = ChromiumCards(settings, self._handle, self._slots)
+
+    def derive(self, settings: FetchSettings) -> Fetcher:
+        """A Fetcher with other settings sharing this one's browser (closing it leaves the browser up)."""
+        return Fetcher(settings, _handle=self._handle)
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the browser (if this Fetcher owns it)."""
+        if self._owns_handle:
+            await self._handle.close()
+
+    async def render_png(
+        self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1
+    ) -> bytes:
+        """A PNG screenshot of self-contained HTML (full page when height is None), for diff cards."""
+        return await self._cards.render_png(html, width, height, device_scale_factor)
+
+
+async def _dismiss(dialog: Any) -> None:
+    # alert/confirm/prompt would otherwise block the page's scripts until the deadline.
+    with contextlib.suppress(Exception):
+        await dialog.dismiss()

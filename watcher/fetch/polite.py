@@ -1,0 +1,83 @@
+"""Politeness, retries and deadlines around any fetcher, so each fetcher only has to make one attempt.
+
+Per host: one request at a time, starts at least `per_host_delay` apart. Overall: at most
+`concurrency` fetches at once. A fetch's deadline counts from when it gets its turn and covers
+every retry; retries back off exponentially and honour Retry-After when it fits the deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from watcher import errors
+from watcher.config import FetchSettings
+from watcher.fetch.base import Attempts, check_scheme
+from watcher.models import Snapshot
+
+
+@dataclass
+class HostSlot:
+    """One host's turn: held by the fetch talking to it, stamped when a request really leaves."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_start: float = float("-inf")
+
+    def sent(self) -> None:
+        self.last_start = time.monotonic()
+
+
+class Polite:
+    """A PageFetcher made of an `Attempts` implementation and the general FetchSettings."""
+
+    def __init__(self, attempts: Attempts, settings: FetchSettings) -> None:
+        self.settings = settings
+        self._attempts = attempts
+        self._slots = asyncio.Semaphore(max(1, settings.concurrency))
+        self._hosts: dict[str, HostSlot] = {}
+
+    async def fetch(self, url: str) -> Snapshot:
+        """The page at `url`, or a FetchError subclass saying why not.
+
+        The deadline counts from when this fetch gets its turn (a concurrency slot and its host),
+        and covers every retry.
+        """
+        check_scheme(url)
+        host = (urlsplit(url).hostname or "").lower()
+        slot = self._hosts.setdefault(host, HostSlot())
+        deadline_s = self.settings.deadline
+        # Host first: a fetch queued behind its host must not hold a slot other hosts could use.
+        async with slot.lock, self._slots, self._attempts.turn():
+            # Starting a browser (or waiting for its scheduled restart) can take seconds on a cold
+            # machine; that is not the page's fault, so the deadline starts after it.
+            deadline = time.monotonic() + deadline_s
+            try:
+                return await asyncio.wait_for(self._with_retries(url, slot, deadline), deadline_s)
+            except TimeoutError:
+                raise errors.FetchTimeout(f"no page from {url} within the {deadline_s:g}s deadline") from None
+
+    async def _with_retries(self, url: str, slot: HostSlot, deadline: float) -> Snapshot:
+        s = self.settings
+        attempt = 0
+        while True:
+            # Politeness: request starts to one host are at least per_host_delay apart.
+            wait = slot.last_start + s.per_host_delay - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            slot.sent()
+            try:
+                return await self._attempts.attempt(url, deadline, slot.sent)
+            except errors.FetchError as exc:
+                if not exc.retryable or attempt >= s.retries:
+                    raise
+                delay = s.backoff * (2**attempt)
+                retry_after = getattr(exc, "retry_after", None)
+                if retry_after is not None:
+                    delay = max(delay, retry_after)
+                # Waiting past the deadline would only turn a clear error into a timeout.
+                if time.monotonic() + delay >= deadline - 0.1:
+                    raise
+                attempt += 1
+                await asyncio.sleep(delay)
