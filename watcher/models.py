@@ -2,37 +2,56 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Literal
+from datetime import datetime
+from typing import Any, Literal, cast, get_args
+
+# The contract's time helpers live in watcher.times; they are re-exported here because every model speaks them.
+from watcher.times import iso as iso
+from watcher.times import parse_iso as parse_iso
+from watcher.times import utcnow as utcnow
 
 EditField = Literal["headline", "dek", "byline", "published", "modified", "body", "caption"]
 EditOp = Literal["insert", "delete", "replace", "move"]
-EditClass = Literal["cosmetic", "typo", "substantive"]
+EditClass = Literal["cosmetic", "typo", "moved", "substantive"]
 CheckStatus = Literal["new", "unchanged", "changed", "error", "revert", "removed", "redirected", "restored"]
+Flag = Literal["headline_changed", "correction_notice", "stealth", "ab_test", "revert", "restored"]
 InlineOp = tuple[str, str]  # ("=" | "-" | "+", text)
 
-CLASS_RANK = {"cosmetic": 0, "typo": 1, "substantive": 2}
+# The domain's words, each written once; docs/architecture.md says what each means.
+EDIT_FIELDS: tuple[str, ...] = get_args(EditField)
+EDIT_OPS: tuple[str, ...] = get_args(EditOp)
+CLASSES: tuple[str, ...] = get_args(EditClass)  # least to most serious
+CLASS_RANK = {cls: rank for rank, cls in enumerate(CLASSES)}
+STATUSES: tuple[str, ...] = get_args(CheckStatus)
+FLAGS: tuple[str, ...] = get_args(Flag)
+# Versions that record what happened to the page (Version.event) rather than only new text.
+EVENTS = ("removed", "redirected", "restored", "revert")
+# Event versions for a page that is gone: they carry the last text seen, not a page of their own.
+GONE_EVENTS = ("removed", "redirected")
+# Only these outcomes are news to a reader; "new", "unchanged", "revert" and "error" are not edits.
+NOTIFY_STATUSES = ("changed", "removed", "redirected", "restored")
 
 
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC, to the second."""
-    return datetime.now(UTC).replace(microsecond=0)
+def class_rank(cls: str | None) -> int:
+    """How serious an edit class is (cosmetic 0, typo 1, substantive 2); unknown classes rank lowest."""
+    return CLASS_RANK.get(cls or "", 0)
 
 
-def iso(moment: datetime | None) -> str | None:
-    """A datetime as the contract's ISO 8601 form with a trailing Z."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+def top_class(edits: Iterable[Edit]) -> EditClass | None:
+    """The most serious class among the edits, None when there are none."""
+    return max((e.cls for e in edits), key=class_rank, default=None)
 
 
-def parse_iso(text: str | None) -> datetime | None:
-    """Inverse of iso(); accepts any ISO 8601 string, naive values taken as UTC."""
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def is_shown(edit: Edit, include_cosmetic: bool = False) -> bool:
+    """The cosmetic filter: cosmetic edits are hidden from readers unless asked for (--all)."""
+    return include_cosmetic or edit.cls != "cosmetic"
+
+
+def shown_edits(edits: Iterable[Edit], include_cosmetic: bool = False) -> list[Edit]:
+    """The edits a reader sees, in their order (see is_shown)."""
+    return [e for e in edits if is_shown(e, include_cosmetic)]
 
 
 @dataclass
@@ -119,13 +138,11 @@ class VersionDiff:
 
     def visible_edits(self, include_cosmetic: bool = False) -> list[Edit]:
         """Edits a reader should see; cosmetic ones only on request."""
-        return [e for e in self.edits if include_cosmetic or e.cls != "cosmetic"]
+        return shown_edits(self.edits, include_cosmetic)
 
     def top_class(self) -> EditClass | None:
         """The most serious class among the edits."""
-        if not self.edits:
-            return None
-        return max((e.cls for e in self.edits), key=CLASS_RANK.__getitem__)
+        return top_class(self.edits)
 
 
 @dataclass
@@ -140,7 +157,23 @@ class Version:
     html_hash: str | None = None
     flags: list[str] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)  # edits from the previous version to this one
-    event: str | None = None  # "removed" | "redirected" | "restored" | "revert" for event versions
+    event: str | None = None  # one of EVENTS for event versions
+
+    @property
+    def status(self) -> CheckStatus:
+        """The contract's status word for the change this version records: its event, else "changed"."""
+        return cast(CheckStatus, self.event or "changed")  # every event is also a status
+
+    def to_json(self) -> dict[str, Any]:
+        """One entry of `history --json` (README, JSON output)."""
+        return {
+            "version": self.number,
+            "captured_at": iso(self.captured_at),
+            "headline": self.article.headline,
+            "edits_count": len(self.edits),
+            "flags": list(self.flags),
+            "event": self.event,
+        }
 
 
 @dataclass
@@ -163,7 +196,22 @@ class WatchedArticle:
     checks_total: int = 0
     feed: str | None = None
     stopped: bool = False  # past the last schedule tier: no more automatic checks
+    paused: bool = False  # `watcher pause`: no automatic checks until `watcher resume`
+    unwatched: float = 0.0  # seconds since the last change when no check could run; not counted as age
     headline_variants: list[str] = field(default_factory=list)  # headlines seen rotating (A/B test)
+
+    def to_json(self) -> dict[str, Any]:
+        """One entry of `list --json` (README, JSON output)."""
+        return {
+            "url": self.url,
+            "versions": self.versions,
+            "last_checked": iso(self.last_checked),
+            "next_check": iso(self.next_check),
+            "last_status": self.last_status,
+            "headline": self.headline,
+            "tags": list(self.tags),
+            "feed": self.feed,
+        }
 
 
 @dataclass
@@ -178,6 +226,19 @@ class Feed:
     next_poll: datetime | None = None
     last_status: str | None = None
     articles_added: int = 0
+
+
+@dataclass
+class CheckRecord:
+    """One entry of an article's stored check log (the store keeps the last N per article)."""
+
+    checked_at: datetime
+    status: str
+    version: int | None = None
+    http_status: int | None = None
+    duration: float = 0.0
+    error: str | None = None
+    flags: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -196,7 +257,7 @@ class CheckResult:
     headline: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        """The stable JSON contract from DESIGN.md."""
+        """One object of `check --json`, `run --json` and `diff --json`: the contract in docs/architecture.md."""
         return {
             "url": self.url,
             "status": self.status,
@@ -206,3 +267,19 @@ class CheckResult:
             "flags": list(self.flags),
             "edits": [e.to_json() for e in self.edits],
         }
+
+
+def change_json(url: str, old: Version | None, new: Version, edits: Sequence[Edit], headline: str) -> dict[str, Any]:
+    """One object of `report --format json`: the check contract for a stored version change, plus its report fields."""
+    body = CheckResult(
+        url=url,
+        status=new.status,
+        checked_at=new.captured_at,
+        version=new.number,
+        flags=list(new.flags),  # the event, if any, is the status
+        edits=list(edits),
+    ).to_json()
+    body["headline"] = headline
+    body["from_version"] = old.number if old is not None else None
+    body["captured_at"] = iso(new.captured_at)
+    return body

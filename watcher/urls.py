@@ -113,7 +113,29 @@ def normalize_url(url: str) -> str:
 
 
 def host_of(url: str) -> str:
-    """The lower-case host name of a URL, without port; empty when it has none."""
+    """The host of a URL as watcher names it everywhere: lower case, no trailing dot, and the port when it is
+    not the scheme's default ("example.com", "127.0.0.1:8001", "[::1]:8443"); empty when there is no host.
+
+    Two servers on one machine are told apart by their port, so per-host politeness, reports and tables agree
+    on what "one host" is. Site rules match on the name alone (hostname_of).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").rstrip(".")
+    if not host:
+        return ""
+    if ":" in host:
+        host = f"[{host}]"  # IPv6 literal
+    if port is not None and port != DEFAULT_PORTS.get(parts.scheme.lower()):
+        host = f"{host}:{port}"
+    return host
+
+
+def hostname_of(url: str) -> str:
+    """The host name of a URL alone, lower case, without port or trailing dot (for matching domains)."""
     try:
         return (urlsplit(url.strip()).hostname or "").rstrip(".")
     except ValueError:

@@ -265,7 +265,7 @@ def test_html_shows_urls_times_and_flags():
     times = mayor.xpath(".//time/@datetime")
     assert "2026-11-21T14:00:00Z" in times and "2026-11-20T10:00:00Z" in times
     flags = texts(mayor.find_class("flag"))
-    assert {"Headline changed", "Correction notice", "ab_test", "Stealth edit"} <= set(flags)
+    assert {"Headline changed", "Correction notice", "Headline A/B test", "Stealth edit"} <= set(flags)
     gone = tree.xpath("//section")[2]
     assert "removed" in gone.text_content()
     assert not gone.find_class("edit")
@@ -333,7 +333,7 @@ def test_markdown_has_the_edits_as_deletions_and_insertions():
     assert headings[:1] == ["Contents"]
     assert headings[1:] == ["Council passes budget", "颱風逼近　全台戒備", "Story taken down"]
     assert tree.xpath("//a/@href")[0] == MAYOR
-    assert {"Headline changed", "Correction notice", "ab_test"} <= set(texts(tree.iter("strong")))
+    assert {"Headline changed", "Correction notice", "Headline A/B test"} <= set(texts(tree.iter("strong")))
 
 
 def test_markdown_marks_punctuation_next_to_words():

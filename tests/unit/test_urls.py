@@ -3,7 +3,7 @@
 import pytest
 
 from watcher.errors import BadInput, RefusedScheme
-from watcher.urls import host_of, normalize_url
+from watcher.urls import host_of, hostname_of, normalize_url
 
 
 @pytest.mark.parametrize(
@@ -82,6 +82,16 @@ def test_credentials_refused_without_echoing_them():
     assert "example.com" in message
 
 
-def test_host_of():
-    assert host_of("https://News.Example.com:8443/a?b") == "news.example.com"
+def test_host_of_keeps_a_port_that_is_not_the_default():
+    assert host_of("https://News.Example.com:8443/a?b") == "news.example.com:8443"
+    assert host_of("https://news.example.com:443/a") == "news.example.com"
+    assert host_of("http://news.example.com.:80/a") == "news.example.com"
+    assert host_of("http://127.0.0.1:8001/story") == "127.0.0.1:8001"
+    assert host_of("http://[::1]:8443/") == "[::1]:8443"
     assert host_of("not a url") == ""
+    assert host_of("http://example.com:99999/") == ""  # a port out of range is no host watcher can name
+
+
+def test_hostname_of_is_the_name_alone():
+    assert hostname_of("https://News.Example.com:8443/a?b") == "news.example.com"
+    assert hostname_of("not a url") == ""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -13,9 +12,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from watcher.models import CheckResult, WatchedArticle
+from watcher.models import CheckResult, WatchedArticle, shown_edits, top_class
 from watcher.render.edits import inline_text
 from watcher.render.text import safe_text
+from watcher.times import ago
+from watcher.urls import host_of
 
 FEED_LENGTH = 6
 SNIPPET_CHARS = 160
@@ -36,32 +37,12 @@ class RunStatus:
     articles_followed: int = 0
 
 
-def _ago(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "—"
-    seconds = int((now - moment).total_seconds())
-    if seconds < 0:
-        seconds = -seconds
-        prefix, suffix = "in ", ""
-    else:
-        prefix, suffix = "", " ago"
-    if seconds < 60:
-        span = f"{seconds}s"
-    elif seconds < 3600:
-        span = f"{seconds // 60}m"
-    elif seconds < 86400:
-        span = f"{seconds // 3600}h"
-    else:
-        span = f"{seconds // 86400}d"
-    return f"{prefix}{span}{suffix}"
-
-
 def _next(article: WatchedArticle, now: datetime) -> str:
     if article.stopped:
         return "stopped"
     if article.next_check is None or article.next_check <= now:
         return "due"
-    return _ago(article.next_check, now)
+    return ago(article.next_check, now)
 
 
 def _around_changes(inline: Sequence[tuple[str, str]], keep: int = CONTEXT_CHARS) -> list[tuple[str, str]]:
@@ -96,9 +77,9 @@ def articles_view(articles: Sequence[WatchedArticle], now: datetime) -> Table:
         status = article.last_status or "pending"
         table.add_row(
             safe_text(article.headline or article.url),
-            safe_text(urlsplit(article.url).netloc.removeprefix("www.")),
+            safe_text(host_of(article.url).removeprefix("www.")),
             str(article.versions),
-            _ago(article.last_checked, now),
+            ago(article.last_checked, now),
             _next(article, now),
             Text(status, style=f"status.{status}"),
             safe_text(article.last_edit_summary),
@@ -111,18 +92,18 @@ def edit_feed(results: Sequence[CheckResult], now: datetime) -> RenderableType:
     lines: list[RenderableType] = []
     for result in list(results)[-FEED_LENGTH:][::-1]:
         head = Text()
-        head.append(_ago(result.checked_at, now).ljust(8), style="dim")
+        head.append(ago(result.checked_at, now).ljust(8), style="dim")
         head.append(result.status, style=f"status.{result.status}")
         head.append(f" v{result.version} " if result.version else " ")
-        classes = sorted({e.cls for e in result.edits}, key=["cosmetic", "typo", "substantive"].index)
-        if classes:
-            head.append(classes[-1], style=f"class.{classes[-1]}")
+        top = top_class(result.edits)
+        if top:
+            head.append(top, style=f"class.{top}")
             head.append(" ")
         for flag in result.flags:
             head.append(f"[{flag}] ", style=f"flag.{flag}")
         head.append_text(safe_text(result.headline or result.url))
         lines.append(head)
-        shown = [e for e in result.edits if e.cls != "cosmetic"] or result.edits
+        shown = shown_edits(result.edits) or result.edits
         if shown:
             edit = shown[0]
             snippet = Text("  ")

@@ -18,22 +18,25 @@ from rich.table import Table
 from rich.text import Text
 
 from watcher.diff import Row, align
-from watcher.models import CheckResult, Edit, InlineOp, Version, VersionDiff, iso
+from watcher.labels import flag_label, op_word
+from watcher.models import (
+    CLASSES,
+    FLAGS,
+    STATUSES,
+    CheckResult,
+    Edit,
+    InlineOp,
+    Version,
+    VersionDiff,
+    is_shown,
+    shown_edits,
+)
 from watcher.render.text import visible
+from watcher.times import display_time
 
 DELETE_MARKS = ("[-", "-]")
 INSERT_MARKS = ("{+", "+}")
 
-FLAG_LABELS = {
-    "headline_changed": "headline changed",
-    "correction_notice": "correction notice",
-    "stealth": "stealth edit (no notice, same modified date)",
-    "ab_test": "headline A/B test",
-    "revert": "reverted to an earlier version",
-}
-_FLAG_STYLES = {"headline_changed", "correction_notice", "stealth", "ab_test", "revert"}
-_STATUS_STYLES = {"new", "unchanged", "changed", "error", "removed", "redirected", "restored", "revert"}
-_OP_WORDS = {"insert": "added", "delete": "removed", "replace": "changed", "move": "moved"}
 _FIELD_ORDER = ("headline", "dek", "byline", "published", "modified")
 
 
@@ -74,19 +77,19 @@ def flags_text(flags: Sequence[str], *, short: bool = False) -> Text:
     for n, flag in enumerate(flags):
         if n:
             text.append(", ")
-        label = flag.replace("_", " ") if short else FLAG_LABELS.get(flag, flag.replace("_", " "))
-        text.append(label, style=f"flag.{flag}" if flag in _FLAG_STYLES else "diff.label")
+        label = flag.replace("_", " ") if short else flag_label(flag, note=True)
+        text.append(label, style=f"flag.{flag}" if flag in FLAGS else "diff.label")
     return text
 
 
 def _when(moment: datetime | None) -> str:
-    return (iso(moment) or "?").replace("T", " ").replace("Z", " UTC")[:-7] + " UTC" if moment else "?"
+    return display_time(moment, missing="?")
 
 
 def _edit_label(edit: Edit, where: str) -> Text:
     label = Text()
     label.append(where, style="diff.label")
-    label.append(f" {_OP_WORDS[edit.op]} · ")
+    label.append(f" {op_word(edit.op)} · ")
     label.append(edit.cls, style=f"class.{edit.cls}")
     return label
 
@@ -94,7 +97,8 @@ def _edit_label(edit: Edit, where: str) -> Text:
 def _cell_label(edit: Edit, where: str) -> Text:
     """A narrow label for the side-by-side view: where on one line, the class below (the op shows in the columns)."""
     label = Text(where + "\n", style="diff.label")
-    label.append(edit.cls if edit.op != "move" else f"moved {edit.cls}", style=f"class.{edit.cls}")
+    moved = edit.op == "move" and edit.cls != "moved"
+    label.append(f"moved {edit.cls}" if moved else edit.cls, style=f"class.{edit.cls}")
     return label
 
 
@@ -113,7 +117,7 @@ class _Line:
 def _body_lines(old: Version | None, new: Version, edits: list[Edit], include_cosmetic: bool) -> list[_Line]:
     """Body edits in reading order with every unchanged paragraph, so context can be cut around them."""
     if old is None:
-        return [_Line(None, e, include_cosmetic or e.cls != "cosmetic") for e in edits]
+        return [_Line(None, e, is_shown(e, include_cosmetic)) for e in edits]
     # The rows are re-derived from the two bodies (the same code diff_articles ran) to learn where each edit
     # sits; the edits shown are the ones the caller passed, matched by content, so a stored diff stays the truth.
     wanted: dict[tuple, list[Edit]] = defaultdict(list)
@@ -125,11 +129,11 @@ def _body_lines(old: Version | None, new: Version, edits: list[Edit], include_co
         match = wanted.get((e.op, e.old, e.new)) if e else None
         if match:
             edit = match.pop(0)
-            lines.append(_Line(row, edit, include_cosmetic or edit.cls != "cosmetic"))
+            lines.append(_Line(row, edit, is_shown(edit, include_cosmetic)))
         elif row.new:
             lines.append(_Line(row, None, False))
     leftovers = [e for group in wanted.values() for e in group]
-    lines += [_Line(None, e, include_cosmetic or e.cls != "cosmetic") for e in leftovers]
+    lines += [_Line(None, e, is_shown(e, include_cosmetic)) for e in leftovers]
     return lines
 
 
@@ -194,7 +198,7 @@ def _header(old: Version | None, new: Version, diff: VersionDiff, include_cosmet
     counts = defaultdict(int)
     for e in diff.edits:
         counts[e.cls] += 1
-    summary = ", ".join(f"{counts[c]} {c}" for c in ("substantive", "typo", "cosmetic") if counts[c])
+    summary = ", ".join(f"{counts[c]} {c}" for c in reversed(CLASSES) if counts[c])
     parts.append(
         Text(f"{len(diff.edits)} edit{'s' if len(diff.edits) != 1 else ''}" + (f": {summary}" if summary else ""))
     )
@@ -233,11 +237,10 @@ class DiffView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         markers = _plain(console)
         fields, body, captions = _split_edits(self.diff)
-        show = lambda e: self.include_cosmetic or e.cls != "cosmetic"  # noqa: E731
         parts = _header(self.old, self.new, self.diff, self.include_cosmetic)
         lines = _with_context(_body_lines(self.old, self.new, body, self.include_cosmetic), self.context)
-        fields = [e for e in fields if show(e)]
-        captions = [e for e in captions if show(e)]
+        fields = shown_edits(fields, self.include_cosmetic)
+        captions = shown_edits(captions, self.include_cosmetic)
         if self.side_by_side:
             parts += ["", self._table(fields, lines, captions, markers)]
         else:
@@ -333,7 +336,7 @@ class CheckView:
         r = self.result
         markers = _plain(console)
         line = Text()
-        line.append(r.status, style=f"status.{r.status}" if r.status in _STATUS_STYLES else "diff.label")
+        line.append(r.status, style=f"status.{r.status}" if r.status in STATUSES else "diff.label")
         if r.version is not None:
             line.append(f" v{r.version}")
         line.append(" ")
@@ -345,7 +348,7 @@ class CheckView:
             parts.append(Padding(Text(visible(r.error), style="status.error"), (0, 0, 0, 2)))
         if r.flags:
             parts.append(Padding(Text.assemble("flags: ", flags_text(r.flags)), (0, 0, 0, 2)))
-        shown = [e for e in r.edits if self.include_cosmetic or e.cls != "cosmetic"]
+        shown = shown_edits(r.edits, self.include_cosmetic)
         for e in shown:
             parts += [Padding(_edit_label(e, e.field), (0, 0, 0, 2)), Padding(_edit_body(e, markers), (0, 0, 0, 4))]
         hidden = len(r.edits) - len(shown)
@@ -361,3 +364,24 @@ class CheckView:
 def render_check(result: CheckResult, *, include_cosmetic: bool = False) -> RenderableType:
     """One compact block per checked article: status, version, URL, flags and the edits found."""
     return CheckView(result, include_cosmetic)
+
+
+def check_summary(results: Sequence[CheckResult], *, include_cosmetic: bool = False) -> Text:
+    """The closing line of `watcher check`: how many articles changed, failed or stayed the same."""
+    counts: dict[str, int] = defaultdict(int)
+    hidden = 0
+    for r in results:
+        if r.status == "changed" and not shown_edits(r.edits, include_cosmetic):
+            hidden += 1
+        else:
+            counts[r.status] += 1
+    text = Text(f"checked {len(results)} article{'s' if len(results) != 1 else ''}: ")
+    parts = [(status, counts[status]) for status in STATUSES if counts[status]]
+    for n, (status, count) in enumerate(parts):
+        if n:
+            text.append(", ")
+        text.append(f"{count} {status}", style=f"status.{status}")
+    if hidden:
+        text.append(", " if parts else "")
+        text.append(f"{hidden} with cosmetic edits only (--all shows them)", style="diff.gap")
+    return text

@@ -1,4 +1,7 @@
-"""Semantic style names for every renderable; colours live here only."""
+"""Semantic style names for every renderable; colours live here only.
+
+Every edit class, flag and status of watcher.models has a style here (tests/unit/test_report.py checks it).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +17,14 @@ THEME = Theme(
         "diff.gap": "dim italic",
         "class.cosmetic": "dim",
         "class.typo": "yellow",
+        "class.moved": "cyan",
         "class.substantive": "bold red",
         "flag.headline_changed": "bold magenta",
         "flag.correction_notice": "bold green",
         "flag.stealth": "bold red",
         "flag.ab_test": "magenta",
         "flag.revert": "yellow",
+        "flag.restored": "green",
         "status.new": "bold cyan",
         "status.unchanged": "dim",
         "status.changed": "bold yellow",

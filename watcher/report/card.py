@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from watcher.models import CLASS_RANK, Edit, InlineOp
+from watcher.labels import field_label
+from watcher.models import Edit, InlineOp, class_rank, shown_edits
 from watcher.report.css import CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS
-from watcher.report.entries import Change, ReportEntry, display_time, edit_ops, field_label, host_of
+from watcher.report.entries import Change, ReportEntry, edit_ops
 from watcher.report.html import CSP, esc, flags_html, inline_html, version_title
+from watcher.times import display_time
+from watcher.urls import host_of
 
 MAX_EDITS = 3
 CONTEXT_CHARS = 70  # unchanged text kept on each side of a change
@@ -72,14 +75,14 @@ def card_edits(edits: Sequence[Edit]) -> list[Edit]:
     """The edits worth a place on the card: headline first, then the most serious, in page order."""
     ranked = sorted(
         range(len(edits)),
-        key=lambda i: (edits[i].field != "headline", -CLASS_RANK.get(edits[i].cls, 0), i),
+        key=lambda i: (edits[i].field != "headline", -class_rank(edits[i].cls), i),
     )
     keep = sorted(ranked[:MAX_EDITS], key=lambda i: (edits[i].field != "headline", i))
     return [edits[i] for i in keep]
 
 
 def _card_edit_html(edit: Edit) -> str:
-    label = f'<p class="label">{esc(field_label(edit))} · <span class="cls">{esc(edit.cls)}</span></p>'
+    label = f'<p class="label">{esc(field_label(edit.field))} · <span class="cls">{esc(edit.cls)}</span></p>'
     return f'<div class="edit">{label}<p class="diff">{inline_html(trim_ops(edit_ops(edit)))}</p></div>'
 
 
@@ -87,7 +90,7 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> st
     """Self-contained HTML for a PNG diff card of one version change (1200x675 suits social posting)."""
     change = Change(entry, list(entry.new.edits))
     # Cosmetic edits only when there is nothing else, so a card never comes out empty.
-    visible = [e for e in change.edits if e.cls != "cosmetic"] or change.edits
+    visible = shown_edits(change.edits) or change.edits
     shown = card_edits(visible)
     new, old = entry.new, entry.old
     times = display_time(new.captured_at)
@@ -109,7 +112,7 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> st
         f'<meta name="viewport" content="width={width}, height={height}">'
         f"<title>{esc(change.headline)}</title><style>{css}</style></head>"
         f'<body data-edit-count="{len(visible)}"><div class="card">'
-        f'<div class="top"><span class="host">{esc(host_of(change.url))}</span>'
+        f'<div class="top"><span class="host">{esc(host_of(change.url) or change.url)}</span>'
         f"<span>{esc(version_title(change))}</span></div>"
         f"<h1>{esc(change.headline)}</h1>"
         f'<p class="times">{esc(times)}</p>'

@@ -5,26 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from watcher.models import Edit, InlineOp, Version, WatchedArticle
-
-FLAG_LABELS = {
-    "headline_changed": "Headline changed",
-    "correction_notice": "Correction notice",
-    "stealth": "Stealth edit",
-}
-
-FIELD_LABELS = {
-    "headline": "Headline",
-    "dek": "Subheadline",
-    "byline": "Byline",
-    "published": "Published date",
-    "modified": "Modified date",
-    "body": "Body",
-    "caption": "Caption",
-}
+from watcher.labels import FLAG_LABELS
+from watcher.models import Edit, InlineOp, Version, WatchedArticle, shown_edits
+from watcher.times import as_utc
 
 
 @dataclass
@@ -64,7 +50,7 @@ class Change:
     @property
     def status(self) -> str:
         """The contract's status word for this change: the event for event versions, else "changed"."""
-        return self.entry.new.event or "changed"
+        return self.entry.new.status
 
 
 @dataclass
@@ -87,14 +73,14 @@ def visible_changes(entries: Sequence[ReportEntry], include_cosmetic: bool) -> l
     """Entries worth showing: those with a visible edit, and every event version (removed, restored...)."""
     changes = []
     for entry in entries:
-        edits = [e for e in entry.new.edits if include_cosmetic or e.cls != "cosmetic"]
+        edits = shown_edits(entry.new.edits, include_cosmetic)
         if edits or entry.new.event:
             changes.append(Change(entry, edits))
     return changes
 
 
 def _newest_key(change: Change) -> tuple[datetime, int]:
-    return (_aware(change.entry.new.captured_at), change.entry.new.number)
+    return (as_utc(change.entry.new.captured_at), change.entry.new.number)
 
 
 def group_changes(changes: Sequence[Change]) -> list[ArticleGroup]:
@@ -110,28 +96,6 @@ def group_changes(changes: Sequence[Change]) -> list[ArticleGroup]:
 def ordered_changes(groups: Sequence[ArticleGroup]) -> list[Change]:
     """The changes of every group, in report order."""
     return [c for g in groups for c in g.changes]
-
-
-def _aware(moment: datetime) -> datetime:
-    # Naive datetimes from older stores are UTC; comparing naive with aware would raise.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def display_time(moment: datetime | None) -> str:
-    """A datetime for people: "2026-11-25 10:00 UTC"."""
-    if moment is None:
-        return "unknown time"
-    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def flag_label(flag: str) -> str:
-    """The reader-facing label of a flag; unknown flags are shown as they are."""
-    return FLAG_LABELS.get(flag, flag)
-
-
-def field_label(edit: Edit) -> str:
-    """The reader-facing name of the field an edit touches."""
-    return FIELD_LABELS.get(edit.field, str(edit.field))
 
 
 def url_digest(url: str) -> str:
@@ -155,18 +119,11 @@ def safe_href(url: str) -> str | None:
     return None
 
 
-def host_of(url: str) -> str:
-    """The host part of a URL, or the URL itself when it has none."""
-    try:
-        return urlsplit(url).hostname or url
-    except ValueError:
-        return url
-
-
 def edit_ops(edit: Edit) -> list[InlineOp]:
     """The inline ops to show for an edit; edits stored without ops get whole-value ops from old/new."""
-    if edit.op == "move":
+    if edit.op == "move" and not any(op != "=" for op, _ in edit.inline):
         # A moved paragraph is unchanged text in a new place; marking it all as deleted and inserted would mislead.
+        # One moved and edited shows its inline edit like any other.
         return [("=", edit.new if edit.new is not None else edit.old or "")]
     if edit.inline:
         return [(op, text) for op, text in edit.inline if text]
@@ -180,7 +137,7 @@ def edit_ops(edit: Edit) -> list[InlineOp]:
 
 def change_summary(change: Change) -> str:
     """A short line saying what changed: "headline changed, 3 edits"."""
-    parts = [flag_label(f).lower() if f in FLAG_LABELS else f for f in change.flags]
+    parts = [FLAG_LABELS.get(f, f) for f in change.flags]
     count = len(change.edits)
     if count or not parts:
         parts.append(f"{count} edit" + ("" if count == 1 else "s"))

@@ -7,24 +7,15 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from watcher.models import Edit, InlineOp, iso
+from watcher.labels import field_label, flag_title, op_word
+from watcher.models import Edit, InlineOp
 from watcher.report.css import REPORT_CSS
-from watcher.report.entries import (
-    ArticleGroup,
-    Change,
-    anchor_id,
-    display_time,
-    edit_ops,
-    field_label,
-    flag_label,
-    host_of,
-    plural,
-    safe_href,
-)
+from watcher.report.entries import ArticleGroup, Change, anchor_id, edit_ops, plural, safe_href
+from watcher.times import display_time, iso
+from watcher.urls import host_of
 
 # Only style is allowed: if escaping ever failed, the browser would still refuse scripts and remote loads.
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-OP_WORDS = {"insert": "added", "delete": "removed", "replace": "changed", "move": "moved"}
 _LANG_RE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _CLASS_RE = re.compile(r"[^a-z0-9_-]+")
 
@@ -64,8 +55,8 @@ def inline_html(ops: Sequence[InlineOp]) -> str:
 def edit_html(edit: Edit) -> str:
     """One edit: a label (field, what happened, class) and its inline diff."""
     label = (
-        f'<p class="label"><span class="field">{esc(field_label(edit))}</span> · '
-        f'{esc(OP_WORDS.get(edit.op, edit.op))} · <span class="cls">{esc(edit.cls)}</span></p>'
+        f'<p class="label"><span class="field">{esc(field_label(edit.field))}</span> · '
+        f'{esc(op_word(edit.op))} · <span class="cls">{esc(edit.cls)}</span></p>'
     )
     return (
         f'<div class="edit cls-{css_token(edit.cls)}" data-field="{esc(edit.field)}" data-op="{esc(edit.op)}" '
@@ -77,7 +68,7 @@ def flags_html(flags: Sequence[str]) -> str:
     """The flags as labelled chips; empty when there are none."""
     if not flags:
         return ""
-    items = "".join(f'<li class="flag flag-{css_token(f)}">{esc(flag_label(f))}</li>' for f in flags)
+    items = "".join(f'<li class="flag flag-{css_token(f)}">{esc(flag_title(f))}</li>' for f in flags)
     return f'<ul class="flags">{items}</ul>'
 
 
@@ -136,7 +127,7 @@ def toc_html(groups: Sequence[ArticleGroup]) -> str:
     """The table of contents: one link per article section."""
     items = "".join(
         f'<li><a href="#{esc(anchor_id(g.url))}">{esc(g.headline)}</a> '
-        f'<span class="muted">{esc(host_of(g.url))} · {esc(plural(g.edit_count, "edit"))}</span></li>'
+        f'<span class="muted">{esc(host_of(g.url) or g.url)} · {esc(plural(g.edit_count, "edit"))}</span></li>'
         for g in groups
     )
     return f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'

@@ -1,32 +1,16 @@
-"""The JSON report: the DESIGN.md check contract, one object per version change, plus report fields."""
+"""The JSON report: one object per version change, the check contract plus report fields (models.change_json)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
-from watcher.models import iso
-from watcher.report.entries import ArticleGroup, Change, ordered_changes
-
-
-def change_json(change: Change) -> dict[str, Any]:
-    """One version change as the contract's object, with headline, from_version and captured_at added."""
-    new, old = change.entry.new, change.entry.old
-    return {
-        "url": change.url,
-        "status": change.status,
-        "version": new.number,
-        "checked_at": iso(new.captured_at),
-        "error": None,
-        "flags": list(new.flags),  # the event, if any, is the status
-        "edits": [e.to_json() for e in change.edits],
-        "headline": change.headline,
-        "from_version": old.number if old is not None else None,
-        "captured_at": iso(new.captured_at),
-    }
+from watcher.models import change_json
+from watcher.report.entries import ArticleGroup, ordered_changes
 
 
 def render_json(groups: Sequence[ArticleGroup]) -> str:
     """The report as a pretty-printed JSON list, in report order."""
-    return json.dumps([change_json(c) for c in ordered_changes(groups)], ensure_ascii=False, indent=2) + "\n"
+    changes = ordered_changes(groups)
+    body = [change_json(c.url, c.entry.old, c.entry.new, c.edits, c.headline) for c in changes]
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"

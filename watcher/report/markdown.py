@@ -8,19 +8,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import quote
 
+from watcher.labels import field_label, flag_title, op_word
 from watcher.models import Edit, InlineOp
-from watcher.report.entries import (
-    ArticleGroup,
-    Change,
-    display_time,
-    edit_ops,
-    field_label,
-    flag_label,
-    host_of,
-    plural,
-    safe_href,
-)
-from watcher.report.html import OP_WORDS, version_title
+from watcher.report.entries import ArticleGroup, Change, edit_ops, plural, safe_href
+from watcher.report.html import version_title
+from watcher.times import display_time
+from watcher.urls import host_of
 
 # Page text never starts a line (it always follows a heading mark or a label), so list markers need no
 # escaping; these are the characters that could make emphasis, links, HTML, code, tables or math.
@@ -104,7 +97,7 @@ def md_inline(ops: Sequence[InlineOp]) -> str:
 
 def edit_md(edit: Edit) -> str:
     """One edit as a list item: label, then the inline diff."""
-    label = f"**{md_escape(field_label(edit))}** ({md_escape(OP_WORDS.get(edit.op, edit.op))}, {md_escape(edit.cls)})"
+    label = f"**{md_escape(field_label(edit.field))}** ({md_escape(op_word(edit.op))}, {md_escape(edit.cls)})"
     return f"- {label}: {md_inline(edit_ops(edit))}"
 
 
@@ -119,7 +112,7 @@ def change_md(change: Change) -> list[str]:
     lines = [f"### {version_title(change)}", "", times]
     if change.flags:
         lines[-1] += "  "
-        lines.append(" · ".join(f"**{md_escape(flag_label(f))}**" for f in change.flags))
+        lines.append(" · ".join(f"**{md_escape(flag_title(f))}**" for f in change.flags))
     lines.append("")
     if new.event and not change.edits:
         lines += [f"*The article was {md_escape(new.event)} in this version.*", ""]
@@ -144,7 +137,7 @@ def render_markdown(groups: Sequence[ArticleGroup], *, generated_at: datetime, t
     lines += ["## Contents", ""]
     for number, group in enumerate(groups, 1):
         lines.append(
-            f"{number}. {md_escape(group.headline)} — {md_escape(host_of(group.url))}"
+            f"{number}. {md_escape(group.headline)} — {md_escape(host_of(group.url) or group.url)}"
             f" · {plural(group.edit_count, 'edit')}"
         )
     lines.append("")
