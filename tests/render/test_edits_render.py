@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from watcher.app.articles import article_ids
 from watcher.diff import diff_articles
 from watcher.models import Article, CheckResult, Version, WatchedArticle
 from watcher.render.edits import render_check, render_diff
@@ -177,6 +178,7 @@ def test_tables_golden(pair):
             next_check=T2,
             last_status="changed",
             last_edit_summary="v2 substantive: headline, body",
+            tags=["taipei", "transport"],
         ),
         WatchedArticle(
             url="https://daily.example.com/2026/11/24/transit-budget-vote-delayed-again",
@@ -193,7 +195,7 @@ def test_tables_golden(pair):
         CheckResult(watched[1].url, "error", T2, error="timeout after 30 s"),
     ]
     text = (
-        rendered(articles_table(watched), 80)
+        rendered(articles_table(watched, article_ids([w.url for w in watched])), 80)
         + rendered(history_table([old, new]), 80)
         + rendered(summary_table(results), 80)
     )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from rich import box
 from rich.cells import cell_len, set_cell_size
@@ -14,25 +13,20 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from watcher.models import Article, CheckResult, Feed, Version, WatchedArticle, iso
+from watcher.models import STATUSES, Article, CheckResult, Feed, Version, WatchedArticle
 from watcher.render.text import visible
-
-_STATUS_STYLES = {"new", "unchanged", "changed", "error", "removed", "redirected", "restored", "revert"}
+from watcher.times import short_time
 
 
 def _when(moment: datetime | None) -> str:
     """Month, day and minute in UTC are enough to read a schedule; the JSON output carries the full time."""
-    return (iso(moment) or "").replace("T", " ")[5:16] if moment else "—"
+    return short_time(moment)
 
 
 def _status(status: str | None) -> Text:
     if not status:
         return Text("—", style="diff.context")
-    return Text(status, style=f"status.{status}" if status in _STATUS_STYLES else "")
-
-
-def _host(url: str) -> str:
-    return urlsplit(url).hostname or url
+    return Text(status, style=f"status.{status}" if status in STATUSES else "")
 
 
 def _table(title: str | None = None) -> Table:
@@ -66,47 +60,107 @@ def _lines(text: str, width: int, most: int) -> list[str]:
     return [_cell(line, width) for line in lines]
 
 
+def short_url(url: str, width: int) -> str:
+    """The URL without its scheme, cut in the middle of the path to fit `width` cells: host and slug stay."""
+    bare = url.split("://", 1)[-1]
+    if cell_len(bare) <= width:
+        return bare
+    host, _, path = bare.partition("/")
+    room = width - cell_len(host) - 2  # "/…"
+    if room < 4:
+        return _cell(bare, width).rstrip()
+    tail = "/" + path
+    while cell_len(tail) > room:
+        tail = tail[1:]
+    return f"{host}/…{tail}"
+
+
+def interval_text(seconds: int | None) -> str:
+    """A check interval as people write it (15m, 2h, 1d, 90s); "auto" for the age-based schedule."""
+    if seconds is None:
+        return "auto"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def watch_status(a: WatchedArticle) -> str:
+    """The state `list` shows: paused, stopped (past the last tier), never (not checked yet), else the last status."""
+    return "paused" if getattr(a, "paused", False) else "stopped" if a.stopped else a.last_status or "never"
+
+
 class ArticleList:
     """The `watcher list` view, drawn line by line in fixed columns.
 
+    Each article takes two lines: its id, headline and state, then its URL (path cut to fit) and tags.
     rich's Table measures and wraps every cell (about a millisecond a row), which made listing 1,000
     articles take most of a second; cutting each cell to its width ourselves keeps it a few milliseconds.
     """
 
-    _FIXED = (("v", 3, "right"), ("checked", 11, "left"), ("next", 11, "left"), ("status", 10, "left"))
-
-    def __init__(self, articles: Sequence[WatchedArticle]):
+    def __init__(
+        self,
+        articles: Sequence[WatchedArticle],
+        ids: dict[str, str] | None = None,
+        *,
+        when: Callable[[datetime | None], str] | None = None,
+    ):
         self.articles = list(articles)
-
-    def _widths(self, width: int) -> tuple[int, int]:
-        rest = width - sum(w for _, w, _ in self._FIXED) - len(self._FIXED) - 1
-        article = max(16, rest * 3 // 5)
-        return article, max(0, rest - article)
+        self.ids = ids or {}
+        self.when = when or _when
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        article_w, edit_w = self._widths(options.max_width)
+        width = options.max_width
+        id_w = max([len(i) for i in self.ids.values()] + [2])
+        times = [self.when(a.last_checked) for a in self.articles] + [self.when(a.next_check) for a in self.articles]
+        time_w = max([cell_len(t) for t in times] + [7])
+        fixed = [("v", 3, "right"), ("every", 5, "left"), ("status", 9, "left"), ("checked", time_w, "left")]
+        if width >= 110:
+            fixed.append(("next", time_w, "left"))
+        rest = width - id_w - sum(w for _, w, _ in fixed) - len(fixed) - 2
+        article_w = max(16, rest if width < 110 else rest * 3 // 5)
+        edit_w = max(0, rest - article_w) if width >= 110 else 0
         out = Text(no_wrap=True, overflow="crop")
-        header = [_cell("article", article_w)] + [_cell(name, w, align) for name, w, align in self._FIXED]
-        out.append(" ".join(header + [_cell("last edit", edit_w)]).rstrip() + "\n", style="table.header")
-        out.append("─" * (options.max_width) + "\n", style="diff.context")
+        header = [_cell("id", id_w), _cell("article", article_w)] + [_cell(n, w, al) for n, w, al in fixed]
+        if edit_w:
+            header.append(_cell("last edit", edit_w))
+        out.append(" ".join(header).rstrip() + "\n", style="table.header")
+        out.append("─" * width + "\n", style="diff.context")
         for a in self.articles:
-            first, *more = _lines(visible(a.headline or a.url), article_w, 2)
-            out.append(first + " ")
-            out.append(_cell(str(a.versions), 3, "right") + " ")
-            out.append(_cell(_when(a.last_checked), 11) + " " + _cell(_when(a.next_check), 11) + " ")
-            status = a.last_status or "—"
-            out.append(_cell(status, 10), style=f"status.{status}" if status in _STATUS_STYLES else "diff.context")
-            out.append((" " + _cell(visible(a.last_edit_summary or ""), edit_w)).rstrip() + "\n")
-            for line in more:
-                out.append(line.rstrip() + "\n")
-            out.append("  " + _cell(visible(_host(a.url)), article_w - 2).rstrip() + "\n", style="diff.context")
+            out.append(_cell(self.ids.get(a.url, ""), id_w) + " ", style="diff.label")
+            out.append(_lines(visible(a.headline or "(not checked yet)"), article_w, 1)[0] + " ")
+            out.append(_cell(str(a.versions), 3, "right") + " " + _cell(interval_text(a.every), 5) + " ")
+            status = watch_status(a)
+            out.append(_cell(status, 9), style=f"status.{status}" if status in STATUSES else "diff.context")
+            out.append(" " + _cell(self.when(a.last_checked), time_w))
+            if width >= 110:
+                out.append(" " + _cell(self.when(a.next_check), time_w))
+            if edit_w:
+                out.append(" " + _cell(visible(a.last_edit_summary or ""), edit_w))
+            out.rstrip()
+            out.append("\n")
+            tags = " ".join("#" + t for t in a.tags)
+            url_w = width - id_w - 1 - (cell_len(tags) + 2 if tags else 0)
+            url_w = max(url_w, min(width - id_w - 1, 24))
+            link = short_url(visible(a.url), url_w)
+            out.append(" " * (id_w + 1) + link, style="diff.context")
+            room = width - id_w - 1 - cell_len(link) - 2
+            if tags and room > 1:
+                out.append("  " + _cell(visible(tags), room).rstrip(), style="diff.label")
+            out.append("\n")
         out.rstrip()
         yield out
 
 
-def articles_table(articles: Sequence[WatchedArticle]) -> ArticleList:
-    """One entry per watched article: headline (host below), versions, last/next check, last status and edit."""
-    return ArticleList(articles)
+def articles_table(
+    articles: Sequence[WatchedArticle],
+    ids: dict[str, str] | None = None,
+    *,
+    when: Callable[[datetime | None], str] | None = None,
+) -> ArticleList:
+    """Two lines per watched article: id, headline, versions, interval, status, checks and last edit;
+    then its URL and tags."""
+    return ArticleList(articles, ids, when=when)
 
 
 def feeds_table(feeds: Sequence[Feed]) -> Table:

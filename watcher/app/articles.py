@@ -1,0 +1,143 @@
+"""Naming a watched article on the command line: short ids, URL prefixes, headline matches, suggestions.
+
+An article's id is the start of the hash that names its folder in the store, so it never changes while the
+article is watched and is the same in every data folder; two ids that would collide are both lengthened.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Sequence
+
+from watcher.errors import BadInput, UnknownArticle
+from watcher.models import WatchedArticle
+from watcher.store.docs import url_key
+
+ID_LENGTH = 6
+_SCHEMES = ("https://", "http://")
+_SHOWN = 3  # candidates named in an error line
+
+
+def article_ids(urls: Sequence[str]) -> dict[str, str]:
+    """The short id of every URL: ID_LENGTH hex digits, more where two would otherwise be equal."""
+    keys = {url: url_key(url) for url in urls}
+    length = dict.fromkeys(urls, ID_LENGTH)
+    by_prefix: dict[str, list[str]] = {}
+    for url, key in keys.items():
+        by_prefix.setdefault(key[:ID_LENGTH], []).append(url)
+    for group in by_prefix.values():
+        if len(group) < 2:
+            continue
+        n = ID_LENGTH
+        while len({keys[u][:n] for u in group}) < len(group) and n < len(keys[group[0]]):
+            n += 1
+        for url in group:
+            length[url] = n
+    return {url: keys[url][: length[url]] for url in urls}
+
+
+def _bare(url: str) -> str:
+    for scheme in _SCHEMES:
+        if url.startswith(scheme):
+            url = url[len(scheme) :]
+            break
+    return url[4:] if url.startswith("www.") else url
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+class Resolver:
+    """Turns what a user typed into stored URLs; every failure is one line naming the closest articles."""
+
+    def __init__(self, articles: Sequence[WatchedArticle]):
+        self.articles = list(articles)
+        self.ids = article_ids([a.url for a in self.articles])
+        self._by_url = {a.url: a for a in self.articles}
+
+    def id_of(self, url: str) -> str:
+        return self.ids.get(url) or url_key(url)[:ID_LENGTH]
+
+    def _named(self, urls: Sequence[str]) -> str:
+        shown = [f"{self.ids[u]} {u}" for u in urls[:_SHOWN]]
+        more = f" and {len(urls) - _SHOWN} more" if len(urls) > _SHOWN else ""
+        return ", ".join(shown) + more
+
+    def resolve(self, text: str) -> str:
+        """The URL of the one article `text` names: a URL, an id, a unique id or URL prefix."""
+        text = text.strip()
+        if not text:
+            raise BadInput("an empty article name: give a URL, an id from `watcher list`, or --match TEXT")
+        if text in self._by_url:
+            return text
+        try:
+            from watcher.urls import normalize_url
+
+            normal = normalize_url(text)
+        except BadInput:
+            normal = None
+        if normal in self._by_url:
+            return normal
+        lowered = text.lower()
+        by_id = [u for u, i in self.ids.items() if i == lowered] or [
+            u for u, i in self.ids.items() if len(lowered) >= 3 and i.startswith(lowered)
+        ]
+        if len(by_id) == 1:
+            return by_id[0]
+        bare = _bare(text)
+        by_prefix = [a.url for a in self.articles if a.url.startswith(text) or _bare(a.url).startswith(bare)]
+        if len(by_prefix) == 1:
+            return by_prefix[0]
+        ambiguous = by_id if len(by_id) > 1 else by_prefix
+        if ambiguous:
+            raise BadInput(f"{text!r} matches {len(ambiguous)} articles: {self._named(ambiguous)}; give more of it")
+        raise UnknownArticle(f"not watching {normal or text}{self._suggest(text)}")
+
+    def _suggest(self, text: str) -> str:
+        """'; did you mean …' with the closest ids, URLs or headlines, or nothing when none is close."""
+        if not self.articles:
+            return " (nothing is watched yet)"
+        bare = _bare(text)
+        scored: dict[str, float] = {}
+        for a in self.articles:
+            candidates = [(_bare(a.url), bare), (self.ids[a.url], text.lower())]
+            if a.headline:
+                candidates.append((_fold(a.headline), _fold(text)))
+            best = max(difflib.SequenceMatcher(None, want, have).ratio() for have, want in candidates)
+            if best >= 0.5:
+                scored[a.url] = best
+        close = sorted(scored, key=lambda u: -scored[u])
+        return f"; did you mean {self._named(close)}?" if close else " (see `watcher list`)"
+
+    def matching(self, text: str) -> list[str]:
+        """Articles whose headline contains `text` (case, width and accents of full-width forms folded)."""
+        want = _fold(text.strip())
+        if not want:
+            raise BadInput("--match needs some text to look for in headlines")
+        found = [a.url for a in self.articles if want in _fold(a.headline or "")]
+        if not found:
+            raise UnknownArticle(f"no watched headline contains {text!r}{self._suggest(text)}")
+        return found
+
+    def targets(self, refs: Sequence[str], match: str | None, *, one: bool = False) -> list[str]:
+        """The URLs named by the arguments and --match, in order, each once; `one` wants exactly one article."""
+        urls = [self.resolve(r) for r in refs]
+        if match is not None:
+            found = self.matching(match)
+            if one and len(found) > 1 and not urls:
+                raise BadInput(
+                    f"--match {match!r} matches {len(found)} articles: {self._named(found)}; be more precise"
+                )
+            urls += found
+        urls = list(dict.fromkeys(urls))
+        if one:
+            if not urls:
+                raise BadInput("name an article: a URL, an id from `watcher list`, or --match TEXT")
+            if len(urls) > 1:
+                raise BadInput(f"this command takes one article, not {len(urls)}")
+        return urls
+
+    def article(self, url: str) -> WatchedArticle:
+        return self._by_url[url]

@@ -1,0 +1,181 @@
+"""Sharing and upkeep: report, card, notify-test, prune, demo."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+
+from watcher.app.commands import match_option, targets
+from watcher.app.context import App, pass_app
+from watcher.config import parse_duration
+from watcher.errors import BadInput, ExitStatus
+from watcher.models import parse_iso, utcnow
+
+
+@click.command()
+@click.argument("urls", nargs=-1)
+@match_option
+@click.option("--since", default=None, help="Window back from now, e.g. 7d (default 7d).")
+@click.option("--from", "from_date", default=None, help="Window start (ISO date or time).")
+@click.option("--to", "to_date", default=None, help="Window end (ISO date or time).")
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag.")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "json", "atom"]), default="html", show_default=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to FILE instead of stdout.",
+)
+@click.option("--all", "include_cosmetic", is_flag=True, help="Include cosmetic edits.")
+@pass_app
+def report(
+    app: App,
+    urls: Sequence[str],
+    match: str | None,
+    since: str | None,
+    from_date: str | None,
+    to_date: str | None,
+    tags: Sequence[str],
+    fmt: str,
+    output: Path | None,
+    include_cosmetic: bool,
+) -> None:
+    """Every edit in a time window, grouped by article: HTML, Markdown, JSON or Atom."""
+    from watcher.report.collect import build_report
+
+    if since and (from_date or to_date):
+        raise BadInput("use either --since or --from/--to, not both")
+    start, end, window = _window(since, from_date, to_date)
+    text = build_report(
+        app.store(),
+        urls=targets(app, urls, match),
+        tags=list(tags),
+        start=start,
+        end=end,
+        window=window,
+        fmt=fmt,
+        include_cosmetic=include_cosmetic,
+    )
+    _write_output(app, text, output)
+
+
+def _window(
+    since: str | None, from_date: str | None, to_date: str | None
+) -> tuple[datetime | None, datetime | None, str]:
+    now = utcnow()
+    if from_date or to_date:
+        start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
+        if end is not None and len(to_date.strip()) == 10:
+            end += timedelta(days=1, seconds=-1)  # a bare date means through that day: --from D --to D is day D
+        if start and end and start > end:
+            raise BadInput(f"--from {from_date} is after --to {to_date}")
+        return start, end, f"{from_date or 'start'} to {to_date or 'now'}"
+    seconds = parse_duration(since or "7d")
+    return now - timedelta(seconds=seconds), None, f"last {since or '7d'}"
+
+
+def _parse_date(text: str | None, option: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return parse_iso(text)
+    except ValueError:
+        raise BadInput(f"{option}: not a date: {text!r} (use e.g. 2026-11-01 or 2026-11-01T12:00)") from None
+
+
+def _write_output(app: App, text: str, output: Path | None) -> None:
+    if output is None:
+        app.env.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror}") from None
+    app.env.info(f"wrote {output}")
+
+
+@click.command()
+@click.argument("url", required=False)
+@match_option
+@click.option("--version", "number", type=int, default=None, help="The version whose change to show (default: latest).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PNG file.")
+@pass_app
+def card(app: App, url: str | None, match: str | None, number: int | None, output: Path) -> None:
+    """A PNG image of one version change, for posting."""
+    from watcher.report.collect import render_card
+
+    (target,) = targets(app, [url] if url else [], match, one=True)
+    if not output.parent.is_dir():  # say so before spending seconds on a browser
+        raise BadInput(f"cannot write {output}: {output.parent} is not a folder")
+
+    async def go() -> bytes:
+        async with app.fetcher() as fetcher:
+            return await render_card(app.store(), target, number, fetcher)
+
+    import asyncio
+
+    png = asyncio.run(go())
+    try:
+        output.write_bytes(png)
+    except OSError as exc:
+        raise BadInput(f"cannot write {output}: {exc.strerror}") from None
+    app.env.info(f"wrote {output}")
+
+
+@click.command("notify-test")
+@pass_app
+def notify_test(app: App) -> None:
+    """Send a sample notification to every configured target."""
+    from watcher.notify import send_test
+
+    if not app.config.notify:
+        raise BadInput("no notification targets configured ([[notify]] in the config)")
+    failed = 0
+    for url, ok, error in send_test(app.config.notify):
+        app.env.info(f"{'ok    ' if ok else 'FAILED'} {url}{'' if ok else ': ' + str(error)}")
+        failed += not ok
+    if failed:
+        sys.exit(ExitStatus.CHECK_FAILED)
+
+
+@click.command()
+@click.option(
+    "--keep-raw",
+    "keep_raw",
+    type=click.IntRange(0),
+    required=True,
+    metavar="DAYS",
+    help="Keep raw HTML this many days; extracted versions are always kept.",
+)
+@pass_app
+def prune(app: App, keep_raw: int) -> None:
+    """Drop raw HTML older than DAYS (every extracted version is kept)."""
+    cutoff = utcnow() - timedelta(days=keep_raw)
+    dropped = app.store().prune_raw(cutoff)
+    app.env.info(f"dropped raw HTML of {dropped} versions older than {keep_raw} days")
+
+
+@click.command()
+@click.option(
+    "--duration", type=click.FloatRange(5, 3600), default=75.0, show_default=True, help="Seconds the demo runs."
+)
+@click.option("--no-dashboard", is_flag=True, help="Log lines instead of the live dashboard.")
+@click.pass_context
+def demo(ctx: click.Context, duration: float, no_dashboard: bool) -> None:
+    """A local newsroom edits its stories while watcher watches them live (uses a temporary data folder)."""
+    from watcher.app.demo import run_demo
+
+    app: App = ctx.obj
+    explicit = ctx.parent.get_parameter_source("data_dir") != click.core.ParameterSource.DEFAULT
+    code = run_demo(
+        app, duration=duration, keep_data_dir=app.data_dir if explicit else None, dashboard=not no_dashboard
+    )
+    sys.exit(code)
+
+
+COMMANDS = [report, card, notify_test, prune, demo]

@@ -1,0 +1,321 @@
+"""What is watched: add, remove, pause, resume, list, follow, unfollow."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from watcher.app.commands import match_option, targets
+from watcher.app.context import App, pass_app
+from watcher.config import parse_duration
+from watcher.errors import BadInput, FetchError, HTTPStatusError
+from watcher.models import WatchedArticle, iso, utcnow
+
+MIN_EVERY = 1  # zero would mean "check constantly"; it used to be accepted and silently ignored
+
+
+def parse_every(text: str | None, option: str = "--every") -> int | None:
+    """A check interval in seconds; zero, tiny or malformed intervals are refused instead of ignored."""
+    if text is None:
+        return None
+    try:
+        seconds = parse_duration(text)
+    except BadInput:
+        raise BadInput(f"{option} {text!r}: not an interval (use e.g. 15m, 2h, 1d)") from None
+    if seconds < MIN_EVERY:
+        raise BadInput(f"{option} {text!r}: an interval must be at least 1 second (e.g. 15m)")
+    return seconds
+
+
+def _probe(app: App, url: str) -> str | None:
+    """A warning when the page does not answer 200 now; a plain HTTP request, seconds at most."""
+    from watcher import feeds
+
+    try:
+        feeds.download(url, timeout=min(5.0, app.config.fetch.nav_timeout), max_bytes=app.config.fetch.max_bytes)
+    except HTTPStatusError as exc:
+        return f"warning: {url} answers HTTP {exc.status} now; it is watched anyway and checked on schedule"
+    except FetchError as exc:
+        return f"warning: {url} cannot be loaded now ({_reason(exc, url)}); it is watched anyway"
+    return None
+
+
+def _reason(exc: Exception, url: str) -> str:
+    text = str(exc)
+    return text[len(url) + 2 :] if text.startswith(url + ": ") else text
+
+
+@click.command()
+@click.argument("urls", nargs=-1, required=True)
+@click.option("--every", default=None, help="Fixed interval, e.g. 15m, 2h (default: age-based schedule).")
+@click.option("--tag", "tags", multiple=True, help="Tag the articles (repeatable).")
+@click.option("--no-probe", is_flag=True, help="Do not load the pages now to warn about errors.")
+@pass_app
+def add(app: App, urls: Sequence[str], every: str | None, tags: Sequence[str], no_probe: bool) -> None:
+    """Start watching article URLs (an already watched one gets the new tags and interval, and says so)."""
+    from watcher.urls import normalize_url
+
+    seconds = parse_every(every)
+    normalized = list(dict.fromkeys(normalize_url(u) for u in urls))  # validate all before storing any
+    store = app.store(write=True)
+    before = {a.url: a for a in store.list_articles()}
+    for url in normalized:
+        article, created = store.add_article(url, tags=list(tags), every=seconds)
+        if created:
+            app.env.info(f"watching {url}")
+        else:
+            app.env.info(f"already watching {url}{_changes(before[url], article)}")
+        if created and not no_probe:
+            warning = _probe(app, url)
+            if warning:
+                app.env.info(warning)
+
+
+def _changes(old: WatchedArticle, new: WatchedArticle) -> str:
+    from watcher.render.tables import interval_text
+
+    said = []
+    added = [t for t in new.tags if t not in old.tags]
+    if added:
+        said.append(f"tags now {', '.join(new.tags)} (added {', '.join(added)})")
+    if new.every != old.every:
+        said.append(f"interval {interval_text(old.every)} -> {interval_text(new.every)}")
+    return ": " + "; ".join(said) if said else " (nothing changed)"
+
+
+def _confirmed(app: App, question: str, yes: bool) -> bool:
+    """True when the user agreed; without a terminal only --yes agrees (a script must say so)."""
+    if yes:
+        return True
+    stdin = click.get_text_stream("stdin")
+    if not stdin.isatty():
+        raise BadInput("refusing to delete without confirmation: no terminal to ask on (pass --yes)")
+    return click.confirm(question, default=False, err=True)
+
+
+@click.command()
+@click.argument("urls", nargs=-1)
+@match_option
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation (needed without a terminal).")
+@pass_app
+def remove(app: App, urls: Sequence[str], match: str | None, yes: bool) -> None:
+    """Stop watching articles and delete their stored versions (asks first)."""
+    found = targets(app, urls, match)
+    if not found:
+        raise BadInput("name the articles to remove: URLs, ids from `watcher list`, or --match TEXT")
+    store = app.store()
+    versions = sum(store.get_article(u).versions for u in found)
+    what = found[0] if len(found) == 1 else f"{len(found)} articles"
+    if not _confirmed(app, f"Remove {what} and delete {versions} stored version(s)?", yes):
+        app.env.info("nothing removed")
+        sys.exit(1)
+    for url in found:
+        store.remove_article(url)
+        app.env.info(f"removed {url}")
+
+
+@click.command()
+@click.argument("urls", nargs=-1)
+@match_option
+@click.option("--tag", "tags", multiple=True, help="Every article with this tag.")
+@pass_app
+def pause(app: App, urls: Sequence[str], match: str | None, tags: Sequence[str]) -> None:
+    """Stop checking articles on schedule, keeping their history (`watcher resume` starts again)."""
+    _set_paused(app, _chosen(app, urls, match, tags), True)
+
+
+@click.command()
+@click.argument("urls", nargs=-1)
+@match_option
+@click.option("--tag", "tags", multiple=True, help="Every article with this tag.")
+@pass_app
+def resume(app: App, urls: Sequence[str], match: str | None, tags: Sequence[str]) -> None:
+    """Check paused articles (or ones past their last schedule tier) on schedule again, from now."""
+    _set_paused(app, _chosen(app, urls, match, tags), False)
+
+
+def _chosen(app: App, urls: Sequence[str], match: str | None, tags: Sequence[str]) -> list[str]:
+    found = targets(app, urls, match)
+    if tags:
+        found += [a.url for a in app.store().list_articles() if set(a.tags) & set(tags) and a.url not in found]
+        if not found:
+            raise BadInput(f"no watched article is tagged {', '.join(tags)}")
+    if not found:
+        raise BadInput("name the articles: URLs, ids from `watcher list`, --match TEXT or --tag TAG")
+    return found
+
+
+def _set_paused(app: App, urls: list[str], paused: bool) -> None:
+    store = app.store(write=True)
+    now = utcnow()
+    for url in urls:
+        article = store.get_article(url)
+        if paused == article.paused and (paused or not article.stopped):
+            app.env.info(f"{'already paused' if paused else 'not paused'}: {url}")
+            continue
+        article.paused = paused
+        if not paused:
+            article.stopped = False
+            article.next_check = now
+        store.update_article(article)
+        app.env.info(f"{'paused' if paused else 'resumed'} {url}")
+
+
+def _status_of(a: WatchedArticle) -> str:
+    from watcher.render.tables import watch_status
+
+    return watch_status(a)
+
+
+_SORTS = {
+    "added": lambda a: a.added_at.timestamp() if a.added_at else 0,
+    "checked": lambda a: -(a.last_checked.timestamp() if a.last_checked else 0),
+    "changed": lambda a: -(a.last_changed.timestamp() if a.last_changed else 0),
+    "next": lambda a: a.next_check.timestamp() if a.next_check else float("inf"),
+    "url": lambda a: a.url,
+    "headline": lambda a: (a.headline or "").casefold(),
+    "status": lambda a: _status_of(a),
+    "versions": lambda a: -a.versions,
+}
+
+
+@click.command("list")
+@click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable: any of them).")
+@click.option("--status", "statuses", multiple=True, help="Only this last status: changed, error, paused, never, ...")
+@click.option("--host", "hosts", multiple=True, help="Only articles on this host (or its subdomains).")
+@click.option("--sort", type=click.Choice(sorted(_SORTS)), default="added", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@pass_app
+def list_(
+    app: App, tags: Sequence[str], statuses: Sequence[str], hosts: Sequence[str], sort: str, as_json: bool
+) -> None:
+    """What is watched: id, URL, tags, interval, status, versions, last check and last edit."""
+    from watcher.app.articles import article_ids
+    from watcher.urls import host_of
+
+    store = app.store()
+    everything = store.list_articles()
+    ids = article_ids([a.url for a in everything])
+    articles = everything
+    if tags:
+        articles = [a for a in articles if set(a.tags) & set(tags)]
+    if statuses:
+        articles = [a for a in articles if _status_of(a) in statuses or a.last_status in statuses]
+    if hosts:
+        wanted = [h.lower().strip(".") for h in hosts]
+        articles = [a for a in articles if any(_on_host(host_of(a.url), h) for h in wanted)]
+    articles = sorted(articles, key=_SORTS[sort])
+    feeds = store.list_feeds()
+    if as_json:
+        app.env.print_json(
+            [
+                {
+                    "url": a.url,
+                    "versions": a.versions,
+                    "last_checked": iso(a.last_checked),
+                    "next_check": iso(a.next_check),
+                    "last_status": a.last_status,
+                    "headline": a.headline,
+                    "tags": a.tags,
+                    "feed": a.feed,
+                    "id": ids[a.url],
+                    "every": a.every,
+                    "status": _status_of(a),
+                    "paused": a.paused,
+                    "last_changed": iso(a.last_changed),
+                    "last_edit": a.last_edit_summary,
+                }
+                for a in articles
+            ]
+        )
+        return
+    from watcher.render.tables import articles_table, feeds_table
+
+    if not everything and not feeds:
+        app.env.out.print("Nothing watched yet. Start with: watcher add URL", markup=False)
+        return
+    if everything and not articles:
+        app.env.info(f"no article matches (of {len(everything)} watched)")
+    elif articles:
+        app.env.out.print(articles_table(articles, ids, when=app.short_time))
+    if feeds and not (tags or statuses or hosts):
+        app.env.out.print(feeds_table(feeds))
+
+
+def _on_host(host: str, wanted: str) -> bool:
+    bare = host.split(":")[0]
+    return host == wanted or bare == wanted or bare.endswith("." + wanted)
+
+
+@click.command()
+@click.argument("feed_url")
+@click.option("--every", default=None, help="Poll interval, e.g. 10m (default from config).")
+@click.option("--tag", "tags", multiple=True, help="Tag every article found in the feed.")
+@click.option("--no-poll", is_flag=True, help="Only check that it is a feed; add its articles at the next `run`.")
+@pass_app
+def follow(app: App, feed_url: str, every: str | None, tags: Sequence[str], no_poll: bool) -> None:
+    """Watch every article a feed (RSS, Atom or sitemap) lists, now and as it grows."""
+    from watcher.urls import normalize_url
+
+    url = normalize_url(feed_url)
+    seconds = parse_every(every) if every else app.config.feeds.default_every
+    # Read the feed once now, so a typo or an HTML page is refused here instead of failing every poll later.
+    items = _read_feed(app, url)
+    store = app.store(write=True)
+    feed, created = store.add_feed(url, every=seconds, tags=list(tags))
+    found = f"{len(items.children)} child sitemaps" if items.kind == "sitemapindex" else f"{len(items.links)} links"
+    verb = "following" if created else "already following"
+    if no_poll:
+        app.env.info(f"{verb} {url} ({items.kind}, {found} now; its articles are added by `watcher run`)")
+        return
+    added, problems = _poll_now(app, feed, items)
+    app.env.info(
+        f"{verb} {url} ({items.kind}, {found} now): watching {len(added)} new article{'s' if len(added) != 1 else ''}"
+    )
+    for problem in problems:
+        app.env.info(f"warning: {problem}")
+
+
+def _poll_now(app: App, feed, items) -> tuple[list[str], list[str]]:
+    """The first poll, from the items already read: the feed's links become watched articles now."""
+    from datetime import timedelta
+
+    from watcher.monitor.loop import follow_links
+
+    links, problems = list(items.links), []
+    for child in items.children[:5]:
+        try:
+            links += _read_feed(app, child).links
+        except (FetchError, BadInput) as exc:
+            problems.append(f"child sitemap {child}: {exc}")
+    now = utcnow()
+    added = follow_links(app.services(None), feed, links, now)
+    feed.last_polled = now
+    feed.last_status = "ok"
+    feed.articles_added += len(added)
+    feed.next_poll = now + timedelta(seconds=feed.every)
+    app.store(write=True).update_feed(feed)
+    return added, problems
+
+
+def _read_feed(app: App, url: str):
+    """The feed's current items; FeedError (exit 2) for a page that is not a feed, FetchError if unreachable."""
+    from watcher import feeds
+
+    return feeds.parse_feed(feeds.download(url, timeout=app.config.fetch.nav_timeout), url)
+
+
+@click.command()
+@click.argument("feed_url")
+@pass_app
+def unfollow(app: App, feed_url: str) -> None:
+    """Stop following a feed (articles already watched stay)."""
+    from watcher.urls import normalize_url
+
+    app.store().remove_feed(normalize_url(feed_url))
+    app.env.info(f"unfollowed {feed_url}")
+
+
+COMMANDS = [add, remove, pause, resume, list_, follow, unfollow]
