@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from watcher.config import NotifyTarget
-from watcher.models import CLASS_RANK, CheckResult, Edit
+from watcher.labels import status_title
+from watcher.models import CLASS_RANK, NOTIFY_STATUSES, CheckResult, Edit, class_rank, top_class
+from watcher.redact import redact, scrub
+from watcher.untrusted import visible
 
-# Only these outcomes are news to a reader; "new", "unchanged", "revert" and "error" are not edits.
-NOTIFY_STATUSES = ("changed", "removed", "redirected", "restored")
 USER_AGENT = "watcher/0.1 (news article change tracker)"
 MAX_QUEUE = 1000  # per target: a dead target must not grow memory without bound during a long run
-_TITLES = {"changed": "Edited", "removed": "Removed", "redirected": "Redirected", "restored": "Restored"}
 _SNIPPET = 160
 _EDITS_SHOWN = 5
 
@@ -44,7 +44,7 @@ def matches(target: NotifyTarget, result: CheckResult, tags: Sequence[str]) -> b
     if result.status == "changed":
         # A removal, redirect or restoration has no edits to grade; it passes the class filter.
         wanted = CLASS_RANK.get(target.min_class, CLASS_RANK["substantive"])
-        if not any(CLASS_RANK.get(edit.cls, 0) >= wanted for edit in result.edits):
+        if not any(class_rank(edit.cls) >= wanted for edit in result.edits):
             return False
     if target.flags and not set(target.flags) & set(result.flags):
         return False
@@ -65,10 +65,10 @@ def message(body: dict[str, Any]) -> tuple[str, str]:
     """A plain-text title and body summarising a payload, for chat and mail services."""
     status = body.get("status", "changed")
     headline = _one_line(body.get("headline") or "") or body.get("url", "")
-    title = f"{_TITLES.get(status, status.title())}: {_snippet(headline, 120)}"
+    title = f"{status_title(status)}: {_snippet(headline, 120)}"
     edits = [Edit.from_json(e) for e in body.get("edits", [])]
     facts = [f"version {body['version']}"] if body.get("version") else []
-    top = max((e.cls for e in edits), key=CLASS_RANK.__getitem__, default=None)
+    top = top_class(edits)
     if top:
         facts.append(top)
     if body.get("flags"):
@@ -79,20 +79,6 @@ def message(body: dict[str, Any]) -> tuple[str, str]:
     if len(edits) > _EDITS_SHOWN:
         lines.append(f"... and {len(edits) - _EDITS_SHOWN} more edits")
     return title, "\n".join(lines)
-
-
-def redact(url: str) -> str:
-    """The target URL without credentials or path (webhook and chat URLs carry tokens there), for logs."""
-    try:
-        parts = urllib.parse.urlsplit(url.strip())
-        host = parts.hostname or ""
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "<invalid notification URL>"
-    if not parts.scheme:
-        return "<invalid notification URL>"
-    tail = "/..." if parts.path.strip("/") or parts.query else ""
-    return f"{parts.scheme}://{host}{port}{tail}"
 
 
 def deliver(target: NotifyTarget, body: dict[str, Any]) -> None:
@@ -205,7 +191,8 @@ class Notifier:
                 break
             self._sleep(self._backoff * 2**attempt)
         tries = f"after {attempt + 1} attempt{'s' if attempt else ''}"
-        self._log(f"notify: {redact(target.url)}: gave up on {body.get('url')} {tries}: {_one_line(str(error))}")
+        reason = scrub(_one_line(str(error)), target.url)
+        self._log(f"notify: {redact(target.url)}: gave up on {body.get('url')} {tries}: {reason}")
 
 
 def send_test(targets: Sequence[NotifyTarget]) -> list[tuple[str, bool, str | None]]:
@@ -216,9 +203,10 @@ def send_test(targets: Sequence[NotifyTarget]) -> list[tuple[str, bool, str | No
         try:
             deliver(target, body)
         except DeliveryFailed as exc:
-            outcomes.append((redact(target.url), False, _one_line(str(exc))))
+            outcomes.append((redact(target.url), False, scrub(_one_line(str(exc)), target.url)))
         except Exception as exc:  # noqa: BLE001 - report any failure of one target and go on with the rest
-            outcomes.append((redact(target.url), False, f"{type(exc).__name__}: {_one_line(str(exc))}"))
+            reason = f"{type(exc).__name__}: {_one_line(str(exc))}"
+            outcomes.append((redact(target.url), False, scrub(reason, target.url)))
         else:
             outcomes.append((redact(target.url), True, None))
     return outcomes
@@ -306,7 +294,7 @@ def _one_line(text: str) -> str:
 
 
 def _stderr(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    print(visible(line), file=sys.stderr, flush=True)
 
 
 def _sample_result() -> CheckResult:

@@ -11,7 +11,8 @@ import pytest
 from watcher import notify
 from watcher.config import NotifyTarget
 from watcher.models import CheckResult, Edit
-from watcher.notify import DeliveryFailed, Notifier, matches, message, payload, redact, send_test
+from watcher.notify import DeliveryFailed, Notifier, matches, message, payload, send_test
+from watcher.redact import redact, scrub
 
 WHEN = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
@@ -109,18 +110,60 @@ def test_message_for_a_removal():
     assert text == "https://news.test/a (version 3)"
 
 
+# Every supported scheme: (target URL, what may be shown, the secrets that must not be).
+TARGETS = [
+    ("mailto://user:app-password@gmail.com", "mailto://…@gmail.com", ["user", "app-password"]),
+    ("mailtos://alerts@example.org?pass=hunter22&to=desk@example.org", "mailtos://…@example.org/…", ["hunter22"]),
+    ("https://hooks.slack.com/services/T000/B000/XXXXSECRET", "https://hooks.slack.com/…", ["T000", "XXXXSECRET"]),
+    ("slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ", "slack://…", ["T1JJ3T3L2", "TIiajkdnlazkcOXrIdevi7FQ"]),
+    ("discord://1234567890/secret-token", "discord://…", ["1234567890", "secret-token"]),
+    ("pbul://o.AbCdEfGhIjKlMnOpQrStUvWxYz012345", "pbul://…", ["o.AbCdEfGh", "AbCdEfGhIjKlMnOp"]),
+    ("prowl://0123456789abcdef0123456789abcdef01234567", "prowl://…", ["0123456789abcdef"]),
+    ("join://abcdefghijklmnopqrstuvwxyz012345/my-phone", "join://…", ["abcdefghijkl", "my-phone"]),
+    ("pover://uQiRzpo4DXghDmr9QzzfQu27cmVRsG@azGDORePK8gMaC0QOYAMyEEuzJnyUi", "pover://…", ["uQiRzpo4", "azGDORe"]),
+    ("ifttt://WebHookID123456@NewsEdit", "ifttt://…", ["WebHookID123456", "NewsEdit"]),
+    ("ntfy://my-private-topic-8812", "ntfy://…", ["my-private-topic"]),
+    ("ntfys://ntfy.example.com/private-topic-8812", "ntfys://ntfy.example.com/…", ["private-topic"]),
+    (
+        "ntfys://reader:pw-9922@ntfy.example.com/desk?token=tk_abcdef123",
+        "ntfys://…@ntfy.example.com/…",
+        ["reader", "pw-9922", "tk_abcdef"],
+    ),
+    ("json://127.0.0.1:8080/path?x=1", "json://127.0.0.1:8080/…", ["path"]),
+]
+
+
 @pytest.mark.parametrize(
-    ("url", "shown"),
-    [
-        ("mailto://user:app-password@gmail.com", "mailto://gmail.com"),
-        ("https://hooks.slack.com/services/T000/B000/XXXX", "https://hooks.slack.com/..."),
-        ("discord://1234/secret-token", "discord://1234/..."),
-        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
-        ("no scheme at all", "<invalid notification URL>"),
-    ],
+    ("url", "shown", "secrets"), TARGETS, ids=[t[1].split(":")[0] + str(i) for i, t in enumerate(TARGETS)]
 )
-def test_redact_hides_credentials_and_tokens(url, shown):
-    assert redact(url) == shown
+def test_redact_hides_every_credential_bearing_part(url, shown, secrets):
+    redacted = redact(url)
+    text, _, suffix = redacted.rpartition(" ")
+    assert text == shown
+    assert len(suffix) == 8 and suffix.startswith("[") and suffix.endswith("]")  # a short stable fingerprint
+    assert redact(url) == redacted
+    for secret in secrets:
+        assert secret not in redacted
+
+
+def test_two_targets_never_redact_to_the_same_text():
+    urls = [url for url, _, _ in TARGETS] + ["pbul://o.AnotherTokenForAnotherPhone999", "ntfy://another-topic-4471"]
+    assert len({redact(u) for u in urls}) == len(urls)
+
+
+def test_nothing_to_hide_is_shown_as_it_is_and_junk_is_refused():
+    assert redact("http://127.0.0.1:8080") == "http://127.0.0.1:8080"
+    assert redact("no scheme at all") == "<invalid notification URL>"
+    assert redact("pbul://\x1b[31mtoken") == redact("pbul://\x1b[31mtoken") and "\x1b" not in redact("pbul://\x1b[31m")
+
+
+def test_scrub_cuts_a_targets_secrets_out_of_an_error_and_neutralises_escapes():
+    url = "pover://uQiRzpo4DXghDmr9QzzfQu27cmVRsG@azGDORePK8gMaC0QOYAMyEEuzJnyUi"
+    error = "Failed to send Pushover notification to azGDORePK8gMaC0QOYAMyEEuzJnyUi: 401 \x1b]0;pwned\x07 Unauthorized"
+    cleaned = scrub(error, url)
+    assert "azGDORe" not in cleaned and "\x1b" not in cleaned and "\x07" not in cleaned
+    assert cleaned.startswith("Failed to send Pushover notification to …: 401 ␛]0;pwned")
+    assert scrub("HTTP 500 Internal Server Error", "https://hook.example/fail") == "HTTP 500 Internal Server Error"
 
 
 # --- Notifier, with delivery replaced by a recorder ------------------------------------------------
@@ -176,7 +219,7 @@ def test_failures_are_retried_with_exponential_backoff_then_logged_once(monkeypa
     assert len(rec.calls) == 4
     assert waits == [0.5, 1.0, 2.0]
     assert len(lines) == 1
-    assert "https://hooks.test/..." in lines[0] and "secret-token" not in lines[0]
+    assert f"{redact('https://hooks.test/secret-token')}: gave up" in lines[0] and "secret-token" not in lines[0]
     assert "after 4 attempts" in lines[0] and "HTTP 500" in lines[0] and "https://news.test/a" in lines[0]
 
 
@@ -263,7 +306,11 @@ def test_send_test_reports_each_target(monkeypatch):
 
     monkeypatch.setattr(notify, "deliver", fake)
     outcome = send_test([NotifyTarget(url="https://good.test/hook"), NotifyTarget(url="https://bad.test/")])
-    assert outcome == [("https://good.test/...", True, None), ("https://bad.test", False, "HTTP 404 Not Found")]
+    assert outcome == [
+        (redact("https://good.test/hook"), True, None),
+        ("https://bad.test", False, "HTTP 404 Not Found"),
+    ]
+    assert outcome[0][0].startswith("https://good.test/… [")
 
 
 def test_an_unknown_apprise_scheme_fails_without_retrying(lines):

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 from rich.console import Console
 
 from watcher.render.theme import THEME
+from watcher.untrusted import visible
 
 
 @dataclass
@@ -35,9 +36,9 @@ class Environment:
         self.stdout.flush()
 
     def error(self, message: str) -> None:
-        """One line on stderr; the message is page-derived or user text, so never markup."""
-        self.err.print(f"watcher: error: {message}", markup=False, highlight=False, soft_wrap=True)
+        """One line on stderr; the message may hold page or server text, so never markup and no control codes."""
+        self.err.print(f"watcher: error: {visible(message)}", markup=False, highlight=False, soft_wrap=True)
 
     def info(self, message: str) -> None:
-        """A plain line on stderr for progress notes that must not pollute --json stdout."""
-        self.err.print(message, markup=False, highlight=False, soft_wrap=True)
+        """A plain line on stderr for progress notes that must not pollute --json stdout (neutralised like error)."""
+        self.err.print(visible(message), markup=False, highlight=False, soft_wrap=True)

@@ -1,0 +1,33 @@
+"""Untrusted text (page text, HTTP reason phrases, server answers) made harmless wherever watcher shows it.
+
+Two dangers: control characters (ESC starts the ANSI sequences that recolour, retitle or rewrite a terminal;
+C1 bytes such as U+009B do the same on some terminals) and bidi controls that reorder what a reader sees
+around them. Terminals and one-line logs get both replaced by visible stand-ins; HTML keeps bidi controls
+(right-to-left text may use them) and confines them with <bdi> / dir="auto" instead (report/html.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except tab and newline, DEL, and the C1 range.
+_CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+# Embeddings, overrides and isolates: the characters that can reorder a line.
+_BIDI = "\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[{_CONTROLS}{_BIDI}]")
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+
+
+def _stand_in(match: re.Match[str]) -> str:
+    char = match.group()
+    return "␛" if char == "\x1b" else f"\\u{ord(char):04x}"
+
+
+def visible(text: str) -> str:
+    """Control and bidi characters replaced with a visible stand-in (ESC shows as ␛, others as \\u202e)."""
+    return _UNSAFE.sub(_stand_in, text)
+
+
+def without_controls(text: str) -> str:
+    """Control characters replaced with a visible stand-in; bidi controls kept (for HTML that isolates them)."""
+    return _CONTROL.sub(_stand_in, text)
