@@ -24,6 +24,7 @@ class SiteRule:
     body: str | None = None
     captions: str | None = None
     exclude: list[str] = field(default_factory=list)
+    ignore_text: list[str] = field(default_factory=list)  # regexes cut out of the text before comparison
 
 
 @dataclass
@@ -208,6 +209,8 @@ def _build_config(data: dict[str, Any]) -> Config:
             _fill(SiteRule, _table(item, f"sites[{i}]"), f"sites[{i}]", section="sites")
             for i, item in enumerate(_array(data["sites"], "sites"))
         ]
+        for i, site in enumerate(config.sites):
+            _check_patterns(site.ignore_text, f"sites[{i}].ignore_text")
     if "notify" in data:
         config.notify = [
             _notify_target(_table(item, f"notify[{i}]"), f"notify[{i}]")
@@ -226,6 +229,14 @@ def _tiers(value: Any) -> list[Tier]:
         if tier.until <= 0 or tier.every <= 0:
             raise _KeyProblem(f"'schedule.tiers[{i}]' needs a positive 'until' and 'every'")
     return sorted(tiers, key=lambda t: t.until)
+
+
+def _check_patterns(patterns: list[str], where: str) -> None:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise _KeyProblem(f"'{where}' has a bad regular expression {pattern!r}: {exc}") from None
 
 
 def _notify_target(table: dict[str, Any], where: str) -> NotifyTarget:

@@ -7,12 +7,15 @@ flags); words holds the word lists and tuning figures they decide by.
 Classification (decided here, documented for users):
 - cosmetic: the texts are equal once whitespace, width forms, quote/dash/CJK punctuation style are folded.
   A bare change of the `modified` timestamp is cosmetic too: readers see nothing, and it still feeds `stealth`.
-- typo: every changed spot is a one-word-for-one-word swap within edit distance 2 (transpositions count 1) that
-  touches no digit, no capitalised word mid-sentence (a name), no negation and no CJK character (one Han
-  character is often a whole word: 中國 -> 美國 is not a typo), or a case-only or punctuation-only change.
-- substantive: everything else, including any inserted or deleted paragraph that has content.
-- A move is at least "typo": readers want to see a paragraph pushed down (it changes emphasis) but it is not
-  worth an alert by itself; a moved paragraph that was also edited takes the class of its text edit if higher.
+- typo: every changed spot is a one-word-for-one-word swap within edit distance 2 (transpositions count 1) where
+  the old word looks misspelt and the new one is its correction by the page language's word frequencies
+  (wordfreq), touching no digit, magnitude word, negation, name (a capital mid-sentence) or CJK character (one Han
+  character is often a whole word: 中國 -> 美國 is not a typo); or a case-only or punctuation-only change. Two
+  real words (hire -> fire) are never a typo.
+- moved: a paragraph in another place, its text unchanged (or changed only cosmetically or by a typo fix). It
+  changes emphasis, so it ranks above typo and below substantive.
+- substantive: everything else, including any inserted or deleted paragraph that has content; a moved paragraph
+  whose text was rewritten keeps this class and its inline edit.
 """
 
 from watcher.diff.align import Row, align

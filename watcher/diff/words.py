@@ -15,6 +15,15 @@ SPLIT_WEIGHT = 1.2  # a split/merge covers three paragraphs; it must beat a 1-1 
 MAX_BLOCK_CELLS = 2500  # above this a changed block is paired in order, not by dynamic programming
 MAX_MOVE_PAIRS = 40000  # above this edited moves are not searched (a rewrite, not an edit)
 
+# --- volatile text ---------------------------------------------------------------------------------------------
+
+# A block longer than this is story text: it is never masked as a widget or chrome, so a masked block cannot
+# hide an edit to a story paragraph. Counters, "read time", relative times and share bars are far shorter.
+VOLATILE_MAX_CHARS = 80
+# At most this share of a body is masked (and may disagree between two fetches) before the story itself is
+# taken to disagree.
+MAX_MASKED_SHARE = 1 / 3
+
 # --- typo classification -------------------------------------------------------------------------------------
 
 # Words longer than this are never compared letter by letter: no misspelling is that long, and the distance is

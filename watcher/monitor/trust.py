@@ -1,0 +1,89 @@
+"""What a check masks before comparing, and how it reads a headline that comes back.
+
+The mask of one article joins three sources (see watcher.diff.volatile): the blocks learned volatile on that
+article, the host's boilerplate learned from its other watched articles, and the ignore rules of the config's
+[[sites]] and of `watcher add --ignore`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from watcher.config import Config
+from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate
+from watcher.models import Version, WatchedArticle
+from watcher.urls import host_of, hostname_of
+
+# Other articles of a host read to learn its boilerplate, and how long what was read is kept.
+HOST_SAMPLE = 12
+HOST_CACHE_SECONDS = 600.0
+# Below this story overlap two articles of a host are different stories, whose shared blocks are chrome.
+OTHER_STORY_OVERLAP = 0.3
+
+
+def ignore_rules(config: Config, watched: WatchedArticle) -> list[str]:
+    """The ignore_text rules for the article: its host's [[sites]] rules, then its own."""
+    host = hostname_of(watched.url).lower()
+    rules: list[str] = []
+    for site in config.sites:
+        domain = site.domain.lower().lstrip(".")
+        if host == domain or host.endswith("." + domain):
+            rules += list(getattr(site, "ignore_text", []) or [])
+    return rules + list(getattr(watched, "ignore_text", []) or [])
+
+
+class HostBodies:
+    """The latest bodies of a host's other watched articles, read from the store at most every few minutes."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[float, list[tuple[str, list[str]]]]] = {}
+
+    def others(self, store: Any, url: str) -> list[tuple[str, list[str]]]:
+        host = host_of(url)
+        cached = self._cache.get(host)
+        if cached is None or time.monotonic() - cached[0] > HOST_CACHE_SECONDS:
+            sample = [a for a in store.list_articles() if host_of(a.url) == host][: HOST_SAMPLE + 1]
+            bodies = []
+            for article in sample:
+                latest = store.latest_version(article.url)
+                if latest is not None and latest.article.body:
+                    bodies.append((article.url, list(latest.article.body)))
+            cached = self._cache[host] = (time.monotonic(), bodies)
+        return [(u, body) for u, body in cached[1] if u != url][:HOST_SAMPLE]
+
+
+def build_mask(config: Config, watched: WatchedArticle, body: Sequence[str], hosts: HostBodies, store: Any) -> Mask:
+    """The mask for one article's comparison."""
+    from watcher.models import Article
+    from watcher.monitor.check import story_overlap  # the one measure of "same story"
+
+    keys = set(getattr(watched, "volatile", []) or [])
+    mine = Article(body=list(body))
+    others = [
+        b for _, b in hosts.others(store, watched.url) if story_overlap(mine, Article(body=b)) < OTHER_STORY_OVERLAP
+    ]
+    keys |= host_boilerplate(body, others)
+    return Mask(keys=keys, patterns=compile_patterns(ignore_rules(config, watched)))
+
+
+def headline_return(versions: Sequence[Version], shown: str, variants: Sequence[str]) -> str | None:
+    """What a headline the page shows again means: "ab_test" once the same headlines have alternated twice,
+    "revert" the first time one comes back, None when it was never the headline before.
+
+    versions are the recent ones, oldest first; the last is the one stored now, whose headline the page left.
+    """
+    if shown in variants:
+        return "ab_test"
+    heads = [v.article.headline for v in versions]
+    if not heads or shown not in heads[:-1]:
+        return None
+    current = heads[-1]
+    # current .. shown .. current already happened once: this return is the second alternation.
+    try:
+        first = heads.index(current)
+        heads.index(shown, first + 1)
+        return "ab_test"
+    except ValueError:
+        return "revert"
