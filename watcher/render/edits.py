@@ -376,7 +376,9 @@ def check_summary(results: Sequence[CheckResult], *, include_cosmetic: bool = Fa
         else:
             counts[r.status] += 1
     text = Text(f"checked {len(results)} article{'s' if len(results) != 1 else ''}: ")
-    parts = [(status, counts[status]) for status in STATUSES if counts[status]]
+    # What needs reading first: edits and events, then failures, then what stayed the same.
+    order = sorted(STATUSES, key=lambda s: (s == "unchanged", s == "error", s == "new"))
+    parts = [(status, counts[status]) for status in order if counts[status]]
     for n, (status, count) in enumerate(parts):
         if n:
             text.append(", ")

@@ -173,6 +173,10 @@ def run(app: App, dashboard: bool, as_json: bool, max_checks: int | None) -> Non
 
     store = app.store()  # a missing folder is a typo: running it would wait forever on nothing
     with store.run_lock():
+        if dashboard and app.env.interactive and not as_json:
+            from watcher.app.dashboard import run_dashboard
+
+            return run_dashboard(app, run_checks=True, max_checks=max_checks)
         run_monitor(
             app, dashboard=dashboard and app.env.interactive and not as_json, as_json=as_json, max_checks=max_checks
         )

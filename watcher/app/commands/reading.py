@@ -18,18 +18,56 @@ def _one(app: App, url: str | None, match: str | None) -> str:
 @click.command()
 @click.argument("url", required=False)
 @match_option
+@click.option("--checks", is_flag=True, help="The check log instead: every recent check, with its errors.")
+@click.option("--all", "include_cosmetic", is_flag=True, help="Count cosmetic edits in the summaries too.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
-def history(app: App, url: str | None, match: str | None, as_json: bool) -> None:
-    """The versions of one article, with events (removed, redirected, restored, revert)."""
-    target = _one(app, url, match)
-    versions = app.store().list_versions(target)
-    if as_json:
-        app.env.print_json([v.to_json() for v in versions])
-        return
-    from watcher.render.tables import history_table
+def history(app: App, url: str | None, match: str | None, checks: bool, include_cosmetic: bool, as_json: bool) -> None:
+    """The versions of one article as a timeline: class, flags and what each changed (--checks: the check log)."""
+    from watcher.models import iso, top_class
+    from watcher.render.timeline import checks_table, history_timeline, redirect_target, reverted_to, version_summary
 
-    app.env.out.print(history_table(versions))
+    target = _one(app, url, match)
+    store = app.store()
+    if checks:
+        records = store.recent_checks(target)
+        if as_json:
+            app.env.print_json(
+                [
+                    {
+                        "checked_at": iso(r.checked_at),
+                        "status": r.status,
+                        "version": r.version,
+                        "http_status": r.http_status,
+                        "duration": r.duration,
+                        "error": r.error,
+                        "flags": list(r.flags),
+                    }
+                    for r in records
+                ]
+            )
+            return
+        if not records:
+            app.env.info(f"{target} has not been checked yet")
+            return
+        app.env.out.print(checks_table(records, app.short_time))
+        return
+    versions = store.list_versions(target)
+    if as_json:
+        out = []
+        for n, v in enumerate(versions):
+            entry = v.to_json()
+            entry["class"] = top_class(v.edits)
+            entry["summary"] = version_summary(v, versions[:n], include_cosmetic)
+            entry["reverted_to"] = reverted_to(v, versions[:n]) if v.event == "revert" else None
+            entry["redirected_to"] = redirect_target(v) if v.event == "redirected" else None
+            out.append(entry)
+        app.env.print_json(out)
+        return
+    if not versions:
+        app.env.info(f"{target} has no versions yet (run `watcher check {app.resolver().id_of(target)}`)")
+        return
+    app.env.out.print(history_timeline(versions, app.short_time, include_cosmetic))
 
 
 @click.command()
@@ -91,4 +129,52 @@ def diff(
     )
 
 
-COMMANDS = [history, diff]
+@click.command()
+@click.argument("url", required=False)
+@match_option
+@click.option("--version", "number", type=int, default=None, help="Version number (default: the latest).")
+@click.option("--json", "as_json", is_flag=True, help="The stored article as JSON.")
+@click.option("--raw", is_flag=True, help="The page's raw HTML as captured, when it is still kept.")
+@pass_app
+def show(app: App, url: str | None, match: str | None, number: int | None, as_json: bool, raw: bool) -> None:
+    """Print one stored version in full: headline, byline, dates, every paragraph and caption."""
+    from watcher.models import iso
+
+    target = _one(app, url, match)
+    store = app.store()
+    if number is None:
+        latest = store.latest_version(target)
+        if latest is None:
+            raise UnknownArticle(f"{target} has no versions yet (run `watcher check {target}`)")
+        number = latest.number
+    version = store.get_version(target, number)
+    if raw:
+        html = store.get_html(version)
+        if html is None:
+            raise BadInput(f"v{version.number} of {target} has no raw HTML left (pruned, or never kept)")
+        app.env.stdout.write(html if html.endswith("\n") else html + "\n")
+        return
+    if as_json:
+        app.env.print_json(
+            {
+                "url": target,
+                "version": version.number,
+                "captured_at": iso(version.captured_at),
+                "event": version.event,
+                "flags": list(version.flags),
+                "article": version.article.to_dict(),
+            }
+        )
+        return
+    from rich.text import Text
+
+    from watcher.render.tables import article_panel
+
+    when = f"v{version.number} · captured {app.long_time(version.captured_at)}"
+    if version.event:
+        when += f" · {version.event}"
+    app.env.out.print(Text(when, style="diff.label"))
+    app.env.out.print(article_panel(version.article))
+
+
+COMMANDS = [history, diff, show]

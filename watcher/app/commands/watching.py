@@ -89,8 +89,7 @@ def _confirmed(app: App, question: str, yes: bool) -> bool:
     """True when the user agreed; without a terminal only --yes agrees (a script must say so)."""
     if yes:
         return True
-    stdin = click.get_text_stream("stdin")
-    if not stdin.isatty():
+    if not (sys.stdin is not None and sys.stdin.isatty()):
         raise BadInput("refusing to delete without confirmation: no terminal to ask on (pass --yes)")
     return click.confirm(question, default=False, err=True)
 

@@ -1,0 +1,324 @@
+"""Daily use of the command line as a user types it: ids and prefixes, a quiet `check`, the history timeline,
+`show`, confirmation before deleting, pause/resume, and `add`'s answers. Stores are built by real checks
+(real Chromium on the local site); commands run in-process through watcher.app.cli.main, with `check`
+given the session's browser instead of launching its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from support.cli import checked
+from support.site_server import Site
+
+from watcher.app.articles import article_ids
+from watcher.app.cli import main
+from watcher.app.console import Environment
+from watcher.app.context import App
+from watcher.store import open_store
+
+CONFIG = """
+[fetch]
+nav_timeout = 5
+deadline = 12
+retries = 0
+backoff = 0.1
+per_host_delay = 0
+
+[trust]
+confirm_delay = 0
+"""
+
+
+def page(headline: str, *paragraphs: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<!doctype html><html lang='en'><head><title>{headline}</title></head>"
+        f"<body><article><h1>{headline}</h1>{body}</article></body></html>"
+    )
+
+
+FLOOD = page(
+    "Council approves flood barrier",
+    "The city council on Tuesday approved a movable flood barrier for the estuary after a long debate.",
+    "The vote followed a four-hour session in which more than 60 residents spoke about the plan.",
+    "Construction is expected to begin next spring and take about three years to complete.",
+)
+FLOOD_V2 = FLOOD.replace("more than 60 residents", "more than 80 residents")
+TRAM = page(
+    "Tram line extension delayed again",
+    "The extension of the tram line to the airport has been delayed for a third time, officials said.",
+    "Contractors blamed a shortage of steel and a dispute over the depot site near the river.",
+)
+SCHOOL = page(
+    "New school opens in Quayside",
+    "A new primary school opened its doors in the Quayside district on Monday morning to 300 pupils.",
+    "Parents said the school would spare their children a long bus ride across the city each day.",
+)
+
+
+@pytest.fixture
+def use_session_browser(monkeypatch, fetcher):
+    """`watcher check` on the session's Chromium (a real browser; only the launch is shared)."""
+    monkeypatch.setattr(App, "fetcher", lambda self: fetcher)
+
+
+def run(data_dir: Path, *args: str, width: int = 100) -> tuple[int, str, str]:
+    out, err = StringIO(), StringIO()
+    with pytest.raises(SystemExit) as exited:
+        main(["--data-dir", str(data_dir), "--tz", "UTC", *args], Environment(stdout=out, stderr=err, width=width))
+    return exited.value.code, out.getvalue(), err.getvalue()
+
+
+def ok(data_dir: Path, *args: str, width: int = 100) -> tuple[str, str]:
+    code, out, err = run(data_dir, *args, width=width)
+    assert code == 0, (args, err)
+    return out, err
+
+
+PAGES = {
+    "flood": ("/2026/11/25/council-approves-flood-barrier", FLOOD),
+    "tram": ("/2026/11/24/tram-line-extension-delayed", TRAM),
+    "school": ("/2026/11/20/new-school-opens", SCHOOL),
+}
+
+
+@pytest.fixture(scope="module")
+def shared_site() -> Iterator[Site]:
+    """One local site for the module: the store template below holds its URLs (and port)."""
+    server = Site()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture(scope="module")
+def template(shared_site, browser, tmp_path_factory) -> Path:
+    """Three articles watched and checked once by real checks (built once; each test gets a copy)."""
+    for path, html in PAGES.values():
+        shared_site.page(path, html)
+    folder = tmp_path_factory.mktemp("cli-daily") / "data"
+    folder.mkdir()
+    (folder / "watcher.toml").write_text(CONFIG)
+    urls = {name: shared_site.url(path) for name, (path, _) in PAGES.items()}
+    ok(folder, "add", urls["flood"], "--tag", "city", "--every", "2h", "--no-probe")
+    ok(folder, "add", urls["tram"], urls["school"], "--tag", "transport", "--no-probe")
+    assert [r.status for r in checked(folder, browser.fetcher(), *urls.values())] == ["new"] * 3
+    return folder
+
+
+@pytest.fixture
+def site(shared_site) -> Site:
+    """The module's site with every page back at its first text."""
+    for path, html in PAGES.values():
+        shared_site.page(path, html)
+    return shared_site
+
+
+@pytest.fixture
+def data_dir(template, tmp_path) -> Path:
+    folder = tmp_path / "data"
+    shutil.copytree(template, folder)
+    return folder
+
+
+@pytest.fixture
+def newsroom(site, data_dir) -> tuple[dict[str, str], dict[str, str]]:
+    """The three articles' URLs and ids: the flood story tagged city on 2h, the others tagged transport."""
+    urls = {name: site.url(path) for name, (path, _) in PAGES.items()}
+    ids = article_ids(list(urls.values()))
+    return urls, {name: ids[url] for name, url in urls.items()}
+
+
+def test_list_shows_ids_urls_tags_and_intervals_and_filters(site, data_dir, newsroom):
+    urls, ids = newsroom
+    out, _ = ok(data_dir, "list", width=80)
+    lines = out.splitlines()
+    flood_row = next(n for n, line in enumerate(lines) if line.startswith(ids["flood"]))
+    assert "Council approves flood barrier" in lines[flood_row] and "2h" in lines[flood_row]
+    assert "new" in lines[flood_row]
+    host = urls["flood"].split("://")[1].split("/")[0]
+    assert lines[flood_row + 1].split()[0] == f"{host}/2026/11/25/council-approves-flood-barrier"
+    assert "#city" in lines[flood_row + 1]
+    assert max(len(line) for line in lines) <= 80
+    tram_row = next(line for line in lines if line.startswith(ids["tram"]))
+    assert "auto" in tram_row
+
+    narrow, _ = ok(data_dir, "list", width=60)
+    assert "/…" in narrow and "new-school-opens" in narrow  # path cut in the middle, slug kept
+
+    out, _ = ok(data_dir, "list", "--tag", "city")
+    assert ids["flood"] in out and ids["tram"] not in out
+    out, _ = ok(data_dir, "list", "--host", "127.0.0.1")
+    assert all(i in out for i in ids.values())
+    out, err = ok(data_dir, "list", "--host", "elsewhere.example")
+    assert out == "" and "no article matches (of 3 watched)" in err
+    out, _ = ok(data_dir, "list", "--sort", "headline")
+    order = [line.split()[0] for line in out.splitlines() if line[:6] in ids.values()]
+    assert order == [ids["flood"], ids["school"], ids["tram"]]
+    listed = json.loads(ok(data_dir, "list", "--json", "--status", "new")[0])
+    assert {a["id"] for a in listed} == set(ids.values())
+    flood = next(a for a in listed if a["url"] == urls["flood"])
+    assert flood["every"] == 7200 and flood["tags"] == ["city"] and flood["versions"] == 1
+
+
+def test_every_command_takes_an_id_a_prefix_or_match(site, data_dir, newsroom):
+    urls, ids = newsroom
+    by_id = json.loads(ok(data_dir, "history", ids["flood"], "--json")[0])
+    by_prefix = json.loads(ok(data_dir, "history", ids["flood"][:4], "--json")[0])
+    by_url_prefix = json.loads(ok(data_dir, "history", urls["flood"].split("://")[1][:-10], "--json")[0])
+    by_match = json.loads(ok(data_dir, "history", "--match", "FLOOD barrier", "--json")[0])
+    assert by_id == by_prefix == by_url_prefix == by_match
+    assert by_id[0]["headline"] == "Council approves flood barrier"
+    out, _ = ok(data_dir, "show", "--match", "tram")
+    assert "Contractors blamed a shortage of steel" in out
+
+    code, _, err = run(data_dir, "history", urls["flood"].replace("flood-barrier", "flod-barier"))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "not watching" in err and f"did you mean {ids['flood']} {urls['flood']}" in err
+    code, _, err = run(data_dir, "diff", urls["flood"].split("/2026")[0] + "/2026/11/2")
+    assert code == 2 and "matches 3 articles" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(data_dir, "history", "--match", "nothing like this")
+    assert code == 2 and "no watched headline contains" in err
+    code, _, err = run(data_dir, "history", "--match", "o")
+    assert code == 2 and "--match 'o' matches 3 articles" in err
+
+
+def test_check_prints_changes_and_errors_and_counts_the_rest(site, data_dir, newsroom, use_session_browser):
+    urls, ids = newsroom
+    site.page("/2026/11/25/council-approves-flood-barrier", FLOOD_V2)
+    site.status("/2026/11/20/new-school-opens", 500)
+    code, out, _ = run(data_dir, "check")
+    assert code == 1  # one check failed
+    assert f"changed v2 {urls['flood']}" in out and "80" in out
+    assert f"error v1 {urls['school']}" in out and "HTTP 500" in out
+    assert urls["tram"] not in out  # unchanged: only counted
+    assert out.strip().splitlines()[-1] == "checked 3 articles: 1 changed, 1 error, 1 unchanged"
+
+    site.page("/2026/11/20/new-school-opens", SCHOOL)
+    code, out, _ = run(data_dir, "check", "--tag", "transport", "-v")
+    assert code == 0 and f"unchanged v1 {urls['tram']}" in out and f"unchanged v1 {urls['school']}" in out
+    assert out.strip().splitlines()[-1] == "checked 2 articles: 2 unchanged"
+    assert urls["flood"] not in out
+    code, _, err = run(data_dir, "check", "--tag", "sports")
+    assert code == 2 and "no watched article is tagged sports" in err
+
+
+def test_history_is_a_timeline_with_checks_and_show_prints_a_version(site, data_dir, newsroom, fetcher):
+    urls, ids = newsroom
+    path = "/2026/11/25/council-approves-flood-barrier"
+    site.page(path, FLOOD_V2)
+    assert checked(data_dir, fetcher, urls["flood"])[0].status == "changed"
+    site.page(path, FLOOD)
+    assert checked(data_dir, fetcher, urls["flood"])[0].status == "revert"
+    site.status(path, 503)
+    assert checked(data_dir, fetcher, urls["flood"])[0].status == "error"
+
+    out, _ = ok(data_dir, "history", ids["flood"], width=120)
+    rows = {line.split()[0]: line for line in out.splitlines() if line.strip()[:1].isdigit()}
+    assert "first version" in rows["1"] and "3 paragraphs" in rows["1"]
+    assert "substantive" in rows["2"] and "“60” → “80”" in rows["2"]
+    assert "revert" in rows["3"] and "back to v1" in rows["3"]
+    timeline = json.loads(ok(data_dir, "history", ids["flood"], "--json")[0])
+    assert [v["class"] for v in timeline] == [None, "substantive", "substantive"]
+    assert timeline[2]["reverted_to"] == 1 and timeline[2]["event"] == "revert"
+
+    out, _ = ok(data_dir, "history", ids["flood"], "--checks", width=120)
+    assert "HTTP 503" in out and "error" in out and out.count("new") == 1
+    log = json.loads(ok(data_dir, "history", ids["flood"], "--checks", "--json")[0])
+    assert [c["status"] for c in log] == ["new", "changed", "revert", "error"]
+    assert log[-1]["http_status"] == 503 and "503" in log[-1]["error"]
+
+    out, _ = ok(data_dir, "show", ids["flood"], "--version", "2", width=120)
+    assert "v2 · captured" in out and "UTC" in out
+    assert "more than 80 residents spoke" in out and "take about three years to complete" in out
+    shown = json.loads(ok(data_dir, "show", ids["flood"], "--version", "1", "--json")[0])
+    assert shown["version"] == 1 and "more than 60 residents" in shown["article"]["body"][1]
+    raw, _ = ok(data_dir, "show", ids["flood"], "--raw")
+    assert "<h1>Council approves flood barrier</h1>" in raw
+    code, _, err = run(data_dir, "show", ids["flood"], "--version", "9")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_remove_asks_first_and_refuses_without_a_terminal(data_dir, newsroom):
+    urls, ids = newsroom
+    code, _, err = run(data_dir, "remove", ids["tram"])
+    assert code == 2 and "pass --yes" in err
+    assert len(open_store(data_dir).list_articles()) == 3  # nothing deleted
+
+    def on_terminal(*args: str, answer: bytes) -> tuple[int, str]:
+        """`watcher remove` with its stdin a real terminal (a pty), answering the prompt."""
+        leader, follower = pty.openpty()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "remove", *args],
+            stdin=follower,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        os.close(follower)
+        os.write(leader, answer)
+        _, err = proc.communicate(timeout=30)
+        os.close(leader)
+        return proc.returncode, err.decode()
+
+    code, err = on_terminal(ids["tram"], ids["school"], answer=b"n\n")
+    assert code == 1 and "Remove 2 articles and delete 2 stored version(s)? [y/N]" in err and "nothing removed" in err
+    assert len(open_store(data_dir).list_articles()) == 3
+    code, err = on_terminal(ids["tram"], answer=b"y\n")
+    assert code == 0 and f"removed {urls['tram']}" in err
+    _, err = ok(data_dir, "remove", "--match", "school", "--yes")
+    assert f"removed {urls['school']}" in err
+    assert [a.url for a in open_store(data_dir).list_articles()] == [urls["flood"]]
+
+
+def test_pause_resume_and_what_add_says(site, data_dir, newsroom):
+    urls, ids = newsroom
+    _, err = ok(data_dir, "pause", "--tag", "transport")
+    assert err.count("paused ") == 2
+    listed = {a["id"]: a for a in json.loads(ok(data_dir, "list", "--json")[0])}
+    assert listed[ids["tram"]]["status"] == "paused" and listed[ids["flood"]]["status"] == "new"
+    assert "paused" in next(line for line in ok(data_dir, "list")[0].splitlines() if line.startswith(ids["tram"]))
+    from watcher.monitor.loop import is_due
+    from watcher.times import utcnow
+
+    tram = open_store(data_dir).get_article(urls["tram"])
+    assert tram.paused and not is_due(tram, utcnow())
+    _, err = ok(data_dir, "resume", ids["tram"])
+    assert f"resumed {urls['tram']}" in err
+    tram = open_store(data_dir).get_article(urls["tram"])
+    assert not tram.paused and is_due(tram, utcnow())
+
+    _, err = ok(data_dir, "add", urls["flood"], "--tag", "council", "--every", "30m")
+    assert (
+        err.strip() == f"already watching {urls['flood']}: tags now city, council (added council); interval 2h -> 30m"
+    )
+    _, err = ok(data_dir, "add", urls["flood"])
+    assert "(nothing changed)" in err
+    code, _, err = run(data_dir, "add", site.url("/new"), "--every", "0")
+    assert code == 2 and "--every '0'" in err
+    assert site.url("/new") not in [a.url for a in open_store(data_dir).list_articles()]
+    _, err = ok(data_dir, "add", site.url("/gone"))
+    assert f"warning: {site.url('/gone')} answers HTTP 404 now" in err
+
+
+def test_reextract_says_when_no_raw_html_is_left(data_dir, newsroom):
+    urls, ids = newsroom
+    _, err = ok(data_dir, "reextract", ids["flood"])
+    assert "1 of 1 versions had raw HTML" in err
+    ok(data_dir, "prune", "--keep-raw", "0")
+    code, _, err = run(data_dir, "reextract", ids["flood"])
+    assert code == 2 and "none of its 1 versions has raw HTML left" in err
+
+
+def test_bare_watcher_prints_help_and_exits_0(data_dir):
+    code, out, err = run(data_dir)
+    assert code == 0 and "Usage: watcher" in out and "error" not in err
