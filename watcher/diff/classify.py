@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from wordfreq import available_languages, zipf_frequency
-
 from watcher.diff.fold import fold, has_content
 from watcher.diff.inline import token_ops
 from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
@@ -59,6 +57,8 @@ def _names(text: str) -> set[str]:
 @lru_cache(maxsize=64)
 def _wordlist_lang(lang: str | None) -> str | None:
     """The wordfreq language for a page language ("en-GB" -> "en"); None when wordfreq has no list for it."""
+    from wordfreq import available_languages  # 0.6 s to import: only when a word swap needs judging
+
     code = (lang or DEFAULT_LANG).split("-")[0].split("_")[0].lower()
     return code if code in available_languages() else None
 
@@ -68,6 +68,8 @@ def _is_correction(a: str, b: str, lang: str | None) -> bool:
     wordlist = _wordlist_lang(lang)
     if wordlist is None:
         return False  # no word list to tell a misspelling from a rare word: say nothing milder than the truth
+    from wordfreq import zipf_frequency
+
     rare = zipf_frequency(a, wordlist)
     return rare < MISSPELT_ZIPF and zipf_frequency(b, wordlist) >= rare + CORRECTION_GAIN
 

@@ -14,11 +14,15 @@ CJK_CHARS = (
     "\u3005\u3006\u3007"  # 々 〆 〇 behave like Han characters
 )
 _CJK_RE = re.compile(f"[{CJK_CHARS}]")
+# Chinese numerals (with the financial forms and the magnitudes 十 百 千 萬 億 兆): a run of them is one number,
+# so 十五 -> 二十 reads as one replacement instead of characters matched across two numbers.
+CJK_NUMERALS = "〇零一二三四五六七八九十百千萬万億亿兆兩两壹貳贰參叁肆伍陸陆柒捌玖拾佰仟"
 
 # Order matters: CJK before words (\w matches Han), numbers before words so "2,000" stays one token.
 _TOKEN = re.compile(
     rf"""
-    [{CJK_CHARS}]                                   # one CJK character
+    [{CJK_NUMERALS}]{{2,}}                             # a Chinese number: 二十, 三百五十, 十五萬
+    | [{CJK_CHARS}]                                 # one CJK character
     | \d+(?:[.,]\d+)*                               # 10, 2,000, 3.5 (any script's digits)
     | [^\W{CJK_CHARS}]+(?:['\u2019][^\W{CJK_CHARS}]+)*   # a word; don't / don’t stay whole
     | \s+                                           # a whitespace run

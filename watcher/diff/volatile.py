@@ -97,8 +97,9 @@ def reconcile(stored: Sequence[str], first: Sequence[str], second: Sequence[str]
     text itself disagrees.
 
     The fetches are compared paragraph by paragraph in order (a widget keeps its place). A block where they
-    differ is volatile when it is short and neither fetch shows the stored text there: a block equal to the
-    stored text is an edit the other fetch did not repeat (a lagging cache), which is the story disagreeing.
+    differ is volatile when it is short and the re-fetch does not show the stored text there: a first fetch's
+    change that the re-fetch takes back is an edit served once (a lagging cache), the story disagreeing. A block
+    the first fetch still showed as stored may only have changed its figures on the reload ("4 min" -> "5 min").
     """
     if len(first) != len(second):
         return None
@@ -110,8 +111,10 @@ def reconcile(stored: Sequence[str], first: Sequence[str], second: Sequence[str]
         if a == b:
             agreed.append(a)
             continue
-        if not (maskable(a) and maskable(b)) or a in stored_set or b in stored_set:
+        if not (maskable(a) and maskable(b)) or b in stored_set:
             return None
+        if a in stored_set and block_key(a) != block_key(b):
+            return None  # words, not a figure, changed on the reload: the story may be being edited now
         keys |= {block_key(a), block_key(b)}
         if same_shape and maskable(stored[i]):
             keys.add(block_key(stored[i]))  # the widget's text when the version was stored

@@ -1,0 +1,75 @@
+"""Masking what is not the story: learned volatile blocks, host boilerplate and ignore rules, both directions
+(widgets are left out, story edits never are)."""
+
+from watcher.diff import diff_articles
+from watcher.diff.volatile import Mask, apply_mask, block_key, compile_patterns, host_boilerplate, reconcile
+from watcher.models import Article
+
+STORY = [
+    "The harbour authority on Monday closed the north pier after divers found cracks in three concrete piles.",
+    "Engineers said the pier, built in 1962, could carry pedestrians for now but not delivery lorries.",
+    "Repairs cost 2.4 million.",
+    "Fishing crews who moor at the pier have been told to use the south basin until further notice.",
+]
+
+
+def with_widgets(count: int, minutes: int, story=STORY) -> list[str]:
+    return [story[0], f"{count} 人按讚", f"Read time: {minutes} min", *story[1:]]
+
+
+def test_a_counter_changing_on_every_load_is_learned_and_masked():
+    stored, first, second = with_widgets(3545, 4), with_widgets(3546, 4), with_widgets(3547, 5)
+    body, keys = reconcile(stored, first, second)
+    assert keys >= {block_key("3545 人按讚"), block_key("Read time: 4 min")}
+    mask = Mask(keys=keys)
+    old = apply_mask(Article(body=stored), mask)[0]
+    new, masked = apply_mask(Article(body=with_widgets(9168, 12)), mask)
+    assert new.body == STORY and old.body == STORY
+    assert masked == ["9168 人按讚", "Read time: 12 min"]
+    assert diff_articles(old, new).edits == []
+
+
+def test_a_short_story_paragraph_edited_is_never_masked():
+    keys = reconcile(with_widgets(1, 4), with_widgets(2, 4), with_widgets(3, 4))[1]
+    edited = [*STORY[:2], "Repairs cost 3.9 million.", STORY[3]]
+    old = apply_mask(Article(body=with_widgets(10, 4)), Mask(keys=keys))[0]
+    new = apply_mask(Article(body=with_widgets(11, 4, edited)), Mask(keys=keys))[0]
+    (edit,) = diff_articles(old, new).edits
+    assert ("-", "2.4") in edit.inline and ("+", "3.9") in edit.inline and edit.cls == "substantive"
+
+
+def test_fetches_disagreeing_on_story_text_are_not_reconciled():
+    edited = [*STORY[:2], "Repairs cost 3.9 million.", STORY[3]]
+    # A lagging cache: the re-fetch shows the stored text again. That is the story disagreeing, not a widget.
+    assert reconcile(STORY, edited, STORY) is None
+    # A long paragraph that differs between two loads is story text.
+    longer = [STORY[0].replace("Monday", "Tuesday"), *STORY[1:]]
+    assert reconcile(STORY, longer, [STORY[0].replace("Monday", "Sunday"), *STORY[1:]]) is None
+    # Different shapes: a paragraph came or went between the loads.
+    assert reconcile(STORY, STORY, STORY[:3]) is None
+
+
+def test_fetches_agreeing_on_an_edit_keep_it_while_the_counter_is_learned():
+    edited = [*STORY[:2], "Repairs cost 3.9 million.", STORY[3]]
+    body, keys = reconcile(with_widgets(1, 4), with_widgets(2, 4, edited), with_widgets(3, 4, edited))
+    assert "Repairs cost 3.9 million." in body and block_key("2 人按讚") in keys
+
+
+def test_host_boilerplate_recurs_across_other_stories_with_digits_masked():
+    other = ["A choir from the mill district won the regional festival on Saturday.", "312 點閱", "Share this"]
+    found = host_boilerplate(["9168 點閱", *STORY, "Share this"], [other])
+    assert found == {block_key("9168 點閱"), block_key("Share this")}
+    # Story paragraphs are too long to be chrome even if another page quoted one.
+    assert host_boilerplate(STORY, [STORY]) == {block_key(STORY[2])}
+    masked = apply_mask(Article(body=STORY), Mask(keys={block_key(p) for p in STORY}))[0]
+    assert len(masked.body) >= len(STORY) - 1  # never more than a third of a body
+
+
+def test_ignore_rules_cut_matching_text_before_comparison():
+    mask = Mask(patterns=compile_patterns([r"Updated \d+ minutes? ago", r"^Advertisement$"]))
+    old = apply_mask(Article(body=[STORY[0] + " Updated 3 minutes ago", "Advertisement", *STORY[1:]]), mask)[0]
+    new = apply_mask(Article(body=[STORY[0] + " Updated 9 minutes ago", *STORY[1:]]), mask)[0]
+    assert old.body == new.body == STORY
+    # Text the rule does not match still counts.
+    edited = apply_mask(Article(body=[STORY[0] + " Updated 9 minutes ago", STORY[1], "Repairs cost 9 million."]), mask)
+    assert diff_articles(old, edited[0]).edits
