@@ -16,6 +16,8 @@ _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _UNSAFE = re.compile(f"[{_CONTROLS}{_BIDI}]")
 _CONTROL = re.compile(f"[{_CONTROLS}]")
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal acts on (it escapes C0 itself).
+_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}\u2028\u2029]")
 
 
 def _stand_in(match: re.Match[str]) -> str:
@@ -31,3 +33,11 @@ def visible(text: str) -> str:
 def without_controls(text: str) -> str:
     """Control characters replaced with a visible stand-in; bidi controls kept (for HTML that isolates them)."""
     return _CONTROL.sub(_stand_in, text)
+
+
+def json_safe(document: str) -> str:
+    """JSON text with DEL, C1 and bidi characters written as \\u escapes: the same JSON value, harmless raw.
+
+    Outside strings JSON is ASCII, so every such character is inside a string, where the escape is valid.
+    """
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", document)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import feedparser
@@ -495,3 +497,77 @@ def test_report_of_diff_articles_output():
     )
     tree = html_tree([ReportEntry(watched(MAYOR, "Fire downtown"), v1, v2)])
     assert "Three" in "".join(texts(tree.iter("del"))) and "Five" in "".join(texts(tree.iter("ins")))
+
+
+# ---------------------------------------------------------------- terminal escapes and bidi controls
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b31m"  # retitle the terminal, clear it, an 8-bit CSI
+RLO = "\u202e"  # right-to-left override: would print watcher's labels after it backwards
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape_entry() -> ReportEntry:
+    url = "https://news.example/escapes"
+    old = version(url, 1, 1, "Calm headline", ["A quiet paragraph."])
+    new = version(
+        url,
+        2,
+        2,
+        f"Loud {ESCAPES}{RLO}headline",
+        [f"A loud {ESCAPES} paragraph{RLO} here."],
+        edits=[Edit("body", "replace", "A quiet paragraph.", f"A loud {ESCAPES} paragraph{RLO} here.", "substantive")],
+    )
+    return ReportEntry(watched(url, "Calm headline"), old, new)
+
+
+def report_on_stdout(tmp_path, entry: ReportEntry, fmt: str) -> str:
+    """`watcher report --format FMT` with no -o, run in-process on a real store holding the entry."""
+    from watcher.app.cli import main
+    from watcher.app.console import Environment
+    from watcher.models import VersionDiff
+    from watcher.store import open_store
+
+    store = open_store(tmp_path)
+    store.add_article(entry.new.url, now=entry.old.captured_at)
+    for v in (entry.old, entry.new):
+        store.save_version(v.url, v.article, html=None, diff=VersionDiff(edits=v.edits), captured_at=v.captured_at)
+    env = Environment(stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(SystemExit) as stop:
+        main(["--data-dir", str(tmp_path), "report", "--format", fmt, "--from", "2026-11-01"], env=env)
+    assert stop.value.code == 0, env.stderr.getvalue()
+    return env.stdout.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["html", "md", "atom", "json"])
+def test_report_on_stdout_never_prints_a_raw_escape_sequence(tmp_path, fmt):
+    out = report_on_stdout(tmp_path, escape_entry(), fmt)
+    assert "Loud" in out and "loud" in out
+    assert not RAW.search(out.replace("\n", "").replace("\t", ""))
+    if fmt == "json":
+        assert RLO not in out and json.loads(out)[0]["edits"][0]["new"].count(ESCAPES) == 1  # same value, escaped
+    if fmt == "md":
+        assert RLO not in out  # Markdown cannot isolate, so the override is shown as \u202e
+
+
+def test_html_isolates_page_text_so_bidi_overrides_cannot_reorder_labels():
+    tree = html_tree([escape_entry()])
+    headline = tree.xpath("//section/h2")[0]
+    assert headline.get("dir") == "auto" and [child.tag for child in headline] == ["bdi"]
+    toc_item = tree.xpath("//nav//li")[0]
+    assert toc_item.xpath("./a/bdi") and toc_item.xpath("./span/bdi")  # headline and host, each isolated
+    assert RLO in headline.text_content()  # kept for right-to-left text, but confined to its <bdi>
+    assert all(p.get("dir") == "auto" for p in tree.find_class("diff"))
+    assert "␛]0;pwned" in headline.text_content()  # escapes shown as visible stand-ins
+
+
+def test_console_lines_neutralise_server_text():
+    from watcher.app.console import Environment
+
+    env = Environment(stdout=io.StringIO(), stderr=io.StringIO(), width=200)
+    env.error(f"https://feed.example/rss: HTTP 500 {ESCAPES}Server Error")
+    env.info(f"FAILED json://127.0.0.1/… [abc123]: HTTP 403 {RLO}Forbidden")
+    env.print_json({"error": f"HTTP 502 {ESCAPES}{RLO}"})
+    err, out = env.stderr.getvalue(), env.stdout.getvalue()
+    assert not RAW.search(err.replace("\n", "")) and RLO not in err and "HTTP 500 ␛]0;pwned" in err
+    assert not RAW.search(out.replace("\n", "")) and RLO not in out
+    assert json.loads(out)["error"] == f"HTTP 502 {ESCAPES}{RLO}"

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from rich.console import Console
 
 from watcher.render.theme import THEME
-from watcher.untrusted import visible
+from watcher.untrusted import json_safe, visible
 
 
 @dataclass
@@ -31,8 +31,8 @@ class Environment:
         return self.out.is_terminal
 
     def print_json(self, data: Any) -> None:
-        """One JSON document on stdout, bypassing rich so nothing is wrapped or styled."""
-        self.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        """One JSON document on stdout, bypassing rich so nothing is wrapped or styled (nor a raw C1 or bidi char)."""
+        self.stdout.write(json_safe(json.dumps(data, ensure_ascii=False)) + "\n")
         self.stdout.flush()
 
     def error(self, message: str) -> None:

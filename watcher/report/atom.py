@@ -12,6 +12,7 @@ from lxml import etree
 from watcher.models import iso
 from watcher.report.entries import ArticleGroup, Change, change_summary, ordered_changes, safe_href, url_digest
 from watcher.report.html import change_html
+from watcher.untrusted import without_controls
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # XML 1.0 cannot carry these at all; page text may contain them, and lxml refuses them rather than escaping.
@@ -19,8 +20,8 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 
 def xml_text(text: object) -> str:
-    """Text with the characters XML 1.0 forbids removed."""
-    return _XML_INVALID.sub("", "" if text is None else str(text))
+    """Text with control characters as visible stand-ins (a feed may be printed) and what XML 1.0 forbids removed."""
+    return _XML_INVALID.sub("", without_controls("" if text is None else str(text)))
 
 
 def feed_id(title: str) -> str:

@@ -8,7 +8,7 @@ from watcher.labels import field_label
 from watcher.models import Edit, InlineOp, class_rank, shown_edits
 from watcher.report.css import CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS
 from watcher.report.entries import Change, ReportEntry, edit_ops
-from watcher.report.html import CSP, esc, flags_html, inline_html, version_title
+from watcher.report.html import CSP, esc, flags_html, inline_html, page, version_title
 from watcher.times import display_time
 from watcher.urls import host_of
 
@@ -83,7 +83,7 @@ def card_edits(edits: Sequence[Edit]) -> list[Edit]:
 
 def _card_edit_html(edit: Edit) -> str:
     label = f'<p class="label">{esc(field_label(edit.field))} · <span class="cls">{esc(edit.cls)}</span></p>'
-    return f'<div class="edit">{label}<p class="diff">{inline_html(trim_ops(edit_ops(edit)))}</p></div>'
+    return f'<div class="edit">{label}<p class="diff" dir="auto">{inline_html(trim_ops(edit_ops(edit)))}</p></div>'
 
 
 def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> str:
@@ -112,9 +112,9 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> st
         f'<meta name="viewport" content="width={width}, height={height}">'
         f"<title>{esc(change.headline)}</title><style>{css}</style></head>"
         f'<body data-edit-count="{len(visible)}"><div class="card">'
-        f'<div class="top"><span class="host">{esc(host_of(change.url) or change.url)}</span>'
+        f'<div class="top"><span class="host">{page(host_of(change.url) or change.url)}</span>'
         f"<span>{esc(version_title(change))}</span></div>"
-        f"<h1>{esc(change.headline)}</h1>"
+        f'<h1 dir="auto">{page(change.headline)}</h1>'
         f'<p class="times">{esc(times)}</p>'
         f"{flags_html(change.flags)}"
         f'<div class="edits-box">{"".join(parts)}</div>{more}'

@@ -12,6 +12,7 @@ from watcher.models import Edit, InlineOp
 from watcher.report.css import REPORT_CSS
 from watcher.report.entries import ArticleGroup, Change, anchor_id, edit_ops, plural, safe_href
 from watcher.times import display_time, iso
+from watcher.untrusted import without_controls
 from watcher.urls import host_of
 
 # Only style is allowed: if escaping ever failed, the browser would still refuse scripts and remote loads.
@@ -21,8 +22,13 @@ _CLASS_RE = re.compile(r"[^a-z0-9_-]+")
 
 
 def esc(text: object) -> str:
-    """Page text as HTML text or attribute value."""
-    return html.escape("" if text is None else str(text), quote=True)
+    """Text as HTML text or attribute value; control characters (ESC...) shown as stand-ins, never raw."""
+    return html.escape(without_controls("" if text is None else str(text)), quote=True)
+
+
+def page(text: object) -> str:
+    """Page text set among watcher's own words: isolated, so bidi controls in it cannot reorder them."""
+    return f"<bdi>{esc(text)}</bdi>"
 
 
 def css_token(word: str) -> str:
@@ -60,7 +66,7 @@ def edit_html(edit: Edit) -> str:
     )
     return (
         f'<div class="edit cls-{css_token(edit.cls)}" data-field="{esc(edit.field)}" data-op="{esc(edit.op)}" '
-        f'data-class="{esc(edit.cls)}">{label}<p class="diff">{inline_html(edit_ops(edit))}</p></div>'
+        f'data-class="{esc(edit.cls)}">{label}<p class="diff" dir="auto">{inline_html(edit_ops(edit))}</p></div>'
     )
 
 
@@ -115,7 +121,7 @@ def group_html(group: ArticleGroup) -> str:
     changes = "".join(change_html(c, element_id=f"{anchor}-v{c.entry.new.number}") for c in group.changes)
     return (
         f'<section class="article" id="{esc(anchor)}"{_lang_attr(group)}>'
-        f"<h2>{esc(group.headline)}</h2>"
+        f'<h2 dir="auto">{page(group.headline)}</h2>'
         f'<p class="url">{link(group.url)}</p>'
         f'<p class="muted">{esc(plural(len(group.changes), "version change"))} · '
         f"{esc(plural(group.edit_count, 'edit'))}</p>"
@@ -126,8 +132,8 @@ def group_html(group: ArticleGroup) -> str:
 def toc_html(groups: Sequence[ArticleGroup]) -> str:
     """The table of contents: one link per article section."""
     items = "".join(
-        f'<li><a href="#{esc(anchor_id(g.url))}">{esc(g.headline)}</a> '
-        f'<span class="muted">{esc(host_of(g.url) or g.url)} · {esc(plural(g.edit_count, "edit"))}</span></li>'
+        f'<li><a href="#{esc(anchor_id(g.url))}">{page(g.headline)}</a> '
+        f'<span class="muted">{page(host_of(g.url) or g.url)} · {esc(plural(g.edit_count, "edit"))}</span></li>'
         for g in groups
     )
     return f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 
 from watcher.models import change_json
 from watcher.report.entries import ArticleGroup, ordered_changes
+from watcher.untrusted import json_safe
 
 
 def render_json(groups: Sequence[ArticleGroup]) -> str:
     """The report as a pretty-printed JSON list, in report order."""
     changes = ordered_changes(groups)
     body = [change_json(c.url, c.entry.old, c.entry.new, c.edits, c.headline) for c in changes]
-    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(body, ensure_ascii=False, indent=2)) + "\n"

@@ -13,6 +13,7 @@ from watcher.models import Edit, InlineOp
 from watcher.report.entries import ArticleGroup, Change, edit_ops, plural, safe_href
 from watcher.report.html import version_title
 from watcher.times import display_time
+from watcher.untrusted import visible
 from watcher.urls import host_of
 
 # Page text never starts a line (it always follows a heading mark or a label), so list markers need no
@@ -24,8 +25,9 @@ _URL_SAFE = ":/?#@!$&'*+,;=%-._~"
 
 
 def md_escape(text: str) -> str:
-    """Page text as literal Markdown text on one line (newlines become <br>)."""
-    escaped = _SPECIAL.sub(r"\\\1", text)
+    """Page text as literal Markdown text on one line (newlines become <br>), control and bidi characters as
+    visible stand-ins: Markdown has no isolation, and the report is often read raw in a terminal."""
+    escaped = _SPECIAL.sub(r"\\\1", visible(text))
     return _NEWLINES.sub("<br>", escaped)
 
 
