@@ -23,7 +23,7 @@ from pages import PageServers
 from watcher.config import Config, FetchSettings, TrustSettings
 from watcher.fetch import Fetcher
 from watcher.monitor.check import Services, check_article
-from watcher.store import Store
+from watcher.store import open_store
 
 ARTICLES = 50
 
@@ -42,7 +42,7 @@ def rss_mb(proc: psutil.Process) -> float:
 async def _run(checks: int, concurrency: int, data: Path) -> list[float]:
     me = psutil.Process()
     samples: list[float] = []
-    store = Store(data)
+    store = open_store(data)
     fetch = FetchSettings(concurrency=concurrency, per_host_delay=0)
     config = Config(fetch=fetch, trust=TrustSettings(confirm_delay=0))
     with PageServers(hosts=concurrency) as servers:

@@ -21,14 +21,14 @@ from pathlib import Path
 from common import Row, env_int, print_rows
 
 from watcher.models import Article
-from watcher.store import Store
+from watcher.store import open_store
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
 def build(data: Path, articles: int) -> None:
     """A store of `articles` watched articles with two versions each."""
-    store = Store(data, durable=False)  # fsync buys nothing for a throw-away store
+    store = open_store(data, durable=False)  # fsync buys nothing for a throw-away store
     with store.transaction():
         for i in range(articles):
             url = f"https://news.example/{i // 100}/story-{i}"

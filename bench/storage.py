@@ -23,7 +23,7 @@ from pathlib import Path
 from common import Row, env_int, print_rows  # first: puts the repository on sys.path
 
 from watcher.models import Article, CheckResult, Edit, VersionDiff
-from watcher.store import Store, blobs, storage
+from watcher.store import blobs, jsonfile, open_store
 
 SIZES = (100, 1000, 10000)
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -39,7 +39,7 @@ def _counting(write):
     return wrapper
 
 
-storage.atomic_write = _counting(storage.atomic_write)
+jsonfile.atomic_write = _counting(jsonfile.atomic_write)
 blobs.atomic_write = _counting(blobs.atomic_write)
 
 
@@ -99,7 +99,7 @@ def measure_each(op, repeat: int) -> dict[int, tuple[float, float, float]]:
 
 def build(root: Path, articles: int) -> None:
     """The background store: `articles` articles x 20 versions."""
-    store = Store(root, durable=False)
+    store = open_store(root, durable=False)
     with store.transaction():
         for a in range(articles):
             url = f"https://news.example/story/{a:05d}"
@@ -124,7 +124,7 @@ def run() -> list[Row]:
         started = time.perf_counter()
         build(root, articles)
         print(f"storage: built {articles} articles x 20 versions in {time.perf_counter() - started:.0f}s", flush=True)
-        fast, store = Store(root, durable=False), Store(root)
+        fast, store = open_store(root, durable=False), open_store(root)
         # One live article per size, measured in turn, so load that comes and goes hits every size alike.
         live = {size: f"{LIVE}-{size}" for size in SIZES}
         history = dict.fromkeys(SIZES, 0)

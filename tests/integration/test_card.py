@@ -170,9 +170,9 @@ def test_card_is_a_1200x675_png_showing_the_diff(cards, tmp_path):
 
 def cjk_card_html(cards: Cards) -> tuple[str, str]:
     """The zh story's card HTML, as `watcher card` builds it, and its headline."""
-    from watcher.store import Store
+    from watcher.store import open_store
 
-    store = Store(cards.data_dir)
+    store = open_store(cards.data_dir)
     entry = ReportEntry(
         article=store.get_article(cards.zh), old=store.get_version(cards.zh, 1), new=store.get_version(cards.zh, 2)
     )

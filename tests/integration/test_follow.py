@@ -17,7 +17,7 @@ from watcher.app.live import run_with
 from watcher.config import load_config
 from watcher.monitor.check import Services
 from watcher.monitor.loop import Runner
-from watcher.store import Store
+from watcher.store import open_store
 
 # Feeds polled every second; articles rechecked rarely, since one host's pages are fetched one at a time.
 CONFIG = """
@@ -113,7 +113,7 @@ def make_data_dir(tmp_path: Path, max_new: int = 50) -> Path:
 
 
 def services(data_dir: Path, fetcher) -> Services:
-    return Services(fetcher=fetcher, store=Store(data_dir), config=load_config(data_dir / "watcher.toml"))
+    return Services(fetcher=fetcher, store=open_store(data_dir), config=load_config(data_dir / "watcher.toml"))
 
 
 async def wait_until(predicate, timeout: float, what: str) -> None:
@@ -239,7 +239,7 @@ def test_follow_refuses_what_is_not_a_feed_with_one_line(site, tmp_path):
     code, _, err = watcher(data_dir, "follow", "ftp://127.0.0.1/feed.xml")
     assert code == 2 and "ftp" in err
     assert "Traceback" not in err
-    assert Store(data_dir).list_feeds() == []  # nothing refused was stored
+    assert open_store(data_dir).list_feeds() == []  # nothing refused was stored
 
 
 def test_list_shows_feeds_and_unfollow_removes_them(site, tmp_path):
@@ -261,7 +261,7 @@ def test_list_shows_feeds_and_unfollow_removes_them(site, tmp_path):
 
     code, _, err = watcher(data_dir, "unfollow", site.url("/rss.xml"))
     assert code == 0 and "unfollowed" in err
-    assert [f.url for f in Store(data_dir).list_feeds()] == [site.url("/atom.xml")]
+    assert [f.url for f in open_store(data_dir).list_feeds()] == [site.url("/atom.xml")]
     code, _, err = watcher(data_dir, "unfollow", site.url("/rss.xml"))
     assert code == 2 and len(err.strip().splitlines()) == 1
     out = watcher(data_dir, "list")[1]

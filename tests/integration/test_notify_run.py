@@ -21,7 +21,7 @@ from watcher.app.console import Environment
 from watcher.app.live import run_with
 from watcher.config import load_config
 from watcher.monitor.check import Services
-from watcher.store import Store
+from watcher.store import open_store
 
 BASE_CONFIG = """
 [fetch]
@@ -96,7 +96,7 @@ def test_edits_found_by_the_run_reach_the_webhook_filtered_and_bad_receivers_do_
     assert watcher(data_dir, "add", a_url, "--tag", "politics")[0] == 0
     assert watcher(data_dir, "add", b_url, "--tag", "sports")[0] == 0
 
-    store = Store(data_dir)
+    store = open_store(data_dir)
     svc = Services(fetcher=fetcher, store=store, config=load_config(data_dir / "watcher.toml"))
     out, err = StringIO(), StringIO()
     env = Environment(stdout=out, stderr=err, width=300)

@@ -18,7 +18,7 @@ import pytest
 
 from watcher.errors import StoreCorrupt, StoreError
 from watcher.models import Article, CheckResult
-from watcher.store import Store
+from watcher.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 URL = "https://news.example/live"
@@ -32,9 +32,9 @@ WRITER = textwrap.dedent(
     from datetime import datetime, timezone
     from pathlib import Path
     from watcher.models import Article, CheckResult, Edit, VersionDiff
-    from watcher.store import Store
+    from watcher.store import open_store
 
-    store = Store(Path(sys.argv[1]), check_log_size=5)
+    store = open_store(Path(sys.argv[1]), check_log_size=5)
     url = sys.argv[2]
     store.add_article(url)
     print("ready", flush=True)
@@ -55,8 +55,8 @@ ADDER = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from watcher.store import Store
-    store = Store(Path(sys.argv[1]))
+    from watcher.store import open_store
+    store = open_store(Path(sys.argv[1]))
     while not Path(sys.argv[3]).exists():  # start together
         time.sleep(0.001)
     for i in range(200):
@@ -70,9 +70,9 @@ RUNNER = textwrap.dedent(
     import sys
     from pathlib import Path
     from watcher.errors import StoreError
-    from watcher.store import Store
+    from watcher.store import open_store
     try:
-        with Store(Path(sys.argv[1])).run_lock():
+        with open_store(Path(sys.argv[1])).run_lock():
             print("acquired")
     except StoreError as err:
         print(err, file=sys.stderr)
@@ -109,7 +109,7 @@ def test_sigkill_at_random_moments_loses_no_reported_version(tmp_path):
             if line.startswith("stored "):
                 _, number, token = line.split()
                 reported[int(number)] = token
-        store = Store(data)  # a fresh process's view: must load after every kill
+        store = open_store(data)  # a fresh process's view: must load after every kill
         versions = store.list_versions(URL)
         by_number = {v.number: v for v in versions}
         assert [v.number for v in versions] == list(range(1, len(versions) + 1))
@@ -122,7 +122,7 @@ def test_sigkill_at_random_moments_loses_no_reported_version(tmp_path):
         assert len(store.recent_checks(URL)) <= 5
     assert kills >= 5 and len(reported) >= kills  # 30 unless the machine is very loaded; progress each time
     leftovers = [p for p in data.rglob("*.tmp")]
-    Store(data).add_article("https://news.example/after")  # the next writer sweeps the root's temp files
+    open_store(data).add_article("https://news.example/after")  # the next writer sweeps the root's temp files
     assert not any(p.parent == data and p.exists() for p in leftovers)
 
 
@@ -134,7 +134,7 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path):
     for proc in procs:
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0 and out.strip() == "done", err
-    urls = {a.url for a in Store(data).list_articles()}
+    urls = {a.url for a in open_store(data).list_articles()}
     assert len(urls) == 400
     assert urls == {f"https://news.example/{side}/{i}" for side in ("left", "right") for i in range(200)}
 
@@ -147,7 +147,7 @@ def _store_bytes(root: Path) -> tuple[int, int]:
 def test_unchanged_checks_do_not_grow_the_store(tmp_path):
     data = tmp_path / "data"
     # fsync changes no size and would make this test wait on a shared disk; durability is the kill test's job
-    store = Store(data, check_log_size=10, durable=False)
+    store = open_store(data, check_log_size=10, durable=False)
     urls = [f"https://news.example/story/{i:03d}" for i in range(100)]
     with store.transaction():
         for url in urls:
@@ -181,7 +181,7 @@ def test_unchanged_checks_do_not_grow_the_store(tmp_path):
 
 
 def test_second_run_lock_in_another_process_is_refused(tmp_path):
-    store = Store(tmp_path / "data")
+    store = open_store(tmp_path / "data")
     with store.run_lock():
         proc = python(RUNNER, str(tmp_path / "data"))
         out, err = proc.communicate(timeout=30)
@@ -193,20 +193,22 @@ def test_second_run_lock_in_another_process_is_refused(tmp_path):
 
 def test_hand_corrupted_file_reported_with_recovery_command(tmp_path):
     data = tmp_path / "data"
-    store = Store(data)
+    store = open_store(data)
     store.add_article(URL, now=T0)
     store.save_version(URL, Article(headline="kept", body=["x"]), html=None, diff=None, captured_at=T0)
     text = (data / "watcher.json").read_text()
     (data / "watcher.json").write_text(text.replace('"articles":', '"articles"', 1))
-    proc = python("import sys; from watcher.store import Store; Store(sys.argv[1]).list_articles()", str(data))
+    proc = python(
+        "import sys; from watcher.store import open_store; open_store(sys.argv[1]).list_articles()", str(data)
+    )
     err = proc.communicate(timeout=30)[1]
     last = err.strip().splitlines()[-1]
     assert "StoreCorrupt" in last and str(data / "watcher.json") in last
     assert f"cp {data / 'watcher.json.bak'} {data / 'watcher.json'}" in last
     with pytest.raises(StoreCorrupt):
-        Store(data).record_check(CheckResult(url=URL, status="unchanged", checked_at=T0))
+        open_store(data).record_check(CheckResult(url=URL, status="unchanged", checked_at=T0))
     (data / "watcher.json.bak").replace(data / "watcher.json")
-    restored = Store(data)
+    restored = open_store(data)
     assert restored.get_article(URL).url == URL and restored.get_version(URL, 1).article.headline == "kept"
 
 
@@ -228,7 +230,7 @@ def tmpfs(path: Path, options: str):
 def test_disk_full_on_a_real_small_filesystem_keeps_the_previous_store(tmp_path):
     with tmpfs(tmp_path / "small", "size=256k") as mount:
         data = mount / "data"
-        store = Store(data)
+        store = open_store(data)
         store.add_article(URL, now=T0)
         store.save_version(URL, Article(headline="before", body=["x"]), html="<p>x</p>", diff=None, captured_at=T0)
         before = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
@@ -240,7 +242,7 @@ def test_disk_full_on_a_real_small_filesystem_keeps_the_previous_store(tmp_path)
         assert "disk is full" in str(info.value)
         after = {p: p.read_bytes() for p in data.rglob("*") if p.is_file()}
         assert after == before
-        reopened = Store(data)
+        reopened = open_store(data)
         assert reopened.get_article(URL).versions == 1
         assert reopened.latest_version(URL).article.headline == "before"
         reopened.record_check(CheckResult(url=URL, status="unchanged", checked_at=T0))  # small writes still work
@@ -250,9 +252,9 @@ def test_disk_full_on_a_real_small_filesystem_keeps_the_previous_store(tmp_path)
 def test_read_only_folder_is_one_line_error_and_reads_still_work(tmp_path):
     with tmpfs(tmp_path / "ro", "size=1m") as mount:
         data = mount / "data"
-        Store(data).add_article(URL, now=T0)
+        open_store(data).add_article(URL, now=T0)
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
-        store = Store(data)
+        store = open_store(data)
         assert [a.url for a in store.list_articles()] == [URL]
         with pytest.raises(StoreError) as info:
             store.add_article("https://news.example/other")

@@ -35,7 +35,7 @@ from watcher.config import Config, NotifyTarget, TrustSettings
 from watcher.models import utcnow
 from watcher.monitor import check as monitor
 from watcher.notify import matches
-from watcher.store import Store
+from watcher.store import open_store
 
 BODY = [
     "The harbour authority on Monday closed the north pier to all traffic after divers found cracks "
@@ -94,7 +94,7 @@ class Checker:
     """check_article through the real store and the session browser, one asyncio.run per check."""
 
     def __init__(self, fetcher, data_dir: Path, config: Config):
-        self.store = Store(data_dir)
+        self.store = open_store(data_dir)
         self.svc = monitor.Services(fetcher=fetcher, store=self.store, config=config)
 
     def add(self, url: str, tags=()) -> str:
@@ -243,7 +243,7 @@ def test_a_change_served_once_is_not_confirmed_and_a_stable_one_is(site, checker
     assert (glitch.status, glitch.version, glitch.flags, glitch.edits) == ("unchanged", 1, ["unconfirmed"], [])
     assert site.hits("/c") == 3  # the re-fetch happened
     assert len(c.store.list_versions(url)) == 1
-    assert c.store.recent_checks(url)[-1]["flags"] == ["unconfirmed"]
+    assert c.store.recent_checks(url)[-1].flags == ["unconfirmed"]
     assert c.check(url).flags == []  # and the next check sees nothing at all
 
     site.set_version("/c", "stable")
@@ -404,7 +404,7 @@ def test_prune_drops_old_raw_html_and_keeps_every_version(site, checker, tmp_pat
     assert "2 versions" in pruned.stderr + pruned.stdout
     assert not any(p.exists() for p in old_blobs)  # the files are gone, not just unreferenced
 
-    store = Store(data_dir)
+    store = open_store(data_dir)
     after = store.list_versions(url)
     assert [store.get_html(v) is None for v in after] == [True, True, False]
     assert [v.article for v in after] == [v.article for v in versions]
@@ -416,6 +416,6 @@ def test_prune_drops_old_raw_html_and_keeps_every_version(site, checker, tmp_pat
     # Re-extraction keeps versions it has no HTML for, as they were.
     rebuilt = watcher(data_dir, "reextract", url)
     assert rebuilt.returncode == 0, rebuilt.stderr
-    assert [v.article for v in Store(data_dir).list_versions(url)] == [v.article for v in versions]
+    assert [v.article for v in open_store(data_dir).list_versions(url)] == [v.article for v in versions]
     # Pruning again finds nothing more to drop.
     assert "0 versions" in (lambda r: r.stderr + r.stdout)(watcher(data_dir, "prune", "--keep-raw", "3"))

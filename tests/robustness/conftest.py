@@ -22,7 +22,7 @@ from watcher.app import cli
 from watcher.app.console import Environment
 from watcher.diff import diff_articles
 from watcher.models import Article
-from watcher.store import Store
+from watcher.store import open_store
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 WATCHED = "https://news.example/story"
@@ -64,7 +64,7 @@ def folder_state(root: Path) -> dict[str, bytes] | None:
 
 def populate(data_dir: Path) -> None:
     """A store with one article at two versions, written through the real store API."""
-    store = Store(data_dir)
+    store = open_store(data_dir)
     store.add_article(WATCHED, now=T0)
     store.save_version(WATCHED, V1, html="<p>v1</p>", diff=None, captured_at=T0)
     store.save_version(WATCHED, V2, html="<p>v2</p>", diff=diff_articles(V1, V2), captured_at=T0 + timedelta(hours=1))

@@ -18,7 +18,7 @@ import psutil
 import pytest
 from support.site_server import Site
 
-from watcher.store import Store
+from watcher.store import open_store
 
 # Only for iterating locally; the suite's promise is the default.
 KILLS = int(os.environ.get("WATCHER_ROBUST_KILLS", "50"))
@@ -157,7 +157,7 @@ def test_sigkill_at_random_moments_during_a_run(tmp_path):
                 if result["status"] in STORED:
                     reported[(result["url"], result["version"])] = result.get("headline")
 
-            store = Store(data)  # loads after every kill
+            store = open_store(data)  # loads after every kill
             for site, path in pages:
                 versions = store.list_versions(site.url(path))
                 assert [v.number for v in versions] == list(range(1, len(versions) + 1)), f"kill {kills}"
@@ -180,7 +180,7 @@ def test_sigkill_at_random_moments_during_a_run(tmp_path):
         assert final.returncode == 0 and "Traceback" not in err, err
         results = json_lines(out)
         assert len(results) == 2 * len(pages) and all(r["status"] != "error" for r in results), results
-        store = Store(data)
+        store = open_store(data)
         for url, number in reported:
             store.get_version(url, number)
 

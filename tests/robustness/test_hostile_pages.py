@@ -17,7 +17,7 @@ from watcher.config import Config, TrustSettings
 from watcher.monitor.check import Services, check_article
 from watcher.render.edits import render_check
 from watcher.render.theme import THEME
-from watcher.store import Store
+from watcher.store import Store, open_store
 
 CHECK_LIMIT = 25.0  # seconds: the fetch deadline (8s) plus a confirm re-fetch, with room for a busy machine
 GOOD_TEXT = [
@@ -44,7 +44,7 @@ def svc(make_fetcher, tmp_path) -> Services:
     # A little slacker than FAST: on a machine busy with other suites a good page once took over 3s.
     config = Config(trust=TrustSettings(confirm_delay=0.1))
     return Services(
-        fetcher=make_fetcher(nav_timeout=5, deadline=8), store=Store(tmp_path / "data", durable=False), config=config
+        fetcher=make_fetcher(nav_timeout=5, deadline=8), store=open_store(tmp_path / "data", durable=False), config=config
     )
 
 
@@ -59,7 +59,7 @@ def check(svc: Services, url: str):
 
 def assert_store_intact(svc: Services, url: str, versions: int) -> Store:
     """A fresh Store over the same folder loads, and the article still has its versions."""
-    store = Store(svc.store.root)
+    store = open_store(svc.store.root)
     got = store.list_versions(url)
     assert [v.number for v in got] == list(range(1, versions + 1))
     if versions:
@@ -121,14 +121,14 @@ def test_pdf(site, svc):
 def test_sixty_megabytes_of_html(stream_server, make_fetcher, tmp_path, with_length):
     svc = Services(
         fetcher=make_fetcher(deadline=15, nav_timeout=12),
-        store=Store(tmp_path / "data", durable=False),
+        store=open_store(tmp_path / "data", durable=False),
         config=Config(trust=TrustSettings(confirm_delay=0.1)),
     )
     url = stream_server.url("/huge?cl=1" if with_length else "/huge")
     result = check(svc, url)
     # Refused by size; on a loaded machine the 60 MB may not even arrive before the deadline.
     assert result.status == "error" and ("cap" in result.error or "deadline" in result.error), result
-    assert Store(tmp_path / "data").list_versions(url) == []
+    assert open_store(tmp_path / "data").list_versions(url) == []
 
 
 @pytest.mark.xfail(
@@ -140,7 +140,7 @@ def test_sixty_megabytes_of_html(stream_server, make_fetcher, tmp_path, with_len
 def test_body_over_the_cap_by_content_length_is_not_downloaded(stream_server, make_fetcher, tmp_path):
     svc = Services(
         fetcher=make_fetcher(deadline=15, nav_timeout=12),
-        store=Store(tmp_path / "data", durable=False),
+        store=open_store(tmp_path / "data", durable=False),
         config=Config(trust=TrustSettings(confirm_delay=0.1)),
     )
     assert check(svc, stream_server.url("/huge?cl=1")).status == "error"
@@ -213,7 +213,7 @@ def test_hostile_text_is_stored_and_shown_literally(site, svc, tmp_path):
     site.set_version("/text", "v2")
     result = check(svc, url)
     assert result.status == "changed", result
-    stored = Store(svc.store.root).get_version(url, 1).article
+    stored = open_store(svc.store.root).get_version(url, 1).article
     assert stored.headline == HOSTILE_HEADLINE
     assert any("<script>alert('x')</script>" in p for p in stored.body)
     assert any(len(p) >= 10_000 for p in stored.body)
@@ -248,7 +248,7 @@ def test_invalid_utf8(site, svc):
     site.page("/bytes", body)
     result = check(svc, site.url("/bytes"))
     assert result.status == "new", result
-    text = " ".join(Store(svc.store.root).get_version(site.url("/bytes"), 1).article.body)
+    text = " ".join(open_store(svc.store.root).get_version(site.url("/bytes"), 1).article.body)
     assert "\ufffd" in text and "hour" in text
 
 
@@ -260,4 +260,4 @@ def test_page_changing_on_every_load_is_not_an_edit_every_time(stream_server, sv
     for _ in range(2):
         result = check(svc, url)
         assert result.status == "unchanged" and "unconfirmed" in result.flags, result
-    assert len(Store(svc.store.root).list_versions(url)) == 1
+    assert len(open_store(svc.store.root).list_versions(url)) == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 from watcher.config import load_config
 from watcher.models import CheckResult
 from watcher.monitor.check import Services, check_article
-from watcher.store import Store
+from watcher.store import open_store
 
 
 def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
@@ -33,7 +33,7 @@ def ok(data_dir: Path, *args: str) -> str:
 def checked(data_dir: Path, fetcher, *urls: str) -> list[CheckResult]:
     """What `watcher check URL...` does, run in-process on the session's Chromium (a subprocess would
     launch its own, seconds each); `watcher check` itself is covered by test_cli_walk.py."""
-    svc = Services(fetcher=fetcher, store=Store(data_dir), config=load_config(data_dir / "watcher.toml"))
+    svc = Services(fetcher=fetcher, store=open_store(data_dir), config=load_config(data_dir / "watcher.toml"))
 
     async def check_all() -> list[CheckResult]:
         return list(await asyncio.gather(*(check_article(url, svc) for url in urls)))

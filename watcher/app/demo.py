@@ -123,10 +123,10 @@ async def watch_newsroom(
     from watcher.app.live import run_with
     from watcher.fetch import Fetcher
     from watcher.monitor.check import Services, check_article
-    from watcher.store import Store
+    from watcher.store import open_store
 
     config = demo_config()
-    store = Store(data_dir)
+    store = open_store(data_dir)
     clock = HeldClock()
     with Newsroom(duration=duration, clock=clock) as newsroom:
         for url in newsroom.story_urls():

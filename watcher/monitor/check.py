@@ -18,6 +18,7 @@ from watcher.extract import extract
 from watcher.models import Article, CheckResult, Snapshot, Version, VersionDiff, WatchedArticle, utcnow
 from watcher.monitor import schedule
 from watcher.normalize import comparison_key, content_hash
+from watcher.store import Store
 from watcher.urls import normalize_url
 
 GONE_STATUSES = (404, 410)
@@ -38,7 +39,7 @@ class Services:
     """The parts a check needs, passed in so tests and the demo can choose them."""
 
     fetcher: PageFetcher
-    store: Any  # watcher.store.Store; typed loosely so a later backend can stand in
+    store: Store
     config: Config = field(default_factory=Config)
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)

@@ -9,12 +9,13 @@ from typing import Any
 from watcher.errors import BadInput, UnknownArticle
 from watcher.models import utcnow
 from watcher.report import ReportEntry, card_html, render_report
+from watcher.store import Store
 
 CARD_WIDTH, CARD_HEIGHT = 1200, 675
 
 
 def report_entries(
-    store: Any,
+    store: Store,
     *,
     urls: Sequence[str] = (),
     tags: Sequence[str] = (),
@@ -39,7 +40,7 @@ def report_entries(
 
 
 def build_report(
-    store: Any,
+    store: Store,
     *,
     urls: Sequence[str],
     tags: Sequence[str],
@@ -56,7 +57,7 @@ def build_report(
     )
 
 
-async def render_card(store: Any, url: str, number: int | None, fetcher: Any) -> bytes:
+async def render_card(store: Store, url: str, number: int | None, fetcher: Any) -> bytes:
     """A PNG of one version change, drawn by the browser from the report's styles."""
     latest = store.latest_version(url)
     if latest is None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher.errors import StoreCorrupt, StoreError
-from watcher.store.storage import atomic_write, fsync_dir
+from watcher.store.jsonfile import atomic_write, fsync_dir
 
 
 class BlobStore:

@@ -11,12 +11,12 @@ from tinydb.table import Document
 
 from watcher.errors import BadInput, UnknownArticle
 from watcher.models import Feed
-from watcher.store.base import StoreBase
 from watcher.store.docs import feed_from_doc, feed_to_doc, url_key
+from watcher.store.folder import DataFolder
 from watcher.urls import normalize_url
 
 
-class FeedsMixin(StoreBase):
+class FeedRecords(DataFolder):
     """Store methods for feeds: follow, poll state, seen links."""
 
     # ----- feeds --------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from tinydb.table import Document
 from watcher.errors import UnknownArticle
 from watcher.models import Article, Edit, Version, VersionDiff, parse_iso
 from watcher.normalize import content_hash
-from watcher.store.base import CHUNK, INLINE_EDITS_MAX, StoreBase
 from watcher.store.docs import edit_summary, later, ts
+from watcher.store.folder import CHUNK, INLINE_EDITS_MAX, DataFolder
 
 
-class VersionsMixin(StoreBase):
+class VersionRecords(DataFolder):
     """Store methods for versions (chunked TinyDB files) and raw-HTML retention."""
 
     # ----- versions -----------------------------------------------------------------------

@@ -105,7 +105,7 @@ def stat_key(path: Path) -> StatKey | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-class JSONStorage(Storage):
+class AtomicJSONFile(Storage):
     """A TinyDB storage: one JSON file, read with a change-detecting cache, written only in transactions.
 
     Outside a transaction `read()` re-parses the file only when its (inode, mtime, size) changed.

@@ -1,4 +1,4 @@
-"""The TinyDB store: watched articles, their versions, a bounded check log, feeds.
+"""TinyStore, the embedded (TinyDB) backend of the Store protocol: articles, versions, check log, feeds.
 
 Layout of a data folder, and why:
 
@@ -40,16 +40,20 @@ from typing import Any
 
 from tinydb.table import Document
 
-from watcher.models import CheckResult, WatchedArticle, parse_iso
-from watcher.store.base import CHUNK, ERROR_TEXT_MAX, SCHEMA, StoreBase  # noqa: F401  (re-exported)
+from watcher.models import CheckRecord, CheckResult, WatchedArticle, parse_iso
 from watcher.store.docs import article_from_doc, article_to_doc, later, ts, url_key
-from watcher.store.feeds import FeedsMixin
-from watcher.store.versions import VersionsMixin
+from watcher.store.feeds import FeedRecords
+from watcher.store.folder import ERROR_TEXT_MAX, DataFolder
+from watcher.store.versions import VersionRecords
 from watcher.urls import normalize_url
 
 
-class Store(VersionsMixin, FeedsMixin, StoreBase):
-    """Watched articles and every version of them, in a data folder; safe across processes."""
+class TinyStore(VersionRecords, FeedRecords, DataFolder):
+    """The embedded backend of the Store protocol: TinyDB files in a data folder, safe across processes."""
+
+    @property
+    def location(self) -> str:
+        return str(self.root)
 
     # ----- articles -----------------------------------------------------------------------
 
@@ -151,12 +155,21 @@ class Store(VersionsMixin, FeedsMixin, StoreBase):
             log.upsert(Document({"log": entries[-self.check_log_size :]}, doc_id=1))
             return article_from_doc({**doc, **changes})
 
-    def recent_checks(self, url: str) -> list[dict[str, Any]]:
-        """The article's last checks, oldest first: checked_at, status, version, http_status, duration, error, flags."""
+    def recent_checks(self, url: str) -> list[CheckRecord]:
+        """The article's last checks, oldest first."""
         doc = self._need(url)
         path = self._dir(doc["key"]) / "checks.json"
         current = self._table(path, "checks").get(doc_id=1) if path.exists() else None
-        out = []
-        for entry in (current or {}).get("log", []):
-            out.append({"error": None, "flags": [], **entry})
-        return out
+        entries: list[dict[str, Any]] = list(current["log"]) if current else []
+        return [
+            CheckRecord(
+                checked_at=parse_iso(entry["checked_at"]) or datetime.min.replace(tzinfo=UTC),
+                status=entry.get("status") or "",
+                version=entry.get("version"),
+                http_status=entry.get("http_status"),
+                duration=entry.get("duration") or 0.0,
+                error=entry.get("error"),
+                flags=list(entry.get("flags") or []),
+            )
+            for entry in entries
+        ]

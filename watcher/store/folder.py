@@ -12,8 +12,8 @@ from tinydb.table import Document, Table
 
 from watcher.errors import BadInput, StoreError, UnknownArticle
 from watcher.store.blobs import BlobStore
+from watcher.store.jsonfile import AtomicJSONFile
 from watcher.store.lock import RunLock, WriteLock
-from watcher.store.storage import JSONStorage
 from watcher.urls import normalize_url
 
 SCHEMA = 1
@@ -23,8 +23,8 @@ ERROR_TEXT_MAX = 500
 SHARD_CACHE_MAX = 256
 
 
-class StoreBase:
-    """Files, locks and transactions shared by the parts of Store (see watcher.store.store for the layout)."""
+class DataFolder:
+    """Files, locks and transactions under every part of TinyStore (see watcher.store.tiny for the layout)."""
 
     def __init__(
         self, data_dir: Path | str, *, check_log_size: int = 50, durable: bool = True, lock_timeout: float = 10.0
@@ -34,14 +34,14 @@ class StoreBase:
         self.durable = durable
         self.path = self.root / "watcher.json"
         self.backup_path = self.root / "watcher.json.bak"
-        self._hot = JSONStorage(self.path, durable=durable, backup=self.backup_path, recovery=self._recovery_advice)
+        self._hot = AtomicJSONFile(self.path, durable=durable, backup=self.backup_path, recovery=self._recovery_advice)
         self.blobs = BlobStore(self.root / "blobs", durable=durable)
         self._lock = WriteLock(self.root / "watcher.lock", timeout=lock_timeout)
         self._mutex = threading.RLock()
         self._depth = 0
         self._owner: int | None = None
-        self._active: list[JSONStorage] = []
-        self._shards: dict[Path, JSONStorage] = {}
+        self._active: list[AtomicJSONFile] = []
+        self._shards: dict[Path, AtomicJSONFile] = {}
         self._swept = False
         self._after: list[Any] = []
         self._index: tuple[dict, dict[str, int]] | None = None
@@ -57,7 +57,7 @@ class StoreBase:
     # ----- transactions -------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[StoreBase]:
+    def transaction(self) -> Iterator[DataFolder]:
         """Group writes into one locked transaction; files are written once, at the end."""
         with self._mutex:
             if self._depth:
@@ -125,12 +125,12 @@ class StoreBase:
         except OSError as err:
             raise StoreError(f"cannot create the data folder {self.root}: {err.strerror or err}") from err
 
-    def _storage(self, path: Path) -> JSONStorage:
+    def _storage(self, path: Path) -> AtomicJSONFile:
         storage = self._shards.get(path)
         if storage is None:
             if len(self._shards) >= SHARD_CACHE_MAX and not self._depth:
                 self._shards.clear()
-            storage = JSONStorage(
+            storage = AtomicJSONFile(
                 path, durable=self.durable, recovery="restore it from a backup or move it aside (its data will be lost)"
             )
             self._shards[path] = storage

@@ -1,0 +1,167 @@
+"""The store contract: what every backend offers the monitor, the CLI and the reports.
+
+Callers name only `Store` (this protocol) and get an instance from `watcher.store.open_store`.
+Behaviour every backend must show is pinned by tests/contract/test_store_contract.py; see
+docs/architecture.md ("Store contract") for the prose.
+
+Conventions shared by all methods:
+- URLs are normalized by the store (watcher.urls.normalize_url); any spelling that normalizes to a
+  watched URL finds it. An unwatched URL or a missing version raises UnknownArticle naming it.
+- Data moves as the dataclasses of watcher.models; timestamps are timezone-aware UTC.
+- Every write is atomic: it happens completely or not at all, also across processes and crashes.
+  Writes of one thread can be grouped with `transaction()`; other threads and processes see the
+  group only once it has committed. A busy store makes a writer wait (StoreLocked after a bound).
+- Failures are one-line StoreError subclasses (StoreLocked, StoreCorrupt), never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from watcher.models import Article, CheckRecord, CheckResult, Feed, Version, VersionDiff, WatchedArticle
+
+__all__ = ["CheckRecord", "Store"]
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Watched articles, every version of them, a bounded check log per article, and followed feeds."""
+
+    @property
+    def location(self) -> str:
+        """Where the store lives (a folder or a URL without its password), for messages."""
+        ...
+
+    # ----- articles -----------------------------------------------------------------------
+
+    def add_article(
+        self,
+        url: str,
+        *,
+        tags: Iterable[str] = (),
+        every: int | None = None,
+        now: datetime | None = None,
+        feed: str | None = None,
+    ) -> tuple[WatchedArticle, bool]:
+        """Start watching a URL, due at once; returns (article, created). An existing article gains
+        the new tags and interval and is returned with created False. Bad URLs raise BadInput."""
+        ...
+
+    def remove_article(self, url: str) -> WatchedArticle:
+        """Stop watching a URL and delete its versions and check log; re-adding starts afresh."""
+        ...
+
+    def get_article(self, url: str) -> WatchedArticle:
+        """The watched article for a URL."""
+        ...
+
+    def list_articles(self) -> list[WatchedArticle]:
+        """Every watched article, in the order they were added."""
+        ...
+
+    def update_article(self, article: WatchedArticle) -> WatchedArticle:
+        """Save schedule state and settings. The store's own counters (versions, checks_total) are
+        kept, and last_checked / last_changed never move back in time (a caller may hold a stale copy)."""
+        ...
+
+    # ----- the check log ------------------------------------------------------------------
+
+    def record_check(self, result: CheckResult) -> WatchedArticle:
+        """Count one check on its article (checks_total, last_status, consecutive_errors) and append
+        it to the article's check log, which keeps only the newest N entries (N set when opened);
+        error text is capped at 500 characters."""
+        ...
+
+    def recent_checks(self, url: str) -> list[CheckRecord]:
+        """The article's logged checks, oldest first."""
+        ...
+
+    # ----- versions -----------------------------------------------------------------------
+
+    def save_version(
+        self,
+        url: str,
+        article: Article,
+        *,
+        html: str | None,
+        diff: VersionDiff | None,
+        captured_at: datetime,
+        event: str | None = None,
+    ) -> Version:
+        """Store a new version, numbered 1, 2, ... per article, with its raw HTML (if given) and the
+        edits from the previous one; updates the article's headline, summary and counters."""
+        ...
+
+    def latest_version(self, url: str) -> Version | None:
+        """The newest version, or None before the first."""
+        ...
+
+    def get_version(self, url: str, number: int) -> Version:
+        """One version by number."""
+        ...
+
+    def list_versions(self, url: str, *, full: bool = True, last: int | None = None) -> list[Version]:
+        """Versions oldest first; `last` keeps the newest N; full=False may leave body, captions and
+        long edit lists empty (for listings that show counts only)."""
+        ...
+
+    def versions_since(
+        self, since: datetime | None, until: datetime | None = None, *, full: bool = True
+    ) -> list[Version]:
+        """Versions of every article captured in [since, until], ordered by capture time, URL, number."""
+        ...
+
+    def replace_versions(self, url: str, versions: list[Version]) -> list[Version]:
+        """Rewrite an article's whole history (re-extraction), renumbered 1.. in the given order; raw
+        HTML is kept by its hash. Returns the versions as stored."""
+        ...
+
+    def get_html(self, version: Version) -> str | None:
+        """The raw HTML a version was extracted from, or None if it was pruned or never kept."""
+        ...
+
+    # ----- feeds --------------------------------------------------------------------------
+
+    def add_feed(
+        self, url: str, *, every: int = 600, tags: Iterable[str] = (), now: datetime | None = None
+    ) -> tuple[Feed, bool]:
+        """Follow a feed or sitemap, due at once; an existing one is returned unchanged, created False."""
+        ...
+
+    def remove_feed(self, url: str) -> Feed:
+        """Stop following a feed; the articles it added stay watched."""
+        ...
+
+    def list_feeds(self) -> list[Feed]:
+        """Every followed feed, in the order they were added."""
+        ...
+
+    def update_feed(self, feed: Feed) -> Feed:
+        """Save a feed's poll state."""
+        ...
+
+    def seen_feed_links(self, feed_url: str) -> set[str]:
+        """Links the feed has listed before (UnknownArticle for a feed not followed)."""
+        ...
+
+    def mark_feed_links(self, feed_url: str, links: Iterable[str]) -> None:
+        """Remember links as seen so they are not added again."""
+        ...
+
+    # ----- transactions, locks, retention -------------------------------------------------
+
+    def transaction(self) -> AbstractContextManager[object]:
+        """Group this thread's writes into one atomic unit; nests (the outermost one commits). An
+        exception inside rolls every write of the group back."""
+        ...
+
+    def run_lock(self) -> AbstractContextManager[object]:
+        """Held by `watcher run` for its lifetime: a second holder gets StoreLocked naming the first."""
+        ...
+
+    def prune_raw(self, older_than: datetime) -> int:
+        """Drop raw HTML of versions captured before `older_than` (versions stay); returns how many."""
+        ...
