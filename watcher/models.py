@@ -30,6 +30,8 @@ FLAGS: tuple[str, ...] = get_args(Flag)
 EVENTS = ("removed", "redirected", "restored", "revert")
 # Event versions for a page that is gone: they carry the last text seen, not a page of their own.
 GONE_EVENTS = ("removed", "redirected")
+# What happened to the page itself rather than to its text: news even without an edit.
+PAGE_EVENTS = (*GONE_EVENTS, "restored")
 # Only these outcomes are news to a reader; "new", "unchanged", "revert" and "error" are not edits.
 NOTIFY_STATUSES = ("changed", "removed", "redirected", "restored")
 

@@ -10,7 +10,7 @@ from typing import Any
 from rich.live import Live
 from rich.text import Text
 
-from watcher.models import CheckResult, iso
+from watcher.models import CheckResult, iso, top_class
 from watcher.monitor.check import Services
 from watcher.monitor.loop import FeedPoll, Runner, RunStats
 from watcher.render.dashboard import RunStatus, dashboard_view
@@ -25,11 +25,9 @@ def log_line(result: CheckResult) -> Text:
     line = Text(f"{iso(result.checked_at)} {result.status}")
     if result.version:
         line.append(f" v{result.version}")
-    classes = {e.cls for e in result.edits}
-    for cls in ("substantive", "moved", "typo", "cosmetic"):
-        if cls in classes:
-            line.append(f" {cls}")
-            break
+    top = top_class(result.edits)
+    if top:
+        line.append(f" {top}")
     if result.flags:
         line.append(" [" + ", ".join(result.flags) + "]")
     line.append(" ")

@@ -15,17 +15,15 @@ from watcher.diff import diff_articles
 from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
-from watcher.models import Article, CheckResult, Snapshot, Version, VersionDiff, WatchedArticle, utcnow
+from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, VersionDiff, WatchedArticle, utcnow
 from watcher.monitor import schedule
 from watcher.normalize import comparison_key, content_hash
-from watcher.store import Store
 from watcher.urls import normalize_url
 
 GONE_STATUSES = (404, 410)
 # A page edited while it is being confirmed gets one more round with its newer text; a page whose text
 # differs on every load (random ids, rotating body widgets) never agrees and never becomes a version.
 CONFIRM_ROUNDS = 2
-GONE_EVENTS = ("removed", "redirected")
 # Below this story_overlap, a redirect target is another story, not the same one moved.
 SAME_STORY_OVERLAP = 0.3
 
@@ -39,7 +37,7 @@ class Services:
     """The parts a check needs, passed in so tests and the demo can choose them."""
 
     fetcher: PageFetcher
-    store: Store
+    store: Any  # watcher.store.Store; typed loosely so a later backend can stand in
     config: Config = field(default_factory=Config)
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from watcher import feeds
 from watcher.errors import WatcherError
-from watcher.models import CheckResult, Feed, WatchedArticle
+from watcher.models import PAGE_EVENTS, CheckResult, Feed, WatchedArticle
 from watcher.monitor import schedule
 from watcher.monitor.check import Services, check_article
 from watcher.urls import host_of
@@ -142,7 +142,7 @@ class Runner:
         self.stats.checks += 1
         if result.status == "error":
             self.stats.errors += 1
-        elif result.status != "revert" and (result.edits or result.status in ("removed", "redirected", "restored")):
+        elif result.status != "revert" and (result.edits or result.status in PAGE_EVENTS):
             self.stats.edits += 1
             self.stats.recent.append(result)
         self.on_result(result)

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from watcher.diff import diff_articles
 from watcher.errors import NoArticle
-from watcher.models import Article, Version
+from watcher.models import GONE_EVENTS, Article, Version
 from watcher.normalize import content_hash
-from watcher.store import Store
-
-GONE = ("removed", "redirected")  # event versions that carry the last text seen, not a page of their own
 
 
-def rebuild_versions(store: Store, url: str, extract: Callable[[str, str], Article]) -> int:
+def rebuild_versions(store: Any, url: str, extract: Callable[[str, str], Article]) -> int:
     """Re-extract every version that still has raw HTML, drop versions that become identical, re-diff; returns the count kept."""
     rebuilt: list[Version] = []
     for version in store.list_versions(url):
         article = version.article
         html = store.get_html(version)
-        if html is not None and version.event not in GONE:
+        if html is not None and version.event not in GONE_EVENTS:
             try:
                 article = extract(html, url)
             except NoArticle:
