@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import replace
 
+from watcher.cjk import CJK
 from watcher.models import Article
 
 # Invisible characters that editors and CMSes sprinkle into text without changing what a reader sees.
@@ -18,12 +19,8 @@ _SPACES = re.compile(r"[^\S\n]+")
 _ANY_SPACE = re.compile(r"\s+")
 _PARA_BREAK = re.compile(r"\n\s*\n")
 
-_CJK = (
-    r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31ff"
-    r"\u3200-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f"
-)
 # Spaces touching a CJK character are layout, not words: "川普 AI" and "川普AI" read the same.
-_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}])\s+|\s+(?=[{CJK}])")
 _QUOTES = str.maketrans(
     {
         "\u2018": "'",

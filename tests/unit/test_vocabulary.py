@@ -108,3 +108,16 @@ def test_json_shapes_are_the_readme_contract():
         "captured_at",
     ]
     assert body["status"] == "restored" and body["from_version"] == 1 and body["edits"][0]["class"] == "typo"
+
+
+def test_cjk_ranges_answer_three_questions():
+    import re
+
+    from watcher.cjk import CJK, COUNTED_BY_CHARACTER, UNSPACED
+
+    def within(ranges: str, text: str) -> bool:
+        return all(re.match(f"[{ranges}]", ch) for ch in text)
+
+    assert within(UNSPACED, "市府擬設充電站ひらがなカタカナ𠀋") and not within(UNSPACED, "한국")
+    assert within(COUNTED_BY_CHARACTER, "市府한국かな") and not within(COUNTED_BY_CHARACTER, "，。")
+    assert within(CJK, "市府한국かな，。「」ㄅ") and not within(CJK, "aé1 ")
