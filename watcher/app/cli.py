@@ -12,9 +12,10 @@ from pathlib import Path
 
 import click
 
-from watcher.app.commands import checking, reading, sharing, watching
+from watcher.app.commands import checking, reading, scaling, sharing, watching
 from watcher.app.console import Environment
 from watcher.app.context import CONFIG_NAME, DEFAULT_DATA_DIR, App, pass_app
+from watcher.app.dashboard import command as dashboard_command
 from watcher.errors import ExitStatus, WatcherError
 
 __all__ = ["App", "cli", "main", "pass_app"]
@@ -28,6 +29,14 @@ __all__ = ["App", "cli", "main", "pass_app"]
     default=DEFAULT_DATA_DIR,
     show_default=True,
     help="Folder holding the store.",
+)
+@click.option(
+    "--store",
+    "store_url",
+    envvar="WATCHER_STORE",
+    default=None,
+    metavar="URL",
+    help="A shared store instead of the data folder: postgresql://user:password@host/db (README, Scaling out).",
 )
 @click.option(
     "--config",
@@ -46,10 +55,12 @@ __all__ = ["App", "cli", "main", "pass_app"]
 )
 @click.version_option(package_name="watcher")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path, config_path: Path | None, tz_name: str | None) -> None:
+def cli(
+    ctx: click.Context, data_dir: Path, store_url: str | None, config_path: Path | None, tz_name: str | None
+) -> None:
     """Track edits to news articles: snapshot with a real browser, extract the story, diff the versions."""
     env = ctx.obj if isinstance(ctx.obj, Environment) else Environment()
-    ctx.obj = App(env, data_dir, config_path)
+    ctx.obj = App(env, data_dir, config_path, store_url=store_url)
     if tz_name is not None:
         from watcher.times import zone
 
@@ -60,7 +71,7 @@ def cli(ctx: click.Context, data_dir: Path, config_path: Path | None, tz_name: s
         ctx.exit(0)
 
 
-for _module in (watching, checking, reading, sharing):
+for _module in (watching, checking, reading, sharing, scaling, dashboard_command):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

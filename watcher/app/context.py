@@ -24,9 +24,10 @@ CONFIG_NAME = "watcher.toml"
 class App:
     """The composition root's state: only here are the Playwright fetcher and the store chosen."""
 
-    def __init__(self, env: Environment, data_dir: Path, config_path: Path | None):
+    def __init__(self, env: Environment, data_dir: Path, config_path: Path | None, *, store_url: str | None = None):
         self.env = env
         self.data_dir = data_dir
+        self.store_url = store_url or None  # a shared store (postgresql://...) instead of the data folder
         self._config_path = config_path
         self._config: Config | None = None
         self._store: Store | None = None
@@ -45,6 +46,10 @@ class App:
         """The store; reads of a data folder that does not exist fail instead of creating it."""
         # A broken config is reported by every command, not only by those that read a setting from it.
         self.config  # noqa: B018
+        if self._store is None and self.store_url:
+            from watcher.store import open_store
+
+            self._store = open_store(self.store_url, check_log_size=self.config.trust.check_log_size)
         if self._store is None:
             if not write and not self.data_dir.is_dir():
                 raise BadInput(f"data folder {self.data_dir} does not exist (add an article first, or pass --data-dir)")

@@ -75,11 +75,13 @@ CREATE TABLE IF NOT EXISTS feed_links (
 );
 CREATE TABLE IF NOT EXISTS blobs (digest text PRIMARY KEY, data bytea NOT NULL);
 CREATE TABLE IF NOT EXISTS run_holder (id int PRIMARY KEY, holder text NOT NULL);
+CREATE TABLE IF NOT EXISTS host_gate (host text PRIMARY KEY, next_at timestamptz NOT NULL);
 """
 SCHEMA_VERSION = "1"
 ERROR_TEXT_MAX = 500
 RUN_LOCK_KEY = 0x77617463  # "watc": the advisory lock id of `watcher run`/the scheduler
 CONNECT_WAIT = 60.0  # seconds a store waits for its server to come back before giving up
+IDLE_PING = 2.0  # seconds a connection may sit unused before it is checked before use
 
 
 def redact_dsn(dsn: str) -> str:
@@ -103,7 +105,8 @@ class PostgresStore:
         self.check_log_size = max(1, int(check_log_size))
         self.connect_wait = connect_wait
         self._local = threading.local()
-        self._run_conn: Any = None
+        self._lock_conn: Any = None  # session-level advisory locks live on one connection
+        self._lock_mutex = threading.Lock()
         with self._cursor() as cur:
             # One creator at a time: two workers starting together must not race on CREATE TABLE.
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (RUN_LOCK_KEY + 1,))
@@ -139,6 +142,15 @@ class PostgresStore:
 
     def _conn(self) -> Any:
         conn = getattr(self._local, "conn", None)
+        now = time.monotonic()
+        if conn is not None and not getattr(self._local, "depth", 0) and now - self._local.used > IDLE_PING:
+            # A connection idle for a while may have been dropped by a server restart: find out now,
+            # outside any transaction, where a fresh connection can still take its place.
+            try:
+                conn.execute("SELECT 1")
+            except self._psycopg.Error:
+                conn.close()
+        self._local.used = now
         if conn is None or conn.closed or conn.broken:
             # A connection the server dropped (restart, failover) is replaced, waiting for the server.
             conn = self._connect()
@@ -400,6 +412,7 @@ class PostgresStore:
             flags=list(doc.get("flags") or []),
             edits=[Edit.from_json(e) for e in (doc.get("edits") or [])] if full else [],
             event=doc.get("event"),
+            final_url=doc.get("final_url"),
         )
 
     def save_version(
@@ -411,6 +424,7 @@ class PostgresStore:
         diff: VersionDiff | None,
         captured_at: datetime,
         event: str | None = None,
+        final_url: str | None = None,
     ) -> Version:
         with self._cursor() as cur:
             article_id, doc = self._row(cur, url, lock=True)
@@ -429,6 +443,8 @@ class PostgresStore:
                 event=event,
                 number=number,
             )
+            if final_url:
+                vdoc["final_url"] = final_url
             cur.execute(
                 "INSERT INTO versions (article_id, number, captured_at, doc) VALUES (%s, %s, %s, %s)",
                 (article_id, number, captured_at, _json(vdoc)),
@@ -455,6 +471,7 @@ class PostgresStore:
                 flags=flags,
                 edits=edits,
                 event=event,
+                final_url=final_url,
             )
 
     def latest_version(self, url: str) -> Version | None:
@@ -635,6 +652,75 @@ class PostgresStore:
                 " v.doc->>'html' = b.digest OR v.doc->>'text' = b.digest)"
             )
             return dropped
+
+    # ----- what `watcher worker` needs beyond the protocol ----------------------------------
+
+    def due_articles(self, until: datetime) -> list[tuple[str, datetime | None]]:
+        """(url, next_check) of articles due by `until` and not stopped or paused, soonest first."""
+        with self._cursor() as cur:
+            cur.execute(
+                "SELECT url, next_check FROM articles"
+                " WHERE (next_check <= %s OR (next_check IS NULL AND doc->>'last_checked' IS NULL))"
+                " AND coalesce((doc->>'stopped')::boolean, false) = false"
+                " AND coalesce((doc->>'paused')::boolean, false) = false"
+                " ORDER BY next_check NULLS FIRST",
+                (_aware(until),),
+            )
+            return [(url, at) for url, at in cur.fetchall()]
+
+    def due_feeds(self, until: datetime) -> list[tuple[str, datetime | None]]:
+        """(url, next_poll) of feeds due by `until`."""
+        with self._cursor() as cur:
+            cur.execute(
+                "SELECT url, (doc->>'next_poll')::timestamptz FROM feeds"
+                " WHERE doc->>'next_poll' IS NULL OR (doc->>'next_poll')::timestamptz <= %s",
+                (_aware(until),),
+            )
+            return [(url, at) for url, at in cur.fetchall()]
+
+    def reserve_host(self, host: str, gap: float) -> float:
+        """Reserve the host's next load slot, `gap` seconds after the previous one (across every
+        process using this database); returns how many seconds to wait for it."""
+        with self._cursor() as cur:
+            cur.execute(
+                "INSERT INTO host_gate AS g (host, next_at) VALUES (%(host)s, clock_timestamp() + make_interval(secs => %(gap)s))"
+                " ON CONFLICT (host) DO UPDATE"
+                " SET next_at = greatest(g.next_at, clock_timestamp()) + make_interval(secs => %(gap)s)"
+                " RETURNING greatest(0, extract(epoch FROM g.next_at - clock_timestamp()) - %(gap)s)",
+                {"host": host, "gap": float(gap)},
+            )
+            return float(cur.fetchone()[0])
+
+    def has_table(self, name: str) -> bool:
+        """Whether a table is visible on the store's search path."""
+        with self._cursor() as cur:
+            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
+            return bool(cur.fetchone()[0])
+
+    def _locks(self) -> Any:
+        if self._lock_conn is None or self._lock_conn.closed or self._lock_conn.broken:
+            self._lock_conn = self._connect()
+        return self._lock_conn
+
+    def try_advisory_lock(self, key: int) -> bool:
+        """Take a session-level advisory lock without waiting (released by advisory_unlock or on disconnect)."""
+        with self._lock_mutex, self._errors():
+            return bool(self._locks().execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])
+
+    def advisory_unlock(self, key: int) -> None:
+        with self._lock_mutex, self._errors():
+            self._locks().execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    @contextmanager
+    def advisory_lock(self, key: int) -> Iterator[None]:
+        """Wait for an advisory lock and hold it for the block."""
+        conn = self._connect()
+        try:
+            with self._errors():
+                conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            yield
+        finally:
+            conn.close()
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

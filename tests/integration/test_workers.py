@@ -1,0 +1,204 @@
+"""`watcher worker` processes sharing a real PostgreSQL store, checking pages of the local site with real Chromium.
+
+Each test gets a schema of its own on the session's throwaway server, so its queue and store start empty.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from support.site_server import Response
+
+from watcher.store import open_store
+from watcher.store.postgres import PostgresStore
+
+WORKER_CONFIG = """
+[fetch]
+nav_timeout = 5
+deadline = 12
+retries = 1
+backoff = 0.1
+per_host_delay = {gap}
+settle_ms = 100
+
+[trust]
+confirm_delay = 0.1
+"""
+
+
+def story(title: str, detail: str) -> str:
+    body = "".join(
+        f"<p>Paragraph {i} of the council report, long enough to be a paragraph of a story.</p>" for i in range(4)
+    )
+    return (
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}"
+        f"<p>The vote was {detail}.</p></article></body></html>"
+    )
+
+
+class Cluster:
+    """A store URL, a config file, and the worker processes started on them."""
+
+    def __init__(self, dsn: str, folder: Path, gap: float = 0) -> None:
+        self.dsn = dsn
+        self.folder = folder
+        self.config = folder / "watcher.toml"
+        self.config.write_text(WORKER_CONFIG.format(gap=gap))
+        self.env = {**os.environ, "WATCHER_STORE": dsn, "WATCHER_ALLOW_PRIVATE": "1"}
+        self.workers: list[subprocess.Popen] = []
+        self.store: PostgresStore = open_store(dsn)  # type: ignore[assignment]
+
+    def watcher(self, *args: str) -> subprocess.CompletedProcess:
+        cmd = [sys.executable, "-m", "watcher", "--config", str(self.config), *args]
+        return subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=60, cwd=self.folder)
+
+    def start_worker(self, *extra: str) -> subprocess.Popen:
+        cmd = [sys.executable, "-m", "watcher", "--config", str(self.config), "worker", "--sweep-every", "0.3"]
+        proc = subprocess.Popen(
+            [*cmd, "--stalled-after", "2", *extra],
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=self.folder,
+        )
+        self.workers.append(proc)
+        return proc
+
+    def wait_for(self, what: str, condition: Callable[[], bool], timeout: float = 45) -> float:
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if condition():
+                return time.monotonic() - started
+            time.sleep(0.2)
+        raise AssertionError(f"timed out after {timeout} s waiting for {what}; workers said:\n{self.stop_all()}")
+
+    def versions(self) -> dict[str, int]:
+        return {a.url: a.versions for a in self.store.list_articles()}
+
+    def make_due(self, url: str) -> None:
+        article = self.store.get_article(url)
+        article.next_check = article.last_checked
+        self.store.update_article(article)
+
+    def stop_all(self) -> str:
+        said = []
+        for proc in self.workers:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+            try:
+                out, err = proc.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                out, err = proc.communicate()
+            said.append(f"[exit {proc.returncode}]\n{out}\n{err}")
+        self.workers = []
+        return "\n".join(said)
+
+
+@pytest.fixture
+def cluster(postgres, tmp_path) -> Iterator[Callable[..., Cluster]]:
+    made: list[Cluster] = []
+
+    def make(gap: float = 0) -> Cluster:
+        schema = "w_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(postgres.dsn, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        made.append(Cluster(f"{postgres.dsn}?options=-csearch_path%3D{schema}", tmp_path, gap))
+        return made[-1]
+
+    yield make
+    for c in made:
+        c.stop_all()
+
+
+def test_two_workers_check_every_article_once_and_store_each_edit_once(site, cluster):
+    c = cluster()
+    urls = []
+    for i in range(6):
+        site.page_versions(f"/s{i}", {"v1": story(f"Story {i}", "7 to 2"), "v2": story(f"Story {i}", "6 to 3")})
+        urls.append(site.url(f"/s{i}"))
+    added = c.watcher("add", *urls)
+    assert added.returncode == 0, added.stderr
+    c.start_worker()
+    c.start_worker()
+    c.wait_for("a first version of every article", lambda: all(v == 1 for v in c.versions().values()))
+    # Both workers swept and both could have taken each article: still one check each.
+    assert [a.checks_total for a in c.store.list_articles()] == [1] * 6
+
+    for i in (1, 4):
+        site.set_version(f"/s{i}", "v2")
+        c.make_due(urls[i])
+    c.wait_for("the two edits", lambda: c.versions()[urls[1]] == 2 and c.versions()[urls[4]] == 2)
+    time.sleep(1.0)  # a duplicate would be stored by now
+    said = c.stop_all()
+    assert c.versions() == {u: (2 if u in (urls[1], urls[4]) else 1) for u in urls}, said
+    edited = c.store.get_version(urls[4], 2)
+    assert "The vote was 6 to 3." in edited.article.body
+    assert any(e.old and "7 to 2" in e.old and e.new and "6 to 3" in e.new for e in edited.edits)
+
+
+def test_a_worker_killed_mid_check_leaves_nothing_half_done_and_another_takes_the_article(site, cluster):
+    c = cluster()
+    html = story("Slow story", "7 to 2")
+    # The first load hangs: the worker taking it is killed while it waits.
+    site.set("/slow", Response(html.encode(), delay=30), Response(html.encode()))
+    url = site.url("/slow")
+    assert c.watcher("add", url).returncode == 0
+    doomed = c.start_worker()
+    c.wait_for("the first worker to load the page", lambda: site.hits("/slow") >= 1)
+    doomed.kill()
+    doomed.wait()
+    assert c.versions() == {url: 0}
+    killed_at = time.monotonic()
+    c.start_worker()
+    c.wait_for("another worker to check the article", lambda: c.versions()[url] == 1, timeout=40)
+    took = time.monotonic() - killed_at
+    said = c.stop_all()
+    # Bounded: the stalled-after time (2 s), a sweep, a Chromium start and the check itself.
+    assert took < 25, said
+    assert [v.number for v in c.store.list_versions(url)] == [1]
+
+
+def test_a_hosts_minimum_gap_holds_across_workers(site, cluster):
+    c = cluster(gap=0.8)
+    paths = [f"/g{i}" for i in range(4)]
+    for p in paths:
+        site.page(p, story(f"Gap {p}", "7 to 2"))
+    assert c.watcher("add", *[site.url(p) for p in paths]).returncode == 0
+    started = time.monotonic()  # `add` looked at each page itself; only the workers' loads count
+    c.start_worker()
+    c.start_worker()
+    c.wait_for("every article checked", lambda: all(v == 1 for v in c.versions().values()), timeout=60)
+    c.stop_all()
+    loads = sorted(t for p in paths for t in site.hit_times(p) if t > started)
+    gaps = [b - a for a, b in zip(loads, loads[1:])]
+    # Each worker alone keeps the gap only for its own loads; the shared reservation keeps it for all.
+    assert len(loads) >= 4 and min(gaps) >= 0.7, gaps
+
+
+def test_workers_wait_out_a_database_restart_and_resume(site, cluster, postgres):
+    c = cluster()
+    site.page_versions("/r", {"v1": story("Restart", "7 to 2"), "v2": story("Restart", "6 to 3")})
+    url = site.url("/r")
+    assert c.watcher("add", url).returncode == 0
+    worker = c.start_worker()
+    c.wait_for("the first version", lambda: c.versions()[url] == 1)
+    postgres.stop()
+    time.sleep(2.0)
+    postgres.start()
+    assert worker.poll() is None, "the worker ended when the database went away"
+    site.set_version("/r", "v2")
+    c.make_due(url)
+    c.wait_for("the edit after the restart", lambda: c.versions()[url] == 2, timeout=60)
+    said = c.stop_all()
+    assert "waiting for the" in said and "Traceback" not in said, said

@@ -1,0 +1,115 @@
+"""`watcher worker`: one of any number of processes sharing a PostgreSQL store's checks (README, "Scaling out")."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from datetime import timedelta
+
+import click
+
+from watcher.app.context import App, pass_app
+
+
+@click.command()
+@click.option("--concurrency", "-c", type=click.IntRange(1, 64), default=4, show_default=True, help="Checks at once.")
+@click.option(
+    "--sweep-every",
+    type=click.FloatRange(0.2, 3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds between looks for due articles and for checks of stopped workers.",
+)
+@click.option(
+    "--stalled-after",
+    type=click.FloatRange(1, 86400),
+    default=20.0,
+    show_default=True,
+    help="Seconds without a heartbeat after which a worker is taken for dead and its checks are retried.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per check on stdout.")
+@pass_app
+def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float, as_json: bool) -> None:
+    """Take due checks and feed polls from the shared PostgreSQL store until stopped (Ctrl-C or SIGTERM)."""
+    from watcher.app.live import log_line, worth_logging
+    from watcher.monitor.worker import WorkerSettings, run_worker
+
+    store = app.store()
+    settings = WorkerSettings(
+        concurrency=concurrency,
+        sweep_every=sweep_every,
+        heartbeat=max(0.5, min(5.0, stalled_after / 4)),
+        stalled_timeout=stalled_after,
+    )
+    notifier = None
+    if app.config.notify:
+        from watcher.notify import Notifier
+
+        notifier = Notifier(app.config.notify, log=app.env.info)
+
+    def on_result(result) -> None:
+        if notifier is not None and result.status not in ("unchanged", "error", "new"):
+            notifier.submit(result, result.headline, [])
+        if as_json:
+            app.env.print_json(result.to_json())
+        elif worth_logging(result):
+            app.env.out.print(log_line(result), soft_wrap=True)
+
+    async def go() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        async with app.fetcher() as fetcher:
+            svc = app.services(fetcher)
+            svc.store = store
+            await run_worker(
+                svc,
+                store_dsn(store),
+                settings,
+                poll_feed=lambda url: poll_feed(svc, url),
+                on_result=on_result,
+                stop=stop,
+                say=app.env.info,
+            )
+
+    try:
+        asyncio.run(go())
+    finally:
+        if notifier is not None:
+            notifier.close(timeout=2.0)
+
+
+def store_dsn(store) -> str:
+    """The connection URL the queue shares with the store."""
+    return store.dsn
+
+
+async def poll_feed(svc, url: str) -> str:
+    """One poll of a followed feed by this worker: watch what it lists that is new, schedule the next poll."""
+    from watcher import feeds
+    from watcher.errors import WatcherError
+    from watcher.monitor import schedule
+    from watcher.monitor.loop import follow_links
+
+    now = svc.clock()
+    feed = next((f for f in svc.store.list_feeds() if f.url == url), None)
+    if feed is None:
+        return "gone"
+    if feed.next_poll is not None and feed.next_poll > now:
+        return "not due"
+    try:
+        content = await asyncio.to_thread(feeds.download, url, timeout=svc.config.fetch.nav_timeout)
+        links = feeds.parse_feed(content, url).links
+        added = follow_links(svc, feed, list(links), now)
+        feed.last_status = "ok"
+        feed.articles_added += len(added)
+    except WatcherError:
+        feed.last_status = "error"
+    feed.last_polled = now
+    feed.next_poll = schedule.next_due(now, timedelta(seconds=feed.every), svc.config.schedule.jitter, svc.rng)
+    svc.store.update_feed(feed)
+    return feed.last_status or "ok"
+
+
+COMMANDS = [worker]
