@@ -1,0 +1,303 @@
+"""The dashboard as a user drives it, through Textual's headless pilot, over stores built by real checks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import subprocess
+import sys
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from conftest import NOW, T0, Checker, page
+from rich.console import Console
+
+from watcher.app.dashboard.app import DashboardApp
+from watcher.app.dashboard.articles_table import ArticlesTable
+from watcher.app.dashboard.dialogs import ConfirmScreen
+from watcher.app.dashboard.diff_screen import DiffScreen
+from watcher.app.dashboard.feed_table import FeedTable
+from watcher.app.dashboard.status_bar import StatusBar
+from watcher.app.dashboard.timeline_screen import ChecksTable, TimelineScreen, VersionsTable
+from watcher.render.theme import THEME
+from watcher.store import open_store
+
+SMALL, LARGE = (80, 24), (160, 45)
+
+
+def dashboard(data_dir: Path, **kwargs) -> DashboardApp:
+    kwargs.setdefault("clock", lambda: NOW)
+    return DashboardApp(open_store(data_dir), **kwargs)
+
+
+def rows(table) -> list[str]:
+    """What each row of a table says, its cells joined by " | "."""
+    return [" | ".join(str(cell) for cell in table.get_row_at(n)) for n in range(table.row_count)]
+
+
+def shown(renderable, width: int = 100) -> str:
+    console = Console(width=width, record=True, theme=THEME, file=open("/dev/null", "w"))
+    console.print(renderable)
+    return console.export_text()
+
+
+def drive(app: DashboardApp, script, size=LARGE):
+    async def go():
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await script(pilot)
+
+    asyncio.run(go())
+
+
+def test_articles_and_the_stores_edits_newest_first(english_store):
+    app = dashboard(english_store)
+
+    async def script(pilot):
+        articles = rows(app.screen.query_one(ArticlesTable))
+        assert len(articles) == 5
+        assert any("Harbor city approves" in r and "politics" in r and "substantive" in r for r in articles)
+        assert any("/news/broken" in r and "error" in r for r in articles)
+        feed = rows(app.screen.query_one(FeedTable))
+        # Edits from checks made before this app started: the feed reads the store.
+        assert [r.split("\n")[0] for r in feed] == ["1h ago", "2h ago", "3h ago", "4h ago"]
+        assert "Old bridge to close" in feed[0] and "removed" in feed[0]
+        assert "goverment" in feed[1] and "government" in feed[1] and "typo" in feed[1]
+        assert "60" in feed[3] and "80" in feed[3] and "correction" in feed[3]
+        status = str(app.status_line())
+        assert "articles 5" in status and "errors 1" in status
+
+    drive(app, script)
+
+
+def test_fits_80x24_with_room_for_the_feed(english_store):
+    app = dashboard(english_store)
+
+    async def script(pilot):
+        articles, feed = app.screen.query_one(ArticlesTable), app.screen.query_one(FeedTable)
+        assert feed.region.height >= 7 and feed.region.bottom <= 22
+        harbor = next(r for r in rows(articles) if r.startswith("Harbor"))
+        assert "…" in harbor.split(" | ")[0] and "substantive" in harbor
+        assert rows(feed)[0].split(" | ")[1].startswith("removed")
+
+    drive(app, script, size=SMALL)
+
+
+def test_filters_and_search(english_store):
+    app = dashboard(english_store)
+
+    async def script(pilot):
+        feed = app.screen.query_one(FeedTable)
+
+        def headlines():
+            return [r.split(" | ")[2].split("\n")[0] for r in rows(feed)]
+
+        await pilot.press("c")  # substantive only
+        assert headlines() == [
+            "Market hall opens to traders",
+            "Harbor city approves $48 million flood barrier after decade of debate",
+        ]
+        await pilot.press("c")  # moves
+        assert headlines() == ["Market hall opens to traders"]
+        await pilot.press("c")  # typos
+        assert headlines() == ["Library keeps Sunday hours"]
+        await pilot.press("c", "f", "f")  # all classes; flag: correction
+        assert headlines() == ["Harbor city approves $48 million flood barrier after decade of debate"]
+        await pilot.press("f", "f")  # revert: none; removed
+        assert headlines() == ["Old bridge to close for repairs"]
+        await pilot.press("escape", "t", "t")  # tags in order: city, culture... t twice: culture
+        assert app.screen.filters.tag == "culture"
+        assert headlines() == ["Library keeps Sunday hours"]
+        assert len(rows(app.screen.query_one(ArticlesTable))) == 1
+        await pilot.press("escape", "slash", *"market", "enter")
+        assert [r.split(" | ")[0] for r in rows(app.screen.query_one(ArticlesTable))] == [
+            "Market hall opens to traders"
+        ]
+        assert headlines() == ["Market hall opens to traders"]
+        await pilot.press("escape")
+        assert len(rows(app.screen.query_one(ArticlesTable))) == 5
+
+    drive(app, script)
+
+
+def test_timeline_diff_side_by_side_and_full_text(english_store):
+    app = dashboard(english_store)
+
+    async def script(pilot):
+        table = app.screen.query_one(ArticlesTable)
+        table.move_cursor(row=[r.startswith("Market hall") for r in rows(table)].index(True))
+        await pilot.press("enter")
+        assert isinstance(app.screen, TimelineScreen)
+        versions = rows(app.screen.query_one(VersionsTable))
+        assert versions[0].startswith("v2 | 2026-11-24 11:00 UTC | substantive")
+        assert versions[1].startswith("v1 | 2026-11-24 08:10 UTC")
+        checks = rows(app.screen.query_one(ChecksTable))
+        assert [c.split(" | ")[1] for c in checks] == ["changed", "new"]
+        await pilot.press("enter")
+        assert isinstance(app.screen, DiffScreen)
+        text = shown(app.screen.view)
+        assert "v1 → v2" in text and "moved" in text and "45" in text and "40" in text
+        await pilot.press("s")
+        side = shown(app.screen.view)
+        assert "v1 · 2026-11-24 08:10 UTC" in side and "v2 · 2026-11-24 11:00 UTC" in side
+        await pilot.press("v")
+        full = shown(app.screen.view)
+        assert "4 paragraphs" in full and "sold 45 stalls" in full and "40 stalls" not in full
+        await pilot.press("escape", "escape")
+        assert not isinstance(app.screen, (DiffScreen, TimelineScreen))
+
+    drive(app, script)
+
+
+def test_check_log_shows_the_error_message(english_store):
+    app = dashboard(english_store)
+
+    async def script(pilot):
+        table = app.screen.query_one(ArticlesTable)
+        table.move_cursor(row=[("/news/broken" in r) for r in rows(table)].index(True))
+        await pilot.press("enter")
+        checks = rows(app.screen.query_one(ChecksTable))
+        assert len(checks) == 1 and "error" in checks[0] and "500" in checks[0]
+        assert checks[0].split(" | ")[4].strip()  # the message, not only the word "error"
+
+    drive(app, script)
+
+
+def test_chinese_diff_is_readable(chinese_store):
+    app = dashboard(chinese_store)
+
+    async def script(pilot):
+        feed = app.screen.query_one(FeedTable)
+        feed.focus()
+        feed.move_cursor(row=[("piggy" in k.value or "撲滿" in r) for k, r in zip(feed.rows, rows(feed))].index(True))
+        await pilot.press("enter")
+        text = shown(app.screen.view)
+        assert "10" in text and "12" in text and "更正" in text
+
+    drive(app, script, size=LARGE)
+
+
+def test_pause_resume_and_remove_with_confirmation(english_copy):
+    store = open_store(english_copy)
+    app = dashboard(english_copy)
+    url = next(a.url for a in store.list_articles() if a.url.endswith("/news/library-sundays"))
+
+    async def script(pilot):
+        table = app.screen.query_one(ArticlesTable)
+        table.move_cursor(row=table.get_row_index(url))
+        await pilot.press("p")
+        article = store.get_article(url)
+        assert getattr(article, "paused", False) or article.stopped
+        assert "paused" in rows(table)[table.get_row_index(url)] or "stopped" in rows(table)[table.get_row_index(url)]
+        await pilot.press("p")
+        article = store.get_article(url)
+        assert not getattr(article, "paused", False) and not article.stopped and article.next_check == NOW
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert store.get_article(url).versions == 2
+        await pilot.press("x", "y")
+        await pilot.pause()
+        assert url not in {a.url for a in store.list_articles()}
+        assert url not in {k.value for k in table.rows}
+
+    drive(app, script)
+
+
+def test_add_url_and_write_a_report(english_copy, tmp_path):
+    store = open_store(english_copy)
+    out = tmp_path / "out"
+    out.mkdir()
+    app = dashboard(english_copy, out_dir=out)
+
+    async def script(pilot):
+        await pilot.press("a", *"http://127.0.0.9:47931/news/new-one", "enter")
+        await pilot.pause()
+        assert "http://127.0.0.9:47931/news/new-one" in {a.url for a in store.list_articles()}
+        feed = app.screen.query_one(FeedTable)
+        feed.focus()
+        await pilot.press("down", "r")  # the typo fix
+        written = list(out.glob("*.html"))
+        assert len(written) == 1 and "Library keeps Sunday hours" in written[0].read_text()
+        assert any("wrote" in m for m in app.messages)
+
+    drive(app, script)
+
+
+def test_sees_what_another_writer_adds(english_copy, fetcher, site):
+    """Read-only over a store another checker is writing (a second store object, as another process has)."""
+    app = dashboard(english_copy, refresh_seconds=0.1)
+    site.page_versions("/elsewhere", {"v1": page("Ferry timetable changes", ["Ferries run every hour now. " * 4])})
+    other = Checker(english_copy, fetcher)
+
+    async def script(pilot):
+        before = len(rows(app.screen.query_one(ArticlesTable)))
+        url = site.url("/elsewhere")
+
+        def write():
+            other.add(url)
+            other.check(url, timedelta(hours=5, minutes=50))
+
+        thread = threading.Thread(target=write)
+        thread.start()
+        while thread.is_alive():
+            await pilot.pause(0.1)
+        await pilot.pause(0.3)
+        articles = rows(app.screen.query_one(ArticlesTable))
+        assert len(articles) == before + 1 and any("Ferry timetable" in r for r in articles)
+
+    drive(app, script)
+
+
+def test_run_mode_checks_reports_feed_errors_and_quits_mid_check(tmp_path, site, browser):
+    """`watcher run --dashboard`: checks run in the app; q during a check records nothing on that article."""
+    checker = Checker(tmp_path / "data", browser.fetcher())
+    site.page_versions("/quick", {"v1": page("Quick story", ["A short story about the weather today. " * 3])})
+    site.hang("/slow")
+    site.status("/feed.xml", 500)
+    checker.add(site.url("/quick"))
+    checker.store.add_feed(site.url("/feed.xml"), now=T0)
+    slow = site.url("/slow")
+    app = dashboard(
+        tmp_path / "data",
+        clock=lambda: T0,
+        run_checks=True,
+        fetcher_factory=browser.fetcher,
+        config=checker.svc.config,
+        refresh_seconds=0.1,
+    )
+    logging.getLogger("watcher.test").warning("a library complains")
+
+    async def script(pilot):
+        logging.getLogger("watcher.test").warning("a library complains")
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if app.runner is not None and app.runner.stats.checks >= 1 and app.feed_errors:
+                break
+        assert app.runner.stats.checks >= 1
+        assert any("Quick story" in r for r in rows(app.screen.query_one(ArticlesTable)))
+        status = str(app.screen.query_one(StatusBar).render())
+        assert "checks 1" in status and "feed error" in status and "500" in status
+        assert any("a library complains" in m for m in app.messages)
+        checker.add(slow)
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if app.runner.stats.in_flight:
+                break
+        assert app.runner.stats.in_flight == 1
+        await pilot.press("q")
+
+    drive(app, script)
+    assert app.return_code == 0
+    assert open_store(tmp_path / "data").recent_checks(slow) == []
+
+
+def test_dashboard_needs_a_terminal(english_store):
+    done = subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(english_store), "dashboard"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and "needs a terminal" in done.stderr

@@ -1,0 +1,19 @@
+"""The interactive terminal dashboard (Textual): `watcher dashboard` and `watcher run --dashboard`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def run_dashboard(app: Any, *, run_checks: bool, max_checks: int | None = None) -> None:
+    """Open the dashboard over the CLI app's store; returns when the user quits."""
+    from watcher.app.dashboard.app import DashboardApp
+
+    DashboardApp(
+        app.store(write=run_checks),
+        config=app.config,
+        fetcher_factory=app.fetcher,
+        run_checks=run_checks,
+        max_checks=max_checks,
+        tz=app.zone,
+    ).run()

@@ -1,0 +1,68 @@
+"""What the dashboard's keys do to the store and the outside world, kept apart from the widgets."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import webbrowser
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from watcher.models import WatchedArticle
+from watcher.urls import host_of, normalize_url
+
+
+def set_paused(store: Any, url: str, paused: bool, now: datetime) -> WatchedArticle:
+    """Pause or resume automatic checks of one article; resuming makes it due at once."""
+    own = getattr(store, "pause_article" if paused else "resume_article", None)
+    if own is not None:  # the store's own pause, once it has one
+        return own(url)
+    article = store.get_article(url)
+    if "paused" in {f.name for f in dataclasses.fields(article)}:
+        article = dataclasses.replace(article, paused=paused)
+    else:
+        # No pause field yet: `stopped` is what keeps the scheduler away from an article.
+        article.stopped = paused
+    if not paused:
+        article.stopped = False
+        article.next_check = now
+    return store.update_article(article)
+
+
+def add_url(store: Any, text: str, now: datetime) -> tuple[WatchedArticle, bool]:
+    """Watch a typed URL; BadInput for one that is not a web address."""
+    return store.add_article(normalize_url(text.strip()), now=now)
+
+
+def open_in_browser(url: str) -> bool:
+    """Open the article in the user's own browser (not watcher's headless one)."""
+    return webbrowser.open(url, new=2)
+
+
+def report_path(folder: Path, url: str, number: int, suffix: str) -> Path:
+    digest = hashlib.sha256(url.encode()).hexdigest()[:8]
+    host = "".join(c if c.isalnum() or c in ".-" else "-" for c in host_of(url)) or "article"
+    return folder / f"watcher-{host}-{digest}-v{number}{suffix}"
+
+
+def write_report(store: Any, folder: Path, url: str, number: int, now: datetime) -> Path:
+    """An HTML report of one version change, written beside the user's work."""
+    from watcher.report import ReportEntry, render_report
+
+    new = store.get_version(url, number)
+    old = store.get_version(url, number - 1) if number > 1 else None
+    entry = ReportEntry(article=store.get_article(url), old=old, new=new)
+    path = report_path(folder, url, number, ".html")
+    path.write_text(render_report([entry], "html", generated_at=now, title="watcher report"), encoding="utf-8")
+    return path
+
+
+async def write_card(store: Any, folder: Path, url: str, number: int, fetcher: Any) -> Path:
+    """A PNG card of one version change, drawn by the browser."""
+    from watcher.report.collect import render_card
+
+    png = await render_card(store, url, number, fetcher)
+    path = report_path(folder, url, number, ".png")
+    path.write_bytes(png)
+    return path

@@ -1,0 +1,54 @@
+"""The table of watched articles: one row each, headline first, sized to the terminal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from watcher.app.dashboard.model import Filters, Snapshot, ago, next_label, status_label
+from watcher.app.dashboard.table_base import Column, FittedTable
+from watcher.render.text import safe_text
+from watcher.urls import host_of
+
+STATUS_STYLES = {"new", "unchanged", "changed", "error", "removed", "redirected", "restored", "revert"}
+CLASS_STYLES = {"cosmetic", "typo", "substantive"}
+
+
+class ArticlesTable(FittedTable):
+    """Watched articles matching the filters; the row key is the article's URL."""
+
+    COLUMNS = (
+        Column("headline", "Headline", share=7),
+        Column("host", "Host", share=2, cap=22),
+        Column("tags", "Tags", share=2, cap=18),
+        Column("versions", "V", width=3),
+        Column("checked", "Checked", width=7, min_total=100),
+        Column("next", "Next", width=7),
+        Column("status", "Status", width=10),
+        Column("last", "Last edit", width=11),
+    )
+
+    def show(self, snap: Snapshot, filters: Filters, now: datetime) -> None:
+        rows = []
+        for article in snap.articles:
+            if not filters.article_ok(article):
+                continue
+            status = status_label(article)
+            last = snap.last_class.get(article.url, "")
+            rows.append(
+                (
+                    article.url,
+                    {
+                        "headline": safe_text(article.headline or article.url),
+                        "host": safe_text(host_of(article.url)),
+                        "tags": safe_text(", ".join(article.tags)),
+                        "versions": Text(str(article.versions), justify="right"),
+                        "checked": ago(article.last_checked, now),
+                        "next": next_label(article, now),
+                        "status": Text(status, style=f"status.{status}" if status in STATUS_STYLES else "dim"),
+                        "last": Text(last, style=f"class.{last}" if last in CLASS_STYLES else ""),
+                    },
+                )
+            )
+        self.set_rows(rows)

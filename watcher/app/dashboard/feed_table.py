@@ -1,0 +1,97 @@
+"""The edits feed: every stored version change across the articles, newest first, two lines each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from watcher.app.dashboard.model import FeedEntry, Filters, Snapshot, ago
+from watcher.app.dashboard.table_base import Column, FittedTable
+from watcher.render.edits import inline_text
+from watcher.render.text import safe_text
+
+CONTEXT_CHARS = 24
+FLAG_SHORT = {
+    "headline_changed": "headline",
+    "correction_notice": "correction",
+    "ab_test": "A/B",
+    "redirected": "redirected",
+}
+
+
+def feed_key(url: str, number: int) -> str:
+    return f"{number} {url}"
+
+
+def split_key(key: str) -> tuple[str, int]:
+    number, url = key.split(" ", 1)
+    return url, int(number)
+
+
+def around_changes(inline: list[tuple[str, str]], keep: int = CONTEXT_CHARS) -> list[tuple[str, str]]:
+    """Inline ops with long unchanged runs cut to `keep` characters beside each change."""
+    trimmed = []
+    for index, (op, text) in enumerate(inline):
+        if op == "=" and len(text) > keep:
+            if index == 0:
+                text = "…" + text[-keep:]
+            elif index == len(inline) - 1:
+                text = text[:keep] + "…"
+            elif len(text) > 2 * keep:
+                text = text[:keep] + "…" + text[-keep:]
+        trimmed.append((op, text))
+    return trimmed
+
+
+def snippet(entry: FeedEntry) -> Text:
+    """The first edit in a line: where, then the change in colour (the table never loses colour)."""
+    edit = entry.first_edit()
+    if edit is None:
+        event = entry.version.event
+        return Text(f"{event}" if event else "no visible edits", style="dim")
+    line = Text(f"{edit.field} {edit.op}: ", style="dim")
+    if edit.op == "move" and not edit.inline:
+        line.append_text(safe_text(edit.new or "", style="diff.move"))
+    elif edit.inline:
+        line.append_text(inline_text(around_changes(list(edit.inline))))
+    else:
+        ops = ([("-", edit.old)] if edit.old else []) + ([("+", edit.new)] if edit.new else [])
+        line.append_text(inline_text(around_changes(ops)))
+    more = len(entry.version.edits) - 1
+    if more > 0:
+        line.append(f"  (+{more} more)", style="dim")
+    return line
+
+
+class FeedTable(FittedTable):
+    """Version changes matching the filters; the row key is "NUMBER URL"."""
+
+    ROW_HEIGHT = 2
+    COLUMNS = (
+        Column("when", "When", width=8),
+        Column("what", "Class / flags", width=12),
+        Column("story", "Story / change", share=1),
+    )
+
+    def show(self, snap: Snapshot, filters: Filters, now: datetime) -> None:
+        rows = []
+        for entry in snap.feed:
+            if not filters.entry_ok(entry):
+                continue
+            cls = entry.top_class or (entry.version.event or "")
+            marks = ", ".join(FLAG_SHORT.get(m, m) for m in entry.marks if m != entry.version.event or cls != m)
+            rows.append(
+                (
+                    feed_key(entry.url, entry.version.number),
+                    {
+                        "when": [ago(entry.version.captured_at, now), f"v{entry.version.number}"],
+                        "what": [
+                            Text(cls, style=f"class.{cls}" if entry.top_class else "status.removed"),
+                            Text(marks, style="bold"),
+                        ],
+                        "story": [safe_text(entry.headline, style="bold"), snippet(entry)],
+                    },
+                )
+            )
+        self.set_rows(rows)

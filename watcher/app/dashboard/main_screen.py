@@ -1,0 +1,123 @@
+"""The screen a desk editor keeps open: filters and search, the articles, the edits feed, the status bar."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from watcher.app.dashboard.articles_table import ArticlesTable
+from watcher.app.dashboard.feed_table import FeedTable, split_key
+from watcher.app.dashboard.model import CLASS_FILTERS, FLAG_FILTERS, Filters, cycle
+from watcher.app.dashboard.status_bar import StatusBar
+
+
+class MainScreen(Screen):
+    """Articles above, edits below; both follow the same filters and search."""
+
+    DEFAULT_CSS = """
+    MainScreen { layout: vertical; }
+    #filters { height: 1; }
+    #search { width: 1fr; min-width: 16; max-width: 40; height: 1; border: none; padding: 0 1; }
+    #filter-state { width: 2fr; height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
+    #articles { height: 1fr; min-height: 4; }
+    #feed-title { height: 1; background: $panel; text-style: bold; }
+    #feed { height: 1fr; min-height: 7; }
+    """
+
+    BINDINGS = [
+        Binding("slash", "search", "Search"),
+        Binding("c", "cycle('cls')", "Class"),
+        Binding("f", "cycle('flag')", "Flag"),
+        Binding("t", "cycle('tag')", "Tag"),
+        Binding("h", "cycle('host')", "Host"),
+        Binding("escape", "clear_filters", "Clear", show=False),
+        Binding("tab", "app.focus_next", "Switch", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = Filters()
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="filters"):
+            yield Input(placeholder="/ search headlines and URLs", id="search", compact=True)
+            yield Static(self.filters.describe(), id="filter-state")
+        yield ArticlesTable(id="articles")
+        yield Static(" Edits, newest first", id="feed-title")
+        yield FeedTable(id="feed")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.ready = True
+        self.query_one(ArticlesTable).focus()
+        self.refresh_views()
+
+    def refresh_views(self) -> None:
+        if not getattr(self, "ready", False):
+            return  # not composed yet; on_mount draws it
+        app = self.app
+        snap, now = app.snap, app.clock()  # type: ignore[attr-defined]
+        self.query_one(ArticlesTable).show(snap, self.filters, now)
+        self.query_one(FeedTable).show(snap, self.filters, now)
+        self.query_one("#filter-state", Static).update(self.filters.describe())
+        self.query_one(StatusBar).update(app.status_line())  # type: ignore[attr-defined]
+        shown = self.query_one(FeedTable).row_count
+        total = len(snap.feed)
+        title = f" Edits, newest first ({shown} of {total})" if shown != total else f" Edits, newest first ({total})"
+        self.query_one("#feed-title", Static).update(title)
+
+    # --- filters --------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "search":
+            self.filters.search = event.value
+            self.refresh_views()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self.query_one(ArticlesTable).focus()
+
+    def action_cycle(self, which: str) -> None:
+        snap = self.app.snap  # type: ignore[attr-defined]
+        f = self.filters
+        if which == "cls":
+            f.cls = cycle(f.cls, CLASS_FILTERS)
+        elif which == "flag":
+            f.flag = cycle(f.flag, FLAG_FILTERS)
+        elif which == "tag":
+            f.tag = cycle(f.tag, ["", *snap.tags])
+        elif which == "host":
+            f.host = cycle(f.host, ["", *snap.hosts])
+        self.refresh_views()
+
+    def action_clear_filters(self) -> None:
+        self.filters = Filters()
+        self.query_one("#search", Input).value = ""
+        self.query_one(ArticlesTable).focus()
+        self.refresh_views()
+
+    # --- what is selected -----------------------------------------------------------------------
+
+    def selected(self) -> tuple[str | None, int | None]:
+        """The article (and version, when the feed has focus) the keys act on."""
+        feed = self.query_one(FeedTable)
+        if feed.has_focus and feed.current_key:
+            return split_key(feed.current_key)
+        return self.query_one(ArticlesTable).current_key, None
+
+    def on_data_table_row_selected(self, event: FeedTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key is None:
+            return
+        if isinstance(event.data_table, FeedTable):
+            url, number = split_key(key)
+            self.app.open_diff(url, number)  # type: ignore[attr-defined]
+        else:
+            self.app.open_timeline(key)  # type: ignore[attr-defined]

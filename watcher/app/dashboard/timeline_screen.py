@@ -1,0 +1,157 @@
+"""One article's history: every version and event, then its check log with the errors' messages."""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from watcher.app.dashboard.feed_table import snippet
+from watcher.app.dashboard.model import FeedEntry, next_label, status_label
+from watcher.app.dashboard.table_base import Column, FittedTable
+from watcher.errors import WatcherError
+from watcher.models import CheckRecord, Version, WatchedArticle
+from watcher.render.text import safe_text
+from watcher.times import display_time_in
+
+
+def when(moment, tz: tzinfo) -> str:
+    return display_time_in(moment, tz, missing="—")
+
+
+class VersionsTable(FittedTable):
+    COLUMNS = (
+        Column("v", "V", width=4),
+        Column("at", "Captured", width=20),
+        Column("cls", "Class", width=11),
+        Column("flags", "Flags", share=1, cap=28),
+        Column("summary", "Summary", share=3),
+    )
+
+
+class ChecksTable(FittedTable):
+    COLUMNS = (
+        Column("at", "Checked", width=20),
+        Column("status", "Status", width=10),
+        Column("v", "V", width=4),
+        Column("http", "HTTP", width=4),
+        Column("error", "Error", share=1),
+    )
+
+
+def version_rows(article: WatchedArticle, versions: list[Version], tz: tzinfo) -> list[tuple[str, dict]]:
+    rows = []
+    for version in reversed(versions):
+        entry = FeedEntry(article, version)
+        cls = entry.top_class or ("first version" if version.number == 1 and not version.event else "")
+        summary = Text("first version", style="dim") if version.number == 1 and not version.event else snippet(entry)
+        rows.append(
+            (
+                str(version.number),
+                {
+                    "v": f"v{version.number}",
+                    "at": when(version.captured_at, tz),
+                    "cls": Text(cls, style=f"class.{cls}" if entry.top_class else "dim"),
+                    "flags": Text(", ".join(entry.marks), style="bold"),
+                    "summary": summary,
+                },
+            )
+        )
+    return rows
+
+
+def check_rows(checks: list[CheckRecord], tz: tzinfo) -> list[tuple[str, dict]]:
+    rows = []
+    for n, entry in enumerate(reversed(checks)):
+        status = entry.status or ""
+        rows.append(
+            (
+                str(n),
+                {
+                    "at": when(entry.checked_at, tz),
+                    "status": Text(status, style=f"status.{status}"),
+                    "v": f"v{entry.version}" if entry.version else "",
+                    "http": str(entry.http_status or ""),
+                    "error": safe_text(entry.error or "", style="status.error"),
+                },
+            )
+        )
+    return rows
+
+
+class TimelineScreen(Screen):
+    """Versions newest first; Enter opens a version's diff."""
+
+    DEFAULT_CSS = """
+    TimelineScreen { layout: vertical; }
+    #head { height: auto; max-height: 4; padding: 0 1; background: $panel; }
+    #versions { height: 2fr; min-height: 5; }
+    #checks-title { height: 1; background: $panel; text-style: bold; }
+    #checks { height: 1fr; min-height: 4; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("v", "full_text", "Full text"),
+    ]
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="head")
+        yield VersionsTable(id="versions")
+        yield Static(" Check log, newest first", id="checks-title")
+        yield ChecksTable(id="checks")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.ready = True
+        self.refresh_views()
+        self.query_one(VersionsTable).focus()
+
+    def refresh_views(self) -> None:
+        if not getattr(self, "ready", False):
+            return  # not composed yet; on_mount draws it
+        store = self.app.store  # type: ignore[attr-defined]
+        try:
+            article = store.get_article(self.url)
+            versions = store.list_versions(self.url)
+            checks = store.recent_checks(self.url)
+        except WatcherError as exc:  # removed meanwhile, by this app or another process
+            self.query_one("#head", Static).update(safe_text(str(exc), style="status.error"))
+            return
+        now = self.app.clock()  # type: ignore[attr-defined]
+        head = Text()
+        head.append_text(safe_text(article.headline or article.url, style="bold"))
+        head.append("\n")
+        head.append_text(safe_text(article.url, style="dim"))
+        head.append("\n")
+        status = status_label(article)
+        head.append(f"{article.versions} versions · last status ")
+        head.append(status, style=f"status.{status}")
+        head.append(f" · next {next_label(article, now)}")
+        if article.tags:
+            head.append(" · tags ")
+            head.append_text(safe_text(", ".join(article.tags)))
+        self.query_one("#head", Static).update(head)
+        self.query_one(VersionsTable).set_rows(version_rows(article, versions, self.app.tz))  # type: ignore[attr-defined]
+        self.query_one(ChecksTable).set_rows(check_rows(checks, self.app.tz))  # type: ignore[attr-defined]
+
+    def selected(self) -> tuple[str | None, int | None]:
+        key = self.query_one(VersionsTable).current_key
+        return self.url, int(key) if key else None
+
+    def on_data_table_row_selected(self, event: VersionsTable.RowSelected) -> None:
+        if isinstance(event.data_table, VersionsTable) and event.row_key.value:
+            self.app.open_diff(self.url, int(event.row_key.value))  # type: ignore[attr-defined]
+
+    def action_full_text(self) -> None:
+        _, number = self.selected()
+        if number:
+            self.app.open_diff(self.url, number, full_text=True)  # type: ignore[attr-defined]
