@@ -396,3 +396,20 @@ def test_run_lock_refuses_a_second_run(store_factory):
         assert f"pid {os.getpid()}" in str(info.value)
     with second.run_lock():
         pass
+
+
+def test_saving_the_newest_text_again_stores_nothing(store_factory):
+    # Two checks that saw the same edit at once each save it; the second gets the version the first stored.
+    first, second = store_factory(), store_factory()
+    first.add_article(URL, now=T0)
+    first.save_version(URL, art(headline="60%"), html=None, diff=None, captured_at=T0)
+    a = first.save_version(URL, art(headline="80%"), html=None, diff=None, captured_at=T0 + timedelta(minutes=1))
+    b = second.save_version(URL, art(headline="80%"), html=None, diff=None, captured_at=T0 + timedelta(minutes=2))
+    assert a.number == b.number == 2 and b.captured_at == a.captured_at
+    assert [v.article.headline for v in first.list_versions(URL)] == ["60%", "80%"]
+    assert first.get_article(URL).versions == 2
+    # The same text as an event (the page removed, its last text kept) is a new version; so is a revert.
+    assert (
+        first.save_version(URL, art(headline="80%"), html=None, diff=None, captured_at=T0, event="removed").number == 3
+    )
+    assert first.save_version(URL, art(headline="60%"), html=None, diff=None, captured_at=T0).number == 4

@@ -259,3 +259,84 @@ def test_read_only_folder_is_one_line_error_and_reads_still_work(tmp_path):
         with pytest.raises(StoreError) as info:
             store.add_article("https://news.example/other")
         assert "read-only" in str(info.value) and "\n" not in str(info.value)
+
+
+# --- two writers of one article at once (issue 17 item 11) ----------------------------------------
+
+# Reads the latest version, waits for the go file, then saves the same new text: what two `watcher check`
+# processes do when both saw the article before either stored the edit.
+SAVER = textwrap.dedent(
+    """
+    import sys, time
+    from datetime import datetime, timezone
+    from pathlib import Path
+    from watcher.models import Article, Edit, VersionDiff
+    from watcher.store import open_store
+    store = open_store(Path(sys.argv[1]))
+    url = sys.argv[2]
+    base = store.latest_version(url)
+    print("read", base.number, flush=True)
+    while not Path(sys.argv[3]).exists():
+        time.sleep(0.001)
+    article = Article(headline="Turnout was 80%", body=["Turnout was 80%."])
+    diff = VersionDiff(edits=[Edit("headline", "replace", "Turnout was 60%", "Turnout was 80%", "substantive")])
+    version = store.save_version(url, article, html="<h1>80</h1>", diff=diff, captured_at=datetime.now(timezone.utc))
+    print("saved", version.number, flush=True)
+    """
+)
+
+# Writes back to back for a while: a busy store (an `add` of many URLs, a prune) beside a check.
+HOGGER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from watcher.store import open_store
+    store = open_store(Path(sys.argv[1]), durable=False)
+    print("ready", flush=True)
+    end = time.monotonic() + float(sys.argv[2])
+    i = 0
+    while time.monotonic() < end:
+        i += 1
+        with store.transaction():
+            store.add_article(f"https://news.example/busy/{i}")
+            time.sleep(0.02)
+    print("done", i, flush=True)
+    """
+)
+
+
+def test_two_processes_saving_the_same_edit_store_it_once(tmp_path):
+    data, go = tmp_path / "data", tmp_path / "go"
+    store = open_store(data, durable=False)
+    store.add_article(URL, now=T0)
+    store.save_version(
+        URL, Article(headline="Turnout was 60%", body=["Turnout was 60%."]), html=None, diff=None, captured_at=T0
+    )
+    procs = [python(SAVER, str(data), URL, str(go)) for _ in range(3)]
+    for proc in procs:
+        assert proc.stdout.readline().split() == ["read", "1"], proc.stderr.read()
+    go.touch()
+    numbers = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        numbers.append(int(out.split()[-1]))
+    versions = open_store(data).list_versions(URL)
+    assert [v.article.headline for v in versions] == ["Turnout was 60%", "Turnout was 80%"]
+    assert numbers == [2, 2, 2]  # each saver is told the version that holds its text
+    assert open_store(data).get_article(URL).versions == 2
+
+
+def test_a_writer_waiting_on_a_busy_store_gets_its_turn(tmp_path):
+    data = tmp_path / "data"
+    store = open_store(data, durable=False, lock_timeout=2.0)
+    store.add_article(URL, now=T0)
+    hog = python(HOGGER, str(data), "4")
+    assert hog.stdout.readline().strip() == "ready", hog.stderr.read()
+    time.sleep(0.3)
+    for i in range(10):  # each must get in within its 2 s bound although the other process never pauses
+        store.record_check(CheckResult(url=URL, status="unchanged", checked_at=T0 + timedelta(minutes=i)))
+    assert hog.poll() is None  # the store was busy all along
+    out, err = hog.communicate(timeout=30)
+    assert hog.returncode == 0, err
+    assert store.get_article(URL).checks_total == 10

@@ -27,7 +27,7 @@ class DataFolder:
     """Files, locks and transactions under every part of TinyStore (see watcher.store.tiny for the layout)."""
 
     def __init__(
-        self, data_dir: Path | str, *, check_log_size: int = 50, durable: bool = True, lock_timeout: float = 10.0
+        self, data_dir: Path | str, *, check_log_size: int = 50, durable: bool = True, lock_timeout: float = 30.0
     ):
         self.root = Path(data_dir)
         self.check_log_size = max(1, int(check_log_size))

@@ -24,24 +24,36 @@ def _open_lock_file(path: Path) -> int:
 
 
 class WriteLock:
-    """An exclusive flock held for the length of one write transaction."""
+    """An exclusive flock held for the length of one write transaction, taken in turns.
 
-    def __init__(self, path: Path, timeout: float = 10.0):
+    flock is not fair: a process that writes back to back (an `add` of many URLs, a long `run`)
+    would re-take the lock before a waiting `check` ever saw it free, and the check would give up
+    and lose its result. So waiters hold a shared flock on a second file while they wait, and a
+    writer that has just released steps aside while anyone is waiting, until its turn comes again.
+    """
+
+    STEP_ASIDE = 0.5  # seconds a writer that has just released waits for a waiter to go first
+
+    def __init__(self, path: Path, timeout: float = 30.0):
         self.path = Path(path)
         self.timeout = timeout
+        self.queue_path = self.path.with_name(self.path.stem + ".queue.lock")
         self._fd: int | None = None
+        self._released_at = 0.0
 
     def acquire(self) -> None:
         """Wait up to `timeout` seconds for the lock, then give up with StoreLocked."""
-        fd = _open_lock_file(self.path)
         deadline = time.monotonic() + self.timeout
-        pause = 0.002
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                self._fd = fd
-                return
-            except BlockingIOError:
+        if time.monotonic() - self._released_at < self.STEP_ASIDE:
+            self._let_waiters_go_first()
+        fd = _open_lock_file(self.path)
+        if self._try(fd):
+            return
+        queue = _open_lock_file(self.queue_path)
+        try:
+            fcntl.flock(queue, fcntl.LOCK_SH)  # "someone is waiting", seen by writers that just released
+            pause = 0.001
+            while not self._try(fd):
                 if time.monotonic() >= deadline:
                     os.close(fd)
                     raise StoreLocked(
@@ -49,7 +61,33 @@ class WriteLock:
                         f"for {self.timeout:g}s; try again"
                     ) from None
                 time.sleep(pause)
-                pause = min(pause * 2, 0.05)
+                pause = min(pause * 2, 0.01)
+        finally:
+            os.close(queue)  # closing drops the shared flock
+
+    def _try(self, fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        self._fd = fd
+        return True
+
+    def _let_waiters_go_first(self) -> None:
+        probe = _open_lock_file(self.queue_path)
+        try:
+            until = time.monotonic() + self.STEP_ASIDE
+            while time.monotonic() < until:
+                try:
+                    fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    time.sleep(0.002)  # a waiter holds the queue: give it the turn
+                    continue
+                fcntl.flock(probe, fcntl.LOCK_UN)
+                # Nobody queued, or the waiter has been let in and left the queue.
+                return
+        finally:
+            os.close(probe)
 
     def release(self) -> None:
         """Let the next writer in."""
@@ -59,6 +97,7 @@ class WriteLock:
                 fcntl.flock(fd, fcntl.LOCK_UN)
             finally:
                 os.close(fd)
+                self._released_at = time.monotonic()
 
 
 class RunLock:

@@ -430,6 +430,11 @@ class PostgresStore:
             article_id, doc = self._row(cur, url, lock=True)
             cur.execute("SELECT coalesce(max(number), 0) FROM versions WHERE article_id = %s", (article_id,))
             number = cur.fetchone()[0] + 1
+            # Under the article's row lock: two checks that saw the same edit at once store it once.
+            cur.execute("SELECT doc FROM versions WHERE article_id = %s AND number = %s", (article_id, number - 1))
+            newest = cur.fetchone()
+            if newest is not None and newest[0].get("hash") == content_hash(article) and newest[0].get("event") == event:
+                return self._version(cur, doc["url"], newest[0])
             edits = list(diff.edits) if diff else []
             flags = list(diff.flags) if diff else []
             vdoc = self._version_doc(

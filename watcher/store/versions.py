@@ -30,11 +30,23 @@ class VersionRecords(DataFolder):
         captured_at: datetime,
         event: str | None = None,
     ) -> Version:
-        """Store a new version (numbered 1.. per article) and update the article's summary fields."""
+        """Store a new version (numbered 1.. per article) and update the article's summary fields.
+
+        If the newest stored version already holds this text (and event), that version is returned and
+        nothing is written: two checks that saw the same edit at once (`check` beside `run`) store it once.
+        """
         with self.transaction():
             doc = self._need(url)
             key = doc["key"]
             number = (doc.get("versions") or 0) + 1
+            # Compared under the writer lock: the caller's idea of the latest version may be stale.
+            newest = (
+                self._table(self._chunk_path(key, number - 1), "versions").get(doc_id=number - 1)
+                if number > 1
+                else None
+            )
+            if newest is not None and newest.get("hash") == content_hash(article) and newest.get("event") == event:
+                return self._version_from_doc(doc["url"], newest)
             # Skip a version a crashed writer committed before it could update the counter.
             while self._table(self._chunk_path(key, number), "versions").contains(doc_id=number):
                 number += 1
