@@ -32,8 +32,8 @@ EVENTS = ("removed", "redirected", "restored", "revert")
 GONE_EVENTS = ("removed", "redirected")
 # What happened to the page itself rather than to its text: news even without an edit.
 PAGE_EVENTS = (*GONE_EVENTS, "restored")
-# Only these outcomes are news to a reader; "new", "unchanged", "revert" and "error" are not edits.
-NOTIFY_STATUSES = ("changed", "removed", "redirected", "restored")
+# Only these outcomes are news to a reader; "new", "unchanged" and "error" are not. A revert (a walk-back) is.
+NOTIFY_STATUSES = ("changed", "revert", "removed", "redirected", "restored")
 
 
 def class_rank(cls: str | None) -> int:
@@ -160,6 +160,7 @@ class Version:
     flags: list[str] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)  # edits from the previous version to this one
     event: str | None = None  # one of EVENTS for event versions
+    final_url: str | None = None  # where the page led when that was not the watched URL (a redirect's target)
 
     @property
     def status(self) -> CheckStatus:
@@ -201,6 +202,8 @@ class WatchedArticle:
     paused: bool = False  # `watcher pause`: no automatic checks until `watcher resume`
     unwatched: float = 0.0  # seconds since the last change when no check could run; not counted as age
     headline_variants: list[str] = field(default_factory=list)  # headlines seen rotating (A/B test)
+    volatile: list[str] = field(default_factory=list)  # keys of blocks learned to change on every load
+    ignore_text: list[str] = field(default_factory=list)  # regexes cut out before comparison (add --ignore)
 
     def to_json(self) -> dict[str, Any]:
         """One entry of `list --json` (README, JSON output)."""
@@ -257,10 +260,12 @@ class CheckResult:
     http_status: int | None = None
     duration: float = 0.0
     headline: str = ""
+    note: str = ""  # a sentence for the reader about this outcome (why a change was not stored, what to do)
+    final_url: str | None = None  # where the page led when a redirect took it elsewhere
 
     def to_json(self) -> dict[str, Any]:
         """One object of `check --json`, `run --json` and `diff --json`: the contract in docs/architecture.md."""
-        return {
+        body = {
             "url": self.url,
             "status": self.status,
             "version": self.version,
@@ -269,6 +274,11 @@ class CheckResult:
             "flags": list(self.flags),
             "edits": [e.to_json() for e in self.edits],
         }
+        if self.final_url:
+            body["final_url"] = self.final_url  # added field: only when a redirect led elsewhere
+        if self.note:
+            body["note"] = self.note
+        return body
 
 
 def change_json(url: str, old: Version | None, new: Version, edits: Sequence[Edit], headline: str) -> dict[str, Any]:
@@ -284,4 +294,6 @@ def change_json(url: str, old: Version | None, new: Version, edits: Sequence[Edi
     body["headline"] = headline
     body["from_version"] = old.number if old is not None else None
     body["captured_at"] = iso(new.captured_at)
+    if new.final_url:
+        body["final_url"] = new.final_url
     return body

@@ -33,12 +33,12 @@ def result(status="changed", classes=("substantive",), flags=(), url="https://ne
     )
 
 
-@pytest.mark.parametrize("status", ["new", "unchanged", "error", "revert"])
+@pytest.mark.parametrize("status", ["new", "unchanged", "error"])
 def test_statuses_that_are_not_edits_never_notify(status):
     assert not matches(NotifyTarget(url="https://x.test/", min_class="cosmetic"), result(status), [])
 
 
-@pytest.mark.parametrize("status", ["removed", "redirected", "restored"])
+@pytest.mark.parametrize("status", ["removed", "redirected", "restored", "revert"])
 def test_events_notify_without_edits(status):
     assert matches(NotifyTarget(url="https://x.test/"), result(status, classes=()), [])
 
