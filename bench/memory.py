@@ -20,7 +20,7 @@ import psutil
 from common import Row, env_int, print_rows
 from pages import PageServers
 
-from watcher.config import Config, FetchSettings, TrustSettings
+from watcher.config import BrowserSettings, Config, TrustSettings
 from watcher.fetch import Fetcher
 from watcher.monitor.check import Services, check_article
 from watcher.store import open_store
@@ -43,7 +43,7 @@ async def _run(checks: int, concurrency: int, data: Path) -> list[float]:
     me = psutil.Process()
     samples: list[float] = []
     store = open_store(data)
-    fetch = FetchSettings(concurrency=concurrency, per_host_delay=0)
+    fetch = BrowserSettings(concurrency=concurrency, per_host_delay=0)
     config = Config(fetch=fetch, trust=TrustSettings(confirm_delay=0))
     with PageServers(hosts=concurrency) as servers:
         urls = [store.add_article(u)[0].url for u in servers.urls(ARTICLES)]

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from common import Row, env_int, print_rows
 from pages import PageServers
 
-from watcher.config import FetchSettings
+from watcher.config import BrowserSettings
 from watcher.extract import extract
 from watcher.fetch import Fetcher
 from watcher.fetch.browser import LAUNCH_ARGS, find_browser
@@ -30,9 +30,9 @@ from watcher.fetch.settle import settle, watch_activity
 LEVELS = (1, 2, 4, 8)
 
 
-def settings(concurrency: int, **overrides: object) -> FetchSettings:
+def settings(concurrency: int, **overrides: object) -> BrowserSettings:
     """The Fetcher's defaults, except no politeness delay (each host is ours) and the given concurrency."""
-    return FetchSettings(concurrency=concurrency, per_host_delay=0, **overrides)
+    return BrowserSettings(concurrency=concurrency, per_host_delay=0, **overrides)
 
 
 async def _watcher(urls: list[str], concurrency: int, warm: str, **overrides: object) -> float:
@@ -57,7 +57,7 @@ async def _naive(urls: list[str], concurrency: int) -> float:
     from playwright.async_api import async_playwright
 
     path = find_browser().path
-    settle_s = FetchSettings().settle_ms / 1000
+    settle_s = BrowserSettings().settle_ms / 1000
     gate = asyncio.Semaphore(concurrency)
     async with async_playwright() as pw:
 

@@ -34,6 +34,7 @@ make_fetcher(max_bytes=2000, per_host_delay=0.5). `fast_settings(**overrides)` b
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -41,6 +42,10 @@ from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
 from support.postgres import PostgresServer
 from support.receiver import Receiver
 from support.site_server import Site
+
+# Every test server is on 127.0.0.1, which watcher refuses by default (a non-public address): the
+# suite opts in, here and for every `watcher` subprocess it starts. Tests of the refusal turn it off.
+os.environ["WATCHER_ALLOW_PRIVATE"] = "1"
 
 
 @pytest.fixture

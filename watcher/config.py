@@ -29,7 +29,7 @@ class SiteRule:
 
 @dataclass
 class FetchSettings:
-    """How pages are fetched."""
+    """How pages are fetched, by any fetcher (politeness, retries, limits)."""
 
     nav_timeout: float = 20.0  # seconds for one navigation
     deadline: float = 45.0  # seconds for a whole check, retries included
@@ -37,11 +37,18 @@ class FetchSettings:
     backoff: float = 1.0  # first retry delay in seconds, doubled each time
     per_host_delay: float = 1.0  # minimum seconds between two requests to one host
     concurrency: int = 4  # pages fetched at once
-    max_bytes: int = 15_000_000  # rendered HTML size cap
+    max_bytes: int = 15_000_000  # HTML size cap (the document as received, and as rendered)
     max_redirects: int = 10
+    user_agent: str | None = None
+    allow_private: bool = False  # fetch loopback, private and link-local addresses too (see fetch/addresses.py)
+
+
+@dataclass
+class BrowserSettings(FetchSettings):
+    """[fetch] as a whole: the general settings plus those only the Chromium fetcher uses."""
+
     settle_ms: int = 500  # longest wait after load for script-inserted content (ends once the page is still)
     block_resources: list[str] = field(default_factory=lambda: ["image", "media", "font"])
-    user_agent: str | None = None
 
 
 @dataclass
@@ -84,6 +91,8 @@ class FeedSettings:
 
     max_new_per_poll: int = 50
     default_every: int = 600
+    # Hosts besides the feed's own site whose links a feed may add (e.g. a CDN-hosted feed of site links).
+    allow_hosts: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -99,15 +108,23 @@ class NotifyTarget:
 
 
 @dataclass
+class StoreSettings:
+    """Where the store is when it is not the data folder (--store and WATCHER_STORE win over this)."""
+
+    url: str | None = None  # postgresql://user:password@host/db shared by `watcher worker`s
+
+
+@dataclass
 class Config:
     """Everything configurable, with defaults that work with no config file."""
 
-    fetch: FetchSettings = field(default_factory=FetchSettings)
+    fetch: BrowserSettings = field(default_factory=BrowserSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     trust: TrustSettings = field(default_factory=TrustSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
     sites: list[SiteRule] = field(default_factory=list)
     notify: list[NotifyTarget] = field(default_factory=list)
+    store: StoreSettings = field(default_factory=StoreSettings)
 
 
 # --- the strict TOML loader -------------------------------------------------------------------------
@@ -191,7 +208,7 @@ def _build_config(data: dict[str, Any]) -> Config:
     _reject_unknown(data, {f.name for f in fields(Config)}, "")
     config = Config()
     if "fetch" in data:
-        config.fetch = _fill(FetchSettings, _table(data["fetch"], "fetch"), "fetch")
+        config.fetch = _fill(BrowserSettings, _table(data["fetch"], "fetch"), "fetch")
     if "schedule" in data:
         table = dict(_table(data["schedule"], "schedule"))
         tiers = table.pop("tiers", None)
@@ -211,6 +228,8 @@ def _build_config(data: dict[str, Any]) -> Config:
         ]
         for i, site in enumerate(config.sites):
             _check_patterns(site.ignore_text, f"sites[{i}].ignore_text")
+    if "store" in data:
+        config.store = _fill(StoreSettings, _table(data["store"], "store"), "store")
     if "notify" in data:
         config.notify = [
             _notify_target(_table(item, f"notify[{i}]"), f"notify[{i}]")

@@ -79,6 +79,12 @@ class HTTPStatusError(FetchError):
         return self.status >= 500 or self.status == 429
 
 
+class PrivateAddress(FetchError):
+    """The URL (or a redirect, or the page's own navigation) leads to a non-public address."""
+
+    exit_status = ExitStatus.BAD_INPUT
+
+
 class NotHTML(FetchError):
     """The response is not an HTML document."""
 

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-import socket
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,19 +12,11 @@ from typing import Literal
 
 from lxml import etree
 
-from watcher.errors import (
-    BadInput,
-    ConnectError,
-    FetchTimeout,
-    HTTPStatusError,
-    RefusedScheme,
-    TooLarge,
-)
+from watcher.errors import BadInput, RefusedScheme
 from watcher.urls import normalize_url
 
 FeedKind = Literal["rss", "atom", "sitemap", "sitemapindex"]
 
-USER_AGENT = "watcher/0.1 (news article change tracker)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 # Past this many entries a feed is not a feed of news but a dump; only the first ones are read, so a
 # huge document cannot stall a poll (feedparser handles ~10k entries a second once trimmed).
@@ -97,49 +85,15 @@ def select_new(links: Iterable[str], seen: set[str], limit: int) -> list[str]:
     return chosen
 
 
-def download(url: str, *, timeout: float = 15, max_bytes: int = 10_000_000) -> bytes:
-    """The body of an http(s) URL, raising FetchError subclasses on failure, size over the cap, or timeout."""
-    url = normalize_url(url)
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": ACCEPT})
-    opener = urllib.request.build_opener(_HttpOnlyRedirects())
-    deadline = time.monotonic() + timeout * 2  # a server dripping bytes gets twice the per-read timeout in all
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise TooLarge(f"{url}: {int(length):,} bytes, over the {max_bytes:,} byte limit")
-            chunks: list[bytes] = []
-            size = 0
-            while chunk := response.read(65536):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge(f"{url}: over the {max_bytes:,} byte limit")
-                if time.monotonic() > deadline:
-                    raise FetchTimeout(f"{url}: download took longer than {timeout * 2:g} s")
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except urllib.error.HTTPError as exc:
-        retry_after = exc.headers.get("Retry-After") if exc.headers else None
-        seconds = float(retry_after) if retry_after and retry_after.strip().isdigit() else None
-        raise HTTPStatusError(f"{url}: HTTP {exc.code} {exc.reason}", exc.code, seconds) from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-            raise FetchTimeout(f"{url}: no answer within {timeout:g} s") from None
-        raise ConnectError(f"{url}: cannot connect ({exc.reason})") from None
-    except TimeoutError:
-        raise FetchTimeout(f"{url}: no answer within {timeout:g} s") from None
-    except (ConnectionError, OSError) as exc:
-        raise ConnectError(f"{url}: connection failed ({exc})") from None
+def download(url: str, *, timeout: float = 15, max_bytes: int = 10_000_000, allow_private: bool = False) -> bytes:
+    """The body of an http(s) URL, raising FetchError subclasses on failure, size over the cap, or timeout.
 
+    A server dripping bytes gets twice the per-read timeout in all, however the bytes trickle in.
+    """
+    from watcher.fetch import http  # here: httpx is only imported by commands that go online
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """urllib follows redirects to ftp:// too; a feed may only lead to http(s)."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001 - urllib's signature
-        scheme = urllib.parse.urlsplit(urllib.parse.urljoin(req.full_url, newurl)).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise RefusedScheme(f"{req.full_url}: redirected to a {scheme}: URL, only http and https are followed")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    limits = http.Limits(timeout=timeout, max_bytes=max_bytes, allow_private=allow_private)
+    return http.get(normalize_url(url), limits, headers={"Accept": ACCEPT}).body
 
 
 def _parse_xml(content: bytes) -> etree._Element | None:

@@ -6,24 +6,21 @@ import inspect
 import json
 import queue
 import re
-import socket
 import sys
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from watcher.config import NotifyTarget
+from watcher.errors import FetchError
 from watcher.labels import status_title
 from watcher.models import CLASS_RANK, NOTIFY_STATUSES, CheckResult, Edit, class_rank, top_class
 from watcher.redact import redact, scrub
 from watcher.untrusted import visible
 
-USER_AGENT = "watcher/0.1 (news article change tracker)"
 MAX_QUEUE = 1000  # per target: a dead target must not grow memory without bound during a long run
 _SNIPPET = 160
 _EDITS_SHOWN = 5
@@ -227,27 +224,33 @@ _STOP = object()
 
 
 def _post_json(target: NotifyTarget, body: dict[str, Any]) -> None:
+    from watcher.fetch import http  # here: httpx is only imported when something is sent
+
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(
-        target.url.strip(),
-        data=data,
-        method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT},
-    )
+    # The target is the user's own configuration, so a receiver on their own network is fine.
+    limits = http.Limits(timeout=target.timeout, max_bytes=10_000_000, allow_private=True)
     try:
-        with urllib.request.urlopen(request, timeout=target.timeout) as response:
-            response.read(65536)
-    except urllib.error.HTTPError as exc:
-        retryable = exc.code >= 500 or exc.code in (408, 429)
-        raise DeliveryFailed(f"HTTP {exc.code} {exc.reason}", retryable) from None
-    except urllib.error.URLError as exc:
-        if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-            raise DeliveryFailed(f"no answer within {target.timeout:g} s") from None
-        raise DeliveryFailed(f"cannot connect ({exc.reason})") from None
-    except TimeoutError:
-        raise DeliveryFailed(f"no answer within {target.timeout:g} s") from None
-    except OSError as exc:
-        raise DeliveryFailed(f"connection failed ({exc})") from None
+        response = http.post(
+            target.url.strip(), data, limits, headers={"Content-Type": "application/json; charset=utf-8"}
+        )
+    except FetchError as exc:
+        raise DeliveryFailed(_transport_reason(exc), exc.retryable) from None
+    where = http.redirect_target(response)
+    if where is not None:
+        # Following would turn the POST into a GET or send it to another host or scheme; say so instead.
+        raise DeliveryFailed(
+            f"HTTP {response.status} redirect to {redact(where)}: webhooks do not follow redirects", retryable=False
+        )
+    if response.status >= 300:
+        retryable = response.status >= 500 or response.status in (408, 429)
+        raise DeliveryFailed(f"HTTP {response.status} {response.reason}".strip(), retryable)
+
+
+def _transport_reason(exc: FetchError) -> str:
+    """A transport failure without the target URL (it carries tokens; the log line names it redacted)."""
+    text = str(exc)
+    head, sep, rest = text.partition(": ")
+    return rest if sep and "://" in head else text
 
 
 def _apprise(target: NotifyTarget, body: dict[str, Any]) -> None:

@@ -13,14 +13,14 @@ from collections.abc import Coroutine
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from watcher.config import FetchSettings
+from watcher.config import BrowserSettings, FetchSettings
 from watcher.fetch import Fetcher
 from watcher.models import Snapshot
 
 T = TypeVar("T")
 
 # Short timeouts and no politeness delay, so error paths cost seconds, not minutes.
-FAST = FetchSettings(
+FAST = BrowserSettings(
     nav_timeout=3.0,
     deadline=6.0,
     retries=2,
@@ -31,7 +31,7 @@ FAST = FetchSettings(
 )
 
 
-def fast_settings(**overrides: Any) -> FetchSettings:
+def fast_settings(**overrides: Any) -> BrowserSettings:
     """FAST test settings with some fields replaced."""
     return replace(FAST, **overrides)
 

@@ -12,7 +12,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from watcher.config import Config, FetchSettings, ScheduleSettings, Tier, TrustSettings
+from watcher.config import BrowserSettings, Config, ScheduleSettings, Tier, TrustSettings
 from watcher.models import Edit, Version
 from watcher.newsroom import Newsroom
 from watcher.newsroom.timeline import ExpectedEdit
@@ -25,7 +25,10 @@ SETTLE_AFTER = 0.15  # share of the duration left after the last edit for the la
 def demo_config() -> Config:
     """Settings for a one-minute demo: frequent checks, short politeness delay, quick confirmation."""
     return Config(
-        fetch=FetchSettings(nav_timeout=10.0, deadline=20.0, per_host_delay=0.2, concurrency=4, settle_ms=100),
+        # The demo's newsroom is served on 127.0.0.1, which watcher refuses unless allowed.
+        fetch=BrowserSettings(
+            nav_timeout=10.0, deadline=20.0, per_host_delay=0.2, concurrency=4, settle_ms=100, allow_private=True
+        ),
         schedule=ScheduleSettings(
             tiers=[Tier(until=10**9, every=CHECK_EVERY)], jitter=0.1, error_backoff=2, max_error_backoff=4
         ),

@@ -16,12 +16,12 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from watcher import errors
-from watcher.config import FetchSettings
+from watcher.config import BrowserSettings, FetchSettings
 from watcher.fetch.base import ALLOWED_SCHEMES, is_html, parse_retry_after
 from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle
 from watcher.fetch.polite import Polite
@@ -64,7 +64,7 @@ class _Navigation:
 class ChromiumPages:
     """One attempt at a page in a fresh Chromium context (the `Attempts` of fetch/polite.py)."""
 
-    def __init__(self, settings: FetchSettings, handle: BrowserHandle) -> None:
+    def __init__(self, settings: BrowserSettings, handle: BrowserHandle) -> None:
         self.settings = settings
         self._handle = handle
 
@@ -246,7 +246,7 @@ class ChromiumPages:
 class ChromiumCards:
     """PNG rendering of self-contained HTML on a shared browser (the `PngRenderer` of fetch/base.py)."""
 
-    def __init__(self, settings: FetchSettings, handle: BrowserHandle, slots: asyncio.Semaphore) -> None:
+    def __init__(self, settings: BrowserSettings, handle: BrowserHandle, slots: asyncio.Semaphore) -> None:
         self.settings = settings
         self._handle = handle
         self._slots = slots
@@ -279,13 +279,14 @@ class Fetcher(Polite):
     """Fetches pages as rendered HTML; use as `async with Fetcher(settings) as f: await f.fetch(url)`."""
 
     def __init__(self, settings: FetchSettings | None = None, browser_path: Any = FIND, *, _handle=None) -> None:
-        settings = settings or FetchSettings()
+        settings = as_browser_settings(settings)
+        self.settings: BrowserSettings = settings
         self._owns_handle = _handle is None
         self._handle: BrowserHandle = _handle or BrowserHandle(browser_path)
         super().__init__(ChromiumPages(settings, self._handle), settings)
         self._cards = ChromiumCards(settings, self._handle, self._slots)
 
-    def derive(self, settings: FetchSettings) -> Fetcher:
+    def derive(self, settings: FetchSettings | None) -> Fetcher:
         """A Fetcher with other settings sharing this one's browser (closing it leaves the browser up)."""
         return Fetcher(settings, _handle=self._handle)
 
@@ -305,6 +306,15 @@ class Fetcher(Polite):
     ) -> bytes:
         """A PNG screenshot of self-contained HTML (full page when height is None), for diff cards."""
         return await self._cards.render_png(html, width, height, device_scale_factor)
+
+
+def as_browser_settings(settings: FetchSettings | None) -> BrowserSettings:
+    """Browser settings from general ones (browser-only fields at their defaults), or as given."""
+    if isinstance(settings, BrowserSettings):
+        return settings
+    if settings is None:
+        return BrowserSettings()
+    return BrowserSettings(**{f.name: getattr(settings, f.name) for f in fields(FetchSettings)})
 
 
 async def _dismiss(dialog: Any) -> None:

@@ -1,0 +1,369 @@
+"""The one HTTP client: feeds, webhooks and the main document of every browser navigation use it.
+
+Built on httpx: per-phase timeouts, redirects under our control (we follow them hop by hop, each
+hop checked), streamed bodies so a size cap holds on the decompressed bytes, and one small sync +
+async API with no HTTP/2 machinery. Two things are added here, at the socket level where they
+cannot be side-stepped:
+
+- every connection goes to an address `addresses.py` allows, chosen after DNS: the check is made on
+  the address actually connected to, so a name that re-resolves between check and use gains nothing;
+- every read and write shares one total deadline, so a server that drips a byte at a time cannot hold
+  a request past it however short each wait is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from watcher import errors
+from watcher.fetch import addresses
+from watcher.fetch.base import ALLOWED_SCHEMES, USER_AGENT, check_scheme, status_error
+
+# Content-Encodings httpx undoes without optional packages; we offer only what we can decode.
+ENCODINGS = "gzip, deflate"
+CHUNK = 65536
+_ssl_lock = threading.Lock()
+_ssl_context: ssl.SSLContext | None = None
+
+
+@dataclass
+class Response:
+    """One HTTP response, body read in full (decoded from its Content-Encoding), and how we got there."""
+
+    url: str
+    status: int
+    reason: str
+    headers: httpx.Headers
+    body: bytes
+    http_version: str = "HTTP/1.1"
+    redirects: list[str] = field(default_factory=list)  # the URLs that redirected, in order
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+@dataclass
+class Limits:
+    """What one request may cost: seconds per phase, seconds in all, and decoded body bytes."""
+
+    timeout: float = 15.0
+    total: float | None = None  # None: twice the per-phase timeout
+    max_bytes: int = 10_000_000
+    allow_private: bool = False
+
+    def deadline(self) -> float:
+        return time.monotonic() + (self.total if self.total is not None else 2 * self.timeout)
+
+
+def get(
+    url: str,
+    limits: Limits,
+    *,
+    headers: Mapping[str, str] | None = None,
+    max_redirects: int = 10,
+    raise_status: bool = True,
+) -> Response:
+    """GET `url`, following up to `max_redirects` http(s) redirects; FetchError subclasses on failure."""
+    deadline = limits.deadline()
+    redirects: list[str] = []
+    with _client(limits, deadline) as client:
+        while True:
+            response = _send(client, "GET", url, limits, deadline, headers, None)
+            target = redirect_target(response)
+            if target is None:
+                break
+            url = _next_hop(response, target, redirects, max_redirects)
+    response.redirects = redirects
+    if raise_status and response.status >= 400:
+        raise status_error(response.url, response.status, response.reason, response.headers.get("retry-after"))
+    return response
+
+
+def post(url: str, body: bytes, limits: Limits, *, headers: Mapping[str, str] | None = None) -> Response:
+    """POST once, never following a redirect (the caller decides what a 3xx means); errors as `get`."""
+    deadline = limits.deadline()
+    with _client(limits, deadline) as client:
+        return _send(client, "POST", url, limits, deadline, headers, body)
+
+
+async def fetch_one(
+    url: str,
+    limits: Limits,
+    deadline: float,
+    *,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
+) -> Response:
+    """One request, no redirect followed (a 3xx comes back as it is), for callers that follow hops themselves."""
+    async with _async_client(limits, deadline) as client:
+        return await _asend(client, method, url, limits, deadline, headers, body)
+
+
+# -- the request itself --------------------------------------------------------------------------
+
+
+def _request_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    merged = {"User-Agent": USER_AGENT, "Accept-Encoding": ENCODINGS}
+    for key, value in (headers or {}).items():
+        # What we can decode, whatever the caller (or the browser whose request we make) would accept.
+        if key.lower() != "accept-encoding":
+            merged[key] = value
+    return merged
+
+
+def _send(client: httpx.Client, method, url, limits: Limits, deadline: float, headers, body) -> Response:
+    check_scheme(url)
+    try:
+        with client.stream(method, url, headers=_request_headers(headers), content=body) as reply:
+            collected = _Body(reply, url, limits)
+            for chunk in reply.iter_bytes(CHUNK):
+                collected.add(chunk)
+            return collected.response()
+    except httpx.HTTPError as exc:
+        raise _transport_error(exc, url, limits, deadline) from None
+    except errors.PrivateAddress as exc:
+        raise addresses.restate(exc, url) from None
+
+
+async def _asend(client: httpx.AsyncClient, method, url, limits: Limits, deadline: float, headers, body) -> Response:
+    check_scheme(url)
+    try:
+        async with client.stream(method, url, headers=_request_headers(headers), content=body) as reply:
+            collected = _Body(reply, url, limits)
+            async for chunk in reply.aiter_bytes(CHUNK):
+                collected.add(chunk)
+            return collected.response()
+    except httpx.HTTPError as exc:
+        raise _transport_error(exc, url, limits, deadline) from None
+    except errors.PrivateAddress as exc:
+        raise addresses.restate(exc, url) from None
+
+
+class _Body:
+    """A response body gathered under the size cap, counted after decoding (a gzip bomb is small on the wire)."""
+
+    def __init__(self, reply: httpx.Response, url: str, limits: Limits) -> None:
+        self.reply, self.url, self.cap = reply, url, limits.max_bytes
+        self.chunks: list[bytes] = []
+        self.size = 0
+        length = reply.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self.cap and "content-encoding" not in reply.headers:
+            raise errors.TooLarge(f"{url}: {int(length):,} bytes, over the {self.cap:,} byte limit")
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.cap:
+            raise errors.TooLarge(f"{self.url}: over the {self.cap:,} byte limit")
+        self.chunks.append(chunk)
+
+    def response(self) -> Response:
+        reply = self.reply
+        return Response(
+            url=self.url,
+            status=reply.status_code,
+            reason=reply.reason_phrase,
+            headers=reply.headers,
+            body=b"".join(self.chunks),
+            http_version=reply.http_version,
+        )
+
+
+def redirect_target(response: Response) -> str | None:
+    """Where a 3xx response points (absolute), or None when it is not a redirect."""
+    location = response.headers.get("location")
+    if 300 <= response.status < 400 and location:
+        return urljoin(response.url, location.strip())
+    return None
+
+
+def _next_hop(response: Response, target: str, redirects: list[str], max_redirects: int) -> str:
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in ALLOWED_SCHEMES:
+        raise errors.RefusedScheme(
+            f"{response.url}: redirected to a {scheme or 'scheme-less'} URL, only http and https are followed"
+        )
+    redirects.append(response.url)
+    if target in redirects or len(redirects) > max_redirects:
+        raise errors.TooManyRedirects(
+            f"{redirects[0]} redirects {'in a loop' if target in redirects else 'too often'} "
+            f"({len(redirects)} hops, limit {max_redirects})"
+        )
+    return target
+
+
+def _transport_error(exc: httpx.HTTPError, url: str, limits: Limits, deadline: float) -> errors.FetchError:
+    """The one mapping of transport failures to typed errors."""
+    if isinstance(exc, httpx.TimeoutException) or time.monotonic() >= deadline:
+        if time.monotonic() >= deadline:
+            return errors.FetchTimeout(f"{url}: no complete answer within {limits.total or 2 * limits.timeout:g} s")
+        return errors.FetchTimeout(f"{url}: no answer within {limits.timeout:g} s")
+    if isinstance(exc, httpx.TooManyRedirects):
+        return errors.TooManyRedirects(f"{url}: too many redirects")
+    if isinstance(exc, httpx.DecodingError):
+        return errors.ConnectError(f"{url}: the response body is damaged ({exc})")
+    reason = str(exc) or type(exc).__name__
+    return errors.ConnectError(f"{url}: cannot connect ({reason})")
+
+
+# -- clients, connections and the deadline -------------------------------------------------------
+
+
+def _ssl() -> ssl.SSLContext:
+    """One TLS context for every client: building one reads the CA bundle (tens of ms)."""
+    global _ssl_context
+    with _ssl_lock:
+        if _ssl_context is None:
+            import certifi
+
+            _ssl_context = ssl.create_default_context(cafile=certifi.where())
+        return _ssl_context
+
+
+def _timeout(limits: Limits) -> httpx.Timeout:
+    return httpx.Timeout(limits.timeout)
+
+
+def _client(limits: Limits, deadline: float) -> httpx.Client:
+    transport = httpx.HTTPTransport(verify=_ssl())
+    pool = transport._pool  # noqa: SLF001 - httpx has no public way to hand httpcore a network backend
+    pool._network_backend = _Guard(pool._network_backend, limits.allow_private, deadline)  # noqa: SLF001
+    # trust_env off: a proxy from the environment would make the guard check the proxy, not the site.
+    return httpx.Client(transport=transport, timeout=_timeout(limits), follow_redirects=False, trust_env=False)
+
+
+def _async_client(limits: Limits, deadline: float) -> httpx.AsyncClient:
+    transport = httpx.AsyncHTTPTransport(verify=_ssl())
+    pool = transport._pool  # noqa: SLF001 - see _client
+    pool._network_backend = _AsyncGuard(pool._network_backend, limits.allow_private, deadline)  # noqa: SLF001
+    return httpx.AsyncClient(transport=transport, timeout=_timeout(limits), follow_redirects=False, trust_env=False)
+
+
+def _left(deadline: float, timeout: float | None) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise httpcore.ReadTimeout("the total deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _Guard(httpcore.NetworkBackend):
+    """Connects only to allowed addresses, and gives every socket operation what is left of the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkBackend, allow_private: bool, deadline: float) -> None:
+        self._inner = inner
+        self._allow = addresses.private_allowed(allow_private)
+        self._deadline = deadline
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        url = str(host)
+        last: Exception | None = None
+        for address in addresses.resolve(url, host, port, self._allow):
+            try:
+                stream = self._inner.connect_tcp(
+                    address, port, _left(self._deadline, timeout), local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                last = exc
+                continue
+            return _Stream(stream, self._deadline)
+        raise last or httpcore.ConnectError(f"cannot connect to {host}")
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):  # pragma: no cover - never asked
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _Stream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream, deadline: float) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _left(self._deadline, timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _left(self._deadline, timeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        inner = self._inner.start_tls(ssl_context, server_hostname, _left(self._deadline, timeout))
+        return _Stream(inner, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _AsyncGuard(httpcore.AsyncNetworkBackend):
+    """_Guard for asyncio (DNS off the event loop)."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, allow_private: bool, deadline: float) -> None:
+        self._inner = inner
+        self._allow = addresses.private_allowed(allow_private)
+        self._deadline = deadline
+
+    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        url = str(host)
+        addresses.check_literal(url, host, self._allow)
+        loop = asyncio.get_running_loop()
+        try:
+            infos: Iterable[tuple] = await asyncio.wait_for(
+                loop.getaddrinfo(host.strip("[]"), port, type=0, proto=6), _left(self._deadline, timeout)
+            )
+        except (OSError, UnicodeError) as exc:
+            raise errors.ConnectError(f"cannot resolve {host}: {exc}") from None
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
+        last: Exception | None = None
+        for address in addresses.public_addresses(url, host, infos, self._allow):
+            try:
+                stream = await self._inner.connect_tcp(
+                    address, port, _left(self._deadline, timeout), local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:
+                last = exc
+                continue
+            return _AsyncStream(stream, self._deadline)
+        raise last or httpcore.ConnectError(f"cannot connect to {host}")
+
+    async def connect_unix_socket(self, path, timeout=None, socket_options=None):  # pragma: no cover
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+class _AsyncStream(httpcore.AsyncNetworkStream):
+    def __init__(self, inner: httpcore.AsyncNetworkStream, deadline: float) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, _left(self._deadline, timeout))
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, _left(self._deadline, timeout))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(self, ssl_context, server_hostname=None, timeout=None):
+        inner = await self._inner.start_tls(ssl_context, server_hostname, _left(self._deadline, timeout))
+        return _AsyncStream(inner, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
