@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from watcher.config import ScheduleSettings, Tier
-from watcher.monitor.schedule import next_due, next_interval
+from watcher.models import WatchedArticle
+from watcher.monitor.schedule import MAX_INTERVAL, after_check, next_due, next_interval, replan
 
 ADDED = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 H = 3600
@@ -120,3 +121,71 @@ def test_no_jitter_gives_the_exact_interval():
 
 def test_next_due_is_never_immediate():
     assert next_due(ADDED, timedelta(0), 0.5, random.Random(1)) >= ADDED + timedelta(seconds=1)
+
+
+# --- clock jumps and late checks ------------------------------------------------------------------
+
+
+def watched(**kw) -> WatchedArticle:
+    return WatchedArticle(url="https://news.example/a", added_at=ADDED, **kw)
+
+
+def test_a_check_a_month_late_does_not_age_the_article_into_stopping():
+    # Checked at once, next due ten minutes later, but the next check comes 31 days on (the clock
+    # jumped forward during the first check, or the machine slept): still the frequent tier.
+    article = watched(last_checked=ADDED, next_check=ADDED + timedelta(minutes=10))
+    later = ADDED + timedelta(days=31)
+    after_check(article, now=later, changed=False, settings=ScheduleSettings(), rng=random.Random(1))
+    assert not article.stopped
+    assert timedelta(minutes=9) <= article.next_check - later <= timedelta(minutes=11)
+    # ... and from there it ages normally: three hours of checks later, hourly.
+    for _ in range(19):
+        now = article.next_check
+        after_check(article, now=now, changed=False, settings=ScheduleSettings(), rng=random.Random(1))
+    assert timedelta(minutes=54) <= article.next_check - now <= timedelta(minutes=66)
+
+
+def test_an_article_watched_on_time_still_stops_past_the_last_tier():
+    article = watched(next_check=ADDED + timedelta(days=30))
+    after_check(
+        article, now=ADDED + timedelta(days=30), changed=False, settings=ScheduleSettings(), rng=random.Random()
+    )
+    assert article.stopped and article.next_check is None
+
+
+def test_an_edit_forgets_the_time_not_watched():
+    article = watched(next_check=ADDED, unwatched=5 * D)
+    after_check(article, now=ADDED + timedelta(days=6), changed=True, settings=ScheduleSettings(), rng=random.Random())
+    assert article.unwatched == 0 and article.last_changed == ADDED + timedelta(days=6)
+
+
+def test_a_huge_interval_is_clamped_instead_of_overflowing_the_date():
+    due = next_due(ADDED, timedelta(weeks=1_000_000), 0.1, random.Random(1))
+    assert due - ADDED <= MAX_INTERVAL
+    assert interval(timedelta(0), every=1_000_000 * 7 * D) == MAX_INTERVAL
+
+
+def test_clock_gone_back_brings_a_far_next_check_back_to_the_schedule():
+    # Checked at what the clock said was a year ahead; the clock is set right again.
+    ahead = ADDED + timedelta(days=365)
+    article = watched(last_checked=ahead, next_check=ahead + timedelta(minutes=10))
+    plan = replan(article, ADDED + timedelta(minutes=1), ScheduleSettings())
+    assert plan is not None and not plan.stopped
+    assert plan.next_check <= ADDED + timedelta(minutes=11)
+
+
+def test_schedule_changes_reach_articles_already_scheduled():
+    article = watched(last_checked=ADDED, next_check=ADDED + timedelta(minutes=10))
+    now = ADDED + timedelta(minutes=1)
+    assert replan(article, now, ScheduleSettings()) is None  # nothing changed: left alone
+    faster = ScheduleSettings(tiers=[Tier(until=3 * H, every=120)])
+    assert replan(article, now, faster).next_check == ADDED + timedelta(minutes=2)
+    slower = ScheduleSettings(tiers=[Tier(until=3 * H, every=3600)])
+    assert replan(article, now, slower).next_check == ADDED + timedelta(hours=1)
+    # A stopped article is watched again when the new tiers reach further ...
+    old = watched(last_checked=ADDED + timedelta(days=30), stopped=True)
+    longer = ScheduleSettings(tiers=[Tier(until=60 * D, every=D)])
+    plan = replan(old, ADDED + timedelta(days=31), longer)
+    assert plan is not None and not plan.stopped and plan.next_check == ADDED + timedelta(days=31)
+    # ... and a paused one stays paused.
+    assert replan(watched(last_checked=ADDED, paused=True, next_check=None), now, faster) is None

@@ -13,17 +13,22 @@ from typing import Any, Protocol
 from watcher.config import Config
 from watcher.diff import diff_articles
 from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
+from watcher.diff.volatile import Mask, apply_mask, reconcile
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, VersionDiff, WatchedArticle, utcnow
 from watcher.monitor import schedule
+from watcher.monitor.trust import HostBodies, build_mask, headline_return
 from watcher.normalize import comparison_key, content_hash
+from watcher.store import Store
 from watcher.urls import normalize_url
 
 GONE_STATUSES = (404, 410)
 # A page edited while it is being confirmed gets one more round with its newer text; a page whose text
 # differs on every load (random ids, rotating body widgets) never agrees and never becomes a version.
 CONFIRM_ROUNDS = 2
+# After this many unconfirmed checks in a row the terminal suggests an ignore rule.
+UNCONFIRMED_ADVICE = 3
 # Below this story_overlap, a redirect target is another story, not the same one moved.
 SAME_STORY_OVERLAP = 0.3
 
@@ -37,11 +42,12 @@ class Services:
     """The parts a check needs, passed in so tests and the demo can choose them."""
 
     fetcher: PageFetcher
-    store: Any  # watcher.store.Store; typed loosely so a later backend can stand in
+    store: Store
     config: Config = field(default_factory=Config)
     clock: Callable[[], datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
     sleep: Callable[[float], Any] = asyncio.sleep
+    hosts: HostBodies = field(default_factory=HostBodies)  # other articles' bodies, for host boilerplate
 
 
 async def check_article(url: str, svc: Services) -> CheckResult:
@@ -53,11 +59,16 @@ async def check_article(url: str, svc: Services) -> CheckResult:
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:
         result.headline = watched.headline
+    record(svc, result)
+    return result
+
+
+def record(svc: Services, result: CheckResult) -> None:
+    """Log a check on its article and schedule the next one (also for checks that failed outside _observe)."""
     # One transaction: the hot file is rewritten once per check, not once for the log and again for the schedule.
     with svc.store.transaction():
         svc.store.record_check(result)
-        _reschedule(svc, url, result)
-    return result
+        _reschedule(svc, result.url, result)
 
 
 async def _observe(watched: WatchedArticle, latest: Version | None, svc: Services) -> CheckResult:
@@ -76,8 +87,11 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
     except NoArticle as exc:
         if latest is not None and _redirected_away(url, snapshot):
             # Sent to a page with no story at all: a section front or a home page.
-            return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status)
+            return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status, snapshot=snapshot)
         return _error(url, latest, now, exc, http_status=snapshot.status)
+
+    mask = build_mask(svc.config, watched, article.body, svc.hosts, svc.store)
+    article, _ = apply_mask(article, mask)
 
     if latest is None:
         version = svc.store.save_version(url, article, html=snapshot.html, diff=None, captured_at=now)
@@ -91,57 +105,144 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         )
 
     if _moved_to_other_story(url, snapshot, latest.article, article):
-        return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status)
+        return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status, snapshot=snapshot)
 
     if latest.event in GONE_EVENTS:
         # Diffed against the article as it was before it went away (the event version keeps that text).
-        diff = diff_articles(latest.article, article)
+        diff = await _diff(apply_mask(latest.article, mask)[0], article)
         diff.flags = sorted(set(diff.flags) | {"restored"})
-        version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now, event="restored")
+        version = svc.store.save_version(
+            url,
+            article,
+            html=snapshot.html,
+            diff=diff,
+            captured_at=now,
+            event="restored",
+            final_url=_target(url, snapshot),
+        )
         return _changed(url, version, diff, now, snapshot, status="restored")
 
-    if content_hash(article) == latest.content_hash:
+    # Both sides are masked alike: a block learned volatile today is left out of yesterday's version too.
+    stored = apply_mask(latest.article, mask)[0]
+    if content_hash(article) == content_hash(stored):
         return _unchanged(url, latest, now, snapshot)
 
-    if _headline_only(latest, article) and article.headline in _known_headlines(svc, watched, latest):
-        return _unchanged(
-            url, latest, now, snapshot, flags=_ab_test(svc, url, [article.headline, latest.article.headline])
-        )
+    if _headline_only(stored, article) and _headline_return(svc, watched, article) == "ab_test":
+        return _rotating(svc, url, latest, now, snapshot, [article.headline, stored.headline])
 
-    reverted_to = _earlier_version_with_same_content(svc, url, latest, article)
-    diff = diff_articles(latest.article, article)
+    reverted_to = _earlier_version_with_same_content(svc, url, latest, article, mask)
+    diff = await _diff(stored, article)
     # A stale CDN node serves old content too, so a revert is confirmed like any substantive change.
     if diff.top_class() == "substantive" and svc.config.trust.confirm_delay >= 0:
         for round_ in range(CONFIRM_ROUNDS):
             refetched = await _refetch(url, svc)
-            again = refetched[1] if refetched else None
-            if again is not None and content_hash(again) == content_hash(article):
+            if refetched is None:
+                return await _unconfirmed(svc, url, latest, now, snapshot)
+            again = apply_mask(refetched[1], mask)[0]
+            if content_hash(again) == content_hash(article):
                 break
-            if again is not None and _headline_only(latest, article) and content_hash(again) == latest.content_hash:
+            if _headline_only(stored, article) and content_hash(again) == content_hash(stored):
                 # The two fetches disagreed on the headline alone: the site shows visitors different headlines.
-                return _unchanged(
-                    url, latest, now, snapshot, flags=_ab_test(svc, url, [article.headline, latest.article.headline])
-                )
+                return _rotating(svc, url, latest, now, snapshot, [article.headline, stored.headline])
+            agreed = _agreed(stored, article, again)
+            if agreed is not None:
+                # The fetches differ only in short blocks that changed on every load: those are learned as
+                # volatile and what both fetches agree on is the candidate, confirmed by both.
+                candidate, keys = agreed
+                _learn_volatile(svc, url, keys)
+                mask.keys |= keys
+                snapshot = refetched[0]
+                article = apply_mask(candidate, mask)[0]
+                stored = apply_mask(latest.article, mask)[0]
+                if content_hash(article) == content_hash(stored):
+                    return _unchanged(url, latest, now, snapshot, flags=["volatile"])
+                reverted_to = _earlier_version_with_same_content(svc, url, latest, article, mask)
+                diff = await _diff(stored, article)
+                break
             if (
-                again is None
-                or content_hash(again) == latest.content_hash
+                content_hash(again) == content_hash(stored)
                 or round_ + 1 == CONFIRM_ROUNDS
-                or diff_articles(latest.article, again).top_class() != "substantive"
+                or (await _diff(stored, again)).top_class() != "substantive"
             ):
-                return _unchanged(url, latest, now, snapshot, flags=["unconfirmed"])
+                return await _unconfirmed(svc, url, latest, now, snapshot)
             # Neither the first fetch nor what is stored: the story is being edited right now. The newer
             # text becomes the candidate and must itself be confirmed.
-            snapshot, article = refetched
-            reverted_to = _earlier_version_with_same_content(svc, url, latest, article)
-            diff = diff_articles(latest.article, article)
+            snapshot, article = refetched[0], again
+            reverted_to = _earlier_version_with_same_content(svc, url, latest, article, mask)
+            diff = await _diff(stored, article)
 
     if reverted_to is not None:
         diff.flags = sorted(set(diff.flags) | {"revert"})
-        version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now, event="revert")
+        version = svc.store.save_version(
+            url,
+            article,
+            html=snapshot.html,
+            diff=diff,
+            captured_at=now,
+            event="revert",
+            final_url=_target(url, snapshot),
+        )
         return _changed(url, version, diff, now, snapshot, status="revert")
 
-    version = svc.store.save_version(url, article, html=snapshot.html, diff=diff, captured_at=now)
+    version = svc.store.save_version(
+        url, article, html=snapshot.html, diff=diff, captured_at=now, final_url=_target(url, snapshot)
+    )
     return _changed(url, version, diff, now, snapshot)
+
+
+async def _diff(old: Article, new: Article) -> VersionDiff:
+    # Diffing is CPU work (bounded, but a long rewrite takes a while); a thread keeps the event loop free.
+    return await asyncio.to_thread(diff_articles, old, new)
+
+
+def _agreed(stored: Article, first: Article, second: Article) -> tuple[Article, set[str]] | None:
+    """What two fetches agree on when they differ only in short volatile blocks of the body, else None."""
+    if content_hash(replace(first, body=second.body)) != content_hash(second):
+        return None  # they disagree outside the body (headline, dek, byline, captions, times)
+    reconciled = reconcile(stored.body, first.body, second.body)
+    if reconciled is None:
+        return None
+    body, keys = reconciled
+    return replace(second, body=body), keys
+
+
+def _learn_volatile(svc: Services, url: str, keys: set[str]) -> None:
+    fresh = svc.store.get_article(url)
+    known = set(getattr(fresh, "volatile", []) or [])
+    if not keys <= known:
+        fresh.volatile = sorted(known | keys)
+        svc.store.update_article(fresh)
+
+
+async def _unconfirmed(svc: Services, url: str, latest: Version, now: datetime, snapshot: Snapshot) -> CheckResult:
+    result = _unchanged(url, latest, now, snapshot, flags=["unconfirmed"])
+    before = [c for c in svc.store.recent_checks(url)[-UNCONFIRMED_ADVICE:] if "unconfirmed" in (_flags_of(c) or [])]
+    result.note = "the story text differed between two loads a few seconds apart, so the change was not stored"
+    if len(before) + 1 >= UNCONFIRMED_ADVICE:
+        result.note += (
+            f" ({len(before) + 1} checks in a row); if a part of the page changes on every load, leave it out of"
+            " comparison with an ignore rule: `watcher add URL --ignore REGEX` or [[sites]] ignore_text"
+        )
+    return result
+
+
+def _flags_of(record: Any) -> list[str]:
+    return list(record.get("flags") or []) if isinstance(record, dict) else list(getattr(record, "flags", []) or [])
+
+
+def _headline_return(svc: Services, watched: WatchedArticle, article: Article) -> str | None:
+    window = max(svc.config.trust.revert_window, 1)
+    recent = svc.store.list_versions(watched.url, last=window + 1)
+    return headline_return(recent, article.headline, watched.headline_variants)
+
+
+def _rotating(
+    svc: Services, url: str, latest: Version, now: datetime, snapshot: Snapshot, headlines: list[str]
+) -> CheckResult:
+    """An A/B test: nothing stored, the variants remembered, and the headline the page shows now listed."""
+    result = _unchanged(url, latest, now, snapshot, flags=_ab_test(svc, url, headlines))
+    result.headline = headlines[0]
+    return result
 
 
 async def _extract(snapshot: Snapshot, svc: Services) -> Article:
@@ -179,46 +280,49 @@ async def _still_gone(url: str, event: str, before: Article, svc: Services) -> b
     return _moved_to_other_story(url, snapshot, before, article)
 
 
-def _headline_only(latest: Version, article: Article) -> bool:
-    """Only the headline differs from the latest version."""
-    return (
-        article.headline != latest.article.headline
-        and content_hash(replace(article, headline=latest.article.headline)) == latest.content_hash
+def _headline_only(stored: Article, article: Article) -> bool:
+    """Only the headline differs from the stored version (both masked alike)."""
+    return article.headline != stored.headline and content_hash(replace(article, headline=stored.headline)) == (
+        content_hash(stored)
     )
-
-
-def _known_headlines(svc: Services, watched: WatchedArticle, latest: Version) -> set[str]:
-    """Headlines of the recent versions before the latest, and variants already seen rotating."""
-    window = svc.config.trust.revert_window
-    recent = svc.store.list_versions(watched.url, last=window + 1) if window > 0 else []
-    return {v.article.headline for v in recent if v.number != latest.number} | set(watched.headline_variants)
 
 
 def _ab_test(svc: Services, url: str, headlines: list[str]) -> list[str]:
     """Remember headlines seen rotating on the article; the flags for the check."""
     fresh = svc.store.get_article(url)
     variants = sorted(set(fresh.headline_variants) | {h for h in headlines if h})
-    if variants != fresh.headline_variants:
+    if variants != fresh.headline_variants or (headlines[0] and fresh.headline != headlines[0]):
         fresh.headline_variants = variants
+        fresh.headline = headlines[0] or fresh.headline  # `list` shows the headline the page shows now
         svc.store.update_article(fresh)
     return ["ab_test"]
 
 
-def _earlier_version_with_same_content(svc: Services, url: str, latest: Version, article: Article) -> int | None:
+def _earlier_version_with_same_content(
+    svc: Services, url: str, latest: Version, article: Article, mask: Mask
+) -> int | None:
     window = svc.config.trust.revert_window
     if window <= 0:
         return None
     digest = content_hash(article)
     # Earlier reverts count too: a page flapping between two texts keeps matching them.
     for version in reversed(svc.store.list_versions(url, last=window + 1)):
-        if version.number != latest.number and version.content_hash == digest and version.event not in GONE_EVENTS:
+        if version.number == latest.number or version.event in GONE_EVENTS:
+            continue
+        if version.content_hash == digest or content_hash(apply_mask(version.article, mask)[0]) == digest:
             return version.number
     return None
 
 
+def _target(url: str, snapshot: Snapshot) -> str | None:
+    """Where the page led, when a redirect (HTTP, meta refresh or script) took it to another address."""
+    return snapshot.final_url if _redirected_away(url, snapshot) else None
+
+
 def _redirected_away(url: str, snapshot: Snapshot) -> bool:
-    """The fetch ended at another address than the watched one."""
-    if not snapshot.redirects:
+    """The fetch ended at another address than the watched one (an HTTP redirect, a meta refresh or a script
+    navigation: the browser's final address tells them all)."""
+    if not snapshot.final_url:
         return False
     try:
         return normalize_url(snapshot.final_url) != url
@@ -253,7 +357,13 @@ def _shingles(article: Article) -> set[tuple[str, ...]]:
 
 
 async def _gone(
-    url: str, latest: Version, event: str, now: datetime, svc: Services, http_status: int | None = None
+    url: str,
+    latest: Version,
+    event: str,
+    now: datetime,
+    svc: Services,
+    http_status: int | None = None,
+    snapshot: Snapshot | None = None,
 ) -> CheckResult:
     if latest.event == event:
         # Still gone: the event was recorded (and announced) when it happened; nothing new to tell.
@@ -276,8 +386,9 @@ async def _gone(
             http_status=http_status,
             headline=latest.article.headline,
         )
+    target = _target(url, snapshot) if snapshot is not None else None
     version = svc.store.save_version(
-        url, latest.article, html=None, diff=VersionDiff(flags=[event]), captured_at=now, event=event
+        url, latest.article, html=None, diff=VersionDiff(flags=[event]), captured_at=now, event=event, final_url=target
     )
     return CheckResult(
         url=url,
@@ -287,6 +398,7 @@ async def _gone(
         flags=[event],
         http_status=http_status,
         headline=latest.article.headline,
+        final_url=target,
     )
 
 
@@ -329,24 +441,12 @@ def _changed(
         edits=list(diff.edits),
         http_status=snapshot.status,
         headline=version.article.headline,
+        final_url=version.final_url,
     )
 
 
 def _reschedule(svc: Services, url: str, result: CheckResult) -> None:
-    watched = svc.store.get_article(url)
-    now = result.checked_at  # consecutive_errors was already counted by store.record_check
-    if result.status in ("changed", "new", "restored"):
-        watched.last_changed = now
-    interval = schedule.next_interval(
-        now=now,
-        added_at=watched.added_at,
-        last_changed=watched.last_changed,
-        every=watched.every,
-        consecutive_errors=watched.consecutive_errors,
-        settings=svc.config.schedule,
-    )
-    watched.next_check = (
-        None if interval is None else schedule.next_due(now, interval, svc.config.schedule.jitter, svc.rng)
-    )
-    watched.stopped = interval is None
+    watched = svc.store.get_article(url)  # consecutive_errors was already counted by store.record_check
+    changed = result.status in ("changed", "new", "restored")
+    schedule.after_check(watched, now=result.checked_at, changed=changed, settings=svc.config.schedule, rng=svc.rng)
     svc.store.update_article(watched)

@@ -1,25 +1,37 @@
-"""The `watcher run` loop: checks due articles and polls due feeds until told to stop."""
+"""The `watcher run` loop: checks due articles and polls due feeds until told to stop.
+
+No failure stops the watching or makes it spin: a check or a feed poll that raises anything at all
+(a full disk, a damaged store file, a parser's RecursionError) is reported once and retried after a
+backoff held in memory, so the retry waits even when the store could not record the failure.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from watcher import feeds
 from watcher.errors import WatcherError
 from watcher.models import PAGE_EVENTS, CheckResult, Feed, WatchedArticle
 from watcher.monitor import schedule
-from watcher.monitor.check import Services, check_article
+from watcher.monitor.check import Services, check_article, record
 from watcher.urls import host_of
 
 IDLE_POLL = 0.5  # seconds between looks at the schedule when nothing is due
 CHILD_SITEMAPS_PER_POLL = 20
-FEED_DOWNLOADS = 4  # feeds downloaded and parsed at once, beside the page checks
+# Feed downloads run in threads beside the page checks, one per poll. A poll past its time is given
+# up (the thread ends on its own read deadline), so slow feeds never hold up the good ones; this
+# bounds the threads alive at once, given-up ones included.
+FEED_THREADS = 16
+CLOCK_JUMP = 60.0  # seconds the wall clock may drift from the monotonic one before it counts as a jump
+STOP_GRACE = 3.0  # seconds in-flight checks get to finish after SIGTERM; SIGINT abandons them at once
 
 
 @dataclass
@@ -48,15 +60,40 @@ class FeedPoll:
     feed: str
     added: list[str] = field(default_factory=list)
     error: str | None = None
+    recorded: bool = True  # False when the store could not save the poll (its next poll time with it)
 
 
 def is_due(article: WatchedArticle, now: datetime) -> bool:
     """An article is due when it was never checked or its next check time has come."""
-    if article.stopped:
+    if article.stopped or getattr(article, "paused", False):
         return False
     if article.last_checked is None and article.next_check is None:
         return True
     return article.next_check is not None and article.next_check <= now
+
+
+class _Backoff:
+    """Retry times after failures the store may not have been able to record, on the monotonic clock."""
+
+    def __init__(self, first: float, cap: float):
+        self.first, self.cap = max(first, 1.0), max(cap, 1.0)
+        self._failures: dict[str, int] = {}
+        self._until: dict[str, float] = {}
+
+    def failed(self, key: str) -> float:
+        count = self._failures.get(key, 0) + 1
+        self._failures[key] = count
+        delay = min(self.first * 2 ** min(count - 1, 32), self.cap)
+        self._until[key] = time.monotonic() + delay
+        return delay
+
+    def succeeded(self, key: str) -> None:
+        self._failures.pop(key, None)
+        self._until.pop(key, None)
+
+    def waiting(self, key: str) -> bool:
+        until = self._until.get(key)
+        return until is not None and time.monotonic() < until
 
 
 class Runner:
@@ -78,25 +115,37 @@ class Runner:
         self.max_checks = max_checks
         self.stats = RunStats()
         self.stop_event = asyncio.Event()
+        self.abandon = False  # set by stop(abandon=True): in-flight checks are dropped, not finished
         self._in_flight: dict[str, asyncio.Task] = {}
         self._polling: dict[str, asyncio.Task] = {}
-        # Own threads, not asyncio's default pool: asyncio.run waits for that one at exit, and a feed
-        # server that hangs would hold up the end of the run until its timeout.
-        self._pool = ThreadPoolExecutor(max_workers=FEED_DOWNLOADS, thread_name_prefix="feed")
+        settings = svc.config.schedule
+        self._held = _Backoff(settings.error_backoff, settings.max_error_backoff)
+        self._feeds_held = _Backoff(settings.error_backoff, settings.max_error_backoff)
+        self._feed_threads = threading.BoundedSemaphore(FEED_THREADS)
+        self._clock_offset: float | None = None
 
-    def stop(self) -> None:
-        """Ask the loop to finish; safe to call from a signal handler in the loop's thread."""
+    def stop(self, abandon: bool = False) -> None:
+        """Ask the loop to finish; safe to call from a signal handler in the loop's thread.
+
+        With `abandon` (Ctrl-C) the checks in flight are cancelled at once and record nothing: the
+        terminal's SIGINT reaches the browser too, so what they would record is the browser dying."""
         self.stop_event.set()
+        if abandon:
+            self.abandon = True
+            for task in list(self._in_flight.values()):
+                task.cancel()
 
-    async def run(self, grace: float = 3.0) -> RunStats:
+    async def run(self, grace: float = STOP_GRACE) -> RunStats:
         """Run until stop() or max_checks; in-flight checks get `grace` seconds to finish, then are abandoned."""
         concurrency = max(1, self.svc.config.fetch.concurrency)
         try:
+            self.apply_schedule(self.svc.clock())
             while not self.stop_event.is_set():
                 now = self.svc.clock()
+                if self._clock_jumped(now):
+                    self.apply_schedule(now)
                 self._poll_feeds(now)
                 due = self._due_articles(now)
-                self.stats.queue = len(due)
                 for article in due:
                     if len(self._in_flight) >= concurrency or self._budget_spent():
                         break
@@ -106,8 +155,40 @@ class Runner:
                     break
                 await self._wait_for_work()
         finally:
-            await self._drain(grace)
+            await self._drain(0.0 if self.abandon else grace)
         return self.stats
+
+    def apply_schedule(self, now: datetime) -> int:
+        """Bring every article's next check in line with the current schedule settings (and clock).
+
+        Articles keep the next check they were given when it was scheduled, so without this a
+        changed watcher.toml would reach them only after their old next check."""
+        try:
+            plans = [(a, schedule.replan(a, now, self.svc.config.schedule)) for a in self.svc.store.list_articles()]
+            changed = [(a, p) for a, p in plans if p is not None]
+            if changed:
+                with self.svc.store.transaction():
+                    for article, plan in changed:
+                        article.next_check, article.stopped = plan.next_check, plan.stopped
+                        self.svc.store.update_article(article)
+            return len(changed)
+        except WatcherError:
+            return 0  # the checks report what is wrong with the store; the old schedule still works
+
+    def next_due(self) -> datetime | None:
+        """When the earliest article is due (None when nothing is scheduled), for the start line."""
+        times = [
+            a.next_check or a.added_at
+            for a in self.svc.store.list_articles()
+            if not a.stopped and not getattr(a, "paused", False)
+        ]
+        return min(times, default=None)
+
+    def _clock_jumped(self, now: datetime) -> bool:
+        offset = now.timestamp() - time.monotonic()
+        jumped = self._clock_offset is not None and abs(offset - self._clock_offset) > CLOCK_JUMP
+        self._clock_offset = offset
+        return jumped
 
     def _budget_spent(self) -> bool:
         started = self.stats.checks + len(self._in_flight)
@@ -115,8 +196,12 @@ class Runner:
 
     def _due_articles(self, now: datetime) -> list[WatchedArticle]:
         busy_hosts = {host_of(url) for url in self._in_flight}
+        try:
+            articles = self.svc.store.list_articles()
+        except WatcherError:
+            articles = []  # a damaged hot file: nothing can be checked until it is repaired; feeds go on
         due = sorted(
-            (a for a in self.svc.store.list_articles() if a.url not in self._in_flight and is_due(a, now)),
+            (a for a in articles if a.url not in self._in_flight and not self._held.waiting(a.url) and is_due(a, now)),
             key=lambda a: a.next_check or a.added_at,
         )
         # One page per host at a time: a busy host's articles wait rather than hold a slot.
@@ -132,13 +217,20 @@ class Runner:
     def _start(self, url: str) -> None:
         task = asyncio.create_task(self._check(url))
         self._in_flight[url] = task
-        task.add_done_callback(lambda _t, u=url: self._in_flight.pop(u, None))
+        task.add_done_callback(functools.partial(self._forget, self._in_flight, url))
+
+    @staticmethod
+    def _forget(tasks: dict[str, asyncio.Task], key: str, _done: asyncio.Task) -> None:
+        tasks.pop(key, None)
 
     async def _check(self, url: str) -> None:
         try:
             result = await check_article(url, self.svc)
-        except WatcherError as exc:  # store trouble, or the article was removed meanwhile
-            result = CheckResult(url=url, status="error", checked_at=self.svc.clock(), error=str(exc))
+            self._held.succeeded(url)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - anything a check raises is reported, never a stopped run
+            result = self._failed(url, exc)
         self.stats.checks += 1
         if result.status == "error":
             self.stats.errors += 1
@@ -146,6 +238,19 @@ class Runner:
             self.stats.edits += 1
             self.stats.recent.append(result)
         self.on_result(result)
+
+    def _failed(self, url: str, exc: Exception) -> CheckResult:
+        """A check that raised: record it as an error if the store can, and hold the retry back either way."""
+        text = str(exc) if isinstance(exc, WatcherError) else f"internal error: {type(exc).__name__}: {exc}"
+        result = CheckResult(url=url, status="error", checked_at=self.svc.clock(), error=_one_line(text))
+        delay = self._held.failed(url)
+        try:
+            record(self.svc, result)
+        except Exception as again:  # noqa: BLE001 - the store is what failed; the hold above is the backstop
+            if str(again) != str(exc):
+                text += f" (not recorded: {again})"
+            result.error = _one_line(f"{text}; retrying in {_seconds(delay)}")
+        return result
 
     async def _wait_for_work(self) -> None:
         waiters = [asyncio.create_task(self.stop_event.wait())]
@@ -158,31 +263,42 @@ class Runner:
         for task in self._polling.values():
             task.cancel()
         pending = list(self._in_flight.values()) + list(self._polling.values())
-        try:
-            if not pending:
-                return
-            _, still = await asyncio.wait(pending, timeout=grace)
-            for task in still:
-                task.cancel()
-            if still:
-                await asyncio.wait(still, timeout=1.0)
-        finally:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+        if not pending:
+            return
+        _, still = await asyncio.wait(pending, timeout=grace) if grace > 0 else (set(), set(pending))
+        for task in still:
+            task.cancel()
+        if still:
+            await asyncio.wait(still, timeout=1.0)
 
     def _poll_feeds(self, now: datetime) -> None:
         """Start a poll of every due feed in the background: a slow or hanging feed must not hold up the checks."""
         if self.stop_event.is_set():
             return
-        for feed in self.svc.store.list_feeds():
-            if feed.url in self._polling:
+        try:
+            followed = self.svc.store.list_feeds()
+        except WatcherError:
+            return
+        for feed in followed:
+            if feed.url in self._polling or self._feeds_held.waiting(feed.url):
                 continue
             if feed.next_poll is None or feed.next_poll <= now:
                 task = asyncio.create_task(self._poll_and_report(feed, now))
                 self._polling[feed.url] = task
-                task.add_done_callback(lambda _t, u=feed.url: self._polling.pop(u, None))
+                task.add_done_callback(functools.partial(self._forget, self._polling, feed.url))
 
     async def _poll_and_report(self, feed: Feed, now: datetime) -> None:
-        poll = await self._poll_feed(feed, now)
+        try:
+            poll = await self._poll_feed(feed, now)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever it was, the poll is retried after a backoff
+            poll = FeedPoll(feed=feed.url, error=_one_line(f"{type(exc).__name__}: {exc}"), recorded=False)
+        if not poll.recorded:
+            # Its next poll time was not saved: without a hold it would be polled again at once.
+            self._feeds_held.failed(feed.url)
+        else:
+            self._feeds_held.succeeded(feed.url)
         self.stats.feeds_polled += 1
         self.stats.articles_followed += len(poll.added)
         self.on_feed(poll)
@@ -190,8 +306,7 @@ class Runner:
     async def _poll_feed(self, feed: Feed, now: datetime) -> FeedPoll:
         poll = FeedPoll(feed=feed.url)
         try:
-            loop = asyncio.get_running_loop()
-            links = await loop.run_in_executor(self._pool, self._feed_links, feed.url)
+            links = await self._in_thread(self._feed_links, feed.url)
             poll.added = follow_links(self.svc, feed, links, now)
             feed.last_status = "ok"
         except WatcherError as exc:
@@ -207,9 +322,49 @@ class Runner:
         )
         try:
             self.svc.store.update_feed(feed)
-        except WatcherError as exc:  # unfollowed while it was being polled
+        except WatcherError as exc:  # unfollowed while it was being polled, or the store cannot write
             poll.error = poll.error or str(exc)
+            poll.recorded = False
         return poll
+
+    async def _in_thread(self, work: Callable[[str], Any], url: str) -> Any:
+        """`work(url)` in a daemon thread, given up after the poll's time limit.
+
+        Daemon threads, not an executor: a process exits without waiting for a feed server that
+        drips bytes (an executor's threads are joined at exit), and SIGTERM ends `run` promptly."""
+        limit = max(3 * self.svc.config.fetch.nav_timeout, 30.0)
+        if not self._feed_threads.acquire(blocking=False):
+            raise WatcherError(f"{FEED_THREADS} feed downloads still running; polled again later")
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future = loop.create_future()
+        # A download given up on may still fail later; its error is then nobody's to read.
+        done.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+        def settle(value: Any, exc: BaseException | None) -> None:
+            if done.done():
+                return
+            if exc is not None:
+                done.set_exception(exc)
+            else:
+                done.set_result(value)
+
+        def body() -> None:
+            try:
+                value, exc = work(url), None
+            except BaseException as caught:  # noqa: BLE001 - handed to the loop, which reports it
+                value, exc = None, caught
+            finally:
+                self._feed_threads.release()
+            try:
+                loop.call_soon_threadsafe(settle, value, exc)
+            except RuntimeError:
+                pass  # the loop is closed: the run ended while this feed was still downloading
+
+        threading.Thread(target=body, name="feed", daemon=True).start()
+        try:
+            return await asyncio.wait_for(asyncio.shield(done), limit)
+        except TimeoutError:
+            raise WatcherError(f"{url}: no complete answer within {_seconds(limit)}") from None
 
     def _feed_links(self, url: str) -> list[str]:
         items = feeds.parse_feed(self.download(url), url)
@@ -230,3 +385,11 @@ def follow_links(svc: Services, feed: Feed, links: list[str], now: datetime) -> 
             added.append(link)
     svc.store.mark_feed_links(feed.url, fresh)
     return added
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g} s" if value < 120 else f"{value / 60:.0f} min"
