@@ -115,7 +115,7 @@ def test_edit_feed_shows_the_change_not_the_whole_paragraph():
     console = Console(width=120, file=StringIO(), color_system=None, theme=THEME)
     console.print(dashboard_view([], [result], RunStatus(), NOW))
     screen = console.file.getvalue()
-    assert "[-60-]{+80+}" in screen
+    assert "⟦-60-⟧⟦+80+⟧" in screen
     assert "…" in screen and screen.count("The council met") <= 1
 
 

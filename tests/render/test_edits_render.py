@@ -95,8 +95,8 @@ def test_inline_view_says_what_changed_without_colour(pair):
     text = rendered(render_diff(*pair), 100)
     assert "v1 → v2 · 2026-11-25 10:00 UTC → 2026-11-25 13:30 UTC" in text
     assert "headline changed" in text and "stealth edit" in text
-    assert "[-300-]{+500+}" in text and "[-10-]{+12+}" in text
-    assert "{+The mayor claimed the stations would pay for themselves within five years.+}" in text
+    assert "⟦-300-⟧⟦+500+⟧" in text and "⟦-10-⟧⟦+12+⟧" in text
+    assert "⟦+The mayor claimed the stations would pay for themselves within five years.+⟧" in text
 
 
 def test_context_paragraphs_and_gaps(pair):
@@ -125,7 +125,7 @@ def test_colour_terminal_strikes_deletions_and_colours_insertions(pair):
     out = console.file.getvalue()
     assert "\x1b[9;31m300" in out or "\x1b[31;9m300" in out  # red + strike
     assert "\x1b[32m500" in out
-    assert "[-300-]" not in out  # markers are only for colourless output
+    assert "⟦-" not in out  # markers are only for colourless output
 
 
 def test_page_markup_and_ansi_escapes_print_literally():
@@ -162,7 +162,7 @@ def test_check_block_lists_status_flags_and_edits(pair):
     )
     check_golden("check_block_100", text)
     assert text.startswith(f"changed v2 {URL}")
-    assert "[-三-]{+五+}" in text
+    assert "⟦-三百-⟧⟦+五百+⟧" in text  # a Chinese number is one token
 
 
 def test_tables_golden(pair):

@@ -1,7 +1,7 @@
 """Edits on the terminal: inline and side-by-side views of a version diff, and the block `watcher check` prints.
 
 Without colour (a pipe, NO_COLOR, a golden test) deletions and insertions are also marked in the text as
-[-old-] and {+new+}, the convention of `git diff --word-diff=plain`, so the output still says what changed.
+⟦-old-⟧ and ⟦+new+⟧ (see render.inline, which also wraps edits so a marker never splits from its text).
 """
 
 from __future__ import annotations
@@ -31,11 +31,9 @@ from watcher.models import (
     is_shown,
     shown_edits,
 )
+from watcher.render.inline import DELETE_MARKS, INSERT_MARKS, InlineView, is_rewrite  # noqa: F401 (re-exported)
 from watcher.render.text import visible
 from watcher.times import display_time
-
-DELETE_MARKS = ("[-", "-]")
-INSERT_MARKS = ("{+", "+}")
 
 _FIELD_ORDER = ("headline", "dek", "byline", "published", "modified")
 
@@ -46,29 +44,34 @@ def _plain(console: Console) -> bool:
 
 
 def inline_text(inline: Iterable[InlineOp], *, markers: bool = False, keep: str = "=-+") -> Text:
-    """Inline ops as Text: removed text red and struck, added text green; `keep` drops one side for columns."""
-    text = Text()
-    for op, chunk in inline:
-        if op not in keep:
-            continue
-        chunk = visible(chunk)
-        if op == "=":
-            text.append(chunk)
-        elif op == "-":
-            text.append(DELETE_MARKS[0] + chunk + DELETE_MARKS[1] if markers else chunk, style="diff.delete")
-        else:
-            text.append(INSERT_MARKS[0] + chunk + INSERT_MARKS[1] if markers else chunk, style="diff.insert")
-    return text
+    """Inline ops as one unwrapped Text (for one-line cells): styles, and markers when there is no colour."""
+    return InlineView(inline, markers=markers, keep=keep).line()
 
 
-def _edit_body(edit: Edit, markers: bool) -> Text:
+def _context(text: str) -> RenderableType:
+    """An unchanged paragraph, wrapped like the edits (no line starts with closing punctuation)."""
+    if "\n" in text:
+        return Text(visible(text), style="diff.context")
+    return InlineView([("=", text)], markers=False, style="diff.context")
+
+
+def _whole(edit: Edit, markers: bool) -> RenderableType:
+    """Old and new each on their own lines: for added or removed text, and rewrites sharing too little."""
+    parts: list[RenderableType] = []
+    if edit.old:
+        parts.append(InlineView([("-", edit.old)], markers=markers))
+    if edit.new:
+        parts.append(InlineView([("+", edit.new)], markers=markers))
+    return Group(*parts)
+
+
+def _edit_body(edit: Edit, markers: bool) -> RenderableType:
     if edit.op == "move" and not edit.inline:
         return Text(visible(edit.new or ""), style="diff.move")
-    if edit.inline:
-        return inline_text(edit.inline, markers=markers)
-    ops = [("-", edit.old)] if edit.old else []
-    ops += [("+", edit.new)] if edit.new else []
-    return inline_text(ops, markers=markers)
+    shared = any(op == "=" and chunk.strip() for op, chunk in edit.inline)
+    if edit.inline and shared and not is_rewrite(edit.inline):
+        return InlineView(edit.inline, markers=markers)
+    return _whole(edit, markers)
 
 
 def flags_text(flags: Sequence[str], *, short: bool = False) -> Text:
@@ -272,7 +275,7 @@ class DiffView:
             elif line.edit is not None and line.shown:
                 out += [_edit_label(line.edit, _where(line)), Padding(_edit_body(line.edit, markers), (0, 0, 0, 2))]
             else:
-                out.append(Padding(Text(visible(self._new_text(line)), style="diff.context"), (0, 0, 0, 2)))
+                out.append(Padding(_context(self._new_text(line)), (0, 0, 0, 2)))
         for n, e in enumerate(captions):
             out += ["", Text("captions", style="diff.label")] if n == 0 else []
             out += [_edit_label(e, "caption"), Padding(_edit_body(e, markers), (0, 0, 0, 2))]
@@ -292,7 +295,9 @@ class DiffView:
                 return
             ops = e.inline or ([("-", e.old)] if e.old else []) + ([("+", e.new)] if e.new else [])
             table.add_row(
-                label, inline_text(ops, markers=markers, keep="=-"), inline_text(ops, markers=markers, keep="=+")
+                label,
+                InlineView(ops, markers=markers, keep="=-"),
+                InlineView(ops, markers=markers, keep="=+"),
             )
 
         for e in fields:
@@ -305,8 +310,8 @@ class DiffView:
             else:
                 table.add_row(
                     Text(_where(line), style="diff.context"),
-                    Text(visible(self._old_text(line)), style="diff.context"),
-                    Text(visible(self._new_text(line)), style="diff.context"),
+                    _context(self._old_text(line)),
+                    _context(self._new_text(line)),
                 )
         for e in captions:
             edit_row(_cell_label(e, "caption"), e)
@@ -348,6 +353,10 @@ class CheckView:
             parts.append(Padding(Text(visible(r.error), style="status.error"), (0, 0, 0, 2)))
         if r.flags:
             parts.append(Padding(Text.assemble("flags: ", flags_text(r.flags)), (0, 0, 0, 2)))
+        if r.final_url:
+            parts.append(Padding(Text("now at " + visible(r.final_url), style="diff.label"), (0, 0, 0, 2)))
+        if r.note:
+            parts.append(Padding(Text(visible(r.note), style="diff.gap"), (0, 0, 0, 2)))
         shown = shown_edits(r.edits, self.include_cosmetic)
         for e in shown:
             parts += [Padding(_edit_label(e, e.field), (0, 0, 0, 2)), Padding(_edit_body(e, markers), (0, 0, 0, 4))]
