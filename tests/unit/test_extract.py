@@ -237,3 +237,51 @@ def test_visible_headline_wins_over_stale_json_ld():
     <p>Work is expected to start in the spring and to take about eighteen months, officials said.</p>
     </article></body></html>"""
     assert extract(page, "https://example.com/a").headline == "Council approves bridge repairs after all"
+
+
+# ---------------------------------------------------------------- deep markup (issue 17 item 7)
+
+_STORY = [
+    "The harbour authority approved a plan on Monday to dredge the northern channel before winter storms.",
+    "Fishing crews had asked for the work for three years, saying silt had grounded two boats in October.",
+    "The dredging is expected to cost about four million and to take six weeks, the authority said.",
+]
+
+
+def _deep(depth: int, tag: str = "span", text: str = "before winter storms") -> str:
+    return f"<{tag}>" * depth + text + f"</{tag}>" * depth
+
+
+@pytest.mark.parametrize("depth", [300, 1500, 5000])
+def test_word_under_deep_markup_keeps_the_whole_article(depth):
+    """lxml's default parser stops at depth 256; Chromium keeps deeper trees, so must extraction."""
+    first = _STORY[0].replace("before winter storms", _deep(depth))
+    page = (
+        f"<html><body><article><h1>Harbour channel to be dredged</h1><p>{first}</p>"
+        f"<p>{_STORY[1]}</p><p>{_STORY[2]}</p></article></body></html>"
+    )
+    art = extract(page, "https://x.example/harbour")
+    assert art.body == _STORY
+    assert art.headline == "Harbour channel to be dredged"
+
+
+@pytest.mark.parametrize("depth", [260, 3000])
+def test_deep_widget_before_the_article_does_not_hide_it(depth):
+    widget = f'<div class="widget">{_deep(depth, "div", "Loading")}</div>'
+    page = (
+        f"<html><body>{widget}<article><h1>Harbour channel to be dredged</h1>"
+        + "".join(f"<p>{p}</p>" for p in _STORY)
+        + "</article></body></html>"
+    )
+    art = extract(page, "https://x.example/harbour")
+    assert art.body == _STORY
+
+
+def test_json_ld_nested_too_deep_is_ignored_not_a_crash():
+    deep = "[" * 100_000 + "]" * 100_000
+    page = (
+        f'<html><head><script type="application/ld+json">{deep}</script></head><body><article>'
+        + "".join(f"<p>{p}</p>" for p in _STORY)
+        + "</article></body></html>"
+    )
+    assert extract(page, "https://x.example/harbour").body == _STORY

@@ -139,37 +139,49 @@ def _dom_paragraphs(container: Any, keep_links: bool = False) -> list[str]:
         if text and (keep_links or not (linked >= 0.9 * len(text) and len(text) < 250)):
             out.append(text)
 
-    def walk(el: Any, linked: bool) -> None:
-        for child in el:
-            tag = child.tag
-            if not isinstance(tag, str):
-                pass
-            elif tag == "br":
-                flush()
-            elif tag in ("figure", "img", "picture", "h1") or is_caption_el(child) or is_meta_el(child):
-                pass
-            elif tag == "tr":
-                # One table row reads as one line; a paragraph per cell would shred the table.
-                flush()
-                buf.append((visible_text(child), linked))
-                flush()
-            elif tag in BLOCK_TAGS:
-                flush()
-                if child.text:
-                    buf.append((child.text, linked))
-                walk(child, linked)
-                flush()
-            else:
-                inner = linked or tag == "a"
-                if child.text:
-                    buf.append((child.text, inner))
-                walk(child, inner)
-            if child.tail:
-                buf.append((child.tail, linked))
-
+    # An explicit stack, not recursion: trees can be hundreds of elements deep. Entries are (element, linked,
+    # leaving): on leaving a block the paragraph ends; the element's tail then belongs to its parent's run.
     if container.text:
         buf.append((container.text, False))
-    walk(container, False)
+    stack: list[tuple[Any, bool, bool | None]] = [(c, False, None) for c in reversed(container)]
+    while stack:
+        child, linked, leaving = stack.pop()
+        if leaving is not None:
+            if leaving:
+                flush()
+            if child.tail:
+                buf.append((child.tail, linked))
+            continue
+        tag = child.tag
+        descend: tuple[bool, bool] | None = None  # (linked inside, is a block)
+        if not isinstance(tag, str):
+            pass
+        elif tag == "br":
+            flush()
+        elif tag in ("figure", "img", "picture", "h1") or is_caption_el(child) or is_meta_el(child):
+            pass
+        elif tag == "tr":
+            # One table row reads as one line; a paragraph per cell would shred the table.
+            flush()
+            buf.append((visible_text(child), linked))
+            flush()
+        elif tag in BLOCK_TAGS:
+            flush()
+            if child.text:
+                buf.append((child.text, linked))
+            descend = (linked, True)
+        else:
+            inner = linked or tag == "a"
+            if child.text:
+                buf.append((child.text, inner))
+            descend = (inner, False)
+        if descend is None:
+            if child.tail:
+                buf.append((child.tail, linked))
+            continue
+        stack.append((child, linked, descend[1]))
+        stack.extend((c, descend[0], None) for c in reversed(child))
+
     flush()
     return out
 

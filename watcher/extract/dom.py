@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import parser as stdlib_html
 from typing import Any
 
 import lxml.html
@@ -19,12 +20,131 @@ _SPLIT = re.compile(r"[\s_\-:]+")
 
 
 def parse_html(html: str) -> Any:
+    """The page as an lxml tree, however deep its markup; None when there is nothing to parse.
+
+    libxml2 stops at depth 256 (2048 with huge_tree) and silently drops the rest of the page, which would read as
+    the story losing its paragraphs. A page nested deeper than Chromium's parser nests (512) is rebuilt the way
+    Chromium builds it: elements past that depth become siblings there, so all the text is kept, in order.
+    """
     if not html or not html.strip():
         return None
+    html = _XML_DECL.sub("", html)
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        return lxml.html.document_fromstring(_XML_DECL.sub("", html))
+        root = lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
         return None
+    depth = _depth(root, MAX_DEPTH + 1)
+    if depth > MAX_DEPTH or any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log):
+        root = _parse_capped(html)
+    if depth > 256:
+        _collapse_wrappers(root)
+    return root
+
+
+def _collapse_wrappers(root: Any) -> None:
+    """Replace each element that only wraps one element like itself (no text, no attributes of its own) by it.
+
+    A word inside hundreds of bare <span>s reads the same inside one; the readers of the tree, which look at
+    ancestors and subtrees, then do not pay for every level.
+    """
+    for el in list(root.iter()):
+        parent = el.getparent()
+        if parent is None or len(el) != 1 or not isinstance(el.tag, str) or el.tag in ("html", "head", "body"):
+            continue
+        child = el[0]
+        if child.tag != el.tag or (el.attrib and el.attrib != child.attrib):
+            continue
+        if (el.text and el.text.strip()) or (child.tail and child.tail.strip()):
+            continue
+        child.tail = el.tail
+        parent.replace(el, child)
+
+
+def _depth(root: Any, stop: int) -> int:
+    """How deep the tree nests, counted up to stop."""
+    depth = deepest = 0
+    for event, _ in etree.iterwalk(root, events=("start", "end")):
+        if event == "start":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest >= stop:
+                    break
+        else:
+            depth -= 1
+    return deepest
+
+
+# Chromium's HTML parser nests at most 512 elements deep; deeper start tags become siblings at that depth.
+MAX_DEPTH = 512
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+
+
+class _CappedBuilder(stdlib_html.HTMLParser):
+    """A forgiving tree builder for pages nested past libxml2's limit: never deeper than MAX_DEPTH, text kept."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tb = etree.TreeBuilder(parser=lxml.html.HTMLParser())
+        self.root = self.tb.start("html", {})
+        self.open = ["html"]
+        self.flattened: dict[str, int] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs if _NAME.fullmatch(k)}
+        if tag == "html":
+            for k, v in values.items():
+                self.root.set(k, v)
+            return
+        self.tb.start(tag, values)
+        if tag in _VOID:
+            self.tb.end(tag)
+        elif len(self.open) >= MAX_DEPTH:
+            self.tb.end(tag)
+            self.flattened[tag] = self.flattened.get(tag, 0) + 1
+        else:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID and tag != "html" and self.open[-1] == tag and len(self.open) > 1:
+            self.tb.end(self.open.pop())
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.flattened.get(tag):
+            self.flattened[tag] -= 1
+            return
+        if tag in self.open[1:]:
+            while self.open[-1] != tag:
+                self.tb.end(self.open.pop())
+            self.tb.end(self.open.pop())
+
+    def handle_data(self, data: str) -> None:
+        self.tb.data(data)
+
+    def close_tree(self) -> Any:
+        self.close()
+        while self.open:
+            self.tb.end(self.open.pop())
+        return self.tb.close()
+
+
+_NAME = re.compile(r"[A-Za-z_:][-\w:.]*")
+
+
+def _parse_capped(html: str) -> Any:
+    builder = _CappedBuilder()
+    builder.feed(html)
+    root = builder.close_tree()
+    if root.find("body") is None:
+        # Readers look for the story under <body>; a page without the tag gets one around everything but <head>.
+        body = etree.SubElement(root, "body")
+        for child in list(root):
+            if child is not body and child.tag != "head":
+                body.append(child)
+        body.text, root.text = root.text, None
+    return root
 
 
 def visible_text(el: Any) -> str:
@@ -32,23 +152,38 @@ def visible_text(el: Any) -> str:
     if el is None:
         return ""
     parts: list[str] = []
-    _collect(el, parts)
+    # An explicit stack, not recursion: trees can be thousands of elements deep.
+    stack: list[tuple[Any, bool]] = [(el, False)]
+    while stack:
+        node, leaving = stack.pop()
+        block = node.tag in BLOCK_TAGS or node.tag == "br"
+        if leaving:
+            if block:
+                parts.append(" ")
+            if node is not el and node.tail:
+                parts.append(node.tail)
+            continue
+        if block:
+            parts.append(" ")
+        if node.text and isinstance(node.tag, str) and node.tag not in ("script", "style"):
+            parts.append(node.text)
+        stack.append((node, True))
+        for child in reversed(node):
+            if isinstance(child.tag, str):
+                stack.append((child, False))
+            elif child.tail:
+                stack.append((_Tail(child.tail), True))
     return normalize_text("".join(parts))
 
 
-def _collect(el: Any, parts: list[str]) -> None:
-    block = el.tag in BLOCK_TAGS or el.tag == "br"
-    if block:
-        parts.append(" ")
-    if el.text and isinstance(el.tag, str) and el.tag not in ("script", "style"):
-        parts.append(el.text)
-    for child in el:
-        if isinstance(child.tag, str):
-            _collect(child, parts)
-        if child.tail:
-            parts.append(child.tail)
-    if block:
-        parts.append(" ")
+class _Tail:
+    """The tail text of a comment or processing instruction, read in its place."""
+
+    tag = ""
+    text = None
+
+    def __init__(self, tail: str) -> None:
+        self.tail = tail
 
 
 def attrs_of(el: Any) -> str:

@@ -29,7 +29,7 @@ def json_ld(root: Any) -> dict[str, Any]:
             continue
         try:
             data = json.loads(script.text.strip().rstrip(";"))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the decoder can follow
             continue
         for obj in _ld_objects(data):
             types = obj.get("@type")
