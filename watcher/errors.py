@@ -105,3 +105,41 @@ class NoArticle(WatcherError):
     """The page holds no article text."""
 
     exit_status = ExitStatus.CHECK_FAILED
+
+
+# Browser and socket error codes in the words a user reads: Playwright's own text ("Route.fetch: connect
+# ECONNREFUSED 127.0.0.1:9", "net::ERR_NAME_NOT_RESOLVED at https://...") names internals, not the problem.
+_NETWORK_REASONS = (
+    (
+        ("ECONNREFUSED", "ERR_CONNECTION_REFUSED", "Connection refused"),
+        "the server refused the connection (nothing listening there?)",
+    ),
+    (
+        ("ENOTFOUND", "EAI_AGAIN", "ERR_NAME_NOT_RESOLVED", "ERR_NAME_RESOLUTION_FAILED", "Name or service not known"),
+        "the host name does not resolve",
+    ),
+    (("ECONNRESET", "ERR_CONNECTION_RESET", "socket hang up", "Connection reset"), "the server dropped the connection"),
+    (("ERR_EMPTY_RESPONSE", "ERR_CONNECTION_CLOSED"), "the server closed the connection without answering"),
+    (("ETIMEDOUT", "ERR_CONNECTION_TIMED_OUT"), "the connection timed out"),
+    (("ENETUNREACH", "EHOSTUNREACH", "ERR_ADDRESS_UNREACHABLE", "ERR_NETWORK_CHANGED"), "the address is unreachable"),
+    (("ERR_INTERNET_DISCONNECTED",), "there is no network connection"),
+    (("ERR_CERT_", "CERT_", "self signed certificate", "UNABLE_TO_VERIFY"), "its TLS certificate is not valid"),
+    (("ERR_SSL_", "EPROTO", "SSL routines"), "the secure (TLS) connection failed"),
+    (("ERR_BLOCKED_BY", "ERR_ACCESS_DENIED"), "the request was blocked"),
+    (("ERR_INVALID_RESPONSE", "ERR_INVALID_HTTP_RESPONSE", "HPE_"), "the server sent an invalid HTTP response"),
+    (("ERR_CONTENT_DECODING_FAILED",), "the server sent a body that does not decode"),
+    (("ERR_ABORTED",), "the page load was aborted"),
+)
+
+
+def network_reason(text: str) -> str:
+    """Why a page could not be loaded, in watcher's words, from a browser or socket error message."""
+    for codes, reason in _NETWORK_REASONS:
+        if any(code in text for code in codes):
+            return reason
+    first = text.strip().splitlines()[0] if text.strip() else "unknown network error"
+    for prefix in ("Route.fetch:", "Page.goto:", "page.goto:", "APIRequestContext.fetch:", "Error:"):
+        if first.startswith(prefix):
+            first = first[len(prefix) :].strip()
+    first = first.removeprefix("net::")
+    return first.split(" at http")[0].split(" Call log")[0] or "unknown network error"
