@@ -143,13 +143,29 @@ _DURATIONS = {
 }
 
 
+# The longest span accepted anywhere (intervals, windows, timeouts): ten years. Longer ones cannot be
+# meant, and a date that far out overflows (`--every 1000000w` was an OverflowError in the run).
+MAX_DURATION = 3660 * 86400
+
+
+class DurationTooLong(BadInput):
+    """A span of time over MAX_DURATION."""
+
+
 def parse_duration(text: str | int | float) -> int:
     """Seconds in "90s", "10m", "2h", "1d", "1w", "1h30m" or a plain number; BadInput on anything else."""
     return int(round(_duration_seconds(text)))
 
 
 def _duration_seconds(text: str | int | float) -> float:
-    """parse_duration without the rounding, so float settings keep "0.5s"."""
+    """parse_duration without the rounding, so float settings keep "0.5s"; at most MAX_DURATION."""
+    seconds = _any_duration_seconds(text)
+    if seconds > MAX_DURATION:
+        raise DurationTooLong(f"invalid duration {text!r}: longer than 10 years (at most 3660d)")
+    return seconds
+
+
+def _any_duration_seconds(text: str | int | float) -> float:
     problem = f"invalid duration {text!r}: use a number of seconds or e.g. 90s, 10m, 2h, 1d, 1w"
     if isinstance(text, bool):
         raise BadInput(problem)
@@ -286,6 +302,14 @@ def _check_ranges(config: Config) -> None:
     for key, ok in checks:
         if not ok:
             raise _KeyProblem(f"'{key}' is out of range")
+    fetch = config.fetch
+    if fetch.per_host_delay >= fetch.deadline:
+        # Settings that each pass but cannot work together: the confirming re-fetch of every edit waited
+        # out its whole deadline for its turn at the host, so no substantive edit was ever stored.
+        raise _KeyProblem(
+            f"'fetch.per_host_delay' ({fetch.per_host_delay:g}s) must be shorter than "
+            f"'fetch.deadline' ({fetch.deadline:g}s)"
+        )
 
 
 def _table(value: Any, where: str) -> dict[str, Any]:

@@ -113,6 +113,34 @@ def test_unknown_versions_and_bad_options_are_one_line(data_dir, extra):
     assert folder_state(data_dir) == before and not card.exists()
 
 
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["add", WATCHED, "--every", "1000000w"], "at most 10 years"),
+        (["add", WATCHED, "--every", "0"], "at least 1 second"),
+        (["follow", "https://news.example/feed.xml", "--every", "1000000w"], "at most 10 years"),
+        (["report", "--since", "1000000w"], "longer than 10 years"),
+        (["prune", "--keep-raw", "1000000"], "0<=x<=3660"),
+    ],
+    ids=lambda e: " ".join(e[::2]).replace(WATCHED, "URL") if isinstance(e, list) else "",
+)
+def test_huge_and_zero_intervals_are_refused_at_input(data_dir, extra, said):
+    # These were "internal error: OverflowError" (or silently ignored, for 0) and a hot loop in the run.
+    before = folder_state(data_dir)
+    assert said in assert_one_line_error(run_cli("--data-dir", str(data_dir), *extra))
+    assert folder_state(data_dir) == before
+
+
+def test_settings_that_contradict_each_other_are_refused(data_dir, tmp_path):
+    # A politeness wait longer than the whole fetch deadline made every confirming re-fetch time out.
+    config = tmp_path / "contradiction.toml"
+    config.write_text("[fetch]\ndeadline = 10\nper_host_delay = 30\n")
+    line = assert_one_line_error(run_cli("--data-dir", str(data_dir), "--config", str(config), "list"))
+    assert "per_host_delay" in line and "deadline" in line
+    config.write_text("[schedule]\ntiers = [{ until = '1d', every = '1000000w' }]\n")
+    assert "10 years" in assert_one_line_error(run_cli("--data-dir", str(data_dir), "--config", str(config), "list"))
+
+
 CONFIGS = {
     "syntax": "[fetch\nnav_timeout = 5\n",
     "unknown-key": "[fetch]\nnav_timeout = 5\nspeed = 'fast'\n",

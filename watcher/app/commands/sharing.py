@@ -147,7 +147,7 @@ def notify_test(app: App) -> None:
 @click.option(
     "--keep-raw",
     "keep_raw",
-    type=click.IntRange(0),
+    type=click.IntRange(0, 3660),  # ten years; far more days would overflow the cutoff date
     required=True,
     metavar="DAYS",
     help="Keep raw HTML this many days; extracted versions are always kept.",
