@@ -17,6 +17,8 @@ FLAG_LABELS = {
 }
 # Said after the label where there is room (the terminal's flag line).
 FLAG_NOTES = {"stealth": "no notice, same modified date"}
+# For narrow columns (the dashboard's edits feed); other flags keep their own word.
+FLAG_SHORT = {"headline_changed": "headline", "correction_notice": "correction", "ab_test": "A/B"}
 
 FIELD_LABELS = {
     "headline": "Headline",
@@ -40,6 +42,11 @@ def flag_label(flag: str, *, note: bool = False) -> str:
     if note and flag in FLAG_NOTES:
         label += f" ({FLAG_NOTES[flag]})"
     return label
+
+
+def flag_short(flag: str) -> str:
+    """A flag (or event) in one short word: "headline", "A/B"; others as they are."""
+    return FLAG_SHORT.get(flag, flag)
 
 
 def flag_title(flag: str) -> str:

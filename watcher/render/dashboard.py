@@ -45,8 +45,10 @@ def _next(article: WatchedArticle, now: datetime) -> str:
     return ago(article.next_check, now)
 
 
-def _around_changes(inline: Sequence[tuple[str, str]], keep: int = CONTEXT_CHARS) -> list[tuple[str, str]]:
-    """Inline ops with long unchanged runs cut to `keep` characters beside each change."""
+def around_changes(
+    inline: Sequence[tuple[str, str]], keep: int = CONTEXT_CHARS, gap: str = " … "
+) -> list[tuple[str, str]]:
+    """Inline ops with long unchanged runs cut to `keep` characters beside each change (`gap` between)."""
     ops = list(inline)
     trimmed = []
     for index, (op, text) in enumerate(ops):
@@ -57,7 +59,7 @@ def _around_changes(inline: Sequence[tuple[str, str]], keep: int = CONTEXT_CHARS
             elif last:
                 text = text[:keep] + "…"
             elif len(text) > 2 * keep:
-                text = text[:keep] + " … " + text[-keep:]
+                text = text[:keep] + gap + text[-keep:]
         trimmed.append((op, text))
     return trimmed
 
@@ -111,7 +113,7 @@ def edit_feed(results: Sequence[CheckResult], now: datetime) -> RenderableType:
             # Markers as well as colour, so the change reads on a monochrome terminal too.
             snippet.append_text(
                 _clip(
-                    inline_text(_around_changes(edit.inline), markers=True)
+                    inline_text(around_changes(edit.inline), markers=True)
                     if edit.inline
                     else safe_text(edit.new or edit.old or "")
                 )

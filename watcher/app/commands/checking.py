@@ -10,7 +10,7 @@ import click
 from watcher.app.commands import match_option, targets
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput, ExitStatus
-from watcher.models import CheckResult
+from watcher.models import CheckResult, shown_edits
 
 
 @click.command()
@@ -64,7 +64,7 @@ def _worth_showing(result: CheckResult, include_cosmetic: bool) -> bool:
     """Changes and errors are printed in full; an unchanged check (or one with hidden edits only) is counted."""
     if result.status == "unchanged":
         return False
-    if result.status == "changed" and not any(include_cosmetic or e.cls != "cosmetic" for e in result.edits):
+    if result.status == "changed" and not shown_edits(result.edits, include_cosmetic):
         return False
     return True
 

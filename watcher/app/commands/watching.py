@@ -211,14 +211,7 @@ def list_(
         app.env.print_json(
             [
                 {
-                    "url": a.url,
-                    "versions": a.versions,
-                    "last_checked": iso(a.last_checked),
-                    "next_check": iso(a.next_check),
-                    "last_status": a.last_status,
-                    "headline": a.headline,
-                    "tags": a.tags,
-                    "feed": a.feed,
+                    **a.to_json(),  # the README contract's fields, then the ones list adds
                     "id": ids[a.url],
                     "every": a.every,
                     "status": _status_of(a),

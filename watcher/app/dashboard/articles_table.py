@@ -8,11 +8,9 @@ from rich.text import Text
 
 from watcher.app.dashboard.model import Filters, Snapshot, ago, next_label, status_label
 from watcher.app.dashboard.table_base import Column, FittedTable
+from watcher.models import CLASSES, STATUSES
 from watcher.render.text import safe_text
 from watcher.urls import host_of
-
-STATUS_STYLES = {"new", "unchanged", "changed", "error", "removed", "redirected", "restored", "revert"}
-CLASS_STYLES = {"cosmetic", "typo", "substantive"}
 
 
 class ArticlesTable(FittedTable):
@@ -46,8 +44,8 @@ class ArticlesTable(FittedTable):
                         "versions": Text(str(article.versions), justify="right"),
                         "checked": ago(article.last_checked, now),
                         "next": next_label(article, now),
-                        "status": Text(status, style=f"status.{status}" if status in STATUS_STYLES else "dim"),
-                        "last": Text(last, style=f"class.{last}" if last in CLASS_STYLES else ""),
+                        "status": Text(status, style=f"status.{status}" if status in STATUSES else "dim"),
+                        "last": Text(last, style=f"class.{last}" if last in CLASSES else ""),
                     },
                 )
             )

@@ -8,16 +8,12 @@ from rich.text import Text
 
 from watcher.app.dashboard.model import FeedEntry, Filters, Snapshot, ago
 from watcher.app.dashboard.table_base import Column, FittedTable
+from watcher.labels import flag_short
+from watcher.render.dashboard import around_changes
 from watcher.render.edits import inline_text
 from watcher.render.text import safe_text
 
 CONTEXT_CHARS = 24
-FLAG_SHORT = {
-    "headline_changed": "headline",
-    "correction_notice": "correction",
-    "ab_test": "A/B",
-    "redirected": "redirected",
-}
 
 
 def feed_key(url: str, number: int) -> str:
@@ -27,21 +23,6 @@ def feed_key(url: str, number: int) -> str:
 def split_key(key: str) -> tuple[str, int]:
     number, url = key.split(" ", 1)
     return url, int(number)
-
-
-def around_changes(inline: list[tuple[str, str]], keep: int = CONTEXT_CHARS) -> list[tuple[str, str]]:
-    """Inline ops with long unchanged runs cut to `keep` characters beside each change."""
-    trimmed = []
-    for index, (op, text) in enumerate(inline):
-        if op == "=" and len(text) > keep:
-            if index == 0:
-                text = "…" + text[-keep:]
-            elif index == len(inline) - 1:
-                text = text[:keep] + "…"
-            elif len(text) > 2 * keep:
-                text = text[:keep] + "…" + text[-keep:]
-        trimmed.append((op, text))
-    return trimmed
 
 
 def snippet(entry: FeedEntry) -> Text:
@@ -54,10 +35,10 @@ def snippet(entry: FeedEntry) -> Text:
     if edit.op == "move" and not edit.inline:
         line.append_text(safe_text(edit.new or "", style="diff.move"))
     elif edit.inline:
-        line.append_text(inline_text(around_changes(list(edit.inline))))
+        line.append_text(inline_text(around_changes(edit.inline, CONTEXT_CHARS, gap="…")))
     else:
         ops = ([("-", edit.old)] if edit.old else []) + ([("+", edit.new)] if edit.new else [])
-        line.append_text(inline_text(around_changes(ops)))
+        line.append_text(inline_text(around_changes(ops, CONTEXT_CHARS, gap="…")))
     more = len(entry.version.edits) - 1
     if more > 0:
         line.append(f"  (+{more} more)", style="dim")
@@ -80,7 +61,7 @@ class FeedTable(FittedTable):
             if not filters.entry_ok(entry):
                 continue
             cls = entry.top_class or (entry.version.event or "")
-            marks = ", ".join(FLAG_SHORT.get(m, m) for m in entry.marks if m != entry.version.event or cls != m)
+            marks = ", ".join(flag_short(m) for m in entry.marks if m != entry.version.event or cls != m)
             rows.append(
                 (
                     feed_key(entry.url, entry.version.number),
