@@ -123,6 +123,7 @@ _NETWORK_REASONS = (
     (("ETIMEDOUT", "ERR_CONNECTION_TIMED_OUT"), "the connection timed out"),
     (("ENETUNREACH", "EHOSTUNREACH", "ERR_ADDRESS_UNREACHABLE", "ERR_NETWORK_CHANGED"), "the address is unreachable"),
     (("ERR_INTERNET_DISCONNECTED",), "there is no network connection"),
+    (("All connection attempts failed",), "no connection could be made (nothing listening there, or unreachable)"),
     (("ERR_CERT_", "CERT_", "self signed certificate", "UNABLE_TO_VERIFY"), "its TLS certificate is not valid"),
     (("ERR_SSL_", "EPROTO", "SSL routines"), "the secure (TLS) connection failed"),
     (("ERR_BLOCKED_BY", "ERR_ACCESS_DENIED"), "the request was blocked"),

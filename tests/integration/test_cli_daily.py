@@ -322,3 +322,28 @@ def test_reextract_says_when_no_raw_html_is_left(data_dir, newsroom):
 def test_bare_watcher_prints_help_and_exits_0(data_dir):
     code, out, err = run(data_dir)
     assert code == 0 and "Usage: watcher" in out and "error" not in err
+
+
+def test_extract_explain_says_where_fields_came_from_and_why_blocks_lost(site, data_dir, use_session_browser):
+    site.serve_fixture("/front", "no-article/page")
+    code, out, _ = run(data_dir, "extract", site.url(PAGES["flood"][0]), "--explain", width=120)
+    assert code == 0
+    headline = next(line for line in out.splitlines() if line.startswith("headline"))
+    assert "✓ <h1>" in headline and "Council approves flood barrier" in headline
+    assert "✓ article" in out and "holds the story" in out
+    explained = json.loads(run(data_dir, "extract", site.url(PAGES["flood"][0]), "--explain", "--json")[1])
+    assert explained["headline"] == "Council approves flood barrier"
+    assert any(c["used"] and c["source"].startswith("<h1>") for c in explained["explain"]["fields"]["headline"])
+
+    code, out, err = run(data_dir, "extract", site.url("/front"), "--explain", width=120)
+    assert code == 1 and "no article found" in err
+    assert "mostly links" in out and '[[sites]] domain = "127.0.0.1"' in out
+
+
+def test_errors_are_in_watchers_words(site, data_dir, use_session_browser):
+    dead = "http://127.0.0.1:9/story"  # the discard port: nothing listens there
+    ok(data_dir, "add", dead, "--no-probe")
+    code, out, _ = run(data_dir, "check", dead)
+    assert code == 1
+    assert "cannot connect (no connection could be made" in out or "the server refused the connection" in out
+    assert "Route.fetch" not in out and "ECONNREFUSED" not in out and "net::" not in out

@@ -20,6 +20,7 @@ from watcher.models import CheckResult, shown_edits
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line.")
 @click.option("--all", "include_cosmetic", is_flag=True, help="Show cosmetic edits too.")
 @click.option("-v", "--verbose", is_flag=True, help="A line for every article, unchanged ones too, and a table.")
+@click.option("--no-notify", is_flag=True, help="Do not send the configured notifications for what this check finds.")
 @pass_app
 def check(
     app: App,
@@ -29,6 +30,7 @@ def check(
     as_json: bool,
     include_cosmetic: bool,
     verbose: bool,
+    no_notify: bool,
 ) -> None:
     """Snapshot articles now, compare with the last version, store and print what changed.
 
@@ -46,7 +48,7 @@ def check(
         raise BadInput("nothing to check: watch an article first with `watcher add URL`")
     import asyncio  # here, not at the top: read-only commands start 50 ms faster without it
 
-    results = asyncio.run(_check_all(app, chosen, as_json, include_cosmetic, verbose))
+    results = asyncio.run(_check_all(app, chosen, as_json, include_cosmetic, verbose, notify=not no_notify))
     if not as_json:
         from watcher.render.edits import check_summary
 
@@ -63,14 +65,14 @@ def check(
 def _worth_showing(result: CheckResult, include_cosmetic: bool) -> bool:
     """Changes and errors are printed in full; an unchanged check (or one with hidden edits only) is counted."""
     if result.status == "unchanged":
-        return False
+        return bool(result.note)  # a change seen but not stored says why, in words
     if result.status == "changed" and not shown_edits(result.edits, include_cosmetic):
         return False
     return True
 
 
 async def _check_all(
-    app: App, urls: list[str], as_json: bool, include_cosmetic: bool, verbose: bool
+    app: App, urls: list[str], as_json: bool, include_cosmetic: bool, verbose: bool, notify: bool = True
 ) -> list[CheckResult]:
     import asyncio
 
@@ -80,9 +82,16 @@ async def _check_all(
     from watcher.render.edits import render_check
 
     results: list[CheckResult] = []
+    notifier = None
+    if notify and app.config.notify:
+        from watcher.notify import Notifier
+
+        notifier = Notifier(app.config.notify, log=app.env.info)
 
     def emit(result: CheckResult) -> None:
         results.append(result)
+        if notifier is not None:
+            notifier.submit(result, result.headline, svc.store.get_article(result.url).tags)
         if as_json:
             app.env.print_json(result.to_json())
         elif verbose or _worth_showing(result, include_cosmetic) or len(urls) == 1:
@@ -101,15 +110,22 @@ async def _check_all(
                 progress.advance(task)
                 emit(result)
 
-            await asyncio.gather(*(one(u) for u in urls))
+            try:
+                await asyncio.gather(*(one(u) for u in urls))
+            finally:
+                if notifier is not None:
+                    # A one-off check waits for its deliveries (the webhook's own timeout bounds each one).
+                    timeout = max(t.timeout * (t.retries + 1) for t in app.config.notify)
+                    await asyncio.to_thread(notifier.close, timeout)
     return results
 
 
 @click.command()
 @click.argument("url")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--explain", is_flag=True, help="Where each field came from and why other candidates lost.")
 @pass_app
-def extract(app: App, url: str, as_json: bool) -> None:
+def extract(app: App, url: str, as_json: bool, explain: bool) -> None:
     """Fetch a page once and print the article watcher would track (for writing site rules)."""
     from watcher.extract import extract as extract_article
     from watcher.urls import normalize_url
@@ -123,13 +139,28 @@ def extract(app: App, url: str, as_json: bool) -> None:
     import asyncio
 
     snapshot = asyncio.run(go())
-    article = extract_article(snapshot.html, snapshot.final_url, app.config.sites)
-    if as_json:
-        app.env.print_json(article.to_dict())
-        return
-    from watcher.render.tables import article_panel
+    if not explain:
+        article = extract_article(snapshot.html, snapshot.final_url, app.config.sites)
+        if as_json:
+            app.env.print_json(article.to_dict())
+            return
+        from watcher.render.tables import article_panel
 
-    app.env.out.print(article_panel(article))
+        app.env.out.print(article_panel(article))
+        return
+    from watcher.app.explain import explain_page
+
+    found, report = explain_page(snapshot.html, snapshot.final_url, app.config.sites)
+    if as_json:
+        app.env.print_json({**(found.to_dict() if found else {}), "explain": report.to_json()})
+    else:
+        if found is not None:
+            from watcher.render.tables import article_panel
+
+            app.env.out.print(article_panel(found))
+        app.env.out.print(report.renderable())
+    if report.error is not None:
+        raise report.error
 
 
 @click.command()
