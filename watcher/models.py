@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import dataclasses
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast, get_args
@@ -103,7 +104,8 @@ class Edit:
     old: str | None
     new: str | None
     cls: EditClass
-    inline: list[InlineOp] = field(default_factory=list)
+    # dataclasses.field: inside this class `field` is the attribute above, which type checkers see as a str.
+    inline: list[InlineOp] = dataclasses.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
