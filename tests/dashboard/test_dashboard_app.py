@@ -243,8 +243,11 @@ def test_sees_what_another_writer_adds(english_copy, fetcher, site):
         thread.start()
         while thread.is_alive():
             await pilot.pause(0.1)
-        await pilot.pause(0.3)
-        articles = rows(app.screen.query_one(ArticlesTable))
+        for _ in range(50):  # the refresh timer is 0.1 s; a loaded machine may take longer
+            articles = rows(app.screen.query_one(ArticlesTable))
+            if len(articles) > before:
+                break
+            await pilot.pause(0.1)
         assert len(articles) == before + 1 and any("Ferry timetable" in r for r in articles)
 
     drive(app, script)

@@ -7,17 +7,18 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
-from rich.live import Live
 from rich.text import Text
 
 from watcher.models import CheckResult, iso, top_class
 from watcher.monitor.check import Services
 from watcher.monitor.loop import FeedPoll, Runner, RunStats
-from watcher.render.dashboard import RunStatus, dashboard_view
 from watcher.render.text import safe_text
+from watcher.times import ago
 
-REFRESH_SECONDS = 0.5
 NOTIFY_CLOSE_SECONDS = 2.0
+# SIGTERM must end a run within 10 s whatever is in flight: checks get STOP_GRACE (loop.py), then the
+# notifications NOTIFY_CLOSE_SECONDS, then the browser this long to close before it is left to die with us.
+BROWSER_CLOSE_SECONDS = 3.0
 
 
 def log_line(result: CheckResult) -> Text:
@@ -41,33 +42,66 @@ def log_line(result: CheckResult) -> Text:
     return line
 
 
-def status_of(stats: RunStats) -> RunStatus:
-    """Copy the loop's counters into the renderer's plain status."""
-    return RunStatus(
-        checks=stats.checks,
-        edits=stats.edits,
-        errors=stats.errors,
-        queue=stats.queue,
-        in_flight=stats.in_flight,
-        pages_per_minute=stats.pages_per_minute(),
-        feeds_polled=stats.feeds_polled,
-        articles_followed=stats.articles_followed,
-    )
+def worth_logging(result: CheckResult, verbose: bool = False) -> bool:
+    """Plain mode stays quiet about unchanged checks unless asked (-v)."""
+    return verbose or result.status not in ("unchanged",) or "ab_test" in result.flags
 
 
-def worth_logging(result: CheckResult) -> bool:
-    """Plain mode stays quiet about unchanged checks."""
-    return result.status not in ("unchanged",) or "ab_test" in result.flags
+def start_line(runner: Runner, browser: str | None) -> str:
+    """What the run is about to watch: articles, feeds, when the first check is due, the store, the browser."""
+    svc = runner.svc
+    articles = svc.store.list_articles()
+    paused = sum(1 for a in articles if getattr(a, "paused", False))
+    stopped = sum(1 for a in articles if a.stopped and not getattr(a, "paused", False))
+    held = [f"{n} {word}" for n, word in ((paused, "paused"), (stopped, "stopped")) if n]
+    count = f"{len(articles)} article{'' if len(articles) == 1 else 's'}" + (f" ({', '.join(held)})" if held else "")
+    feeds = len(svc.store.list_feeds())
+    now = svc.clock()
+    due = runner.next_due()
+    when = "nothing scheduled" if due is None else "next check now" if due <= now else f"next check {ago(due, now)}"
+    parts = [f"watcher run: {count}, {feeds} feed{'' if feeds == 1 else 's'}; {when}"]
+    parts.append(f"store {getattr(svc.store, 'location', None) or getattr(svc.store, 'root', '?')}")
+    if browser:
+        parts.append(f"browser {browser}")
+    return "; ".join(parts)
 
 
-def run_monitor(app: Any, *, dashboard: bool, as_json: bool, max_checks: int | None = None) -> RunStats:
+def browser_name() -> str:
+    """The Chromium `run` will launch, for the start line."""
+    from watcher.errors import WatcherError
+    from watcher.fetch.browser import find_browser
+
+    try:
+        choice = find_browser()
+    except WatcherError as exc:
+        return f"none ({exc})"
+    return choice.path or "Playwright's Chromium"
+
+
+def run_monitor(
+    app: Any, *, dashboard: bool, as_json: bool, max_checks: int | None = None, verbose: bool = False
+) -> RunStats:
     """Run the scheduler with the app's browser and store until a signal or max_checks."""
 
     async def go() -> RunStats:
-        async with app.fetcher() as fetcher:
+        fetcher = app.fetcher()
+        await fetcher.__aenter__()
+        try:
             return await run_with(
-                app.services(fetcher), app.env, dashboard=dashboard, as_json=as_json, max_checks=max_checks
+                app.services(fetcher),
+                app.env,
+                dashboard=dashboard,
+                as_json=as_json,
+                max_checks=max_checks,
+                verbose=verbose,
+                browser=browser_name(),
             )
+        finally:
+            # A wedged browser must not keep a stopped run (and its run.lock) alive.
+            try:
+                await asyncio.wait_for(fetcher.__aexit__(None, None, None), BROWSER_CLOSE_SECONDS)
+            except (TimeoutError, Exception):  # noqa: BLE001 - closing is best effort; the process is ending
+                pass
 
     return asyncio.run(go())
 
@@ -80,18 +114,25 @@ async def run_with(
     as_json: bool,
     max_checks: int | None = None,
     until: Callable[[], bool] | None = None,
+    verbose: bool = False,
+    browser: str | None = None,
 ) -> RunStats:
     """The loop with output attached; `until` lets the demo end the run itself."""
+    if dashboard:
+        from watcher.app.dashboard import run_dashboard_with
+
+        return await run_dashboard_with(svc, max_checks=max_checks, until=until)
     notifier = _notifier(svc, env)
+    stdout = _Stdout(env)
 
     def on_result(result: CheckResult) -> None:
         if notifier is not None and result.status not in ("unchanged", "error", "new"):
             article = _article_or_none(svc, result.url)
             notifier.submit(result, result.headline, article.tags if article else [])
         if as_json:
-            env.print_json(result.to_json())
-        elif not dashboard and worth_logging(result):
-            env.out.print(log_line(result), soft_wrap=True)
+            stdout.write(lambda: env.print_json(result.to_json()))
+        elif not dashboard and worth_logging(result, verbose):
+            stdout.write(lambda: env.out.print(log_line(result), soft_wrap=True))
 
     def on_feed(poll: FeedPoll) -> None:
         if dashboard:
@@ -105,23 +146,24 @@ async def run_with(
         if as_json:
             env.info(note)  # stdout carries only JSON lines, but a broken feed must not go unmentioned
         else:
-            env.out.print(safe_text(note), soft_wrap=True)
+            stdout.write(lambda: env.out.print(safe_text(note), soft_wrap=True))
 
-    runner = Runner(svc, on_result=on_result, on_feed=on_feed, max_checks=max_checks)
+    def on_start(runner: Runner) -> None:
+        env.info(start_line(runner, browser))
+
+    runner = Runner(svc, on_result=on_result, on_feed=on_feed, max_checks=max_checks, on_start=on_start)
+    stdout.closed_then = runner.stop  # `run --json | head -1`: the reader is gone, and with it the point of running
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, runner.stop)
+    # Ctrl-C reaches the browser as well (same process group), so the checks in flight are abandoned at
+    # once rather than recorded as errors; SIGTERM lets them finish within the grace.
+    loop.add_signal_handler(signal.SIGINT, runner.stop, True)
+    loop.add_signal_handler(signal.SIGTERM, runner.stop)
+    loop.set_exception_handler(_quiet_after_stop(runner))
     watchers = []
     if until is not None:
         watchers.append(asyncio.create_task(_stop_when(until, runner)))
     try:
-        if dashboard:
-            with Live(console=env.out, refresh_per_second=4, transient=False) as live:
-                watchers.append(asyncio.create_task(_refresh(live, svc, runner)))
-                stats = await runner.run()
-                live.update(_view(svc, runner))
-        else:
-            stats = await runner.run()
+        stats = await runner.run()
     finally:
         for task in watchers:
             task.cancel()
@@ -129,7 +171,52 @@ async def run_with(
             loop.remove_signal_handler(sig)
         if notifier is not None:
             notifier.close(timeout=NOTIFY_CLOSE_SECONDS)
+        stdout.silence_if_closed()
     return stats
+
+
+class _Stdout:
+    """Writes to stdout that end the run quietly once the reader has gone (a closed pipe)."""
+
+    def __init__(self, env: Any):
+        self.env = env
+        self.closed = False
+        self.closed_then: Callable[[], None] = lambda: None
+
+    def write(self, emit: Callable[[], None]) -> None:
+        if self.closed:
+            return
+        try:
+            emit()
+        except BrokenPipeError:
+            self.closed = True
+            self.closed_then()
+
+    def silence_if_closed(self) -> None:
+        """Point stdout at /dev/null so the interpreter's last flush does not print a BrokenPipe error."""
+        if not self.closed:
+            return
+        import os
+
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.env.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass  # not a real file (tests): nothing will flush to a closed pipe
+
+
+def _quiet_after_stop(runner: Runner) -> Callable[[asyncio.AbstractEventLoop, dict[str, Any]], None]:
+    """The loop's error handler: once the run is stopping, a browser connection that died with the
+    run (Ctrl-C reaches the browser too) leaves futures nobody awaits; that is not worth a traceback."""
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        from_browser = exc is not None and type(exc).__module__.startswith("playwright")
+        if runner.stop_event.is_set() and (from_browser or isinstance(exc, (BrokenPipeError, ConnectionResetError))):
+            return
+        loop.default_exception_handler(context)
+
+    return handle
 
 
 def _notifier(svc: Services, env: Any):
@@ -147,16 +234,6 @@ def _article_or_none(svc: Services, url: str):
         return svc.store.get_article(url)
     except WatcherError:
         return None
-
-
-def _view(svc: Services, runner: Runner):
-    return dashboard_view(svc.store.list_articles(), list(runner.stats.recent), status_of(runner.stats), svc.clock())
-
-
-async def _refresh(live: Live, svc: Services, runner: Runner) -> None:
-    while True:
-        live.update(_view(svc, runner))
-        await asyncio.sleep(REFRESH_SECONDS)
 
 
 async def _stop_when(until: Callable[[], bool], runner: Runner) -> None:

@@ -17,3 +17,15 @@ def run_dashboard(app: Any, *, run_checks: bool, max_checks: int | None = None) 
         max_checks=max_checks,
         tz=app.zone,
     ).run()
+
+
+async def run_dashboard_with(svc: Any, *, max_checks: int | None = None, until: Any = None) -> Any:
+    """The dashboard running checks with a caller's services (the demo's newsroom), in the caller's loop."""
+    from watcher.app.dashboard.app import DashboardApp
+    from watcher.monitor.loop import RunStats
+
+    app = DashboardApp(
+        svc.store, config=svc.config, clock=svc.clock, services=svc, run_checks=True, max_checks=max_checks, until=until
+    )
+    await app.run_async()
+    return app.runner.stats if app.runner is not None else RunStats()

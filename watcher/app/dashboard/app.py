@@ -67,6 +67,8 @@ class DashboardApp(App[int]):
         out_dir: Path | None = None,
         refresh_seconds: float = REFRESH_SECONDS,
         tz: tzinfo = UTC,
+        services: Any = None,
+        until: Callable[[], bool] | None = None,
     ):
         super().__init__()
         self.store = store
@@ -78,6 +80,8 @@ class DashboardApp(App[int]):
         self.out_dir = out_dir or Path.cwd()
         self.refresh_seconds = refresh_seconds
         self.tz = tz  # the zone of the times shown in full (the timeline); relative times need none
+        self.services = services  # checks with a caller's browser and store (the demo) instead of opening one
+        self.until = until  # the caller's own end of the run (the demo's duration)
         self.reader = StoreReader(store, clock)
         self.snap = Snapshot()
         self.runner: Any = None
@@ -103,6 +107,13 @@ class DashboardApp(App[int]):
         self.set_interval(self.refresh_seconds, self.reload)
         if self.run_checks:
             self._checks = self.run_worker(self._run_checks(), name="checks", exit_on_error=False)
+        if self.until is not None:
+            self.set_interval(0.2, self._maybe_end)
+
+    async def _maybe_end(self) -> None:
+        if self.until is not None and self.until():
+            self.until = None
+            await self.action_quit()
 
     def reload(self) -> None:
         """Re-read the store (another process may be writing it) and redraw the screen on top."""
@@ -136,25 +147,30 @@ class DashboardApp(App[int]):
 
     async def _run_checks(self) -> None:
         from watcher.monitor.check import Services
-        from watcher.monitor.loop import Runner
 
         notifier = self._notifier()
         try:
-            async with self.fetcher_factory() as fetcher:  # type: ignore[misc]
-                self._fetcher = fetcher
-                svc = Services(fetcher=fetcher, store=self.store, config=self.config, clock=self.clock)
-                self.runner = Runner(
-                    svc,
-                    on_result=lambda r: self._on_result(r, notifier),
-                    on_feed=self._on_feed,
-                    max_checks=self.max_checks,
-                )
-                # No grace: on quit the check in flight is abandoned, so nothing half-done is recorded.
-                await self.runner.run(grace=0.0)
-                self._fetcher = None
+            if self.services is not None:
+                await self._run_runner(self.services, notifier)
+            else:
+                async with self.fetcher_factory() as fetcher:  # type: ignore[misc]
+                    self._fetcher = fetcher
+                    svc = Services(fetcher=fetcher, store=self.store, config=self.config, clock=self.clock)
+                    await self._run_runner(svc, notifier)
+                    self._fetcher = None
         finally:
             if notifier is not None:
                 await asyncio.to_thread(notifier.close, timeout=NOTIFY_CLOSE_SECONDS)
+
+    async def _run_runner(self, svc: Any, notifier: Any) -> None:
+        from watcher.monitor.loop import Runner
+
+        self._fetcher = svc.fetcher
+        self.runner = Runner(
+            svc, on_result=lambda r: self._on_result(r, notifier), on_feed=self._on_feed, max_checks=self.max_checks
+        )
+        # No grace: on quit the check in flight is abandoned, so nothing half-done is recorded.
+        await self.runner.run(grace=0.0)
 
     def _notifier(self):
         if not self.config.notify:

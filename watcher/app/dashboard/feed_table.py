@@ -2,18 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from watcher.app.dashboard.model import FeedEntry, Filters, Snapshot, ago
 from watcher.app.dashboard.table_base import Column, FittedTable
 from watcher.labels import flag_short
-from watcher.render.dashboard import around_changes
 from watcher.render.edits import inline_text
 from watcher.render.text import safe_text
 
-CONTEXT_CHARS = 24
+CONTEXT_CELLS = 24  # terminal cells of unchanged text kept beside a change (a CJK character takes two)
+
+
+def _head(text: str, cells: int) -> str:
+    """The start of text within `cells` terminal cells."""
+    out, used = [], 0
+    for char in text:
+        used += cell_len(char)
+        if used > cells:
+            break
+        out.append(char)
+    return "".join(out)
+
+
+def _tail(text: str, cells: int) -> str:
+    return _head(text[::-1], cells)[::-1]
+
+
+def around_changes(inline: Sequence[tuple[str, str]], keep: int = CONTEXT_CELLS) -> list[tuple[str, str]]:
+    """Inline ops with long unchanged runs cut to `keep` cells beside each change, so the change stays in sight."""
+    ops = list(inline)
+    trimmed = []
+    for index, (op, text) in enumerate(ops):
+        if op == "=" and cell_len(text) > keep:
+            if index == 0:
+                text = "…" + _tail(text, keep)
+            elif index == len(ops) - 1:
+                text = _head(text, keep) + "…"
+            elif cell_len(text) > 2 * keep:
+                text = _head(text, keep) + "…" + _tail(text, keep)
+        trimmed.append((op, text))
+    return trimmed
 
 
 def feed_key(url: str, number: int) -> str:
@@ -35,10 +67,10 @@ def snippet(entry: FeedEntry) -> Text:
     if edit.op == "move" and not edit.inline:
         line.append_text(safe_text(edit.new or "", style="diff.move"))
     elif edit.inline:
-        line.append_text(inline_text(around_changes(edit.inline, CONTEXT_CHARS, gap="…")))
+        line.append_text(inline_text(around_changes(edit.inline)))
     else:
         ops = ([("-", edit.old)] if edit.old else []) + ([("+", edit.new)] if edit.new else [])
-        line.append_text(inline_text(around_changes(ops, CONTEXT_CHARS, gap="…")))
+        line.append_text(inline_text(around_changes(ops)))
     more = len(entry.version.edits) - 1
     if more > 0:
         line.append(f"  (+{more} more)", style="dim")

@@ -74,6 +74,8 @@ class FittedTable(DataTable):
         self._built_for = -1
 
     def set_rows(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
+        if rows == self._rows and self.size.width == self._built_for:
+            return  # the refresh timer found nothing new: keep the table (and the user's scroll) as it is
         self._rows = rows
         self._rebuild()
 
