@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
+from watcher.cjk import COUNTED_BY_CHARACTER
 from watcher.config import SiteRule
 from watcher.extract import rules
 from watcher.extract.dom import attrs_of, rough_len, select, visible_text
@@ -15,14 +16,14 @@ from watcher.extract.metadata import ld_text, unescape
 from watcher.extract.rules import BLOCK_TAGS
 from watcher.models import Article
 from watcher.normalize import comparison_key, normalize_paragraphs, normalize_text
-from watcher.urls import host_of
+from watcher.urls import hostname_of
 
-_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|\w+")
+_TOKEN = re.compile(rf"[{COUNTED_BY_CHARACTER}]|\w+")
 
 
 def rule_for(url: str, site_rules: Sequence[SiteRule]) -> SiteRule | None:
     """The config's site rule for the URL's host: the one for the longest matching domain."""
-    host = host_of(url)
+    host = hostname_of(url)  # domains match names; a port is no part of a domain
     best = None
     for rule in site_rules:
         domain = rule.domain.lower().lstrip(".")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from watcher.cjk import COUNTED_BY_CHARACTER
 from watcher.config import SiteRule
 from watcher.extract.body import is_caption_el
 from watcher.extract.dom import select, visible_text
@@ -12,7 +13,7 @@ from watcher.normalize import comparison_key, normalize_text
 
 _SENTENCE_END = re.compile(r"[.!?。！？」』)）]\s*$")
 
-_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_CJK_CHAR = re.compile(f"[{COUNTED_BY_CHARACTER}]")
 
 
 def _looks_like_sentence(text: str) -> bool:
