@@ -95,3 +95,12 @@ def test_host_of_keeps_a_port_that_is_not_the_default():
 def test_hostname_of_is_the_name_alone():
     assert hostname_of("https://News.Example.com:8443/a?b") == "news.example.com"
     assert hostname_of("not a url") == ""
+
+
+def test_site_rules_match_a_host_whatever_its_port():
+    from watcher.config import SiteRule
+    from watcher.extract.body import rule_for
+
+    rules = [SiteRule(domain="example.com"), SiteRule(domain="news.example.com")]
+    assert rule_for("https://news.example.com:8443/story", rules) is rules[1]
+    assert rule_for("http://www.example.com:8080/story", rules) is rules[0]
