@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from watcher.labels import flag_label
-from watcher.models import STATUSES, CheckRecord, Edit, Version, shown_edits, top_class
+from watcher.models import EVENTS, STATUSES, CheckRecord, Edit, Version, shown_edits, top_class
 from watcher.render.text import visible
 
 Clock = Callable[[datetime | None], str]
@@ -104,7 +104,7 @@ def history_timeline(versions: Sequence[Version], when: Clock, include_cosmetic:
     table.add_column("flags", ratio=1, overflow="fold")
     for n, v in enumerate(versions):
         cls = top_class(shown_edits(v.edits, include_cosmetic)) or top_class(v.edits)
-        if v.event in ("removed", "redirected", "restored", "revert"):
+        if v.event in EVENTS:
             kind = Text(v.event, style=f"status.{v.event}")
         elif cls:
             kind = Text(cls, style=f"class.{cls}")
