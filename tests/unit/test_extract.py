@@ -285,3 +285,65 @@ def test_json_ld_nested_too_deep_is_ignored_not_a_crash():
         + "</article></body></html>"
     )
     assert extract(page, "https://x.example/harbour").body == _STORY
+
+
+# ---------------------------------------------------------------- headlines (issue 16 item 8)
+
+
+def _page(head: str, body_top: str = "", meta: str = "") -> str:
+    paras = "".join(f"<p>{p}</p>" for p in _STORY)
+    return f"<html><head>{head}{meta}</head><body>{body_top}<div class='content'>{paras}</div></body></html>"
+
+
+def test_visible_headline_wins_over_title_and_logo():
+    page = _page(
+        "<title>港務局核准疏浚北航道 | 要聞 | 即時新聞</title>",
+        "<header><h1 class='logo'>海港日報</h1></header><h2>港務局核准疏浚北航道</h2>",
+    )
+    assert extract(page, "https://x.example/a").headline == "港務局核准疏浚北航道"
+
+
+def test_title_fallback_loses_site_and_section_suffixes():
+    page = _page("<title>港務局核准疏浚北航道 | 要聞 | 即時新聞</title>")
+    assert extract(page, "https://x.example/a").headline == "港務局核准疏浚北航道"
+    page = _page("<title>港務局核准疏浚北航道-公視新聞網</title>")
+    assert extract(page, "https://x.example/a").headline == "港務局核准疏浚北航道-公視新聞網"  # no spaced separator
+    page = _page("<title>Harbour channel to be dredged - Coastline Courier</title>")
+    assert extract(page, "https://x.example/a").headline == "Harbour channel to be dredged"
+
+
+def test_site_name_prefix_from_og_site_name_is_stripped():
+    page = _page(
+        "<title>Coastline Courier — Harbour channel to be dredged before winter</title>",
+        meta="<meta property='og:site_name' content='Coastline Courier'>",
+    )
+    assert extract(page, "https://x.example/a").headline == "Harbour channel to be dredged before winter"
+
+
+def test_site_suffix_is_learned_from_the_hosts_other_pages():
+    suffix = " | The Coastline Courier and Harbour Gazette Online"  # too long to guess as a site name
+    page = _page(f"<title>Harbour channel to be dredged{suffix}</title>")
+    assert extract(page, "https://x.example/a").headline == f"Harbour channel to be dredged{suffix}"
+    others = [f"Council approves the budget{suffix}", "Ferry timetable changes"]
+    assert extract(page, "https://x.example/a", site_titles=others).headline == "Harbour channel to be dredged"
+
+
+def test_a_heading_every_page_of_the_site_shows_is_not_the_headline():
+    page = _page("<title>Coastline Courier</title>", "<div><h1>Coastline Courier</h1></div>")
+    art = extract(page, "https://x.example/a", site_titles=["Coastline Courier", "Council approves the budget"])
+    assert art.headline == ""
+
+
+def test_slideshow_caption_is_never_the_headline():
+    page = _page(
+        "<title>Harbour channel to be dredged - Courier</title>",
+        "<div class='slideshow'><h1>A dredger at work in the northern channel, seen from the pier</h1></div>"
+        "<figure><figcaption><h2>Photo: harbour authority</h2></figcaption></figure>"
+        "<h1>Harbour channel to be dredged</h1>",
+    )
+    assert extract(page, "https://x.example/a").headline == "Harbour channel to be dredged"
+    no_heading = _page(
+        "<title>Harbour channel to be dredged - Courier</title>",
+        "<div class='gallery'><h1>A dredger at work in the northern channel</h1></div>",
+    )
+    assert extract(no_heading, "https://x.example/a").headline == "Harbour channel to be dredged"

@@ -23,15 +23,13 @@ from watcher.extract.body import (
 from watcher.extract.captions import caption_scope, captions
 from watcher.extract.chrome import strip_chrome
 from watcher.extract.dom import drop, parse_html, select
+from watcher.extract.headline import choose_headline
 from watcher.extract.metadata import (
-    PAGE_HEADLINES,
-    STORY_HEADLINES,
     authors,
     byline_from_dom,
     canonical,
     dek_from_dom,
     first_date,
-    headline_from_dom,
     itemprop_date,
     json_ld,
     language,
@@ -39,7 +37,6 @@ from watcher.extract.metadata import (
     meta_first,
     meta_tags,
     parse_date,
-    title_from_meta,
 )
 from watcher.models import Article
 from watcher.normalize import normalize_article
@@ -47,8 +44,12 @@ from watcher.normalize import normalize_article
 MIN_BODY_CHARS = 20  # shorter than any real story, longer than a leftover "Home News" link row
 
 
-def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
-    """The article on a rendered page, normalized; raises NoArticle when the page has no article body."""
+def extract(html: str, url: str, rules: Sequence[SiteRule] = (), site_titles: Sequence[str] = ()) -> Article:
+    """The article on a rendered page, normalized; raises NoArticle when the page has no article body.
+
+    site_titles: titles or headlines of the host's other pages, if the caller knows them; a name they share with
+    this page's title is the site's, not the story's. The result depends on the arguments only.
+    """
     root = parse_html(html)
     if root is None:
         raise NoArticle(f"no article found on {url}")
@@ -74,15 +75,14 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Article:
     rule_head = rule_text(root, rule.headline) if rule else ""
     rule_dek = rule_text(root, rule.dek) if rule else ""
     rule_byline = rule_text(root, rule.byline) if rule else ""
-    story_h1 = headline_from_dom(root, STORY_HEADLINES)
-    page_h1 = headline_from_dom(root, PAGE_HEADLINES)
+    headline = rule_head or choose_headline(root, ld, meta, site_titles)
     # Bylines and deks usually sit in the article's <header>, which chrome stripping removes: read them first.
     dom_byline = byline_from_dom(root)
     dom_dek = dek_from_dom(root)
 
     strip_chrome(root)
     container, strong = find_container(root, rule)
-    art.headline = rule_head or story_h1 or ld_text(ld.get("headline")) or page_h1 or title_from_meta(root, meta)
+    art.headline = headline
     art.byline = rule_byline or dom_byline or authors(ld.get("author")) or meta_first(meta, data.AUTHOR_META)
     art.captions = captions(caption_scope(container, strong, root), rule)
     art.dek = rule_dek or ld_text(ld.get("description")) or meta_first(meta, data.DEK_META) or dom_dek

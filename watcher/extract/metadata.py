@@ -18,8 +18,6 @@ from watcher.extract.dom import attrs_of, visible_text
 from watcher.models import iso
 from watcher.normalize import normalize_text
 
-_TITLE_SUFFIX = re.compile(r"\s+[|\-–—:·]\s+[^|\-–—:·]{2,40}$")
-
 
 def json_ld(root: Any) -> dict[str, Any]:
     """The best schema.org article object on the page (JSON-LD, also inside @graph and lists), else {}."""
@@ -147,30 +145,6 @@ def canonical(root: Any, url: str, meta: dict[str, str]) -> str | None:
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
             return urljoin(url, link.get("href").strip())
     return urljoin(url, meta["og:url"].strip()) if meta.get("og:url") else None
-
-
-# The headline a reader sees inside the story outranks JSON-LD, which CMS caches can leave stale after an
-# edit to the visible headline; a bare page-level <h1> (often the site's logo) does not.
-STORY_HEADLINES = ('//*[@itemprop="headline"]', "//article//h1", "//main//h1")
-
-PAGE_HEADLINES = ("//h1",)
-
-
-def headline_from_dom(root: Any, scopes: tuple[str, ...]) -> str:
-    for scope in scopes:
-        for el in root.xpath(scope):
-            text = visible_text(el)
-            if text:
-                return text
-    return ""
-
-
-def title_from_meta(root: Any, meta: dict[str, str]) -> str:
-    title = meta_first(meta, rules.TITLE_META)
-    if not title:
-        el = root.find(".//title")
-        title = visible_text(el)
-    return _TITLE_SUFFIX.sub("", title) if title else ""
 
 
 def dek_from_dom(root: Any) -> str:

@@ -69,6 +69,17 @@ CHROME_JOINED = (
     "latestnews",
 )
 
+# Class/id parts of a heading's ancestors that make it something other than the story's headline: a logo or site
+# name, a slideshow or gallery caption, a menu, a list of other stories.
+HEADLINE_CHROME_PARTS = frozenset(
+    """
+    logo brand branding masthead sitename sitetitle blogtitle titlewrapper
+    slideshow gallery carousel slider slide slides lightbox swiper
+    nav navbar navigation menu footer sidebar rail breadcrumb breadcrumbs
+    related trending popular mostread mostpopular recommended teaser teasers promo
+    """.split()
+)
+
 # <meta> names/properties (lower-cased) that carry article fields, strongest first.
 TITLE_META = ("og:title", "twitter:title", "citation_title", "dc.title")
 DEK_META = ("og:description", "description", "twitter:description", "citation_abstract", "dc.description")

@@ -247,7 +247,8 @@ def _rotating(
 
 async def _extract(snapshot: Snapshot, svc: Services) -> Article:
     # Extraction is CPU work; a thread keeps other pages' fetches moving meanwhile.
-    return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites)
+    titles = svc.hosts.titles(svc.store, snapshot.final_url)
+    return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites, titles)
 
 
 async def _refetch(url: str, svc: Services) -> tuple[Snapshot, Article] | None:

@@ -39,6 +39,16 @@ class HostBodies:
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[float, list[tuple[str, list[str]]]]] = {}
+        self._titles: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+
+    def titles(self, store: Any, url: str) -> list[str]:
+        """Headlines of the host's other watched articles: extraction reads what they share as the site's name."""
+        host = host_of(url)
+        cached = self._titles.get(host)
+        if cached is None or time.monotonic() - cached[0] > HOST_CACHE_SECONDS:
+            heads = [(a.url, a.headline) for a in store.list_articles() if host_of(a.url) == host and a.headline]
+            cached = self._titles[host] = (time.monotonic(), heads[: HOST_SAMPLE + 1])
+        return [h for u, h in cached[1] if u != url][:HOST_SAMPLE]
 
     def others(self, store: Any, url: str) -> list[tuple[str, list[str]]]:
         host = host_of(url)
