@@ -13,7 +13,7 @@ from typing import Literal
 from lxml import etree
 
 from watcher.errors import BadInput, RefusedScheme
-from watcher.urls import normalize_url
+from watcher.urls import hostname_of, normalize_url
 
 FeedKind = Literal["rss", "atom", "sitemap", "sitemapindex"]
 
@@ -67,10 +67,17 @@ def parse_feed(content: bytes, base_url: str) -> FeedItems:
     return result
 
 
-def select_new(links: Iterable[str], seen: set[str], limit: int) -> list[str]:
-    """Links not in `seen`, normalized and de-duplicated, in feed order, at most `limit`."""
+def select_new(
+    links: Iterable[str], seen: set[str], limit: int, *, site: str | None = None, allow_hosts: Iterable[str] = ()
+) -> list[str]:
+    """Links not in `seen`, normalized and de-duplicated, in feed order, at most `limit`.
+
+    With `site` (the feed's URL), only links on the feed's own site or on one of `allow_hosts` are
+    taken: a feed is third-party input, and its links must not steer watcher anywhere else.
+    """
     chosen: list[str] = []
     taken: set[str] = set()
+    allowed = _site_test(site, allow_hosts) if site is not None else None
     for link in links:
         if len(chosen) >= limit:
             break
@@ -78,7 +85,7 @@ def select_new(links: Iterable[str], seen: set[str], limit: int) -> list[str]:
             url = normalize_url(link)
         except (BadInput, RefusedScheme):  # a junk link in a feed is skipped, not fatal to the poll
             continue
-        if url in seen or url in taken:
+        if url in seen or url in taken or (allowed is not None and not allowed(url)):
             continue
         taken.add(url)
         chosen.append(url)
@@ -94,6 +101,30 @@ def download(url: str, *, timeout: float = 15, max_bytes: int = 10_000_000, allo
 
     limits = http.Limits(timeout=timeout, max_bytes=max_bytes, allow_private=allow_private)
     return http.get(normalize_url(url), limits, headers={"Accept": ACCEPT}).body
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two URLs are on one site: the same registrable domain (news.example.co.uk and
+    www.example.co.uk), or the same host where there is none (an IP address, localhost)."""
+    from tld import get_fld  # the public suffix list; imported only by feed polls
+
+    first, second = get_fld(url, fail_silently=True), get_fld(other, fail_silently=True)
+    if first and second:
+        return first.lower() == second.lower()
+    return hostname_of(url) == hostname_of(other)
+
+
+def _site_test(site: str, allow_hosts: Iterable[str]):
+    """A predicate: is a link on the feed's site, or on a listed host (or a subdomain of one)?"""
+    hosts = [h.strip().lower().rstrip(".") for h in allow_hosts if h.strip()]
+
+    def allowed(url: str) -> bool:
+        if same_site(url, site):
+            return True
+        name = hostname_of(url)
+        return any(name == h or name.endswith("." + h) for h in hosts)
+
+    return allowed
 
 
 def _parse_xml(content: bytes) -> etree._Element | None:

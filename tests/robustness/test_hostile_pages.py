@@ -131,12 +131,6 @@ def test_sixty_megabytes_of_html(stream_server, make_fetcher, tmp_path, with_len
     assert open_store(tmp_path / "data").list_versions(url) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Playwright's route.fetch (how fetch.py reads the main document) resolves "
-    "only after the whole body is downloaded; it has no size limit, so a Content-Length over the cap "
-    "is seen only after the download (bounded by the navigation timeout, freed with the context)",
-)
 def test_body_over_the_cap_by_content_length_is_not_downloaded(stream_server, make_fetcher, tmp_path):
     svc = Services(
         fetcher=make_fetcher(deadline=15, nav_timeout=12),

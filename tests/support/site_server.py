@@ -23,6 +23,7 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     hang: bool = False
+    drip: float = 0.0  # seconds between body bytes: a slow-drip server, one byte at a time
 
 
 @dataclass
@@ -90,6 +91,10 @@ class Site:
     def redirect(self, path: str, location: str, status: int = 302) -> None:
         """Redirect `path` to `location` (sent as given, so it may be relative or any scheme)."""
         self.set(path, Response(b"", status, None, {"Location": location}))
+
+    def drip(self, path: str, data: bytes, content_type: str | None = HTML, every: float = 0.05) -> None:
+        """Serve `data` one byte every `every` seconds (a slow-drip server)."""
+        self.set(path, Response(data, 200, content_type, drip=every))
 
     def hang(self, path: str) -> None:
         """Accept requests to `path` and never answer (until the server shuts down)."""
@@ -209,7 +214,13 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in answer.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            if send_body:
+            if send_body and answer.drip:
+                for n in range(len(answer.body)):
+                    if site._stopping.wait(answer.drip):
+                        return
+                    self.wfile.write(answer.body[n : n + 1])
+                    self.wfile.flush()
+            elif send_body:
                 self.wfile.write(answer.body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the browser gave up (timeout, abort); nothing to tell it

@@ -379,3 +379,34 @@ def test_select_new_watches_a_story_listed_with_tracking_parameters_once():
     ]
     assert select_new(links, set(), 10) == ["https://news.test/a"]
     assert select_new(links, {"https://news.test/a"}, 10) == []
+
+
+def _drip(h):
+    h.send_response(200)
+    h.send_header("Content-Length", "1000")
+    h.end_headers()
+    for _ in range(1000):
+        try:
+            h.wfile.write(b"x")
+            h.wfile.flush()
+        except OSError:
+            return
+        time.sleep(0.05)
+
+
+def test_a_feed_dripping_one_byte_at_a_time_is_cut_off_at_the_total_deadline():
+    # Each byte arrives well within the 0.5 s read timeout; only a total deadline can end this.
+    with serve({"/drip.xml": _drip}) as base:
+        started = time.monotonic()
+        with pytest.raises(FetchTimeout):
+            download(f"{base}/drip.xml", timeout=0.5)
+        assert time.monotonic() - started < 1.5  # twice the timeout in all, and a little slack
+
+
+def test_a_gzip_bomb_is_capped_on_its_decoded_size():
+    import gzip
+
+    bomb = gzip.compress(b"<" * 5_000_000)  # about 5 KB on the wire
+    with serve({"/bomb.xml": _reply(body=bomb, headers=[("Content-Encoding", "gzip")])}) as base:
+        with pytest.raises(TooLarge):
+            download(f"{base}/bomb.xml", max_bytes=1_000_000)

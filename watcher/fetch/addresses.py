@@ -20,6 +20,9 @@ ENV_ALLOW = "WATCHER_ALLOW_PRIVATE"
 HOW_TO_ALLOW = "[fetch] allow_private = true, WATCHER_ALLOW_PRIVATE=1 or `watcher add --allow-private URL`"
 # NAT64 (RFC 6052) carries an IPv4 address in its last 32 bits; what it reaches is that address.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Addresses to treat as public although they are not: settable from Python only (never from config or
+# the environment), so the tests can stand a "public" server on 127.0.0.2 and watch refusals from it.
+PRETEND_PUBLIC: set[str] = set()
 
 
 def private_allowed(setting: bool = False) -> bool:
@@ -48,6 +51,8 @@ def literal_address(host: str) -> IPAddress | None:
 
 def non_public(address: IPAddress) -> str | None:
     """Why an address is not on the public internet ("loopback", "private", ...), or None if it is."""
+    if str(address) in PRETEND_PUBLIC:
+        return None
     if isinstance(address, ipaddress.IPv6Address):
         embedded = address.ipv4_mapped or address.sixtofour
         if embedded is None and address in _NAT64:

@@ -1,10 +1,9 @@
 """Fetching pages with headless Chromium: one browser per Fetcher, a fresh context per check.
 
-The main document of every navigation is fetched by Playwright's request client (route.fetch)
-before the browser sees it, one redirect hop at a time. That is what lets us refuse a redirect to
-file:/javascript:/... by name, cap and record redirects, and turn PDFs, JSON and oversized pages
-into typed errors instead of browser downloads or viewers. Everything the page loads afterwards
-goes through Chromium's own network stack, minus the blocked resource types.
+The main document of every navigation is fetched by watcher's own HTTP client before the browser
+sees it, one redirect hop at a time (fetch/routing.py). That is what lets us refuse a redirect to
+file:/javascript:/... or to a non-public address by name, cap and record redirects, and turn PDFs,
+JSON and oversized pages into typed errors instead of browser downloads or viewers.
 
 `ChromiumPages` makes one attempt at a page; `Fetcher` is that wrapped in the politeness, retry
 and deadline rules of fetch/polite.py, plus `ChromiumCards` for PNG diff cards on the same browser.
@@ -16,15 +15,16 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from watcher import errors
 from watcher.config import BrowserSettings, FetchSettings
-from watcher.fetch.base import ALLOWED_SCHEMES, is_html, parse_retry_after
+from watcher.fetch.base import ALLOWED_SCHEMES
 from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle
 from watcher.fetch.polite import Polite
+from watcher.fetch.routing import Navigation, PageRoutes
 from watcher.fetch.settle import settle, watch_activity
 from watcher.models import Snapshot, utcnow
 
@@ -45,20 +45,7 @@ def _net_error(exc: Exception, url: str) -> errors.FetchError:
         return errors.RefusedScheme(f"{url} redirected to a refused scheme")
     if "Download is starting" in text:
         return errors.NotHTML(f"{url} is a download, not an HTML page")
-    return errors.ConnectError(f"cannot load {url}: {first}")
-
-
-@dataclass
-class _Navigation:
-    """What the route handler learned about the primary document of one goto."""
-
-    remaining: float  # seconds the handler may spend fetching
-    sent: Callable[[], None] | None = None  # called when the request really leaves (per-host delay)
-    pending: bool = True
-    redirect_to: str | None = None
-    status: int = 0
-    content_type: str = ""
-    error: errors.FetchError | None = None
+    return errors.ConnectError(f"cannot load {url}: {errors.network_reason(text)}")
 
 
 class ChromiumPages:
@@ -104,27 +91,9 @@ class ChromiumPages:
         s = self.settings
         page.on("dialog", _dismiss)
         in_flight = await watch_activity(page)
-        nav = _Navigation(remaining=0, sent=sent)
-        blocked = set(s.block_resources)
-
-        async def route_handler(route: Any) -> None:
-            request = route.request
-            try:
-                if urlsplit(request.url).scheme.lower() not in ALLOWED_SCHEMES:
-                    await route.abort("blockedbyclient")
-                elif nav.pending and request.is_navigation_request() and request.frame == page.main_frame:
-                    nav.pending = False
-                    await self._primary(route, nav)
-                elif request.resource_type in blocked:
-                    await route.abort("blockedbyclient")
-                else:
-                    await route.continue_()
-            except Exception:
-                # A handler that dies leaves the request pending forever; end it instead.
-                with contextlib.suppress(Exception):
-                    await route.abort("failed")
-
-        await context.route("**/*", route_handler)
+        nav = Navigation(remaining=0, sent=sent)
+        routes = PageRoutes(s, page, nav, deadline)
+        await context.route("**/*", routes.handle)
 
         redirects: list[str] = []
         seen = {url}
@@ -166,6 +135,8 @@ class ChromiumPages:
             load_budget = max(0.1, min(s.nav_timeout, deadline - CONTENT_RESERVE - time.monotonic()))
             await page.wait_for_load_state("load", timeout=load_budget * 1000)
         await settle(page, in_flight, min(time.monotonic() + s.settle_ms / 1000, deadline - CONTENT_RESERVE))
+        if nav.later_error is not None:
+            raise nav.later_error  # the page tried to take us somewhere refused: say so, keep nothing
         html = await self._content(page, url, deadline)
         if len(html.encode("utf-8", "replace")) > s.max_bytes:
             raise errors.TooLarge(f"{url} rendered to more than {s.max_bytes} bytes of HTML")
@@ -179,48 +150,6 @@ class ChromiumPages:
             timings={"total": round(time.monotonic() - started, 3), "navigation": round(navigation, 3)},
             redirects=redirects,
         )
-
-    async def _primary(self, route: Any, nav: _Navigation) -> None:
-        """Fetch the main document ourselves, one hop, and judge it before the browser sees it."""
-        s = self.settings
-        url = route.request.url
-        if nav.sent is not None:
-            nav.sent()  # browser start-up work varies; the per-host delay is about when the server sees us
-        try:
-            response = await route.fetch(max_redirects=0, timeout=max(0.1, nav.remaining) * 1000)
-        except Exception as exc:
-            nav.error = _net_error(exc, url)
-            await route.abort("failed")
-            return
-        headers = response.headers
-        status = response.status
-        location = headers.get("location")
-        if 300 <= status < 400 and location:
-            nav.redirect_to = urljoin(url, location.strip())
-            await route.abort("aborted")
-            return
-        nav.status = status
-        nav.content_type = headers.get("content-type", "")
-        if status >= 400:
-            nav.error = errors.HTTPStatusError(
-                f"{url} answered HTTP {status}", status, parse_retry_after(headers.get("retry-after"))
-            )
-            await route.abort("failed")
-            return
-        length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > s.max_bytes:
-            nav.error = errors.TooLarge(f"{url} is {int(length)} bytes, over the {s.max_bytes}-byte cap")
-            await route.abort("failed")
-            return
-        body = await response.body()
-        if len(body) > s.max_bytes:
-            nav.error = errors.TooLarge(f"{url} is over the {s.max_bytes}-byte cap")
-        elif not is_html(nav.content_type, body):
-            nav.error = errors.NotHTML(f"{url} is {nav.content_type or 'not HTML'}, not an HTML page")
-        if nav.error is not None:
-            await route.abort("failed")
-            return
-        await route.fulfill(response=response, body=body)
 
     async def _content(self, page: Any, url: str, deadline: float) -> str:
         """page.content(), bounded: a busy script can block it forever, a self-navigating page breaks it."""

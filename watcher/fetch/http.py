@@ -133,6 +133,10 @@ def _send(client: httpx.Client, method, url, limits: Limits, deadline: float, he
             return collected.response()
     except httpx.HTTPError as exc:
         raise _transport_error(exc, url, limits, deadline) from None
+    except httpx.InvalidURL as exc:
+        # httpx reads a 3xx's Location even when not following it: one it cannot parse ("data:...")
+        # is no http(s) URL either.
+        raise errors.RefusedScheme(f"{url}: redirected to a URL that is not http(s) ({exc})") from None
     except errors.PrivateAddress as exc:
         raise addresses.restate(exc, url) from None
 
@@ -147,6 +151,10 @@ async def _asend(client: httpx.AsyncClient, method, url, limits: Limits, deadlin
             return collected.response()
     except httpx.HTTPError as exc:
         raise _transport_error(exc, url, limits, deadline) from None
+    except httpx.InvalidURL as exc:
+        # httpx reads a 3xx's Location even when not following it: one it cannot parse ("data:...")
+        # is no http(s) URL either.
+        raise errors.RefusedScheme(f"{url}: redirected to a URL that is not http(s) ({exc})") from None
     except errors.PrivateAddress as exc:
         raise addresses.restate(exc, url) from None
 
@@ -160,12 +168,12 @@ class _Body:
         self.size = 0
         length = reply.headers.get("content-length", "")
         if length.isdigit() and int(length) > self.cap and "content-encoding" not in reply.headers:
-            raise errors.TooLarge(f"{url}: {int(length):,} bytes, over the {self.cap:,} byte limit")
+            raise errors.TooLarge(f"{url}: {int(length):,} bytes, over the {self.cap:,}-byte cap")
 
     def add(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.cap:
-            raise errors.TooLarge(f"{self.url}: over the {self.cap:,} byte limit")
+            raise errors.TooLarge(f"{self.url}: over the {self.cap:,}-byte cap")
         self.chunks.append(chunk)
 
     def response(self) -> Response:
@@ -213,7 +221,7 @@ def _transport_error(exc: httpx.HTTPError, url: str, limits: Limits, deadline: f
         return errors.TooManyRedirects(f"{url}: too many redirects")
     if isinstance(exc, httpx.DecodingError):
         return errors.ConnectError(f"{url}: the response body is damaged ({exc})")
-    reason = str(exc) or type(exc).__name__
+    reason = errors.network_reason(str(exc) or type(exc).__name__)
     return errors.ConnectError(f"{url}: cannot connect ({reason})")
 
 

@@ -111,7 +111,11 @@ class Runner:
         self.svc = svc
         self.on_result = on_result
         self.on_feed = on_feed
-        self.download = download or (lambda url: feeds.download(url, timeout=svc.config.fetch.nav_timeout))
+        self.download = download or (
+            lambda url: feeds.download(
+                url, timeout=svc.config.fetch.nav_timeout, allow_private=svc.config.fetch.allow_private
+            )
+        )
         self.max_checks = max_checks
         self.stats = RunStats()
         self.stop_event = asyncio.Event()
@@ -377,7 +381,9 @@ class Runner:
 def follow_links(svc: Services, feed: Feed, links: list[str], now: datetime) -> list[str]:
     """Watch the feed's links not seen before, at most the configured number per poll."""
     seen = svc.store.seen_feed_links(feed.url)
-    fresh = feeds.select_new(links, seen, svc.config.feeds.max_new_per_poll)
+    fresh = feeds.select_new(
+        links, seen, svc.config.feeds.max_new_per_poll, site=feed.url, allow_hosts=svc.config.feeds.allow_hosts
+    )
     added = []
     for link in fresh:
         _, created = svc.store.add_article(link, tags=feed.tags, now=now, feed=feed.url)

@@ -296,7 +296,8 @@ def _read_feed(app: App, url: str):
     """The feed's current items; FeedError (exit 2) for a page that is not a feed, FetchError if unreachable."""
     from watcher import feeds
 
-    return feeds.parse_feed(feeds.download(url, timeout=app.config.fetch.nav_timeout), url)
+    fetch = app.config.fetch
+    return feeds.parse_feed(feeds.download(url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private), url)
 
 
 @click.command()

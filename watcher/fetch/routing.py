@@ -1,0 +1,177 @@
+"""What each request a page makes may do, decided in one Playwright route handler per check.
+
+Every document the main frame loads (the first request, each redirect hop, meta refreshes and
+script navigations) is fetched by watcher's own HTTP client (fetch/http.py), not by the browser or
+Playwright's driver, and handed to Chromium with route.fulfill. So each one is connected only to
+an allowed address (checked at connect time, after DNS), its decoded size is capped before any of it
+reaches the driver (a gzip bomb cannot kill the driver), and PDFs, JSON or downloads never become
+browser downloads or viewers. Other requests (scripts, stylesheets, XHR, frames) go through
+Chromium's own network stack once their host has been resolved and allowed; requests from popups
+never leave, and blocked resource types are refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from watcher import errors
+from watcher.config import BrowserSettings
+from watcher.fetch import addresses, http
+from watcher.fetch.base import ALLOWED_SCHEMES, is_html, status_error
+
+# Response headers not passed on to Chromium: the body it gets is already decoded and whole.
+_DROPPED = {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
+# Request headers Chromium sets that our client sets itself (or that describe Chromium's own connection).
+_NOT_SENT = {"host", "content-length", "connection", "accept-encoding", "keep-alive", "transfer-encoding"}
+
+
+@dataclass
+class Navigation:
+    """What the route handler learned about the primary document of one goto."""
+
+    remaining: float  # seconds the handler may spend fetching
+    sent: Callable[[], None] | None = None  # called when the request really leaves (per-host delay)
+    pending: bool = True
+    redirect_to: str | None = None
+    status: int = 0
+    content_type: str = ""
+    error: errors.FetchError | None = None
+    later_error: errors.FetchError | None = None  # why a navigation the page made itself was refused
+    counts: dict[str, int] = field(default_factory=dict)  # requests refused, by reason
+
+
+class PageRoutes:
+    """The route handler of one check's page."""
+
+    def __init__(self, settings: BrowserSettings, page: Any, nav: Navigation, deadline: float) -> None:
+        self.settings = settings
+        self.page = page
+        self.nav = nav
+        self.deadline = deadline
+        self.allow = addresses.private_allowed(settings.allow_private)
+        self._blocked = set(settings.block_resources)
+        self._hosts: dict[str, asyncio.Future[list[str]]] = {}
+
+    async def handle(self, route: Any) -> None:
+        request = route.request
+        nav = self.nav
+        try:
+            if urlsplit(request.url).scheme.lower() not in ALLOWED_SCHEMES:
+                await route.abort("blockedbyclient")
+            elif request.frame.page != self.page:
+                self._count("popup")  # a window the page opened: nothing it asks for leaves
+                await route.abort("blockedbyclient")
+            elif request.is_navigation_request() and request.frame == self.page.main_frame:
+                if nav.pending:
+                    nav.pending = False
+                    await self._primary(route)
+                else:
+                    await self._later(route)
+            elif request.resource_type in self._blocked:
+                await route.abort("blockedbyclient")
+            elif not await self._host_allowed(request.url):
+                self._count("private address")
+                await route.abort("blockedbyclient")
+            else:
+                await route.continue_()
+        except Exception:
+            # A handler that dies leaves the request pending forever; end it instead.
+            try:
+                await route.abort("failed")
+            except Exception:  # noqa: BLE001, S110 - already handled or the page is gone
+                pass
+
+    def _count(self, reason: str) -> None:
+        self.nav.counts[reason] = self.nav.counts.get(reason, 0) + 1
+
+    async def _host_allowed(self, url: str) -> bool:
+        """Whether a page's own request may go to its host (resolved once per host per check)."""
+        if self.allow:
+            return True
+        host = urlsplit(url).hostname or ""
+        known = self._hosts.get(host)
+        if known is None:
+            port = urlsplit(url).port or 443
+            known = self._hosts[host] = asyncio.ensure_future(
+                asyncio.to_thread(addresses.resolve, url, host, port, False)
+            )
+        try:
+            await known
+        except errors.FetchError:
+            return False
+        return True
+
+    async def _document(self, route: Any, remaining: float) -> http.Response:
+        request = route.request
+        headers = {k: v for k, v in (await request.all_headers()).items() if k.lower() not in _NOT_SENT}
+        limits = http.Limits(timeout=max(0.1, remaining), max_bytes=self.settings.max_bytes, allow_private=self.allow)
+        return await http.fetch_one(
+            request.url,
+            limits,
+            time.monotonic() + max(0.1, remaining),
+            method=request.method,
+            headers=headers,
+            body=request.post_data_buffer,
+        )
+
+    async def _primary(self, route: Any) -> None:
+        """Fetch the main document ourselves, one hop, and judge it before the browser sees it."""
+        nav = self.nav
+        url = route.request.url
+        if nav.sent is not None:
+            nav.sent()  # browser start-up work varies; the per-host delay is about when the server sees us
+        try:
+            response = await self._document(route, nav.remaining)
+        except errors.FetchError as exc:
+            nav.error = exc
+            await route.abort("failed")
+            return
+        target = http.redirect_target(response)
+        if target is not None:
+            nav.redirect_to = target
+            await route.abort("aborted")
+            return
+        nav.status = response.status
+        nav.content_type = response.content_type
+        if response.status >= 400:
+            nav.error = status_error(url, response.status, "", response.headers.get("retry-after"))
+        elif not is_html(nav.content_type, response.body):
+            nav.error = errors.NotHTML(f"{url} is {nav.content_type or 'not HTML'}, not an HTML page")
+        if nav.error is not None:
+            await route.abort("failed")
+            return
+        await _fulfill(route, response)
+
+    async def _later(self, route: Any) -> None:
+        """A navigation the page made itself (script, meta refresh, a redirect hop of one): same checks."""
+        try:
+            response = await self._document(route, self.deadline - time.monotonic())
+        except errors.FetchError as exc:
+            if isinstance(exc, errors.PrivateAddress):
+                self.nav.later_error = exc
+                self._count("private address")
+            await route.abort("failed")
+            return
+        if http.redirect_target(response) is None and response.status < 400:
+            if not is_html(response.content_type, response.body):
+                self._count("download")  # not a page: Chromium would start a download or a viewer
+                await route.abort("blockedbyclient")
+                return
+        await _fulfill(route, response)  # a redirect comes back through this handler, hop by hop
+
+
+async def _fulfill(route: Any, response: http.Response) -> None:
+    headers: dict[str, str] = {}
+    for key, value in response.headers.multi_items():
+        name = key.lower()
+        if name in _DROPPED:
+            continue
+        # Playwright takes one value per name; several Set-Cookie lines travel joined by newlines.
+        joiner = "\n" if name == "set-cookie" else ", "
+        headers[name] = f"{headers[name]}{joiner}{value}" if name in headers else value
+    await route.fulfill(status=response.status, headers=headers, body=response.body)
