@@ -101,14 +101,13 @@ def test_json_shapes_are_the_readme_contract():
     assert body["status"] == "restored" and body["from_version"] == 1 and body["edits"][0]["class"] == "typo"
 
 
-def test_cjk_ranges_answer_three_questions():
+def test_cjk_ranges():
     import re
 
-    from watcher.cjk import CJK, COUNTED_BY_CHARACTER, UNSPACED
+    from watcher.cjk import CJK, CJK_LETTERS
 
     def within(ranges: str, text: str) -> bool:
         return all(re.match(f"[{ranges}]", ch) for ch in text)
 
-    assert within(UNSPACED, "市府擬設充電站ひらがなカタカナ𠀋") and not within(UNSPACED, "한국")
-    assert within(COUNTED_BY_CHARACTER, "市府한국かな") and not within(COUNTED_BY_CHARACTER, "，。")
+    assert within(CJK_LETTERS, "市府擬設充電站々ひらがなカタカナ한국𠀋") and not within(CJK_LETTERS, "，。")
     assert within(CJK, "市府한국かな，。「」ㄅ") and not within(CJK, "aé1 ")

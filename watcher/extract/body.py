@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
-from watcher.cjk import COUNTED_BY_CHARACTER
+from watcher.cjk import CJK_LETTERS
 from watcher.config import SiteRule
 from watcher.extract import rules
 from watcher.extract.dom import attrs_of, rough_len, select, visible_text
@@ -18,7 +18,7 @@ from watcher.models import Article
 from watcher.normalize import comparison_key, normalize_paragraphs, normalize_text
 from watcher.urls import hostname_of
 
-_TOKEN = re.compile(rf"[{COUNTED_BY_CHARACTER}]|\w+")
+_TOKEN = re.compile(rf"[{CJK_LETTERS}]|\w+")
 
 
 def rule_for(url: str, site_rules: Sequence[SiteRule]) -> SiteRule | None:

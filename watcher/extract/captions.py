@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from watcher.cjk import COUNTED_BY_CHARACTER
+from watcher.cjk import CJK_LETTERS
 from watcher.config import SiteRule
 from watcher.extract.body import is_caption_el
 from watcher.extract.dom import select, visible_text
@@ -13,7 +13,7 @@ from watcher.normalize import comparison_key, normalize_text
 
 _SENTENCE_END = re.compile(r"[.!?。！？」』)）]\s*$")
 
-_CJK_CHAR = re.compile(f"[{COUNTED_BY_CHARACTER}]")
+_CJK_CHAR = re.compile(f"[{CJK_LETTERS}]")
 
 
 def _looks_like_sentence(text: str) -> bool:
