@@ -46,10 +46,11 @@ class App:
         """The store; reads of a data folder that does not exist fail instead of creating it."""
         # A broken config is reported by every command, not only by those that read a setting from it.
         self.config  # noqa: B018
-        if self._store is None and self.store_url:
+        shared = self.store_url or self.config.store.url
+        if self._store is None and shared:
             from watcher.store import open_store
 
-            self._store = open_store(self.store_url, check_log_size=self.config.trust.check_log_size)
+            self._store = open_store(shared, check_log_size=self.config.trust.check_log_size)
         if self._store is None:
             if not write and not self.data_dir.is_dir():
                 raise BadInput(f"data folder {self.data_dir} does not exist (add an article first, or pass --data-dir)")

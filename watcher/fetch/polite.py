@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -37,6 +38,9 @@ class Polite:
         self._attempts = attempts
         self._slots = asyncio.Semaphore(max(1, settings.concurrency))
         self._hosts: dict[str, HostSlot] = {}
+        # Where the host gap is kept when several processes share the hosts (watcher worker): an
+        # async callable (host, gap) that waits for the host's next slot. None: this process alone.
+        self.shared_gate: Callable[[str, float], Awaitable[None]] | None = None
 
     async def fetch(self, url: str) -> Snapshot:
         """The page at `url`, or a FetchError subclass saying why not.
@@ -63,9 +67,12 @@ class Polite:
         attempt = 0
         while True:
             # Politeness: request starts to one host are at least per_host_delay apart.
-            wait = slot.last_start + s.per_host_delay - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            if self.shared_gate is not None:
+                await self.shared_gate((urlsplit(url).hostname or "").lower(), s.per_host_delay)
+            else:
+                wait = slot.last_start + s.per_host_delay - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
             slot.sent()
             try:
                 return await self._attempts.attempt(url, deadline, slot.sent)

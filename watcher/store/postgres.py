@@ -433,7 +433,11 @@ class PostgresStore:
             # Under the article's row lock: two checks that saw the same edit at once store it once.
             cur.execute("SELECT doc FROM versions WHERE article_id = %s AND number = %s", (article_id, number - 1))
             newest = cur.fetchone()
-            if newest is not None and newest[0].get("hash") == content_hash(article) and newest[0].get("event") == event:
+            if (
+                newest is not None
+                and newest[0].get("hash") == content_hash(article)
+                and newest[0].get("event") == event
+            ):
                 return self._version(cur, doc["url"], newest[0])
             edits = list(diff.edits) if diff else []
             flags = list(diff.flags) if diff else []
@@ -715,6 +719,23 @@ class PostgresStore:
     def advisory_unlock(self, key: int) -> None:
         with self._lock_mutex, self._errors():
             self._locks().execute("SELECT pg_advisory_unlock(%s)", (key,))
+
+    @contextmanager
+    def checking(self, url: str) -> Iterator[bool]:
+        """Hold the article's check lock for the block if no other process holds it; yields whether it
+        was had. The server releases it when the holder's connection dies (a killed worker)."""
+        key = int.from_bytes(
+            hashlib.sha256(normalize_url(url).encode("utf-8", "surrogatepass")).digest()[:8], "big", signed=True
+        )
+        got = self.try_advisory_lock(key)
+        try:
+            yield got
+        finally:
+            if got:
+                try:
+                    self.advisory_unlock(key)
+                except StoreError:
+                    pass  # the connection is gone, and the lock with it
 
     @contextmanager
     def advisory_lock(self, key: int) -> Iterator[None]:
