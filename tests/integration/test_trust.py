@@ -3,17 +3,18 @@ disappearing stories and raw-HTML retention.
 
 What a check reports, and why (the decisions these tests pin down):
 - A revert (content equal to one of the last `revert_window` versions) is stored as a version with
-  event "revert", status "revert" and flag "revert", so history shows the rollback. It is never
-  notified: a page flapping between two texts must not alert on every flip. Reports list it with
-  status "revert", so a reader can tell a rollback from a fresh edit.
+  event "revert", status "revert" and flag "revert", so history shows the rollback. It is notified
+  (a walk-back is news) unless a target's filters leave it out. Reports list it with status
+  "revert", so a reader can tell a rollback from a fresh edit.
 - An event (removed, redirected, restored) makes one version and one notification-worthy result.
   Later checks that find the same state create nothing and report status "unchanged" with the
   event as a flag, so a story that stays gone is not announced again on every check. A removal or
   redirect is confirmed by a re-fetch first, like a substantive edit: one stray 404 is no event.
 - A substantive change (reverts included) is re-fetched after trust.confirm_delay; if the two
   fetches disagree nothing is stored and the check is "unchanged" with flag "unconfirmed".
-- A headline-only change to a headline seen in recent versions (or already known as a variant) is
-  "unchanged" with flag "ab_test"; the variants are kept on the article. A headline never seen is
+- A headline that comes back once is a revert; once the same headlines have alternated twice (or the
+  headline is already known as a variant) a headline-only change is "unchanged" with flag "ab_test";
+  the variants are kept on the article and `list` shows the headline the page shows now. A headline never seen is
   an edit the first time, unless the confirming re-fetch shows the old headline with the same
   body, which is what a per-visitor A/B test looks like.
 """
@@ -125,7 +126,7 @@ def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
 # --- 1. flip-flops are reverts ---------------------------------------------------------------------
 
 
-def test_flip_flop_is_recorded_as_reverts_and_never_notified(site, checker):
+def test_flip_flop_is_recorded_as_reverts_and_notified(site, checker):
     # A window of 2 means the later flips match earlier reverts, not the original versions.
     c = checker(revert_window=2)
     site.page_versions("/pier", {"v1": story(), "v2": story(body=EDITED)})
@@ -140,15 +141,15 @@ def test_flip_flop_is_recorded_as_reverts_and_never_notified(site, checker):
     back = c.check(url)
     assert (back.status, back.version) == ("revert", 3)
     assert "revert" in back.flags
-    # The rollback's edits are shown (what came back), but they are not an alert.
+    # The rollback's edits are shown (what came back), and a walk-back is news: it is notified.
     assert any(e.new and "2.4 million" in e.new for e in back.edits)
-    target = NotifyTarget(url="http://127.0.0.1:9/hook", min_class="cosmetic")
-    assert matches(target, edit, []) and not matches(target, back, [])
+    target = NotifyTarget(url="http://127.0.0.1:9/hook", min_class="substantive")
+    assert matches(target, edit, []) and matches(target, back, [])
+    assert not matches(NotifyTarget(url="http://127.0.0.1:9/hook", flags=["correction_notice"]), back, [])
 
     site.set_version("/pier", "v2")
     again = c.check(url)
     assert (again.status, again.version) == ("revert", 4)
-    assert not matches(target, again, [])
     site.set_version("/pier", "v1")
     assert (c.check(url).status, c.store.latest_version(url).number) == ("revert", 5)
     assert [v.event for v in c.store.list_versions(url)] == [None, None, "revert", "revert", "revert"]
@@ -193,20 +194,23 @@ def test_headline_rotating_between_checks_is_an_ab_test_once_its_variants_are_kn
         result = c.check(url)
         seen.append((result.status, result.version, result.flags))
     # A headline never seen before is indistinguishable from an editor's rewrite, so H2 and H3 are
-    # versions the first time; once a headline comes back it is a rotation, not an edit.
+    # versions the first time; H1 coming back once is a walk-back (a revert version); once the same
+    # headlines have alternated twice it is a rotation, not an edit.
     assert seen[0][:2] == ("new", 1)
     assert seen[1][:2] == ("changed", 2) and "headline_changed" in seen[1][2]
     assert seen[2][:2] == ("changed", 3) and "headline_changed" in seen[2][2]
-    assert seen[3] == ("unchanged", 3, ["ab_test"])
-    assert seen[4] == ("unchanged", 3, ["ab_test"])
-    assert seen[5] == ("unchanged", 3, [])  # H3 is what version 3 holds
-    assert len(c.store.list_versions(url)) == 3
-    assert c.store.get_article(url).headline_variants == sorted([H1, H2, H3])
+    assert seen[3][:2] == ("revert", 4) and "revert" in seen[3][2]
+    assert seen[4] == ("unchanged", 4, ["ab_test"])
+    assert seen[5] == ("unchanged", 4, ["ab_test"])
+    assert len(c.store.list_versions(url)) == 4
+    assert set(c.store.get_article(url).headline_variants) >= {H1, H2, H3}
+    # `list` shows the headline the page shows now, not the one stored last.
+    assert c.store.get_article(url).headline == H3
 
     # A real body edit under a rotating headline is still an edit.
     site.set_version("/ab", "edit")
     edited = c.check(url)
-    assert (edited.status, edited.version) == ("changed", 4)
+    assert (edited.status, edited.version) == ("changed", 5)
     assert any(e.field == "body" for e in edited.edits)
 
 
