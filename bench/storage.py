@@ -23,7 +23,7 @@ from pathlib import Path
 from common import Row, env_int, print_rows  # first: puts the repository on sys.path
 
 from watcher.models import Article, CheckResult, Edit, VersionDiff
-from watcher.store import blobs, jsonfile, open_store
+from watcher.store import blobs, journal, jsonfile, open_store
 
 SIZES = (100, 1000, 10000)
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -41,6 +41,16 @@ def _counting(write):
 
 jsonfile.atomic_write = _counting(jsonfile.atomic_write)
 blobs.atomic_write = _counting(blobs.atomic_write)
+journal.atomic_write = _counting(journal.atomic_write)
+_append = journal.Journaled._append
+
+
+def _counting_append(self, data: bytes) -> None:
+    WRITTEN[0] += len(data)
+    _append(self, data)
+
+
+journal.Journaled._append = _counting_append  # the watch list's journal: appended, not replaced
 
 
 def article(i: int) -> Article:

@@ -101,9 +101,12 @@ def test_uncreatable_folder_is_one_line_store_error(tmp_path):
 
 
 def test_corrupt_file_names_file_and_backup_and_is_never_overwritten(store, tmp_path):
-    store.add_article(URL, now=T0)
-    store.add_article("https://news.example/second", now=T0)
+    urls = [URL] + [f"https://news.example/{i}" for i in range(5)]
+    for url in urls:
+        store.add_article(url, now=T0)
+    store.record_check(check())
     path = tmp_path / "data" / "watcher.json"
+    assert (tmp_path / "data" / "watcher.json.bak").exists()  # made by the writes so far
     path.write_text('{"articles": {"1": {"url": ')  # hand edit gone wrong
     fresh = open_store(tmp_path / "data")
     with pytest.raises(StoreCorrupt) as info:
@@ -113,9 +116,12 @@ def test_corrupt_file_names_file_and_backup_and_is_never_overwritten(store, tmp_
     with pytest.raises(StoreCorrupt):
         fresh.add_article("https://news.example/third")
     assert path.read_text() == '{"articles": {"1": {"url": '
-    # the backup is the state one write earlier: the first article
+    # Following the advice loses nothing: the journals written since the backup are replayed over it.
     (tmp_path / "data" / "watcher.json.bak").replace(path)
-    assert [a.url for a in open_store(tmp_path / "data").list_articles()] == [URL]
+    restored = open_store(tmp_path / "data")
+    assert [a.url for a in restored.list_articles()] == urls and restored.get_article(URL).checks_total == 1
+    restored.record_check(check())
+    assert open_store(tmp_path / "data").get_article(URL).checks_total == 2
 
 
 def test_empty_store_file_is_corrupt_not_empty(tmp_path):
@@ -204,3 +210,72 @@ def test_open_store_picks_the_backend_from_the_location(tmp_path):
     assert "\n" not in str(info.value) and "secret" not in str(info.value)
     with pytest.raises(BadInput, match="unknown store ftp://"):
         open_store("ftp://example/x")
+
+
+# ----- a data folder written by the release before the journal -------------------------------
+
+SCHEMA1 = Path(__file__).resolve().parents[1] / "fixtures" / "store-schema1"  # made by the code at 5a13bdd
+HARBOUR, VOTE = "https://news.example/world/harbour", "https://news.example/politics/vote"
+
+
+def test_a_schema1_store_is_upgraded_on_first_open_with_a_backup(tmp_path, caplog):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(SCHEMA1, data)
+    original = (data / "watcher.json").read_bytes()
+    store = open_store(data)
+    with caplog.at_level("WARNING", logger="watcher.store"):
+        listed = store.list_articles()  # a read upgrades too
+    [message] = [r.getMessage() for r in caplog.records]
+    assert f"upgraded the store in {data}" in message and str(data / "watcher.json.schema1.bak") in message
+    assert (data / "watcher.json.schema1.bak").read_bytes() == original
+    assert json.loads((data / "watcher.json").read_text())["meta"]["1"]["schema"] == 2
+    # Everything the old release stored reads back the same.
+    assert [(a.url, a.tags, a.every, a.versions, a.checks_total) for a in listed] == [
+        (HARBOUR, ["world"], None, 2, 3),
+        (VOTE, [], 900, 0, 1),
+    ]
+    harbour = store.get_article(HARBOUR)
+    assert (
+        harbour.next_check == T0 + timedelta(hours=3) and harbour.last_edit_summary == "1 edit, substantive (stealth)"
+    )
+    old, new = store.list_versions(HARBOUR)
+    assert new.edits[0].old == "The harbour closed at noon." and new.flags == ["stealth"]
+    assert store.get_html(old) == "<html><p>The harbour closed at noon.</p></html>"
+    assert [c.status for c in store.recent_checks(HARBOUR)] == ["unchanged"] * 3
+    assert store.recent_checks(VOTE)[0].error == "timed out after 20s"
+    assert [f.every for f in store.list_feeds()] == [300]
+    assert store.seen_feed_links("https://news.example/rss.xml") == {HARBOUR, VOTE}
+    # It goes on working, and a second open does not upgrade again.
+    store.record_check(check(url=VOTE))
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="watcher.store"):
+        again = open_store(data)
+        assert again.get_article(VOTE).checks_total == 2 and again.get_article(VOTE).consecutive_errors == 0
+    assert caplog.records == []
+
+
+def test_the_upgrade_message_is_one_line_on_the_command_line(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    data = tmp_path / "data"
+    shutil.copytree(SCHEMA1, data)
+
+    def watcher_list():
+        return subprocess.run(
+            [sys.executable, "-m", "watcher", "--data-dir", str(data), "list", "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    first = watcher_list()
+    assert first.returncode == 0, first.stderr
+    assert [a["url"] for a in json.loads(first.stdout)] == [HARBOUR, VOTE]
+    [line] = first.stderr.splitlines()
+    assert line.startswith("watcher: upgraded the store in") and "watcher.json.schema1.bak" in line
+    second = watcher_list()
+    assert second.returncode == 0 and second.stderr == "" and second.stdout == first.stdout

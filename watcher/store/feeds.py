@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tinydb import Query
 from tinydb.table import Document
 
 from watcher.errors import BadInput, UnknownArticle
@@ -29,20 +28,19 @@ class FeedRecords(DataFolder):
         now = now or datetime.now(UTC)
         with self.transaction():
             table = self._feeds()
-            doc = table.get(Query().url == normal)
+            doc = table.find_url(normal)
             if doc is not None:
                 return feed_from_doc(doc), False
             feed = Feed(url=normal, added_at=now, every=every, tags=list(dict.fromkeys(tags)), next_poll=now)
             table.insert(feed_to_doc(feed))
-            self._stamp_schema()
             return feed, True
 
     def _need_feed(self, url: str) -> Document:
         table = self._feeds()
-        doc = table.get(Query().url == url)
+        doc = table.find_url(url)
         if doc is None:
             try:
-                doc = table.get(Query().url == normalize_url(url))
+                doc = table.find_url(normalize_url(url))
             except BadInput:
                 doc = None
         if doc is None:

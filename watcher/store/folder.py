@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,15 +13,17 @@ from tinydb.table import Document, Table
 
 from watcher.errors import BadInput, StoreError, UnknownArticle
 from watcher.store.blobs import BlobStore
+from watcher.store.journal import Journaled, TableView
 from watcher.store.jsonfile import AtomicJSONFile
 from watcher.store.lock import RunLock, WriteLock
 from watcher.urls import normalize_url
 
-SCHEMA = 1
 CHUNK = 100  # versions per chunk file
 INLINE_EDITS_MAX = 2048  # bytes of JSON edits kept in the version document; longer ones go to a blob
 ERROR_TEXT_MAX = 500
 SHARD_CACHE_MAX = 256
+
+log = logging.getLogger("watcher.store")
 
 
 class DataFolder:
@@ -34,7 +37,8 @@ class DataFolder:
         self.durable = durable
         self.path = self.root / "watcher.json"
         self.backup_path = self.root / "watcher.json.bak"
-        self._hot = AtomicJSONFile(self.path, durable=durable, backup=self.backup_path, recovery=self._recovery_advice)
+        self.journal_path = self.root / "watcher.journal"
+        self._hot = Journaled(self.path, self.journal_path, durable=durable, recovery=self._recovery_advice)
         self.blobs = BlobStore(self.root / "blobs", durable=durable)
         self._lock = WriteLock(self.root / "watcher.lock", timeout=lock_timeout)
         self._mutex = threading.RLock()
@@ -44,7 +48,7 @@ class DataFolder:
         self._shards: dict[Path, AtomicJSONFile] = {}
         self._swept = False
         self._after: list[Any] = []
-        self._index: tuple[dict, dict[str, int]] | None = None
+        self._schema_checked = False
 
     def _recovery_advice(self) -> str:
         if self.backup_path.exists():
@@ -71,18 +75,25 @@ class DataFolder:
             self._lock.acquire()
             self._depth = 1
             self._owner = threading.get_ident()
-            self._hot.begin()
             self._active = []
             self._after = []
             try:
+                self._hot.begin()
+                if self._hot.needs_migration():
+                    kept = self._hot.migrate()
+                    log.warning(
+                        f"watcher: upgraded the store in {self.root} to the journaled format "
+                        f"(schedule changes now go to {self.journal_path.name}); the old file is kept as {kept}"
+                    )
                 yield self
                 self._commit()
                 # Still under the lock: deletions that must follow the commit (never precede it).
                 for action in self._after:
                     action()
             except BaseException:
-                for storage in [*self._active, self._hot]:
+                for storage in self._active:
                     storage.abort()
+                self._hot.abort()
                 raise
             finally:
                 self._depth = 0
@@ -105,8 +116,9 @@ class DataFolder:
                 pending.pop(0).commit()
             self._hot.commit()
         except BaseException:
-            for storage in [*pending, self._hot]:
+            for storage in pending:
                 storage.abort()
+            self._hot.abort()
             raise
 
     def _sweep_root_temps(self) -> None:
@@ -144,16 +156,25 @@ class DataFolder:
         # which another process may have made stale.
         return Table(self._storage(path), name, cache_size=0)
 
-    def _articles(self) -> Table:
-        return Table(self._hot, "articles", cache_size=0)
+    def _articles(self) -> TableView:
+        self._upgrade_once()
+        return self._hot.table("articles")
 
-    def _feeds(self) -> Table:
-        return Table(self._hot, "feeds", cache_size=0)
+    def _feeds(self) -> TableView:
+        self._upgrade_once()
+        return self._hot.table("feeds")
 
-    def _stamp_schema(self) -> None:
-        meta = Table(self._hot, "meta", cache_size=0)
-        if not meta.contains(doc_id=1):
-            meta.insert(Document({"schema": SCHEMA}, doc_id=1))
+    def _upgrade_once(self) -> None:
+        # A data folder written by a release before the journal is upgraded on first use, by readers too.
+        if self._schema_checked or self._depth:
+            return
+        self._schema_checked = True
+        if self._hot.needs_migration():
+            try:
+                with self.transaction():
+                    pass  # transaction() migrates under the writer lock
+            except StoreError as err:
+                log.warning(f"watcher: cannot upgrade the store in {self.root} ({err}); reading it as it is")
 
     def run_lock(self) -> RunLock:
         """A context manager held by `watcher run`; StoreLocked if another run holds it."""
@@ -162,23 +183,15 @@ class DataFolder:
 
     # ----- article lookup -----------------------------------------------------------------
 
-    def _url_index(self) -> dict[str, int]:
-        # TinyDB replaces the table dict on every write, so its identity tells when to rebuild;
-        # holding a reference keeps that identity from being reused.
-        raw = (self._hot.read() or {}).get("articles", {})
-        if self._index is None or self._index[0] is not raw:
-            self._index = (raw, {doc["url"]: int(doc_id) for doc_id, doc in raw.items()})
-        return self._index[1]
-
     def _find(self, url: str) -> Document | None:
-        index = self._url_index()
-        doc_id = index.get(url)
-        if doc_id is None:
+        table = self._articles()
+        doc = table.find_url(url)
+        if doc is None:
             try:
-                doc_id = index.get(normalize_url(url))
+                doc = table.find_url(normalize_url(url))
             except BadInput:
                 return None
-        return None if doc_id is None else self._articles().get(doc_id=doc_id)
+        return doc
 
     def _need(self, url: str) -> Document:
         doc = self._find(url)

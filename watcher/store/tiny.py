@@ -2,9 +2,12 @@
 
 Layout of a data folder, and why:
 
-    watcher.json          TinyDB "hot" file: tables articles, feeds, meta. Small per article (no
-                          versions, no check log), so rewriting it on every check costs O(articles),
-                          not O(history). Every write keeps the previous state as watcher.json.bak.
+    watcher.json          TinyDB snapshot of the watch list: tables articles, feeds, meta (schema 2,
+    watcher.journal       generation). A write appends its changes to the journal (JSON lines) and
+                          the snapshot is rewritten only when the journal has grown to half its size,
+                          so a check costs the same at 100 or 100,000 articles (see store.journal).
+    watcher.json.bak,     the snapshot and journal before the last compaction: restoring the snapshot
+    watcher.journal.bak   from its backup replays both journals, so it loses nothing.
     articles/ab/<key>/    one folder per article (key = sha256 of its URL, 24 hex digits):
         v00000.json       TinyDB chunk, table "versions", versions 1..100 keyed by number (doc id);
         v00001.json       101..200, ... Saving a version rewrites only the last chunk, so its
@@ -12,16 +15,19 @@ Layout of a data folder, and why:
         checks.json       TinyDB, table "checks": one document holding the last N checks.
     feeds/<key>.json      TinyDB, table "seen": the links a feed has listed so far.
     blobs/ab/cdef...gz    content-addressed gzip blobs: raw HTML, body+captions, long edit lists.
-    watcher.lock          flock held by whoever is writing (one transaction at a time).
+    watcher.lock          flock held by whoever is writing (one transaction at a time);
+    watcher.queue.lock    held shared by writers waiting for it, so they take turns.
     run.lock              flock held by a `watcher run`, containing its pid.
 
-A check that finds no change rewrites watcher.json (counters) and the article's checks.json (log
-capped at N entries); nothing else grows. Every write is a transaction: take the writer lock,
-re-read the files under it, mutate, write each changed file atomically (temp + fsync + rename),
-release. The version chunk is committed before watcher.json, so a crash in between leaves a
-complete version the article's counter has not caught up with; the next save skips past it.
+A check that finds no change appends one journal line (counters, schedule) and rewrites the
+article's checks.json (log capped at N entries); nothing else grows. Every write is a transaction:
+take the writer lock, catch up with the files under it, mutate, write each changed file atomically
+(temp + fsync + rename; the journal by one append), release. The version chunk is committed before
+the journal, so a crash in between leaves a complete version the article's counter has not caught
+up with; the next save skips past it. A folder written before the journal (schema 1) is upgraded on
+first open, its old watcher.json kept as watcher.json.schema1.bak.
 
-Under the lock a transaction always re-parses the files it touches rather than trusting a
+Under the lock a transaction always re-parses the chunk and log files it touches rather than trusting a
 (inode, mtime, size) stat key: after inode reuse within one clock tick the key can repeat, and
 a writer building on a stale copy would lose another process's write. Readers take no lock and
 use the stat key to skip re-parsing unchanged files; the rename means they never see half a file.
@@ -72,7 +78,7 @@ class TinyStore(VersionRecords, FeedRecords, DataFolder):
         now = now or datetime.now(UTC)
         with self.transaction():
             table = self._articles()
-            doc = self._find(normal)
+            doc = table.find_url(normal)  # already normalized: _find would normalize it again
             if doc is not None:
                 merged = list(doc.get("tags") or []) + [t for t in tags if t not in (doc.get("tags") or [])]
                 changes: dict[str, Any] = {}
@@ -91,7 +97,6 @@ class TinyStore(VersionRecords, FeedRecords, DataFolder):
                 url=normal, added_at=now, tags=list(dict.fromkeys(tags)), every=every, next_check=now, feed=feed
             )
             table.insert({**article_to_doc(art), "key": key, "last_version_at": None})
-            self._stamp_schema()
             return art, True
 
     def remove_article(self, url: str) -> WatchedArticle:
