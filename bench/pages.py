@@ -171,7 +171,7 @@ def article_page(n: int) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:  # http.server's naming
         parts = self.path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "article" and parts[1].isdigit():
             body, status, ctype = article_page(int(parts[1])), 200, "text/html; charset=utf-8"

@@ -182,7 +182,7 @@ class Notifier:
                 return
             except DeliveryFailed as exc:
                 error = exc
-            except Exception as exc:  # noqa: BLE001 - a bug in one delivery must not kill the worker thread
+            except Exception as exc:  # a bug in one delivery must not kill the worker thread
                 error = DeliveryFailed(f"{type(exc).__name__}: {exc}")
             if not error.retryable or attempt + 1 == attempts:
                 break
@@ -201,7 +201,7 @@ def send_test(targets: Sequence[NotifyTarget]) -> list[tuple[str, bool, str | No
             deliver(target, body)
         except DeliveryFailed as exc:
             outcomes.append((redact(target.url), False, scrub(_one_line(str(exc)), target.url)))
-        except Exception as exc:  # noqa: BLE001 - report any failure of one target and go on with the rest
+        except Exception as exc:  # report any failure of one target and go on with the rest
             reason = f"{type(exc).__name__}: {_one_line(str(exc))}"
             outcomes.append((redact(target.url), False, scrub(reason, target.url)))
         else:

@@ -266,7 +266,7 @@ def test_select_new_skips_junk_links():
 class _Handler(http.server.BaseHTTPRequestHandler):
     routes: dict = {}
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):  # http.server's naming
         route = self.routes.get(self.path.split("?")[0])
         if route is None:
             self.send_error(404, "Not Found")

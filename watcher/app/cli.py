@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> None:
         sys.exit(exc.exit_status)
     except KeyboardInterrupt:
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the promise is one line, never a traceback
+    except Exception as exc:  # the promise is one line, never a traceback
         if os.environ.get("WATCHER_DEBUG"):
             raise
         env.error(f"internal error: {type(exc).__name__}: {exc} (set WATCHER_DEBUG=1 for details)")

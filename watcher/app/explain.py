@@ -196,7 +196,7 @@ def _css(root: Any, selector: str | None) -> list[Any]:
         return []
     try:
         return root.cssselect(selector)
-    except Exception:  # noqa: BLE001 - a bad selector is reported by the config loader, not here
+    except Exception:  # a bad selector is reported by the config loader, not here
         return []
 
 

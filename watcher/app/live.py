@@ -100,7 +100,7 @@ def run_monitor(
             # A wedged browser must not keep a stopped run (and its run.lock) alive.
             try:
                 await asyncio.wait_for(fetcher.__aexit__(None, None, None), BROWSER_CLOSE_SECONDS)
-            except (TimeoutError, Exception):  # noqa: BLE001 - closing is best effort; the process is ending
+            except (TimeoutError, Exception):  # closing is best effort; the process is ending
                 pass
 
     return asyncio.run(go())

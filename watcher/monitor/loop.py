@@ -233,7 +233,7 @@ class Runner:
             self._held.succeeded(url)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - anything a check raises is reported, never a stopped run
+        except Exception as exc:  # anything a check raises is reported, never a stopped run
             result = self._failed(url, exc)
         self.stats.checks += 1
         if result.status == "error":
@@ -250,7 +250,7 @@ class Runner:
         delay = self._held.failed(url)
         try:
             record(self.svc, result)
-        except Exception as again:  # noqa: BLE001 - the store is what failed; the hold above is the backstop
+        except Exception as again:  # the store is what failed; the hold above is the backstop
             if str(again) != str(exc):
                 text += f" (not recorded: {again})"
             result.error = _one_line(f"{text}; retrying in {_seconds(delay)}")
@@ -296,7 +296,7 @@ class Runner:
             poll = await self._poll_feed(feed, now)
         except asyncio.CancelledError:
             raise
-        except Exception as exc:  # noqa: BLE001 - whatever it was, the poll is retried after a backoff
+        except Exception as exc:  # whatever it was, the poll is retried after a backoff
             poll = FeedPoll(feed=feed.url, error=_one_line(f"{type(exc).__name__}: {exc}"), recorded=False)
         if not poll.recorded:
             # Its next poll time was not saved: without a hold it would be polled again at once.
@@ -316,7 +316,7 @@ class Runner:
         except WatcherError as exc:
             poll.error = str(exc)
             feed.last_status = "error"
-        except Exception as exc:  # noqa: BLE001 - a feed is untrusted input; a parser bug must not end the run
+        except Exception as exc:  # a feed is untrusted input; a parser bug must not end the run
             poll.error = f"internal error reading the feed: {type(exc).__name__}: {exc}"
             feed.last_status = "error"
         feed.last_polled = now
@@ -355,7 +355,7 @@ class Runner:
         def body() -> None:
             try:
                 value, exc = work(url), None
-            except BaseException as caught:  # noqa: BLE001 - handed to the loop, which reports it
+            except BaseException as caught:  # handed to the loop, which reports it
                 value, exc = None, caught
             finally:
                 self._feed_threads.release()

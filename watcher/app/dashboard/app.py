@@ -137,7 +137,7 @@ class DashboardApp(App[int]):
         if self._checks is not None and self._checks.state in (WorkerState.PENDING, WorkerState.RUNNING):
             try:
                 await asyncio.wait_for(self._checks.wait(), QUIT_WAIT_SECONDS)
-            except Exception:  # noqa: BLE001 - a failed or slow shutdown must still exit
+            except Exception:  # a failed or slow shutdown must still exit
                 pass
         await self._fetchers.aclose()
         logging.getLogger().removeHandler(self._log_handler)

@@ -20,7 +20,7 @@ class AppLogHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             text = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad format string must not break the app
+        except Exception:  # a bad format string must not break the app
             text = str(record.msg)
         self.app.message(text, "error" if record.levelno >= logging.ERROR else "warning")
 
