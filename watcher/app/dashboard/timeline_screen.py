@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import tzinfo
 
 from rich.text import Text
@@ -14,7 +15,8 @@ from watcher.app.dashboard.feed_table import snippet
 from watcher.app.dashboard.model import FeedEntry, next_label, status_label
 from watcher.app.dashboard.table_base import Column, FittedTable
 from watcher.errors import WatcherError
-from watcher.models import CheckRecord, Version, WatchedArticle
+from watcher.labels import flag_short
+from watcher.models import CLASSES, CheckRecord, Version, WatchedArticle
 from watcher.render.text import safe_text
 from watcher.times import display_time_in
 
@@ -24,12 +26,14 @@ def when(moment, tz: tzinfo) -> str:
 
 
 class VersionsTable(FittedTable):
+    """Two lines a version: class over flags, and the edit counts over the first edit."""
+
+    ROW_HEIGHT = 2
     COLUMNS = (
         Column("v", "V", width=4),
         Column("at", "Captured", width=20),
-        Column("cls", "Class", width=11),
-        Column("flags", "Flags", share=1, cap=28),
-        Column("summary", "Summary", share=3),
+        Column("cls", "Class / flags", width=16),
+        Column("summary", "Summary", share=1),
     )
 
 
@@ -43,11 +47,23 @@ class ChecksTable(FittedTable):
     )
 
 
+def counts(version: Version) -> Text:
+    """ "3 edits: 2 substantive, 1 typo", or the event, for the first line of a version."""
+    if version.event:
+        return Text(version.event, style=f"status.{version.event}")
+    if version.number == 1:
+        return Text("")
+    n = len(version.edits)
+    by_class = Counter(e.cls for e in version.edits)
+    parts = ", ".join(f"{by_class[c]} {c}" for c in reversed(CLASSES) if by_class[c])
+    return Text(f"{n} edit{'s' if n != 1 else ''}" + (f": {parts}" if parts else ""))
+
+
 def version_rows(article: WatchedArticle, versions: list[Version], tz: tzinfo) -> list[tuple[str, dict]]:
     rows = []
     for version in reversed(versions):
         entry = FeedEntry(article, version)
-        cls = entry.top_class or ("first version" if version.number == 1 and not version.event else "")
+        cls = entry.top_class or ""
         summary = Text("first version", style="dim") if version.number == 1 and not version.event else snippet(entry)
         rows.append(
             (
@@ -55,9 +71,11 @@ def version_rows(article: WatchedArticle, versions: list[Version], tz: tzinfo) -
                 {
                     "v": f"v{version.number}",
                     "at": when(version.captured_at, tz),
-                    "cls": Text(cls, style=f"class.{cls}" if entry.top_class else "dim"),
-                    "flags": Text(", ".join(entry.marks), style="bold"),
-                    "summary": summary,
+                    "cls": [
+                        Text(cls, style=f"class.{cls}" if entry.top_class else "dim"),
+                        Text(", ".join(flag_short(m) for m in entry.marks), style="bold"),
+                    ],
+                    "summary": [summary] if version.number == 1 and not version.event else [counts(version), summary],
                 },
             )
         )
