@@ -90,9 +90,11 @@ class Store(Protocol):
         diff: VersionDiff | None,
         captured_at: datetime,
         event: str | None = None,
+        final_url: str | None = None,
     ) -> Version:
         """Store a new version, numbered 1, 2, ... per article, with its raw HTML (if given) and the
-        edits from the previous one; updates the article's headline, summary and counters."""
+        edits from the previous one; updates the article's headline, summary and counters. final_url is where
+        the page led when a redirect took it elsewhere (recorded on the version)."""
         ...
 
     def latest_version(self, url: str) -> Version | None:

@@ -29,6 +29,7 @@ class VersionRecords(DataFolder):
         diff: VersionDiff | None,
         captured_at: datetime,
         event: str | None = None,
+        final_url: str | None = None,
     ) -> Version:
         """Store a new version (numbered 1.. per article) and update the article's summary fields.
 
@@ -55,6 +56,8 @@ class VersionRecords(DataFolder):
             vdoc = self._version_doc(
                 article, html=html, edits=edits, flags=flags, captured_at=captured_at, event=event, number=number
             )
+            if final_url:
+                vdoc["final_url"] = final_url
             self._table(self._chunk_path(key, number), "versions").insert(Document(vdoc, doc_id=number))
             changes = {
                 "versions": number,
@@ -77,6 +80,7 @@ class VersionRecords(DataFolder):
                 flags=flags,
                 edits=edits,
                 event=event,
+                final_url=final_url,
             )
 
     def _version_doc(
@@ -152,6 +156,7 @@ class VersionRecords(DataFolder):
             flags=list(doc.get("flags") or []),
             edits=[Edit.from_json(e) for e in raw_edits or []],
             event=doc.get("event"),
+            final_url=doc.get("final_url"),
         )
 
     def _version_docs(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
