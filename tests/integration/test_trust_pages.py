@@ -128,6 +128,10 @@ def test_widgets_changing_on_every_load_make_no_edit_and_a_real_edit_is_stored_a
     extracted = json.loads(out.stdout)
     assert any("Tide gauge" in v for v in extracted["volatile"])
     assert not any("Tide gauge" in p for p in checker.store.latest_version(url).article.body)
+    # and history says what is left out: per version in JSON, in words on the terminal.
+    history = json.loads(watcher(checker.data_dir, "history", url, "--json").stdout)
+    assert any("Tide gauge" in p for p in history[0]["volatile"]) and history[1]["volatile"] == []
+    assert "left out of comparison" in watcher(checker.data_dir, "history", url).stdout
 
 
 def test_a_story_that_keeps_changing_between_loads_is_unconfirmed_and_says_what_to_do(site, checker):

@@ -53,7 +53,10 @@ def history(app: App, url: str | None, match: str | None, checks: bool, include_
         app.env.out.print(checks_table(records, app.short_time))
         return
     versions = store.list_versions(target)
+    learned = set(store.get_article(target).volatile)
     if as_json:
+        from watcher.diff.volatile import block_key
+
         out = []
         for n, v in enumerate(versions):
             entry = v.to_json()
@@ -61,6 +64,8 @@ def history(app: App, url: str | None, match: str | None, checks: bool, include_
             entry["summary"] = version_summary(v, versions[:n], include_cosmetic)
             entry["reverted_to"] = reverted_to(v, versions[:n]) if v.event == "revert" else None
             entry["redirected_to"] = redirect_target(v) if v.event == "redirected" else None
+            # Added field: this version's blocks that comparison leaves out (learned to change on every load).
+            entry["volatile"] = [p for p in v.article.body if block_key(p) in learned]
             out.append(entry)
         app.env.print_json(out)
         return
@@ -68,6 +73,12 @@ def history(app: App, url: str | None, match: str | None, checks: bool, include_
         app.env.info(f"{target} has no versions yet (run `watcher check {app.resolver().id_of(target)}`)")
         return
     app.env.out.print(history_timeline(versions, app.short_time, include_cosmetic))
+    if learned:
+        from watcher.render.text import safe_text
+
+        app.env.out.print(
+            safe_text("volatile (changes on every load, left out of comparison): " + "; ".join(sorted(learned)))
+        )
 
 
 @click.command()
