@@ -1,4 +1,5 @@
-"""monitor.story_overlap: is a redirect target the same story (moved, maybe edited) or another one?"""
+"""Check rules as pure functions: is a redirect target the same story, what a returning headline means, and
+which notification targets hear of moves."""
 
 from __future__ import annotations
 
@@ -51,3 +52,52 @@ def test_another_story_in_the_same_language_is_not(site, other):
 def test_an_empty_body_shares_nothing():
     assert story_overlap(Article(body=[]), Article(body=[])) == 0.0
     assert story_overlap(Article(body=["", " "]), OTHER_EN) == 0.0
+
+
+# --- headlines that come back, and moves for notification targets -------------------------------------
+
+
+def versions_with(*headlines: str):
+    from datetime import UTC, datetime
+
+    from watcher.models import Version
+
+    return [
+        Version("u", n, datetime(2026, 11, 25, tzinfo=UTC), str(n), Article(headline=h))
+        for n, h in enumerate(headlines, 1)
+    ]
+
+
+def test_a_headline_back_once_is_a_revert_and_twice_alternating_an_ab_test():
+    from watcher.monitor.trust import headline_return
+
+    assert headline_return(versions_with("A"), "B", []) is None  # never seen: an edit
+    assert headline_return(versions_with("A", "B"), "A", []) == "revert"  # one walk-back
+    assert headline_return(versions_with("A", "B", "A"), "B", []) == "ab_test"  # A B A B: rotating
+    assert headline_return(versions_with("A", "B", "C"), "A", []) == "revert"
+    assert headline_return(versions_with("A", "B", "C", "A"), "B", []) == "ab_test"
+    assert headline_return(versions_with("A", "B"), "C", ["C", "B"]) == "ab_test"  # a known variant
+
+
+def test_min_class_moved_hears_of_moves_but_not_typos():
+    from datetime import UTC, datetime
+
+    from watcher.config import NotifyTarget
+    from watcher.models import CheckResult, Edit
+    from watcher.notify import matches
+
+    def result(cls: str) -> CheckResult:
+        edit = Edit("body", "move" if cls == "moved" else "replace", "a", "b", cls)  # type: ignore[arg-type]
+        return CheckResult("https://news.test/a", "changed", datetime(2026, 11, 25, tzinfo=UTC), 2, edits=[edit])
+
+    target = NotifyTarget(url="https://hooks.test/", min_class="moved")
+    assert matches(target, result("moved"), []) and matches(target, result("substantive"), [])
+    assert not matches(target, result("typo"), [])
+
+
+def test_min_class_moved_is_accepted_in_the_config_file(tmp_path):
+    from watcher.config import load_config
+
+    path = tmp_path / "watcher.toml"
+    path.write_text('[[notify]]\nurl = "https://hooks.test/"\nmin_class = "moved"\n')
+    assert load_config(path).notify[0].min_class == "moved"
