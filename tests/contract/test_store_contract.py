@@ -61,6 +61,18 @@ def test_articles_list_in_the_order_added(store):
     assert [a.url for a in listed] == urls and {a.feed for a in listed} == {"https://news.example/rss"}
 
 
+def test_articles_can_be_listed_one_at_a_time_and_by_url(store):
+    urls = [f"https://news.example/{i}" for i in range(5)]
+    for url in urls:
+        store.add_article(url, now=T0)
+    store.remove_article(urls[1])
+    kept = urls[:1] + urls[2:]
+    assert store.article_urls() == kept
+    first = next(iter(store.iter_articles()))
+    assert first.url == urls[0] and [a.url for a in store.iter_articles()] == kept
+    assert [a.url for a in store.list_articles()] == kept
+
+
 def test_unknown_article_errors_name_the_url(store):
     with pytest.raises(UnknownArticle, match="not watching https://nowhere.example/"):
         store.get_article("https://nowhere.example/")

@@ -3,6 +3,7 @@ unchanged checks, the run lock, a hand-corrupted file, a full disk and a read-on
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -340,3 +341,40 @@ def test_a_writer_waiting_on_a_busy_store_gets_its_turn(tmp_path):
     out, err = hog.communicate(timeout=30)
     assert hog.returncode == 0, err
     assert store.get_article(URL).checks_total == 10
+
+
+# --- many articles (issue 19 item 1) ----------------------------------------------------------------
+
+
+def watcher_cli(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+
+def test_add_from_a_file_in_one_write_and_list_the_first_few(tmp_path):
+    data = tmp_path / "data"
+    urls = [f"https://news.example/story/{i:05d}" for i in range(3000)]
+    listing = tmp_path / "urls.txt"
+    listing.write_text("# from the sitemap\n" + "\n".join(urls[:2000]) + "\n\n" + urls[0] + "\n")
+    started = time.process_time()
+    added = watcher_cli(data, "add", "--no-probe", "--from-file", str(listing), urls[2000])
+    assert added.returncode == 0, added.stderr
+    assert added.stderr.count("watching https://") == 2001 and "Traceback" not in added.stderr
+    more = watcher_cli(data, "add", "--no-probe", "--from-file", "-", stdin="\n".join(urls[2001:]) + "\n")
+    assert more.returncode == 0, more.stderr
+    listed = json.loads(watcher_cli(data, "list", "--json").stdout)
+    assert [a["url"] for a in listed] == [urls[2000], *urls[:2000], *urls[2001:]]  # named ones first
+    first = json.loads(watcher_cli(data, "list", "--json", "--limit", "2").stdout)
+    assert first == listed[:2]
+    assert time.process_time() - started < 5  # the test's own CPU; the CLI's is in bench/scale.py
+    nothing = watcher_cli(data, "add")
+    assert (
+        nothing.returncode == 2
+        and nothing.stderr.strip() == "watcher: error: name the URLs to add, or --from-file FILE"
+    )

@@ -280,6 +280,14 @@ class PostgresStore:
             cur.execute("SELECT doc FROM articles ORDER BY id")
             return [article_from_doc(row[0]) for row in cur.fetchall()]
 
+    def iter_articles(self) -> Iterator[WatchedArticle]:
+        yield from self.list_articles()
+
+    def article_urls(self) -> list[str]:
+        with self._cursor() as cur:
+            cur.execute("SELECT url FROM articles ORDER BY id")
+            return [row[0] for row in cur.fetchall()]
+
     def update_article(self, article: WatchedArticle) -> WatchedArticle:
         with self._cursor() as cur:
             article_id, doc = self._row(cur, article.url, lock=True)

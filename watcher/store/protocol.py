@@ -16,7 +16,7 @@ Conventions shared by all methods:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -60,6 +60,14 @@ class Store(Protocol):
 
     def list_articles(self) -> list[WatchedArticle]:
         """Every watched article, in the order they were added."""
+        ...
+
+    def iter_articles(self) -> Iterator[WatchedArticle]:
+        """Every watched article in the order added, made one at a time (a long listing starts at once)."""
+        ...
+
+    def article_urls(self) -> list[str]:
+        """Every watched URL in the order added, cheaper than loading the articles."""
         ...
 
     def update_article(self, article: WatchedArticle) -> WatchedArticle:

@@ -40,7 +40,7 @@ committed files meanwhile and wait for the lock to write.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,6 +114,16 @@ class TinyStore(VersionRecords, FeedRecords, DataFolder):
     def list_articles(self) -> list[WatchedArticle]:
         """Every watched article, in the order they were added."""
         return [article_from_doc(doc) for doc in self._articles().all()]
+
+    def iter_articles(self) -> Iterator[WatchedArticle]:
+        """Every watched article in the order added, made one at a time (a listing starts at once)."""
+        for doc in self._articles().all():
+            yield article_from_doc(doc)
+
+    def article_urls(self) -> list[str]:
+        """Every watched URL in the order added, without making the articles."""
+        self._upgrade_once()
+        return self._hot.urls("articles")
 
     def update_article(self, article: WatchedArticle) -> WatchedArticle:
         """Save schedule state and settings; version and check counters stay the store's own."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 import click
 
@@ -48,21 +50,35 @@ def _reason(exc: Exception, url: str) -> str:
 
 
 @click.command()
-@click.argument("urls", nargs=-1, required=True)
+@click.argument("urls", nargs=-1)
+@click.option(
+    "--from-file",
+    "from_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Also add the URLs in this file, one a line ('-' for stdin; blank lines and # comments skipped).",
+)
 @click.option("--every", default=None, help="Fixed interval, e.g. 15m, 2h (default: age-based schedule).")
 @click.option("--tag", "tags", multiple=True, help="Tag the articles (repeatable).")
 @click.option("--no-probe", is_flag=True, help="Do not load the pages now to warn about errors.")
 @pass_app
-def add(app: App, urls: Sequence[str], every: str | None, tags: Sequence[str], no_probe: bool) -> None:
+def add(
+    app: App, urls: Sequence[str], from_file: TextIO | None, every: str | None, tags: Sequence[str], no_probe: bool
+) -> None:
     """Start watching article URLs (an already watched one gets the new tags and interval, and says so)."""
     from watcher.urls import normalize_url
 
     seconds = parse_every(every)
-    normalized = list(dict.fromkeys(normalize_url(u) for u in urls))  # validate all before storing any
+    listed = [*urls, *_url_lines(from_file)]
+    if not listed:
+        raise BadInput("name the URLs to add, or --from-file FILE")
+    normalized = list(dict.fromkeys(normalize_url(u) for u in listed))  # validate all before storing any
     store = app.store(write=True)
-    before = {a.url: a for a in store.list_articles()}
-    for url in normalized:
-        article, created = store.add_article(url, tags=list(tags), every=seconds)
+    known = set(store.article_urls())
+    before = {url: store.get_article(url) for url in normalized if url in known}
+    with store.transaction():  # one write for all of them: 10,000 URLs in seconds
+        added = [(url, *store.add_article(url, tags=list(tags), every=seconds)) for url in normalized]
+    for url, article, created in added:
         if created:
             app.env.info(f"watching {url}")
         else:
@@ -71,6 +87,13 @@ def add(app: App, urls: Sequence[str], every: str | None, tags: Sequence[str], n
             warning = _probe(app, url)
             if warning:
                 app.env.info(warning)
+
+
+def _url_lines(source: TextIO | None) -> list[str]:
+    if source is None:
+        return []
+    lines = (line.strip() for line in source)
+    return [line for line in lines if line and not line.startswith("#")]
 
 
 def _changes(old: WatchedArticle, new: WatchedArticle) -> str:
@@ -185,19 +208,31 @@ _SORTS = {
 @click.option("--status", "statuses", multiple=True, help="Only this last status: changed, error, paused, never, ...")
 @click.option("--host", "hosts", multiple=True, help="Only articles on this host (or its subdomains).")
 @click.option("--sort", type=click.Choice(sorted(_SORTS)), default="added", show_default=True)
+@click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N (of a long list: at once).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @pass_app
 def list_(
-    app: App, tags: Sequence[str], statuses: Sequence[str], hosts: Sequence[str], sort: str, as_json: bool
+    app: App,
+    tags: Sequence[str],
+    statuses: Sequence[str],
+    hosts: Sequence[str],
+    sort: str,
+    limit: int | None,
+    as_json: bool,
 ) -> None:
     """What is watched: id, URL, tags, interval, status, versions, last check and last edit."""
     from watcher.app.articles import article_ids
     from watcher.urls import host_of
 
     store = app.store()
-    everything = store.list_articles()
-    ids = article_ids([a.url for a in everything])
-    articles = everything
+    if limit and sort == "added" and not (tags or statuses or hosts):
+        # The first N in the order added need not load the other articles: 100,000 start printing at once.
+        everything = articles = list(itertools.islice(store.iter_articles(), limit))
+        ids = article_ids(store.article_urls())
+    else:
+        everything = store.list_articles()
+        ids = article_ids([a.url for a in everything])
+        articles = everything
     if tags:
         articles = [a for a in articles if set(a.tags) & set(tags)]
     if statuses:
@@ -205,7 +240,7 @@ def list_(
     if hosts:
         wanted = [h.lower().strip(".") for h in hosts]
         articles = [a for a in articles if any(_on_host(host_of(a.url), h) for h in wanted)]
-    articles = sorted(articles, key=_SORTS[sort])
+    articles = sorted(articles, key=_SORTS[sort])[:limit]
     feeds = store.list_feeds()
     if as_json:
         app.env.print_json(
