@@ -8,7 +8,8 @@ pairs what it can and leaves the rest to the next; what no step pairs was added 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Literal
 
 from watcher.diff.classify import classify
@@ -66,15 +67,15 @@ class _Alignment:
     new: list[str]
     field: str
     lang: str | None = None
-    keys_a: list[str] = field(default_factory=list)
-    keys_b: list[str] = field(default_factory=list)
-    rows: list[tuple[SortKey, Row]] = field(default_factory=list)
-    blocks: list[tuple[list[int], list[int]]] = field(default_factory=list)  # changed runs between equal runs
-    position: dict[int, int] = field(default_factory=dict)  # old index -> new paragraphs before it
-    paired_old: set[int] = field(default_factory=set)
-    paired_new: set[int] = field(default_factory=set)
-    feats_a: dict[int, Counter] = field(default_factory=dict)
-    feats_b: dict[int, Counter] = field(default_factory=dict)
+    keys_a: list[str] = dc_field(default_factory=list)
+    keys_b: list[str] = dc_field(default_factory=list)
+    rows: list[tuple[SortKey, Row]] = dc_field(default_factory=list)
+    blocks: list[tuple[list[int], list[int]]] = dc_field(default_factory=list)  # changed runs between equal runs
+    position: dict[int, int] = dc_field(default_factory=dict)  # old index -> new paragraphs before it
+    paired_old: set[int] = dc_field(default_factory=set)
+    paired_new: set[int] = dc_field(default_factory=set)
+    feats_a: dict[int, Counter] = dc_field(default_factory=dict)
+    feats_b: dict[int, Counter] = dc_field(default_factory=dict)
 
     def deleted(self) -> list[int]:
         return [x for olds, _ in self.blocks for x in olds]

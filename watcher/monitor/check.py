@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from watcher.config import Config
 from watcher.diff import diff_articles
@@ -16,7 +16,17 @@ from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.diff.volatile import Mask, apply_mask, reconcile
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
-from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, VersionDiff, WatchedArticle, utcnow
+from watcher.models import (
+    GONE_EVENTS,
+    Article,
+    CheckResult,
+    CheckStatus,
+    Snapshot,
+    Version,
+    VersionDiff,
+    WatchedArticle,
+    utcnow,
+)
 from watcher.monitor import schedule
 from watcher.monitor.trust import HostBodies, build_mask, headline_return
 from watcher.normalize import comparison_key, content_hash
@@ -393,7 +403,7 @@ async def _gone(
     )
     return CheckResult(
         url=url,
-        status=event,
+        status=cast(CheckStatus, event),
         checked_at=now,
         version=version.number,
         flags=[event],
@@ -431,7 +441,7 @@ def _unchanged(
 
 
 def _changed(
-    url: str, version: Version, diff: VersionDiff, now: datetime, snapshot: Snapshot, status: str = "changed"
+    url: str, version: Version, diff: VersionDiff, now: datetime, snapshot: Snapshot, status: CheckStatus = "changed"
 ) -> CheckResult:
     return CheckResult(
         url=url,
