@@ -532,3 +532,46 @@ def test_render_png_has_the_requested_width(fetcher):
     assert width == 320 and height >= 1500
     assert png_size(fetcher.render_png_sync(card, 400, 225)) == (400, 225)
     assert png_size(fetcher.render_png_sync(card, 200, 100, device_scale_factor=2)) == (400, 200)
+
+
+# -- pages that abuse a render cannot stall it ------------------------------------------------------
+
+
+def test_image_onerror_fallback_loops_do_not_stall_the_check(site, make_fetcher):
+    # Images are blocked; each failure swaps in another image, which fails too, forever.
+    fallback = "this.src='/fallback-' + Math.random() + '.jpg'"
+    images = "".join(f'<img src="/photo-{n}.jpg" onerror="{fallback}">' for n in range(5))
+    site.page("/gallery", ARTICLE.replace("</article>", images + "</article>"))
+    site.page("/plain", ARTICLE)
+    fetcher = make_fetcher(nav_timeout=3.0, deadline=6.0, settle_ms=500)
+    started = time.monotonic()
+    fetcher.fetch_sync(site.url("/plain"))
+    plain = time.monotonic() - started
+    started = time.monotonic()
+    snap = fetcher.fetch_sync(site.url("/gallery"))
+    looping = time.monotonic() - started
+    assert "Work on the old pier will begin in April" in snap.html
+    assert looping < plain + 1.0, (plain, looping)  # about the time the page takes without its images
+    assert site.hits("/photo-0.jpg") == 0
+
+
+def test_endless_in_page_redirects_end_with_the_page_read_as_it_stands(site, make_fetcher):
+    fetcher = make_fetcher(nav_timeout=1.5, deadline=3.0, retries=0, settle_ms=300)
+    page = "<html><body><article><h1>Pier {n}</h1><p>Work on the old pier will begin in April.</p></article>"
+    script = "<script>setTimeout(function(){{ location.href = '{to}'; }}, 20)</script></body></html>"
+    site.page("/ping", page.format(n="ping") + script.format(to="/pong"))
+    site.page("/pong", page.format(n="pong") + script.format(to="/ping"))
+    started = time.monotonic()
+    snap = fetcher.fetch_sync(site.url("/ping"))
+    assert time.monotonic() - started < 3.0 + 0.5
+    assert "Work on the old pier will begin in April." in snap.html
+
+
+def test_a_page_that_never_fires_load_is_read_as_it_stands_within_the_bound(site, make_fetcher):
+    site.hang("/forever.js")
+    site.page("/stuck", ARTICLE.replace("</body>", '<iframe src="/forever.js"></iframe></body>'))
+    fetcher = make_fetcher(nav_timeout=1.5, deadline=4.0, retries=0, settle_ms=300)
+    started = time.monotonic()
+    snap = fetcher.fetch_sync(site.url("/stuck"))
+    assert time.monotonic() - started < 4.0 + 0.5
+    assert "Work on the old pier will begin in April" in snap.html

@@ -152,22 +152,26 @@ class ChromiumPages:
         )
 
     async def _content(self, page: Any, url: str, deadline: float) -> str:
-        """page.content(), bounded: a busy script can block it forever, a self-navigating page breaks it."""
-        for _ in range(5):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
+        """page.content(), bounded: a busy script can block it forever, a self-navigating page breaks it.
+
+        Navigations the page makes itself are capped (fetch/routing.py), so one that keeps moving comes
+        to rest on some document; that one is read, however many tries it takes within the deadline.
+        """
+        navigated = False
+        while (remaining := deadline - time.monotonic()) > 0:
             try:
                 return await asyncio.wait_for(page.content(), remaining)
             except TimeoutError:
                 break
             except Exception:
                 # The page navigated itself away mid-read; read the new document once it exists.
+                navigated = True
                 with contextlib.suppress(Exception):
                     await page.wait_for_load_state(
                         "load", timeout=max(0.1, min(2.0, deadline - time.monotonic())) * 1000
                     )
-        else:
+                await asyncio.sleep(0.02)  # a page that breaks content() for good must not make this spin
+        if navigated:
             raise errors.FetchError(f"{url} keeps navigating away; there is no page that stays still to read")
         raise errors.FetchTimeout(f"{url} did not let its HTML be read within the deadline")
 

@@ -7,7 +7,7 @@ an allowed address (checked at connect time, after DNS), its decoded size is cap
 reaches the driver (a gzip bomb cannot kill the driver), and PDFs, JSON or downloads never become
 browser downloads or viewers. Other requests (scripts, stylesheets, XHR, frames) go through
 Chromium's own network stack once their host has been resolved and allowed; requests from popups
-never leave, and blocked resource types are refused.
+never leave, and blocked resource types are refused (images answered with a blank one, locally).
 """
 
 from __future__ import annotations
@@ -24,6 +24,12 @@ from watcher.config import BrowserSettings
 from watcher.fetch import addresses, http
 from watcher.fetch.base import ALLOWED_SCHEMES, is_html, status_error
 
+# What a blocked image gets instead of a failure: a 1x1 transparent GIF. A failed image fires `onerror`,
+# and pages whose handler swaps in another image (which fails too) loop until the navigation times out.
+BLANK_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+# Seconds before the deadline after which a page's own navigation is no longer followed (time to
+# load, settle and read the page it is on).
+LAST_NAVIGATION = 1.5
 # Response headers not passed on to Chromium: the body it gets is already decoded and whole.
 _DROPPED = {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
 # Request headers Chromium sets that our client sets itself (or that describe Chromium's own connection).
@@ -56,6 +62,7 @@ class PageRoutes:
         self.allow = addresses.private_allowed(settings.allow_private)
         self._blocked = set(settings.block_resources)
         self._hosts: dict[str, asyncio.Future[list[str]]] = {}
+        self._later_count = 0
 
     async def handle(self, route: Any) -> None:
         request = route.request
@@ -73,7 +80,10 @@ class PageRoutes:
                 else:
                     await self._later(route)
             elif request.resource_type in self._blocked:
-                await route.abort("blockedbyclient")
+                if request.resource_type == "image":
+                    await route.fulfill(status=200, content_type="image/gif", body=BLANK_GIF)
+                else:
+                    await route.abort("blockedbyclient")
             elif not await self._host_allowed(request.url):
                 self._count("private address")
                 await route.abort("blockedbyclient")
@@ -148,7 +158,16 @@ class PageRoutes:
         await _fulfill(route, response)
 
     async def _later(self, route: Any) -> None:
-        """A navigation the page made itself (script, meta refresh, a redirect hop of one): same checks."""
+        """A navigation the page made itself (script, meta refresh, a redirect hop of one): same checks.
+
+        Past max_redirects of them, or close to the deadline, the page stays where it is and is read as
+        it stands: a page bouncing between two addresses forever must not leave nothing to read.
+        """
+        self._later_count += 1
+        if self._later_count > self.settings.max_redirects or self.deadline - time.monotonic() < LAST_NAVIGATION:
+            self._count("navigation loop")
+            await route.abort("aborted")
+            return
         try:
             response = await self._document(route, self.deadline - time.monotonic())
         except errors.FetchError as exc:
