@@ -1,0 +1,201 @@
+"""Benchmark: the embedded store at 1,000 / 10,000 / 100,000 watched articles, as ratios in one run.
+
+Per size, on a durable store (fsync on) as users get it:
+- a no-change check (record_check + update_article in one transaction, as monitor.check does):
+  CPU, bytes handed to the store's writes, wall; the mean of many checks plus the compaction they
+  pay for in time (one compaction is timed and spread over the checks that make the journal grow to it);
+- `watcher add --no-probe --from-file` of 10,000 new URLs (a process, CPU and wall);
+- `watcher list --limit 20`: time from launch to its first line of output.
+Targets (issue 19): check cost flat within 1.2x from 1,000 to 100,000; adding 10,000 under 10 s;
+list starts printing under 1 s. CPU and bytes are what machine load does not blur; wall is printed too.
+
+    python bench/scale.py      (env: BENCH_SCALE_SIZES=1000,10000,100000  BENCH_SCALE_CHECKS=200)
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from common import REPO, Row, print_rows  # first: puts the repository on sys.path
+from storage import WRITTEN  # importing it counts every byte the store writes
+
+from watcher.models import CheckResult
+from watcher.store import open_store
+from watcher.store.journal import COMPACT_RATIO
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+LIVE = 20  # articles the measured checks go round
+ADD = 10_000
+
+
+def sizes() -> list[int]:
+    raw = os.environ.get("BENCH_SCALE_SIZES", "1000,10000,100000")
+    return [int(s) for s in raw.split(",") if s.strip()]
+
+
+def build(root: Path, count: int) -> list[str]:
+    """A store watching `count` articles, made fast (fsync off): setting up is not what is measured."""
+    store = open_store(root, durable=False)
+    urls = [f"https://news.example/section/{i % 40}/story-{i:06d}" for i in range(count)]
+    with store.transaction():
+        for url in urls:
+            store.add_article(url, now=T0, tags=["bench"])
+    live = urls[:: max(1, count // LIVE)][:LIVE]
+    for url in live:  # a full check log: what follows is the steady state
+        with store.transaction():
+            for i in range(store.check_log_size):
+                store.record_check(CheckResult(url=url, status="unchanged", checked_at=T0 + timedelta(seconds=i)))
+    return live
+
+
+def checks(root: Path, live: list[str], count: int) -> tuple[float, float, float, float]:
+    """Mean CPU ms, wall ms, bytes and journal bytes of `count` no-change checks; then one compaction's CPU ms and bytes."""
+    store = open_store(root)
+    moment = T0 + timedelta(days=1)
+    journal = root / "watcher.journal"
+    cpu = wall = 0.0
+    written = grown = 0
+    for i in range(count):
+        url = live[i % len(live)]
+        moment += timedelta(seconds=1)
+        size = journal.stat().st_size if journal.exists() else 0
+        before, c, w = WRITTEN[0], time.process_time(), time.perf_counter()
+        with store.transaction():
+            store.record_check(
+                CheckResult(url=url, status="unchanged", checked_at=moment, version=1, http_status=200, duration=0.8)
+            )
+            watched = store.get_article(url)
+            watched.next_check = moment + timedelta(minutes=10)
+            store.update_article(watched)
+        cpu += time.process_time() - c
+        wall += time.perf_counter() - w
+        written += WRITTEN[0] - before
+        grown += max(0, journal.stat().st_size - size)
+    return cpu / count * 1000, wall / count * 1000, written / count, grown / count
+
+
+def compaction(root: Path) -> tuple[float, int, int]:
+    """CPU ms and bytes of one compaction, and the snapshot size that sets how often one falls due."""
+    store = open_store(root)
+    store.list_articles()  # loaded before timing, as a running process has it
+    with store.transaction():
+        before, c = WRITTEN[0], time.process_time()
+        store._hot.compact()  # what a commit does once the journal has grown to COMPACT_RATIO of the snapshot
+        spent = time.process_time() - c
+    snapshot = (root / "watcher.json").stat().st_size
+    return spent * 1000, WRITTEN[0] - before, snapshot
+
+
+def cli(root: Path, *args: str, stdin: str | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of one watcher command (a process, as a user runs it)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(root), *args],
+        input=stdin,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"watcher {' '.join(args)} failed: {done.stderr.strip()}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def first_line(root: Path, *args: str) -> float:
+    """Seconds from launching a watcher command to its first line of output."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "120"}
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watcher", "--data-dir", str(root), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    seconds = time.perf_counter() - started
+    proc.communicate()
+    return seconds
+
+
+def run() -> list[Row]:
+    count = int(os.environ.get("BENCH_SCALE_CHECKS", "200"))
+    results = {}
+    for n in sizes():
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "data"
+            started = time.perf_counter()
+            live = build(root, n)
+            print(f"scale: built {n:,} articles in {time.perf_counter() - started:.0f}s", flush=True)
+            cpu, wall, written, grown = checks(root, live, count)
+            compact_cpu, compact_bytes, snapshot = compaction(root)
+            every = max(1.0, snapshot * COMPACT_RATIO / max(grown, 1))  # checks between two compactions
+            cpu_total, bytes_total = cpu + compact_cpu / every, written + compact_bytes / every
+            urls = "\n".join(f"https://news.example/added/story-{i:06d}" for i in range(ADD)) + "\n"
+            add_wall, add_cpu = cli(root, "add", "--no-probe", "--from-file", "-", stdin=urls)
+            list_first = min(first_line(root, "list", "--limit", "20") for _ in range(3))
+            results[n] = (cpu_total, bytes_total, wall, add_wall, add_cpu, list_first)
+            print(
+                f"  {n:>7,} articles: no-change check {cpu:.2f} ms CPU + {compact_cpu / every:.2f} ms compaction share, "
+                f"{written / 1024:.1f} KB + {compact_bytes / every / 1024:.2f} KB written, {wall:.1f} ms wall "
+                f"(compaction every {every:,.0f} checks: {compact_cpu:.0f} ms CPU, {compact_bytes / 1e6:.1f} MB); "
+                f"add {ADD:,}: {add_wall:.1f} s wall, {add_cpu:.1f} s CPU; list --limit 20 first line {list_first:.2f} s",
+                flush=True,
+            )
+    labels = "/".join(f"{n:,}" for n in results)
+    rows = []
+    cpus = [r[0] for r in results.values()]
+    written = [r[1] for r in results.values()]
+    cpu_ratio, written_ratio = max(cpus) / min(cpus), max(written) / min(written)
+    rows.append(
+        Row(
+            f"scale: no-change check at {labels} articles (incl. compaction share)",
+            "CPU "
+            + " / ".join(f"{c:.2f}" for c in cpus)
+            + f" ms ({cpu_ratio:.2f}x); written "
+            + " / ".join(f"{w / 1024:.1f}" for w in written)
+            + f" KB ({written_ratio:.2f}x); wall "
+            + " / ".join(f"{r[2]:.1f}" for r in results.values())
+            + " ms",
+            "<= 1.2x",
+            cpu_ratio <= 1.2 and written_ratio <= 1.2,
+        )
+    )
+    largest = max(results)
+    rows.append(
+        Row(
+            f"scale: add {ADD:,} URLs (add --from-file) to {labels} articles",
+            " / ".join(f"{r[3]:.1f}" for r in results.values())
+            + " s wall; CPU "
+            + " / ".join(f"{r[4]:.1f}" for r in results.values())
+            + " s",
+            "< 10 s",
+            results[largest][3] < 10,
+        )
+    )
+    rows.append(
+        Row(
+            f"scale: list --limit 20, first line, at {labels} articles",
+            " / ".join(f"{r[5]:.2f}" for r in results.values()) + " s",
+            "< 1 s",
+            results[largest][5] < 1,
+        )
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    print_rows(run())
