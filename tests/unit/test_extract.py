@@ -347,3 +347,59 @@ def test_slideshow_caption_is_never_the_headline():
         "<div class='gallery'><h1>A dredger at work in the northern channel</h1></div>",
     )
     assert extract(no_heading, "https://x.example/a").headline == "Harbour channel to be dredged"
+
+
+# ---------------------------------------------------------------- in-article widgets (issue 16 item 1a)
+
+
+def _fixture(name: str) -> tuple[str, dict]:
+    folder = FIXTURES / "extract"
+    return (folder / f"{name}.html").read_text(encoding="utf-8"), json.loads((folder / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "name,changes",
+    [
+        (
+            "widgets-zh",
+            [
+                ("3545 人按讚", "3546 人按讚"),
+                ("9168 點閱", "9201 點閱"),
+                ("3 小時前", "4 小時前"),
+                ("128 則", "131 則"),
+            ],
+        ),
+        (
+            "widgets-en",
+            [
+                ("1,204 views</span>", "1,377 views</span>"),
+                ("12 comments</span>", "15 comments</span>"),
+                ("3 minutes ago", "9 minutes ago"),
+                ("Read time: 4 min", "Read time: 5 min"),
+            ],
+        ),
+    ],
+)
+def test_widgets_inside_the_article_body_change_nothing(name, changes):
+    html, expected = _fixture(name)
+    reloaded = html
+    for old, new in changes:
+        assert old in reloaded
+        reloaded = reloaded.replace(old, new)
+    first, second = extract(html, expected["url"]), extract(reloaded, expected["url"])
+    assert first.body == expected["body"]
+    assert second == first
+
+
+def test_story_lines_that_mention_counts_or_widget_words_are_kept():
+    story = [
+        "12 comments were filed by residents before the vote on the new ferry timetable.",
+        "The clip had 1,204 views by Monday.",
+        "Share prices fell 3 percent.",
+        "Next, the council will vote.",
+        "颱風3小時前登陸花蓮，各地嚴防強風豪雨。",
+        "影片已有9168次點閱，市府仍未回應。",
+        "Print editions will stop in May.",
+    ]
+    page = "<html><body><div class='article-body'>" + "".join(f"<p>{p}</p>" for p in story) + "</div></body></html>"
+    assert extract(page, "https://x.example/a").body == story

@@ -11,6 +11,7 @@ from typing import Any
 from watcher.cjk import CJK_LETTERS
 from watcher.config import SiteRule
 from watcher.extract import rules
+from watcher.extract.chrome import is_widget_line
 from watcher.extract.dom import attrs_of, rough_len, select, visible_text
 from watcher.extract.metadata import ld_text, unescape
 from watcher.extract.rules import BLOCK_TAGS
@@ -285,7 +286,9 @@ def clean_body(art: Article) -> list[str]:
     """Drop lines that repeat the headline, byline or a caption, and page furniture lines."""
     skip = {comparison_key(c) for c in art.captions}
     skip.update(comparison_key(x) for x in (art.headline, art.byline) if x)
-    return [p for p in art.body if comparison_key(p) not in skip and not rules.JUNK_LINE.match(p)]
+    return [
+        p for p in art.body if comparison_key(p) not in skip and not rules.JUNK_LINE.match(p) and not is_widget_line(p)
+    ]
 
 
 def is_lead_copy(dek: str, lead: str) -> bool:

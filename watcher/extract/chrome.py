@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -113,3 +114,21 @@ def _drop_section(heading: Any) -> None:
         if nxt is not None and (nxt.tag in ("ul", "ol") or link_density(nxt) > 0.5):
             drop(nxt)
     drop(section)
+
+
+_WORD = re.compile(r"[^\W\d_]")
+
+
+def is_widget_line(line: str) -> bool:
+    """Whether a body line is an in-article widget (counter, reading time, font controls, pager, tags, ...).
+
+    Only a short line made of nothing but widget tokens is one; see rules.WIDGET_TOKENS.
+    """
+    if len(line) > rules.WIDGET_MAX_CHARS:
+        return False
+    if rules.BREADCRUMB.match(line) or rules.TAG_ROW.match(line):
+        return True
+    tokens = rules.WIDGET_TOKEN.findall(line)
+    if not any(_WORD.search(t) for t in tokens):
+        return False  # figures alone are a table's or a chart's, not a widget's
+    return rules.WIDGET_GLUE.fullmatch(rules.WIDGET_TOKEN.sub(" ", line)) is not None
