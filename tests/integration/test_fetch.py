@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
 import struct
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from support.browser_thread import fast_settings
@@ -373,6 +376,18 @@ def test_page_over_the_size_cap(site, make_fetcher):
     assert "Pier repairs" in fetcher.fetch_sync(site.url("/small")).html
 
 
+def test_a_gzip_bomb_is_refused_on_its_decoded_size_before_the_browser_sees_it(site, make_fetcher):
+    import gzip
+
+    fetcher = make_fetcher(max_bytes=1_000_000)
+    bomb = gzip.compress(b"<p>" + b"x" * 30_000_000, compresslevel=9)  # about 30 KB on the wire
+    site.bytes("/bomb", bomb, "text/html", headers={"Content-Encoding": "gzip"})
+    with pytest.raises(errors.TooLarge):
+        fetcher.fetch_sync(site.url("/bomb"))
+    site.page("/small", ARTICLE)
+    assert "Pier repairs" in fetcher.fetch_sync(site.url("/small")).html
+
+
 def test_page_that_grows_over_the_cap_after_rendering(site, make_fetcher):
     fetcher = make_fetcher(max_bytes=5_000)
     site.page(
@@ -499,6 +514,39 @@ def test_browser_is_relaunched_after_it_dies(site):
             return await fetcher.fetch(site.url("/story"))
 
     assert "Pier repairs" in asyncio.run(go()).html
+
+
+def _driver_pids() -> set[int]:
+    """Playwright driver processes started by this test process."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and b"run-driver" in command:
+            found.add(int(entry))
+    return found
+
+
+def test_a_killed_playwright_driver_is_replaced_at_once(site):
+    site.page("/story", ARTICLE)
+    before = _driver_pids()
+
+    async def go():
+        async with Fetcher(fast_settings()) as fetcher:
+            await fetcher.fetch(site.url("/story"))
+            ours = _driver_pids() - before
+            assert len(ours) == 1
+            os.kill(ours.pop(), signal.SIGKILL)  # what an out-of-memory kill of the Node driver looks like
+            await asyncio.sleep(0.3)
+            return [await fetcher.fetch(site.url("/story")) for _ in range(3)]
+
+    # Every check after the crash succeeds: the first finds the driver dead and starts a new one.
+    assert all("Pier repairs" in snap.html for snap in asyncio.run(go()))
 
 
 def test_browser_and_driver_are_started_afresh_after_serving_their_share(site, monkeypatch):

@@ -22,6 +22,7 @@ MAX_SPARES = 2  # fresh contexts kept open ahead of need per browser (each is an
 # Over 3,000 checks the driver's heap crept from about 250 to 300 MB and the browser process grew
 # about 3 KB a check; a `watcher run` lasts weeks. A restart costs about half a second.
 RELAUNCH_AFTER = 1000
+PROBE_TIMEOUT = 2.0  # seconds a healthy driver and browser take to answer a protocol round trip
 FIND = object()  # browser_path default: look the browser up on first launch
 
 # Flags that let Chromium run headless in containers and CI (no sandbox, no GPU) and keep it
@@ -279,4 +280,21 @@ class BrowserHandle:
                     await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT)
             if playwright is not None:
                 with contextlib.suppress(Exception):
-                    await playwright.stop()
+                    await asyncio.wait_for(playwright.stop(), CLOSE_TIMEOUT)
+
+    async def restart_if_dead(self, browser: Any) -> bool:
+        """After a check failed inside Playwright: is `browser` (and the driver behind it) still answering?
+        If not, drop both now, so the next get() starts new ones instead of every later check failing.
+
+        A dead Node driver leaves is_connected() true, so ask it something that needs a round trip.
+        """
+        if browser is not self._browser:
+            return False  # already replaced
+        try:
+            session = await asyncio.wait_for(browser.new_browser_cdp_session(), PROBE_TIMEOUT)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(session.detach(), PROBE_TIMEOUT)
+            return False
+        except Exception:  # noqa: BLE001 - any failure to answer means it is gone
+            await self.close()
+            return True

@@ -64,7 +64,7 @@ class ChromiumPages:
     async def attempt(self, url: str, deadline: float, sent: Callable[[], None] | None = None) -> Snapshot:
         s = self.settings
         started = time.monotonic()
-        context = None
+        context = browser = None
         try:
             browser = await self._handle.get()
             options = {
@@ -77,7 +77,10 @@ class ChromiumPages:
         except errors.WatcherError:
             raise
         except Exception as exc:
-            # Chromium crashed or went away mid-check: retryable, and the next attempt relaunches it.
+            # Chromium or the driver crashed or went away mid-check: retryable, and once it is found
+            # dead the next attempt starts both afresh.
+            if browser is not None:
+                await self._handle.restart_if_dead(browser)
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise errors.ConnectError(f"browser failed while loading {url}: {reason}") from exc
         finally:
