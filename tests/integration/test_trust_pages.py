@@ -134,6 +134,34 @@ def test_widgets_changing_on_every_load_make_no_edit_and_a_real_edit_is_stored_a
     assert "left out of comparison" in watcher(checker.data_dir, "history", url).stdout
 
 
+def test_chrome_recurring_across_a_hosts_stories_is_learned_from_them(site, checker):
+    # A live figure that holds still between two reloads seconds apart, so only the host's other stories
+    # can tell it is chrome: the same line, figures aside, in a different story of the same site.
+    def gauge(level: str) -> str:
+        return f"Tide gauge at the pier now: {level} m"
+
+    edited = [*BODY[:3], "Repairs will take 9 weeks.", BODY[4]]
+    site.page("/other", page("Choir from the mill district wins regional festival", OTHER, widgets=[gauge("3.4")]))
+    site.page_versions(
+        "/b",
+        {
+            "v1": page(widgets=[gauge("1.2")]),
+            "v2": page(widgets=[gauge("1.7")]),
+            "v3": page(body=edited, widgets=[gauge("2.1")]),
+        },
+    )
+    other, url = checker.add(site.url("/other")), checker.add(site.url("/b"))
+    assert checker.check(other).status == "new"
+    assert checker.check(url).status == "new"
+    site.set_version("/b", "v2")
+    before = site.hits("/b")
+    assert checker.check(url).status == "unchanged"
+    assert site.hits("/b") - before == 1  # known chrome: not even a confirming re-fetch
+    site.set_version("/b", "v3")
+    edit = checker.check(url)  # and the story's own short line still counts
+    assert edit.status == "changed" and [(e.cls, e.new) for e in edit.edits] == [("substantive", edited[3])]
+
+
 def test_a_story_that_keeps_changing_between_loads_is_unconfirmed_and_says_what_to_do(site, checker):
     # A long story paragraph that differs on every load is story text disagreeing, never masked.
     long_rotating = [

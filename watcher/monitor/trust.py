@@ -16,7 +16,7 @@ from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate
 from watcher.models import Version, WatchedArticle
 from watcher.urls import host_of, hostname_of
 
-# Other articles of a host read to learn its boilerplate, and how long what was read is kept.
+# Other articles of a host read to learn its boilerplate, and how long their headlines are kept.
 HOST_SAMPLE = 12
 HOST_CACHE_SECONDS = 600.0
 # Below this story overlap two articles of a host are different stories, whose shared blocks are chrome.
@@ -35,10 +35,11 @@ def ignore_rules(config: Config, watched: WatchedArticle) -> list[str]:
 
 
 class HostBodies:
-    """The latest bodies of a host's other watched articles, read from the store at most every few minutes."""
+    """The latest bodies of a host's other watched articles; a body is read again only when its article has
+    a new version since it was read."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[float, list[tuple[str, list[str]]]]] = {}
+        self._bodies: dict[str, tuple[int, list[str]]] = {}  # url -> (versions when read, body)
         self._titles: dict[str, tuple[float, list[tuple[str, str]]]] = {}
 
     def titles(self, store: Any, url: str) -> list[str]:
@@ -50,18 +51,18 @@ class HostBodies:
             cached = self._titles[host] = (time.monotonic(), heads[: HOST_SAMPLE + 1])
         return [h for u, h in cached[1] if u != url][:HOST_SAMPLE]
 
-    def others(self, store: Any, url: str) -> list[tuple[str, list[str]]]:
+    def others(self, store: Any, url: str) -> list[list[str]]:
         host = host_of(url)
-        cached = self._cache.get(host)
-        if cached is None or time.monotonic() - cached[0] > HOST_CACHE_SECONDS:
-            sample = [a for a in store.list_articles() if host_of(a.url) == host][: HOST_SAMPLE + 1]
-            bodies = []
-            for article in sample:
+        sample = [a for a in store.list_articles() if a.url != url and a.versions and host_of(a.url) == host]
+        bodies = []
+        for article in sample[:HOST_SAMPLE]:
+            known = self._bodies.get(article.url)
+            if known is None or known[0] != article.versions:
                 latest = store.latest_version(article.url)
-                if latest is not None and latest.article.body:
-                    bodies.append((article.url, list(latest.article.body)))
-            cached = self._cache[host] = (time.monotonic(), bodies)
-        return [(u, body) for u, body in cached[1] if u != url][:HOST_SAMPLE]
+                known = self._bodies[article.url] = (article.versions, list(latest.article.body) if latest else [])
+            if known[1]:
+                bodies.append(known[1])
+        return bodies
 
 
 def build_mask(config: Config, watched: WatchedArticle, body: Sequence[str], hosts: HostBodies, store: Any) -> Mask:
@@ -71,9 +72,7 @@ def build_mask(config: Config, watched: WatchedArticle, body: Sequence[str], hos
 
     keys = set(getattr(watched, "volatile", []) or [])
     mine = Article(body=list(body))
-    others = [
-        b for _, b in hosts.others(store, watched.url) if story_overlap(mine, Article(body=b)) < OTHER_STORY_OVERLAP
-    ]
+    others = [b for b in hosts.others(store, watched.url) if story_overlap(mine, Article(body=b)) < OTHER_STORY_OVERLAP]
     keys |= host_boilerplate(body, others)
     return Mask(keys=keys, patterns=compile_patterns(ignore_rules(config, watched)))
 
