@@ -187,12 +187,12 @@ def test_pause_resume_and_remove_with_confirmation(english_copy):
         table = app.screen.query_one(ArticlesTable)
         table.move_cursor(row=table.get_row_index(url))
         await pilot.press("p")
-        article = store.get_article(url)
-        assert getattr(article, "paused", False) or article.stopped
-        assert "paused" in rows(table)[table.get_row_index(url)] or "stopped" in rows(table)[table.get_row_index(url)]
+        assert store.get_article(url).paused
+        assert rows(table)[table.get_row_index(url)].split(" | ")[5:7] == ["paused", "paused"]
         await pilot.press("p")
         article = store.get_article(url)
-        assert not getattr(article, "paused", False) and not article.stopped and article.next_check == NOW
+        assert not article.paused and article.next_check == NOW
+        assert rows(table)[table.get_row_index(url)].split(" | ")[5:7] == ["due", "changed"]
         await pilot.press("x")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
@@ -205,11 +205,14 @@ def test_pause_resume_and_remove_with_confirmation(english_copy):
     drive(app, script)
 
 
-def test_add_url_and_write_a_report(english_copy, tmp_path):
+def test_add_url_open_it_and_write_a_report_and_a_card(english_copy, tmp_path, browser, monkeypatch):
     store = open_store(english_copy)
     out = tmp_path / "out"
     out.mkdir()
-    app = dashboard(english_copy, out_dir=out)
+    opened = []
+    # The user's own browser is outside the test; what is asked of it is recorded instead.
+    monkeypatch.setattr("webbrowser.open", lambda url, new=0: opened.append(url) or True)
+    app = dashboard(english_copy, out_dir=out, fetcher_factory=browser.fetcher)
 
     async def script(pilot):
         await pilot.press("a", *"http://127.0.0.9:47931/news/new-one", "enter")
@@ -221,6 +224,35 @@ def test_add_url_and_write_a_report(english_copy, tmp_path):
         written = list(out.glob("*.html"))
         assert len(written) == 1 and "Library keeps Sunday hours" in written[0].read_text()
         assert any("wrote" in m for m in app.messages)
+        await pilot.press("o")
+        assert opened == [store.list_articles()[2].url]
+        await pilot.press("k")
+        for _ in range(100):
+            if list(out.glob("*.png")):
+                break
+            await pilot.pause(0.1)
+        card = list(out.glob("*.png"))
+        assert len(card) == 1 and card[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    drive(app, script)
+
+
+def test_check_now(tmp_path, site, browser):
+    checker = Checker(tmp_path / "data", browser.fetcher())
+    site.page_versions("/now", {"v1": page("Council meets tonight", ["The council meets at seven tonight. " * 4])})
+    url = site.url("/now")
+    checker.add(url)
+    app = dashboard(tmp_path / "data", fetcher_factory=browser.fetcher, config=checker.svc.config)
+
+    async def script(pilot):
+        await pilot.press("n")
+        for _ in range(100):
+            if checker.store.get_article(url).versions:
+                break
+            await pilot.pause(0.1)
+        assert checker.store.get_article(url).versions == 1
+        await pilot.pause(0.2)
+        assert any(r.startswith("Council meets tonight") for r in rows(app.screen.query_one(ArticlesTable)))
 
     drive(app, script)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import webbrowser
 from datetime import datetime
@@ -14,18 +13,11 @@ from watcher.urls import host_of, normalize_url
 
 
 def set_paused(store: Any, url: str, paused: bool, now: datetime) -> WatchedArticle:
-    """Pause or resume automatic checks of one article; resuming makes it due at once."""
-    own = getattr(store, "pause_article" if paused else "resume_article", None)
-    if own is not None:  # the store's own pause, once it has one
-        return own(url)
+    """Pause or resume automatic checks of one article, as `watcher pause/resume` do; resuming makes it due."""
     article = store.get_article(url)
-    if "paused" in {f.name for f in dataclasses.fields(article)}:
-        article = dataclasses.replace(article, paused=paused)
-    else:
-        # No pause field yet: `stopped` is what keeps the scheduler away from an article.
-        article.stopped = paused
+    article.paused = paused
     if not paused:
-        article.stopped = False
+        article.stopped = False  # resume also restarts an article past its last schedule tier
         article.next_check = now
     return store.update_article(article)
 

@@ -285,7 +285,7 @@ class DashboardApp(App[int]):
             return
         try:
             article = self.store.get_article(url)
-            paused = not (is_paused(article) or article.stopped)
+            paused = not is_paused(article)
             actions.set_paused(self.store, url, paused, self.clock())
         except WatcherError as exc:
             self.message(str(exc), "error")

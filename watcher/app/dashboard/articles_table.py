@@ -18,7 +18,7 @@ class ArticlesTable(FittedTable):
 
     COLUMNS = (
         Column("headline", "Headline", share=7),
-        Column("host", "Host", share=2, cap=22),
+        Column("host", "Host", share=3, cap=22),
         Column("tags", "Tags", share=2, cap=18),
         Column("versions", "V", width=3),
         Column("checked", "Checked", width=7, min_total=100),

@@ -83,7 +83,7 @@ class FeedTable(FittedTable):
     ROW_HEIGHT = 2
     COLUMNS = (
         Column("when", "When", width=8),
-        Column("what", "Class / flags", width=12),
+        Column("what", "Class", width=12),
         Column("story", "Story / change", share=1),
     )
 

@@ -22,7 +22,7 @@ class MainScreen(Screen):
     #filters { height: 1; }
     #search { width: 1fr; min-width: 16; max-width: 40; height: 1; border: none; padding: 0 1; }
     #filter-state { width: 2fr; height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
-    #articles { height: 1fr; min-height: 4; }
+    #articles { height: auto; max-height: 50%; min-height: 4; }
     #feed-title { height: 1; background: $panel; text-style: bold; }
     #feed { height: 1fr; min-height: 7; }
     """

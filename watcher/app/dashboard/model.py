@@ -24,8 +24,8 @@ FLAG_FILTERS = ("any", "stealth", "correction", "revert", "removed", "A/B")
 
 
 def is_paused(article: WatchedArticle) -> bool:
-    """Paused by the user (a `paused` field once the store has one)."""
-    return bool(getattr(article, "paused", False))
+    """Paused by the user (`watcher pause`, or `p` here)."""
+    return article.paused
 
 
 def next_label(article: WatchedArticle, now: datetime) -> str:

@@ -54,7 +54,7 @@ def counts(version: Version) -> Text:
     if version.number == 1:
         return Text("")
     n = len(version.edits)
-    by_class = Counter(e.cls for e in version.edits)
+    by_class: Counter[str] = Counter(e.cls for e in version.edits)
     parts = ", ".join(f"{by_class[c]} {c}" for c in reversed(CLASSES) if by_class[c])
     return Text(f"{n} edit{'s' if n != 1 else ''}" + (f": {parts}" if parts else ""))
 
