@@ -12,7 +12,7 @@ from watcher.cjk import CJK_LETTERS
 from watcher.config import SiteRule
 from watcher.extract import rules
 from watcher.extract.chrome import is_widget_line
-from watcher.extract.dom import attrs_of, rough_len, select, visible_text
+from watcher.extract.dom import attrs_of, link_density, rough_len, select, visible_text
 from watcher.extract.metadata import ld_text, unescape
 from watcher.extract.rules import BLOCK_TAGS
 from watcher.models import Article
@@ -61,18 +61,29 @@ def find_container(root: Any, rule: SiteRule | None) -> tuple[Any, bool]:
         best = max(candidates, key=_paragraph_text_len)
         if _paragraph_text_len(best) > 200:
             return _with_siblings(best, candidates), True
+    found: Any = None
     articles = list(root.iter("article"))
     if articles:
-        best = max(articles, key=_paragraph_text_len)
-        parent = best.getparent()
+        found = max(articles, key=_paragraph_text_len)
+        parent = found.getparent()
         # Sibling <article>s are the posts of one live blog (or one story split in parts): take them all.
         if parent is not None and sum(1 for a in articles if a.getparent() is parent) > 1:
-            return parent, False
-        return best, False
-    main = root.find(".//main")
-    if main is not None:
-        return main, False
-    return _densest(root), False
+            found = parent
+    if found is None:
+        found = root.find(".//main")
+    if found is None:
+        return _densest(root), False
+    # <article> and <main> are only hints: teasers in a sidebar are <article>s too. Text elsewhere that is much
+    # denser (a body laid out as <br>-separated lines in a plain <div>) wins over them.
+    densest = _densest(root)
+    if densest is not None and not _contains(found, densest) and not _contains(densest, found):
+        if _paragraph_text_len(densest) > 2 * _paragraph_text_len(found):
+            return densest, False
+    return found, False
+
+
+def _contains(outer: Any, inner: Any) -> bool:
+    return any(a is outer for a in inner.iterancestors())
 
 
 def _with_siblings(best: Any, candidates: list[Any]) -> Any:
@@ -83,7 +94,15 @@ def _with_siblings(best: Any, candidates: list[Any]) -> Any:
 
 
 def _paragraph_text_len(el: Any) -> int:
-    return sum(rough_len(p) for p in el.iter("p")) or rough_len(el) // 3
+    """How much story-like text an element holds: its <p>s, and the lines of blocks laid out with <br>."""
+    total = sum(rough_len(p) for p in el.iter("p"))
+    for node in el.iter("div", "td", "section", "article", "font", "span"):
+        if node.find("br") is not None:
+            total += len(node.text or "") + sum(len(c.tail or "") for c in node if c.tag in ("br", "b", "strong"))
+    return total or rough_len(el) // 3
+
+
+_LETTERS = re.compile(r"[\W\d_]+")
 
 
 def _densest(root: Any) -> Any:
@@ -98,8 +117,11 @@ def _densest(root: Any) -> Any:
         parent = el.getparent()
         if parent is None:
             continue
+        if len(_LETTERS.sub("", own)) < 20 or (el.tag == "p" and link_density(el) > 0.5):
+            continue  # punctuation between links (a list of names or tags) is not prose
         score = 1 + len(own) / 100 + own.count(",") + own.count("，") + own.count("。")
-        target = el if el.tag == "div" and el.tag != "p" and len(el) < 8 else parent
+        blocks = sum(1 for c in el if c.tag != "br")
+        target = el if el.tag == "div" and blocks < 8 else parent
         scores[target] = scores.get(target, 0) + score
         grand = target.getparent()
         if grand is not None:
