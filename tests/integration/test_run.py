@@ -8,7 +8,12 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
+
+from watcher.errors import StoreLocked
+from watcher.models import utcnow
+from watcher.store import open_store
 
 RUN_CONFIG = """
 [fetch]
@@ -109,3 +114,132 @@ def test_run_finds_an_edit_and_stops_cleanly_on_sigterm(site, tmp_path):
     )
     assert again.returncode == 0, again.stderr
     assert {json.loads(line)["status"] for line in again.stdout.splitlines() if line.strip()} <= {"unchanged"}
+
+
+# --- stopping: a closed pipe, Ctrl-C, SIGTERM while everything hangs ----------------------------------
+
+FAST = RUN_CONFIG.replace("per_host_delay = 0.1", "per_host_delay = 0")
+
+
+def _store_with(site, tmp_path: Path, pages: dict[str, str], config: str = FAST) -> Path:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "watcher.toml").write_text(config)
+    store = open_store(data_dir)
+    for path, html in pages.items():
+        site.page(path, html)
+        store.add_article(site.url(path))
+    return data_dir
+
+
+def _page(title: str) -> str:
+    paras = "".join(
+        f"<p>{title}: paragraph {i} of the story, told at some length for the reader.</p>" for i in range(4)
+    )
+    return f"<!doctype html><html><body><article><h1>{title}</h1>{paras}</article></body></html>"
+
+
+def _run(data_dir: Path, *args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "run", *args],
+        stdout=kw.pop("stdout", subprocess.PIPE),
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, like a job in a terminal
+        **kw,
+    )
+
+
+def _run_lock_free(data_dir: Path) -> bool:
+    try:
+        with open_store(data_dir).run_lock():
+            return True
+    except StoreLocked:
+        return False
+
+
+def test_run_json_into_head_ends_quietly_when_the_pipe_closes(site, tmp_path):
+    data_dir = _store_with(site, tmp_path, {f"/s{i}": _page(f"Story {i}") for i in range(3)})
+    proc = _run(data_dir, "--json")
+    try:
+        first = proc.stdout.readline()  # what `head -1` reads, then it exits
+        assert json.loads(first)["status"] == "new"
+        proc.stdout.close()
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read()
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Exception ignored" not in err, err
+    assert _run_lock_free(data_dir)
+
+
+def test_ctrl_c_abandons_the_check_in_flight_without_an_error_or_a_traceback(site, tmp_path):
+    data_dir = _store_with(site, tmp_path, {"/slow": _page("Slow")})
+    site.page("/slow", _page("Slow"), delay=30)  # in flight when Ctrl-C comes
+    proc = _run(data_dir)
+    try:
+        assert _wait_for(lambda: site.hits("/slow") >= 1, 30)
+        time.sleep(0.5)
+        started = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)  # the terminal sends Ctrl-C to the whole process group
+        code = proc.wait(timeout=15)
+        assert time.monotonic() - started < 10
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read()
+    assert code == 0, err
+    assert "Traceback" not in err and "never retrieved" not in err and "Error" not in err, err
+    article = open_store(data_dir).get_article(site.url("/slow"))
+    assert article.last_status is None and article.consecutive_errors == 0 and article.checks_total == 0
+    assert _run_lock_free(data_dir)
+
+
+def test_sigterm_ends_the_run_within_ten_seconds_while_feeds_and_a_page_hang(site, tmp_path):
+    config = FAST.replace("nav_timeout = 5", "nav_timeout = 60").replace("deadline = 12", "deadline = 90")
+    data_dir = _store_with(site, tmp_path, {"/slow": _page("Slow")}, config)
+    site.page("/slow", _page("Slow"), delay=60)
+    store = open_store(data_dir)
+    for n in range(6):
+        site.hang(f"/feed{n}.xml")
+        store.add_feed(site.url(f"/feed{n}.xml", host="localhost"), every=1)
+    proc = _run(data_dir)
+    try:
+        assert _wait_for(lambda: site.hits("/slow") >= 1 and site.hits("/feed5.xml") >= 1, 30)
+        time.sleep(0.5)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=20)
+        took = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = proc.stderr.read()
+    assert code == 0 and took < 10, (took, err)
+    assert "Traceback" not in err, err
+    assert _run_lock_free(data_dir)
+
+
+def test_run_says_what_it_watches_and_with_v_every_check(site, tmp_path):
+    data_dir = _store_with(site, tmp_path, {"/a": _page("Story A"), "/b": _page("Story B")})
+    open_store(data_dir).add_feed(site.url("/feed.xml"), every=3600)
+    done = _cli(data_dir, "run", "-v", "--max-checks", "4")
+    assert done.returncode == 0, done.stderr
+    start = done.stderr.splitlines()[0]
+    assert start.startswith("watcher run: 2 articles, 1 feed; next check now; store ") and str(data_dir) in start
+    assert "; browser " in start
+    lines = done.stdout.splitlines()
+    assert sum(" new " in f" {line} " for line in lines) == 2 and sum(" unchanged " in line for line in lines) == 2
+
+
+def test_schedule_changes_in_the_config_reach_articles_already_scheduled(site, tmp_path):
+    data_dir = _store_with(site, tmp_path, {"/a": _page("Story A")})
+    # As a run with hourly checks left it: checked a moment ago, next check in an hour.
+    store = open_store(data_dir)
+    article = store.get_article(site.url("/a"))
+    article.last_checked, article.next_check = utcnow(), utcnow() + timedelta(hours=1)
+    store.update_article(article)
+    # watcher.toml says every second (FAST): the next run checks it now, not in an hour.
+    done = _cli(data_dir, "run", "--json", "--max-checks", "1")
+    assert done.returncode == 0 and json.loads(done.stdout)["status"] == "new", done.stderr

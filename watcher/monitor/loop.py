@@ -107,10 +107,12 @@ class Runner:
         on_feed: Callable[[FeedPoll], None] = lambda p: None,
         download: Callable[[str], bytes] | None = None,
         max_checks: int | None = None,
+        on_start: Callable[[Runner], None] = lambda r: None,
     ):
         self.svc = svc
         self.on_result = on_result
         self.on_feed = on_feed
+        self.on_start = on_start
         self.download = download or (
             lambda url: feeds.download(
                 url, timeout=svc.config.fetch.nav_timeout, allow_private=svc.config.fetch.allow_private
@@ -144,6 +146,10 @@ class Runner:
         concurrency = max(1, self.svc.config.fetch.concurrency)
         try:
             self.apply_schedule(self.svc.clock())
+            try:
+                self.on_start(self)
+            except WatcherError:
+                pass  # a store that cannot be listed: the checks will say what is wrong with it
             while not self.stop_event.is_set():
                 now = self.svc.clock()
                 if self._clock_jumped(now):

@@ -13,11 +13,12 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from watcher.config import ScheduleSettings
+from watcher.config import MAX_DURATION, ScheduleSettings
 from watcher.models import WatchedArticle
 
-# The longest wait the schedule ever sets; also what keeps `now + interval` inside datetime's range.
-MAX_INTERVAL = timedelta(days=3660)
+# The longest wait the schedule ever sets (the longest duration the input accepts); it also keeps
+# `now + interval` inside datetime's range for intervals stored before that limit existed.
+MAX_INTERVAL = timedelta(seconds=MAX_DURATION)
 # A check this much later than it was due counts the rest of the delay as time not watched. Loose
 # enough that a long queue of due checks in a busy run still ages its articles.
 LATE_GRACE = timedelta(minutes=10)

@@ -197,8 +197,9 @@ def reextract(app: App, url: str | None, match: str | None) -> None:
     hidden=True,
     help="Stop after this many checks (benchmarks and tests).",
 )
+@click.option("-v", "--verbose", is_flag=True, help="Log every check, unchanged ones too.")
 @pass_app
-def run(app: App, dashboard: bool, as_json: bool, max_checks: int | None) -> None:
+def run(app: App, dashboard: bool, as_json: bool, max_checks: int | None, verbose: bool) -> None:
     """Check articles on their schedule and poll followed feeds until stopped (Ctrl-C or SIGTERM)."""
     from watcher.app.live import run_monitor
 
@@ -209,7 +210,11 @@ def run(app: App, dashboard: bool, as_json: bool, max_checks: int | None) -> Non
 
             return run_dashboard(app, run_checks=True, max_checks=max_checks)
         run_monitor(
-            app, dashboard=dashboard and app.env.interactive and not as_json, as_json=as_json, max_checks=max_checks
+            app,
+            dashboard=dashboard and app.env.interactive and not as_json,
+            as_json=as_json,
+            max_checks=max_checks,
+            verbose=verbose,
         )
 
 
