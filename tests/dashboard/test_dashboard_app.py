@@ -20,6 +20,7 @@ from watcher.app.dashboard.diff_screen import DiffScreen
 from watcher.app.dashboard.feed_table import FeedTable
 from watcher.app.dashboard.status_bar import StatusBar
 from watcher.app.dashboard.timeline_screen import ChecksTable, TimelineScreen, VersionsTable
+from watcher.config import load_config
 from watcher.render.theme import THEME
 from watcher.store import open_store
 
@@ -285,36 +286,46 @@ def test_sees_what_another_writer_adds(english_copy, fetcher, site):
     drive(app, script)
 
 
-def test_run_mode_checks_reports_feed_errors_and_quits_mid_check(tmp_path, site, browser):
-    """`watcher run --dashboard`: checks run in the app; q during a check records nothing on that article."""
+def test_run_mode_checks_reports_failures_inside_and_quits_mid_check(tmp_path, site, browser, receiver, capfd):
+    """`watcher run --dashboard`: checks run in the app, failures of feeds, notifications and libraries are
+    shown in it (not on stderr), and q during a check records nothing on that article."""
     checker = Checker(tmp_path / "data", browser.fetcher())
-    site.page_versions("/quick", {"v1": page("Quick story", ["A short story about the weather today. " * 3])})
+    config = tmp_path / "data" / "watcher.toml"
+    config.write_text(config.read_text() + f'[[notify]]\nurl = "{receiver.url}/fail"\nretries = 0\n')
+    quick = site.url("/quick")
+    site.page_versions(
+        "/quick", {"v1": page("Quick story", ["The rain will stop by noon, forecasters said today. " * 3])}
+    )
     site.hang("/slow")
     site.status("/feed.xml", 500)
-    checker.add(site.url("/quick"))
+    checker.add(quick)
+    assert checker.check(quick, timedelta(0)).status == "new"
+    site.page_versions(
+        "/quick", {"v2": page("Quick story", ["The rain will stop by evening, forecasters said today. " * 3])}
+    )
     checker.store.add_feed(site.url("/feed.xml"), now=T0)
     slow = site.url("/slow")
     app = dashboard(
         tmp_path / "data",
-        clock=lambda: T0,
+        clock=lambda: T0 + timedelta(hours=1),
         run_checks=True,
         fetcher_factory=browser.fetcher,
-        config=checker.svc.config,
+        config=load_config(config),
         refresh_seconds=0.1,
     )
-    logging.getLogger("watcher.test").warning("a library complains")
 
     async def script(pilot):
         logging.getLogger("watcher.test").warning("a library complains")
         for _ in range(100):
             await pilot.pause(0.1)
-            if app.runner is not None and app.runner.stats.checks >= 1 and app.feed_errors:
+            if app.runner and app.runner.stats.checks and app.feed_errors and any("gave up" in m for m in app.messages):
                 break
-        assert app.runner.stats.checks >= 1
-        assert any("Quick story" in r for r in rows(app.screen.query_one(ArticlesTable)))
+        assert app.runner.stats.checks == 1 and app.runner.stats.edits == 1
+        assert any("Quick story" in r and "changed" in r for r in rows(app.screen.query_one(ArticlesTable)))
         status = str(app.screen.query_one(StatusBar).render())
-        assert "checks 1" in status and "feed error" in status and "500" in status
+        assert "checks 1" in status and "edits 1" in status and "feed error" in status and "500" in status
         assert any("a library complains" in m for m in app.messages)
+        assert any("gave up" in m and quick in m for m in app.messages)  # the notification that failed
         checker.add(slow)
         for _ in range(50):
             await pilot.pause(0.1)
@@ -326,6 +337,8 @@ def test_run_mode_checks_reports_feed_errors_and_quits_mid_check(tmp_path, site,
     drive(app, script)
     assert app.return_code == 0
     assert open_store(tmp_path / "data").recent_checks(slow) == []
+    err = capfd.readouterr().err
+    assert "gave up" not in err and "a library complains" not in err and "Traceback" not in err
 
 
 def test_dashboard_needs_a_terminal(english_store):
