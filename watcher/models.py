@@ -206,6 +206,7 @@ class WatchedArticle:
     headline_variants: list[str] = field(default_factory=list)  # headlines seen rotating (A/B test)
     volatile: list[str] = field(default_factory=list)  # keys of blocks learned to change on every load
     ignore_text: list[str] = field(default_factory=list)  # regexes cut out before comparison (add --ignore)
+    allow_private: bool = False  # `watcher add --allow-private`: may be on a loopback/private address
 
     def to_json(self) -> dict[str, Any]:
         """One entry of `list --json` (README, JSON output)."""

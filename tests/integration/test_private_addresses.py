@@ -118,3 +118,22 @@ def test_refusal_is_quick(public, internal, fetcher):
     with pytest.raises(errors.PrivateAddress):
         fetcher.fetch_sync(public.url("/story"))
     assert time.monotonic() - started < 2
+
+
+def test_an_article_added_with_allow_private_may_be_on_a_private_address(public, internal, fetcher, tmp_path):
+    from support.cli import checked, watcher
+
+    internal.page("/intranet/story", STORY)
+    internal.page("/other/story", STORY)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "watcher.toml").write_text("")
+    allowed, refused = internal.url("/intranet/story"), internal.url("/other/story")
+    added = watcher(data_dir, "add", "--allow-private", allowed)
+    assert added.returncode == 0, added.stderr
+    added = watcher(data_dir, "add", refused)
+    assert added.returncode == 0 and RULE in added.stderr  # watched, with a warning that names the rule
+    first, second = checked(data_dir, fetcher, allowed, refused)
+    assert first.status == "new", first
+    assert second.status == "error" and RULE in (second.error or "") and "--allow-private" in second.error
+    assert internal.hits("/other/story") == 0

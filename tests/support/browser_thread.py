@@ -76,9 +76,9 @@ class ThreadedFetcher:
     async def _call(self, coro: Coroutine[Any, Any, T]) -> T:
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._owner._loop))
 
-    async def fetch(self, url: str) -> Snapshot:
+    async def fetch(self, url: str, *, allow_private: bool = False) -> Snapshot:
         """Fetcher.fetch on the session browser."""
-        return await self._call(self._inner.fetch(url))
+        return await self._call(self._inner.fetch(url, allow_private=allow_private))
 
     async def render_png(
         self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1

@@ -10,7 +10,7 @@ import email.utils
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from watcher import errors
@@ -29,6 +29,24 @@ class PageFetcher(Protocol):
     async def fetch(self, url: str) -> Snapshot: ...
 
 
+class _AllowingPrivate:
+    """A fetcher whose every fetch may go to non-public addresses (for an article added with --allow-private)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def fetch(self, url: str) -> Snapshot:
+        return await self._inner.fetch(url, allow_private=True)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def allowing_private(fetcher: Any) -> Any:
+    """`fetcher` with private addresses allowed for every fetch (it must take fetch(url, allow_private=))."""
+    return _AllowingPrivate(fetcher)
+
+
 @runtime_checkable
 class PngRenderer(Protocol):
     """Turns self-contained HTML into a PNG (diff cards); nothing it renders may reach the network."""
@@ -45,8 +63,11 @@ class Attempts(Protocol):
         """Held around a whole fetch (all its attempts), before the deadline starts: start-up costs go here."""
         ...
 
-    async def attempt(self, url: str, deadline: float, sent: Callable[[], None]) -> Snapshot:
-        """One try at `url` by time.monotonic() `deadline`; calls `sent()` as the request leaves."""
+    async def attempt(
+        self, url: str, deadline: float, sent: Callable[[], None], allow_private: bool = False
+    ) -> Snapshot:
+        """One try at `url` by time.monotonic() `deadline`; calls `sent()` as the request leaves.
+        `allow_private`: this URL may be on a non-public address (on top of the settings' own rule)."""
         ...
 
 

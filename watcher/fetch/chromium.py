@@ -61,7 +61,9 @@ class ChromiumPages:
             await self._handle.get()
             yield
 
-    async def attempt(self, url: str, deadline: float, sent: Callable[[], None] | None = None) -> Snapshot:
+    async def attempt(
+        self, url: str, deadline: float, sent: Callable[[], None] | None = None, allow_private: bool = False
+    ) -> Snapshot:
         s = self.settings
         started = time.monotonic()
         context = browser = None
@@ -73,7 +75,7 @@ class ChromiumPages:
                 "accept_downloads": False,
             }
             context, page = await self._handle.fresh_page(browser, options, s.concurrency)
-            return await self._load(context, page, url, deadline, started, sent)
+            return await self._load(context, page, url, deadline, started, sent, allow_private)
         except errors.WatcherError:
             raise
         except Exception as exc:
@@ -89,13 +91,20 @@ class ChromiumPages:
                     await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
 
     async def _load(
-        self, context: Any, page: Any, url: str, deadline: float, started: float, sent: Callable[[], None] | None
+        self,
+        context: Any,
+        page: Any,
+        url: str,
+        deadline: float,
+        started: float,
+        sent: Callable[[], None] | None,
+        allow_private: bool = False,
     ) -> Snapshot:
         s = self.settings
         page.on("dialog", _dismiss)
         in_flight = await watch_activity(page)
         nav = Navigation(remaining=0, sent=sent)
-        routes = PageRoutes(s, page, nav, deadline)
+        routes = PageRoutes(s, page, nav, deadline, allow_private)
         await context.route("**/*", routes.handle)
 
         redirects: list[str] = []

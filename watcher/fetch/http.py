@@ -124,7 +124,7 @@ def _request_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
 
 
 def _send(client: httpx.Client, method, url, limits: Limits, deadline: float, headers, body) -> Response:
-    check_scheme(url)
+    _check_url(url, limits)
     try:
         with client.stream(method, url, headers=_request_headers(headers), content=body) as reply:
             collected = _Body(reply, url, limits)
@@ -142,7 +142,7 @@ def _send(client: httpx.Client, method, url, limits: Limits, deadline: float, he
 
 
 async def _asend(client: httpx.AsyncClient, method, url, limits: Limits, deadline: float, headers, body) -> Response:
-    check_scheme(url)
+    _check_url(url, limits)
     try:
         async with client.stream(method, url, headers=_request_headers(headers), content=body) as reply:
             collected = _Body(reply, url, limits)
@@ -157,6 +157,20 @@ async def _asend(client: httpx.AsyncClient, method, url, limits: Limits, deadlin
         raise errors.RefusedScheme(f"{url}: redirected to a URL that is not http(s) ({exc})") from None
     except errors.PrivateAddress as exc:
         raise addresses.restate(exc, url) from None
+
+
+def _check_url(url: str, limits: Limits) -> None:
+    """Refuse before any request what the scheme rule or the address rule refuses by the URL alone.
+
+    An address written as octal or hex (0177.0.0.1) is refused by name here: httpx would reject the
+    spelling as an invalid URL, which would hide that it is a loopback address.
+    """
+    check_scheme(url)
+    addresses.check_literal(url, urlsplit(url).hostname or "", addresses.private_allowed(limits.allow_private))
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise errors.BadInput(f"not a URL watcher can fetch: {url!r} ({exc})") from None
 
 
 class _Body:

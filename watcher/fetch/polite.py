@@ -42,7 +42,7 @@ class Polite:
         # async callable (host, gap) that waits for the host's next slot. None: this process alone.
         self.shared_gate: Callable[[str, float], Awaitable[None]] | None = None
 
-    async def fetch(self, url: str) -> Snapshot:
+    async def fetch(self, url: str, *, allow_private: bool = False) -> Snapshot:
         """The page at `url`, or a FetchError subclass saying why not.
 
         The deadline counts from when this fetch gets its turn (a concurrency slot and its host),
@@ -58,11 +58,11 @@ class Polite:
             # machine; that is not the page's fault, so the deadline starts after it.
             deadline = time.monotonic() + deadline_s
             try:
-                return await asyncio.wait_for(self._with_retries(url, slot, deadline), deadline_s)
+                return await asyncio.wait_for(self._with_retries(url, slot, deadline, allow_private), deadline_s)
             except TimeoutError:
                 raise errors.FetchTimeout(f"no page from {url} within the {deadline_s:g}s deadline") from None
 
-    async def _with_retries(self, url: str, slot: HostSlot, deadline: float) -> Snapshot:
+    async def _with_retries(self, url: str, slot: HostSlot, deadline: float, allow_private: bool) -> Snapshot:
         s = self.settings
         attempt = 0
         while True:
@@ -75,7 +75,7 @@ class Polite:
                     await asyncio.sleep(wait)
             slot.sent()
             try:
-                return await self._attempts.attempt(url, deadline, slot.sent)
+                return await self._attempts.attempt(url, deadline, slot.sent, allow_private)
             except errors.FetchError as exc:
                 if not exc.retryable or attempt >= s.retries:
                     raise

@@ -54,12 +54,14 @@ class Navigation:
 class PageRoutes:
     """The route handler of one check's page."""
 
-    def __init__(self, settings: BrowserSettings, page: Any, nav: Navigation, deadline: float) -> None:
+    def __init__(
+        self, settings: BrowserSettings, page: Any, nav: Navigation, deadline: float, allow_private: bool = False
+    ) -> None:
         self.settings = settings
         self.page = page
         self.nav = nav
         self.deadline = deadline
-        self.allow = addresses.private_allowed(settings.allow_private)
+        self.allow = addresses.private_allowed(settings.allow_private or allow_private)
         self._blocked = set(settings.block_resources)
         self._hosts: dict[str, asyncio.Future[list[str]]] = {}
         self._later_count = 0

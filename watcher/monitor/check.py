@@ -16,6 +16,7 @@ from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.diff.volatile import Mask, apply_mask, reconcile
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
+from watcher.fetch.base import allowing_private
 from watcher.models import (
     GONE_EVENTS,
     Article,
@@ -65,6 +66,8 @@ async def check_article(url: str, svc: Services) -> CheckResult:
     started = time.monotonic()
     watched = svc.store.get_article(url)
     latest = svc.store.latest_version(url)
+    if getattr(watched, "allow_private", False):
+        svc = replace(svc, fetcher=allowing_private(svc.fetcher))  # added by hand with --allow-private
     result = await _observe(watched, latest, svc)
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:

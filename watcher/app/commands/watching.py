@@ -31,12 +31,18 @@ def parse_every(text: str | None, option: str = "--every") -> int | None:
     return seconds
 
 
-def _probe(app: App, url: str) -> str | None:
+def _probe(app: App, url: str, allow_private: bool = False) -> str | None:
     """A warning when the page does not answer 200 now; a plain HTTP request, seconds at most."""
     from watcher import feeds
 
     try:
-        feeds.download(url, timeout=min(5.0, app.config.fetch.nav_timeout), max_bytes=app.config.fetch.max_bytes)
+        fetch = app.config.fetch
+        feeds.download(
+            url,
+            timeout=min(5.0, fetch.nav_timeout),
+            max_bytes=fetch.max_bytes,
+            allow_private=allow_private or fetch.allow_private,
+        )
     except HTTPStatusError as exc:
         return f"warning: {url} answers HTTP {exc.status} now; it is watched anyway and checked on schedule"
     except FetchError as exc:
@@ -61,9 +67,20 @@ def _reason(exc: Exception, url: str) -> str:
 @click.option("--every", default=None, help="Fixed interval, e.g. 15m, 2h (default: age-based schedule).")
 @click.option("--tag", "tags", multiple=True, help="Tag the articles (repeatable).")
 @click.option("--no-probe", is_flag=True, help="Do not load the pages now to warn about errors.")
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="These URLs may be on this machine or a private network (refused otherwise: see [fetch] allow_private).",
+)
 @pass_app
 def add(
-    app: App, urls: Sequence[str], from_file: TextIO | None, every: str | None, tags: Sequence[str], no_probe: bool
+    app: App,
+    urls: Sequence[str],
+    from_file: TextIO | None,
+    every: str | None,
+    tags: Sequence[str],
+    no_probe: bool,
+    allow_private: bool = False,
 ) -> None:
     """Start watching article URLs (an already watched one gets the new tags and interval, and says so)."""
     from watcher.urls import normalize_url
@@ -79,12 +96,15 @@ def add(
     with store.transaction():  # one write for all of them: 10,000 URLs in seconds
         added = [(url, *store.add_article(url, tags=list(tags), every=seconds)) for url in normalized]
     for url, article, created in added:
+        if allow_private and not article.allow_private:
+            article.allow_private = True
+            article = store.update_article(article)
         if created:
             app.env.info(f"watching {url}")
         else:
             app.env.info(f"already watching {url}{_changes(before[url], article)}")
         if created and not no_probe:
-            warning = _probe(app, url)
+            warning = _probe(app, url, allow_private)
             if warning:
                 app.env.info(warning)
 
