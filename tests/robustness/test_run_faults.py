@@ -130,3 +130,16 @@ def test_a_feed_poll_that_cannot_be_recorded_is_not_repeated_at_once(site, fetch
 def _rss(links: list[str]) -> bytes:
     items = "".join(f"<item><title>t</title><link>{u}</link></item>" for u in links)
     return f"<?xml version='1.0'?><rss version='2.0'><channel><title>f</title>{items}</channel></rss>".encode()
+
+
+def test_feeds_that_hang_do_not_keep_a_good_feed_from_being_polled(site, fetcher, tmp_path):
+    svc = services(tmp_path, fetcher)
+    svc.config.fetch.nav_timeout = 60  # the hanging ones stay unanswered for the whole test
+    for n in range(6):  # more than the feed threads of old (4), listed before the good feed
+        site.hang(f"/hang{n}.xml")
+        svc.store.add_feed(site.url(f"/hang{n}.xml"), every=1)
+    site.bytes("/good.xml", _rss([site.url("/news/1")]), "application/rss+xml")
+    svc.store.add_feed(site.url("/good.xml"), every=1)
+    _, polls = run_for(svc, 3.0)
+    good = [p for p in polls if p.feed == site.url("/good.xml")]
+    assert good and good[0].error is None and good[0].added == [site.url("/news/1")], polls
