@@ -25,6 +25,7 @@ class SiteRule:
     captions: str | None = None
     exclude: list[str] = field(default_factory=list)
     ignore_text: list[str] = field(default_factory=list)  # regexes cut out of the text before comparison
+    robots: bool = True  # false: ignore this site's robots.txt (the user's responsibility)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class FetchSettings:
     max_redirects: int = 10
     user_agent: str | None = None
     allow_private: bool = False  # fetch loopback, private and link-local addresses too (see fetch/addresses.py)
+    robots: bool = True  # honour robots.txt (Disallow refuses a URL, Crawl-delay widens per_host_delay)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from watcher.errors import BadInput
 
 if TYPE_CHECKING:
     from watcher.app.articles import Resolver
+    from watcher.fetch.robots import RobotsGuard
     from watcher.monitor.check import Services
     from watcher.store import Store
 
@@ -31,6 +32,7 @@ class App:
         self._config_path = config_path
         self._config: Config | None = None
         self._store: Store | None = None
+        self._robots: RobotsGuard | None = None
         self.tz: tzinfo | None = None  # the zone times are shown in to people; None: this machine's local zone
 
     @property
@@ -94,7 +96,20 @@ class App:
     def fetcher(self):
         from watcher.fetch import Fetcher
 
-        return Fetcher(self.config.fetch)
+        fetcher = Fetcher(self.config.fetch)
+        if fetcher.robots is not None:
+            fetcher.robots = self.robots()
+        return fetcher
+
+    def robots(self) -> RobotsGuard | None:
+        """robots.txt as this process honours it ([fetch] robots, [[sites]] robots = false); None when off."""
+        if not self.config.fetch.robots:
+            return None
+        if self._robots is None:
+            from watcher.fetch.robots import RobotsGuard
+
+            self._robots = RobotsGuard({site.domain for site in self.config.sites if not site.robots})
+        return self._robots
 
 
 pass_app = click.pass_obj

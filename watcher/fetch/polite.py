@@ -1,6 +1,7 @@
 """Politeness, retries and deadlines around any fetcher, so each fetcher only has to make one attempt.
 
-Per host: one request at a time, starts at least `per_host_delay` apart. Overall: at most
+Per host: one request at a time, starts at least `per_host_delay` apart (or robots.txt's Crawl-delay
+when that is longer), and only to URLs robots.txt lets watcher load. Overall: at most
 `concurrency` fetches at once. A fetch's deadline counts from when it gets its turn and covers
 every retry; retries back off exponentially and honour Retry-After when it fits the deadline.
 """
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 from watcher import errors
 from watcher.config import FetchSettings
 from watcher.fetch.base import Attempts, check_scheme
+from watcher.fetch.robots import RobotsGuard
 from watcher.models import Snapshot
 
 
@@ -25,6 +27,7 @@ class HostSlot:
 
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     last_start: float = float("-inf")
+    crawl_delay: float = 0.0  # what the host's robots.txt asks, when more than per_host_delay
 
     def sent(self) -> None:
         self.last_start = time.monotonic()
@@ -41,6 +44,9 @@ class Polite:
         # Where the host gap is kept when several processes share the hosts (watcher worker): an
         # async callable (host, gap) that waits for the host's next slot. None: this process alone.
         self.shared_gate: Callable[[str, float], Awaitable[None]] | None = None
+        # robots.txt, read once per origin and kept a day; the composition root hands in the guard
+        # that knows the sites exempted by [[sites]] robots = false.
+        self.robots: RobotsGuard | None = RobotsGuard(set()) if getattr(settings, "robots", True) else None
 
     async def fetch(self, url: str, *, allow_private: bool = False) -> Snapshot:
         """The page at `url`, or a FetchError subclass saying why not.
@@ -50,7 +56,9 @@ class Polite:
         """
         check_scheme(url)
         host = (urlsplit(url).hostname or "").lower()
+        crawl_delay = await self._robots(url, host)
         slot = self._hosts.setdefault(host, HostSlot())
+        slot.crawl_delay = crawl_delay
         deadline_s = self.settings.deadline
         # Host first: a fetch queued behind its host must not hold a slot other hosts could use.
         async with slot.lock, self._slots, self._attempts.turn():
@@ -62,15 +70,24 @@ class Polite:
             except TimeoutError:
                 raise errors.FetchTimeout(f"no page from {url} within the {deadline_s:g}s deadline") from None
 
+    async def _robots(self, url: str, host: str) -> float:
+        """RobotsRefused if robots.txt does not let watcher load `url`; else the Crawl-delay it asks (0: none)."""
+        if self.robots is None:
+            return 0.0
+        guard = self.robots
+        await asyncio.to_thread(guard.check, url)
+        return await asyncio.to_thread(guard.crawl_delay, url)
+
     async def _with_retries(self, url: str, slot: HostSlot, deadline: float, allow_private: bool) -> Snapshot:
         s = self.settings
         attempt = 0
         while True:
             # Politeness: request starts to one host are at least per_host_delay apart.
+            gap = max(s.per_host_delay, slot.crawl_delay)
             if self.shared_gate is not None:
-                await self.shared_gate((urlsplit(url).hostname or "").lower(), s.per_host_delay)
+                await self.shared_gate((urlsplit(url).hostname or "").lower(), gap)
             else:
-                wait = slot.last_start + s.per_host_delay - time.monotonic()
+                wait = slot.last_start + gap - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
             slot.sent()

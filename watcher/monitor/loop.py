@@ -114,7 +114,8 @@ class Runner:
         self.on_feed = on_feed
         self.on_start = on_start
         self.download = download or (
-            lambda url: feeds.download(
+            lambda url: _robots_checked(svc, url)
+            or feeds.download(
                 url, timeout=svc.config.fetch.nav_timeout, allow_private=svc.config.fetch.allow_private
             )
         )
@@ -405,3 +406,10 @@ def _one_line(text: str) -> str:
 
 def _seconds(value: float) -> str:
     return f"{value:g} s" if value < 120 else f"{value / 60:.0f} min"
+
+
+def _robots_checked(svc: Services, url: str) -> None:
+    """RobotsRefused when robots.txt does not let watcher poll a feed (the fetcher's guard, if it has one)."""
+    guard = getattr(svc.fetcher, "robots", None)
+    if guard is not None:
+        guard.check(url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -11,8 +12,8 @@ import click
 
 from watcher.app.commands import match_option, targets
 from watcher.app.context import App, pass_app
-from watcher.config import parse_duration
-from watcher.errors import BadInput, FetchError, HTTPStatusError
+from watcher.config import DurationTooLong, parse_duration
+from watcher.errors import BadInput, FetchError, HTTPStatusError, StoreError
 from watcher.models import WatchedArticle, iso, utcnow
 
 MIN_EVERY = 1  # zero would mean "check constantly"; it used to be accepted and silently ignored
@@ -24,6 +25,8 @@ def parse_every(text: str | None, option: str = "--every") -> int | None:
         return None
     try:
         seconds = parse_duration(text)
+    except DurationTooLong:
+        raise BadInput(f"{option} {text!r}: an interval must be at most 10 years (3660d)") from None
     except BadInput:
         raise BadInput(f"{option} {text!r}: not an interval (use e.g. 15m, 2h, 1d)") from None
     if seconds < MIN_EVERY:
@@ -68,6 +71,13 @@ def _reason(exc: Exception, url: str) -> str:
 @click.option("--tag", "tags", multiple=True, help="Tag the articles (repeatable).")
 @click.option("--no-probe", is_flag=True, help="Do not load the pages now to warn about errors.")
 @click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="REGEX",
+    help="Leave text matching this regular expression out of comparison (repeatable), e.g. a view counter.",
+)
+@click.option(
     "--allow-private",
     is_flag=True,
     help="These URLs may be on this machine or a private network (refused otherwise: see [fetch] allow_private).",
@@ -80,16 +90,26 @@ def add(
     every: str | None,
     tags: Sequence[str],
     no_probe: bool,
+    ignore: Sequence[str],
     allow_private: bool = False,
 ) -> None:
     """Start watching article URLs (an already watched one gets the new tags and interval, and says so)."""
+    import re
+
     from watcher.urls import normalize_url
 
     seconds = parse_every(every)
+    for rule in ignore:
+        try:
+            re.compile(rule)
+        except re.error as exc:
+            raise BadInput(f"--ignore {rule!r} is not a regular expression: {exc}") from None
     listed = [*urls, *_url_lines(from_file)]
     if not listed:
         raise BadInput("name the URLs to add, or --from-file FILE")
     normalized = list(dict.fromkeys(normalize_url(u) for u in listed))  # validate all before storing any
+    if not no_probe:  # --no-probe: no network at all now; the check still honours robots.txt
+        normalized = _robots_allowed(app, normalized)
     store = app.store(write=True)
     known = set(store.article_urls())
     before = {url: store.get_article(url) for url in normalized if url in known}
@@ -99,6 +119,12 @@ def add(
         if allow_private and not article.allow_private:
             article.allow_private = True
             article = store.update_article(article)
+        if ignore:
+            fresh = [r for r in ignore if r not in article.ignore_text]
+            if fresh:
+                article.ignore_text = [*article.ignore_text, *fresh]
+                article = store.update_article(article)
+                app.env.info(f"{url}: ignoring text matching {', '.join(repr(r) for r in fresh)}")
         if created:
             app.env.info(f"watching {url}")
         else:
@@ -107,6 +133,26 @@ def add(
             warning = _probe(app, url, allow_private)
             if warning:
                 app.env.info(warning)
+
+
+def _robots_allowed(app: App, urls: list[str]) -> list[str]:
+    """The URLs robots.txt lets watcher load; each refused one is said, and none left is an error."""
+    guard = app.robots()
+    if guard is None:
+        return urls
+    from watcher.fetch.robots import RobotsRefused
+
+    allowed, refused = [], []
+    for url in urls:
+        try:
+            guard.check(url)
+            allowed.append(url)
+        except RobotsRefused as exc:
+            refused.append(str(exc))
+            app.env.info(f"not added: {exc}")
+    if refused and not allowed:
+        raise BadInput(refused[0] if len(refused) == 1 else f"none of the {len(refused)} URLs may be loaded (robots.txt)")
+    return allowed
 
 
 def _url_lines(source: TextIO | None) -> list[str]:
@@ -148,6 +194,10 @@ def remove(app: App, urls: Sequence[str], match: str | None, yes: bool) -> None:
     if not found:
         raise BadInput("name the articles to remove: URLs, ids from `watcher list`, or --match TEXT")
     store = app.store()
+    if not os.access(app.data_dir, os.W_OK):  # say so before asking a question whose answer cannot be carried out
+        raise StoreError(
+            f"cannot remove from {app.data_dir}: the data folder is read-only; choose another with --data-dir"
+        )
     versions = sum(store.get_article(u).versions for u in found)
     what = found[0] if len(found) == 1 else f"{len(found)} articles"
     if not _confirmed(app, f"Remove {what} and delete {versions} stored version(s)?", yes):
@@ -307,6 +357,7 @@ def follow(app: App, feed_url: str, every: str | None, tags: Sequence[str], no_p
     from watcher.urls import normalize_url
 
     url = normalize_url(feed_url)
+    _robots_allowed(app, [url])
     seconds = parse_every(every) if every else app.config.feeds.default_every
     # Read the feed once now, so a typo or an HTML page is refused here instead of failing every poll later.
     items = _read_feed(app, url)

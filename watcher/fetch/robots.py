@@ -1,0 +1,169 @@
+"""robots.txt: may watcher load this URL, how long must it wait between loads of the host, which
+sitemaps does the site list. Parsed by protego (well kept, used by Scrapy; RFC 9309 matching with
+wildcards, Allow/Disallow precedence, Crawl-delay and Sitemap lines), fetched with the one HTTP
+client, cached per origin.
+
+What an answer means (RFC 9309 section 2.3.1):
+- 2xx: the rules in it;
+- 4xx ("unavailable"): no rules, everything allowed;
+- 5xx ("unreachable"): everything disallowed for now; the last rules read are used if there are any;
+- no answer at all (connection refused, timeout): treated like 4xx, everything allowed, so a site
+  without a working robots.txt server stays watchable; retried after a short expiry.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from watcher import errors
+from watcher.fetch import http
+
+ROBOTS_EXPIRY = 24 * 3600.0  # seconds a fetched robots.txt is trusted (RFC 9309: SHOULD NOT exceed 24 h)
+RETRY_EXPIRY = 600.0  # seconds before a 5xx or unanswered robots.txt is asked again
+MAX_BYTES = 500 * 1024  # RFC 9309: at least 500 KiB must be read
+TOKEN = "watcher"  # the product token matched against User-agent lines
+
+
+class RobotsRefused(errors.FetchError):
+    """robots.txt does not let watcher load a URL."""
+
+    retryable = False
+
+
+@dataclass
+class Rules:
+    """What one origin's robots.txt says (or the stand-in for an unavailable one)."""
+
+    origin: str
+    allow_all: bool = False
+    disallow_all: bool = False
+    parsed: object | None = None  # a protego.Protego
+    fetched_at: float = field(default_factory=time.monotonic)
+    expires: float = ROBOTS_EXPIRY
+    why: str = ""
+
+    def allows(self, url: str) -> bool:
+        if self.allow_all:
+            return True
+        if self.disallow_all or self.parsed is None:
+            return False
+        return bool(self.parsed.can_fetch(url, TOKEN))  # type: ignore[attr-defined]
+
+    @property
+    def crawl_delay(self) -> float | None:
+        if self.parsed is None:
+            return None
+        delay = self.parsed.crawl_delay(TOKEN)  # type: ignore[attr-defined]
+        return float(delay) if delay is not None else None
+
+    @property
+    def sitemaps(self) -> list[str]:
+        return list(self.parsed.sitemaps) if self.parsed is not None else []  # type: ignore[attr-defined]
+
+    def stale(self, now: float) -> bool:
+        return now - self.fetched_at > self.expires
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def parse(origin: str, text: str) -> Rules:
+    """Rules from robots.txt text."""
+    from protego import Protego
+
+    return Rules(origin=origin, parsed=Protego.parse(text))
+
+
+class RobotsCache:
+    """robots.txt per origin, fetched on first need and again after it expires; safe across threads."""
+
+    def __init__(self, limits: http.Limits | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limits = limits or http.Limits(timeout=10.0, max_bytes=MAX_BYTES)
+        self._clock = clock
+        self._rules: dict[str, Rules] = {}
+        self._lock = threading.Lock()
+
+    def rules(self, url: str) -> Rules:
+        """The rules for `url`'s origin, fetched now if not known or expired."""
+        origin = origin_of(url)
+        with self._lock:
+            known = self._rules.get(origin)
+        if known is not None and not known.stale(self._clock()):
+            return known
+        fresh = self._fetch(origin, known)
+        with self._lock:
+            self._rules[origin] = fresh
+        return fresh
+
+    def check(self, url: str) -> None:
+        """RobotsRefused, in words a user can act on, if robots.txt does not let watcher load `url`."""
+        rules = self.rules(url)
+        if not rules.allows(url):
+            reason = rules.why or f"{rules.origin}/robots.txt disallows it"
+            raise RobotsRefused(
+                f"{url}: not loaded, {reason} (set robots = false under [[sites]] for this site "
+                "to ignore robots.txt, at your own responsibility)"
+            )
+
+    def crawl_delay(self, url: str) -> float | None:
+        """The Crawl-delay robots.txt asks of watcher for `url`'s host, if any."""
+        return self.rules(url).crawl_delay
+
+    def _fetch(self, origin: str, previous: Rules | None) -> Rules:
+        now = self._clock()
+        try:
+            response = http.get(origin + "/robots.txt", self.limits, raise_status=False, max_redirects=5)
+        except errors.TooLarge:
+            return Rules(origin=origin, allow_all=True, fetched_at=now, why="robots.txt too large to read")
+        except errors.FetchError as exc:
+            if isinstance(exc, errors.RefusedScheme):
+                raise
+            # No answer: allowed, and asked again soon.
+            return Rules(origin=origin, allow_all=True, fetched_at=now, expires=RETRY_EXPIRY, why=str(exc))
+        if 200 <= response.status < 300:
+            rules = parse(origin, response.body.decode("utf-8", "replace"))
+            rules.fetched_at = now
+            return rules
+        if 400 <= response.status < 500:
+            return Rules(origin=origin, allow_all=True, fetched_at=now)
+        # 5xx: the site cannot say; keep the last rules read, else allow nothing until asked again.
+        if previous is not None and previous.parsed is not None:
+            previous.fetched_at, previous.expires = now, RETRY_EXPIRY
+            return previous
+        return Rules(
+            origin=origin,
+            disallow_all=True,
+            fetched_at=now,
+            expires=RETRY_EXPIRY,
+            why=f"{origin}/robots.txt answered {response.status}, which means nothing may be loaded for now",
+        )
+
+
+def exempt(host: str, domains: set[str]) -> bool:
+    """Whether `host` is one of `domains` or under one of them ([[sites]] robots = false)."""
+    host = host.lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+class RobotsGuard:
+    """robots.txt for the whole of one process: the cache, minus the sites the user exempted."""
+
+    def __init__(self, exempt_domains: set[str], cache: RobotsCache | None = None) -> None:
+        self.exempt_domains = {d.lower() for d in exempt_domains}
+        self.cache = cache or RobotsCache()
+
+    def check(self, url: str) -> None:
+        """RobotsRefused if `url` may not be loaded."""
+        if not exempt(urlsplit(url).hostname or "", self.exempt_domains):
+            self.cache.check(url)
+
+    def crawl_delay(self, url: str) -> float:
+        if exempt(urlsplit(url).hostname or "", self.exempt_domains):
+            return 0.0
+        return self.cache.crawl_delay(url) or 0.0
