@@ -134,6 +134,18 @@ def test_widgets_changing_on_every_load_make_no_edit_and_a_real_edit_is_stored_a
     assert "left out of comparison" in watcher(checker.data_dir, "history", url).stdout
 
 
+def test_a_list_reordering_itself_on_every_load_makes_no_moved_edits(site, checker):
+    items = ["Ferry timetable changes for winter", "Lighthouse reopens to visitors", "New crane arrives at the docks"]
+    orders = [items[n % 3 :] + items[: n % 3] for n in range(30)]
+    site.set("/l", *[Response(page(widgets=order)) for order in orders])
+    url = checker.add(site.url("/l"))
+    results = [checker.check(url) for _ in range(6)]
+    assert results[0].status == "new"
+    assert [r.status for r in results[1:]] == ["unchanged"] * 5 and len(checker.store.list_versions(url)) == 1
+    assert not any(e.cls == "moved" for r in results for e in r.edits)
+    assert not any("unconfirmed" in r.flags for r in results)  # learned, not left disagreeing
+
+
 def test_chrome_recurring_across_a_hosts_stories_is_learned_from_them(site, checker):
     # A live figure that holds still between two reloads seconds apart, so only the host's other stories
     # can tell it is chrome: the same line, figures aside, in a different story of the same site.

@@ -64,7 +64,8 @@ def apply_mask(article: Article, mask: Mask) -> tuple[Article, list[str]]:
         return article, []
     removed: list[str] = []
     body: list[str] = []
-    budget = max(1, int(len(article.body) * MAX_MASKED_SHARE)) if len(article.body) > 1 else 0
+    # Counted in characters: a mask never takes more than a third of the body's text.
+    budget = int(sum(len(p) for p in article.body) * MAX_MASKED_SHARE) if len(article.body) > 1 else 0
     for paragraph in article.body:
         cut = _cut(paragraph, mask.patterns)
         if cut != paragraph and not has_content(cut):
@@ -72,8 +73,8 @@ def apply_mask(article: Article, mask: Mask) -> tuple[Article, list[str]]:
             continue
         if cut != paragraph:
             removed.append(paragraph)
-        if budget and maskable(cut) and block_key(cut) in mask.keys:
-            budget -= 1
+        if len(cut) <= budget and maskable(cut) and block_key(cut) in mask.keys:
+            budget -= len(cut)
             if cut == paragraph:
                 removed.append(paragraph)
             continue
@@ -107,19 +108,25 @@ def reconcile(stored: Sequence[str], first: Sequence[str], second: Sequence[str]
     same_shape = len(stored) == len(first)
     agreed: list[str] = []
     keys: set[str] = set()
+
+    def shows_stored(i: int, text: str) -> bool:
+        # In place when the shapes agree, so a widget reordering its own lines is not mistaken for a
+        # lagging cache; anywhere when a paragraph came or went.
+        return stored[i] == text if same_shape else text in stored_set
+
     for i, (a, b) in enumerate(zip(first, second)):
         if a == b:
             agreed.append(a)
             continue
-        if not (maskable(a) and maskable(b)) or b in stored_set:
+        if not (maskable(a) and maskable(b)) or shows_stored(i, b):
             return None
-        if a in stored_set and block_key(a) != block_key(b):
+        if shows_stored(i, a) and block_key(a) != block_key(b):
             return None  # words, not a figure, changed on the reload: the story may be being edited now
         keys |= {block_key(a), block_key(b)}
         if same_shape and maskable(stored[i]):
             keys.add(block_key(stored[i]))  # the widget's text when the version was stored
         agreed.append(b)
-    changed = sum(a != b for a, b in zip(first, second))
-    if changed > max(1, int(len(first) * MAX_MASKED_SHARE)):
+    changed = sum(len(b) for a, b in zip(first, second) if a != b)
+    if changed > sum(len(b) for b in second) * MAX_MASKED_SHARE:
         return None
     return agreed, keys

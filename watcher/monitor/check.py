@@ -26,6 +26,7 @@ from watcher.models import (
     Version,
     VersionDiff,
     WatchedArticle,
+    class_rank,
     utcnow,
 )
 from watcher.monitor import schedule
@@ -145,8 +146,10 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
 
     reverted_to = _earlier_version_with_same_content(svc, url, latest, article, mask)
     diff = await _diff(stored, article)
-    # A stale CDN node serves old content too, so a revert is confirmed like any substantive change.
-    if diff.top_class() == "substantive" and svc.config.trust.confirm_delay >= 0:
+    # A stale CDN node serves old content too, so a revert is confirmed like any other change. Only cosmetic
+    # changes go unconfirmed: a widget reordering itself (moved) or a figure that looks like a typo fix would
+    # otherwise become a version on every check.
+    if class_rank(diff.top_class()) >= class_rank("typo") and svc.config.trust.confirm_delay >= 0:
         for round_ in range(CONFIRM_ROUNDS):
             refetched = await _refetch(url, svc)
             if refetched is None:
@@ -175,7 +178,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
             if (
                 content_hash(again) == content_hash(stored)
                 or round_ + 1 == CONFIRM_ROUNDS
-                or (await _diff(stored, again)).top_class() != "substantive"
+                or class_rank((await _diff(stored, again)).top_class()) < class_rank("typo")
             ):
                 return await _unconfirmed(svc, url, latest, now, snapshot)
             # Neither the first fetch nor what is stored: the story is being edited right now. The newer
