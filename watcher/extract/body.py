@@ -268,7 +268,11 @@ def _covers(dom: list[str], traf: list[str]) -> bool:
     if not dom_tokens or not traf_tokens:
         return False
     shared = sum((Counter(dom_tokens) & Counter(traf_tokens)).values())
-    return shared >= 0.8 * len(traf_tokens) and shared >= 0.9 * len(dom_tokens)
+    if shared < 0.8 * len(traf_tokens):
+        return False
+    # Trafilatura's precision mode also cuts tables, formulas and short lines of the story; a container holding all
+    # it found and at most half as much again is read as the story, not as the story plus chrome.
+    return shared >= 0.9 * len(dom_tokens) or len(dom_tokens) <= 1.5 * len(traf_tokens)
 
 
 def _tokens(text: str) -> list[str]:

@@ -39,10 +39,21 @@ def _is_chrome(el: Any) -> bool:
         return False
     if el.get("itemprop") == "articleBody" or rules.BODY_PATTERN.search(attrs):
         return False
+    if tag in rules.INLINE_TAGS and _in_prose(el):
+        return False  # a word of a sentence, whatever its class says (a glossary 'popup' link, a 'share'd quote)
     parts = attr_parts(attrs)
     if parts & rules.CHROME_PARTS or any(j in parts for j in rules.CHROME_JOINED):
         return True
     return False
+
+
+def _in_prose(el: Any) -> bool:
+    """Whether an inline element sits inside running text: its block's own words around it make a sentence."""
+    parent = el.getparent()
+    if parent is None:
+        return False
+    around = (parent.text or "") + "".join(c.tail or "" for c in parent)
+    return len(_WORD.findall(around)) >= 40
 
 
 def _protected(el: Any, page: tuple[int, int]) -> bool:

@@ -24,6 +24,9 @@ DROP_TAGS = frozenset(
 # Page chrome by its element type; inside an article they still hold menus and share bars, not story text.
 CHROME_TAGS = frozenset("nav aside footer header menu form".split())
 
+# Inline elements: inside running text they are words of a sentence, not chrome, whatever their class.
+INLINE_TAGS = frozenset("a span em i b strong small abbr cite q font u sup sub mark dfn var code kbd s del ins".split())
+
 # Class/id parts (split on space, "-", "_", and camelCase humps) that mark chrome.
 CHROME_PARTS = frozenset(
     """
