@@ -6,13 +6,16 @@ import hashlib
 import webbrowser
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watcher.models import WatchedArticle
 from watcher.urls import host_of, normalize_url
 
+if TYPE_CHECKING:
+    from watcher.store import Store
 
-def set_paused(store: Any, url: str, paused: bool, now: datetime) -> WatchedArticle:
+
+def set_paused(store: Store, url: str, paused: bool, now: datetime) -> WatchedArticle:
     """Pause or resume automatic checks of one article, as `watcher pause/resume` do; resuming makes it due."""
     article = store.get_article(url)
     article.paused = paused
@@ -22,7 +25,7 @@ def set_paused(store: Any, url: str, paused: bool, now: datetime) -> WatchedArti
     return store.update_article(article)
 
 
-def add_url(store: Any, text: str, now: datetime) -> tuple[WatchedArticle, bool]:
+def add_url(store: Store, text: str, now: datetime) -> tuple[WatchedArticle, bool]:
     """Watch a typed URL; BadInput for one that is not a web address."""
     return store.add_article(normalize_url(text.strip()), now=now)
 
@@ -38,7 +41,7 @@ def report_path(folder: Path, url: str, number: int, suffix: str) -> Path:
     return folder / f"watcher-{host}-{digest}-v{number}{suffix}"
 
 
-def write_report(store: Any, folder: Path, url: str, number: int, now: datetime) -> Path:
+def write_report(store: Store, folder: Path, url: str, number: int, now: datetime) -> Path:
     """An HTML report of one version change, written beside the user's work."""
     from watcher.report import ReportEntry, render_report
 
@@ -50,7 +53,7 @@ def write_report(store: Any, folder: Path, url: str, number: int, now: datetime)
     return path
 
 
-async def write_card(store: Any, folder: Path, url: str, number: int, fetcher: Any) -> Path:
+async def write_card(store: Store, folder: Path, url: str, number: int, fetcher: Any) -> Path:
     """A PNG card of one version change, drawn by the browser."""
     from watcher.report.collect import render_card
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import App
@@ -31,6 +31,9 @@ from watcher.errors import WatcherError
 from watcher.models import CheckResult, utcnow
 from watcher.render.text import safe_text, visible
 from watcher.render.theme import THEME
+
+if TYPE_CHECKING:
+    from watcher.store import Store
 
 REFRESH_SECONDS = 1.0
 NOTIFY_CLOSE_SECONDS = 2.0
@@ -57,7 +60,7 @@ class DashboardApp(App[int]):
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         *,
         config: Config | None = None,
         clock: Callable[[], datetime] = utcnow,

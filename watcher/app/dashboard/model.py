@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from watcher.errors import WatcherError
 from watcher.models import Edit, Version, WatchedArticle, shown_edits, top_class
 from watcher.times import ago
 from watcher.urls import host_of
+
+if TYPE_CHECKING:
+    from watcher.store import Store
 
 FEED_PER_ARTICLE = 10  # newest versions of each article kept for the edits feed
 FEED_LENGTH = 200  # entries the feed holds, newest first
@@ -160,7 +163,7 @@ class Snapshot:
 class StoreReader:
     """Reads the store for the dashboard, re-reading an article's versions only when its count moved."""
 
-    def __init__(self, store: Any, clock: Callable[[], datetime]):
+    def __init__(self, store: Store, clock: Callable[[], datetime]):
         self.store = store
         self.clock = clock
         self._versions: dict[str, tuple[int, list[Version]]] = {}
