@@ -5,14 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Han (with extensions and compatibility forms), kana (with half-width katakana) and Hangul: scripts where
-# one character is the smallest unit a reader would want highlighted.
-CJK_CHARS = (
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-    "\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
-    "\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7af\ud7b0-\ud7ff"
-    "\u3005\u3006\u3007"  # 々 〆 〇 behave like Han characters
-)
+from watcher.cjk import CJK_LETTERS
+
+# Han, kana and Hangul: scripts where one character is the smallest unit a reader would want highlighted.
+CJK_CHARS = CJK_LETTERS
 _CJK_RE = re.compile(f"[{CJK_CHARS}]")
 # Chinese numerals (with the financial forms and the magnitudes 十 百 千 萬 億 兆): a run of them is one number,
 # so 十五 -> 二十 reads as one replacement instead of characters matched across two numbers.

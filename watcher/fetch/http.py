@@ -259,16 +259,16 @@ def _timeout(limits: Limits) -> httpx.Timeout:
 
 def _client(limits: Limits, deadline: float) -> httpx.Client:
     transport = httpx.HTTPTransport(verify=_ssl())
-    pool = transport._pool  # noqa: SLF001 - httpx has no public way to hand httpcore a network backend
-    pool._network_backend = _Guard(pool._network_backend, limits.allow_private, deadline)  # noqa: SLF001
+    pool = transport._pool  # httpx has no public way to hand httpcore a network backend
+    pool._network_backend = _Guard(pool._network_backend, limits.allow_private, deadline)
     # trust_env off: a proxy from the environment would make the guard check the proxy, not the site.
     return httpx.Client(transport=transport, timeout=_timeout(limits), follow_redirects=False, trust_env=False)
 
 
 def _async_client(limits: Limits, deadline: float) -> httpx.AsyncClient:
     transport = httpx.AsyncHTTPTransport(verify=_ssl())
-    pool = transport._pool  # noqa: SLF001 - see _client
-    pool._network_backend = _AsyncGuard(pool._network_backend, limits.allow_private, deadline)  # noqa: SLF001
+    pool = transport._pool  # see _client
+    pool._network_backend = _AsyncGuard(pool._network_backend, limits.allow_private, deadline)
     return httpx.AsyncClient(transport=transport, timeout=_timeout(limits), follow_redirects=False, trust_env=False)
 
 

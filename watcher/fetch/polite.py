@@ -12,13 +12,13 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from watcher import errors
 from watcher.config import FetchSettings
 from watcher.fetch.base import Attempts, check_scheme
 from watcher.fetch.robots import RobotsGuard
 from watcher.models import Snapshot
+from watcher.urls import host_of
 
 
 @dataclass
@@ -55,7 +55,7 @@ class Polite:
         and covers every retry.
         """
         check_scheme(url)
-        host = (urlsplit(url).hostname or "").lower()
+        host = host_of(url)
         crawl_delay = await self._robots(url, host)
         slot = self._hosts.setdefault(host, HostSlot())
         slot.crawl_delay = crawl_delay
@@ -85,7 +85,7 @@ class Polite:
             # Politeness: request starts to one host are at least per_host_delay apart.
             gap = max(s.per_host_delay, slot.crawl_delay)
             if self.shared_gate is not None:
-                await self.shared_gate((urlsplit(url).hostname or "").lower(), gap)
+                await self.shared_gate(host_of(url), gap)
             else:
                 wait = slot.last_start + gap - time.monotonic()
                 if wait > 0:

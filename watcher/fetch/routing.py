@@ -95,7 +95,7 @@ class PageRoutes:
             # A handler that dies leaves the request pending forever; end it instead.
             try:
                 await route.abort("failed")
-            except Exception:  # noqa: BLE001, S110 - already handled or the page is gone
+            except Exception:  # already handled or the page is gone
                 pass
 
     def _count(self, reason: str) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from watcher.models import Feed, VersionDiff, WatchedArticle, parse_iso
+from watcher.models import Feed, VersionDiff, WatchedArticle, iso, parse_iso
 
 ARTICLE_FIELDS = frozenset(
     {
@@ -34,11 +34,7 @@ ARTICLE_EXTRA = frozenset(f.name for f in fields(WatchedArticle)) - ARTICLE_FIEL
 
 def ts(moment: datetime | None) -> str | None:
     """A datetime as ISO 8601 UTC with a Z; naive values are taken as UTC; sub-seconds kept."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+    return iso(moment, timespec="auto")
 
 
 def url_key(url: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from tinydb.table import Document
@@ -13,6 +13,7 @@ from watcher.models import Article, Edit, Version, VersionDiff, parse_iso
 from watcher.normalize import content_hash
 from watcher.store.docs import edit_summary, later, ts
 from watcher.store.folder import CHUNK, INLINE_EDITS_MAX, DataFolder
+from watcher.times import as_utc
 
 
 class VersionRecords(DataFolder):
@@ -209,8 +210,8 @@ class VersionRecords(DataFolder):
         self, since: datetime | None, until: datetime | None = None, *, full: bool = True
     ) -> list[Version]:
         """Versions of all articles captured in [since, until], oldest first (for reports)."""
-        low = since.astimezone(UTC) if since and since.tzinfo else (since.replace(tzinfo=UTC) if since else None)
-        high = until.astimezone(UTC) if until and until.tzinfo else (until.replace(tzinfo=UTC) if until else None)
+        low = as_utc(since) if since else None
+        high = as_utc(until) if until else None
         found: list[Version] = []
         for doc in self._articles().all():
             last = parse_iso(doc.get("last_version_at"))
@@ -263,7 +264,7 @@ class VersionRecords(DataFolder):
 
     def prune_raw(self, older_than: datetime) -> int:
         """Drop the raw HTML of versions captured before `older_than`; return how many were dropped."""
-        cutoff = older_than if older_than.tzinfo else older_than.replace(tzinfo=UTC)
+        cutoff = as_utc(older_than)
         dropped = 0
         with self.transaction():
             referenced: set[str] = set()
