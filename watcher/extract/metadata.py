@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -122,7 +122,7 @@ def parse_date(value: Any) -> str | None:
             return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}" if m else None
     if moment.tzinfo is None:
         return moment.replace(microsecond=0).isoformat()
-    return iso(moment.astimezone(UTC))
+    return iso(moment)
 
 
 def itemprop_date(root: Any, prop: str) -> str | None:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from watcher import errors
 from watcher.models import Snapshot
+from watcher.times import as_utc
 
 ALLOWED_SCHEMES = ("http", "https")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -96,9 +97,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (as_utc(moment) - (now or datetime.now(UTC))).total_seconds())
 
 
 def is_html(content_type: str, body: bytes) -> bool:

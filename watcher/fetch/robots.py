@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from watcher import errors
 from watcher.fetch import http
+from watcher.urls import hostname_of
 
 ROBOTS_EXPIRY = 24 * 3600.0  # seconds a fetched robots.txt is trusted (RFC 9309: SHOULD NOT exceed 24 h)
 RETRY_EXPIRY = 600.0  # seconds before a 5xx or unanswered robots.txt is asked again
@@ -160,10 +161,10 @@ class RobotsGuard:
 
     def check(self, url: str) -> None:
         """RobotsRefused if `url` may not be loaded."""
-        if not exempt(urlsplit(url).hostname or "", self.exempt_domains):
+        if not exempt(hostname_of(url), self.exempt_domains):
             self.cache.check(url)
 
     def crawl_delay(self, url: str) -> float:
-        if exempt(urlsplit(url).hostname or "", self.exempt_domains):
+        if exempt(hostname_of(url), self.exempt_domains):
             return 0.0
         return self.cache.crawl_delay(url) or 0.0

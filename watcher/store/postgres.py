@@ -41,6 +41,7 @@ from watcher.store.docs import (
     later,
     ts,
 )
+from watcher.times import as_utc
 from watcher.urls import normalize_url
 
 SCHEMA_SQL = """
@@ -778,7 +779,7 @@ def _parse(value: Any) -> datetime | None:
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return as_utc(moment)
 
 
 def _normal_or_same(url: str) -> str:
