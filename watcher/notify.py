@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import json
 import queue
@@ -21,6 +22,8 @@ from watcher.models import CLASS_RANK, NOTIFY_STATUSES, CheckResult, Edit, class
 from watcher.redact import redact, scrub
 from watcher.untrusted import visible
 
+# A notification still undelivered after this many runs tried it is dropped (with a log line).
+MAX_DELIVERY_RUNS = 5
 MAX_QUEUE = 1000  # per target: a dead target must not grow memory without bound during a long run
 _SNIPPET = 160
 _EDITS_SHOWN = 5
@@ -96,6 +99,7 @@ class Notifier:
         log: Callable[[str], None] | None = None,
         sleep: Callable[[float], Any] | None = None,
         backoff: float = 2.0,
+        outbox: Any = None,
     ):
         self._targets = list(targets)
         self._log = log or _stderr
@@ -106,6 +110,32 @@ class Notifier:
         self._workers: dict[int, _Worker] = {}
         self._lock = threading.Lock()
         self._closed = False
+        # The store's outbox (watcher.store.outbox): a notification is kept there from submit() until it
+        # is delivered, so one the run could not deliver (target down, run stopped or killed) is not lost.
+        self._outbox = outbox
+        if outbox is not None:
+            self._resume()
+
+    def _resume(self) -> None:
+        """Queue what earlier runs kept in the outbox, each for its target (by URL, not position)."""
+        try:
+            pending = self._outbox.outbox_pending()
+        except Exception as exc:  # a damaged outbox must not stop the run; new notifications still go out
+            self._log(f"notify: cannot read the notifications kept from earlier runs: {_one_line(str(exc))}")
+            return
+        indexes = {_target_key(t.url): i for i, t in enumerate(self._targets)}
+        orphans = 0
+        for entry in pending:
+            index = indexes.get(entry.get("target"))
+            if index is None:
+                orphans += 1
+                self._forget(entry["id"])
+                continue
+            self._worker(index).queue.put((entry["id"], entry.get("body") or {}, int(entry.get("attempts") or 0)))
+        if pending and orphans < len(pending):
+            self._log(f"notify: sending {len(pending) - orphans} notification(s) kept from an earlier run")
+        if orphans:
+            self._log(f"notify: dropped {orphans} kept notification(s) for targets no longer configured")
 
     def submit(self, result: CheckResult, headline: str, tags: Sequence[str]) -> None:
         """Queue the result for every target whose filters match; returns at once."""
@@ -113,17 +143,27 @@ class Notifier:
         with self._lock:
             if self._closed:
                 return
+            chosen: list[int] = []
             for index, target in enumerate(self._targets):
                 if not matches(target, result, tags):
                     continue
                 body = body or payload(result, headline, tags)
-                worker = self._worker(index)
-                if worker.queue.qsize() >= MAX_QUEUE:
+                if self._worker(index).queue.qsize() >= MAX_QUEUE:
                     self._log(
                         f"notify: {redact(target.url)}: {MAX_QUEUE} notifications waiting, dropped one for {result.url}"
                     )
                     continue
-                worker.queue.put(body)
+                chosen.append(index)
+            if body is None or not chosen:
+                return
+            ids: list[int | None] = [None] * len(chosen)
+            if self._outbox is not None:
+                try:
+                    ids = list(self._outbox.outbox_put([(_target_key(self._targets[i].url), body) for i in chosen]))
+                except Exception as exc:  # the store is full or damaged: deliver from memory, as before
+                    self._log(f"notify: cannot keep notifications in the store ({_one_line(str(exc))}); sending anyway")
+            for index, entry_id in zip(chosen, ids, strict=True):
+                self._workers[index].queue.put((entry_id, body, 0))
 
     def close(self, timeout: float = 5.0) -> None:
         """Deliver what can be within `timeout` seconds, then stop, abandoning the rest."""
@@ -138,7 +178,9 @@ class Notifier:
         # Threads still busy (a receiver that hangs until its timeout) are daemons and are left behind.
         self._abandon.set()
         left = sum(w.pending() for w in workers if w.thread.is_alive())
-        if left:
+        if left and self._outbox is not None:
+            self._log(f"notify: {left} notification(s) not delivered yet; kept for the next `watcher run`")
+        elif left:
             self._log(f"notify: stopped with {left} notification(s) not delivered")
 
     def __enter__(self) -> Notifier:
@@ -160,26 +202,44 @@ class Notifier:
 
     def _run(self, target: NotifyTarget, worker: _Worker) -> None:
         while True:
-            body = worker.queue.get()
-            if body is _STOP:
+            item = worker.queue.get()
+            if item is _STOP:
                 return
             if self._abandon.is_set():
-                continue
+                continue  # stays in the outbox for the next run
+            entry_id, body, runs = item
             worker.busy = True
             try:
-                self._deliver_with_retries(target, body)
+                error, tries = self._deliver_with_retries(target, body)
+                if error is None or self._abandon.is_set():
+                    if error is None:
+                        self._forget(entry_id)
+                    continue
+                reason = scrub(_one_line(str(error)), target.url)
+                after = f"after {tries} attempt{'s' if tries > 1 else ''}"
+                if entry_id is not None and error.retryable and runs + 1 < MAX_DELIVERY_RUNS:
+                    self._keep(entry_id, reason)
+                    self._log(
+                        f"notify: {redact(target.url)}: {body.get('url')} not delivered {after}: {reason}; "
+                        "kept for the next run"
+                    )
+                else:
+                    self._forget(entry_id)
+                    self._log(f"notify: {redact(target.url)}: gave up on {body.get('url')} {after}: {reason}")
             finally:
                 worker.busy = False
 
-    def _deliver_with_retries(self, target: NotifyTarget, body: dict[str, Any]) -> None:
+    def _deliver_with_retries(self, target: NotifyTarget, body: dict[str, Any]) -> tuple[DeliveryFailed | None, int]:
+        """(None, tries) once delivered, else the last failure (also when close() cut the retries short)."""
         attempts = 1 + max(target.retries, 0)
-        error: DeliveryFailed | None = None
+        error = DeliveryFailed("stopped before delivery")
+        attempt = 0
         for attempt in range(attempts):
             if self._abandon.is_set():
-                return
+                return error, attempt
             try:
                 deliver(target, body)
-                return
+                return None, attempt + 1
             except DeliveryFailed as exc:
                 error = exc
             except Exception as exc:  # a bug in one delivery must not kill the worker thread
@@ -187,9 +247,22 @@ class Notifier:
             if not error.retryable or attempt + 1 == attempts:
                 break
             self._sleep(self._backoff * 2**attempt)
-        tries = f"after {attempt + 1} attempt{'s' if attempt else ''}"
-        reason = scrub(_one_line(str(error)), target.url)
-        self._log(f"notify: {redact(target.url)}: gave up on {body.get('url')} {tries}: {reason}")
+        return error, attempt + 1
+
+    def _forget(self, entry_id: int | None) -> None:
+        """Delivered or given up: out of the outbox, so no later run sends it again."""
+        if entry_id is None or self._outbox is None:
+            return
+        try:
+            self._outbox.outbox_done(entry_id)
+        except Exception as exc:  # a store that cannot write now; the next run may send it once more
+            self._log(f"notify: cannot update the outbox: {_one_line(str(exc))}")
+
+    def _keep(self, entry_id: int, reason: str) -> None:
+        try:
+            self._outbox.outbox_failed(entry_id, reason)
+        except Exception as exc:  # it stays pending all the same
+            self._log(f"notify: cannot update the outbox: {_one_line(str(exc))}")
 
 
 def send_test(targets: Sequence[NotifyTarget]) -> list[tuple[str, bool, str | None]]:
@@ -319,3 +392,8 @@ def _sample_result() -> CheckResult:
         ],
         headline="watcher test notification: headline changed",
     )
+
+
+def _target_key(url: str) -> str:
+    """How the outbox names a target without storing its URL (which may hold a token) twice."""
+    return hashlib.sha256(url.strip().encode("utf-8", "surrogatepass")).hexdigest()[:16]

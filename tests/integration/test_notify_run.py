@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -152,9 +155,11 @@ def test_edits_found_by_the_run_reach_the_webhook_filtered_and_bad_receivers_do_
     assert [body["url"] for body in receiver.got("/headline")] == [a_url]
     assert [body["url"] for body in receiver.got("/sports")] == [b_url]
 
-    # The 500 was retried, then given up on and logged; the hanging receiver timed out and was logged.
+    # The 500 was retried, then kept for the next run and logged; the hanging receiver timed out and was logged.
     log = err.getvalue()
-    assert receiver.failures >= 2 and "gave up on" in log and "after 2 attempts: HTTP 500" in log
+    assert (
+        receiver.failures >= 2 and "not delivered after 2 attempts: HTTP 500" in log and "kept for the next run" in log
+    )
     assert "no answer within 1 s" in log
     assert f"{receiver.url}/fail" not in log  # target URLs are redacted in logs (they often carry tokens)
 
@@ -217,7 +222,7 @@ def test_watcher_run_subprocess_notifies_the_edit_of_a_followed_story(site, rece
     assert posts[0]["url"] == story and posts[0]["status"] == "changed" and posts[0]["version"] == 2
     assert posts[0]["tags"] == ["politics"] and posts[0]["edits"]
     assert receiver.failures >= 1 and "notify:" in stderr and "Traceback" not in stderr
-    assert f"feed +1 {site.url('/feed.xml')}" in stderr  # feed notes go to stderr, stdout stays JSON lines
+    assert "kept for the next `watcher run`" in stderr  # the failing target's notification is not lost
 
 
 def test_notify_test_sends_a_sample_to_every_target(receiver, tmp_path):
@@ -243,3 +248,52 @@ def test_notify_test_sends_a_sample_to_every_target(receiver, tmp_path):
     config.write_text("[feeds]\nmax_new_per_poll = 5\n")
     code, _, err = watcher(data_dir, "--config", str(config), "notify-test")
     assert code == 2 and "no notification targets configured" in err
+
+
+def test_notifications_not_delivered_survive_a_crash_and_an_exit_and_are_delivered_once(site, tmp_path):
+    # The webhook's port is chosen now and nothing listens on it until the third run.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    hook = f"http://127.0.0.1:{port}/hook"
+    (data_dir / "watcher.toml").write_text(BASE_CONFIG + f'\n[[notify]]\nurl = "{hook}"\nretries = 0\ntimeout = 2\n')
+    site.page_versions("/flood", {"v1": A_V1, "v2": A_V2})
+    url = site.url("/flood")
+    open_store(data_dir).add_article(url)
+    cli = [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "run", "--json"]
+
+    # 1: the edit is found, its notification fails (connection refused), then the run is SIGKILLed.
+    proc = subprocess.Popen(cli, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        for line in proc.stdout:
+            status = json.loads(line)["status"]
+            if status == "new":
+                site.set_version("/flood", "v2")
+            if status == "changed":
+                break
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
+    assert [e["body"]["version"] for e in open_store(data_dir).outbox_pending()] == [2]
+
+    # 2: the receiver is still down: tried again, kept again, said so at exit.
+    second = subprocess.run([*cli, "--max-checks", "1"], capture_output=True, text=True, timeout=60)
+    assert second.returncode == 0, second.stderr
+    assert "kept from an earlier run" in second.stderr and "kept for the next run" in second.stderr, second.stderr
+    assert len(open_store(data_dir).outbox_pending()) == 1
+
+    # 3: the receiver is up: delivered exactly once, and nothing is left to send again.
+    receiver = Receiver(port=port)
+    try:
+        third = subprocess.run([*cli, "--max-checks", "1"], capture_output=True, text=True, timeout=60)
+        assert third.returncode == 0, third.stderr
+        posts = receiver.got("/hook")
+    finally:
+        receiver.stop()
+    assert [(p["url"], p["status"], p["version"]) for p in posts] == [(url, "changed", 2)], third.stderr
+    assert open_store(data_dir).outbox_pending() == []
+    assert "Traceback" not in second.stderr + third.stderr

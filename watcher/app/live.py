@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from rich.text import Text
@@ -58,7 +59,10 @@ def start_line(runner: Runner, browser: str | None) -> str:
     feeds = len(svc.store.list_feeds())
     now = svc.clock()
     due = runner.next_due()
-    when = "nothing scheduled" if due is None else "next check now" if due <= now else f"next check {ago(due, now)}"
+    if due is None:
+        when = "nothing scheduled"
+    else:
+        when = "next check now" if due <= now + timedelta(seconds=1) else f"next check {ago(due, now)}"
     parts = [f"watcher run: {count}, {feeds} feed{'' if feeds == 1 else 's'}; {when}"]
     parts.append(f"store {getattr(svc.store, 'location', None) or getattr(svc.store, 'root', '?')}")
     if browser:
@@ -224,7 +228,9 @@ def _notifier(svc: Services, env: Any):
         return None
     from watcher.notify import Notifier
 
-    return Notifier(svc.config.notify, log=env.info)
+    # The store keeps what is not delivered yet (a backend without an outbox: memory only, as before).
+    outbox = svc.store if hasattr(svc.store, "outbox_put") else None
+    return Notifier(svc.config.notify, log=env.info, outbox=outbox)
 
 
 def _article_or_none(svc: Services, url: str):

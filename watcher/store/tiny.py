@@ -50,11 +50,12 @@ from watcher.models import CheckRecord, CheckResult, WatchedArticle, parse_iso
 from watcher.store.docs import article_from_doc, article_to_doc, later, ts, url_key
 from watcher.store.feeds import FeedRecords
 from watcher.store.folder import ERROR_TEXT_MAX, DataFolder
+from watcher.store.outbox import OutboxRecords
 from watcher.store.versions import VersionRecords
 from watcher.urls import normalize_url
 
 
-class TinyStore(VersionRecords, FeedRecords, DataFolder):
+class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
     """The embedded backend of the Store protocol: TinyDB files in a data folder, safe across processes."""
 
     @property
