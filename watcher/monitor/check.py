@@ -153,7 +153,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         for round_ in range(CONFIRM_ROUNDS):
             refetched = await _refetch(url, svc)
             if refetched is None:
-                return await _unconfirmed(svc, url, latest, now, snapshot)
+                return await _unconfirmed(svc, url, latest, now, snapshot, refetch_failed=True)
             again = apply_mask(refetched[1], mask)[0]
             if content_hash(again) == content_hash(article):
                 break
@@ -230,13 +230,22 @@ def _learn_volatile(svc: Services, url: str, keys: set[str]) -> None:
         svc.store.update_article(fresh)
 
 
-async def _unconfirmed(svc: Services, url: str, latest: Version, now: datetime, snapshot: Snapshot) -> CheckResult:
+async def _unconfirmed(
+    svc: Services, url: str, latest: Version, now: datetime, snapshot: Snapshot, refetch_failed: bool = False
+) -> CheckResult:
     result = _unchanged(url, latest, now, snapshot, flags=["unconfirmed"])
-    before = [c for c in svc.store.recent_checks(url)[-UNCONFIRMED_ADVICE:] if "unconfirmed" in (_flags_of(c) or [])]
+    if refetch_failed:
+        result.note = "the page could not be loaded again to confirm the change, so it was not stored yet"
+        return result
+    in_a_row = 1
+    for record in reversed(svc.store.recent_checks(url)):
+        if "unconfirmed" not in _flags_of(record):
+            break
+        in_a_row += 1
     result.note = "the story text differed between two loads a few seconds apart, so the change was not stored"
-    if len(before) + 1 >= UNCONFIRMED_ADVICE:
+    if in_a_row >= UNCONFIRMED_ADVICE:
         result.note += (
-            f" ({len(before) + 1} checks in a row); if a part of the page changes on every load, leave it out of"
+            f" ({in_a_row} checks in a row); if a part of the page changes on every load, leave it out of"
             " comparison with an ignore rule: `watcher add URL --ignore REGEX` or [[sites]] ignore_text"
         )
     return result
