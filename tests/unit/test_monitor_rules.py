@@ -101,3 +101,22 @@ def test_min_class_moved_is_accepted_in_the_config_file(tmp_path):
     path = tmp_path / "watcher.toml"
     path.write_text('[[notify]]\nurl = "https://hooks.test/"\nmin_class = "moved"\n')
     assert load_config(path).notify[0].min_class == "moved"
+
+
+def test_the_terminal_says_why_a_change_was_not_stored_and_where_a_redirect_led():
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from watcher.models import CheckResult
+    from watcher.render.edits import render_check
+    from watcher.render.theme import THEME
+
+    console = Console(theme=THEME, no_color=True, width=200, record=True)
+    when = datetime(2026, 11, 25, tzinfo=UTC)
+    unconfirmed = CheckResult("https://news.test/a", "unchanged", when, 1, flags=["unconfirmed"], note="not stored")
+    moved = CheckResult("https://news.test/a", "redirected", when, 2, final_url="https://news.test/front")
+    console.print(render_check(unconfirmed))
+    console.print(render_check(moved))
+    text = console.export_text()
+    assert "not stored" in text and "now at https://news.test/front" in text
