@@ -142,7 +142,8 @@ def extract(app: App, url: str, as_json: bool, explain: bool) -> None:
     if not explain:
         article = extract_article(snapshot.html, snapshot.final_url, app.config.sites)
         if as_json:
-            app.env.print_json(article.to_dict())
+            # Added field: the text a check leaves out of comparison (learned volatile, host chrome, ignore rules).
+            app.env.print_json({**article.to_dict(), "volatile": _volatile_of(app, target, article)})
             return
         from watcher.render.tables import article_panel
 
@@ -161,6 +162,20 @@ def extract(app: App, url: str, as_json: bool, explain: bool) -> None:
         app.env.out.print(report.renderable())
     if report.error is not None:
         raise report.error
+
+
+def _volatile_of(app: App, url: str, article) -> list[str]:
+    """The paragraphs a check of this watched URL masks from comparison (none for an unwatched URL)."""
+    from watcher.diff.volatile import apply_mask
+    from watcher.errors import StoreError
+    from watcher.monitor.trust import HostBodies, build_mask
+
+    try:
+        store = app.store()
+        watched = store.get_article(url)
+    except (StoreError, BadInput, KeyError):
+        return []
+    return apply_mask(article, build_mask(app.config, watched, article.body, HostBodies(), store))[1]
 
 
 @click.command()
