@@ -163,6 +163,10 @@ def show(app: App, url: str | None, match: str | None, number: int | None, as_js
         html = store.get_html(version)
         if html is None:
             raise BadInput(f"v{version.number} of {target} has no raw HTML left (pruned, or never kept)")
+        if app.env.interactive:  # a terminal would act on escape sequences in the page; a file or pipe gets it as kept
+            from watcher.untrusted import without_controls
+
+            html = without_controls(html)
         app.env.stdout.write(html if html.endswith("\n") else html + "\n")
         return
     if as_json:
