@@ -132,6 +132,9 @@ def test_widgets_changing_on_every_load_make_no_edit_and_a_real_edit_is_stored_a
     history = json.loads(watcher(checker.data_dir, "history", url, "--json").stdout)
     assert any("Tide gauge" in p for p in history[0]["volatile"]) and history[1]["volatile"] == []
     assert "left out of comparison" in watcher(checker.data_dir, "history", url).stdout
+    # `watcher diff` compares the versions as a check does: the widgets of version 1 are not "removed".
+    diff = json.loads(watcher(checker.data_dir, "diff", url, "--json").stdout)
+    assert diff["edits"] and not any("Tide gauge" in (e["old"] or "") for e in diff["edits"])
 
 
 def test_a_list_reordering_itself_on_every_load_makes_no_moved_edits(site, checker):
