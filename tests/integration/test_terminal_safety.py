@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import socket
 import threading
@@ -18,7 +19,7 @@ RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 @pytest.fixture
 def hostile_server() -> Iterator[str]:
-    """A server on 127.0.0.1 answering every request 503 with a hostile reason phrase."""
+    """A server on 127.0.0.1 answering 503 with a hostile reason phrase (and 404 for robots.txt)."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.2)
     stop = threading.Event()
@@ -32,8 +33,10 @@ def hostile_server() -> Iterator[str]:
             with conn:
                 conn.settimeout(2)
                 try:
-                    conn.recv(65536)
-                    conn.sendall(b"HTTP/1.1 503 " + REASON + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                    request = conn.recv(65536)
+                    # robots.txt is absent (everything allowed); every other path fails with the hostile phrase.
+                    status = b"404 Not Found" if b" /robots.txt " in request else b"503 " + REASON
+                    conn.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                 except OSError:
                     pass
 
@@ -62,3 +65,33 @@ def test_notify_test_neutralises_a_hostile_reason_phrase(hostile_server, tmp_pat
     assert "Service" in result.stderr and "Unavailable" in result.stderr
     assert not RAW.search(result.stderr.replace("\n", ""))
     assert "secret-token-1234" not in result.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_show_raw_neutralises_page_escapes_on_a_terminal_but_not_in_a_pipe(tmp_path):
+    from watcher.app.cli import main
+    from watcher.app.console import Environment
+    from watcher.models import Article, utcnow
+    from watcher.store import open_store
+
+    url = "https://news.example/escapes"
+    html = "<html><body><p>Loud \x1b]0;pwned\x07\x1b[2J story</p></body></html>"
+    store = open_store(tmp_path)
+    store.add_article(url)
+    store.save_version(url, Article(headline="Loud", body=["Loud story"]), html=html, diff=None, captured_at=utcnow())
+
+    def show(stdout: io.StringIO) -> str:
+        with pytest.raises(SystemExit) as stop:
+            main(
+                ["--data-dir", str(tmp_path), "show", url, "--raw"],
+                env=Environment(stdout=stdout, stderr=io.StringIO()),
+            )
+        assert stop.value.code == 0
+        return stdout.getvalue()
+
+    assert "␛]0;pwned" in show(_Terminal()) and not RAW.search(show(_Terminal()).replace("\n", ""))
+    assert html in show(io.StringIO())  # piped to a file: the page exactly as kept
