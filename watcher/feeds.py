@@ -13,7 +13,7 @@ from typing import Literal
 from lxml import etree
 
 from watcher.errors import BadInput, RefusedScheme
-from watcher.urls import hostname_of, normalize_url
+from watcher.urls import hostname_of, normalize_url, same_site
 
 FeedKind = Literal["rss", "atom", "sitemap", "sitemapindex"]
 
@@ -101,17 +101,6 @@ def download(url: str, *, timeout: float = 15, max_bytes: int = 10_000_000, allo
 
     limits = http.Limits(timeout=timeout, max_bytes=max_bytes, allow_private=allow_private)
     return http.get(normalize_url(url), limits, headers={"Accept": ACCEPT}).body
-
-
-def same_site(url: str, other: str) -> bool:
-    """Whether two URLs are on one site: the same registrable domain (news.example.co.uk and
-    www.example.co.uk), or the same host where there is none (an IP address, localhost)."""
-    from tld import get_fld  # the public suffix list; imported only by feed polls
-
-    first, second = get_fld(url, fail_silently=True), get_fld(other, fail_silently=True)
-    if first and second:
-        return first.lower() == second.lower()
-    return hostname_of(url) == hostname_of(other)
 
 
 def _site_test(site: str, allow_hosts: Iterable[str]):

@@ -59,7 +59,7 @@ def shown_edits(edits: Iterable[Edit], include_cosmetic: bool = False) -> list[E
 
 @dataclass
 class Snapshot:
-    """A page as the browser rendered it."""
+    """A page as a fetcher got it: rendered by the browser, or the raw HTML (fetch/http_pages.py)."""
 
     requested_url: str
     final_url: str
@@ -69,6 +69,15 @@ class Snapshot:
     fetched_at: datetime
     timings: dict[str, float] = field(default_factory=dict)
     redirects: list[str] = field(default_factory=list)
+    # The main document as the server sent it: status line, headers in order, and the body bytes (after
+    # Content-Encoding is undone; the headers still say what it was). Empty when a fetcher cannot know.
+    http_version: str = ""
+    reason: str = ""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes | None = None
+    # What the page itself asked for, by kind: "third-party" requests, and those refused ("popup",
+    # "download", "private address", "navigation loop").
+    requests: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

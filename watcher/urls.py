@@ -140,3 +140,14 @@ def hostname_of(url: str) -> str:
         return (urlsplit(url.strip()).hostname or "").rstrip(".")
     except ValueError:
         return ""
+
+
+def same_site(url: str, other: str) -> bool:
+    """Whether two URLs are on one site: the same registrable domain (news.example.co.uk and
+    www.example.co.uk), or the same host name where there is none (an IP address, localhost)."""
+    from tld import get_fld  # the public suffix list; imported only where sites are compared
+
+    first, second = get_fld(url, fail_silently=True), get_fld(other, fail_silently=True)
+    if first and second:
+        return str(first).lower() == str(second).lower()
+    return hostname_of(url) == hostname_of(other)

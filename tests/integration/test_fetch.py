@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from support.browser_thread import fast_settings
-from support.site_server import FIXTURE_SITES, Response
+from support.site_server import FIXTURE_SITES, Response, Site
 
 from watcher import errors
 from watcher.fetch import Fetcher, check_scheme, parse_retry_after
@@ -623,3 +623,39 @@ def test_a_page_that_never_fires_load_is_read_as_it_stands_within_the_bound(site
     snap = fetcher.fetch_sync(site.url("/stuck"))
     assert time.monotonic() - started < 4.0 + 0.5
     assert "Work on the old pier will begin in April" in snap.html
+
+
+# -- what the snapshot records of the response and of the page's own requests ----------------------
+
+
+def test_the_main_document_is_kept_as_the_server_sent_it(site, fetcher):
+    site.page("/story", ARTICLE, headers={"X-Edition": "morning"})
+    snap = fetcher.fetch_sync(site.url("/story"))
+    assert snap.body == ARTICLE.encode() and snap.reason == "OK" and snap.http_version.startswith("HTTP/1")
+    assert ("x-edition", "morning") in [(k.lower(), v) for k, v in snap.headers]
+
+
+def test_popups_never_load_downloads_never_start_and_third_party_requests_are_counted(site, fetcher):
+    site.bytes("/report.pdf", b"%PDF-1.4 ...", "application/pdf")
+    site.page("/popup", "<p>popup</p>")
+    other = Site(host="127.0.0.2")  # another site: its requests are third-party
+    other.page("/style.css", "p {}", content_type="text/css")
+    site.page(
+        "/story",
+        ARTICLE.replace(
+            "</body>",
+            f"<link rel='stylesheet' href='{other.url('/style.css')}'>"
+            "<script>window.open('/popup'); window.addEventListener('load', function () {"
+            " setTimeout(function () { location.href = '/report.pdf'; }, 10); });</script></body>",
+        ),
+    )
+    try:
+        snap = fetcher.fetch_sync(site.url("/story"))
+    finally:
+        other.close()
+    assert "Pier repairs start in spring" in snap.html and snap.final_url == site.url("/story")
+    assert site.hits("/popup") == 0
+    # Counted as the page asks (Chromium's own local-network rules then stop this one, as the test
+    # sites are all on loopback).
+    assert snap.requests.get("third-party") == 1
+    assert snap.requests.get("download") == 1  # fetched to learn it is no page, never handed to the browser

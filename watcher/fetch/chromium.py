@@ -150,6 +150,7 @@ class ChromiumPages:
         if nav.later_error is not None:
             raise nav.later_error  # the page tried to take us somewhere refused: say so, keep nothing
         html = await self._content(page, url, deadline)
+        document = nav.document
         if len(html.encode("utf-8", "replace")) > s.max_bytes:
             raise errors.TooLarge(f"{url} rendered to more than {s.max_bytes} bytes of HTML")
         return Snapshot(
@@ -161,6 +162,11 @@ class ChromiumPages:
             fetched_at=utcnow(),
             timings={"total": round(time.monotonic() - started, 3), "navigation": round(navigation, 3)},
             redirects=redirects,
+            http_version=document.http_version if document else "",
+            reason=document.reason if document else "",
+            headers=list(document.headers.multi_items()) if document else [],
+            body=document.body if document else None,
+            requests=dict(nav.counts),
         )
 
     async def _content(self, page: Any, url: str, deadline: float) -> str:

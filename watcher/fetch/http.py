@@ -83,7 +83,7 @@ def get(
             target = redirect_target(response)
             if target is None:
                 break
-            url = _next_hop(response, target, redirects, max_redirects)
+            url = next_hop(response, target, redirects, max_redirects)
     response.redirects = redirects
     if raise_status and response.status >= 400:
         raise status_error(response.url, response.status, response.reason, response.headers.get("retry-after"))
@@ -210,7 +210,8 @@ def redirect_target(response: Response) -> str | None:
     return None
 
 
-def _next_hop(response: Response, target: str, redirects: list[str], max_redirects: int) -> str:
+def next_hop(response: Response, target: str, redirects: list[str], max_redirects: int) -> str:
+    """`target` if it may be followed (http(s), not seen before, within the cap); records the hop in `redirects`."""
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise errors.RefusedScheme(

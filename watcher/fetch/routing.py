@@ -23,6 +23,7 @@ from watcher import errors
 from watcher.config import BrowserSettings
 from watcher.fetch import addresses, http
 from watcher.fetch.base import ALLOWED_SCHEMES, is_html, status_error
+from watcher.urls import same_site
 
 # What a blocked image gets instead of a failure: a 1x1 transparent GIF. A failed image fires `onerror`,
 # and pages whose handler swaps in another image (which fails too) loop until the navigation times out.
@@ -48,7 +49,8 @@ class Navigation:
     content_type: str = ""
     error: errors.FetchError | None = None
     later_error: errors.FetchError | None = None  # why a navigation the page made itself was refused
-    counts: dict[str, int] = field(default_factory=dict)  # requests refused, by reason
+    counts: dict[str, int] = field(default_factory=dict)  # the page's requests by kind (third-party, refused...)
+    document: http.Response | None = None  # the main document the page shows, as the server sent it
 
 
 class PageRoutes:
@@ -90,6 +92,8 @@ class PageRoutes:
                 self._count("private address")
                 await route.abort("blockedbyclient")
             else:
+                if nav.document is not None and not same_site(request.url, nav.document.url):
+                    self._count("third-party")
                 await route.continue_()
         except Exception:
             # A handler that dies leaves the request pending forever; end it instead.
@@ -157,6 +161,7 @@ class PageRoutes:
         if nav.error is not None:
             await route.abort("failed")
             return
+        nav.document = response
         await _fulfill(route, response)
 
     async def _later(self, route: Any) -> None:
@@ -180,9 +185,12 @@ class PageRoutes:
             return
         if http.redirect_target(response) is None and response.status < 400:
             if not is_html(response.content_type, response.body):
-                self._count("download")  # not a page: Chromium would start a download or a viewer
-                await route.abort("blockedbyclient")
+                # Not a page: Chromium would start a download or a viewer. Aborted as a cancelled
+                # navigation, so the page stays on the document it shows (a blocked one shows an error page).
+                self._count("download")
+                await route.abort("aborted")
                 return
+            self.nav.document = response
         await _fulfill(route, response)  # a redirect comes back through this handler, hop by hop
 
 

@@ -1,0 +1,95 @@
+"""The HTTP fetcher: a page's raw HTML from one GET (and its redirects), no browser.
+
+Same rules as the Chromium fetcher where they apply: http(s) only at every hop, only allowed
+addresses (checked on connect), redirects capped and loops refused, the size cap on the decoded
+body, HTTP errors typed (Retry-After kept), non-HTML refused; and the same politeness wrapper, so
+per-host delays, concurrency, retries and deadlines are shared rules rather than copies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+
+from watcher import errors
+from watcher.config import FetchSettings
+from watcher.fetch import addresses, http
+from watcher.fetch.base import USER_AGENT, is_html, status_error
+from watcher.fetch.charset import decode_html
+from watcher.fetch.polite import Polite
+from watcher.models import Snapshot, utcnow
+
+ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+
+
+class HTTPPages:
+    """One GET of a page and its redirect hops (the `Attempts` of fetch/polite.py)."""
+
+    def __init__(self, settings: FetchSettings) -> None:
+        self.settings = settings
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        yield  # nothing to start
+
+    async def attempt(
+        self, url: str, deadline: float, sent: Callable[[], None] | None = None, allow_private: bool = False
+    ) -> Snapshot:
+        s = self.settings
+        started = time.monotonic()
+        allow = addresses.private_allowed(s.allow_private or allow_private)
+        headers = {"User-Agent": s.user_agent or USER_AGENT, "Accept": ACCEPT}
+        redirects: list[str] = []
+        current = url
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise errors.FetchTimeout(f"no page from {url} within the deadline")
+            limits = http.Limits(timeout=min(s.nav_timeout, left), max_bytes=s.max_bytes, allow_private=allow)
+            if sent is not None:
+                sent()
+            response = await http.fetch_one(
+                current, limits, min(deadline, time.monotonic() + s.nav_timeout), headers=headers
+            )
+            target = http.redirect_target(response)
+            if target is None:
+                break
+            current = http.next_hop(response, target, redirects, s.max_redirects)
+        if response.status >= 400:
+            raise status_error(current, response.status, "", response.headers.get("retry-after"))
+        content_type = response.content_type
+        if not is_html(content_type, response.body):
+            raise errors.NotHTML(f"{current} is {content_type or 'not HTML'}, not an HTML page")
+        elapsed = round(time.monotonic() - started, 3)
+        return Snapshot(
+            requested_url=url,
+            final_url=current,
+            status=response.status,
+            content_type=content_type,
+            html=decode_html(response.body, content_type),
+            fetched_at=utcnow(),
+            timings={"total": elapsed, "navigation": elapsed},
+            redirects=redirects,
+            http_version=response.http_version,
+            reason=response.reason,
+            headers=list(response.headers.multi_items()),
+            body=response.body,
+        )
+
+
+class HTTPFetcher(Polite):
+    """Fetches pages' raw HTML; use as `async with HTTPFetcher(settings) as f: await f.fetch(url)`."""
+
+    def __init__(self, settings: FetchSettings | None = None) -> None:
+        settings = settings or FetchSettings()
+        super().__init__(HTTPPages(settings), settings)
+
+    async def __aenter__(self) -> HTTPFetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Nothing to close: each request has its own connection."""
