@@ -1,0 +1,82 @@
+"""Watch lists from urlwatch, changedetection.io, OPML readers and plain files, read and written."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from watcher.app.watchlists import Entry, read, write
+from watcher.errors import BadInput
+
+URLWATCH = """name: "Council story"
+url: "https://news.example/council"
+filter:
+  - css: article
+---
+name: "A browser job"
+navigate: "https://news.example/app"
+---
+name: "A command job"
+command: "ls -la"
+"""
+
+CHANGEDETECTION = {
+    "settings": {"application": {"tags": {"t-1": {"title": "politics"}}}},
+    "watching": {
+        "a1": {"url": "https://news.example/one", "tags": ["t-1"], "title": "One"},
+        "b2": {"url": "https://news.example/two", "tag": "local, weekend"},
+        "c3": {"title": "no url"},
+    },
+}
+
+
+def test_urlwatch_jobs_with_a_web_address_are_read_and_commands_are_not(tmp_path):
+    path = tmp_path / "urls.yaml"
+    path.write_text(URLWATCH)
+    assert [(e.url, e.title) for e in read(path)] == [
+        ("https://news.example/council", "Council story"),
+        ("https://news.example/app", "A browser job"),
+    ]
+
+
+def test_changedetection_backup_zip_and_json_with_tags(tmp_path):
+    as_json = tmp_path / "url-watches.json"
+    as_json.write_text(json.dumps(CHANGEDETECTION))
+    zipped = tmp_path / "backup.zip"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("changedetection-backup/url-watches.json", json.dumps(CHANGEDETECTION))
+    zipped.write_bytes(buffer.getvalue())
+    for path in (as_json, zipped):
+        assert [(e.url, e.tags) for e in read(path)] == [
+            ("https://news.example/one", ["politics"]),
+            ("https://news.example/two", ["local", "weekend"]),
+        ]
+
+
+def test_opml_feeds_and_links_round_trip(tmp_path):
+    entries = [
+        Entry(url="https://news.example/rss.xml", feed=True, tags=["world"], title="World & more"),
+        Entry(url="https://news.example/story?a=1&b=2", title="A story"),
+    ]
+    path = tmp_path / "list.opml"
+    path.write_text(write(entries, "opml"))
+    assert [(e.url, e.feed, e.tags, e.title) for e in read(path)] == [
+        ("https://news.example/rss.xml", True, ["world"], "World & more"),
+        ("https://news.example/story?a=1&b=2", False, [], "A story"),
+    ]
+
+
+def test_plain_lists_skip_comments_and_bad_files_say_which(tmp_path):
+    path = tmp_path / "list.txt"
+    path.write_text("# mine\nhttps://news.example/a\n\n  https://news.example/b  note\n")
+    assert [e.url for e in read(path)] == ["https://news.example/a", "https://news.example/b"]
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("url: [unclosed")
+    with pytest.raises(BadInput, match="broken.yaml: not valid YAML"):
+        read(broken)
+    with pytest.raises(BadInput, match="missing.txt: cannot read"):
+        read(tmp_path / "missing.txt")

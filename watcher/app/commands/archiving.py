@@ -1,0 +1,142 @@
+"""`watcher export` and `watcher import`: watch lists other tools read and write, and WARC evidence."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+
+from watcher.app.context import App, pass_app
+from watcher.app.watchlists import FORMATS
+from watcher.errors import BadInput
+
+
+@click.command("export")
+@click.argument("refs", nargs=-1)
+@click.option(
+    "--warc",
+    "warc_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write every stored version that kept its raw page as a WARC 1.1 file (gzip per record).",
+)
+@click.option(
+    "--since", default=None, help="With --warc: only versions captured in this window back from now, e.g. 30d."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["urls", "opml"]),
+    default="urls",
+    show_default=True,
+    help="The watch list's format (without --warc): one URL a line, or OPML.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the watch list here (default: stdout).",
+)
+@pass_app
+def export(
+    app: App, refs: Sequence[str], warc_path: Path | None, since: str | None, fmt: str, output: Path | None
+) -> None:
+    """The watch list (articles and followed feeds), or with --warc FILE the stored versions as a WARC archive."""
+    store = app.store()
+    if warc_path is None:
+        if since or refs:
+            raise BadInput("--since and article names go with --warc; the watch list is exported whole")
+        from watcher.app.watchlists import Entry, write
+
+        entries = [Entry(url=a.url, tags=list(a.tags), title=a.headline) for a in store.list_articles()]
+        entries += [Entry(url=f.url, feed=True, tags=list(f.tags)) for f in store.list_feeds()]
+        text = write(entries, fmt)
+        if output is None:
+            from watcher.untrusted import without_controls  # titles are page text: a terminal must not act on them
+
+            sys.stdout.write(without_controls(text) if sys.stdout.isatty() else text)
+        else:
+            output.write_text(text, encoding="utf-8")
+            app.env.info(f"wrote {len(entries)} entries to {output}")
+        return
+    from watcher import __version__
+    from watcher.archive.warc import write_captures
+    from watcher.config import parse_duration
+    from watcher.report.warc_export import captures
+
+    start = datetime.now(UTC) - timedelta(seconds=parse_duration(since)) if since else None
+    urls = app.resolver().targets(refs, None) if refs else None
+    skipped: list[str] = []
+    try:
+        with open(warc_path, "wb") as out:
+            written = write_captures(out, captures(store, urls, start, skipped), software=f"watcher/{__version__}")
+    except OSError as exc:
+        raise BadInput(f"{warc_path}: cannot write ({exc.strerror or exc})") from None
+    app.env.info(f"wrote {written} version{'s' if written != 1 else ''} to {warc_path}")
+    if skipped:
+        app.env.info(f"{len(skipped)} version(s) without a raw page were left out, e.g. {skipped[0]}")
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--warc", is_flag=True, help="PATH is a WARC file: its HTML captures become versions to diff.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="The watch list's format (default: guessed from the file).",
+)
+@click.option("--tag", "tags", multiple=True, help="Also tag every imported article.")
+@pass_app
+def import_(app: App, path: Path, warc: bool, fmt: str | None, tags: Sequence[str]) -> None:
+    """Watch what another tool watched (a URL list, OPML, urlwatch's urls.yaml, a changedetection.io
+    backup), or with --warc store the captures of a WARC file as versions."""
+    store = app.store(write=True)
+    if warc:
+        from watcher.archive.warc import read_captures
+        from watcher.monitor.warc_import import import_captures
+
+        done = import_captures(store, read_captures(path), app.config)
+        app.env.info(
+            f"imported {done.versions} version{'s' if done.versions != 1 else ''} of {len(done.articles)} "
+            f"article{'s' if len(done.articles) != 1 else ''} from {path}"
+            + (f"; {done.unchanged} capture(s) unchanged from the version before" if done.unchanged else "")
+        )
+        for reason in done.skipped[:5]:
+            app.env.info(f"skipped {reason}")
+        if len(done.skipped) > 5:
+            app.env.info(f"... and {len(done.skipped) - 5} more skipped")
+        return
+    from watcher.app.watchlists import read
+    from watcher.urls import normalize_url
+
+    entries = read(path, fmt)
+    if not entries:
+        raise BadInput(f"{path}: no URLs found in it")
+    articles = feeds = 0
+    bad: list[str] = []
+    with store.transaction():
+        for entry in entries:
+            try:
+                url = normalize_url(entry.url)
+            except BadInput as exc:
+                bad.append(str(exc))
+                continue
+            if entry.feed:
+                _, created = store.add_feed(url, every=app.config.feeds.default_every, tags=[*entry.tags, *tags])
+                feeds += created
+            else:
+                _, created = store.add_article(url, tags=[*entry.tags, *tags])
+                articles += created
+    app.env.info(
+        f"imported {articles} new article{'s' if articles != 1 else ''} and {feeds} new feed{'s' if feeds != 1 else ''}"
+        f" from {path}" + (f"; {len(bad)} entries skipped, e.g. {bad[0]}" if bad else "")
+    )
+
+
+COMMANDS = [export, import_]

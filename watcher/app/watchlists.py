@@ -1,0 +1,158 @@
+"""Watch lists in other tools' formats, read and written: a plain URL list, OPML (feeds), urlwatch's
+urls.yaml, and changedetection.io's backup (its url-watches.json, alone or inside the backup zip)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+from lxml import etree
+
+from watcher.errors import BadInput
+
+FORMATS = ("urls", "opml", "urlwatch", "changedetection")
+
+
+@dataclass
+class Entry:
+    """One thing to watch: an article URL, or a feed to follow, with the tags the other tool gave it."""
+
+    url: str
+    feed: bool = False
+    tags: list[str] = field(default_factory=list)
+    title: str = ""
+
+
+def sniff(path: Path, data: bytes) -> str:
+    """Which format a file is in, from its name and its first bytes."""
+    name = path.name.lower()
+    head = data.lstrip()[:200].lower()
+    if name.endswith(".zip") or data[:2] == b"PK":
+        return "changedetection"
+    if name.endswith(".opml") or b"<opml" in head:
+        return "opml"
+    if name.endswith((".yaml", ".yml")):
+        return "urlwatch"
+    if head.startswith(b"{") and b"watching" in data[:4096]:
+        return "changedetection"
+    return "urls"
+
+
+def read(path: Path, fmt: str | None = None) -> list[Entry]:
+    """The entries of a watch list file; BadInput naming the file for one that cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read ({exc.strerror or exc})") from None
+    fmt = fmt or sniff(path, data)
+    readers = {"urls": _urls, "opml": _opml, "urlwatch": _urlwatch, "changedetection": _changedetection}
+    if fmt not in readers:
+        raise BadInput(f"unknown watch list format {fmt!r} (choose from {', '.join(FORMATS)})")
+    try:
+        return readers[fmt](data)
+    except BadInput as exc:
+        raise BadInput(f"{path}: {exc}") from None
+
+
+def _urls(data: bytes) -> list[Entry]:
+    lines = (line.strip() for line in data.decode("utf-8-sig", "replace").splitlines())
+    return [Entry(url=line.split()[0]) for line in lines if line and not line.startswith("#")]
+
+
+def _opml(data: bytes) -> list[Entry]:
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise BadInput(f"not valid OPML ({exc})") from None
+    entries = []
+    for outline in root.iter("outline"):
+        tags = [t.strip() for t in (outline.get("category") or "").replace("/", ",").split(",") if t.strip()]
+        title = outline.get("title") or outline.get("text") or ""
+        if outline.get("xmlUrl"):
+            entries.append(Entry(url=outline.get("xmlUrl"), feed=True, tags=tags, title=title))
+        elif outline.get("type") == "link" and outline.get("url"):
+            entries.append(Entry(url=outline.get("url"), tags=tags, title=title))
+    return entries
+
+
+def _urlwatch(data: bytes) -> list[Entry]:
+    """urlwatch / webchanges jobs: documents separated by ---, each with `url:` (or a browser job's
+    `navigate:`); command jobs have neither and are not web pages."""
+    import yaml
+
+    try:
+        docs = [d for d in yaml.safe_load_all(data.decode("utf-8-sig", "replace")) if d]
+    except yaml.YAMLError as exc:
+        raise BadInput(f"not valid YAML ({str(exc).splitlines()[0]})") from None
+    entries = []
+    for doc in docs:
+        if not isinstance(doc, dict):
+            continue
+        url = doc.get("url") or doc.get("navigate")
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            entries.append(Entry(url=url, title=str(doc.get("name") or "")))
+    return entries
+
+
+def _changedetection(data: bytes) -> list[Entry]:
+    """changedetection.io's datastore: {"watching": {uuid: {"url": ..., "tags": [...], "title": ...}}}, as
+    url-watches.json or inside its backup zip; tag uuids are resolved through "settings" where present."""
+    if data[:2] == b"PK":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                name = next((n for n in archive.namelist() if n.endswith("url-watches.json")), None)
+                if name is None:
+                    raise BadInput("a zip without url-watches.json: not a changedetection.io backup")
+                data = archive.read(name)
+        except zipfile.BadZipFile:
+            raise BadInput("a damaged zip file") from None
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except ValueError:
+        raise BadInput("not valid JSON") from None
+    watching = doc.get("watching") if isinstance(doc, dict) else None
+    if not isinstance(watching, dict):
+        raise BadInput('no "watching" table: not a changedetection.io url-watches.json')
+    tag_names: dict[str, str] = {}
+    settings = doc.get("settings", {}).get("application", {}).get("tags", {})
+    if isinstance(settings, dict):
+        tag_names = {k: (v.get("title") or k) for k, v in settings.items() if isinstance(v, dict)}
+    entries = []
+    for watch in watching.values():
+        if not isinstance(watch, dict) or not isinstance(watch.get("url"), str):
+            continue
+        raw_tags = watch.get("tags") or []
+        if isinstance(watch.get("tag"), str) and watch["tag"]:  # older versions: one comma-separated string
+            raw_tags = [*raw_tags, *watch["tag"].split(",")]
+        tags = [tag_names.get(str(t), str(t)).strip() for t in raw_tags if str(t).strip()]
+        entries.append(Entry(url=watch["url"], tags=tags, title=str(watch.get("title") or "")))
+    return entries
+
+
+def write(entries: Iterable[Entry], fmt: str) -> str:
+    """A watch list in `fmt`: urls (articles and feeds, one a line), opml (feeds, and articles as links)."""
+    entries = list(entries)
+    if fmt == "urls":
+        return "".join(f"{e.url}\n" for e in entries)
+    if fmt == "opml":
+        lines = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<opml version="2.0">',
+            "<head><title>watcher</title></head>",
+        ]
+        lines.append("<body>")
+        for e in entries:
+            category = f" category={quoteattr(','.join(e.tags))}" if e.tags else ""
+            text = quoteattr(e.title or e.url)
+            if e.feed:
+                lines.append(f'  <outline type="rss" text={text} xmlUrl={quoteattr(e.url)}{category}/>')
+            else:
+                lines.append(f'  <outline type="link" text={text} url={quoteattr(e.url)}{category}/>')
+        lines += ["</body>", "</opml>"]
+        return "\n".join(lines) + "\n"
+    raise BadInput(f"watcher writes watch lists as urls or opml, not {fmt!r}")
