@@ -348,3 +348,5 @@ def test_a_redirect_to_another_story_is_redirected_with_its_target_recorded(site
     assert history[-1]["event"] == "redirected" and history[-1].get("redirected_to") == target
     report = json.loads(watcher(checker.data_dir, "report", "--format", "json").stdout)
     assert [r.get("final_url") for r in report if r["status"] == "redirected"] == [target]
+    assert f'The page led to <a href="{target}"' in watcher(checker.data_dir, "report", "--format", "html").stdout
+    assert target in watcher(checker.data_dir, "report", "--format", "md").stdout

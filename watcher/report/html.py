@@ -103,6 +103,8 @@ def change_html(change: Change, *, heading: str = "h3", element_id: str | None =
     parts.append(flags_html(change.flags))
     if change.entry.new.event and not change.edits:
         parts.append(f'<p class="event">The article was {esc(change.entry.new.event)} in this version.</p>')
+    if change.entry.new.final_url:
+        parts.append(f'<p class="event">The page led to {link(change.entry.new.final_url)}</p>')
     if change.edits:
         parts.append('<div class="diffs">' + "".join(edit_html(e) for e in change.edits) + "</div>")
     parts.append("</article>")

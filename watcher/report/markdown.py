@@ -118,6 +118,8 @@ def change_md(change: Change) -> list[str]:
     lines.append("")
     if new.event and not change.edits:
         lines += [f"*The article was {md_escape(new.event)} in this version.*", ""]
+    if new.final_url:
+        lines += [f"The page led to {md_link(new.final_url)}", ""]
     if change.edits:
         lines += [edit_md(e) for e in change.edits]
         lines.append("")
