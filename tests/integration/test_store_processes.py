@@ -378,3 +378,50 @@ def test_add_from_a_file_in_one_write_and_list_the_first_few(tmp_path):
         nothing.returncode == 2
         and nothing.stderr.strip() == "watcher: error: name the URLs to add, or --from-file FILE"
     )
+
+
+# --- a damaged store, seen from the command line (issue 17 item 13) ------------------------------------
+
+STORY = (
+    "<html><head><title>Storm</title></head><body><article><h1>Storm closes the harbour</h1>"
+    "<p>The harbour closed at noon as the storm arrived from the west, the port authority said.</p>"
+    "<p>Ferries to the islands were cancelled until Thursday, the operator said on Monday.</p>"
+    "</article></body></html>"
+)
+
+
+def test_a_lost_text_blob_is_a_warning_and_doctor_repairs_it(tmp_path):
+    from watcher.store.docs import url_key
+
+    data = tmp_path / "data"
+    store = open_store(data, durable=False)
+    store.add_article(URL, now=T0)
+    body = ["The harbour closed at noon as the storm arrived from the west, the port authority said.", "Ferries."]
+    store.save_version(URL, Article(headline="Storm", body=body), html=STORY, diff=None, captured_at=T0)
+    store.save_version(
+        URL,
+        Article(headline="Storm!", body=[body[0], "No ferries."]),
+        html=None,
+        diff=None,
+        captured_at=T0 + timedelta(hours=1),
+    )
+    chunk = json.loads(next(data.rglob(f"*{url_key(URL)}/v00000.json")).read_text())
+    store.blobs.path(chunk["versions"]["1"]["text"]).unlink()
+
+    diffed = watcher_cli(data, "diff", URL, "--json")
+    assert diffed.returncode == 0, diffed.stderr
+    assert [e["field"] for e in json.loads(diffed.stdout)["edits"]] == ["headline"]  # no "paragraphs removed"
+    [warning] = diffed.stderr.splitlines()
+    assert warning.startswith("warning: v1 of ") and "its text is missing" in warning and "watcher doctor" in warning
+    assert watcher_cli(data, "history", URL, "--json").returncode == 0
+
+    checked = watcher_cli(data, "doctor")
+    assert checked.returncode == 1 and f"{URL} v1: its text is missing" in checked.stdout
+    assert "--repair would: rebuilt from its raw HTML" in checked.stdout and "watcher doctor --repair" in checked.stderr
+    repaired = watcher_cli(data, "doctor", "--repair")
+    assert repaired.returncode == 0 and "repaired: rebuilt from its raw HTML" in repaired.stdout, repaired
+    assert "the store is consistent" in repaired.stderr
+    again = watcher_cli(data, "doctor")
+    assert again.returncode == 0 and again.stdout == "" and "is intact" in again.stderr
+    clean = watcher_cli(data, "diff", URL, "--json")
+    assert clean.stderr == "" and "headline" in [e["field"] for e in json.loads(clean.stdout)["edits"]]

@@ -17,11 +17,13 @@ from watcher.errors import BadInput, RefusedScheme, StoreCorrupt, StoreError, St
 from watcher.models import Article, CheckResult
 from watcher.store import Store, open_store
 from watcher.store import jsonfile as storage_module
+from watcher.store.docs import url_key
 from watcher.store.lock import WriteLock
 from watcher.store.tiny import TinyStore
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 URL = "https://news.example/world/story"
+OTHER = "https://news.example/other"
 
 
 def art(headline: str = "Headline", body: tuple[str, ...] = ("First paragraph.", "Second paragraph."), **kw) -> Article:
@@ -279,3 +281,113 @@ def test_the_upgrade_message_is_one_line_on_the_command_line(tmp_path):
     assert line.startswith("watcher: upgraded the store in") and "watcher.json.schema1.bak" in line
     second = watcher_list()
     assert second.returncode == 0 and second.stderr == "" and second.stdout == first.stdout
+
+
+# ----- damage, reported per version, and watcher doctor (issue 17 item 13) ---------------------------
+
+PAGE = (
+    "<html><head><title>Storm</title></head><body><article><h1>Storm closes the harbour</h1>"
+    "<p>The harbour closed at noon as the storm arrived from the west, the port authority said.</p>"
+    "<p>Ferries to the islands were cancelled until Thursday, the operator said on Monday.</p>"
+    "</article></body></html>"
+)
+
+
+def damaged_store(tmp_path: Path):
+    store = open_store(tmp_path / "data", durable=False)
+    store.add_article(URL, now=T0)
+    store.add_article(OTHER, now=T0)
+    first = store.save_version(URL, art(body=("One.", "Two.")), html=PAGE, diff=None, captured_at=T0)
+    store.save_version(URL, art(body=("One.", "Two!")), html=None, diff=None, captured_at=T0 + timedelta(hours=1))
+    store.save_version(OTHER, art(headline="Other"), html=None, diff=None, captured_at=T0)
+    return store, first
+
+
+def text_blob(store, url: str, number: int) -> Path:
+    chunk = json.loads(next((store.root / "articles").rglob(f"*{url_key(url)}/v00000.json")).read_text())
+    return store.blobs.path(chunk["versions"][str(number)]["text"])
+
+
+def doctor(store, repair=False):
+    from watcher.extract import extract
+    from watcher.store.doctor import examine
+
+    return examine(store, repair=repair, extract=lambda html, url: extract(html, url))
+
+
+def test_a_missing_or_damaged_blob_costs_one_version_its_text_and_says_so(tmp_path):
+    store, _ = damaged_store(tmp_path)
+    text_blob(store, URL, 2).unlink()
+    lost = store.get_version(URL, 2)
+    assert lost.article.body == [] and "its text is missing" in lost.damage and lost.article.headline == "Headline"
+    assert store.get_version(URL, 1).damage is None and store.get_version(URL, 1).article.body == ["One.", "Two."]
+    text_blob(store, OTHER, 1).write_bytes(b"not gzip at all")
+    assert "its text is damaged" in store.get_version(OTHER, 1).damage
+    # Every reader of many versions goes on: history, reports.
+    assert [v.damage is None for v in store.list_versions(URL)] == [True, False]
+    assert len(store.versions_since(None)) == 3
+
+
+def test_doctor_rebuilds_lost_text_from_raw_html_and_marks_what_it_cannot(tmp_path):
+    store, first = damaged_store(tmp_path)
+    text_blob(store, URL, 1).write_bytes(b"garbage")  # has raw HTML
+    text_blob(store, URL, 2).unlink()  # has none
+    found = doctor(store)
+    assert [(f.where, f.repaired) for f in found] == [
+        (str(text_blob(store, URL, 1)), False),
+        (f"{URL} v1", False),
+        (f"{URL} v2", False),
+    ]
+    assert "rebuilt from its raw HTML" in found[1].remedy and "no raw HTML" in found[2].problem
+    assert all(f.repaired for f in doctor(store, repair=True))
+    rebuilt = open_store(store.root).get_version(URL, 1)
+    assert rebuilt.damage is None and rebuilt.article.body[0].startswith("The harbour closed at noon")
+    assert open_store(store.root).get_version(URL, 2).damage == "its text was lost"
+    assert doctor(store) == []  # consistent: nothing left to repair
+    assert list(store.root.rglob("*.gz.damaged"))  # set aside, not deleted
+
+
+def test_doctor_sets_a_damaged_chunk_aside_and_the_article_goes_on(tmp_path):
+    from watcher.report.collect import report_entries
+
+    store = open_store(tmp_path / "data", durable=False)
+    store.add_article(URL, now=T0)
+    with store.transaction():
+        for i in range(103):
+            store.save_version(
+                URL, art(headline=f"h{i + 1}"), html=None, diff=None, captured_at=T0 + timedelta(minutes=i)
+            )
+    chunk = next(store.root.rglob("v00000.json"))
+    chunk.write_text("{oops")
+    assert [v.number for v in open_store(store.root).list_versions(URL)] == [101, 102, 103]
+    found = doctor(store)
+    assert (
+        len(found) == 1 and "versions 1-100 are unreadable" in found[0].problem and "--repair" not in found[0].problem
+    )
+    doctor(store, repair=True)
+    again = open_store(store.root)
+    assert doctor(again) == [] and chunk.with_name("v00000.json.damaged").exists()
+    assert [e.new.number for e in report_entries(again)] == [102, 103]  # no change to show for 101
+    assert (
+        again.save_version(URL, art(headline="next"), html=None, diff=None, captured_at=T0 + timedelta(days=1)).number
+        == 104
+    )
+
+
+def test_doctor_fixes_a_counter_past_the_versions_left_and_restores_a_damaged_watch_list(tmp_path):
+    store = open_store(tmp_path / "data", durable=False)
+    store.add_article(URL, now=T0)
+    store.save_version(URL, art(), html=None, diff=None, captured_at=T0)
+    store.save_version(URL, art(headline="two"), html=None, diff=None, captured_at=T0 + timedelta(hours=1))
+    next(store.root.rglob("v00000.json")).unlink()  # moved aside by hand, as the old advice said
+    found = doctor(store)
+    assert [f.problem for f in found] == ["its counter says 2 versions, the files hold up to version 0"]
+    doctor(store, repair=True)
+    fresh = open_store(store.root)
+    assert fresh.latest_version(URL) is None and fresh.get_article(URL).versions == 0
+    assert fresh.save_version(URL, art(), html=None, diff=None, captured_at=T0).number == 1
+    (store.root / "watcher.json").write_text("{broken")
+    [finding] = doctor(open_store(store.root))
+    assert finding.where == str(store.root / "watcher.json") and "backup" in finding.remedy
+    doctor(open_store(store.root), repair=True)
+    assert open_store(store.root).get_article(URL).versions == 1 and doctor(open_store(store.root)) == []

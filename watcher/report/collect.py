@@ -34,7 +34,10 @@ def report_entries(
             continue
         if tags and not set(tags) & set(article.tags):
             continue
-        old = store.get_version(version.url, version.number - 1)
+        try:
+            old = store.get_version(version.url, version.number - 1)
+        except UnknownArticle:
+            continue  # the version before was lost to damage (`watcher doctor`): no change to show
         entries.append(ReportEntry(article=article, old=old, new=version))
     return entries
 

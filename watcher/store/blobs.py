@@ -14,6 +14,9 @@ from typing import Any
 from watcher.errors import StoreCorrupt, StoreError
 from watcher.store.jsonfile import atomic_write, fsync_dir
 
+# Deleting a damaged blob by hand made its version read as if every paragraph had been removed.
+BLOB_ADVICE = "`watcher doctor --repair` rebuilds what it can from the raw HTML and marks the rest"
+
 
 class BlobStore:
     """Blobs named by the sha256 of their content under <root>/ab/cdef....gz; identical content is stored once."""
@@ -61,7 +64,7 @@ class BlobStore:
         try:
             return gzip.decompress(packed)
         except (OSError, EOFError, zlib.error) as err:
-            raise StoreCorrupt(f"{target} is damaged ({err}); delete it to drop that content") from None
+            raise StoreCorrupt(f"{target} is damaged ({err}); {BLOB_ADVICE}") from None
 
     def get_text(self, digest: str) -> str | None:
         """A string stored with put_text, or None."""
@@ -76,7 +79,7 @@ class BlobStore:
         try:
             return json.loads(data)
         except ValueError:
-            raise StoreCorrupt(f"{self.path(digest)} is damaged (not JSON); delete it to drop that content") from None
+            raise StoreCorrupt(f"{self.path(digest)} is damaged (not JSON); {BLOB_ADVICE}") from None
 
     def digests(self) -> Iterator[str]:
         """Every stored digest."""

@@ -24,6 +24,8 @@ ERROR_TEXT_MAX = 500
 SHARD_CACHE_MAX = 256
 
 log = logging.getLogger("watcher.store")
+# Moving a damaged file aside by hand left gaps and counters pointing past them; doctor keeps them consistent.
+DAMAGED_FILE_ADVICE = "`watcher doctor` says what it holds and `watcher doctor --repair` sets it aside consistently"
 
 
 class DataFolder:
@@ -49,6 +51,7 @@ class DataFolder:
         self._swept = False
         self._after: list[Any] = []
         self._schema_checked = False
+        self._warned: set[Path] = set()
 
     def _recovery_advice(self) -> str:
         if self.backup_path.exists():
@@ -142,9 +145,7 @@ class DataFolder:
         if storage is None:
             if len(self._shards) >= SHARD_CACHE_MAX and not self._depth:
                 self._shards.clear()
-            storage = AtomicJSONFile(
-                path, durable=self.durable, recovery="restore it from a backup or move it aside (its data will be lost)"
-            )
+            storage = AtomicJSONFile(path, durable=self.durable, recovery=DAMAGED_FILE_ADVICE)
             self._shards[path] = storage
         if self._depth and self._owner == threading.get_ident() and storage not in self._active:
             storage.begin()

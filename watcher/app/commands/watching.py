@@ -111,7 +111,7 @@ def add(
     if not no_probe:  # --no-probe: no network at all now; the check still honours robots.txt
         normalized = _robots_allowed(app, normalized)
     store = app.store(write=True)
-    known = set(store.article_urls())
+    known = store.article_keys()
     before = {url: store.get_article(url) for url in normalized if url in known}
     with store.transaction():  # one write for all of them: 10,000 URLs in seconds
         added = [(url, *store.add_article(url, tags=list(tags), every=seconds)) for url in normalized]
@@ -298,7 +298,8 @@ def list_(
     if limit and sort == "added" and not (tags or statuses or hosts):
         # The first N in the order added need not load the other articles: 100,000 start printing at once.
         everything = articles = list(itertools.islice(store.iter_articles(), limit))
-        ids = article_ids(store.article_urls())
+        keys = store.article_keys()
+        ids = article_ids(list(keys), keys)
     else:
         everything = store.list_articles()
         ids = article_ids([a.url for a in everything])
