@@ -172,6 +172,7 @@ class Version:
     edits: list[Edit] = field(default_factory=list)  # edits from the previous version to this one
     event: str | None = None  # one of EVENTS for event versions
     final_url: str | None = None  # where the page led when that was not the watched URL (a redirect's target)
+    damage: str | None = None  # what of this version the store could not read (its text, its edits); `watcher doctor`
 
     @property
     def status(self) -> CheckStatus:

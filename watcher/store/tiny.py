@@ -118,13 +118,15 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
 
     def iter_articles(self) -> Iterator[WatchedArticle]:
         """Every watched article in the order added, made one at a time (a listing starts at once)."""
-        for doc in self._articles().all():
+        for doc in self._articles():
             yield article_from_doc(doc)
 
-    def article_urls(self) -> list[str]:
-        """Every watched URL in the order added, without making the articles."""
+    def article_keys(self) -> dict[str, str]:
+        """Every watched URL in the order added, with its key (the name of its folder), without making the articles."""
+        if self._depth:
+            return {doc["url"]: doc["key"] for doc in self._articles()}
         self._upgrade_once()
-        return self._hot.urls("articles")
+        return self._hot.column("articles", "key")
 
     def update_article(self, article: WatchedArticle) -> WatchedArticle:
         """Save schedule state and settings; version and check counters stay the store's own."""
