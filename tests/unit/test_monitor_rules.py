@@ -120,3 +120,34 @@ def test_the_terminal_says_why_a_change_was_not_stored_and_where_a_redirect_led(
     console.print(render_check(moved))
     text = console.export_text()
     assert "not stored" in text and "now at https://news.test/front" in text
+
+
+def test_diffing_a_long_rewrite_leaves_the_event_loop_free():
+    import asyncio
+    import time
+
+    from watcher.monitor import check
+
+    words = "harbour pier divers cracks engineers lorries repairs crews basin council budget".split()
+    old = Article(body=[" ".join(words[(i + j) % len(words)] for j in range(40)) + f" {i}." for i in range(100)])
+    new = Article(body=[p.replace("pier", "quay", 1) + " More." for p in old.body[::-1]])
+
+    async def main() -> tuple[int, float]:
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.01)
+                ticks += 1
+
+        task = asyncio.create_task(ticker())
+        started = time.perf_counter()
+        await check._diff(old, new)
+        task.cancel()
+        return ticks, time.perf_counter() - started
+
+    ticks, took = asyncio.run(main())
+    # The loop kept turning while the diff ran in its thread (the GIL is shared, so not at full speed, but
+    # never frozen: on the loop itself the ticker would not have ticked at all).
+    assert took > 0.05 and ticks >= took / 0.01 / 10
