@@ -7,6 +7,7 @@ article is watched and is the same in every data folder; two ids that would coll
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
@@ -17,6 +18,7 @@ from watcher.store.docs import url_key
 ID_LENGTH = 6
 _SCHEMES = ("https://", "http://")
 _SHOWN = 3  # candidates named in an error line
+_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)")  # javascript:, data:, about: (not host:port)
 
 
 def article_ids(urls: Sequence[str], known: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -69,17 +71,19 @@ class Resolver:
 
     def resolve(self, text: str) -> str:
         """The URL of the one article `text` names: a URL, an id, a unique id or URL prefix."""
-        text = text.strip()
-        if not text:
-            raise BadInput("an empty article name: give a URL, an id from `watcher list`, or --match TEXT")
+        from watcher.urls import normalize_url
+
         if text in self._by_url:
             return text
-        try:
-            from watcher.urls import normalize_url
-
+        if not text.strip() or "://" in text or _SCHEME.match(text.strip()):
+            # What has a scheme (or is empty) is a URL: its own error (credentials redacted) says what is wrong.
             normal = normalize_url(text)
-        except BadInput:
-            normal = None
+        else:
+            try:
+                normal = normalize_url(text)
+            except BadInput:
+                normal = None
+        text = text.strip()
         if normal in self._by_url:
             return normal
         lowered = text.lower()

@@ -151,7 +151,9 @@ def _robots_allowed(app: App, urls: list[str]) -> list[str]:
             refused.append(str(exc))
             app.env.info(f"not added: {exc}")
     if refused and not allowed:
-        raise BadInput(refused[0] if len(refused) == 1 else f"none of the {len(refused)} URLs may be loaded (robots.txt)")
+        raise BadInput(
+            refused[0] if len(refused) == 1 else f"none of the {len(refused)} URLs may be loaded (robots.txt)"
+        )
     return allowed
 
 
@@ -355,13 +357,60 @@ def _on_host(host: str, wanted: str) -> bool:
 @pass_app
 def follow(app: App, feed_url: str, every: str | None, tags: Sequence[str], no_poll: bool) -> None:
     """Watch every article a feed (RSS, Atom or sitemap) lists, now and as it grows."""
+    from watcher.feeds import HTMLPage
     from watcher.urls import normalize_url
 
     url = normalize_url(feed_url)
     _robots_allowed(app, [url])
     seconds = parse_every(every) if every else app.config.feeds.default_every
-    # Read the feed once now, so a typo or an HTML page is refused here instead of failing every poll later.
-    items = _read_feed(app, url)
+    # Read the feed once now, so a typo is refused here instead of failing every poll later; a web page
+    # (a home or section page) is searched for the feeds and sitemaps it leads to.
+    try:
+        items = _read_feed(app, url)
+    except HTMLPage:
+        _follow_discovered(app, url, seconds, tags, no_poll)
+        return
+    _follow_feed(app, url, items, seconds, tags, no_poll)
+
+
+def _follow_discovered(app: App, url: str, seconds: int, tags: Sequence[str], no_poll: bool) -> None:
+    """Follow every feed and sitemap a page leads to (watcher.discover), saying what was found where."""
+    from watcher import feeds
+    from watcher.discover import discover
+    from watcher.fetch.robots import RobotsCache
+
+    fetch = app.config.fetch
+    page = feeds.download(url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private)
+    guard = app.robots()
+    robots = guard.cache if guard is not None else RobotsCache()  # Sitemap: lines are read either way
+
+    def readable(candidate: str) -> bool:
+        try:
+            _read_feed(app, candidate)
+            return True
+        except (FetchError, BadInput):
+            return False
+
+    found = discover(url, page, robots_sitemaps=lambda u: robots.rules(u).sitemaps, exists=readable)
+    if not found:
+        raise BadInput(
+            f'{url} is a web page that links no feed (no <link rel="alternate">, no Sitemap: in robots.txt, '
+            "no /sitemap.xml): give the feed's own URL"
+        )
+    app.env.info(f"{url} is a page; found {len(found)} to follow:")
+    followed = 0
+    for item in found:
+        try:
+            _robots_allowed(app, [item.url])
+            _follow_feed(app, item.url, _read_feed(app, item.url), seconds, tags, no_poll)
+            followed += 1
+        except (FetchError, BadInput) as exc:
+            app.env.info(f"warning: {item.url} ({item.kind}, from the {item.source}): {exc}")
+    if not followed:
+        raise BadInput(f"none of the {len(found)} feeds and sitemaps found on {url} could be read")
+
+
+def _follow_feed(app: App, url: str, items, seconds: int, tags: Sequence[str], no_poll: bool) -> None:
     store = app.store(write=True)
     feed, created = store.add_feed(url, every=seconds, tags=list(tags))
     found = f"{len(items.children)} child sitemaps" if items.kind == "sitemapindex" else f"{len(items.links)} links"
