@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-from datetime import timedelta
+import io
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from watcher.app.cli import main
+from watcher.app.console import Environment
 from watcher.config import Config, FeedSettings, ScheduleSettings, Tier, TrustSettings
-from watcher.models import CheckResult
+from watcher.models import CheckResult, utcnow
 from watcher.monitor.check import Services
-from watcher.monitor.loop import FeedPoll, Runner
+from watcher.monitor.loop import FeedPoll, Runner, is_due
 from watcher.store import open_store
 from watcher.store.docs import url_key
+
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def page(topic: str, head: str = "") -> str:
@@ -41,13 +49,19 @@ def config() -> Config:
     )
 
 
-def run_for(svc: Services, seconds: float) -> tuple[list[CheckResult], list[FeedPoll]]:
+def run_for(svc: Services, seconds: float, wait_for: tuple[str, ...] = ()) -> tuple[list[CheckResult], list[FeedPoll]]:
     results: list[CheckResult] = []
     polls: list[FeedPoll] = []
     runner = Runner(svc, on_result=results.append, on_feed=polls.append)
 
     async def go() -> None:
         task = asyncio.create_task(runner.run())
+        # First until every article named has been checked once (a busy machine is slow), then `seconds`
+        # more, in which a failed check must not come back.
+        deadline = time.monotonic() + 30
+        while wait_for and not all(any(r.url == u for r in results) for u in wait_for):
+            assert time.monotonic() < deadline, results
+            await asyncio.sleep(0.1)
         await asyncio.sleep(seconds)
         runner.stop()
         await task
@@ -89,7 +103,7 @@ def test_failures_of_every_kind_are_retried_after_a_backoff_not_at_once(site, fe
     article.every = 1_000_000 * 7 * 86400
     store.update_article(article)
 
-    results, _ = run_for(svc, 4.0)
+    results, _ = run_for(svc, 2.5, wait_for=urls)
 
     by_url = {url: [r for r in results if r.url == url] for url in urls}
     assert len(by_url[good]) >= 2, results  # the healthy article kept its one-second schedule
@@ -143,3 +157,51 @@ def test_feeds_that_hang_do_not_keep_a_good_feed_from_being_polled(site, fetcher
     _, polls = run_for(svc, 3.0)
     good = [p for p in polls if p.feed == site.url("/good.xml")]
     assert good and good[0].error is None and good[0].added == [site.url("/news/1")], polls
+
+
+def test_a_clock_jumping_a_month_ahead_during_a_check_does_not_stop_the_article(site, fetcher, tmp_path):
+    svc = services(tmp_path, fetcher)
+    svc.config.schedule = ScheduleSettings(jitter=0.0)  # the default tiers: every 10 min, ..., stop at 30 days
+    site.page("/story", page("story"))
+    url = site.url("/story")
+    svc.store.add_article(url, now=T0)
+    now = [T0]
+    svc.clock = lambda: now[0]
+    results: list[CheckResult] = []
+
+    def jumped(result: CheckResult) -> None:
+        # The first check read the clock at T0; the clock jumps 31 days while it runs (here: as it
+        # reports), so the next check comes a month after it was due.
+        results.append(result)
+        now[0] = T0 + timedelta(days=31)
+
+    runner = Runner(svc, on_result=jumped, max_checks=2)
+    asyncio.run(asyncio.wait_for(runner.run(), 30))
+    assert [r.status for r in results] == ["new", "unchanged"]
+    article = svc.store.get_article(url)
+    assert not article.stopped and article.next_check is not None
+    assert article.next_check - (T0 + timedelta(days=31)) <= timedelta(minutes=10)
+
+
+def test_resume_revives_an_article_that_was_stopped(data_dir_with_stopped):
+    data_dir, url = data_dir_with_stopped
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        main(["--data-dir", str(data_dir), "resume", url], Environment(stdout=out, stderr=err, width=200))
+    assert exited.value.code == 0, err.getvalue()
+    article = open_store(data_dir).get_article(url)
+    assert not article.stopped and not article.paused
+    assert is_due(article, utcnow() + timedelta(seconds=1))
+
+
+@pytest.fixture
+def data_dir_with_stopped(tmp_path):
+    """An article left `stopped` with no next check, as the clock-jump bug left them."""
+    data_dir = tmp_path / "data"
+    store = open_store(data_dir)
+    url = "https://news.example/stopped"
+    store.add_article(url, now=T0)
+    article = store.get_article(url)
+    article.stopped, article.next_check, article.last_checked = True, None, T0
+    store.update_article(article)
+    return data_dir, url

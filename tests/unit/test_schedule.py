@@ -189,3 +189,8 @@ def test_schedule_changes_reach_articles_already_scheduled():
     assert plan is not None and not plan.stopped and plan.next_check == ADDED + timedelta(days=31)
     # ... and a paused one stays paused.
     assert replan(watched(last_checked=ADDED, paused=True, next_check=None), now, faster) is None
+
+
+def test_an_overdue_article_is_not_stopped_by_replanning_after_a_forward_jump():
+    article = watched(last_checked=ADDED, next_check=ADDED + timedelta(minutes=10))
+    assert replan(article, ADDED + timedelta(days=31), ScheduleSettings()) is None  # left due, not stopped

@@ -103,6 +103,10 @@ def replan(article: WatchedArticle, now: datetime, settings: ScheduleSettings) -
     if getattr(article, "paused", False) or article.consecutive_errors > 0 or article.last_checked is None:
         return None
     base = min(article.last_checked, now)  # a last check "in the future" means the clock went back
+    unwatched = article.unwatched
+    if article.next_check is not None and now - article.next_check > LATE_GRACE:
+        # Overdue (the clock jumped ahead, or no run for a while): as after_check will count it.
+        unwatched += (now - article.next_check - LATE_GRACE).total_seconds()
     interval = next_interval(
         now=now,
         added_at=article.added_at,
@@ -110,7 +114,7 @@ def replan(article: WatchedArticle, now: datetime, settings: ScheduleSettings) -
         every=article.every,
         consecutive_errors=0,
         settings=settings,
-        unwatched=article.unwatched,
+        unwatched=unwatched,
     )
     if interval is None:
         return None if article.stopped else Plan(next_check=None, stopped=True)
