@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from watcher.cjk import CJK_LETTERS
 
@@ -30,6 +31,12 @@ _TOKEN = re.compile(
 
 def tokenize(text: str) -> list[str]:
     """Split text into diff tokens; joining them gives the text back exactly."""
+    return list(_tokens(text))
+
+
+# One diff tokenizes each paragraph several times (alignment features, names, classification, inline ops).
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
     tokens: list[str] = []
     for match in _TOKEN.finditer(text):
         tok = match.group()
@@ -39,11 +46,12 @@ def tokenize(text: str) -> list[str]:
             tokens[-1] += tok
         else:
             tokens.append(tok)
-    return tokens
+    return tuple(tokens)
 
 
 def _is_mark(char: str) -> bool:
-    return unicodedata.category(char).startswith("M")
+    # No combining mark comes before U+0300: most text never needs the Unicode database.
+    return char >= "\u0300" and unicodedata.category(char).startswith("M")
 
 
 def is_cjk(token: str) -> bool:
