@@ -7,6 +7,7 @@ A "public" site stands on 127.0.0.2 (declared public from Python for these tests
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
@@ -137,3 +138,25 @@ def test_an_article_added_with_allow_private_may_be_on_a_private_address(public,
     assert first.status == "new", first
     assert second.status == "error" and RULE in (second.error or "") and "--allow-private" in second.error
     assert internal.hits("/other/story") == 0
+
+
+def test_following_a_feed_watches_only_its_own_sites_links(site, tmp_path):
+    from support.cli import watcher
+
+    own, elsewhere = site.url("/news/1"), site.url("/news/2", host="localhost")
+    items = "".join(
+        f"<item><title>t</title><link>{link}</link></item>"
+        for link in (own, elsewhere, "http://169.254.169.254/latest/meta-data/", "https://other.example/story")
+    )
+    site.bytes(
+        "/feed.xml",
+        f"<rss version='2.0'><channel><title>x</title>{items}</channel></rss>".encode(),
+        "application/rss+xml",
+    )
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    followed = watcher(data_dir, "follow", site.url("/feed.xml"), "--every", "1h")
+    assert followed.returncode == 0, followed.stderr
+    listed = watcher(data_dir, "list", "--json")
+    assert [a["url"] for a in json.loads(listed.stdout) if "url" in a and "/news/" in a["url"]] == [own]
+    assert "169.254.169.254" not in listed.stdout and "other.example" not in listed.stdout
