@@ -1,4 +1,4 @@
-"""The class of one edit: cosmetic, typo or substantive (see watcher.diff for the rules)."""
+"""The class of one edited text: cosmetic, typo or substantive (a move, the class `moved`, is decided in align)."""
 
 from __future__ import annotations
 
