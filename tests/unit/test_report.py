@@ -325,7 +325,8 @@ def test_unknown_format_is_bad_input():
 
 def test_markdown_has_the_edits_as_deletions_and_insertions():
     md = render(all_entries(), "md")
-    assert "~~5~~**6**" in md and "~~三~~**四**" in md
+    assert "  - Before: The council voted ~~5~~ to ~~4~~.\n  - After: The council voted **6** to **3**." in md
+    assert "Before: 氣象局表示，颱風將於週~~三~~登陸。" in md and "After: 氣象局表示，颱風將於週**四**登陸。" in md
     tree = md_tree(all_entries())
     assert {"5", "三", "Mayor's"} <= set(texts(tree.iter("s", "del")))
     assert {"6", "四", "Council passes", "Correction: an earlier version misstated the vote."} <= set(

@@ -98,9 +98,15 @@ def md_inline(ops: Sequence[InlineOp]) -> str:
 
 
 def edit_md(edit: Edit) -> str:
-    """One edit as a list item: label, then the inline diff."""
+    """One edit as a list item: its label, then the text; a changed text as Before and After lines, so the old
+    and new wording can each be read (and quoted) whole, with what went and what came marked in each."""
     label = f"**{md_escape(field_label(edit.field))}** ({md_escape(op_word(edit.op))}, {md_escape(edit.cls)})"
-    return f"- {label}: {md_inline(edit_ops(edit))}"
+    ops = edit_ops(edit)
+    if edit.op == "replace" and any(op == "-" for op, _ in ops) and any(op == "+" for op, _ in ops):
+        before = md_inline([(op, text) for op, text in ops if op != "+"])
+        after = md_inline([(op, text) for op, text in ops if op != "-"])
+        return f"- {label}\n  - Before: {before}\n  - After: {after}"
+    return f"- {label}: {md_inline(ops)}"
 
 
 def change_md(change: Change) -> list[str]:
