@@ -73,3 +73,13 @@ def test_ignore_rules_cut_matching_text_before_comparison():
     # Text the rule does not match still counts.
     edited = apply_mask(Article(body=[STORY[0] + " Updated 9 minutes ago", STORY[1], "Repairs cost 9 million."]), mask)
     assert diff_articles(old, edited[0]).edits
+
+
+def test_an_ignore_rule_lists_what_it_cut_and_leaves_other_text_as_it_was():
+    mask = Mask(patterns=compile_patterns([r"\s*Updated \d+ minutes? ago"]))
+    text = STORY[0] + " Updated 3 minutes ago"
+    article, removed = apply_mask(
+        Article(body=[text, "A  line\\nwith  its own spacing, long enough to be a story paragraph."]), mask
+    )
+    assert removed == [" Updated 3 minutes ago"]
+    assert article.body == [STORY[0], "A  line\\nwith  its own spacing, long enough to be a story paragraph."]

@@ -52,10 +52,16 @@ def compile_patterns(rules: Iterable[str]) -> list[re.Pattern[str]]:
     return [re.compile(rule) for rule in rules if rule]
 
 
-def _cut(text: str, patterns: Sequence[re.Pattern[str]]) -> str:
+def _cut(text: str, patterns: Sequence[re.Pattern[str]], pieces: list[str] | None = None) -> str:
+    """The text without what the patterns match (the matches appended to pieces); spaces tidied where cut."""
+    cut = text
     for pattern in patterns:
-        text = pattern.sub("", text)
-    return " ".join(text.split()) if patterns else text
+        found = [m.group() for m in pattern.finditer(cut) if m.group()]
+        if found:
+            if pieces is not None:
+                pieces.extend(found)
+            cut = pattern.sub("", cut)
+    return " ".join(cut.split()) if cut != text else text
 
 
 def apply_mask(article: Article, mask: Mask) -> tuple[Article, list[str]]:
@@ -67,17 +73,16 @@ def apply_mask(article: Article, mask: Mask) -> tuple[Article, list[str]]:
     # Counted in characters: a mask never takes more than a third of the body's text.
     budget = int(sum(len(p) for p in article.body) * MAX_MASKED_SHARE) if len(article.body) > 1 else 0
     for paragraph in article.body:
-        cut = _cut(paragraph, mask.patterns)
+        pieces: list[str] = []
+        cut = _cut(paragraph, mask.patterns, pieces)
         if cut != paragraph and not has_content(cut):
-            removed.append(paragraph)
+            removed.append(paragraph)  # the rules left nothing of it
             continue
-        if cut != paragraph:
-            removed.append(paragraph)
         if len(cut) <= budget and maskable(cut) and block_key(cut) in mask.keys:
             budget -= len(cut)
-            if cut == paragraph:
-                removed.append(paragraph)
+            removed.append(paragraph)
             continue
+        removed.extend(pieces)
         body.append(cut)
     fields = {name: _cut(getattr(article, name), mask.patterns) for name in ("dek", "byline")}
     captions = [c for c in (_cut(c, mask.patterns) for c in article.captions) if has_content(c)]
