@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support.site_server import Response
 
 from watcher.app.cli import main
 from watcher.app.console import Environment
@@ -205,3 +206,27 @@ def data_dir_with_stopped(tmp_path):
     article.stopped, article.next_check, article.last_checked = True, None, T0
     store.update_article(article)
     return data_dir, url
+
+
+def test_the_politeness_wait_does_not_eat_the_confirming_fetchs_deadline(site, make_fetcher, tmp_path):
+    # A confirming re-fetch waits its turn at the host (per_host_delay) right after the first fetch;
+    # counted against its deadline, that wait left too little time to load the page, and no
+    # substantive edit was ever stored.
+    fetcher = make_fetcher(per_host_delay=2.9, deadline=3.0, nav_timeout=3.0)
+    svc = services(tmp_path, fetcher)
+    svc.config.fetch.per_host_delay, svc.config.fetch.deadline = 2.9, 3.0
+    edited = page("harbour").replace("Paragraph 2", "Section 9").encode()
+    slow = [Response(edited, 200, "text/html; charset=utf-8", {}, 0.8)]  # loads in 0.8 s of the 3 s deadline
+    site.page_versions("/story", {"v1": page("harbour"), "v2": slow})
+    url = site.url("/story")
+    svc.store.add_article(url)
+    asyncio.run(_check_once(svc, url))
+    site.set_version("/story", "v2")
+    result = asyncio.run(_check(svc, url))
+    assert result.status == "changed", (result.status, result.flags, result.error)
+
+
+async def _check(svc: Services, url: str) -> CheckResult:
+    from watcher.monitor.check import check_article
+
+    return await check_article(url, svc)
