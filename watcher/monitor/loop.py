@@ -392,11 +392,12 @@ def follow_links(svc: Services, feed: Feed, links: list[str], now: datetime) -> 
         links, seen, svc.config.feeds.max_new_per_poll, site=feed.url, allow_hosts=svc.config.feeds.allow_hosts
     )
     added = []
-    for link in fresh:
-        _, created = svc.store.add_article(link, tags=feed.tags, now=now, feed=feed.url)
-        if created:
-            added.append(link)
-    svc.store.mark_feed_links(feed.url, fresh)
+    with svc.store.transaction():  # one write for a sitemap of 10,000 links, not one each
+        for link in fresh:
+            _, created = svc.store.add_article(link, tags=feed.tags, now=now, feed=feed.url)
+            if created:
+                added.append(link)
+        svc.store.mark_feed_links(feed.url, fresh)
     return added
 
 
