@@ -347,3 +347,25 @@ def test_errors_are_in_watchers_words(site, data_dir, use_session_browser):
     assert code == 1
     assert "cannot connect (no connection could be made" in out or "the server refused the connection" in out
     assert "Route.fetch" not in out and "ECONNREFUSED" not in out and "net::" not in out
+
+
+def rss(*links: str) -> bytes:
+    items = "".join(f"<item><title>Story {n}</title><link>{link}</link></item>" for n, link in enumerate(links))
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>News</title>{items}</channel></rss>".encode()
+
+
+def test_follow_adds_what_the_feed_lists_at_once(site, data_dir):
+    fresh = [site.url("/2026/11/26/first"), site.url("/2026/11/26/second")]
+    site.bytes("/rss.xml", rss(*fresh, site.url(PAGES["flood"][0])), "application/rss+xml")
+    _, err = ok(data_dir, "follow", site.url("/rss.xml"), "--tag", "feed")
+    assert "(rss, 3 links now): watching 2 new articles" in err
+    listed = {a["url"]: a for a in json.loads(ok(data_dir, "list", "--json")[0])}
+    assert all(listed[u]["tags"] == ["feed"] for u in fresh) and len(listed) == 5
+
+    site.bytes("/other.xml", rss(site.url("/2026/11/27/third")), "application/rss+xml")
+    _, err = ok(data_dir, "follow", site.url("/other.xml"), "--no-poll")
+    assert "its articles are added by `watcher run`" in err
+    assert len(json.loads(ok(data_dir, "list", "--json")[0])) == 5
+
+    code, _, err = run(data_dir, "follow", site.url("/missing.xml"))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "HTTP 404" in err
