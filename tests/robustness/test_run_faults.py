@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import io
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -230,3 +231,19 @@ async def _check(svc: Services, url: str) -> CheckResult:
     from watcher.monitor.check import check_article
 
     return await check_article(url, svc)
+
+
+def test_a_full_disk_is_one_failure_and_a_backoff_not_a_page_load_per_loop(site, fetcher, tmp_path):
+    from conftest import tmpfs
+
+    with tmpfs(tmp_path / "small", "2m") as mount:
+        svc = Services(fetcher=fetcher, store=open_store(mount / "data"), config=config())
+        site.page("/story", page("storm " * 20))
+        url = site.url("/story")
+        svc.store.add_article(url)
+        free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
+        (mount / "filler").write_bytes(b"\0" * max(0, free - 4096))  # not even room for the first version
+        results, _ = run_for(svc, 2.5, wait_for=(url,))
+        assert [r.status for r in results] == ["error"], results
+        assert "\n" not in results[0].error and "retrying in 60 s" in results[0].error
+        assert site.hits("/story") <= 2  # the page load, and at most its confirmation; not one per loop
