@@ -88,6 +88,13 @@ class TrustSettings:
 
 
 @dataclass
+class DisplaySettings:
+    """How the terminal shows things to people (JSON output is never affected)."""
+
+    tz: str | None = None  # time zone for times shown, e.g. "Asia/Taipei"; unset: TZ, else the machine's zone
+
+
+@dataclass
 class FeedSettings:
     """Following feeds."""
 
@@ -127,6 +134,7 @@ class Config:
     sites: list[SiteRule] = field(default_factory=list)
     notify: list[NotifyTarget] = field(default_factory=list)
     store: StoreSettings = field(default_factory=StoreSettings)
+    display: DisplaySettings = field(default_factory=DisplaySettings)
 
 
 # --- the strict TOML loader -------------------------------------------------------------------------
@@ -248,6 +256,11 @@ def _build_config(data: dict[str, Any]) -> Config:
             _check_patterns(site.ignore_text, f"sites[{i}].ignore_text")
     if "store" in data:
         config.store = _fill(StoreSettings, _table(data["store"], "store"), "store")
+    if "display" in data:
+        config.display = _fill(DisplaySettings, _table(data["display"], "display"), "display")
+        from watcher.times import zone
+
+        zone(config.display.tz)  # an unknown zone is a config error now, not at the first time shown
     if "notify" in data:
         config.notify = [
             _notify_target(_table(item, f"notify[{i}]"), f"notify[{i}]")

@@ -11,6 +11,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
@@ -369,3 +370,30 @@ def test_follow_adds_what_the_feed_lists_at_once(site, data_dir):
 
     code, _, err = run(data_dir, "follow", site.url("/missing.xml"))
     assert code == 1 and len(err.strip().splitlines()) == 1 and "HTTP 404" in err
+
+
+def test_times_for_people_follow_tz_config_and_TZ_json_stays_utc(data_dir, newsroom, monkeypatch):
+    urls, ids = newsroom
+
+    def captured(*options: str) -> str:
+        out, err = StringIO(), StringIO()
+        with pytest.raises(SystemExit):
+            main(["--data-dir", str(data_dir), *options, "show", ids["flood"]], Environment(stdout=out, stderr=err))
+        return out.getvalue().splitlines()[0]
+
+    checked_at = json.loads(ok(data_dir, "list", "--json")[0])[0]["last_checked"]
+    assert checked_at.endswith("Z")
+    assert captured("--tz", "UTC").endswith("UTC")
+    assert captured("--tz", "Asia/Taipei").endswith("CST")
+    (data_dir / "watcher.toml").write_text(CONFIG + '\n[display]\ntz = "Europe/London"\n')
+    assert captured().endswith(("GMT", "BST"))
+    (data_dir / "watcher.toml").write_text(CONFIG)
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        assert captured().endswith("JST")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    code, _, err = run(data_dir, "--tz", "Nowhere/Special", "list")
+    assert code == 2 and "unknown time zone 'Nowhere/Special'" in err
