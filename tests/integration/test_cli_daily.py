@@ -239,6 +239,8 @@ def test_history_is_a_timeline_with_checks_and_show_prints_a_version(site, data_
     assert [c["status"] for c in log] == ["new", "changed", "revert", "error"]
     assert log[-1]["http_status"] == 503 and "503" in log[-1]["error"]
 
+    out, _ = ok(data_dir, "diff", ids["flood"], "--from", "1", "--to", "2", width=120)
+    assert "more than ⟦-60-⟧⟦+80+⟧ residents" in out and " UTC → " in out  # no colour on a pipe: markers
     out, _ = ok(data_dir, "show", ids["flood"], "--version", "2", width=120)
     assert "v2 · captured" in out and "UTC" in out
     assert "more than 80 residents spoke" in out and "take about three years to complete" in out

@@ -7,7 +7,7 @@ Without colour (a pipe, NO_COLOR, a golden test) deletions and insertions are al
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -187,14 +187,20 @@ def _gap_text(count: int) -> Text:
 # --- the views -----------------------------------------------------------------------------------------
 
 
-def _header(old: Version | None, new: Version, diff: VersionDiff, include_cosmetic: bool) -> list[RenderableType]:
+def _header(
+    old: Version | None,
+    new: Version,
+    diff: VersionDiff,
+    include_cosmetic: bool,
+    when: Callable[[datetime | None], str] = _when,
+) -> list[RenderableType]:
     title = Text()
     title.append(visible(new.article.headline or new.url), style="diff.label")
     versions = Text()
     if old is None:
-        versions.append(f"v{new.number} (first version) · {_when(new.captured_at)}")
+        versions.append(f"v{new.number} (first version) · {when(new.captured_at)}")
     else:
-        versions.append(f"v{old.number} → v{new.number} · {_when(old.captured_at)} → {_when(new.captured_at)}")
+        versions.append(f"v{old.number} → v{new.number} · {when(old.captured_at)} → {when(new.captured_at)}")
     parts: list[RenderableType] = [title, versions]
     if diff.flags:
         parts.append(Text.assemble("flags: ", flags_text(diff.flags)))
@@ -233,14 +239,16 @@ class DiffView:
         context: int,
         side_by_side: bool,
         include_cosmetic: bool,
+        when: Callable[[datetime | None], str] | None = None,
     ):
         self.old, self.new, self.diff = old, new, diff
         self.context, self.side_by_side, self.include_cosmetic = context, side_by_side, include_cosmetic
+        self.when = when or _when
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         markers = _plain(console)
         fields, body, captions = _split_edits(self.diff)
-        parts = _header(self.old, self.new, self.diff, self.include_cosmetic)
+        parts = _header(self.old, self.new, self.diff, self.include_cosmetic, self.when)
         lines = _with_context(_body_lines(self.old, self.new, body, self.include_cosmetic), self.context)
         fields = shown_edits(fields, self.include_cosmetic)
         captions = shown_edits(captions, self.include_cosmetic)
@@ -282,11 +290,11 @@ class DiffView:
         return out
 
     def _table(self, fields: list[Edit], lines: list, captions: list[Edit], markers: bool) -> Table:
-        old_head = f"v{self.old.number} · {_when(self.old.captured_at)}" if self.old else "(nothing)"
+        old_head = f"v{self.old.number} · {self.when(self.old.captured_at)}" if self.old else "(nothing)"
         table = Table(box=box.SIMPLE_HEAD, expand=True, show_lines=False, pad_edge=False)
         table.add_column("", style="diff.label", no_wrap=True, max_width=14)
         table.add_column(old_head, ratio=1, overflow="fold")
-        table.add_column(f"v{self.new.number} · {_when(self.new.captured_at)}", ratio=1, overflow="fold")
+        table.add_column(f"v{self.new.number} · {self.when(self.new.captured_at)}", ratio=1, overflow="fold")
 
         def edit_row(label: Text, e: Edit) -> None:
             if e.op == "move" and not e.inline:
@@ -326,9 +334,11 @@ def render_diff(
     context: int = 1,
     side_by_side: bool = False,
     include_cosmetic: bool = False,
+    when: Callable[[datetime | None], str] | None = None,
 ) -> RenderableType:
-    """The edits from old to new with a header (versions, times, flags), inline or as old | new columns."""
-    return DiffView(old, new, diff, max(0, context), side_by_side, include_cosmetic)
+    """The edits from old to new with a header (versions, times, flags), inline or as old | new columns;
+    `when` writes the times (default: UTC)."""
+    return DiffView(old, new, diff, max(0, context), side_by_side, include_cosmetic, when)
 
 
 class CheckView:

@@ -130,6 +130,13 @@ def diff(
         # Lost text is not deleted text: compare headline, dek, byline and dates only.
         old = replace(old, article=replace(old.article, body=[], captions=[]))
         new = replace(new, article=replace(new.article, body=[], captions=[]))
+    # Compared as a check compares them: text learned volatile since the older version was stored stays out.
+    from watcher.diff.volatile import apply_mask
+    from watcher.monitor.trust import HostBodies, build_mask
+
+    mask = build_mask(app.config, store.get_article(target), new.article.body, HostBodies(), store)
+    old = replace(old, article=apply_mask(old.article, mask)[0])
+    new = replace(new, article=apply_mask(new.article, mask)[0])
     changes = diff_articles(old.article, new.article)
     if as_json:
         result = CheckResult(
@@ -145,7 +152,15 @@ def diff(
     from watcher.render.edits import render_diff
 
     app.env.out.print(
-        render_diff(old, new, changes, context=context, side_by_side=side_by_side, include_cosmetic=include_cosmetic)
+        render_diff(
+            old,
+            new,
+            changes,
+            context=context,
+            side_by_side=side_by_side,
+            include_cosmetic=include_cosmetic,
+            when=app.long_time,
+        )
     )
 
 
@@ -172,6 +187,10 @@ def show(app: App, url: str | None, match: str | None, number: int | None, as_js
         html = store.get_html(version)
         if html is None:
             raise BadInput(f"v{version.number} of {target} has no raw HTML left (pruned, or never kept)")
+        if app.env.interactive:  # a terminal would act on escape sequences in the page; a file or pipe gets it as kept
+            from watcher.untrusted import without_controls
+
+            html = without_controls(html)
         app.env.stdout.write(html if html.endswith("\n") else html + "\n")
         return
     if as_json:
