@@ -257,6 +257,7 @@ class CheckRecord:
     duration: float = 0.0
     error: str | None = None
     flags: list[str] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=dict)  # the page's own requests by kind (Snapshot.requests)
 
 
 @dataclass
@@ -275,6 +276,7 @@ class CheckResult:
     headline: str = ""
     note: str = ""  # a sentence for the reader about this outcome (why a change was not stored, what to do)
     final_url: str | None = None  # where the page led when a redirect took it elsewhere
+    requests: dict[str, int] = field(default_factory=dict)  # the pages' own requests by kind, summed over fetches
 
     def to_json(self) -> dict[str, Any]:
         """One object of `check --json`, `run --json` and `diff --json`: the contract in docs/architecture.md."""

@@ -654,8 +654,34 @@ def test_popups_never_load_downloads_never_start_and_third_party_requests_are_co
     finally:
         other.close()
     assert "Pier repairs start in spring" in snap.html and snap.final_url == site.url("/story")
-    assert site.hits("/popup") == 0
+    assert site.hits("/popup") == 0 and snap.requests.get("popup") == 1
     # Counted as the page asks (Chromium's own local-network rules then stop this one, as the test
     # sites are all on loopback).
     assert snap.requests.get("third-party") == 1
     assert snap.requests.get("download") == 1  # fetched to learn it is no page, never handed to the browser
+
+
+def test_the_check_log_counts_the_pages_third_party_and_refused_requests(site, fetcher, tmp_path):
+    from support.cli import checked
+
+    from watcher.store import open_store
+
+    other = Site(host="127.0.0.2")
+    site.page("/popup", "<p>popup</p>")
+    site.page(
+        "/story",
+        ARTICLE.replace(
+            "</body>", f"<script src='{other.url('/ads.js')}'></script><script>window.open('/popup')</script></body>"
+        ),
+    )
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "watcher.toml").write_text("")
+    try:
+        open_store(data_dir).add_article(site.url("/story"))
+        [result] = checked(data_dir, fetcher, site.url("/story"))
+    finally:
+        other.close()
+    assert result.status == "new"
+    [logged] = open_store(data_dir).recent_checks(site.url("/story"))
+    assert logged.requests == {"third-party": 1, "popup": 1}

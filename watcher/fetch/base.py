@@ -48,6 +48,28 @@ def allowing_private(fetcher: Any) -> Any:
     return _AllowingPrivate(fetcher)
 
 
+class _CountingRequests:
+    """A fetcher that adds up what the pages it fetched asked for (Snapshot.requests), for the check log."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self.counts: dict[str, int] = {}
+
+    async def fetch(self, url: str) -> Snapshot:
+        snapshot = await self._inner.fetch(url)
+        for kind, count in getattr(snapshot, "requests", {}).items():
+            self.counts[kind] = self.counts.get(kind, 0) + count
+        return snapshot
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def counting_requests(fetcher: Any) -> _CountingRequests:
+    """`fetcher`, adding up the `requests` of every snapshot it returns in `.counts`."""
+    return _CountingRequests(fetcher)
+
+
 @runtime_checkable
 class PngRenderer(Protocol):
     """Turns self-contained HTML into a PNG (diff cards); nothing it renders may reach the network."""

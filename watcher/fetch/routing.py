@@ -74,7 +74,7 @@ class PageRoutes:
         try:
             if urlsplit(request.url).scheme.lower() not in ALLOWED_SCHEMES:
                 await route.abort("blockedbyclient")
-            elif request.frame.page != self.page:
+            elif _opened_elsewhere(request, self.page):
                 self._count("popup")  # a window the page opened: nothing it asks for leaves
                 await route.abort("blockedbyclient")
             elif request.is_navigation_request() and request.frame == self.page.main_frame:
@@ -192,6 +192,14 @@ class PageRoutes:
                 return
             self.nav.document = response
         await _fulfill(route, response)  # a redirect comes back through this handler, hop by hop
+
+
+def _opened_elsewhere(request: Any, page: Any) -> bool:
+    """Whether a request comes from another window than the check's page (a popup it opened)."""
+    try:
+        return request.frame.page != page
+    except Exception:  # noqa: BLE001 - a popup's first navigation comes before Playwright knows its frame
+        return request.is_navigation_request()
 
 
 async def _fulfill(route: Any, response: http.Response) -> None:

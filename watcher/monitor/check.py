@@ -16,7 +16,7 @@ from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.diff.volatile import Mask, apply_mask, reconcile
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
-from watcher.fetch.base import allowing_private
+from watcher.fetch.base import allowing_private, counting_requests
 from watcher.models import (
     GONE_EVENTS,
     Article,
@@ -69,7 +69,9 @@ async def check_article(url: str, svc: Services) -> CheckResult:
     latest = svc.store.latest_version(url)
     if getattr(watched, "allow_private", False):
         svc = replace(svc, fetcher=allowing_private(svc.fetcher))  # added by hand with --allow-private
-    result = await _observe(watched, latest, svc)
+    counted = counting_requests(svc.fetcher)
+    result = await _observe(watched, latest, replace(svc, fetcher=counted))
+    result.requests = counted.counts  # third-party and refused requests of the pages, for the check log
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:
         result.headline = watched.headline

@@ -327,6 +327,8 @@ class PostgresStore:
                 entry["error"] = result.error[:ERROR_TEXT_MAX]
             if result.flags:
                 entry["flags"] = list(result.flags)
+            if result.requests:
+                entry["requests"] = dict(result.requests)
             cur.execute("INSERT INTO checks (article_id, doc) VALUES (%s, %s)", (article_id, _json(entry)))
             cur.execute(
                 "DELETE FROM checks WHERE article_id = %s AND id NOT IN"
@@ -348,6 +350,7 @@ class PostgresStore:
                     duration=e.get("duration") or 0.0,
                     error=e.get("error"),
                     flags=list(e.get("flags") or []),
+                    requests=dict(e.get("requests") or {}),
                 )
                 for (e,) in cur.fetchall()
             ]

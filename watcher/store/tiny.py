@@ -167,6 +167,8 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
                 entry["error"] = result.error[:ERROR_TEXT_MAX]
             if result.flags:
                 entry["flags"] = list(result.flags)
+            if result.requests:
+                entry["requests"] = dict(result.requests)
             log = self._table(self._dir(doc["key"]) / "checks.json", "checks")
             current = log.get(doc_id=1)
             entries = (list(current["log"]) if current else []) + [entry]
@@ -188,6 +190,7 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
                 duration=entry.get("duration") or 0.0,
                 error=entry.get("error"),
                 flags=list(entry.get("flags") or []),
+                requests=dict(entry.get("requests") or {}),
             )
             for entry in entries
         ]
