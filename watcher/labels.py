@@ -70,3 +70,80 @@ def op_word(op: str) -> str:
 def status_title(status: str) -> str:
     """A status as a notification title word ("Edited" for changed)."""
     return STATUS_TITLES.get(status, status.title())
+
+
+# --- the same words in the story's language (cards: read by the story's own readers) ---------------------
+
+# Traditional Chinese, for zh-Hant / zh-TW / zh-HK stories (and plain "zh"). English is the fallback.
+_ZH_HANT = {
+    "field": {
+        "headline": "標題",
+        "dek": "副標題",
+        "byline": "作者",
+        "published": "發布時間",
+        "modified": "更新時間",
+        "body": "內文",
+        "caption": "圖說",
+    },
+    "class": {"cosmetic": "格式修改", "typo": "錯字修正", "moved": "段落移動", "substantive": "實質修改"},
+    "flag": {
+        "headline_changed": "標題更動",
+        "correction_notice": "更正啟事",
+        "stealth": "未註明的修改",
+        "ab_test": "標題 A/B 測試",
+        "revert": "改回先前版本",
+        "restored": "重新上線",
+    },
+    "event": {
+        "removed": "這篇報導已被撤下。",
+        "redirected": "這篇報導已轉址到別的頁面。",
+        "restored": "這篇報導重新上線。",
+        "revert": "這篇報導改回了先前的版本。",
+    },
+}
+
+
+def story_words(lang: str | None) -> dict[str, dict[str, str]] | None:
+    """The vocabulary for a story in language `lang` (a BCP 47 tag), or None for English."""
+    tag = (lang or "").lower().replace("_", "-")
+    if tag == "zh" or tag.startswith(("zh-hant", "zh-tw", "zh-hk", "zh-mo")):
+        return _ZH_HANT
+    return None
+
+
+def story_field(field: str, lang: str | None) -> str:
+    """An edited field's name in the story's language ("內文" for body in zh-Hant)."""
+    words = story_words(lang)
+    return (words or {}).get("field", {}).get(field) or field_label(field)
+
+
+def story_class(cls: str, lang: str | None) -> str:
+    """An edit class in the story's language; English keeps the contract's word."""
+    words = story_words(lang)
+    return (words or {}).get("class", {}).get(cls) or cls
+
+
+def story_flag(flag: str, lang: str | None) -> str:
+    """A flag as a report shows it, in the story's language."""
+    words = story_words(lang)
+    return (words or {}).get("flag", {}).get(flag) or flag_title(flag)
+
+
+def story_event(event: str, lang: str | None) -> str:
+    """One sentence saying what happened to the page, in the story's language."""
+    words = story_words(lang)
+    return (words or {}).get("event", {}).get(event) or f"The article was {event}."
+
+
+def story_version(old: int | None, new: int, lang: str | None) -> str:
+    """ "Version 2 → 3" in the story's language."""
+    if story_words(lang):
+        return f"第 {old} → {new} 版" if old is not None else f"第 {new} 版"
+    return f"Version {old} → {new}" if old is not None else f"Version {new}"
+
+
+def story_more(count: int, lang: str | None) -> str:
+    """ "+ 2 more edits" in the story's language."""
+    if story_words(lang):
+        return f"另有 {count} 處修改"
+    return f"+ {count} more edit{'' if count == 1 else 's'}"

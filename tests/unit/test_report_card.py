@@ -43,7 +43,8 @@ def test_card_shows_headline_host_times_flags_and_the_change():
     assert "颱風逼近　全台戒備" in tree.find(".//h1").text_content()
     assert "zh.example" in text
     assert "2026-11-20 08:00 UTC → 2026-11-20 13:00 UTC" in text
-    assert "Stealth edit" in text
+    assert "未註明的修改" in text and "第 1 → 2 版" in text  # a Traditional Chinese story's card speaks its language
+    assert tree.find_class("path")[0].text_content() == URL.split("zh.example", 1)[1]  # the path, not only the host
     assert [d.text for d in tree.iter("del")] == ["三"] and [i.text for i in tree.iter("ins")] == ["四"]
     assert tree.get("lang") == "zh-Hant"
 
@@ -81,9 +82,9 @@ def test_card_keeps_a_few_edits_and_shortens_long_paragraphs():
     shown = tree.find_class("edit")
     assert len(shown) == 3
     labels = [e.find_class("label")[0].text_content().split(" ·")[0] for e in shown]
-    assert labels == ["Headline", "Body", "Body"]  # headline first, then the body in page order
+    assert labels == ["標題", "內文", "內文"]  # headline first, then the body in page order
     assert "第0段改" in shown[2].text_content()
-    assert "+ 4 more edits" in tree.text_content()  # 7 non-cosmetic edits, 3 shown
+    assert "另有 4 處修改" in tree.text_content()  # 7 non-cosmetic edits, 3 shown
     diff_text = shown[1].find_class("diff")[0].text_content()
     assert "一" in [d.text for d in shown[1].iter("del")] and len(diff_text) < 400
     assert diff_text.startswith("…")
@@ -101,7 +102,18 @@ def test_card_escapes_page_text():
 
 def test_card_of_an_event_or_cosmetic_only_change_is_not_empty():
     removed = lxml.html.document_fromstring(card_html(entry([], flags=["removed"], event="removed")))
-    assert "removed" in removed.find_class("edits-box")[0].text_content()
+    assert "這篇報導已被撤下。" in removed.find_class("edits-box")[0].text_content()
     cosmetic = body_edit("a  b", "a b", [("=", "a"), ("-", "  "), ("+", " "), ("=", "b")], cls="cosmetic")
     tidy = lxml.html.document_fromstring(card_html(entry([cosmetic], flags=[])))
     assert len(tidy.find_class("edit")) == 1
+
+
+def test_card_words_follow_the_story_language_and_long_paths_keep_their_slug():
+    english = entry([DAY])
+    english.new.article.lang = "en"
+    english.new.url = english.article.url = "https://news.example/" + "section/" * 12 + "the-story-slug"
+    tree = lxml.html.document_fromstring(card_html(english))
+    text = tree.text_content()
+    assert "Stealth edit" in text and "Version 1 → 2" in text and "Body · substantive" in text
+    path = tree.find_class("path")[0].text_content()
+    assert path.startswith("/section/") and path.endswith("/the-story-slug") and "…" in path and len(path) <= 60

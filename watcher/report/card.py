@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from watcher.labels import field_label
+from watcher.labels import story_class, story_event, story_field, story_flag, story_more, story_version
 from watcher.models import Edit, InlineOp, class_rank, shown_edits
 from watcher.report.css import CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS
 from watcher.report.entries import Change, ReportEntry, edit_ops
-from watcher.report.html import CSP, esc, flags_html, inline_html, page, version_title
+from watcher.report.html import CSP, css_token, esc, inline_html, page
 from watcher.times import display_time
 from watcher.urls import host_of
 
@@ -23,7 +23,10 @@ body { background: var(--bg); color: var(--fg); font-family: {font}; font-size: 
        color-scheme: light; }
 .card { width: {w}px; height: {h}px; padding: 36px 48px; display: flex; flex-direction: column; gap: 10px; }
 .top { display: flex; justify-content: space-between; align-items: baseline; color: var(--muted); font-size: 20px; }
-.host { font-weight: 700; color: var(--fg); }
+.where { display: flex; min-width: 0; flex: 1; margin-right: 24px; white-space: nowrap; }
+.host { font-weight: 700; color: var(--fg); flex: none; }
+.path { overflow: hidden; text-overflow: ellipsis; }
+.version { flex: none; }
 h1 { font-size: 38px; line-height: 1.2; margin: 0; overflow-wrap: anywhere;
      display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 .times { color: var(--muted); font-size: 19px; margin: 0; }
@@ -81,9 +84,24 @@ def card_edits(edits: Sequence[Edit]) -> list[Edit]:
     return [edits[i] for i in keep]
 
 
-def _card_edit_html(edit: Edit) -> str:
-    label = f'<p class="label">{esc(field_label(edit.field))} · <span class="cls">{esc(edit.cls)}</span></p>'
+def _card_edit_html(edit: Edit, lang: str | None = None) -> str:
+    label = (
+        f'<p class="label">{esc(story_field(edit.field, lang))} · '
+        f'<span class="cls">{esc(story_class(edit.cls, lang))}</span></p>'
+    )
     return f'<div class="edit">{label}<p class="diff" dir="auto">{inline_html(trim_ops(edit_ops(edit)))}</p></div>'
+
+
+PATH_CHARS = 60  # of the URL's path on the card's top line; longer ones lose their middle, never the slug
+
+
+def _path(url: str) -> str:
+    """The URL's path and query, the part that tells two stories on one site apart."""
+    rest = url.split("://", 1)[-1]
+    path = rest[len(rest.split("/", 1)[0]) :] if "/" in rest else ""
+    if len(path) > PATH_CHARS:
+        path = path[:16] + "…" + path[-(PATH_CHARS - 17) :]
+    return path
 
 
 def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> str:
@@ -96,12 +114,19 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> st
     times = display_time(new.captured_at)
     if old is not None:
         times = f"{display_time(old.captured_at)} → {times}"
-    parts = [_card_edit_html(e) for e in shown]
-    if new.event and not shown:
-        parts.append(f'<p class="event">The article was {esc(new.event)}.</p>')
-    hidden = len(visible) - len(shown)
-    more = f'<p class="more">+ {hidden} more edit{"" if hidden == 1 else "s"}</p>' if hidden > 0 else ""
     lang = new.article.lang or ""
+    parts = [_card_edit_html(e, lang) for e in shown]
+    if new.event and not shown:
+        parts.append(f'<p class="event">{esc(story_event(new.event, lang))}</p>')
+    hidden = len(visible) - len(shown)
+    more = f'<p class="more">{esc(story_more(hidden, lang))}</p>' if hidden > 0 else ""
+    flags = (
+        '<ul class="flags">'
+        + "".join(f'<li class="flag flag-{css_token(f)}">{esc(story_flag(f, lang))}</li>' for f in change.flags)
+        + "</ul>"
+        if change.flags
+        else ""
+    )
     lang_attr = esc(lang) if lang.replace("-", "").isalnum() and len(lang) <= 35 else "und"
     card_css = CARD_CSS.replace("{w}", str(width)).replace("{h}", str(height)).replace("{font}", CARD_FONT_STACK)
     css = LIGHT_VARS + DIFF_CSS + card_css
@@ -112,11 +137,12 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> st
         f'<meta name="viewport" content="width={width}, height={height}">'
         f"<title>{esc(change.headline)}</title><style>{css}</style></head>"
         f'<body data-edit-count="{len(visible)}"><div class="card">'
-        f'<div class="top"><span class="host">{page(host_of(change.url) or change.url)}</span>'
-        f"<span>{esc(version_title(change))}</span></div>"
+        f'<div class="top"><span class="where"><span class="host">{page(host_of(change.url) or change.url)}</span>'
+        f'<span class="path">{page(_path(change.url))}</span></span>'
+        f'<span class="version">{esc(story_version(old.number if old else None, new.number, lang))}</span></div>'
         f'<h1 dir="auto">{page(change.headline)}</h1>'
         f'<p class="times">{esc(times)}</p>'
-        f"{flags_html(change.flags)}"
+        f"{flags}"
         f'<div class="edits-box">{"".join(parts)}</div>{more}'
         '<div class="brand">watcher</div>'
         "</div></body></html>\n"
