@@ -399,3 +399,15 @@ def test_times_for_people_follow_tz_config_and_TZ_json_stays_utc(data_dir, newsr
         time.tzset()
     code, _, err = run(data_dir, "--tz", "Nowhere/Special", "list")
     assert code == 2 and "unknown time zone 'Nowhere/Special'" in err
+
+
+def test_report_title_and_markdown_before_after(site, data_dir, newsroom, fetcher):
+    urls, ids = newsroom
+    site.page(PAGES["flood"][0], FLOOD_V2)
+    assert checked(data_dir, fetcher, urls["flood"])[0].status == "changed"
+    md, _ = ok(data_dir, "report", "--format", "md", "--title", "Edits this week", "--match", "flood")
+    assert md.startswith("# Edits this week\n")
+    assert "  - Before: The vote followed a four-hour session in which more than ~~60~~ residents" in md
+    assert "  - After: The vote followed a four-hour session in which more than **80** residents" in md
+    html, _ = ok(data_dir, "report", "--title", "Edits this week")
+    assert "<title>Edits this week</title>" in html

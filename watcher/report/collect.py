@@ -52,11 +52,12 @@ def build_report(
     window: str,
     fmt: str,
     include_cosmetic: bool,
+    title: str = "watcher report",
 ) -> str:
     """The report text in the chosen format."""
     entries = report_entries(store, urls=urls, tags=tags, start=start, end=end)
     return render_report(
-        entries, fmt, include_cosmetic=include_cosmetic, generated_at=utcnow(), title="watcher report", window=window
+        entries, fmt, include_cosmetic=include_cosmetic, generated_at=utcnow(), title=title, window=window
     )
 
 

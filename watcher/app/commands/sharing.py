@@ -32,6 +32,7 @@ from watcher.models import parse_iso, utcnow
     help="Write to FILE instead of stdout.",
 )
 @click.option("--all", "include_cosmetic", is_flag=True, help="Include cosmetic edits.")
+@click.option("--title", default="watcher report", show_default=True, help="The report's title.")
 @pass_app
 def report(
     app: App,
@@ -44,6 +45,7 @@ def report(
     fmt: str,
     output: Path | None,
     include_cosmetic: bool,
+    title: str,
 ) -> None:
     """Every edit in a time window, grouped by article: HTML, Markdown, JSON or Atom."""
     from watcher.report.collect import build_report
@@ -60,6 +62,7 @@ def report(
         window=window,
         fmt=fmt,
         include_cosmetic=include_cosmetic,
+        title=title.strip() or "watcher report",
     )
     _write_output(app, text, output)
 
