@@ -1,8 +1,28 @@
 """Fetching pages: the fetcher protocol and shared helpers (base), politeness and retries around any
-fetcher (polite), the Chromium fetcher (chromium, browser, settle), and the one HTTP client (http)."""
+fetcher (polite), the Chromium fetcher (chromium, browser, settle, routing), the HTTP fetcher
+(http_pages), the one HTTP client (http) and the public-address rule (addresses).
+
+The fetchers are imported on first use: `watcher.fetch.base` is needed by code that never fetches,
+and must not pull in the HTTP client or the browser machinery with it.
+"""
+
+from typing import Any
 
 from watcher.fetch.base import PageFetcher, PngRenderer, check_scheme, parse_retry_after
-from watcher.fetch.chromium import Fetcher
-from watcher.fetch.polite import Polite
 
-__all__ = ["Fetcher", "PageFetcher", "PngRenderer", "Polite", "check_scheme", "parse_retry_after"]
+__all__ = ["Fetcher", "HTTPFetcher", "PageFetcher", "PngRenderer", "Polite", "check_scheme", "parse_retry_after"]
+
+_LAZY = {
+    "Fetcher": "watcher.fetch.chromium",
+    "HTTPFetcher": "watcher.fetch.http_pages",
+    "Polite": "watcher.fetch.polite",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'watcher.fetch' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
