@@ -96,8 +96,9 @@ def _with_siblings(best: Any, candidates: list[Any]) -> Any:
 def _paragraph_text_len(el: Any) -> int:
     """How much story-like text an element holds: its <p>s, and the lines of blocks laid out with <br>."""
     total = sum(rough_len(p) for p in el.iter("p"))
-    for node in el.iter("div", "td", "section", "article", "font", "span"):
-        if node.find("br") is not None:
+    lines = el.xpath(".//br/parent::*[not(self::p)]") if el.find(".//br") is not None else []
+    for node in lines:
+        if node.tag in ("div", "td", "section", "article", "font", "span"):
             total += len(node.text or "") + sum(len(c.tail or "") for c in node if c.tag in ("br", "b", "strong"))
     return total or rough_len(el) // 3
 

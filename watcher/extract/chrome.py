@@ -135,7 +135,7 @@ def is_widget_line(line: str) -> bool:
 
     Only a short line made of nothing but widget tokens is one; see rules.WIDGET_TOKENS.
     """
-    if len(line) > rules.WIDGET_MAX_CHARS:
+    if len(line) > rules.WIDGET_MAX_CHARS or line.count(" ") > rules.WIDGET_MAX_WORDS:
         return False
     if rules.BREADCRUMB.match(line) or rules.TAG_ROW.match(line):
         return True

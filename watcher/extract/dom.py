@@ -34,10 +34,12 @@ def parse_html(html: str) -> Any:
         root = lxml.html.document_fromstring(html, parser=parser)
     except (etree.ParserError, ValueError):
         return None
-    depth = _depth(root, MAX_DEPTH + 1)
-    if depth > MAX_DEPTH or any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log):
+    deep = _deeper_than(root, 256)
+    if (deep and _deeper_than(root, MAX_DEPTH)) or any(
+        e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log
+    ):
         root = _parse_capped(html)
-    if depth > 256:
+    if deep:
         _collapse_wrappers(root)
     return root
 
@@ -61,19 +63,9 @@ def _collapse_wrappers(root: Any) -> None:
         parent.replace(el, child)
 
 
-def _depth(root: Any, stop: int) -> int:
-    """How deep the tree nests, counted up to stop."""
-    depth = deepest = 0
-    for event, _ in etree.iterwalk(root, events=("start", "end")):
-        if event == "start":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest >= stop:
-                    break
-        else:
-            depth -= 1
-    return deepest
+def _deeper_than(root: Any, depth: int) -> bool:
+    # In libxml2's XPath engine: a fraction of a millisecond on a large page, unlike a walk in Python.
+    return bool(root.xpath(f"boolean(//*[count(ancestor::*) >= {depth}])"))
 
 
 # Chromium's HTML parser nests at most 512 elements deep; deeper start tags become siblings at that depth.

@@ -309,3 +309,4 @@ TAG_ROW = re.compile(
     re.I,
 )
 WIDGET_MAX_CHARS = 160  # a widget row is short; a longer line is prose that quotes such words
+WIDGET_MAX_WORDS = 16
