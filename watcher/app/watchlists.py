@@ -135,7 +135,8 @@ def _changedetection(data: bytes) -> list[Entry]:
 
 
 def write(entries: Iterable[Entry], fmt: str) -> str:
-    """A watch list in `fmt`: urls (articles and feeds, one a line), opml (feeds, and articles as links)."""
+    """A watch list in `fmt`: urls (articles and feeds, one a line), opml (feeds, and articles as links),
+    urlwatch (urls.yaml jobs) or changedetection (a url-watches.json its import reads); the last two hold pages."""
     entries = list(entries)
     if fmt == "urls":
         return "".join(f"{e.url}\n" for e in entries)
@@ -155,4 +156,18 @@ def write(entries: Iterable[Entry], fmt: str) -> str:
                 lines.append(f'  <outline type="link" text={text} url={quoteattr(e.url)}{category}/>')
         lines += ["</body>", "</opml>"]
         return "\n".join(lines) + "\n"
-    raise BadInput(f"watcher writes watch lists as urls or opml, not {fmt!r}")
+    pages = [e for e in entries if not e.feed]  # the other tools watch pages; they do not follow feeds
+    if fmt == "urlwatch":
+        import yaml
+
+        jobs = [{"name": e.title, "url": e.url} if e.title else {"url": e.url} for e in pages]
+        return yaml.safe_dump_all(jobs, allow_unicode=True, sort_keys=False) if jobs else ""
+    if fmt == "changedetection":
+        import uuid
+
+        watching = {
+            str(uuid.uuid5(uuid.NAMESPACE_URL, e.url)): {"url": e.url, "title": e.title, "tag": ", ".join(e.tags)}
+            for e in pages
+        }
+        return json.dumps({"watching": watching}, ensure_ascii=False, indent=2) + "\n"
+    raise BadInput(f"watcher writes watch lists as {', '.join(FORMATS)}, not {fmt!r}")

@@ -29,10 +29,11 @@ from watcher.errors import BadInput
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["urls", "opml"]),
+    type=click.Choice(FORMATS),
     default="urls",
     show_default=True,
-    help="The watch list's format (without --warc): one URL a line, or OPML.",
+    help="The watch list's format (without --warc): one URL a line, OPML, urlwatch's urls.yaml or a "
+    "changedetection.io url-watches.json.",
 )
 @click.option(
     "-o",
