@@ -15,7 +15,7 @@ from lxml import etree
 from watcher.errors import BadInput, RefusedScheme
 from watcher.urls import hostname_of, normalize_url, same_site
 
-FeedKind = Literal["rss", "atom", "sitemap", "sitemapindex"]
+FeedKind = Literal["rss", "atom", "jsonfeed", "sitemap", "sitemapindex"]
 
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 # Past this many entries a feed is not a feed of news but a dump; only the first ones are read, so a
@@ -33,6 +33,10 @@ class FeedError(BadInput):
     """The document is not an RSS/Atom feed or a sitemap."""
 
 
+class HTMLPage(FeedError):
+    """The document is a web page: a page to discover feeds on (watcher.discover), not a feed."""
+
+
 @dataclass
 class FeedItems:
     """What one feed or sitemap lists: article links, and for a sitemap index, child sitemaps."""
@@ -48,10 +52,12 @@ def parse_feed(content: bytes, base_url: str) -> FeedItems:
     content = _gunzip(content, base_url)
     if not content.strip():
         raise FeedError(f"{base_url}: empty response, not a feed")
+    if content.lstrip()[:1] == b"{":
+        return _json_feed(content, base_url)
     root = _parse_xml(content)
     if root is None:
         if _looks_like_html(content):
-            raise FeedError(f"{base_url} is an HTML page, not a feed")
+            raise HTMLPage(f"{base_url} is an HTML page, not a feed")
         # Not well-formed XML: feedparser's forgiving parser still reads many broken feeds.
         return _parse_with_feedparser(content, base_url, well_formed=False)
     name = etree.QName(root).localname.lower()
@@ -60,11 +66,34 @@ def parse_feed(content: bytes, base_url: str) -> FeedItems:
     if name == "sitemapindex":
         return _sitemap(root, "sitemap", "sitemapindex", base_url)
     if name == "html":
-        raise FeedError(f"{base_url} is an HTML page, not a feed")
+        raise HTMLPage(f"{base_url} is an HTML page, not a feed")
     truncated = _trim_entries(root)
     result = _parse_with_feedparser(etree.tostring(root, encoding="utf-8"), base_url, well_formed=True)
     result.truncated = truncated
     return result
+
+
+def _json_feed(content: bytes, base_url: str) -> FeedItems:
+    """A JSON Feed (jsonfeed.org, versions 1 and 1.1): each item's url, else its external_url."""
+    import json
+
+    try:
+        doc = json.loads(content.decode("utf-8-sig", "replace"))
+    except ValueError:
+        raise FeedError(f"{base_url}: not a feed (broken JSON)") from None
+    version = doc.get("version") if isinstance(doc, dict) else None
+    if not isinstance(version, str) or not version.startswith("https://jsonfeed.org/version/"):
+        raise FeedError(f"{base_url}: JSON, but not a JSON Feed (no jsonfeed.org version)")
+    items = doc.get("items") if isinstance(doc.get("items"), list) else []
+    links = []
+    for item in items[:MAX_FEED_ENTRIES]:
+        if isinstance(item, dict):
+            link = item.get("url") or item.get("external_url")
+            if isinstance(link, str) and link.strip():
+                links.append(link.strip())
+    return FeedItems(
+        kind="jsonfeed", links=_resolve(links, base_url), truncated=max(0, len(items) - MAX_FEED_ENTRIES)
+    )
 
 
 def select_new(
@@ -95,11 +124,11 @@ def select_new(
 def download(url: str, *, timeout: float = 15, max_bytes: int = 10_000_000, allow_private: bool = False) -> bytes:
     """The body of an http(s) URL, raising FetchError subclasses on failure, size over the cap, or timeout.
 
-    A server dripping bytes gets twice the per-read timeout in all, however the bytes trickle in.
+    `timeout` bounds the whole download, however slowly the bytes trickle in.
     """
     from watcher.fetch import http  # here: httpx is only imported by commands that go online
 
-    limits = http.Limits(timeout=timeout, max_bytes=max_bytes, allow_private=allow_private)
+    limits = http.Limits(timeout=timeout, total=timeout, max_bytes=max_bytes, allow_private=allow_private)
     return http.get(normalize_url(url), limits, headers={"Accept": ACCEPT}).body
 
 
@@ -199,7 +228,7 @@ def _parse_with_feedparser(content: bytes, base_url: str, *, well_formed: bool) 
     version = parsed.get("version") or ""
     if not version:
         if _looks_like_html(content):
-            raise FeedError(f"{base_url} is an HTML page, not a feed")
+            raise HTMLPage(f"{base_url} is an HTML page, not a feed")
         raise FeedError(f"{base_url}: not a valid RSS/Atom feed or sitemap")
     links = []
     for entry in parsed.entries:
