@@ -20,8 +20,8 @@ MAX_MOVE_PAIRS = 40000  # above this edited moves are not searched (a rewrite, n
 # A block longer than this is story text: it is never masked as a widget or chrome, so a masked block cannot
 # hide an edit to a story paragraph. Counters, "read time", relative times and share bars are far shorter.
 VOLATILE_MAX_CHARS = 80
-# At most this share of a body is masked (and may disagree between two fetches) before the story itself is
-# taken to disagree.
+# At most this share of a body's text is masked (and may disagree between two fetches) before the story itself
+# is taken to disagree.
 MAX_MASKED_SHARE = 1 / 3
 
 # --- typo classification -------------------------------------------------------------------------------------
