@@ -135,6 +135,10 @@ def test_widgets_changing_on_every_load_make_no_edit_and_a_real_edit_is_stored_a
     # `watcher diff` compares the versions as a check does: the widgets of version 1 are not "removed".
     diff = json.loads(watcher(checker.data_dir, "diff", url, "--json").stdout)
     assert diff["edits"] and not any("Tide gauge" in (e["old"] or "") for e in diff["edits"])
+    # Re-extraction from the raw HTML stores the versions as checks do: the widgets stay out.
+    assert watcher(checker.data_dir, "reextract", url).returncode == 0
+    rebuilt = open_store(checker.data_dir).list_versions(url)
+    assert len(rebuilt) == 2 and not any("Tide gauge" in p for v in rebuilt for p in v.article.body)
 
 
 def test_a_list_reordering_itself_on_every_load_makes_no_moved_edits(site, checker):

@@ -195,7 +195,17 @@ def reextract(app: App, url: str | None, match: str | None) -> None:
         raise BadInput(
             f"{target}: none of its {len(versions)} versions has raw HTML left (pruned?); nothing to re-extract"
         )
-    count = rebuild_versions(store, target, lambda html, page_url: extract_article(html, page_url, app.config.sites))
+    from watcher.diff.volatile import apply_mask
+    from watcher.monitor.trust import HostBodies, build_mask
+
+    watched, hosts = store.get_article(target), HostBodies()
+
+    def extract_masked(html: str, page_url: str):
+        # Versions are stored as checks store them: what is not the story (volatile, chrome, ignore rules) left out.
+        article = extract_article(html, page_url, app.config.sites)
+        return apply_mask(article, build_mask(app.config, watched, article.body, hosts, store))[0]
+
+    count = rebuild_versions(store, target, extract_masked)
     app.env.info(
         f"re-extracted {target}: {with_raw} of {len(versions)} versions had raw HTML; {count} versions now"
         + ("" if with_raw == len(versions) else " (the others keep the text extracted when they were captured)")
