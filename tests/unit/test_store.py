@@ -391,3 +391,21 @@ def test_doctor_fixes_a_counter_past_the_versions_left_and_restores_a_damaged_wa
     assert finding.where == str(store.root / "watcher.json") and "backup" in finding.remedy
     doctor(open_store(store.root), repair=True)
     assert open_store(store.root).get_article(URL).versions == 1 and doctor(open_store(store.root)) == []
+
+
+def test_a_compaction_that_fails_does_not_fail_the_write_it_follows(tmp_path, monkeypatch, caplog):
+    from watcher.store import journal
+
+    store = open_store(tmp_path / "data", durable=False)
+    store.add_article(URL, now=T0)
+
+    def full(path, data, **kw):
+        raise StoreError(f"cannot write {path}: No space left on device")
+
+    monkeypatch.setattr(journal, "atomic_write", full)
+    with caplog.at_level("WARNING", logger="watcher.store"):
+        for i in range(30):  # enough journal to make a compaction due, several times over
+            store.record_check(check(at=T0 + timedelta(minutes=i)))
+    assert len([r for r in caplog.records if "could not compact" in r.getMessage()]) < 10
+    monkeypatch.undo()
+    assert open_store(tmp_path / "data").get_article(URL).checks_total == 30

@@ -90,6 +90,7 @@ class Journaled:
         self._snap_bytes = 0
         self._offset = 0  # journal bytes applied (header included)
         self._loaded = False
+        self._retry_at = 0  # journal size before which a failed compaction is not tried again
         # transaction state, owned by one thread
         self._owner: int | None = None
         self._pending: list[Op] = []
@@ -354,14 +355,22 @@ class Journaled:
         """Append this transaction's changes to the journal (one write), compacting when it is due."""
         try:
             if self._pending:
-                self._repair_journal()
-                self._append(b"".join(_dumps(op) + b"\n" for op in self._pending))
+                lines = b"".join(_dumps(op) + b"\n" for op in self._pending)
+                # Held across the append: a reader thread catching up in between would apply these lines twice.
                 with self._state:
+                    self._repair_journal()
+                    self._append(lines)
                     for op in self._pending:
                         self._apply(op, self._tables)
-                    self._offset += sum(len(_dumps(op)) + 1 for op in self._pending)
+                    self._offset += len(lines)
                 if self._due():
-                    self.compact()
+                    try:
+                        self.compact()
+                    except StoreError as err:
+                        # The transaction is in the journal already; compacting is only an economy, retried
+                        # once the journal has grown a quarter more (not on every write of a full disk).
+                        self._retry_at = int(self._offset * 1.25)
+                        log.warning(f"watcher: could not compact the watch list ({err}); will try again later")
         finally:
             self._end()
 
@@ -380,7 +389,7 @@ class Journaled:
         if self._snap_key is None:
             return True  # a new store gets its snapshot at its first write
         grown = self._offset
-        return grown > COMPACT_FLOOR and grown > self._snap_bytes * COMPACT_RATIO
+        return grown > COMPACT_FLOOR and grown > self._snap_bytes * COMPACT_RATIO and grown >= self._retry_at
 
     def _repair_journal(self) -> None:
         """Under the writer lock: a journal that does not continue this snapshot, or ends in a torn line, is fixed."""
