@@ -7,6 +7,7 @@ import logging
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -44,10 +45,20 @@ def shown(renderable, width: int = 100) -> str:
     return console.export_text()
 
 
+async def wait_for(pilot, condition, seconds: float = 30.0) -> bool:
+    """Let the app run until condition() holds (a loaded machine is slow; a quiet one returns at once)."""
+    end = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > end:
+            return False
+        await pilot.pause(0.05)
+    return True
+
+
 def drive(app: DashboardApp, script, size=LARGE):
     async def go():
         async with app.run_test(size=size) as pilot:
-            await pilot.pause()
+            assert await wait_for(pilot, lambda: getattr(app.screen, "ready", False))  # the main screen is drawn
             await script(pilot)
 
     asyncio.run(go())
@@ -273,11 +284,8 @@ def test_sees_what_another_writer_adds(english_copy, fetcher, site):
         thread.start()
         while thread.is_alive():
             await pilot.pause(0.1)
-        for _ in range(50):  # the refresh timer is 0.1 s; a loaded machine may take longer
-            articles = rows(app.screen.query_one(ArticlesTable))
-            if any("Ferry timetable" in r for r in articles):
-                break
-            await pilot.pause(0.1)
+        await wait_for(pilot, lambda: any("Ferry timetable" in r for r in rows(app.screen.query_one(ArticlesTable))))
+        articles = rows(app.screen.query_one(ArticlesTable))
         assert len(articles) == before + 1 and any("Ferry timetable" in r for r in articles)
 
     drive(app, script)

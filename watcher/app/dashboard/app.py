@@ -120,6 +120,8 @@ class DashboardApp(App[int]):
 
     def reload(self) -> None:
         """Re-read the store (another process may be writing it) and redraw the screen on top."""
+        # On the app's own thread: reading the store object from a second thread while this one writes
+        # through it (pause, remove) was seen to show a stale article, so the reads stay here.
         try:
             self.snap = self.reader.read()
         except WatcherError as exc:
