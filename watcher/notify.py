@@ -301,7 +301,8 @@ def _post_json(target: NotifyTarget, body: dict[str, Any]) -> None:
 
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     # The target is the user's own configuration, so a receiver on their own network is fine.
-    limits = http.Limits(timeout=target.timeout, max_bytes=10_000_000, allow_private=True)
+    # `timeout` is documented per attempt: it bounds the whole exchange, a slow drip included.
+    limits = http.Limits(timeout=target.timeout, total=target.timeout, max_bytes=10_000_000, allow_private=True)
     try:
         response = http.post(
             target.url.strip(), data, limits, headers={"Content-Type": "application/json; charset=utf-8"}

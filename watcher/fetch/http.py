@@ -229,8 +229,9 @@ def next_hop(response: Response, target: str, redirects: list[str], max_redirect
 def _transport_error(exc: httpx.HTTPError, url: str, limits: Limits, deadline: float) -> errors.FetchError:
     """The one mapping of transport failures to typed errors."""
     if isinstance(exc, httpx.TimeoutException) or time.monotonic() >= deadline:
-        if time.monotonic() >= deadline:
-            return errors.FetchTimeout(f"{url}: no complete answer within {limits.total or 2 * limits.timeout:g} s")
+        total = limits.total if limits.total is not None else 2 * limits.timeout
+        if time.monotonic() >= deadline and total != limits.timeout:
+            return errors.FetchTimeout(f"{url}: no complete answer within {total:g} s")
         return errors.FetchTimeout(f"{url}: no answer within {limits.timeout:g} s")
     if isinstance(exc, httpx.TooManyRedirects):
         return errors.TooManyRedirects(f"{url}: too many redirects")
