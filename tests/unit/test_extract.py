@@ -330,8 +330,14 @@ def test_site_suffix_is_learned_from_the_hosts_other_pages():
 
 def test_a_heading_every_page_of_the_site_shows_is_not_the_headline():
     page = _page("<title>Coastline Courier</title>", "<div><h1>Coastline Courier</h1></div>")
-    art = extract(page, "https://x.example/a", site_titles=["Coastline Courier", "Council approves the budget"])
+    art = extract(page, "https://x.example/a", site_titles=["Coastline Courier", "Coastline Courier", "Ferry news"])
     assert art.headline == ""
+
+
+def test_the_same_story_watched_under_two_urls_keeps_its_headline():
+    page = _page("<title>Harbour channel to be dredged</title>", "<h1>Harbour channel to be dredged</h1>")
+    art = extract(page, "https://x.example/a?amp=1", site_titles=["Harbour channel to be dredged", "Ferry news"])
+    assert art.headline == "Harbour channel to be dredged"
 
 
 def test_slideshow_caption_is_never_the_headline():
