@@ -40,7 +40,8 @@ class FetchSettings:
     concurrency: int = 4  # pages fetched at once
     max_bytes: int = 15_000_000  # HTML size cap (the document as received, and as rendered)
     max_redirects: int = 10
-    user_agent: str | None = None
+    user_agent: str | None = None  # replaces the User-Agent of every request (default: see fetch/base.py)
+    contact: str | None = None  # a URL or address site owners can reach you at, put in the User-Agent
     allow_private: bool = False  # fetch loopback, private and link-local addresses too (see fetch/addresses.py)
     robots: bool = True  # honour robots.txt (Disallow refuses a URL, Crawl-delay widens per_host_delay)
 

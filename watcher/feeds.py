@@ -121,7 +121,14 @@ def select_new(
     return chosen
 
 
-def download(url: str, *, timeout: float = 15, max_bytes: int = 10_000_000, allow_private: bool = False) -> bytes:
+def download(
+    url: str,
+    *,
+    timeout: float = 15,
+    max_bytes: int = 10_000_000,
+    allow_private: bool = False,
+    user_agent: str | None = None,
+) -> bytes:
     """The body of an http(s) URL, raising FetchError subclasses on failure, size over the cap, or timeout.
 
     `timeout` bounds the whole download, however slowly the bytes trickle in.
@@ -129,7 +136,8 @@ def download(url: str, *, timeout: float = 15, max_bytes: int = 10_000_000, allo
     from watcher.fetch import http  # here: httpx is only imported by commands that go online
 
     limits = http.Limits(timeout=timeout, total=timeout, max_bytes=max_bytes, allow_private=allow_private)
-    return http.get(normalize_url(url), limits, headers={"Accept": ACCEPT}).body
+    headers = {"Accept": ACCEPT, **({"User-Agent": user_agent} if user_agent else {})}
+    return http.get(normalize_url(url), limits, headers=headers).body
 
 
 def _site_test(site: str, allow_hosts: Iterable[str]):

@@ -43,6 +43,7 @@ class Site:
     def __init__(self, host: str = "127.0.0.1") -> None:
         self._routes: dict[str, _Route] = {}
         self._hits: dict[str, list[float]] = {}
+        self._agents: dict[str, list[str]] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server = _Server((host, 0), _Handler)
@@ -141,6 +142,11 @@ class Site:
         with self._lock:
             return len(self._hits.get(path, []))
 
+    def user_agents(self, path: str) -> list[str]:
+        """The User-Agent header of each request to `path`, in arrival order."""
+        with self._lock:
+            return list(self._agents.get(path, []))
+
     def hit_times(self, path: str) -> list[float]:
         """time.monotonic() of each request to `path`, in arrival order."""
         with self._lock:
@@ -163,10 +169,11 @@ class Site:
 
     # -- used by the handler ---------------------------------------------------------------------
 
-    def _answer(self, raw_path: str) -> Response:
+    def _answer(self, raw_path: str, agent: str = "") -> Response:
         path = urlsplit(raw_path).path or "/"
         with self._lock:
             self._hits.setdefault(path, []).append(time.monotonic())
+            self._agents.setdefault(path, []).append(agent)
             route = self._routes.get(path)
             if route is None:
                 return Response(b"<html><body><h1>Not found</h1></body></html>", 404)
@@ -197,7 +204,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, send_body: bool) -> None:
         site = self.server.site
-        answer = site._answer(self.path)
+        answer = site._answer(self.path, self.headers.get("User-Agent", ""))
         if answer.hang:
             site._stopping.wait()
             return

@@ -19,8 +19,23 @@ from watcher.times import as_utc
 
 ALLOWED_SCHEMES = ("http", "https")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-# One user agent for every request watcher makes itself (feeds, webhooks, the HTTP fetcher).
-USER_AGENT = "watcher/0.1 (news article change tracker)"
+# One user agent for every request watcher makes itself (feeds, webhooks, the HTTP fetcher); pages and
+# feed polls add the user's contact to it (user_agent() below).
+USER_AGENT = "Mozilla/5.0 (compatible; watcher/0.1.0; news article change tracker)"
+WATCHER_TOKEN = "watcher/0.1.0"
+
+
+def user_agent(settings: object, browser_default: str | None = None) -> str:
+    """The User-Agent for a page load or feed poll: [fetch] user_agent if set, else the browser's own (or,
+    without a browser, a compatible one) with watcher's token and the [fetch] contact appended, so a site
+    owner sees who is asking and how to reach them."""
+    explicit = getattr(settings, "user_agent", None)
+    if explicit:
+        return explicit
+    contact = getattr(settings, "contact", None)
+    if browser_default:
+        return f"{browser_default} {WATCHER_TOKEN}" + (f" (+{contact})" if contact else "")
+    return f"Mozilla/5.0 (compatible; {WATCHER_TOKEN}" + (f"; +{contact})" if contact else ")")
 
 
 @runtime_checkable

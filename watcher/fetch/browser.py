@@ -186,6 +186,7 @@ class BrowserHandle:
         self._turn = asyncio.Condition()  # guards _served and _active
         self._served = 0  # checks and cards since launch
         self._active = 0  # checks and cards using the browser right now
+        self._user_agents: dict[int, str] = {}  # the running browser's own User-Agent
 
     @contextlib.asynccontextmanager
     async def in_use(self):
@@ -226,6 +227,19 @@ class BrowserHandle:
                     f"cannot start Chromium ({path or 'Playwright default'}): {str(exc).splitlines()[0]}"
                 ) from exc
             return self._browser
+
+    async def default_user_agent(self, browser: Any) -> str | None:
+        """The User-Agent this Chromium sends by itself (asked once per launch), None if it cannot say."""
+        known = self._user_agents.get(id(browser))
+        if known is None:
+            try:
+                session = await browser.new_browser_cdp_session()
+                known = (await session.send("Browser.getVersion")).get("userAgent") or ""
+                await session.detach()
+            except Exception:  # not Chromium, or it is going away: the compatible form is used instead
+                known = ""
+            self._user_agents = {id(browser): known}
+        return known or None
 
     async def fresh_page(self, browser: Any, options: dict[str, Any], spares: int) -> tuple[Any, Any]:
         """A never-used context (made with `options`) and its page, then `spares` more opened ahead."""

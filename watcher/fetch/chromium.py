@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from watcher import errors
 from watcher.config import BrowserSettings, FetchSettings
-from watcher.fetch.base import ALLOWED_SCHEMES
+from watcher.fetch.base import ALLOWED_SCHEMES, user_agent
 from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle
 from watcher.fetch.polite import Polite
 from watcher.fetch.routing import Navigation, PageRoutes
@@ -70,7 +70,7 @@ class ChromiumPages:
         try:
             browser = await self._handle.get()
             options = {
-                "user_agent": s.user_agent or None,
+                "user_agent": user_agent(s, await self._handle.default_user_agent(browser)),
                 "service_workers": "block",  # else a worker could answer requests our route never sees
                 "accept_downloads": False,
             }

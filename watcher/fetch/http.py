@@ -115,7 +115,10 @@ async def fetch_one(
 
 
 def _request_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    merged = {"User-Agent": USER_AGENT, "Accept-Encoding": ENCODINGS}
+    given = {key.lower() for key in (headers or {})}
+    # Header names are case-insensitive: a caller's "user-agent" replaces the default, never joins it.
+    merged = {"User-Agent": USER_AGENT} if "user-agent" not in given else {}
+    merged["Accept-Encoding"] = ENCODINGS
     for key, value in (headers or {}).items():
         # What we can decode, whatever the caller (or the browser whose request we make) would accept.
         if key.lower() != "accept-encoding":

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from watcher import errors
 from watcher.config import FetchSettings
 from watcher.fetch import addresses, http
-from watcher.fetch.base import USER_AGENT, is_html, status_error
+from watcher.fetch.base import is_html, status_error, user_agent
 from watcher.fetch.charset import decode_html
 from watcher.fetch.polite import Polite
 from watcher.models import Snapshot, utcnow
@@ -39,7 +39,7 @@ class HTTPPages:
         s = self.settings
         started = time.monotonic()
         allow = addresses.private_allowed(s.allow_private or allow_private)
-        headers = {"User-Agent": s.user_agent or USER_AGENT, "Accept": ACCEPT}
+        headers = {"User-Agent": user_agent(s), "Accept": ACCEPT}
         redirects: list[str] = []
         current = url
         while True:

@@ -14,6 +14,7 @@ from watcher.app.commands import match_option, targets
 from watcher.app.context import App, pass_app
 from watcher.config import DurationTooLong, parse_duration
 from watcher.errors import BadInput, FetchError, HTTPStatusError, StoreError
+from watcher.fetch.base import user_agent
 from watcher.models import WatchedArticle, iso, utcnow
 
 MIN_EVERY = 1  # zero would mean "check constantly"; it used to be accepted and silently ignored
@@ -45,6 +46,7 @@ def _probe(app: App, url: str, allow_private: bool = False) -> str | None:
             timeout=min(5.0, fetch.nav_timeout),
             max_bytes=fetch.max_bytes,
             allow_private=allow_private or fetch.allow_private,
+            user_agent=user_agent(fetch),
         )
     except HTTPStatusError as exc:
         return f"warning: {url} answers HTTP {exc.status} now; it is watched anyway and checked on schedule"
@@ -380,7 +382,9 @@ def _follow_discovered(app: App, url: str, seconds: int, tags: Sequence[str], no
     from watcher.fetch.robots import RobotsCache
 
     fetch = app.config.fetch
-    page = feeds.download(url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private)
+    page = feeds.download(
+        url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private, user_agent=user_agent(fetch)
+    )
     guard = app.robots()
     robots = guard.cache if guard is not None else RobotsCache()  # Sitemap: lines are read either way
 
@@ -453,7 +457,10 @@ def _read_feed(app: App, url: str):
     from watcher import feeds
 
     fetch = app.config.fetch
-    return feeds.parse_feed(feeds.download(url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private), url)
+    content = feeds.download(
+        url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private, user_agent=user_agent(fetch)
+    )
+    return feeds.parse_feed(content, url)
 
 
 @click.command()

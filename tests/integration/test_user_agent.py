@@ -1,0 +1,54 @@
+"""The User-Agent sites see names watcher and the user's contact: the browser's page loads (its own agent with
+watcher's token appended), feed polls, and `[fetch] user_agent` replacing it everywhere."""
+
+from __future__ import annotations
+
+from support.cli import watcher
+
+CONFIG = """
+[fetch]
+nav_timeout = 5
+deadline = 12
+retries = 0
+per_host_delay = 0
+settle_ms = 100
+contact = "https://newsroom.example/watcher-contact"
+{extra}
+[trust]
+confirm_delay = 0.1
+"""
+
+STORY = "<html><head><title>T</title></head><body><article><h1>T</h1>" + "<p>A paragraph of the story told.</p>" * 5
+RSS = (
+    "<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+    "<item><title>a</title><link>{base}/story</link></item></channel></rss>"
+)
+
+
+def test_page_loads_and_feed_polls_name_watcher_and_the_contact(site, tmp_path):
+    base = site.url("").rstrip("/")
+    site.page("/story", STORY + "</article></body></html>")
+    site.bytes("/rss.xml", RSS.format(base=base).encode(), "application/rss+xml")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "watcher.toml").write_text(CONFIG.format(extra=""))
+    assert watcher(data, "follow", base + "/rss.xml").returncode == 0
+    checked = watcher(data, "check", base + "/story")
+    assert checked.returncode == 0, checked.stderr
+    token = "watcher/0.1.0 (+https://newsroom.example/watcher-contact)"
+    feed_agent = site.user_agents("/rss.xml")[0]
+    page_agent = site.user_agents("/story")[-1]
+    assert feed_agent == "Mozilla/5.0 (compatible; watcher/0.1.0; +https://newsroom.example/watcher-contact)"
+    # The browser's own agent first (sites tell browsers apart by it), then watcher's token.
+    assert page_agent.startswith("Mozilla/5.0") and "Chrome/" in page_agent and page_agent.endswith(token)
+
+
+def test_a_configured_user_agent_replaces_it(site, tmp_path):
+    site.page("/story", STORY + "</article></body></html>")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "watcher.toml").write_text(CONFIG.format(extra='user_agent = "NewsroomBot/2 (+mailto:desk@example.org)"'))
+    assert watcher(data, "add", site.url("/story")).returncode == 0  # its probe is one request
+    assert watcher(data, "check", site.url("/story")).returncode == 0  # the browser's is another
+    agents = site.user_agents("/story")
+    assert len(agents) == 2 and set(agents) == {"NewsroomBot/2 (+mailto:desk@example.org)"}
