@@ -61,25 +61,25 @@ def find_container(root: Any, rule: SiteRule | None) -> tuple[Any, bool]:
         best = max(candidates, key=_paragraph_text_len)
         if _paragraph_text_len(best) > 200:
             return _with_siblings(best, candidates), True
-    found: Any = None
+    hint: Any = None
     articles = list(root.iter("article"))
     if articles:
-        found = max(articles, key=_paragraph_text_len)
-        parent = found.getparent()
+        hint = max(articles, key=_paragraph_text_len)
+        parent = hint.getparent()
         # Sibling <article>s are the posts of one live blog (or one story split in parts): take them all.
         if parent is not None and sum(1 for a in articles if a.getparent() is parent) > 1:
-            found = parent
-    if found is None:
-        found = root.find(".//main")
-    if found is None:
+            hint = parent
+    if hint is None:
+        hint = root.find(".//main")
+    if hint is None:
         return _densest(root), False
     # <article> and <main> are only hints: teasers in a sidebar are <article>s too. Text elsewhere that is much
     # denser (a body laid out as <br>-separated lines in a plain <div>) wins over them.
     densest = _densest(root)
-    if densest is not None and not _contains(found, densest) and not _contains(densest, found):
-        if _paragraph_text_len(densest) > 2 * _paragraph_text_len(found):
+    if densest is not None and not _contains(hint, densest) and not _contains(densest, hint):
+        if _paragraph_text_len(densest) > 2 * _paragraph_text_len(hint):
             return densest, False
-    return found, False
+    return hint, False
 
 
 def _contains(outer: Any, inner: Any) -> bool:
