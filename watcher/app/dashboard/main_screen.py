@@ -67,7 +67,12 @@ class MainScreen(Screen):
         self.query_one(StatusBar).update(app.status_line())  # type: ignore[attr-defined]
         shown = self.query_one(FeedTable).row_count
         total = len(snap.feed)
-        title = f" Edits, newest first ({shown} of {total})" if shown != total else f" Edits, newest first ({total})"
+        if not total:
+            title = " Edits: none stored yet (a change is listed here from its second version on)"
+        elif shown != total:
+            title = f" Edits, newest first ({shown} of {total} match the filters)"
+        else:
+            title = f" Edits, newest first ({total})"
         self.query_one("#feed-title", Static).update(title)
 
     # --- filters --------------------------------------------------------------------------------
