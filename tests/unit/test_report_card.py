@@ -117,3 +117,12 @@ def test_card_words_follow_the_story_language_and_long_paths_keep_their_slug():
     assert "Stealth edit" in text and "Version 1 → 2" in text and "Body · substantive" in text
     path = tree.find_class("path")[0].text_content()
     assert path.startswith("/section/") and path.endswith("/the-story-slug") and "…" in path and len(path) <= 60
+
+
+def test_a_short_change_is_set_large_to_fill_the_card():
+    def diff_size(edits) -> int:
+        style = lxml.html.document_fromstring(card_html(entry(edits))).find(".//style").text
+        return int(style.split(".diff { font-size: ")[1].split("px")[0])
+
+    long_edit = body_edit("x" * 400, "y" * 400, [("-", "x" * 400), ("+", "y" * 400)])
+    assert diff_size([DAY]) > diff_size([long_edit, long_edit]) == 28

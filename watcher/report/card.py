@@ -38,7 +38,7 @@ h1 { font-size: 38px; line-height: 1.2; margin: 0; overflow-wrap: anywhere;
                     background: linear-gradient(rgba(255,255,255,0), var(--bg)); }
 .edit { border-left: 4px solid var(--border); padding-left: 14px; }
 .label { font-size: 18px; }
-.diff { font-size: 28px; line-height: 1.4; }
+.diff { font-size: {diff_px}px; line-height: 1.4; }
 .more { color: var(--muted); font-size: 18px; margin: 0; }
 .brand { color: var(--muted); font-size: 16px; text-align: right; }
 """
@@ -95,6 +95,19 @@ def _card_edit_html(edit: Edit, lang: str | None = None) -> str:
 PATH_CHARS = 60  # of the URL's path on the card's top line; longer ones lose their middle, never the slug
 
 
+def diff_font_px(edits: Sequence[Edit]) -> int:
+    """The edits' type size: one short edit is set large so it fills the card instead of leaving a band of
+    white around it; a card full of text keeps the size that fits three shortened paragraphs."""
+    chars = sum(sum(len(text) for _, text in trim_ops(edit_ops(e))) for e in edits)
+    if chars <= 40:
+        return 56
+    if chars <= 90:
+        return 44
+    if chars <= 200:
+        return 36
+    return 28
+
+
 def _path(url: str) -> str:
     """The URL's path and query, the part that tells two stories on one site apart."""
     rest = url.split("://", 1)[-1]
@@ -128,7 +141,12 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> st
         else ""
     )
     lang_attr = esc(lang) if lang.replace("-", "").isalnum() and len(lang) <= 35 else "und"
-    card_css = CARD_CSS.replace("{w}", str(width)).replace("{h}", str(height)).replace("{font}", CARD_FONT_STACK)
+    card_css = (
+        CARD_CSS.replace("{w}", str(width))
+        .replace("{h}", str(height))
+        .replace("{font}", CARD_FONT_STACK)
+        .replace("{diff_px}", str(diff_font_px(shown)))
+    )
     css = LIGHT_VARS + DIFF_CSS + card_css
     return (
         "<!DOCTYPE html>\n"
