@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from watcher.diff import Row, align
-from watcher.labels import flag_label, op_word
+from watcher.labels import field_label, flag_label, op_word
 from watcher.models import (
     CLASSES,
     FLAGS,
@@ -370,13 +370,13 @@ class CheckView:
         shown = shown_edits(r.edits, self.include_cosmetic)
         for e in shown:
             parts += [Padding(_edit_label(e, e.field), (0, 0, 0, 2)), Padding(_edit_body(e, markers), (0, 0, 0, 4))]
-        hidden = len(r.edits) - len(shown)
+        hidden = [e for e in r.edits if e not in shown]
         if hidden:
-            parts.append(
-                Padding(
-                    Text(f"{hidden} cosmetic edit{'s' if hidden != 1 else ''} hidden", style="diff.gap"), (0, 0, 0, 2)
-                )
-            )
+            where = ", ".join(dict.fromkeys(field_label(e.field).lower() for e in hidden))
+            note = f"{len(hidden)} cosmetic edit{'s' if len(hidden) != 1 else ''} hidden ({where}; --all shows them)"
+            if not shown:
+                note = f"no edit to the story's text: {note}"
+            parts.append(Padding(Text(note, style="diff.gap"), (0, 0, 0, 2)))
         yield Group(*parts)
 
 
