@@ -236,10 +236,7 @@ def test_add_url_open_it_and_write_a_report_and_a_card(english_copy, tmp_path, b
         await pilot.press("o")
         assert opened == [store.list_articles()[2].url]
         await pilot.press("k")
-        for _ in range(100):
-            if list(out.glob("*.png")):
-                break
-            await pilot.pause(0.1)
+        await wait_for(pilot, lambda: list(out.glob("*.png")))
         card = list(out.glob("*.png"))
         assert len(card) == 1 and card[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -255,13 +252,10 @@ def test_check_now(tmp_path, site, browser):
 
     async def script(pilot):
         await pilot.press("n")
-        for _ in range(100):
-            if checker.store.get_article(url).versions:
-                break
-            await pilot.pause(0.1)
-        assert checker.store.get_article(url).versions == 1
-        await pilot.pause(0.2)
-        assert any(r.startswith("Council meets tonight") for r in rows(app.screen.query_one(ArticlesTable)))
+        assert await wait_for(pilot, lambda: checker.store.get_article(url).versions == 1)
+        assert await wait_for(
+            pilot, lambda: any(r.startswith("Council meets tonight") for r in rows(app.screen.query_one(ArticlesTable)))
+        )
 
     drive(app, script)
 
@@ -321,10 +315,12 @@ def test_run_mode_checks_reports_failures_inside_and_quits_mid_check(tmp_path, s
 
     async def script(pilot):
         logging.getLogger("watcher.test").warning("a library complains")
-        for _ in range(100):
-            await pilot.pause(0.1)
-            if app.runner and app.runner.stats.checks and app.feed_errors and any("gave up" in m for m in app.messages):
-                break
+        await wait_for(
+            pilot,
+            lambda: (
+                app.runner and app.runner.stats.checks and app.feed_errors and any("gave up" in m for m in app.messages)
+            ),
+        )
         assert app.runner.stats.checks == 1 and app.runner.stats.edits == 1
         assert any("Quick story" in r and "changed" in r for r in rows(app.screen.query_one(ArticlesTable)))
         status = str(app.screen.query_one(StatusBar).render())
@@ -332,11 +328,10 @@ def test_run_mode_checks_reports_failures_inside_and_quits_mid_check(tmp_path, s
         assert any("a library complains" in m for m in app.messages)
         assert any("gave up" in m and quick in m for m in app.messages)  # the notification that failed
         checker.add(slow)
-        for _ in range(50):
-            await pilot.pause(0.1)
-            if app.runner.stats.in_flight:
-                break
+        await wait_for(pilot, lambda: app.runner.stats.in_flight)
         assert app.runner.stats.in_flight == 1
+        table = app.screen.query_one(ArticlesTable)
+        assert await wait_for(pilot, lambda: "checking" in rows(table)[table.get_row_index(slow)])
         await pilot.press("q")
 
     drive(app, script)

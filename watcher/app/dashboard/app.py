@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import signal
 import threading
@@ -38,6 +39,23 @@ if TYPE_CHECKING:
 REFRESH_SECONDS = 1.0
 NOTIFY_CLOSE_SECONDS = 2.0
 QUIT_WAIT_SECONDS = 5.0
+
+
+class TrackingFetcher:
+    """The run's fetcher, noting which article pages are loading so the table can say "checking"."""
+
+    def __init__(self, inner: Any, busy: set[str]) -> None:
+        self._inner, self._busy = inner, busy
+
+    async def fetch(self, url: str, *args: Any, **kwargs: Any) -> Any:
+        self._busy.add(url)
+        try:
+            return await self._inner.fetch(url, *args, **kwargs)
+        finally:
+            self._busy.discard(url)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 class DashboardApp(App[int]):
@@ -89,6 +107,7 @@ class DashboardApp(App[int]):
         self.snap = Snapshot()
         self.runner: Any = None
         self.feed_errors: dict[str, str] = {}
+        self.checking: set[str] = set()  # URLs whose page is being loaded right now (run mode)
         self.messages: list[str] = []
         self._fetchers = AsyncExitStack()
         self._fetcher: Any = None
@@ -170,6 +189,7 @@ class DashboardApp(App[int]):
     async def _run_runner(self, svc: Any, notifier: Any) -> None:
         from watcher.monitor.loop import Runner
 
+        svc = dataclasses.replace(svc, fetcher=TrackingFetcher(svc.fetcher, self.checking))
         self._fetcher = svc.fetcher
         self.runner = Runner(
             svc, on_result=lambda r: self._on_result(r, notifier), on_feed=self._on_feed, max_checks=self.max_checks

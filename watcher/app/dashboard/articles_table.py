@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from rich.text import Text
@@ -27,12 +28,12 @@ class ArticlesTable(FittedTable):
         Column("last", "Last edit", width=11),
     )
 
-    def show(self, snap: Snapshot, filters: Filters, now: datetime) -> None:
+    def show(self, snap: Snapshot, filters: Filters, now: datetime, checking: Collection[str] = ()) -> None:
         rows = []
         for article in snap.articles:
             if not filters.article_ok(article):
                 continue
-            status = status_label(article)
+            status = "checking" if article.url in checking else status_label(article)
             last = snap.last_class.get(article.url, "")
             rows.append(
                 (
@@ -44,7 +45,14 @@ class ArticlesTable(FittedTable):
                         "versions": Text(str(article.versions), justify="right"),
                         "checked": ago(article.last_checked, now),
                         "next": next_label(article, now),
-                        "status": Text(status, style=f"status.{status}" if status in STATUSES else "dim"),
+                        "status": Text(
+                            status,
+                            style=f"status.{status}"
+                            if status in STATUSES
+                            else "bold"
+                            if status == "checking"
+                            else "dim",
+                        ),
                         "last": Text(last, style=f"class.{last}" if last in CLASSES else ""),
                     },
                 )

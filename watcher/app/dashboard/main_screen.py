@@ -61,7 +61,7 @@ class MainScreen(Screen):
             return  # not composed yet; on_mount draws it
         app = self.app
         snap, now = app.snap, app.clock()  # type: ignore[attr-defined]
-        self.query_one(ArticlesTable).show(snap, self.filters, now)
+        self.query_one(ArticlesTable).show(snap, self.filters, now, app.checking)  # type: ignore[attr-defined]
         self.query_one(FeedTable).show(snap, self.filters, now)
         self.query_one("#filter-state", Static).update(self.filters.describe())
         self.query_one(StatusBar).update(app.status_line())  # type: ignore[attr-defined]
