@@ -118,6 +118,14 @@ class NotifyTarget:
 
 
 @dataclass
+class ArchiveSettings:
+    """Evidence kept as it is captured."""
+
+    warc: bool = False  # append every new version to a monthly WARC (watcher-YYYY-MM.warc.gz) as it is stored
+    folder: str | None = None  # where those WARCs go (default: DATA_DIR/warc)
+
+
+@dataclass
 class StoreSettings:
     """Where the store is when it is not the data folder (--store and WATCHER_STORE win over this)."""
 
@@ -135,6 +143,7 @@ class Config:
     sites: list[SiteRule] = field(default_factory=list)
     notify: list[NotifyTarget] = field(default_factory=list)
     store: StoreSettings = field(default_factory=StoreSettings)
+    archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
 
 
@@ -255,6 +264,8 @@ def _build_config(data: dict[str, Any]) -> Config:
         ]
         for i, site in enumerate(config.sites):
             _check_patterns(site.ignore_text, f"sites[{i}].ignore_text")
+    if "archive" in data:
+        config.archive = _fill(ArchiveSettings, _table(data["archive"], "archive"), "archive")
     if "store" in data:
         config.store = _fill(StoreSettings, _table(data["store"], "store"), "store")
     if "display" in data:

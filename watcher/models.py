@@ -58,6 +58,17 @@ def shown_edits(edits: Iterable[Edit], include_cosmetic: bool = False) -> list[E
 
 
 @dataclass
+class ServedPage:
+    """The main document exactly as the server sent it: what a WARC response record holds."""
+
+    status: int
+    reason: str
+    http_version: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+@dataclass
 class Snapshot:
     """A page as a fetcher got it: rendered by the browser, or the raw HTML (fetch/http_pages.py)."""
 
@@ -78,6 +89,13 @@ class Snapshot:
     # What the page itself asked for, by kind: "third-party" requests, and those refused ("popup",
     # "download", "private address", "navigation loop").
     requests: dict[str, int] = field(default_factory=dict)
+
+    def served(self) -> ServedPage | None:
+        """The main document as sent, when the fetcher kept it."""
+        if self.body is None:
+            return None
+        return ServedPage(self.status, self.reason, self.http_version, list(self.headers), self.body)
+
 
 
 @dataclass
@@ -170,6 +188,7 @@ class Version:
     html_hash: str | None = None
     flags: list[str] = field(default_factory=list)
     edits: list[Edit] = field(default_factory=list)  # edits from the previous version to this one
+    served_hash: str | None = None  # the served page (status line, headers, body) when it was kept
     event: str | None = None  # one of EVENTS for event versions
     final_url: str | None = None  # where the page led when that was not the watched URL (a redirect's target)
     damage: str | None = None  # what of this version the store could not read (its text, its edits); `watcher doctor`

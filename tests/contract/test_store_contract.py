@@ -426,3 +426,25 @@ def test_saving_the_newest_text_again_stores_nothing(store_factory):
         first.save_version(URL, art(headline="80%"), html=None, diff=None, captured_at=T0, event="removed").number == 3
     )
     assert first.save_version(URL, art(headline="60%"), html=None, diff=None, captured_at=T0).number == 4
+
+
+def test_the_served_page_is_kept_byte_for_byte_survives_rewrites_and_goes_with_pruning(store):
+    from watcher.models import ServedPage
+
+    page = ServedPage(
+        status=200,
+        reason="OK",
+        http_version="HTTP/1.1",
+        headers=[("Content-Type", "text/html; charset=big5"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")],
+        body="<html><body>台北 \x00 story</body></html>".encode("big5", "replace") + b"\xff\xfe raw",
+    )
+    store.add_article(URL, now=T0)
+    first = store.save_version(URL, art(), html="<html>rendered</html>", diff=None, captured_at=T0, served=page)
+    store.save_version(URL, art("Later"), html=None, diff=VersionDiff(), captured_at=T0 + timedelta(days=9))
+    assert store.get_served(store.get_version(URL, 1)) == page
+    assert store.get_served(store.get_version(URL, 2)) is None  # none was kept for it
+    assert store.get_served(first) == page
+    rewritten = store.replace_versions(URL, store.list_versions(URL))
+    assert store.get_served(rewritten[0]) == page
+    assert store.prune_raw(T0 + timedelta(days=5)) == 1
+    assert store.get_served(store.get_version(URL, 1)) is None and store.get_html(store.get_version(URL, 1)) is None

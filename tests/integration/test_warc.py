@@ -77,11 +77,11 @@ def test_export_read_back_and_import_give_the_same_versions(site, tmp_path):
         rid = response.rec_headers.get_header("WARC-Record-ID")
         assert request.rec_headers.get_header("WARC-Concurrent-To") == rid
         assert metadata.rec_headers.get_header("WARC-Concurrent-To") == rid
-        # Replay check: the record serves the page the version was extracted from.
-        served = getattr(store, "get_served", None)
-        kept = served(version) if served is not None else None
-        expected = kept[4] if kept is not None else store.get_html(version).encode()
-        assert body == expected
+        # Replay check: the record serves the page as the server sent it, which the version was made from.
+        served = store.get_served(version)
+        assert served is not None and body == served.body
+        assert body.decode() == page("7 votes to 2" if n == 0 else "6 votes to 3")
+        assert response.http_headers.get_header("Content-Type") == "text/html; charset=utf-8"
         meta = json.loads(meta_body)
         assert meta["version"] == version.number and meta["article"]["headline"] == "Budget vote"
     assert any("6 votes to 3" in (e["new"] or "") for e in json.loads(records[6][1])["edits"])
@@ -130,3 +130,22 @@ def test_a_warc_from_another_tool_becomes_versions(tmp_path):
     broken.write_bytes(b"\x1f\x8b not really")
     failed = watcher(data, "import", "--warc", str(broken))
     assert failed.returncode == 2 and "not a readable WARC" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_archive_warc_appends_each_new_version_as_it_is_captured(site, tmp_path):
+    site.page_versions("/budget", {"v1": page("7 votes to 2"), "v2": page("6 votes to 3")})
+    url = site.url("/budget")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "watcher.toml").write_text(CONFIG + "\n[archive]\nwarc = true\n")
+    ok(data, "add", url)
+    ok(data, "check", url)
+    ok(data, "check", url)  # unchanged: nothing appended
+    site.set_version("/budget", "v2")
+    ok(data, "check", url)
+    rolled = sorted((data / "warc").glob("watcher-*.warc.gz"))
+    assert len(rolled) == 1
+    with open(rolled[0], "rb") as stream:
+        kinds = [(r.rec_type, r.content_stream().read()) for r in ArchiveIterator(stream)]
+    assert [k for k, _ in kinds] == ["warcinfo"] + ["response", "request", "metadata"] * 2
+    assert kinds[1][1].decode() == page("7 votes to 2") and kinds[4][1].decode() == page("6 votes to 3")

@@ -91,7 +91,11 @@ class App:
     def services(self, fetcher) -> Services:
         from watcher.monitor.check import Services
 
-        return Services(fetcher=fetcher, store=self.store(write=True), config=self.config)
+        archive = self.config.archive
+        folder = None
+        if archive.warc:
+            folder = Path(archive.folder).expanduser() if archive.folder else self.data_dir / "warc"
+        return Services(fetcher=fetcher, store=self.store(write=True), config=self.config, archive_dir=folder)
 
     def fetcher(self):
         from watcher.fetch import Fetcher

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from watcher.errors import BadInput
+from watcher.models import Version
 
 METADATA_TYPE = "application/vnd.watcher.version+json"
 # Headers that describe the bytes on the wire rather than the body kept: written as they were, they
@@ -45,6 +47,19 @@ class Capture:
     reconstructed: bool = False  # no served headers were kept: the headers are watcher's stand-ins
 
 
+def version_metadata(version: Version) -> dict[str, Any]:
+    """What the metadata record carries: watcher's article and the edits from the version before."""
+    return {
+        "watcher": "version",
+        "url": version.url,
+        "version": version.number,
+        "event": version.event,
+        "flags": list(version.flags),
+        "article": version.article.to_dict(),
+        "edits": [e.to_json() for e in version.edits],
+    }
+
+
 def warc_date(moment: datetime) -> str:
     """WARC-Date: UTC, to the microsecond (WARC 1.1 allows it)."""
     moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -53,11 +68,18 @@ def warc_date(moment: datetime) -> str:
 
 def write_captures(out: BinaryIO, captures: Iterable[Capture], *, software: str) -> int:
     """Write a warcinfo record, then response + request + metadata records for each capture; returns how many."""
-    from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     writer = WARCWriter(out, gzip=True, warc_version="1.1")
     writer.write_record(writer.create_warcinfo_record("", {"software": software, "format": "WARC File Format 1.1"}))
+    return _write_records(out, captures)
+
+
+def _write_records(out: BinaryIO, captures: Iterable[Capture]) -> int:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    writer = WARCWriter(out, gzip=True, warc_version="1.1")
     count = 0
     for cap in captures:
         date = warc_date(cap.captured_at)
@@ -152,3 +174,27 @@ def _capture(record: Any) -> Capture | None:
         headers=[(k, v) for k, v in http.headers],
         body=body,
     )
+
+
+def append_capture(folder: Path, cap: Capture, *, software: str) -> Path:
+    """Append one capture to this month's rolling WARC in `folder` (watcher-YYYY-MM.warc.gz), starting
+    the file with a warcinfo record; gzip members may follow each other, so appending keeps it valid.
+    Writers in several processes take turns on the file (flock)."""
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"watcher-{cap.captured_at.astimezone(UTC):%Y-%m}.warc.gz"
+    with open(path, "ab") as out:
+        fcntl.flock(out.fileno(), fcntl.LOCK_EX)
+        try:
+            buffer = io.BytesIO()
+            if out.tell() == 0:
+                write_captures(buffer, [cap], software=software)
+            else:
+                _write_records(buffer, [cap])
+            out.write(buffer.getvalue())
+            out.flush()
+            os.fsync(out.fileno())
+        finally:
+            fcntl.flock(out.fileno(), fcntl.LOCK_UN)
+    return path

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from watcher.config import Config
@@ -60,6 +61,7 @@ class Services:
     rng: random.Random = field(default_factory=random.Random)
     sleep: Callable[[float], Any] = asyncio.sleep
     hosts: HostBodies = field(default_factory=HostBodies)  # other articles' bodies, for host boilerplate
+    archive_dir: Path | None = None  # [archive] warc: every new version is also appended to a WARC here
 
 
 async def check_article(url: str, svc: Services) -> CheckResult:
@@ -110,7 +112,10 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
     article, _ = apply_mask(article, mask)
 
     if latest is None:
-        version = svc.store.save_version(url, article, html=snapshot.html, diff=None, captured_at=now)
+        version = svc.store.save_version(
+            url, article, html=snapshot.html, diff=None, captured_at=now, served=snapshot.served()
+        )
+        _archive(svc, version, snapshot)
         return CheckResult(
             url=url,
             status="new",
@@ -131,11 +136,13 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
             url,
             article,
             html=snapshot.html,
+            served=snapshot.served(),
             diff=diff,
             captured_at=now,
             event="restored",
             final_url=_target(url, snapshot),
         )
+        _archive(svc, version, snapshot)
         return _changed(url, version, diff, now, snapshot, status="restored")
 
     # Both sides are masked alike: a block learned volatile today is left out of yesterday's version too.
@@ -195,16 +202,25 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
             url,
             article,
             html=snapshot.html,
+            served=snapshot.served(),
             diff=diff,
             captured_at=now,
             event="revert",
             final_url=_target(url, snapshot),
         )
+        _archive(svc, version, snapshot)
         return _changed(url, version, diff, now, snapshot, status="revert")
 
     version = svc.store.save_version(
-        url, article, html=snapshot.html, diff=diff, captured_at=now, final_url=_target(url, snapshot)
+        url,
+        article,
+        html=snapshot.html,
+        diff=diff,
+        captured_at=now,
+        final_url=_target(url, snapshot),
+        served=snapshot.served(),
     )
+    _archive(svc, version, snapshot)
     return _changed(url, version, diff, now, snapshot)
 
 
@@ -478,3 +494,26 @@ def _reschedule(svc: Services, url: str, result: CheckResult) -> None:
     changed = result.status in ("changed", "new", "restored")
     schedule.after_check(watched, now=result.checked_at, changed=changed, settings=svc.config.schedule, rng=svc.rng)
     svc.store.update_article(watched)
+
+
+def _archive(svc: Services, version: Version, snapshot: Snapshot) -> None:
+    """[archive] warc: the new version, as served, appended to the rolling WARC ("as it is captured")."""
+    if svc.archive_dir is None:
+        return
+    from watcher import __version__
+    from watcher.archive.warc import Capture, append_capture, version_metadata
+
+    served = snapshot.served()
+    if served is None:
+        return
+    cap = Capture(
+        url=version.url,
+        captured_at=version.captured_at,
+        status=served.status,
+        reason=served.reason,
+        http_version=served.http_version or "HTTP/1.1",
+        headers=list(served.headers),
+        body=served.body,
+        metadata=version_metadata(version),
+    )
+    append_capture(svc.archive_dir, cap, software=f"watcher/{__version__}")

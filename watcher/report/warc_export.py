@@ -5,22 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from watcher.archive.warc import Capture
-from watcher.models import Version
+from watcher.archive.warc import Capture, version_metadata
 from watcher.store import Store
-
-
-def version_metadata(version: Version) -> dict:
-    """What the metadata record carries: watcher's article and the edits from the version before."""
-    return {
-        "watcher": "version",
-        "url": version.url,
-        "version": version.number,
-        "event": version.event,
-        "flags": list(version.flags),
-        "article": version.article.to_dict(),
-        "edits": [e.to_json() for e in version.edits],
-    }
 
 
 def captures(store: Store, urls: Iterable[str] | None, since: datetime | None, skipped: list[str]) -> Iterator[Capture]:
@@ -31,18 +17,16 @@ def captures(store: Store, urls: Iterable[str] | None, since: datetime | None, s
         for version in store.list_versions(url):
             if since is not None and version.captured_at < since:
                 continue
-            served = getattr(store, "get_served", None)
-            page = served(version) if served is not None else None
+            page = store.get_served(version)
             if page is not None:
-                status, reason, http_version, headers, body = page
                 yield Capture(
                     url=version.url,
                     captured_at=version.captured_at,
-                    status=status,
-                    reason=reason,
-                    http_version=http_version or "HTTP/1.1",
-                    headers=list(headers),
-                    body=body,
+                    status=page.status,
+                    reason=page.reason,
+                    http_version=page.http_version or "HTTP/1.1",
+                    headers=list(page.headers),
+                    body=page.body,
                     metadata=version_metadata(version),
                 )
                 continue

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
-from watcher.models import Feed, VersionDiff, WatchedArticle, iso, parse_iso
+from watcher.models import Feed, ServedPage, VersionDiff, WatchedArticle, iso, parse_iso
 
 ARTICLE_FIELDS = frozenset(
     {
@@ -153,3 +154,27 @@ def edit_summary(diff: VersionDiff | None, event: str | None, number: int) -> st
     if diff.flags:
         text += " (" + ", ".join(diff.flags) + ")"
     return text
+
+
+SERVED_MAGIC = b"watcher-served/1\n"
+
+
+def served_to_bytes(page: ServedPage) -> bytes:
+    """A served page as one blob: a header line, its status line and headers as JSON, then the body bytes."""
+    meta = {"status": page.status, "reason": page.reason, "http_version": page.http_version, "headers": page.headers}
+    return SERVED_MAGIC + json.dumps(meta, ensure_ascii=True).encode("ascii") + b"\n" + page.body
+
+
+def served_from_bytes(data: bytes | None) -> ServedPage | None:
+    """The served page a blob holds (None for a missing or foreign blob)."""
+    if not data or not data.startswith(SERVED_MAGIC):
+        return None
+    meta_line, _, body = data[len(SERVED_MAGIC) :].partition(b"\n")
+    try:
+        meta = json.loads(meta_line)
+    except ValueError:
+        return None
+    headers = [(str(k), str(v)) for k, v in meta.get("headers") or []]
+    return ServedPage(
+        int(meta.get("status") or 0), meta.get("reason") or "", meta.get("http_version") or "", headers, body
+    )

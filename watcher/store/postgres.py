@@ -30,7 +30,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from watcher.errors import StoreError, StoreLocked, UnknownArticle
-from watcher.models import Article, CheckRecord, CheckResult, Edit, Feed, Version, VersionDiff, WatchedArticle
+from watcher.models import (
+    Article,
+    CheckRecord,
+    CheckResult,
+    Edit,
+    Feed,
+    ServedPage,
+    Version,
+    VersionDiff,
+    WatchedArticle,
+)
 from watcher.normalize import content_hash
 from watcher.store.docs import (
     article_from_doc,
@@ -39,9 +49,12 @@ from watcher.store.docs import (
     feed_from_doc,
     feed_to_doc,
     later,
+    served_from_bytes,
+    served_to_bytes,
     ts,
     url_key,
 )
+from watcher.times import as_utc
 from watcher.urls import normalize_url
 
 SCHEMA_SQL = """
@@ -425,6 +438,7 @@ class PostgresStore:
             edits=[Edit.from_json(e) for e in (doc.get("edits") or [])] if full else [],
             event=doc.get("event"),
             final_url=doc.get("final_url"),
+            served_hash=doc.get("served"),
         )
 
     def save_version(
@@ -437,6 +451,7 @@ class PostgresStore:
         captured_at: datetime,
         event: str | None = None,
         final_url: str | None = None,
+        served: ServedPage | None = None,
     ) -> Version:
         with self._cursor() as cur:
             article_id, doc = self._row(cur, url, lock=True)
@@ -466,6 +481,8 @@ class PostgresStore:
             )
             if final_url:
                 vdoc["final_url"] = final_url
+            if served is not None:
+                vdoc["served"] = self._put_blob(cur, served_to_bytes(served))
             cur.execute(
                 "INSERT INTO versions (article_id, number, captured_at, doc) VALUES (%s, %s, %s, %s)",
                 (article_id, number, captured_at, _json(vdoc)),
@@ -493,6 +510,7 @@ class PostgresStore:
                 edits=edits,
                 event=event,
                 final_url=final_url,
+                served_hash=vdoc.get("served"),
             )
 
     def latest_version(self, url: str) -> Version | None:
@@ -560,6 +578,8 @@ class PostgresStore:
                     event=version.event,
                     number=number,
                 )
+                if version.served_hash:
+                    vdoc["served"] = version.served_hash
                 cur.execute(
                     "INSERT INTO versions (article_id, number, captured_at, doc) VALUES (%s, %s, %s, %s)",
                     (article_id, number, version.captured_at, _json(vdoc)),
@@ -579,6 +599,12 @@ class PostgresStore:
         with self._cursor() as cur:
             raw = self._get_blob(cur, version.html_hash)
             return raw.decode("utf-8", "surrogatepass") if raw is not None else None
+
+    def get_served(self, version: Version) -> ServedPage | None:
+        if not version.served_hash:
+            return None
+        with self._cursor() as cur:
+            return served_from_bytes(self._get_blob(cur, version.served_hash))
 
     # ----- feeds ---------------------------------------------------------------------------
 
@@ -663,14 +689,14 @@ class PostgresStore:
         cutoff = _aware(older_than)
         with self._cursor() as cur:
             cur.execute(
-                "UPDATE versions SET doc = jsonb_set(doc, '{html}', 'null')"
-                " WHERE captured_at < %s AND doc->>'html' IS NOT NULL",
+                'UPDATE versions SET doc = doc || \'{"html": null, "served": null}\'::jsonb'
+                " WHERE captured_at < %s AND (doc->>'html' IS NOT NULL OR doc->>'served' IS NOT NULL)",
                 (cutoff,),
             )
             dropped = cur.rowcount
             cur.execute(
                 "DELETE FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE"
-                " v.doc->>'html' = b.digest OR v.doc->>'text' = b.digest)"
+                " v.doc->>'html' = b.digest OR v.doc->>'text' = b.digest OR v.doc->>'served' = b.digest)"
             )
             return dropped
 
@@ -782,7 +808,7 @@ def _parse(value: Any) -> datetime | None:
 def _aware(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return as_utc(moment)
 
 
 def _normal_or_same(url: str) -> str:

@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from watcher.models import Article, CheckRecord, CheckResult, Feed, Version, VersionDiff, WatchedArticle
+from watcher.models import Article, CheckRecord, CheckResult, Feed, ServedPage, Version, VersionDiff, WatchedArticle
 
 __all__ = ["CheckRecord", "Store"]
 
@@ -100,10 +100,12 @@ class Store(Protocol):
         captured_at: datetime,
         event: str | None = None,
         final_url: str | None = None,
+        served: ServedPage | None = None,
     ) -> Version:
         """Store a new version, numbered 1, 2, ... per article, with its raw HTML (if given) and the
         edits from the previous one; updates the article's headline, summary and counters. final_url is where
-        the page led when a redirect took it elsewhere (recorded on the version)."""
+        the page led when a redirect took it elsewhere (recorded on the version); served is the main document
+        as the server sent it (status line, headers, body bytes), kept like the raw HTML for WARC export."""
         ...
 
     def latest_version(self, url: str) -> Version | None:
@@ -128,6 +130,10 @@ class Store(Protocol):
     def replace_versions(self, url: str, versions: list[Version]) -> list[Version]:
         """Rewrite an article's whole history (re-extraction), renumbered 1.. in the given order; raw
         HTML is kept by its hash. Returns the versions as stored."""
+        ...
+
+    def get_served(self, version: Version) -> ServedPage | None:
+        """The page as the server sent it for a version, or None if it was pruned or never kept."""
         ...
 
     def get_html(self, version: Version) -> str | None:

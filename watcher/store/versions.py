@@ -10,9 +10,9 @@ from typing import Any
 from tinydb.table import Document
 
 from watcher.errors import StoreCorrupt, UnknownArticle
-from watcher.models import Article, Edit, Version, VersionDiff, parse_iso
+from watcher.models import Article, Edit, ServedPage, Version, VersionDiff, parse_iso
 from watcher.normalize import content_hash
-from watcher.store.docs import edit_summary, later, ts
+from watcher.store.docs import edit_summary, later, served_from_bytes, served_to_bytes, ts
 from watcher.store.folder import CHUNK, INLINE_EDITS_MAX, DataFolder, log
 from watcher.times import as_utc
 
@@ -32,6 +32,7 @@ class VersionRecords(DataFolder):
         captured_at: datetime,
         event: str | None = None,
         final_url: str | None = None,
+        served: ServedPage | None = None,
     ) -> Version:
         """Store a new version (numbered 1.. per article) and update the article's summary fields.
 
@@ -58,6 +59,8 @@ class VersionRecords(DataFolder):
             vdoc = self._version_doc(
                 article, html=html, edits=edits, flags=flags, captured_at=captured_at, event=event, number=number
             )
+            if served is not None:
+                vdoc["served"] = self.blobs.put(served_to_bytes(served))
             if final_url:
                 vdoc["final_url"] = final_url
             self._table(self._chunk_path(key, number), "versions").insert(Document(vdoc, doc_id=number))
@@ -83,6 +86,7 @@ class VersionRecords(DataFolder):
                 edits=edits,
                 event=event,
                 final_url=final_url,
+                served_hash=vdoc.get("served"),
             )
 
     def _version_doc(
@@ -160,6 +164,7 @@ class VersionRecords(DataFolder):
             content_hash=doc["hash"],
             article=article,
             html_hash=doc.get("html"),
+            served_hash=doc.get("served"),
             flags=list(doc.get("flags") or []),
             edits=[Edit.from_json(e) for e in raw_edits or []],
             event=doc.get("event"),
@@ -270,6 +275,8 @@ class VersionRecords(DataFolder):
                     event=version.event,
                     number=number,
                 )
+                if version.served_hash:
+                    vdoc["served"] = version.served_hash
                 self._table(self._chunk_path(doc["key"], number), "versions").insert(Document(vdoc, doc_id=number))
                 saved.append(self._version_from_doc(doc["url"], vdoc))
             last = saved[-1] if saved else None
@@ -287,6 +294,10 @@ class VersionRecords(DataFolder):
         """The raw HTML a version was extracted from, or None if it was pruned or never kept."""
         return self.blobs.get_text(version.html_hash) if version.html_hash else None
 
+    def get_served(self, version: Version) -> ServedPage | None:
+        """The page as the server sent it, or None if it was pruned or never kept."""
+        return served_from_bytes(self.blobs.get(version.served_hash)) if version.served_hash else None
+
     # ----- retention ----------------------------------------------------------------------
 
     def prune_raw(self, older_than: datetime) -> int:
@@ -299,12 +310,18 @@ class VersionRecords(DataFolder):
                 folder = self._dir(doc["key"])
                 for chunk in sorted(folder.glob("v*.json")) if folder.is_dir() else ():
                     table = self._table(chunk, "versions")
-                    stale = [v.doc_id for v in table.all() if v.get("html") and parse_iso(v["at"]) < cutoff]
+                    stale = [
+                        v.doc_id
+                        for v in table.all()
+                        if (v.get("html") or v.get("served")) and parse_iso(v["at"]) < cutoff
+                    ]
                     if stale:
-                        table.update({"html": None}, doc_ids=stale)
+                        table.update({"html": None, "served": None}, doc_ids=stale)
                         dropped += len(stale)
                     for v in table.all():
-                        referenced.update(h for h in (v.get("html"), v.get("text"), v.get("edits_ref")) if h)
+                        referenced.update(
+                            h for h in (v.get("html"), v.get("text"), v.get("edits_ref"), v.get("served")) if h
+                        )
             self._after.append(lambda: self._collect_blobs(referenced))
         return dropped
 
