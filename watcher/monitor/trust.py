@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from watcher.config import Config
-from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate
+from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate, maskable
 from watcher.models import Version, WatchedArticle
 from watcher.urls import host_of, hostname_of
 
@@ -71,9 +71,12 @@ def build_mask(config: Config, watched: WatchedArticle, body: Sequence[str], hos
     from watcher.monitor.check import story_overlap  # the one measure of "same story"
 
     keys = set(getattr(watched, "volatile", []) or [])
-    mine = Article(body=list(body))
-    others = [b for b in hosts.others(store, watched.url) if story_overlap(mine, Article(body=b)) < OTHER_STORY_OVERLAP]
-    keys |= host_boilerplate(body, others)
+    if any(maskable(p) for p in body):  # only short blocks can be chrome: most bodies need no comparing at all
+        mine = Article(body=list(body))
+        shared = [b for b in hosts.others(store, watched.url) if host_boilerplate(body, [b])]
+        # Only another story's blocks count: the same story at two addresses shares its paragraphs.
+        others = [b for b in shared if story_overlap(mine, Article(body=b)) < OTHER_STORY_OVERLAP]
+        keys |= host_boilerplate(body, others)
     return Mask(keys=keys, patterns=compile_patterns(ignore_rules(config, watched)))
 
 
