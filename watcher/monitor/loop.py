@@ -150,6 +150,10 @@ class Runner:
         """Run until stop() or max_checks; in-flight checks get `grace` seconds to finish, then are abandoned."""
         concurrency = max(1, self.svc.config.fetch.concurrency)
         try:
+            # A store that cannot be read at all is reported at once (one line, exit 2) instead of a run
+            # that waits for work it cannot see; later read failures only skip a round.
+            self.svc.store.list_articles()
+            self.svc.store.list_feeds()
             self.apply_schedule(self.svc.clock())
             try:
                 self.on_start(self)
