@@ -295,7 +295,7 @@ def list_(
     as_json: bool,
 ) -> None:
     """What is watched: id, URL, tags, interval, status, versions, last check and last edit."""
-    from watcher.app.articles import article_ids
+    from watcher.app.articles import ID_LENGTH, article_ids
     from watcher.urls import host_of
 
     store = app.store()
@@ -303,7 +303,9 @@ def list_(
         # The first N in the order added need not load the other articles: 100,000 start printing at once.
         everything = articles = list(itertools.islice(store.iter_articles(), limit))
         keys = store.article_keys()
-        ids = article_ids(list(keys), keys)
+        # An id's length depends only on the articles that share its first digits: those are all it needs.
+        shown = {keys[a.url][:ID_LENGTH] for a in articles}
+        ids = article_ids([url for url, key in keys.items() if key[:ID_LENGTH] in shown], keys)
     else:
         everything = store.list_articles()
         ids = article_ids([a.url for a in everything])
