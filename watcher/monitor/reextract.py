@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 from watcher.diff import diff_articles
 from watcher.errors import NoArticle
 from watcher.models import GONE_EVENTS, Article, Version
 from watcher.normalize import content_hash
+from watcher.store import Store
 
 
-def rebuild_versions(store: Any, url: str, extract: Callable[[str, str], Article]) -> int:
+def rebuild_versions(store: Store, url: str, extract: Callable[[str, str], Article]) -> int:
     """Re-extract every version that still has raw HTML, drop versions that become identical, re-diff; returns the count kept."""
     rebuilt: list[Version] = []
     for version in store.list_versions(url):
