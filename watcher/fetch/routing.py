@@ -118,8 +118,10 @@ class PageRoutes:
             )
         try:
             await known
-        except errors.FetchError:
+        except errors.PrivateAddress:
             return False
+        except errors.FetchError:
+            return True  # a name that does not resolve: Chromium fails it itself, with its own error
         return True
 
     async def _document(self, route: Any, remaining: float) -> http.Response:
