@@ -13,6 +13,7 @@ from typing import Any
 
 from watcher.config import Config
 from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate, maskable
+from watcher.errors import WatcherError
 from watcher.models import Version, WatchedArticle
 from watcher.urls import host_of, hostname_of
 
@@ -36,11 +37,13 @@ def ignore_rules(config: Config, watched: WatchedArticle) -> list[str]:
 
 class HostBodies:
     """The latest bodies of a host's other watched articles; a body is read again only when its article has
-    a new version since it was read."""
+    a new version since it was read (an article added since the host index was read counts from the next
+    reading, minutes later)."""
 
     def __init__(self) -> None:
         self._bodies: dict[str, tuple[int, list[str]]] = {}  # url -> (versions when read, body)
         self._titles: dict[str, tuple[float, list[tuple[str, str]]]] = {}
+        self._index: tuple[float, dict[str, list[str]]] | None = None  # host -> a few of its article URLs
 
     def titles(self, store: Any, url: str) -> list[str]:
         """Headlines of the host's other watched articles: extraction reads what they share as the site's name."""
@@ -51,16 +54,31 @@ class HostBodies:
             cached = self._titles[host] = (time.monotonic(), heads[: HOST_SAMPLE + 1])
         return [h for u, h in cached[1] if u != url][:HOST_SAMPLE]
 
+    def _host_urls(self, store: Any, host: str) -> list[str]:
+        # The watch list is read whole at most every few minutes, for every host at once: a check must not
+        # cost more with 100,000 watched articles than with 100.
+        if self._index is None or time.monotonic() - self._index[0] > HOST_CACHE_SECONDS:
+            index: dict[str, list[str]] = {}
+            for article in store.list_articles():
+                urls = index.setdefault(host_of(article.url), [])
+                if len(urls) <= HOST_SAMPLE:
+                    urls.append(article.url)
+            self._index = (time.monotonic(), index)
+        return self._index[1].get(host, [])
+
     def others(self, store: Any, url: str) -> list[list[str]]:
-        host = host_of(url)
-        sample = [a for a in store.list_articles() if a.url != url and a.versions and host_of(a.url) == host]
+        """Bodies of up to HOST_SAMPLE other stories of the URL's host; each re-read only after a new version."""
         bodies = []
-        for article in sample[:HOST_SAMPLE]:
-            known = self._bodies.get(article.url)
-            if known is None or known[0] != article.versions:
-                latest = store.latest_version(article.url)
-                known = self._bodies[article.url] = (article.versions, list(latest.article.body) if latest else [])
-            if known[1]:
+        for other in [u for u in self._host_urls(store, host_of(url)) if u != url][:HOST_SAMPLE]:
+            try:
+                article = store.get_article(other)
+            except WatcherError:
+                continue  # no longer watched
+            known = self._bodies.get(other)
+            if article.versions and (known is None or known[0] != article.versions):
+                latest = store.latest_version(other)
+                known = self._bodies[other] = (article.versions, list(latest.article.body) if latest else [])
+            if known and known[1]:
                 bodies.append(known[1])
         return bodies
 
