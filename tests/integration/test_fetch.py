@@ -685,3 +685,14 @@ def test_the_check_log_counts_the_pages_third_party_and_refused_requests(site, f
     assert result.status == "new"
     [logged] = open_store(data_dir).recent_checks(site.url("/story"))
     assert logged.requests == {"third-party": 1, "popup": 1}
+
+
+def test_a_cookie_set_by_a_redirect_reaches_the_page_it_leads_to(site, fetcher):
+    site.set("/consent", Response(b"", 302, None, {"Location": "/story", "Set-Cookie": "consent=yes; Path=/"}))
+    site.page(
+        "/story",
+        "<html><body><p id='c'></p><script>document.getElementById('c').textContent = "
+        "'cookie: ' + document.cookie;</script></body></html>",
+    )
+    snap = fetcher.fetch_sync(site.url("/consent"))
+    assert "cookie: consent=yes" in snap.html

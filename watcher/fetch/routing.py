@@ -152,6 +152,11 @@ class PageRoutes:
         target = http.redirect_target(response)
         if target is not None:
             nav.redirect_to = target
+            # The browser never sees this hop; cookies it sets (a consent or session cookie that the
+            # next hop checks) must still reach the context.
+            cookies = _cookies(response)
+            if cookies:
+                await self.page.context.add_cookies(cookies)
             await route.abort("aborted")
             return
         nav.status = response.status
@@ -194,6 +199,26 @@ class PageRoutes:
                 return
             self.nav.document = response
         await _fulfill(route, response)  # a redirect comes back through this handler, hop by hop
+
+
+def _cookies(response: http.Response) -> list[dict[str, Any]]:
+    """A redirect's Set-Cookie headers as Playwright cookies (for this check's context only)."""
+    cookies: list[dict[str, Any]] = []
+    for header in response.headers.get_list("set-cookie"):
+        first, *attributes = [part.strip() for part in header.split(";")]
+        name, sep, value = first.partition("=")
+        if not sep or not name.strip():
+            continue
+        cookie: dict[str, Any] = {"name": name.strip(), "value": value.strip()}
+        options = {k.strip().lower(): v.strip() for k, _, v in (a.partition("=") for a in attributes)}
+        if options.get("domain"):
+            cookie.update(domain=options["domain"], path=options.get("path") or "/")
+        else:
+            cookie["url"] = response.url
+        cookie["secure"] = "secure" in options
+        cookie["httpOnly"] = "httponly" in options
+        cookies.append(cookie)
+    return cookies
 
 
 def _opened_elsewhere(request: Any, page: Any) -> bool:
