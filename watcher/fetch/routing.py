@@ -13,6 +13,7 @@ never leave, and blocked resource types are refused (images answered with a blan
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -156,7 +157,8 @@ class PageRoutes:
             # next hop checks) must still reach the context.
             cookies = _cookies(response)
             if cookies:
-                await self.page.context.add_cookies(cookies)
+                with contextlib.suppress(Exception):  # one the browser would refuse too (bad domain, ...)
+                    await self.page.context.add_cookies(cookies)
             await route.abort("aborted")
             return
         nav.status = response.status
