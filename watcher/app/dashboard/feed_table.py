@@ -9,7 +9,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from watcher.app.dashboard.model import FeedEntry, Filters, Snapshot, ago
-from watcher.app.dashboard.table_base import Column, FittedTable
+from watcher.app.dashboard.table_base import Column, FittedTable, widths
 from watcher.labels import flag_short
 from watcher.render.edits import inline_text
 from watcher.render.text import safe_text
@@ -57,7 +57,7 @@ def split_key(key: str) -> tuple[str, int]:
     return url, int(number)
 
 
-def snippet(entry: FeedEntry) -> Text:
+def snippet(entry: FeedEntry, keep: int = CONTEXT_CELLS) -> Text:
     """The first edit in a line: where, then the change in colour (the table never loses colour)."""
     edit = entry.first_edit()
     if edit is None:
@@ -67,10 +67,10 @@ def snippet(entry: FeedEntry) -> Text:
     if edit.op == "move" and not edit.inline:
         line.append_text(safe_text(edit.new or "", style="diff.move"))
     elif edit.inline:
-        line.append_text(inline_text(around_changes(edit.inline)))
+        line.append_text(inline_text(around_changes(edit.inline, keep)))
     else:
         ops = ([("-", edit.old)] if edit.old else []) + ([("+", edit.new)] if edit.new else [])
-        line.append_text(inline_text(around_changes(ops)))
+        line.append_text(inline_text(around_changes(ops, keep)))
     more = len(entry.version.edits) - 1
     if more > 0:
         line.append(f"  (+{more} more)", style="dim")
@@ -87,7 +87,18 @@ class FeedTable(FittedTable):
         Column("story", "Story / change", share=1),
     )
 
+    def on_resize(self) -> None:
+        last = getattr(self, "_last", None)
+        if last is not None and self.size.width != self._built_for:
+            self.show(*last)  # the snippets' context depends on the width, so they are cut again
+        else:
+            super().on_resize()
+
     def show(self, snap: Snapshot, filters: Filters, now: datetime) -> None:
+        self._last = (snap, filters, now)
+        # A wide terminal shows more of the sentence around the change: a third of the line either side.
+        story = widths(self.COLUMNS, self.size.width or 80)["story"]
+        keep = max(CONTEXT_CELLS, story // 3)
         rows = []
         for entry in snap.feed:
             if not filters.entry_ok(entry):
@@ -103,7 +114,7 @@ class FeedTable(FittedTable):
                             Text(cls, style=f"class.{cls}" if entry.top_class else "status.removed"),
                             Text(marks, style="bold"),
                         ],
-                        "story": [safe_text(entry.headline, style="bold"), snippet(entry)],
+                        "story": [safe_text(entry.headline, style="bold"), snippet(entry, keep)],
                     },
                 )
             )
