@@ -8,6 +8,11 @@ reaches the driver (a gzip bomb cannot kill the driver), and PDFs, JSON or downl
 browser downloads or viewers. Other requests (scripts, stylesheets, XHR, frames) go through
 Chromium's own network stack once their host has been resolved and allowed; requests from popups
 never leave, and blocked resource types are refused (images answered with a blank one, locally).
+
+Those other requests are checked on a resolution made just before Chromium makes its own, which a
+name could change in between (DNS rebinding); Chromium's local-network-access rules close that gap:
+a document we fulfil has no local address, so Chromium itself refuses its requests that connect to
+one. (The same rules stop such requests when private addresses are allowed, as before.)
 """
 
 from __future__ import annotations
