@@ -115,6 +115,9 @@ class NotifyTarget:
     tags: list[str] = field(default_factory=list)  # only articles with one of these tags, if set
     retries: int = 3
     timeout: float = 10.0
+    digest: str | None = None  # "1h", "30m" or "daily 07:30": one message per window instead of one per edit
+    title: str | None = None  # Apprise targets: a template for the title, e.g. "{status}: {headline}"
+    body: str | None = None  # Apprise targets: a template for the text, fields of the JSON contract
 
 
 @dataclass
@@ -305,6 +308,16 @@ def _notify_target(table: dict[str, Any], where: str) -> NotifyTarget:
     target = _fill(NotifyTarget, table, where, section="notify")
     if not target.url.strip():
         raise _KeyProblem(f"'{where}.url' is empty")
+    from watcher.digest import check_template, parse_window
+
+    try:
+        if target.digest is not None:
+            parse_window(target.digest)
+        for name in ("title", "body"):
+            if getattr(target, name) is not None:
+                check_template(getattr(target, name))
+    except BadInput as exc:
+        raise _KeyProblem(f"'{where}': {exc}") from None
     if target.min_class not in CLASS_RANK:
         choices = ", ".join(CLASS_RANK)
         raise _KeyProblem(f"'{where}.min_class' must be one of {choices}, not {target.min_class!r}")

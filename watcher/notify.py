@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from watcher.config import NotifyTarget
+from watcher.digest import digest_body, digest_message, parse_window, render
 from watcher.errors import FetchError
 from watcher.labels import status_title
 from watcher.models import CLASS_RANK, NOTIFY_STATUSES, CheckResult, Edit, class_rank, top_class
@@ -25,6 +26,7 @@ from watcher.untrusted import visible
 # A notification still undelivered after this many runs tried it is dropped (with a log line).
 MAX_DELIVERY_RUNS = 5
 MAX_QUEUE = 1000  # per target: a dead target must not grow memory without bound during a long run
+MAX_DIGEST = 10_000  # per digest window and target: a day of a busy newsroom's edits
 _SNIPPET = 160
 _EDITS_SHOWN = 5
 
@@ -113,8 +115,17 @@ class Notifier:
         # The store's outbox (watcher.store.outbox): a notification is kept there from submit() until it
         # is delivered, so one the run could not deliver (target down, run stopped or killed) is not lost.
         self._outbox = outbox
+        # Digest targets collect their notifications here until their window closes (watcher.digest).
+        self._digests: dict[int, list[tuple[int | None, dict[str, Any]]]] = {}
+        self._windows = {i: parse_window(t.digest) for i, t in enumerate(self._targets) if t.digest}
         if outbox is not None:
             self._resume()
+        self._digest_threads: list[threading.Thread] = []
+        for index in self._windows:
+            self._digests.setdefault(index, [])
+            thread = threading.Thread(target=self._digest_loop, args=(index,), name=f"digest-{index}", daemon=True)
+            self._digest_threads.append(thread)
+            thread.start()
 
     def _resume(self) -> None:
         """Queue what earlier runs kept in the outbox, each for its target (by URL, not position)."""
@@ -130,6 +141,9 @@ class Notifier:
             if index is None:
                 orphans += 1
                 self._forget(entry["id"])
+                continue
+            if index in self._windows:
+                self._digests.setdefault(index, []).append((entry["id"], entry.get("body") or {}))
                 continue
             self._worker(index).queue.put((entry["id"], entry.get("body") or {}, int(entry.get("attempts") or 0)))
         if pending and orphans < len(pending):
@@ -148,9 +162,12 @@ class Notifier:
                 if not matches(target, result, tags):
                     continue
                 body = body or payload(result, headline, tags)
-                if self._worker(index).queue.qsize() >= MAX_QUEUE:
+                digest = index in self._windows
+                queued = len(self._digests[index]) if digest else self._worker(index).queue.qsize()
+                cap = MAX_DIGEST if digest else MAX_QUEUE
+                if queued >= cap:
                     self._log(
-                        f"notify: {redact(target.url)}: {MAX_QUEUE} notifications waiting, dropped one for {result.url}"
+                        f"notify: {redact(target.url)}: {cap} notifications waiting, dropped one for {result.url}"
                     )
                     continue
                 chosen.append(index)
@@ -163,7 +180,10 @@ class Notifier:
                 except Exception as exc:  # the store is full or damaged: deliver from memory, as before
                     self._log(f"notify: cannot keep notifications in the store ({_one_line(str(exc))}); sending anyway")
             for index, entry_id in zip(chosen, ids, strict=True):
-                self._workers[index].queue.put((entry_id, body, 0))
+                if index in self._windows:
+                    self._digests[index].append((entry_id, body))
+                else:
+                    self._workers[index].queue.put((entry_id, body, 0))
 
     def close(self, timeout: float = 5.0) -> None:
         """Deliver what can be within `timeout` seconds, then stop, abandoning the rest."""
@@ -177,7 +197,15 @@ class Notifier:
             worker.thread.join(max(0.0, deadline - time.monotonic()))
         # Threads still busy (a receiver that hangs until its timeout) are daemons and are left behind.
         self._abandon.set()
+        for thread in self._digest_threads:
+            # A digest being sent finishes (and leaves the outbox) rather than be sent again next run.
+            thread.join(max(0.0, deadline - time.monotonic()))
         left = sum(w.pending() for w in workers if w.thread.is_alive())
+        with self._lock:
+            waiting = sum(len(v) for v in self._digests.values())
+        if waiting:
+            kept = "kept for the next `watcher run`" if self._outbox is not None else "not sent"
+            self._log(f"notify: {waiting} notification(s) waiting for their digest window; {kept}")
         if left and self._outbox is not None:
             self._log(f"notify: {left} notification(s) not delivered yet; kept for the next `watcher run`")
         elif left:
@@ -228,6 +256,40 @@ class Notifier:
                     self._log(f"notify: {redact(target.url)}: gave up on {body.get('url')} {after}: {reason}")
             finally:
                 worker.busy = False
+
+    def _digest_loop(self, index: int) -> None:
+        """Send the digest target's collected notifications as one message each time its window closes."""
+        target, window = self._targets[index], self._windows[index]
+        start = datetime.now(UTC)
+        while True:
+            end = window.end_after(datetime.now(UTC))
+            if self._abandon.wait(max(0.0, (end - datetime.now(UTC)).total_seconds())):
+                return  # closed: what was collected stays in the outbox for the next run
+            with self._lock:
+                if self._closed:
+                    return
+                batch, self._digests[index] = self._digests[index], []
+            if not batch:
+                start = end
+                continue
+            body = digest_body([b for _, b in batch], start, end)
+            error, tries = self._deliver_with_retries(target, body)
+            if error is None:
+                for entry_id, _ in batch:
+                    self._forget(entry_id)
+                start = end
+                continue
+            reason = scrub(_one_line(str(error)), target.url)
+            self._log(
+                f"notify: {redact(target.url)}: digest of {len(batch)} not delivered after {tries} attempt(s): {reason}"
+                + ("; tried again at the next window" if error.retryable else "; dropped")
+            )
+            if error.retryable:
+                with self._lock:
+                    self._digests[index] = batch + self._digests[index]
+            else:
+                for entry_id, _ in batch:
+                    self._forget(entry_id)
 
     def _deliver_with_retries(self, target: NotifyTarget, body: dict[str, Any]) -> tuple[DeliveryFailed | None, int]:
         """(None, tries) once delivered, else the last failure (also when close() cut the retries short)."""
@@ -333,7 +395,11 @@ def _apprise(target: NotifyTarget, body: dict[str, Any]) -> None:
     sender = apprise.Apprise()
     if not sender.add(target.url.strip()):
         raise DeliveryFailed("not a notification URL Apprise understands (nor an http(s) webhook)", retryable=False)
-    title, text = message(body)
+    title, text = digest_message(body) if body.get("digest") else message(body)
+    if target.title:
+        title = render(target.title, body)
+    if target.body:
+        text = render(target.body, body)
     problems: list[str] = []
     options: dict[str, Any] = {}
     accepted = inspect.signature(sender.notify).parameters
