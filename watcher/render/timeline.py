@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich import box
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -94,8 +95,9 @@ def version_summary(version: Version, earlier: Sequence[Version], include_cosmet
     return "; ".join(([lead] if lead else []) + phrases) or "no text changes"
 
 
-def history_timeline(versions: Sequence[Version], when: Clock, include_cosmetic: bool = False) -> Table:
-    """One row per stored version: number, time, class of its edits, flags and what it changed."""
+def history_timeline(versions: Sequence[Version], when: Clock, include_cosmetic: bool = False) -> RenderableType:
+    """The article's headline and URL, then one row per stored version: number, time, class of its edits,
+    flags and what it changed."""
     table = Table(box=box.SIMPLE_HEAD, header_style="table.header", expand=False, pad_edge=False)
     table.add_column("v", justify="right", no_wrap=True)
     table.add_column("captured", no_wrap=True)
@@ -119,7 +121,11 @@ def history_timeline(versions: Sequence[Version], when: Clock, include_cosmetic:
             Text(visible(version_summary(v, versions[:n], include_cosmetic))),
             flag_text,
         )
-    return table
+    latest = versions[-1] if versions else None
+    if latest is None:
+        return table
+    title = Text(visible(latest.article.headline or latest.url), style="diff.label")
+    return Group(title, Text(visible(latest.url), style="diff.context"), table)
 
 
 def checks_table(records: Sequence[CheckRecord], when: Clock) -> Table:
