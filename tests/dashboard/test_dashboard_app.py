@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from conftest import NOW, T0, Checker, page
+from dashboard_stores import NOW, T0, Checker, page
 from rich.console import Console
 
 from watcher.app.dashboard.app import DashboardApp

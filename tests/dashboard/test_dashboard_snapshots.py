@@ -8,7 +8,7 @@ deliberate change; look at the report it writes before committing.
 from __future__ import annotations
 
 import pytest
-from conftest import NOW
+from dashboard_stores import NOW
 
 from watcher.app.dashboard.app import DashboardApp
 from watcher.store import open_store
