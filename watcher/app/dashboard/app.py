@@ -1,4 +1,4 @@
-"""The Textual app: keeps the store's picture fresh, runs the checks (with --dashboard), routes messages, quits cleanly."""
+"""The Textual app: keeps the store's picture fresh, runs the checks (run mode), shows messages, quits cleanly."""
 
 from __future__ import annotations
 
