@@ -128,8 +128,8 @@ def _body_lines(old: Version | None, new: Version, edits: list[Edit], include_co
         wanted[(e.op, e.old, e.new)].append(e)
     lines = []
     for row in align(old.article.body, new.article.body):
-        e = row.edit
-        match = wanted.get((e.op, e.old, e.new)) if e else None
+        found = row.edit
+        match = wanted.get((found.op, found.old, found.new)) if found else None
         if match:
             edit = match.pop(0)
             lines.append(_Line(row, edit, is_shown(edit, include_cosmetic)))
@@ -149,7 +149,8 @@ def _with_context(lines: list[_Line], context: int) -> list[_Line | int]:
         for step in (-1, 1):
             found, m = 0, k + step
             while found < context and 0 <= m < len(lines) and not lines[m].shown:
-                if lines[m].row is not None and lines[m].row.new:
+                row = lines[m].row
+                if row is not None and row.new:
                     keep[m] = True
                     found += 1
                 m += step
@@ -204,7 +205,7 @@ def _header(
     parts: list[RenderableType] = [title, versions]
     if diff.flags:
         parts.append(Text.assemble("flags: ", flags_text(diff.flags)))
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for e in diff.edits:
         counts[e.cls] += 1
     summary = ", ".join(f"{counts[c]} {c}" for c in reversed(CLASSES) if counts[c])

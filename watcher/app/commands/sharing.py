@@ -73,7 +73,7 @@ def _window(
     now = utcnow()
     if from_date or to_date:
         start, end = _parse_date(from_date, "--from"), _parse_date(to_date, "--to")
-        if end is not None and len(to_date.strip()) == 10:
+        if end is not None and len((to_date or "").strip()) == 10:
             end += timedelta(days=1, seconds=-1)  # a bare date means through that day: --from D --to D is day D
         if start and end and start > end:
             raise BadInput(f"--from {from_date} is after --to {to_date}")
@@ -174,7 +174,9 @@ def demo(ctx: click.Context, duration: float, no_dashboard: bool) -> None:
     from watcher.app.demo import run_demo
 
     app: App = ctx.obj
-    explicit = ctx.parent.get_parameter_source("data_dir") != click.core.ParameterSource.DEFAULT
+    explicit = ctx.parent is not None and (
+        ctx.parent.get_parameter_source("data_dir") != click.core.ParameterSource.DEFAULT
+    )
     code = run_demo(
         app, duration=duration, keep_data_dir=app.data_dir if explicit else None, dashboard=not no_dashboard
     )
