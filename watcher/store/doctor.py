@@ -21,6 +21,7 @@ import os
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,7 @@ class Doctor:
                     if broken == store.path
                     else "set aside; the schedule changes since the watch list was last compacted are lost"
                 )
-                self.note(str(broken), "damaged, does not parse", remedy, lambda b=broken: self._replace(b))
+                self.note(str(broken), "damaged, does not parse", remedy, partial(self._replace, broken))
                 if not self.repair:
                     return False
         return False
@@ -125,7 +126,7 @@ class Doctor:
                     str(path),
                     "damaged (its content no longer matches its name)",
                     "set aside",
-                    lambda p=path: set_aside(p),
+                    partial(set_aside, path),
                 )
 
     def _blob_state(self, digest: str | None) -> str | None:
@@ -153,7 +154,7 @@ class Doctor:
                         url,
                         f"versions {first}-{first + 99} are unreadable ({chunk} is damaged)",
                         "set aside; the article goes on from the versions that are left",
-                        lambda c=chunk: self._drop_chunk(c),
+                        partial(self._drop_chunk, chunk),
                     )
                     continue
                 for vdoc in sorted(docs, key=lambda d: d["n"]):
@@ -165,7 +166,7 @@ class Doctor:
                     url,
                     f"its counter says {doc.get('versions') or 0} versions, the files hold up to version {newest}",
                     f"counter set to {newest}",
-                    lambda d=doc, n=newest: self._set_counter(d, n),
+                    partial(self._set_counter, doc, newest),
                 )
             log = folder / "checks.json"
             if log.exists():
@@ -176,7 +177,7 @@ class Doctor:
                         url,
                         f"its check log is damaged ({log})",
                         "set aside; the log starts afresh",
-                        lambda p=log: self._drop_chunk(p),
+                        partial(self._drop_chunk, log),
                     )
 
     def _version(self, url: str, chunk: Path, vdoc: dict[str, Any]) -> None:
@@ -257,7 +258,7 @@ class Doctor:
                         doc["url"],
                         f"the list of links it has shown is damaged ({path})",
                         "set aside; links it lists again that are already watched are not added twice",
-                        lambda p=path: self._drop_chunk(p),
+                        partial(self._drop_chunk, path),
                     )
 
 

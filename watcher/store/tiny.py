@@ -89,7 +89,7 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
                     changes["every"] = every
                 if changes:
                     table.update(changes, doc_ids=[doc.doc_id])
-                    doc = table.get(doc_id=doc.doc_id)
+                    doc = table.get(doc_id=doc.doc_id) or doc
                 return article_from_doc(doc), False
             key = url_key(normal)
             # A folder left by a removal that crashed half-way must not resurrect old versions.
