@@ -86,11 +86,11 @@ def fixed_site(host: str, port: int, monkeypatch: pytest.MonkeyPatch) -> Site:
 class Checker:
     """Runs real checks (the session browser, a real store) with the clock set by the test."""
 
-    def __init__(self, data_dir: Path, fetcher) -> None:
+    def __init__(self, data_dir: Path, fetcher, location: str | None = None) -> None:
         (data_dir).mkdir(parents=True, exist_ok=True)
         (data_dir / "watcher.toml").write_text(FAST_CONFIG)
         self.data_dir = data_dir
-        self.store = open_store(data_dir)
+        self.store = open_store(location or data_dir)
         self.now = T0
         self.svc = Services(
             fetcher=fetcher,

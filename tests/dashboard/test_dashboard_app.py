@@ -8,9 +8,11 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 from dashboard_stores import NOW, T0, Checker, page
 from rich.console import Console
 
@@ -339,6 +341,35 @@ def test_run_mode_checks_reports_failures_inside_and_quits_mid_check(tmp_path, s
     assert open_store(tmp_path / "data").recent_checks(slow) == []
     err = capfd.readouterr().err
     assert "gave up" not in err and "a library complains" not in err and "Traceback" not in err
+
+
+def test_over_postgresql(postgres, site, browser, tmp_path):
+    """The same views over the PostgreSQL store: the dashboard reads only through the store protocol."""
+    schema = "dash_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    dsn = f"{postgres.dsn}?options=-csearch_path%3D{schema}"
+    checker = Checker(tmp_path / "config", browser.fetcher(), location=dsn)
+    url = site.url("/pg")
+    site.page_versions(
+        "/pg", {"v1": page("Tram fares frozen", ["Fares stay at 2 euros until June, the city said. " * 3])}
+    )
+    checker.add(url, "transport")
+    assert checker.check(url, timedelta(0)).status == "new"
+    site.page_versions(
+        "/pg", {"v2": page("Tram fares frozen", ["Fares stay at 3 euros until June, the city said. " * 3])}
+    )
+    assert checker.check(url, timedelta(hours=1)).status == "changed"
+    app = DashboardApp(open_store(dsn), clock=lambda: T0 + timedelta(hours=2))
+
+    async def script(pilot):
+        assert rows(app.screen.query_one(ArticlesTable))[0].startswith("Tram fares frozen")
+        feed = rows(app.screen.query_one(FeedTable))
+        assert len(feed) == 1 and "2" in feed[0] and "3" in feed[0] and "substantive" in feed[0]
+        await pilot.press("enter")
+        assert [r.split(" | ")[0] for r in rows(app.screen.query_one(VersionsTable))] == ["v2", "v1"]
+
+    drive(app, script)
 
 
 def test_dashboard_needs_a_terminal(english_store):
