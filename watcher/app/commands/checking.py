@@ -56,7 +56,7 @@ def check(
             from watcher.render.tables import summary_table
 
             app.env.out.print(summary_table(results))
-        if len(results) > 1 or not _worth_showing(results[0], include_cosmetic):
+        if len(results) > 1:  # one article's block already says what happened to it
             app.env.out.print(check_summary(results, include_cosmetic=include_cosmetic))
     if any(r.status == "error" for r in results):
         sys.exit(ExitStatus.CHECK_FAILED)
