@@ -82,8 +82,9 @@ class Journaled:
         self._exclusive = lock  # a context manager factory for the writer lock (migration)
         self._state = threading.RLock()
         self._tables: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in TABLES}
-        self._by_url: dict[str, dict[str, str]] = {t: {} for t in TABLES}
-        self._next_id: dict[str, int] = dict.fromkeys(TABLES, 1)
+        # Built on first use: a command that only lists (100,000 articles) needs neither.
+        self._by_url: dict[str, dict[str, str]] = {}
+        self._next_id: dict[str, int] = {}
         self._gen = 0
         self._schema = SCHEMA
         self._snap_key: StatKey | None = None
@@ -133,10 +134,7 @@ class Journaled:
             gen = int(meta.get("gen") or 0)
             schema = int(meta.get("schema") or 1)
         self._tables = tables
-        self._by_url = {
-            t: {doc["url"]: doc_id for doc_id, doc in rows.items() if "url" in doc} for t, rows in tables.items()
-        }
-        self._next_id = {t: max((int(i) for i in rows), default=0) + 1 for t, rows in tables.items()}
+        self._by_url, self._next_id = {}, {}
         self._gen, self._schema, self._snap_key, self._snap_bytes = gen, schema, key, size
         self._offset = 0
         self._loaded = True
@@ -194,18 +192,19 @@ class Journaled:
     def _apply(self, op: Op, tables: dict[str, dict[str, dict[str, Any]]]) -> None:
         kind, table, doc_id = op[0], op[1], str(op[2])
         rows = tables.setdefault(table, {})
-        index = self._by_url.setdefault(table, {})
+        index = self._by_url.get(table)
         if kind == "i":
             rows[doc_id] = dict(op[3])
-            if "url" in op[3]:
+            if index is not None and "url" in op[3]:
                 index[op[3]["url"]] = doc_id
-            self._next_id[table] = max(self._next_id.get(table, 1), int(doc_id) + 1)
+            if table in self._next_id:
+                self._next_id[table] = max(self._next_id[table], int(doc_id) + 1)
         elif kind == "s":
             if doc_id in rows:
                 rows[doc_id] = {**rows[doc_id], **op[3]}
         elif kind == "r":
             gone = rows.pop(doc_id, None)
-            if gone is not None and "url" in gone and index.get(gone["url"]) == doc_id:
+            if index is not None and gone is not None and "url" in gone and index.get(gone["url"]) == doc_id:
                 del index[gone["url"]]
 
     def _journal_advice(self, path: Path) -> str:
@@ -256,7 +255,7 @@ class Journaled:
             elif (table, url) in self._overlay_urls:
                 doc_id = self._overlay_urls[(table, url)]
                 return None if doc_id is None else self.get(table, doc_id)
-            found = self._by_url[table].get(url)
+            found = self._index(table).get(url)
             return None if found is None else self.get(table, found)
 
     def all(self, table: str) -> list[Document]:
@@ -306,10 +305,21 @@ class Journaled:
             self._ensure_fresh()
             return len(self._tables[table])
 
+    def _index(self, table: str) -> dict[str, str]:
+        """URL -> id over a table's committed documents (built once, then kept up to date by _apply)."""
+        index = self._by_url.get(table)
+        if index is None:
+            rows = self._tables.setdefault(table, {})
+            index = self._by_url[table] = {doc["url"]: i for i, doc in rows.items() if "url" in doc}
+        return index
+
     def _ensure_fresh(self) -> None:
         self.refresh()
 
     def insert(self, table: str, doc: dict[str, Any]) -> int:
+        if table not in self._next_id:
+            with self._state:
+                self._next_id[table] = max((int(i) for i in self._tables[table]), default=0) + 1
         doc_id = self._next_id[table]
         self._next_id[table] = doc_id + 1
         key = str(doc_id)
@@ -378,7 +388,7 @@ class Journaled:
         """Drop the transaction's changes; the committed state is untouched."""
         with self._state:
             # Ids handed out by the aborted transaction are free again.
-            self._next_id = {t: max((int(i) for i in rows), default=0) + 1 for t, rows in self._tables.items()}
+            self._next_id = {}
         self._end()
 
     def _end(self) -> None:
