@@ -26,6 +26,7 @@ class SiteRule:
     exclude: list[str] = field(default_factory=list)
     ignore_text: list[str] = field(default_factory=list)  # regexes cut out of the text before comparison
     robots: bool = True  # false: ignore this site's robots.txt (the user's responsibility)
+    proxy: str | None = None  # http://, https:// or socks5:// proxy for this site (overrides [fetch] proxy)
 
 
 @dataclass
@@ -42,6 +43,9 @@ class FetchSettings:
     max_redirects: int = 10
     user_agent: str | None = None  # replaces the User-Agent of every request (default: see fetch/base.py)
     contact: str | None = None  # a URL or address site owners can reach you at, put in the User-Agent
+    proxy: str | None = None  # http://, https:// or socks5:// [user:password@]host:port for every request
+    # Filled from [[sites]] proxy by the loader (domain -> proxy), so a fetcher needs only its settings.
+    site_proxies: dict[str, str] = field(default_factory=dict)
     allow_private: bool = False  # fetch loopback, private and link-local addresses too (see fetch/addresses.py)
     robots: bool = True  # honour robots.txt (Disallow refuses a URL, Crawl-delay widens per_host_delay)
 
@@ -248,6 +252,10 @@ def _build_config(data: dict[str, Any]) -> Config:
     config = Config()
     if "fetch" in data:
         config.fetch = _fill(BrowserSettings, _table(data["fetch"], "fetch"), "fetch")
+        if config.fetch.proxy is not None:
+            _check_proxy(config.fetch.proxy, "fetch.proxy")
+        if config.fetch.site_proxies:
+            raise _KeyProblem("'fetch.site_proxies' is not a setting: give each site its proxy under [[sites]]")
     if "schedule" in data:
         table = dict(_table(data["schedule"], "schedule"))
         tiers = table.pop("tiers", None)
@@ -267,6 +275,9 @@ def _build_config(data: dict[str, Any]) -> Config:
         ]
         for i, site in enumerate(config.sites):
             _check_patterns(site.ignore_text, f"sites[{i}].ignore_text")
+            if site.proxy is not None:
+                _check_proxy(site.proxy, f"sites[{i}].proxy")
+                config.fetch.site_proxies[site.domain.lower().strip(".")] = site.proxy
     if "archive" in data:
         config.archive = _fill(ArchiveSettings, _table(data["archive"], "archive"), "archive")
     if "store" in data:
@@ -283,6 +294,18 @@ def _build_config(data: dict[str, Any]) -> Config:
         ]
     _check_ranges(config)
     return config
+
+
+def _check_proxy(url: str, where: str) -> None:
+    from urllib.parse import urlsplit
+
+    from watcher.redact import redact
+
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https", "socks5", "socks5h") or not parts.hostname:
+        raise _KeyProblem(
+            f"'{where}' must be an http://, https:// or socks5:// proxy URL with a host, not {redact(url)!r}"
+        )
 
 
 def _tiers(value: Any) -> list[Tier]:

@@ -91,9 +91,7 @@ def _json_feed(content: bytes, base_url: str) -> FeedItems:
             link = item.get("url") or item.get("external_url")
             if isinstance(link, str) and link.strip():
                 links.append(link.strip())
-    return FeedItems(
-        kind="jsonfeed", links=_resolve(links, base_url), truncated=max(0, len(items) - MAX_FEED_ENTRIES)
-    )
+    return FeedItems(kind="jsonfeed", links=_resolve(links, base_url), truncated=max(0, len(items) - MAX_FEED_ENTRIES))
 
 
 def select_new(
@@ -128,6 +126,7 @@ def download(
     max_bytes: int = 10_000_000,
     allow_private: bool = False,
     user_agent: str | None = None,
+    proxy: str | None = None,
 ) -> bytes:
     """The body of an http(s) URL, raising FetchError subclasses on failure, size over the cap, or timeout.
 
@@ -135,7 +134,7 @@ def download(
     """
     from watcher.fetch import http  # here: httpx is only imported by commands that go online
 
-    limits = http.Limits(timeout=timeout, total=timeout, max_bytes=max_bytes, allow_private=allow_private)
+    limits = http.Limits(timeout=timeout, total=timeout, max_bytes=max_bytes, allow_private=allow_private, proxy=proxy)
     headers = {"Accept": ACCEPT, **({"User-Agent": user_agent} if user_agent else {})}
     return http.get(normalize_url(url), limits, headers=headers).body
 

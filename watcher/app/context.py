@@ -112,7 +112,8 @@ class App:
         if self._robots is None:
             from watcher.fetch.robots import RobotsGuard
 
-            self._robots = RobotsGuard({site.domain for site in self.config.sites if not site.robots})
+            exempt = {site.domain for site in self.config.sites if not site.robots}
+            self._robots = RobotsGuard(exempt, settings=self.config.fetch)
         return self._robots
 
 

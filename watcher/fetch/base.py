@@ -25,6 +25,18 @@ USER_AGENT = "Mozilla/5.0 (compatible; watcher/0.1.0; news article change tracke
 WATCHER_TOKEN = "watcher/0.1.0"
 
 
+def proxy_for(url: str, settings: object) -> str | None:
+    """The proxy a request to `url` goes through: its site's ([[sites]] proxy, subdomains included), else
+    [fetch] proxy, else none."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    for domain, proxy in (getattr(settings, "site_proxies", None) or {}).items():
+        if host == domain or host.endswith("." + domain):
+            return proxy
+    return getattr(settings, "proxy", None)
+
+
 def user_agent(settings: object, browser_default: str | None = None) -> str:
     """The User-Agent for a page load or feed poll: [fetch] user_agent if set, else the browser's own (or,
     without a browser, a compatible one) with watcher's token and the [fetch] contact appended, so a site

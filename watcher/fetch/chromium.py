@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from watcher import errors
 from watcher.config import BrowserSettings, FetchSettings
-from watcher.fetch.base import ALLOWED_SCHEMES, user_agent
+from watcher.fetch.base import ALLOWED_SCHEMES, proxy_for, user_agent
 from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle
 from watcher.fetch.polite import Polite
 from watcher.fetch.routing import Navigation, PageRoutes
@@ -74,6 +74,11 @@ class ChromiumPages:
                 "service_workers": "block",  # else a worker could answer requests our route never sees
                 "accept_downloads": False,
             }
+            proxy = proxy_for(url, s)
+            if proxy:
+                # The page's own requests (scripts, styles, XHR) go through the site's proxy too; the main
+                # document already does, fetched by our HTTP client.
+                options["proxy"] = playwright_proxy(proxy)
             context, page = await self._handle.fresh_page(browser, options, s.concurrency)
             return await self._load(context, page, url, deadline, started, sent, allow_private)
         except errors.WatcherError:
@@ -272,3 +277,16 @@ async def _dismiss(dialog: Any) -> None:
     # alert/confirm/prompt would otherwise block the page's scripts until the deadline.
     with contextlib.suppress(Exception):
         await dialog.dismiss()
+
+
+def playwright_proxy(url: str) -> dict[str, str]:
+    """A proxy URL as Playwright's proxy option: the server without credentials, and the credentials apart."""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url.strip())
+    port = f":{parts.port}" if parts.port else ""
+    option = {"server": f"{parts.scheme}://{parts.hostname}{port}"}
+    if parts.username:
+        option["username"] = unquote(parts.username)
+        option["password"] = unquote(parts.password or "")
+    return option

@@ -61,6 +61,7 @@ class Limits:
     total: float | None = None  # None: twice the per-phase timeout
     max_bytes: int = 10_000_000
     allow_private: bool = False
+    proxy: str | None = None  # http(s):// or socks5:// proxy URL, credentials included
 
     def deadline(self) -> float:
         return time.monotonic() + (self.total if self.total is not None else 2 * self.timeout)
@@ -169,7 +170,13 @@ def _check_url(url: str, limits: Limits) -> None:
     spelling as an invalid URL, which would hide that it is a loopback address.
     """
     check_scheme(url)
-    addresses.check_literal(url, urlsplit(url).hostname or "", addresses.private_allowed(limits.allow_private))
+    allow = addresses.private_allowed(limits.allow_private)
+    addresses.check_literal(url, urlsplit(url).hostname or "", allow)
+    if limits.proxy and not allow:
+        # Through a proxy the connection we make is to the proxy: the site's address is checked by name
+        # here instead (a name that re-resolves between here and the proxy is the proxy's to catch).
+        parts = urlsplit(url)
+        addresses.resolve(url, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), allow)
     try:
         httpx.URL(url)
     except httpx.InvalidURL as exc:
@@ -262,18 +269,29 @@ def _timeout(limits: Limits) -> httpx.Timeout:
     return httpx.Timeout(limits.timeout)
 
 
+def _proxy(limits: Limits) -> tuple[httpx.Proxy | None, tuple[str, int] | None]:
+    """The httpx proxy for these limits, and its (host, port), which the guard lets us connect to."""
+    if not limits.proxy:
+        return None, None
+    parts = urlsplit(limits.proxy.strip())
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower(), 1080)
+    return httpx.Proxy(limits.proxy.strip()), ((parts.hostname or "").lower(), parts.port or default)
+
+
 def _client(limits: Limits, deadline: float) -> httpx.Client:
-    transport = httpx.HTTPTransport(verify=_ssl())
+    proxy, via = _proxy(limits)
+    transport = httpx.HTTPTransport(verify=_ssl(), proxy=proxy)
     pool = transport._pool  # httpx has no public way to hand httpcore a network backend
-    pool._network_backend = _Guard(pool._network_backend, limits.allow_private, deadline)
+    pool._network_backend = _Guard(pool._network_backend, limits.allow_private, deadline, via)
     # trust_env off: a proxy from the environment would make the guard check the proxy, not the site.
     return httpx.Client(transport=transport, timeout=_timeout(limits), follow_redirects=False, trust_env=False)
 
 
 def _async_client(limits: Limits, deadline: float) -> httpx.AsyncClient:
-    transport = httpx.AsyncHTTPTransport(verify=_ssl())
+    proxy, via = _proxy(limits)
+    transport = httpx.AsyncHTTPTransport(verify=_ssl(), proxy=proxy)
     pool = transport._pool  # see _client
-    pool._network_backend = _AsyncGuard(pool._network_backend, limits.allow_private, deadline)
+    pool._network_backend = _AsyncGuard(pool._network_backend, limits.allow_private, deadline, via)
     return httpx.AsyncClient(transport=transport, timeout=_timeout(limits), follow_redirects=False, trust_env=False)
 
 
@@ -287,15 +305,19 @@ def _left(deadline: float, timeout: float | None) -> float:
 class _Guard(httpcore.NetworkBackend):
     """Connects only to allowed addresses, and gives every socket operation what is left of the deadline."""
 
-    def __init__(self, inner: httpcore.NetworkBackend, allow_private: bool, deadline: float) -> None:
+    def __init__(
+        self, inner: httpcore.NetworkBackend, allow_private: bool, deadline: float, proxy: tuple[str, int] | None = None
+    ) -> None:
         self._inner = inner
         self._allow = addresses.private_allowed(allow_private)
         self._deadline = deadline
+        self._proxy = proxy  # the configured proxy: the user's own choice, wherever it is
 
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         url = str(host)
         last: Exception | None = None
-        for address in addresses.resolve(url, host, port, self._allow):
+        allow = self._allow or (str(host).lower(), port) == self._proxy
+        for address in addresses.resolve(url, host, port, allow):
             try:
                 stream = self._inner.connect_tcp(
                     address, port, _left(self._deadline, timeout), local_address, socket_options
@@ -338,14 +360,22 @@ class _Stream(httpcore.NetworkStream):
 class _AsyncGuard(httpcore.AsyncNetworkBackend):
     """_Guard for asyncio (DNS off the event loop)."""
 
-    def __init__(self, inner: httpcore.AsyncNetworkBackend, allow_private: bool, deadline: float) -> None:
+    def __init__(
+        self,
+        inner: httpcore.AsyncNetworkBackend,
+        allow_private: bool,
+        deadline: float,
+        proxy: tuple[str, int] | None = None,
+    ) -> None:
         self._inner = inner
         self._allow = addresses.private_allowed(allow_private)
         self._deadline = deadline
+        self._proxy = proxy
 
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         url = str(host)
-        addresses.check_literal(url, host, self._allow)
+        allow = self._allow or (str(host).lower(), port) == self._proxy
+        addresses.check_literal(url, host, allow)
         loop = asyncio.get_running_loop()
         try:
             infos: Iterable[tuple] = await asyncio.wait_for(
@@ -356,7 +386,7 @@ class _AsyncGuard(httpcore.AsyncNetworkBackend):
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"resolving {host} took too long") from None
         last: Exception | None = None
-        for address in addresses.public_addresses(url, host, infos, self._allow):
+        for address in addresses.public_addresses(url, host, infos, allow):
             try:
                 stream = await self._inner.connect_tcp(
                     address, port, _left(self._deadline, timeout), local_address, socket_options

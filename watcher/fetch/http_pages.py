@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from watcher import errors
 from watcher.config import FetchSettings
 from watcher.fetch import addresses, http
-from watcher.fetch.base import is_html, status_error, user_agent
+from watcher.fetch.base import is_html, proxy_for, status_error, user_agent
 from watcher.fetch.charset import decode_html
 from watcher.fetch.polite import Polite
 from watcher.models import Snapshot, utcnow
@@ -46,7 +46,9 @@ class HTTPPages:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise errors.FetchTimeout(f"no page from {url} within the deadline")
-            limits = http.Limits(timeout=min(s.nav_timeout, left), max_bytes=s.max_bytes, allow_private=allow)
+            limits = http.Limits(
+                timeout=min(s.nav_timeout, left), max_bytes=s.max_bytes, allow_private=allow, proxy=proxy_for(url, s)
+            )
             if sent is not None:
                 sent()
             response = await http.fetch_one(

@@ -84,8 +84,15 @@ def parse(origin: str, text: str) -> Rules:
 class RobotsCache:
     """robots.txt per origin, fetched on first need and again after it expires; safe across threads."""
 
-    def __init__(self, limits: http.Limits | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        limits: http.Limits | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        settings: object | None = None,
+    ) -> None:
         self.limits = limits or http.Limits(timeout=10.0, max_bytes=MAX_BYTES)
+        self.settings = settings  # [fetch]: the proxy and User-Agent robots.txt is asked with, as for pages
         self._clock = clock
         self._rules: dict[str, Rules] = {}
         self._lock = threading.Lock()
@@ -119,7 +126,15 @@ class RobotsCache:
     def _fetch(self, origin: str, previous: Rules | None) -> Rules:
         now = self._clock()
         try:
-            response = http.get(origin + "/robots.txt", self.limits, raise_status=False, max_redirects=5)
+            limits, headers = self.limits, None
+            if self.settings is not None:
+                from dataclasses import replace
+
+                from watcher.fetch.base import proxy_for, user_agent
+
+                limits = replace(limits, proxy=proxy_for(origin + "/", self.settings))
+                headers = {"User-Agent": user_agent(self.settings)}
+            response = http.get(origin + "/robots.txt", limits, headers=headers, raise_status=False, max_redirects=5)
         except errors.TooLarge:
             return Rules(origin=origin, allow_all=True, fetched_at=now, why="robots.txt too large to read")
         except errors.FetchError as exc:
@@ -155,9 +170,11 @@ def exempt(host: str, domains: set[str]) -> bool:
 class RobotsGuard:
     """robots.txt for the whole of one process: the cache, minus the sites the user exempted."""
 
-    def __init__(self, exempt_domains: set[str], cache: RobotsCache | None = None) -> None:
+    def __init__(
+        self, exempt_domains: set[str], cache: RobotsCache | None = None, settings: object | None = None
+    ) -> None:
         self.exempt_domains = {d.lower() for d in exempt_domains}
-        self.cache = cache or RobotsCache()
+        self.cache = cache or RobotsCache(settings=settings)
 
     def check(self, url: str) -> None:
         """RobotsRefused if `url` may not be loaded."""

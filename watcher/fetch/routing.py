@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from watcher import errors
 from watcher.config import BrowserSettings
 from watcher.fetch import addresses, http
-from watcher.fetch.base import ALLOWED_SCHEMES, is_html, status_error
+from watcher.fetch.base import ALLOWED_SCHEMES, is_html, proxy_for, status_error
 from watcher.urls import same_site
 
 # What a blocked image gets instead of a failure: a 1x1 transparent GIF. A failed image fires `onerror`,
@@ -133,7 +133,12 @@ class PageRoutes:
     async def _document(self, route: Any, remaining: float) -> http.Response:
         request = route.request
         headers = {k: v for k, v in (await request.all_headers()).items() if k.lower() not in _NOT_SENT}
-        limits = http.Limits(timeout=max(0.1, remaining), max_bytes=self.settings.max_bytes, allow_private=self.allow)
+        limits = http.Limits(
+            timeout=max(0.1, remaining),
+            max_bytes=self.settings.max_bytes,
+            allow_private=self.allow,
+            proxy=proxy_for(request.url, self.settings),
+        )
         return await http.fetch_one(
             request.url,
             limits,

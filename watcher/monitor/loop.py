@@ -19,7 +19,7 @@ from typing import Any
 
 from watcher import feeds
 from watcher.errors import WatcherError
-from watcher.fetch.base import user_agent
+from watcher.fetch.base import proxy_for, user_agent
 from watcher.models import PAGE_EVENTS, CheckResult, Feed, WatchedArticle
 from watcher.monitor import schedule
 from watcher.monitor.check import Services, check_article, record
@@ -121,6 +121,7 @@ class Runner:
                 timeout=svc.config.fetch.nav_timeout,
                 allow_private=svc.config.fetch.allow_private,
                 user_agent=user_agent(svc.config.fetch),
+                proxy=proxy_for(url, svc.config.fetch),
             )
         )
         self.max_checks = max_checks

@@ -14,7 +14,7 @@ from watcher.app.commands import match_option, targets
 from watcher.app.context import App, pass_app
 from watcher.config import DurationTooLong, parse_duration
 from watcher.errors import BadInput, FetchError, HTTPStatusError, StoreError
-from watcher.fetch.base import user_agent
+from watcher.fetch.base import proxy_for, user_agent
 from watcher.models import WatchedArticle, iso, utcnow
 
 MIN_EVERY = 1  # zero would mean "check constantly"; it used to be accepted and silently ignored
@@ -46,7 +46,7 @@ def _probe(app: App, url: str, allow_private: bool = False) -> str | None:
             timeout=min(5.0, fetch.nav_timeout),
             max_bytes=fetch.max_bytes,
             allow_private=allow_private or fetch.allow_private,
-            user_agent=user_agent(fetch),
+            user_agent=user_agent(fetch), proxy=proxy_for(url, fetch),
         )
     except HTTPStatusError as exc:
         return f"warning: {url} answers HTTP {exc.status} now; it is watched anyway and checked on schedule"
@@ -366,7 +366,7 @@ def follow(app: App, feed_url: str, every: str | None, tags: Sequence[str], no_p
 
     url = normalize_url(feed_url)
     _robots_allowed(app, [url])
-    seconds = parse_every(every) if every else app.config.feeds.default_every
+    seconds = parse_every(every) or app.config.feeds.default_every
     # Read the feed once now, so a typo is refused here instead of failing every poll later; a web page
     # (a home or section page) is searched for the feeds and sitemaps it leads to.
     try:
@@ -385,7 +385,7 @@ def _follow_discovered(app: App, url: str, seconds: int, tags: Sequence[str], no
 
     fetch = app.config.fetch
     page = feeds.download(
-        url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private, user_agent=user_agent(fetch)
+        url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private, user_agent=user_agent(fetch), proxy=proxy_for(url, fetch)
     )
     guard = app.robots()
     robots = guard.cache if guard is not None else RobotsCache()  # Sitemap: lines are read either way
@@ -460,7 +460,7 @@ def _read_feed(app: App, url: str):
 
     fetch = app.config.fetch
     content = feeds.download(
-        url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private, user_agent=user_agent(fetch)
+        url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private, user_agent=user_agent(fetch), proxy=proxy_for(url, fetch)
     )
     return feeds.parse_feed(content, url)
 

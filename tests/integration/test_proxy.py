@@ -1,0 +1,82 @@
+"""Proxies honoured by the browser (the page and its own requests), the HTTP client and feed polls, per site or
+for everything, with the credentials never printed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.cli import watcher
+from support.proxy import Proxy
+
+CONFIG = """
+[fetch]
+nav_timeout = 5
+deadline = 12
+retries = 0
+per_host_delay = 0
+settle_ms = 300
+{fetch_extra}
+[trust]
+confirm_delay = 0.1
+{extra}
+"""
+
+PAGE = """<html><head><title>Proxied story</title><script defer src="/app.js"></script></head>
+<body><article><h1>Proxied story</h1>{paras}<p id="late"></p></article></body></html>"""
+SCRIPT = "document.getElementById('late').textContent = 'A paragraph the page script adds to the story text.';"
+
+
+@pytest.fixture
+def proxy():
+    server = Proxy()
+    yield server
+    server.close()
+
+
+def setup(site, tmp_path, config: str) -> tuple:
+    paras = "".join(f"<p>Paragraph {i} of the story, long enough to read as a paragraph.</p>" for i in range(4))
+    site.page("/story", PAGE.format(paras=paras))
+    site.bytes("/app.js", SCRIPT.encode(), "application/javascript")
+    base = site.url("").rstrip("/")
+    rss = f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><item><link>{base}/story</link></item></channel></rss>"
+    site.bytes("/rss.xml", rss.encode(), "application/rss+xml")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "watcher.toml").write_text(config)
+    return data, base
+
+
+def test_everything_goes_through_the_configured_proxy_and_its_password_is_never_printed(site, tmp_path, proxy):
+    data, base = setup(site, tmp_path, CONFIG.format(fetch_extra=f'proxy = "{proxy.url}"', extra=""))
+    followed = watcher(data, "follow", base + "/rss.xml")
+    assert followed.returncode == 0, followed.stderr
+    checked = watcher(data, "check", base + "/story", "--json")
+    assert checked.returncode == 0, checked.stderr
+    result = json.loads(checked.stdout.splitlines()[0])
+    assert result["status"] == "new"
+    version = json.loads(watcher(data, "show", base + "/story", "--json").stdout)
+    assert any("the page script adds" in p for p in version["article"]["body"])
+    # The feed poll, the page (our HTTP client) and the page's own script (Chromium) all went through it.
+    assert {"/rss.xml", "/story", "/app.js"} <= set(proxy.paths())
+    assert proxy.refused <= 1  # Chromium asks once without credentials, then answers the proxy's challenge
+    assert "s3cret-proxy-pw" not in followed.stderr + checked.stdout + checked.stderr
+
+
+def test_a_site_proxy_applies_to_its_site_only(site, tmp_path, proxy):
+    rule = f'[[sites]]\ndomain = "localhost"\nproxy = "{proxy.url}"\n'
+    data, base = setup(site, tmp_path, CONFIG.format(fetch_extra="", extra=rule))
+    direct = base + "/story"
+    proxied = site.url("/story", host="localhost")
+    assert watcher(data, "add", "--no-probe", direct, proxied).returncode == 0
+    assert watcher(data, "check", direct, proxied).returncode == 0
+    assert proxy.paths().count("/story") == 1  # the localhost one only
+    assert site.hits("/story") == 2
+
+
+def test_a_bad_proxy_setting_is_one_line_without_the_password(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "watcher.toml").write_text('[fetch]\nproxy = "ftp://user:hunter2@proxy.example:21"\n')
+    result = watcher(data, "list")
+    assert result.returncode == 2 and "fetch.proxy" in result.stderr and "hunter2" not in result.stderr
