@@ -114,16 +114,7 @@ class Runner:
         self.on_result = on_result
         self.on_feed = on_feed
         self.on_start = on_start
-        self.download = download or (
-            lambda url: _robots_checked(svc, url)
-            or feeds.download(
-                url,
-                timeout=svc.config.fetch.nav_timeout,
-                allow_private=svc.config.fetch.allow_private,
-                user_agent=user_agent(svc.config.fetch),
-                proxy=proxy_for(url, svc.config.fetch),
-            )
-        )
+        self.download = download or (lambda url: poll_download(svc, url))
         self.max_checks = max_checks
         self.stats = RunStats()
         self.stop_event = asyncio.Event()
@@ -418,8 +409,17 @@ def _seconds(value: float) -> str:
     return f"{value:g} s" if value < 120 else f"{value / 60:.0f} min"
 
 
-def _robots_checked(svc: Services, url: str) -> None:
-    """RobotsRefused when robots.txt does not let watcher poll a feed (the fetcher's guard, if it has one)."""
+def poll_download(svc: Services, url: str) -> bytes:
+    """A feed's body for a poll, as configured: robots.txt (the fetcher's guard, if it has one), the
+    site's proxy, watcher's User-Agent, the fetch timeout."""
     guard = getattr(svc.fetcher, "robots", None)
     if guard is not None:
         guard.check(url)
+    fetch = svc.config.fetch
+    return feeds.download(
+        url,
+        timeout=fetch.nav_timeout,
+        allow_private=fetch.allow_private,
+        user_agent=user_agent(fetch),
+        proxy=proxy_for(url, fetch),
+    )

@@ -90,7 +90,7 @@ async def poll_feed(svc, url: str) -> str:
     from watcher import feeds
     from watcher.errors import WatcherError
     from watcher.monitor import schedule
-    from watcher.monitor.loop import follow_links
+    from watcher.monitor.loop import follow_links, poll_download
 
     now = svc.clock()
     feed = next((f for f in svc.store.list_feeds() if f.url == url), None)
@@ -99,7 +99,7 @@ async def poll_feed(svc, url: str) -> str:
     if feed.next_poll is not None and feed.next_poll > now:
         return "not due"
     try:
-        content = await asyncio.to_thread(feeds.download, url, timeout=svc.config.fetch.nav_timeout)
+        content = await asyncio.to_thread(poll_download, svc, url)
         links = feeds.parse_feed(content, url).links
         added = follow_links(svc, feed, list(links), now)
         feed.last_status = "ok"
