@@ -448,3 +448,20 @@ def test_the_served_page_is_kept_byte_for_byte_survives_rewrites_and_goes_with_p
     assert store.get_served(rewritten[0]) == page
     assert store.prune_raw(T0 + timedelta(days=5)) == 1
     assert store.get_served(store.get_version(URL, 1)) is None and store.get_html(store.get_version(URL, 1)) is None
+
+
+def test_the_outbox_keeps_notifications_until_delivered(store):
+    ids = store.outbox_put([("target-a", {"url": URL, "version": 2}), ("target-b", {"url": OTHER})])
+    assert len(set(ids)) == 2
+    pending = store.outbox_pending()
+    assert [(e["id"], e["target"], e["body"]) for e in pending] == [
+        (ids[0], "target-a", {"url": URL, "version": 2}),
+        (ids[1], "target-b", {"url": OTHER}),
+    ]
+    assert store.outbox_failed(ids[1], "HTTP 500") == 1
+    assert store.outbox_failed(ids[1], "HTTP 503") == 2
+    store.outbox_done(ids[0])
+    (left,) = store.outbox_pending()
+    assert left["id"] == ids[1] and left["attempts"] == 2 and left["last_error"] == "HTTP 503"
+    store.outbox_done(ids[1])
+    assert store.outbox_pending() == []

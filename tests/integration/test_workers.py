@@ -229,3 +229,20 @@ def test_workers_wait_out_a_database_restart_and_resume(site, cluster, postgres)
     c.wait_for("the edit after the restart", lambda: c.versions()[url] == 2, timeout=60)
     said = c.stop_all()
     assert "waiting for the" in said and "Traceback" not in said, said
+
+
+def test_two_workers_never_send_one_notification_and_a_dead_ones_are_taken_over(postgres, monkeypatch):
+    from watcher.store import postgres as backend
+
+    schema = "o_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    dsn = f"{postgres.dsn}?options=-csearch_path%3D{schema}"
+    first, second = open_store(dsn), open_store(dsn)
+    (kept,) = first.outbox_put([("hook", {"url": "https://n.example/a"})])
+    assert [e["id"] for e in first.outbox_pending()] == [kept]
+    assert second.outbox_pending() == []  # the first process holds it
+    monkeypatch.setattr(backend, "OUTBOX_LEASE", 0)  # as if the first had been silent for the whole lease
+    assert [e["id"] for e in second.outbox_pending()] == [kept]
+    second.outbox_done(kept)
+    assert first.outbox_pending() == []

@@ -90,11 +90,22 @@ CREATE TABLE IF NOT EXISTS feed_links (
 CREATE TABLE IF NOT EXISTS blobs (digest text PRIMARY KEY, data bytea NOT NULL);
 CREATE TABLE IF NOT EXISTS run_holder (id int PRIMARY KEY, holder text NOT NULL);
 CREATE TABLE IF NOT EXISTS host_gate (host text PRIMARY KEY, next_at timestamptz NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox (
+    id bigserial PRIMARY KEY,
+    target text NOT NULL,
+    body jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    attempts int NOT NULL DEFAULT 0,
+    last_error text,
+    claimed_by text,
+    claimed_at timestamptz
+);
 """
 SCHEMA_VERSION = "1"
 ERROR_TEXT_MAX = 500
 RUN_LOCK_KEY = 0x77617463  # "watc": the advisory lock id of `watcher run`/the scheduler
 CONNECT_WAIT = 60.0  # seconds a store waits for its server to come back before giving up
+OUTBOX_LEASE = 300  # seconds after which another process takes a notification its holder did not settle
 IDLE_PING = 2.0  # seconds a connection may sit unused before it is checked before use
 
 
@@ -121,6 +132,7 @@ class PostgresStore:
         self._local = threading.local()
         self._lock_conn: Any = None  # session-level advisory locks live on one connection
         self._lock_mutex = threading.Lock()
+        self._claimant = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"  # whose outbox entries are whose
         with self._cursor() as cur:
             # One creator at a time: two workers starting together must not race on CREATE TABLE.
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (RUN_LOCK_KEY + 1,))
@@ -699,6 +711,51 @@ class PostgresStore:
                 " v.doc->>'html' = b.digest OR v.doc->>'text' = b.digest OR v.doc->>'served' = b.digest)"
             )
             return dropped
+
+    # ----- the notifications outbox -------------------------------------------------------------
+    # Several workers share one outbox: a notification belongs to the process that put (or took) it,
+    # and one left by a process that stopped taking care of it for OUTBOX_LEASE is taken by the next
+    # to look, so none is sent by two workers and none is lost with one.
+
+    def outbox_put(self, entries: Iterable[tuple[str, dict[str, Any]]], now: datetime | None = None) -> list[int]:
+        with self._cursor() as cur:
+            ids = []
+            for target, body in entries:
+                cur.execute(
+                    "INSERT INTO outbox (target, body, created_at, claimed_by, claimed_at)"
+                    " VALUES (%s, %s, %s, %s, clock_timestamp()) RETURNING id",
+                    (target, _json(body), _aware(now) or datetime.now(UTC), self._claimant),
+                )
+                ids.append(int(cur.fetchone()[0]))
+            return ids
+
+    def outbox_pending(self) -> list[dict[str, Any]]:
+        with self._cursor() as cur:
+            cur.execute(
+                "UPDATE outbox SET claimed_by = %s, claimed_at = clock_timestamp()"
+                " WHERE claimed_by IS NULL OR claimed_by = %s OR claimed_at < clock_timestamp() - %s * interval '1 second'"
+                " RETURNING id, target, body, created_at, attempts, last_error",
+                (self._claimant, self._claimant, OUTBOX_LEASE),
+            )
+            rows = sorted(cur.fetchall())
+            return [
+                {"id": i, "target": t, "body": b, "created_at": ts(c), "attempts": a, "last_error": e}
+                for i, t, b, c, a, e in rows
+            ]
+
+    def outbox_done(self, entry_id: int) -> None:
+        with self._cursor() as cur:
+            cur.execute("DELETE FROM outbox WHERE id = %s", (entry_id,))
+
+    def outbox_failed(self, entry_id: int, error: str) -> int:
+        with self._cursor() as cur:
+            cur.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = %s, claimed_at = clock_timestamp()"
+                " WHERE id = %s RETURNING attempts",
+                (error[:500], entry_id),
+            )
+            row = cur.fetchone()
+            return int(row[0]) if row else 0
 
     # ----- what `watcher worker` needs beyond the protocol ----------------------------------
 

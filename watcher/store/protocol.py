@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from watcher.models import Article, CheckRecord, CheckResult, Feed, ServedPage, Version, VersionDiff, WatchedArticle
 
@@ -166,6 +166,25 @@ class Store(Protocol):
 
     def mark_feed_links(self, feed_url: str, links: Iterable[str]) -> None:
         """Remember links as seen so they are not added again."""
+        ...
+
+    # ----- the notifications outbox ---------------------------------------------------------
+
+    def outbox_put(self, entries: Iterable[tuple[str, dict[str, Any]]], now: datetime | None = None) -> list[int]:
+        """Keep (target key, webhook body) notifications until they are delivered; their ids, in order."""
+        ...
+
+    def outbox_pending(self) -> list[dict[str, Any]]:
+        """Notifications not delivered yet that are this process's to send, oldest first, each with its
+        "id", "target", "body", "attempts" and "last_error" (a shared store hands each to one process)."""
+        ...
+
+    def outbox_done(self, entry_id: int) -> None:
+        """Delivered, or given up on: never sent again."""
+        ...
+
+    def outbox_failed(self, entry_id: int, error: str) -> int:
+        """Count a failed delivery run; the attempts so far."""
         ...
 
     # ----- transactions, locks, retention -------------------------------------------------

@@ -45,7 +45,7 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
     if app.config.notify:
         from watcher.notify import Notifier
 
-        notifier = Notifier(app.config.notify, log=app.env.info)
+        notifier = Notifier(app.config.notify, log=app.env.info, outbox=store)
 
     def on_result(result) -> None:
         if notifier is not None and result.status not in ("unchanged", "error", "new"):
