@@ -209,11 +209,6 @@ def data_dir_with_stopped(tmp_path):
     return data_dir, url
 
 
-@pytest.mark.xfail(
-    reason="fetch/polite.py (H2) still waits for the host's turn inside the deadline's wait_for; "
-    "remove this mark once politeness waits no longer count against the fetch deadline",
-    strict=False,
-)
 def test_the_politeness_wait_does_not_eat_the_confirming_fetchs_deadline(site, make_fetcher, tmp_path):
     # A confirming re-fetch waits its turn at the host (per_host_delay) right after the first fetch;
     # counted against its deadline, that wait left too little time to load the page, and no

@@ -51,8 +51,8 @@ class Polite:
     async def fetch(self, url: str, *, allow_private: bool = False) -> Snapshot:
         """The page at `url`, or a FetchError subclass saying why not.
 
-        The deadline counts from when this fetch gets its turn (a concurrency slot and its host),
-        and covers every retry.
+        The deadline counts from when this fetch gets its turn (a concurrency slot, its host, and the
+        host's politeness gap) and covers every retry: waiting to be polite is not the page's time.
         """
         check_scheme(url)
         host = host_of(url)
@@ -63,7 +63,9 @@ class Polite:
         # Host first: a fetch queued behind its host must not hold a slot other hosts could use.
         async with slot.lock, self._slots, self._attempts.turn():
             # Starting a browser (or waiting for its scheduled restart) can take seconds on a cold
-            # machine; that is not the page's fault, so the deadline starts after it.
+            # machine, and the host's gap as long as the user set it; neither is the page's fault,
+            # so the deadline starts after both.
+            await self._polite_wait(url, slot)
             deadline = time.monotonic() + deadline_s
             try:
                 return await asyncio.wait_for(self._with_retries(url, slot, deadline, allow_private), deadline_s)
@@ -78,18 +80,22 @@ class Polite:
         await asyncio.to_thread(guard.check, url)
         return await asyncio.to_thread(guard.crawl_delay, url)
 
+    async def _polite_wait(self, url: str, slot: HostSlot) -> None:
+        """Politeness: request starts to one host are at least per_host_delay (or Crawl-delay) apart."""
+        gap = max(self.settings.per_host_delay, slot.crawl_delay)
+        if self.shared_gate is not None:
+            await self.shared_gate(host_of(url), gap)
+            return
+        wait = slot.last_start + gap - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+
     async def _with_retries(self, url: str, slot: HostSlot, deadline: float, allow_private: bool) -> Snapshot:
         s = self.settings
         attempt = 0
         while True:
-            # Politeness: request starts to one host are at least per_host_delay apart.
-            gap = max(s.per_host_delay, slot.crawl_delay)
-            if self.shared_gate is not None:
-                await self.shared_gate(host_of(url), gap)
-            else:
-                wait = slot.last_start + gap - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
+            if attempt:
+                await self._polite_wait(url, slot)
             slot.sent()
             try:
                 return await self._attempts.attempt(url, deadline, slot.sent, allow_private)
