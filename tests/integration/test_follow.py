@@ -216,6 +216,14 @@ def test_new_articles_per_poll_are_capped(site, fetcher, tmp_path):
     assert [p.added for p in polls[:3]] == [links[0:3], links[3:6], links[6:8]]  # feed order, oldest listed first
     assert sorted(a.url for a in svc.store.list_articles()) == sorted(links)
 
+    # follow's own first poll keeps to the same cap: the first three listed, the rest left to `run`.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "watcher.toml").write_text(CONFIG % 3)
+    code, _, err = watcher(other, "follow", site.url("/rss.xml"), "--every", "1s")
+    assert code == 0 and "(rss, 8 links now): watching 3 new articles" in err, err
+    assert sorted(a.url for a in open_store(other).list_articles()) == sorted(links[0:3])
+
 
 def test_follow_refuses_what_is_not_a_feed_with_one_line(site, tmp_path):
     data_dir = make_data_dir(tmp_path)
