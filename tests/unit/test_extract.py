@@ -277,6 +277,12 @@ def test_deep_widget_before_the_article_does_not_hide_it(depth):
     assert art.body == _STORY
 
 
+def test_hidden_text_past_the_depth_cap_stays_hidden():
+    deep = "<div>" * 600 + f"<p>{_STORY[0]}</p><span style='display:none'>HIDDEN TRACKER</span>" + "</div>" * 600
+    page = f"<html><body><article><h1>H</h1>{deep}<p>{_STORY[1]}</p><p>{_STORY[2]}</p></article></body></html>"
+    assert extract(page, "https://x.example/harbour").body == _STORY
+
+
 def test_json_ld_nested_too_deep_is_ignored_not_a_crash():
     deep = "[" * 100_000 + "]" * 100_000
     page = (

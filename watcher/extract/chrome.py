@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Any
 
 from lxml import etree
@@ -52,7 +53,8 @@ def _in_prose(el: Any) -> bool:
     parent = el.getparent()
     if parent is None:
         return False
-    around = (parent.text or "") + "".join(c.tail or "" for c in parent)
+    # The first children are enough to tell, and bound the cost on a block with thousands of children.
+    around = (parent.text or "") + "".join(c.tail or "" for c in islice(parent, 24))
     return len(_WORD.findall(around)) >= 40
 
 
@@ -91,8 +93,8 @@ def strip_chrome(root: Any) -> None:
             else:
                 stack.append(child)
     for el in list(root.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "header")):
-        if len(el) > 2 or rough_len(el) > 120:
-            continue
+        if len(el) > 2 or rough_len(el) > 120 or next(islice(el.iter(), 40, None), None) is not None:
+            continue  # a heading is a few words in few elements
         text = visible_text(el).casefold().rstrip(":：>›.…» ").strip()
         if text and len(text) <= 40 and _is_chrome_heading(text):
             _drop_section(el)

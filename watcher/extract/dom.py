@@ -50,17 +50,27 @@ def _collapse_wrappers(root: Any) -> None:
     A word inside hundreds of bare <span>s reads the same inside one; the readers of the tree, which look at
     ancestors and subtrees, then do not pay for every level.
     """
-    for el in list(root.iter()):
+    # Whole chains at once, top to bottom: moving an element moves its subtree, so one move per chain.
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        bottom = el
+        while _wraps_its_like(bottom):
+            bottom = bottom[0]
         parent = el.getparent()
-        if parent is None or len(el) != 1 or not isinstance(el.tag, str) or el.tag in ("html", "head", "body"):
-            continue
-        child = el[0]
-        if child.tag != el.tag or (el.attrib and el.attrib != child.attrib):
-            continue
-        if (el.text and el.text.strip()) or (child.tail and child.tail.strip()):
-            continue
-        child.tail = el.tail
-        parent.replace(el, child)
+        if bottom is not el and parent is not None:
+            bottom.tail = el.tail
+            parent.replace(el, bottom)
+        stack.extend(c for c in bottom if isinstance(c.tag, str))
+
+
+def _wraps_its_like(el: Any) -> bool:
+    if len(el) != 1 or not isinstance(el.tag, str) or el.tag in ("html", "head", "body"):
+        return False
+    child = el[0]
+    if child.tag != el.tag or (el.attrib and el.attrib != child.attrib):
+        return False
+    return not ((el.text and el.text.strip()) or (child.tail and child.tail.strip()))
 
 
 def _deeper_than(root: Any, depth: int) -> bool:
@@ -70,6 +80,7 @@ def _deeper_than(root: Any, depth: int) -> bool:
 
 # Chromium's HTML parser nests at most 512 elements deep; deeper start tags become siblings at that depth.
 MAX_DEPTH = 512
+_RAW_TEXT = frozenset(("script", "style"))
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 
 
@@ -82,6 +93,7 @@ class _CappedBuilder(stdlib_html.HTMLParser):
         self.root = self.tb.start("html", {})
         self.open = ["html"]
         self.flattened: dict[str, int] = {}
+        self.broke = False  # whether the last thing added was a line break standing in for a block
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v or "" for k, v in attrs if _NAME.fullmatch(k)}
@@ -89,18 +101,34 @@ class _CappedBuilder(stdlib_html.HTMLParser):
             for k, v in values.items():
                 self.root.set(k, v)
             return
+        depth = len(self.open)
+        if depth >= MAX_DEPTH and (depth >= 2 * MAX_DEPTH or not values) and tag not in _VOID | _RAW_TEXT:
+            # Past the cap a bare element is left out (a block leaves a line break), so 100,000 nested wrappers do
+            # not become 100,000 elements; one with attributes (style, hidden, class) still holds its content for
+            # a while longer, and past twice the cap becomes an empty sibling.
+            self.flattened[tag] = self.flattened.get(tag, 0) + 1
+            if values:
+                self.tb.start(tag, values)
+                self.tb.end(tag)
+                self.broke = False
+            elif tag in BLOCK_TAGS and not self.broke:
+                self.tb.start("br", {})
+                self.tb.end("br")
+                self.broke = True
+            return
         self.tb.start(tag, values)
+        self.broke = False
         if tag in _VOID:
             self.tb.end(tag)
-        elif len(self.open) >= MAX_DEPTH:
-            self.tb.end(tag)
-            self.flattened[tag] = self.flattened.get(tag, 0) + 1
         else:
             self.open.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        before = self.flattened.get(tag, 0)
         self.handle_starttag(tag, attrs)
-        if tag not in _VOID and tag != "html" and self.open[-1] == tag and len(self.open) > 1:
+        if self.flattened.get(tag, 0) > before:
+            self.flattened[tag] = before  # no end tag will come for <tag/>
+        elif tag not in _VOID and tag != "html" and self.open[-1] == tag and len(self.open) > 1:
             self.tb.end(self.open.pop())
 
     def handle_endtag(self, tag: str) -> None:
@@ -114,6 +142,8 @@ class _CappedBuilder(stdlib_html.HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.tb.data(data)
+        if data.strip():
+            self.broke = False
 
     def close_tree(self) -> Any:
         self.close()
