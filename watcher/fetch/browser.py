@@ -309,6 +309,6 @@ class BrowserHandle:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(session.detach(), PROBE_TIMEOUT)
             return False
-        except Exception:  # noqa: BLE001 - any failure to answer means it is gone
+        except Exception:  # any failure to answer means it is gone
             await self.close()
             return True

@@ -237,7 +237,7 @@ def _opened_elsewhere(request: Any, page: Any) -> bool:
     """Whether a request comes from another window than the check's page (a popup it opened)."""
     try:
         return request.frame.page != page
-    except Exception:  # noqa: BLE001 - a popup's first navigation comes before Playwright knows its frame
+    except Exception:  # a popup's first navigation comes before Playwright knows its frame
         return request.is_navigation_request()
 
 
