@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -59,6 +60,12 @@ class MainScreen(Screen):
     def refresh_views(self) -> None:
         if not getattr(self, "ready", False):
             return  # not composed yet; on_mount draws it
+        try:
+            self._draw()
+        except NoMatches:  # the refresh timer fired while the app is taking the screen down
+            pass
+
+    def _draw(self) -> None:
         app = self.app
         snap, now = app.snap, app.clock()  # type: ignore[attr-defined]
         self.query_one(ArticlesTable).show(snap, self.filters, now, app.checking)  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from datetime import tzinfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -136,6 +137,12 @@ class TimelineScreen(Screen):
     def refresh_views(self) -> None:
         if not getattr(self, "ready", False):
             return  # not composed yet; on_mount draws it
+        try:
+            self._draw()
+        except NoMatches:  # the refresh timer fired while the app is taking the screen down
+            pass
+
+    def _draw(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         try:
             article = store.get_article(self.url)
