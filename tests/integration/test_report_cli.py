@@ -361,3 +361,26 @@ def png_colours(png: bytes) -> tuple[int, int, set[tuple[int, int, int]]]:
 
     width, height, rows = decode_png(png)
     return width, height, {px for row in rows for px in row}
+
+
+def test_report_lang_words_labels_in_each_storys_language(newsroom):
+    def sections(*args: str) -> dict[str, str]:
+        doc = lxml.html.document_fromstring(ok(newsroom.data_dir, "report", *args))
+        return {text_of(s.find_class("url")[0]): text_of(s) for s in doc.find_class("article")}
+
+    auto = sections("--lang", "auto")
+    zh, en = auto[newsroom.zh], auto[newsroom.en]
+    assert "第 1 → 2 版" in zh and "Version" not in zh  # the Chinese story's own words: version, field, class
+    assert "內文" in zh and any(word in zh for word in ("實質修改", "錯字修正", "格式修改", "段落移動"))
+    assert "substantive" not in zh and "changed ·" not in zh
+    assert "Version 1 → 2" in en and "Body · changed ·" in en and "第" not in en
+    default = sections()  # English labels unless asked
+    assert "Version 1 → 2" in default[newsroom.zh] and "第 1 → 2 版" not in default[newsroom.zh]
+    forced = sections("--lang", "zh-Hant")
+    assert "第 1 → 2 版" in forced[newsroom.en] and "內文" in forced[newsroom.en]
+
+    md = ok(newsroom.data_dir, "report", "--format", "md", "--lang", "auto")
+    zh_part = md.split(f"[{newsroom.zh}]", 1)[1].split("\n---\n", 1)[0]
+    assert "### 第 1 → 2 版" in zh_part and "**內文** (" in zh_part
+    assert "### Version 1 → 2" in md  # the English stories keep English
+    assert "--lang" in one_line_error(watcher(newsroom.data_dir, "report", "--lang", "fr"))

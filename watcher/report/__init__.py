@@ -26,14 +26,16 @@ def render_report(
     generated_at: datetime,
     title: str = "watcher report",
     window: str = "",
+    lang: str = "en",
 ) -> str:
-    """The report of these version changes in one format: "html", "md" (or "markdown"), "json" or "atom"."""
+    """The report of these version changes in one format: "html", "md" (or "markdown"), "json" or "atom".
+    `lang` words the HTML and Markdown labels: "en", "zh-Hant" or "auto" (each story's own language)."""
     groups = group_changes(visible_changes(entries, include_cosmetic))
     kind = "md" if fmt == "markdown" else fmt
     if kind == "html":
-        return render_html(groups, generated_at=generated_at, title=title, window=window)
+        return render_html(groups, generated_at=generated_at, title=title, window=window, lang=lang)
     if kind == "md":
-        return render_markdown(groups, generated_at=generated_at, title=title, window=window)
+        return render_markdown(groups, generated_at=generated_at, title=title, window=window, lang=lang)
     if kind == "json":
         return render_json(groups)
     if kind == "atom":

@@ -53,11 +53,12 @@ def build_report(
     fmt: str,
     include_cosmetic: bool,
     title: str = "watcher report",
+    lang: str = "en",
 ) -> str:
-    """The report text in the chosen format."""
+    """The report text in the chosen format, its labels in `lang` (see render_report)."""
     entries = report_entries(store, urls=urls, tags=tags, start=start, end=end)
     return render_report(
-        entries, fmt, include_cosmetic=include_cosmetic, generated_at=utcnow(), title=title, window=window
+        entries, fmt, include_cosmetic=include_cosmetic, generated_at=utcnow(), title=title, window=window, lang=lang
     )
 
 

@@ -7,7 +7,15 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from watcher.labels import field_label, flag_title, op_word
+from watcher.labels import (
+    op_word,
+    story_class,
+    story_event,
+    story_field,
+    story_flag,
+    story_version,
+    story_words,
+)
 from watcher.models import Edit, InlineOp
 from watcher.report.css import REPORT_CSS
 from watcher.report.entries import ArticleGroup, Change, anchor_id, edit_ops, plural, safe_href
@@ -19,6 +27,15 @@ from watcher.urls import host_of
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _LANG_RE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$")
 _CLASS_RE = re.compile(r"[^a-z0-9_-]+")
+# `report --lang`: the language of watcher's own labels; auto is each story's own (Article.lang).
+LANG_MODES = ("auto", "en", "zh-Hant")
+
+
+def labels_lang(mode: str, story_lang: str | None) -> str | None:
+    """The language to word a story's labels in (None: English) for a `--lang` mode."""
+    if mode == "auto":
+        return story_lang or None
+    return None if mode == "en" else mode
 
 
 def esc(text: object) -> str:
@@ -58,11 +75,13 @@ def inline_html(ops: Sequence[InlineOp]) -> str:
     return "".join(out)
 
 
-def edit_html(edit: Edit) -> str:
-    """One edit: a label (field, what happened, class) and its inline diff."""
+def edit_html(edit: Edit, lang: str | None = None) -> str:
+    """One edit: a label (field, what happened, class) and its inline diff; labels in `lang` (None: English)."""
+    # The operation has no word outside English; the marked diff itself shows what went and what came.
+    op = "" if story_words(lang) else f"{esc(op_word(edit.op))} · "
     label = (
-        f'<p class="label"><span class="field">{esc(field_label(edit.field))}</span> · '
-        f'{esc(op_word(edit.op))} · <span class="cls">{esc(edit.cls)}</span></p>'
+        f'<p class="label"><span class="field">{esc(story_field(edit.field, lang))}</span> · '
+        f'{op}<span class="cls">{esc(story_class(edit.cls, lang))}</span></p>'
     )
     return (
         f'<div class="edit cls-{css_token(edit.cls)}" data-field="{esc(edit.field)}" data-op="{esc(edit.op)}" '
@@ -70,11 +89,11 @@ def edit_html(edit: Edit) -> str:
     )
 
 
-def flags_html(flags: Sequence[str]) -> str:
+def flags_html(flags: Sequence[str], lang: str | None = None) -> str:
     """The flags as labelled chips; empty when there are none."""
     if not flags:
         return ""
-    items = "".join(f'<li class="flag flag-{css_token(f)}">{esc(flag_title(f))}</li>' for f in flags)
+    items = "".join(f'<li class="flag flag-{css_token(f)}">{esc(story_flag(f, lang))}</li>' for f in flags)
     return f'<ul class="flags">{items}</ul>'
 
 
@@ -89,24 +108,29 @@ def times_html(change: Change) -> str:
     return f'<p class="times">{old_time} → {new_time}</p>'
 
 
-def version_title(change: Change) -> str:
-    """ "Version 2 → 3", or "Version 3" with no previous version."""
+def version_title(change: Change, lang: str | None = None) -> str:
+    """ "Version 2 → 3", or "Version 3" with no previous version (in `lang`, None: English)."""
     new, old = change.entry.new, change.entry.old
-    return f"Version {old.number} → {new.number}" if old is not None else f"Version {new.number}"
+    return story_version(old.number if old is not None else None, new.number, lang)
 
 
-def change_html(change: Change, *, heading: str = "h3", element_id: str | None = None) -> str:
+def event_sentence(event: str, lang: str | None) -> str:
+    """What happened to the page in this version, as one sentence."""
+    return story_event(event, lang) if story_words(lang) else f"The article was {event} in this version."
+
+
+def change_html(change: Change, *, heading: str = "h3", element_id: str | None = None, lang: str | None = None) -> str:
     """One version change as an HTML fragment (used by the report and by the Atom entries)."""
     id_attr = f' id="{esc(element_id)}"' if element_id else ""
-    parts = [f'<article class="change"{id_attr}>', f"<{heading}>{esc(version_title(change))}</{heading}>"]
+    parts = [f'<article class="change"{id_attr}>', f"<{heading}>{esc(version_title(change, lang))}</{heading}>"]
     parts.append(times_html(change))
-    parts.append(flags_html(change.flags))
+    parts.append(flags_html(change.flags, lang))
     if change.entry.new.event and not change.edits:
-        parts.append(f'<p class="event">The article was {esc(change.entry.new.event)} in this version.</p>')
+        parts.append(f'<p class="event">{esc(event_sentence(change.entry.new.event, lang))}</p>')
     if change.entry.new.final_url:
         parts.append(f'<p class="event">The page led to {link(change.entry.new.final_url)}</p>')
     if change.edits:
-        parts.append('<div class="diffs">' + "".join(edit_html(e) for e in change.edits) + "</div>")
+        parts.append('<div class="diffs">' + "".join(edit_html(e, lang) for e in change.edits) + "</div>")
     parts.append("</article>")
     return "".join(parts)
 
@@ -117,10 +141,11 @@ def _lang_attr(group: ArticleGroup) -> str:
     return f' lang="{esc(lang)}"' if _LANG_RE.match(lang) else ""
 
 
-def group_html(group: ArticleGroup) -> str:
+def group_html(group: ArticleGroup, lang_mode: str = "en") -> str:
     """An article's section: headline, URL and its changes, newest first."""
     anchor = anchor_id(group.url)
-    changes = "".join(change_html(c, element_id=f"{anchor}-v{c.entry.new.number}") for c in group.changes)
+    lang = labels_lang(lang_mode, group.changes[0].entry.new.article.lang)
+    changes = "".join(change_html(c, element_id=f"{anchor}-v{c.entry.new.number}", lang=lang) for c in group.changes)
     return (
         f'<section class="article" id="{esc(anchor)}"{_lang_attr(group)}>'
         f'<h2 dir="auto">{page(group.headline)}</h2>'
@@ -141,7 +166,9 @@ def toc_html(groups: Sequence[ArticleGroup]) -> str:
     return f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
 
 
-def render_html(groups: Sequence[ArticleGroup], *, generated_at: datetime, title: str, window: str) -> str:
+def render_html(
+    groups: Sequence[ArticleGroup], *, generated_at: datetime, title: str, window: str, lang: str = "en"
+) -> str:
     """The whole report as one self-contained HTML document."""
     edit_count = sum(g.edit_count for g in groups)
     change_count = sum(len(g.changes) for g in groups)
@@ -158,7 +185,7 @@ def render_html(groups: Sequence[ArticleGroup], *, generated_at: datetime, title
     ]
     if groups:
         body.append(toc_html(groups))
-        body.extend(group_html(g) for g in groups)
+        body.extend(group_html(g, lang) for g in groups)
     else:
         body.append('<p class="empty">No edits in this window.</p>')
     return (

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import quote
 
-from watcher.labels import field_label, flag_title, op_word
+from watcher.labels import op_word, story_class, story_field, story_flag, story_words
 from watcher.models import Edit, InlineOp
 from watcher.report.entries import ArticleGroup, Change, edit_ops, plural, safe_href
-from watcher.report.html import version_title
+from watcher.report.html import event_sentence, labels_lang, version_title
 from watcher.times import display_time
 from watcher.untrusted import visible
 from watcher.urls import host_of
@@ -97,10 +97,12 @@ def md_inline(ops: Sequence[InlineOp]) -> str:
     return out
 
 
-def edit_md(edit: Edit) -> str:
+def edit_md(edit: Edit, lang: str | None = None) -> str:
     """One edit as a list item: its label, then the text; a changed text as Before and After lines, so the old
     and new wording can each be read (and quoted) whole, with what went and what came marked in each."""
-    label = f"**{md_escape(field_label(edit.field))}** ({md_escape(op_word(edit.op))}, {md_escape(edit.cls)})"
+    # The operation has no word outside English; the marked text itself shows what went and what came.
+    op = "" if story_words(lang) else f"{md_escape(op_word(edit.op))}, "
+    label = f"**{md_escape(story_field(edit.field, lang))}** ({op}{md_escape(story_class(edit.cls, lang))})"
     ops = edit_ops(edit)
     if edit.op == "replace" and any(op == "-" for op, _ in ops) and any(op == "+" for op, _ in ops):
         before = md_inline([(op, text) for op, text in ops if op != "+"])
@@ -109,7 +111,7 @@ def edit_md(edit: Edit) -> str:
     return f"- {label}: {md_inline(ops)}"
 
 
-def change_md(change: Change) -> list[str]:
+def change_md(change: Change, lang: str | None = None) -> list[str]:
     """One version change: heading, times, flags, edits."""
     new, old = change.entry.new, change.entry.old
     times = (
@@ -117,22 +119,24 @@ def change_md(change: Change) -> list[str]:
         if old is not None
         else f"captured {display_time(new.captured_at)}"
     )
-    lines = [f"### {version_title(change)}", "", times]
+    lines = [f"### {version_title(change, lang)}", "", times]
     if change.flags:
         lines[-1] += "  "
-        lines.append(" · ".join(f"**{md_escape(flag_title(f))}**" for f in change.flags))
+        lines.append(" · ".join(f"**{md_escape(story_flag(f, lang))}**" for f in change.flags))
     lines.append("")
     if new.event and not change.edits:
-        lines += [f"*The article was {md_escape(new.event)} in this version.*", ""]
+        lines += [f"*{md_escape(event_sentence(new.event, lang))}*", ""]
     if new.final_url:
         lines += [f"The page led to {md_link(new.final_url)}", ""]
     if change.edits:
-        lines += [edit_md(e) for e in change.edits]
+        lines += [edit_md(e, lang) for e in change.edits]
         lines.append("")
     return lines
 
 
-def render_markdown(groups: Sequence[ArticleGroup], *, generated_at: datetime, title: str, window: str) -> str:
+def render_markdown(
+    groups: Sequence[ArticleGroup], *, generated_at: datetime, title: str, window: str, lang: str = "en"
+) -> str:
     """The whole report as GitHub-flavoured Markdown."""
     edit_count = sum(g.edit_count for g in groups)
     change_count = sum(len(g.changes) for g in groups)
@@ -153,6 +157,7 @@ def render_markdown(groups: Sequence[ArticleGroup], *, generated_at: datetime, t
     lines.append("")
     for group in groups:
         lines += ["---", "", f"## {md_escape(group.headline)}", "", md_link(group.url), ""]
+        story_lang = labels_lang(lang, group.changes[0].entry.new.article.lang)
         for change in group.changes:
-            lines += change_md(change)
+            lines += change_md(change, story_lang)
     return "\n".join(lines)

@@ -33,6 +33,13 @@ from watcher.models import parse_iso, utcnow
 )
 @click.option("--all", "include_cosmetic", is_flag=True, help="Include cosmetic edits.")
 @click.option("--title", default="watcher report", show_default=True, help="The report's title.")
+@click.option(
+    "--lang",
+    type=click.Choice(["auto", "en", "zh-Hant"]),
+    default="en",
+    show_default=True,
+    help="Language of the HTML and Markdown labels (fields, classes, flags, events); auto: each story's own.",
+)
 @pass_app
 def report(
     app: App,
@@ -46,6 +53,7 @@ def report(
     output: Path | None,
     include_cosmetic: bool,
     title: str,
+    lang: str,
 ) -> None:
     """Every edit in a time window, grouped by article: HTML, Markdown, JSON or Atom."""
     from watcher.report.collect import build_report
@@ -63,6 +71,7 @@ def report(
         fmt=fmt,
         include_cosmetic=include_cosmetic,
         title=title.strip() or "watcher report",
+        lang=lang,
     )
     _write_output(app, text, output)
 
