@@ -30,7 +30,8 @@ settle_ms = 0  # static pages: nothing to wait for
 confirm_delay = 0
 """
 
-CARD_SIZE = (1200, 675)
+CARD_SIZE = (1200, 675)  # the fixed size the font tests draw at; `watcher card` fits the card to its content
+CARD_WIDTH, MIN_HEIGHT, MAX_HEIGHT = 1200, 630, 1350
 WHITE = (255, 255, 255)
 DEL_BG, INS_BG = (0xFF, 0xE0, 0xE0), (0xD8, 0xF5, 0xDD)  # watcher/report/css.py light theme
 CHROMIUM_FLAGS = [
@@ -116,6 +117,29 @@ class Cards(NamedTuple):
     data_dir: Path
     en: str
     zh: str
+    short: str  # one word of one paragraph changed
+    long: str  # every paragraph rewritten
+
+
+def gazette(paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Harbour works run late</title></head>"
+        f"<body><main><article><h1>Harbour works run late</h1>{body}</article></main></body></html>"
+    )
+
+
+PARAGRAPHS = [
+    f"Paragraph {n}: the harbour works were meant to end in spring, the port authority said on Tuesday, "
+    "but the contractor has asked for more time and more money after the winter storms damaged the new quay."
+    for n in range(1, 5)
+]
+SHORT_V2 = [PARAGRAPHS[0].replace("Tuesday", "Wednesday"), *PARAGRAPHS[1:]]
+LONG_V2 = [
+    f"Paragraph {n}: the port authority now says the contractor will be replaced, after an audit found that "
+    "the quay was built on the wrong foundations and that storm damage had been reported months too late."
+    for n in range(1, 5)
+]
 
 
 def statuses(data_dir: Path, fetcher: ThreadedFetcher, *urls: str) -> list[tuple[str, int | None]]:
@@ -132,12 +156,22 @@ def cards(tmp_path_factory: pytest.TempPathFactory, browser: BrowserThread) -> I
         (data_dir / "watcher.toml").write_text(FAST_CONFIG)
         site.serve_fixture("/news/barrier", "en-daily/story")
         site.serve_fixture("/zh/story", "zh-daily/story")
-        room = Cards(site, data_dir, site.url("/news/barrier"), site.url("/zh/story"))
-        ok(data_dir, "add", room.en, room.zh)
-        assert statuses(data_dir, fetcher, room.en, room.zh) == [("new", 1), ("new", 1)]
-        site.set_version("/news/barrier", "v2")
-        site.set_version("/zh/story", "v2")
-        assert statuses(data_dir, fetcher, room.en, room.zh) == [("changed", 2), ("changed", 2)]
+        site.page_versions("/news/short", {"v1": gazette(PARAGRAPHS), "v2": gazette(SHORT_V2)})
+        site.page_versions("/news/long", {"v1": gazette(PARAGRAPHS), "v2": gazette(LONG_V2)})
+        room = Cards(
+            site,
+            data_dir,
+            site.url("/news/barrier"),
+            site.url("/zh/story"),
+            site.url("/news/short"),
+            site.url("/news/long"),
+        )
+        everything = [room.en, room.zh, room.short, room.long]
+        ok(data_dir, "add", *everything)
+        assert statuses(data_dir, fetcher, *everything) == [("new", 1)] * 4
+        for path in ("/news/barrier", "/zh/story", "/news/short", "/news/long"):
+            site.set_version(path, "v2")
+        assert statuses(data_dir, fetcher, *everything) == [("changed", 2)] * 4
         # The English story is put back as it was: version 3, so --version 2 must pick an older change.
         site.set_version("/news/barrier", "v1")
         assert statuses(data_dir, fetcher, room.en) == [("revert", 3)]
@@ -154,18 +188,28 @@ def make_card(cards: Cards, tmp_path: Path, url: str, *args: str) -> bytes:
     return out.read_bytes()
 
 
-def test_card_is_a_1200x675_png_showing_the_diff(cards, tmp_path):
+def test_card_is_a_1200_px_wide_png_showing_the_diff(cards, tmp_path):
     png = make_card(cards, tmp_path, cards.en, "--version", "2")
     width, height, rows = decode_png(png)
-    assert (width, height) == CARD_SIZE
+    assert width == CARD_WIDTH and MIN_HEIGHT <= height <= MAX_HEIGHT
     counts = colour_counts(rows)
     assert len(counts) > 50  # text antialiasing, del/ins fills, muted greys: far from a blank page
     assert counts.get(WHITE, 0) < 0.97 * width * height
     assert counts.get(DEL_BG, 0) > 200 and counts.get(INS_BG, 0) > 200  # the marked deletion and insertion
 
     latest = make_card(cards, tmp_path, cards.en)  # default: the newest change, 2 -> 3, the edits undone
-    assert png_header(latest)[:2] == CARD_SIZE
+    assert png_header(latest)[0] == CARD_WIDTH
     assert latest != png  # Chromium encodes the same picture to the same bytes
+
+
+def test_card_height_follows_its_content(cards, tmp_path):
+    """A one-word edit makes a short card with no empty band; rewritten paragraphs a taller one, never cut to
+    the short card's size nor taller than a portrait post."""
+    short_width, short_height = png_header(make_card(cards, tmp_path, cards.short))[:2]
+    long_width, long_height = png_header(make_card(cards, tmp_path, cards.long))[:2]
+    assert short_width == long_width == CARD_WIDTH
+    assert short_height == MIN_HEIGHT
+    assert short_height + 120 < long_height <= MAX_HEIGHT
 
 
 def cjk_card_html(cards: Cards) -> tuple[str, str]:
@@ -182,7 +226,7 @@ def cjk_card_html(cards: Cards) -> tuple[str, str]:
 def test_cjk_card_renders(cards, tmp_path):
     png = make_card(cards, tmp_path, cards.zh, "--version", "2")
     width, height, rows = decode_png(png)
-    assert (width, height) == CARD_SIZE
+    assert width == CARD_WIDTH and MIN_HEIGHT <= height <= MAX_HEIGHT
     assert len(colour_counts(rows)) > 50
 
 

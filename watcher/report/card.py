@@ -1,4 +1,5 @@
-"""The diff card: a fixed-size, self-contained HTML page of one version change, for a PNG to post."""
+"""The diff card: a self-contained HTML page of one version change, for a PNG to post; 1200 px wide, as tall
+as its content within MIN_HEIGHT..MAX_HEIGHT (or a fixed size when asked)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,16 @@ from watcher.urls import host_of
 MAX_EDITS = 3
 CONTEXT_CHARS = 70  # unchanged text kept on each side of a change
 EDIT_CHARS = 320  # per shown edit, so a few paragraphs fit the card
+# A card fitted to its content: a one-line edit leaves no empty band, three long paragraphs are not cut;
+# 1200x630 is the smallest common social preview, 1350 px tall the tallest portrait post (4:5 at 1080).
+MIN_HEIGHT, MAX_HEIGHT = 630, 1350
 
 CARD_CSS = """
 * { box-sizing: border-box; }
-html, body { margin: 0; width: {w}px; height: {h}px; overflow: hidden; }
+html, body { margin: 0; width: {w}px; {page_h} overflow: hidden; }
 body { background: var(--bg); color: var(--fg); font-family: {font}; font-size: 24px; line-height: 1.45;
        color-scheme: light; }
-.card { width: {w}px; height: {h}px; padding: 36px 48px; display: flex; flex-direction: column; gap: 10px; }
+.card { width: {w}px; {card_h} padding: 36px 48px; display: flex; flex-direction: column; gap: 10px; }
 .top { display: flex; justify-content: space-between; align-items: baseline; color: var(--muted); font-size: 20px; }
 .where { display: flex; min-width: 0; flex: 1; margin-right: 24px; white-space: nowrap; }
 .host { font-weight: 700; color: var(--fg); flex: none; }
@@ -32,7 +36,8 @@ h1 { font-size: 38px; line-height: 1.2; margin: 0; overflow-wrap: anywhere;
 .times { color: var(--muted); font-size: 19px; margin: 0; }
 .flags { margin: 0; }
 .flag { font-size: 17px; }
-.edits-box { flex: 1; min-height: 0; overflow: hidden; position: relative; display: flex; flex-direction: column;
+.card > * { flex: none; }
+.card > .edits-box { flex: 1 1 auto; min-height: 0; overflow: hidden; position: relative; display: flex; flex-direction: column;
              gap: 14px; justify-content: safe center; }
 .edits-box::after { content: ""; position: absolute; left: 0; right: 0; bottom: 0; height: 40px;
                     background: linear-gradient(rgba(255,255,255,0), var(--bg)); }
@@ -117,8 +122,9 @@ def _path(url: str) -> str:
     return path
 
 
-def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> str:
-    """Self-contained HTML for a PNG diff card of one version change (1200x675 suits social posting)."""
+def card_html(entry: ReportEntry, *, width: int = 1200, height: int | None = None) -> str:
+    """Self-contained HTML for a PNG diff card of one version change: `height` px tall, or with None as tall
+    as its content (MIN_HEIGHT..MAX_HEIGHT), for a full-page screenshot."""
     change = Change(entry, list(entry.new.edits))
     # Cosmetic edits only when there is nothing else, so a card never comes out empty.
     visible = shown_edits(change.edits) or change.edits
@@ -141,18 +147,26 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int = 675) -> st
         else ""
     )
     lang_attr = esc(lang) if lang.replace("-", "").isalnum() and len(lang) <= 35 else "und"
+    fit_css = ""
+    if height is None:
+        page_h, card_h = "", f"min-height: {MIN_HEIGHT}px; max-height: {MAX_HEIGHT}px;"
+        # The fade marks text cut at the card's bottom; on a card that fits, it must fall on empty space.
+        fit_css = ".card > .edits-box { padding-bottom: 40px; }\n"
+    else:
+        page_h = card_h = f"height: {height}px;"
     card_css = (
         CARD_CSS.replace("{w}", str(width))
-        .replace("{h}", str(height))
+        .replace("{page_h}", page_h)
+        .replace("{card_h}", card_h)
         .replace("{font}", CARD_FONT_STACK)
         .replace("{diff_px}", str(diff_font_px(shown)))
     )
-    css = LIGHT_VARS + DIFF_CSS + card_css
+    css = LIGHT_VARS + DIFF_CSS + card_css + fit_css
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang_attr}"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">'
-        f'<meta name="viewport" content="width={width}, height={height}">'
+        f'<meta name="viewport" content="width={width}{"" if height is None else f", height={height}"}">'
         f"<title>{esc(change.headline)}</title><style>{css}</style></head>"
         f'<body data-edit-count="{len(visible)}"><div class="card">'
         f'<div class="top"><span class="where"><span class="host">{page(host_of(change.url) or change.url)}</span>'

@@ -11,7 +11,7 @@ from watcher.models import utcnow
 from watcher.report import ReportEntry, card_html, render_report
 from watcher.store import Store
 
-CARD_WIDTH, CARD_HEIGHT = 1200, 675
+CARD_WIDTH = 1200  # the card's height follows its content (watcher/report/card.py)
 
 
 def report_entries(
@@ -72,7 +72,5 @@ async def render_card(store: Store, url: str, number: int | None, fetcher: Any) 
         raise BadInput(f"version {number} of {url} is the first one; a card shows a change (use --version 2 or later)")
     new = store.get_version(url, number)
     old = store.get_version(url, number - 1)
-    html = card_html(
-        ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH, height=CARD_HEIGHT
-    )
-    return await fetcher.render_png(html, CARD_WIDTH, CARD_HEIGHT)
+    html = card_html(ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH)
+    return await fetcher.render_png(html, CARD_WIDTH)  # no height: the browser measures the card
