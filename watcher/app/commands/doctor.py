@@ -7,7 +7,7 @@ import sys
 import click
 
 from watcher.app.context import App, pass_app
-from watcher.errors import BadInput, ExitStatus
+from watcher.errors import ExitStatus
 
 
 @click.command()
@@ -18,11 +18,8 @@ def doctor(app: App, repair: bool, as_json: bool) -> None:
     """Check every file of the store: what is damaged, and which versions it affects (exit 1 while damage remains)."""
     from watcher.extract import extract as extract_article
     from watcher.store.doctor import examine
-    from watcher.store.tiny import TinyStore
 
     store = app.store(write=repair)
-    if not isinstance(store, TinyStore):
-        raise BadInput("watcher doctor checks the embedded store's files; a database checks its own")
     findings = examine(store, repair=repair, extract=lambda html, url: extract_article(html, url, app.config.sites))
     remaining = [f for f in findings if not f.repaired]
     if as_json:
