@@ -572,3 +572,25 @@ def test_console_lines_neutralise_server_text():
     assert not RAW.search(err.replace("\n", "")) and RLO not in err and "HTTP 500 ␛]0;pwned" in err
     assert not RAW.search(out.replace("\n", "")) and RLO not in out
     assert json.loads(out)["error"] == f"HTTP 502 {ESCAPES}{RLO}"
+
+
+def test_lang_auto_words_each_storys_labels_in_its_language_and_leaves_json_alone():
+    zh_gone = ReportEntry(
+        watched(ZH + "-gone", "颱風新聞"),
+        version(ZH + "-gone", 1, 0, "颱風新聞", ["內容。"], lang="zh-Hant"),
+        version(ZH + "-gone", 2, 6, "颱風新聞", ["內容。"], lang="zh-Hant", event="removed", flags=["removed"]),
+    )
+    entries = [zh_entry(), zh_gone, removed_entry()]
+    tree = html_tree(entries, lang="auto")
+    sections = {s.find_class("url")[0].text_content(): s.text_content() for s in tree.find_class("article")}
+    zh, gone, en = sections[ZH], sections[ZH + "-gone"], sections[GONE]
+    assert "第 1 → 2 版" in zh and "內文 · 實質修改" in zh and "未註明的修改" in zh and "changed" not in zh
+    assert "這篇報導已被撤下。" in gone and "The article was" not in gone
+    assert "Version 1 → 2" in en and "The article was removed in this version." in en
+    english = html_tree(entries).text_content()  # the default keeps English labels
+    assert "第 1 → 2 版" not in english and "Stealth edit" in english
+
+    md = render(entries, "md", lang="auto")
+    assert "### 第 1 → 2 版" in md and "**內文** (實質修改)" in md and "*這篇報導已被撤下。*" in md
+    assert "*The article was removed in this version.*" in md
+    assert render(entries, "json", lang="zh-Hant") == render(entries, "json")
