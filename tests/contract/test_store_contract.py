@@ -465,3 +465,19 @@ def test_the_outbox_keeps_notifications_until_delivered(store):
     assert left["id"] == ids[1] and left["attempts"] == 2 and left["last_error"] == "HTTP 503"
     store.outbox_done(ids[1])
     assert store.outbox_pending() == []
+
+
+def test_articles_due_are_the_never_checked_and_the_overdue_but_not_stopped_or_paused(store):
+    urls = [f"https://news.example/due/{i}" for i in range(5)]
+    for url in urls:
+        store.add_article(url, now=T0)
+    later_on, overdue, stopped, paused = (store.get_article(u) for u in urls[1:])
+    later_on.last_checked, later_on.next_check = T0, T0 + timedelta(hours=1)
+    overdue.last_checked, overdue.next_check = T0, T0 + timedelta(minutes=10)
+    stopped.last_checked, stopped.next_check, stopped.stopped = T0, None, True
+    paused.paused = True
+    for article in (later_on, overdue, stopped, paused):
+        store.update_article(article)
+    now = T0 + timedelta(minutes=10, seconds=0.5)
+    assert sorted(a.url for a in store.articles_due(now)) == sorted([urls[0], urls[2]])
+    assert sorted(a.url for a in store.articles_due(T0 + timedelta(hours=2))) == sorted(urls[:3])

@@ -208,7 +208,7 @@ class Runner:
     def _due_articles(self, now: datetime) -> list[WatchedArticle]:
         busy_hosts = {host_of(url) for url in self._in_flight}
         try:
-            articles = self.svc.store.list_articles()
+            articles = self.svc.store.articles_due(now)
         except WatcherError:
             articles = []  # a damaged hot file: nothing can be checked until it is repaired; feeds go on
         due = sorted(

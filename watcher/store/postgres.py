@@ -314,6 +314,17 @@ class PostgresStore:
             cur.execute("SELECT url FROM articles ORDER BY id")
             return {row[0]: url_key(row[0]) for row in cur.fetchall()}
 
+    def articles_due(self, now: datetime) -> list[WatchedArticle]:
+        with self._cursor() as cur:
+            cur.execute(
+                "SELECT doc FROM articles"
+                " WHERE (next_check <= %s OR (next_check IS NULL AND doc->>'last_checked' IS NULL))"
+                " AND coalesce((doc->>'stopped')::boolean, false) = false"
+                " AND coalesce((doc->>'paused')::boolean, false) = false ORDER BY id",
+                (_aware(now),),
+            )
+            return [article_from_doc(row[0]) for row in cur.fetchall()]
+
     def update_article(self, article: WatchedArticle) -> WatchedArticle:
         with self._cursor() as cur:
             article_id, doc = self._row(cur, article.url, lock=True)

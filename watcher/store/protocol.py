@@ -71,6 +71,11 @@ class Store(Protocol):
         than loading the articles."""
         ...
 
+    def articles_due(self, now: datetime) -> list[WatchedArticle]:
+        """Articles due for a check at `now` (never checked, or next_check reached; not stopped or paused),
+        found without making every watched article (the run loop asks on every tick)."""
+        ...
+
     def update_article(self, article: WatchedArticle) -> WatchedArticle:
         """Save schedule state and settings. The store's own counters (versions, checks_total) are
         kept, and last_checked / last_changed never move back in time (a caller may hold a stale copy)."""

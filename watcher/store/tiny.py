@@ -116,6 +116,19 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
         """Every watched article, in the order they were added."""
         return [article_from_doc(doc) for doc in self._articles().all()]
 
+    def articles_due(self, now: datetime) -> list[WatchedArticle]:
+        """Due articles, chosen on the stored documents' fields; only those are made into articles."""
+        # Stored times are ISO UTC ("2026-05-01T10:00:00[.ffffff]Z"): to the second they compare as text.
+        cutoff = ts(now)[:19]
+        due = []
+        for doc in self._articles():
+            if doc.get("stopped") or doc.get("paused"):
+                continue
+            next_check = doc.get("next_check")
+            if (next_check is None and doc.get("last_checked") is None) or (next_check and next_check[:19] <= cutoff):
+                due.append(article_from_doc(doc))
+        return due
+
     def iter_articles(self) -> Iterator[WatchedArticle]:
         """Every watched article in the order added, made one at a time (a listing starts at once)."""
         for doc in self._articles():
