@@ -9,6 +9,8 @@ Per size, on a durable store (fsync on) as users get it:
 Targets (issue 19): check cost flat within 1.2x from 1,000 to 100,000; adding 10,000 under 10 s;
 list starts printing under 1 s. CPU and bytes are what machine load does not blur; wall is printed too.
 
+Then the PostgreSQL backend's figures and 1/2/4 workers (bench/scale_postgres.py; BENCH_SCALE_POSTGRES=0 skips).
+
     python bench/scale.py      (env: BENCH_SCALE_SIZES=1000,10000,100000  BENCH_SCALE_CHECKS=200)
 """
 
@@ -209,6 +211,10 @@ def run() -> list[Row]:
             results[largest][6] < 1,
         )
     )
+    if os.environ.get("BENCH_SCALE_POSTGRES", "1") != "0":
+        import scale_postgres  # the same figures on the PostgreSQL backend, plus workers (a throwaway server)
+
+        rows += scale_postgres.run()
     return rows
 
 
