@@ -12,6 +12,8 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 from watcher.errors import BadInput, ConfigError
 from watcher.models import CLASS_RANK
 
+FETCH_MODES = ("auto", "browser", "http")  # [fetch] mode, [[sites]] mode, `watcher add --mode`
+
 
 @dataclass
 class SiteRule:
@@ -27,6 +29,7 @@ class SiteRule:
     ignore_text: list[str] = field(default_factory=list)  # regexes cut out of the text before comparison
     robots: bool = True  # false: ignore this site's robots.txt (the user's responsibility)
     proxy: str | None = None  # http://, https:// or socks5:// proxy for this site (overrides [fetch] proxy)
+    mode: str | None = None  # "auto" | "browser" | "http" for this site (overrides [fetch] mode)
 
 
 @dataclass
@@ -56,6 +59,12 @@ class BrowserSettings(FetchSettings):
 
     settle_ms: int = 500  # longest wait after load for script-inserted content (ends once the page is still)
     block_resources: list[str] = field(default_factory=lambda: ["image", "media", "font"])
+    # "auto": ask the server first (conditional GET, raw HTML) and render only when that cannot tell the
+    # check is unchanged; "browser": render every check; "http": raw HTML only, never a browser.
+    mode: str = "auto"
+    audit_every: int = 6  # auto mode: every Nth check of an article is a full render whatever the pre-check says
+    audit_max_age: float = 86400.0  # auto mode: and none goes longer than this without a render
+    browser_idle: float = 300.0  # seconds without a render after which the browser is shut down (0: never)
 
 
 @dataclass
@@ -161,7 +170,7 @@ _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
 
 # Settings that are spans of time: they accept "90s", "10m", "2h", "1d", "1w" as well as seconds.
 _DURATIONS = {
-    "fetch": {"nav_timeout", "deadline", "backoff", "per_host_delay"},
+    "fetch": {"nav_timeout", "deadline", "backoff", "per_host_delay", "audit_max_age", "browser_idle"},
     "schedule": {"error_backoff", "max_error_backoff"},
     "schedule.tiers": {"until", "every"},
     "trust": {"confirm_delay"},
@@ -359,12 +368,20 @@ def _check_ranges(config: Config) -> None:
         ("feeds.default_every", config.feeds.default_every >= 1),
         ("trust.revert_window", config.trust.revert_window >= 0),
         ("trust.check_log_size", config.trust.check_log_size >= 1),
+        ("fetch.audit_every", config.fetch.audit_every >= 1),
+        ("fetch.audit_max_age", config.fetch.audit_max_age > 0),
+        ("fetch.browser_idle", config.fetch.browser_idle >= 0),
     ]
     checks += [(f"notify[{i}].retries", t.retries >= 0) for i, t in enumerate(config.notify)]
     checks += [(f"notify[{i}].timeout", t.timeout > 0) for i, t in enumerate(config.notify)]
     for key, ok in checks:
         if not ok:
             raise _KeyProblem(f"'{key}' is out of range")
+    for where, mode in [("fetch.mode", config.fetch.mode)] + [
+        (f"sites[{i}].mode", site.mode) for i, site in enumerate(config.sites) if site.mode is not None
+    ]:
+        if mode not in FETCH_MODES:
+            raise _KeyProblem(f"'{where}' must be one of {', '.join(repr(m) for m in FETCH_MODES)}, not {mode!r}")
     fetch = config.fetch
     if fetch.per_host_delay >= fetch.deadline:
         # Settings that each pass but cannot work together: the confirming re-fetch of every edit waited

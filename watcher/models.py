@@ -236,6 +236,17 @@ class WatchedArticle:
     volatile: list[str] = field(default_factory=list)  # keys of blocks learned to change on every load
     ignore_text: list[str] = field(default_factory=list)  # regexes cut out before comparison (add --ignore)
     allow_private: bool = False  # `watcher add --allow-private`: may be on a loopback/private address
+    # Fast checks (monitor/precheck.py). `mode`: the article's own [fetch] mode (`watcher add --mode`);
+    # `learned_mode`: "static" when the raw HTML carried the same story as the last render, "needs-browser"
+    # when only the rendered page did; the validators and raw-HTML extraction of the last render, and how
+    # many checks were answered without a render since.
+    mode: str | None = None
+    learned_mode: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    raw_hash: str | None = None
+    checks_since_render: int = 0
+    rendered_at: datetime | None = None  # the last full browser render (named *_at: stores keep it a time)
 
     def to_json(self) -> dict[str, Any]:
         """One entry of `list --json` (README, JSON output)."""

@@ -210,6 +210,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if answer.delay and site._stopping.wait(answer.delay):
             return
+        etag = next((v for k, v in answer.headers.items() if k.lower() == "etag"), None)
+        if etag is not None and self.headers.get("If-None-Match") == etag:
+            # Like any server keeping validators: the copy the client holds is current, so no body.
+            answer = Response(status=304, content_type=None, headers={"ETag": etag})
         try:
             self.send_response(answer.status)
             if answer.content_type is not None:

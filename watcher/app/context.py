@@ -95,7 +95,27 @@ class App:
         folder = None
         if archive.warc:
             folder = Path(archive.folder).expanduser() if archive.folder else self.data_dir / "warc"
-        return Services(fetcher=fetcher, store=self.store(write=True), config=self.config, archive_dir=folder)
+        return Services(
+            fetcher=fetcher,
+            store=self.store(write=True),
+            config=self.config,
+            archive_dir=folder,
+            http=self.http_fetcher(fetcher) if fetcher is not None else None,
+        )
+
+    def http_fetcher(self, browser):
+        """The raw-HTML fetcher beside the browser (fast checks, [fetch] mode): its robots.txt and per-host
+        turns are the browser's, so a pre-check and the render after it keep the host's delay between them."""
+        if self.config.fetch.mode == "browser" and not any(site.mode for site in self.config.sites):
+            return None
+        from watcher.fetch.http_pages import HTTPFetcher
+
+        http = HTTPFetcher(self.config.fetch)
+        http.robots = getattr(browser, "robots", http.robots)
+        hosts = getattr(browser, "_hosts", None)
+        if isinstance(hosts, dict):
+            http._hosts = hosts
+        return http
 
     def fetcher(self):
         from watcher.fetch import Fetcher

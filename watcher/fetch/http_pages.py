@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextvars import ContextVar
 
 from watcher import errors
 from watcher.config import FetchSettings
@@ -21,6 +22,9 @@ from watcher.fetch.polite import Polite
 from watcher.models import Snapshot, utcnow
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+# Validators for a conditional GET (If-None-Match / If-Modified-Since), set by the monitor's pre-check
+# around one fetch; a context variable, so the politeness wrapper between them needs no new parameter.
+CONDITIONAL: ContextVar[Mapping[str, str] | None] = ContextVar("conditional", default=None)
 
 
 class HTTPPages:
@@ -39,7 +43,7 @@ class HTTPPages:
         s = self.settings
         started = time.monotonic()
         allow = addresses.private_allowed(s.allow_private or allow_private)
-        headers = {"User-Agent": user_agent(s), "Accept": ACCEPT}
+        headers = {"User-Agent": user_agent(s), "Accept": ACCEPT, **(CONDITIONAL.get() or {})}
         redirects: list[str] = []
         current = url
         while True:
@@ -58,6 +62,19 @@ class HTTPPages:
             if target is None:
                 break
             current = http.next_hop(response, target, redirects, s.max_redirects)
+        if response.status == 304 and CONDITIONAL.get():
+            # Not modified since the validators we sent: no body, and the page is what it was.
+            return Snapshot(
+                requested_url=url,
+                final_url=current,
+                status=304,
+                content_type=response.content_type,
+                html="",
+                fetched_at=utcnow(),
+                timings={"total": round(time.monotonic() - started, 3)},
+                redirects=redirects,
+                headers=list(response.headers.multi_items()),
+            )
         if response.status >= 400:
             raise status_error(current, response.status, "", response.headers.get("retry-after"))
         content_type = response.content_type

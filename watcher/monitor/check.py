@@ -30,7 +30,7 @@ from watcher.models import (
     class_rank,
     utcnow,
 )
-from watcher.monitor import schedule
+from watcher.monitor import precheck, schedule
 from watcher.monitor.trust import HostBodies, build_mask, headline_return
 from watcher.normalize import comparison_key, content_hash
 from watcher.store import Store
@@ -62,6 +62,7 @@ class Services:
     sleep: Callable[[float], Any] = asyncio.sleep
     hosts: HostBodies = field(default_factory=HostBodies)  # other articles' bodies, for host boilerplate
     archive_dir: Path | None = None  # [archive] warc: every new version is also appended to a WARC here
+    http: PageFetcher | None = None  # raw HTML for the pre-check and [fetch] mode = "http" (None: browser only)
 
 
 async def check_article(url: str, svc: Services) -> CheckResult:
@@ -70,23 +71,35 @@ async def check_article(url: str, svc: Services) -> CheckResult:
     watched = svc.store.get_article(url)
     latest = svc.store.latest_version(url)
     if getattr(watched, "allow_private", False):
-        svc = replace(svc, fetcher=allowing_private(svc.fetcher))  # added by hand with --allow-private
-    counted = counting_requests(svc.fetcher)
-    result = await _observe(watched, latest, replace(svc, fetcher=counted))
-    result.requests = counted.counts  # third-party and refused requests of the pages, for the check log
+        # added by hand with --allow-private
+        http = allowing_private(svc.http) if svc.http is not None else None
+        svc = replace(svc, fetcher=allowing_private(svc.fetcher), http=http)
+    now = svc.clock()
+    # Asked of the server first: an unchanged page costs a (conditional) GET, not a render.
+    fast, learned = await precheck.before_render(watched, latest, svc, now)
+    if fast is not None:
+        result = fast
+    else:
+        full = svc.http if precheck.mode_of(svc.config, watched) == "http" and svc.http else svc.fetcher
+        recording = precheck.Recording(full)
+        counted = counting_requests(recording)
+        result = await _observe(watched, latest, replace(svc, fetcher=counted))
+        result.requests = counted.counts  # third-party and refused requests of the pages, for the check log
+        learned = await precheck.learn(watched, result, recording.last, svc, now)
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:
         result.headline = watched.headline
-    record(svc, result)
+    record(svc, result, learned)
     return result
 
 
-def record(svc: Services, result: CheckResult) -> None:
-    """Log a check on its article and schedule the next one (also for checks that failed outside _observe)."""
+def record(svc: Services, result: CheckResult, learned: dict[str, Any] | None = None) -> None:
+    """Log a check on its article and schedule the next one (also for checks that failed outside _observe);
+    `learned`: article fields the fast-check pre-check keeps (monitor/precheck.py)."""
     # One transaction: the hot file is rewritten once per check, not once for the log and again for the schedule.
     with svc.store.transaction():
         svc.store.record_check(result)
-        _reschedule(svc, result.url, result)
+        _reschedule(svc, result.url, result, learned)
 
 
 async def _observe(watched: WatchedArticle, latest: Version | None, svc: Services) -> CheckResult:
@@ -489,8 +502,10 @@ def _changed(
     )
 
 
-def _reschedule(svc: Services, url: str, result: CheckResult) -> None:
+def _reschedule(svc: Services, url: str, result: CheckResult, learned: dict[str, Any] | None = None) -> None:
     watched = svc.store.get_article(url)  # consecutive_errors was already counted by store.record_check
+    for name, value in (learned or {}).items():
+        setattr(watched, name, value)
     changed = result.status in ("changed", "new", "restored")
     schedule.after_check(watched, now=result.checked_at, changed=changed, settings=svc.config.schedule, rng=svc.rng)
     svc.store.update_article(watched)
