@@ -77,9 +77,9 @@ class Chrome:
 
 
 def _shuffled(rng: random.Random, items: tuple) -> tuple:
-    items = list(items)
-    rng.shuffle(items)
-    return tuple(items)
+    shuffled = list(items)
+    rng.shuffle(shuffled)
+    return tuple(shuffled)
 
 
 def make_chrome(seed: int) -> Chrome:

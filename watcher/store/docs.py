@@ -6,7 +6,7 @@ import functools
 import hashlib
 import json
 from dataclasses import fields
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from watcher.models import Feed, ServedPage, VersionDiff, WatchedArticle, iso, parse_iso
@@ -75,23 +75,33 @@ def article_to_doc(art: WatchedArticle) -> dict[str, Any]:
 def extra_fields(obj: Any, known: frozenset[str]) -> dict[str, Any]:
     """Fields added to a model after this module was written, stored as they are (datetimes as ISO)."""
     out = {}
-    for name in _extra_names(type(obj), known):
+    for name in _extra_names(obj.__class__, known):
         value = getattr(obj, name)
         out[name] = ts(value) if isinstance(value, datetime) else value
     return out
 
 
 @functools.cache
-def _extra_names(cls: type, known: frozenset[str]) -> tuple[str, ...]:
+def _extra_names(cls: Any, known: frozenset[str]) -> tuple[str, ...]:
     # dataclasses.fields() costs more than the rest of article_to_doc; a watch list of 100,000 pays it often.
     return tuple(f.name for f in fields(cls) if f.name not in known)
 
 
+def stored_time(value: str | None) -> datetime:
+    """A stored moment that every document has; one lost to damage reads as the earliest time."""
+    return parse_iso(value) or datetime.min.replace(tzinfo=UTC)
+
+
 def article_from_doc(doc: dict[str, Any]) -> WatchedArticle:
     """A stored document as a WatchedArticle."""
+    extras: dict[str, Any] = {
+        k: (parse_iso(v) if k.endswith("_at") and isinstance(v, str) else v)
+        for k, v in doc.items()
+        if k in ARTICLE_EXTRA
+    }
     return WatchedArticle(
         url=doc["url"],
-        added_at=parse_iso(doc.get("added_at")),
+        added_at=stored_time(doc.get("added_at")),
         canonical_url=doc.get("canonical_url"),
         tags=list(doc.get("tags") or []),
         every=doc.get("every"),
@@ -105,11 +115,7 @@ def article_from_doc(doc: dict[str, Any]) -> WatchedArticle:
         last_edit_summary=doc.get("last_edit_summary") or "",
         checks_total=doc.get("checks_total") or 0,
         feed=doc.get("feed"),
-        **{
-            k: (parse_iso(v) if k.endswith("_at") and isinstance(v, str) else v)
-            for k, v in doc.items()
-            if k in ARTICLE_EXTRA
-        },
+        **extras,
     )
 
 
@@ -131,7 +137,7 @@ def feed_from_doc(doc: dict[str, Any]) -> Feed:
     """A stored document as a Feed."""
     return Feed(
         url=doc["url"],
-        added_at=parse_iso(doc.get("added_at")),
+        added_at=stored_time(doc.get("added_at")),
         every=doc.get("every") or 600,
         tags=list(doc.get("tags") or []),
         last_polled=parse_iso(doc.get("last_polled")),

@@ -119,7 +119,7 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
     def articles_due(self, now: datetime) -> list[WatchedArticle]:
         """Due articles, chosen on the stored documents' fields; only those are made into articles."""
         # Stored times are ISO UTC ("2026-05-01T10:00:00[.ffffff]Z"): to the second they compare as text.
-        cutoff = ts(now)[:19]
+        cutoff = (ts(now) or "")[:19]
         due = []
         for doc in self._articles():
             if doc.get("stopped") or doc.get("paused"):

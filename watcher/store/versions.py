@@ -12,7 +12,7 @@ from tinydb.table import Document
 from watcher.errors import StoreCorrupt, UnknownArticle
 from watcher.models import Article, Edit, ServedPage, Version, VersionDiff, parse_iso
 from watcher.normalize import content_hash
-from watcher.store.docs import edit_summary, later, served_from_bytes, served_to_bytes, ts
+from watcher.store.docs import edit_summary, later, served_from_bytes, served_to_bytes, stored_time, ts
 from watcher.store.folder import CHUNK, INLINE_EDITS_MAX, DataFolder, log
 from watcher.times import as_utc
 
@@ -78,7 +78,7 @@ class VersionRecords(DataFolder):
             return Version(
                 url=doc["url"],
                 number=number,
-                captured_at=parse_iso(vdoc["at"]),
+                captured_at=stored_time(vdoc["at"]),
                 content_hash=vdoc["hash"],
                 article=article,
                 html_hash=vdoc["html"],
@@ -108,7 +108,7 @@ class VersionRecords(DataFolder):
         )
         if html is not None:
             html_hash = self.blobs.put_text(html)
-        edits_json = [e.to_json() for e in edits]
+        edits_json: list[dict[str, Any]] | None = [e.to_json() for e in edits]
         edits_ref = None
         if len(json.dumps(edits_json, ensure_ascii=True)) > INLINE_EDITS_MAX:
             edits_ref, edits_json = self.blobs.put_json(edits_json), None
@@ -160,7 +160,7 @@ class VersionRecords(DataFolder):
         return Version(
             url=url,
             number=doc["n"],
-            captured_at=parse_iso(doc["at"]),
+            captured_at=stored_time(doc["at"]),
             content_hash=doc["hash"],
             article=article,
             html_hash=doc.get("html"),
@@ -250,7 +250,7 @@ class VersionRecords(DataFolder):
             if last is None or (low is not None and last < low):
                 continue  # nothing new here: skip reading its chunks
             for vdoc in self._version_docs(doc):
-                at = parse_iso(vdoc["at"])
+                at = stored_time(vdoc["at"])
                 if (low is None or at >= low) and (high is None or at <= high):
                     found.append(self._version_from_doc(doc["url"], vdoc, full=full))
         found.sort(key=lambda v: (v.captured_at, v.url, v.number))
@@ -313,7 +313,7 @@ class VersionRecords(DataFolder):
                     stale = [
                         v.doc_id
                         for v in table.all()
-                        if (v.get("html") or v.get("served")) and parse_iso(v["at"]) < cutoff
+                        if (v.get("html") or v.get("served")) and stored_time(v["at"]) < cutoff
                     ]
                     if stale:
                         table.update({"html": None, "served": None}, doc_ids=stale)
