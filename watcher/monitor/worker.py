@@ -12,8 +12,8 @@ poll. Why it holds up with many workers:
   (procrastinate's stalled-job query), so another worker checks the article within
   stalled_timeout + sweep_every seconds. A check is one store transaction per version, so nothing
   half-written is left behind, and a version is numbered under the article's row lock.
-- Per-host politeness is global: before each page load a worker reserves the host's next slot in
-  the store (`reserve_host`), so a host's minimum gap holds across every worker.
+- Per-host politeness is global: right before each request a worker reserves the host's next slot
+  in the store (`reserve_host`), so a host's minimum gap holds across every worker.
 """
 
 from __future__ import annotations
@@ -28,10 +28,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from watcher.errors import StoreError, WatcherError
-from watcher.models import Snapshot
 from watcher.monitor.check import Services, check_article
 from watcher.store.postgres import PostgresStore
-from watcher.urls import host_of
 
 log = logging.getLogger("watcher.worker")
 
@@ -48,28 +46,21 @@ class WorkerSettings:
     sweep_every: float = 10.0  # seconds between looks for due articles and stalled jobs
     heartbeat: float = 5.0  # seconds between a worker's heartbeats
     stalled_timeout: float = 20.0  # a worker silent this long is taken for dead; its jobs are retried
-    host_gap: float | None = None  # seconds between two loads of one host across all workers (None: config)
 
 
-class HostGate:
-    """A fetcher wrapper that waits for the host's next free slot, reserved in the shared store."""
+def shared_host_gate(
+    store: PostgresStore, sleep: Callable[[float], Any] = asyncio.sleep
+) -> Callable[[str, float], Any]:
+    """The fetcher's host wait (fetch/polite.py `shared_gate`), kept in the store for every worker:
+    reserve the host's next slot, then sleep until it. Called right before each request goes out."""
 
-    def __init__(self, inner: Any, store: PostgresStore, gap: float, sleep: Callable[[float], Any] = asyncio.sleep):
-        self.inner = inner
-        self.store = store
-        self.gap = gap
-        self._sleep = sleep
-
-    async def fetch(self, url: str) -> Snapshot:
-        if self.gap > 0:
-            wait = await asyncio.to_thread(self.store.reserve_host, host_of(url), self.gap)
+    async def wait_for_slot(host: str, gap: float) -> None:
+        if gap > 0:
+            wait = await asyncio.to_thread(store.reserve_host, host, gap)
             if wait > 0:
-                await self._sleep(wait)
-        return await self.inner.fetch(url)
+                await sleep(wait)
 
-    def __getattr__(self, name: str) -> Any:
-        # Everything else a fetcher offers (render_png, close, settings) is the wrapped fetcher's.
-        return getattr(self.inner, name)
+    return wait_for_slot
 
 
 def build_app(dsn: str) -> Any:
@@ -81,13 +72,19 @@ def build_app(dsn: str) -> Any:
     @app.task(name=CHECK_TASK, pass_context=True)
     async def check(context: Any, url: str) -> str:
         svc: Services = context.additional_context["services"]
-        try:
-            article = await asyncio.to_thread(svc.store.get_article, url)
-        except WatcherError:
-            return "gone"  # removed since the job was deferred
-        if not _due(article, svc.clock()):
-            return "not due"  # another worker checked it after this job was deferred
-        result = await check_article(url, svc)
+        store: PostgresStore = svc.store  # type: ignore[assignment]
+        # The queue's own lock already runs one check of an article at a time; this one also holds
+        # when a worker slowed past its heartbeat is wrongly taken for dead and its job handed out again.
+        with store.checking(url) as mine:
+            if not mine:
+                return "being checked by another worker"
+            try:
+                article = await asyncio.to_thread(store.get_article, url)
+            except WatcherError:
+                return "gone"  # removed since the job was deferred
+            if not _due(article, svc.clock()):
+                return "not due"  # another worker checked it after this job was deferred
+            result = await check_article(url, svc)
         on_result = context.additional_context.get("on_result")
         if on_result is not None:
             on_result(result)
@@ -164,8 +161,8 @@ async def run_worker(
     store = svc.store
     if not isinstance(store, PostgresStore):
         raise WatcherError("`watcher worker` needs the PostgreSQL store: pass --store postgresql://...")
-    gap = settings.host_gap if settings.host_gap is not None else svc.config.fetch.per_host_delay
-    svc.fetcher = HostGate(svc.fetcher, store, gap, svc.sleep)
+    if hasattr(svc.fetcher, "shared_gate"):
+        svc.fetcher.shared_gate = shared_host_gate(store, svc.sleep)
     app = build_app(dsn)
     stop = stop or asyncio.Event()
     _quiet_queue_logs(say)
