@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 
 from watcher.errors import BadInput
 from watcher.models import Version
+from watcher.times import iso
 
 METADATA_TYPE = "application/vnd.watcher.version+json"
 # Headers that describe the bytes on the wire rather than the body kept: written as they were, they
@@ -62,8 +63,7 @@ def version_metadata(version: Version) -> dict[str, Any]:
 
 def warc_date(moment: datetime) -> str:
     """WARC-Date: UTC, to the microsecond (WARC 1.1 allows it)."""
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso(moment, timespec="microseconds") or ""
 
 
 def write_captures(out: BinaryIO, captures: Iterable[Capture], *, software: str) -> int:
