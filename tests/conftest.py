@@ -35,6 +35,7 @@ make_fetcher(max_bytes=2000, per_host_delay=0.5). `fast_settings(**overrides)` b
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -46,6 +47,13 @@ from support.site_server import Site
 # Every test server is on 127.0.0.1, which watcher refuses by default (a non-public address): the
 # suite opts in, here and for every `watcher` subprocess it starts. Tests of the refusal turn it off.
 os.environ["WATCHER_ALLOW_PRIVATE"] = "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-textual-snapshot writes its failure report to the current folder by default, which left
+    # snapshot_report.html in the repo root; a report path given with --snapshot-report still wins.
+    if config.getoption("--snapshot-report", None) == "snapshot_report.html":
+        config.option.snapshot_report = os.path.join(tempfile.gettempdir(), "watcher-tests", "snapshot_report.html")
 
 
 @pytest.fixture

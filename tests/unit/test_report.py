@@ -13,6 +13,7 @@ import lxml.html
 import pytest
 from markdown_it import MarkdownIt
 
+from watcher.diff import diff_articles
 from watcher.errors import BadInput
 from watcher.models import Article, Edit, Version, WatchedArticle
 from watcher.report import ReportEntry, render_report
@@ -480,12 +481,9 @@ def test_atom_empty_feed_is_still_valid():
 
 
 def test_report_of_diff_articles_output():
-    diff = pytest.importorskip("watcher.diff")
-    if not hasattr(diff, "diff_articles"):
-        pytest.skip("watcher.diff has no diff_articles yet")
     old = Article(headline="Fire downtown", body=["Three people were hurt.", "Police closed the road."])
     new = Article(headline="Fire downtown", body=["Five people were hurt.", "Police closed the road."])
-    result = diff.diff_articles(old, new)
+    result = diff_articles(old, new)
     v1 = Version(url=MAYOR, number=1, captured_at=T0, content_hash="a", article=old)
     v2 = Version(
         url=MAYOR,
