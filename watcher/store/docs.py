@@ -9,7 +9,22 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from watcher.models import Feed, ServedPage, VersionDiff, WatchedArticle, iso, parse_iso
+from watcher.models import (
+    Article,
+    CheckRecord,
+    CheckResult,
+    Edit,
+    Feed,
+    ServedPage,
+    Version,
+    VersionDiff,
+    WatchedArticle,
+    iso,
+    parse_iso,
+)
+from watcher.normalize import content_hash
+
+ERROR_TEXT_MAX = 500
 
 ARTICLE_FIELDS = frozenset(
     {
@@ -160,6 +175,113 @@ def edit_summary(diff: VersionDiff | None, event: str | None, number: int) -> st
     if diff.flags:
         text += " (" + ", ".join(diff.flags) + ")"
     return text
+
+
+def version_doc(
+    article: Article,
+    *,
+    number: int,
+    captured_at: datetime,
+    text: str | None,
+    html_hash: str | None,
+    flags: list[str],
+    edits: list[Edit],
+    event: str | None,
+    edits_ref: tuple[list[dict[str, Any]] | None, str | None] | None = None,
+) -> dict[str, Any]:
+    """A version's stored document; the backend has stored its text and HTML blobs (digests given).
+
+    `edits_ref` is (inline edits, digest of the edits blob) for a backend that moves long lists of edits
+    into a blob; the document then carries an `edits_ref` key. Without it the edits are inline.
+    """
+    doc: dict[str, Any] = {
+        "n": number,
+        "at": ts(captured_at),
+        "hash": content_hash(article),
+        "headline": article.headline,
+        "dek": article.dek,
+        "byline": article.byline,
+        "published": article.published,
+        "modified": article.modified,
+        "lang": article.lang,
+        "canonical_url": article.canonical_url,
+        "extractor": article.extractor,
+        "text": text,
+        "html": html_hash,
+        "flags": list(flags),
+    }
+    if edits_ref is None:
+        doc["edits"] = [e.to_json() for e in edits]
+    else:
+        doc["edits"], doc["edits_ref"] = edits_ref
+    doc["edits_count"] = len(edits)
+    doc["top_class"] = VersionDiff(edits=edits).top_class()
+    doc["event"] = event
+    return doc
+
+
+def version_from_doc(
+    url: str, doc: dict[str, Any], *, text: dict[str, Any], edits: list[Any] | None, damage: str | None = None
+) -> Version:
+    """A stored version document as a Version; the backend has read its text blob and raw edits."""
+    article = Article(
+        headline=doc.get("headline") or "",
+        dek=doc.get("dek") or "",
+        byline=doc.get("byline") or "",
+        published=doc.get("published"),
+        modified=doc.get("modified"),
+        body=list(text.get("body") or []),
+        captions=list(text.get("captions") or []),
+        lang=doc.get("lang"),
+        canonical_url=doc.get("canonical_url"),
+        extractor=doc.get("extractor") or "",
+    )
+    return Version(
+        url=url,
+        number=doc["n"],
+        captured_at=stored_time(doc["at"]),
+        content_hash=doc["hash"],
+        article=article,
+        html_hash=doc.get("html"),
+        served_hash=doc.get("served"),
+        flags=list(doc.get("flags") or []),
+        edits=[Edit.from_json(e) for e in edits or []],
+        event=doc.get("event"),
+        final_url=doc.get("final_url"),
+        damage=damage,
+    )
+
+
+def check_entry(result: CheckResult) -> dict[str, Any]:
+    """A check as its entry in the article's check log (optional fields only when set)."""
+    entry: dict[str, Any] = {
+        "checked_at": ts(result.checked_at),
+        "status": result.status,
+        "version": result.version,
+        "http_status": result.http_status,
+        "duration": round(result.duration, 3),
+    }
+    if result.error:
+        entry["error"] = result.error[:ERROR_TEXT_MAX]
+    if result.flags:
+        entry["flags"] = list(result.flags)
+    if result.requests:
+        entry["requests"] = dict(result.requests)
+    return entry
+
+
+def check_record(entry: dict[str, Any]) -> CheckRecord:
+    """A check-log entry as a CheckRecord."""
+    return CheckRecord(
+        checked_at=stored_time(entry["checked_at"]),
+        status=entry.get("status") or "",
+        version=entry.get("version"),
+        http_status=entry.get("http_status"),
+        duration=entry.get("duration") or 0.0,
+        error=entry.get("error"),
+        flags=list(entry.get("flags") or []),
+        requests=dict(entry.get("requests") or {}),
+    )
 
 
 SERVED_MAGIC = b"watcher-served/1\n"

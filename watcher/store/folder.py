@@ -20,7 +20,6 @@ from watcher.urls import normalize_url
 
 CHUNK = 100  # versions per chunk file
 INLINE_EDITS_MAX = 2048  # bytes of JSON edits kept in the version document; longer ones go to a blob
-ERROR_TEXT_MAX = 500
 SHARD_CACHE_MAX = 256
 
 log = logging.getLogger("watcher.store")

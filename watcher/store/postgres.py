@@ -45,6 +45,8 @@ from watcher.normalize import content_hash
 from watcher.store.docs import (
     article_from_doc,
     article_to_doc,
+    check_entry,
+    check_record,
     edit_summary,
     feed_from_doc,
     feed_to_doc,
@@ -53,6 +55,8 @@ from watcher.store.docs import (
     served_to_bytes,
     ts,
     url_key,
+    version_doc,
+    version_from_doc,
 )
 from watcher.times import as_utc
 from watcher.urls import normalize_url
@@ -102,7 +106,6 @@ CREATE TABLE IF NOT EXISTS outbox (
 );
 """
 SCHEMA_VERSION = "1"
-ERROR_TEXT_MAX = 500
 RUN_LOCK_KEY = 0x77617463  # "watc": the advisory lock id of `watcher run`/the scheduler
 CONNECT_WAIT = 60.0  # seconds a store waits for its server to come back before giving up
 OUTBOX_LEASE = 300  # seconds after which another process takes a notification its holder did not settle
@@ -352,19 +355,7 @@ class PostgresStore:
                 "consecutive_errors": errors,
             }
             self._save_doc(cur, article_id, doc)
-            entry: dict[str, Any] = {
-                "checked_at": ts(result.checked_at),
-                "status": result.status,
-                "version": result.version,
-                "http_status": result.http_status,
-                "duration": round(result.duration, 3),
-            }
-            if result.error:
-                entry["error"] = result.error[:ERROR_TEXT_MAX]
-            if result.flags:
-                entry["flags"] = list(result.flags)
-            if result.requests:
-                entry["requests"] = dict(result.requests)
+            entry = check_entry(result)
             cur.execute("INSERT INTO checks (article_id, doc) VALUES (%s, %s)", (article_id, _json(entry)))
             cur.execute(
                 "DELETE FROM checks WHERE article_id = %s AND id NOT IN"
@@ -377,19 +368,7 @@ class PostgresStore:
         with self._cursor() as cur:
             article_id, _ = self._row(cur, url)
             cur.execute("SELECT doc FROM checks WHERE article_id = %s ORDER BY id", (article_id,))
-            return [
-                CheckRecord(
-                    checked_at=_parse(e["checked_at"]) or datetime.min.replace(tzinfo=UTC),
-                    status=e.get("status") or "",
-                    version=e.get("version"),
-                    http_status=e.get("http_status"),
-                    duration=e.get("duration") or 0.0,
-                    error=e.get("error"),
-                    flags=list(e.get("flags") or []),
-                    requests=dict(e.get("requests") or {}),
-                )
-                for (e,) in cur.fetchall()
-            ]
+            return [check_record(e) for (e,) in cur.fetchall()]
 
     # ----- versions ------------------------------------------------------------------------
 
@@ -412,57 +391,24 @@ class PostgresStore:
             text = self._put_blob(cur, payload.encode("utf-8", "surrogatepass"))
         if html is not None:
             html_hash = self._put_blob(cur, html.encode("utf-8", "surrogatepass"))
-        return {
-            "n": number,
-            "at": ts(captured_at),
-            "hash": content_hash(article),
-            "headline": article.headline,
-            "dek": article.dek,
-            "byline": article.byline,
-            "published": article.published,
-            "modified": article.modified,
-            "lang": article.lang,
-            "canonical_url": article.canonical_url,
-            "extractor": article.extractor,
-            "text": text,
-            "html": html_hash,
-            "flags": list(flags),
-            "edits": [e.to_json() for e in edits],
-            "edits_count": len(edits),
-            "top_class": VersionDiff(edits=edits).top_class(),
-            "event": event,
-        }
+        return version_doc(
+            article,
+            number=number,
+            captured_at=captured_at,
+            text=text,
+            html_hash=html_hash,
+            flags=flags,
+            edits=edits,
+            event=event,
+        )
 
     def _version(self, cur: Any, url: str, doc: dict[str, Any], *, full: bool = True) -> Version:
         text: dict[str, Any] = {}
         if full and doc.get("text"):
             raw = self._get_blob(cur, doc["text"])
             text = json.loads(raw) if raw else {}
-        article = Article(
-            headline=doc.get("headline") or "",
-            dek=doc.get("dek") or "",
-            byline=doc.get("byline") or "",
-            published=doc.get("published"),
-            modified=doc.get("modified"),
-            body=list(text.get("body") or []),
-            captions=list(text.get("captions") or []),
-            lang=doc.get("lang"),
-            canonical_url=doc.get("canonical_url"),
-            extractor=doc.get("extractor") or "",
-        )
-        return Version(
-            url=url,
-            number=doc["n"],
-            captured_at=_parse(doc["at"]) or datetime.min.replace(tzinfo=UTC),
-            content_hash=doc["hash"],
-            article=article,
-            html_hash=doc.get("html"),
-            flags=list(doc.get("flags") or []),
-            edits=[Edit.from_json(e) for e in (doc.get("edits") or [])] if full else [],
-            event=doc.get("event"),
-            final_url=doc.get("final_url"),
-            served_hash=doc.get("served"),
-        )
+        edits = doc.get("edits") if full else []
+        return version_from_doc(url, doc, text=text, edits=edits)
 
     def save_version(
         self,

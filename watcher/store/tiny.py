@@ -47,9 +47,9 @@ from typing import Any
 from tinydb.table import Document
 
 from watcher.models import CheckRecord, CheckResult, WatchedArticle, parse_iso
-from watcher.store.docs import article_from_doc, article_to_doc, later, ts, url_key
+from watcher.store.docs import article_from_doc, article_to_doc, check_entry, check_record, later, ts, url_key
 from watcher.store.feeds import FeedRecords
-from watcher.store.folder import ERROR_TEXT_MAX, DataFolder
+from watcher.store.folder import DataFolder
 from watcher.store.outbox import OutboxRecords
 from watcher.store.versions import VersionRecords
 from watcher.urls import normalize_url
@@ -169,19 +169,7 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
                 "consecutive_errors": errors,
             }
             self._articles().update(changes, doc_ids=[doc.doc_id])
-            entry: dict[str, Any] = {
-                "checked_at": ts(result.checked_at),
-                "status": result.status,
-                "version": result.version,
-                "http_status": result.http_status,
-                "duration": round(result.duration, 3),
-            }
-            if result.error:
-                entry["error"] = result.error[:ERROR_TEXT_MAX]
-            if result.flags:
-                entry["flags"] = list(result.flags)
-            if result.requests:
-                entry["requests"] = dict(result.requests)
+            entry = check_entry(result)
             log = self._table(self._dir(doc["key"]) / "checks.json", "checks")
             current = log.get(doc_id=1)
             entries = (list(current["log"]) if current else []) + [entry]
@@ -194,16 +182,4 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
         path = self._dir(doc["key"]) / "checks.json"
         current = self._table(path, "checks").get(doc_id=1) if path.exists() else None
         entries: list[dict[str, Any]] = list(current["log"]) if current else []
-        return [
-            CheckRecord(
-                checked_at=parse_iso(entry["checked_at"]) or datetime.min.replace(tzinfo=UTC),
-                status=entry.get("status") or "",
-                version=entry.get("version"),
-                http_status=entry.get("http_status"),
-                duration=entry.get("duration") or 0.0,
-                error=entry.get("error"),
-                flags=list(entry.get("flags") or []),
-                requests=dict(entry.get("requests") or {}),
-            )
-            for entry in entries
-        ]
+        return [check_record(entry) for entry in entries]

@@ -12,7 +12,16 @@ from tinydb.table import Document
 from watcher.errors import StoreCorrupt, UnknownArticle
 from watcher.models import Article, Edit, ServedPage, Version, VersionDiff, parse_iso
 from watcher.normalize import content_hash
-from watcher.store.docs import edit_summary, later, served_from_bytes, served_to_bytes, stored_time, ts
+from watcher.store.docs import (
+    edit_summary,
+    later,
+    served_from_bytes,
+    served_to_bytes,
+    stored_time,
+    ts,
+    version_doc,
+    version_from_doc,
+)
 from watcher.store.folder import CHUNK, INLINE_EDITS_MAX, DataFolder, log
 from watcher.times import as_utc
 
@@ -112,28 +121,17 @@ class VersionRecords(DataFolder):
         edits_ref = None
         if len(json.dumps(edits_json, ensure_ascii=True)) > INLINE_EDITS_MAX:
             edits_ref, edits_json = self.blobs.put_json(edits_json), None
-        top = VersionDiff(edits=edits).top_class()
-        return {
-            "n": number,
-            "at": ts(captured_at),
-            "hash": content_hash(article),
-            "headline": article.headline,
-            "dek": article.dek,
-            "byline": article.byline,
-            "published": article.published,
-            "modified": article.modified,
-            "lang": article.lang,
-            "canonical_url": article.canonical_url,
-            "extractor": article.extractor,
-            "text": text,
-            "html": html_hash,
-            "flags": list(flags),
-            "edits": edits_json,
-            "edits_ref": edits_ref,
-            "edits_count": len(edits),
-            "top_class": top,
-            "event": event,
-        }
+        return version_doc(
+            article,
+            number=number,
+            captured_at=captured_at,
+            text=text,
+            html_hash=html_hash,
+            flags=flags,
+            edits=edits,
+            event=event,
+            edits_ref=(edits_json, edits_ref),
+        )
 
     def _version_from_doc(self, url: str, doc: dict[str, Any], *, full: bool = True) -> Version:
         # A blob that is gone or damaged costs this version its text (or edits), said in `damage`;
@@ -142,35 +140,10 @@ class VersionRecords(DataFolder):
         text: dict[str, Any] = {}
         if full and doc.get("text"):
             text = self._blob_or_damage(doc["text"], "text", damage) or {}
-        article = Article(
-            headline=doc.get("headline") or "",
-            dek=doc.get("dek") or "",
-            byline=doc.get("byline") or "",
-            published=doc.get("published"),
-            modified=doc.get("modified"),
-            body=list(text.get("body") or []),
-            captions=list(text.get("captions") or []),
-            lang=doc.get("lang"),
-            canonical_url=doc.get("canonical_url"),
-            extractor=doc.get("extractor") or "",
-        )
         raw_edits = doc.get("edits")
         if raw_edits is None and doc.get("edits_ref") and full:
             raw_edits = self._blob_or_damage(doc["edits_ref"], "list of edits", damage)
-        return Version(
-            url=url,
-            number=doc["n"],
-            captured_at=stored_time(doc["at"]),
-            content_hash=doc["hash"],
-            article=article,
-            html_hash=doc.get("html"),
-            served_hash=doc.get("served"),
-            flags=list(doc.get("flags") or []),
-            edits=[Edit.from_json(e) for e in raw_edits or []],
-            event=doc.get("event"),
-            final_url=doc.get("final_url"),
-            damage="; ".join(damage) or None,
-        )
+        return version_from_doc(url, doc, text=text, edits=raw_edits, damage="; ".join(damage) or None)
 
     def _blob_or_damage(self, digest: str, what: str, damage: list[str]) -> Any:
         try:
