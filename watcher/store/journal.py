@@ -38,7 +38,7 @@ from typing import Any
 from tinydb.table import Document
 
 from watcher.errors import StoreCorrupt, StoreError
-from watcher.store.jsonfile import StatKey, atomic_write, fsync_dir, stat_key, write_error
+from watcher.store.jsonfile import StatKey, atomic_write, fsync_dir, parse_tables, stat_key, write_error
 
 SCHEMA = 2
 TABLES = ("articles", "feeds")
@@ -220,20 +220,7 @@ class Journaled:
             raise StoreError(f"cannot read {path}: {err.strerror or err}") from err
 
     def _parse_snapshot(self, raw: bytes) -> dict[str, Any]:
-        problem = None
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as err:
-            problem = "the file is empty" if not raw.strip() else f"{err.msg} at line {err.lineno} column {err.colno}"
-        except (ValueError, UnicodeDecodeError) as err:
-            problem = str(err).split("\n", 1)[0]
-        else:
-            if not (isinstance(data, dict) and all(isinstance(t, dict) for t in data.values())):
-                problem = "not a TinyDB document"
-        if problem is not None:
-            advice = self.recovery()
-            raise StoreCorrupt(f"{self.path} is not valid JSON ({problem}); {advice or 'move it aside to continue'}")
-        return data
+        return parse_tables(raw, self.path, self.recovery)
 
     # ----- the table view used by the store ------------------------------------------------
 

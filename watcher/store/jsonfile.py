@@ -195,17 +195,21 @@ class AtomicJSONFile(Storage):
             raise StoreError(f"cannot read {self.path}: {err.strerror or err}") from err
 
     def _parse(self, raw: bytes) -> dict:
-        problem = None
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as err:
-            problem = "the file is empty" if not raw.strip() else f"{err.msg} at line {err.lineno} column {err.colno}"
-        except (ValueError, UnicodeDecodeError) as err:
-            problem = str(err).split("\n", 1)[0]
-        else:
-            if not (isinstance(data, dict) and all(isinstance(t, dict) for t in data.values())):
-                problem = "not a TinyDB document"
-        if problem is not None:
-            advice = self.recovery() if callable(self.recovery) else self.recovery
-            raise StoreCorrupt(f"{self.path} is not valid JSON ({problem}); {advice or 'move it aside to continue'}")
-        return data
+        return parse_tables(raw, self.path, lambda: self.recovery() if callable(self.recovery) else self.recovery)
+
+
+def parse_tables(raw: bytes, path: Path, advice: Callable[[], str | None]) -> dict[str, Any]:
+    """A TinyDB file's tables, or StoreCorrupt naming the file, what is wrong and `advice()` (asked only then)."""
+    problem = None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as err:
+        problem = "the file is empty" if not raw.strip() else f"{err.msg} at line {err.lineno} column {err.colno}"
+    except (ValueError, UnicodeDecodeError) as err:
+        problem = str(err).split("\n", 1)[0]
+    else:
+        if not (isinstance(data, dict) and all(isinstance(t, dict) for t in data.values())):
+            problem = "not a TinyDB document"
+    if problem is not None:
+        raise StoreCorrupt(f"{path} is not valid JSON ({problem}); {advice() or 'move it aside to continue'}")
+    return data
