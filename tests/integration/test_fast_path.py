@@ -10,6 +10,7 @@ browser sees is rendered on every check.
 from __future__ import annotations
 
 import asyncio
+import json
 from html import escape
 from pathlib import Path
 
@@ -165,3 +166,28 @@ def test_browser_mode_always_renders(site, checker):
     c.check(url)
     c.check(url)
     assert site.hits("/always.js") == 2
+
+
+def test_cli_mode_learning_and_override_are_shown(site, tmp_path):
+    from support.cli import data_dir_with, ok
+
+    data = data_dir_with(tmp_path / "cli")
+    js(site, "/a.js", "void 0;")
+    js(site, "/b.js", "void 0;")
+    site.page("/a", story(BODY, "/a.js"))
+    site.page("/b", story(BODY, "/b.js"))
+    ok(data, "add", "--no-probe", site.url("/a"))
+    ok(data, "add", "--no-probe", "--mode", "browser", site.url("/b"))
+    ok(data, "check", "--all")
+    ok(data, "check", "--all")
+    # The auto article was rendered once (then answered by the server), the browser one on both checks.
+    assert (site.hits("/a.js"), site.hits("/b.js")) == (1, 2)
+    listed = {a["url"]: a["fetch"] for a in json.loads(ok(data, "list", "--json"))}
+    assert listed[site.url("/a")] == {
+        "mode": "auto",
+        "learned": "static",
+        "host_learned": "static",
+        "checks_since_render": 1,
+    }
+    assert listed[site.url("/b")]["mode"] == "browser"
+    assert "fetch mode auto: the raw HTML carries the story" in ok(data, "history", site.url("/a"))

@@ -73,6 +73,19 @@ def fetch_json(config: Config, watched: WatchedArticle, hosts: dict[str, str]) -
     }
 
 
+def describe(config: Config, watched: WatchedArticle) -> str:
+    """One line for `history`: how this article is checked and what the checks learned."""
+    mode = mode_of(config, watched)
+    learned = {
+        STATIC: "the raw HTML carries the story, so unchanged checks need no render",
+        NEEDS_BROWSER: "only the rendered page carries the story, so every check renders",
+    }.get(watched.learned_mode or "", "nothing learned yet")
+    line = f"fetch mode {mode}"
+    if mode == "auto":
+        line += f": {learned}; {watched.checks_since_render} checks since the last render"
+    return line
+
+
 def render_reason(watched: WatchedArticle, latest: Version | None, config: Config, now: datetime) -> str | None:
     """Why this check must render (auto mode), None when the pre-check may answer it."""
     if latest is None:

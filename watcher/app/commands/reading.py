@@ -79,6 +79,9 @@ def history(app: App, url: str | None, match: str | None, checks: bool, include_
         app.env.out.print(
             safe_text("volatile (changes on every load, left out of comparison): " + "; ".join(sorted(learned)))
         )
+    from watcher.monitor.precheck import describe
+
+    app.env.out.print(describe(app.config, store.get_article(target)))
 
 
 @click.command()

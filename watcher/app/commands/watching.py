@@ -46,7 +46,8 @@ def _probe(app: App, url: str, allow_private: bool = False) -> str | None:
             timeout=min(5.0, fetch.nav_timeout),
             max_bytes=fetch.max_bytes,
             allow_private=allow_private or fetch.allow_private,
-            user_agent=user_agent(fetch), proxy=proxy_for(url, fetch),
+            user_agent=user_agent(fetch),
+            proxy=proxy_for(url, fetch),
         )
     except HTTPStatusError as exc:
         return f"warning: {url} answers HTTP {exc.status} now; it is watched anyway and checked on schedule"
@@ -84,6 +85,13 @@ def _reason(exc: Exception, url: str) -> str:
     is_flag=True,
     help="These URLs may be on this machine or a private network (refused otherwise: see [fetch] allow_private).",
 )
+@click.option(
+    "--mode",
+    type=click.Choice(["auto", "browser", "http"]),
+    default=None,
+    help="How checks fetch these pages: auto (ask the server first, render when it matters), browser "
+    "(render every check) or http (raw HTML only). Default: [fetch] mode.",
+)
 @pass_app
 def add(
     app: App,
@@ -94,6 +102,7 @@ def add(
     no_probe: bool,
     ignore: Sequence[str],
     allow_private: bool = False,
+    mode: str | None = None,
 ) -> None:
     """Start watching article URLs (an already watched one gets the new tags and interval, and says so)."""
     import re
@@ -120,6 +129,9 @@ def add(
     for url, article, created in added:
         if allow_private and not article.allow_private:
             article.allow_private = True
+            article = store.update_article(article)
+        if mode and article.mode != mode:
+            article.mode = mode
             article = store.update_article(article)
         if ignore:
             fresh = [r for r in ignore if r not in article.ignore_text]
@@ -320,6 +332,9 @@ def list_(
     articles = sorted(articles, key=_SORTS[sort])[:limit]
     feeds = store.list_feeds()
     if as_json:
+        from watcher.monitor.precheck import fetch_json, host_modes
+
+        learned = host_modes(everything)
         app.env.print_json(
             [
                 {
@@ -330,6 +345,7 @@ def list_(
                     "paused": a.paused,
                     "last_changed": iso(a.last_changed),
                     "last_edit": a.last_edit_summary,
+                    "fetch": fetch_json(app.config, a, learned),  # mode, and what fast checks learned
                 }
                 for a in articles
             ]
@@ -379,14 +395,11 @@ def follow(app: App, feed_url: str, every: str | None, tags: Sequence[str], no_p
 
 def _follow_discovered(app: App, url: str, seconds: int, tags: Sequence[str], no_poll: bool) -> None:
     """Follow every feed and sitemap a page leads to (watcher.discover), saying what was found where."""
-    from watcher import feeds
     from watcher.discover import discover
     from watcher.fetch.robots import RobotsCache
+    from watcher.monitor.loop import download_feed
 
-    fetch = app.config.fetch
-    page = feeds.download(
-        url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private, user_agent=user_agent(fetch), proxy=proxy_for(url, fetch)
-    )
+    page = download_feed(app.config.fetch, url)
     guard = app.robots()
     robots = guard.cache if guard is not None else RobotsCache()  # Sitemap: lines are read either way
 
@@ -434,35 +447,28 @@ def _follow_feed(app: App, url: str, items, seconds: int, tags: Sequence[str], n
 
 def _poll_now(app: App, feed, items) -> tuple[list[str], list[str]]:
     """The first poll, from the items already read: the feed's links become watched articles now."""
-    from datetime import timedelta
-
-    from watcher.monitor.loop import follow_links
+    from watcher.monitor.loop import CHILD_SITEMAPS_PER_POLL, follow_links, record_poll
 
     links, problems = list(items.links), []
-    for child in items.children[:5]:
+    for child in items.children[:CHILD_SITEMAPS_PER_POLL]:
         try:
             links += _read_feed(app, child).links
         except (FetchError, BadInput) as exc:
             problems.append(f"child sitemap {child}: {exc}")
     now = utcnow()
-    added = follow_links(app.services(None), feed, links, now)
-    feed.last_polled = now
-    feed.last_status = "ok"
-    feed.articles_added += len(added)
-    feed.next_poll = now + timedelta(seconds=feed.every)
-    app.store(write=True).update_feed(feed)
+    svc = app.services(None)
+    added = follow_links(svc, feed, links, now)
+    record_poll(svc, feed, now, added, ok=True)
+    svc.store.update_feed(feed)
     return added, problems
 
 
 def _read_feed(app: App, url: str):
     """The feed's current items; FeedError (exit 2) for a page that is not a feed, FetchError if unreachable."""
     from watcher import feeds
+    from watcher.monitor.loop import download_feed
 
-    fetch = app.config.fetch
-    content = feeds.download(
-        url, timeout=fetch.nav_timeout, allow_private=fetch.allow_private, user_agent=user_agent(fetch), proxy=proxy_for(url, fetch)
-    )
-    return feeds.parse_feed(content, url)
+    return feeds.parse_feed(download_feed(app.config.fetch, url), url)
 
 
 @click.command()
