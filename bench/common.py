@@ -32,6 +32,32 @@ class Row:
         return "" if self.ok is None else ("pass" if self.ok else "MISS")
 
 
+def ratio_row(
+    figure: str,
+    cpu: list[float],
+    cpu_ratio: float,
+    written: list[float],
+    written_ratio: float,
+    wall: list[float],
+    *,
+    written_label: str = "written",
+    written_format: str = ".1f",
+) -> Row:
+    """A figure that should not grow with the store: CPU and wall ms, KB written, and the growth of both (<= 1.2x)."""
+    return Row(
+        figure,
+        "CPU "
+        + " / ".join(f"{c:.2f}" for c in cpu)
+        + f" ms ({cpu_ratio:.2f}x); {written_label} "
+        + " / ".join(format(w, written_format) for w in written)
+        + f" KB ({written_ratio:.2f}x); wall "
+        + " / ".join(f"{w:.1f}" for w in wall)
+        + " ms",
+        "<= 1.2x",
+        cpu_ratio <= 1.2 and written_ratio <= 1.2,
+    )
+
+
 def table(rows: list[Row]) -> str:
     """Rows as a Markdown table (readable in a terminal too)."""
     head = ("figure", "value", "target", "pass/miss")

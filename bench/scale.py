@@ -26,7 +26,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import REPO, Row, print_rows  # first: puts the repository on sys.path
+from common import REPO, Row, print_rows, ratio_row  # first: puts the repository on sys.path
 from storage import WRITTEN  # importing it counts every byte the store writes
 
 from watcher.models import CheckResult
@@ -175,17 +175,13 @@ def run() -> list[Row]:
     written = [r[1] for r in results.values()]
     cpu_ratio, written_ratio = max(cpus) / min(cpus), max(written) / min(written)
     rows.append(
-        Row(
+        ratio_row(
             f"scale: no-change check at {labels} articles (incl. compaction share)",
-            "CPU "
-            + " / ".join(f"{c:.2f}" for c in cpus)
-            + f" ms ({cpu_ratio:.2f}x); written "
-            + " / ".join(f"{w / 1024:.1f}" for w in written)
-            + f" KB ({written_ratio:.2f}x); wall "
-            + " / ".join(f"{r[2]:.1f}" for r in results.values())
-            + " ms",
-            "<= 1.2x",
-            cpu_ratio <= 1.2 and written_ratio <= 1.2,
+            cpus,
+            cpu_ratio,
+            [w / 1024 for w in written],
+            written_ratio,
+            [r[2] for r in results.values()],
         )
     )
     largest = max(results)

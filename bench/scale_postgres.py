@@ -22,7 +22,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from common import REPO, Row, env_int, print_rows
+from common import REPO, Row, env_int, print_rows, ratio_row
 from pages import PageServers
 
 sys.path.insert(0, str(REPO / "tests"))
@@ -103,17 +103,14 @@ def store_rows(server: PostgresServer) -> list[Row]:
     worst_wal = max(f[3] for f in figures) / max(base[3], 1)
     sizes = "/".join(f"{s // 1000}k" for s, *_ in figures)
     rows = [
-        Row(
+        ratio_row(
             f"PostgreSQL store: no-change check at {sizes} articles",
-            "CPU "
-            + " / ".join(f"{f[1]:.2f}" for f in figures)
-            + f" ms ({worst_cpu:.2f}x); WAL "
-            + " / ".join(f"{f[3] / 1024:.1f}" for f in figures)
-            + f" KB ({worst_wal:.2f}x); wall "
-            + " / ".join(f"{f[2]:.1f}" for f in figures)
-            + " ms",
-            "<= 1.2x",
-            worst_cpu <= 1.2 and worst_wal <= 1.2,
+            [f[1] for f in figures],
+            worst_cpu,
+            [f[3] / 1024 for f in figures],
+            worst_wal,
+            [f[2] for f in figures],
+            written_label="WAL",
         )
     ]
     store = open_store(_schema(server))

@@ -20,7 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from common import Row, env_int, print_rows  # first: puts the repository on sys.path
+from common import Row, env_int, print_rows, ratio_row  # first: puts the repository on sys.path
 
 from watcher.models import Article, CheckResult, Edit, VersionDiff
 from watcher.store import blobs, journal, jsonfile, open_store
@@ -207,17 +207,14 @@ def run() -> list[Row]:
         cpu_ratio = max(c[1] for c in costs) / min(c[1] for c in costs)
         written_ratio = max(c[2] for c in costs) / max(min(c[2] for c in costs), 1e-9)
         rows.append(
-            Row(
+            ratio_row(
                 f"store: {label} at {sizes} versions ({articles} articles x 20 beside)",
-                "CPU "
-                + " / ".join(f"{c[1]:.2f}" for c in costs)
-                + f" ms ({cpu_ratio:.2f}x); written "
-                + " / ".join(f"{c[2]:.0f}" for c in costs)
-                + f" KB ({written_ratio:.2f}x); wall "
-                + " / ".join(f"{c[0]:.1f}" for c in costs)
-                + " ms",
-                "<= 1.2x",
-                cpu_ratio <= 1.2 and written_ratio <= 1.2,
+                [c[1] for c in costs],
+                cpu_ratio,
+                [c[2] for c in costs],
+                written_ratio,
+                [c[0] for c in costs],
+                written_format=".0f",
             )
         )
     grown = max(r[3] for r in results)
