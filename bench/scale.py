@@ -186,23 +186,19 @@ def run() -> list[Row]:
     )
     largest = max(results)
     rows.append(
-        Row(
+        _seconds_row(
             f"scale: add {ADD:,} URLs (add --from-file) to {labels} articles",
-            " / ".join(f"{r[3]:.1f}" for r in results.values())
-            + " s wall; CPU "
-            + " / ".join(f"{r[4]:.1f}" for r in results.values())
-            + " s",
+            [(r[3], r[4]) for r in results.values()],
+            ".1f",
             "< 10 s",
             results[largest][3] < 10,
         )
     )
     rows.append(
-        Row(
+        _seconds_row(
             f"scale: list --limit 20 at {labels} articles (first line; CPU of the whole command)",
-            " / ".join(f"{r[5]:.2f}" for r in results.values())
-            + " s wall; CPU "
-            + " / ".join(f"{r[6]:.2f}" for r in results.values())
-            + " s",
+            [(r[5], r[6]) for r in results.values()],
+            ".2f",
             "< 1 s",
             results[largest][6] < 1,
         )
@@ -212,6 +208,19 @@ def run() -> list[Row]:
 
         rows += scale_postgres.run()
     return rows
+
+
+def _seconds_row(figure: str, wall_cpu: list[tuple[float, float]], spec: str, target: str, ok: bool) -> Row:
+    """A row of wall and CPU seconds per size."""
+    return Row(
+        figure,
+        " / ".join(format(w, spec) for w, _ in wall_cpu)
+        + " s wall; CPU "
+        + " / ".join(format(c, spec) for _, c in wall_cpu)
+        + " s",
+        target,
+        ok,
+    )
 
 
 if __name__ == "__main__":
