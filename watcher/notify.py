@@ -6,7 +6,6 @@ import hashlib
 import inspect
 import json
 import queue
-import re
 import sys
 import threading
 import time
@@ -17,11 +16,11 @@ from typing import Any
 
 from watcher.config import NotifyTarget
 from watcher.digest import digest_body, digest_message, parse_window, render
-from watcher.errors import FetchError
+from watcher.errors import FetchError, WatcherError
 from watcher.labels import status_title
 from watcher.models import CLASS_RANK, NOTIFY_STATUSES, CheckResult, Edit, class_rank, top_class
 from watcher.redact import redact, scrub
-from watcher.untrusted import visible
+from watcher.untrusted import one_line, visible
 
 # A notification still undelivered after this many runs tried it is dropped (with a log line).
 MAX_DELIVERY_RUNS = 5
@@ -66,7 +65,7 @@ def payload(result: CheckResult, article_headline: str, tags: Sequence[str]) -> 
 def message(body: dict[str, Any]) -> tuple[str, str]:
     """A plain-text title and body summarising a payload, for chat and mail services."""
     status = body.get("status", "changed")
-    headline = _one_line(body.get("headline") or "") or body.get("url", "")
+    headline = one_line(body.get("headline") or "") or body.get("url", "")
     title = f"{status_title(status)}: {_snippet(headline, 120)}"
     edits = [Edit.from_json(e) for e in body.get("edits", [])]
     facts = [f"version {body['version']}"] if body.get("version") else []
@@ -132,7 +131,7 @@ class Notifier:
         try:
             pending = self._outbox.outbox_pending()
         except Exception as exc:  # a damaged outbox must not stop the run; new notifications still go out
-            self._log(f"notify: cannot read the notifications kept from earlier runs: {_one_line(str(exc))}")
+            self._log(f"notify: cannot read the notifications kept from earlier runs: {one_line(str(exc))}")
             return
         indexes = {_target_key(t.url): i for i, t in enumerate(self._targets)}
         orphans = 0
@@ -178,7 +177,7 @@ class Notifier:
                 try:
                     ids = list(self._outbox.outbox_put([(_target_key(self._targets[i].url), body) for i in chosen]))
                 except Exception as exc:  # the store is full or damaged: deliver from memory, as before
-                    self._log(f"notify: cannot keep notifications in the store ({_one_line(str(exc))}); sending anyway")
+                    self._log(f"notify: cannot keep notifications in the store ({one_line(str(exc))}); sending anyway")
             for index, entry_id in zip(chosen, ids, strict=True):
                 if index in self._windows:
                     self._digests[index].append((entry_id, body))
@@ -243,7 +242,7 @@ class Notifier:
                     if error is None:
                         self._forget(entry_id)
                     continue
-                reason = scrub(_one_line(str(error)), target.url)
+                reason = scrub(one_line(str(error)), target.url)
                 after = f"after {tries} attempt{'s' if tries > 1 else ''}"
                 if entry_id is not None and error.retryable and runs + 1 < MAX_DELIVERY_RUNS:
                     self._keep(entry_id, reason)
@@ -279,7 +278,7 @@ class Notifier:
                     self._forget(entry_id)
                 start = end
                 continue
-            reason = scrub(_one_line(str(error)), target.url)
+            reason = scrub(one_line(str(error)), target.url)
             self._log(
                 f"notify: {redact(target.url)}: digest of {len(batch)} not delivered after {tries} attempt(s): {reason}"
                 + ("; tried again at the next window" if error.retryable else "; dropped")
@@ -318,13 +317,33 @@ class Notifier:
         try:
             self._outbox.outbox_done(entry_id)
         except Exception as exc:  # a store that cannot write now; the next run may send it once more
-            self._log(f"notify: cannot update the outbox: {_one_line(str(exc))}")
+            self._log(f"notify: cannot update the outbox: {one_line(str(exc))}")
 
     def _keep(self, entry_id: int, reason: str) -> None:
         try:
             self._outbox.outbox_failed(entry_id, reason)
         except Exception as exc:  # it stays pending all the same
-            self._log(f"notify: cannot update the outbox: {_one_line(str(exc))}")
+            self._log(f"notify: cannot update the outbox: {one_line(str(exc))}")
+
+
+def notifier_for(config: Any, store: Any, log: Callable[[str], None]) -> Notifier | None:
+    """The Notifier for the configured targets (None without any): what it cannot deliver stays in the
+    store's outbox for the next run (a backend without an outbox: memory only)."""
+    if not config.notify:
+        return None
+    outbox = store if hasattr(store, "outbox_put") else None
+    return Notifier(config.notify, log=log, outbox=outbox)
+
+
+def notify_result(notifier: Notifier | None, store: Any, result: CheckResult) -> None:
+    """Hand a check's result to the notifier with its article's tags (the targets' filters need them)."""
+    if notifier is None or result.status not in NOTIFY_STATUSES:
+        return
+    try:
+        tags = list(store.get_article(result.url).tags)
+    except WatcherError:  # removed while being checked: notify untagged rather than not at all
+        tags = []
+    notifier.submit(result, result.headline, tags)
 
 
 def send_test(targets: Sequence[NotifyTarget]) -> list[tuple[str, bool, str | None]]:
@@ -335,9 +354,9 @@ def send_test(targets: Sequence[NotifyTarget]) -> list[tuple[str, bool, str | No
         try:
             deliver(target, body)
         except DeliveryFailed as exc:
-            outcomes.append((redact(target.url), False, scrub(_one_line(str(exc)), target.url)))
+            outcomes.append((redact(target.url), False, scrub(one_line(str(exc)), target.url)))
         except Exception as exc:  # report any failure of one target and go on with the rest
-            reason = f"{type(exc).__name__}: {_one_line(str(exc))}"
+            reason = f"{type(exc).__name__}: {one_line(str(exc))}"
             outcomes.append((redact(target.url), False, scrub(reason, target.url)))
         else:
             outcomes.append((redact(target.url), True, None))
@@ -425,15 +444,11 @@ def _edit_line(edit: Edit) -> str:
 
 
 def _quote(text: str | None) -> str:
-    return '"' + _snippet(_one_line(text or ""), _SNIPPET) + '"'
+    return '"' + _snippet(one_line(text or ""), _SNIPPET) + '"'
 
 
 def _snippet(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _one_line(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _stderr(line: str) -> None:

@@ -41,3 +41,8 @@ def json_safe(document: str) -> str:
     Outside strings JSON is ASCII, so every such character is inside a string, where the escape is valid.
     """
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+
+
+def one_line(text: str) -> str:
+    """Every run of white space (newlines included) as one space, ends trimmed: a message fit for one log line."""
+    return " ".join(text.split())

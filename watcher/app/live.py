@@ -126,13 +126,13 @@ async def run_with(
         from watcher.app.dashboard import run_dashboard_with
 
         return await run_dashboard_with(svc, max_checks=max_checks, until=until)
-    notifier = _notifier(svc, env)
+    from watcher.notify import notifier_for, notify_result
+
+    notifier = notifier_for(svc.config, svc.store, env.info)
     stdout = _Stdout(env)
 
     def on_result(result: CheckResult) -> None:
-        if notifier is not None and result.status not in ("unchanged", "error", "new"):
-            article = _article_or_none(svc, result.url)
-            notifier.submit(result, result.headline, article.tags if article else [])
+        notify_result(notifier, svc.store, result)
         if as_json:
             stdout.write(lambda: env.print_json(result.to_json()))
         elif not dashboard and worth_logging(result, verbose):
@@ -221,25 +221,6 @@ def _quiet_after_stop(runner: Runner) -> Callable[[asyncio.AbstractEventLoop, di
         loop.default_exception_handler(context)
 
     return handle
-
-
-def _notifier(svc: Services, env: Any):
-    if not svc.config.notify:
-        return None
-    from watcher.notify import Notifier
-
-    # The store keeps what is not delivered yet (a backend without an outbox: memory only, as before).
-    outbox = svc.store if hasattr(svc.store, "outbox_put") else None
-    return Notifier(svc.config.notify, log=env.info, outbox=outbox)
-
-
-def _article_or_none(svc: Services, url: str):
-    from watcher.errors import WatcherError
-
-    try:
-        return svc.store.get_article(url)
-    except WatcherError:
-        return None
 
 
 async def _stop_when(until: Callable[[], bool], runner: Runner) -> None:

@@ -82,16 +82,14 @@ async def _check_all(
     from watcher.render.edits import render_check
 
     results: list[CheckResult] = []
-    notifier = None
-    if notify and app.config.notify:
-        from watcher.notify import Notifier
+    from watcher.notify import notifier_for, notify_result
 
-        notifier = Notifier(app.config.notify, log=app.env.info)
+    store = app.store(write=True)
+    notifier = notifier_for(app.config, store, app.env.info) if notify else None
 
     def emit(result: CheckResult) -> None:
         results.append(result)
-        if notifier is not None:
-            notifier.submit(result, result.headline, svc.store.get_article(result.url).tags)
+        notify_result(notifier, store, result)
         if as_json:
             app.env.print_json(result.to_json())
         elif verbose or _worth_showing(result, include_cosmetic) or len(urls) == 1:

@@ -198,16 +198,14 @@ class DashboardApp(App[int]):
         await self.runner.run(grace=0.0)
 
     def _notifier(self):
-        if not self.config.notify:
-            return None
-        from watcher.notify import Notifier
+        from watcher.notify import notifier_for
 
-        return Notifier(self.config.notify, log=lambda line: self.message(line, "warning"))
+        return notifier_for(self.config, self.store, lambda line: self.message(line, "warning"))
 
     def _on_result(self, result: CheckResult, notifier) -> None:
-        if notifier is not None and result.status not in ("unchanged", "error", "new"):
-            article = next((a for a in self.snap.articles if a.url == result.url), None)
-            notifier.submit(result, result.headline, article.tags if article else [])
+        from watcher.notify import notify_result
+
+        notify_result(notifier, self.store, result)
         if result.status == "error":
             self.message(f"{result.url}: {result.error}", "error")
         self.reload()
