@@ -225,6 +225,38 @@ def watcher_rate(mode: str, urls: list[str], rounds: int, work: Workload) -> tup
         return asyncio.run(_watcher(mode, urls, rounds, work, Path(tmp) / "data"))
 
 
+def idle_run_rss(url: str, wait: float = 30.0) -> tuple[float, float]:
+    """RSS (MB, process and children) of `watcher run` while it renders its one due article, and once it has
+    had nothing to render for longer than [fetch] browser_idle (2 s here)."""
+    import os
+    import subprocess
+    import sys
+
+    import psutil
+    from memory import rss_mb
+
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        data.mkdir()
+        (data / "watcher.toml").write_text(
+            "[fetch]\nbrowser_idle = 2\nper_host_delay = 0\n[trust]\nconfirm_delay = 0\n"
+        )
+        env = {**os.environ, "WATCHER_ALLOW_PRIVATE": "1"}
+        base = [sys.executable, "-m", "watcher", "--data-dir", str(data)]
+        subprocess.run([*base, "add", "--no-probe", url], check=True, capture_output=True, env=env)
+        proc = subprocess.Popen([*base, "run"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        try:
+            me = psutil.Process(proc.pid)
+            peak, started = 0.0, time.monotonic()
+            while time.monotonic() - started < wait:
+                peak = max(peak, rss_mb(me))
+                time.sleep(0.25)
+            return peak, rss_mb(me)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
 def run() -> list[Row]:
     articles = env_int("BENCH_FAST_ARTICLES", 40)
     rounds = env_int("BENCH_FAST_ROUNDS", 14)
@@ -240,6 +272,8 @@ def run() -> list[Row]:
         print(f"  browser-only: {browser:.0f}/min {browser_statuses}", flush=True)
         auto, auto_versions, auto_statuses = watcher_rate("auto", urls, rounds, work)
         print(f"  auto: {auto:.0f}/min {auto_statuses}", flush=True)
+        peak, idle = idle_run_rss(urls[0])
+        print(f"  watcher run: {peak:.0f} MB while rendering, {idle:.0f} MB once idle", flush=True)
     finally:
         servers.close()
     missed = [u for u in urls if auto_versions[u] != browser_versions[u]]
@@ -248,6 +282,12 @@ def run() -> list[Row]:
     unchanged = 1 - stored / timed
     share = auto_statuses["rendered checks"] / timed
     return [
+        Row(
+            "watcher run RSS with nothing to render (browser closed after browser_idle)",
+            f"{idle:.0f} MB (while rendering: {peak:.0f} MB)",
+            "< 150 MB",
+            idle < 150,
+        ),
         Row(
             f"fast checks c={CONCURRENCY}: auto vs browser-only ({unchanged:.0%} of checks unchanged, "
             f"auto rendered {share:.0%}, audit_every={AUDIT_EVERY})",

@@ -191,3 +191,27 @@ def test_cli_mode_learning_and_override_are_shown(site, tmp_path):
     }
     assert listed[site.url("/b")]["mode"] == "browser"
     assert "fetch mode auto: the raw HTML carries the story" in ok(data, "history", site.url("/a"))
+
+
+def test_the_browser_is_closed_when_idle_and_started_again_for_the_next_render(site):
+    import psutil
+
+    from watcher.fetch import Fetcher
+
+    site.page("/idle", story(BODY, "/idle.js"))
+    me = psutil.Process()
+
+    def browsers() -> int:
+        return sum("chrom" in p.name() for p in me.children(recursive=True))
+
+    async def go() -> None:
+        async with Fetcher(fast_settings()) as fetcher:
+            fetcher._handle.idle_after = 0.3
+            before = browsers()
+            assert (await fetcher.fetch(site.url("/idle"))).status == 200
+            assert browsers() > before
+            await asyncio.sleep(1.5)
+            assert browsers() == before  # nothing to render: no Chromium left running
+            assert (await fetcher.fetch(site.url("/idle"))).status == 200
+
+    asyncio.run(go())

@@ -121,6 +121,7 @@ class App:
         from watcher.fetch import Fetcher
 
         fetcher = Fetcher(self.config.fetch)
+        fetcher._handle.idle_after = self.config.fetch.browser_idle  # started on the first render, closed when idle
         if fetcher.robots is not None:
             fetcher.robots = self.robots()
         return fetcher

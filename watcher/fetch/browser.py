@@ -187,6 +187,11 @@ class BrowserHandle:
         self._served = 0  # checks and cards since launch
         self._active = 0  # checks and cards using the browser right now
         self._user_agents: dict[int, str] = {}  # the running browser's own User-Agent
+        # [fetch] browser_idle: seconds with no check or card after which browser and driver are closed
+        # (about 1 GB between them); the next render starts them again. 0: kept until close().
+        self.idle_after = 0.0
+        self._idle: asyncio.TimerHandle | None = None
+        self._idle_task: asyncio.Task | None = None
 
     @contextlib.asynccontextmanager
     async def in_use(self):
@@ -202,12 +207,28 @@ class BrowserHandle:
                     await self._turn.wait()
             self._served += 1
             self._active += 1
+            if self._idle is not None:
+                self._idle.cancel()
+                self._idle = None
         try:
             yield
         finally:
             async with self._turn:
                 self._active -= 1
                 self._turn.notify_all()
+                if self._active == 0 and self.idle_after > 0:
+                    loop = asyncio.get_running_loop()
+                    self._idle = loop.call_later(self.idle_after, self._start_idle_close, loop)
+
+    def _start_idle_close(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._idle_task = loop.create_task(self._close_idle())  # kept: a task nobody holds may be collected
+
+    async def _close_idle(self) -> None:
+        """Close browser and driver if nothing used them for `idle_after` seconds (fast checks need neither)."""
+        async with self._turn:
+            self._idle = None
+            if self._active == 0 and self._browser is not None:
+                await self.close()
 
     async def get(self) -> Any:
         async with self._lock:
@@ -285,6 +306,9 @@ class BrowserHandle:
                 await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
 
     async def close(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
         await self._drop_spares()
         async with self._lock:
             browser, self._browser = self._browser, None
