@@ -11,24 +11,13 @@ from typing import NamedTuple
 
 import pytest
 from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
-from support.cli import checked, ok, watcher
+from support.cli import checked, data_dir_with, fast_config, ok, watcher
 from support.site_server import Site
 
 from watcher.report import ReportEntry, card_html
 from watcher.report.css import CARD_FONT_STACK
 
-FAST_CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 12
-retries = 1
-backoff = 0.1
-per_host_delay = 0
-settle_ms = 0  # static pages: nothing to wait for
-
-[trust]
-confirm_delay = 0
-"""
+FAST_CONFIG = fast_config(settle_ms=0, confirm_delay=0)  # static pages: nothing to wait for
 
 CARD_SIZE = (1200, 675)  # the fixed size the font tests draw at; `watcher card` fits the card to its content
 CARD_WIDTH, MIN_HEIGHT, MAX_HEIGHT = 1200, 630, 1350
@@ -151,9 +140,7 @@ def cards(tmp_path_factory: pytest.TempPathFactory, browser: BrowserThread) -> I
     site = Site()
     fetcher = browser.fetcher(fast_settings(settle_ms=0))  # static pages: nothing to wait for
     try:
-        data_dir = tmp_path_factory.mktemp("cards") / "data"
-        data_dir.mkdir()
-        (data_dir / "watcher.toml").write_text(FAST_CONFIG)
+        data_dir = data_dir_with(tmp_path_factory.mktemp("cards") / "data", FAST_CONFIG)
         site.serve_fixture("/news/barrier", "en-daily/story")
         site.serve_fixture("/zh/story", "zh-daily/story")
         site.page_versions("/news/short", {"v1": gazette(PARAGRAPHS), "v2": gazette(SHORT_V2)})

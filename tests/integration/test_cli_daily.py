@@ -17,7 +17,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from support.cli import checked
+from support.cli import checked, data_dir_with, fast_config
 from support.site_server import Site
 
 from watcher.app.articles import article_ids
@@ -26,17 +26,7 @@ from watcher.app.console import Environment
 from watcher.app.context import App
 from watcher.store import open_store
 
-CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 12
-retries = 0
-backoff = 0.1
-per_host_delay = 0
-
-[trust]
-confirm_delay = 0
-"""
+CONFIG = fast_config(retries=0, settle_ms=None, confirm_delay=0)
 
 
 def page(headline: str, *paragraphs: str) -> str:
@@ -107,9 +97,7 @@ def template(shared_site, browser, tmp_path_factory) -> Path:
     """Three articles watched and checked once by real checks (built once; each test gets a copy)."""
     for path, html in PAGES.values():
         shared_site.page(path, html)
-    folder = tmp_path_factory.mktemp("cli-daily") / "data"
-    folder.mkdir()
-    (folder / "watcher.toml").write_text(CONFIG)
+    folder = data_dir_with(tmp_path_factory.mktemp("cli-daily") / "data", CONFIG)
     urls = {name: shared_site.url(path) for name, (path, _) in PAGES.items()}
     ok(folder, "add", urls["flood"], "--tag", "city", "--every", "2h", "--no-probe")
     ok(folder, "add", urls["tram"], urls["school"], "--tag", "transport", "--no-probe")
@@ -387,7 +375,9 @@ def test_times_for_people_follow_tz_config_and_TZ_json_stays_utc(data_dir, newsr
     assert checked_at.endswith("Z")
     assert captured("--tz", "UTC").endswith("UTC")
     assert captured("--tz", "Asia/Taipei").endswith("CST")
-    (data_dir / "watcher.toml").write_text(CONFIG + '\n[display]\ntz = "Europe/London"\n')
+    (data_dir / "watcher.toml").write_text(
+        fast_config(retries=0, settle_ms=None, confirm_delay=0, extra='[display]\ntz = "Europe/London"\n')
+    )
     assert captured().endswith(("GMT", "BST"))
     (data_dir / "watcher.toml").write_text(CONFIG)
     monkeypatch.setenv("TZ", "Asia/Tokyo")

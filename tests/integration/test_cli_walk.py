@@ -3,33 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from support.cli import data_dir_with, fast_config, watcher
 
-FAST_CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 12
-retries = 1
-backoff = 0.1
-per_host_delay = 0
-
-[trust]
-confirm_delay = 0.2
-"""
-
-
-def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run the installed CLI the way a user does."""
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+FAST_CONFIG = fast_config(settle_ms=None, confirm_delay=0.2)
 
 
 def json_lines(out: str) -> list[dict]:
@@ -38,10 +17,7 @@ def json_lines(out: str) -> list[dict]:
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "data"
-    folder.mkdir()
-    (folder / "watcher.toml").write_text(FAST_CONFIG)
-    return folder
+    return data_dir_with(tmp_path / "data", FAST_CONFIG)
 
 
 def test_story_through_versions(site, data_dir):

@@ -6,21 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.cli import watcher
+from support.cli import data_dir_with, fast_config, watcher
 from support.proxy import Proxy
-
-CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 12
-retries = 0
-per_host_delay = 0
-settle_ms = 300
-{fetch_extra}
-[trust]
-confirm_delay = 0.1
-{extra}
-"""
 
 PAGE = """<html><head><title>Proxied story</title><script defer src="/app.js"></script></head>
 <body><article><h1>Proxied story</h1>{paras}<p id="late"></p></article></body></html>"""
@@ -41,14 +28,11 @@ def setup(site, tmp_path, config: str) -> tuple:
     base = site.url("").rstrip("/")
     rss = f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><item><link>{base}/story</link></item></channel></rss>"
     site.bytes("/rss.xml", rss.encode(), "application/rss+xml")
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "watcher.toml").write_text(config)
-    return data, base
+    return data_dir_with(tmp_path / "data", config), base
 
 
 def test_everything_goes_through_the_configured_proxy_and_its_password_is_never_printed(site, tmp_path, proxy):
-    data, base = setup(site, tmp_path, CONFIG.format(fetch_extra=f'proxy = "{proxy.url}"', extra=""))
+    data, base = setup(site, tmp_path, fast_config(retries=0, settle_ms=300, fetch=f'proxy = "{proxy.url}"'))
     followed = watcher(data, "follow", base + "/rss.xml")
     assert followed.returncode == 0, followed.stderr
     checked = watcher(data, "check", base + "/story", "--json")
@@ -65,7 +49,7 @@ def test_everything_goes_through_the_configured_proxy_and_its_password_is_never_
 
 def test_a_site_proxy_applies_to_its_site_only(site, tmp_path, proxy):
     rule = f'[[sites]]\ndomain = "localhost"\nproxy = "{proxy.url}"\n'
-    data, base = setup(site, tmp_path, CONFIG.format(fetch_extra="", extra=rule))
+    data, base = setup(site, tmp_path, fast_config(retries=0, settle_ms=300, extra=rule))
     direct = base + "/story"
     proxied = site.url("/story", host="localhost")
     assert watcher(data, "add", "--no-probe", direct, proxied).returncode == 0
@@ -75,8 +59,6 @@ def test_a_site_proxy_applies_to_its_site_only(site, tmp_path, proxy):
 
 
 def test_a_bad_proxy_setting_is_one_line_without_the_password(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "watcher.toml").write_text('[fetch]\nproxy = "ftp://user:hunter2@proxy.example:21"\n')
+    data = data_dir_with(tmp_path / "data", '[fetch]\nproxy = "ftp://user:hunter2@proxy.example:21"\n')
     result = watcher(data, "list")
     assert result.returncode == 2 and "fetch.proxy" in result.stderr and "hunter2" not in result.stderr

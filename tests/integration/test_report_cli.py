@@ -20,23 +20,12 @@ import lxml.html
 import pytest
 from markdown_it import MarkdownIt
 from support.browser_thread import BrowserThread, fast_settings
-from support.cli import checked, ok, watcher
+from support.cli import checked, data_dir_with, fast_config, ok, watcher
 from support.site_server import Site
 
 from watcher.models import iso, parse_iso, utcnow
 
-FAST_CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 12
-retries = 1
-backoff = 0.1
-per_host_delay = 0
-settle_ms = 0  # static pages: nothing to wait for
-
-[trust]
-confirm_delay = 0
-"""
+FAST_CONFIG = fast_config(settle_ms=0, confirm_delay=0)  # static pages: nothing to wait for
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SCRIPT_TEXT = "<script>alert(1)</script>"
@@ -115,9 +104,7 @@ def newsroom(tmp_path_factory: pytest.TempPathFactory, browser: BrowserThread) -
     site = Site()
     fetcher = browser.fetcher(fast_settings(settle_ms=0))  # static pages: nothing to wait for
     try:
-        data_dir = tmp_path_factory.mktemp("report") / "data"
-        data_dir.mkdir()
-        (data_dir / "watcher.toml").write_text(FAST_CONFIG)
+        data_dir = data_dir_with(tmp_path_factory.mktemp("report") / "data", FAST_CONFIG)
         site.serve_fixture("/news/barrier", "en-daily/story")
         site.serve_fixture("/zh/story", "zh-daily/story")
         site.page_versions("/news/hearing", {"v1": HOSTILE_V1, "v2": HOSTILE_V2}, current="v1")

@@ -5,19 +5,9 @@ from __future__ import annotations
 
 import json
 
-from support.cli import watcher
+from support.cli import data_dir_with, fast_config, watcher
 
-CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 12
-retries = 0
-per_host_delay = 0
-settle_ms = 100
-
-[trust]
-confirm_delay = 0.1
-"""
+CONFIG = fast_config(retries=0)
 
 STORY = (
     "<html><head><title>{t}</title></head><body><article><h1>{t}</h1>"
@@ -29,9 +19,7 @@ STORY = (
 def test_a_disallowed_url_is_refused_with_the_rule_and_a_site_rule_lifts_it(site, tmp_path):
     site.bytes("/robots.txt", b"User-agent: *\nDisallow: /members/\n", "text/plain")
     site.page("/members/story", STORY.format(t="Members only"))
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "watcher.toml").write_text(CONFIG)
+    data = data_dir_with(tmp_path / "data", CONFIG)
     url = site.url("/members/story")
     at_add = watcher(data, "add", url)
     assert at_add.returncode == 2 and "robots.txt disallows it" in at_add.stderr, at_add.stderr
@@ -52,9 +40,7 @@ def test_crawl_delay_spaces_the_loads_of_one_host(site, tmp_path):
     site.bytes("/robots.txt", b"User-agent: *\nCrawl-delay: 1.5\n", "text/plain")
     for i in range(3):
         site.page(f"/s{i}", STORY.format(t=f"Story {i}"))
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "watcher.toml").write_text(CONFIG)
+    data = data_dir_with(tmp_path / "data", CONFIG)
     urls = [site.url(f"/s{i}") for i in range(3)]
     assert watcher(data, "add", *urls).returncode == 0
     before = {i: site.hits(f"/s{i}") for i in range(3)}  # `add` may look at each page once itself

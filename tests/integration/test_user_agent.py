@@ -3,20 +3,9 @@ watcher's token appended), feed polls, and `[fetch] user_agent` replacing it eve
 
 from __future__ import annotations
 
-from support.cli import watcher
+from support.cli import data_dir_with, fast_config, watcher
 
-CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 12
-retries = 0
-per_host_delay = 0
-settle_ms = 100
-contact = "https://newsroom.example/watcher-contact"
-{extra}
-[trust]
-confirm_delay = 0.1
-"""
+CONTACT = 'contact = "https://newsroom.example/watcher-contact"\n'
 
 STORY = "<html><head><title>T</title></head><body><article><h1>T</h1>" + "<p>A paragraph of the story told.</p>" * 5
 RSS = (
@@ -29,9 +18,7 @@ def test_page_loads_and_feed_polls_name_watcher_and_the_contact(site, tmp_path):
     base = site.url("").rstrip("/")
     site.page("/story", STORY + "</article></body></html>")
     site.bytes("/rss.xml", RSS.format(base=base).encode(), "application/rss+xml")
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "watcher.toml").write_text(CONFIG.format(extra=""))
+    data = data_dir_with(tmp_path / "data", fast_config(retries=0, fetch=CONTACT))
     assert watcher(data, "follow", base + "/rss.xml").returncode == 0
     checked = watcher(data, "check", base + "/story")
     assert checked.returncode == 0, checked.stderr
@@ -45,9 +32,8 @@ def test_page_loads_and_feed_polls_name_watcher_and_the_contact(site, tmp_path):
 
 def test_a_configured_user_agent_replaces_it(site, tmp_path):
     site.page("/story", STORY + "</article></body></html>")
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "watcher.toml").write_text(CONFIG.format(extra='user_agent = "NewsroomBot/2 (+mailto:desk@example.org)"'))
+    agent = 'user_agent = "NewsroomBot/2 (+mailto:desk@example.org)"'
+    data = data_dir_with(tmp_path / "data", fast_config(retries=0, fetch=CONTACT + agent))
     assert watcher(data, "add", site.url("/story")).returncode == 0  # its probe is one request
     assert watcher(data, "check", site.url("/story")).returncode == 0  # the browser's is another
     agents = site.user_agents("/story")

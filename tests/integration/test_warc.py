@@ -9,24 +9,14 @@ import hashlib
 import io
 import json
 
-from support.cli import ok, watcher
+from support.cli import data_dir_with, fast_config, ok, watcher
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from watcher.store import open_store
 
-CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 12
-retries = 0
-per_host_delay = 0
-settle_ms = 100
-
-[trust]
-confirm_delay = 0.1
-"""
+CONFIG = fast_config(retries=0)
 
 
 def page(figure: str) -> str:
@@ -44,9 +34,7 @@ def sha1_digest(data: bytes) -> str:
 def test_export_read_back_and_import_give_the_same_versions(site, tmp_path):
     site.page_versions("/budget", {"v1": page("7 votes to 2"), "v2": page("6 votes to 3")})
     url = site.url("/budget")
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "watcher.toml").write_text(CONFIG)
+    data = data_dir_with(tmp_path / "data", CONFIG)
     ok(data, "add", url)
     ok(data, "check", url)
     site.set_version("/budget", "v2")
@@ -135,9 +123,7 @@ def test_a_warc_from_another_tool_becomes_versions(tmp_path):
 def test_archive_warc_appends_each_new_version_as_it_is_captured(site, tmp_path):
     site.page_versions("/budget", {"v1": page("7 votes to 2"), "v2": page("6 votes to 3")})
     url = site.url("/budget")
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "watcher.toml").write_text(CONFIG + "\n[archive]\nwarc = true\n")
+    data = data_dir_with(tmp_path / "data", fast_config(retries=0, extra="[archive]\nwarc = true\n"))
     ok(data, "add", url)
     ok(data, "check", url)
     ok(data, "check", url)  # unchanged: nothing appended

@@ -13,6 +13,29 @@ from watcher.monitor.check import Services, check_article
 from watcher.store import open_store
 
 
+def fast_config(
+    *, retries: int = 1, settle_ms: int | None = 100, confirm_delay: float = 0.1, fetch: str = "", extra: str = ""
+) -> str:
+    """A watcher.toml for tests: short timeouts, no gap between loads of a host, a quick confirm. `fetch` adds
+    lines to [fetch], `extra` whole sections after [trust]; settle_ms=None leaves watcher's default."""
+    settle = "" if settle_ms is None else f"settle_ms = {settle_ms}\n"
+    more_fetch = fetch.strip() + "\n" if fetch.strip() else ""
+    return (
+        f"[fetch]\nnav_timeout = 5\ndeadline = 12\nretries = {retries}\nbackoff = 0.1\nper_host_delay = 0\n"
+        f"{settle}{more_fetch}\n[trust]\nconfirm_delay = {confirm_delay}\n\n{extra}"
+    )
+
+
+FAST_CONFIG = fast_config()
+
+
+def data_dir_with(folder: Path, config: str = FAST_CONFIG) -> Path:
+    """`folder` made as a data folder holding `config` as its watcher.toml."""
+    folder.mkdir(parents=True)
+    (folder / "watcher.toml").write_text(config)
+    return folder
+
+
 def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
     """Run the installed CLI the way a user does."""
     return subprocess.run(
