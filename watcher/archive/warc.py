@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from watcher.errors import BadInput
-from watcher.models import Version
+from watcher.models import ServedPage, Version
 from watcher.times import iso
 
 METADATA_TYPE = "application/vnd.watcher.version+json"
@@ -46,6 +46,20 @@ class Capture:
     body: bytes = b""
     metadata: dict[str, Any] | None = None  # watcher's article and edits, when the WARC came from watcher
     reconstructed: bool = False  # no served headers were kept: the headers are watcher's stand-ins
+
+    @classmethod
+    def of(cls, version: Version, served: ServedPage) -> Capture:
+        """A stored version as the page it was served as, with watcher's reading of it."""
+        return cls(
+            url=version.url,
+            captured_at=version.captured_at,
+            status=served.status,
+            reason=served.reason,
+            http_version=served.http_version or "HTTP/1.1",
+            headers=list(served.headers),
+            body=served.body,
+            metadata=version_metadata(version),
+        )
 
 
 def version_metadata(version: Version) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -145,18 +146,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         # Diffed against the article as it was before it went away (the event version keeps that text).
         diff = await _diff(apply_mask(latest.article, mask)[0], article)
         diff.flags = sorted(set(diff.flags) | {"restored"})
-        version = svc.store.save_version(
-            url,
-            article,
-            html=snapshot.html,
-            served=snapshot.served(),
-            diff=diff,
-            captured_at=now,
-            event="restored",
-            final_url=_target(url, snapshot),
-        )
-        _archive(svc, version, snapshot)
-        return _changed(url, version, diff, now, snapshot, status="restored")
+        return _store_change(svc, url, article, snapshot, diff, now, status="restored")
 
     # Both sides are masked alike: a block learned volatile today is left out of yesterday's version too.
     stored = apply_mask(latest.article, mask)[0]
@@ -211,30 +201,32 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
 
     if reverted_to is not None:
         diff.flags = sorted(set(diff.flags) | {"revert"})
-        version = svc.store.save_version(
-            url,
-            article,
-            html=snapshot.html,
-            served=snapshot.served(),
-            diff=diff,
-            captured_at=now,
-            event="revert",
-            final_url=_target(url, snapshot),
-        )
-        _archive(svc, version, snapshot)
-        return _changed(url, version, diff, now, snapshot, status="revert")
+        return _store_change(svc, url, article, snapshot, diff, now, status="revert")
+    return _store_change(svc, url, article, snapshot, diff, now)
 
+
+def _store_change(
+    svc: Services,
+    url: str,
+    article: Article,
+    snapshot: Snapshot,
+    diff: VersionDiff,
+    now: datetime,
+    status: CheckStatus = "changed",
+) -> CheckResult:
+    """A confirmed change (or revert, or restoration) stored as a new version, archived, and reported."""
     version = svc.store.save_version(
         url,
         article,
         html=snapshot.html,
+        served=snapshot.served(),
         diff=diff,
         captured_at=now,
+        event=None if status == "changed" else status,
         final_url=_target(url, snapshot),
-        served=snapshot.served(),
     )
     _archive(svc, version, snapshot)
-    return _changed(url, version, diff, now, snapshot)
+    return _changed(url, version, diff, now, snapshot, status=status)
 
 
 async def _diff(old: Article, new: Article) -> VersionDiff:
@@ -516,19 +508,14 @@ def _archive(svc: Services, version: Version, snapshot: Snapshot) -> None:
     if svc.archive_dir is None:
         return
     from watcher import __version__
-    from watcher.archive.warc import Capture, append_capture, version_metadata
+    from watcher.archive.warc import Capture, append_capture
 
     served = snapshot.served()
     if served is None:
         return
-    cap = Capture(
-        url=version.url,
-        captured_at=version.captured_at,
-        status=served.status,
-        reason=served.reason,
-        http_version=served.http_version or "HTTP/1.1",
-        headers=list(served.headers),
-        body=served.body,
-        metadata=version_metadata(version),
-    )
-    append_capture(svc.archive_dir, cap, software=f"watcher/{__version__}")
+    try:
+        append_capture(svc.archive_dir, Capture.of(version, served), software=f"watcher/{__version__}")
+    except OSError as exc:
+        # The version is stored already: a full disk or unwritable archive folder costs the WARC copy
+        # only, and must not turn the stored change into a check error.
+        logging.getLogger(__name__).warning("cannot archive %s v%s as WARC: %s", version.url, version.number, exc)

@@ -12,17 +12,19 @@ import functools
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from watcher import feeds
+from watcher.config import FetchSettings
 from watcher.errors import WatcherError
 from watcher.fetch.base import proxy_for, user_agent
 from watcher.models import PAGE_EVENTS, CheckResult, Feed, WatchedArticle
 from watcher.monitor import schedule
 from watcher.monitor.check import Services, check_article, record
+from watcher.untrusted import one_line
 from watcher.urls import host_of
 
 IDLE_POLL = 0.5  # seconds between looks at the schedule when nothing is due
@@ -253,14 +255,14 @@ class Runner:
     def _failed(self, url: str, exc: Exception) -> CheckResult:
         """A check that raised: record it as an error if the store can, and hold the retry back either way."""
         text = str(exc) if isinstance(exc, WatcherError) else f"internal error: {type(exc).__name__}: {exc}"
-        result = CheckResult(url=url, status="error", checked_at=self.svc.clock(), error=_one_line(text))
+        result = CheckResult(url=url, status="error", checked_at=self.svc.clock(), error=one_line(text))
         delay = self._held.failed(url)
         try:
             record(self.svc, result)
         except Exception as again:  # the store is what failed; the hold above is the backstop
             if str(again) != str(exc):
                 text += f" (not recorded: {again})"
-            result.error = _one_line(f"{text}; retrying in {_seconds(delay)}")
+            result.error = one_line(f"{text}; retrying in {_seconds(delay)}")
         return result
 
     async def _wait_for_work(self) -> None:
@@ -304,7 +306,7 @@ class Runner:
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # whatever it was, the poll is retried after a backoff
-            poll = FeedPoll(feed=feed.url, error=_one_line(f"{type(exc).__name__}: {exc}"), recorded=False)
+            poll = FeedPoll(feed=feed.url, error=one_line(f"{type(exc).__name__}: {exc}"), recorded=False)
         if not poll.recorded:
             # Its next poll time was not saved: without a hold it would be polled again at once.
             self._feeds_held.failed(feed.url)
@@ -315,28 +317,7 @@ class Runner:
         self.on_feed(poll)
 
     async def _poll_feed(self, feed: Feed, now: datetime) -> FeedPoll:
-        poll = FeedPoll(feed=feed.url)
-        try:
-            links = await self._in_thread(self._feed_links, feed.url)
-            poll.added = follow_links(self.svc, feed, links, now)
-            feed.last_status = "ok"
-        except WatcherError as exc:
-            poll.error = str(exc)
-            feed.last_status = "error"
-        except Exception as exc:  # a feed is untrusted input; a parser bug must not end the run
-            poll.error = f"internal error reading the feed: {type(exc).__name__}: {exc}"
-            feed.last_status = "error"
-        feed.last_polled = now
-        feed.articles_added += len(poll.added)
-        feed.next_poll = schedule.next_due(
-            now, timedelta(seconds=feed.every), self.svc.config.schedule.jitter, self.svc.rng
-        )
-        try:
-            self.svc.store.update_feed(feed)
-        except WatcherError as exc:  # unfollowed while it was being polled, or the store cannot write
-            poll.error = poll.error or str(exc)
-            poll.recorded = False
-        return poll
+        return await poll_once(self.svc, feed, now, lambda url: self._in_thread(self._feed_links, url))
 
     async def _in_thread(self, work: Callable[[str], Any], url: str) -> Any:
         """`work(url)` in a daemon thread, given up after the poll's time limit.
@@ -378,11 +359,49 @@ class Runner:
             raise WatcherError(f"{url}: no complete answer within {_seconds(limit)}") from None
 
     def _feed_links(self, url: str) -> list[str]:
-        items = feeds.parse_feed(self.download(url), url)
-        links = list(items.links)
-        for child in items.children[:CHILD_SITEMAPS_PER_POLL]:
-            links += feeds.parse_feed(self.download(child), child).links
-        return links
+        return feed_links(self.download, url)
+
+
+def feed_links(download: Callable[[str], bytes], url: str) -> list[str]:
+    """The links a feed lists now, with those of its first child sitemaps (a sitemap index)."""
+    items = feeds.parse_feed(download(url), url)
+    links = list(items.links)
+    for child in items.children[:CHILD_SITEMAPS_PER_POLL]:
+        links += feeds.parse_feed(download(child), child).links
+    return links
+
+
+async def poll_once(
+    svc: Services, feed: Feed, now: datetime, links_of: Callable[[str], Awaitable[list[str]]]
+) -> FeedPoll:
+    """One poll of a followed feed: watch what it lists that is new and schedule its next poll.
+
+    `links_of(url)` reads the feed (and must bound its own time); whatever goes wrong reading it is the
+    poll's error, never an exception: a feed is untrusted input and a parser bug must not end a run."""
+    poll = FeedPoll(feed=feed.url)
+    added: list[str] = []
+    try:
+        added = follow_links(svc, feed, await links_of(feed.url), now)
+    except WatcherError as exc:
+        poll.error = str(exc)
+    except Exception as exc:
+        poll.error = f"internal error reading the feed: {type(exc).__name__}: {exc}"
+    poll.added = added
+    record_poll(svc, feed, now, added, ok=poll.error is None)
+    try:
+        svc.store.update_feed(feed)
+    except WatcherError as exc:  # unfollowed while it was being polled, or the store cannot write
+        poll.error = poll.error or str(exc)
+        poll.recorded = False
+    return poll
+
+
+def record_poll(svc: Services, feed: Feed, now: datetime, added: list[str], *, ok: bool) -> None:
+    """A poll's outcome on the feed (saved by the caller); the next poll is jittered like a check."""
+    feed.last_polled = now
+    feed.last_status = "ok" if ok else "error"
+    feed.articles_added += len(added)
+    feed.next_poll = schedule.next_due(now, timedelta(seconds=feed.every), svc.config.schedule.jitter, svc.rng)
 
 
 def follow_links(svc: Services, feed: Feed, links: list[str], now: datetime) -> list[str]:
@@ -401,10 +420,6 @@ def follow_links(svc: Services, feed: Feed, links: list[str], now: datetime) -> 
     return added
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 def _seconds(value: float) -> str:
     return f"{value:g} s" if value < 120 else f"{value / 60:.0f} min"
 
@@ -415,7 +430,11 @@ def poll_download(svc: Services, url: str) -> bytes:
     guard = getattr(svc.fetcher, "robots", None)
     if guard is not None:
         guard.check(url)
-    fetch = svc.config.fetch
+    return download_feed(svc.config.fetch, url)
+
+
+def download_feed(fetch: FetchSettings, url: str) -> bytes:
+    """A feed's body through the site's proxy, with watcher's User-Agent and the fetch timeout."""
     return feeds.download(
         url,
         timeout=fetch.nav_timeout,

@@ -19,16 +19,7 @@ def captures(store: Store, urls: Iterable[str] | None, since: datetime | None, s
                 continue
             page = store.get_served(version)
             if page is not None:
-                yield Capture(
-                    url=version.url,
-                    captured_at=version.captured_at,
-                    status=page.status,
-                    reason=page.reason,
-                    http_version=page.http_version or "HTTP/1.1",
-                    headers=list(page.headers),
-                    body=page.body,
-                    metadata=version_metadata(version),
-                )
+                yield Capture.of(version, page)
                 continue
             html = store.get_html(version)
             if html is None:
