@@ -8,26 +8,15 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from support.store_data import OTHER, T0, URL, art, check
 
 from watcher.errors import BadInput, RefusedScheme, StoreLocked, UnknownArticle
-from watcher.models import Article, CheckRecord, CheckResult, Edit, VersionDiff
+from watcher.models import Article, CheckRecord, Edit, VersionDiff
 from watcher.store import Store
 from watcher.store.docs import url_key
-
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-URL = "https://news.example/world/story"
-OTHER = "https://news.example/other"
-
-
-def art(headline: str = "Headline", body: tuple[str, ...] = ("First paragraph.", "Second paragraph."), **kw) -> Article:
-    return Article(headline=headline, body=list(body), captions=kw.pop("captions", ["A caption."]), **kw)
-
-
-def check(status: str = "unchanged", at: datetime = T0, **kw) -> CheckResult:
-    return CheckResult(url=kw.pop("url", URL), status=status, checked_at=at, **kw)
 
 
 def test_the_store_is_a_store(store):

@@ -8,30 +8,18 @@ from __future__ import annotations
 import errno
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from support.store_data import OTHER, T0, URL, art, check
 
 from watcher.errors import BadInput, RefusedScheme, StoreCorrupt, StoreError, StoreLocked
-from watcher.models import Article, CheckResult
 from watcher.store import Store, open_store
 from watcher.store import jsonfile as storage_module
 from watcher.store.docs import url_key
 from watcher.store.lock import WriteLock
 from watcher.store.tiny import TinyStore
-
-T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
-URL = "https://news.example/world/story"
-OTHER = "https://news.example/other"
-
-
-def art(headline: str = "Headline", body: tuple[str, ...] = ("First paragraph.", "Second paragraph."), **kw) -> Article:
-    return Article(headline=headline, body=list(body), captions=kw.pop("captions", ["A caption."]), **kw)
-
-
-def check(status: str = "unchanged", at: datetime = T0, **kw) -> CheckResult:
-    return CheckResult(url=kw.pop("url", URL), status=status, checked_at=at, **kw)
 
 
 @pytest.fixture
