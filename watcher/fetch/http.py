@@ -17,7 +17,8 @@ import asyncio
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -129,30 +130,32 @@ def _request_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
 
 def _send(client: httpx.Client, method, url, limits: Limits, deadline: float, headers, body) -> Response:
     _check_url(url, limits)
-    try:
+    _check_proxied_site(url, limits)
+    with _mapped_errors(url, limits, deadline):
         with client.stream(method, url, headers=_request_headers(headers), content=body) as reply:
             collected = _Body(reply, url, limits)
             for chunk in reply.iter_bytes(CHUNK):
                 collected.add(chunk)
             return collected.response()
-    except httpx.HTTPError as exc:
-        raise _transport_error(exc, url, limits, deadline) from None
-    except httpx.InvalidURL as exc:
-        # httpx reads a 3xx's Location even when not following it: one it cannot parse ("data:...")
-        # is no http(s) URL either.
-        raise errors.RefusedScheme(f"{url}: redirected to a URL that is not http(s) ({exc})") from None
-    except errors.PrivateAddress as exc:
-        raise addresses.restate(exc, url) from None
 
 
 async def _asend(client: httpx.AsyncClient, method, url, limits: Limits, deadline: float, headers, body) -> Response:
     _check_url(url, limits)
-    try:
+    if limits.proxy:
+        await asyncio.to_thread(_check_proxied_site, url, limits)  # DNS blocks: off the event loop
+    with _mapped_errors(url, limits, deadline):
         async with client.stream(method, url, headers=_request_headers(headers), content=body) as reply:
             collected = _Body(reply, url, limits)
             async for chunk in reply.aiter_bytes(CHUNK):
                 collected.add(chunk)
             return collected.response()
+
+
+@contextmanager
+def _mapped_errors(url: str, limits: Limits, deadline: float) -> Iterator[None]:
+    """What a request fails with, as watcher's typed errors (the same for the blocking and the asyncio client)."""
+    try:
+        yield
     except httpx.HTTPError as exc:
         raise _transport_error(exc, url, limits, deadline) from None
     except httpx.InvalidURL as exc:
@@ -172,15 +175,26 @@ def _check_url(url: str, limits: Limits) -> None:
     check_scheme(url)
     allow = addresses.private_allowed(limits.allow_private)
     addresses.check_literal(url, urlsplit(url).hostname or "", allow)
-    if limits.proxy and not allow:
-        # Through a proxy the connection we make is to the proxy: the site's address is checked by name
-        # here instead (a name that re-resolves between here and the proxy is the proxy's to catch).
-        parts = urlsplit(url)
-        addresses.resolve(url, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), allow)
     try:
         httpx.URL(url)
     except httpx.InvalidURL as exc:
         raise errors.BadInput(f"not a URL watcher can fetch: {url!r} ({exc})") from None
+
+
+def _check_proxied_site(url: str, limits: Limits) -> None:
+    """Through a proxy the connection we make is to the proxy, so the site's address is checked by name:
+    refused if this machine resolves it to a non-public address. A name this machine cannot resolve
+    at all (a network whose only way out is the proxy) is left for the proxy to resolve."""
+    if not limits.proxy or addresses.private_allowed(limits.allow_private):
+        return
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        addresses.resolve(url, parts.hostname or "", port, False)
+    except errors.PrivateAddress:
+        raise
+    except errors.ConnectError:
+        pass
 
 
 class _Body:
@@ -222,12 +236,17 @@ def redirect_target(response: Response) -> str | None:
 
 def next_hop(response: Response, target: str, redirects: list[str], max_redirects: int) -> str:
     """`target` if it may be followed (http(s), not seen before, within the cap); records the hop in `redirects`."""
+    return follow_redirect(response.url, target, redirects, max_redirects)
+
+
+def follow_redirect(current: str, target: str, redirects: list[str], max_redirects: int) -> str:
+    """next_hop for a redirect from `current`, however it was fetched (our HTTP client or the browser)."""
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise errors.RefusedScheme(
-            f"{response.url}: redirected to a {scheme or 'scheme-less'} URL, only http and https are followed"
+            f"{current}: redirected to a {scheme or 'scheme-less'} URL, only http and https are followed"
         )
-    redirects.append(response.url)
+    redirects.append(current)
     if target in redirects or len(redirects) > max_redirects:
         raise errors.TooManyRedirects(
             f"{redirects[0]} redirects {'in a loop' if target in redirects else 'too often'} "
@@ -302,21 +321,27 @@ def _left(deadline: float, timeout: float | None) -> float:
     return left if timeout is None else min(timeout, left)
 
 
-class _Guard(httpcore.NetworkBackend):
-    """Connects only to allowed addresses, and gives every socket operation what is left of the deadline."""
+class _Guarding:
+    """What both guards know: the backend they wrap, which addresses are allowed, and the deadline."""
 
-    def __init__(
-        self, inner: httpcore.NetworkBackend, allow_private: bool, deadline: float, proxy: tuple[str, int] | None = None
-    ) -> None:
+    def __init__(self, inner: Any, allow_private: bool, deadline: float, proxy: tuple[str, int] | None = None) -> None:
         self._inner = inner
         self._allow = addresses.private_allowed(allow_private)
         self._deadline = deadline
         self._proxy = proxy  # the configured proxy: the user's own choice, wherever it is
 
+    def _allows(self, host: Any, port: int) -> bool:
+        """Whether a private address is allowed for this connection (the configured proxy always is)."""
+        return self._allow or (str(host).lower(), port) == self._proxy
+
+
+class _Guard(_Guarding, httpcore.NetworkBackend):
+    """Connects only to allowed addresses, and gives every socket operation what is left of the deadline."""
+
     def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         url = str(host)
         last: Exception | None = None
-        allow = self._allow or (str(host).lower(), port) == self._proxy
+        allow = self._allows(host, port)
         for address in addresses.resolve(url, host, port, allow):
             try:
                 stream = self._inner.connect_tcp(
@@ -357,24 +382,12 @@ class _Stream(httpcore.NetworkStream):
         return self._inner.get_extra_info(info)
 
 
-class _AsyncGuard(httpcore.AsyncNetworkBackend):
+class _AsyncGuard(_Guarding, httpcore.AsyncNetworkBackend):
     """_Guard for asyncio (DNS off the event loop)."""
-
-    def __init__(
-        self,
-        inner: httpcore.AsyncNetworkBackend,
-        allow_private: bool,
-        deadline: float,
-        proxy: tuple[str, int] | None = None,
-    ) -> None:
-        self._inner = inner
-        self._allow = addresses.private_allowed(allow_private)
-        self._deadline = deadline
-        self._proxy = proxy
 
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         url = str(host)
-        allow = self._allow or (str(host).lower(), port) == self._proxy
+        allow = self._allows(host, port)
         addresses.check_literal(url, host, allow)
         loop = asyncio.get_running_loop()
         try:

@@ -28,7 +28,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from watcher.errors import StoreError, WatcherError
-from watcher.monitor.check import Services, check_article
+from watcher.models import CheckResult
+from watcher.monitor.check import Services, check_article, record
 from watcher.store.postgres import PostgresStore
 
 log = logging.getLogger("watcher.worker")
@@ -84,7 +85,18 @@ def build_app(dsn: str) -> Any:
                 return "gone"  # removed since the job was deferred
             if not _due(article, svc.clock()):
                 return "not due"  # another worker checked it after this job was deferred
-            result = await check_article(url, svc)
+            try:
+                result = await check_article(url, svc)
+            except StoreError:
+                raise  # not the page's fault: it stays due and is checked again once the store is back
+            except Exception as exc:  # whatever it was, it is logged once and retried after a backoff
+                result = CheckResult(
+                    url=url, status="error", checked_at=svc.clock(), error=f"{type(exc).__name__}: {_one_line(exc)}"
+                )
+                try:
+                    await asyncio.to_thread(record, svc, result)  # counts the error: the schedule backs off
+                except WatcherError:
+                    pass  # the store cannot write now; the article stays due and the sweep tries again
         on_result = context.additional_context.get("on_result")
         if on_result is not None:
             on_result(result)

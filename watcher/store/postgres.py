@@ -58,7 +58,8 @@ from watcher.store.docs import (
     version_doc,
     version_from_doc,
 )
-from watcher.times import as_utc
+from watcher.store.postgres_shared import WorkerCoordination
+from watcher.store.postgres_shared import aware as _aware
 from watcher.urls import normalize_url
 
 SCHEMA_SQL = """
@@ -108,21 +109,29 @@ CREATE TABLE IF NOT EXISTS outbox (
 SCHEMA_VERSION = "1"
 RUN_LOCK_KEY = 0x77617463  # "watc": the advisory lock id of `watcher run`/the scheduler
 CONNECT_WAIT = 60.0  # seconds a store waits for its server to come back before giving up
-OUTBOX_LEASE = 300  # seconds after which another process takes a notification its holder did not settle
+OUTBOX_LOCKS = 0x776F  # advisory lock namespace: one lock per process that owns outbox entries
 IDLE_PING = 2.0  # seconds a connection may sit unused before it is checked before use
 
 
 def redact_dsn(dsn: str) -> str:
-    """A connection URL without its password, for messages."""
-    if "://" not in dsn or "@" not in dsn:
-        return dsn
-    scheme, rest = dsn.split("://", 1)
-    creds, host = rest.rsplit("@", 1)
-    user = creds.split(":", 1)[0]
-    return f"{scheme}://{user}@{host}" if user else f"{scheme}://{host}"
+    """A connection URL (or key=value string) without its password, for messages: the password in the
+    authority and any password-like query or keyword parameter are dropped."""
+    import re
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    if "://" not in dsn:
+        return re.sub(r"(\b\w*pass\w*\s*=\s*)('[^']*'|\S+)", r"\1***", dsn, flags=re.I)
+    parts = urlsplit(dsn)
+    netloc = parts.netloc
+    if "@" in netloc:
+        creds, host = netloc.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        netloc = f"{user}@{host}" if user else host
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if "pass" not in k.lower()]
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, safe="=%"), parts.fragment))
 
 
-class PostgresStore:
+class PostgresStore(WorkerCoordination):
     """The Store protocol on a PostgreSQL database (psycopg 3)."""
 
     def __init__(self, dsn: str, *, check_log_size: int = 50, connect_wait: float = CONNECT_WAIT, **_: Any):
@@ -136,6 +145,7 @@ class PostgresStore:
         self._lock_conn: Any = None  # session-level advisory locks live on one connection
         self._lock_mutex = threading.Lock()
         self._claimant = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"  # whose outbox entries are whose
+        self._outbox_held = False
         with self._cursor() as cur:
             # One creator at a time: two workers starting together must not race on CREATE TABLE.
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (RUN_LOCK_KEY + 1,))
@@ -221,7 +231,8 @@ class PostgresStore:
     def _errors(self) -> Iterator[None]:
         try:
             yield
-        except self._psycopg.OperationalError as err:
+        except self._psycopg.Error as err:
+            # Every database failure is one line naming the store (never its password), not a traceback.
             raise StoreError(f"the PostgreSQL store {self.location} failed: {_first_line(err)}") from None
 
     # ----- blobs ---------------------------------------------------------------------------
@@ -641,15 +652,18 @@ class PostgresStore:
         """A session-level advisory lock on its own connection: the server drops it if the holder dies."""
         conn = self._connect()
         try:
-            got = conn.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,)).fetchone()[0]
-            if not got:
-                row = conn.execute("SELECT holder FROM run_holder WHERE id = 1").fetchone()
-                raise StoreLocked(f"another `watcher run` ({row[0] if row else 'unknown'}) is using {self.location}")
-            holder = f"pid {os.getpid()} on {socket.gethostname()}"
-            conn.execute(
-                "INSERT INTO run_holder (id, holder) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET holder = %s",
-                (holder, holder),
-            )
+            with self._errors():
+                got = conn.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,)).fetchone()[0]
+                if not got:
+                    row = conn.execute("SELECT holder FROM run_holder WHERE id = 1").fetchone()
+                    raise StoreLocked(
+                        f"another `watcher run` ({row[0] if row else 'unknown'}) is using {self.location}"
+                    )
+                holder = f"pid {os.getpid()} on {socket.gethostname()}"
+                conn.execute(
+                    "INSERT INTO run_holder (id, holder) VALUES (1, %s) ON CONFLICT (id) DO UPDATE SET holder = %s",
+                    (holder, holder),
+                )
             yield self
         finally:
             conn.close()
@@ -670,11 +684,19 @@ class PostgresStore:
             return dropped
 
     # ----- the notifications outbox -------------------------------------------------------------
-    # Several workers share one outbox: a notification belongs to the process that put (or took) it,
-    # and one left by a process that stopped taking care of it for OUTBOX_LEASE is taken by the next
-    # to look, so none is sent by two workers and none is lost with one.
+    # Several workers share one outbox: a notification belongs to the process that put (or took) it for
+    # as long as that process lives (it holds an advisory lock named after itself on its lock
+    # connection, which the server drops with the process); one whose owner is gone is taken by the
+    # next to look. So none is sent by two workers, however long it waits, and none is lost with one.
+
+    def _claim_outbox(self) -> None:
+        if not self._outbox_held:
+            with self._lock_mutex, self._errors():
+                self._locks().execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (OUTBOX_LOCKS, self._claimant))
+            self._outbox_held = True
 
     def outbox_put(self, entries: Iterable[tuple[str, dict[str, Any]]], now: datetime | None = None) -> list[int]:
+        self._claim_outbox()
         with self._cursor() as cur:
             ids = []
             for target, body in entries:
@@ -687,12 +709,15 @@ class PostgresStore:
             return ids
 
     def outbox_pending(self) -> list[dict[str, Any]]:
+        self._claim_outbox()
         with self._cursor() as cur:
+            # An owner is alive while its lock is held: trying it here succeeds only for a gone owner.
             cur.execute(
                 "UPDATE outbox SET claimed_by = %s, claimed_at = clock_timestamp()"
-                " WHERE claimed_by IS NULL OR claimed_by = %s OR claimed_at < clock_timestamp() - %s * interval '1 second'"
+                " WHERE claimed_by IS NULL OR claimed_by = %s"
+                " OR pg_try_advisory_xact_lock(%s, hashtext(claimed_by))"
                 " RETURNING id, target, body, created_at, attempts, last_error",
-                (self._claimant, self._claimant, OUTBOX_LEASE),
+                (self._claimant, self._claimant, OUTBOX_LOCKS),
             )
             rows = sorted(cur.fetchall())
             return [
@@ -714,97 +739,17 @@ class PostgresStore:
             row = cur.fetchone()
             return int(row[0]) if row else 0
 
-    # ----- what `watcher worker` needs beyond the protocol ----------------------------------
-
-    def due_articles(self, until: datetime) -> list[tuple[str, datetime | None]]:
-        """(url, next_check) of articles due by `until` and not stopped or paused, soonest first."""
-        with self._cursor() as cur:
-            cur.execute(
-                "SELECT url, next_check FROM articles"
-                " WHERE (next_check <= %s OR (next_check IS NULL AND doc->>'last_checked' IS NULL))"
-                " AND coalesce((doc->>'stopped')::boolean, false) = false"
-                " AND coalesce((doc->>'paused')::boolean, false) = false"
-                " ORDER BY next_check NULLS FIRST",
-                (_aware(until),),
-            )
-            return [(url, at) for url, at in cur.fetchall()]
-
-    def due_feeds(self, until: datetime) -> list[tuple[str, datetime | None]]:
-        """(url, next_poll) of feeds due by `until`."""
-        with self._cursor() as cur:
-            cur.execute(
-                "SELECT url, (doc->>'next_poll')::timestamptz FROM feeds"
-                " WHERE doc->>'next_poll' IS NULL OR (doc->>'next_poll')::timestamptz <= %s",
-                (_aware(until),),
-            )
-            return [(url, at) for url, at in cur.fetchall()]
-
-    def reserve_host(self, host: str, gap: float) -> float:
-        """Reserve the host's next load slot, `gap` seconds after the previous one (across every
-        process using this database); returns how many seconds to wait for it."""
-        with self._cursor() as cur:
-            cur.execute(
-                "INSERT INTO host_gate AS g (host, next_at) VALUES (%(host)s, clock_timestamp() + make_interval(secs => %(gap)s))"
-                " ON CONFLICT (host) DO UPDATE"
-                " SET next_at = greatest(g.next_at, clock_timestamp()) + make_interval(secs => %(gap)s)"
-                " RETURNING greatest(0, extract(epoch FROM g.next_at - clock_timestamp()) - %(gap)s)",
-                {"host": host, "gap": float(gap)},
-            )
-            return float(cur.fetchone()[0])
-
-    def has_table(self, name: str) -> bool:
-        """Whether a table is visible on the store's search path."""
-        with self._cursor() as cur:
-            cur.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
-            return bool(cur.fetchone()[0])
-
-    def _locks(self) -> Any:
-        if self._lock_conn is None or self._lock_conn.closed or self._lock_conn.broken:
-            self._lock_conn = self._connect()
-        return self._lock_conn
-
-    def try_advisory_lock(self, key: int) -> bool:
-        """Take a session-level advisory lock without waiting (released by advisory_unlock or on disconnect)."""
-        with self._lock_mutex, self._errors():
-            return bool(self._locks().execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])
-
-    def advisory_unlock(self, key: int) -> None:
-        with self._lock_mutex, self._errors():
-            self._locks().execute("SELECT pg_advisory_unlock(%s)", (key,))
-
-    @contextmanager
-    def checking(self, url: str) -> Iterator[bool]:
-        """Hold the article's check lock for the block if no other process holds it; yields whether it
-        was had. The server releases it when the holder's connection dies (a killed worker)."""
-        key = int.from_bytes(
-            hashlib.sha256(normalize_url(url).encode("utf-8", "surrogatepass")).digest()[:8], "big", signed=True
-        )
-        got = self.try_advisory_lock(key)
-        try:
-            yield got
-        finally:
-            if got:
-                try:
-                    self.advisory_unlock(key)
-                except StoreError:
-                    pass  # the connection is gone, and the lock with it
-
-    @contextmanager
-    def advisory_lock(self, key: int) -> Iterator[None]:
-        """Wait for an advisory lock and hold it for the block."""
-        conn = self._connect()
-        try:
-            with self._errors():
-                conn.execute("SELECT pg_advisory_lock(%s)", (key,))
-            yield
-        finally:
-            conn.close()
-
     def close(self) -> None:
+        """Close this thread's connection and the lock connection (its advisory locks go with it)."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+        with self._lock_mutex:
+            if self._lock_conn is not None:
+                self._lock_conn.close()
+                self._lock_conn = None
+            self._outbox_held = False
 
 
 def _json(value: Any) -> Any:
@@ -817,12 +762,6 @@ def _parse(value: Any) -> datetime | None:
     from watcher.models import parse_iso
 
     return parse_iso(value) if isinstance(value, str) else value
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return as_utc(moment)
 
 
 def _normal_or_same(url: str) -> str:

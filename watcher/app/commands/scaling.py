@@ -9,6 +9,7 @@ from datetime import timedelta
 import click
 
 from watcher.app.context import App, pass_app
+from watcher.errors import BadInput, WatcherError
 
 
 @click.command()
@@ -35,6 +36,10 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
     from watcher.monitor.worker import WorkerSettings, run_worker
 
     store = app.store()
+    if not hasattr(store, "dsn"):
+        raise BadInput(
+            "`watcher worker` needs the PostgreSQL store: pass --store postgresql://... (README, Scaling out)"
+        )
     settings = WorkerSettings(
         concurrency=concurrency,
         sweep_every=sweep_every,
@@ -49,7 +54,11 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
 
     def on_result(result) -> None:
         if notifier is not None and result.status not in ("unchanged", "error", "new"):
-            notifier.submit(result, result.headline, [])
+            try:
+                tags = store.get_article(result.url).tags
+            except WatcherError:
+                tags = []  # removed meanwhile: its notification goes out to untagged targets
+            notifier.submit(result, result.headline, tags)
         if as_json:
             app.env.print_json(result.to_json())
         elif worth_logging(result):
