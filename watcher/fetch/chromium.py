@@ -21,7 +21,8 @@ from urllib.parse import urlsplit
 
 from watcher import errors
 from watcher.config import BrowserSettings, FetchSettings
-from watcher.fetch.base import ALLOWED_SCHEMES, proxy_for, user_agent
+from watcher.fetch import http
+from watcher.fetch.base import proxy_for, user_agent
 from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle
 from watcher.fetch.polite import Polite
 from watcher.fetch.routing import Navigation, PageRoutes
@@ -113,7 +114,6 @@ class ChromiumPages:
         await context.route("**/*", routes.handle)
 
         redirects: list[str] = []
-        seen = {url}
         current = url
         nav_started = time.monotonic()
         while True:
@@ -134,17 +134,7 @@ class ChromiumPages:
                 raise nav.error
             if nav.redirect_to is None:
                 break
-            target = nav.redirect_to
-            redirects.append(current)
-            if urlsplit(target).scheme.lower() not in ALLOWED_SCHEMES:
-                raise errors.RefusedScheme(f"{current} redirected to refused URL {target!r}")
-            if target in seen or len(redirects) > s.max_redirects:
-                raise errors.TooManyRedirects(
-                    f"{url} redirects {'in a loop' if target in seen else 'too often'} "
-                    f"({len(redirects)} hops, limit {s.max_redirects})"
-                )
-            seen.add(target)
-            current = target
+            current = http.follow_redirect(current, nav.redirect_to, redirects, s.max_redirects)
         navigation = time.monotonic() - nav_started
 
         # Scripts may still be adding the article; give them the load event (bounded) and a settle.
@@ -281,7 +271,7 @@ async def _dismiss(dialog: Any) -> None:
 
 def playwright_proxy(url: str) -> dict[str, str]:
     """A proxy URL as Playwright's proxy option: the server without credentials, and the credentials apart."""
-    from urllib.parse import unquote, urlsplit
+    from urllib.parse import unquote
 
     parts = urlsplit(url.strip())
     port = f":{parts.port}" if parts.port else ""
