@@ -320,7 +320,10 @@ def test_run_mode_checks_reports_failures_inside_and_quits_mid_check(tmp_path, s
         await wait_for(
             pilot,
             lambda: (
-                app.runner and app.runner.stats.checks and app.feed_errors and any("gave up" in m for m in app.messages)
+                app.runner
+                and app.runner.stats.checks
+                and app.feed_errors
+                and any("not delivered" in m for m in app.messages)
             ),
         )
         assert app.runner.stats.checks == 1 and app.runner.stats.edits == 1
@@ -328,7 +331,8 @@ def test_run_mode_checks_reports_failures_inside_and_quits_mid_check(tmp_path, s
         status = str(app.screen.query_one(StatusBar).render())
         assert "checks 1" in status and "edits 1" in status and "feed error" in status and "500" in status
         assert any("a library complains" in m for m in app.messages)
-        assert any("gave up" in m and quick in m for m in app.messages)  # the notification that failed
+        # The notification that failed: kept in the store's outbox for the next run, and said so in the app.
+        assert any("not delivered" in m and quick in m and "kept for the next run" in m for m in app.messages)
         checker.add(slow)
         await wait_for(pilot, lambda: app.runner.stats.in_flight)
         assert app.runner.stats.in_flight == 1
@@ -339,8 +343,10 @@ def test_run_mode_checks_reports_failures_inside_and_quits_mid_check(tmp_path, s
     drive(app, script)
     assert app.return_code == 0
     assert open_store(tmp_path / "data").recent_checks(slow) == []
+    # What could not be delivered waits in the store for the next run instead of dying with the app.
+    assert [e["body"]["url"] for e in open_store(tmp_path / "data").outbox_pending()] == [quick]
     err = capfd.readouterr().err
-    assert "gave up" not in err and "a library complains" not in err and "Traceback" not in err
+    assert "not delivered" not in err and "a library complains" not in err and "Traceback" not in err
 
 
 def test_over_postgresql(postgres, site, browser, tmp_path):
