@@ -11,6 +11,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from support.cli import data_dir_with, watcher
+
 from watcher.errors import StoreLocked
 from watcher.models import utcnow
 from watcher.store import open_store
@@ -41,23 +43,12 @@ def _wait_for(predicate, timeout: float) -> bool:
     return False
 
 
-def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_run_finds_an_edit_and_stops_cleanly_on_sigterm(site, tmp_path):
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    (data_dir / "watcher.toml").write_text(RUN_CONFIG)
+    data_dir = data_dir_with(tmp_path / "data", RUN_CONFIG)
     site.serve_fixture("/en", "en-daily/story")
     site.serve_fixture("/zh", "zh-daily/story")
     for path in ("/en", "/zh"):
-        assert _cli(data_dir, "add", site.url(path)).returncode == 0
+        assert watcher(data_dir, "add", site.url(path)).returncode == 0
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "run", "--json"],
@@ -81,7 +72,7 @@ def test_run_finds_an_edit_and_stops_cleanly_on_sigterm(site, tmp_path):
         reader = threading.Thread(target=pump, daemon=True)
         reader.start()
         assert _wait_for(lambda: sum(r["status"] == "new" for r in lines) == 2, 40), lines
-        second = _cli(data_dir, "run")
+        second = watcher(data_dir, "run")
         assert second.returncode == 2 and "watcher run" in second.stderr  # one runner at a time
 
         site.set_version("/en", "v2")
@@ -99,9 +90,9 @@ def test_run_finds_an_edit_and_stops_cleanly_on_sigterm(site, tmp_path):
             proc.kill()
     assert "Traceback" not in proc.stderr.read()
 
-    history = json.loads(_cli(data_dir, "history", site.url("/en"), "--json").stdout)
+    history = json.loads(watcher(data_dir, "history", site.url("/en"), "--json").stdout)
     assert [v["version"] for v in history] == [1, 2]
-    listed = {a["url"]: a for a in json.loads(_cli(data_dir, "list", "--json").stdout)}
+    listed = {a["url"]: a for a in json.loads(watcher(data_dir, "list", "--json").stdout)}
     assert listed[site.url("/zh")]["versions"] == 1
     assert listed[site.url("/en")]["last_status"] in ("changed", "unchanged")
     # the next run continues from the same store
@@ -122,9 +113,7 @@ FAST = RUN_CONFIG.replace("per_host_delay = 0.1", "per_host_delay = 0")
 
 
 def _store_with(site, tmp_path: Path, pages: dict[str, str], config: str = FAST) -> Path:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    (data_dir / "watcher.toml").write_text(config)
+    data_dir = data_dir_with(tmp_path / "data", config)
     store = open_store(data_dir)
     for path, html in pages.items():
         site.page(path, html)
@@ -224,7 +213,7 @@ def test_sigterm_ends_the_run_within_ten_seconds_while_feeds_and_a_page_hang(sit
 def test_run_says_what_it_watches_and_with_v_every_check(site, tmp_path):
     data_dir = _store_with(site, tmp_path, {"/a": _page("Story A"), "/b": _page("Story B")})
     open_store(data_dir).add_feed(site.url("/feed.xml"), every=3600)
-    done = _cli(data_dir, "run", "-v", "--max-checks", "4")
+    done = watcher(data_dir, "run", "-v", "--max-checks", "4")
     assert done.returncode == 0, done.stderr
     start = done.stderr.splitlines()[0]
     assert start.startswith("watcher run: 2 articles, 1 feed; next check now; store ") and str(data_dir) in start
@@ -241,5 +230,5 @@ def test_schedule_changes_in_the_config_reach_articles_already_scheduled(site, t
     article.last_checked, article.next_check = utcnow(), utcnow() + timedelta(hours=1)
     store.update_article(article)
     # watcher.toml says every second (FAST): the next run checks it now, not in an hour.
-    done = _cli(data_dir, "run", "--json", "--max-checks", "1")
+    done = watcher(data_dir, "run", "--json", "--max-checks", "1")
     assert done.returncode == 0 and json.loads(done.stdout)["status"] == "new", done.stderr

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import sys
 from datetime import timedelta
 from html import escape
 from pathlib import Path
 
 import pytest
+from support.cli import watcher
 from support.site_server import Response
 
 from watcher.config import Config, NotifyTarget, TrustSettings
@@ -111,16 +110,6 @@ def checker(make_fetcher, tmp_path):
     # Our pages have no scripts, so no settle time is needed after load.
     fetcher = make_fetcher(settle_ms=0)
     return lambda **trust: Checker(fetcher, tmp_path / "data", fast_config(**trust))
-
-
-def watcher(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
-    """The CLI as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 # --- 1. flip-flops are reverts ---------------------------------------------------------------------
