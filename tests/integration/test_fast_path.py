@@ -215,3 +215,16 @@ def test_the_browser_is_closed_when_idle_and_started_again_for_the_next_render(s
             assert (await fetcher.fetch(site.url("/idle"))).status == 200
 
     asyncio.run(go())
+
+
+def test_http_mode_never_renders(site, checker):
+    c = checker()
+    js(site, "/raw.js", "void 0;")
+    site.page_versions("/raw", {"v1": story(BODY, "/raw.js"), "v2": story(EDITED, "/raw.js")})
+    url = c.add(site.url("/raw"), mode="http")
+    assert c.check(url).status == "new"
+    assert c.check(url).status == "unchanged"
+    site.set_version("/raw", "v2")
+    assert c.check(url).status == "changed"
+    assert "three years" in " ".join(c.store.latest_version(url).article.body)
+    assert site.hits("/raw.js") == 0
