@@ -11,11 +11,11 @@ import subprocess
 import sys
 import textwrap
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from support.tmpfs import tmpfs
 
 from watcher.errors import StoreCorrupt, StoreError
 from watcher.models import Article, CheckResult
@@ -213,23 +213,8 @@ def test_hand_corrupted_file_reported_with_recovery_command(tmp_path):
     assert restored.get_article(URL).url == URL and restored.get_version(URL, 1).article.headline == "kept"
 
 
-@contextmanager
-def tmpfs(path: Path, options: str):
-    """Mount a small tmpfs when running as root where mounting is allowed; skip otherwise."""
-    path.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (the stubbed ENOSPC unit test covers this)")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
-
-
 def test_disk_full_on_a_real_small_filesystem_keeps_the_previous_store(tmp_path):
-    with tmpfs(tmp_path / "small", "size=256k") as mount:
+    with tmpfs(tmp_path / "small", "256k") as mount:
         data = mount / "data"
         store = open_store(data)
         store.add_article(URL, now=T0)
@@ -251,7 +236,7 @@ def test_disk_full_on_a_real_small_filesystem_keeps_the_previous_store(tmp_path)
 
 
 def test_read_only_folder_is_one_line_error_and_reads_still_work(tmp_path):
-    with tmpfs(tmp_path / "ro", "size=1m") as mount:
+    with tmpfs(tmp_path / "ro", "1m") as mount:
         data = mount / "data"
         open_store(data).add_article(URL, now=T0)
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)

@@ -4,13 +4,10 @@ and a small streaming server for pages too big or too random for the scripted si
 from __future__ import annotations
 
 import io
-import os
 import random
 import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -84,21 +81,6 @@ def data_dir(tmp_path: Path, populated_template: Path) -> Path:
     folder = tmp_path / "data"
     shutil.copytree(populated_template, folder)
     return folder
-
-
-@contextmanager
-def tmpfs(path: Path, size: str) -> Iterator[Path]:
-    """A small tmpfs at `path` (root only); the test skips where mounting is not permitted."""
-    path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)
 
 
 # --- a streaming server ------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import WATCHED, folder_state, populate, run_cli, tmpfs
+from conftest import WATCHED, folder_state, populate, run_cli
+from support.tmpfs import tmpfs
 
 URL_COMMANDS = {
     "add": ["add", "{url}"],

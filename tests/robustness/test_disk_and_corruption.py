@@ -8,7 +8,8 @@ import os
 import shutil
 
 import pytest
-from conftest import WATCHED, folder_state, run_cli, tmpfs
+from conftest import WATCHED, folder_state, run_cli
+from support.tmpfs import tmpfs
 
 FAST_CONFIG = """
 [fetch]

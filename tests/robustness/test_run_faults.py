@@ -234,7 +234,7 @@ async def _check(svc: Services, url: str) -> CheckResult:
 
 
 def test_a_full_disk_is_one_failure_and_a_backoff_not_a_page_load_per_loop(site, fetcher, tmp_path):
-    from conftest import tmpfs
+    from support.tmpfs import tmpfs
 
     with tmpfs(tmp_path / "small", "2m") as mount:
         svc = Services(fetcher=fetcher, store=open_store(mount / "data"), config=config())
