@@ -324,7 +324,7 @@ class Runner:
 
         Daemon threads, not an executor: a process exits without waiting for a feed server that
         drips bytes (an executor's threads are joined at exit), and SIGTERM ends `run` promptly."""
-        limit = max(3 * self.svc.config.fetch.nav_timeout, 30.0)
+        limit = poll_limit(self.svc)
         if not self._feed_threads.acquire(blocking=False):
             raise WatcherError(f"{FEED_THREADS} feed downloads still running; polled again later")
         loop = asyncio.get_running_loop()
@@ -394,6 +394,11 @@ async def poll_once(
         poll.error = poll.error or str(exc)
         poll.recorded = False
     return poll
+
+
+def poll_limit(svc: Services) -> float:
+    """Seconds a feed poll's downloads may take in all before the poll is given up (retried later)."""
+    return max(3 * svc.config.fetch.nav_timeout, 30.0)
 
 
 def record_poll(svc: Services, feed: Feed, now: datetime, added: list[str], *, ok: bool) -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from datetime import timedelta
 
 import click
 
 from watcher.app.context import App, pass_app
-from watcher.errors import BadInput, WatcherError
+from watcher.errors import BadInput
 
 
 @click.command()
@@ -46,19 +45,12 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
         heartbeat=max(0.5, min(5.0, stalled_after / 4)),
         stalled_timeout=stalled_after,
     )
-    notifier = None
-    if app.config.notify:
-        from watcher.notify import Notifier
+    from watcher.notify import notifier_for, notify_result
 
-        notifier = Notifier(app.config.notify, log=app.env.info, outbox=store)
+    notifier = notifier_for(app.config, store, app.env.info)
 
     def on_result(result) -> None:
-        if notifier is not None and result.status not in ("unchanged", "error", "new"):
-            try:
-                tags = store.get_article(result.url).tags
-            except WatcherError:
-                tags = []  # removed meanwhile: its notification goes out to untagged targets
-            notifier.submit(result, result.headline, tags)
+        notify_result(notifier, store, result)
         if as_json:
             app.env.print_json(result.to_json())
         elif worth_logging(result):
@@ -96,10 +88,7 @@ def store_dsn(store) -> str:
 
 async def poll_feed(svc, url: str) -> str:
     """One poll of a followed feed by this worker: watch what it lists that is new, schedule the next poll."""
-    from watcher import feeds
-    from watcher.errors import WatcherError
-    from watcher.monitor import schedule
-    from watcher.monitor.loop import follow_links, poll_download
+    from watcher.monitor.loop import feed_links, poll_download, poll_limit, poll_once
 
     now = svc.clock()
     feed = next((f for f in svc.store.list_feeds() if f.url == url), None)
@@ -107,17 +96,13 @@ async def poll_feed(svc, url: str) -> str:
         return "gone"
     if feed.next_poll is not None and feed.next_poll > now:
         return "not due"
-    try:
-        content = await asyncio.to_thread(poll_download, svc, url)
-        links = feeds.parse_feed(content, url).links
-        added = follow_links(svc, feed, list(links), now)
-        feed.last_status = "ok"
-        feed.articles_added += len(added)
-    except WatcherError:
-        feed.last_status = "error"
-    feed.last_polled = now
-    feed.next_poll = schedule.next_due(now, timedelta(seconds=feed.every), svc.config.schedule.jitter, svc.rng)
-    svc.store.update_feed(feed)
+
+    def read(feed_url: str):
+        return asyncio.wait_for(
+            asyncio.to_thread(feed_links, lambda u: poll_download(svc, u), feed_url), poll_limit(svc)
+        )
+
+    await poll_once(svc, feed, now, read)
     return feed.last_status or "ok"
 
 
