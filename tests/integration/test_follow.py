@@ -10,6 +10,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from support.cli import data_dir_with, fast_config
 
 from watcher.app.cli import main
 from watcher.app.console import Environment
@@ -19,26 +20,16 @@ from watcher.monitor.check import Services
 from watcher.monitor.loop import Runner
 from watcher.store import open_store
 
+
 # Feeds polled every second; articles rechecked rarely, since one host's pages are fetched one at a time.
-CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 10
-retries = 0
-backoff = 0.1
-per_host_delay = 0
-concurrency = 4
-
-[schedule]
-tiers = [{ until = "1d", every = "30s" }]
-jitter = 0
-
-[trust]
-confirm_delay = 0.1
-
-[feeds]
-max_new_per_poll = %d
-"""
+def follow_config(max_new: int) -> str:
+    return fast_config(
+        retries=0,
+        deadline=10,
+        settle_ms=None,
+        fetch="concurrency = 4",
+        extra=f'[schedule]\ntiers = [{{ until = "1d", every = "30s" }}]\njitter = 0\n\n[feeds]\nmax_new_per_poll = {max_new}\n',
+    )
 
 
 def article_html(slug: str) -> str:
@@ -106,10 +97,7 @@ def watcher(data_dir: Path, *args: str) -> tuple[int, str, str]:
 
 
 def make_data_dir(tmp_path: Path, max_new: int = 50) -> Path:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    (data_dir / "watcher.toml").write_text(CONFIG % max_new)
-    return data_dir
+    return data_dir_with(tmp_path / "data", follow_config(max_new))
 
 
 def services(data_dir: Path, fetcher) -> Services:
@@ -217,9 +205,7 @@ def test_new_articles_per_poll_are_capped(site, fetcher, tmp_path):
     assert sorted(a.url for a in svc.store.list_articles()) == sorted(links)
 
     # follow's own first poll keeps to the same cap: the first three listed, the rest left to `run`.
-    other = tmp_path / "other"
-    other.mkdir()
-    (other / "watcher.toml").write_text(CONFIG % 3)
+    other = data_dir_with(tmp_path / "other", follow_config(3))
     code, _, err = watcher(other, "follow", site.url("/rss.xml"), "--every", "1s")
     assert code == 0 and "(rss, 8 links now): watching 3 new articles" in err, err
     assert sorted(a.url for a in open_store(other).list_articles()) == sorted(links[0:3])

@@ -17,6 +17,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
+from support.cli import data_dir_with, fast_config
 from support.receiver import Receiver
 
 from watcher.app.cli import main
@@ -26,22 +27,12 @@ from watcher.config import load_config
 from watcher.monitor.check import Services
 from watcher.store import open_store
 
-BASE_CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 10
-retries = 0
-backoff = 0.1
-per_host_delay = 0
-settle_ms = 100
-
-[schedule]
-tiers = [{ until = "1d", every = "1s" }]
-jitter = 0
-
-[trust]
-confirm_delay = 0.2
-"""
+BASE_CONFIG = fast_config(
+    retries=0,
+    deadline=10,
+    confirm_delay=0.2,
+    extra='[schedule]\ntiers = [{ until = "1d", every = "1s" }]\njitter = 0\n',
+)
 
 BODY = [
     "The river rose three metres overnight and the mayor ordered the lower town cleared before dawn on Tuesday.",
@@ -89,9 +80,7 @@ def watcher(data_dir: Path, *args: str) -> tuple[int, str, str]:
 def test_edits_found_by_the_run_reach_the_webhook_filtered_and_bad_receivers_do_not_stop_it(
     site, fetcher, receiver, tmp_path
 ):
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    (data_dir / "watcher.toml").write_text(BASE_CONFIG + notify_config(receiver))
+    data_dir = data_dir_with(tmp_path / "data", BASE_CONFIG + notify_config(receiver))
     site.page_versions("/politics/flood", {"v1": A_V1, "v2": A_V2})
     site.page_versions("/sports/final", {"v1": B_V1, "v2": B_V2})
     a_url = site.url("/politics/flood")
@@ -171,11 +160,8 @@ def test_edits_found_by_the_run_reach_the_webhook_filtered_and_bad_receivers_do_
 
 
 def test_watcher_run_subprocess_notifies_the_edit_of_a_followed_story(site, receiver, tmp_path):
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    (data_dir / "watcher.toml").write_text(
-        BASE_CONFIG + f'\n[[notify]]\nurl = "{receiver.url}/hook"\n\n[[notify]]\nurl = "{receiver.url}/fail"\n'
-    )
+    hooks = f'\n[[notify]]\nurl = "{receiver.url}/hook"\n\n[[notify]]\nurl = "{receiver.url}/fail"\n'
+    data_dir = data_dir_with(tmp_path / "data", BASE_CONFIG + hooks)
     site.page_versions("/politics/flood", {"v1": A_V1, "v2": A_V2})
     story = site.url("/politics/flood")
     site.bytes(
@@ -255,10 +241,10 @@ def test_notifications_not_delivered_survive_a_crash_and_an_exit_and_are_deliver
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
     hook = f"http://127.0.0.1:{port}/hook"
-    (data_dir / "watcher.toml").write_text(BASE_CONFIG + f'\n[[notify]]\nurl = "{hook}"\nretries = 0\ntimeout = 2\n')
+    data_dir = data_dir_with(
+        tmp_path / "data", BASE_CONFIG + f'\n[[notify]]\nurl = "{hook}"\nretries = 0\ntimeout = 2\n'
+    )
     site.page_versions("/flood", {"v1": A_V1, "v2": A_V2})
     url = site.url("/flood")
     open_store(data_dir).add_article(url)

@@ -14,14 +14,20 @@ from watcher.store import open_store
 
 
 def fast_config(
-    *, retries: int = 1, settle_ms: int | None = 100, confirm_delay: float = 0.1, fetch: str = "", extra: str = ""
+    *,
+    retries: int = 1,
+    deadline: float = 12,
+    settle_ms: int | None = 100,
+    confirm_delay: float = 0.1,
+    fetch: str = "",
+    extra: str = "",
 ) -> str:
     """A watcher.toml for tests: short timeouts, no gap between loads of a host, a quick confirm. `fetch` adds
     lines to [fetch], `extra` whole sections after [trust]; settle_ms=None leaves watcher's default."""
     settle = "" if settle_ms is None else f"settle_ms = {settle_ms}\n"
     more_fetch = fetch.strip() + "\n" if fetch.strip() else ""
     return (
-        f"[fetch]\nnav_timeout = 5\ndeadline = 12\nretries = {retries}\nbackoff = 0.1\nper_host_delay = 0\n"
+        f"[fetch]\nnav_timeout = 5\ndeadline = {deadline}\nretries = {retries}\nbackoff = 0.1\nper_host_delay = 0\n"
         f"{settle}{more_fetch}\n[trust]\nconfirm_delay = {confirm_delay}\n\n{extra}"
     )
 
