@@ -261,6 +261,10 @@ def _build_config(data: dict[str, Any]) -> Config:
     config = Config()
     if "fetch" in data:
         config.fetch = _fill(BrowserSettings, _table(data["fetch"], "fetch"), "fetch")
+        for key in ("user_agent", "contact"):
+            value = getattr(config.fetch, key)
+            if value is not None and (not value.isprintable() or not value.strip()):
+                raise _KeyProblem(f"'fetch.{key}' must be one line of printable text")
         if config.fetch.proxy is not None:
             _check_proxy(config.fetch.proxy, "fetch.proxy")
         if config.fetch.site_proxies:
@@ -315,6 +319,13 @@ def _check_proxy(url: str, where: str) -> None:
         raise _KeyProblem(
             f"'{where}' must be an http://, https:// or socks5:// proxy URL with a host, not {redact(url)!r}"
         )
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port's range only when asked
+    except ValueError:
+        raise _KeyProblem(f"'{where}' has a port out of range (1-65535)") from None
+    if parts.scheme.lower().startswith("socks5") and (parts.username or parts.password):
+        # Chromium cannot log in to a SOCKS proxy: the page's own requests would fail on every check.
+        raise _KeyProblem(f"'{where}': a socks5 proxy with a user and password is not supported; use http(s)")
 
 
 def _tiers(value: Any) -> list[Tier]:

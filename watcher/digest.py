@@ -127,8 +127,28 @@ def render(template: str, body: dict[str, Any]) -> str:
         raise BadInput(f"template {template!r}: {exc}") from None
 
 
+TEMPLATE_FIELDS = frozenset(
+    {
+        "url", "status", "checked_at", "version", "error", "flags", "edits_count", "http_status", "duration",
+        "headline", "tags", "final_url", "note", "class", "digest", "from", "until", "count", "articles_count",
+    }
+)  # fmt: skip
+
+
 def check_template(template: str) -> None:
-    """BadInput for a template that can never be filled (bad braces, dotted names)."""
+    """BadInput for a template that can never be filled: bad braces, dotted or indexed names, conversions
+    or formats, or a name that is not a field (a typo would send an empty title for ever)."""
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        raise BadInput(f"template {template!r}: {exc}") from None
+    for _, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if conversion or spec:
+            raise BadInput(f"template field {{{name}}}: no conversions or formats (write {{{name}}})")
+        if name not in TEMPLATE_FIELDS:
+            raise BadInput(f"template field {{{name}}} is not one of the fields: {', '.join(sorted(TEMPLATE_FIELDS))}")
     render(template, {"url": "https://example.org/", "edits": []})
 
 

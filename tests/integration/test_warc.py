@@ -114,10 +114,26 @@ def test_a_warc_from_another_tool_becomes_versions(tmp_path):
     versions = open_store(data).list_versions("https://news.example/budget")
     assert [v.captured_at.day for v in versions] == [1, 2]
     assert any(e.new and "6 votes to 3" in e.new for e in versions[1].edits)
-    broken = tmp_path / "broken.warc.gz"
-    broken.write_bytes(b"\x1f\x8b not really")
-    failed = watcher(data, "import", "--warc", str(broken))
-    assert failed.returncode == 2 and "not a readable WARC" in failed.stderr and "Traceback" not in failed.stderr
+    # Re-exported, the captures are what the other tool archived: status line, headers, the Big5 bytes.
+    again = tmp_path / "again.warc"
+    assert watcher(data, "export", "--warc", str(again)).returncode == 0
+    with open(again, "rb") as stream:
+        responses = [
+            (r.http_headers, r.content_stream().read()) for r in ArchiveIterator(stream) if r.rec_type == "response"
+        ]
+    assert [h.get_header("Content-Type") for h, _ in responses] == ["text/html; charset=big5"] * 2
+    assert responses[0][0].protocol == "HTTP/1.0"
+    assert responses[1][1] == page("6 votes to 3").encode("big5", "replace")
+
+    for name, content, said in (
+        ("broken.warc.gz", b"\x1f\x8b not really", "not a readable WARC"),
+        ("page.html", b"<html><body>not a warc</body></html>", "WARC"),
+        ("cut.warc", buffer.getvalue()[:-200], "damaged or cut-short"),
+    ):
+        (tmp_path / name).write_bytes(content)
+        failed = watcher(tmp_path / "other-data", "import", "--warc", str(tmp_path / name))
+        assert failed.returncode == 2 and said in failed.stderr and "Traceback" not in failed.stderr, failed.stderr
+        assert len(failed.stderr.strip().splitlines()) == 1
 
 
 def test_archive_warc_appends_each_new_version_as_it_is_captured(site, tmp_path):

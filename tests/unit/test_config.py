@@ -214,3 +214,20 @@ def test_a_directory_is_a_config_error(tmp_path):
 )
 def test_wrong_types_and_values_are_errors_naming_the_key(tmp_path, text, key):
     assert f"'{key}'" in load_error(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    "text, said",
+    [
+        ('[fetch]\nproxy = "http://u:hunter2@proxy.example:99999"\n', "port out of range"),
+        ('[fetch]\nproxy = "socks5://u:hunter2@proxy.example:1080"\n', "socks5 proxy with a user and password"),
+        ('[[sites]]\ndomain = "a.example"\nproxy = "socks5://u:hunter2@p.example:1080"\n', "sites[0].proxy"),
+        ('[fetch]\nuser_agent = "bad\\nX-Injected: 1"\n', "fetch.user_agent' must be one line"),
+        ('[fetch]\ncontact = "desk@example.org\\r\\n"\n', "fetch.contact' must be one line"),
+        ('[[notify]]\nurl = "mailto://a@b.example"\ntitle = "{headlin}"\n', "not one of the fields"),
+    ],
+)
+def test_fetch_identity_proxies_and_templates_that_cannot_work_are_refused(tmp_path, text, said):
+    with pytest.raises(ConfigError, match=re.escape(said)) as info:
+        load_config(write(tmp_path, text))
+    assert "hunter2" not in str(info.value)

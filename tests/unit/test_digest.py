@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
@@ -47,3 +48,12 @@ def test_templates_fill_contract_fields_and_refuse_attribute_access():
         render("{headline.__class__}", body)
     with pytest.raises(BadInput, match="template"):
         render("{unclosed", body)
+
+
+def test_a_template_naming_no_field_or_converting_is_refused_by_name():
+    from watcher.digest import check_template
+
+    check_template("{status}: {headline} ({class}, {edits_count} edits)")
+    for bad, said in (("{headline!r}", "no conversions"), ("{nosuchfield}", "not one of the fields"), ("{}", "{}")):
+        with pytest.raises(BadInput, match=re.escape(said)):
+            check_template(bad)

@@ -135,20 +135,36 @@ def _write_records(out: BinaryIO, captures: Iterable[Capture]) -> int:
     return count
 
 
-def read_captures(path: Path) -> Iterator[Capture]:
+def read_captures(path: Path, skipped: list[str] | None = None) -> Iterator[Capture]:
     """Every HTML `response` record of a WARC (gzipped or not, from watcher or any other tool), in file
-    order, with watcher's metadata attached where a metadata record points at it."""
+    order, with watcher's metadata attached where a metadata record points at it. A file that is not a
+    WARC, or is damaged or cut short, is refused whole (BadInput): evidence is read exactly or not at
+    all. Responses without a WARC-Date are left out, each named in `skipped`."""
+    import contextlib
+
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
     pending: dict[str, Capture] = {}
     order: list[Capture] = []
+    complaints = io.StringIO()  # warcio reports damage on stderr and carries on
+    records = 0
     try:
-        with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
+        with open(path, "rb") as stream, contextlib.redirect_stderr(complaints):
+            # Digests are checked as each record is read: a record cut short or altered is refused.
+            for record in ArchiveIterator(stream, check_digests="raise"):
+                if not str(record.rec_headers.protocol or "").startswith("WARC/"):
+                    continue
+                records += 1
                 kind = record.rec_type
                 rid = record.rec_headers.get_header("WARC-Record-ID") or ""
                 if kind == "response" and record.http_headers is not None:
+                    if not record.rec_headers.get_header("WARC-Date"):
+                        if skipped is not None:
+                            target = record.rec_headers.get_header("WARC-Target-URI") or "a response"
+                            skipped.append(f"{target}: no WARC-Date, so no capture time (left out)")
+                        _check_whole(record, path)
+                        continue
                     cap = _capture(record)
                     if cap is not None:
                         pending[rid] = cap
@@ -160,11 +176,37 @@ def read_captures(path: Path) -> Iterator[Capture]:
                             target.metadata = json.loads(record.content_stream().read().decode("utf-8"))
                         except ValueError:
                             pass  # a damaged metadata record leaves the capture itself usable
-    except (ArchiveLoadFailed, OSError, EOFError) as exc:
+                _check_whole(record, path)
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as exc:
         raise BadInput(
             f"{path}: not a readable WARC file ({str(exc).strip().splitlines()[0] if str(exc) else exc})"
         ) from None
+    said = [line.strip() for line in complaints.getvalue().splitlines() if line.strip()]
+    if said:
+        raise BadInput(f"{path}: a damaged or cut-short WARC file ({said[0][:160]}); nothing imported")
+    if records == 0:
+        raise BadInput(f"{path}: not a WARC file (no WARC records in it)")
+    if not _ends_whole(path):
+        raise BadInput(f"{path}: a damaged or cut-short WARC file (its last record is incomplete); nothing imported")
     yield from order
+
+
+def _ends_whole(path: Path) -> bool:
+    """An uncompressed WARC ends with its last record's two CRLFs (a gzip one is checked by gzip itself)."""
+    with open(path, "rb") as stream:
+        if stream.read(2) == b"\x1f\x8b":
+            return True
+        stream.seek(0, os.SEEK_END)
+        stream.seek(max(0, stream.tell() - 4))
+        return stream.read() == b"\r\n\r\n"
+
+
+def _check_whole(record: Any, path: Path) -> None:
+    """BadInput when a record's block ends before its Content-Length says (a file cut short)."""
+    record.raw_stream.read()  # what the caller did not read of it
+    if getattr(record.raw_stream, "limit", 0) > 0:
+        uri = record.rec_headers.get_header("WARC-Target-URI") or record.rec_type
+        raise BadInput(f"{path}: a damaged or cut-short WARC file (the record of {uri} ends early); nothing imported")
 
 
 def _capture(record: Any) -> Capture | None:
@@ -176,8 +218,7 @@ def _capture(record: Any) -> Capture | None:
         return None  # images, scripts, feeds: not an article page
     status_code = http.get_statuscode() or "200"
     body = record.content_stream().read()  # warcio undoes chunking and Content-Encoding
-    date = record.rec_headers.get_header("WARC-Date")
-    when = iso_date_to_datetime(date).replace(tzinfo=UTC) if date else datetime.now(UTC)
+    when = iso_date_to_datetime(record.rec_headers.get_header("WARC-Date")).replace(tzinfo=UTC)
     status_line = http.statusline or ""
     return Capture(
         url=record.rec_headers.get_header("WARC-Target-URI") or "",

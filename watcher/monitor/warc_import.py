@@ -11,6 +11,7 @@ from watcher.config import Config
 from watcher.diff import diff_articles
 from watcher.errors import NoArticle, WatcherError
 from watcher.extract import extract
+from watcher.models import ServedPage
 from watcher.normalize import content_hash
 from watcher.store import Store
 
@@ -74,7 +75,9 @@ def import_captures(
                     )
                     continue
                 diff = diff_articles(latest.article, article) if latest is not None else None
-                store.save_version(cap.url, article, html=html, diff=diff, captured_at=cap.captured_at)
+                # The capture as its archive holds it (status line, headers, bytes), so a re-export is the same.
+                served = ServedPage(cap.status, cap.reason, cap.http_version, list(cap.headers), cap.body)
+                store.save_version(cap.url, article, html=html, diff=diff, captured_at=cap.captured_at, served=served)
         except WatcherError as exc:
             done.skipped.append(f"{cap.url}: {exc}")
             continue

@@ -102,7 +102,9 @@ def import_(app: App, path: Path, warc: bool, fmt: str | None, tags: Sequence[st
         from watcher.archive.warc import read_captures
         from watcher.monitor.warc_import import import_captures
 
-        done = import_captures(store, read_captures(path), app.config)
+        undated: list[str] = []
+        done = import_captures(store, read_captures(path, undated), app.config)
+        done.skipped[:0] = undated
         app.env.info(
             f"imported {done.versions} version{'s' if done.versions != 1 else ''} of {len(done.articles)} "
             f"article{'s' if len(done.articles) != 1 else ''} from {path}"
