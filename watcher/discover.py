@@ -71,7 +71,10 @@ def discover(
     known = {f.url for f in found}
     parts = urlsplit(page_url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    sitemaps = [u for u in robots_sitemaps(page_url) if u not in known][:MAX_FOUND]
+    # Sitemap: lines should be absolute; a relative one is taken from the site's root.
+    listed = [urljoin(origin + "/", u.strip()) for u in robots_sitemaps(page_url)]
+    sitemaps = [u for u in dict.fromkeys(listed) if u not in known and urlsplit(u).scheme in ("http", "https")]
+    sitemaps = sitemaps[:MAX_FOUND]
     found += [Found(url=u, kind="sitemap", source="robots.txt") for u in sitemaps]
     if not sitemaps:
         conventional = origin + "/sitemap.xml"

@@ -50,3 +50,13 @@ def test_json_feed_links_and_refusals():
             assert "feed.json" in str(exc)
         else:
             raise AssertionError("accepted a JSON document that is not a JSON Feed")
+
+
+def test_a_relative_sitemap_line_is_taken_from_the_site_root():
+    found = discover(
+        "https://news.example/section/",
+        "<html></html>",
+        robots_sitemaps=lambda url: ["/sitemap-news.xml", "https://news.example/sitemap-news.xml"],
+        exists=lambda url: False,
+    )
+    assert [(f.url, f.source) for f in found] == [("https://news.example/sitemap-news.xml", "robots.txt")]

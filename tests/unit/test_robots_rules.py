@@ -63,3 +63,10 @@ def test_no_answer_at_all_is_treated_as_allowed():
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed again: nothing listens there
     RobotsCache().check(f"http://127.0.0.1:{port}/story")
+
+
+def test_a_long_robots_txt_is_parsed_for_its_first_500_kib(site):
+    rules = b"User-agent: *\nDisallow: /news/\n" + b"# padding to make the file long\n" * 20_000  # ~640 KB
+    site.bytes("/robots.txt", rules, "text/plain")
+    with pytest.raises(RobotsRefused):
+        RobotsCache().check(site.url("/news/story"))

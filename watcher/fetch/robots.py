@@ -25,7 +25,8 @@ from watcher.urls import hostname_of
 
 ROBOTS_EXPIRY = 24 * 3600.0  # seconds a fetched robots.txt is trusted (RFC 9309: SHOULD NOT exceed 24 h)
 RETRY_EXPIRY = 600.0  # seconds before a 5xx or unanswered robots.txt is asked again
-MAX_BYTES = 500 * 1024  # RFC 9309: at least 500 KiB must be read
+PARSED_BYTES = 500 * 1024  # RFC 9309: at least the first 500 KiB are parsed (the rules past it are ignored)
+MAX_BYTES = 5 * 1024 * 1024  # read at most this much; a larger robots.txt is not a robots.txt
 TOKEN = "watcher"  # the product token matched against User-agent lines
 
 
@@ -136,14 +137,21 @@ class RobotsCache:
                 headers = {"User-Agent": user_agent(self.settings)}
             response = http.get(origin + "/robots.txt", limits, headers=headers, raise_status=False, max_redirects=5)
         except errors.TooLarge:
-            return Rules(origin=origin, allow_all=True, fetched_at=now, why="robots.txt too large to read")
+            # Not a robots.txt anyone wrote by hand: nothing may be loaded until it is sane again.
+            return Rules(
+                origin=origin,
+                disallow_all=True,
+                fetched_at=now,
+                expires=RETRY_EXPIRY,
+                why=f"{origin}/robots.txt is over {MAX_BYTES // 1024 // 1024} MiB, which means nothing may be loaded",
+            )
         except errors.FetchError as exc:
             if isinstance(exc, errors.RefusedScheme):
                 raise
             # No answer: allowed, and asked again soon.
             return Rules(origin=origin, allow_all=True, fetched_at=now, expires=RETRY_EXPIRY, why=str(exc))
         if 200 <= response.status < 300:
-            rules = parse(origin, response.body.decode("utf-8", "replace"))
+            rules = parse(origin, response.body[:PARSED_BYTES].decode("utf-8", "replace"))
             rules.fetched_at = now
             return rules
         if 400 <= response.status < 500:
