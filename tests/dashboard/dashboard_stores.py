@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from support import site_server
+from support.cli import data_dir_with, fast_config
 from support.site_server import Site
 
 from watcher.config import load_config
@@ -23,18 +24,7 @@ from watcher.store import open_store
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 NOW = T0 + timedelta(hours=6)  # the dashboard's clock in the tests
 
-FAST_CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 10
-retries = 1
-backoff = 0.1
-per_host_delay = 0
-settle_ms = 0
-
-[trust]
-confirm_delay = 0
-"""
+FAST_CONFIG = fast_config(deadline=10, settle_ms=0, confirm_delay=0)
 
 
 def page(headline: str, paragraphs: list[str], lang: str = "en") -> str:
@@ -87,8 +77,7 @@ class Checker:
     """Runs real checks (the session browser, a real store) with the clock set by the test."""
 
     def __init__(self, data_dir: Path, fetcher, location: str | None = None) -> None:
-        (data_dir).mkdir(parents=True, exist_ok=True)
-        (data_dir / "watcher.toml").write_text(FAST_CONFIG)
+        data_dir_with(data_dir, FAST_CONFIG)
         self.data_dir = data_dir
         self.store = open_store(location or data_dir)
         self.now = T0

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from support.cli import data_dir_with, fast_config
 from support.site_server import Site
 
 from watcher.store import open_store
@@ -24,23 +25,7 @@ from watcher.store import open_store
 KILLS = int(os.environ.get("WATCHER_ROBUST_KILLS", "50"))
 LONG_CHECKS = int(os.environ.get("WATCHER_ROBUST_CHECKS", "2000"))
 
-RUN_CONFIG = """
-[fetch]
-nav_timeout = 5
-deadline = 10
-retries = 1
-backoff = 0.1
-per_host_delay = 0
-settle_ms = {settle}
-concurrency = 4
-
-[schedule]
-tiers = [{{ until = "1d", every = "1s" }}]
-jitter = 0.1
-
-[trust]
-confirm_delay = 0
-"""
+SCHEDULE = '[schedule]\ntiers = [{ until = "1d", every = "1s" }]\njitter = 0.1\n'
 STORED = ("new", "changed", "revert", "restored", "removed", "redirected")
 
 
@@ -96,8 +81,9 @@ def json_lines(out: str) -> list[dict]:
 
 
 def setup_articles(sites: list[Site], data: Path, paths: list[str], settle: int) -> list[tuple[Site, str]]:
-    data.mkdir()
-    (data / "watcher.toml").write_text(RUN_CONFIG.format(settle=settle))
+    data_dir_with(
+        data, fast_config(deadline=10, settle_ms=settle, confirm_delay=0, fetch="concurrency = 4", extra=SCHEDULE)
+    )
     pages = []
     for site in sites:
         for path in paths:

@@ -37,7 +37,7 @@ FAST_CONFIG = fast_config()
 
 def data_dir_with(folder: Path, config: str = FAST_CONFIG) -> Path:
     """`folder` made as a data folder holding `config` as its watcher.toml."""
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     (folder / "watcher.toml").write_text(config)
     return folder
 
