@@ -23,14 +23,6 @@ CARD_SIZE = (1200, 675)  # the fixed size the font tests draw at; `watcher card`
 CARD_WIDTH, MIN_HEIGHT, MAX_HEIGHT = 1200, 630, 1350
 WHITE = (255, 255, 255)
 DEL_BG, INS_BG = (0xFF, 0xE0, 0xE0), (0xD8, 0xF5, 0xDD)  # watcher/report/css.py light theme
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 # --- a small PNG reader: enough for Chromium's screenshots (8-bit RGB/RGBA, not interlaced) ------------
@@ -247,11 +239,13 @@ def test_cjk_card_uses_the_noto_cjk_font(cards):
     fails when fonts-noto-cjk is missing even if some other font would draw the characters."""
     from playwright.sync_api import sync_playwright
 
-    from watcher.fetch.browser import find_browser
+    from watcher.fetch.browser import LAUNCH_ARGS, find_browser
 
     html, headline = cjk_card_html(cards)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_browser().path, args=CHROMIUM_FLAGS)
+        browser = pw.chromium.launch(
+            executable_path=find_browser().path, args=LAUNCH_ARGS
+        )  # the flags watcher launches with
         try:
             page = browser.new_page(viewport={"width": CARD_SIZE[0], "height": CARD_SIZE[1]})
             page.set_content(html)
