@@ -9,19 +9,10 @@ import shutil
 
 import pytest
 from conftest import WATCHED, folder_state, run_cli
+from support.cli import data_dir_with, fast_config
 from support.tmpfs import tmpfs
 
-FAST_CONFIG = """
-[fetch]
-nav_timeout = 6
-deadline = 10
-retries = 1
-backoff = 0.1
-per_host_delay = 0
-
-[trust]
-confirm_delay = 0.1
-"""
+FAST_CONFIG = fast_config(nav_timeout=6, deadline=10, settle_ms=None)
 
 
 def page(paragraphs: list[str]) -> str:
@@ -50,9 +41,7 @@ def big_page() -> str:
 
 def test_disk_full_while_writing_a_version(site, tmp_path):
     with tmpfs(tmp_path / "small", "2m") as mount:
-        data = mount / "data"
-        data.mkdir()
-        (data / "watcher.toml").write_text(FAST_CONFIG)
+        data = data_dir_with(mount / "data", FAST_CONFIG)
         site.page_versions("/storm", {"small": SMALL, "big": big_page()})
         url = site.url("/storm")
         assert run_cli("--data-dir", str(data), "add", url).code == 0

@@ -15,6 +15,7 @@ from watcher.store import open_store
 
 def fast_config(
     *,
+    nav_timeout: float = 5,
     retries: int = 1,
     deadline: float = 12,
     settle_ms: int | None = 100,
@@ -27,7 +28,7 @@ def fast_config(
     settle = "" if settle_ms is None else f"settle_ms = {settle_ms}\n"
     more_fetch = fetch.strip() + "\n" if fetch.strip() else ""
     return (
-        f"[fetch]\nnav_timeout = 5\ndeadline = {deadline}\nretries = {retries}\nbackoff = 0.1\nper_host_delay = 0\n"
+        f"[fetch]\nnav_timeout = {nav_timeout}\ndeadline = {deadline}\nretries = {retries}\nbackoff = 0.1\nper_host_delay = 0\n"
         f"{settle}{more_fetch}\n[trust]\nconfirm_delay = {confirm_delay}\n\n{extra}"
     )
 
