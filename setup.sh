@@ -84,7 +84,9 @@ case "${1:-demo}" in
     .venv/bin/ruff check watcher tests bench
     .venv/bin/ruff format --check watcher tests bench
     .venv/bin/mypy
-    exec .venv/bin/python -m pytest "$@" ;;
+    # Two workers (pytest-xdist): most tests wait on a browser, a server or a subprocess, so two
+    # processes on 2 cores halve the wall time; the dashboard's tests share one worker (tests/conftest.py).
+    exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@" ;;
   none) ;;
   *) say "usage: bash setup.sh [demo|test|none] [args...]"; exit 2 ;;
 esac

@@ -106,3 +106,12 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.close()
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist, the dashboard's tests share one worker: their stores are served on fixed
+    addresses (the SVG snapshots show them), which two workers cannot both bind."""
+    for item in items:
+        if "tests/dashboard/" in str(item.fspath).replace("\\", "/"):
+            item.add_marker(pytest.mark.xdist_group("dashboard"))

@@ -409,6 +409,20 @@ def _transport_reason(exc: FetchError) -> str:
 
 
 def _apprise(target: NotifyTarget, body: dict[str, Any]) -> None:
+    import asyncio
+
+    # Apprise may use the thread's asyncio loop; one that an earlier user closed fails every send
+    # ("Event loop is closed"), so each delivery gets a loop of its own.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        _apprise_send(target, body)
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def _apprise_send(target: NotifyTarget, body: dict[str, Any]) -> None:
     import apprise  # imported here: slow to import, and only needed when an Apprise target is configured
 
     sender = apprise.Apprise()

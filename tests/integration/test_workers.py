@@ -132,7 +132,11 @@ def test_two_workers_check_every_article_once_and_store_each_edit_once(site, clu
     assert added.returncode == 0, added.stderr
     c.start_worker()
     c.start_worker()
-    c.wait_for("a first version of every article", lambda: all(v == 1 for v in c.versions().values()))
+    c.wait_for(
+        "a first version and a recorded check of every article",
+        lambda: all(a.versions == 1 and a.checks_total >= 1 for a in c.store.list_articles()),
+    )
+    time.sleep(1.0)  # a second check of any of them would be recorded by now
     # Both workers swept and both could have taken each article: still one check each.
     assert [a.checks_total for a in c.store.list_articles()] == [1] * 6
 

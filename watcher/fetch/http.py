@@ -239,13 +239,20 @@ def next_hop(response: Response, target: str, redirects: list[str], max_redirect
     return follow_redirect(response.url, target, redirects, max_redirects)
 
 
+def _without_credentials(url: str) -> str:
+    """A URL to show: as written, less any user and password in it."""
+    parts = urlsplit(url)
+    if not (parts.username or parts.password):
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
 def follow_redirect(current: str, target: str, redirects: list[str], max_redirects: int) -> str:
     """next_hop for a redirect from `current`, however it was fetched (our HTTP client or the browser)."""
     scheme = urlsplit(target).scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
-        raise errors.RefusedScheme(
-            f"{current}: redirected to a {scheme or 'scheme-less'} URL, only http and https are followed"
-        )
+        shown = _without_credentials(target)[:200]
+        raise errors.RefusedScheme(f"{current}: redirect to {shown} refused: only http and https are followed")
     redirects.append(current)
     if target in redirects or len(redirects) > max_redirects:
         raise errors.TooManyRedirects(

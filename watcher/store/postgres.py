@@ -653,7 +653,9 @@ class PostgresStore(WorkerCoordination):
         conn = self._connect()
         try:
             with self._errors():
-                got = conn.execute("SELECT pg_try_advisory_lock(%s)", (RUN_LOCK_KEY,)).fetchone()[0]
+                got = conn.execute(
+                    "SELECT pg_try_advisory_lock(%s, hashtext(current_schema()))", (RUN_LOCK_KEY,)
+                ).fetchone()[0]
                 if not got:
                     row = conn.execute("SELECT holder FROM run_holder WHERE id = 1").fetchone()
                     raise StoreLocked(
