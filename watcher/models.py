@@ -97,7 +97,6 @@ class Snapshot:
         return ServedPage(self.status, self.reason, self.http_version, list(self.headers), self.body)
 
 
-
 @dataclass
 class Article:
     """The story extracted from a page, without the page's chrome."""

@@ -44,7 +44,9 @@ def svc(make_fetcher, tmp_path) -> Services:
     # A little slacker than FAST: on a machine busy with other suites a good page once took over 3s.
     config = Config(trust=TrustSettings(confirm_delay=0.1))
     return Services(
-        fetcher=make_fetcher(nav_timeout=5, deadline=8), store=open_store(tmp_path / "data", durable=False), config=config
+        fetcher=make_fetcher(nav_timeout=5, deadline=8),
+        store=open_store(tmp_path / "data", durable=False),
+        config=config,
     )
 
 
