@@ -7,6 +7,7 @@ double) can build on it, and the politeness wrapper (fetch/polite.py) can wrap a
 from __future__ import annotations
 
 import email.utils
+import functools
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
@@ -38,16 +39,43 @@ def proxy_for(url: str, settings: object) -> str | None:
 
 
 def user_agent(settings: object, browser_default: str | None = None) -> str:
-    """The User-Agent for a page load or feed poll: [fetch] user_agent if set, else the browser's own (or,
-    without a browser, a compatible one) with watcher's token and the [fetch] contact appended, so a site
-    owner sees who is asking and how to reach them."""
+    """The User-Agent for a page load, feed poll or any request of ours: [fetch] user_agent if set, else
+    the browser's own (asked of the running browser, or told by its executable when none runs) with
+    watcher's token and the [fetch] contact appended, so a site owner sees who is asking and how to
+    reach them, and sees the same agent from the browser and from our HTTP client."""
     explicit = getattr(settings, "user_agent", None)
     if explicit:
         return explicit
     contact = getattr(settings, "contact", None)
-    if browser_default:
-        return f"{browser_default} {WATCHER_TOKEN}" + (f" (+{contact})" if contact else "")
+    base = browser_default or installed_browser_agent()
+    if base:
+        return f"{base} {WATCHER_TOKEN}" + (f" (+{contact})" if contact else "")
     return f"Mozilla/5.0 (compatible; {WATCHER_TOKEN}" + (f"; +{contact})" if contact else ")")
+
+
+@functools.cache
+def installed_browser_agent() -> str | None:
+    """The agent the installed headless Chromium sends, built from its version (`--version`, once per
+    process), for requests made without it; None when no browser can be found."""
+    import re
+    import subprocess
+
+    try:
+        from watcher.fetch.browser import find_browser
+
+        path = find_browser().path
+        if path is None:
+            return None
+        said = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout
+    except (errors.WatcherError, OSError, subprocess.SubprocessError):
+        return None
+    found = re.search(r"(\d+\.\d+\.\d+\.\d+)", said)
+    if found is None:
+        return None
+    return (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        f"HeadlessChrome/{found.group(1)} Safari/537.36"
+    )
 
 
 @runtime_checkable
