@@ -354,3 +354,22 @@ def test_a_redirect_to_another_story_is_redirected_with_its_target_recorded(site
     assert [r.get("final_url") for r in report if r["status"] == "redirected"] == [target]
     assert f'The page led to <a href="{target}"' in watcher(checker.data_dir, "report", "--format", "html").stdout
     assert target in watcher(checker.data_dir, "report", "--format", "md").stdout
+
+
+def test_a_body_laid_out_in_br_lines_is_found_and_an_edit_to_one_line_is_stored(site, checker):
+    # A Taiwanese outlet's layout: the story is text between <br><br> in a div, beside a related-news box.
+    fixture = Path(__file__).resolve().parent.parent / "fixtures" / "extract" / "br-lines.html"
+    original = fixture.read_text(encoding="utf-8")
+    edited = original.replace("累積雨量可能超過200毫米", "累積雨量可能超過350毫米")
+    assert edited != original
+    site.page_versions("/typhoon", {"v1": original, "v2": edited})
+    url = checker.add(site.url("/typhoon"))
+    first = checker.check(url)
+    assert first.status == "new", first
+    body = checker.store.latest_version(url).article.body
+    assert any("鵝鑾鼻東南方約650公里" in p for p in body) and any("移動式抽水機" in p for p in body)
+    assert not any("米糕攤" in p or "版權所有" in p for p in body)  # the related box and the footer stay out
+    site.set_version("/typhoon", "v2")
+    second = checker.check(url)
+    assert second.status == "changed" and second.version == 2, second
+    assert any(e.old and "200毫米" in e.old and e.new and "350毫米" in e.new for e in second.edits)
