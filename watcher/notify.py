@@ -82,6 +82,19 @@ def message(body: dict[str, Any]) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
+UNKNOWN_APPRISE = "not a notification URL Apprise understands (nor an http(s) webhook)"
+
+
+def _is_webhook(url: str) -> bool:
+    return urllib.parse.urlsplit(url.strip()).scheme.lower() in ("http", "https")
+
+
+def _apprise_knows(url: str) -> bool:
+    import apprise  # only when an Apprise target is configured
+
+    return bool(apprise.Apprise().add(url.strip()))
+
+
 def deliver(target: NotifyTarget, body: dict[str, Any]) -> None:
     """One delivery attempt to one target; raises DeliveryFailed."""
     if urllib.parse.urlsplit(target.url.strip()).scheme.lower() in ("http", "https"):
@@ -114,6 +127,9 @@ class Notifier:
         # The store's outbox (watcher.store.outbox): a notification is kept there from submit() until it
         # is delivered, so one the run could not deliver (target down, run stopped or killed) is not lost.
         self._outbox = outbox
+        # Apprise URLs it does not understand are found here, in the caller's thread, once: each delivery
+        # to them then fails at once without asking Apprise again from a delivery thread.
+        self._unusable = {t.url for t in self._targets if not _is_webhook(t.url) and not _apprise_knows(t.url)}
         # Digest targets collect their notifications here until their window closes (watcher.digest).
         self._digests: dict[int, list[tuple[int | None, dict[str, Any]]]] = {}
         self._windows = {i: parse_window(t.digest) for i, t in enumerate(self._targets) if t.digest}
@@ -292,6 +308,8 @@ class Notifier:
 
     def _deliver_with_retries(self, target: NotifyTarget, body: dict[str, Any]) -> tuple[DeliveryFailed | None, int]:
         """(None, tries) once delivered, else the last failure (also when close() cut the retries short)."""
+        if target.url in self._unusable:
+            return DeliveryFailed(UNKNOWN_APPRISE, retryable=False), 1
         attempts = 1 + max(target.retries, 0)
         error = DeliveryFailed("stopped before delivery")
         attempt = 0
@@ -427,7 +445,7 @@ def _apprise_send(target: NotifyTarget, body: dict[str, Any]) -> None:
 
     sender = apprise.Apprise()
     if not sender.add(target.url.strip()):
-        raise DeliveryFailed("not a notification URL Apprise understands (nor an http(s) webhook)", retryable=False)
+        raise DeliveryFailed(UNKNOWN_APPRISE, retryable=False)
     title, text = digest_message(body) if body.get("digest") else message(body)
     if target.title:
         title = render(target.title, body)
