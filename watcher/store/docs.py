@@ -306,3 +306,22 @@ def served_from_bytes(data: bytes | None) -> ServedPage | None:
     return ServedPage(
         int(meta.get("status") or 0), meta.get("reason") or "", meta.get("http_version") or "", headers, body
     )
+
+
+def saved_version_changes(
+    doc: dict[str, Any], article: Any, diff: VersionDiff | None, event: str | None, number: int, captured_at: datetime
+) -> dict[str, Any]:
+    """What a new version changes in its article's document (counter, times, summary, headline), for
+    both backends: last_version_at never moves back in time."""
+    previous = doc.get("last_version_at")
+    changes: dict[str, Any] = {
+        "versions": number,
+        "last_changed": ts(captured_at),
+        "last_version_at": ts(later(parse_iso(previous) if isinstance(previous, str) else previous, captured_at)),
+        "last_edit_summary": edit_summary(diff, event, number),
+    }
+    if article.headline:
+        changes["headline"] = article.headline
+    if article.canonical_url:
+        changes["canonical_url"] = article.canonical_url
+    return changes

@@ -47,10 +47,10 @@ from watcher.store.docs import (
     article_to_doc,
     check_entry,
     check_record,
-    edit_summary,
     feed_from_doc,
     feed_to_doc,
     later,
+    saved_version_changes,
     served_from_bytes,
     served_to_bytes,
     ts,
@@ -467,17 +467,7 @@ class PostgresStore(WorkerCoordination):
                 "INSERT INTO versions (article_id, number, captured_at, doc) VALUES (%s, %s, %s, %s)",
                 (article_id, number, captured_at, _json(vdoc)),
             )
-            doc = {
-                **doc,
-                "versions": number,
-                "last_changed": ts(captured_at),
-                "last_version_at": ts(later(_parse(doc.get("last_version_at")), captured_at)),
-                "last_edit_summary": edit_summary(diff, event, number),
-            }
-            if article.headline:
-                doc["headline"] = article.headline
-            if article.canonical_url:
-                doc["canonical_url"] = article.canonical_url
+            doc = {**doc, **saved_version_changes(doc, article, diff, event, number, captured_at)}
             self._save_doc(cur, article_id, doc)
             return Version(
                 url=doc["url"],

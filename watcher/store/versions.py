@@ -13,8 +13,7 @@ from watcher.errors import StoreCorrupt, UnknownArticle
 from watcher.models import Article, Edit, ServedPage, Version, VersionDiff, parse_iso
 from watcher.normalize import content_hash
 from watcher.store.docs import (
-    edit_summary,
-    later,
+    saved_version_changes,
     served_from_bytes,
     served_to_bytes,
     stored_time,
@@ -73,16 +72,7 @@ class VersionRecords(DataFolder):
             if final_url:
                 vdoc["final_url"] = final_url
             self._table(self._chunk_path(key, number), "versions").insert(Document(vdoc, doc_id=number))
-            changes = {
-                "versions": number,
-                "last_changed": ts(captured_at),
-                "last_version_at": ts(later(parse_iso(doc.get("last_version_at")), captured_at)),
-                "last_edit_summary": edit_summary(diff, event, number),
-            }
-            if article.headline:
-                changes["headline"] = article.headline
-            if article.canonical_url:
-                changes["canonical_url"] = article.canonical_url
+            changes = saved_version_changes(doc, article, diff, event, number, captured_at)
             self._articles().update(changes, doc_ids=[doc.doc_id])
             return Version(
                 url=doc["url"],
