@@ -129,8 +129,6 @@ class Backend(Store):
         final_url: str | None = None,
         served: ServedPage | None = None,
     ) -> Version:
-        """If the newest stored version already holds this text (and event), that version is returned and
-        nothing is written: two checks that saw the same edit at once (`check` beside `run`) store it once."""
         digest = content_hash(article)
         with self.transaction():
             doc = self._article_for_write(url)
