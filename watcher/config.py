@@ -9,8 +9,13 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
+from watcher.digest import check_template, parse_window
 from watcher.errors import BadInput, ConfigError
 from watcher.models import CLASS_RANK
+from watcher.times import MAX_DURATION as MAX_DURATION  # spans of time are times.py's; callers may import them here
+from watcher.times import DurationTooLong as DurationTooLong
+from watcher.times import duration_seconds, zone
+from watcher.times import parse_duration as parse_duration
 
 FETCH_MODES = ("auto", "browser", "http")  # [fetch] mode, [[sites]] mode, `watcher add --mode`
 
@@ -165,9 +170,6 @@ class Config:
 
 # --- the strict TOML loader -------------------------------------------------------------------------
 
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
-
 # Settings that are spans of time: they accept "90s", "10m", "2h", "1d", "1w" as well as seconds.
 _DURATIONS = {
     "fetch": {"nav_timeout", "deadline", "backoff", "per_host_delay", "audit_max_age", "browser_idle"},
@@ -177,47 +179,6 @@ _DURATIONS = {
     "feeds": {"default_every"},
     "notify": {"timeout"},
 }
-
-
-# The longest span accepted anywhere (intervals, windows, timeouts): ten years. Longer ones cannot be
-# meant, and a date that far out overflows (`--every 1000000w` was an OverflowError in the run).
-MAX_DURATION = 3660 * 86400
-
-
-class DurationTooLong(BadInput):
-    """A span of time over MAX_DURATION."""
-
-
-def parse_duration(text: str | int | float) -> int:
-    """Seconds in "90s", "10m", "2h", "1d", "1w", "1h30m" or a plain number; BadInput on anything else."""
-    return int(round(_duration_seconds(text)))
-
-
-def _duration_seconds(text: str | int | float) -> float:
-    """parse_duration without the rounding, so float settings keep "0.5s"; at most MAX_DURATION."""
-    seconds = _any_duration_seconds(text)
-    if seconds > MAX_DURATION:
-        raise DurationTooLong(f"invalid duration {text!r}: longer than 10 years (at most 3660d)")
-    return seconds
-
-
-def _any_duration_seconds(text: str | int | float) -> float:
-    problem = f"invalid duration {text!r}: use a number of seconds or e.g. 90s, 10m, 2h, 1d, 1w"
-    if isinstance(text, bool):
-        raise BadInput(problem)
-    if isinstance(text, (int, float)):
-        if not 0 <= text < float("inf"):  # also refuses NaN
-            raise BadInput(f"invalid duration {text!r}: must be a positive number of seconds")
-        return float(text)
-    if not isinstance(text, str):
-        raise BadInput(problem)
-    compact = text.strip().lower().replace(" ", "")
-    if re.fullmatch(r"\d+(?:\.\d+)?", compact):
-        return float(compact)
-    parts = _DURATION_PART.findall(compact)
-    if not compact or "".join(n + u for n, u in parts) != compact:
-        raise BadInput(problem)
-    return sum(float(n) * _UNITS[u] for n, u in parts)
 
 
 def load_config(path: Path | None) -> Config:
@@ -297,8 +258,6 @@ def _build_config(data: dict[str, Any]) -> Config:
         config.store = _fill(StoreSettings, _table(data["store"], "store"), "store")
     if "display" in data:
         config.display = _fill(DisplaySettings, _table(data["display"], "display"), "display")
-        from watcher.times import zone
-
         zone(config.display.tz)  # an unknown zone is a config error now, not at the first time shown
     if "notify" in data:
         config.notify = [
@@ -351,8 +310,6 @@ def _notify_target(table: dict[str, Any], where: str) -> NotifyTarget:
     target = _fill(NotifyTarget, table, where, section="notify")
     if not target.url.strip():
         raise _KeyProblem(f"'{where}.url' is empty")
-    from watcher.digest import check_template, parse_window
-
     try:
         if target.digest is not None:
             parse_window(target.digest)
@@ -447,7 +404,7 @@ def _fill(cls: type[_Settings], table: dict[str, Any], where: str, *, section: s
 def _convert(value: Any, hint: Any, key: str, duration: bool) -> Any:
     if duration:
         try:
-            seconds = _duration_seconds(value)
+            seconds = duration_seconds(value)
         except BadInput as exc:
             raise _KeyProblem(f"'{key}': {exc}") from None
         return seconds if hint is float else int(round(seconds))

@@ -11,6 +11,7 @@ from typing import Any
 
 from watcher.errors import BadInput
 from watcher.models import Edit, iso, top_class
+from watcher.times import parse_duration
 
 _DAILY = re.compile(r"^daily(?:\s+(?:at\s+)?(\d{1,2}):(\d{2}))?$")
 
@@ -38,8 +39,6 @@ class Window:
 
 def parse_window(text: str) -> Window:
     """ "1h", "30m", "1d" (every that long) or "daily" / "daily 07:30" (once a day, local time)."""
-    from watcher.config import parse_duration
-
     compact = text.strip().lower()
     found = _DAILY.match(compact)
     if found:

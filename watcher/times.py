@@ -1,4 +1,5 @@
-"""Every way watcher writes a moment: the contract's ISO form, and the forms people read.
+"""Every way watcher writes a moment: the contract's ISO form, and the forms people read; and spans of
+time as settings and options spell them ("90s", "10m", "1h30m").
 
 All times are UTC. Naive datetimes (from older stores) are taken as UTC rather than local time, so a
 store written on one machine reads the same on another.
@@ -8,6 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, tzinfo
+
+from watcher.errors import BadInput
 
 
 def utcnow() -> datetime:
@@ -114,3 +117,50 @@ def short_time_in(moment: datetime | None, tz: tzinfo, now: datetime | None = No
     local = as_utc(moment).astimezone(tz)
     this_year = as_utc(now or utcnow()).astimezone(tz).year
     return local.strftime("%m-%d %H:%M" if local.year == this_year else "%Y-%m-%d %H:%M")
+
+
+# ----- spans of time -------------------------------------------------------------------------------
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
+
+
+# The longest span accepted anywhere (intervals, windows, timeouts): ten years. Longer ones cannot be
+# meant, and a date that far out overflows (`--every 1000000w` was an OverflowError in the run).
+MAX_DURATION = 3660 * 86400
+
+
+class DurationTooLong(BadInput):
+    """A span of time over MAX_DURATION."""
+
+
+def parse_duration(text: str | int | float) -> int:
+    """Seconds in "90s", "10m", "2h", "1d", "1w", "1h30m" or a plain number; BadInput on anything else."""
+    return int(round(duration_seconds(text)))
+
+
+def duration_seconds(text: str | int | float) -> float:
+    """parse_duration without the rounding, so float settings keep "0.5s"; at most MAX_DURATION."""
+    seconds = _any_duration_seconds(text)
+    if seconds > MAX_DURATION:
+        raise DurationTooLong(f"invalid duration {text!r}: longer than 10 years (at most 3660d)")
+    return seconds
+
+
+def _any_duration_seconds(text: str | int | float) -> float:
+    problem = f"invalid duration {text!r}: use a number of seconds or e.g. 90s, 10m, 2h, 1d, 1w"
+    if isinstance(text, bool):
+        raise BadInput(problem)
+    if isinstance(text, (int, float)):
+        if not 0 <= text < float("inf"):  # also refuses NaN
+            raise BadInput(f"invalid duration {text!r}: must be a positive number of seconds")
+        return float(text)
+    if not isinstance(text, str):
+        raise BadInput(problem)
+    compact = text.strip().lower().replace(" ", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?", compact):
+        return float(compact)
+    parts = _DURATION_PART.findall(compact)
+    if not compact or "".join(n + u for n, u in parts) != compact:
+        raise BadInput(problem)
+    return sum(float(n) * _UNITS[u] for n, u in parts)

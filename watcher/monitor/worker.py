@@ -30,7 +30,7 @@ from typing import Any
 from watcher.errors import StoreError, WatcherError
 from watcher.models import CheckResult
 from watcher.monitor.check import Services, check_article, record
-from watcher.store.postgres import PostgresStore
+from watcher.store.protocol import WorkerStore
 
 log = logging.getLogger("watcher.worker")
 
@@ -49,9 +49,7 @@ class WorkerSettings:
     stalled_timeout: float = 20.0  # a worker silent this long is taken for dead; its jobs are retried
 
 
-def shared_host_gate(
-    store: PostgresStore, sleep: Callable[[float], Any] = asyncio.sleep
-) -> Callable[[str, float], Any]:
+def shared_host_gate(store: WorkerStore, sleep: Callable[[float], Any] = asyncio.sleep) -> Callable[[str, float], Any]:
     """The fetcher's host wait (fetch/polite.py `shared_gate`), kept in the store for every worker:
     reserve the host's next slot, then sleep until it. Called right before each request goes out."""
 
@@ -73,7 +71,7 @@ def build_app(dsn: str) -> Any:
     @app.task(name=CHECK_TASK, pass_context=True)
     async def check(context: Any, url: str) -> str:
         svc: Services = context.additional_context["services"]
-        store: PostgresStore = svc.store  # type: ignore[assignment]
+        store: WorkerStore = svc.store  # type: ignore[assignment]
         # The queue's own lock already runs one check of an article at a time; this one also holds
         # when a worker slowed past its heartbeat is wrongly taken for dead and its job handed out again.
         with store.checking(url) as mine:
@@ -110,7 +108,7 @@ def build_app(dsn: str) -> Any:
     return app
 
 
-async def ensure_queue_schema(app: Any, store: PostgresStore) -> None:
+async def ensure_queue_schema(app: Any, store: WorkerStore) -> None:
     """Install procrastinate's tables once per database (workers starting together take turns)."""
     exists = await asyncio.to_thread(store.has_table, "procrastinate_jobs")
     if exists:
@@ -126,7 +124,7 @@ def _due(article: Any, now: datetime) -> bool:
     return is_due(article, now)
 
 
-async def sweep(app: Any, store: PostgresStore, settings: WorkerSettings, now: datetime) -> tuple[int, int]:
+async def sweep(app: Any, store: WorkerStore, settings: WorkerSettings, now: datetime) -> tuple[int, int]:
     """Defer jobs for articles and feeds due before the next sweep; hand stalled jobs back. Returns
     (jobs deferred, stalled jobs retried). Only one worker sweeps at a time."""
     import procrastinate.exceptions
@@ -171,7 +169,7 @@ async def run_worker(
 ) -> None:
     """Take checks and feed polls from the shared queue until `stop` is set (or SIGINT/SIGTERM)."""
     store = svc.store
-    if not isinstance(store, PostgresStore):
+    if not isinstance(store, WorkerStore):
         raise WatcherError("`watcher worker` needs the PostgreSQL store: pass --store postgresql://...")
     if hasattr(svc.fetcher, "shared_gate"):
         svc.fetcher.shared_gate = shared_host_gate(store, svc.sleep)

@@ -177,26 +177,13 @@ def edit_summary(diff: VersionDiff | None, event: str | None, number: int) -> st
     return text
 
 
-def version_doc(
-    article: Article,
-    *,
-    number: int,
-    captured_at: datetime,
-    text: str | None,
-    html_hash: str | None,
-    flags: list[str],
-    edits: list[Edit],
-    event: str | None,
-    edits_ref: tuple[list[dict[str, Any]] | None, str | None] | None = None,
-) -> dict[str, Any]:
-    """A version's stored document; the backend has stored its text and HTML blobs (digests given).
-
-    `edits_ref` is (inline edits, digest of the edits blob) for a backend that moves long lists of edits
-    into a blob; the document then carries an `edits_ref` key. Without it the edits are inline.
-    """
+def version_doc(version: Version, *, text: str | None, edits: dict[str, Any]) -> dict[str, Any]:
+    """A version's stored document; the backend has stored its text blob (digest given) and says in
+    `edits` how the document holds its edits: {"edits": [...]} inline, or with an "edits_ref" blob."""
+    article = version.article
     doc: dict[str, Any] = {
-        "n": number,
-        "at": ts(captured_at),
+        "n": version.number,
+        "at": ts(version.captured_at),
         "hash": content_hash(article),
         "headline": article.headline,
         "dek": article.dek,
@@ -207,24 +194,21 @@ def version_doc(
         "canonical_url": article.canonical_url,
         "extractor": article.extractor,
         "text": text,
-        "html": html_hash,
-        "flags": list(flags),
+        "html": version.html_hash,
+        "flags": list(version.flags),
+        **edits,
+        "edits_count": len(version.edits),
+        "top_class": VersionDiff(edits=version.edits).top_class(),
+        "event": version.event,
     }
-    if edits_ref is None:
-        doc["edits"] = [e.to_json() for e in edits]
-    else:
-        doc["edits"], doc["edits_ref"] = edits_ref
-    doc["edits_count"] = len(edits)
-    doc["top_class"] = VersionDiff(edits=edits).top_class()
-    doc["event"] = event
+    if version.served_hash:
+        doc["served"] = version.served_hash
     return doc
 
 
-def version_from_doc(
-    url: str, doc: dict[str, Any], *, text: dict[str, Any], edits: list[Any] | None, damage: str | None = None
-) -> Version:
-    """A stored version document as a Version; the backend has read its text blob and raw edits."""
-    article = Article(
+def version_article(doc: dict[str, Any], text: dict[str, Any]) -> Article:
+    """The article a stored version document holds, with the body and captions read from its text blob."""
+    return Article(
         headline=doc.get("headline") or "",
         dek=doc.get("dek") or "",
         byline=doc.get("byline") or "",
@@ -236,12 +220,18 @@ def version_from_doc(
         canonical_url=doc.get("canonical_url"),
         extractor=doc.get("extractor") or "",
     )
+
+
+def version_from_doc(
+    url: str, doc: dict[str, Any], *, text: dict[str, Any], edits: list[Any] | None, damage: str | None = None
+) -> Version:
+    """A stored version document as a Version; the backend has read its text blob and raw edits."""
     return Version(
         url=url,
         number=doc["n"],
         captured_at=stored_time(doc["at"]),
         content_hash=doc["hash"],
-        article=article,
+        article=version_article(doc, text),
         html_hash=doc.get("html"),
         served_hash=doc.get("served"),
         flags=list(doc.get("flags") or []),
@@ -308,16 +298,55 @@ def served_from_bytes(data: bytes | None) -> ServedPage | None:
     )
 
 
+def stored_moment(value: Any) -> datetime | None:
+    """A moment from a document: an ISO string (as every backend stores them) or already a datetime."""
+    return parse_iso(value) if isinstance(value, str) else value
+
+
+def readded_changes(doc: dict[str, Any], tags: list[str], every: int | None) -> dict[str, Any]:
+    """What adding an article already watched changes in its document: new tags join, a given interval wins."""
+    old_tags = doc.get("tags") or []
+    merged = list(old_tags) + [t for t in tags if t not in old_tags]
+    changes: dict[str, Any] = {}
+    if merged != old_tags:
+        changes["tags"] = merged
+    if every is not None and every != doc.get("every"):
+        changes["every"] = every
+    return changes
+
+
+def updated_article_doc(doc: dict[str, Any], article: WatchedArticle) -> dict[str, Any]:
+    """The document update_article writes: the caller's settings and schedule, the store's own counters, and
+    last_checked / last_changed never moved back in time (a caller holding an older copy must not)."""
+    new = article_to_doc(article)
+    new["url"] = doc["url"]
+    new["versions"] = doc.get("versions", 0)
+    new["checks_total"] = doc.get("checks_total", 0)
+    for name in ("last_checked", "last_changed"):
+        new[name] = ts(later(stored_moment(doc.get(name)), getattr(article, name)))
+    return new
+
+
+def checked_changes(doc: dict[str, Any], result: CheckResult) -> dict[str, Any]:
+    """What a check changes in its article's document: the counters, its status and when it was last checked."""
+    errors = (doc.get("consecutive_errors") or 0) + 1 if result.status == "error" else 0
+    return {
+        "last_checked": ts(later(stored_moment(doc.get("last_checked")), result.checked_at)),
+        "last_status": result.status,
+        "checks_total": (doc.get("checks_total") or 0) + 1,
+        "consecutive_errors": errors,
+    }
+
+
 def saved_version_changes(
     doc: dict[str, Any], article: Any, diff: VersionDiff | None, event: str | None, number: int, captured_at: datetime
 ) -> dict[str, Any]:
     """What a new version changes in its article's document (counter, times, summary, headline), for
     both backends: last_version_at never moves back in time."""
-    previous = doc.get("last_version_at")
     changes: dict[str, Any] = {
         "versions": number,
         "last_changed": ts(captured_at),
-        "last_version_at": ts(later(parse_iso(previous) if isinstance(previous, str) else previous, captured_at)),
+        "last_version_at": ts(later(stored_moment(doc.get("last_version_at")), captured_at)),
         "last_edit_summary": edit_summary(diff, event, number),
     }
     if article.headline:
@@ -325,3 +354,13 @@ def saved_version_changes(
     if article.canonical_url:
         changes["canonical_url"] = article.canonical_url
     return changes
+
+
+def replaced_history_changes(doc: dict[str, Any], saved: list[Version]) -> dict[str, Any]:
+    """What rewriting an article's history changes in its document: the counter, headline and newest time."""
+    last = saved[-1] if saved else None
+    return {
+        "versions": len(saved),
+        "headline": (last.article.headline if last else "") or doc.get("headline", ""),
+        "last_version_at": ts(max((v.captured_at for v in saved), default=None)),
+    }

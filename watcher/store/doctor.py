@@ -28,6 +28,7 @@ from typing import Any
 from watcher.errors import BadInput, StoreCorrupt
 from watcher.models import Article
 from watcher.normalize import content_hash
+from watcher.store.docs import version_article
 from watcher.store.protocol import Store
 from watcher.store.tiny import TinyStore
 
@@ -216,18 +217,7 @@ class Doctor:
         html = self.store.blobs.get_text(vdoc["html"])
         assert html is not None
         fresh = self.extract(html, url)
-        article = Article(
-            headline=vdoc.get("headline") or "",
-            dek=vdoc.get("dek") or "",
-            byline=vdoc.get("byline") or "",
-            published=vdoc.get("published"),
-            modified=vdoc.get("modified"),
-            body=list(fresh.body),
-            captions=list(fresh.captions),
-            lang=vdoc.get("lang"),
-            canonical_url=vdoc.get("canonical_url"),
-            extractor=vdoc.get("extractor") or "",
-        )
+        article = version_article(vdoc, {"body": fresh.body, "captions": fresh.captions})
         with self.store.transaction():
             digest = self.store.blobs.put_json({"body": article.body, "captions": article.captions})
             # The hash follows the rebuilt text, so the next check compares like with like.

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from tinydb.table import Document
 
-from watcher.errors import BadInput, UnknownArticle
+from watcher.errors import UnknownArticle
 from watcher.models import Feed
 from watcher.store.docs import feed_from_doc, feed_to_doc, url_key
-from watcher.store.folder import DataFolder
+from watcher.store.folder import DataFolder, find_spelled
 from watcher.urls import normalize_url
 
 
@@ -36,13 +36,7 @@ class FeedRecords(DataFolder):
             return feed, True
 
     def _need_feed(self, url: str) -> Document:
-        table = self._feeds()
-        doc = table.find_url(url)
-        if doc is None:
-            try:
-                doc = table.find_url(normalize_url(url))
-            except BadInput:
-                doc = None
+        doc = find_spelled(self._feeds(), url)
         if doc is None:
             raise UnknownArticle(f"not following the feed {url}")
         return doc

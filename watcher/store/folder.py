@@ -184,14 +184,7 @@ class DataFolder:
     # ----- article lookup -----------------------------------------------------------------
 
     def _find(self, url: str) -> Document | None:
-        table = self._articles()
-        doc = table.find_url(url)
-        if doc is None:
-            try:
-                doc = table.find_url(normalize_url(url))
-            except BadInput:
-                return None
-        return doc
+        return find_spelled(self._articles(), url)
 
     def _need(self, url: str) -> Document:
         doc = self._find(url)
@@ -204,3 +197,14 @@ class DataFolder:
 
     def _chunk_path(self, key: str, number: int) -> Path:
         return self._dir(key) / f"v{(number - 1) // CHUNK:05d}.json"
+
+
+def find_spelled(table: TableView, url: str) -> Document | None:
+    """The document of a watch-list table (articles, feeds) at a URL spelled as stored or as it normalizes to."""
+    doc = table.find_url(url)
+    if doc is None:
+        try:
+            doc = table.find_url(normalize_url(url))
+        except BadInput:
+            return None
+    return doc

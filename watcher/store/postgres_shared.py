@@ -17,7 +17,7 @@ from watcher.urls import normalize_url
 
 
 class WorkerCoordination:
-    """Worker coordination methods; the connection handling is PostgresStore's."""
+    """The WorkerStore methods (watcher.store.protocol, with their docs); the connection handling is PostgresStore's."""
 
     _lock_conn: Any  # session-level advisory locks live on one connection
     _lock_mutex: threading.Lock
@@ -31,7 +31,6 @@ class WorkerCoordination:
         def _errors(self) -> AbstractContextManager[None]: ...
 
     def due_articles(self, until: datetime) -> list[tuple[str, datetime | None]]:
-        """(url, next_check) of articles due by `until` and not stopped or paused, soonest first."""
         with self._cursor() as cur:
             cur.execute(
                 "SELECT url, next_check FROM articles"
@@ -44,7 +43,6 @@ class WorkerCoordination:
             return [(url, at) for url, at in cur.fetchall()]
 
     def due_feeds(self, until: datetime) -> list[tuple[str, datetime | None]]:
-        """(url, next_poll) of feeds due by `until`."""
         with self._cursor() as cur:
             cur.execute(
                 "SELECT url, (doc->>'next_poll')::timestamptz FROM feeds"
@@ -54,8 +52,6 @@ class WorkerCoordination:
             return [(url, at) for url, at in cur.fetchall()]
 
     def reserve_host(self, host: str, gap: float) -> float:
-        """Reserve the host's next load slot, `gap` seconds after the previous one (across every
-        process using this database); returns how many seconds to wait for it."""
         with self._cursor() as cur:
             cur.execute(
                 "INSERT INTO host_gate AS g (host, next_at) VALUES (%(host)s, clock_timestamp() + make_interval(secs => %(gap)s))"
@@ -67,7 +63,6 @@ class WorkerCoordination:
             return float(cur.fetchone()[0])
 
     def has_table(self, name: str) -> bool:
-        """Whether a table is visible on the store's search path."""
         with self._cursor() as cur:
             cur.execute("SELECT to_regclass(%s) IS NOT NULL", (name,))
             return bool(cur.fetchone()[0])
@@ -78,7 +73,6 @@ class WorkerCoordination:
         return self._lock_conn
 
     def try_advisory_lock(self, key: int) -> bool:
-        """Take a session-level advisory lock without waiting (released by advisory_unlock or on disconnect)."""
         with self._lock_mutex, self._errors():
             return bool(self._locks().execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0])
 
@@ -88,8 +82,7 @@ class WorkerCoordination:
 
     @contextmanager
     def checking(self, url: str) -> Iterator[bool]:
-        """Hold the article's check lock for the block if no other process holds it; yields whether it
-        was had. The server releases it when the holder's connection dies (a killed worker)."""
+        # A session-level advisory lock: the server releases it when the holder's connection dies.
         key = int.from_bytes(
             hashlib.sha256(normalize_url(url).encode("utf-8", "surrogatepass")).digest()[:8], "big", signed=True
         )
@@ -105,7 +98,6 @@ class WorkerCoordination:
 
     @contextmanager
     def advisory_lock(self, key: int) -> Iterator[None]:
-        """Wait for an advisory lock and hold it for the block."""
         conn = self._connect()
         try:
             with self._errors():

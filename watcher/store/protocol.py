@@ -23,7 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from watcher.models import Article, CheckRecord, CheckResult, Feed, ServedPage, Version, VersionDiff, WatchedArticle
 
-__all__ = ["CheckRecord", "Store"]
+__all__ = ["CheckRecord", "Store", "WorkerStore"]
 
 
 @runtime_checkable
@@ -110,7 +110,9 @@ class Store(Protocol):
         """Store a new version, numbered 1, 2, ... per article, with its raw HTML (if given) and the
         edits from the previous one; updates the article's headline, summary and counters. final_url is where
         the page led when a redirect took it elsewhere (recorded on the version); served is the main document
-        as the server sent it (status line, headers, body bytes), kept like the raw HTML for WARC export."""
+        as the server sent it (status line, headers, body bytes), kept like the raw HTML for WARC export.
+        If the newest version already holds this text (and event), it is returned and nothing is written:
+        two checks that saw the same edit at once store it once."""
         ...
 
     def latest_version(self, url: str) -> Version | None:
@@ -205,4 +207,43 @@ class Store(Protocol):
 
     def prune_raw(self, older_than: datetime) -> int:
         """Drop raw HTML of versions captured before `older_than` (versions stay); returns how many."""
+        ...
+
+
+@runtime_checkable
+class WorkerStore(Store, Protocol):
+    """A store that any number of `watcher worker` processes share (PostgresStore): beyond the Store protocol,
+    the due lists a sweep hands out, a per-host politeness slot common to every process, and locks that
+    the server drops with a process that dies."""
+
+    def due_articles(self, until: datetime) -> list[tuple[str, datetime | None]]:
+        """(url, next_check) of articles due by `until` and not stopped or paused, soonest first."""
+        ...
+
+    def due_feeds(self, until: datetime) -> list[tuple[str, datetime | None]]:
+        """(url, next_poll) of feeds due by `until`."""
+        ...
+
+    def reserve_host(self, host: str, gap: float) -> float:
+        """Reserve the host's next load slot, `gap` seconds after the previous one (across every
+        process using this store); returns how many seconds to wait for it."""
+        ...
+
+    def has_table(self, name: str) -> bool:
+        """Whether a table is visible on the store's search path."""
+        ...
+
+    def try_advisory_lock(self, key: int) -> bool:
+        """Take a session-level advisory lock without waiting (released by advisory_unlock or on disconnect)."""
+        ...
+
+    def advisory_unlock(self, key: int) -> None: ...
+
+    def advisory_lock(self, key: int) -> AbstractContextManager[None]:
+        """Wait for an advisory lock and hold it for the block."""
+        ...
+
+    def checking(self, url: str) -> AbstractContextManager[bool]:
+        """Hold the article's check lock for the block if no other process holds it; yields whether it
+        was had. It is released when the holder dies (a killed worker)."""
         ...

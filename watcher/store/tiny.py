@@ -40,22 +40,31 @@ committed files meanwhile and wait for the lock to write.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from tinydb.table import Document
 
-from watcher.models import CheckRecord, CheckResult, WatchedArticle, parse_iso
-from watcher.store.docs import article_from_doc, article_to_doc, check_entry, check_record, later, ts, url_key
+from watcher.models import CheckRecord, CheckResult, WatchedArticle
+from watcher.store.backend import Backend
+from watcher.store.docs import (
+    article_from_doc,
+    article_to_doc,
+    check_entry,
+    check_record,
+    checked_changes,
+    ts,
+    updated_article_doc,
+    url_key,
+)
 from watcher.store.feeds import FeedRecords
 from watcher.store.folder import DataFolder
 from watcher.store.outbox import OutboxRecords
 from watcher.store.versions import VersionRecords
-from watcher.urls import normalize_url
 
 
-class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
+class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend):
     """The embedded backend of the Store protocol: TinyDB files in a data folder, safe across processes."""
 
     @property
@@ -64,41 +73,22 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
 
     # ----- articles -----------------------------------------------------------------------
 
-    def add_article(
-        self,
-        url: str,
-        *,
-        tags: Iterable[str] = (),
-        every: int | None = None,
-        now: datetime | None = None,
-        feed: str | None = None,
-    ) -> tuple[WatchedArticle, bool]:
-        """Start watching a URL (normalized); an existing one gets the new tags and interval."""
-        normal = normalize_url(url)
-        tags = [t for t in tags]
-        now = now or datetime.now(UTC)
-        with self.transaction():
-            table = self._articles()
-            doc = table.find_url(normal)  # already normalized: _find would normalize it again
-            if doc is not None:
-                merged = list(doc.get("tags") or []) + [t for t in tags if t not in (doc.get("tags") or [])]
-                changes: dict[str, Any] = {}
-                if merged != (doc.get("tags") or []):
-                    changes["tags"] = merged
-                if every is not None and every != doc.get("every"):
-                    changes["every"] = every
-                if changes:
-                    table.update(changes, doc_ids=[doc.doc_id])
-                    doc = table.get(doc_id=doc.doc_id) or doc
-                return article_from_doc(doc), False
-            key = url_key(normal)
+    def _article_for_write(self, url: str) -> Document:
+        return self._need(url)  # under the transaction's writer lock
+
+    def _insert_article(self, article: WatchedArticle) -> Document | None:
+        table = self._articles()
+        doc = table.find_url(article.url)  # already normalized: _find would normalize it again
+        if doc is None:
+            key = url_key(article.url)
             # A folder left by a removal that crashed half-way must not resurrect old versions.
             shutil.rmtree(self._dir(key), ignore_errors=True)
-            art = WatchedArticle(
-                url=normal, added_at=now, tags=list(dict.fromkeys(tags)), every=every, next_check=now, feed=feed
-            )
-            table.insert({**article_to_doc(art), "key": key, "last_version_at": None})
-            return art, True
+            table.insert({**article_to_doc(article), "key": key, "last_version_at": None})
+        return doc
+
+    def _change_article(self, doc: Document, changes: dict[str, Any]) -> Document:
+        self._articles().update(changes, doc_ids=[doc.doc_id])
+        return Document({**doc, **changes}, doc_id=doc.doc_id)
 
     def remove_article(self, url: str) -> WatchedArticle:
         """Stop watching a URL and delete its versions (blobs go at the next prune)."""
@@ -145,13 +135,7 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
         """Save schedule state and settings; version and check counters stay the store's own."""
         with self.transaction():
             doc = self._need(article.url)
-            new = article_to_doc(article)
-            new["url"] = doc["url"]
-            new["versions"] = doc.get("versions", 0)
-            new["checks_total"] = doc.get("checks_total", 0)
-            # A caller holding an older copy must not move these back in time.
-            for name in ("last_checked", "last_changed"):
-                new[name] = ts(later(parse_iso(doc.get(name)), getattr(article, name)))
+            new = updated_article_doc(doc, article)
             self._articles().update(new, doc_ids=[doc.doc_id])
             return article_from_doc({**doc, **new})
 
@@ -161,13 +145,7 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder):
         """Count a check on its article and append it to the article's bounded check log."""
         with self.transaction():
             doc = self._need(result.url)
-            errors = (doc.get("consecutive_errors") or 0) + 1 if result.status == "error" else 0
-            changes = {
-                "last_checked": ts(later(parse_iso(doc.get("last_checked")), result.checked_at)),
-                "last_status": result.status,
-                "checks_total": (doc.get("checks_total") or 0) + 1,
-                "consecutive_errors": errors,
-            }
+            changes = checked_changes(doc, result)
             self._articles().update(changes, doc_ids=[doc.doc_id])
             entry = check_entry(result)
             log = self._table(self._dir(doc["key"]) / "checks.json", "checks")

@@ -1,4 +1,5 @@
-"""Versions of an article: saving, loading, listing, rewriting, and retention of raw HTML."""
+"""Versions of an article in the data folder: the chunk files under the shared version methods
+(watcher.store.backend), loading, listing, and retention of raw HTML."""
 
 from __future__ import annotations
 
@@ -10,15 +11,9 @@ from typing import Any
 from tinydb.table import Document
 
 from watcher.errors import StoreCorrupt, UnknownArticle
-from watcher.models import Article, Edit, ServedPage, Version, VersionDiff, parse_iso
-from watcher.normalize import content_hash
+from watcher.models import Version, parse_iso
 from watcher.store.docs import (
-    saved_version_changes,
-    served_from_bytes,
-    served_to_bytes,
     stored_time,
-    ts,
-    version_doc,
     version_from_doc,
 )
 from watcher.store.folder import CHUNK, INLINE_EDITS_MAX, DataFolder, log
@@ -26,102 +21,32 @@ from watcher.times import as_utc
 
 
 class VersionRecords(DataFolder):
-    """Store methods for versions (chunked TinyDB files) and raw-HTML retention."""
+    """TinyStore's versions: chunked TinyDB files, and raw-HTML retention."""
 
     # ----- versions -----------------------------------------------------------------------
 
-    def save_version(
-        self,
-        url: str,
-        article: Article,
-        *,
-        html: str | None,
-        diff: VersionDiff | None,
-        captured_at: datetime,
-        event: str | None = None,
-        final_url: str | None = None,
-        served: ServedPage | None = None,
-    ) -> Version:
-        """Store a new version (numbered 1.. per article) and update the article's summary fields.
+    def _stored_version(self, doc: Any, number: int) -> dict[str, Any] | None:
+        return self._table(self._chunk_path(doc["key"], number), "versions").get(doc_id=number)
 
-        If the newest stored version already holds this text (and event), that version is returned and
-        nothing is written: two checks that saw the same edit at once (`check` beside `run`) store it once.
-        """
-        with self.transaction():
-            doc = self._need(url)
-            key = doc["key"]
-            number = (doc.get("versions") or 0) + 1
-            # Compared under the writer lock: the caller's idea of the latest version may be stale.
-            newest = (
-                self._table(self._chunk_path(key, number - 1), "versions").get(doc_id=number - 1)
-                if number > 1
-                else None
-            )
-            if newest is not None and newest.get("hash") == content_hash(article) and newest.get("event") == event:
-                return self._version_from_doc(doc["url"], newest)
-            # Skip a version a crashed writer committed before it could update the counter.
-            while self._table(self._chunk_path(key, number), "versions").contains(doc_id=number):
-                number += 1
-            edits = list(diff.edits) if diff else []
-            flags = list(diff.flags) if diff else []
-            vdoc = self._version_doc(
-                article, html=html, edits=edits, flags=flags, captured_at=captured_at, event=event, number=number
-            )
-            if served is not None:
-                vdoc["served"] = self.blobs.put(served_to_bytes(served))
-            if final_url:
-                vdoc["final_url"] = final_url
-            self._table(self._chunk_path(key, number), "versions").insert(Document(vdoc, doc_id=number))
-            changes = saved_version_changes(doc, article, diff, event, number, captured_at)
-            self._articles().update(changes, doc_ids=[doc.doc_id])
-            return Version(
-                url=doc["url"],
-                number=number,
-                captured_at=stored_time(vdoc["at"]),
-                content_hash=vdoc["hash"],
-                article=article,
-                html_hash=vdoc["html"],
-                flags=flags,
-                edits=edits,
-                event=event,
-                final_url=final_url,
-                served_hash=vdoc.get("served"),
-            )
+    def _free_number(self, doc: Any, number: int) -> int:
+        while self._table(self._chunk_path(doc["key"], number), "versions").contains(doc_id=number):
+            number += 1
+        return number
 
-    def _version_doc(
-        self,
-        article: Article,
-        *,
-        html: str | None,
-        edits: list[Edit],
-        flags: list[str],
-        captured_at: datetime,
-        event: str | None,
-        number: int,
-        html_hash: str | None = None,
-    ) -> dict[str, Any]:
-        text = (
-            self.blobs.put_json({"body": list(article.body), "captions": list(article.captions)})
-            if (article.body or article.captions)
-            else None
-        )
-        if html is not None:
-            html_hash = self.blobs.put_text(html)
-        edits_json: list[dict[str, Any]] | None = [e.to_json() for e in edits]
-        edits_ref = None
-        if len(json.dumps(edits_json, ensure_ascii=True)) > INLINE_EDITS_MAX:
-            edits_ref, edits_json = self.blobs.put_json(edits_json), None
-        return version_doc(
-            article,
-            number=number,
-            captured_at=captured_at,
-            text=text,
-            html_hash=html_hash,
-            flags=flags,
-            edits=edits,
-            event=event,
-            edits_ref=(edits_json, edits_ref),
-        )
+    def _insert_version(self, doc: Any, vdoc: dict[str, Any]) -> None:
+        number = vdoc["n"]
+        self._table(self._chunk_path(doc["key"], number), "versions").insert(Document(vdoc, doc_id=number))
+
+    def _clear_versions(self, doc: Any) -> None:
+        folder = self._dir(doc["key"])
+        for chunk in folder.glob("v*.json") if folder.is_dir() else ():
+            self._table(chunk, "versions").truncate()
+
+    def _edits_fields(self, edits: list[dict[str, Any]]) -> dict[str, Any]:
+        # A list of edits longer than INLINE_EDITS_MAX goes to a blob, keeping the chunk files small.
+        if len(json.dumps(edits, ensure_ascii=True)) > INLINE_EDITS_MAX:
+            return {"edits": None, "edits_ref": self.blobs.put_json(edits)}
+        return {"edits": edits, "edits_ref": None}
 
     def _version_from_doc(self, url: str, doc: dict[str, Any], *, full: bool = True) -> Version:
         # A blob that is gone or damaged costs this version its text (or edits), said in `damage`;
@@ -218,48 +143,6 @@ class VersionRecords(DataFolder):
                     found.append(self._version_from_doc(doc["url"], vdoc, full=full))
         found.sort(key=lambda v: (v.captured_at, v.url, v.number))
         return found
-
-    def replace_versions(self, url: str, versions: list[Version]) -> list[Version]:
-        """Rewrite an article's whole history (for re-extraction), renumbered 1.. in the given order."""
-        with self.transaction():
-            doc = self._need(url)
-            folder = self._dir(doc["key"])
-            for chunk in folder.glob("v*.json") if folder.is_dir() else ():
-                self._table(chunk, "versions").truncate()
-            saved: list[Version] = []
-            for number, version in enumerate(versions, start=1):
-                vdoc = self._version_doc(
-                    version.article,
-                    html=None,
-                    html_hash=version.html_hash,
-                    edits=version.edits,
-                    flags=version.flags,
-                    captured_at=version.captured_at,
-                    event=version.event,
-                    number=number,
-                )
-                if version.served_hash:
-                    vdoc["served"] = version.served_hash
-                self._table(self._chunk_path(doc["key"], number), "versions").insert(Document(vdoc, doc_id=number))
-                saved.append(self._version_from_doc(doc["url"], vdoc))
-            last = saved[-1] if saved else None
-            self._articles().update(
-                {
-                    "versions": len(saved),
-                    "headline": (last.article.headline if last else "") or doc.get("headline", ""),
-                    "last_version_at": ts(max((v.captured_at for v in saved), default=None)),
-                },
-                doc_ids=[doc.doc_id],
-            )
-            return saved
-
-    def get_html(self, version: Version) -> str | None:
-        """The raw HTML a version was extracted from, or None if it was pruned or never kept."""
-        return self.blobs.get_text(version.html_hash) if version.html_hash else None
-
-    def get_served(self, version: Version) -> ServedPage | None:
-        """The page as the server sent it, or None if it was pruned or never kept."""
-        return served_from_bytes(self.blobs.get(version.served_hash)) if version.served_hash else None
 
     # ----- retention ----------------------------------------------------------------------
 
