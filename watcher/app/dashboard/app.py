@@ -62,6 +62,7 @@ class DashboardApp(App[int]):
     """`watcher dashboard` (read-only, refreshing) and `watcher run --dashboard` (run_checks=True)."""
 
     TITLE = "watcher"
+    CSS_PATH = "dashboard.tcss"
     ENABLE_COMMAND_PALETTE = False  # every action has its key; the footer's room goes to them
     BINDINGS = [
         Binding("q", "quit", "Quit"),

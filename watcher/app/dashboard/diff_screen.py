@@ -38,10 +38,6 @@ def full_text(version: Version) -> RenderableType:
 class DiffScreen(ArticleScreen):
     """`s` toggles side by side, `v` the full text, `a` cosmetic edits."""
 
-    DEFAULT_CSS = """
-    #diff-scroll { height: 1fr; padding: 0 1; }
-    """
-
     BINDINGS = [
         Binding("s", "flip('side_by_side')", "Side by side"),
         Binding("v", "flip('full')", "Full text"),

@@ -17,14 +17,6 @@ from watcher.app.dashboard.status_bar import StatusBar
 class MainScreen(RefreshedScreen):
     """Articles above, edits below; both follow the same filters and search."""
 
-    DEFAULT_CSS = """
-    #filters { height: 1; }
-    #search { width: 1fr; min-width: 16; max-width: 40; height: 1; border: none; padding: 0 1; }
-    #filter-state { width: 2fr; height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
-    #articles { height: auto; max-height: 50%; min-height: 4; }
-    #feed { height: 1fr; min-height: 7; }
-    """
-
     BINDINGS = [
         Binding("slash", "search", "Search"),
         Binding("c", "cycle('cls')", "Class"),

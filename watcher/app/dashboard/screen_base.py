@@ -1,4 +1,4 @@
-"""What the dashboard's full screens share: being drawn again on each refresh, section titles, Esc back."""
+"""What the dashboard's full screens share: being drawn again on each refresh (layout: dashboard.tcss), Esc back."""
 
 from __future__ import annotations
 
@@ -9,10 +9,6 @@ from textual.screen import Screen
 
 class RefreshedScreen(Screen):
     """A screen drawn from the store that the app's refresh timer draws again (through `refresh_views`)."""
-
-    DEFAULT_CSS = """
-    RefreshedScreen .section-title { height: 1; background: $panel; text-style: bold; }
-    """
 
     ready = False  # set by on_mount once composed; the tests wait for it before they look
 

@@ -104,12 +104,6 @@ def check_rows(checks: list[CheckRecord], tz: tzinfo) -> list[tuple[str, dict]]:
 class TimelineScreen(RefreshedScreen, ArticleScreen):
     """Versions newest first; Enter opens a version's diff."""
 
-    DEFAULT_CSS = """
-    #head { height: auto; max-height: 4; padding: 0 1; background: $panel; }
-    #versions { height: 2fr; min-height: 5; }
-    #checks { height: 1fr; min-height: 4; }
-    """
-
     BINDINGS = [Binding("v", "full_text", "Full text")]
 
     def compose(self) -> ComposeResult:
