@@ -38,7 +38,7 @@ def json_option(help: str = "Machine-readable output.") -> Callable[[F], F]:
 
 
 def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
-    """-o/--output FILE: the file a command writes (a folder is refused before any work is done)."""
+    """-o/--output FILE: the file a command writes (an existing folder is refused as the command line is read)."""
     return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=required, help=help)
 
 
