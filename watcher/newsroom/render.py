@@ -19,7 +19,7 @@ from watcher.newsroom.chrome import (
     Chrome,
     make_chrome,
 )
-from watcher.newsroom.stories import Story, StoryState
+from watcher.newsroom.stories import Block, Story, StoryState
 
 VOLATILE_START = "<!--chrome-->"
 VOLATILE_END = "<!--/chrome-->"
@@ -45,6 +45,16 @@ def _figure(src: str, caption: str) -> str:
         f'<figure class="photo"><img src="{_e(src)}" alt="{_e(caption)}" width="640" height="360">'
         f"<figcaption>{_e(caption)}</figcaption></figure>"
     )
+
+
+def _block(block: Block, subhead_open: str, notice_tag: str) -> str:
+    """A body block in a layout's markup: its sub-head tag and the inline tag a correction notice is set in."""
+    text = _e(block.text)
+    if block.kind == "h2":
+        return f"{subhead_open}{text}</h2>"
+    if block.kind == "correction":
+        return f'<p class="correction"><{notice_tag}>{text}</{notice_tag}></p>'
+    return f"<p>{text}</p>"
 
 
 def _head(story: Story, state: StoryState, site: str, base_url: str) -> str:
@@ -100,14 +110,7 @@ def _page_open(chrome: Chrome) -> str:
 def _zh_story(story: Story, state: StoryState, chrome: Chrome) -> str:
     channels = "".join(f'<li><a href="/channel/{i}">{_e(c)}</a></li>' for i, c in enumerate(ZH_CHANNELS))
     ticker = "".join(f'<li><a href="/news/flash-{i}">{_e(t)}</a></li>' for i, t in enumerate(chrome.ticker))
-    body: list[str] = []
-    for block in state.blocks:
-        if block.kind == "h2":
-            body.append(f'<h2 class="subhead">{_e(block.text)}</h2>')
-        elif block.kind == "correction":
-            body.append(f'<p class="correction"><strong>{_e(block.text)}</strong></p>')
-        else:
-            body.append(f"<p>{_e(block.text)}</p>")
+    body = [_block(block, '<h2 class="subhead">', "strong") for block in state.blocks]
     if len(body) > 3:
         body.insert(3, _ad(chrome.ad_ids[1], "inread"))
     extra_figures = "".join(_figure(f.src, f.caption) for f in state.figures[1:])
@@ -166,12 +169,8 @@ def _en_story(story: Story, state: StoryState, chrome: Chrome) -> str:
     body: list[str] = []
     paragraphs_seen = 0
     for block in state.blocks:
-        if block.kind == "h2":
-            body.append(f"<h2>{_e(block.text)}</h2>")
-        elif block.kind == "correction":
-            body.append(f'<p class="correction"><em>{_e(block.text)}</em></p>')
-        else:
-            body.append(f"<p>{_e(block.text)}</p>")
+        body.append(_block(block, "<h2>", "em"))
+        if block.kind == "p":
             paragraphs_seen += 1
             if paragraphs_seen == 2:
                 body.extend(_figure(f.src, f.caption) for f in state.figures[1:])

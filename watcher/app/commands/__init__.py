@@ -1,12 +1,16 @@
-"""The commands of `watcher`, one module per kind of work; watcher.app.cli registers them on the group."""
+"""The `watcher` commands, one module per kind of work, and the options they share; watcher.app.cli registers them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from watcher.app.context import App
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 match_option = click.option(
     "--match",
@@ -15,6 +19,27 @@ match_option = click.option(
     metavar="TEXT",
     help="The watched article(s) whose headline contains TEXT.",
 )
+
+
+def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Several click decorators as one, in the order they would be stacked above a command."""
+
+    def apply(command: F) -> F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+def json_option(help: str = "Machine-readable output.") -> Callable[[F], F]:
+    """--json, which every read command has (README, "JSON output"); the command gets it as `as_json`."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
+    """-o/--output FILE: the file a command writes (an existing folder is refused as the command line is read)."""
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=required, help=help)
 
 
 def targets(app: App, refs: Sequence[str], match: str | None, *, one: bool = False) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from watcher.app.commands import output_option
 from watcher.app.context import App, pass_app
 from watcher.app.watchlists import FORMATS
 from watcher.errors import BadInput
@@ -35,13 +36,7 @@ from watcher.errors import BadInput
     help="The watch list's format (without --warc): one URL a line, OPML, urlwatch's urls.yaml or a "
     "changedetection.io url-watches.json.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write the watch list here (default: stdout).",
-)
+@output_option("Write the watch list here (default: stdout).")
 @pass_app
 def export(
     app: App, refs: Sequence[str], warc_path: Path | None, since: str | None, fmt: str, output: Path | None

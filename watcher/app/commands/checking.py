@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from watcher.app.commands import match_option, targets
+from watcher.app.commands import json_option, match_option, targets
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput, ExitStatus
 from watcher.models import CheckResult, shown_edits
@@ -17,7 +17,7 @@ from watcher.models import CheckResult, shown_edits
 @click.argument("urls", nargs=-1)
 @match_option
 @click.option("--tag", "tags", multiple=True, help="Every article with this tag (repeatable: any of them).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line.")
+@json_option("One JSON object per article per line.")
 @click.option("--all", "include_cosmetic", is_flag=True, help="Show cosmetic edits too.")
 @click.option("-v", "--verbose", is_flag=True, help="A line for every article, unchanged ones too, and a table.")
 @click.option("--no-notify", is_flag=True, help="Do not send the configured notifications for what this check finds.")
@@ -120,7 +120,7 @@ async def _check_all(
 
 @click.command()
 @click.argument("url")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @click.option("--explain", is_flag=True, help="Where each field came from and why other candidates lost.")
 @pass_app
 def extract(app: App, url: str, as_json: bool, explain: bool) -> None:
@@ -212,7 +212,7 @@ def reextract(app: App, url: str | None, match: str | None) -> None:
 
 @click.command()
 @click.option("--dashboard", is_flag=True, help="A live terminal dashboard instead of log lines.")
-@click.option("--json", "as_json", is_flag=True, help="Check results as JSON lines.")
+@json_option("Check results as JSON lines.")
 @click.option(
     "--max-checks",
     type=click.IntRange(1),

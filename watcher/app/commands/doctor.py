@@ -6,13 +6,14 @@ import sys
 
 import click
 
+from watcher.app.commands import json_option
 from watcher.app.context import App, pass_app
 from watcher.errors import ExitStatus
 
 
 @click.command()
 @click.option("--repair", is_flag=True, help="Set damaged files aside, rebuild lost text from raw HTML, fix counters.")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option()
 @pass_app
 def doctor(app: App, repair: bool, as_json: bool) -> None:
     """Check every file of the store: what is damaged, and which versions it affects (exit 1 while damage remains)."""

@@ -7,6 +7,7 @@ import signal
 
 import click
 
+from watcher.app.commands import json_option
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput
 
@@ -27,7 +28,7 @@ from watcher.errors import BadInput
     show_default=True,
     help="Seconds without a heartbeat after which a worker is taken for dead and its checks are retried.",
 )
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per check on stdout.")
+@json_option("One JSON object per check on stdout.")
 @pass_app
 def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float, as_json: bool) -> None:
     """Take due checks and feed polls from the shared PostgreSQL store until stopped (Ctrl-C or SIGTERM)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from watcher.app.commands import match_option, targets
+from watcher.app.commands import match_option, output_option, targets
 from watcher.app.context import App, pass_app
 from watcher.config import parse_duration
 from watcher.errors import BadInput, ExitStatus
@@ -24,13 +24,7 @@ from watcher.models import parse_iso, utcnow
 @click.option("--to", "to_date", default=None, help="Window end (ISO date or time).")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag.")
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "json", "atom"]), default="html", show_default=True)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to FILE instead of stdout.",
-)
+@output_option("Write to FILE instead of stdout.")
 @click.option("--all", "include_cosmetic", is_flag=True, help="Include cosmetic edits.")
 @click.option("--title", default="watcher report", show_default=True, help="The report's title.")
 @click.option(
@@ -115,7 +109,7 @@ def _write_output(app: App, text: str, output: Path | None) -> None:
 @click.argument("url", required=False)
 @match_option
 @click.option("--version", "number", type=int, default=None, help="The version whose change to show (default: latest).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="PNG file.")
+@output_option("PNG file.", required=True)
 @pass_app
 def card(app: App, url: str | None, match: str | None, number: int | None, output: Path) -> None:
     """A PNG image of one version change, for posting."""

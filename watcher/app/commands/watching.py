@@ -10,7 +10,7 @@ from typing import TextIO
 
 import click
 
-from watcher.app.commands import match_option, targets
+from watcher.app.commands import match_option, options, targets
 from watcher.app.context import App, pass_app
 from watcher.config import DurationTooLong, parse_duration
 from watcher.errors import BadInput, FetchError, HTTPStatusError, StoreError
@@ -224,10 +224,16 @@ def remove(app: App, urls: Sequence[str], match: str | None, yes: bool) -> None:
         app.env.info(f"removed {url}")
 
 
+# The articles pause and resume act on, as _chosen reads them.
+named_or_tagged = options(
+    click.argument("urls", nargs=-1),
+    match_option,
+    click.option("--tag", "tags", multiple=True, help="Every article with this tag."),
+)
+
+
 @click.command()
-@click.argument("urls", nargs=-1)
-@match_option
-@click.option("--tag", "tags", multiple=True, help="Every article with this tag.")
+@named_or_tagged
 @pass_app
 def pause(app: App, urls: Sequence[str], match: str | None, tags: Sequence[str]) -> None:
     """Stop checking articles on schedule, keeping their history (`watcher resume` starts again)."""
@@ -235,9 +241,7 @@ def pause(app: App, urls: Sequence[str], match: str | None, tags: Sequence[str])
 
 
 @click.command()
-@click.argument("urls", nargs=-1)
-@match_option
-@click.option("--tag", "tags", multiple=True, help="Every article with this tag.")
+@named_or_tagged
 @pass_app
 def resume(app: App, urls: Sequence[str], match: str | None, tags: Sequence[str]) -> None:
     """Check paused articles (or ones past their last schedule tier) on schedule again, from now."""

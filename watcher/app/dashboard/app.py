@@ -29,7 +29,7 @@ from watcher.app.dashboard.status_bar import status_text
 from watcher.app.dashboard.timeline_screen import TimelineScreen
 from watcher.config import Config
 from watcher.errors import WatcherError
-from watcher.models import CheckResult, utcnow
+from watcher.models import CheckResult, WatchedArticle, utcnow
 from watcher.render.text import safe_text, visible
 from watcher.render.theme import THEME
 
@@ -62,6 +62,7 @@ class DashboardApp(App[int]):
     """`watcher dashboard` (read-only, refreshing) and `watcher run --dashboard` (run_checks=True)."""
 
     TITLE = "watcher"
+    CSS_PATH = "dashboard.tcss"
     ENABLE_COMMAND_PALETTE = False  # every action has its key; the footer's room goes to them
     BINDINGS = [
         Binding("q", "quit", "Quit"),
@@ -268,6 +269,17 @@ class DashboardApp(App[int]):
             self.message("select an article first", "warning")
         return url
 
+    def _need_article(self) -> WatchedArticle | None:
+        """The selected article as stored now, or None once the user has been told why not."""
+        url = self._need_url()
+        if url is None:
+            return None
+        try:
+            return self.store.get_article(url)
+        except WatcherError as exc:
+            self.message(str(exc), "error")
+            return None
+
     # --- actions -----------------------------------------------------------------------------------
 
     def action_check_now(self) -> None:
@@ -303,17 +315,16 @@ class DashboardApp(App[int]):
         self.reload()
 
     def action_pause(self) -> None:
-        url = self._need_url()
-        if url is None:
+        article = self._need_article()
+        if article is None:
             return
+        paused = not is_paused(article)
         try:
-            article = self.store.get_article(url)
-            paused = not is_paused(article)
-            actions.set_paused(self.store, url, paused, self.clock())
+            actions.set_paused(self.store, article.url, paused, self.clock())
         except WatcherError as exc:
             self.message(str(exc), "error")
             return
-        self.message(f"{'paused' if paused else 'resumed'} {url}")
+        self.message(f"{'paused' if paused else 'resumed'} {article.url}")
         self.reload()
 
     def action_add(self) -> None:
@@ -331,14 +342,10 @@ class DashboardApp(App[int]):
         self.push_screen(AddUrlScreen(), added)
 
     def action_remove(self) -> None:
-        url = self._need_url()
-        if url is None:
+        article = self._need_article()
+        if article is None:
             return
-        try:
-            article = self.store.get_article(url)
-        except WatcherError as exc:
-            self.message(str(exc), "error")
-            return
+        url = article.url
         question = Text("Stop watching and delete all ")
         question.append(f"{article.versions} versions", style="bold")
         question.append(" of\n")

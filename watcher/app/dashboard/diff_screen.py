@@ -7,9 +7,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from watcher.app.dashboard.screen_base import ArticleScreen
 from watcher.errors import WatcherError
 from watcher.models import Version, VersionDiff
 from watcher.render.edits import render_diff
@@ -35,24 +35,18 @@ def full_text(version: Version) -> RenderableType:
     return Group(*parts)
 
 
-class DiffScreen(Screen):
+class DiffScreen(ArticleScreen):
     """`s` toggles side by side, `v` the full text, `a` cosmetic edits."""
 
-    DEFAULT_CSS = """
-    DiffScreen { layout: vertical; }
-    #diff-scroll { height: 1fr; padding: 0 1; }
-    """
-
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
         Binding("s", "flip('side_by_side')", "Side by side"),
         Binding("v", "flip('full')", "Full text"),
         Binding("a", "flip('cosmetic')", "Cosmetic"),
     ]
 
     def __init__(self, url: str, number: int, *, full: bool = False) -> None:
-        super().__init__()
-        self.url, self.number = url, number
+        super().__init__(url)
+        self.number = number
         self.side_by_side = False
         self.full = full
         self.cosmetic = False

@@ -5,28 +5,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from watcher.app.dashboard.articles_table import ArticlesTable
 from watcher.app.dashboard.feed_table import FeedTable, split_key
 from watcher.app.dashboard.model import CLASS_FILTERS, FLAG_FILTERS, Filters, cycle
+from watcher.app.dashboard.screen_base import RefreshedScreen
 from watcher.app.dashboard.status_bar import StatusBar
 
 
-class MainScreen(Screen):
+class MainScreen(RefreshedScreen):
     """Articles above, edits below; both follow the same filters and search."""
-
-    DEFAULT_CSS = """
-    MainScreen { layout: vertical; }
-    #filters { height: 1; }
-    #search { width: 1fr; min-width: 16; max-width: 40; height: 1; border: none; padding: 0 1; }
-    #filter-state { width: 2fr; height: 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
-    #articles { height: auto; max-height: 50%; min-height: 4; }
-    #feed-title { height: 1; background: $panel; text-style: bold; }
-    #feed { height: 1fr; min-height: 7; }
-    """
 
     BINDINGS = [
         Binding("slash", "search", "Search"),
@@ -47,7 +36,7 @@ class MainScreen(Screen):
             yield Input(placeholder="/ search headlines and URLs", id="search", compact=True)
             yield Static(self.filters.describe(), id="filter-state")
         yield ArticlesTable(id="articles")
-        yield Static(" Edits, newest first", id="feed-title")
+        yield Static(" Edits, newest first", id="feed-title", classes="section-title")
         yield FeedTable(id="feed")
         yield StatusBar(id="status")
         yield Footer(compact=True)
@@ -57,15 +46,7 @@ class MainScreen(Screen):
         self.query_one(ArticlesTable).focus()
         self.refresh_views()
 
-    def refresh_views(self) -> None:
-        if not getattr(self, "ready", False):
-            return  # not composed yet; on_mount draws it
-        try:
-            self._draw()
-        except NoMatches:  # the refresh timer fired while the app is taking the screen down
-            pass
-
-    def _draw(self) -> None:
+    def draw(self) -> None:
         app = self.app
         snap, now = app.snap, app.clock()  # type: ignore[attr-defined]
         self.query_one(ArticlesTable).show(snap, self.filters, now, app.checking)  # type: ignore[attr-defined]

@@ -8,12 +8,11 @@ from datetime import tzinfo
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.css.query import NoMatches
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from watcher.app.dashboard.feed_table import snippet
 from watcher.app.dashboard.model import FeedEntry, next_label, status_label
+from watcher.app.dashboard.screen_base import ArticleScreen, RefreshedScreen
 from watcher.app.dashboard.table_base import Column, FittedTable
 from watcher.errors import WatcherError
 from watcher.labels import flag_short
@@ -102,30 +101,15 @@ def check_rows(checks: list[CheckRecord], tz: tzinfo) -> list[tuple[str, dict]]:
     return rows
 
 
-class TimelineScreen(Screen):
+class TimelineScreen(RefreshedScreen, ArticleScreen):
     """Versions newest first; Enter opens a version's diff."""
 
-    DEFAULT_CSS = """
-    TimelineScreen { layout: vertical; }
-    #head { height: auto; max-height: 4; padding: 0 1; background: $panel; }
-    #versions { height: 2fr; min-height: 5; }
-    #checks-title { height: 1; background: $panel; text-style: bold; }
-    #checks { height: 1fr; min-height: 4; }
-    """
-
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back"),
-        Binding("v", "full_text", "Full text"),
-    ]
-
-    def __init__(self, url: str) -> None:
-        super().__init__()
-        self.url = url
+    BINDINGS = [Binding("v", "full_text", "Full text")]
 
     def compose(self) -> ComposeResult:
         yield Static(id="head")
         yield VersionsTable(id="versions")
-        yield Static(" Check log, newest first", id="checks-title")
+        yield Static(" Check log, newest first", id="checks-title", classes="section-title")
         yield ChecksTable(id="checks")
         yield Footer(compact=True)
 
@@ -134,15 +118,7 @@ class TimelineScreen(Screen):
         self.refresh_views()
         self.query_one(VersionsTable).focus()
 
-    def refresh_views(self) -> None:
-        if not getattr(self, "ready", False):
-            return  # not composed yet; on_mount draws it
-        try:
-            self._draw()
-        except NoMatches:  # the refresh timer fired while the app is taking the screen down
-            pass
-
-    def _draw(self) -> None:
+    def draw(self) -> None:
         store = self.app.store  # type: ignore[attr-defined]
         try:
             article = store.get_article(self.url)
