@@ -27,6 +27,9 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+sys.path.append(str(REPO / "tests"))  # for support.fixture_sites; last, so nothing of the tests shadows a package
+
+from support.fixture_sites import fixture_versions  # noqa: E402 - the tests' fixture pages, after the path
 
 from watcher.errors import NoArticle  # noqa: E402
 from watcher.extract import extract  # noqa: E402
@@ -156,10 +159,10 @@ def run_fixtures() -> None:
     cases: list[tuple[str, str, str, list[str]]] = []
     for manifest_path in sorted((FIXTURES / "sites").glob("*/*/manifest.json")):
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        fixture = f"{manifest_path.parent.parent.name}/{manifest_path.parent.name}"
+        pages = fixture_versions(fixture)  # v2 and later are made from v1.html by the fixture's edits.toml
         for version, want in manifest["versions"].items():
-            html = (manifest_path.parent / f"{version}.html").read_text(encoding="utf-8")
-            name = f"{manifest_path.parent.parent.name}/{manifest_path.parent.name}/{version}"
-            cases.append((name, html, manifest["url"], want["body"]))
+            cases.append((f"{fixture}/{version}", pages[version], manifest["url"], want["body"]))
     for expected_path in sorted((FIXTURES / "extract").glob("*.json")):
         expected = json.loads(expected_path.read_text(encoding="utf-8"))
         if "body" not in expected:

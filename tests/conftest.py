@@ -10,7 +10,7 @@
     site.hang(path)                                                  # never answers until shutdown
     site.set(path, Response(...), ...)                               # full control, in order, last repeats
     site.page_versions(path, {"v1": html1, "v2": html2}, current=None)
-    site.serve_fixture(path, "en-daily/story") -> ["v1", "v2"]       # tests/fixtures/sites/<..>/v*.html
+    site.serve_fixture(path, "en-daily/story") -> ["v1", "v2"]       # tests/fixtures/sites/<..>: v1.html + edits.toml
     site.set_version(path, "v2")                                     # simulate an edited article
     site.remove(path); site.hits(path) -> int; site.hit_times(path) -> [time.monotonic(), ...]
 `Response` is importable: `from support.site_server import Response`.
@@ -36,10 +36,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
+from support.closing import closing_fixture
 from support.postgres import PostgresServer
 from support.receiver import Receiver
 from support.site_server import Site
@@ -56,24 +57,16 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.snapshot_report = os.path.join(tempfile.gettempdir(), "watcher-tests", "snapshot_report.html")
 
 
-@pytest.fixture
-def site() -> Iterator[Site]:
-    """A fresh local site for one test."""
-    server = Site()
-    try:
-        yield server
-    finally:
-        server.close()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[BrowserThread]:
-    """One Chromium for the whole session."""
-    thread = BrowserThread()
-    try:
-        yield thread
-    finally:
-        thread.close()
+site = closing_fixture(Site, "A fresh local site for one test.")
+browser = closing_fixture(BrowserThread, "One Chromium for the whole session.", scope="session")
+receiver = closing_fixture(
+    Receiver, "A webhook receiver on 127.0.0.1: /... records JSON posts, /fail answers 500, /hang never answers."
+)
+postgres = closing_fixture(
+    PostgresServer,
+    "One throwaway PostgreSQL server for the session (started on first use, on 127.0.0.1).",
+    scope="session",
+)
 
 
 @pytest.fixture
@@ -86,26 +79,6 @@ def fetcher(browser: BrowserThread) -> ThreadedFetcher:
 def make_fetcher(browser: BrowserThread) -> Callable[..., ThreadedFetcher]:
     """Factory: make_fetcher(**FetchSettings overrides) -> ThreadedFetcher on the session browser."""
     return lambda **overrides: browser.fetcher(fast_settings(**overrides))
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    """A webhook receiver on 127.0.0.1: /... records JSON posts, /fail answers 500, /hang never answers."""
-    server = Receiver()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    """One throwaway PostgreSQL server for the session (started on first use, on 127.0.0.1)."""
-    server = PostgresServer()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import struct
-import subprocess
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
-from support.cli import checked, data_dir_with, fast_config, ok, watcher
+from support.browser_thread import BrowserThread, ThreadedFetcher
+from support.cli import checked, ok, one_line_error, watcher
 from support.site_server import Site
+from support.stories import served_stories
 
 from watcher.report import ReportEntry, card_html
 from watcher.report.css import CARD_FONT_STACK
-
-FAST_CONFIG = fast_config(settle_ms=0, confirm_delay=0)  # static pages: nothing to wait for
 
 CARD_SIZE = (1200, 675)  # the fixed size the font tests draw at; `watcher card` fits the card to its content
 CARD_WIDTH, MIN_HEIGHT, MAX_HEIGHT = 1200, 630, 1350
@@ -129,12 +127,7 @@ def statuses(data_dir: Path, fetcher: ThreadedFetcher, *urls: str) -> list[tuple
 
 @pytest.fixture(scope="module")
 def cards(tmp_path_factory: pytest.TempPathFactory, browser: BrowserThread) -> Iterator[Cards]:
-    site = Site()
-    fetcher = browser.fetcher(fast_settings(settle_ms=0))  # static pages: nothing to wait for
-    try:
-        data_dir = data_dir_with(tmp_path_factory.mktemp("cards") / "data", FAST_CONFIG)
-        site.serve_fixture("/news/barrier", "en-daily/story")
-        site.serve_fixture("/zh/story", "zh-daily/story")
+    with served_stories(tmp_path_factory, browser, "cards") as (site, fetcher, data_dir):
         site.page_versions("/news/short", {"v1": gazette(PARAGRAPHS), "v2": gazette(SHORT_V2)})
         site.page_versions("/news/long", {"v1": gazette(PARAGRAPHS), "v2": gazette(LONG_V2)})
         room = Cards(
@@ -155,8 +148,6 @@ def cards(tmp_path_factory: pytest.TempPathFactory, browser: BrowserThread) -> I
         site.set_version("/news/barrier", "v1")
         assert statuses(data_dir, fetcher, room.en) == [("revert", 3)]
         yield room
-    finally:
-        site.close()
 
 
 def make_card(cards: Cards, tmp_path: Path, url: str, *args: str) -> bytes:
@@ -265,14 +256,6 @@ def test_cjk_card_uses_the_noto_cjk_font(cards):
 
 
 # --- errors ---------------------------------------------------------------------------------------------
-
-
-def one_line_error(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def test_card_errors_are_one_line(cards, tmp_path):

@@ -12,12 +12,13 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from support.cli import checked, data_dir_with, fast_config
+from support.closing import closing_fixture
+from support.pages import article_html
 from support.site_server import Site
 
 from watcher.app.articles import article_ids
@@ -29,30 +30,28 @@ from watcher.store import open_store
 CONFIG = fast_config(retries=0, settle_ms=None, confirm_delay=0)
 
 
-def page(headline: str, *paragraphs: str) -> str:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (
-        f"<!doctype html><html lang='en'><head><title>{headline}</title></head>"
-        f"<body><article><h1>{headline}</h1>{body}</article></body></html>"
-    )
-
-
-FLOOD = page(
+FLOOD = article_html(
     "Council approves flood barrier",
-    "The city council on Tuesday approved a movable flood barrier for the estuary after a long debate.",
-    "The vote followed a four-hour session in which more than 60 residents spoke about the plan.",
-    "Construction is expected to begin next spring and take about three years to complete.",
+    [
+        "The city council on Tuesday approved a movable flood barrier for the estuary after a long debate.",
+        "The vote followed a four-hour session in which more than 60 residents spoke about the plan.",
+        "Construction is expected to begin next spring and take about three years to complete.",
+    ],
 )
 FLOOD_V2 = FLOOD.replace("more than 60 residents", "more than 80 residents")
-TRAM = page(
+TRAM = article_html(
     "Tram line extension delayed again",
-    "The extension of the tram line to the airport has been delayed for a third time, officials said.",
-    "Contractors blamed a shortage of steel and a dispute over the depot site near the river.",
+    [
+        "The extension of the tram line to the airport has been delayed for a third time, officials said.",
+        "Contractors blamed a shortage of steel and a dispute over the depot site near the river.",
+    ],
 )
-SCHOOL = page(
+SCHOOL = article_html(
     "New school opens in Quayside",
-    "A new primary school opened its doors in the Quayside district on Monday morning to 300 pupils.",
-    "Parents said the school would spare their children a long bus ride across the city each day.",
+    [
+        "A new primary school opened its doors in the Quayside district on Monday morning to 300 pupils.",
+        "Parents said the school would spare their children a long bus ride across the city each day.",
+    ],
 )
 
 
@@ -82,14 +81,9 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def shared_site() -> Iterator[Site]:
-    """One local site for the module: the store template below holds its URLs (and port)."""
-    server = Site()
-    try:
-        yield server
-    finally:
-        server.close()
+shared_site = closing_fixture(
+    Site, "One local site for the module: the store template below holds its URLs (and port).", scope="module"
+)
 
 
 @pytest.fixture(scope="module")

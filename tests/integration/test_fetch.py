@@ -365,68 +365,60 @@ def test_non_html_is_refused(site, fetcher, body, content_type):
     assert time.monotonic() - started < 3  # a PDF must not become a download that hangs
 
 
-def test_page_over_the_size_cap(site, make_fetcher):
-    fetcher = make_fetcher(max_bytes=5_000)
-    site.page("/huge", "<html><body>" + "<p>filler paragraph</p>" * 1000 + "</body></html>")
-    with pytest.raises(errors.TooLarge):
-        fetcher.fetch_sync(site.url("/huge"))
-    site.page("/small", ARTICLE)
-    assert "Pier repairs" in fetcher.fetch_sync(site.url("/small")).html
-
-
-def test_a_gzip_bomb_is_refused_on_its_decoded_size_before_the_browser_sees_it(site, make_fetcher):
+def gzip_bomb() -> Response:
+    """About 30 KB on the wire, 30 MB decoded: refused on its decoded size, before the browser sees it."""
     import gzip
 
-    fetcher = make_fetcher(max_bytes=1_000_000)
-    bomb = gzip.compress(b"<p>" + b"x" * 30_000_000, compresslevel=9)  # about 30 KB on the wire
-    site.bytes("/bomb", bomb, "text/html", headers={"Content-Encoding": "gzip"})
+    bomb = gzip.compress(b"<p>" + b"x" * 30_000_000, compresslevel=9)
+    return Response(bomb, content_type="text/html", headers={"Content-Encoding": "gzip"})
+
+
+# Answers are made when the test runs (the bomb takes seconds to compress), not when tests are collected.
+@pytest.mark.parametrize(
+    ("max_bytes", "answer"),
+    [
+        pytest.param(
+            5_000, lambda: Response(b"<html><body>" + b"<p>filler paragraph</p>" * 1000 + b"</body></html>"), id="huge"
+        ),
+        pytest.param(1_000_000, gzip_bomb, id="gzip-bomb"),
+        pytest.param(
+            5_000,
+            lambda: Response(
+                b"<html><body><div id=x></div><script>"
+                b"document.getElementById('x').textContent = 'y'.repeat(20000);</script></body></html>"
+            ),
+            id="grows-after-rendering",
+        ),
+    ],
+)
+def test_a_page_over_the_size_cap_is_refused_and_the_next_page_still_loads(site, make_fetcher, max_bytes, answer):
+    fetcher = make_fetcher(max_bytes=max_bytes)
+    site.set("/big", answer())
     with pytest.raises(errors.TooLarge):
-        fetcher.fetch_sync(site.url("/bomb"))
+        fetcher.fetch_sync(site.url("/big"))
     site.page("/small", ARTICLE)
     assert "Pier repairs" in fetcher.fetch_sync(site.url("/small")).html
-
-
-def test_page_that_grows_over_the_cap_after_rendering(site, make_fetcher):
-    fetcher = make_fetcher(max_bytes=5_000)
-    site.page(
-        "/grows",
-        "<html><body><div id=x></div><script>"
-        "document.getElementById('x').textContent = 'y'.repeat(20000);</script></body></html>",
-    )
-    with pytest.raises(errors.TooLarge):
-        fetcher.fetch_sync(site.url("/grows"))
 
 
 # -- schemes and redirects ------------------------------------------------------------------------
 
+REFUSED_URLS = [
+    "file:///etc/passwd",
+    "data:text/html,<h1>hi</h1>",
+    "javascript:alert(1)",
+    "chrome://version",
+    "about:blank",
+    "ftp://127.0.0.1/file",
+]
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        "file:///etc/passwd",
-        "data:text/html,<h1>hi</h1>",
-        "javascript:alert(1)",
-        "chrome://version",
-        "about:blank",
-        "ftp://127.0.0.1/file",
-    ],
-)
+
+@pytest.mark.parametrize("url", REFUSED_URLS)
 def test_refused_schemes_are_refused_directly(fetcher, url):
     with pytest.raises(errors.RefusedScheme):
         fetcher.fetch_sync(url)
 
 
-@pytest.mark.parametrize(
-    "location",
-    [
-        "file:///etc/passwd",
-        "data:text/html,<h1>hi</h1>",
-        "javascript:alert(1)",
-        "chrome://version",
-        "about:blank",
-        "ftp://127.0.0.1/file",
-    ],
-)
+@pytest.mark.parametrize("location", REFUSED_URLS)
 def test_refused_schemes_are_refused_via_redirect(site, fetcher, location):
     site.redirect("/sneaky", location)
     with pytest.raises(errors.RefusedScheme):
@@ -456,15 +448,20 @@ def test_redirect_chain_longer_than_the_cap(site, make_fetcher):
 # -- politeness and concurrency -------------------------------------------------------------------
 
 
+def fetch_together(fetcher, *urls: str) -> list:
+    """Snapshots of the URLs, all asked for at once (as the run loop's concurrent checks do)."""
+
+    async def together():
+        return await asyncio.gather(*(fetcher.fetch(url) for url in urls))
+
+    return asyncio.run(together())
+
+
 def test_same_host_requests_start_at_least_the_delay_apart(site, make_fetcher):
     fetcher = make_fetcher(per_host_delay=0.8)
     site.page("/one", ARTICLE)
     site.page("/two", ARTICLE)
-
-    async def both():
-        return await asyncio.gather(fetcher.fetch(site.url("/one")), fetcher.fetch(site.url("/two")))
-
-    asyncio.run(both())
+    fetch_together(fetcher, site.url("/one"), site.url("/two"))
     starts = sorted(site.hit_times("/one") + site.hit_times("/two"))
     assert starts[1] - starts[0] >= 0.75
 
@@ -473,13 +470,7 @@ def test_different_hosts_are_fetched_at_the_same_time(site, make_fetcher):
     fetcher = make_fetcher(per_host_delay=5.0)
     site.page("/slow-a", ARTICLE, delay=0.5)
     site.page("/slow-b", ARTICLE, delay=0.5)
-
-    async def both():
-        return await asyncio.gather(
-            fetcher.fetch(site.url("/slow-a")), fetcher.fetch(site.url("/slow-b", host="localhost"))
-        )
-
-    a, b = asyncio.run(both())
+    a, b = fetch_together(fetcher, site.url("/slow-a"), site.url("/slow-b", host="localhost"))
     assert b.final_url.startswith("http://localhost:")
     # Each host's delay is its own: the second request did not wait for the first host.
     assert abs(site.hit_times("/slow-a")[0] - site.hit_times("/slow-b")[0]) < 0.4
@@ -489,13 +480,7 @@ def test_concurrency_limit_holds_across_hosts(site, make_fetcher):
     fetcher = make_fetcher(concurrency=1)
     site.page("/slow-a", ARTICLE, delay=0.5)
     site.page("/slow-b", ARTICLE, delay=0.5)
-
-    async def both():
-        return await asyncio.gather(
-            fetcher.fetch(site.url("/slow-a")), fetcher.fetch(site.url("/slow-b", host="localhost"))
-        )
-
-    asyncio.run(both())
+    fetch_together(fetcher, site.url("/slow-a"), site.url("/slow-b", host="localhost"))
     assert abs(site.hit_times("/slow-a")[0] - site.hit_times("/slow-b")[0]) >= 0.45
 
 

@@ -69,20 +69,16 @@ def atom(links: list[str]) -> bytes:
     ).encode()
 
 
-def sitemap(links: list[str]) -> bytes:
-    urls = "".join(f"<url><loc>{escape(link)}</loc></url>" for link in links)
+def sitemap(links: list[str], root: str = "urlset", entry: str = "url") -> bytes:
+    entries = "".join(f"<{entry}><loc>{escape(link)}</loc></{entry}>" for link in links)
     return (
         f"<?xml version='1.0' encoding='utf-8'?>"
-        f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{urls}</urlset>"
+        f"<{root} xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{entries}</{root}>"
     ).encode()
 
 
 def sitemap_index(children: list[str]) -> bytes:
-    maps = "".join(f"<sitemap><loc>{escape(c)}</loc></sitemap>" for c in children)
-    return (
-        f"<?xml version='1.0' encoding='utf-8'?>"
-        f"<sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>{maps}</sitemapindex>"
-    ).encode()
+    return sitemap(children, root="sitemapindex", entry="sitemap")
 
 
 XML = "application/xml"

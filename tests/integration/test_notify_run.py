@@ -279,7 +279,7 @@ def test_notifications_not_delivered_survive_a_crash_and_an_exit_and_are_deliver
         assert third.returncode == 0, third.stderr
         posts = receiver.got("/hook")
     finally:
-        receiver.stop()
+        receiver.close()
     assert [(p["url"], p["status"], p["version"]) for p in posts] == [(url, "changed", 2)], third.stderr
     assert open_store(data_dir).outbox_pending() == []
     assert "Traceback" not in second.stderr + third.stderr

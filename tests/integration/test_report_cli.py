@@ -7,7 +7,6 @@ test then only runs `watcher report`, which needs no browser.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,13 +18,12 @@ import lxml.etree
 import lxml.html
 import pytest
 from markdown_it import MarkdownIt
-from support.browser_thread import BrowserThread, fast_settings
-from support.cli import checked, data_dir_with, fast_config, ok, watcher
+from support.browser_thread import BrowserThread
+from support.cli import checked, ok, one_line_error, watcher
 from support.site_server import Site
+from support.stories import served_stories
 
 from watcher.models import iso, parse_iso, utcnow
-
-FAST_CONFIG = fast_config(settle_ms=0, confirm_delay=0)  # static pages: nothing to wait for
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SCRIPT_TEXT = "<script>alert(1)</script>"
@@ -101,12 +99,7 @@ class Newsroom:
 
 @pytest.fixture(scope="module")
 def newsroom(tmp_path_factory: pytest.TempPathFactory, browser: BrowserThread) -> Iterator[Newsroom]:
-    site = Site()
-    fetcher = browser.fetcher(fast_settings(settle_ms=0))  # static pages: nothing to wait for
-    try:
-        data_dir = data_dir_with(tmp_path_factory.mktemp("report") / "data", FAST_CONFIG)
-        site.serve_fixture("/news/barrier", "en-daily/story")
-        site.serve_fixture("/zh/story", "zh-daily/story")
+    with served_stories(tmp_path_factory, browser, "report") as (site, fetcher, data_dir):
         site.page_versions("/news/hearing", {"v1": HOSTILE_V1, "v2": HOSTILE_V2}, current="v1")
         site.page_versions("/news/quotes", {"v1": QUOTES_V1, "v2": QUOTES_V2}, current="v1")
         room = Newsroom(
@@ -137,20 +130,10 @@ def newsroom(tmp_path_factory: pytest.TempPathFactory, browser: BrowserThread) -
         (third,) = checked(data_dir, fetcher, room.quotes)
         assert third.status == "changed" and {e.cls for e in third.edits} == {"cosmetic"}, third
         yield room
-    finally:
-        site.close()
 
 
 def report_json(room: Newsroom, *args: str) -> list[dict]:
     return json.loads(ok(room.data_dir, "report", "--format", "json", *args))
-
-
-def one_line_error(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 2, (result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 def text_of(element: lxml.html.HtmlElement) -> str:

@@ -24,12 +24,12 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
-from html import escape
 from pathlib import Path
 
 import pytest
 from support.cli import watcher
 from support.site_server import Response
+from support.tidewater import BODY, HEADLINE, story
 
 from watcher.config import Config, NotifyTarget, TrustSettings
 from watcher.models import utcnow
@@ -37,14 +37,6 @@ from watcher.monitor import check as monitor
 from watcher.notify import matches
 from watcher.store import open_store
 
-BODY = [
-    "The harbour authority on Monday closed the north pier to all traffic after divers found cracks "
-    "in three of its concrete piles.",
-    "Engineers said the pier, built in 1962, could carry pedestrians for now but not the delivery "
-    "lorries that use it every morning.",
-    "Repairs are expected to cost about 2.4 million and take until the end of March, the authority said.",
-    "Fishing crews who moor at the pier have been told to use the south basin until further notice.",
-]
 EDITED = (
     BODY[:2]
     + [
@@ -58,25 +50,6 @@ OTHER_STORY = [
     "The choir's forty singers rehearse twice a week in the library basement and will now travel to the "
     "national final in the spring.",
 ]
-HEADLINE = "North pier closed after divers find cracked piles"
-
-
-def story(headline: str = HEADLINE, body: list[str] = BODY) -> str:
-    """A news page of our own writing: chrome around one article."""
-    paragraphs = "\n".join(f"<p>{escape(p)}</p>" for p in body)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(headline)} | Tidewater Post</title></head>
-<body>
-<header><a href="/">Tidewater Post</a><nav><a href="/local">Local</a> <a href="/sport">Sport</a></nav></header>
-<main><article>
-<h1>{escape(headline)}</h1>
-<div class="byline">By Ines Calloway</div>
-<div class="story-body">
-{paragraphs}
-</div>
-</article></main>
-<footer><p>Tidewater Post, all rights reserved.</p></footer>
-</body></html>"""
 
 
 def page(html: str, status: int = 200) -> Response:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from html import escape
 from pathlib import Path
 
 import pytest
+from support import tidewater
 from support.cli import watcher
 from support.site_server import Response
 
@@ -22,37 +22,15 @@ from watcher.render.edits import DELETE_MARKS, INSERT_MARKS
 from watcher.report import ReportEntry, card_html
 from watcher.store import open_store
 
-BODY = [
-    "The harbour authority on Monday closed the north pier to all traffic after divers found cracks "
-    "in three of its concrete piles.",
-    "Engineers said the pier, built in 1962, could carry pedestrians for now but not the delivery "
-    "lorries that use it every morning.",
-    "Repairs are expected to cost about 2.4 million and take until the end of March, the authority said.",
-    "Repairs will take 6 weeks.",
-    "Fishing crews who moor at the pier have been told to use the south basin until further notice.",
-]
-HEADLINE = "North pier closed after divers find cracked piles"
+# The north pier story with a short fourth paragraph, which tests below edit (6 weeks -> 9 weeks).
+BODY = [*tidewater.BODY[:3], "Repairs will take 6 weeks.", *tidewater.BODY[3:]]
 
 
-def page(headline: str = HEADLINE, body: list[str] = BODY, widgets: list[str] = (), extra_head: str = "") -> bytes:
-    """A news page of our own writing; widgets sit inside the article, between the first paragraphs."""
-    paragraphs = [f"<p>{escape(p)}</p>" for p in body]
-    for n, widget in enumerate(widgets):
-        paragraphs.insert(1 + n, f"<p>{escape(widget)}</p>")
-    html = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{escape(headline)} | Tidewater Post</title>{extra_head}</head>
-<body>
-<header><a href="/">Tidewater Post</a><nav><a href="/local">Local</a> <a href="/sport">Sport</a></nav></header>
-<main><article>
-<h1>{escape(headline)}</h1>
-<div class="byline">By Ines Calloway</div>
-<div class="story-body">
-{chr(10).join(paragraphs)}
-</div>
-</article></main>
-<footer><p>Tidewater Post, all rights reserved.</p></footer>
-</body></html>"""
-    return html.encode("utf-8")
+def page(
+    headline: str = tidewater.HEADLINE, body: list[str] = BODY, widgets: list[str] = (), extra_head: str = ""
+) -> bytes:
+    """The story's page; widgets sit inside the article, between its first paragraphs."""
+    return tidewater.story(headline, [*body[:1], *widgets, *body[1:]], extra_head).encode("utf-8")
 
 
 def widgets(n: int) -> list[str]:

@@ -7,13 +7,13 @@ import io
 import random
 import shutil
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from support.closing import closing_fixture
 
 from watcher.app import cli
 from watcher.app.console import Environment
@@ -174,11 +174,4 @@ class _StreamHandler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def stream_server() -> Iterator[StreamServer]:
-    """A StreamServer for one test."""
-    server = StreamServer()
-    try:
-        yield server
-    finally:
-        server.close()
+stream_server = closing_fixture(StreamServer, "A StreamServer for one test.")

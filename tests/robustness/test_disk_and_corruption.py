@@ -10,17 +10,14 @@ import shutil
 import pytest
 from conftest import WATCHED, folder_state, run_cli
 from support.cli import data_dir_with, fast_config
+from support.pages import article_html
 from support.tmpfs import tmpfs
 
 FAST_CONFIG = fast_config(nav_timeout=6, deadline=10, settle_ms=None)
 
 
 def page(paragraphs: list[str]) -> str:
-    paras = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>Storm</title></head><body><article>"
-        f"<h1>Storm closes the harbour</h1>{paras}</article></body></html>"
-    )
+    return article_html("Storm closes the harbour", paragraphs)
 
 
 SMALL = page(

@@ -11,6 +11,7 @@ import time
 import pytest
 from conftest import run_cli
 from rich.console import Console
+from support.pages import article_html
 from support.site_server import Response
 
 from watcher.config import Config, TrustSettings
@@ -26,14 +27,6 @@ GOOD_TEXT = [
     "Work is due to start in the spring and to last eighteen months, the authority said.",
     "Residents who spoke at the meeting asked for the footpath along the quay to stay open.",
 ]
-
-
-def article_html(headline: str, paragraphs: list[str], extra: str = "", head: str = "") -> str:
-    paras = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{headline}</title>{head}</head>"
-        f"<body><article><h1>{headline}</h1>{paras}</article>{extra}</body></html>"
-    )
 
 
 GOOD = article_html("Sea wall approved", GOOD_TEXT)

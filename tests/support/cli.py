@@ -69,3 +69,12 @@ def checked(data_dir: Path, fetcher, *urls: str) -> list[CheckResult]:
         return list(await asyncio.gather(*(check_article(url, svc) for url in urls)))
 
     return asyncio.run(check_all())
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    """The one line of a command that failed on bad input (exit 2), no traceback."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]

@@ -57,7 +57,8 @@ class Receiver:
         with self.arrived:
             return [body for p, body in self.posts if p == path]
 
-    def stop(self) -> None:
+    def close(self) -> None:
+        """Stop serving; posts waiting on /hang are released."""
         self.release.set()
         self.server.shutdown()
         self.server.server_close()

@@ -6,10 +6,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
-FIXTURE_SITES = Path(__file__).resolve().parent.parent / "fixtures" / "sites"
+from support.fixture_sites import fixture_versions
+
 HTML = "text/html; charset=utf-8"
 
 
@@ -114,13 +114,11 @@ class Site:
             self._routes[path] = _Route(converted, current or next(iter(converted)))
 
     def serve_fixture(self, path: str, fixture: str) -> list[str]:
-        """Serve tests/fixtures/sites/<fixture>/v*.html as versions of `path`; returns their names."""
-        folder = FIXTURE_SITES / fixture
-        files = sorted(folder.glob("v*.html"), key=lambda p: (len(p.stem), p.stem))
-        if not files:
-            raise FileNotFoundError(f"no v*.html in {folder}")
-        self.page_versions(path, {f.stem: f.read_bytes() for f in files})
-        return [f.stem for f in files]
+        """Serve the versions of tests/fixtures/sites/<fixture> (support/fixture_sites.py) at `path`; returns
+        their names."""
+        versions = fixture_versions(fixture)
+        self.page_versions(path, dict(versions))
+        return list(versions)
 
     def set_version(self, path: str, name: str) -> None:
         """Switch `path` to another registered version (how tests simulate an edited article)."""

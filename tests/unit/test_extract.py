@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support.fixture_sites import fixture_versions
 
 from watcher.config import SiteRule
 from watcher.errors import NoArticle
@@ -23,8 +24,8 @@ def _visible(article) -> str:
 
 
 def _site(site: str, version: str) -> tuple[str, dict]:
-    folder = FIXTURES / "sites" / site / "story"
-    return (folder / f"{version}.html").read_text(encoding="utf-8"), json.loads((folder / "manifest.json").read_text())
+    manifest = json.loads((FIXTURES / "sites" / site / "story" / "manifest.json").read_text())
+    return fixture_versions(f"{site}/story")[version], manifest
 
 
 @pytest.mark.parametrize("name", LAYOUTS)

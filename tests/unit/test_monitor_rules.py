@@ -3,19 +3,16 @@ which notification targets hear of moves."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from support.fixture_sites import fixture_versions
 
 from watcher.extract import extract
 from watcher.models import Article
 from watcher.monitor.check import SAME_STORY_OVERLAP, story_overlap
 
-SITES = Path(__file__).resolve().parent.parent / "fixtures" / "sites"
 
-
-def fixture(name: str) -> Article:
-    return extract((SITES / name).read_text(encoding="utf-8"), "https://news.test/story")
+def fixture(site: str, version: str = "v1") -> Article:
+    return extract(fixture_versions(site)[version], "https://news.test/story")
 
 
 # Written for this test: a Chinese story unrelated to the zh-daily fixture, sharing its common characters.
@@ -36,17 +33,17 @@ OTHER_EN = Article(
 @pytest.mark.parametrize("site", ["en-daily/story", "zh-daily/story"])
 def test_an_edited_version_is_the_same_story(site):
     # Chinese has no spaces between words: comparing whole paragraphs would call any edit another story.
-    assert story_overlap(fixture(f"{site}/v1.html"), fixture(f"{site}/v2.html")) > SAME_STORY_OVERLAP
+    assert story_overlap(fixture(site), fixture(site, "v2")) > SAME_STORY_OVERLAP
 
 
 def test_one_edited_paragraph_of_a_one_paragraph_story_is_the_same_story():
-    text = fixture("zh-daily/story/v1.html").body[0]
+    text = fixture("zh-daily/story").body[0]
     assert story_overlap(Article(body=[text]), Article(body=[text.replace("10", "20")])) > SAME_STORY_OVERLAP
 
 
 @pytest.mark.parametrize("site, other", [("en-daily/story", OTHER_EN), ("zh-daily/story", OTHER_ZH)])
 def test_another_story_in_the_same_language_is_not(site, other):
-    assert story_overlap(fixture(f"{site}/v1.html"), other) < SAME_STORY_OVERLAP
+    assert story_overlap(fixture(site), other) < SAME_STORY_OVERLAP
 
 
 def test_an_empty_body_shares_nothing():

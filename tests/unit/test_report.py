@@ -48,6 +48,13 @@ def version(
     )
 
 
+def edited(before: Version, hours: float, headline: str, body: list[str], *, flags=()) -> Version:
+    """The version after `before`, with the edits the differ finds between the two (inline pieces included)."""
+    lang = before.article.lang
+    edits = diff_articles(before.article, Article(headline=headline, body=list(body), lang=lang)).edits
+    return version(before.url, before.number + 1, hours, headline, body, edits=edits, flags=flags, lang=lang)
+
+
 def watched(url: str, headline: str) -> WatchedArticle:
     return WatchedArticle(url=url, added_at=T0, headline=headline)
 
@@ -56,39 +63,8 @@ def mayor_entries() -> list[ReportEntry]:
     """Three versions: a number changed (plus a cosmetic fix), then the headline and a correction."""
     art = watched(MAYOR, "Council passes budget")
     v1 = version(MAYOR, 1, 0, "Mayor's budget passes", ["The council voted 5 to 4.", "Spending rises  sharply."])
-    v2 = version(
-        MAYOR,
-        2,
-        2,
-        "Mayor's budget passes",
-        ["The council voted 6 to 3.", "Spending rises sharply."],
-        edits=[
-            Edit(
-                "body",
-                "replace",
-                "The council voted 5 to 4.",
-                "The council voted 6 to 3.",
-                "substantive",
-                [
-                    ("=", "The council voted "),
-                    ("-", "5"),
-                    ("+", "6"),
-                    ("=", " to "),
-                    ("-", "4"),
-                    ("+", "3"),
-                    ("=", "."),
-                ],
-            ),
-            Edit(
-                "body",
-                "replace",
-                "Spending rises  sharply.",
-                "Spending rises sharply.",
-                "cosmetic",
-                [("=", "Spending rises"), ("-", "  "), ("+", " "), ("=", "sharply.")],
-            ),
-        ],
-        flags=["stealth"],
+    v2 = edited(
+        v1, 2, "Mayor's budget passes", ["The council voted 6 to 3.", "Spending rises sharply."], flags=["stealth"]
     )
     v3 = version(
         MAYOR,
@@ -115,48 +91,14 @@ def mayor_entries() -> list[ReportEntry]:
 def zh_entry() -> ReportEntry:
     art = watched(ZH, "颱風逼近　全台戒備")
     v1 = version(ZH, 1, 1, "颱風逼近　全台戒備", ["氣象局表示，颱風將於週三登陸。"], lang="zh-Hant")
-    v2 = version(
-        ZH,
-        2,
-        20,
-        "颱風逼近　全台戒備",
-        ["氣象局表示，颱風將於週四登陸。"],
-        lang="zh-Hant",
-        edits=[
-            Edit(
-                "body",
-                "replace",
-                "氣象局表示，颱風將於週三登陸。",
-                "氣象局表示，颱風將於週四登陸。",
-                "substantive",
-                [("=", "氣象局表示，颱風將於週"), ("-", "三"), ("+", "四"), ("=", "登陸。")],
-            )
-        ],
-        flags=["stealth"],
-    )
+    v2 = edited(v1, 20, "颱風逼近　全台戒備", ["氣象局表示，颱風將於週四登陸。"], flags=["stealth"])
     return ReportEntry(art, v1, v2)
 
 
 def cosmetic_entry() -> ReportEntry:
     art = watched(TIDY, "Tidy story")
     v1 = version(TIDY, 1, 0, "Tidy story", ["Hello  world."])
-    v2 = version(
-        TIDY,
-        2,
-        10,
-        "Tidy story",
-        ["Hello world."],
-        edits=[
-            Edit(
-                "body",
-                "replace",
-                "Hello  world.",
-                "Hello world.",
-                "cosmetic",
-                [("=", "Hello"), ("-", "  "), ("+", " "), ("=", "world.")],
-            )
-        ],
-    )
+    v2 = edited(v1, 10, "Tidy story", ["Hello world."])
     return ReportEntry(art, v1, v2)
 
 
