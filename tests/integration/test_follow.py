@@ -107,6 +107,23 @@ async def wait_until(predicate, timeout: float, what: str) -> None:
         await asyncio.sleep(0.1)
 
 
+def polls_of(svc: Services, count: int) -> list:
+    """The first `count` feed polls of a Runner on `svc` (stopped then)."""
+    polls: list = []
+    runner = Runner(svc, on_feed=polls.append)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(runner.run())
+        try:
+            await wait_until(lambda: len(polls) >= count, 20, f"{count} polls")
+        finally:
+            runner.stop()
+            await task
+
+    asyncio.run(scenario())
+    return polls
+
+
 def test_new_feed_items_are_watched_once_each_tagged_and_captured(site, fetcher, tmp_path):
     data_dir = make_data_dir(tmp_path)
     u = {slug: site.url(f"/news/{slug}") for slug in ("a1", "a2", "a3", "b1", "b2", "c1", "c2", "d1")}
@@ -184,18 +201,7 @@ def test_new_articles_per_poll_are_capped(site, fetcher, tmp_path):
     # --no-poll: every poll, the first included, is then the Runner's, so the cap shows on each.
     assert watcher(data_dir, "follow", site.url("/rss.xml"), "--every", "1s", "--no-poll")[0] == 0
     svc = services(data_dir, fetcher)
-    polls = []
-    runner = Runner(svc, on_feed=polls.append)
-
-    async def scenario() -> None:
-        task = asyncio.create_task(runner.run())
-        try:
-            await wait_until(lambda: len(polls) >= 4, 20, "four polls")
-        finally:
-            runner.stop()
-            await task
-
-    asyncio.run(scenario())
+    polls = polls_of(svc, 4)
     assert [len(p.added) for p in polls[:4]] == [3, 3, 2, 0]
     assert [p.added for p in polls[:3]] == [links[0:3], links[3:6], links[6:8]]  # feed order, oldest listed first
     assert sorted(a.url for a in svc.store.list_articles()) == sorted(links)
@@ -319,3 +325,26 @@ def test_run_survives_feeds_that_break_hang_or_are_huge(site, fetcher, tmp_path)
     assert feeds[site.url("/huge.xml")].last_status == "ok" and feeds[site.url("/huge.xml")].articles_added == 5
     assert sorted(a.url for a in svc.store.list_articles()) == sorted(huge[:5] + [live])
     assert stats.feeds_polled >= 5
+
+
+def test_feed_links_robots_txt_disallows_are_skipped_and_said_once(site, fetcher, tmp_path):
+    site.bytes("/robots.txt", b"User-agent: *\nDisallow: /private/\n", "text/plain")
+    links = [site.url("/news/1"), site.url("/private/2"), site.url("/private/3")]
+    site.bytes("/rss.xml", rss(links), "application/rss+xml")
+
+    # follow's own first poll: the allowed link is watched, the others are counted in one line with the rule.
+    data_dir = make_data_dir(tmp_path)
+    code, _, err = watcher(data_dir, "follow", site.url("/rss.xml"), "--every", "1s")
+    assert code == 0 and "(rss, 3 links now): watching 1 new article" in err, err
+    [line] = [line for line in err.splitlines() if "robots.txt" in line]
+    assert "2 new links skipped" in line and f"{site.url('/robots.txt')} disallows" in line
+    assert [a.url for a in open_store(data_dir).list_articles()] == [links[0]]
+
+    # The run's polls: the same, said on the poll that first lists them and never again.
+    other = make_data_dir(tmp_path / "other")
+    assert watcher(other, "follow", site.url("/rss.xml"), "--every", "1s", "--no-poll")[0] == 0
+    svc = services(other, fetcher)
+    polls = polls_of(svc, 2)
+    assert [p.added for p in polls[:2]] == [[links[0]], []]
+    assert "2 new links skipped" in (polls[0].skipped or "") and polls[1].skipped is None
+    assert [a.url for a in svc.store.list_articles()] == [links[0]]

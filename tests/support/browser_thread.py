@@ -72,6 +72,7 @@ class ThreadedFetcher:
         self._owner = owner
         self._inner = inner
         self.settings = inner.settings
+        self.robots = inner.robots  # the fetcher's robots.txt guard, which monitor code reaches as a real Fetcher's
 
     async def _call(self, coro: Coroutine[Any, Any, T]) -> T:
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._owner._loop))

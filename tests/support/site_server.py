@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 from support.fixture_sites import fixture_versions
 
 HTML = "text/html; charset=utf-8"
+CHUNK = 65536  # bodies are written in pieces, each counted once written (Site.sent)
 
 
 @dataclass
@@ -44,6 +46,7 @@ class Site:
         self._routes: dict[str, _Route] = {}
         self._hits: dict[str, list[float]] = {}
         self._agents: dict[str, list[str]] = {}
+        self._sent: dict[str, int] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server = _Server((host, 0), _Handler)
@@ -145,6 +148,11 @@ class Site:
         with self._lock:
             return list(self._agents.get(path, []))
 
+    def sent(self, path: str) -> int:
+        """Body bytes written to the connections of requests to `path` (what a client that closes early spared)."""
+        with self._lock:
+            return self._sent.get(path, 0)
+
     def hit_times(self, path: str) -> list[float]:
         """time.monotonic() of each request to `path`, in arrival order."""
         with self._lock:
@@ -191,6 +199,12 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
+    def setup(self) -> None:
+        super().setup()
+        # A small send buffer keeps what `Site.sent` counts close to what the client really took: the
+        # kernel would otherwise accept megabytes for a client that stopped reading after the headers.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, CHUNK)
+
     def do_GET(self) -> None:
         self._respond(send_body=True)
 
@@ -230,7 +244,12 @@ class _Handler(BaseHTTPRequestHandler):
                     self.wfile.write(answer.body[n : n + 1])
                     self.wfile.flush()
             elif send_body:
-                self.wfile.write(answer.body)
+                path = urlsplit(self.path).path or "/"
+                for start in range(0, len(answer.body), CHUNK):
+                    piece = answer.body[start : start + CHUNK]
+                    self.wfile.write(piece)
+                    with site._lock:
+                        site._sent[path] = site._sent.get(path, 0) + len(piece)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the browser gave up (timeout, abort); nothing to tell it
 

@@ -70,3 +70,17 @@ def test_a_long_robots_txt_is_parsed_for_its_first_500_kib(site):
     site.bytes("/robots.txt", rules, "text/plain")
     with pytest.raises(RobotsRefused):
         RobotsCache().check(site.url("/news/story"))
+
+
+def test_concurrent_checks_of_a_new_host_ask_for_its_robots_txt_once(site):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from support.site_server import Response
+
+    # Slow enough that every check below starts while the first request is still out.
+    site.set("/robots.txt", Response(RULES.format(base=site.url("")).encode(), content_type="text/plain", delay=0.3))
+    cache = RobotsCache()
+    with ThreadPoolExecutor(4) as pool:
+        delays = list(pool.map(lambda n: cache.crawl_delay(site.url(f"/news/{n}")), range(4)))
+    assert delays == [3.0] * 4
+    assert site.hits("/robots.txt") == 1

@@ -143,8 +143,8 @@ async def run_with(
             return
         if poll.error:
             note = f"feed error {poll.feed}: {poll.error}"
-        elif poll.added:
-            note = f"feed +{len(poll.added)} {poll.feed}"
+        elif poll.added or poll.skipped:
+            note = f"feed +{len(poll.added)} {poll.feed}" + (f" ({poll.skipped})" if poll.skipped else "")
         else:
             return
         if as_json:

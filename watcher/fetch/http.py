@@ -17,7 +17,7 @@ import asyncio
 import ssl
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +48,7 @@ class Response:
     body: bytes
     http_version: str = "HTTP/1.1"
     redirects: list[str] = field(default_factory=list)  # the URLs that redirected, in order
+    body_skipped: bool = False  # turned down on its status and headers (fetch_one's `wanted`): no body read
 
     @property
     def content_type(self) -> str:
@@ -107,10 +108,15 @@ async def fetch_one(
     method: str = "GET",
     headers: Mapping[str, str] | None = None,
     body: bytes | None = None,
+    wanted: Callable[[int, httpx.Headers], bool] | None = None,
 ) -> Response:
-    """One request, no redirect followed (a 3xx comes back as it is), for callers that follow hops themselves."""
+    """One request, no redirect followed (a 3xx comes back as it is), for callers that follow hops themselves.
+
+    `wanted` sees the status and headers first: an answer it turns down comes back with `body_skipped` and
+    no body, its connection closed before any of the body is read (a download need not cross the network).
+    """
     async with _async_client(limits, deadline) as client:
-        return await _asend(client, method, url, limits, deadline, headers, body)
+        return await _asend(client, method, url, limits, deadline, headers, body, wanted)
 
 
 # -- the request itself --------------------------------------------------------------------------
@@ -139,12 +145,17 @@ def _send(client: httpx.Client, method, url, limits: Limits, deadline: float, he
             return collected.response()
 
 
-async def _asend(client: httpx.AsyncClient, method, url, limits: Limits, deadline: float, headers, body) -> Response:
+async def _asend(
+    client: httpx.AsyncClient, method, url, limits: Limits, deadline: float, headers, body, wanted=None
+) -> Response:
     _check_url(url, limits)
     if limits.proxy:
         await asyncio.to_thread(_check_proxied_site, url, limits)  # DNS blocks: off the event loop
     with _mapped_errors(url, limits, deadline):
         async with client.stream(method, url, headers=_request_headers(headers), content=body) as reply:
+            if wanted is not None and not wanted(reply.status_code, reply.headers):
+                # Leaving the stream unread closes its connection: httpcore cannot reuse one mid-body.
+                return _response(reply, url, b"", body_skipped=True)
             collected = _Body(reply, url, limits)
             async for chunk in reply.aiter_bytes(CHUNK):
                 collected.add(chunk)
@@ -215,15 +226,12 @@ class _Body:
         self.chunks.append(chunk)
 
     def response(self) -> Response:
-        reply = self.reply
-        return Response(
-            url=self.url,
-            status=reply.status_code,
-            reason=reply.reason_phrase,
-            headers=reply.headers,
-            body=b"".join(self.chunks),
-            http_version=reply.http_version,
-        )
+        return _response(self.reply, self.url, b"".join(self.chunks))
+
+
+def _response(reply: httpx.Response, url: str, body: bytes, body_skipped: bool = False) -> Response:
+    status, reason, version = reply.status_code, reply.reason_phrase, reply.http_version
+    return Response(url, status, reason, reply.headers, body, version, body_skipped=body_skipped)
 
 
 def redirect_target(response: Response) -> str | None:

@@ -97,18 +97,25 @@ class RobotsCache:
         self._clock = clock
         self._rules: dict[str, Rules] = {}
         self._lock = threading.Lock()
+        self._fetching: dict[str, threading.Lock] = {}  # one per origin: its robots.txt is asked for once at a time
 
     def rules(self, url: str) -> Rules:
-        """The rules for `url`'s origin, fetched now if not known or expired."""
+        """The rules for `url`'s origin, fetched now if not known or expired.
+
+        Checks of a new host that start together ask for its robots.txt once: the others wait for that answer.
+        """
         origin = origin_of(url)
         with self._lock:
-            known = self._rules.get(origin)
-        if known is not None and not known.stale(self._clock()):
-            return known
-        fresh = self._fetch(origin, known)
-        with self._lock:
-            self._rules[origin] = fresh
-        return fresh
+            fetching = self._fetching.setdefault(origin, threading.Lock())
+        with fetching:
+            with self._lock:
+                known = self._rules.get(origin)
+            if known is not None and not known.stale(self._clock()):
+                return known
+            fresh = self._fetch(origin, known)
+            with self._lock:
+                self._rules[origin] = fresh
+            return fresh
 
     def check(self, url: str) -> None:
         """RobotsRefused, in words a user can act on, if robots.txt does not let watcher load `url`."""
@@ -138,12 +145,8 @@ class RobotsCache:
             response = http.get(origin + "/robots.txt", limits, headers=headers, raise_status=False, max_redirects=5)
         except errors.TooLarge:
             # Not a robots.txt anyone wrote by hand: nothing may be loaded until it is sane again.
-            return Rules(
-                origin=origin,
-                disallow_all=True,
-                fetched_at=now,
-                expires=RETRY_EXPIRY,
-                why=f"{origin}/robots.txt is over {MAX_BYTES // 1024 // 1024} MiB, which means nothing may be loaded",
+            return _nothing_for_now(
+                origin, now, f"is over {MAX_BYTES // 1024 // 1024} MiB, which means nothing may be loaded"
             )
         except errors.FetchError as exc:
             if isinstance(exc, errors.RefusedScheme):
@@ -160,13 +163,14 @@ class RobotsCache:
         if previous is not None and previous.parsed is not None:
             previous.fetched_at, previous.expires = now, RETRY_EXPIRY
             return previous
-        return Rules(
-            origin=origin,
-            disallow_all=True,
-            fetched_at=now,
-            expires=RETRY_EXPIRY,
-            why=f"{origin}/robots.txt answered {response.status}, which means nothing may be loaded for now",
-        )
+        return _nothing_for_now(origin, now, f"answered {response.status}, which means nothing may be loaded for now")
+
+
+def _nothing_for_now(origin: str, now: float, why: str) -> Rules:
+    """Everything disallowed until robots.txt is asked again soon; `why` says what its answer was."""
+    return Rules(
+        origin=origin, disallow_all=True, fetched_at=now, expires=RETRY_EXPIRY, why=f"{origin}/robots.txt {why}"
+    )
 
 
 def exempt(host: str, domains: set[str]) -> bool:

@@ -9,6 +9,11 @@ browser downloads or viewers. Other requests (scripts, stylesheets, XHR, frames)
 Chromium's own network stack once their host has been resolved and allowed; requests from popups
 never leave, and blocked resource types are refused (images answered with a blank one, locally).
 
+Downloads never cross the network either: a navigation to a URL naming a file is refused unasked, any
+other navigation the page makes is closed after its headers when they say it is no page, and the few
+document requests Chromium makes outside the page's routing (a clicked `<a download>`) are refused by
+a CDP Fetch session of the page's own.
+
 Those other requests are checked on a resolution made just before Chromium makes its own, which a
 name could change in between (DNS rebinding); Chromium's local-network-access rules close that gap:
 a document we fulfil has no local address, so Chromium itself refuses its requests that connect to
@@ -19,11 +24,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import posixpath
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from watcher import errors
 from watcher.config import BrowserSettings
@@ -37,6 +43,14 @@ BLANK_GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f904010000000
 # Seconds before the deadline after which a page's own navigation is no longer followed (time to
 # load, settle and read the page it is on).
 LAST_NAVIGATION = 1.5
+# What a URL's path ends in when it plainly names a file that is no page: archives, documents, media,
+# executables, images. A page navigating to one is refused before any request.
+FILE_EXTENSIONS = frozenset(
+    "7z apk appimage bin bz2 cab deb dmg exe gz iso jar msi pkg rar rpm tar tbz2 tgz txz xz zip zst "
+    "csv doc docx epub odp ods odt pdf ppt pptx ps rtf xls xlsx "
+    "aac avi flac m4a m4v mkv mov mp3 mp4 mpeg mpg oga ogg ogv opus wav webm wma wmv "
+    "avif bmp gif heic ico jpeg jpg png svg tif tiff webp".split()
+)
 # Response headers not passed on to Chromium: the body it gets is already decoded and whole.
 _DROPPED = {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
 # Request headers Chromium sets that our client sets itself (or that describe Chromium's own connection).
@@ -73,6 +87,14 @@ class PageRoutes:
         self._blocked = set(settings.block_resources)
         self._hosts: dict[str, asyncio.Future[list[str]]] = {}
         self._later_count = 0
+        self._session: Any = None  # the page's own CDP session (install)
+
+    async def install(self, context: Any) -> None:
+        """Route the check's requests through `handle`, and refuse the documents Chromium asks for outside it."""
+        await context.route("**/*", self.handle)
+        session = self._session = await context.new_cdp_session(self.page)
+        session.on("Fetch.requestPaused", lambda event: self._refuse_browser_requests(session, event))
+        await session.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document"}]})
 
     async def handle(self, route: Any) -> None:
         request = route.request
@@ -83,6 +105,9 @@ class PageRoutes:
             elif _opened_elsewhere(request, self.page):
                 self._count("popup")  # a window the page opened: nothing it asks for leaves
                 await route.abort("blockedbyclient")
+            elif request.is_navigation_request() and nav.document is not None and names_a_file(request.url):
+                self._count("download")  # a file the page (or one of its frames) would load: never asked for
+                await route.abort("aborted")
             elif request.is_navigation_request() and request.frame == self.page.main_frame:
                 if nav.pending:
                     nav.pending = False
@@ -130,7 +155,7 @@ class PageRoutes:
             return True  # a name that does not resolve: Chromium fails it itself, with its own error
         return True
 
-    async def _document(self, route: Any, remaining: float) -> http.Response:
+    async def _document(self, route: Any, remaining: float, wanted: Any = None) -> http.Response:
         request = route.request
         headers = {k: v for k, v in (await request.all_headers()).items() if k.lower() not in _NOT_SENT}
         limits = http.Limits(
@@ -146,6 +171,7 @@ class PageRoutes:
             method=request.method,
             headers=headers,
             body=request.post_data_buffer,
+            wanted=wanted,
         )
 
     async def _primary(self, route: Any) -> None:
@@ -163,12 +189,7 @@ class PageRoutes:
         target = http.redirect_target(response)
         if target is not None:
             nav.redirect_to = target
-            # The browser never sees this hop; cookies it sets (a consent or session cookie that the
-            # next hop checks) must still reach the context.
-            cookies = _cookies(response)
-            if cookies:
-                with contextlib.suppress(Exception):  # one the browser would refuse too (bad domain, ...)
-                    await self.page.context.add_cookies(cookies)
+            await self._keep_cookies(response)
             await route.abort("aborted")
             return
         nav.status = response.status
@@ -183,11 +204,22 @@ class PageRoutes:
         nav.document = response
         await _fulfill(route, response)
 
+    async def _keep_cookies(self, response: http.Response) -> None:
+        """The browser never sees a redirect hop; cookies it sets (a consent or session cookie that the
+        next hop checks) must still reach the context."""
+        cookies = _cookies(response)
+        if cookies:
+            with contextlib.suppress(Exception):  # one the browser would refuse too (bad domain, ...)
+                await self.page.context.add_cookies(cookies)
+
     async def _later(self, route: Any) -> None:
         """A navigation the page made itself (script, meta refresh, a redirect hop of one): same checks.
 
         Past max_redirects of them, or close to the deadline, the page stays where it is and is read as
         it stands: a page bouncing between two addresses forever must not leave nothing to read.
+        A download never crosses the network: refused by its URL when that names a file, else closed
+        after its headers. Aborted as a cancelled navigation, the page stays on the document it shows
+        (a blocked one would show an error page), and Chromium starts no download or viewer.
         """
         self._later_count += 1
         if self._later_count > self.settings.max_redirects or self.deadline - time.monotonic() < LAST_NAVIGATION:
@@ -195,22 +227,58 @@ class PageRoutes:
             await route.abort("aborted")
             return
         try:
-            response = await self._document(route, self.deadline - time.monotonic())
+            response = await self._document(route, self.deadline - time.monotonic(), wanted=_page_answer)
         except errors.FetchError as exc:
             if isinstance(exc, errors.PrivateAddress):
                 self.nav.later_error = exc
                 self._count("private address")
             await route.abort("failed")
             return
-        if http.redirect_target(response) is None and response.status < 400:
-            if not is_html(response.content_type, response.body):
-                # Not a page: Chromium would start a download or a viewer. Aborted as a cancelled
-                # navigation, so the page stays on the document it shows (a blocked one shows an error page).
+        target = http.redirect_target(response)
+        if target is not None:
+            # Chromium would follow a redirect we fulfil without routing it (Playwright routes only the first
+            # request of a chain): the hop is made a navigation of its own, which comes back to this handler.
+            await self._keep_cookies(response)
+            await route.abort("aborted")
+            if urlsplit(target).scheme.lower() in ALLOWED_SCHEMES and self._session is not None:
+                await self._session.send("Page.navigate", {"url": target})
+            return
+        if response.status < 400:
+            if response.body_skipped or not is_html(response.content_type, response.body):
                 self._count("download")
                 await route.abort("aborted")
                 return
             self.nav.document = response
-        await _fulfill(route, response)  # a redirect comes back through this handler, hop by hop
+        await _fulfill(route, response)
+
+    async def _refuse_browser_requests(self, session: Any, event: dict[str, Any]) -> None:
+        """A document request Chromium makes without the page's network (a clicked `<a download>`): refused.
+
+        Playwright lets such requests go unrouted, so the handler above never sees them.
+        """
+        request_id = event["requestId"]
+        with contextlib.suppress(Exception):  # the page is gone, or the request ended
+            if event.get("networkId"):
+                await session.send("Fetch.continueRequest", {"requestId": request_id})
+            else:
+                self._count("download")
+                await session.send("Fetch.failRequest", {"requestId": request_id, "errorReason": "BlockedByClient"})
+
+
+def _page_answer(status: int, headers: Any) -> bool:
+    """Whether an answer to a navigation may be a page, by its headers alone (else its body is never read)."""
+    if status >= 300:
+        return True  # a redirect or an error page: small, and handled as before
+    disposition = headers.get("content-disposition", "").split(";", 1)[0].strip().lower()
+    content_type = headers.get("content-type", "")
+    # Untyped answers are read and sniffed, as browsers do.
+    return disposition != "attachment" and (not content_type or is_html(content_type, b""))
+
+
+def names_a_file(url: str) -> bool:
+    """Whether a URL's path plainly names a file that is no page (`/files/report.pdf`, `/setup.exe?v=2`)."""
+    extension = posixpath.splitext(unquote(urlsplit(url).path))[1].lower().lstrip(".")
+    return extension in FILE_EXTENSIONS
 
 
 def _cookies(response: http.Response) -> list[dict[str, Any]]:

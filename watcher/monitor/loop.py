@@ -21,6 +21,7 @@ from watcher import feeds
 from watcher.config import FetchSettings
 from watcher.errors import WatcherError
 from watcher.fetch.base import proxy_for, user_agent
+from watcher.fetch.robots import RobotsGuard, RobotsRefused
 from watcher.models import PAGE_EVENTS, CheckResult, Feed, WatchedArticle
 from watcher.monitor import schedule
 from watcher.monitor.check import Services, check_article, record
@@ -64,6 +65,7 @@ class FeedPoll:
     added: list[str] = field(default_factory=list)
     error: str | None = None
     recorded: bool = True  # False when the store could not save the poll (its next poll time with it)
+    skipped: str | None = None  # new links not watched because robots.txt disallows them, said in one line
 
 
 def is_due(article: WatchedArticle, now: datetime) -> bool:
@@ -381,7 +383,10 @@ async def poll_once(
     poll = FeedPoll(feed=feed.url)
     added: list[str] = []
     try:
-        added = follow_links(svc, feed, await links_of(feed.url), now)
+        # follow_links, with robots.txt (of a host not asked yet, a request) off the event loop.
+        fresh = new_links(svc, feed, await links_of(feed.url))
+        refused = await asyncio.to_thread(robots_refusals, getattr(svc.fetcher, "robots", None), fresh)
+        added, poll.skipped = watch_links(svc, feed, fresh, refused, now)
     except WatcherError as exc:
         poll.error = str(exc)
     except Exception as exc:
@@ -409,20 +414,53 @@ def record_poll(svc: Services, feed: Feed, now: datetime, added: list[str], *, o
     feed.next_poll = schedule.next_due(now, timedelta(seconds=feed.every), svc.config.schedule.jitter, svc.rng)
 
 
-def follow_links(svc: Services, feed: Feed, links: list[str], now: datetime) -> list[str]:
-    """Watch the feed's links not seen before, at most the configured number per poll."""
+def follow_links(
+    svc: Services, feed: Feed, links: list[str], now: datetime, robots: RobotsGuard | None = None
+) -> tuple[list[str], str | None]:
+    """Watch the feed's links not seen before, at most the configured number per poll: the ones watched,
+    and a line on those robots.txt disallows (skipped, and marked seen like the others, so said once)."""
+    fresh = new_links(svc, feed, links)
+    return watch_links(svc, feed, fresh, robots_refusals(robots, fresh), now)
+
+
+def new_links(svc: Services, feed: Feed, links: list[str]) -> list[str]:
+    """The feed's links not seen before, on its own site, at most the configured number per poll."""
     seen = svc.store.seen_feed_links(feed.url)
-    fresh = feeds.select_new(
-        links, seen, svc.config.feeds.max_new_per_poll, site=feed.url, allow_hosts=svc.config.feeds.allow_hosts
-    )
+    limit, allow_hosts = svc.config.feeds.max_new_per_poll, svc.config.feeds.allow_hosts
+    return feeds.select_new(links, seen, limit, site=feed.url, allow_hosts=allow_hosts)
+
+
+def robots_refusals(robots: RobotsGuard | None, links: list[str]) -> dict[str, str]:
+    """Why robots.txt refuses each of `links` it disallows (asking the server of a host not known yet)."""
+    refused: dict[str, str] = {}
+    if robots is None:
+        return refused
+    for link in links:
+        try:
+            robots.check(link)
+        except RobotsRefused as exc:
+            refused[link] = str(exc)
+    return refused
+
+
+def watch_links(
+    svc: Services, feed: Feed, fresh: list[str], refused: dict[str, str], now: datetime
+) -> tuple[list[str], str | None]:
+    """`fresh` watched but for the `refused` ones, all marked seen: the links watched, and a line on the others."""
     added = []
     with svc.store.transaction():  # one write for a sitemap of 10,000 links, not one each
         for link in fresh:
+            if link in refused:
+                continue
             _, created = svc.store.add_article(link, tags=feed.tags, now=now, feed=feed.url)
             if created:
                 added.append(link)
         svc.store.mark_feed_links(feed.url, fresh)
-    return added
+    if not refused:
+        return added, None
+    count = f"{len(refused)} new link{'s' if len(refused) != 1 else ''}"
+    first = next(iter(refused.values()))
+    return added, f"{count} skipped, robots.txt disallows {'them' if len(refused) != 1 else 'it'}: {first}"
 
 
 def _seconds(value: float) -> str:

@@ -42,6 +42,8 @@ def history(app: App, url: str | None, match: str | None, checks: bool, include_
                         "duration": r.duration,
                         "error": r.error,
                         "flags": list(r.flags),
+                        # Added field: the pages' own requests by kind (third-party; refused: popup, download...).
+                        "requests": dict(r.requests),
                     }
                     for r in records
                 ]

@@ -461,7 +461,8 @@ def _poll_now(app: App, feed, items) -> tuple[list[str], list[str]]:
             problems.append(f"child sitemap {child}: {exc}")
     now = utcnow()
     svc = app.services(None)
-    added = follow_links(svc, feed, links, now)
+    added, skipped = follow_links(svc, feed, links, now, app.robots())
+    problems += [skipped] if skipped else []
     record_poll(svc, feed, now, added, ok=True)
     svc.store.update_feed(feed)
     return added, problems
