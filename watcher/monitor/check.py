@@ -90,9 +90,7 @@ async def check_article(url: str, svc: Services) -> CheckResult:
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:
         result.headline = watched.headline
-    # The write waits on fsync (three per check in the embedded store): in a thread, other checks' requests
-    # and extraction go on meanwhile instead of the whole event loop stopping for the disk.
-    await asyncio.to_thread(record, svc, result, learned)
+    record(svc, result, learned)
     return result
 
 
