@@ -194,12 +194,17 @@ class _Server(ThreadingHTTPServer):
 
 
 class PageServers:
-    """One article server per loopback address (127.0.0.1, .2, ...), so each is a separate host."""
+    """One article server per loopback address (127.0.0.1, .2, ...), so each is a separate host.
 
-    def __init__(self, hosts: int = 4) -> None:
+    `handler` serves other pages than article_page's (a benchmark's own workload); `attributes` are set on
+    each server for it to read as `self.server.NAME`."""
+
+    def __init__(self, hosts: int = 4, handler: type[BaseHTTPRequestHandler] = _Handler, **attributes: object) -> None:
         self.servers = []
         for i in range(1, hosts + 1):
-            server = _Server((f"127.0.0.{i}", 0), _Handler)
+            server = _Server((f"127.0.0.{i}", 0), handler)
+            for name, value in attributes.items():
+                setattr(server, name, value)
             threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
             self.servers.append(server)
 

@@ -244,6 +244,7 @@ class WatchedArticle:
     etag: str | None = None
     last_modified: str | None = None
     raw_hash: str | None = None
+    raw_digest: str | None = None  # SHA-256 of raw HTML bytes known to carry the stored story (no extraction)
     checks_since_render: int = 0
     rendered_at: datetime | None = None  # the last full browser render (named *_at: stores keep it a time)
 

@@ -99,8 +99,7 @@ def record(svc: Services, result: CheckResult, learned: dict[str, Any] | None = 
     `learned`: article fields the fast-check pre-check keeps (monitor/precheck.py)."""
     # One transaction: the hot file is rewritten once per check, not once for the log and again for the schedule.
     with svc.store.transaction():
-        svc.store.record_check(result)
-        _reschedule(svc, result.url, result, learned)
+        _reschedule(svc, svc.store.record_check(result), result, learned)
 
 
 async def _observe(watched: WatchedArticle, latest: Version | None, svc: Services) -> CheckResult:
@@ -494,8 +493,10 @@ def _changed(
     )
 
 
-def _reschedule(svc: Services, url: str, result: CheckResult, learned: dict[str, Any] | None = None) -> None:
-    watched = svc.store.get_article(url)  # consecutive_errors was already counted by store.record_check
+def _reschedule(
+    svc: Services, watched: WatchedArticle, result: CheckResult, learned: dict[str, Any] | None = None
+) -> None:
+    """`watched` as store.record_check returned it: consecutive_errors already counts this check."""
     for name, value in (learned or {}).items():
         setattr(watched, name, value)
     changed = result.status in ("changed", "new", "restored")

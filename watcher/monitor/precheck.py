@@ -2,8 +2,9 @@
 
 Most checks find nothing changed, and a Chromium render costs ten times a plain GET. So in auto mode a
 check first asks the server: a conditional GET (If-None-Match / If-Modified-Since from the last render's
-response) answered 304, or raw HTML whose extracted article equals the raw-HTML extraction recorded at the
-last render, is an unchanged check with no browser work. Anything else (a difference, a first check, an
+response) answered 304, raw HTML byte for byte the same as a page already found to carry the stored story
+(what a 304 would have said, checked here: no extraction either), or raw HTML whose extracted article equals
+the raw-HTML extraction recorded at the last render, is an unchanged check with no browser work. Anything else (a difference, a first check, an
 error, a redirect, an article whose raw and rendered extractions disagreed at the last render, an audit
 that is due) goes to the full check with the browser, exactly as before: confirmation, volatility, reverts.
 
@@ -16,6 +17,7 @@ at least every `audit_every` checks and every `audit_max_age`) bounds how long t
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -135,9 +137,13 @@ async def before_render(
     if _moved(watched.url, snapshot):
         return None, {}
     if snapshot.status != 304:
-        raw = await raw_hash(snapshot, watched, svc)
-        if raw is None or raw != watched.raw_hash:
-            return None, {}
+        digest = body_digest(snapshot)
+        if digest is None or digest != watched.raw_digest:
+            # Other bytes (a nonce, a timestamp, a new ad id) may still carry the same story: extract and compare.
+            raw = await raw_hash(snapshot, watched, svc)
+            if raw is None or raw != watched.raw_hash:
+                return None, {}
+            seen["raw_digest"] = digest  # these bytes carry the stored story too: next time no extraction
         seen.update(_validators(snapshot))
     result = CheckResult(
         url=watched.url,
@@ -158,7 +164,13 @@ async def learn(
     mode = mode_of(svc.config, watched)
     if svc.http is None or mode == "browser":
         return {}
-    fields: dict[str, Any] = {"raw_hash": None, "etag": None, "last_modified": None, "checks_since_render": 0}
+    fields: dict[str, Any] = {
+        "raw_hash": None,
+        "raw_digest": None,
+        "etag": None,
+        "last_modified": None,
+        "checks_since_render": 0,
+    }
     if mode == "auto":
         fields["rendered_at"] = now
     if snapshot is None or result.status not in SETTLED or set(result.flags) & set(UNSETTLED_FLAGS):
@@ -179,7 +191,7 @@ async def learn(
     digest = await raw_hash(raw, watched, svc)
     stored = content_hash(apply_mask(latest.article, _mask(svc, watched, latest.article))[0])
     if digest is not None and digest == stored:
-        fields.update(learned_mode=STATIC, raw_hash=digest, **_validators(snapshot))
+        fields.update(learned_mode=STATIC, raw_hash=digest, raw_digest=body_digest(snapshot), **_validators(snapshot))
     else:
         fields["learned_mode"] = NEEDS_BROWSER
     return fields
@@ -193,6 +205,11 @@ async def raw_hash(snapshot: Snapshot, watched: WatchedArticle, svc: Services) -
     except (NoArticle, WatcherError):
         return None
     return content_hash(apply_mask(article, _mask(svc, watched, article))[0])
+
+
+def body_digest(snapshot: Snapshot) -> str | None:
+    """The SHA-256 of the page's bytes as the server sent them, None when the snapshot has none."""
+    return hashlib.sha256(snapshot.body).hexdigest() if snapshot.body is not None else None
 
 
 def _mask(svc: Services, watched: WatchedArticle, article: Article) -> Any:
