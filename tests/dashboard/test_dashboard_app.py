@@ -57,6 +57,11 @@ async def wait_for(pilot, condition, seconds: float = 30.0) -> bool:
     return True
 
 
+async def opened(pilot, app: DashboardApp, kind) -> None:
+    """Wait until the screen a key opened is on top and drawn (on a loaded machine that is not at once)."""
+    assert await wait_for(pilot, lambda: isinstance(app.screen, kind) and getattr(app.screen, "ready", False))
+
+
 def drive(app: DashboardApp, script, size=LARGE):
     async def go():
         async with app.run_test(size=size) as pilot:
@@ -147,14 +152,14 @@ def test_timeline_diff_side_by_side_and_full_text(english_store):
         table = app.screen.query_one(ArticlesTable)
         table.move_cursor(row=[r.startswith("Market hall") for r in rows(table)].index(True))
         await pilot.press("enter")
-        assert isinstance(app.screen, TimelineScreen)
+        await opened(pilot, app, TimelineScreen)
         versions = rows(app.screen.query_one(VersionsTable))
         assert versions[0].startswith("v2 | 2026-11-24 11:00 UTC | substantive")
         assert versions[1].startswith("v1 | 2026-11-24 08:10 UTC")
         checks = rows(app.screen.query_one(ChecksTable))
         assert [c.split(" | ")[1] for c in checks] == ["changed", "new"]
         await pilot.press("enter")
-        assert isinstance(app.screen, DiffScreen)
+        await opened(pilot, app, DiffScreen)
         text = shown(app.screen.view)
         assert "v1 → v2" in text and "moved" in text and "45" in text and "40" in text
         await pilot.press("s")
@@ -168,6 +173,7 @@ def test_timeline_diff_side_by_side_and_full_text(english_store):
         # The article that only ever failed: its check log says why.
         table.move_cursor(row=[("/news/broken" in r) for r in rows(table)].index(True))
         await pilot.press("enter")
+        await opened(pilot, app, TimelineScreen)
         checks = rows(app.screen.query_one(ChecksTable))
         assert len(checks) == 1 and "error" in checks[0] and "500" in checks[0]
         assert checks[0].split(" | ")[4].strip()  # the message, not only the word "error"
@@ -183,6 +189,7 @@ def test_chinese_diff_is_readable(chinese_store):
         feed.focus()
         feed.move_cursor(row=[("piggy" in k.value or "撲滿" in r) for k, r in zip(feed.rows, rows(feed))].index(True))
         await pilot.press("enter")
+        await opened(pilot, app, DiffScreen)
         text = shown(app.screen.view)
         assert "10" in text and "12" in text and "更正" in text
 
@@ -373,6 +380,7 @@ def test_over_postgresql(postgres, site, browser, tmp_path):
         feed = rows(app.screen.query_one(FeedTable))
         assert len(feed) == 1 and "2" in feed[0] and "3" in feed[0] and "substantive" in feed[0]
         await pilot.press("enter")
+        await opened(pilot, app, TimelineScreen)
         assert [r.split(" | ")[0] for r in rows(app.screen.query_one(VersionsTable))] == ["v2", "v1"]
 
     drive(app, script)

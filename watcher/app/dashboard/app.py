@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
@@ -147,7 +147,10 @@ class DashboardApp(App[int]):
         except WatcherError as exc:
             self.message(f"cannot read the store: {exc}", "error")
             return
-        screen = self.screen
+        try:
+            screen = self.screen
+        except ScreenStackError:  # the refresh timer fired while the app takes its last screen down
+            return
         if hasattr(screen, "refresh_views"):
             screen.refresh_views()
 

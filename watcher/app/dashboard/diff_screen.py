@@ -57,9 +57,12 @@ class DiffScreen(ArticleScreen):
             yield Static(id="diff")
         yield Footer(compact=True)
 
+    ready = False  # set once the diff is drawn; the tests wait for it before they look
+
     def on_mount(self) -> None:
         self.show()
         self.query_one("#diff-scroll").focus()
+        self.ready = True
 
     def selected(self) -> tuple[str | None, int | None]:
         return self.url, self.number
