@@ -226,7 +226,7 @@ class PageRoutes:
             await route.abort("aborted")
             return
         try:
-            response = await self._document(route, self.deadline - time.monotonic(), wanted=_page_answer)
+            response = await self._document(route, self.deadline - time.monotonic(), wanted=may_be_a_page)
         except errors.FetchError as exc:
             if isinstance(exc, errors.PrivateAddress):
                 self.nav.later_error = exc
@@ -253,7 +253,7 @@ class PageRoutes:
         await _fulfill(route, response)
 
 
-def _page_answer(status: int, headers: Any) -> bool:
+def may_be_a_page(status: int, headers: Any) -> bool:
     """Whether an answer to a navigation may be a page, by its headers alone (else its body is never read)."""
     if status >= 300:
         return True  # a redirect or an error page: small, and handled as before
