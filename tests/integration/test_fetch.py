@@ -641,7 +641,7 @@ def test_popups_never_load_downloads_never_start_and_third_party_requests_are_co
     # Counted as the page asks (Chromium's own local-network rules then stop this one, as the test
     # sites are all on loopback).
     assert snap.requests.get("third-party") == 1
-    assert snap.requests.get("download") == 1  # fetched to learn it is no page, never handed to the browser
+    assert snap.requests.get("download") == 1 and site.hits("/report.pdf") == 0  # refused by its name, unasked
 
 
 def test_the_check_log_counts_the_pages_third_party_and_refused_requests(site, fetcher, tmp_path):

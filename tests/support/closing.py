@@ -19,8 +19,8 @@ T = TypeVar("T", bound=Closable)
 def closing_fixture(
     make: Callable[[], T], doc: str, scope: Literal["function", "module", "session"] = "function"
 ) -> Any:
-    """A pytest fixture (named by the variable it is assigned to) that gives `make()` to each test of its scope
-    and closes it afterwards, even when the test fails."""
+    """A pytest fixture (named by the variable it is assigned to) that makes one `make()` for each test, module or
+    session (`scope`) and closes it when that ends, even when a test failed."""
 
     def fixture() -> Iterator[T]:
         with closing(make()) as thing:

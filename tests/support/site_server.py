@@ -120,7 +120,7 @@ class Site:
         """Serve the versions of tests/fixtures/sites/<fixture> (support/fixture_sites.py) at `path`; returns
         their names."""
         versions = fixture_versions(fixture)
-        self.page_versions(path, dict(versions))
+        self.page_versions(path, versions)
         return list(versions)
 
     def set_version(self, path: str, name: str) -> None:

@@ -111,7 +111,7 @@ class ChromiumPages:
         in_flight = await watch_activity(page)
         nav = Navigation(remaining=0, sent=sent)
         routes = PageRoutes(s, page, nav, deadline, allow_private)
-        await routes.install(context)
+        await context.route("**/*", routes.handle)
 
         redirects: list[str] = []
         current = url

@@ -10,9 +10,9 @@ Chromium's own network stack once their host has been resolved and allowed; requ
 never leave, and blocked resource types are refused (images answered with a blank one, locally).
 
 Downloads never cross the network either: a navigation to a URL naming a file is refused unasked, any
-other navigation the page makes is closed after its headers when they say it is no page, and the few
-document requests Chromium makes outside the page's routing (a clicked `<a download>`) are refused by
-a CDP Fetch session of the page's own.
+other navigation the page makes is closed after its headers when they say it is no page, and a clicked
+`<a download>` (which Chromium's download manager requests outside any route, accept_downloads off or
+not) is refused by the renderer, as every document we hand it is sandboxed against downloads.
 
 Those other requests are checked on a resolution made just before Chromium makes its own, which a
 name could change in between (DNS rebinding); Chromium's local-network-access rules close that gap:
@@ -51,6 +51,12 @@ FILE_EXTENSIONS = frozenset(
     "aac avi flac m4a m4v mkv mov mp3 mp4 mpeg mpg oga ogg ogv opus wav webm wma wmv "
     "avif bmp gif heic ico jpeg jpg png svg tif tiff webp".split()
 )
+# Every document we hand Chromium is sandboxed in all but downloads: a clicked `<a download>` (which
+# Chromium's download manager would request outside any route) is then refused by the renderer itself.
+SANDBOX = (
+    "sandbox allow-forms allow-modals allow-orientation-lock allow-pointer-lock allow-popups "
+    "allow-presentation allow-same-origin allow-scripts allow-top-navigation"
+)
 # Response headers not passed on to Chromium: the body it gets is already decoded and whole.
 _DROPPED = {"content-encoding", "content-length", "transfer-encoding", "connection", "keep-alive"}
 # Request headers Chromium sets that our client sets itself (or that describe Chromium's own connection).
@@ -87,14 +93,7 @@ class PageRoutes:
         self._blocked = set(settings.block_resources)
         self._hosts: dict[str, asyncio.Future[list[str]]] = {}
         self._later_count = 0
-        self._session: Any = None  # the page's own CDP session (install)
-
-    async def install(self, context: Any) -> None:
-        """Route the check's requests through `handle`, and refuse the documents Chromium asks for outside it."""
-        await context.route("**/*", self.handle)
-        session = self._session = await context.new_cdp_session(self.page)
-        session.on("Fetch.requestPaused", lambda event: self._refuse_browser_requests(session, event))
-        await session.send("Fetch.enable", {"patterns": [{"urlPattern": "*", "resourceType": "Document"}]})
+        self._session: Any = None  # a CDP session on the page, made when a redirect hop needs one
 
     async def handle(self, route: Any) -> None:
         request = route.request
@@ -227,7 +226,7 @@ class PageRoutes:
             await route.abort("aborted")
             return
         try:
-            response = await self._document(route, self.deadline - time.monotonic(), wanted=_page_answer)
+            response = await self._document(route, self.deadline - time.monotonic(), wanted=may_be_a_page)
         except errors.FetchError as exc:
             if isinstance(exc, errors.PrivateAddress):
                 self.nav.later_error = exc
@@ -240,7 +239,9 @@ class PageRoutes:
             # request of a chain): the hop is made a navigation of its own, which comes back to this handler.
             await self._keep_cookies(response)
             await route.abort("aborted")
-            if urlsplit(target).scheme.lower() in ALLOWED_SCHEMES and self._session is not None:
+            if urlsplit(target).scheme.lower() in ALLOWED_SCHEMES:
+                if self._session is None:
+                    self._session = await self.page.context.new_cdp_session(self.page)
                 await self._session.send("Page.navigate", {"url": target})
             return
         if response.status < 400:
@@ -251,21 +252,8 @@ class PageRoutes:
             self.nav.document = response
         await _fulfill(route, response)
 
-    async def _refuse_browser_requests(self, session: Any, event: dict[str, Any]) -> None:
-        """A document request Chromium makes without the page's network (a clicked `<a download>`): refused.
 
-        Playwright lets such requests go unrouted, so the handler above never sees them.
-        """
-        request_id = event["requestId"]
-        with contextlib.suppress(Exception):  # the page is gone, or the request ended
-            if event.get("networkId"):
-                await session.send("Fetch.continueRequest", {"requestId": request_id})
-            else:
-                self._count("download")
-                await session.send("Fetch.failRequest", {"requestId": request_id, "errorReason": "BlockedByClient"})
-
-
-def _page_answer(status: int, headers: Any) -> bool:
+def may_be_a_page(status: int, headers: Any) -> bool:
     """Whether an answer to a navigation may be a page, by its headers alone (else its body is never read)."""
     if status >= 300:
         return True  # a redirect or an error page: small, and handled as before
@@ -318,4 +306,7 @@ async def _fulfill(route: Any, response: http.Response) -> None:
         # Playwright takes one value per name; several Set-Cookie lines travel joined by newlines.
         joiner = "\n" if name == "set-cookie" else ", "
         headers[name] = f"{headers[name]}{joiner}{value}" if name in headers else value
+    # A policy of its own beside the page's (policies joined by commas all apply).
+    policy = headers.get("content-security-policy")
+    headers["content-security-policy"] = f"{policy}, {SANDBOX}" if policy else SANDBOX
     await route.fulfill(status=response.status, headers=headers, body=response.body)
