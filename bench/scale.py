@@ -119,25 +119,26 @@ def launch(root: Path, *args: str, stdin: str | None = None) -> tuple[float, flo
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "120"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "watcher", "--data-dir", str(root), *args],
-        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        bufsize=0,
-        env=env,
-    )
-    assert proc.stdout is not None and proc.stdin is not None or stdin is None
-    if stdin is not None:
-        proc.stdin.write(stdin.encode())  # type: ignore[union-attr]
-        proc.stdin.close()  # type: ignore[union-attr]
-    proc.stdout.read(1)  # type: ignore[union-attr]
-    first = time.perf_counter() - started
-    _, err = proc.communicate()
-    wall = time.perf_counter() - started
+    # stdin and stderr through files: a pipe the command fills while we wait on its stdout would stall both.
+    with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as err:
+        given.write((stdin or "").encode())
+        given.seek(0)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "watcher", "--data-dir", str(root), *args],
+            stdin=given,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            env=env,
+        )
+        assert proc.stdout is not None
+        proc.stdout.read(1)
+        first = time.perf_counter() - started
+        proc.communicate()
+        wall = time.perf_counter() - started
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"watcher {' '.join(args)} failed: {err.read().decode().strip()}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"watcher {' '.join(args)} failed: {err.decode().strip()}")
     return first, wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
