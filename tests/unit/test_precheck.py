@@ -48,8 +48,7 @@ def test_render_reasons():
 def test_host_mode_follows_most_of_its_articles():
     urls = ["https://a.example/1", "https://a.example/2", "https://a.example/3", "https://b.example/1"]
     modes = ["needs-browser", "needs-browser", "static", None]
-    articles = [WatchedArticle(url=u, added_at=utcnow(), learned_mode=m) for u, m in zip(urls, modes)]
-    assert precheck.host_modes(articles) == {"a.example": "needs-browser"}
+    assert precheck.host_modes(dict(zip(urls, modes))) == {"a.example": "needs-browser"}
 
 
 def test_conditional_headers_come_from_the_last_response():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -33,6 +34,18 @@ class Environment:
     def print_json(self, data: Any) -> None:
         """One JSON document on stdout, bypassing rich so nothing is wrapped or styled (nor a raw C1 or bidi char)."""
         self.stdout.write(json_safe(json.dumps(data, ensure_ascii=False)) + "\n")
+        self.stdout.flush()
+
+    def print_json_array(self, items: Iterable[Any], *, flush_every: int = 500) -> None:
+        """A JSON array written element by element as `items` come (the same text print_json writes for a list),
+        so a long one starts arriving at once; nothing is written before the first element is ready."""
+        opened = False
+        for n, item in enumerate(items):
+            self.stdout.write((", " if opened else "[") + json_safe(json.dumps(item, ensure_ascii=False)))
+            opened = True
+            if n % flush_every == 0:
+                self.stdout.flush()
+        self.stdout.write("]\n" if opened else "[]\n")
         self.stdout.flush()
 
     def error(self, message: str) -> None:

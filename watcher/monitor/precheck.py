@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -55,13 +56,14 @@ def mode_of(config: Config, watched: WatchedArticle) -> str:
     return config.fetch.mode
 
 
-def host_modes(articles: list[WatchedArticle]) -> dict[str, str]:
-    """What each host's articles taught: "needs-browser" when most of its learned articles need the browser."""
+def host_modes(learned: Mapping[str, str | None]) -> dict[str, str]:
+    """What each host's articles taught ({url: learned mode}, Store.learned_modes): "needs-browser" when most
+    of its learned articles need the browser."""
     counts: dict[str, list[int]] = {}
-    for article in articles:
-        if article.learned_mode in (STATIC, NEEDS_BROWSER):
-            pair = counts.setdefault(host_of(article.url), [0, 0])
-            pair[article.learned_mode == NEEDS_BROWSER] += 1
+    for url, mode in learned.items():
+        if mode in (STATIC, NEEDS_BROWSER):
+            pair = counts.setdefault(host_of(url), [0, 0])
+            pair[mode == NEEDS_BROWSER] += 1
     return {host: NEEDS_BROWSER if needs > static else STATIC for host, (static, needs) in counts.items()}
 
 

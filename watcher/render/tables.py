@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 
 from rich import box
@@ -104,16 +105,21 @@ class ArticleList:
         ids: dict[str, str] | None = None,
         *,
         when: Callable[[datetime | None], str] | None = None,
+        id_width: int = 2,
+        time_width: int = 7,
+        header: bool = True,
     ):
         self.articles = list(articles)
         self.ids = ids or {}
         self.when = when or _when
+        self.id_width = max([len(i) for i in self.ids.values()] + [id_width])
+        times = [self.when(a.last_checked) for a in self.articles] + [self.when(a.next_check) for a in self.articles]
+        self.time_width = max([cell_len(t) for t in times] + [time_width])
+        self.header = header
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
-        id_w = max([len(i) for i in self.ids.values()] + [2])
-        times = [self.when(a.last_checked) for a in self.articles] + [self.when(a.next_check) for a in self.articles]
-        time_w = max([cell_len(t) for t in times] + [7])
+        id_w, time_w = self.id_width, self.time_width
         fixed = [("v", 3, "right"), ("every", 5, "left"), ("status", 9, "left"), ("checked", time_w, "left")]
         if width >= 110:
             fixed.append(("next", time_w, "left"))
@@ -121,37 +127,41 @@ class ArticleList:
         article_w = max(16, rest if width < 110 else rest * 3 // 5)
         edit_w = max(0, rest - article_w) if width >= 110 else 0
         out = Text(no_wrap=True, overflow="crop")
-        header = [_cell("id", id_w), _cell("article", article_w)] + [_cell(n, w, al) for n, w, al in fixed]
-        if edit_w:
-            header.append(_cell("last edit", edit_w))
-        out.append(" ".join(header).rstrip() + "\n", style="table.header")
-        out.append("─" * width + "\n", style="diff.context")
-        for a in self.articles:
-            # Each row is its own Text: trailing blanks are trimmed from the row, not from everything
-            # drawn so far (trimming the whole list once a row made 1,000 articles take 5 s of CPU).
-            row = Text()
-            row.append(_cell(self.ids.get(a.url, ""), id_w) + " ", style="diff.label")
-            row.append(_lines(visible(a.headline or "(not checked yet)"), article_w, 1)[0] + " ")
-            row.append(_cell(str(a.versions), 3, "right") + " " + _cell(interval_text(a.every), 5) + " ")
-            status = watch_status(a)
-            row.append(_cell(status, 9), style=f"status.{status}" if status in STATUSES else "diff.context")
-            row.append(" " + _cell(self.when(a.last_checked), time_w))
-            if width >= 110:
-                row.append(" " + _cell(self.when(a.next_check), time_w))
+        if self.header:
+            header = [_cell("id", id_w), _cell("article", article_w)] + [_cell(n, w, al) for n, w, al in fixed]
             if edit_w:
-                row.append(" " + _cell(visible(a.last_edit_summary or ""), edit_w))
-            row.rstrip()
-            row.append("\n")
+                header.append(_cell("last edit", edit_w))
+            out.append(" ".join(header).rstrip() + "\n", style="table.header")
+            out.append("─" * width + "\n", style="diff.context")
+        for a in self.articles:
+            status = watch_status(a)
+            cells: list[tuple[str, str | None]] = [
+                (_cell(self.ids.get(a.url, ""), id_w) + " ", "diff.label"),
+                (_lines(visible(a.headline or "(not checked yet)"), article_w, 1)[0] + " ", None),
+                (_cell(str(a.versions), 3, "right") + " " + _cell(interval_text(a.every), 5) + " ", None),
+                (_cell(status, 9), f"status.{status}" if status in STATUSES else "diff.context"),
+                (" " + _cell(self.when(a.last_checked), time_w), None),
+            ]
+            if width >= 110:
+                cells.append((" " + _cell(self.when(a.next_check), time_w), None))
+            if edit_w:
+                cells.append((" " + _cell(visible(a.last_edit_summary or ""), edit_w), None))
+            # Trailing blanks cut here, cell by cell: Text.rstrip() re-reads the whole text so far on every line.
+            while len(cells) > 1 and not cells[-1][0].strip():
+                cells.pop()
+            cells[-1] = (cells[-1][0].rstrip(), cells[-1][1])
+            for text, style in cells:
+                out.append(text, style=style)
+            out.append("\n")
             tags = " ".join("#" + t for t in a.tags)
             url_w = width - id_w - 1 - (cell_len(tags) + 2 if tags else 0)
             url_w = max(url_w, min(width - id_w - 1, 24))
             link = short_url(visible(a.url), url_w)
-            row.append(" " * (id_w + 1) + link, style="diff.context")
+            out.append(" " * (id_w + 1) + link, style="diff.context")
             room = width - id_w - 1 - cell_len(link) - 2
             if tags and room > 1:
-                row.append("  " + _cell(visible(tags), room).rstrip(), style="diff.label")
-            row.append("\n")
-            out.append_text(row)
+                out.append("  " + _cell(visible(tags), room).rstrip(), style="diff.label")
+            out.append("\n")
         out.rstrip()
         yield out
 
@@ -165,6 +175,34 @@ def articles_table(
     """Two lines per watched article: id, headline, versions, interval, status, checks and last edit;
     then its URL and tags."""
     return ArticleList(articles, ids, when=when)
+
+
+def article_pages(
+    articles: Iterable[WatchedArticle],
+    id_of: Callable[[str], str],
+    id_width: int,
+    *,
+    when: Callable[[datetime | None], str] | None = None,
+    page: int = 500,
+) -> Iterator[ArticleList]:
+    """`watcher list` a page of articles at a time, so 100,000 start printing at once: each page in the
+    columns of the one before; the header again only when a page needs a wider time column."""
+    time_width = 7
+    first = True
+    for chunk in _batched(articles, page):
+        shown = ArticleList(
+            chunk, {a.url: id_of(a.url) for a in chunk}, when=when, id_width=id_width, time_width=time_width
+        )
+        shown.header = first or shown.time_width > time_width
+        first, time_width = False, shown.time_width
+        yield shown
+
+
+def _batched(items: Iterable[WatchedArticle], size: int) -> Iterator[tuple[WatchedArticle, ...]]:
+    # itertools.batched from Python 3.12 on
+    it = iter(items)
+    while chunk := tuple(itertools.islice(it, size)):
+        yield chunk
 
 
 def feeds_table(feeds: Sequence[Feed]) -> Table:

@@ -254,6 +254,11 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
             cur.execute("SELECT url FROM articles ORDER BY id")
             return {row[0]: url_key(row[0]) for row in cur.fetchall()}
 
+    def learned_modes(self) -> dict[str, str]:
+        with self._cursor() as cur:
+            cur.execute("SELECT url, doc->>'learned_mode' FROM articles WHERE doc ? 'learned_mode' ORDER BY id")
+            return {url: mode for url, mode in cur.fetchall() if mode}
+
     def articles_due(self, now: datetime) -> list[WatchedArticle]:
         with self._cursor() as cur:
             cur.execute(

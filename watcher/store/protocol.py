@@ -71,6 +71,10 @@ class Store(Protocol):
         than loading the articles."""
         ...
 
+    def learned_modes(self) -> dict[str, str]:
+        """{url: learned_mode} of the articles whose checks learned one, without loading the articles."""
+        ...
+
     def articles_due(self, now: datetime) -> list[WatchedArticle]:
         """Articles due for a check at `now` (never checked, or next_check reached; not stopped or paused),
         found without making every watched article (the run loop asks on every tick)."""

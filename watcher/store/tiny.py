@@ -131,6 +131,12 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend)
         self._upgrade_once()
         return self._hot.column("articles", "key")
 
+    def learned_modes(self) -> dict[str, str]:
+        if self._depth:
+            return {doc["url"]: doc["learned_mode"] for doc in self._articles() if doc.get("learned_mode")}
+        self._upgrade_once()
+        return {url: mode for url, mode in self._hot.column("articles", "learned_mode").items() if mode}
+
     def update_article(self, article: WatchedArticle) -> WatchedArticle:
         """Save schedule state and settings; version and check counters stay the store's own."""
         with self.transaction():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TextIO
 
 import click
@@ -311,61 +311,74 @@ def list_(
     as_json: bool,
 ) -> None:
     """What is watched: id, URL, tags, interval, status, versions, last check and last edit."""
-    from watcher.app.articles import ID_LENGTH, article_ids
     from watcher.urls import host_of
 
     store = app.store()
-    if limit and sort == "added" and not (tags or statuses or hosts):
-        # The first N in the order added need not load the other articles: 100,000 start printing at once.
-        everything = articles = list(itertools.islice(store.iter_articles(), limit))
-        keys = store.article_keys()
-        # An id's length depends only on the articles that share its first digits: those are all it needs.
-        shown = {keys[a.url][:ID_LENGTH] for a in articles}
-        ids = article_ids([url for url, key in keys.items() if key[:ID_LENGTH] in shown], keys)
-    else:
-        everything = store.list_articles()
-        ids = article_ids([a.url for a in everything])
-        articles = everything
+    keys = store.article_keys()
+    id_of, id_width = _short_ids(keys)
+    # In the order added, articles are made and printed a page at a time: 100,000 start printing at once.
+    articles: Iterable[WatchedArticle] = store.iter_articles()
     if tags:
-        articles = [a for a in articles if set(a.tags) & set(tags)]
+        articles = (a for a in articles if set(a.tags) & set(tags))
     if statuses:
-        articles = [a for a in articles if _status_of(a) in statuses or a.last_status in statuses]
+        articles = (a for a in articles if _status_of(a) in statuses or a.last_status in statuses)
     if hosts:
         wanted = [h.lower().strip(".") for h in hosts]
-        articles = [a for a in articles if any(_on_host(host_of(a.url), h) for h in wanted)]
-    articles = sorted(articles, key=_SORTS[sort])[:limit]
-    feeds = store.list_feeds()
+        articles = (a for a in articles if any(_on_host(host_of(a.url), h) for h in wanted))
+    if sort != "added":
+        articles = sorted(articles, key=_SORTS[sort])
+    if limit:
+        articles = itertools.islice(articles, limit)
     if as_json:
         from watcher.monitor.precheck import fetch_json, host_modes
 
-        learned = host_modes(everything)
-        app.env.print_json(
-            [
-                {
-                    **a.to_json(),  # the README contract's fields, then the ones list adds
-                    "id": ids[a.url],
-                    "every": a.every,
-                    "status": _status_of(a),
-                    "paused": a.paused,
-                    "last_changed": iso(a.last_changed),
-                    "last_edit": a.last_edit_summary,
-                    "fetch": fetch_json(app.config, a, learned),  # mode, and what fast checks learned
-                }
-                for a in articles
-            ]
+        learned = host_modes(store.learned_modes())
+        app.env.print_json_array(
+            {
+                **a.to_json(),  # the README contract's fields, then the ones list adds
+                "id": id_of(a.url),
+                "every": a.every,
+                "status": _status_of(a),
+                "paused": a.paused,
+                "last_changed": iso(a.last_changed),
+                "last_edit": a.last_edit_summary,
+                "fetch": fetch_json(app.config, a, learned),  # mode, and what fast checks learned
+            }
+            for a in articles
         )
         return
-    from watcher.render.tables import articles_table, feeds_table
+    from watcher.render.tables import article_pages, feeds_table
 
-    if not everything and not feeds:
+    feeds = store.list_feeds()
+    if not keys and not feeds:
         app.env.out.print("Nothing watched yet. Start with: watcher add URL", markup=False)
         return
-    if everything and not articles:
-        app.env.info(f"no article matches (of {len(everything)} watched)")
-    elif articles:
-        app.env.out.print(articles_table(articles, ids, when=app.short_time))
+    shown = 0
+    for page in article_pages(articles, id_of, id_width, when=app.short_time):
+        app.env.out.print(page)
+        shown += len(page.articles)
+    if keys and not shown:
+        app.env.info(f"no article matches (of {len(keys)} watched)")
     if feeds and not (tags or statuses or hosts):
         app.env.out.print(feeds_table(feeds))
+
+
+def _short_ids(keys: dict[str, str]) -> tuple[Callable[[str], str], int]:
+    """The id of each URL (the same as article_ids over them all) and the widest, without grouping 100,000 URLs:
+    only those whose first digits are shared need more."""
+    from collections import Counter
+
+    from watcher.app.articles import ID_LENGTH, article_ids
+
+    crowded = {p for p, n in Counter(key[:ID_LENGTH] for key in keys.values()).items() if n > 1}
+    longer = article_ids([url for url, key in keys.items() if key[:ID_LENGTH] in crowded], keys)
+
+    def id_of(url: str) -> str:
+        if url not in keys:  # added since the keys were read
+            return article_ids([url])[url]
+        return longer.get(url) or keys[url][:ID_LENGTH]
+
+    return id_of, max([len(i) for i in longer.values()] + [ID_LENGTH if keys else 2])
 
 
 def _on_host(host: str, wanted: str) -> bool:
