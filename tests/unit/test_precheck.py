@@ -77,3 +77,14 @@ def test_modes_and_audit_settings_load(tmp_path):
         43200.0,
         120.0,
     )
+
+
+def test_the_default_audit_renders_the_sixth_check_since_a_render_and_at_least_daily():
+    now = utcnow()
+    config = Config()
+    learned = dict(learned_mode="static", raw_hash="x", rendered_at=now)
+    assert (config.fetch.audit_every, config.fetch.audit_max_age) == (6, 86400.0)
+    assert precheck.render_reason(article(**learned, checks_since_render=4), version(), config, now) is None
+    assert precheck.render_reason(article(**learned, checks_since_render=5), version(), config, now) == "audit"
+    a_day_later = now + timedelta(days=1)
+    assert precheck.render_reason(article(**learned), version(), config, a_day_later) == "audit"

@@ -90,7 +90,9 @@ async def check_article(url: str, svc: Services) -> CheckResult:
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:
         result.headline = watched.headline
-    record(svc, result, learned)
+    # The write waits on fsync (three per check in the embedded store): in a thread, other checks' requests
+    # go on meanwhile instead of the whole event loop stopping for the disk.
+    await asyncio.to_thread(record, svc, result, learned)
     return result
 
 
