@@ -9,9 +9,6 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
-
-from lxml import etree
 
 from watcher.errors import BadInput
 
@@ -65,6 +62,8 @@ def _urls(data: bytes) -> list[Entry]:
 
 
 def _opml(data: bytes) -> list[Entry]:
+    from lxml import etree  # imported here: every command's start-up loads this module for FORMATS
+
     try:
         root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
@@ -141,6 +140,8 @@ def write(entries: Iterable[Entry], fmt: str) -> str:
     if fmt == "urls":
         return "".join(f"{e.url}\n" for e in entries)
     if fmt == "opml":
+        from xml.sax.saxutils import quoteattr  # imported here: it pulls in urllib.request, http.client and ssl
+
         lines = [
             '<?xml version="1.0" encoding="UTF-8"?>',
             '<opml version="2.0">',
