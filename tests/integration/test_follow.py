@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 
 import pytest
 from support.cli import data_dir_with, fast_config
+from support.site_server import Site
 
 from watcher.app.cli import main
 from watcher.app.console import Environment
@@ -348,3 +349,24 @@ def test_feed_links_robots_txt_disallows_are_skipped_and_said_once(site, fetcher
     assert [p.added for p in polls[:2]] == [[links[0]], []]
     assert "2 new links skipped" in (polls[0].skipped or "") and polls[1].skipped is None
     assert [a.url for a in svc.store.list_articles()] == [links[0]]
+
+
+def test_feed_links_refused_while_robots_txt_is_unreadable_are_watched_once_it_answers(site, fetcher, tmp_path):
+    # A 503 for robots.txt means "nothing for now", not "never": that poll's stories must not be lost.
+    stories = Site()  # the stories' server (same site, another port), its robots.txt failing for now
+    try:
+        stories.status("/robots.txt", 503)
+        links = [stories.url("/news/1"), stories.url("/news/2")]
+        site.bytes("/rss.xml", rss(links), "application/rss+xml")
+        data_dir = make_data_dir(tmp_path)
+        code, _, err = watcher(data_dir, "follow", site.url("/rss.xml"), "--every", "1s")
+        assert code == 0 and "2 new links skipped" in err and "answered 503" in err, err
+        assert open_store(data_dir).list_articles() == []
+
+        stories.bytes("/robots.txt", b"User-agent: *\nDisallow:\n", "text/plain")
+        svc = services(data_dir, fetcher)
+        [poll] = polls_of(svc, 1)
+        assert sorted(poll.added) == sorted(links) and poll.skipped is None
+        assert sorted(a.url for a in svc.store.list_articles()) == sorted(links)
+    finally:
+        stories.close()

@@ -40,13 +40,21 @@ class Environment:
         """A JSON array written element by element as `items` come (the same text print_json writes for a list),
         so a long one starts arriving at once; nothing is written before the first element is ready."""
         opened = False
-        for n, item in enumerate(items):
-            self.stdout.write((", " if opened else "[") + json_safe(json.dumps(item, ensure_ascii=False)))
-            opened = True
-            if n % flush_every == 0:
+        try:
+            for n, item in enumerate(items):
+                self.stdout.write((", " if opened else "[") + json_safe(json.dumps(item, ensure_ascii=False)))
+                opened = True
+                if n % flush_every == 0:
+                    self.stdout.flush()
+        finally:
+            # Closed even when reading the items fails midway (the error goes to stderr, the exit is non-zero):
+            # what was written stays valid JSON for a pipe into jq.
+            if opened:
+                self.stdout.write("]\n")
                 self.stdout.flush()
-        self.stdout.write("]\n" if opened else "[]\n")
-        self.stdout.flush()
+        if not opened:
+            self.stdout.write("[]\n")
+            self.stdout.flush()
 
     def error(self, message: str) -> None:
         """One line on stderr; the message may hold page or server text, so never markup and no control codes."""

@@ -31,9 +31,13 @@ TOKEN = "watcher"  # the product token matched against User-agent lines
 
 
 class RobotsRefused(errors.FetchError):
-    """robots.txt does not let watcher load a URL."""
+    """robots.txt does not let watcher load a URL (`for_now`: only because robots.txt could not be read)."""
 
     retryable = False
+
+    def __init__(self, message: str, *, for_now: bool = False) -> None:
+        super().__init__(message)
+        self.for_now = for_now
 
 
 @dataclass
@@ -124,7 +128,8 @@ class RobotsCache:
             reason = rules.why or f"{rules.origin}/robots.txt disallows it"
             raise RobotsRefused(
                 f"{url}: not loaded, {reason} (set robots = false under [[sites]] for this site "
-                "to ignore robots.txt, at your own responsibility)"
+                "to ignore robots.txt, at your own responsibility)",
+                for_now=rules.disallow_all,
             )
 
     def crawl_delay(self, url: str) -> float | None:

@@ -430,23 +430,25 @@ def new_links(svc: Services, feed: Feed, links: list[str]) -> list[str]:
     return feeds.select_new(links, seen, limit, site=feed.url, allow_hosts=allow_hosts)
 
 
-def robots_refusals(robots: RobotsGuard | None, links: list[str]) -> dict[str, str]:
+def robots_refusals(robots: RobotsGuard | None, links: list[str]) -> dict[str, RobotsRefused]:
     """Why robots.txt refuses each of `links` it disallows (asking the server of a host not known yet)."""
-    refused: dict[str, str] = {}
+    refused: dict[str, RobotsRefused] = {}
     if robots is None:
         return refused
     for link in links:
         try:
             robots.check(link)
         except RobotsRefused as exc:
-            refused[link] = str(exc)
+            refused[link] = exc
     return refused
 
 
 def watch_links(
-    svc: Services, feed: Feed, fresh: list[str], refused: dict[str, str], now: datetime
+    svc: Services, feed: Feed, fresh: list[str], refused: dict[str, RobotsRefused], now: datetime
 ) -> tuple[list[str], str | None]:
-    """`fresh` watched but for the `refused` ones, all marked seen: the links watched, and a line on the others."""
+    """`fresh` watched but for the `refused` ones, and marked seen but for those robots.txt refused only
+    because it could not be read (a 503 for a minute must not lose that poll's stories for good): the
+    links watched, and a line on the others."""
     added = []
     with svc.store.transaction():  # one write for a sitemap of 10,000 links, not one each
         for link in fresh:
@@ -455,7 +457,7 @@ def watch_links(
             _, created = svc.store.add_article(link, tags=feed.tags, now=now, feed=feed.url)
             if created:
                 added.append(link)
-        svc.store.mark_feed_links(feed.url, fresh)
+        svc.store.mark_feed_links(feed.url, [link for link in fresh if not (link in refused and refused[link].for_now)])
     if not refused:
         return added, None
     count = f"{len(refused)} new link{'s' if len(refused) != 1 else ''}"

@@ -236,6 +236,9 @@ class Journaled:
         reference counts as before (freezing only hides objects from the cycle search).
         """
         self._tables = {t: {} for t in TABLES}  # the previous copy, if any, goes before the new one is made
+        # freeze() holds every object of the process, not only ours: thawed and collected before each new
+        # freeze, what died in a cycle since the last load (a task, a traceback) is freed, not kept for good.
+        gc.unfreeze()
         gc.collect()
         paused = gc.isenabled()
         gc.disable()
