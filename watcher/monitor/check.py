@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import random
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -47,15 +45,6 @@ CONFIRM_ROUNDS = 2
 UNCONFIRMED_ADVICE = 3
 # Below this story_overlap, a redirect target is another story, not the same one moved.
 SAME_STORY_OVERLAP = 0.3
-_writers: dict[int, ThreadPoolExecutor] = {}  # per process id: a forked child gets a thread of its own
-
-
-def _writer() -> ThreadPoolExecutor:
-    """The one thread every check's store write runs in (check_article), made on first use."""
-    pid = os.getpid()
-    if pid not in _writers:
-        _writers[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="watcher-store-write")
-    return _writers[pid]
 
 
 class PageFetcher(Protocol):
@@ -102,9 +91,8 @@ async def check_article(url: str, svc: Services) -> CheckResult:
     if not result.headline:
         result.headline = watched.headline
     # The write waits on fsync (three per check in the embedded store): in a thread, other checks' requests
-    # go on meanwhile instead of the whole event loop stopping for the disk. One thread for all writes: they
-    # take turns on the store's lock anyway, and the PostgreSQL store opens a connection per thread.
-    await asyncio.get_running_loop().run_in_executor(_writer(), record, svc, result, learned)
+    # go on meanwhile instead of the whole event loop stopping for the disk.
+    await asyncio.to_thread(record, svc, result, learned)
     return result
 
 
