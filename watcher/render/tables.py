@@ -115,8 +115,9 @@ class ArticleList:
         self.ids = ids or {}
         self.when = when or _when
         self.id_width = max([len(i) for i in self.ids.values()] + [id_width])
-        times = [self.when(a.last_checked) for a in self.articles] + [self.when(a.next_check) for a in self.articles]
-        self.time_width = max([cell_len(t) for t in times] + [time_width])
+        # Each article's last and next check as shown, formatted once: they set the column's width and fill it.
+        self.times = [(self.when(a.last_checked), self.when(a.next_check)) for a in self.articles]
+        self.time_width = max([cell_len(t) for pair in self.times for t in pair] + [time_width])
         self.header = header
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -145,17 +146,17 @@ class ArticleList:
                 header.append(_cell("last edit", edit_w))
             lines.append([styled(" ".join(header).rstrip(), "table.header")])
             lines.append([styled("─" * width, "diff.context")])
-        for a in self.articles:
+        for a, (checked, due) in zip(self.articles, self.times):
             status = watch_status(a)
             cells: list[tuple[str, str | None]] = [
                 (_cell(self.ids.get(a.url, ""), id_w) + " ", "diff.label"),
                 (_lines(visible(a.headline or "(not checked yet)"), article_w, 1)[0] + " ", None),
                 (_cell(str(a.versions), 3, "right") + " " + _cell(interval_text(a.every), 5) + " ", None),
                 (_cell(status, 9), f"status.{status}" if status in STATUSES else "diff.context"),
-                (" " + _cell(self.when(a.last_checked), time_w), None),
+                (" " + _cell(checked, time_w), None),
             ]
             if width >= 110:
-                cells.append((" " + _cell(self.when(a.next_check), time_w), None))
+                cells.append((" " + _cell(due, time_w), None))
             if edit_w:
                 cells.append((" " + _cell(visible(a.last_edit_summary or ""), edit_w), None))
             while len(cells) > 1 and not cells[-1][0].strip():
