@@ -13,7 +13,7 @@ from typing import Literal
 from lxml import etree
 
 from watcher.errors import BadInput, RefusedScheme
-from watcher.urls import hostname_of, normalize_url, same_site
+from watcher.urls import hostname_of, normalize_url, on_domain, same_site
 
 FeedKind = Literal["rss", "atom", "jsonfeed", "sitemap", "sitemapindex"]
 
@@ -147,7 +147,7 @@ def _site_test(site: str, allow_hosts: Iterable[str]):
         if same_site(url, site):
             return True
         name = hostname_of(url)
-        return any(name == h or name.endswith("." + h) for h in hosts)
+        return any(on_domain(name, h) for h in hosts)
 
     return allowed
 

@@ -142,6 +142,11 @@ def hostname_of(url: str) -> str:
         return ""
 
 
+def on_domain(host: str, domain: str) -> bool:
+    """Whether a host name is `domain` or under it (news.example.com is on example.com; badexample.com is not)."""
+    return host == domain or host.endswith("." + domain)
+
+
 def same_site(url: str, other: str) -> bool:
     """Whether two URLs are on one site: the same registrable domain (news.example.co.uk and
     www.example.co.uk), or the same host name where there is none (an IP address, localhost)."""

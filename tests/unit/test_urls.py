@@ -3,7 +3,7 @@
 import pytest
 
 from watcher.errors import BadInput, RefusedScheme
-from watcher.urls import host_of, hostname_of, normalize_url
+from watcher.urls import host_of, hostname_of, normalize_url, on_domain
 
 
 @pytest.mark.parametrize(
@@ -104,3 +104,10 @@ def test_site_rules_match_a_host_whatever_its_port():
     rules = [SiteRule(domain="example.com"), SiteRule(domain="news.example.com")]
     assert rule_for("https://news.example.com:8443/story", rules) is rules[1]
     assert rule_for("http://www.example.com:8080/story", rules) is rules[0]
+
+
+def test_a_host_is_on_its_domain_and_under_it_but_not_on_a_lookalike():
+    assert on_domain("example.com", "example.com")
+    assert on_domain("news.example.com", "example.com")
+    assert not on_domain("badexample.com", "example.com")
+    assert not on_domain("example.com", "news.example.com")

@@ -21,7 +21,7 @@ from watcher.config import SiteRule
 from watcher.errors import NoArticle, WatcherError
 from watcher.models import Article
 from watcher.render.text import visible
-from watcher.urls import host_of
+from watcher.urls import host_of, on_domain
 
 _BLOCKS = "article, main, [role=main], [itemprop=articleBody], section, div"
 _SHOWN_BLOCKS = 6
@@ -328,7 +328,7 @@ def explain_page(html: str, url: str, rules: Sequence[SiteRule] = ()) -> tuple[A
     if root is None:
         return article, report
     host = host_of(url).split(":")[0]
-    rule = next((r for r in rules if host == r.domain or host.endswith("." + r.domain)), None)
+    rule = next((r for r in rules if on_domain(host, r.domain)), None)
     report.fields = _field_candidates(root, rule)
     _mark_fields(report.fields, article)
     report.blocks = _blocks(root, article)

@@ -17,7 +17,7 @@ from watcher.extract.metadata import ld_text, unescape
 from watcher.extract.rules import BLOCK_TAGS
 from watcher.models import Article
 from watcher.normalize import comparison_key, normalize_paragraphs, normalize_text
-from watcher.urls import hostname_of
+from watcher.urls import hostname_of, on_domain
 
 _TOKEN = re.compile(rf"[{CJK_LETTERS}]|\w+")
 
@@ -28,7 +28,7 @@ def rule_for(url: str, site_rules: Sequence[SiteRule]) -> SiteRule | None:
     best = None
     for rule in site_rules:
         domain = rule.domain.lower().lstrip(".")
-        if host == domain or host.endswith("." + domain):
+        if on_domain(host, domain):
             if best is None or len(domain) > len(best.domain):
                 best = rule
     return best

@@ -29,11 +29,11 @@ WATCHER_TOKEN = "watcher/0.1.0"
 def proxy_for(url: str, settings: object) -> str | None:
     """The proxy a request to `url` goes through: its site's ([[sites]] proxy, subdomains included), else
     [fetch] proxy, else none."""
-    from watcher.urls import hostname_of
+    from watcher.urls import hostname_of, on_domain
 
     host = hostname_of(url)  # domains match names, whatever the port
     for domain, proxy in (getattr(settings, "site_proxies", None) or {}).items():
-        if host == domain or host.endswith("." + domain):
+        if on_domain(host, domain):
             return proxy
     return getattr(settings, "proxy", None)
 

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from watcher import errors
 from watcher.fetch import http
-from watcher.urls import hostname_of
+from watcher.urls import hostname_of, on_domain
 
 ROBOTS_EXPIRY = 24 * 3600.0  # seconds a fetched robots.txt is trusted (RFC 9309: SHOULD NOT exceed 24 h)
 RETRY_EXPIRY = 600.0  # seconds before a 5xx or unanswered robots.txt is asked again
@@ -181,7 +181,7 @@ def _nothing_for_now(origin: str, now: float, why: str) -> Rules:
 def exempt(host: str, domains: set[str]) -> bool:
     """Whether `host` is one of `domains` or under one of them ([[sites]] robots = false)."""
     host = host.lower()
-    return any(host == d or host.endswith("." + d) for d in domains)
+    return any(on_domain(host, d) for d in domains)
 
 
 class RobotsGuard:

@@ -31,7 +31,7 @@ from watcher.fetch.http_pages import CONDITIONAL
 from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, WatchedArticle
 from watcher.monitor.trust import build_mask
 from watcher.normalize import content_hash
-from watcher.urls import host_of, hostname_of, normalize_url
+from watcher.urls import host_of, hostname_of, normalize_url, on_domain
 
 if TYPE_CHECKING:
     from watcher.monitor.check import Services
@@ -51,7 +51,7 @@ def mode_of(config: Config, watched: WatchedArticle) -> str:
     host = hostname_of(watched.url).lower()
     for site in config.sites:
         domain = site.domain.lower().strip(".")
-        if site.mode and (host == domain or host.endswith("." + domain)):
+        if site.mode and on_domain(host, domain):
             return site.mode
     return config.fetch.mode
 

@@ -15,7 +15,7 @@ from watcher.config import Config
 from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate, maskable
 from watcher.errors import WatcherError
 from watcher.models import Version, WatchedArticle
-from watcher.urls import host_of, hostname_of
+from watcher.urls import host_of, hostname_of, on_domain
 
 # Other articles of a host read to learn its boilerplate, and how long their headlines are kept.
 HOST_SAMPLE = 12
@@ -30,7 +30,7 @@ def ignore_rules(config: Config, watched: WatchedArticle) -> list[str]:
     rules: list[str] = []
     for site in config.sites:
         domain = site.domain.lower().lstrip(".")
-        if host == domain or host.endswith("." + domain):
+        if on_domain(host, domain):
             rules += list(getattr(site, "ignore_text", []) or [])
     return rules + list(getattr(watched, "ignore_text", []) or [])
 

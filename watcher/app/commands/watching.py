@@ -382,8 +382,10 @@ def _short_ids(keys: dict[str, str]) -> tuple[Callable[[str], str], int]:
 
 
 def _on_host(host: str, wanted: str) -> bool:
+    from watcher.urls import on_domain
+
     bare = host.split(":")[0]
-    return host == wanted or bare == wanted or bare.endswith("." + wanted)
+    return host == wanted or on_domain(bare, wanted)
 
 
 @click.command()
