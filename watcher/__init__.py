@@ -38,8 +38,10 @@ _EXPORTS = {
     "load_config": "watcher.config",
     "Store": "watcher.store",
     "open_store": "watcher.store",
-    "Fetcher": "watcher.fetch",
-    "Services": "watcher.monitor.check",
+    "ChromiumFetcher": "watcher.fetch",
+    "Fetcher": "watcher.fetch",  # the old name of ChromiumFetcher, kept for existing callers
+    "Runtime": "watcher.runtime",
+    "Services": "watcher.monitor.services",
     "check_article": "watcher.monitor.check",
     "check_url": "watcher.api",
     "WatcherError": "watcher.errors",
@@ -51,11 +53,13 @@ __all__ = [
     "__version__",
     "Article",
     "CheckResult",
+    "ChromiumFetcher",
     "Config",
     "Edit",
     "Feed",
     "Fetcher",
     "NoArticle",
+    "Runtime",
     "Services",
     "Snapshot",
     "Store",
@@ -78,9 +82,11 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ impo
     from watcher.diff import diff_articles
     from watcher.errors import NoArticle, WatcherError
     from watcher.extract import extract as extract_article
-    from watcher.fetch import Fetcher
+    from watcher.fetch import ChromiumFetcher, Fetcher
     from watcher.models import Article, CheckResult, Edit, Feed, Snapshot, Version, VersionDiff, WatchedArticle
-    from watcher.monitor.check import Services, check_article
+    from watcher.monitor.check import check_article
+    from watcher.monitor.services import Services
+    from watcher.runtime import Runtime
     from watcher.store import Store, open_store
     from watcher.urls import normalize_url
 

@@ -21,20 +21,21 @@ async def check_url(
     tags: Iterable[str] = (),
 ) -> CheckResult:
     """Check one URL now, as `watcher check URL` does: fetch, extract, compare with the stored versions, store
-    what changed. A URL not yet watched is added first (with `tags`). Without a fetcher, Chromium is started
-    for this one check and closed after it; pass one (watcher.Fetcher, entered with `async with`) to check many.
+    what changed. A URL not yet watched is added first (with `tags`). The parts are wired as the command line
+    wires them (watcher/runtime.py: the fast path, robots.txt exemptions, the WARC archive). Without a fetcher,
+    Chromium is started for this one check and closed after it; pass one (watcher.ChromiumFetcher, entered
+    with `async with`) to check many.
     """
-    from watcher.monitor.check import Services, check_article  # the checker pulls in the differ; only here
+    from watcher.monitor.check import check_article  # the checker pulls in the differ; only here
+    from watcher.runtime import Runtime
 
-    config = config or Config()
+    runtime = Runtime(config, store=store)
     target = normalize_url(url)
     try:
         store.get_article(target)
     except UnknownArticle:
         store.add_article(target, tags=list(tags))
     if fetcher is not None:
-        return await check_article(target, Services(fetcher=fetcher, store=store, config=config))
-    from watcher.fetch import Fetcher
-
-    async with Fetcher(config.fetch) as browser:
-        return await check_article(target, Services(fetcher=browser, store=store, config=config))
+        return await check_article(target, runtime.services(fetcher))
+    async with runtime.fetcher() as browser:
+        return await check_article(target, runtime.services(browser))

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from watcher.app.console import Environment
 from watcher.config import Config, load_config
-from watcher.errors import BadInput
 
 if TYPE_CHECKING:
     from watcher.app.articles import Resolver
+    from watcher.fetch.polite import Polite
     from watcher.fetch.robots import RobotsGuard
-    from watcher.monitor.check import Services
+    from watcher.monitor.services import Services
+    from watcher.runtime import Runtime
     from watcher.store import Store
 
 DEFAULT_DATA_DIR = "snapshots"
@@ -23,43 +24,37 @@ CONFIG_NAME = "watcher.toml"
 
 
 class App:
-    """The composition root's state: only here are the Playwright fetcher and the store chosen."""
+    """What a command is given: the environment, where the data lives, and the running parts, built on first
+    use by the one composition root (watcher/runtime.py) so every front end wires them the same way."""
 
     def __init__(self, env: Environment, data_dir: Path, config_path: Path | None, *, store_url: str | None = None):
         self.env = env
         self.data_dir = data_dir
         self.store_url = store_url or None  # a shared store (postgresql://...) instead of the data folder
         self._config_path = config_path
-        self._config: Config | None = None
-        self._store: Store | None = None
-        self._robots: RobotsGuard | None = None
+        self._runtime: Runtime | None = None
         self.tz: tzinfo | None = None  # the zone times are shown in to people; None: this machine's local zone
 
     @property
-    def config(self) -> Config:
-        if self._config is None:
+    def runtime(self) -> Runtime:
+        """The running parts, from the config (--config, else the data folder's watcher.toml) and the store."""
+        if self._runtime is None:
+            from watcher.runtime import Runtime
+
             path = self._config_path
             if path is None and (self.data_dir / CONFIG_NAME).is_file():
                 path = self.data_dir / CONFIG_NAME
-            self._config = load_config(path)
-        return self._config
+            self._runtime = Runtime(load_config(path), data_dir=self.data_dir, store_url=self.store_url)
+        return self._runtime
+
+    @property
+    def config(self) -> Config:
+        return self.runtime.config
 
     def store(self, *, write: bool = False) -> Store:
         """The store; reads of a data folder that does not exist fail instead of creating it."""
         # A broken config is reported by every command, not only by those that read a setting from it.
-        self.config  # noqa: B018
-        shared = self.store_url or self.config.store.url
-        if self._store is None and shared:
-            from watcher.store import open_store
-
-            self._store = open_store(shared, check_log_size=self.config.trust.check_log_size)
-        if self._store is None:
-            if not write and not self.data_dir.is_dir():
-                raise BadInput(f"data folder {self.data_dir} does not exist (add an article first, or pass --data-dir)")
-            from watcher.store import open_store
-
-            self._store = open_store(self.data_dir)
-        return self._store
+        return self.runtime.store(write=write)
 
     @property
     def zone(self) -> tzinfo:
@@ -88,54 +83,17 @@ class App:
 
         return Resolver(self.store().list_articles())
 
-    def services(self, fetcher) -> Services:
-        from watcher.monitor.check import Services
+    def services(self, fetcher: Any) -> Services:
+        """A check's parts around `fetcher`, as the composition root builds them."""
+        return self.runtime.services(fetcher)
 
-        archive = self.config.archive
-        folder = None
-        if archive.warc:
-            folder = Path(archive.folder).expanduser() if archive.folder else self.data_dir / "warc"
-        return Services(
-            fetcher=fetcher,
-            store=self.store(write=True),
-            config=self.config,
-            archive_dir=folder,
-            http=self.http_fetcher(fetcher) if fetcher is not None else None,
-        )
-
-    def http_fetcher(self, browser):
-        """The raw-HTML fetcher beside the browser (fast checks, [fetch] mode): its robots.txt and per-host
-        turns are the browser's, so a pre-check and the render after it keep the host's delay between them."""
-        if self.config.fetch.mode == "browser" and not any(site.mode for site in self.config.sites):
-            return None
-        from watcher.fetch.http_pages import HTTPFetcher
-
-        http = HTTPFetcher(self.config.fetch)
-        http.robots = getattr(browser, "robots", http.robots)
-        hosts = getattr(browser, "_hosts", None)
-        if isinstance(hosts, dict):
-            http._hosts = hosts
-        return http
-
-    def fetcher(self):
-        from watcher.fetch import Fetcher
-
-        fetcher = Fetcher(self.config.fetch)
-        fetcher._handle.idle_after = self.config.fetch.browser_idle  # started on the first render, closed when idle
-        if fetcher.robots is not None:
-            fetcher.robots = self.robots()
-        return fetcher
+    def fetcher(self) -> Polite:
+        """The page fetcher, as the composition root builds it."""
+        return self.runtime.fetcher()
 
     def robots(self) -> RobotsGuard | None:
         """robots.txt as this process honours it ([fetch] robots, [[sites]] robots = false); None when off."""
-        if not self.config.fetch.robots:
-            return None
-        if self._robots is None:
-            from watcher.fetch.robots import RobotsGuard
-
-            exempt = {site.domain for site in self.config.sites if not site.robots}
-            self._robots = RobotsGuard(exempt, settings=self.config.fetch)
-        return self._robots
+        return self.runtime.robots()
 
 
 pass_app = click.pass_obj

@@ -124,19 +124,18 @@ async def watch_newsroom(
 ) -> DemoOutcome:
     """Start the newsroom, watch its stories until the script has played out, and judge what was found."""
     from watcher.app.live import run_with
-    from watcher.fetch import Fetcher
-    from watcher.monitor.check import Services, check_article
-    from watcher.store import open_store
+    from watcher.monitor.check import check_article
+    from watcher.runtime import Runtime
 
-    config = demo_config()
-    store = open_store(data_dir)
+    runtime = Runtime(demo_config(), data_dir=data_dir)
+    store = runtime.store(write=True)
     clock = HeldClock()
     with Newsroom(duration=duration, clock=clock) as newsroom:
         for url in newsroom.story_urls():
             store.add_article(url, tags=["demo"])
-        make_fetcher = fetcher_factory or (lambda: Fetcher(config.fetch))
+        make_fetcher = fetcher_factory or runtime.fetcher
         async with make_fetcher() as fetcher:
-            svc = Services(fetcher=fetcher, store=store, config=config)
+            svc = runtime.services(fetcher)
             # First snapshots before the first edit: starting a browser can take longer than the
             # script's first step, and an edit made before the first snapshot can never be seen.
             for url in newsroom.story_urls():

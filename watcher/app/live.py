@@ -11,8 +11,8 @@ from typing import Any
 from rich.text import Text
 
 from watcher.models import CheckResult, iso, top_class
-from watcher.monitor.check import Services
 from watcher.monitor.loop import FeedPoll, Runner, RunStats
+from watcher.monitor.services import Services
 from watcher.render.text import safe_text
 from watcher.times import ago
 

@@ -1,11 +1,11 @@
-"""Fetching pages with headless Chromium: one browser per Fetcher, a fresh context per check.
+"""Fetching pages with headless Chromium: one browser per ChromiumFetcher, a fresh context per check.
 
 The main document of every navigation is fetched by watcher's own HTTP client before the browser
 sees it, one redirect hop at a time (fetch/routing.py). That is what lets us refuse a redirect to
 file:/javascript:/... or to a non-public address by name, cap and record redirects, and turn PDFs,
 JSON and oversized pages into typed errors instead of browser downloads or viewers.
 
-`ChromiumPages` makes one attempt at a page; `Fetcher` is that wrapped in the politeness, retry
+`ChromiumPages` makes one attempt at a page; `ChromiumFetcher` is that wrapped in the politeness, retry
 and deadline rules of fetch/polite.py, plus `ChromiumCards` for PNG diff cards on the same browser.
 """
 
@@ -24,7 +24,8 @@ from watcher.config import BrowserSettings, FetchSettings
 from watcher.fetch import http
 from watcher.fetch.base import proxy_for, user_agent
 from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle
-from watcher.fetch.polite import Polite
+from watcher.fetch.polite import OWN_GUARD, Polite
+from watcher.fetch.robots import RobotsGuard
 from watcher.fetch.routing import Navigation, PageRoutes
 from watcher.fetch.settle import settle, watch_activity
 from watcher.models import Snapshot, utcnow
@@ -221,29 +222,35 @@ class ChromiumCards:
                     await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
 
 
-class Fetcher(Polite):
-    """Fetches pages as rendered HTML; use as `async with Fetcher(settings) as f: await f.fetch(url)`."""
+class ChromiumFetcher(Polite):
+    """Fetches pages as rendered HTML; use as `async with ChromiumFetcher(settings) as f: await f.fetch(url)`."""
 
-    def __init__(self, settings: FetchSettings | None = None, browser_path: Any = FIND, *, _handle=None) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        browser_path: Any = FIND,
+        *,
+        idle_after: float = 0.0,
+        robots: RobotsGuard | None | object = OWN_GUARD,
+        _handle=None,
+    ) -> None:
+        """`idle_after`: seconds without a render after which browser and driver are closed (0: never; the
+        next render starts them again); `robots`: the robots.txt guard to share (None: robots.txt not read)."""
         settings = as_browser_settings(settings)
         self.settings: BrowserSettings = settings
         self._owns_handle = _handle is None
         self._handle: BrowserHandle = _handle or BrowserHandle(browser_path)
-        super().__init__(ChromiumPages(settings, self._handle), settings)
+        if self._owns_handle:
+            self._handle.idle_after = idle_after
+        super().__init__(ChromiumPages(settings, self._handle), settings, robots=robots)
         self._cards = ChromiumCards(settings, self._handle, self._slots)
 
-    def derive(self, settings: FetchSettings | None) -> Fetcher:
-        """A Fetcher with other settings sharing this one's browser (closing it leaves the browser up)."""
-        return Fetcher(settings, _handle=self._handle)
-
-    async def __aenter__(self) -> Fetcher:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
+    def derive(self, settings: FetchSettings | None) -> ChromiumFetcher:
+        """A fetcher with other settings sharing this one's browser (closing it leaves the browser up)."""
+        return ChromiumFetcher(settings, _handle=self._handle)
 
     async def close(self) -> None:
-        """Close the browser (if this Fetcher owns it)."""
+        """Close the browser (if this fetcher owns it)."""
         if self._owns_handle:
             await self._handle.close()
 
@@ -252,6 +259,10 @@ class Fetcher(Polite):
     ) -> bytes:
         """A PNG screenshot of self-contained HTML (full page when height is None), for diff cards."""
         return await self._cards.render_png(html, width, height, device_scale_factor)
+
+
+# The name the Python API has always exported (watcher.Fetcher); new code says ChromiumFetcher.
+Fetcher = ChromiumFetcher
 
 
 def as_browser_settings(settings: FetchSettings | None) -> BrowserSettings:

@@ -18,7 +18,8 @@ from watcher.config import FetchSettings
 from watcher.fetch import addresses, http
 from watcher.fetch.base import is_html, proxy_for, status_error, user_agent
 from watcher.fetch.charset import decode_html
-from watcher.fetch.polite import Polite
+from watcher.fetch.polite import OWN_GUARD, Polite
+from watcher.fetch.robots import RobotsGuard
 from watcher.models import Snapshot, utcnow
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -100,15 +101,14 @@ class HTTPPages:
 class HTTPFetcher(Polite):
     """Fetches pages' raw HTML; use as `async with HTTPFetcher(settings) as f: await f.fetch(url)`."""
 
-    def __init__(self, settings: FetchSettings | None = None) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        *,
+        robots: RobotsGuard | None | object = OWN_GUARD,
+        beside: Polite | None = None,
+    ) -> None:
+        """`robots`: the robots.txt guard to use (None: not read); `beside`: the browser fetcher whose robots.txt
+        guard and per-host turns this one shares (a pre-check and the render after it keep the host's delay)."""
         settings = settings or FetchSettings()
-        super().__init__(HTTPPages(settings), settings)
-
-    async def __aenter__(self) -> HTTPFetcher:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-    async def close(self) -> None:
-        """Nothing to close: each request has its own connection."""
+        super().__init__(HTTPPages(settings), settings, robots=robots, beside=beside)

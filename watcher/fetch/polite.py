@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Self
 
 from watcher import errors
 from watcher.config import FetchSettings
@@ -33,20 +34,46 @@ class HostSlot:
         self.last_start = time.monotonic()
 
 
+# The default `robots` of Polite: a guard of the fetcher's own (robots.txt honoured, no site exempted).
+OWN_GUARD = object()
+
+
 class Polite:
     """A PageFetcher made of an `Attempts` implementation and the general FetchSettings."""
 
-    def __init__(self, attempts: Attempts, settings: FetchSettings) -> None:
+    def __init__(
+        self,
+        attempts: Attempts,
+        settings: FetchSettings,
+        *,
+        robots: RobotsGuard | None | object = OWN_GUARD,
+        beside: Polite | None = None,
+    ) -> None:
+        """`robots`: the guard to use (None: robots.txt is not read); `beside`: another fetcher whose
+        robots.txt guard and per-host turns this one shares, so loads of a host by either keep its delay."""
         self.settings = settings
         self._attempts = attempts
         self._slots = asyncio.Semaphore(max(1, settings.concurrency))
-        self._hosts: dict[str, HostSlot] = {}
+        self._hosts: dict[str, HostSlot] = beside._hosts if beside is not None else {}
         # Where the host gap is kept when several processes share the hosts (watcher worker): an
         # async callable (host, gap) that waits for the host's next slot. None: this process alone.
         self.shared_gate: Callable[[str, float], Awaitable[None]] | None = None
-        # robots.txt, read once per origin and kept a day; the composition root hands in the guard
-        # that knows the sites exempted by [[sites]] robots = false.
-        self.robots: RobotsGuard | None = RobotsGuard(set()) if getattr(settings, "robots", True) else None
+        # robots.txt, read once per origin and kept a day; the composition root (watcher/runtime.py) hands
+        # in the guard that knows the sites exempted by [[sites]] robots = false.
+        if beside is not None:
+            robots = beside.robots
+        if robots is OWN_GUARD:
+            robots = RobotsGuard(set()) if getattr(settings, "robots", True) else None
+        self.robots: RobotsGuard | None = robots  # type: ignore[assignment]
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Release what the fetcher holds (a browser); nothing by default."""
 
     async def fetch(self, url: str, *, allow_private: bool = False) -> Snapshot:
         """The page at `url`, or a FetchError subclass saying why not.

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
-from watcher.config import Config
 from watcher.diff import diff_articles
 from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.diff.volatile import Mask, apply_mask, reconcile
@@ -29,12 +25,11 @@ from watcher.models import (
     VersionDiff,
     WatchedArticle,
     class_rank,
-    utcnow,
 )
 from watcher.monitor import precheck, schedule
-from watcher.monitor.trust import HostBodies, build_mask, headline_return
+from watcher.monitor.services import Services
+from watcher.monitor.trust import build_mask, headline_return
 from watcher.normalize import comparison_key, content_hash
-from watcher.store import Store
 from watcher.urls import normalize_url
 
 GONE_STATUSES = (404, 410)
@@ -45,25 +40,6 @@ CONFIRM_ROUNDS = 2
 UNCONFIRMED_ADVICE = 3
 # Below this story_overlap, a redirect target is another story, not the same one moved.
 SAME_STORY_OVERLAP = 0.3
-
-
-class PageFetcher(Protocol):
-    async def fetch(self, url: str) -> Snapshot: ...
-
-
-@dataclass
-class Services:
-    """The parts a check needs, passed in so tests and the demo can choose them."""
-
-    fetcher: PageFetcher
-    store: Store
-    config: Config = field(default_factory=Config)
-    clock: Callable[[], datetime] = utcnow
-    rng: random.Random = field(default_factory=random.Random)
-    sleep: Callable[[float], Any] = asyncio.sleep
-    hosts: HostBodies = field(default_factory=HostBodies)  # other articles' bodies, for host boilerplate
-    archive_dir: Path | None = None  # [archive] warc: every new version is also appended to a WARC here
-    http: PageFetcher | None = None  # raw HTML for the pre-check and [fetch] mode = "http" (None: browser only)
 
 
 async def check_article(url: str, svc: Services) -> CheckResult:

@@ -24,7 +24,8 @@ from watcher.fetch.base import proxy_for, user_agent
 from watcher.fetch.robots import RobotsGuard, RobotsRefused
 from watcher.models import PAGE_EVENTS, CheckResult, Feed, WatchedArticle
 from watcher.monitor import schedule
-from watcher.monitor.check import Services, check_article, record
+from watcher.monitor.check import check_article, record
+from watcher.monitor.services import Services
 from watcher.untrusted import one_line
 from watcher.urls import host_of
 

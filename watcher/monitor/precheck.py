@@ -34,7 +34,7 @@ from watcher.normalize import content_hash
 from watcher.urls import host_of, hostname_of, normalize_url, on_domain
 
 if TYPE_CHECKING:
-    from watcher.monitor.check import Services
+    from watcher.monitor.services import Services
 
 STATIC = "static"
 NEEDS_BROWSER = "needs-browser"

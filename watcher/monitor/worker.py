@@ -29,7 +29,8 @@ from typing import Any
 
 from watcher.errors import StoreError, WatcherError
 from watcher.models import CheckResult
-from watcher.monitor.check import Services, check_article, record
+from watcher.monitor.check import check_article, record
+from watcher.monitor.services import Services
 from watcher.store.protocol import WorkerStore
 
 log = logging.getLogger("watcher.worker")

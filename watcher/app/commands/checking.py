@@ -82,10 +82,10 @@ async def _check_all(
     from watcher.render.edits import render_check
 
     results: list[CheckResult] = []
-    from watcher.notify import notifier_for, notify_result
+    from watcher.notify import notify_result
 
     store = app.store(write=True)
-    notifier = notifier_for(app.config, store, app.env.info) if notify else None
+    notifier = app.runtime.notifier(app.env.info) if notify else None
 
     def emit(result: CheckResult) -> None:
         results.append(result)

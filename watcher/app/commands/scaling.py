@@ -46,9 +46,9 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
         heartbeat=max(0.5, min(5.0, stalled_after / 4)),
         stalled_timeout=stalled_after,
     )
-    from watcher.notify import notifier_for, notify_result
+    from watcher.notify import notify_result
 
-    notifier = notifier_for(app.config, store, app.env.info)
+    notifier = app.runtime.notifier(app.env.info)
 
     def on_result(result) -> None:
         notify_result(notifier, store, result)
@@ -64,7 +64,6 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
             loop.add_signal_handler(sig, stop.set)
         async with app.fetcher() as fetcher:
             svc = app.services(fetcher)
-            svc.store = store
             await run_worker(
                 svc,
                 store_dsn(store),

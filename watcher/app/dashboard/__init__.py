@@ -16,6 +16,7 @@ def run_dashboard(app: Any, *, run_checks: bool, max_checks: int | None = None) 
         run_checks=run_checks,
         max_checks=max_checks,
         tz=app.zone,
+        runtime=app.runtime,
     ).run()
 
 

@@ -32,6 +32,7 @@ from watcher.errors import WatcherError
 from watcher.models import CheckResult, WatchedArticle, utcnow
 from watcher.render.text import safe_text, visible
 from watcher.render.theme import THEME
+from watcher.runtime import Runtime
 
 if TYPE_CHECKING:
     from watcher.store import Store
@@ -91,10 +92,13 @@ class DashboardApp(App[int]):
         tz: tzinfo = UTC,
         services: Any = None,
         until: Callable[[], bool] | None = None,
+        runtime: Runtime | None = None,
     ):
         super().__init__()
         self.store = store
         self.config = config or Config()
+        # The composition root the checks' parts come from (the CLI's; else one around this store and config).
+        self.runtime = runtime or Runtime(self.config, store=store)
         self.clock = clock
         self.fetcher_factory = fetcher_factory
         self.run_checks = run_checks
@@ -174,8 +178,6 @@ class DashboardApp(App[int]):
     # --- the checks (watcher run --dashboard) -------------------------------------------------------
 
     async def _run_checks(self) -> None:
-        from watcher.monitor.check import Services
-
         notifier = self._notifier()
         try:
             if self.services is not None:
@@ -183,7 +185,7 @@ class DashboardApp(App[int]):
             else:
                 async with self.fetcher_factory() as fetcher:  # type: ignore[misc]
                     self._fetcher = fetcher
-                    svc = Services(fetcher=fetcher, store=self.store, config=self.config, clock=self.clock)
+                    svc = self.runtime.services(fetcher, store=self.store, clock=self.clock)
                     await self._run_runner(svc, notifier)
                     self._fetcher = None
         finally:
@@ -202,9 +204,7 @@ class DashboardApp(App[int]):
         await self.runner.run(grace=0.0)
 
     def _notifier(self):
-        from watcher.notify import notifier_for
-
-        return notifier_for(self.config, self.store, lambda line: self.message(line, "warning"))
+        return self.runtime.notifier(lambda line: self.message(line, "warning"))
 
     def _on_result(self, result: CheckResult, notifier) -> None:
         from watcher.notify import notify_result
@@ -303,12 +303,12 @@ class DashboardApp(App[int]):
             self.run_worker(self._check_once(url), group="check-now", exit_on_error=False)
 
     async def _check_once(self, url: str) -> None:
-        from watcher.monitor.check import Services, check_article
+        from watcher.monitor.check import check_article
 
         self.message(f"checking {url}")
         try:
             fetcher = await self._get_fetcher()
-            svc = Services(fetcher=fetcher, store=self.store, config=self.config, clock=self.clock)
+            svc = self.runtime.services(fetcher, store=self.store, clock=self.clock)
             result = await check_article(url, svc)
         except WatcherError as exc:
             self.message(f"{url}: {exc}", "error")

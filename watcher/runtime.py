@@ -1,0 +1,129 @@
+"""The composition root: the running parts (store, fetchers, robots.txt, WARC archive, notifier) built from a Config and a store location, the same way for every front end.
+
+The command line (app/context.py), the Python API (watcher/api.py), the demo, `watcher worker`, the
+dashboard, the web view and the tests all build a check's parts here, so "check as `watcher check`
+does" holds everywhere::
+
+    runtime = Runtime(load_config(path), data_dir=Path("snapshots"))
+    async with runtime.fetcher() as browser:
+        result = await check_article(url, runtime.services(browser))
+
+Nothing here runs a check or starts a browser by itself; it only chooses and connects the parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from watcher.config import Config
+from watcher.errors import BadInput
+
+if TYPE_CHECKING:
+    from watcher.fetch.polite import Polite
+    from watcher.fetch.robots import RobotsGuard
+    from watcher.monitor.services import Services
+    from watcher.notify import Notifier
+    from watcher.store import Store
+
+
+class Runtime:
+    """The parts a running watcher is made of, each built once on first use from one Config and one store."""
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        *,
+        data_dir: Path | None = None,
+        store_url: str | None = None,
+        store: Store | None = None,
+    ) -> None:
+        """`data_dir`: the data folder (the embedded store, and the WARC folder's default home); `store_url`:
+        a shared store (postgresql://...) used instead, else the config's [store] url; `store`: one already open."""
+        self.config = config or Config()
+        self.data_dir = data_dir
+        self.store_url = store_url or None
+        self._store = store
+        self._robots: RobotsGuard | None = None
+
+    def store(self, *, write: bool = False) -> Store:
+        """The store; reads of a data folder that does not exist fail instead of creating it."""
+        if self._store is not None:
+            return self._store
+        from watcher.store import open_store
+
+        shared = self.store_url or self.config.store.url
+        if shared:
+            self._store = open_store(shared, check_log_size=self.config.trust.check_log_size)
+            return self._store
+        if self.data_dir is None:
+            raise BadInput("no store: pass a data folder or a store URL")
+        if not write and not self.data_dir.is_dir():
+            raise BadInput(f"data folder {self.data_dir} does not exist (add an article first, or pass --data-dir)")
+        self._store = open_store(self.data_dir)
+        return self._store
+
+    def robots(self) -> RobotsGuard | None:
+        """robots.txt as this process honours it ([fetch] robots, [[sites]] robots = false); None when off."""
+        if not self.config.fetch.robots:
+            return None
+        if self._robots is None:
+            from watcher.fetch.robots import RobotsGuard
+
+            exempt = {site.domain for site in self.config.sites if not site.robots}
+            self._robots = RobotsGuard(exempt, settings=self.config.fetch)
+        return self._robots
+
+    def fetcher(self) -> Polite:
+        """The page fetcher (Chromium): started on the first render, closed after [fetch] browser_idle; use
+        it with `async with`."""
+        from watcher.fetch.registry import make_fetcher
+
+        return make_fetcher(
+            "browser", self.config.fetch, robots=self.robots(), idle_after=self.config.fetch.browser_idle
+        )
+
+    def http_fetcher(self, browser: Any) -> Polite | None:
+        """The raw-HTML fetcher beside the browser (fast checks, [fetch] mode), or None when no article can
+        use it: its robots.txt and per-host turns are the browser's, so a pre-check and the render after it
+        keep the host's delay between them."""
+        if self.config.fetch.mode == "browser" and not any(site.mode for site in self.config.sites):
+            return None
+        from watcher.fetch.polite import Polite
+        from watcher.fetch.registry import make_fetcher
+
+        if isinstance(browser, Polite):
+            return make_fetcher("http", self.config.fetch, beside=browser)
+        # A fetcher of the caller's own (a test's, a library user's): its robots.txt guard if it has one.
+        return make_fetcher("http", self.config.fetch, robots=getattr(browser, "robots", self.robots()))
+
+    @property
+    def archive_dir(self) -> Path | None:
+        """Where [archive] warc appends every new version (None: off, or no folder to put it in)."""
+        archive = self.config.archive
+        if not archive.warc:
+            return None
+        if archive.folder:
+            return Path(archive.folder).expanduser()
+        return self.data_dir / "warc" if self.data_dir is not None else None
+
+    def services(self, fetcher: Any, **parts: Any) -> Services:
+        """A check's parts around `fetcher` (None: for work that fetches no page, such as following a feed's
+        links); `parts` replaces any of the others (a test's clock, the dashboard's tracking fetcher)."""
+        from watcher.monitor.services import Services
+
+        built: dict[str, Any] = {
+            "fetcher": fetcher,
+            "store": self.store(write=True),
+            "config": self.config,
+            "archive_dir": self.archive_dir,
+            "http": self.http_fetcher(fetcher) if fetcher is not None else None,
+        }
+        return Services(**(built | parts))
+
+    def notifier(self, say: Callable[[str], None]) -> Notifier | None:
+        """The notifier for the configured targets (None without any), its outbox in this store."""
+        from watcher.notify import notifier_for
+
+        return notifier_for(self.config, self.store(write=True), say)
