@@ -35,7 +35,7 @@ from storage import WRITTEN  # importing it counts every byte the store writes
 
 from watcher.models import CheckResult
 from watcher.store import open_store
-from watcher.store.journal import COMPACT_RATIO
+from watcher.store.tiny.journal import COMPACT_RATIO
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 LIVE = 20  # articles the measured checks go round

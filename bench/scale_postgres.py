@@ -31,7 +31,7 @@ from support.postgres import PostgresServer  # noqa: E402 - the tests' throwaway
 from watcher.models import CheckResult, WatchedArticle  # noqa: E402
 from watcher.store import open_store  # noqa: E402
 from watcher.store.docs import article_to_doc  # noqa: E402
-from watcher.store.postgres import PostgresStore  # noqa: E402
+from watcher.store.postgres.store import PostgresStore  # noqa: E402
 
 SIZES = tuple(int(x) for x in os.environ.get("BENCH_PG_SIZES", "1000,10000,100000").split(","))
 CHECKS_PER_SIZE = 200

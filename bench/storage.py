@@ -23,7 +23,8 @@ from pathlib import Path
 from common import Row, env_int, print_rows, ratio_row  # first: puts the repository on sys.path
 
 from watcher.models import Article, CheckResult, Edit, VersionDiff
-from watcher.store import blobs, journal, jsonfile, open_store
+from watcher.store import open_store
+from watcher.store.tiny import blobs, journal, jsonfile
 
 SIZES = (100, 1000, 10000)
 T0 = datetime(2026, 1, 1, tzinfo=UTC)

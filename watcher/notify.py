@@ -124,7 +124,7 @@ class Notifier:
         self._workers: dict[int, _Worker] = {}
         self._lock = threading.Lock()
         self._closed = False
-        # The store's outbox (watcher.store.outbox): a notification is kept there from submit() until it
+        # The store's outbox (watcher.store.tiny.outbox): a notification is kept there from submit() until it
         # is delivered, so one the run could not deliver (target down, run stopped or killed) is not lost.
         self._outbox = outbox
         # Apprise URLs it does not understand are found here, in the caller's thread, once: each delivery

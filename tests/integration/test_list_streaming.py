@@ -12,7 +12,7 @@ import pytest
 from watcher.app.cli import main
 from watcher.app.console import Environment
 from watcher.store import open_store
-from watcher.store.tiny import TinyStore
+from watcher.store.tiny.store import TinyStore
 
 COUNT = 5_000  # ten pages of the listing
 

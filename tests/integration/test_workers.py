@@ -20,7 +20,7 @@ import pytest
 from support.site_server import Response
 
 from watcher.store import open_store
-from watcher.store.postgres import PostgresStore
+from watcher.store.postgres.store import PostgresStore
 
 WORKER_CONFIG = """
 [fetch]

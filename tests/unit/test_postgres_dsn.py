@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from watcher.store.postgres import redact_dsn
+from watcher.store.postgres.store import redact_dsn
 
 
 @pytest.mark.parametrize(

@@ -16,10 +16,10 @@ from support.store_data import OTHER, T0, URL, art, check
 
 from watcher.errors import BadInput, RefusedScheme, StoreCorrupt, StoreError, StoreLocked
 from watcher.store import Store, open_store
-from watcher.store import jsonfile as storage_module
 from watcher.store.docs import url_key
-from watcher.store.lock import WriteLock
-from watcher.store.tiny import TinyStore
+from watcher.store.tiny import jsonfile as storage_module
+from watcher.store.tiny.lock import WriteLock
+from watcher.store.tiny.store import TinyStore
 
 
 @pytest.fixture
@@ -298,7 +298,7 @@ def text_blob(store, url: str, number: int) -> Path:
 
 def doctor(store, repair=False):
     from watcher.extract import extract
-    from watcher.store.doctor import examine
+    from watcher.store.tiny.doctor import examine
 
     return examine(store, repair=repair, extract=lambda html, url: extract(html, url))
 
@@ -382,7 +382,7 @@ def test_doctor_fixes_a_counter_past_the_versions_left_and_restores_a_damaged_wa
 
 
 def test_a_compaction_that_fails_does_not_fail_the_write_it_follows(tmp_path, monkeypatch, caplog):
-    from watcher.store import journal
+    from watcher.store.tiny import journal
 
     store = open_store(tmp_path / "data", durable=False)
     store.add_article(URL, now=T0)

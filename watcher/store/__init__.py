@@ -1,7 +1,7 @@
 """The store: the `Store` protocol and `open_store`, the one place that picks a backend.
 
 Callers annotate with `Store` and open with `open_store(location)`; the embedded TinyDB backend
-(watcher.store.tiny.TinyStore) is named only here.
+(watcher.store.tiny.store.TinyStore) is named only here.
 """
 
 from __future__ import annotations
@@ -26,13 +26,13 @@ def open_store(location: str | Path, **opts: Any) -> Store:
     text = str(location)
     lowered = text.lower()
     if lowered.startswith(SERVER_SCHEMES):
-        from watcher.store.postgres import PostgresStore
+        from watcher.store.postgres.store import PostgresStore
 
         return PostgresStore(text, **opts)
     if lowered.startswith("file://"):
         text = text[len("file://") :]
     elif "://" in text:
         raise BadInput(f"unknown store {text.split('://', 1)[0]}:// (use a data folder path)")
-    from watcher.store.tiny import TinyStore
+    from watcher.store.tiny.store import TinyStore
 
     return TinyStore(Path(text), **opts)

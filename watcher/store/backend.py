@@ -31,7 +31,7 @@ from watcher.urls import normalize_url
 
 
 class Blobs(Protocol):
-    """Content-addressed blobs as a backend keeps them (watcher.store.blobs.BlobStore is one)."""
+    """Content-addressed blobs as a backend keeps them (watcher.store.tiny.blobs.BlobStore is one)."""
 
     def put(self, data: bytes) -> str: ...
 

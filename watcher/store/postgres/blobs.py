@@ -1,5 +1,5 @@
 """PostgresStore's blobs: raw HTML, paragraph lists and served pages in the `blobs` table, content-addressed
-(sha256) and gzip-compressed, as in the data folder (watcher/store/blobs.py)."""
+(sha256) and gzip-compressed, as in the data folder (watcher/store/tiny/blobs.py)."""
 
 from __future__ import annotations
 

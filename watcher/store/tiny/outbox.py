@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher.store.docs import ts
-from watcher.store.folder import DataFolder
+from watcher.store.tiny.folder import DataFolder
 
 
 class OutboxRecords(DataFolder):

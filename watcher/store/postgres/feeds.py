@@ -1,5 +1,5 @@
 """PostgresStore's followed feeds and the links each has listed (tables feeds and feed_links). A mixin of
-PostgresStore (watcher/store/postgres.py), which owns the connections."""
+PostgresStore (watcher/store/postgres/store.py), which owns the connections."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from watcher.errors import UnknownArticle
 from watcher.models import Feed
 from watcher.store.docs import feed_from_doc, feed_to_doc
-from watcher.store.postgres_schema import jsonb
+from watcher.store.postgres.schema import jsonb
 from watcher.urls import normalize_url
 
 

@@ -16,7 +16,7 @@ from watcher.store.docs import (
     stored_time,
     version_from_doc,
 )
-from watcher.store.folder import CHUNK, INLINE_EDITS_MAX, DataFolder, log
+from watcher.store.tiny.folder import CHUNK, INLINE_EDITS_MAX, DataFolder, log
 from watcher.times import as_utc
 
 

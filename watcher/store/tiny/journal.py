@@ -39,7 +39,7 @@ from typing import Any
 from tinydb.table import Document
 
 from watcher.errors import StoreCorrupt, StoreError
-from watcher.store.jsonfile import StatKey, atomic_write, fsync_dir, parse_tables, stat_key, write_error
+from watcher.store.tiny.jsonfile import StatKey, atomic_write, fsync_dir, parse_tables, stat_key, write_error
 
 SCHEMA = 2
 TABLES = ("articles", "feeds")

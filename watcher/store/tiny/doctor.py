@@ -30,7 +30,7 @@ from watcher.models import Article
 from watcher.normalize import content_hash
 from watcher.store.docs import version_article
 from watcher.store.protocol import Store
-from watcher.store.tiny import TinyStore
+from watcher.store.tiny.store import TinyStore
 
 Extract = Callable[[str, str], Article]  # (raw HTML, page URL) -> the article, with the current rules
 
@@ -105,7 +105,7 @@ class Doctor:
             if broken == store.path:
                 with open(store.backup_path, "rb") as src:
                     data = src.read()
-                from watcher.store.jsonfile import atomic_write
+                from watcher.store.tiny.jsonfile import atomic_write
 
                 atomic_write(store.path, data, durable=store.durable)
             store._hot._loaded = False

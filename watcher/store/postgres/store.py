@@ -1,7 +1,7 @@
 """PostgresStore, the server backend of the Store protocol: one PostgreSQL database shared by any number
 of `watcher worker` processes on any number of machines.
 
-Tables (created on first open, see watcher/store/postgres_schema.py): articles, versions, checks, feeds,
+Tables (created on first open, see watcher/store/postgres/schema.py): articles, versions, checks, feeds,
 feed_links, blobs, meta. Each article, version and feed keeps its fields as one JSONB document built by the same
 converters as the embedded store (watcher.store.docs), so a field added to a model is stored by both
 backends without a migration; the columns beside the documents are only what queries select or
@@ -45,12 +45,12 @@ from watcher.store.docs import (
     url_key,
     version_from_doc,
 )
-from watcher.store.postgres_blobs import PostgresBlobs, get_blob
-from watcher.store.postgres_feeds import PostgresFeeds
-from watcher.store.postgres_outbox import PostgresOutbox
-from watcher.store.postgres_schema import RUN_LOCK_KEY, SCHEMA_SQL, SCHEMA_VERSION, jsonb
-from watcher.store.postgres_shared import WorkerCoordination
-from watcher.store.postgres_shared import aware as _aware
+from watcher.store.postgres.blobs import PostgresBlobs, get_blob
+from watcher.store.postgres.feeds import PostgresFeeds
+from watcher.store.postgres.outbox import PostgresOutbox
+from watcher.store.postgres.schema import RUN_LOCK_KEY, SCHEMA_SQL, SCHEMA_VERSION, jsonb
+from watcher.store.postgres.shared import WorkerCoordination
+from watcher.store.postgres.shared import aware as _aware
 from watcher.urls import normalize_url
 
 CONNECT_WAIT = 60.0  # seconds a store waits for its server to come back before giving up

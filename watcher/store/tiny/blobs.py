@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher.errors import StoreCorrupt, StoreError
-from watcher.store.jsonfile import atomic_write, fsync_dir
+from watcher.store.tiny.jsonfile import atomic_write, fsync_dir
 
 # Deleting a damaged blob by hand made its version read as if every paragraph had been removed.
 BLOB_ADVICE = "`watcher doctor --repair` rebuilds what it can from the raw HTML and marks the rest"

@@ -12,10 +12,10 @@ from typing import Any
 from tinydb.table import Document, Table
 
 from watcher.errors import BadInput, StoreError, UnknownArticle
-from watcher.store.blobs import BlobStore
-from watcher.store.journal import Journaled, TableView
-from watcher.store.jsonfile import AtomicJSONFile
-from watcher.store.lock import RunLock, WriteLock
+from watcher.store.tiny.blobs import BlobStore
+from watcher.store.tiny.journal import Journaled, TableView
+from watcher.store.tiny.jsonfile import AtomicJSONFile
+from watcher.store.tiny.lock import RunLock, WriteLock
 from watcher.urls import normalize_url
 
 CHUNK = 100  # versions per chunk file
@@ -28,7 +28,7 @@ DAMAGED_FILE_ADVICE = "`watcher doctor` says what it holds and `watcher doctor -
 
 
 class DataFolder:
-    """Files, locks and transactions under every part of TinyStore (see watcher.store.tiny for the layout)."""
+    """Files, locks and transactions under every part of TinyStore (see watcher.store.tiny.store for the layout)."""
 
     def __init__(
         self, data_dir: Path | str, *, check_log_size: int = 50, durable: bool = True, lock_timeout: float = 30.0

@@ -11,7 +11,7 @@ from tinydb.table import Document
 from watcher.errors import UnknownArticle
 from watcher.models import Feed
 from watcher.store.docs import feed_from_doc, feed_to_doc, url_key
-from watcher.store.folder import DataFolder, find_spelled
+from watcher.store.tiny.folder import DataFolder, find_spelled
 from watcher.urls import normalize_url
 
 

@@ -3,7 +3,7 @@
 A notification belongs to the process that put (or took) it for as long as that process lives (it holds an
 advisory lock named after itself on its lock connection, which the server drops with the process); one
 whose owner is gone is taken by the next to look. So none is sent by two workers, however long it waits,
-and none is lost with one. A mixin of PostgresStore (watcher/store/postgres.py), which owns the connections.
+and none is lost with one. A mixin of PostgresStore (watcher/store/postgres/store.py), which owns the connections.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from watcher.store.docs import ts
-from watcher.store.postgres_schema import OUTBOX_LOCKS, jsonb
-from watcher.store.postgres_shared import aware
+from watcher.store.postgres.schema import OUTBOX_LOCKS, jsonb
+from watcher.store.postgres.shared import aware
 
 
 class PostgresOutbox:

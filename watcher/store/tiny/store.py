@@ -58,10 +58,10 @@ from watcher.store.docs import (
     updated_article_doc,
     url_key,
 )
-from watcher.store.feeds import FeedRecords
-from watcher.store.folder import DataFolder
-from watcher.store.outbox import OutboxRecords
-from watcher.store.versions import VersionRecords
+from watcher.store.tiny.feeds import FeedRecords
+from watcher.store.tiny.folder import DataFolder
+from watcher.store.tiny.outbox import OutboxRecords
+from watcher.store.tiny.versions import VersionRecords
 
 
 class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend):

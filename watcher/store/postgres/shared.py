@@ -1,6 +1,6 @@
 """What `watcher worker` needs of the PostgreSQL store beyond the Store protocol: the due lists, the
 per-host politeness slot shared by every process on the database, and the advisory locks that keep two
-workers off one article. A mixin of PostgresStore (watcher/store/postgres.py), which owns the connections."""
+workers off one article. A mixin of PostgresStore (watcher/store/postgres/store.py), which owns the connections."""
 
 from __future__ import annotations
 
