@@ -346,11 +346,10 @@ class Notifier:
 
 def notifier_for(config: Any, store: Any, log: Callable[[str], None]) -> Notifier | None:
     """The Notifier for the configured targets (None without any): what it cannot deliver stays in the
-    store's outbox for the next run (a backend without an outbox: memory only)."""
+    store's outbox for the next run."""
     if not config.notify:
         return None
-    outbox = store if hasattr(store, "outbox_put") else None
-    return Notifier(config.notify, log=log, outbox=outbox)
+    return Notifier(config.notify, log=log, outbox=store)
 
 
 def notify_result(notifier: Notifier | None, store: Any, result: CheckResult) -> None:

@@ -64,7 +64,7 @@ def start_line(runner: Runner, browser: str | None) -> str:
     else:
         when = "next check now" if due <= now + timedelta(seconds=1) else f"next check {ago(due, now)}"
     parts = [f"watcher run: {count}, {feeds} feed{'' if feeds == 1 else 's'}; {when}"]
-    parts.append(f"store {getattr(svc.store, 'location', None) or getattr(svc.store, 'root', '?')}")
+    parts.append(f"store {svc.store.location}")
     if browser:
         parts.append(f"browser {browser}")
     return "; ".join(parts)

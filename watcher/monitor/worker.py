@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from watcher.errors import StoreError, WatcherError
 from watcher.models import CheckResult
@@ -169,9 +169,9 @@ async def run_worker(
     say: Callable[[str], None] = lambda line: None,
 ) -> None:
     """Take checks and feed polls from the shared queue until `stop` is set (or SIGINT/SIGTERM)."""
-    store = svc.store
-    if not isinstance(store, WorkerStore):
+    if svc.store.shared_url is None:
         raise WatcherError("`watcher worker` needs the PostgreSQL store: pass --store postgresql://...")
+    store = cast(WorkerStore, svc.store)  # a store workers share is a WorkerStore (Store.shared_url)
     if hasattr(svc.fetcher, "shared_gate"):
         svc.fetcher.shared_gate = shared_host_gate(store, svc.sleep)
     app = build_app(dsn)

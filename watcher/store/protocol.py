@@ -35,6 +35,19 @@ class Store(Protocol):
         """Where the store lives (a folder or a URL without its password), for messages."""
         ...
 
+    # ----- what this backend can do beyond the common methods ------------------------------
+
+    @property
+    def shared_url(self) -> str | None:
+        """The connection URL through which `watcher worker` processes share this store (which is then a
+        WorkerStore); None for a store that only one machine's processes open."""
+        ...
+
+    def examine(self, *, repair: bool = False, extract: Any = None) -> list[Any]:
+        """`watcher doctor`: every piece of damage in the store's own files, repaired where possible when
+        `repair` is set (findings as tiny/doctor.py's Finding); BadInput for a backend whose server checks its own."""
+        ...
+
     # ----- articles -----------------------------------------------------------------------
 
     def add_article(

@@ -18,10 +18,9 @@ from watcher.errors import ExitStatus
 def doctor(app: App, repair: bool, as_json: bool) -> None:
     """Check every file of the store: what is damaged, and which versions it affects (exit 1 while damage remains)."""
     from watcher.extract import extract as extract_article
-    from watcher.store.tiny.doctor import examine
 
     store = app.store(write=repair)
-    findings = examine(store, repair=repair, extract=lambda html, url: extract_article(html, url, app.config.sites))
+    findings = store.examine(repair=repair, extract=lambda html, url: extract_article(html, url, app.config.sites))
     remaining = [f for f in findings if not f.repaired]
     if as_json:
         app.env.print_json(

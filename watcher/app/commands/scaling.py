@@ -36,7 +36,7 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
     from watcher.monitor.worker import WorkerSettings, run_worker
 
     store = app.store()
-    if not hasattr(store, "dsn"):
+    if store.shared_url is None:
         raise BadInput(
             "`watcher worker` needs the PostgreSQL store: pass --store postgresql://... (README, Scaling out)"
         )
@@ -83,7 +83,7 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
 
 def store_dsn(store) -> str:
     """The connection URL the queue shares with the store."""
-    return store.dsn
+    return store.shared_url
 
 
 async def poll_feed(svc, url: str) -> str:

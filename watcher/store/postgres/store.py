@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from watcher.errors import StoreError, StoreLocked, UnknownArticle
+from watcher.errors import BadInput, StoreError, StoreLocked, UnknownArticle
 from watcher.models import CheckRecord, CheckResult, Version, WatchedArticle
 from watcher.store.backend import Backend
 from watcher.store.docs import (
@@ -112,6 +112,13 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
     @property
     def location(self) -> str:
         return redact_dsn(self.dsn)
+
+    @property
+    def shared_url(self) -> str | None:
+        return self.dsn
+
+    def examine(self, *, repair: bool = False, extract: Any = None) -> list[Any]:
+        raise BadInput("watcher doctor checks the embedded store's files; a database server checks its own")
 
     # ----- connections and transactions ----------------------------------------------------
 

@@ -25,11 +25,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from watcher.errors import BadInput, StoreCorrupt
+from watcher.errors import StoreCorrupt
 from watcher.models import Article
 from watcher.normalize import content_hash
 from watcher.store.docs import version_article
-from watcher.store.protocol import Store
 from watcher.store.tiny.store import TinyStore
 
 Extract = Callable[[str, str], Article]  # (raw HTML, page URL) -> the article, with the current rules
@@ -253,10 +252,8 @@ class Doctor:
                     )
 
 
-def examine(store: Store, *, repair: bool = False, extract: Extract | None = None) -> list[Finding]:
-    """Every piece of damage in the store, repaired where possible when `repair` is set."""
-    if not isinstance(store, TinyStore):
-        raise BadInput("watcher doctor checks the embedded store's files; a database server checks its own")
+def examine(store: TinyStore, *, repair: bool = False, extract: Extract | None = None) -> list[Finding]:
+    """Every piece of damage in the store, repaired where possible when `repair` is set (Store.examine)."""
     doctor = Doctor(store, repair=repair, extract=extract)
     if not store.root.exists():
         return []

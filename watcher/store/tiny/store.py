@@ -71,6 +71,15 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend)
     def location(self) -> str:
         return str(self.root)
 
+    @property
+    def shared_url(self) -> str | None:
+        return None  # a data folder is one machine's: `watcher worker` needs a database server
+
+    def examine(self, *, repair: bool = False, extract: Any = None) -> list[Any]:
+        from watcher.store.tiny.doctor import examine
+
+        return examine(self, repair=repair, extract=extract)
+
     # ----- articles -----------------------------------------------------------------------
 
     def _article_for_write(self, url: str) -> Document:
