@@ -9,9 +9,9 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
-from watcher.digest import check_template, parse_window
 from watcher.errors import BadInput, ConfigError
 from watcher.models import CLASS_RANK
+from watcher.notify.digest import check_template, parse_window
 from watcher.times import MAX_DURATION as MAX_DURATION  # spans of time are times.py's; callers may import them here
 from watcher.times import DurationTooLong as DurationTooLong
 from watcher.times import duration_seconds, zone
@@ -271,7 +271,7 @@ def _build_config(data: dict[str, Any]) -> Config:
 def _check_proxy(url: str, where: str) -> None:
     from urllib.parse import urlsplit
 
-    from watcher.redact import redact
+    from watcher.notify.redact import redact
 
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https", "socks5", "socks5h") or not parts.hostname:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from watcher.fetch.polite import Polite
     from watcher.fetch.robots import RobotsGuard
     from watcher.monitor.services import Services
-    from watcher.notify import Notifier
+    from watcher.notify.notifier import Notifier
     from watcher.store import Store
 
 
@@ -124,6 +124,6 @@ class Runtime:
 
     def notifier(self, say: Callable[[str], None]) -> Notifier | None:
         """The notifier for the configured targets (None without any), its outbox in this store."""
-        from watcher.notify import notifier_for
+        from watcher.notify.notifier import notifier_for
 
         return notifier_for(self.config, self.store(write=True), say)

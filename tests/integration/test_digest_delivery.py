@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from watcher.config import NotifyTarget
 from watcher.models import CheckResult, Edit
-from watcher.notify import Notifier
+from watcher.notify.notifier import Notifier
 from watcher.store import open_store
 
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from watcher.config import NotifyTarget
 from watcher.models import CheckResult, Edit
-from watcher.notify import Notifier, send_test
+from watcher.notify.notifier import Notifier, send_test
 
 
 def changed(url="https://news.test/world/flood", cls="substantive", flags=("stealth",)):

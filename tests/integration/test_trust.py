@@ -34,7 +34,7 @@ from support.tidewater import BODY, HEADLINE, story
 from watcher.config import Config, NotifyTarget, TrustSettings
 from watcher.models import utcnow
 from watcher.monitor import check as monitor
-from watcher.notify import matches
+from watcher.notify.notifier import matches
 from watcher.store import open_store
 
 EDITED = (

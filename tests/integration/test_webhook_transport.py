@@ -7,7 +7,7 @@ import time
 import pytest
 
 from watcher.config import NotifyTarget
-from watcher.notify import send_test
+from watcher.notify.notifier import send_test
 
 
 @pytest.mark.parametrize(

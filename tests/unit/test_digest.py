@@ -7,8 +7,8 @@ from datetime import UTC, datetime, time, timedelta, timezone
 
 import pytest
 
-from watcher.digest import digest_body, digest_message, parse_window, render
 from watcher.errors import BadInput
+from watcher.notify.digest import digest_body, digest_message, parse_window, render
 
 
 def test_windows_align_to_the_clock_and_daily_times_to_the_zone():
@@ -51,7 +51,7 @@ def test_templates_fill_contract_fields_and_refuse_attribute_access():
 
 
 def test_a_template_naming_no_field_or_converting_is_refused_by_name():
-    from watcher.digest import check_template
+    from watcher.notify.digest import check_template
 
     check_template("{status}: {headline} ({class}, {edits_count} edits)")
     for bad, said in (("{headline!r}", "no conversions"), ("{nosuchfield}", "not one of the fields"), ("{}", "{}")):

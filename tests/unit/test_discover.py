@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from watcher.discover import discover, linked_feeds
-from watcher.feeds import FeedError, parse_feed
+from watcher.feeds.discover import discover, linked_feeds
+from watcher.feeds.links import FeedError, parse_feed
 
 PAGE = """<html><head><base href="https://news.example/section/">
 <link rel="alternate" type="application/rss+xml" href="rss.xml" title="Section">

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 
 import pytest
 
-from watcher import feeds
 from watcher.errors import BadInput, ConnectError, FetchTimeout, HTTPStatusError, RefusedScheme, TooLarge
-from watcher.feeds import FeedError, download, parse_feed, select_new
+from watcher.feeds import links as feeds
+from watcher.feeds.links import FeedError, download, parse_feed, select_new
 
 BASE = "https://news.test/feeds/world.xml"
 NOT_HTML = f"{BASE} is an HTML page, not a feed"

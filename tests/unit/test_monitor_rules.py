@@ -81,7 +81,7 @@ def test_min_class_moved_hears_of_moves_but_not_typos():
 
     from watcher.config import NotifyTarget
     from watcher.models import CheckResult, Edit
-    from watcher.notify import matches
+    from watcher.notify.notifier import matches
 
     def result(cls: str) -> CheckResult:
         edit = Edit("body", "move" if cls == "moved" else "replace", "a", "b", cls)  # type: ignore[arg-type]

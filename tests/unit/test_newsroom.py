@@ -11,12 +11,12 @@ from collections import Counter
 
 import pytest
 
+from watcher.app.demo.newsroom import STORIES, TIMELINE, Newsroom, render_story
+from watcher.app.demo.newsroom import chrome as chrome_data
+from watcher.app.demo.newsroom.render import VOLATILE_END, VOLATILE_START
+from watcher.app.demo.newsroom.stories import story_by_slug
+from watcher.app.demo.newsroom.timeline import Change, apply_change, expected_edits, state_after, state_at, step_times
 from watcher.extract import extract
-from watcher.newsroom import STORIES, TIMELINE, Newsroom, render_story
-from watcher.newsroom import chrome as chrome_data
-from watcher.newsroom.render import VOLATILE_END, VOLATILE_START
-from watcher.newsroom.stories import story_by_slug
-from watcher.newsroom.timeline import Change, apply_change, expected_edits, state_after, state_at, step_times
 from watcher.normalize import normalize_text
 
 STEPS = len(TIMELINE)

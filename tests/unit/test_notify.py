@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from watcher import notify
 from watcher.config import NotifyTarget
 from watcher.models import CheckResult, Edit
-from watcher.notify import DeliveryFailed, Notifier, matches, message, payload, send_test
-from watcher.redact import redact, scrub
+from watcher.notify import notifier as notify
+from watcher.notify.notifier import DeliveryFailed, Notifier, matches, message, payload, send_test
+from watcher.notify.redact import redact, scrub
 
 WHEN = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

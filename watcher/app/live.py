@@ -126,7 +126,7 @@ async def run_with(
         from watcher.app.dashboard import run_dashboard_with
 
         return await run_dashboard_with(svc, max_checks=max_checks, until=until)
-    from watcher.notify import notifier_for, notify_result
+    from watcher.notify.notifier import notifier_for, notify_result
 
     notifier = notifier_for(svc.config, svc.store, env.info)
     stdout = _Stdout(env)

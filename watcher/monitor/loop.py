@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from watcher import feeds
 from watcher.config import FetchSettings
 from watcher.errors import WatcherError
+from watcher.feeds import links as feeds
 from watcher.fetch.base import proxy_for, user_agent
 from watcher.fetch.robots import RobotsGuard, RobotsRefused
 from watcher.models import PAGE_EVENTS, CheckResult, Feed, WatchedArticle

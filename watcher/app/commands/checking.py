@@ -82,7 +82,7 @@ async def _check_all(
     from watcher.render.edits import render_check
 
     results: list[CheckResult] = []
-    from watcher.notify import notify_result
+    from watcher.notify.notifier import notify_result
 
     store = app.store(write=True)
     notifier = app.runtime.notifier(app.env.info) if notify else None

@@ -46,7 +46,7 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
         heartbeat=max(0.5, min(5.0, stalled_after / 4)),
         stalled_timeout=stalled_after,
     )
-    from watcher.notify import notify_result
+    from watcher.notify.notifier import notify_result
 
     notifier = app.runtime.notifier(app.env.info)
 

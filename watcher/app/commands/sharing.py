@@ -137,7 +137,7 @@ def card(app: App, url: str | None, match: str | None, number: int | None, outpu
 @pass_app
 def notify_test(app: App) -> None:
     """Send a sample notification to every configured target."""
-    from watcher.notify import send_test
+    from watcher.notify.notifier import send_test
 
     if not app.config.notify:
         raise BadInput("no notification targets configured ([[notify]] in the config)")
@@ -174,7 +174,7 @@ def prune(app: App, keep_raw: int) -> None:
 @click.pass_context
 def demo(ctx: click.Context, duration: float, no_dashboard: bool) -> None:
     """A local newsroom edits its stories while watcher watches them live (uses a temporary data folder)."""
-    from watcher.app.demo import run_demo
+    from watcher.app.demo.watch import run_demo
 
     app: App = ctx.obj
     explicit = ctx.parent is not None and (

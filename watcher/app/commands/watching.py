@@ -37,7 +37,7 @@ def parse_every(text: str | None, option: str = "--every") -> int | None:
 
 def _probe(app: App, url: str, allow_private: bool = False) -> str | None:
     """A warning when the page does not answer 200 now; a plain HTTP request, seconds at most."""
-    from watcher import feeds
+    from watcher.feeds import links as feeds
 
     try:
         fetch = app.config.fetch
@@ -396,7 +396,7 @@ def _on_host(host: str, wanted: str) -> bool:
 @pass_app
 def follow(app: App, feed_url: str, every: str | None, tags: Sequence[str], no_poll: bool) -> None:
     """Watch every article a feed (RSS, Atom or sitemap) lists, now and as it grows."""
-    from watcher.feeds import HTMLPage
+    from watcher.feeds.links import HTMLPage
     from watcher.urls import normalize_url
 
     url = normalize_url(feed_url)
@@ -413,8 +413,8 @@ def follow(app: App, feed_url: str, every: str | None, tags: Sequence[str], no_p
 
 
 def _follow_discovered(app: App, url: str, seconds: int, tags: Sequence[str], no_poll: bool) -> None:
-    """Follow every feed and sitemap a page leads to (watcher.discover), saying what was found where."""
-    from watcher.discover import discover
+    """Follow every feed and sitemap a page leads to (watcher.feeds.discover), saying what was found where."""
+    from watcher.feeds.discover import discover
     from watcher.fetch.robots import RobotsCache
     from watcher.monitor.loop import download_feed
 
@@ -485,7 +485,7 @@ def _poll_now(app: App, feed, items) -> tuple[list[str], list[str]]:
 
 def _read_feed(app: App, url: str):
     """The feed's current items; FeedError (exit 2) for a page that is not a feed, FetchError if unreachable."""
-    from watcher import feeds
+    from watcher.feeds import links as feeds
     from watcher.monitor.loop import download_feed
 
     return feeds.parse_feed(download_feed(app.config.fetch, url), url)

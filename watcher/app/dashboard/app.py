@@ -207,7 +207,7 @@ class DashboardApp(App[int]):
         return self.runtime.notifier(lambda line: self.message(line, "warning"))
 
     def _on_result(self, result: CheckResult, notifier) -> None:
-        from watcher.notify import notify_result
+        from watcher.notify.notifier import notify_result
 
         notify_result(notifier, self.store, result)
         if result.status == "error":

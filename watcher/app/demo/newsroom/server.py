@@ -10,9 +10,9 @@ from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from watcher.newsroom import timeline as tl
-from watcher.newsroom.render import placeholder_svg, render_feed, render_front, render_story
-from watcher.newsroom.stories import STORIES, Story, StoryState
+from watcher.app.demo.newsroom import timeline as tl
+from watcher.app.demo.newsroom.render import placeholder_svg, render_feed, render_front, render_story
+from watcher.app.demo.newsroom.stories import STORIES, Story, StoryState
 
 
 class Newsroom:

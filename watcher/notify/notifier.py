@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from watcher.config import NotifyTarget
-from watcher.digest import digest_body, digest_message, parse_window, render
 from watcher.errors import FetchError, WatcherError
 from watcher.labels import status_title
 from watcher.models import CLASS_RANK, NOTIFY_STATUSES, CheckResult, Edit, class_rank, top_class
-from watcher.redact import redact, scrub
+from watcher.notify.digest import digest_body, digest_message, parse_window, render
+from watcher.notify.redact import redact, scrub
 from watcher.untrusted import one_line, visible
 
 # A notification still undelivered after this many runs tried it is dropped (with a log line).
@@ -130,7 +130,7 @@ class Notifier:
         # Apprise URLs it does not understand are found here, in the caller's thread, once: each delivery
         # to them then fails at once without asking Apprise again from a delivery thread.
         self._unusable = {t.url for t in self._targets if not _is_webhook(t.url) and not _apprise_knows(t.url)}
-        # Digest targets collect their notifications here until their window closes (watcher.digest).
+        # Digest targets collect their notifications here until their window closes (watcher.notify.digest).
         self._digests: dict[int, list[tuple[int | None, dict[str, Any]]]] = {}
         self._windows = {i: parse_window(t.digest) for i, t in enumerate(self._targets) if t.digest}
         if outbox is not None:

@@ -11,7 +11,7 @@ from datetime import datetime
 from email.utils import format_datetime
 from html import escape
 
-from watcher.newsroom.chrome import (
+from watcher.app.demo.newsroom.chrome import (
     EN_NAV,
     EN_RELATED,
     ZH_CHANNELS,
@@ -19,7 +19,7 @@ from watcher.newsroom.chrome import (
     Chrome,
     make_chrome,
 )
-from watcher.newsroom.stories import Block, Story, StoryState
+from watcher.app.demo.newsroom.stories import Block, Story, StoryState
 
 VOLATILE_START = "<!--chrome-->"
 VOLATILE_END = "<!--/chrome-->"

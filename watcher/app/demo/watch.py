@@ -12,10 +12,10 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from watcher.app.demo.newsroom import Newsroom
+from watcher.app.demo.newsroom.timeline import ExpectedEdit
 from watcher.config import BrowserSettings, Config, ScheduleSettings, Tier, TrustSettings
 from watcher.models import Edit, Version
-from watcher.newsroom import Newsroom
-from watcher.newsroom.timeline import ExpectedEdit
 from watcher.render.text import safe_text
 
 CHECK_EVERY = 2  # seconds: the demo's schedule, far faster than a real newsroom needs

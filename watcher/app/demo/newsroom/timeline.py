@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from watcher.newsroom.stories import STORIES, Block, BlockKind, StoryState
+from watcher.app.demo.newsroom.stories import STORIES, Block, BlockKind, StoryState
 
 Action = Literal["headline", "text", "caption", "insert", "move"]
 

@@ -34,7 +34,7 @@ class FeedError(BadInput):
 
 
 class HTMLPage(FeedError):
-    """The document is a web page: a page to discover feeds on (watcher.discover), not a feed."""
+    """The document is a web page: a page to discover feeds on (watcher.feeds.discover), not a feed."""
 
 
 @dataclass
