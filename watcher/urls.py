@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
-from watcher.errors import BadInput, RefusedScheme
+from watcher.errors import BadInput, RefusedScheme, WatcherError
 
 # Query parameters that only say where a reader came from; they never change the story.
 TRACKING_PARAMS = frozenset(
@@ -156,3 +156,14 @@ def same_site(url: str, other: str) -> bool:
     if first and second:
         return str(first).lower() == str(second).lower()
     return hostname_of(url) == hostname_of(other)
+
+
+def redirected_away(url: str, final_url: str | None) -> bool:
+    """A fetch of the watched `url` ended at another address (an HTTP redirect, a meta refresh or a script
+    navigation: the browser's final address tells them all); an unreadable final address counts as away."""
+    if not final_url:
+        return False
+    try:
+        return normalize_url(final_url) != url
+    except WatcherError:
+        return True

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from support.fixture_sites import fixture_versions
 
+from watcher.diff.similarity import story_overlap
 from watcher.extract import extract
 from watcher.models import Article
-from watcher.monitor.check import SAME_STORY_OVERLAP, story_overlap
+from watcher.monitor.check import SAME_STORY_OVERLAP
 
 
 def fixture(site: str, version: str = "v1") -> Article:

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from watcher.diff import diff_articles
-from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
+from watcher.diff.similarity import story_overlap
 from watcher.diff.volatile import Mask, apply_mask, reconcile
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
@@ -29,8 +29,8 @@ from watcher.models import (
 from watcher.monitor import precheck, schedule
 from watcher.monitor.services import Services
 from watcher.monitor.trust import build_mask, headline_return
-from watcher.normalize import comparison_key, content_hash
-from watcher.urls import normalize_url
+from watcher.normalize import content_hash
+from watcher.urls import redirected_away
 
 GONE_STATUSES = (404, 410)
 # A page edited while it is being confirmed gets one more round with its newer text; a page whose text
@@ -94,7 +94,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
     try:
         article = await _extract(snapshot, svc)
     except NoArticle as exc:
-        if latest is not None and _redirected_away(url, snapshot):
+        if latest is not None and redirected_away(url, snapshot.final_url):
             # Sent to a page with no story at all: a section front or a home page.
             return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status, snapshot=snapshot)
         return _error(url, latest, now, exc, http_status=snapshot.status)
@@ -300,7 +300,7 @@ async def _still_gone(url: str, event: str, before: Article, svc: Services) -> b
     try:
         article = await _extract(snapshot, svc)
     except NoArticle:
-        return _redirected_away(url, snapshot)
+        return redirected_away(url, snapshot.final_url)
     except (WatcherError, OSError):
         return False
     return _moved_to_other_story(url, snapshot, before, article)
@@ -342,44 +342,14 @@ def _earlier_version_with_same_content(
 
 def _target(url: str, snapshot: Snapshot) -> str | None:
     """Where the page led, when a redirect (HTTP, meta refresh or script) took it to another address."""
-    return snapshot.final_url if _redirected_away(url, snapshot) else None
-
-
-def _redirected_away(url: str, snapshot: Snapshot) -> bool:
-    """The fetch ended at another address than the watched one (an HTTP redirect, a meta refresh or a script
-    navigation: the browser's final address tells them all)."""
-    if not snapshot.final_url:
-        return False
-    try:
-        return normalize_url(snapshot.final_url) != url
-    except WatcherError:
-        return True
+    return snapshot.final_url if redirected_away(url, snapshot.final_url) else None
 
 
 def _moved_to_other_story(url: str, snapshot: Snapshot, before: Article, after: Article) -> bool:
     """A redirect is an event only when it lands on a different story (a section front, another article)."""
-    if not _redirected_away(url, snapshot):
+    if not redirected_away(url, snapshot.final_url):
         return False
     return story_overlap(before, after) < SAME_STORY_OVERLAP
-
-
-def story_overlap(before: Article, after: Article) -> float:
-    """How much of the body two articles share (0..1): Jaccard index of their word pairs."""
-    old, new = _shingles(before), _shingles(after)
-    if not old or not new:
-        return 0.0
-    return len(old & new) / len(old | new)
-
-
-def _shingles(article: Article) -> set[tuple[str, ...]]:
-    # Pairs, not single words: two unrelated stories share most common words (and in Chinese most
-    # common characters), rarely their pairs. Tokens put one CJK character per token, so text with
-    # no spaces is compared piece by piece too.
-    found: set[tuple[str, ...]] = set()
-    for paragraph in article.body:
-        words = [t for t in tokenize(comparison_key(paragraph)) if is_word(t) or is_cjk(t) or is_number(t)]
-        found |= set(zip(words, words[1:])) or ({tuple(words)} if words else set())
-    return found
 
 
 async def _gone(

@@ -31,7 +31,7 @@ from watcher.fetch.http_pages import CONDITIONAL
 from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, WatchedArticle
 from watcher.monitor.trust import build_mask
 from watcher.normalize import content_hash
-from watcher.urls import host_of, hostname_of, normalize_url, on_domain
+from watcher.urls import host_of, hostname_of, on_domain, redirected_away
 
 if TYPE_CHECKING:
     from watcher.monitor.services import Services
@@ -136,7 +136,7 @@ async def before_render(
     finally:
         CONDITIONAL.reset(token)
     seen: dict[str, Any] = {"checks_since_render": watched.checks_since_render + 1}
-    if _moved(watched.url, snapshot):
+    if redirected_away(watched.url, snapshot.final_url):
         return None, {}
     if snapshot.status != 304:
         digest = body_digest(snapshot)
@@ -177,7 +177,7 @@ async def learn(
         fields["rendered_at"] = now
     if snapshot is None or result.status not in SETTLED or set(result.flags) & set(UNSETTLED_FLAGS):
         return fields  # nothing settled: the next check renders again
-    if snapshot.body is None or _moved(watched.url, snapshot):
+    if snapshot.body is None or redirected_away(watched.url, snapshot.final_url):
         return fields
     raw = Snapshot(
         requested_url=snapshot.requested_url,
@@ -221,13 +221,6 @@ def _mask(svc: Services, watched: WatchedArticle, article: Article) -> Any:
 def _validators(snapshot: Snapshot) -> dict[str, str | None]:
     headers = {name.lower(): value for name, value in snapshot.headers}
     return {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
-
-
-def _moved(url: str, snapshot: Snapshot) -> bool:
-    try:
-        return bool(snapshot.final_url) and normalize_url(snapshot.final_url) != url
-    except WatcherError:
-        return True
 
 
 class Recording:

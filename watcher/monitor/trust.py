@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from watcher.config import Config
+from watcher.diff.similarity import story_overlap  # the one measure of "same story"
 from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate, maskable
 from watcher.errors import WatcherError
 from watcher.models import Version, WatchedArticle
@@ -86,7 +87,6 @@ class HostBodies:
 def build_mask(config: Config, watched: WatchedArticle, body: Sequence[str], hosts: HostBodies, store: Any) -> Mask:
     """The mask for one article's comparison."""
     from watcher.models import Article
-    from watcher.monitor.check import story_overlap  # the one measure of "same story"
 
     keys = set(getattr(watched, "volatile", []) or [])
     if any(maskable(p) for p in body):  # only short blocks can be chrome: most bodies need no comparing at all
