@@ -23,13 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from watcher.errors import StoreCorrupt
 from watcher.models import Article
 from watcher.normalize import content_hash
 from watcher.store.docs import version_article
-from watcher.store.tiny.store import TinyStore
+
+if TYPE_CHECKING:  # the store calls in here (TinyStore.examine); at run time it hands itself over
+    from watcher.store.tiny.store import TinyStore
 
 Extract = Callable[[str, str], Article]  # (raw HTML, page URL) -> the article, with the current rules
 
