@@ -67,7 +67,7 @@ def versions_with(*headlines: str):
 
 
 def test_a_headline_back_once_is_a_revert_and_twice_alternating_an_ab_test():
-    from watcher.monitor.trust import headline_return
+    from watcher.monitor.masking import headline_return
 
     assert headline_return(versions_with("A"), "B", []) is None  # never seen: an edit
     assert headline_return(versions_with("A", "B"), "A", []) == "revert"  # one walk-back

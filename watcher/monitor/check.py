@@ -27,8 +27,8 @@ from watcher.models import (
     class_rank,
 )
 from watcher.monitor import precheck, schedule
+from watcher.monitor.masking import build_mask, headline_return
 from watcher.monitor.services import Services
-from watcher.monitor.trust import build_mask, headline_return
 from watcher.normalize import content_hash
 from watcher.urls import redirected_away
 

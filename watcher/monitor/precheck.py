@@ -29,7 +29,7 @@ from watcher.extract import extract
 from watcher.fetch.charset import decode_html
 from watcher.fetch.http_pages import CONDITIONAL
 from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, WatchedArticle
-from watcher.monitor.trust import build_mask
+from watcher.monitor.masking import build_mask
 from watcher.normalize import content_hash
 from watcher.urls import host_of, hostname_of, on_domain, redirected_away
 

@@ -13,7 +13,7 @@ from typing import Any
 from watcher.config import Config
 from watcher.fetch.base import PageFetcher
 from watcher.models import utcnow
-from watcher.monitor.trust import HostBodies
+from watcher.monitor.masking import HostBodies
 from watcher.store import Store
 
 

@@ -166,7 +166,7 @@ def _volatile_of(app: App, url: str, article) -> list[str]:
     """The paragraphs a check of this watched URL masks from comparison (none for an unwatched URL)."""
     from watcher.diff.volatile import apply_mask
     from watcher.errors import StoreError
-    from watcher.monitor.trust import HostBodies, build_mask
+    from watcher.monitor.masking import HostBodies, build_mask
 
     try:
         store = app.store()
@@ -194,7 +194,7 @@ def reextract(app: App, url: str | None, match: str | None) -> None:
             f"{target}: none of its {len(versions)} versions has raw HTML left (pruned?); nothing to re-extract"
         )
     from watcher.diff.volatile import apply_mask
-    from watcher.monitor.trust import HostBodies, build_mask
+    from watcher.monitor.masking import HostBodies, build_mask
 
     watched, hosts = store.get_article(target), HostBodies()
 

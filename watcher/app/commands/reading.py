@@ -137,7 +137,7 @@ def diff(
         new = replace(new, article=replace(new.article, body=[], captions=[]))
     # Compared as a check compares them: text learned volatile since the older version was stored stays out.
     from watcher.diff.volatile import apply_mask
-    from watcher.monitor.trust import HostBodies, build_mask
+    from watcher.monitor.masking import HostBodies, build_mask
 
     mask = build_mask(app.config, store.get_article(target), new.article.body, HostBodies(), store)
     old = replace(old, article=apply_mask(old.article, mask)[0])
