@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Literal
+from typing import Any, Literal
 
 from watcher.diff.classify import classify
 from watcher.diff.fold import fold
@@ -49,12 +49,12 @@ def make_edit(
     return Edit(field, "move" if moved else "replace", old, new, cls, inline)  # type: ignore[arg-type]
 
 
-def _features(text: str) -> Counter:
+def _features(text: str) -> Counter[Any]:
     tokens = [t for t in tokenize(fold(text)) if not t.isspace()]
     return Counter(tokens) + Counter(zip(tokens, tokens[1:]))
 
 
-def _similarity(a: Counter, b: Counter) -> float:
+def _similarity(a: Counter[Any], b: Counter[Any]) -> float:
     total = sum(a.values()) + sum(b.values())
     return 2 * sum((a & b).values()) / total if total else 1.0
 
@@ -74,8 +74,8 @@ class _Alignment:
     position: dict[int, int] = dc_field(default_factory=dict)  # old index -> new paragraphs before it
     paired_old: set[int] = dc_field(default_factory=set)
     paired_new: set[int] = dc_field(default_factory=set)
-    feats_a: dict[int, Counter] = dc_field(default_factory=dict)
-    feats_b: dict[int, Counter] = dc_field(default_factory=dict)
+    feats_a: dict[int, Counter[Any]] = dc_field(default_factory=dict)
+    feats_b: dict[int, Counter[Any]] = dc_field(default_factory=dict)
 
     def deleted(self) -> list[int]:
         return [x for olds, _ in self.blocks for x in olds]
@@ -144,7 +144,11 @@ def _pair_moves(state: _Alignment) -> None:
 
 
 def _pair_block(
-    olds: list[int], news: list[int], feats_a: dict[int, Counter], feats_b: dict[int, Counter], allow_split: bool
+    olds: list[int],
+    news: list[int],
+    feats_a: dict[int, Counter[Any]],
+    feats_b: dict[int, Counter[Any]],
+    allow_split: bool,
 ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Pairs (old indices, new indices) inside one changed block: 1-1 replaces, 1-2 splits, 2-1 merges."""
     a, b = len(olds), len(news)
@@ -236,7 +240,7 @@ def _add_the_rest(state: _Alignment) -> None:
     for x in state.deleted():
         if x not in state.paired_old:
             before = placed.get(x - 1)
-            key: SortKey = (*before[:3], 1, x) if before else (state.position[x], 0, x, 0, 0)  # type: ignore[assignment]
+            key: SortKey = (*before[:3], 1, x) if before else (state.position[x], 0, x, 0, 0)
             placed[x] = key
             state.rows.append((key, Row("delete", (x,), (), make_edit(state.field, "delete", state.old[x], None))))
     for y in state.inserted():

@@ -224,7 +224,7 @@ def attr_parts(value: str) -> set[str]:
 
 def select(root: Any, selector: str) -> list[Any]:
     try:
-        return root.cssselect(selector)
+        return list(root.cssselect(selector))
     except Exception:  # cssselect raises several types for a bad selector; a bad rule must not break a check
         return []
 

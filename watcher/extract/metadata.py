@@ -66,7 +66,7 @@ def unescape(text: str) -> str:
     # JSON-LD strings sometimes carry HTML entities or tags; read them as a browser would show them.
     if "<" in text or "&" in text:
         try:
-            return lxml.html.fromstring(f"<div>{text}</div>").text_content()
+            return str(lxml.html.fromstring(f"<div>{text}</div>").text_content())
         except (etree.ParserError, ValueError):
             return text
     return text
@@ -143,7 +143,7 @@ def language(root: Any, ld: dict[str, Any], meta: dict[str, str]) -> str | None:
 def canonical(root: Any, url: str, meta: dict[str, str]) -> str | None:
     for link in root.iter("link"):
         if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
-            return urljoin(url, link.get("href").strip())
+            return urljoin(url, str(link.get("href")).strip())
     return urljoin(url, meta["og:url"].strip()) if meta.get("og:url") else None
 
 

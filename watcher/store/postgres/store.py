@@ -329,7 +329,7 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
     def _free_number(self, doc: _Row, number: int) -> int:
         with self._cursor() as cur:
             cur.execute("SELECT coalesce(max(number), 0) FROM versions WHERE article_id = %s", (doc.id,))
-            return max(number, cur.fetchone()[0] + 1)
+            return max(number, int(cur.fetchone()[0]) + 1)
 
     def _insert_version(self, doc: _Row, vdoc: dict[str, Any]) -> None:
         with self._cursor() as cur:
@@ -423,7 +423,7 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
                 " WHERE captured_at < %s AND (doc->>'html' IS NOT NULL OR doc->>'served' IS NOT NULL)",
                 (cutoff,),
             )
-            dropped = cur.rowcount
+            dropped: int = cur.rowcount
             cur.execute(
                 "DELETE FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE"
                 " v.doc->>'html' = b.digest OR v.doc->>'text' = b.digest OR v.doc->>'served' = b.digest)"

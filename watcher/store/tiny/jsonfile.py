@@ -9,7 +9,7 @@ import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb.storages import Storage
 
@@ -122,10 +122,10 @@ class AtomicJSONFile(Storage):
         self.durable = durable
         self.backup = backup
         self.recovery = recovery
-        self._cache: tuple[StatKey, dict] | None = None
+        self._cache: tuple[StatKey, dict[str, Any]] | None = None
         self._in_txn = False
         self._owner: int | None = None  # the thread whose transaction this is; others read the file
-        self._work: dict | None = None
+        self._work: dict[str, Any] | None = None
         self._dirty = False
 
     def read(self) -> dict[str, Any] | None:
@@ -178,7 +178,7 @@ class AtomicJSONFile(Storage):
     def close(self) -> None:
         self._cache = None
 
-    def _load_fresh(self) -> dict:
+    def _load_fresh(self) -> dict[str, Any]:
         try:
             raw = self._read_bytes()
         except FileNotFoundError:
@@ -194,7 +194,7 @@ class AtomicJSONFile(Storage):
         except OSError as err:
             raise StoreError(f"cannot read {self.path}: {err.strerror or err}") from err
 
-    def _parse(self, raw: bytes) -> dict:
+    def _parse(self, raw: bytes) -> dict[str, Any]:
         return parse_tables(raw, self.path, lambda: self.recovery() if callable(self.recovery) else self.recovery)
 
 
@@ -212,4 +212,4 @@ def parse_tables(raw: bytes, path: Path, advice: Callable[[], str | None]) -> di
             problem = "not a TinyDB document"
     if problem is not None:
         raise StoreCorrupt(f"{path} is not valid JSON ({problem}); {advice() or 'move it aside to continue'}")
-    return data
+    return cast(dict[str, Any], data)
