@@ -7,6 +7,9 @@ ways. Keys are the words of the JSON contract (watcher.models); unknown ones are
 from __future__ import annotations
 
 # What a version flag means, lower case; the reports capitalise the first letter.
+# The status of an article not checked yet, wherever one is shown (`watcher list`, the dashboard).
+NEVER_CHECKED = "never"
+
 FLAG_LABELS = {
     "headline_changed": "headline changed",
     "correction_notice": "correction notice",

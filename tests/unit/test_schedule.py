@@ -9,7 +9,7 @@ import pytest
 
 from watcher.config import ScheduleSettings, Tier
 from watcher.models import WatchedArticle
-from watcher.monitor.schedule import MAX_INTERVAL, after_check, next_due, next_interval, replan
+from watcher.monitor.schedule import MAX_INTERVAL, after_check, next_due, next_interval, replan, set_paused
 
 ADDED = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 H = 3600
@@ -194,3 +194,23 @@ def test_schedule_changes_reach_articles_already_scheduled():
 def test_an_overdue_article_is_not_stopped_by_replanning_after_a_forward_jump():
     article = watched(last_checked=ADDED, next_check=ADDED + timedelta(minutes=10))
     assert replan(article, ADDED + timedelta(days=31), ScheduleSettings()) is None  # left due, not stopped
+
+
+def test_pause_and_resume_are_one_rule_for_the_cli_and_the_dashboard():
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    article = WatchedArticle(url="https://example.com/a", added_at=now, next_check=now + timedelta(hours=5))
+    assert set_paused(article, True, now) and article.paused
+    assert not set_paused(article, True, now)  # already paused: nothing to change, nothing to say
+    assert set_paused(article, False, now)
+    assert not article.paused and article.next_check == now  # resumed articles are due at once
+    article.stopped = True  # past its last schedule tier
+    assert set_paused(article, False, now) and not article.stopped
+    assert not set_paused(article, False, now)
+
+
+def test_an_article_never_checked_is_called_the_same_in_list_and_dashboard():
+    from watcher.app.dashboard.model import status_label
+    from watcher.render.tables import watch_status
+
+    article = WatchedArticle(url="https://example.com/a", added_at=datetime(2026, 12, 7, tzinfo=UTC))
+    assert watch_status(article) == status_label(article) == "never"

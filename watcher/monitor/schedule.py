@@ -130,3 +130,15 @@ def replan(article: WatchedArticle, now: datetime, settings: ScheduleSettings) -
 
 def _clamp(interval: timedelta) -> timedelta:
     return min(interval, MAX_INTERVAL)
+
+
+def set_paused(article: WatchedArticle, paused: bool, now: datetime) -> bool:
+    """Pause or resume automatic checks of an article (`watcher pause/resume`, the dashboard's key); resuming
+    also restarts an article past its last tier and makes it due now. False when there was nothing to change."""
+    if paused == article.paused and (paused or not article.stopped):
+        return False
+    article.paused = paused
+    if not paused:
+        article.stopped = False
+        article.next_check = now
+    return True

@@ -16,6 +16,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from watcher.labels import NEVER_CHECKED
 from watcher.models import STATUSES, Article, CheckResult, Feed, Version, WatchedArticle
 from watcher.render.text import visible
 from watcher.times import short_time
@@ -90,7 +91,7 @@ def interval_text(seconds: int | None) -> str:
 
 def watch_status(a: WatchedArticle) -> str:
     """The state `list` shows: paused, stopped (past the last tier), never (not checked yet), else the last status."""
-    return "paused" if getattr(a, "paused", False) else "stopped" if a.stopped else a.last_status or "never"
+    return "paused" if getattr(a, "paused", False) else "stopped" if a.stopped else a.last_status or NEVER_CHECKED
 
 
 class ArticleList:

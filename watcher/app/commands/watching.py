@@ -260,17 +260,15 @@ def _chosen(app: App, urls: Sequence[str], match: str | None, tags: Sequence[str
 
 
 def _set_paused(app: App, urls: list[str], paused: bool) -> None:
+    from watcher.monitor.schedule import set_paused
+
     store = app.store(write=True)
     now = utcnow()
     for url in urls:
         article = store.get_article(url)
-        if paused == article.paused and (paused or not article.stopped):
+        if not set_paused(article, paused, now):
             app.env.info(f"{'already paused' if paused else 'not paused'}: {url}")
             continue
-        article.paused = paused
-        if not paused:
-            article.stopped = False
-            article.next_check = now
         store.update_article(article)
         app.env.info(f"{'paused' if paused else 'resumed'} {url}")
 

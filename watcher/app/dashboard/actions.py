@@ -17,11 +17,10 @@ if TYPE_CHECKING:
 
 def set_paused(store: Store, url: str, paused: bool, now: datetime) -> WatchedArticle:
     """Pause or resume automatic checks of one article, as `watcher pause/resume` do; resuming makes it due."""
+    from watcher.monitor.schedule import set_paused as change
+
     article = store.get_article(url)
-    article.paused = paused
-    if not paused:
-        article.stopped = False  # resume also restarts an article past its last schedule tier
-        article.next_check = now
+    change(article, paused, now)
     return store.update_article(article)
 
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from watcher.errors import WatcherError
+from watcher.labels import NEVER_CHECKED
 from watcher.models import Edit, Version, WatchedArticle, shown_edits, top_class
 from watcher.times import ago
 from watcher.urls import host_of
@@ -45,7 +46,7 @@ def next_label(article: WatchedArticle, now: datetime) -> str:
 def status_label(article: WatchedArticle) -> str:
     if is_paused(article):
         return "paused"
-    return article.last_status or "pending"
+    return article.last_status or NEVER_CHECKED
 
 
 @dataclass
