@@ -9,9 +9,7 @@ from datetime import datetime
 from typing import Any, Literal, cast, get_args
 
 # The contract's time helpers live in watcher.times; they are re-exported here because every model speaks them.
-from watcher.times import iso as iso
-from watcher.times import parse_iso as parse_iso
-from watcher.times import utcnow as utcnow
+from watcher.times import iso
 
 EditField = Literal["headline", "dek", "byline", "published", "modified", "body", "caption"]
 EditOp = Literal["insert", "delete", "replace", "move"]

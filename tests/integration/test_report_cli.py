@@ -23,7 +23,7 @@ from support.cli import checked, ok, one_line_error, watcher
 from support.site_server import Site
 from support.stories import served_stories
 
-from watcher.models import iso, parse_iso, utcnow
+from watcher.times import iso, parse_iso, utcnow
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SCRIPT_TEXT = "<script>alert(1)</script>"

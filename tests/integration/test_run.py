@@ -11,11 +11,15 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from support.cli import data_dir_with, watcher
 
 from watcher.errors import StoreLocked
-from watcher.models import utcnow
 from watcher.store import open_store
+from watcher.times import utcnow
+
+# These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
+pytestmark = pytest.mark.browser
 
 RUN_CONFIG = """
 [fetch]

@@ -75,8 +75,9 @@ class _Terminal(io.StringIO):
 def test_show_raw_neutralises_page_escapes_on_a_terminal_but_not_in_a_pipe(tmp_path):
     from watcher.app.cli import main
     from watcher.app.console import Environment
-    from watcher.models import Article, utcnow
+    from watcher.models import Article
     from watcher.store import open_store
+    from watcher.times import utcnow
 
     url = "https://news.example/escapes"
     html = "<html><body><p>Loud \x1b]0;pwned\x07\x1b[2J story</p></body></html>"

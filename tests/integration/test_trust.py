@@ -32,10 +32,10 @@ from support.site_server import Response
 from support.tidewater import BODY, HEADLINE, story
 
 from watcher.config import Config, NotifyTarget, TrustSettings
-from watcher.models import utcnow
 from watcher.monitor import check as monitor
 from watcher.notify.notifier import matches
 from watcher.store import open_store
+from watcher.times import utcnow
 
 EDITED = (
     BODY[:2]

@@ -20,11 +20,12 @@ from support.site_server import Response
 from watcher.app.cli import main
 from watcher.app.console import Environment
 from watcher.config import Config, FeedSettings, ScheduleSettings, Tier, TrustSettings
-from watcher.models import CheckResult, utcnow
+from watcher.models import CheckResult
 from watcher.monitor.check import Services
 from watcher.monitor.loop import FeedPoll, Runner, is_due
 from watcher.store import open_store
 from watcher.store.docs import url_key
+from watcher.times import utcnow
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -8,8 +8,9 @@ import pytest
 
 from watcher.config import BrowserSettings, Config, SiteRule, load_config
 from watcher.errors import ConfigError
-from watcher.models import Article, Version, WatchedArticle, utcnow
+from watcher.models import Article, Version, WatchedArticle
 from watcher.monitor import precheck
+from watcher.times import utcnow
 
 
 def article(**fields) -> WatchedArticle:

@@ -10,11 +10,11 @@ from typing import Any
 
 from rich.text import Text
 
-from watcher.models import CheckResult, iso, top_class
+from watcher.models import CheckResult, top_class
 from watcher.monitor.loop import FeedPoll, Runner, RunStats
 from watcher.monitor.services import Services
 from watcher.render.text import safe_text
-from watcher.times import ago
+from watcher.times import ago, iso
 
 NOTIFY_CLOSE_SECONDS = 2.0
 # SIGTERM must end a run within 10 s whatever is in flight: checks get STOP_GRACE (loop.py), then the

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from watcher.diff.align import align, make_edit
 from watcher.diff.fold import fold
-from watcher.models import Article, Edit, VersionDiff, parse_iso
+from watcher.models import Article, Edit, VersionDiff
 from watcher.notices import is_notice
+from watcher.times import parse_iso
 
 
 def _same_instant(a: str | None, b: str | None) -> bool:

@@ -15,8 +15,8 @@ from lxml import etree
 
 from watcher.extract import rules
 from watcher.extract.dom import attrs_of, visible_text
-from watcher.models import iso
 from watcher.normalize import normalize_text
+from watcher.times import iso
 
 
 def json_ld(root: Any) -> dict[str, Any]:

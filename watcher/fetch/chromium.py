@@ -28,7 +28,8 @@ from watcher.fetch.polite import OWN_GUARD, Polite
 from watcher.fetch.robots import RobotsGuard
 from watcher.fetch.routing import Navigation, PageRoutes
 from watcher.fetch.settle import settle, watch_activity
-from watcher.models import Snapshot, utcnow
+from watcher.models import Snapshot
+from watcher.times import utcnow
 
 # Kept back from the deadline for reading the page: a page that used its whole budget loading and
 # settling is still worth reading rather than reporting as a timeout.

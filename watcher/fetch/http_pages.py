@@ -20,7 +20,8 @@ from watcher.fetch.base import is_html, proxy_for, status_error, user_agent
 from watcher.fetch.charset import decode_html
 from watcher.fetch.polite import OWN_GUARD, Polite
 from watcher.fetch.robots import RobotsGuard
-from watcher.models import Snapshot, utcnow
+from watcher.models import Snapshot
+from watcher.times import utcnow
 
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 # Validators for a conditional GET (If-None-Match / If-Modified-Since), set by the monitor's pre-check

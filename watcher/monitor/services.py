@@ -12,9 +12,9 @@ from typing import Any
 
 from watcher.config import Config
 from watcher.fetch.base import PageFetcher
-from watcher.models import utcnow
 from watcher.monitor.masking import HostBodies
 from watcher.store import Store
+from watcher.times import utcnow
 
 
 @dataclass

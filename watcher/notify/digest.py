@@ -10,8 +10,8 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from watcher.errors import BadInput
-from watcher.models import Edit, iso, top_class
-from watcher.times import parse_duration
+from watcher.models import Edit, top_class
+from watcher.times import iso, parse_duration
 
 _DAILY = re.compile(r"^daily(?:\s+(?:at\s+)?(\d{1,2}):(\d{2}))?$")
 

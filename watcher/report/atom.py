@@ -9,9 +9,9 @@ from datetime import datetime
 
 from lxml import etree
 
-from watcher.models import iso
 from watcher.report.entries import ArticleGroup, Change, change_summary, ordered_changes, safe_href, url_digest
 from watcher.report.html import change_html
+from watcher.times import iso
 from watcher.untrusted import without_controls
 
 ATOM_NS = "http://www.w3.org/2005/Atom"

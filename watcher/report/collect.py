@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from watcher.errors import BadInput, UnknownArticle
-from watcher.models import utcnow
 from watcher.report import ReportEntry, card_html, render_report
 from watcher.store import Store
+from watcher.times import utcnow
 
 CARD_WIDTH = 1200  # the card's height follows its content (watcher/report/card.py)
 

@@ -19,10 +19,9 @@ from watcher.models import (
     Version,
     VersionDiff,
     WatchedArticle,
-    iso,
-    parse_iso,
 )
 from watcher.normalize import content_hash
+from watcher.times import iso, parse_iso
 
 ERROR_TEXT_MAX = 500
 

@@ -24,8 +24,9 @@ def _one(app: App, url: str | None, match: str | None) -> str:
 @pass_app
 def history(app: App, url: str | None, match: str | None, checks: bool, include_cosmetic: bool, as_json: bool) -> None:
     """The versions of one article as a timeline: class, flags and what each changed (--checks: the check log)."""
-    from watcher.models import iso, top_class
+    from watcher.models import top_class
     from watcher.render.timeline import checks_table, history_timeline, redirect_target, reverted_to, version_summary
+    from watcher.times import iso
 
     target = _one(app, url, match)
     store = app.store()
@@ -178,7 +179,7 @@ def diff(
 @pass_app
 def show(app: App, url: str | None, match: str | None, number: int | None, as_json: bool, raw: bool) -> None:
     """Print one stored version in full: headline, byline, dates, every paragraph and caption."""
-    from watcher.models import iso
+    from watcher.times import iso
 
     target = _one(app, url, match)
     store = app.store()

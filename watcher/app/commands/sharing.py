@@ -13,7 +13,7 @@ from watcher.app.commands import match_option, output_option, targets
 from watcher.app.context import App, pass_app
 from watcher.config import parse_duration
 from watcher.errors import BadInput, ExitStatus
-from watcher.models import parse_iso, utcnow
+from watcher.times import parse_iso, utcnow
 
 
 @click.command()

@@ -15,7 +15,8 @@ from watcher.app.context import App, pass_app
 from watcher.config import DurationTooLong, parse_duration
 from watcher.errors import BadInput, FetchError, HTTPStatusError, StoreError
 from watcher.fetch.base import proxy_for, user_agent
-from watcher.models import WatchedArticle, iso, utcnow
+from watcher.models import WatchedArticle
+from watcher.times import iso, utcnow
 
 MIN_EVERY = 1  # zero would mean "check constantly"; it used to be accepted and silently ignored
 

@@ -29,10 +29,11 @@ from watcher.app.dashboard.status_bar import status_text
 from watcher.app.dashboard.timeline_screen import TimelineScreen
 from watcher.config import Config
 from watcher.errors import WatcherError
-from watcher.models import CheckResult, WatchedArticle, utcnow
+from watcher.models import CheckResult, WatchedArticle
 from watcher.render.text import safe_text, visible
 from watcher.render.theme import THEME
 from watcher.runtime import Runtime
+from watcher.times import utcnow
 
 if TYPE_CHECKING:
     from watcher.store import Store

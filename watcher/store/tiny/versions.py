@@ -11,13 +11,13 @@ from typing import Any
 from tinydb.table import Document
 
 from watcher.errors import StoreCorrupt, UnknownArticle
-from watcher.models import Version, parse_iso
+from watcher.models import Version
 from watcher.store.docs import (
     stored_time,
     version_from_doc,
 )
 from watcher.store.tiny.folder import CHUNK, INLINE_EDITS_MAX, DataFolder, log
-from watcher.times import as_utc
+from watcher.times import as_utc, parse_iso
 
 
 class VersionRecords(DataFolder):
