@@ -41,7 +41,7 @@ from collections.abc import Callable
 import pytest
 from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
 from support.closing import closing_fixture
-from support.postgres import PostgresServer
+from support.postgres import PostgresServer, find_bin_dir
 from support.receiver import Receiver
 from support.site_server import Site
 
@@ -62,11 +62,28 @@ browser = closing_fixture(BrowserThread, "One Chromium for the whole session.", 
 receiver = closing_fixture(
     Receiver, "A webhook receiver on 127.0.0.1: /... records JSON posts, /fail answers 500, /hang never answers."
 )
+
+
+def _postgres_server() -> PostgresServer:
+    # Without the server binaries the tests that need one are skipped, not errors: the rest still runs.
+    if find_bin_dir() is None:
+        pytest.skip("no PostgreSQL server installed (bash setup.sh none installs Debian's postgresql)")
+    return PostgresServer()
+
+
 postgres = closing_fixture(
-    PostgresServer,
+    _postgres_server,
     "One throwaway PostgreSQL server for the session (started on first use, on 127.0.0.1).",
     scope="session",
 )
+
+# What a test needs, read from the fixtures it uses (directly or through others): `pytest -m "not browser and
+# not postgres"` runs the fast part. Tests that start Chromium through a `watcher` subprocess name no
+# fixture for it and carry the mark themselves (pytestmark in their module).
+NEEDS = {
+    "browser": {"browser"},
+    "postgres": {"postgres"},
+}
 
 
 @pytest.fixture
@@ -84,7 +101,15 @@ def make_fetcher(browser: BrowserThread) -> Callable[..., ThreadedFetcher]:
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist, the dashboard's tests share one worker: their stores are served on fixed
-    addresses (the SVG snapshots show them), which two workers cannot both bind."""
+    addresses (the SVG snapshots show them), which two workers cannot both bind. Tests are marked
+    `browser` / `postgres` by the fixtures they use (NEEDS)."""
     for item in items:
         if "tests/dashboard/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.xdist_group("dashboard"))
+        used = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "store_factory" in callspec.params:
+            used.add(str(callspec.params["store_factory"]))  # the contract's backend, chosen by parameter
+        for mark, fixtures in NEEDS.items():
+            if used & fixtures:
+                item.add_marker(getattr(pytest.mark, mark))

@@ -20,6 +20,7 @@ def data_dir(tmp_path: Path) -> Path:
     return data_dir_with(tmp_path / "data", FAST_CONFIG)
 
 
+@pytest.mark.browser  # Chromium in a `watcher` subprocess
 def test_story_through_versions(site, data_dir):
     site.serve_fixture("/news/barrier", "en-daily/story")
     url = site.url("/news/barrier")
@@ -61,6 +62,7 @@ def test_story_through_versions(site, data_dir):
     assert diff["version"] == 2 and diff["edits"]
 
 
+@pytest.mark.browser  # Chromium in a `watcher` subprocess
 def test_human_output_shows_the_edit(site, data_dir):
     site.serve_fixture("/zh/story", "zh-daily/story")
     url = site.url("/zh/story")
@@ -106,6 +108,7 @@ def test_unknown_article_is_exit_2(data_dir):
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.browser  # Chromium in a `watcher` subprocess
 def test_extract_command_shows_what_would_be_tracked(site, data_dir):
     site.serve_fixture("/zh", "zh-daily/story")
     manifest = json.loads((Path(__file__).parent.parent / "fixtures/sites/zh-daily/story/manifest.json").read_text())

@@ -6,7 +6,11 @@ import re
 import subprocess
 import sys
 
+import pytest
 from lxml import html as lxml_html
+
+# These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
+pytestmark = pytest.mark.browser
 
 
 def test_short_demo_finds_every_scripted_edit_and_no_chrome(tmp_path):

@@ -23,6 +23,9 @@ from watcher.fetch.http_pages import HTTPFetcher
 from watcher.monitor import check as monitor
 from watcher.store import open_store
 
+# These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
+pytestmark = pytest.mark.browser
+
 BODY = [
     "The county council voted on Tuesday to close the old swimming baths on Mill Lane at the end of the "
     "summer, after engineers found the roof beams beyond repair.",

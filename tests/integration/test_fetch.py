@@ -487,6 +487,7 @@ def test_concurrency_limit_holds_across_hosts(site, make_fetcher):
 # -- the browser itself ---------------------------------------------------------------------------
 
 
+@pytest.mark.browser  # Chromium in a `watcher` subprocess
 def test_browser_is_relaunched_after_it_dies(site):
     site.page("/story", ARTICLE)
 
@@ -515,6 +516,7 @@ def _driver_pids() -> set[int]:
     return found
 
 
+@pytest.mark.browser  # Chromium in a `watcher` subprocess
 def test_a_killed_playwright_driver_is_replaced_at_once(site):
     site.page("/story", ARTICLE)
     before = _driver_pids()
@@ -532,6 +534,7 @@ def test_a_killed_playwright_driver_is_replaced_at_once(site):
     assert all("Pier repairs" in snap.html for snap in asyncio.run(go()))
 
 
+@pytest.mark.browser  # Chromium in a `watcher` subprocess
 def test_browser_and_driver_are_started_afresh_after_serving_their_share(site, monkeypatch):
     monkeypatch.setattr(browser_module, "RELAUNCH_AFTER", 3)
     for n in range(8):

@@ -27,6 +27,9 @@ from watcher.config import load_config
 from watcher.monitor.check import Services
 from watcher.store import open_store
 
+# These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
+pytestmark = pytest.mark.browser
+
 BASE_CONFIG = fast_config(
     retries=0,
     deadline=10,

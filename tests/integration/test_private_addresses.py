@@ -14,7 +14,8 @@ from collections.abc import Iterator
 import pytest
 from support.site_server import Site
 
-from watcher import errors, feeds
+from watcher import errors
+from watcher.feeds import links as feeds
 from watcher.fetch import addresses
 
 STORY = "<html><body><article><h1>Harbour ferry cut</h1><p>Crossings fall to four a day.</p></article></body></html>"

@@ -9,6 +9,9 @@ import pytest
 from support.cli import data_dir_with, fast_config, watcher
 from support.proxy import Proxy
 
+# These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
+pytestmark = pytest.mark.browser
+
 PAGE = """<html><head><title>Proxied story</title><script defer src="/app.js"></script></head>
 <body><article><h1>Proxied story</h1>{paras}<p id="late"></p></article></body></html>"""
 SCRIPT = "document.getElementById('late').textContent = 'A paragraph the page script adds to the story text.';"

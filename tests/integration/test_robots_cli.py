@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from support.cli import data_dir_with, fast_config, watcher
+
+# These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
+pytestmark = pytest.mark.browser
 
 CONFIG = fast_config(retries=0)
 

@@ -3,7 +3,11 @@ watcher's token appended), feed polls, and `[fetch] user_agent` replacing it eve
 
 from __future__ import annotations
 
+import pytest
 from support.cli import data_dir_with, fast_config, watcher
+
+# These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
+pytestmark = pytest.mark.browser
 
 CONTACT = 'contact = "https://newsroom.example/watcher-contact"\n'
 

@@ -9,12 +9,16 @@ import hashlib
 import io
 import json
 
+import pytest
 from support.cli import data_dir_with, fast_config, ok, watcher
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from watcher.store import open_store
+
+# These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
+pytestmark = pytest.mark.browser
 
 CONFIG = fast_config(retries=0)
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from support.cli import data_dir_with, fast_config, watcher
 
 from watcher.store import open_store
+
+# These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
+pytestmark = pytest.mark.browser
 
 
 def page(figure: str) -> str:

@@ -21,6 +21,9 @@ from support.site_server import Site
 
 from watcher.store import open_store
 
+# These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
+pytestmark = pytest.mark.browser
+
 # Only for iterating locally; the suite's promise is the default.
 KILLS = int(os.environ.get("WATCHER_ROBUST_KILLS", "50"))
 LONG_CHECKS = int(os.environ.get("WATCHER_ROBUST_CHECKS", "2000"))

@@ -36,6 +36,7 @@ def big_page() -> str:
     return page(["The harbour closed at noon as the storm arrived from the west."] + paras)
 
 
+@pytest.mark.browser  # Chromium in a `watcher` subprocess
 def test_disk_full_while_writing_a_version(site, tmp_path):
     with tmpfs(tmp_path / "small", "2m") as mount:
         data = data_dir_with(mount / "data", FAST_CONFIG)

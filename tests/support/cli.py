@@ -9,8 +9,8 @@ from pathlib import Path
 
 from watcher.config import load_config
 from watcher.models import CheckResult
-from watcher.monitor.check import Services, check_article
-from watcher.store import open_store
+from watcher.monitor.check import check_article
+from watcher.runtime import Runtime
 
 
 def fast_config(
@@ -63,7 +63,7 @@ def ok(data_dir: Path, *args: str) -> str:
 def checked(data_dir: Path, fetcher, *urls: str) -> list[CheckResult]:
     """What `watcher check URL...` does, run in-process on the session's Chromium (a subprocess would
     launch its own, seconds each); `watcher check` itself is covered by test_cli_walk.py."""
-    svc = Services(fetcher=fetcher, store=open_store(data_dir), config=load_config(data_dir / "watcher.toml"))
+    svc = Runtime(load_config(data_dir / "watcher.toml"), data_dir=data_dir).services(fetcher)
 
     async def check_all() -> list[CheckResult]:
         return list(await asyncio.gather(*(check_article(url, svc) for url in urls)))
