@@ -20,7 +20,7 @@ from watcher.app.dashboard.app import DashboardApp
 from watcher.app.dashboard.articles_table import ArticlesTable
 from watcher.app.dashboard.dialogs import ConfirmScreen
 from watcher.app.dashboard.diff_screen import DiffScreen
-from watcher.app.dashboard.feed_table import FeedTable
+from watcher.app.dashboard.edits_table import FeedTable
 from watcher.app.dashboard.help_screen import HelpScreen
 from watcher.app.dashboard.status_bar import StatusBar
 from watcher.app.dashboard.timeline_screen import ChecksTable, TimelineScreen, VersionsTable

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 
 from watcher.app.dashboard.articles_table import ArticlesTable
-from watcher.app.dashboard.feed_table import around_changes
+from watcher.app.dashboard.edits_table import around_changes
 from watcher.app.dashboard.model import CLASS_FILTERS, cycle
 from watcher.app.dashboard.table_base import GAP, SCROLLBAR, fit, widths
 

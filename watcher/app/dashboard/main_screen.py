@@ -8,7 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Static
 
 from watcher.app.dashboard.articles_table import ArticlesTable
-from watcher.app.dashboard.feed_table import FeedTable, split_key
+from watcher.app.dashboard.edits_table import FeedTable, split_key
 from watcher.app.dashboard.model import CLASS_FILTERS, FLAG_FILTERS, Filters, cycle
 from watcher.app.dashboard.screen_base import RefreshedScreen
 from watcher.app.dashboard.status_bar import StatusBar

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from watcher.app.dashboard.feed_table import snippet
+from watcher.app.dashboard.edits_table import snippet
 from watcher.app.dashboard.model import FeedEntry, next_label, status_label
 from watcher.app.dashboard.screen_base import ArticleScreen, RefreshedScreen
 from watcher.app.dashboard.table_base import Column, FittedTable
