@@ -20,7 +20,7 @@ from watcher.app.dashboard.app import DashboardApp
 from watcher.app.dashboard.articles_table import ArticlesTable
 from watcher.app.dashboard.dialogs import ConfirmScreen
 from watcher.app.dashboard.diff_screen import DiffScreen
-from watcher.app.dashboard.edits_table import FeedTable
+from watcher.app.dashboard.edits_table import EditsTable
 from watcher.app.dashboard.help_screen import HelpScreen
 from watcher.app.dashboard.status_bar import StatusBar
 from watcher.app.dashboard.timeline_screen import ChecksTable, TimelineScreen, VersionsTable
@@ -79,7 +79,7 @@ def test_articles_and_the_stores_edits_newest_first(english_store):
         assert len(articles) == 5
         assert any("Harbor city approves" in r and "politics" in r and "substantive" in r for r in articles)
         assert any("/news/broken" in r and "error" in r for r in articles)
-        feed = rows(app.screen.query_one(FeedTable))
+        feed = rows(app.screen.query_one(EditsTable))
         # Edits from checks made before this app started: the feed reads the store.
         assert [r.split("\n")[0] for r in feed] == ["1h ago", "2h ago", "3h ago", "4h ago"]
         assert "Old bridge to close" in feed[0] and "removed" in feed[0]
@@ -95,7 +95,7 @@ def test_fits_80x24_with_room_for_the_feed(english_store):
     app = dashboard(english_store)
 
     async def script(pilot):
-        articles, feed = app.screen.query_one(ArticlesTable), app.screen.query_one(FeedTable)
+        articles, feed = app.screen.query_one(ArticlesTable), app.screen.query_one(EditsTable)
         assert feed.region.height >= 7 and feed.region.bottom <= 22
         harbor = next(r for r in rows(articles) if r.startswith("Harbor"))
         assert "…" in harbor.split(" | ")[0] and "substantive" in harbor
@@ -112,7 +112,7 @@ def test_filters_and_search(english_store):
     app = dashboard(english_store)
 
     async def script(pilot):
-        feed = app.screen.query_one(FeedTable)
+        feed = app.screen.query_one(EditsTable)
 
         def headlines():
             return [r.split(" | ")[2].split("\n")[0] for r in rows(feed)]
@@ -185,7 +185,7 @@ def test_chinese_diff_is_readable(chinese_store):
     app = dashboard(chinese_store)
 
     async def script(pilot):
-        feed = app.screen.query_one(FeedTable)
+        feed = app.screen.query_one(EditsTable)
         feed.focus()
         feed.move_cursor(row=[("piggy" in k.value or "撲滿" in r) for k, r in zip(feed.rows, rows(feed))].index(True))
         await pilot.press("enter")
@@ -236,7 +236,7 @@ def test_add_url_open_it_and_write_a_report_and_a_card(english_copy, tmp_path, b
         await pilot.press("a", *"http://127.0.0.9:47931/news/new-one", "enter")
         await pilot.pause()
         assert "http://127.0.0.9:47931/news/new-one" in {a.url for a in store.list_articles()}
-        feed = app.screen.query_one(FeedTable)
+        feed = app.screen.query_one(EditsTable)
         feed.focus()
         await pilot.press("down", "r")  # the typo fix
         written = list(out.glob("*.html"))
@@ -377,7 +377,7 @@ def test_over_postgresql(postgres, site, browser, tmp_path):
 
     async def script(pilot):
         assert rows(app.screen.query_one(ArticlesTable))[0].startswith("Tram fares frozen")
-        feed = rows(app.screen.query_one(FeedTable))
+        feed = rows(app.screen.query_one(EditsTable))
         assert len(feed) == 1 and "2" in feed[0] and "3" in feed[0] and "substantive" in feed[0]
         await pilot.press("enter")
         await opened(pilot, app, TimelineScreen)

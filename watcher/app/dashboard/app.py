@@ -24,7 +24,7 @@ from watcher.app.dashboard.diff_screen import DiffScreen
 from watcher.app.dashboard.help_screen import HelpScreen
 from watcher.app.dashboard.main_screen import MainScreen
 from watcher.app.dashboard.messages import AppLogHandler, quiet_loop_errors
-from watcher.app.dashboard.model import Snapshot, StoreReader, is_paused
+from watcher.app.dashboard.model import StoreReader, StoreView, is_paused
 from watcher.app.dashboard.status_bar import status_text
 from watcher.app.dashboard.timeline_screen import TimelineScreen
 from watcher.config import Config
@@ -110,7 +110,7 @@ class DashboardApp(App[int]):
         self.services = services  # checks with a caller's browser and store (the demo) instead of opening one
         self.until = until  # the caller's own end of the run (the demo's duration)
         self.reader = StoreReader(store, clock)
-        self.snap = Snapshot()
+        self.snap = StoreView()
         self.runner: Any = None
         self.feed_errors: dict[str, str] = {}
         self.checking: set[str] = set()  # URLs whose page is being loaded right now (run mode)

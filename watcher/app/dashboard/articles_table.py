@@ -7,7 +7,7 @@ from datetime import datetime
 
 from rich.text import Text
 
-from watcher.app.dashboard.model import Filters, Snapshot, ago, next_label, status_label
+from watcher.app.dashboard.model import Filters, StoreView, ago, next_label, status_label
 from watcher.app.dashboard.table_base import Column, FittedTable
 from watcher.models import CLASSES, STATUSES
 from watcher.render.text import safe_text
@@ -28,7 +28,7 @@ class ArticlesTable(FittedTable):
         Column("last", "Last edit", width=11),
     )
 
-    def show(self, snap: Snapshot, filters: Filters, now: datetime, checking: Collection[str] = ()) -> None:
+    def show(self, snap: StoreView, filters: Filters, now: datetime, checking: Collection[str] = ()) -> None:
         rows = []
         for article in snap.articles:
             if not filters.article_ok(article):

@@ -1,4 +1,4 @@
-"""The edits feed: every stored version change across the articles, newest first, two lines each."""
+"""The edits list: every stored version change across the articles, newest first, two lines each."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from rich.cells import cell_len
 from rich.text import Text
 
-from watcher.app.dashboard.model import FeedEntry, Filters, Snapshot, ago
+from watcher.app.dashboard.model import EditEntry, Filters, StoreView, ago
 from watcher.app.dashboard.table_base import Column, FittedTable, widths
 from watcher.labels import flag_short
 from watcher.render.edits import inline_text
@@ -57,7 +57,7 @@ def split_key(key: str) -> tuple[str, int]:
     return url, int(number)
 
 
-def snippet(entry: FeedEntry, keep: int = CONTEXT_CELLS) -> Text:
+def snippet(entry: EditEntry, keep: int = CONTEXT_CELLS) -> Text:
     """The first edit in a line: where, then the change in colour (the table never loses colour)."""
     edit = entry.first_edit()
     if edit is None:
@@ -77,7 +77,7 @@ def snippet(entry: FeedEntry, keep: int = CONTEXT_CELLS) -> Text:
     return line
 
 
-class FeedTable(FittedTable):
+class EditsTable(FittedTable):
     """Version changes matching the filters; the row key is "NUMBER URL"."""
 
     ROW_HEIGHT = 2
@@ -94,13 +94,13 @@ class FeedTable(FittedTable):
         else:
             super().on_resize()
 
-    def show(self, snap: Snapshot, filters: Filters, now: datetime) -> None:
+    def show(self, snap: StoreView, filters: Filters, now: datetime) -> None:
         self._last = (snap, filters, now)
         # A wide terminal shows more of the sentence around the change: a third of the line either side.
         story = widths(self.COLUMNS, self.size.width or 80)["story"]
         keep = max(CONTEXT_CELLS, story // 3)
         rows = []
-        for entry in snap.feed:
+        for entry in snap.edits:
             if not filters.entry_ok(entry):
                 continue
             cls = entry.top_class or (entry.version.event or "")

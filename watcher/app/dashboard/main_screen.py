@@ -1,4 +1,4 @@
-"""The screen a desk editor keeps open: filters and search, the articles, the edits feed, the status bar."""
+"""The screen a desk editor keeps open: filters and search, the articles, the edits list, the status bar."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Input, Static
 
 from watcher.app.dashboard.articles_table import ArticlesTable
-from watcher.app.dashboard.edits_table import FeedTable, split_key
+from watcher.app.dashboard.edits_table import EditsTable, split_key
 from watcher.app.dashboard.model import CLASS_FILTERS, FLAG_FILTERS, Filters, cycle
 from watcher.app.dashboard.screen_base import RefreshedScreen
 from watcher.app.dashboard.status_bar import StatusBar
@@ -37,7 +37,7 @@ class MainScreen(RefreshedScreen):
             yield Static(self.filters.describe(), id="filter-state")
         yield ArticlesTable(id="articles")
         yield Static(" Edits, newest first", id="feed-title", classes="section-title")
-        yield FeedTable(id="feed")
+        yield EditsTable(id="feed")
         yield StatusBar(id="status")
         yield Footer(compact=True)
 
@@ -50,11 +50,11 @@ class MainScreen(RefreshedScreen):
         app = self.app
         snap, now = app.snap, app.clock()  # type: ignore[attr-defined]
         self.query_one(ArticlesTable).show(snap, self.filters, now, app.checking)  # type: ignore[attr-defined]
-        self.query_one(FeedTable).show(snap, self.filters, now)
+        self.query_one(EditsTable).show(snap, self.filters, now)
         self.query_one("#filter-state", Static).update(self.filters.describe())
         self.query_one(StatusBar).update(app.status_line())  # type: ignore[attr-defined]
-        shown = self.query_one(FeedTable).row_count
-        total = len(snap.feed)
+        shown = self.query_one(EditsTable).row_count
+        total = len(snap.edits)
         if not total:
             title = " Edits: none stored yet (a change is listed here from its second version on)"
         elif shown != total:
@@ -100,16 +100,16 @@ class MainScreen(RefreshedScreen):
 
     def selected(self) -> tuple[str | None, int | None]:
         """The article (and version, when the feed has focus) the keys act on."""
-        feed = self.query_one(FeedTable)
+        feed = self.query_one(EditsTable)
         if feed.has_focus and feed.current_key:
             return split_key(feed.current_key)
         return self.query_one(ArticlesTable).current_key, None
 
-    def on_data_table_row_selected(self, event: FeedTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: EditsTable.RowSelected) -> None:
         key = event.row_key.value
         if key is None:
             return
-        if isinstance(event.data_table, FeedTable):
+        if isinstance(event.data_table, EditsTable):
             url, number = split_key(key)
             self.app.open_diff(url, number)  # type: ignore[attr-defined]
         else:

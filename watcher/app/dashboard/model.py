@@ -1,4 +1,4 @@
-"""What the dashboard shows, read from the store: article rows, the edits feed, filters and counts.
+"""What the dashboard shows, read from the store: article rows, the edits list, filters and counts.
 
 Pure over the store's read methods (list_articles, list_versions, list_feeds, recent_checks), so it works
 the same over the embedded store while another `watcher run` writes, and over any other store backend.
@@ -20,8 +20,8 @@ from watcher.urls import host_of
 if TYPE_CHECKING:
     from watcher.store import Store
 
-FEED_PER_ARTICLE = 10  # newest versions of each article kept for the edits feed
-FEED_LENGTH = 200  # entries the feed holds, newest first
+EDITS_PER_ARTICLE = 10  # newest versions of each article kept for the edits list
+EDITS_LENGTH = 200  # entries the edits list holds, newest first
 
 CLASS_FILTERS = ("all", "substantive", "moves", "typos")
 FLAG_FILTERS = ("any", "stealth", "correction", "revert", "removed", "A/B")
@@ -50,8 +50,8 @@ def status_label(article: WatchedArticle) -> str:
 
 
 @dataclass
-class FeedEntry:
-    """One version change of one article, as a line of the edits feed."""
+class EditEntry:
+    """One version change of one article, as a line of the edits list."""
 
     article: WatchedArticle
     version: Version
@@ -98,7 +98,7 @@ class Filters:
         needle = self.search.strip().casefold()
         return not needle or needle in article.url.casefold() or needle in (article.headline or "").casefold()
 
-    def entry_ok(self, entry: FeedEntry) -> bool:
+    def entry_ok(self, entry: EditEntry) -> bool:
         if not self.article_ok(entry.article) and not self._search_hits_version(entry):
             return False
         edits = entry.version.edits
@@ -110,7 +110,7 @@ class Filters:
             return False
         return self._flag_ok(entry)
 
-    def _search_hits_version(self, entry: FeedEntry) -> bool:
+    def _search_hits_version(self, entry: EditEntry) -> bool:
         # A headline rewritten since: the feed line shows the old headline, so the search should find it.
         needle = self.search.strip().casefold()
         if not needle or self.tag and self.tag not in entry.article.tags:
@@ -119,7 +119,7 @@ class Filters:
             return False
         return needle in entry.version.article.headline.casefold()
 
-    def _flag_ok(self, entry: FeedEntry) -> bool:
+    def _flag_ok(self, entry: EditEntry) -> bool:
         marks = entry.marks
         if self.flag == "stealth":
             return "stealth" in marks
@@ -149,11 +149,11 @@ def cycle(value: str, choices: Sequence[str]) -> str:
 
 
 @dataclass
-class Snapshot:
+class StoreView:
     """Everything the main screen shows at one moment."""
 
     articles: list[WatchedArticle] = field(default_factory=list)
-    feed: list[FeedEntry] = field(default_factory=list)
+    edits: list[EditEntry] = field(default_factory=list)
     last_class: dict[str, str] = field(default_factory=dict)  # url -> class of its latest change
     tags: list[str] = field(default_factory=list)
     hosts: list[str] = field(default_factory=list)
@@ -169,10 +169,10 @@ class StoreReader:
         self.clock = clock
         self._versions: dict[str, tuple[int, list[Version]]] = {}
 
-    def read(self) -> Snapshot:
+    def read(self) -> StoreView:
         now = self.clock()
         articles = sorted(self.store.list_articles(), key=lambda a: (a.added_at, a.url))
-        snap = Snapshot(articles=articles)
+        snap = StoreView(articles=articles)
         live = set()
         for article in articles:
             live.add(article.url)
@@ -180,17 +180,17 @@ class StoreReader:
             changes = [v for v in versions if v.number >= 2 or v.event]
             if changes:
                 latest = changes[-1]
-                top = FeedEntry(article, latest).top_class
+                top = EditEntry(article, latest).top_class
                 snap.last_class[article.url] = latest.event or top or "no visible edits"
-            snap.feed.extend(FeedEntry(article, v) for v in changes)
+            snap.edits.extend(EditEntry(article, v) for v in changes)
             if not article.stopped and not is_paused(article):
                 if article.next_check is None or article.next_check <= now:
                     snap.due += 1
         for url in list(self._versions):
             if url not in live:
                 del self._versions[url]
-        snap.feed.sort(key=lambda e: (e.version.captured_at, e.url, e.version.number), reverse=True)
-        del snap.feed[FEED_LENGTH:]
+        snap.edits.sort(key=lambda e: (e.version.captured_at, e.url, e.version.number), reverse=True)
+        del snap.edits[EDITS_LENGTH:]
         snap.tags = sorted({t for a in articles for t in a.tags})
         snap.hosts = sorted({host_of(a.url) for a in articles})
         snap.failing_feeds = sorted(f.url for f in self.store.list_feeds() if f.last_status == "error")
@@ -201,7 +201,7 @@ class StoreReader:
         if cached is not None and cached[0] == article.versions:
             return cached[1]
         try:
-            versions = self.store.list_versions(article.url, last=FEED_PER_ARTICLE)
+            versions = self.store.list_versions(article.url, last=EDITS_PER_ARTICLE)
         except WatcherError:  # removed by another process between the two reads
             versions = []
         self._versions[article.url] = (article.versions, versions)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from watcher.app.dashboard.model import Snapshot
+from watcher.app.dashboard.model import StoreView
 from watcher.monitor.loop import RunStats
 from watcher.render.text import safe_text
 
 
-def status_text(snap: Snapshot, stats: RunStats | None, feed_errors: dict[str, str]) -> Text:
+def status_text(snap: StoreView, stats: RunStats | None, feed_errors: dict[str, str]) -> Text:
     """Counters first (they are short), then the first failing feed with its message, cut by the bar."""
     line = Text()
     errors = sum(1 for a in snap.articles if a.last_status == "error")

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Static
 
 from watcher.app.dashboard.edits_table import snippet
-from watcher.app.dashboard.model import FeedEntry, next_label, status_label
+from watcher.app.dashboard.model import EditEntry, next_label, status_label
 from watcher.app.dashboard.screen_base import ArticleScreen, RefreshedScreen
 from watcher.app.dashboard.table_base import Column, FittedTable
 from watcher.errors import WatcherError
@@ -62,7 +62,7 @@ def counts(version: Version) -> Text:
 def version_rows(article: WatchedArticle, versions: list[Version], tz: tzinfo) -> list[tuple[str, dict]]:
     rows = []
     for version in reversed(versions):
-        entry = FeedEntry(article, version)
+        entry = EditEntry(article, version)
         cls = entry.top_class or ""
         summary = Text("first version", style="dim") if version.number == 1 and not version.event else snippet(entry)
         rows.append(
