@@ -23,6 +23,13 @@ SPEECH_VERBS = frozenset(
     "contends wrote writes announced announces confirmed confirms disputed disputes according".split()
 )
 SPEECH_VERBS_CJK = (
+    "警告",
+    "坦承",
+    "質疑",
+    "质疑",
+    "宣布",
+    "堅稱",
+    "坚称",
     "表示",
     "指出",
     "強調",
@@ -84,7 +91,8 @@ _NOT_NAMES = frozenset(
     + _DAYS.split("|")
 )
 # Parts of speech jieba gives to names: people, places, organisations, other proper nouns.
-_CJK_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
+# ("nz", other proper nouns, also tags ordinary verbs like 抗議: too loose to call a name.)
+_CJK_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt"})
 _CJK_RUN = re.compile(f"[{CJK_LETTERS}]+")
 MAX_FACT_TEXT = 120  # a quote or context longer than this is cut at a word boundary in a fact
 
@@ -270,11 +278,12 @@ def _attribution_facts(edit: Edit) -> list[Fact]:
     if edit.op not in ("replace", "move"):
         return []
     facts: list[Fact] = []
-    for _before, deleted, inserted, _after in _spans(edit):
-        gone = [t for t in _words(deleted) if _is_speech(t)]
-        came = [t for t in _words(inserted) if _is_speech(t)]
-        if gone and came and gone != came:
-            facts.append(Fact("attribution", "changed", gone[0], came[0], ""))
+    spans = _spans(edit)
+    # Over the whole edit: "said" may go in one spot and "told reporters" come in another.
+    gone = [t for _b, deleted, _i, _a in spans for t in _words(deleted) if _is_speech(t)]
+    came = [t for _b, _d, inserted, _a in spans for t in _words(inserted) if _is_speech(t)]
+    if gone and came and gone != came:
+        facts.append(Fact("attribution", "changed", gone[0], came[0], ""))
     old, new = edit.old or "", edit.new or ""
     for quote in set(_quotes(old)) & set(_quotes(new)):
         was, now = _speaker(old, quote), _speaker(new, quote)
@@ -368,7 +377,10 @@ def _negation_facts(edit: Edit) -> list[Fact]:
 def _negations(text: str) -> list[str]:
     words = [t.casefold().replace("’", "'") for t in tokenize(text) if is_word(t)]
     found = [w for w in words if w in NEGATIONS or w.endswith("n't")]
-    found += [ch for ch in NEGATIONS_CJK if ch in text]
+    # A Chinese negation is one character inside longer words (不予置評 is a way to say "declined"): it counts
+    # only as a change of its own, a span of at most two characters (並未, 沒有, 不).
+    if len(text.strip()) <= 2:
+        found += [ch for ch in NEGATIONS_CJK if ch in text]
     return found
 
 

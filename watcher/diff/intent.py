@@ -16,7 +16,7 @@ def edit_intent(edit: Edit, facts: Sequence[Fact], *, correction_notice: bool = 
 
     `correction_notice`: the version carries a new correction notice, so a changed fact in it is a correction
     the paper admits rather than a silent fact change."""
-    if edit.cls == "cosmetic":
+    if edit.cls == "cosmetic" or (edit.op == "replace" and _marks_only(edit)):
         return "cosmetic"
     text = edit.new or edit.old or ""
     if edit.op == "insert" and is_notice(text):
@@ -36,6 +36,12 @@ def edit_intent(edit: Edit, facts: Sequence[Fact], *, correction_notice: bool = 
     if "attribution" in kinds:
         return "attribution"
     return "style"
+
+
+def _marks_only(edit: Edit) -> bool:
+    """True when every changed token is punctuation or space: a dash or a full stop fixed, nothing said anew."""
+    changed = "".join(text for op, text in edit.inline if op != "=")
+    return bool(changed) and not any(ch.isalnum() for ch in changed)
 
 
 def annotate_intents(edits: Sequence[Edit], *, correction_notice: bool = False) -> None:
