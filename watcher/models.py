@@ -351,6 +351,7 @@ class CheckResult:
     note: str = ""  # a sentence for the reader about this outcome (why a change was not stored, what to do)
     final_url: str | None = None  # where the page led when a redirect took it elsewhere
     requests: dict[str, int] = field(default_factory=dict)  # the pages' own requests by kind, summed over fetches
+    summary: str = ""  # the change in one line of words (diff/summary.py), in the story's language
 
     def to_json(self) -> dict[str, Any]:
         """One object of `check --json`, `run --json` and `diff --json`: the contract in docs/architecture.md."""
@@ -367,6 +368,8 @@ class CheckResult:
             body["final_url"] = self.final_url  # added field: only when a redirect led elsewhere
         if self.note:
             body["note"] = self.note
+        if self.summary:
+            body["summary"] = self.summary
         return body
 
 

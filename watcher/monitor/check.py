@@ -14,6 +14,7 @@ from typing import Any, Protocol, cast
 
 from watcher.config import Config
 from watcher.diff import diff_articles
+from watcher.diff.summary import summarize
 from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.diff.volatile import Mask, apply_mask, reconcile
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
@@ -492,6 +493,7 @@ def _changed(
         http_status=snapshot.status,
         headline=version.article.headline,
         final_url=version.final_url,
+        summary=summarize(diff.edits, version.article.lang),
     )
 
 
