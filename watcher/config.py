@@ -18,6 +18,8 @@ from watcher.times import duration_seconds, zone
 from watcher.times import parse_duration as parse_duration
 
 FETCH_MODES = ("auto", "browser", "http")  # [fetch] mode, [[sites]] mode, `watcher add --mode`
+# [[notify]] when: what must have changed for a target to be told (alert_rules.py).
+ALERT_WHEN = ("numbers", "names", "quotes", "attribution", "negations", "dates", "links", "headline", "correction")
 
 
 @dataclass
@@ -136,6 +138,11 @@ class NotifyTarget:
     digest: str | None = None  # "1h", "30m" or "daily 07:30": one message per window instead of one per edit
     title: str | None = None  # Apprise targets: a template for the title, e.g. "{status}: {headline}"
     body: str | None = None  # Apprise targets: a template for the text, fields of the JSON contract
+    # Alert rules (README, "Alert rules"): when any is set, a change is sent only if one of them holds.
+    when: list[str] = field(default_factory=list)  # facts that must have changed: numbers, names, quotes, ...
+    keywords: list[str] = field(default_factory=list)  # a word, or /a regex/, that appears or disappears
+    min_words: int = 0  # at least this many words changed (added plus removed)
+    sites: list[str] = field(default_factory=list)  # only articles on these domains (and their subdomains)
 
 
 @dataclass
@@ -321,6 +328,17 @@ def _notify_target(table: dict[str, Any], where: str) -> NotifyTarget:
     if target.min_class not in CLASS_RANK:
         choices = ", ".join(CLASS_RANK)
         raise _KeyProblem(f"'{where}.min_class' must be one of {choices}, not {target.min_class!r}")
+    unknown = [w for w in target.when if w not in ALERT_WHEN]
+    if unknown:
+        raise _KeyProblem(f"'{where}.when' takes {', '.join(ALERT_WHEN)}, not {unknown[0]!r}")
+    for keyword in target.keywords:
+        if len(keyword) > 2 and keyword.startswith("/") and keyword.endswith("/"):
+            try:
+                re.compile(keyword[1:-1])
+            except re.error as exc:
+                raise _KeyProblem(f"'{where}.keywords': {keyword!r} is not a regular expression ({exc})") from None
+    if target.min_words < 0:
+        raise _KeyProblem(f"'{where}.min_words' is out of range")
     return target
 
 
