@@ -66,6 +66,8 @@ def message(body: dict[str, Any]) -> tuple[str, str]:
     if body.get("flags"):
         facts.append("flags: " + ", ".join(body["flags"]))
     lines = [body.get("url", "") + (f" ({'; '.join(facts)})" if facts else "")]
+    if body.get("summary"):
+        lines.append("What changed: " + one_line(str(body["summary"])))
     for edit in edits[:_EDITS_SHOWN]:
         lines.append(_edit_line(edit))
     if len(edits) > _EDITS_SHOWN:

@@ -12,6 +12,7 @@ from watcher.untrusted import one_line
 # At most this many parts are spelled out; the rest is counted ("and 3 more edits").
 MAX_PARTS = 3
 QUOTE_CHARS = 60  # a quote in a summary is cut at a word boundary past this many characters
+MAX_SWAPS, SWAP_CHARS = 2, 40  # a rewording of at most 2 spots of at most 40 characters each is quoted as it is
 
 _EN = {
     "number": "{context}{old} → {new}",
@@ -145,7 +146,30 @@ def _edit_parts(edit: Edit, words: dict[str, str]) -> list[str]:
         return [_fact_text(f, words) + where for f in shown]
     if edit.op == "move" and edit.cls == "moved":
         return [words["moved"] + where]
+    swaps = _swaps(edit)
+    if swaps:
+        return [swaps + where]
     return [words["caption" if edit.field == "caption" else "reworded"] + where]
+
+
+def _swaps(edit: Edit) -> str:
+    """A small rewording shown as it is, each changed spot apart: “goverment” → “government”, “a” → “b”
+    (never glued into one invented phrase); empty when the change is too big to read in a line."""
+    pairs: list[tuple[str, str]] = []
+    pending = {"-": "", "+": ""}
+    for op, text in [*edit.inline, ("=", "")]:
+        if op == "=":
+            if pending["-"].strip() or pending["+"].strip():
+                pairs.append((pending["-"].strip(), pending["+"].strip()))
+            pending = {"-": "", "+": ""}
+        else:
+            pending[op] += text
+    if not pairs or len(pairs) > MAX_SWAPS or any(len(a) + len(b) > SWAP_CHARS for a, b in pairs):
+        return ""
+    return ", ".join(
+        f"“{one_line(a)}” → “{one_line(b)}”" if a and b else f"+“{one_line(b)}”" if b else f"−“{one_line(a)}”"
+        for a, b in pairs
+    )
 
 
 def _paired_dates(facts: Sequence[Fact]) -> list[Fact]:
