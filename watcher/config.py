@@ -161,6 +161,18 @@ class StoreSettings:
 
 
 @dataclass
+class SummarySettings:
+    """An optional summary of each change written by a language model the user runs (README, "Machine-written
+    summaries"): an OpenAI-compatible endpoint (llama.cpp's server, Ollama, vLLM, a hosted API). Off when no url."""
+
+    llm_url: str | None = None  # e.g. http://127.0.0.1:8080/v1 (the path before /chat/completions)
+    llm_model: str = ""
+    llm_key_env: str | None = None  # the environment variable holding an API key, when the endpoint wants one
+    llm_timeout: float = 30.0  # seconds for one answer; a slow endpoint never holds up a check
+    llm_max_chars: int = 6000  # the most of the change's text sent in one prompt
+
+
+@dataclass
 class Config:
     """Everything configurable, with defaults that work with no config file."""
 
@@ -173,6 +185,7 @@ class Config:
     store: StoreSettings = field(default_factory=StoreSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
+    summary: SummarySettings = field(default_factory=SummarySettings)
 
 
 # --- the strict TOML loader -------------------------------------------------------------------------
@@ -185,6 +198,7 @@ _DURATIONS = {
     "trust": {"confirm_delay"},
     "feeds": {"default_every"},
     "notify": {"timeout"},
+    "summary": {"llm_timeout"},
 }
 
 
@@ -266,6 +280,11 @@ def _build_config(data: dict[str, Any]) -> Config:
     if "display" in data:
         config.display = _fill(DisplaySettings, _table(data["display"], "display"), "display")
         zone(config.display.tz)  # an unknown zone is a config error now, not at the first time shown
+    if "summary" in data:
+        config.summary = _fill(SummarySettings, _table(data["summary"], "summary"), "summary")
+        url = config.summary.llm_url
+        if url is not None and not re.match(r"https?://[^/\s]+", url.strip(), re.IGNORECASE):
+            raise _KeyProblem("'summary.llm_url' must be an http:// or https:// URL")
     if "notify" in data:
         config.notify = [
             _notify_target(_table(item, f"notify[{i}]"), f"notify[{i}]")
@@ -358,6 +377,8 @@ def _check_ranges(config: Config) -> None:
         ("fetch.audit_max_age", config.fetch.audit_max_age > 0),
         ("fetch.browser_idle", config.fetch.browser_idle >= 0),
     ]
+    checks += [("summary.llm_timeout", config.summary.llm_timeout > 0)]
+    checks += [("summary.llm_max_chars", config.summary.llm_max_chars >= 200)]
     checks += [(f"notify[{i}].retries", t.retries >= 0) for i, t in enumerate(config.notify)]
     checks += [(f"notify[{i}].timeout", t.timeout > 0) for i, t in enumerate(config.notify)]
     for key, ok in checks:
