@@ -18,6 +18,8 @@ from watcher.times import duration_seconds, zone
 from watcher.times import parse_duration as parse_duration
 
 FETCH_MODES = ("auto", "browser", "http")  # [fetch] mode, [[sites]] mode, `watcher add --mode`
+# [[notify]] when: what must have changed for a target to be told (notify/rules.py).
+ALERT_WHEN = ("numbers", "names", "quotes", "attribution", "negations", "dates", "links", "headline", "correction")
 
 
 @dataclass
@@ -136,6 +138,11 @@ class NotifyTarget:
     digest: str | None = None  # "1h", "30m" or "daily 07:30": one message per window instead of one per edit
     title: str | None = None  # Apprise targets: a template for the title, e.g. "{status}: {headline}"
     body: str | None = None  # Apprise targets: a template for the text, fields of the JSON contract
+    # Alert rules (README, "Alert rules"): when any is set, a change is sent only if one of them holds.
+    when: list[str] = field(default_factory=list)  # facts that must have changed: numbers, names, quotes, ...
+    keywords: list[str] = field(default_factory=list)  # a word, or /a regex/, that appears or disappears
+    min_words: int = 0  # at least this many words changed (added plus removed)
+    sites: list[str] = field(default_factory=list)  # only articles on these domains (and their subdomains)
 
 
 @dataclass
@@ -154,6 +161,18 @@ class StoreSettings:
 
 
 @dataclass
+class SummarySettings:
+    """An optional summary of each change written by a language model the user runs (README, "Machine-written
+    summaries"): an OpenAI-compatible endpoint (llama.cpp's server, Ollama, vLLM, a hosted API). Off when no url."""
+
+    llm_url: str | None = None  # e.g. http://127.0.0.1:8080/v1 (the path before /chat/completions)
+    llm_model: str = ""
+    llm_key_env: str | None = None  # the environment variable holding an API key, when the endpoint wants one
+    llm_timeout: float = 30.0  # seconds for one answer; a slow endpoint never holds up a check
+    llm_max_chars: int = 6000  # the most of the change's text sent in one prompt
+
+
+@dataclass
 class Config:
     """Everything configurable, with defaults that work with no config file."""
 
@@ -166,6 +185,7 @@ class Config:
     store: StoreSettings = field(default_factory=StoreSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
+    summary: SummarySettings = field(default_factory=SummarySettings)
 
 
 # --- the strict TOML loader -------------------------------------------------------------------------
@@ -178,6 +198,7 @@ _DURATIONS = {
     "trust": {"confirm_delay"},
     "feeds": {"default_every"},
     "notify": {"timeout"},
+    "summary": {"llm_timeout"},
 }
 
 
@@ -259,6 +280,11 @@ def _build_config(data: dict[str, Any]) -> Config:
     if "display" in data:
         config.display = _fill(DisplaySettings, _table(data["display"], "display"), "display")
         zone(config.display.tz)  # an unknown zone is a config error now, not at the first time shown
+    if "summary" in data:
+        config.summary = _fill(SummarySettings, _table(data["summary"], "summary"), "summary")
+        url = config.summary.llm_url
+        if url is not None and not re.match(r"https?://[^/\s]+", url.strip(), re.IGNORECASE):
+            raise _KeyProblem("'summary.llm_url' must be an http:// or https:// URL")
     if "notify" in data:
         config.notify = [
             _notify_target(_table(item, f"notify[{i}]"), f"notify[{i}]")
@@ -321,6 +347,17 @@ def _notify_target(table: dict[str, Any], where: str) -> NotifyTarget:
     if target.min_class not in CLASS_RANK:
         choices = ", ".join(CLASS_RANK)
         raise _KeyProblem(f"'{where}.min_class' must be one of {choices}, not {target.min_class!r}")
+    unknown = [w for w in target.when if w not in ALERT_WHEN]
+    if unknown:
+        raise _KeyProblem(f"'{where}.when' takes {', '.join(ALERT_WHEN)}, not {unknown[0]!r}")
+    for keyword in target.keywords:
+        if len(keyword) > 2 and keyword.startswith("/") and keyword.endswith("/"):
+            try:
+                re.compile(keyword[1:-1])
+            except re.error as exc:
+                raise _KeyProblem(f"'{where}.keywords': {keyword!r} is not a regular expression ({exc})") from None
+    if target.min_words < 0:
+        raise _KeyProblem(f"'{where}.min_words' is out of range")
     return target
 
 
@@ -340,6 +377,8 @@ def _check_ranges(config: Config) -> None:
         ("fetch.audit_max_age", config.fetch.audit_max_age > 0),
         ("fetch.browser_idle", config.fetch.browser_idle >= 0),
     ]
+    checks += [("summary.llm_timeout", config.summary.llm_timeout > 0)]
+    checks += [("summary.llm_max_chars", config.summary.llm_max_chars >= 200)]
     checks += [(f"notify[{i}].retries", t.retries >= 0) for i, t in enumerate(config.notify)]
     checks += [(f"notify[{i}].timeout", t.timeout > 0) for i, t in enumerate(config.notify)]
     for key, ok in checks:

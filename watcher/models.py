@@ -17,6 +17,9 @@ EditClass = Literal["cosmetic", "typo", "moved", "substantive"]
 CheckStatus = Literal["new", "unchanged", "changed", "error", "revert", "removed", "redirected", "restored"]
 Flag = Literal["headline_changed", "correction_notice", "stealth", "ab_test", "revert", "restored"]
 InlineOp = tuple[str, str]  # ("=" | "-" | "+", text)
+# Why an edit was made (NewsEdits' edit intents, README "What changed, in words"); least to most newsworthy.
+EditIntent = Literal["cosmetic", "style", "update", "attribution", "fact", "correction"]
+FactKind = Literal["number", "quote", "attribution", "name", "negation", "date", "link"]
 
 # The domain's words, each written once; docs/architecture.md says what each means.
 EDIT_FIELDS: tuple[str, ...] = get_args(EditField)
@@ -25,6 +28,8 @@ CLASSES: tuple[str, ...] = get_args(EditClass)  # least to most serious
 CLASS_RANK = {cls: rank for rank, cls in enumerate(CLASSES)}
 STATUSES: tuple[str, ...] = get_args(CheckStatus)
 FLAGS: tuple[str, ...] = get_args(Flag)
+INTENTS: tuple[str, ...] = get_args(EditIntent)
+FACT_KINDS: tuple[str, ...] = get_args(FactKind)
 # Versions that record what happened to the page (Version.event) rather than only new text.
 EVENTS = ("removed", "redirected", "restored", "revert")
 # Event versions for a page that is gone: they carry the last text seen, not a page of their own.
@@ -119,6 +124,25 @@ class Article:
         return cls(**known)
 
 
+@dataclass(frozen=True)
+class Fact:
+    """One thing an edit changed that a desk tracks: a number, a name, a quote, an attribution, a negation, a
+    date or a link (README, "What changed, in words")."""
+
+    kind: FactKind
+    change: str  # "added", "removed" or "changed"
+    old: str | None
+    new: str | None
+    context: str = ""  # what a number counts ("dead"), who a quote is given to
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "change": self.change, "old": self.old, "new": self.new, "context": self.context}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Fact:
+        return cls(data["kind"], data["change"], data.get("old"), data.get("new"), data.get("context") or "")
+
+
 @dataclass
 class Edit:
     """One change between two versions of one field (or one paragraph of the body)."""
@@ -130,9 +154,16 @@ class Edit:
     cls: EditClass
     # dataclasses.field: inside this class `field` is the attribute above, which type checkers see as a str.
     inline: list[InlineOp] = dataclasses.field(default_factory=list)
+    # What the edit changed as facts, and why it was made (diff/facts.py, diff/intent.py); None for edits
+    # stored before they were kept.
+    facts: list[Fact] | None = None
+    intent: EditIntent | None = None
+    # 1-based paragraph numbers of a body or caption edit in the old and the new version, where known.
+    from_para: int | None = None
+    to_para: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "field": self.field,
             "op": self.op,
             "old": self.old,
@@ -140,6 +171,15 @@ class Edit:
             "class": self.cls,
             "inline": [[op, text] for op, text in self.inline],
         }
+        if self.facts is not None:
+            body["facts"] = [f.to_json() for f in self.facts]
+        if self.intent is not None:
+            body["intent"] = self.intent
+        if self.from_para is not None:
+            body["from"] = self.from_para
+        if self.to_para is not None:
+            body["to"] = self.to_para
+        return body
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Edit:
@@ -150,6 +190,10 @@ class Edit:
             new=data.get("new"),
             cls=data["class"],
             inline=[(op, text) for op, text in data.get("inline", [])],
+            facts=[Fact.from_json(f) for f in data["facts"]] if isinstance(data.get("facts"), list) else None,
+            intent=data.get("intent") if data.get("intent") in INTENTS else None,
+            from_para=data["from"] if isinstance(data.get("from"), int) else None,
+            to_para=data["to"] if isinstance(data.get("to"), int) else None,
         )
 
 
@@ -305,6 +349,7 @@ class CheckResult:
     note: str = ""  # a sentence for the reader about this outcome (why a change was not stored, what to do)
     final_url: str | None = None  # where the page led when a redirect took it elsewhere
     requests: dict[str, int] = field(default_factory=dict)  # the pages' own requests by kind, summed over fetches
+    summary: str = ""  # the change in one line of words (diff/summary.py), in the story's language
 
     def to_json(self) -> dict[str, Any]:
         """One object of `check --json`, `run --json` and `diff --json`: the contract in docs/architecture.md."""
@@ -321,6 +366,8 @@ class CheckResult:
             body["final_url"] = self.final_url  # added field: only when a redirect led elsewhere
         if self.note:
             body["note"] = self.note
+        if self.summary:
+            body["summary"] = self.summary
         return body
 
 

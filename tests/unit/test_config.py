@@ -94,8 +94,12 @@ def test_the_commented_examples_in_the_shipped_file_load(tmp_path):
     assert [t.url for t in config.notify] == [
         "https://hooks.example.org/watcher",
         "mailto://user:app-password@gmail.com",
+        "https://hooks.example.org/desk",
     ]
     assert config.notify[0].timeout == 10.0 and config.notify[1].min_class == "typo"
+    assert (
+        config.notify[2].when == ["numbers", "quotes", "attribution", "headline"] and config.notify[2].min_words == 20
+    )
 
 
 def test_full_config_is_read_into_the_settings(tmp_path):
@@ -226,3 +230,15 @@ def test_fetch_identity_proxies_and_templates_that_cannot_work_are_refused(tmp_p
     with pytest.raises(ConfigError, match=re.escape(said)) as info:
         load_config(write(tmp_path, text))
     assert "hunter2" not in str(info.value)
+
+
+def test_alert_rules_and_summary_settings_are_checked(tmp_path):
+    assert "'notify[0].when' takes numbers" in load_error(
+        tmp_path, '[[notify]]\nurl = "https://h.example/x"\nwhen = ["numbrs"]\n'
+    )
+    assert "is not a regular expression" in load_error(
+        tmp_path, '[[notify]]\nurl = "https://h.example/x"\nkeywords = ["/(unclosed/"]\n'
+    )
+    assert "'summary.llm_url' must be an http" in load_error(tmp_path, '[summary]\nllm_url = "ftp://x"\n')
+    config = load_config(write(tmp_path, '[summary]\nllm_url = "http://127.0.0.1:8080/v1"\nllm_timeout = "1m"\n'))
+    assert config.summary.llm_timeout == 60.0 and Config().summary.llm_url is None

@@ -336,7 +336,10 @@ def test_json_follows_the_contract_one_object_per_version_change():
         "from_version",
         "captured_at",
     }
-    assert all(set(d) == keys for d in data)
+    # "summary" was added (the contract grows by adding): on each change with edits that carry facts.
+    assert all(set(d) - {"summary"} == keys for d in data)
+    assert all(bool(d.get("summary")) == any("facts" in e for e in d["edits"]) for d in data)
+    assert any(d.get("summary") for d in data)
     latest = data[0]
     assert latest["status"] == "changed" and latest["error"] is None and latest["from_version"] == 2
     assert latest["captured_at"] == latest["checked_at"] == "2026-11-21T14:00:00Z"
@@ -534,3 +537,20 @@ def test_lang_auto_words_each_storys_labels_in_its_language_and_leaves_json_alon
     assert "### 第 1 → 2 版" in md and "**內文** (實質修改)" in md and "*這篇報導已被撤下。*" in md
     assert "*The article was removed in this version.*" in md
     assert render(entries, "json", lang="zh-Hant") == render(entries, "json")
+
+
+def test_every_report_format_says_what_changed_in_words():
+    art = watched(MAYOR, "Flood toll")
+    v1 = version(MAYOR, 1, 0, "Flood toll", ["Three people died in the flood, police said."])
+    v2 = edited(v1, 2, "Flood toll", ["Five people died in the flood, police said."])
+    words = "people: Three → Five (¶1)"
+    html = lxml.html.fromstring(render([ReportEntry(art, v1, v2)], "html"))
+    assert [p.text_content() for p in html.cssselect("p.what-changed")] == [words]
+    assert words in render([ReportEntry(art, v1, v2)], "md")
+    feed = feedparser.parse(render([ReportEntry(art, v1, v2)], "atom"))
+    assert feed.entries[0].title == f"Flood toll — {words}"
+    objects = json.loads(render([ReportEntry(art, v1, v2)], "json"))
+    assert objects[0]["edits"][0]["intent"] == "fact" and objects[0]["edits"][0]["facts"][0]["new"] == "Five"
+    assert objects[0]["summary"] == words
+    zh = lxml.html.fromstring(render([ReportEntry(art, v1, v2)], "html", lang="zh-Hant"))
+    assert zh.cssselect("p.what-changed")[0].text_content() == "people：Three → Five（第 1 段）"

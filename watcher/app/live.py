@@ -6,6 +6,7 @@ import asyncio
 import signal
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -98,6 +99,7 @@ def run_monitor(
                 as_json=as_json,
                 max_checks=max_checks,
                 verbose=verbose,
+                summaries_folder=app.data_dir,
                 browser=browser_name(),
             )
         finally:
@@ -120,19 +122,25 @@ async def run_with(
     until: Callable[[], bool] | None = None,
     verbose: bool = False,
     browser: str | None = None,
+    summaries_folder: Path | None = None,
 ) -> RunStats:
-    """The loop with output attached; `until` lets the demo end the run itself."""
+    """The loop with output attached; `until` lets the demo end the run itself; machine-written summaries (when
+    the config names an endpoint) are cached in `summaries_folder`."""
     if dashboard:
         from watcher.app.dashboard import run_dashboard_with
 
         return await run_dashboard_with(svc, max_checks=max_checks, until=until)
+    from watcher.machine_summary import summaries_for
     from watcher.notify.notifier import notifier_for, notify_result
 
     notifier = notifier_for(svc.config, svc.store, env.info)
+    machine = summaries_for(svc.config.summary, summaries_folder, env.info) if summaries_folder else None
     stdout = _Stdout(env)
 
     def on_result(result: CheckResult) -> None:
         notify_result(notifier, svc.store, result)
+        if machine is not None:
+            machine.submit(result)
         if as_json:
             stdout.write(lambda: env.print_json(result.to_json()))
         elif not dashboard and worth_logging(result, verbose):
@@ -175,6 +183,8 @@ async def run_with(
             loop.remove_signal_handler(sig)
         if notifier is not None:
             notifier.close(timeout=NOTIFY_CLOSE_SECONDS)
+        if machine is not None:
+            machine.close(timeout=0)
         stdout.silence_if_closed()
     return stats
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from watcher.diff.align import align, make_edit
+from watcher.diff.align import Row, align, make_edit
+from watcher.diff.facts import annotate
 from watcher.diff.fold import fold
+from watcher.diff.intent import annotate_intents
 from watcher.models import Article, Edit, VersionDiff
 from watcher.notices import is_notice
 from watcher.times import parse_iso
@@ -41,6 +43,20 @@ def _notice_appeared(old: Article, new: Article) -> bool:
     return bool(fresh) and bool({fold(p) for p in fresh} - _notices(old))
 
 
+def _placed(rows: list[Row]) -> list[Edit]:
+    """The rows' edits, each with the paragraph numbers it had in the old and the new version (1-based)."""
+    edits = []
+    for row in rows:
+        if row.edit is None:
+            continue
+        if row.edit.from_para is None and row.old:
+            row.edit.from_para = row.old[0] + 1
+        if row.edit.to_para is None and row.new:
+            row.edit.to_para = row.new[0] + 1
+        edits.append(row.edit)
+    return edits
+
+
 def diff_articles(old: Article, new: Article) -> VersionDiff:
     """Every edit from old to new (fields, body, captions), classified, with the version's flags."""
     edits: list[Edit] = []
@@ -49,10 +65,8 @@ def diff_articles(old: Article, new: Article) -> VersionDiff:
         edit = _field_edit(name, getattr(old, name), getattr(new, name), lang)
         if edit:
             edits.append(edit)
-    edits += [row.edit for row in align(old.body, new.body, "body", lang=lang) if row.edit]
-    edits += [
-        row.edit for row in align(old.captions, new.captions, "caption", allow_split=False, lang=lang) if row.edit
-    ]
+    edits += _placed(align(old.body, new.body, "body", lang=lang))
+    edits += _placed(align(old.captions, new.captions, "caption", allow_split=False, lang=lang))
 
     flags = []
     if any(e.field == "headline" and e.cls != "cosmetic" for e in edits):
@@ -62,4 +76,6 @@ def diff_articles(old: Article, new: Article) -> VersionDiff:
         flags.append("correction_notice")
     if any(e.cls == "substantive" for e in edits) and not notice and _same_instant(old.modified, new.modified):
         flags.append("stealth")
+    annotate(edits)
+    annotate_intents(edits, correction_notice=notice)
     return VersionDiff(edits=edits, flags=flags)

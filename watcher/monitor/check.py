@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from watcher.diff import diff_articles
 from watcher.diff.similarity import story_overlap
+from watcher.diff.summary import summarize
 from watcher.diff.volatile import Mask, apply_mask, reconcile
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
@@ -438,6 +439,7 @@ def _changed(
         http_status=snapshot.status,
         headline=version.article.headline,
         final_url=version.final_url,
+        summary=summarize(diff.edits, version.article.lang),
     )
 
 

@@ -17,9 +17,10 @@ from typing import Any
 from watcher.config import NotifyTarget
 from watcher.errors import FetchError, WatcherError
 from watcher.labels import status_title
-from watcher.models import CLASS_RANK, NOTIFY_STATUSES, CheckResult, Edit, class_rank, top_class
+from watcher.models import NOTIFY_STATUSES, CheckResult, Edit, top_class
 from watcher.notify.digest import digest_body, digest_message, parse_window, render
 from watcher.notify.redact import redact, scrub
+from watcher.notify.rules import verdict
 from watcher.untrusted import one_line, visible
 
 # A notification still undelivered after this many runs tried it is dropped (with a log line).
@@ -39,19 +40,9 @@ class DeliveryFailed(Exception):
 
 
 def matches(target: NotifyTarget, result: CheckResult, tags: Sequence[str]) -> bool:
-    """True when the target's filters (status, minimum class, flags, tags) let this result through."""
-    if result.status not in NOTIFY_STATUSES:
-        return False
-    if result.status == "changed":
-        # A removal, redirect or restoration has no edits to grade; it passes the class filter.
-        wanted = CLASS_RANK.get(target.min_class, CLASS_RANK["substantive"])
-        if not any(class_rank(edit.cls) >= wanted for edit in result.edits):
-            return False
-    if target.flags and not set(target.flags) & set(result.flags):
-        return False
-    if target.tags and not set(target.tags) & set(tags):
-        return False
-    return True
+    """True when the target's filters (status, minimum class, flags, tags, sites) and alert rules let this result
+    through (rules.verdict says why)."""
+    return verdict(target, result, tags).fires
 
 
 def payload(result: CheckResult, article_headline: str, tags: Sequence[str]) -> dict[str, Any]:
@@ -75,6 +66,8 @@ def message(body: dict[str, Any]) -> tuple[str, str]:
     if body.get("flags"):
         facts.append("flags: " + ", ".join(body["flags"]))
     lines = [body.get("url", "") + (f" ({'; '.join(facts)})" if facts else "")]
+    if body.get("summary"):
+        lines.append("What changed: " + one_line(str(body["summary"])))
     for edit in edits[:_EDITS_SHOWN]:
         lines.append(_edit_line(edit))
     if len(edits) > _EDITS_SHOWN:

@@ -364,6 +364,8 @@ class CheckView:
             parts.append(Padding(Text(visible(r.error), style="status.error"), (0, 0, 0, 2)))
         if r.flags:
             parts.append(Padding(Text.assemble("flags: ", flags_text(r.flags)), (0, 0, 0, 2)))
+        if r.summary:
+            parts.append(Padding(Text("what changed: " + visible(r.summary), style="diff.label"), (0, 0, 0, 2)))
         if r.final_url:
             parts.append(Padding(Text("now at " + visible(r.final_url), style="diff.label"), (0, 0, 0, 2)))
         if r.note:

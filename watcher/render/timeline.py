@@ -10,6 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from watcher.diff.summary import summarize
 from watcher.labels import flag_label
 from watcher.models import EVENTS, STATUSES, CheckRecord, Edit, Version, shown_edits, top_class
 from watcher.render.text import visible
@@ -86,6 +87,10 @@ def version_summary(version: Version, earlier: Sequence[Version], include_cosmet
         lead = "page back"
     edits = shown_edits(version.edits, include_cosmetic)
     hidden = len(version.edits) - len(edits)
+    if any(e.facts is not None for e in edits):
+        # Versions stored since edits carry their facts say what changed in words (diff/summary.py).
+        words = summarize(edits, version.article.lang)
+        return "; ".join(([lead] if lead else []) + ([words] if words else [])) or "no text changes"
     ordered = sorted(edits, key=lambda e: (e.field != "headline", e.cls != "substantive"))
     phrases = [edit_phrase(e) for e in ordered[:2]]
     if len(ordered) > 2:

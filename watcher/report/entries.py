@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from watcher.diff.summary import summarize
 from watcher.labels import FLAG_LABELS
 from watcher.models import Edit, InlineOp, Version, WatchedArticle, shown_edits
 from watcher.times import as_utc
@@ -135,8 +136,20 @@ def edit_ops(edit: Edit) -> list[InlineOp]:
     return ops
 
 
+def change_words(change: Change, lang: str | None = None) -> str:
+    """What changed in words, from the edits' facts ("people: 3 → 5 (¶2); quote removed ..."); empty for
+    versions stored before edits carried facts, and for events without edits. Labels in `lang` (None: English),
+    as the report's other labels."""
+    if not any(e.facts is not None for e in change.edits):
+        return ""
+    return summarize(change.edits, lang)
+
+
 def change_summary(change: Change) -> str:
-    """A short line saying what changed: "headline changed, 3 edits"."""
+    """A short line saying what changed: the words of change_words, else "headline changed, 3 edits"."""
+    words = change_words(change)
+    if words:
+        return words
     parts = [FLAG_LABELS.get(f, f) for f in change.flags]
     count = len(change.edits)
     if count or not parts:

@@ -18,7 +18,7 @@ from watcher.labels import (
 )
 from watcher.models import Edit, InlineOp
 from watcher.report.css import REPORT_CSS
-from watcher.report.entries import ArticleGroup, Change, anchor_id, edit_ops, plural, safe_href
+from watcher.report.entries import ArticleGroup, Change, anchor_id, change_words, edit_ops, plural, safe_href
 from watcher.times import display_time, iso
 from watcher.untrusted import without_controls
 from watcher.urls import host_of
@@ -125,6 +125,9 @@ def change_html(change: Change, *, heading: str = "h3", element_id: str | None =
     parts = [f'<article class="change"{id_attr}>', f"<{heading}>{esc(version_title(change, lang))}</{heading}>"]
     parts.append(times_html(change))
     parts.append(flags_html(change.flags, lang))
+    words = change_words(change, lang)
+    if words:
+        parts.append(f'<p class="what-changed">{esc(words)}</p>')
     if change.entry.new.event and not change.edits:
         parts.append(f'<p class="event">{esc(event_sentence(change.entry.new.event, lang))}</p>')
     if change.entry.new.final_url:

@@ -6,12 +6,18 @@ import json
 from collections.abc import Sequence
 
 from watcher.models import change_json
-from watcher.report.entries import ArticleGroup, ordered_changes
+from watcher.report.entries import ArticleGroup, change_words, ordered_changes
 from watcher.untrusted import json_safe
 
 
 def render_json(groups: Sequence[ArticleGroup]) -> str:
     """The report as a pretty-printed JSON list, in report order."""
     changes = ordered_changes(groups)
-    body = [change_json(c.url, c.entry.old, c.entry.new, c.edits, c.headline) for c in changes]
+    body = []
+    for change in changes:
+        item = change_json(change.url, change.entry.old, change.entry.new, change.edits, change.headline)
+        words = change_words(change, change.entry.new.article.lang)
+        if words:
+            item["summary"] = words  # added field, as in check --json: in the story's own language
+        body.append(item)
     return json_safe(json.dumps(body, ensure_ascii=False, indent=2)) + "\n"

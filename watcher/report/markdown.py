@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from watcher.labels import op_word, story_class, story_field, story_flag, story_words
 from watcher.models import Edit, InlineOp
-from watcher.report.entries import ArticleGroup, Change, edit_ops, plural, safe_href
+from watcher.report.entries import ArticleGroup, Change, change_words, edit_ops, plural, safe_href
 from watcher.report.html import event_sentence, labels_lang, version_title
 from watcher.times import display_time
 from watcher.untrusted import visible
@@ -124,6 +124,9 @@ def change_md(change: Change, lang: str | None = None) -> list[str]:
         lines[-1] += "  "
         lines.append(" · ".join(f"**{md_escape(story_flag(f, lang))}**" for f in change.flags))
     lines.append("")
+    words = change_words(change, lang)
+    if words:
+        lines += [md_escape(words), ""]
     if new.event and not change.edits:
         lines += [f"*{md_escape(event_sentence(new.event, lang))}*", ""]
     if new.final_url:

@@ -82,14 +82,19 @@ async def _check_all(
     from watcher.render.edits import render_check
 
     results: list[CheckResult] = []
+    from watcher.machine_summary import summaries_for
     from watcher.notify.notifier import notify_result
+    from watcher.untrusted import visible
 
     store = app.store(write=True)
     notifier = app.runtime.notifier(app.env.info) if notify else None
+    machine = summaries_for(app.config.summary, app.data_dir, app.env.info)
 
     def emit(result: CheckResult) -> None:
         results.append(result)
         notify_result(notifier, store, result)
+        if machine is not None:
+            machine.submit(result)
         if as_json:
             app.env.print_json(result.to_json())
         elif verbose or _worth_showing(result, include_cosmetic) or len(urls) == 1:
@@ -115,6 +120,12 @@ async def _check_all(
                     # A one-off check waits for its deliveries (the webhook's own timeout bounds each one).
                     timeout = max(t.timeout * (t.retries + 1) for t in app.config.notify)
                     await asyncio.to_thread(notifier.close, timeout)
+    if machine is not None:
+        # The checks are done and printed; the answers that come within the endpoint's timeout follow them.
+        for entry in await asyncio.to_thread(machine.close, app.config.summary.llm_timeout):
+            if not as_json:
+                line = f"machine-written summary of v{entry.version} {entry.url} ({entry.model}): {entry.text}"
+                app.env.out.print(visible(line), markup=False, highlight=False, soft_wrap=True)
     return results
 
 

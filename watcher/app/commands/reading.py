@@ -57,6 +57,9 @@ def history(app: App, url: str | None, match: str | None, checks: bool, include_
         return
     versions = store.list_versions(target)
     learned = set(store.get_article(target).volatile)
+    from watcher.machine_summary import SummaryCache
+
+    machine = SummaryCache(app.data_dir).for_article(target)
     if as_json:
         from watcher.diff.volatile import block_key
 
@@ -69,6 +72,10 @@ def history(app: App, url: str | None, match: str | None, checks: bool, include_
             entry["redirected_to"] = redirect_target(v) if v.event == "redirected" else None
             # Added field: this version's blocks that comparison leaves out (learned to change on every load).
             entry["volatile"] = [p for p in v.article.body if block_key(p) in learned]
+            # Added fields: the edits' intents, and a language model's summary when one was asked for.
+            entry["intents"] = sorted({e.intent for e in v.edits if e.intent})
+            if v.number in machine:
+                entry["machine_summary"] = machine[v.number].to_json()
             out.append(entry)
         app.env.print_json(out)
         return
@@ -76,6 +83,10 @@ def history(app: App, url: str | None, match: str | None, checks: bool, include_
         app.env.info(f"{target} has no versions yet (run `watcher check {app.resolver().id_of(target)}`)")
         return
     app.env.out.print(history_timeline(versions, app.short_time, include_cosmetic))
+    for number, written in sorted(machine.items()):
+        from watcher.render.text import safe_text
+
+        app.env.out.print(safe_text(f"v{number} machine-written summary ({written.model}): {written.text}"))
     if learned:
         from watcher.render.text import safe_text
 

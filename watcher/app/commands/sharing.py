@@ -134,19 +134,85 @@ def card(app: App, url: str | None, match: str | None, number: int | None, outpu
 
 
 @click.command("notify-test")
+@click.option(
+    "--explain",
+    "article",
+    metavar="ARTICLE",
+    default=None,
+    help="Send nothing: say which targets a stored version of ARTICLE would reach, and why.",
+)
+@click.option("--version", "number", type=int, default=None, help="With --explain: this version (default: latest).")
+@click.option("--json", "as_json", is_flag=True, help="With --explain: machine-readable output.")
 @pass_app
-def notify_test(app: App) -> None:
-    """Send a sample notification to every configured target."""
-    from watcher.notify.notifier import send_test
-
+def notify_test(app: App, article: str | None, number: int | None, as_json: bool) -> None:
+    """Send a sample notification to every configured target (--explain ARTICLE: only say who a version would reach)."""
     if not app.config.notify:
         raise BadInput("no notification targets configured ([[notify]] in the config)")
+    if article is not None:
+        _explain_targets(app, article, number, as_json)
+        return
+    if number is not None or as_json:
+        raise BadInput("--version and --json go with --explain ARTICLE")
+    from watcher.notify.notifier import send_test
+
     failed = 0
     for url, ok, error in send_test(app.config.notify):
         app.env.info(f"{'ok    ' if ok else 'FAILED'} {url}{'' if ok else ': ' + str(error)}")
         failed += not ok
     if failed:
         sys.exit(ExitStatus.CHECK_FAILED)
+
+
+def _explain_targets(app: App, article: str, number: int | None, as_json: bool) -> None:
+    """Which configured targets one stored version would reach, each with its reasons (nothing is sent)."""
+    from watcher.diff.summary import summarize
+    from watcher.errors import UnknownArticle
+    from watcher.models import CheckResult
+    from watcher.notify.redact import redact
+    from watcher.notify.rules import verdict
+    from watcher.untrusted import visible
+
+    (url,) = targets(app, [article], None, one=True)
+    store = app.store()
+    if number is None:
+        latest = store.latest_version(url)
+        if latest is None:
+            raise UnknownArticle(f"{url} has no versions yet (run `watcher check {url}`)")
+        number = latest.number
+    version = store.get_version(url, number)
+    watched = store.get_article(url)
+    summary = summarize(version.edits, version.article.lang)
+    result = CheckResult(
+        url=url,
+        status=version.status if number > 1 or version.event else "new",
+        checked_at=version.captured_at,
+        version=version.number,
+        flags=list(version.flags),
+        edits=list(version.edits),
+        headline=version.article.headline,
+        summary=summary,
+    )
+    rows = [(target, verdict(target, result, watched.tags)) for target in app.config.notify]
+    if as_json:
+        app.env.print_json(
+            {
+                "url": url,
+                "version": version.number,
+                "summary": summary,
+                "targets": [
+                    {"index": i, "target": redact(t.url), "fires": v.fires, "reasons": v.reasons}
+                    for i, (t, v) in enumerate(rows, 1)
+                ],
+            }
+        )
+        return
+    lines = [f"v{version.number} of {url}" + (f": {summary}" if summary else "")]
+    lines += [
+        f"{'fires ' if v.fires else 'silent'} [[notify]] #{i} {redact(t.url)}: {'; '.join(v.reasons)}"
+        for i, (t, v) in enumerate(rows, 1)
+    ]
+    for line in lines:
+        app.env.out.print(visible(line), markup=False, highlight=False, soft_wrap=True)
 
 
 @click.command()

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from watcher.app.dashboard.model import EditEntry, Filters, StoreView, ago
 from watcher.app.dashboard.table_base import Column, FittedTable, widths
+from watcher.diff.summary import summarize
 from watcher.labels import flag_short
 from watcher.render.edits import inline_text
 from watcher.render.text import safe_text
@@ -58,7 +59,12 @@ def split_key(key: str) -> tuple[str, int]:
 
 
 def snippet(entry: EditEntry, keep: int = CONTEXT_CELLS) -> Text:
-    """The first edit in a line: where, then the change in colour (the table never loses colour)."""
+    """What changed in words, for versions whose edits carry facts; else the first edit in a line: where, then
+    the change in colour (the table never loses colour)."""
+    if any(e.facts is not None for e in entry.version.edits):
+        words = summarize(entry.version.edits, entry.version.article.lang)
+        if words:
+            return safe_text(words, style="diff.label")
     edit = entry.first_edit()
     if edit is None:
         event = entry.version.event
