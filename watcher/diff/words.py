@@ -151,3 +151,63 @@ TITLES = (
     "Hon",
 )
 TITLE_BEFORE = re.compile(r"\b(?:" + "|".join(TITLES) + r")\.\s*$")
+# Abbreviations a full stop follows inside a sentence (besides TITLES, initials and dotted ones like U.S.):
+# the sentence splitter never ends a sentence after them. Lower-case forms are matched as written.
+ABBREVIATIONS = frozenset(
+    {
+        *TITLES,
+        "No",
+        "Nos",
+        "Nr",
+        "Vol",
+        "Fig",
+        "Art",
+        "Sec",
+        "Ave",
+        "Blvd",
+        "Corp",
+        "Inc",
+        "Ltd",
+        "Co",
+        "Bros",
+        "Dept",
+        "Univ",
+        "Sgt",
+        "Capt",
+        "Cmdr",
+        "Adm",
+        "Supt",
+        "Pres",
+        "Mme",
+        "Mlle",
+        "Sra",
+        "Dra",
+        "Hr",
+        "Fr",
+        "vs",
+        "approx",
+        "est",
+        "ca",
+        "cf",
+        "no",
+        "nr",
+        "vol",
+        "pp",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Aug",
+        "Sept",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    }
+)
+
+# --- inline diffs ----------------------------------------------------------------------------------------------
+
+# Inside one run of changed sentences, below this share of unchanged text a word-by-word view is confetti: the
+# run is shown as its old and new text whole (unchanged sentences around it stay unchanged).
+REWRITE_SHARE = 0.35
