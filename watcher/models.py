@@ -132,9 +132,13 @@ class Edit:
     cls: EditClass
     # dataclasses.field: inside this class `field` is the attribute above, which type checkers see as a str.
     inline: list[InlineOp] = dataclasses.field(default_factory=list)
+    # Where a body paragraph stood (1-based) in the old and the new version: both for a move or a change, only
+    # `to_para` for an addition, only `from_para` for a removal; None where unknown (fields, older stored edits).
+    from_para: int | None = None
+    to_para: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "field": self.field,
             "op": self.op,
             "old": self.old,
@@ -142,6 +146,11 @@ class Edit:
             "class": self.cls,
             "inline": [[op, text] for op, text in self.inline],
         }
+        if self.from_para is not None:
+            data["from"] = self.from_para
+        if self.to_para is not None:
+            data["to"] = self.to_para
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Edit:
@@ -152,6 +161,8 @@ class Edit:
             new=data.get("new"),
             cls=data["class"],
             inline=[(op, text) for op, text in data.get("inline", [])],
+            from_para=data.get("from"),
+            to_para=data.get("to"),
         )
 
 

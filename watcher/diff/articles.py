@@ -48,7 +48,12 @@ def diff_articles(old: Article, new: Article) -> VersionDiff:
         edit = _field_edit(name, getattr(old, name), getattr(new, name), lang)
         if edit:
             edits.append(edit)
-    edits += [row.edit for row in align(old.body, new.body, "body", lang=lang) if row.edit]
+    for row in align(old.body, new.body, "body", lang=lang):
+        if row.edit:
+            # Paragraph numbers as readers count them; a split or merge is placed by its first paragraph.
+            row.edit.from_para = row.old[0] + 1 if row.old else None
+            row.edit.to_para = row.new[0] + 1 if row.new else None
+            edits.append(row.edit)
     edits += [
         row.edit for row in align(old.captions, new.captions, "caption", allow_split=False, lang=lang) if row.edit
     ]

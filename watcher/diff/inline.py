@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 from diff_match_patch import diff_match_patch
 
-from watcher.diff.tokens import tokenize
 from watcher.diff.sentences import sentence_spans
+from watcher.diff.tokens import tokenize
 from watcher.diff.words import INLINE_TIMEOUT, REWRITE_SHARE
 from watcher.models import InlineOp
 
