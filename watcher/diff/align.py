@@ -100,14 +100,44 @@ class _Alignment:
         )
 
 
-def _match_equal_runs(state: _Alignment) -> None:
-    """Diff the paragraph keys: equal runs become rows, the changed runs between them become blocks."""
+def _edited_twins(state: _Alignment) -> None:
+    """Give each edited paragraph the key of its most similar counterpart, so the paragraph diff counts it as
+    staying in place: with it, "A B P" -> "P A B'" is P moving, not A and B moving (both read one paragraph
+    kept, and only the edited B tells them apart)."""
+    keys_a, keys_b = set(state.keys_a), set(state.keys_b)
+    left_a = [x for x, key in enumerate(state.keys_a) if key not in keys_b]
+    left_b = [y for y, key in enumerate(state.keys_b) if key not in keys_a]
+    if len(left_a) * len(left_b) > MAX_MOVE_PAIRS:
+        return
+    feats_a = {x: _features(state.old[x]) for x in left_a}
+    feats_b = {y: _features(state.new[y]) for y in left_b}
+    candidates = sorted(
+        ((s, x, y) for x in left_a for y in left_b if (s := _similarity(feats_a[x], feats_b[y])) >= SIMILAR),
+        key=lambda c: (-c[0], c[1], c[2]),
+    )
+    done_a: set[int] = set()
+    done_b: set[int] = set()
+    for _, x, y in candidates:
+        if x not in done_a and y not in done_b:
+            done_a.add(x)
+            done_b.add(y)
+            state.keys_b[y] = state.keys_a[x]
+
+
+def _match_equal_runs(state: _Alignment, twins: bool = False) -> None:
+    """Diff the paragraph keys: equal runs become rows, the changed runs between them become blocks.
+
+    With twins, an edited paragraph is matched like an unchanged one to its most similar counterpart (and
+    becomes a change in place).
+    """
     old, new = state.old, state.new
     # Folding costs more than the rest of the alignment; a paragraph found verbatim on the other side needs no
     # fold to be matched, so only the changed few are folded.
     raw_a, raw_b = set(old), set(new)
     state.keys_a = ["=" + p if p in raw_b else "~" + fold(p) for p in old]
     state.keys_b = ["=" + p if p in raw_a else "~" + fold(p) for p in new]
+    if twins:
+        _edited_twins(state)
     (ea, eb), _ = encode(state.keys_a, state.keys_b)
     i = j = 0
     in_block = False
@@ -249,9 +279,29 @@ def _add_the_rest(state: _Alignment) -> None:
 def align(
     old: list[str], new: list[str], field: str = "body", *, allow_split: bool = True, lang: str | None = None
 ) -> list[Row]:
-    """Aligned rows of two paragraph lists in reading order of the new one, deletions where they stood."""
+    """Aligned rows of two paragraph lists in reading order of the new one, deletions where they stood.
+
+    The paragraph diff keeps the most unchanged paragraphs in place, and between equally long choices it may
+    keep the wrong one: when that leaves more than one move, the alignment is tried again counting edited
+    paragraphs as kept too, and the reading with fewer moves (then fewer edits) is the one returned.
+    """
+    rows = _align(old, new, field, allow_split, lang, twins=False)
+    moves = sum(row.kind == "move" for row in rows)
+    if moves < 2:
+        return rows
+    other = _align(old, new, field, allow_split, lang, twins=True)
+
+    def cost(found: list[Row]) -> tuple[int, int]:
+        return sum(row.kind == "move" for row in found), sum(row.edit is not None for row in found)
+
+    return other if cost(other) < cost(rows) else rows
+
+
+def _align(
+    old: list[str], new: list[str], field: str, allow_split: bool, lang: str | None, *, twins: bool
+) -> list[Row]:
     state = _Alignment(old, new, field, lang)
-    _match_equal_runs(state)
+    _match_equal_runs(state, twins)
     _pair_moves(state)
     _pair_neighbours(state, allow_split)
     _pair_edited_moves(state)
