@@ -10,13 +10,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field as dc_field
+from functools import lru_cache
 from typing import Literal
 
 from watcher.diff.classify import classify
 from watcher.diff.fold import fold
 from watcher.diff.inline import encode, inline_diff, make_dmp
+from watcher.diff.sentences import sentences
 from watcher.diff.tokens import tokenize
-from watcher.diff.words import ALIGN_TIMEOUT, MAX_BLOCK_CELLS, MAX_MOVE_PAIRS, SIMILAR, SPLIT_WEIGHT
+from watcher.diff.words import (
+    ALIGN_TIMEOUT,
+    MAX_BLOCK_CELLS,
+    MAX_MOVE_PAIRS,
+    MIN_SHARED_SENTENCE_TOKENS,
+    SIMILAR,
+    SPLIT_WEIGHT,
+)
 from watcher.models import CLASS_RANK, Edit
 
 Kind = Literal["equal", "insert", "delete", "replace", "move"]
@@ -57,6 +66,23 @@ def _features(text: str) -> Counter:
 def _similarity(a: Counter, b: Counter) -> float:
     total = sum(a.values()) + sum(b.values())
     return 2 * sum((a & b).values()) / total if total else 1.0
+
+
+@lru_cache(maxsize=4096)
+def _full_sentences(text: str) -> frozenset[str]:
+    """The sentences of a paragraph long enough to say it is the same paragraph when another one keeps them."""
+    return frozenset(
+        s for s in sentences(text) if sum(not t.isspace() for t in tokenize(s)) >= MIN_SHARED_SENTENCE_TOKENS
+    )
+
+
+def _likeness(old: str, new: str, a: Counter, b: Counter) -> float:
+    """How alike two paragraphs read: their token similarity, or at least SIMILAR when one kept a sentence of
+    the other whole (a paragraph rewritten around two sentences it kept is that paragraph edited, not another)."""
+    score = _similarity(a, b)
+    if score < SIMILAR and _full_sentences(old) & _full_sentences(new):
+        return SIMILAR
+    return score
 
 
 @dataclass
@@ -112,7 +138,12 @@ def _edited_twins(state: _Alignment) -> None:
     feats_a = {x: _features(state.old[x]) for x in left_a}
     feats_b = {y: _features(state.new[y]) for y in left_b}
     candidates = sorted(
-        ((s, x, y) for x in left_a for y in left_b if (s := _similarity(feats_a[x], feats_b[y])) >= SIMILAR),
+        (
+            (s, x, y)
+            for x in left_a
+            for y in left_b
+            if (s := _likeness(state.old[x], state.new[y], feats_a[x], feats_b[y])) >= SIMILAR
+        ),
         key=lambda c: (-c[0], c[1], c[2]),
     )
     done_a: set[int] = set()
@@ -174,14 +205,19 @@ def _pair_moves(state: _Alignment) -> None:
 
 
 def _pair_block(
-    olds: list[int], news: list[int], feats_a: dict[int, Counter], feats_b: dict[int, Counter], allow_split: bool
+    state: _Alignment, olds: list[int], news: list[int], allow_split: bool
 ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Pairs (old indices, new indices) inside one changed block: 1-1 replaces, 1-2 splits, 2-1 merges."""
+    feats_a, feats_b = state.feats_a, state.feats_b
+
+    def alike(x: int, y: int) -> float:
+        return _likeness(state.old[x], state.new[y], feats_a[x], feats_b[y])
+
     a, b = len(olds), len(news)
     if not a or not b:
         return []
     if a * b > MAX_BLOCK_CELLS:
-        return [((i,), (j,)) for i, j in zip(olds, news) if _similarity(feats_a[i], feats_b[j]) >= SIMILAR]
+        return [((i,), (j,)) for i, j in zip(olds, news) if alike(i, j) >= SIMILAR]
     score = [[0.0] * (b + 1) for _ in range(a + 1)]
     back: list[list[tuple[int, int] | None]] = [[None] * (b + 1) for _ in range(a + 1)]
     for i in range(a + 1):
@@ -192,7 +228,7 @@ def _pair_block(
             if j:
                 options.append((score[i][j - 1], (0, 1)))
             if i and j:
-                sim = _similarity(feats_a[olds[i - 1]], feats_b[news[j - 1]])
+                sim = alike(olds[i - 1], news[j - 1])
                 if sim >= SIMILAR:
                     options.append((score[i - 1][j - 1] + sim, (1, 1)))
             if allow_split and i and j >= 2:
@@ -220,7 +256,7 @@ def _pair_neighbours(state: _Alignment, allow_split: bool) -> None:
     state.feats_a = {x: _features(state.old[x]) for x in state.deleted() if x not in state.paired_old}
     state.feats_b = {y: _features(state.new[y]) for y in state.inserted() if y not in state.paired_new}
     for olds, news in state.unpaired_blocks():
-        for xs, ys in _pair_block(olds, news, state.feats_a, state.feats_b, allow_split):
+        for xs, ys in _pair_block(state, olds, news, allow_split):
             old_text = "\n\n".join(state.old[x] for x in xs)
             new_text = "\n\n".join(state.new[y] for y in ys)
             state.pair("replace", xs, ys, make_edit(state.field, "replace", old_text, new_text, lang=state.lang))
@@ -237,7 +273,7 @@ def _pair_edited_moves(state: _Alignment) -> None:
             (s, x, y)
             for x in left_old
             for y in left_new
-            if (s := _similarity(state.feats_a[x], state.feats_b[y])) >= SIMILAR
+            if (s := _likeness(state.old[x], state.new[y], state.feats_a[x], state.feats_b[y])) >= SIMILAR
         ),
         key=lambda c: (-c[0], c[1], c[2]),
     )

@@ -11,6 +11,9 @@ import re
 INLINE_TIMEOUT = 0.5
 ALIGN_TIMEOUT = 2.0
 SIMILAR = 0.5  # Dice similarity over tokens and token pairs above which two paragraphs are one edited paragraph
+# A sentence of at least this many tokens (words, numbers, CJK characters, punctuation) kept whole in another
+# paragraph of the same changed stretch makes the two one edited paragraph, however much else was rewritten.
+MIN_SHARED_SENTENCE_TOKENS = 6
 SPLIT_WEIGHT = 1.2  # a split/merge covers three paragraphs; it must beat a 1-1 pairing plus an insert
 MAX_BLOCK_CELLS = 2500  # above this a changed block is paired in order, not by dynamic programming
 MAX_MOVE_PAIRS = 40000  # above this edited moves are not searched (a rewrite, not an edit)
