@@ -147,3 +147,26 @@ def test_us_in_a_changed_sentence_ends_no_sentence(site, make_fetcher, tmp_path)
     diff = json.loads(watcher(data_dir, "diff", url, "--json").stdout)
     (edit,) = [e for e in diff["edits"] if e["old"] == US_OLD]
     assert not any(t.strip() == "U.S." for op, t in edit["inline"] if op != "=")
+
+
+def test_history_quotes_a_two_word_softening_without_inventing_words(site, make_fetcher, tmp_path):
+    quote = '"The repairs will be {} but {}," the harbour master said.'
+    site.page_versions(
+        "/quote",
+        {
+            "v1": [Response(tidewater.story(body=body(quote.format("painful", "honest"))).encode())],
+            "v2": [Response(tidewater.story(body=body(quote.format("difficult", "necessary"))).encode())],
+        },
+    )
+    data_dir = tmp_path / "data"
+    fetcher = make_fetcher(settle_ms=0)
+    url, _ = checked(fetcher, data_dir, site.url("/quote"))
+    site.set_version("/quote", "v2")
+    _, (second,) = checked(fetcher, data_dir, url)
+    assert (second.status, second.version) == ("changed", 2), second
+
+    history = json.loads(watcher(data_dir, "history", url, "--json").stdout)
+    assert history[1]["summary"] == "“painful but honest” → “difficult but necessary”"
+    shown = watcher(data_dir, "history", url).stdout
+    assert "painfulhonest" not in shown and "difficultnecessary" not in shown
+    assert "“difficult but necessary”" in " ".join(shown.split())  # the table may wrap the old phrase
