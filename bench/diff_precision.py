@@ -21,9 +21,12 @@ whole, and the inline ops every report and --json carries.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import types
 from collections.abc import Callable, Sequence
 
-from common import Row, table  # first: puts the repository on sys.path
+from common import REPO, Row, table  # first: puts the repository on sys.path
 from diff_revisions import REVISIONS, Revision
 
 from watcher.diff import align
@@ -32,6 +35,7 @@ from watcher.models import InlineOp
 from watcher.render.inline import is_rewrite
 
 OLD_REWRITE_SHARE = 0.35
+BEFORE = "b09921c"  # the commit before issue 26's alignment work, for the paragraph alignment of moves
 ABBREVIATIONS = {"U.S.", "Dr.", "No.", "Mr.", "Gov.", "St.", "J.", "R."}
 
 Ops = list[InlineOp]
@@ -149,14 +153,28 @@ def _measure(rev: Revision, diff: Callable[[str, str], Ops], tally: Tally) -> No
                     tally.hit_sentences += k in hit[side]
 
 
-def _moves() -> tuple[int, int]:
+def _align_before() -> Callable[..., list] | None:
+    """align() as it was before issue 26, read from git (None outside a git checkout)."""
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{BEFORE}:watcher/diff/align.py"], cwd=REPO, capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = types.ModuleType("align_before")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, "align_before", "exec"), module.__dict__)
+    return module.align
+
+
+def _moves(align_fn: Callable[..., list]) -> tuple[int, int]:
     """(move edits, moved paragraphs) over the revisions that move one paragraph."""
     found = expected = 0
     for rev in REVISIONS:
         if "moved" not in rev.name:
             continue
         expected += 1
-        rows = align(rev.paragraphs(rev.old), rev.paragraphs(rev.new), "body", lang=rev.lang)
+        rows = align_fn(rev.paragraphs(rev.old), rev.paragraphs(rev.new), "body", lang=rev.lang)
         found += sum(row.kind == "move" for row in rows)
     return found, expected
 
@@ -195,8 +213,12 @@ def run() -> list[Row]:
                         tally.abbreviation_edits == 0 if now else None,
                     )
                 )
-    found, expected = _moves()
-    rows.append(Row("move edits per moved paragraph", f"{found}/{expected}", "1 each", found == expected))
+    before = _align_before()
+    if before is not None:
+        found, expected = _moves(before)
+        rows.append(Row(f"before ({BEFORE}): move edits per moved paragraph", f"{found}/{expected}"))
+    found, expected = _moves(align)
+    rows.append(Row("now: move edits per moved paragraph", f"{found}/{expected}", "1 each", found == expected))
     return rows
 
 

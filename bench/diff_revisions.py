@@ -359,6 +359,12 @@ _add(
     Change(replace={(1, 2): "The company's owner pleaded guilty in 2023 and testified against him."}, move=(4, 0)),
 )
 _add(
+    "en-moved-neighbour-edited",
+    "en",
+    COUNCIL,
+    Change(replace={(1, 1): '"This is difficult but necessary," Ortiz said.'}, move=(2, 0)),
+)
+_add(
     "en-sentence-deleted",
     "en",
     STORM,
@@ -589,6 +595,20 @@ _add(
                 "消防局下午更新資訊，共有十五人送醫，其中兩人到院前已無生命跡象。",
                 "約四十名住戶暫時無法返家。",
                 "市府社會局表示，已安排三十多人入住附近旅館，其餘住戶暫住親友家。",
+            ]
+        }
+    ),
+)
+_add(
+    "zh-recast-around-short",
+    "zh-TW",
+    ZH_QUAKE,
+    Change(
+        rewrite={
+            1: [
+                "地震造成花蓮市兩棟大樓傾斜，其中一棟仍有住戶受困，消防隊正以雲梯車救援。",
+                "消防局已疏散附近約兩百名居民。",
+                "縣長下午前往現場視察，宣布成立災害應變中心，受災戶每戶可領慰問金五萬元。",
             ]
         }
     ),
