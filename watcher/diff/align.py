@@ -8,7 +8,7 @@ pairs what it can and leaves the rest to the next; what no step pairs was added 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from functools import lru_cache
 from typing import Literal
@@ -102,6 +102,32 @@ class _Alignment:
     paired_new: set[int] = dc_field(default_factory=set)
     feats_a: dict[int, Counter] = dc_field(default_factory=dict)
     feats_b: dict[int, Counter] = dc_field(default_factory=dict)
+    # Shared by the alignments of one align() call: a second reading does not score the same pairs again.
+    memo: dict[tuple[str, str], float] = dc_field(default_factory=dict)
+    feature_memo: dict[str, Counter] = dc_field(default_factory=dict)
+    edit_memo: dict[tuple[str, str | None, str | None], Edit] = dc_field(default_factory=dict)
+
+    def edit(self, op: str, old: str | None, new: str | None) -> Edit:
+        """make_edit for this field, each distinct edit diffed once per align() call; every row gets its own copy."""
+        key = (op, old, new)
+        found = self.edit_memo.get(key)
+        if found is None:
+            found = self.edit_memo[key] = make_edit(self.field, op, old, new, moved=op == "move", lang=self.lang)
+        return replace(found, inline=list(found.inline))
+
+    def features(self, text: str) -> Counter:
+        found = self.feature_memo.get(text)
+        if found is None:
+            found = self.feature_memo[text] = _features(text)
+        return found
+
+    def alike(self, x: int, y: int) -> float:
+        """How alike old paragraph x and new paragraph y read (see _likeness)."""
+        key = (self.old[x], self.new[y])
+        score = self.memo.get(key)
+        if score is None:
+            score = self.memo[key] = _likeness(*key, self.features(key[0]), self.features(key[1]))
+        return score
 
     def deleted(self) -> list[int]:
         return [x for olds, _ in self.blocks for x in olds]
@@ -121,45 +147,21 @@ class _Alignment:
         self.rows.append(((ys[0], 1, 0, 0, 0), Row(kind, xs, ys, edit)))
 
     def pair_move(self, x: int, y: int) -> None:
-        self.pair(
-            "move", (x,), (y,), make_edit(self.field, "move", self.old[x], self.new[y], moved=True, lang=self.lang)
-        )
+        self.pair("move", (x,), (y,), self.edit("move", self.old[x], self.new[y]))
 
 
-def _edited_twins(state: _Alignment) -> None:
-    """Give each edited paragraph the key of its most similar counterpart, so the paragraph diff counts it as
-    staying in place: with it, "A B P" -> "P A B'" is P moving, not A and B moving (both read one paragraph
-    kept, and only the edited B tells them apart)."""
-    keys_a, keys_b = set(state.keys_a), set(state.keys_b)
-    left_a = [x for x, key in enumerate(state.keys_a) if key not in keys_b]
-    left_b = [y for y, key in enumerate(state.keys_b) if key not in keys_a]
-    if len(left_a) * len(left_b) > MAX_MOVE_PAIRS:
-        return
-    feats_a = {x: _features(state.old[x]) for x in left_a}
-    feats_b = {y: _features(state.new[y]) for y in left_b}
-    candidates = sorted(
-        (
-            (s, x, y)
-            for x in left_a
-            for y in left_b
-            if (s := _likeness(state.old[x], state.new[y], feats_a[x], feats_b[y])) >= SIMILAR
-        ),
-        key=lambda c: (-c[0], c[1], c[2]),
-    )
-    done_a: set[int] = set()
-    done_b: set[int] = set()
-    for _, x, y in candidates:
-        if x not in done_a and y not in done_b:
-            done_a.add(x)
-            done_b.add(y)
-            state.keys_b[y] = state.keys_a[x]
+def _edited_twins(state: _Alignment, twins: list[tuple[int, int]]) -> None:
+    """Give each edited paragraph the key of its counterpart, so the paragraph diff counts it as staying in
+    place: with it, "A B P" -> "P A B'" is P moving, not A and B moving (both read one paragraph kept, and
+    only the edited B tells them apart)."""
+    for x, y in twins:
+        state.keys_b[y] = state.keys_a[x]
 
 
-def _match_equal_runs(state: _Alignment, twins: bool = False) -> None:
+def _match_equal_runs(state: _Alignment, twins: list[tuple[int, int]] | None = None) -> None:
     """Diff the paragraph keys: equal runs become rows, the changed runs between them become blocks.
 
-    With twins, an edited paragraph is matched like an unchanged one to its most similar counterpart (and
-    becomes a change in place).
+    twins are (old, new) pairs of one edited paragraph, matched like unchanged ones (a change in place).
     """
     old, new = state.old, state.new
     # Folding costs more than the rest of the alignment; a paragraph found verbatim on the other side needs no
@@ -168,7 +170,7 @@ def _match_equal_runs(state: _Alignment, twins: bool = False) -> None:
     state.keys_a = ["=" + p if p in raw_b else "~" + fold(p) for p in old]
     state.keys_b = ["=" + p if p in raw_a else "~" + fold(p) for p in new]
     if twins:
-        _edited_twins(state)
+        _edited_twins(state, twins)
     (ea, eb), _ = encode(state.keys_a, state.keys_b)
     i = j = 0
     in_block = False
@@ -176,7 +178,7 @@ def _match_equal_runs(state: _Alignment, twins: bool = False) -> None:
         if op == 0:
             in_block = False
             for _ in chars:
-                edit = None if old[i] == new[j] else make_edit(state.field, "replace", old[i], new[j], lang=state.lang)
+                edit = None if old[i] == new[j] else state.edit("replace", old[i], new[j])
                 state.rows.append(((j, 1, 0, 0, 0), Row("replace" if edit else "equal", (i,), (j,), edit)))
                 i, j = i + 1, j + 1
             continue
@@ -208,11 +210,7 @@ def _pair_block(
     state: _Alignment, olds: list[int], news: list[int], allow_split: bool
 ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Pairs (old indices, new indices) inside one changed block: 1-1 replaces, 1-2 splits, 2-1 merges."""
-    feats_a, feats_b = state.feats_a, state.feats_b
-
-    def alike(x: int, y: int) -> float:
-        return _likeness(state.old[x], state.new[y], feats_a[x], feats_b[y])
-
+    feats_a, feats_b, alike = state.feats_a, state.feats_b, state.alike
     a, b = len(olds), len(news)
     if not a or not b:
         return []
@@ -253,13 +251,13 @@ def _pair_block(
 
 def _pair_neighbours(state: _Alignment, allow_split: bool) -> None:
     """Neighbours inside one changed block: edited in place, split or merged."""
-    state.feats_a = {x: _features(state.old[x]) for x in state.deleted() if x not in state.paired_old}
-    state.feats_b = {y: _features(state.new[y]) for y in state.inserted() if y not in state.paired_new}
+    state.feats_a = {x: state.features(state.old[x]) for x in state.deleted() if x not in state.paired_old}
+    state.feats_b = {y: state.features(state.new[y]) for y in state.inserted() if y not in state.paired_new}
     for olds, news in state.unpaired_blocks():
         for xs, ys in _pair_block(state, olds, news, allow_split):
             old_text = "\n\n".join(state.old[x] for x in xs)
             new_text = "\n\n".join(state.new[y] for y in ys)
-            state.pair("replace", xs, ys, make_edit(state.field, "replace", old_text, new_text, lang=state.lang))
+            state.pair("replace", xs, ys, state.edit("replace", old_text, new_text))
 
 
 def _pair_edited_moves(state: _Alignment) -> None:
@@ -269,12 +267,7 @@ def _pair_edited_moves(state: _Alignment) -> None:
     if not left_old or not left_new or len(left_old) * len(left_new) > MAX_MOVE_PAIRS:
         return
     candidates = sorted(
-        (
-            (s, x, y)
-            for x in left_old
-            for y in left_new
-            if (s := _likeness(state.old[x], state.new[y], state.feats_a[x], state.feats_b[y])) >= SIMILAR
-        ),
+        ((s, x, y) for x in left_old for y in left_new if (s := state.alike(x, y)) >= SIMILAR),
         key=lambda c: (-c[0], c[1], c[2]),
     )
     for _, x, y in candidates:
@@ -287,9 +280,7 @@ def _pair_caption_slots(state: _Alignment) -> None:
     (a swapped photo or a rewritten caption), which readers expect as one change, not two."""
     for olds, news in state.unpaired_blocks():
         for x, y in zip(olds, news):
-            state.pair(
-                "replace", (x,), (y,), make_edit(state.field, "replace", state.old[x], state.new[y], lang=state.lang)
-            )
+            state.pair("replace", (x,), (y,), state.edit("replace", state.old[x], state.new[y]))
 
 
 def _add_the_rest(state: _Alignment) -> None:
@@ -304,12 +295,10 @@ def _add_the_rest(state: _Alignment) -> None:
             before = placed.get(x - 1)
             key: SortKey = (*before[:3], 1, x) if before else (state.position[x], 0, x, 0, 0)  # type: ignore[assignment]
             placed[x] = key
-            state.rows.append((key, Row("delete", (x,), (), make_edit(state.field, "delete", state.old[x], None))))
+            state.rows.append((key, Row("delete", (x,), (), state.edit("delete", state.old[x], None))))
     for y in state.inserted():
         if y not in state.paired_new:
-            state.rows.append(
-                ((y, 1, 0, 0, 0), Row("insert", (), (y,), make_edit(state.field, "insert", None, state.new[y])))
-            )
+            state.rows.append(((y, 1, 0, 0, 0), Row("insert", (), (y,), state.edit("insert", None, state.new[y]))))
 
 
 def align(
@@ -319,13 +308,23 @@ def align(
 
     The paragraph diff keeps the most unchanged paragraphs in place, and between equally long choices it may
     keep the wrong one: when that leaves more than one move, the alignment is tried again counting edited
-    paragraphs as kept too, and the reading with fewer moves (then fewer edits) is the one returned.
+    paragraphs the first reading paired as kept too, and the reading with fewer moves (then fewer edits) is
+    the one returned.
     """
-    rows = _align(old, new, field, allow_split, lang, twins=False)
+    first = _Alignment(old, new, field, lang)
+    rows = _align(first, allow_split)
     moves = sum(row.kind == "move" for row in rows)
     if moves < 2:
         return rows
-    other = _align(old, new, field, allow_split, lang, twins=True)
+    again = _Alignment(
+        old, new, field, lang, memo=first.memo, feature_memo=first.feature_memo, edit_memo=first.edit_memo
+    )
+    twins = [
+        (row.old[0], row.new[0])
+        for row in rows
+        if row.kind in ("replace", "move") and len(row.old) == len(row.new) == 1 and row.edit and row.edit.inline
+    ]
+    other = _align(again, allow_split, twins)
 
     def cost(found: list[Row]) -> tuple[int, int]:
         return sum(row.kind == "move" for row in found), sum(row.edit is not None for row in found)
@@ -333,15 +332,12 @@ def align(
     return other if cost(other) < cost(rows) else rows
 
 
-def _align(
-    old: list[str], new: list[str], field: str, allow_split: bool, lang: str | None, *, twins: bool
-) -> list[Row]:
-    state = _Alignment(old, new, field, lang)
+def _align(state: _Alignment, allow_split: bool, twins: list[tuple[int, int]] | None = None) -> list[Row]:
     _match_equal_runs(state, twins)
     _pair_moves(state)
     _pair_neighbours(state, allow_split)
     _pair_edited_moves(state)
-    if field == "caption":
+    if state.field == "caption":
         _pair_caption_slots(state)
     _add_the_rest(state)
     state.rows.sort(key=lambda r: r[0])

@@ -20,12 +20,14 @@ _LATIN_END = re.compile(
 # A CJK full stop ends a sentence whatever follows: Chinese and Japanese put no space after it.
 _CJK_END = re.compile(rf"[。！？!?]+[{_CLOSERS}]*(?=\S)|[。！？]+[{_CLOSERS}]*(?=\s)")
 _WORD_BEFORE = re.compile(r"(\S*?)$")
+_LONGEST_WORD = 40
 _DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}$")  # U.S., a.m., e.g.: letters each followed by a full stop
 
 
 def _continues(text: str, start: int) -> bool:
     """True when the full stop at `start` ends an abbreviation, an initial or a list number, not a sentence."""
-    word = _WORD_BEFORE.search(text, 0, start)
+    # Only the word before matters: a bounded window keeps a long paragraph linear.
+    word = _WORD_BEFORE.search(text, max(0, start - _LONGEST_WORD), start)
     before = word.group(1) if word else ""
     if _DOTTED.search(text[max(0, start - 12) : start + 1]):
         return True
