@@ -11,14 +11,12 @@ from watcher.diff.words import ABBREVIATIONS
 from watcher.models import InlineOp
 
 _CLOSERS = "\"'”’»)\\]）」』】》"
-# A full stop, ! or ? (with closing quotes and brackets) before a space and what can start a sentence: a
-# capital, a digit, an opening quote or bracket, or a CJK character. A lower-case word after it continues
-# the sentence ("e.g. the", "approx. ten"), so no rule is needed for those.
-_LATIN_END = re.compile(
-    rf"(?P<stop>[.!?…]+)[{_CLOSERS}]*(?=\s+(?:[\"'“‘«(\[¿¡]|[^\W\d_a-z]|\d|[{CJK_LETTERS}]))",
-)
-# A CJK full stop ends a sentence whatever follows: Chinese and Japanese put no space after it.
-_CJK_END = re.compile(rf"[。！？!?]+[{_CLOSERS}]*(?=\S)|[。！？]+[{_CLOSERS}]*(?=\s)")
+# A full stop, ! or ? (with closing quotes and brackets) before a space and what can start a sentence: anything
+# but a lower-case letter in any script. A lower-case word after it continues the sentence ("e.g. the",
+# "approx. ten"), so no rule is needed for those.
+_LATIN_END = re.compile(rf"(?P<stop>[.!?…]+)[{_CLOSERS}]*(?=\s+(?P<next>\S))")
+# A CJK full stop ends a sentence whatever follows; so do ! and ? right after a CJK character (a URL's "?" does not).
+_CJK_END = re.compile(rf"[。！？]+[{_CLOSERS}]*|(?<=[{CJK_LETTERS}])[!?]+[{_CLOSERS}]*")
 _WORD_BEFORE = re.compile(r"(\S*?)$")
 _LONGEST_WORD = 40
 _DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}$")  # U.S., a.m., e.g.: letters each followed by a full stop
@@ -46,6 +44,8 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each sentence of text, surrounding whitespace left out; the text between is whitespace."""
     ends: set[int] = set()
     for match in _LATIN_END.finditer(text):
+        if match.group("next").islower():
+            continue
         stop = match.group("stop")
         if stop == "." and _continues(text, match.start("stop")):
             continue
