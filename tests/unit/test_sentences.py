@@ -226,3 +226,15 @@ def test_history_phrase_joins_distant_changes_with_an_ellipsis():
     old = "The mayor said 60 people were hurt in the fire on Monday, according to officials at the city hospital."
     new = "The mayor said 80 people were hurt in the fire on Monday, according to officials at the county hospital."
     assert changed_phrases(inline_diff(old, new)) == ("60 … city", "80 … county")
+
+
+def test_a_figure_fixed_beside_a_sentence_rewritten_whole_still_shows_as_the_figure():
+    old = "The bridge stays shut. Toll: 60 dead. Officials did not say when the road would reopen."
+    new = (
+        "The bridge stays shut. Toll: 80 dead. Police, who closed the bridge on Tuesday after cracks appeared in "
+        "two of its piers, gave no date for reopening it."
+    )
+    ops = inline_diff(old, new)
+    assert ("-", "60") in ops and ("+", "80") in ops
+    assert ("-", "Officials did not say when the road would reopen.") in ops
+    assert "The bridge stays shut. Toll: " in unchanged_text(ops)

@@ -105,13 +105,26 @@ def _shared_share(ops: list[InlineOp]) -> float:
     return size["="] / max(size["="] + size["-"], size["="] + size["+"], 1)
 
 
+def _pieces(text: str) -> list[str]:
+    """text cut before each of its sentences after the first (joined, they give text back)."""
+    starts = [a for a, _ in sentence_spans(text)[1:]]
+    return [text[a:b] for a, b in zip([0, *starts], [*starts, len(text)])]
+
+
 def _run_ops(old: str, new: str) -> list[InlineOp]:
-    """The ops of one run of changed sentences: word by word, or old and new whole when they share too little."""
+    """The ops of one run of changed sentences: word by word, or old and new whole when they share too little.
+
+    A run that reads as a rewrite but has as many sentences on both sides is judged sentence by sentence, so a
+    figure fixed in one sentence still shows as that figure beside a sentence rewritten whole.
+    """
     if old == new:
         return [("=", old)] if old else []
     ops = token_ops(old, new, semantic=True)
     if _shared_share(ops) >= REWRITE_SHARE:
         return ops
+    pieces_old, pieces_new = _pieces(old), _pieces(new)
+    if len(pieces_old) == len(pieces_new) > 1:
+        return [op for a, b in zip(pieces_old, pieces_new) for op in _run_ops(a, b)]
     # A rewrite: word-by-word shows confetti of shared "the" and "said"; the spaces around the run are kept.
     lead_o, lead_n = len(old) - len(old.lstrip()), len(new) - len(new.lstrip())
     trail_o, trail_n = len(old.rstrip()), len(new.rstrip())
