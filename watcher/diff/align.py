@@ -2,7 +2,9 @@
 
 Paragraphs are aligned on their comparison keys (one diff-match-patch run over one symbol per paragraph, so
 near-linear), which yields equal paragraphs and blocks of changed ones. Inside the changed ones each step below
-pairs what it can and leaves the rest to the next; what no step pairs was added or removed.
+pairs what it can and leaves the rest to the next; what no step pairs was added or removed. Two paragraphs
+are alike when they share enough tokens, or when one kept a whole sentence of the other. A reading with more
+than one move is tried again with its edited paragraphs counted as kept (see align()).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from watcher.diff.sentences import keeps_a_sentence
 from watcher.diff.tokens import is_cjk, tokenize
+from watcher.diff.words import REWRITE_SHARE  # below this share of unchanged text an inline view is noise
 from watcher.models import InlineOp
 from watcher.render.text import visible
 
@@ -29,8 +30,6 @@ JOIN_WORDS = "¶ joined here"  # a paragraph break removed: two paragraphs becam
 _MARK_CHARS = {"⟦": "\\u27e6", "⟧": "\\u27e7"}
 # Closing punctuation stays on the line of the character before it (no line starts with "，").
 _NO_LINE_START = set("，。、；：！？）」』】》〉,.;:!?)]}%")
-# Below this share of unchanged text, an inline view is noise: the old and new text are shown whole.
-REWRITE_SHARE = 0.35
 
 
 @dataclass
