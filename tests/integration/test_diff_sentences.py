@@ -170,3 +170,27 @@ def test_history_quotes_a_two_word_softening_without_inventing_words(site, make_
     shown = watcher(data_dir, "history", url).stdout
     assert "painfulhonest" not in shown and "difficultnecessary" not in shown
     assert "“difficult but necessary”" in " ".join(shown.split())  # the table may wrap the old phrase
+
+
+def test_a_paragraph_moved_above_an_edited_one_is_one_move_with_its_positions(site, make_fetcher, tmp_path):
+    lede, engineers, cost, crews = tidewater.BODY
+    edited = engineers.replace("for now", "for now, and cyclists from Monday")
+    site.page_versions(
+        "/moved",
+        {
+            "v1": [Response(tidewater.story(body=[lede, engineers, cost, crews]).encode())],
+            "v2": [Response(tidewater.story(body=[cost, lede, edited, crews]).encode())],
+        },
+    )
+    data_dir = tmp_path / "data"
+    fetcher = make_fetcher(settle_ms=0)
+    url, _ = checked(fetcher, data_dir, site.url("/moved"))
+    site.set_version("/moved", "v2")
+    _, (second,) = checked(fetcher, data_dir, url)
+    assert (second.status, second.version) == ("changed", 2), second
+
+    diff = json.loads(watcher(data_dir, "diff", url, "--json").stdout)
+    body = [(e["op"], e.get("from"), e.get("to")) for e in diff["edits"] if e["field"] == "body"]
+    assert body == [("move", 3, 1), ("replace", 2, 3)]
+    shown = watcher(data_dir, "diff", url).stdout
+    assert "¶1 (was ¶3) moved" in shown and shown.count("(was ¶") == 1
