@@ -1,6 +1,7 @@
-"""Rewritten paragraphs as `watcher diff` shows them, pages loaded in real Chromium from the local site (issue 26):
-the sentences a rewrite kept are shown unchanged, and "U.S." inside a changed sentence is neither split off nor
-highlighted on its own."""
+"""Edited paragraphs as `watcher diff` and `history` show them, pages loaded in real Chromium from the local site
+(issues 26 and 33): the sentences a rewrite kept are shown unchanged, "U.S." inside a changed sentence is neither
+split off nor highlighted on its own, a moved paragraph is one move with its positions, and a summary never glues
+two changes into one word."""
 
 from __future__ import annotations
 
