@@ -158,7 +158,8 @@ class Edit:
     # stored before they were kept.
     facts: list[Fact] | None = None
     intent: EditIntent | None = None
-    # 1-based paragraph numbers of a body or caption edit in the old and the new version, where known.
+    # Where a body paragraph stood (1-based) in the old and the new version: both for a move or a change, only
+    # `to_para` for an addition, only `from_para` for a removal; None where unknown (fields, older stored edits).
     from_para: int | None = None
     to_para: int | None = None
 

@@ -228,7 +228,11 @@ def test_json_report_follows_the_contract(newsroom):
         assert change["status"] == "changed" and change["version"] == 2 and change["error"] is None
         assert parse_iso(change["checked_at"]).tzinfo is not None and change["checked_at"].endswith("Z")
         for edit in change["edits"]:
-            assert set(edit) == EDIT_KEYS
+            # Body paragraphs carry where they stood ("from"/"to"); fields never do.
+            positions = (
+                {"from", "to"} if edit["op"] in ("replace", "move") else {"to"} if edit["op"] == "insert" else {"from"}
+            )
+            assert set(edit) == EDIT_KEYS | (positions if edit["field"] == "body" else set())
             assert edit["class"] in {"typo", "substantive"}  # cosmetic left out without --all
             assert all(op in ("=", "-", "+") and isinstance(t, str) for op, t in edit["inline"])
     en = next(c for c in changes if c["url"] == newsroom.en)

@@ -1,7 +1,7 @@
 """Edits between two versions of an article: fields, captions and body, each edit classified, the version flagged.
 
-The stages, one module each: tokens (what an inline diff counts in), fold (what counts as cosmetic), inline
-(token diffs), classify (the class of one edit), align (pairing paragraphs), articles (the whole article and its
+The stages, one module each: tokens (what an inline diff counts in), sentences (where a sentence ends, so the
+sentences an edit kept anchor its inline diff), fold (what counts as cosmetic), inline (token diffs), classify (the class of one edit), align (pairing paragraphs), articles (the whole article and its
 flags); words holds the word lists and tuning figures they decide by.
 
 Classification (decided here, documented for users):

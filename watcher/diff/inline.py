@@ -1,4 +1,9 @@
-"""Inline diffs over tokens: diff-match-patch run on one symbol per token, cleaned up to read naturally."""
+"""Inline diffs over tokens: diff-match-patch run on one symbol per token, cleaned up to read naturally.
+
+Unchanged sentences are matched first and kept as they are; only the runs of changed sentences between them
+are diffed word by word (character by character in CJK), so a cleanup that reads a run as one rewrite never
+swallows a sentence that did not change.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ from collections.abc import Iterator
 
 from diff_match_patch import diff_match_patch
 
+from watcher.diff.sentences import sentence_spans
 from watcher.diff.tokens import tokenize
-from watcher.diff.words import INLINE_TIMEOUT
+from watcher.diff.words import INLINE_TIMEOUT, REWRITE_SHARE
 from watcher.models import InlineOp
 
 _FIRST = 0xF0000
@@ -91,6 +97,62 @@ def _tidy(ops: list[InlineOp]) -> list[InlineOp]:
     return out
 
 
+def _shared_share(ops: list[InlineOp]) -> float:
+    """How much of the longer side is unchanged text (spaces not counted)."""
+    size = {"=": 0, "-": 0, "+": 0}
+    for op, text in ops:
+        size[op] += len("".join(text.split()))
+    return size["="] / max(size["="] + size["-"], size["="] + size["+"], 1)
+
+
+def _pieces(text: str) -> list[str]:
+    """text cut before each of its sentences after the first (joined, they give text back)."""
+    starts = [a for a, _ in sentence_spans(text)[1:]]
+    return [text[a:b] for a, b in zip([0, *starts], [*starts, len(text)])]
+
+
+def _run_ops(old: str, new: str) -> list[InlineOp]:
+    """The ops of one run of changed sentences: word by word, or old and new whole when they share too little.
+
+    A run that reads as a rewrite but has as many sentences on both sides is judged sentence by sentence, so a
+    figure fixed in one sentence still shows as that figure beside a sentence rewritten whole.
+    """
+    if old == new:
+        return [("=", old)] if old else []
+    ops = token_ops(old, new, semantic=True)
+    if _shared_share(ops) >= REWRITE_SHARE:
+        return ops
+    pieces_old, pieces_new = _pieces(old), _pieces(new)
+    if len(pieces_old) == len(pieces_new) > 1:
+        return [op for a, b in zip(pieces_old, pieces_new) for op in _run_ops(a, b)]
+    # A rewrite: word-by-word shows confetti of shared "the" and "said"; the spaces around the run are kept.
+    lead_o, lead_n = len(old) - len(old.lstrip()), len(new) - len(new.lstrip())
+    trail_o, trail_n = len(old.rstrip()), len(new.rstrip())
+    whole: list[InlineOp] = []
+    whole += [("=", old[:lead_o])] if old[:lead_o] == new[:lead_n] else [("-", old[:lead_o]), ("+", new[:lead_n])]
+    whole += [("-", old[lead_o:trail_o]), ("+", new[lead_n:trail_n])]
+    whole += [("=", old[trail_o:])] if old[trail_o:] == new[trail_n:] else [("-", old[trail_o:]), ("+", new[trail_n:])]
+    return whole
+
+
 def inline_diff(old: str, new: str) -> list[InlineOp]:
-    """Token-level inline diff of two texts, cleaned up to read naturally: [("=", t), ("-", t), ("+", t)]."""
-    return token_ops(old, new, semantic=True)
+    """Token-level inline diff of two texts, cleaned up to read naturally: [("=", t), ("-", t), ("+", t)].
+
+    Sentences found unchanged (in order) anchor the diff; the text between two anchors is diffed on its own.
+    """
+    spans_a, spans_b = sentence_spans(old), sentence_spans(new)
+    (ea, eb), _ = encode([old[a:b] for a, b in spans_a], [new[a:b] for a, b in spans_b])
+    ops: list[InlineOp] = []
+    i = j = 0  # sentences of old and new passed
+    at_old = at_new = 0  # characters of old and new emitted
+    for op, chars in make_dmp(INLINE_TIMEOUT).diff_main(ea, eb, False):
+        if op != 0:
+            i, j = i + len(chars) * (op == -1), j + len(chars) * (op == 1)
+            continue
+        for _ in chars:
+            (sa, ea_), (sb, eb_) = spans_a[i], spans_b[j]
+            ops += _run_ops(old[at_old:sa], new[at_new:sb])
+            ops.append(("=", old[sa:ea_]))
+            at_old, at_new, i, j = ea_, eb_, i + 1, j + 1
+    ops += _run_ops(old[at_old:], new[at_new:])
+    return _tidy(ops)

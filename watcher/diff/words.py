@@ -11,6 +11,9 @@ import re
 INLINE_TIMEOUT = 0.5
 ALIGN_TIMEOUT = 2.0
 SIMILAR = 0.5  # Dice similarity over tokens and token pairs above which two paragraphs are one edited paragraph
+# A sentence of at least this many tokens (words, numbers, CJK characters, punctuation) kept whole in another
+# paragraph of the same changed stretch makes the two one edited paragraph, however much else was rewritten.
+MIN_SHARED_SENTENCE_TOKENS = 6
 SPLIT_WEIGHT = 1.2  # a split/merge covers three paragraphs; it must beat a 1-1 pairing plus an insert
 MAX_BLOCK_CELLS = 2500  # above this a changed block is paired in order, not by dynamic programming
 MAX_MOVE_PAIRS = 40000  # above this edited moves are not searched (a rewrite, not an edit)
@@ -151,3 +154,63 @@ TITLES = (
     "Hon",
 )
 TITLE_BEFORE = re.compile(r"\b(?:" + "|".join(TITLES) + r")\.\s*$")
+# Abbreviations a full stop follows inside a sentence (besides TITLES, initials and dotted ones like U.S.):
+# the sentence splitter never ends a sentence after them. Lower-case forms are matched as written.
+ABBREVIATIONS = frozenset(
+    {
+        *TITLES,
+        "No",
+        "Nos",
+        "Nr",
+        "Vol",
+        "Fig",
+        "Art",
+        "Sec",
+        "Ave",
+        "Blvd",
+        "Corp",
+        "Inc",
+        "Ltd",
+        "Co",
+        "Bros",
+        "Dept",
+        "Univ",
+        "Sgt",
+        "Capt",
+        "Cmdr",
+        "Adm",
+        "Supt",
+        "Pres",
+        "Mme",
+        "Mlle",
+        "Sra",
+        "Dra",
+        "Hr",
+        "Fr",
+        "vs",
+        "approx",
+        "est",
+        "ca",
+        "cf",
+        "no",
+        "nr",
+        "vol",
+        "pp",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Aug",
+        "Sept",
+        "Sep",
+        "Oct",
+        "Nov",
+        "Dec",
+    }
+)
+
+# --- inline diffs ----------------------------------------------------------------------------------------------
+
+# Inside one run of changed sentences, below this share of unchanged text a word-by-word view is confetti: the
+# run is shown as its old and new text whole (unchanged sentences around it stay unchanged).
+REWRITE_SHARE = 0.35

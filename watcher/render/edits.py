@@ -174,7 +174,8 @@ def _where(line: _Line) -> str:
     if row is None:
         return "body"
     if edit and edit.op == "move":
-        return f"¶{row.new[0] + 1} (was ¶{row.old[0] + 1})"
+        # The positions the differ stored with the edit; rows re-derived from the bodies for older edits.
+        return f"¶{edit.to_para or row.new[0] + 1} (was ¶{edit.from_para or row.old[0] + 1})"
     if row.new:
         span = row.new[0] + 1 if len(row.new) == 1 else f"{row.new[0] + 1}-{row.new[-1] + 1}"
         return f"¶{span}"

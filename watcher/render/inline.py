@@ -17,7 +17,9 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.text import Text
 
+from watcher.diff.sentences import keeps_a_sentence
 from watcher.diff.tokens import is_cjk, tokenize
+from watcher.diff.words import REWRITE_SHARE  # below this share of unchanged text an inline view is noise
 from watcher.models import InlineOp
 from watcher.render.text import visible
 
@@ -28,8 +30,6 @@ JOIN_WORDS = "¶ joined here"  # a paragraph break removed: two paragraphs becam
 _MARK_CHARS = {"⟦": "\\u27e6", "⟧": "\\u27e7"}
 # Closing punctuation stays on the line of the character before it (no line starts with "，").
 _NO_LINE_START = set("，。、；：！？）」』】》〉,.;:!?)]}%")
-# Below this share of unchanged text, an inline view is noise: the old and new text are shown whole.
-REWRITE_SHARE = 0.35
 
 
 @dataclass
@@ -242,5 +242,9 @@ def common_share(inline: Sequence[InlineOp]) -> float:
 
 
 def is_rewrite(inline: Sequence[InlineOp]) -> bool:
-    """True when old and new share too little for an inline view to help: show them whole instead."""
-    return any(op == "=" for op, _ in inline) and common_share(inline) < REWRITE_SHARE
+    """True when old and new share too little for an inline view to help: show them whole instead.
+
+    A sentence kept whole says otherwise: the reader must see it unchanged (the differ has already shown the
+    rewritten runs around it whole); edits stored before it did so are judged by their share alone.
+    """
+    return any(op == "=" for op, _ in inline) and common_share(inline) < REWRITE_SHARE and not keeps_a_sentence(inline)

@@ -11,12 +11,14 @@ from rich.table import Table
 from rich.text import Text
 
 from watcher.diff.summary import summarize
+from watcher.diff.tokens import tokenize
 from watcher.labels import flag_label
-from watcher.models import EVENTS, STATUSES, CheckRecord, Edit, Version, shown_edits, top_class
+from watcher.models import EVENTS, STATUSES, CheckRecord, Edit, InlineOp, Version, shown_edits, top_class
 from watcher.render.text import visible
 
 Clock = Callable[[datetime | None], str]
 _EXCERPT = 28  # characters of an old or new phrase quoted in a summary
+_BRIDGE_TOKENS = 5  # two changes this few tokens apart (words and the spaces between) are quoted as one phrase
 
 
 def _quote(text: str) -> str:
@@ -26,6 +28,29 @@ def _quote(text: str) -> str:
 
 def _field(edit: Edit) -> str:
     return {"body": "¶", "caption": "caption", "dek": "subheadline"}.get(edit.field, edit.field)
+
+
+def changed_phrases(inline: Sequence[InlineOp]) -> tuple[str, str]:
+    """The old and new wording of an edit's changes, never gluing two changes into a word that was not there.
+
+    Changes a few words apart are quoted with the words between them ("painful but honest" -> "difficult but
+    necessary"); changes further apart are joined by " … ".
+    """
+    runs: list[list[str]] = []  # [old, new] of each change
+    gap: str | None = None  # the unchanged text since the last change
+    for op, text in inline:
+        if op == "=":
+            gap = text if gap is None else gap + text
+            continue
+        if gap is None or not runs or len(tokenize(gap)) > _BRIDGE_TOKENS:
+            runs.append(["", ""])
+        elif gap:
+            runs[-1] = [runs[-1][0] + gap, runs[-1][1] + gap]
+        runs[-1][op == "+"] += text
+        gap = ""
+    old = " … ".join(r[0].strip() for r in runs if r[0].strip())
+    new = " … ".join(r[1].strip() for r in runs if r[1].strip())
+    return old, new
 
 
 def edit_phrase(edit: Edit) -> str:
@@ -39,8 +64,7 @@ def edit_phrase(edit: Edit) -> str:
         return f"{where} moved {_quote(edit.new or '')}"
     if edit.field in ("headline", "modified", "published", "byline") or not edit.inline:
         return f"{where} {_quote(edit.old or '')} → {_quote(edit.new or '')}"
-    removed = "".join(t for op, t in edit.inline if op == "-").strip()
-    added = "".join(t for op, t in edit.inline if op == "+").strip()
+    removed, added = changed_phrases(edit.inline)
     prefix = "" if where == "¶" else where + " "
     if removed and added:
         return f"{prefix}{_quote(removed)} → {_quote(added)}"
