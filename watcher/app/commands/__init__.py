@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 import click
 
 from watcher.app.context import App
+from watcher.errors import UnknownArticle
+from watcher.models import Version
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,3 +47,14 @@ def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
 def targets(app: App, refs: Sequence[str], match: str | None, *, one: bool = False) -> list[str]:
     """Stored URLs for what the user typed: URLs, ids from `watcher list`, unique prefixes, --match TEXT."""
     return app.resolver().targets(refs, match, one=one)
+
+
+def stored_version(app: App, url: str, number: int | None) -> Version:
+    """Version `number` of a watched article (None: its latest); a one-line error when it has none yet."""
+    store = app.store()
+    if number is None:
+        latest = store.latest_version(url)
+        if latest is None:
+            raise UnknownArticle(f"{url} has no versions yet (run `watcher check {url}`)")
+        return latest
+    return store.get_version(url, number)

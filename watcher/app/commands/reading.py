@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from watcher.app.commands import match_option, targets
+from watcher.app.commands import match_option, stored_version, targets
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput, UnknownArticle
 from watcher.models import CheckResult
@@ -194,12 +194,7 @@ def show(app: App, url: str | None, match: str | None, number: int | None, as_js
 
     target = _one(app, url, match)
     store = app.store()
-    if number is None:
-        latest = store.latest_version(target)
-        if latest is None:
-            raise UnknownArticle(f"{target} has no versions yet (run `watcher check {target}`)")
-        number = latest.number
-    version = store.get_version(target, number)
+    version = stored_version(app, target, number)
     if raw:
         html = store.get_html(version)
         if html is None:

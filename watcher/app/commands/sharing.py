@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from watcher.app.commands import match_option, output_option, targets
+from watcher.app.commands import match_option, output_option, stored_version, targets
 from watcher.app.context import App, pass_app
 from watcher.config import parse_duration
 from watcher.errors import BadInput, ExitStatus
@@ -166,25 +166,18 @@ def notify_test(app: App, article: str | None, number: int | None, as_json: bool
 def _explain_targets(app: App, article: str, number: int | None, as_json: bool) -> None:
     """Which configured targets one stored version would reach, each with its reasons (nothing is sent)."""
     from watcher.diff.summary import summarize
-    from watcher.errors import UnknownArticle
     from watcher.models import CheckResult
     from watcher.notify.redact import redact
     from watcher.notify.rules import verdict
     from watcher.untrusted import visible
 
     (url,) = targets(app, [article], None, one=True)
-    store = app.store()
-    if number is None:
-        latest = store.latest_version(url)
-        if latest is None:
-            raise UnknownArticle(f"{url} has no versions yet (run `watcher check {url}`)")
-        number = latest.number
-    version = store.get_version(url, number)
-    watched = store.get_article(url)
+    version = stored_version(app, url, number)
+    watched = app.store().get_article(url)
     summary = summarize(version.edits, version.article.lang)
     result = CheckResult(
         url=url,
-        status=version.status if number > 1 or version.event else "new",
+        status=version.status if version.number > 1 or version.event else "new",
         checked_at=version.captured_at,
         version=version.number,
         flags=list(version.flags),
