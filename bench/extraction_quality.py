@@ -34,7 +34,10 @@ from support.fixture_sites import fixture_versions  # noqa: E402 - the tests' fi
 from watcher.errors import NoArticle  # noqa: E402
 from watcher.extract import extract  # noqa: E402
 
-SHARED = REPO.parent / "shared"
+# shared/ sits beside the checkout; a worktree nested deeper (wt/NAME) finds it further up.
+SHARED = next(
+    (d / "shared" for d in REPO.parents if (d / "shared" / "extraction-dev").is_dir()), REPO.parent / "shared"
+)
 SETS = {"dev": SHARED / "extraction-dev", "dev2": SHARED / "extraction-dev-2"}
 FIXTURES = REPO / "tests" / "fixtures"
 _WS = re.compile(r"\s+")
