@@ -5,7 +5,8 @@ usage: python bench/extraction_quality.py [--set dev|dev2|both] [--worst N] [--n
 Reads the two dev sets in shared/ (extraction-dev: 91 benchmark pages; extraction-dev-2: 91 pages from
 Readability's tests) where they are, never copying them; bodies are scored with extraction-dev/score.py.
 Headlines (dev2 only; dev has no title in its ground truth): exact after whitespace collapse, and near (the same
-after case/punctuation folding, or differing only by a " - Site" / " | Site" tail).
+after case/punctuation folding, or differing only by a " - Site" / " | Site" tail). Bylines (dev2, pages that have
+one): near, the same letters or one holding the other and at least half its length.
 --out DIR writes each set's predictions (DIR/<set>-<extractor>.json, score.py's format); --fixtures also prints token P/R/F1 for the project's own fixture pages (tests/fixtures).
 """
 
@@ -81,6 +82,12 @@ def headline_match(want: str, got: str) -> tuple[bool, bool]:
     return exact, near
 
 
+def byline_match(want: str, got: str) -> bool:
+    """Whether a byline names the expected one: the same letters, or one holding the other (a "By " prefix)."""
+    fw, fg = _fold(want), _fold(got)
+    return bool(fw) and bool(fg) and (fw in fg or fg in fw) and min(len(fw), len(fg)) >= 0.5 * max(len(fw), len(fg))
+
+
 def _trafilatura(html: str, url: str) -> tuple[str, str]:
     """trafilatura as its users call it: extract() with its defaults for the body, its metadata for the title."""
     import trafilatura
@@ -100,6 +107,7 @@ def run_set(name: str, scorer: ModuleType, traf: bool, worst: int, out_dir: Path
     truth = json.loads((dev / "ground-truth.json").read_text())
     preds: dict[str, dict[str, dict[str, str]]] = {"watcher": {}, "trafilatura": {}}
     heads: dict[str, list[tuple[bool, bool]]] = {"watcher": [], "trafilatura": []}
+    bylines: list[bool] = []
     times: list[float] = []
     sources: Counter[str] = Counter()
     for key, item in truth.items():
@@ -108,14 +116,16 @@ def run_set(name: str, scorer: ModuleType, traf: bool, worst: int, out_dir: Path
         start = time.process_time()  # CPU time: wall time swings with whatever else the machine runs
         try:
             art = extract(html, url)
-            body, head, source = "\n\n".join(art.body), art.headline, art.extractor
+            body, head, source, byline = "\n\n".join(art.body), art.headline, art.extractor, art.byline
         except NoArticle:
-            body, head, source = "", "", "none"
+            body, head, source, byline = "", "", "none", ""
         times.append(time.process_time() - start)
         sources[source] += 1
         preds["watcher"][key] = {"articleBody": body}
         if "title" in item:
             heads["watcher"].append(headline_match(item["title"], head))
+        if item.get("byline"):
+            bylines.append(byline_match(item["byline"], byline))
         if traf:
             tbody, thead = _trafilatura(html, url)
             preds["trafilatura"][key] = {"articleBody": tbody}
@@ -141,6 +151,9 @@ def run_set(name: str, scorer: ModuleType, traf: bool, worst: int, out_dir: Path
             for k in ranked[:worst]:
                 pr, rc = scorer.precision(*counts[k]), scorer.recall(*counts[k])
                 print(f"  worst: {k[:40]:40} P={pr:.2f} R={rc:.2f}")
+    if bylines:
+        out["byline_near"] = sum(bylines) / len(bylines)
+        print(f"[{name}] watcher byline near={out['byline_near']:.3f} over {len(bylines)} pages with one")
     out["ms_mean"] = statistics.mean(times) * 1000
     out["ms_median"] = statistics.median(times) * 1000
     print(f"[{name}] extractor: " + ", ".join(f"{s}={n}" for s, n in sorted(sources.items())))

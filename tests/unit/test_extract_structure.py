@@ -100,3 +100,92 @@ def test_explain_says_the_dek_came_from_the_standfirst_element():
     _, report = explain_page(dek_page(description="A description that says something else about the harbour."), URL)
     used = [c for c in report.fields["dek"] if c.used]
     assert [(c.source, c.value) for c in used] == [("element p.dek under the headline", DEK)]
+
+
+# --- in-article modules, told by their shape --------------------------------------------------------------------
+
+
+def story_with(inserted: str, at: int = 2, byline: str = "") -> str:
+    """The story in an <article> with no telling classes, `inserted` between its paragraphs."""
+    return page(
+        f"<article><h1>{escape(HEADLINE)}</h1>{byline}{paragraphs(STORY[:at])}{inserted}{paragraphs(STORY[at:])}"
+        "</article>"
+    )
+
+
+def test_a_list_of_other_stories_inside_the_article_is_dropped_with_its_heading():
+    related = (
+        "<div><p>More great stories</p>"
+        '<p><a href="/a">Ferry timetable changes for the winter</a> 3 hours ago</p>'
+        '<p><a href="/b">New library wing opens to readers</a> 5 hours ago</p>'
+        '<p><a href="/c">Storm warning lifted for the coast</a> Local</p></div>'
+    )
+    assert extract(story_with(related), URL).body == STORY
+
+
+def test_a_list_of_other_stories_in_another_language_is_dropped_too():
+    related = (
+        "<div><p>Mais histórias</p>"
+        '<p><a href="/a">Horário das balsas muda no inverno</a> há 3 horas</p>'
+        '<p><a href="/b">Nova ala da biblioteca abre ao público</a> há 5 horas</p></div>'
+    )
+    assert extract(story_with(related), URL).body == STORY
+
+
+def test_a_labelled_pointer_and_a_row_of_tag_links_are_dropped():
+    pointer = '<p>Leia também: <a href="/x">Porto recebe novo rebocador</a></p>'
+    tags = (
+        '<p>Tópicos: <a href="/t/porto">porto</a>, <a href="/t/dragagem">dragagem</a>, <a href="/t/c">conselho</a></p>'
+    )
+    assert extract(story_with(pointer + tags), URL).body == STORY
+
+
+def test_story_lines_with_a_link_or_few_words_are_kept():
+    lines = [
+        'The full report is <a href="/report.pdf">on the board\'s website</a>.',
+        "He declined to comment.",
+        '<a href="/profile/ines">Ines Calloway</a> and <a href="/profile/tom">Tom Reyes</a> voted against.',
+    ]
+    html = story_with("".join(f"<p>{line}</p>" for line in lines))
+    body = extract(html, URL).body
+    assert body == [
+        *STORY[:2],
+        "The full report is on the board's website.",
+        "He declined to comment.",
+        "Ines Calloway and Tom Reyes voted against.",
+        *STORY[2:],
+    ]
+
+
+def test_subheads_and_table_rows_with_figures_inside_the_story_are_kept():
+    inserted = "<h2>The 2026 budget</h2><table><tr><td>Dredging</td><td>4.1 million</td></tr></table>"
+    body = extract(story_with(inserted), URL).body
+    assert body == [*STORY[:2], "The 2026 budget", "Dredging 4.1 million", *STORY[2:]]
+
+
+def meta_line(comments: int) -> str:
+    return (
+        '<p><a href="/autor/ana-ribeiro">Ana Ribeiro</a> · 12 de março de 2026 · '
+        f'<a href="#comentarios">{comments} comentários</a></p>'
+    )
+
+
+def test_the_comment_count_and_date_beside_the_byline_are_not_story_text():
+    four, five = (extract(story_with("", byline=meta_line(n)), URL) for n in (4, 5))
+    assert four.body == STORY
+    assert diff_articles(four, five).edits == []
+
+
+def test_a_counter_line_beside_the_byline_in_chinese_is_not_story_text():
+    line = '<div>記者 林雅婷 ／ 2026-03-12 14:05 ｜ <a href="#reply">4 則回應</a></div>'
+    assert extract(story_with("", byline=line), URL).body == STORY
+
+
+def test_the_byline_keeps_the_author_not_the_date_or_the_count():
+    line = (
+        '<p class="byline">Por <a href="/autor/ana">Ana Ribeiro</a> · <time datetime="2026-03-12">12/03/2026</time>'
+        ' · <a href="#comentarios">4 comentários</a></p>'
+    )
+    art = extract(story_with("", byline=line), URL)
+    assert art.byline == "Por Ana Ribeiro"
+    assert art.body == STORY

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -14,7 +15,7 @@ import lxml.html
 from lxml import etree
 
 from watcher.extract import rules
-from watcher.extract.dom import attr_parts, attrs_of, visible_text
+from watcher.extract.dom import attr_parts, attrs_of, drop, visible_text
 from watcher.models import iso
 from watcher.normalize import normalize_text
 
@@ -209,7 +210,34 @@ def byline_from_dom(root: Any) -> str:
                     parent = el.getparent()
                     if parent is not None and rules.BYLINE_PATTERN.search(attrs_of(parent)):
                         el = parent
-                text = visible_text(el)
+                text = _byline_text(el)
                 if 0 < len(text) < 160:
                     return text
     return ""
+
+
+_SEGMENTS = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•｜]\s*")
+_DIGIT = re.compile(r"\d")
+
+
+def _byline_text(el: Any) -> str:
+    """A byline line's names, without the date, comment count or reading time that share its line.
+
+    Told by shape, in any language: a <time>, a link within the page (#comments), a short piece with figures.
+    """
+    text = visible_text(el)
+    if not _DIGIT.search(text):
+        return text
+    el = copy.deepcopy(el)
+    for node in list(el.iterdescendants()):
+        if not isinstance(node.tag, str) or node.getparent() is None:
+            continue
+        piece = visible_text(node)
+        if (
+            node.tag == "time"
+            or (node.tag == "a" and (node.get("href") or "").startswith("#"))
+            or (_DIGIT.search(piece) and len(piece.split()) <= 4)
+        ):
+            drop(node)
+    kept = [seg for seg in _SEGMENTS.split(visible_text(el)) if seg.strip() and not _DIGIT.search(seg)]
+    return " · ".join(kept)
