@@ -7,6 +7,7 @@ Readability's tests) where they are, never copying them; bodies are scored with 
 Headlines (dev2 only; dev has no title in its ground truth): exact after whitespace collapse, and near (the same
 after case/punctuation folding, or differing only by a " - Site" / " | Site" tail). Bylines (dev2, pages that have
 one): near, the same letters or one holding the other and at least half its length.
+Bodies mostly in CJK script are also scored apart (the CJK subset), by score.py and per character.
 --out DIR writes each set's predictions (DIR/<set>-<extractor>.json, score.py's format); --fixtures also prints token P/R/F1 for the project's own fixture pages (tests/fixtures).
 """
 
@@ -44,6 +45,7 @@ FIXTURES = REPO / "tests" / "fixtures"
 _WS = re.compile(r"\s+")
 _FOLD = re.compile(r"[\W_]+")
 _TAIL = re.compile(r"\s+[|\-–—:·]\s+[^|\-–—:·]{1,60}$")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _CJK_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|\w+")
 
 
@@ -146,6 +148,14 @@ def run_set(name: str, scorer: ModuleType, traf: bool, worst: int, out_dir: Path
             out[who].update(head_exact=exact, head_near=near)
             line += f"  headline exact={exact:.3f} near={near:.3f}"
         print(line)
+        cjk = {k: v for k, v in truth.items() if _is_cjk(v["articleBody"])}
+        if cjk:
+            f1c, pc, rc, _ = scorer.score(cjk, preds[who])
+            chars = _char_f1(cjk, preds[who])
+            out[who].update(cjk_pages=len(cjk), cjk_f1=f1c, cjk_char_f1=chars)
+            print(
+                f"[{name}] {who:12} CJK pages ({len(cjk)}): body F1={f1c:.3f} P={pc:.3f} R={rc:.3f}, per character F1={chars:.3f}"
+            )
         if who == "watcher":
             ranked = sorted(counts, key=lambda k: scorer.recall(*counts[k]) + scorer.precision(*counts[k]))
             for k in ranked[:worst]:
@@ -159,6 +169,33 @@ def run_set(name: str, scorer: ModuleType, traf: bool, worst: int, out_dir: Path
     print(f"[{name}] extractor: " + ", ".join(f"{s}={n}" for s, n in sorted(sources.items())))
     print(f"[{name}] watcher CPU time per page: mean {out['ms_mean']:.0f} ms, median {out['ms_median']:.0f} ms")
     return out
+
+
+def _is_cjk(text: str) -> bool:
+    """A body mostly in Chinese, Japanese or Korean script (a fifth of its non-space characters or more)."""
+    letters = len(_WS.sub("", text))
+    return bool(letters) and len(_CJK_CHAR.findall(text)) >= 0.2 * letters
+
+
+def _char_f1(truth: dict[str, Any], preds: dict[str, dict[str, str]]) -> float:
+    """score.py's metric with one token per CJK character: its \\w+ reads a whole unspaced Chinese run as one word."""
+    precisions, recalls = [], []
+    for key, item in truth.items():
+        want = _shingles(item["articleBody"])
+        have = _shingles((preds.get(key) or {}).get("articleBody", ""))
+        tp = sum((want & have).values())
+        fp, fn = sum((have - want).values()), sum((want - have).values())
+        if have:
+            precisions.append(tp / (tp + fp) if tp + fp else 1.0)
+        recalls.append(tp / (tp + fn) if tp + fn else 1.0)
+    p = statistics.mean(precisions) if precisions else 0.0
+    r = statistics.mean(recalls) if recalls else 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    words = _CJK_TOKEN.findall(text or "")
+    return Counter(tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1)) if words[i : i + n])
 
 
 def _prf(expected: list[str], got: list[str]) -> tuple[float, float, float]:

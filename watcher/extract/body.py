@@ -110,27 +110,45 @@ _LETTERS = re.compile(r"[\W\d_]+")
 def _densest(root: Any) -> Any:
     """Readability-style: the element whose text blocks add up to the most text (parents get half credit)."""
     scores: dict[Any, float] = {}
+    short: dict[Any, list[str]] = {}  # each parent's paragraphs too short to count alone
     for el in root.iter("p", "div", "td", "pre"):
         own = normalize_text((el.text or "") + "".join((c.tail or "") for c in el))
         if el.tag == "p":
             own = visible_text(el)
-        if len(own) < 25:
-            continue
         parent = el.getparent()
         if parent is None:
             continue
+        if len(own) < 25:
+            if el.tag == "p" and own and link_density(el) < 0.5:
+                short.setdefault(parent, []).append(own)
+            continue
         if len(_LETTERS.sub("", own)) < 20 or (el.tag == "p" and link_density(el) > 0.5):
             continue  # punctuation between links (a list of names or tags) is not prose
-        score = 1 + len(own) / 100 + own.count(",") + own.count("，") + own.count("。")
         blocks = sum(1 for c in el if c.tag != "br")
-        target = el if el.tag == "div" and blocks < 8 else parent
-        scores[target] = scores.get(target, 0) + score
-        grand = target.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0) + score / 2
+        _credit(scores, el if el.tag == "div" and blocks < 8 else parent, own)
+    for parent, lines in short.items():
+        # A story told in many short lines (one clause per <p>, as some Asian outlets write) is prose together.
+        if len(lines) >= 4:
+            _credit(scores, parent, "".join(lines))
     if not scores:
         return root.find(".//body")
-    return max(scores, key=scores.__getitem__)
+    best = max(scores, key=scores.__getitem__)
+    parent = best.getparent()
+    if best.tag == "div" and parent is not None and parent.tag not in ("body", "html"):
+        # A story laid out as several text blocks with link lists between them (common on Asian news sites):
+        # sibling blocks scoring like the best one are more of the same story, so their parent holds it.
+        peers = [c for c in parent if c is not best and c.tag == "div" and scores.get(c, 0) >= 0.3 * scores[best]]
+        if peers:
+            return parent
+    return best
+
+
+def _credit(scores: dict[Any, float], target: Any, text: str) -> None:
+    score = 1 + len(text) / 100 + text.count(",") + text.count("，") + text.count("。")
+    scores[target] = scores.get(target, 0) + score
+    grand = target.getparent()
+    if grand is not None:
+        scores[grand] = scores.get(grand, 0) + score / 2
 
 
 def is_caption_el(el: Any) -> bool:

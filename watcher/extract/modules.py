@@ -25,6 +25,9 @@ _LETTER = re.compile(rf"[^\W\d_]|[{CJK_LETTERS}]")
 _CJK = re.compile(f"[{CJK_LETTERS}]")
 _DIGIT = re.compile(r"\d")
 _FIGURES = re.compile(r"(?<!\S)\d+\s+\d+(?!\S)")  # numbers side by side: a row of a score or a table
+_DATE = re.compile(
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}|\d{1,2}:\d{2}"
+)
 _LABEL = re.compile(r"[:：|»›>]\s*$")
 _SEPARATED = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
 
@@ -89,7 +92,7 @@ def _meta_line(line: Line) -> bool:
         or _is_sentence(text)
     ):
         return False
-    return _words(text) <= 4 or len(_SEPARATED.split(text)) >= 2
+    return _words(text) <= 4 or len(_SEPARATED.split(text)) >= 2 or bool(_DATE.search(text))
 
 
 def _prose(line: Line) -> bool:
