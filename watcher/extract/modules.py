@@ -88,7 +88,7 @@ def _meta_line(line: Line) -> bool:
         or _FIGURES.search(text)
         or len(text) > META_LINE_CHARS
         or not _DIGIT.search(text)
-        or not _LETTER.search(text)
+        or not (_LETTER.search(text) or _DATE.search(text))  # figures alone are a table's, unless a date
         or _is_sentence(text)
     ):
         return False
