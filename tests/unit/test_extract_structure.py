@@ -189,3 +189,18 @@ def test_the_byline_keeps_the_author_not_the_date_or_the_count():
     art = extract(story_with("", byline=line), URL)
     assert art.byline == "Por Ana Ribeiro"
     assert art.body == STORY
+
+
+def test_a_newsletter_prompt_built_around_its_field_is_dropped_in_any_language():
+    prompt = (
+        '<div class="box-x1"><h3>O resumo da manhã</h3><p>As melhores reportagens no seu e-mail, todo dia.</p>'
+        '<div><input type="email" placeholder="seu e-mail"><button>Quero receber</button></div></div>'
+    )
+    assert extract(story_with(prompt), URL).body == STORY
+
+
+def test_a_story_paragraph_holding_a_button_and_a_code_block_with_a_copy_button_are_kept():
+    line = "Listen to the board's vote, recorded at Tuesday's meeting. <button>Play</button>"
+    code = "<div><button>Copy</button><pre>depth = 7.5</pre></div>"
+    body = extract(story_with(f"<p>{line}</p>{code}"), URL).body
+    assert body == [*STORY[:2], "Listen to the board's vote, recorded at Tuesday's meeting.", "depth = 7.5", *STORY[2:]]
