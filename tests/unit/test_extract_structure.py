@@ -204,3 +204,14 @@ def test_a_story_paragraph_holding_a_button_and_a_code_block_with_a_copy_button_
     code = "<div><button>Copy</button><pre>depth = 7.5</pre></div>"
     body = extract(story_with(f"<p>{line}</p>{code}"), URL).body
     assert body == [*STORY[:2], "Listen to the board's vote, recorded at Tuesday's meeting.", "depth = 7.5", *STORY[2:]]
+
+
+def test_short_story_lines_that_link_a_name_are_kept():
+    lines = [
+        '<a href="/p/wang">王小明</a>說，',
+        "港區清淤明年動工，",
+        '<a href="/p/lin">林雅婷</a>、<a href="/p/chen">陳怡君</a>',
+        "都出席了說明會。",
+    ]
+    body = extract(story_with("".join(f"<p>{line}</p>" for line in lines)), URL).body
+    assert body == [*STORY[:2], "王小明說，", "港區清淤明年動工，", "林雅婷、陳怡君", "都出席了說明會。", *STORY[2:]]

@@ -192,7 +192,9 @@ def _dom_lines(container: Any) -> list[Line]:
             linked = sum(len(t.strip()) for t, link in buf if link)
             links = len({link for t, link in buf if link and t.strip()})
             unlinked = normalize_text("".join(t for t, link in buf if not link))
-            out.append(Line(text, linked, links, unlinked, row))
+            first = next((i for i, (t, link) in enumerate(buf) if link and t.strip()), len(buf))
+            lead = normalize_text("".join(t for t, _ in buf[:first]))
+            out.append(Line(text, linked, links, unlinked, row, lead))
         buf.clear()
 
     # An explicit stack, not recursion: trees can be hundreds of elements deep. Entries are (element, link,

@@ -18,6 +18,7 @@ SHORT_LINE = 150  # characters: longer than a headline in a list of stories, sho
 LINK_DOMINATED = 0.5  # share of a line's characters inside links
 POINTER_UNLINKED_WORDS = 3  # "Read more:", "Leia também:", "延伸閱讀：" before the link
 MODULE_HEADING_CHARS = 40
+TITLE_CHARS = 10  # linked characters of another story's title, at least; a linked name is shorter
 META_LINE_CHARS = 90
 
 _SENTENCE_END = re.compile(r"[.!?。！？…」』\"”’)）]\s*$")
@@ -41,6 +42,7 @@ class Line:
     links: int = 0  # how many links
     unlinked: str = ""  # the text outside links
     row: bool = False  # a table row, read as one line
+    lead: str = ""  # the text before the first link: a label ("Read more:") when it ends like one
 
 
 def _words(text: str) -> int:
@@ -57,22 +59,32 @@ def _link_line(line: Line) -> bool:
 
 
 def _pointer(line: Line) -> bool:
-    """One line that points elsewhere: a labelled link ("Read more: <a>…</a>"), or a row of links.
+    """One line that points elsewhere: a labelled link ("Read more: <a>…</a>", "Tags: <a>…</a>, <a>…</a>"), or a
+    row of three or more links with only separators between them.
 
-    A sentence that contains a link ("The report is <a>online</a>.") ends as sentences end and is kept.
+    A sentence that contains a link ("The report is <a>online</a>.") ends as sentences end and is kept, and so
+    does a line naming two people by their profile links.
     """
     if not _link_line(line) or _is_sentence(line.text):
         return False
     unlinked = line.unlinked.strip()
-    if line.links >= 2 and len(_LETTER.findall(unlinked)) <= max(12, 0.15 * len(line.text)):
-        return True  # links with only separators between them: tags, a share row, a list written inline
-    label = line.text[: len(line.text) - len(line.text.lstrip(unlinked))] if unlinked else ""
-    return bool(_LABEL.search(label)) and _words(unlinked) <= POINTER_UNLINKED_WORDS
+    if line.links >= 3 and len(_LETTER.findall(unlinked)) <= max(12, 0.15 * len(line.text)):
+        return True
+    if not (line.lead.strip() and _LABEL.search(line.lead)) or _words(unlinked) > POINTER_UNLINKED_WORDS:
+        return False
+    # After the label: another story's title, or only links and separators (a row of tags, however short).
+    after = unlinked[len(line.lead.strip()) :] if unlinked.startswith(line.lead.strip()) else unlinked
+    return line.linked >= TITLE_CHARS or not _LETTER.search(after)
 
 
 def _list_entry(line: Line) -> bool:
     """A line of a list of other stories: mostly a link, the rest a few words (a date, a section), no sentence."""
-    return _link_line(line) and not _is_sentence(line.text) and _words(line.unlinked) <= POINTER_UNLINKED_WORDS
+    return (
+        _link_line(line)
+        and line.linked >= TITLE_CHARS
+        and not _is_sentence(line.text)
+        and _words(line.unlinked) <= POINTER_UNLINKED_WORDS
+    )
 
 
 def _module_heading(line: Line) -> bool:
