@@ -77,7 +77,8 @@ def test_a_comment_count_beside_the_byline_is_no_edit_and_a_real_edit_still_is(s
     url = checker.add(site.url("/post"))
     first = checker.check(url)
     assert first.status == "new"
-    assert checker.store.latest_version(url).article.body == STORY
+    stored = checker.store.latest_version(url).article
+    assert (stored.body, stored.byline) == (STORY, "Ana Ribeiro")
 
     site.set_version("/post", "more-comments")
     assert checker.check(url).status == "unchanged"  # "4 comentários" -> "5 comentários" is not the story

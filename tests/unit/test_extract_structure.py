@@ -173,12 +173,15 @@ def meta_line(comments: int) -> str:
 def test_the_comment_count_and_date_beside_the_byline_are_not_story_text():
     four, five = (extract(story_with("", byline=meta_line(n)), URL) for n in (4, 5))
     assert four.body == STORY
+    assert four.byline == "Ana Ribeiro"  # the names on the line are the byline, the count is not
     assert diff_articles(four, five).edits == []
 
 
 def test_a_counter_line_beside_the_byline_in_chinese_is_not_story_text():
     line = '<div>記者 林雅婷 ／ 2026-03-12 14:05 ｜ <a href="#reply">4 則回應</a></div>'
-    assert extract(story_with("", byline=line), URL).body == STORY
+    art = extract(story_with("", byline=line), URL)
+    assert art.body == STORY
+    assert art.byline == "記者 林雅婷"
 
 
 def test_the_byline_keeps_the_author_not_the_date_or_the_count():

@@ -171,10 +171,10 @@ def is_meta_el(el: Any) -> bool:
 def _dom_paragraphs(container: Any, keep_links: bool = False) -> list[str]:
     """Text blocks of a container in reading order; figures, captions, bylines, dates and in-article modules out."""
     lines = _dom_lines(container)
-    return [line.text for line in lines] if keep_links else _story_lines(lines)
+    return [line.text for line in lines] if keep_links else _story_lines(lines)[0]
 
 
-def _story_lines(lines: list[Line]) -> list[str]:
+def _story_lines(lines: list[Line]) -> tuple[list[str], list[str]]:
     # A block that is nothing but a link is a pointer to another page ("READ MORE: ...", a related story).
     return drop_modules([line for line in lines if not (line.linked >= 0.9 * len(line.text) and len(line.text) < 250)])
 
@@ -322,16 +322,17 @@ def text_length(paras: list[str]) -> int:
 
 def body_paragraphs(
     root: Any, container: Any, strong: bool, rule: SiteRule | None, ld: dict[str, Any]
-) -> tuple[list[str], str]:
+) -> tuple[list[str], str, list[str]]:
+    """The story's paragraphs, the extractor that found them, and the date-and-counter lines left out of them."""
     ld_body = _ld_body(ld)
     matches = select(root, rule.body) if rule is not None and rule.body else []
     if matches:
         # A rule may select many elements ("div.story p"); read each outermost match once, in page order.
         chosen = set(matches)
         outer = [m for m in matches if not any(a in chosen for a in m.iterancestors())]
-        return [p for m in outer for p in _dom_paragraphs(m, keep_links=True)], "site-rule"
+        return [p for m in outer for p in _dom_paragraphs(m, keep_links=True)], "site-rule", []
     lines = _dom_lines(container) if container is not None else []
-    dom = _story_lines(lines)
+    dom, meta = _story_lines(lines)
     if strong and dom:
         best, source = dom, "dom"
     else:
@@ -344,8 +345,8 @@ def body_paragraphs(
             best, source = dom, "dom"
     # A JSON-LD body wins unless the DOM gave at least as much text (JSON-LD bodies are often cut short).
     if ld_body and text_length(ld_body) > 1.1 * text_length(best):
-        return ld_body, "json-ld"
-    return best, source
+        return ld_body, "json-ld", []
+    return best, source, meta if source == "dom" else []
 
 
 def clean_body(art: Article) -> list[str]:

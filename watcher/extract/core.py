@@ -38,6 +38,7 @@ from watcher.extract.metadata import (
     meta_tags,
     parse_date,
 )
+from watcher.extract.modules import names_in
 from watcher.models import Article
 from watcher.normalize import normalize_article
 
@@ -86,12 +87,18 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = (), site_titles: Se
     strip_chrome(root)
     container, strong = find_container(root, rule)
     art.headline = headline
-    art.byline = rule_byline or dom_byline or authors(ld.get("author")) or meta_first(meta, data.AUTHOR_META)
     art.captions = captions(caption_scope(container, strong, root), rule)
     meta_dek = ld_text(ld.get("description")) or meta_first(meta, data.DEK_META)
     art.dek = rule_dek or dom_dek or meta_dek
 
-    body, extractor = body_paragraphs(root, container, strong, rule, ld)
+    body, extractor, meta_lines = body_paragraphs(root, container, strong, rule, ld)
+    art.byline = (
+        rule_byline
+        or dom_byline
+        or authors(ld.get("author"))
+        or meta_first(meta, data.AUTHOR_META)
+        or next((names for names in map(names_in, meta_lines) if names), "")
+    )
     if not body:
         raise NoArticle(f"no article found on {url}")
     art.body, art.extractor = body, extractor

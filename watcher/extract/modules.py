@@ -111,8 +111,8 @@ def _prose(line: Line) -> bool:
     return _is_sentence(line.text) or len(line.text) > SHORT_LINE
 
 
-def drop_modules(lines: list[Line]) -> list[str]:
-    """The body's lines without the in-article modules among them, as text."""
+def drop_modules(lines: list[Line]) -> tuple[list[str], list[str]]:
+    """The body's lines without the in-article modules among them, and the meta lines among those, as text."""
     keep = [True] * len(lines)
     i = 0
     while i < len(lines):
@@ -138,4 +138,15 @@ def drop_modules(lines: list[Line]) -> list[str]:
     if len(meta) <= 2:
         for k in meta:
             keep[k] = False
-    return [line.text for line, kept in zip(lines, keep, strict=True) if kept]
+    kept = [line.text for line, kept in zip(lines, keep, strict=True) if kept]
+    return kept, [lines[k].text for k in meta if not keep[k]]
+
+
+def names_in(meta_line: str) -> str:
+    """The names on a byline-and-counter line: its first segment without figures ("Ana Ribeiro" in "Ana Ribeiro ·
+    12 de março de 2026 · 4 comentários"), or "" when it has none."""
+    for segment in _SEPARATED.split(meta_line):
+        segment = segment.strip()
+        if segment and len(segment) <= 60 and not _DIGIT.search(segment) and _LETTER.search(segment):
+            return segment
+    return ""
