@@ -2,6 +2,8 @@
 
 Evidence, strongest first: a site rule from the config, schema.org JSON-LD, OpenGraph/meta tags, then the DOM
 (an explicit article-body container, else trafilatura's main-text extraction on the chrome-stripped tree).
+What the reader sees wins where the page shows it: the visible headline, and the standfirst under it as the dek
+(meta descriptions are often the first paragraph cut short, or stale after an edit).
 """
 
 from __future__ import annotations
