@@ -5,7 +5,9 @@ usage: python bench/extraction_quality.py [--set dev|dev2|both] [--worst N] [--n
 Reads the two dev sets in shared/ (extraction-dev: 91 benchmark pages; extraction-dev-2: 91 pages from
 Readability's tests) where they are, never copying them; bodies are scored with extraction-dev/score.py.
 Headlines (dev2 only; dev has no title in its ground truth): exact after whitespace collapse, and near (the same
-after case/punctuation folding, or differing only by a " - Site" / " | Site" tail).
+after case/punctuation folding, or differing only by a " - Site" / " | Site" tail). Bylines (dev2, pages that have
+one): near, the same letters or one holding the other and at least half its length.
+Bodies mostly in CJK script are also scored apart (the CJK subset), by score.py and per character.
 --out DIR writes each set's predictions (DIR/<set>-<extractor>.json, score.py's format); --fixtures also prints token P/R/F1 for the project's own fixture pages (tests/fixtures).
 """
 
@@ -34,12 +36,16 @@ from support.fixture_sites import fixture_versions  # noqa: E402 - the tests' fi
 from watcher.errors import NoArticle  # noqa: E402
 from watcher.extract import extract  # noqa: E402
 
-SHARED = REPO.parent / "shared"
+# shared/ sits beside the checkout; a worktree nested deeper (wt/NAME) finds it further up.
+SHARED = next(
+    (d / "shared" for d in REPO.parents if (d / "shared" / "extraction-dev").is_dir()), REPO.parent / "shared"
+)
 SETS = {"dev": SHARED / "extraction-dev", "dev2": SHARED / "extraction-dev-2"}
 FIXTURES = REPO / "tests" / "fixtures"
 _WS = re.compile(r"\s+")
 _FOLD = re.compile(r"[\W_]+")
 _TAIL = re.compile(r"\s+[|\-–—:·]\s+[^|\-–—:·]{1,60}$")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 _CJK_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|\w+")
 
 
@@ -78,6 +84,12 @@ def headline_match(want: str, got: str) -> tuple[bool, bool]:
     return exact, near
 
 
+def byline_match(want: str, got: str) -> bool:
+    """Whether a byline names the expected one: the same letters, or one holding the other (a "By " prefix)."""
+    fw, fg = _fold(want), _fold(got)
+    return bool(fw) and bool(fg) and (fw in fg or fg in fw) and min(len(fw), len(fg)) >= 0.5 * max(len(fw), len(fg))
+
+
 def _trafilatura(html: str, url: str) -> tuple[str, str]:
     """trafilatura as its users call it: extract() with its defaults for the body, its metadata for the title."""
     import trafilatura
@@ -97,6 +109,7 @@ def run_set(name: str, scorer: ModuleType, traf: bool, worst: int, out_dir: Path
     truth = json.loads((dev / "ground-truth.json").read_text())
     preds: dict[str, dict[str, dict[str, str]]] = {"watcher": {}, "trafilatura": {}}
     heads: dict[str, list[tuple[bool, bool]]] = {"watcher": [], "trafilatura": []}
+    bylines: list[bool] = []
     times: list[float] = []
     sources: Counter[str] = Counter()
     for key, item in truth.items():
@@ -105,14 +118,16 @@ def run_set(name: str, scorer: ModuleType, traf: bool, worst: int, out_dir: Path
         start = time.process_time()  # CPU time: wall time swings with whatever else the machine runs
         try:
             art = extract(html, url)
-            body, head, source = "\n\n".join(art.body), art.headline, art.extractor
+            body, head, source, byline = "\n\n".join(art.body), art.headline, art.extractor, art.byline
         except NoArticle:
-            body, head, source = "", "", "none"
+            body, head, source, byline = "", "", "none", ""
         times.append(time.process_time() - start)
         sources[source] += 1
         preds["watcher"][key] = {"articleBody": body}
         if "title" in item:
             heads["watcher"].append(headline_match(item["title"], head))
+        if item.get("byline"):
+            bylines.append(byline_match(item["byline"], byline))
         if traf:
             tbody, thead = _trafilatura(html, url)
             preds["trafilatura"][key] = {"articleBody": tbody}
@@ -133,16 +148,54 @@ def run_set(name: str, scorer: ModuleType, traf: bool, worst: int, out_dir: Path
             out[who].update(head_exact=exact, head_near=near)
             line += f"  headline exact={exact:.3f} near={near:.3f}"
         print(line)
+        cjk = {k: v for k, v in truth.items() if _is_cjk(v["articleBody"])}
+        if cjk:
+            f1c, pc, rc, _ = scorer.score(cjk, preds[who])
+            chars = _char_f1(cjk, preds[who])
+            out[who].update(cjk_pages=len(cjk), cjk_f1=f1c, cjk_char_f1=chars)
+            print(
+                f"[{name}] {who:12} CJK pages ({len(cjk)}): body F1={f1c:.3f} P={pc:.3f} R={rc:.3f}, per character F1={chars:.3f}"
+            )
         if who == "watcher":
             ranked = sorted(counts, key=lambda k: scorer.recall(*counts[k]) + scorer.precision(*counts[k]))
             for k in ranked[:worst]:
                 pr, rc = scorer.precision(*counts[k]), scorer.recall(*counts[k])
                 print(f"  worst: {k[:40]:40} P={pr:.2f} R={rc:.2f}")
+    if bylines:
+        out["byline_near"] = sum(bylines) / len(bylines)
+        print(f"[{name}] watcher byline near={out['byline_near']:.3f} over {len(bylines)} pages with one")
     out["ms_mean"] = statistics.mean(times) * 1000
     out["ms_median"] = statistics.median(times) * 1000
     print(f"[{name}] extractor: " + ", ".join(f"{s}={n}" for s, n in sorted(sources.items())))
     print(f"[{name}] watcher CPU time per page: mean {out['ms_mean']:.0f} ms, median {out['ms_median']:.0f} ms")
     return out
+
+
+def _is_cjk(text: str) -> bool:
+    """A body mostly in Chinese, Japanese or Korean script (a fifth of its non-space characters or more)."""
+    letters = len(_WS.sub("", text))
+    return bool(letters) and len(_CJK_CHAR.findall(text)) >= 0.2 * letters
+
+
+def _char_f1(truth: dict[str, Any], preds: dict[str, dict[str, str]]) -> float:
+    """score.py's metric with one token per CJK character: its \\w+ reads a whole unspaced Chinese run as one word."""
+    precisions, recalls = [], []
+    for key, item in truth.items():
+        want = _shingles(item["articleBody"])
+        have = _shingles((preds.get(key) or {}).get("articleBody", ""))
+        tp = sum((want & have).values())
+        fp, fn = sum((have - want).values()), sum((want - have).values())
+        if have:
+            precisions.append(tp / (tp + fp) if tp + fp else 1.0)
+        recalls.append(tp / (tp + fn) if tp + fn else 1.0)
+    p = statistics.mean(precisions) if precisions else 0.0
+    r = statistics.mean(recalls) if recalls else 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    words = _CJK_TOKEN.findall(text or "")
+    return Counter(tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1)) if words[i : i + n])
 
 
 def _prf(expected: list[str], got: list[str]) -> tuple[float, float, float]:

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from watcher.config import SiteRule
 from watcher.errors import NoArticle, WatcherError
+from watcher.extract.metadata import dek_element
 from watcher.models import Article
 from watcher.render.text import visible
 from watcher.urls import host_of, on_domain
@@ -200,7 +201,7 @@ def _css(root: Any, selector: str | None) -> list[Any]:
         return []
 
 
-def _field_candidates(root: Any, rule: SiteRule | None) -> dict[str, list[Candidate]]:
+def _field_candidates(root: Any, rule: SiteRule | None, headline: str = "") -> dict[str, list[Candidate]]:
     ld = _ld(root)
     title = root.xpath("//title")
     fields: dict[str, list[Candidate]] = {}
@@ -211,6 +212,9 @@ def _field_candidates(root: Any, rule: SiteRule | None) -> dict[str, list[Candid
     head += [Candidate("<title>", _text(title[0]))] if title else []
     fields["headline"] = head
     dek = [Candidate("site rule", _text(e)) for e in _css(root, rule.dek if rule else None)[:1]]
+    standfirst = dek_element(root, headline)
+    if standfirst is not None:
+        dek += [Candidate(f"element {_where(standfirst)} under the headline", _text(standfirst))]
     dek += [Candidate("JSON-LD description", _ld_str(ld.get("description")))] if ld.get("description") else []
     dek += [Candidate(s, v) for s, v in _meta(root, "og:description", "description")]
     fields["dek"] = dek
@@ -329,7 +333,7 @@ def explain_page(html: str, url: str, rules: Sequence[SiteRule] = ()) -> tuple[A
         return article, report
     host = host_of(url).split(":")[0]
     rule = next((r for r in rules if on_domain(host, r.domain)), None)
-    report.fields = _field_candidates(root, rule)
+    report.fields = _field_candidates(root, rule, article.headline if article else "")
     _mark_fields(report.fields, article)
     report.blocks = _blocks(root, article)
     return article, report

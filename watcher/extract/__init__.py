@@ -1,8 +1,8 @@
 """Extraction: rendered HTML -> Article, split by stage.
 
 core (the order of the stages), dom (parsing, text of an element), metadata (JSON-LD, meta tags, dates, headline,
-dek, byline), chrome (stripping menus, share bars, widgets), body (the story's paragraphs), captions, and rules (what is
-chrome and what is article, as data).
+dek, byline), chrome (stripping menus, share bars, widgets), body (the story's paragraphs), modules (in-article
+modules told by the shape of their lines), captions, and rules (what is chrome and what is article, as data).
 """
 
 from watcher.extract.core import MIN_BODY_CHARS, extract

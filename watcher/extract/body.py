@@ -14,6 +14,7 @@ from watcher.extract import rules
 from watcher.extract.chrome import is_widget_line
 from watcher.extract.dom import attrs_of, link_density, rough_len, select, visible_text
 from watcher.extract.metadata import ld_text, unescape
+from watcher.extract.modules import Line, drop_modules
 from watcher.extract.rules import BLOCK_TAGS
 from watcher.models import Article
 from watcher.normalize import comparison_key, normalize_paragraphs, normalize_text
@@ -109,27 +110,45 @@ _LETTERS = re.compile(r"[\W\d_]+")
 def _densest(root: Any) -> Any:
     """Readability-style: the element whose text blocks add up to the most text (parents get half credit)."""
     scores: dict[Any, float] = {}
+    short: dict[Any, list[str]] = {}  # each parent's paragraphs too short to count alone
     for el in root.iter("p", "div", "td", "pre"):
         own = normalize_text((el.text or "") + "".join((c.tail or "") for c in el))
         if el.tag == "p":
             own = visible_text(el)
-        if len(own) < 25:
-            continue
         parent = el.getparent()
         if parent is None:
             continue
+        if len(own) < 25:
+            if el.tag == "p" and own and link_density(el) < 0.5:
+                short.setdefault(parent, []).append(own)
+            continue
         if len(_LETTERS.sub("", own)) < 20 or (el.tag == "p" and link_density(el) > 0.5):
             continue  # punctuation between links (a list of names or tags) is not prose
-        score = 1 + len(own) / 100 + own.count(",") + own.count("，") + own.count("。")
         blocks = sum(1 for c in el if c.tag != "br")
-        target = el if el.tag == "div" and blocks < 8 else parent
-        scores[target] = scores.get(target, 0) + score
-        grand = target.getparent()
-        if grand is not None:
-            scores[grand] = scores.get(grand, 0) + score / 2
+        _credit(scores, el if el.tag == "div" and blocks < 8 else parent, own)
+    for parent, lines in short.items():
+        # A story told in many short lines (one clause per <p>, as some Asian outlets write) is prose together.
+        if len(lines) >= 4:
+            _credit(scores, parent, "".join(lines))
     if not scores:
         return root.find(".//body")
-    return max(scores, key=scores.__getitem__)
+    best = max(scores, key=scores.__getitem__)
+    parent = best.getparent()
+    if best.tag == "div" and parent is not None and parent.tag not in ("body", "html"):
+        # A story laid out as several text blocks with link lists between them (common on Asian news sites):
+        # sibling blocks scoring like the best one are more of the same story, so their parent holds it.
+        peers = [c for c in parent if c is not best and c.tag == "div" and scores.get(c, 0) >= 0.3 * scores[best]]
+        if peers:
+            return parent
+    return best
+
+
+def _credit(scores: dict[Any, float], target: Any, text: str) -> None:
+    score = 1 + len(text) / 100 + text.count(",") + text.count("，") + text.count("。")
+    scores[target] = scores.get(target, 0) + score
+    grand = target.getparent()
+    if grand is not None:
+        scores[grand] = scores.get(grand, 0) + score / 2
 
 
 def is_caption_el(el: Any) -> bool:
@@ -150,35 +169,49 @@ def is_meta_el(el: Any) -> bool:
 
 
 def _dom_paragraphs(container: Any, keep_links: bool = False) -> list[str]:
-    """Text blocks of a container in reading order; figures, captions, bylines, dates and link-only lines left out."""
-    out: list[str] = []
-    buf: list[tuple[str, bool]] = []
+    """Text blocks of a container in reading order; figures, captions, bylines, dates and in-article modules out."""
+    lines = _dom_lines(container)
+    return [line.text for line in lines] if keep_links else _story_lines(lines)[0]
 
-    def flush() -> None:
+
+def _story_lines(lines: list[Line]) -> tuple[list[str], list[str]]:
+    # A block that is nothing but a link is a pointer to another page ("READ MORE: ...", a related story).
+    return drop_modules([line for line in lines if not (line.linked >= 0.9 * len(line.text) and len(line.text) < 250)])
+
+
+def _dom_lines(container: Any) -> list[Line]:
+    out: list[Line] = []
+    buf: list[tuple[str, int]] = []  # (text, the link it is inside: 0 for none, else a number per <a>)
+    anchors = 0
+
+    def flush(row: bool = False) -> None:
         if not buf:
             return
         text = normalize_text("".join(t for t, _ in buf))
-        linked = sum(len(t.strip()) for t, is_link in buf if is_link)
+        if text:
+            linked = sum(len(t.strip()) for t, link in buf if link)
+            links = len({link for t, link in buf if link and t.strip()})
+            unlinked = normalize_text("".join(t for t, link in buf if not link))
+            first = next((i for i, (t, link) in enumerate(buf) if link and t.strip()), len(buf))
+            lead = normalize_text("".join(t for t, _ in buf[:first]))
+            out.append(Line(text, linked, links, unlinked, row, lead))
         buf.clear()
-        # A block that is nothing but a link is a pointer to another page ("READ MORE: ...", a related story).
-        if text and (keep_links or not (linked >= 0.9 * len(text) and len(text) < 250)):
-            out.append(text)
 
-    # An explicit stack, not recursion: trees can be hundreds of elements deep. Entries are (element, linked,
+    # An explicit stack, not recursion: trees can be hundreds of elements deep. Entries are (element, link,
     # leaving): on leaving a block the paragraph ends; the element's tail then belongs to its parent's run.
     if container.text:
-        buf.append((container.text, False))
-    stack: list[tuple[Any, bool, bool | None]] = [(c, False, None) for c in reversed(container)]
+        buf.append((container.text, 0))
+    stack: list[tuple[Any, int, bool | None]] = [(c, 0, None) for c in reversed(container)]
     while stack:
-        child, linked, leaving = stack.pop()
+        child, link, leaving = stack.pop()
         if leaving is not None:
             if leaving:
                 flush()
             if child.tail:
-                buf.append((child.tail, linked))
+                buf.append((child.tail, link))
             continue
         tag = child.tag
-        descend: tuple[bool, bool] | None = None  # (linked inside, is a block)
+        descend: tuple[int, bool] | None = None  # (link inside, is a block)
         if not isinstance(tag, str):
             pass
         elif tag == "br":
@@ -188,23 +221,26 @@ def _dom_paragraphs(container: Any, keep_links: bool = False) -> list[str]:
         elif tag == "tr":
             # One table row reads as one line; a paragraph per cell would shred the table.
             flush()
-            buf.append((visible_text(child), linked))
-            flush()
+            buf.append((visible_text(child), link))
+            flush(row=True)
         elif tag in BLOCK_TAGS:
             flush()
             if child.text:
-                buf.append((child.text, linked))
-            descend = (linked, True)
+                buf.append((child.text, link))
+            descend = (link, True)
         else:
-            inner = linked or tag == "a"
+            inner = link
+            if tag == "a" and not link:
+                anchors += 1
+                inner = anchors
             if child.text:
                 buf.append((child.text, inner))
             descend = (inner, False)
         if descend is None:
             if child.tail:
-                buf.append((child.tail, linked))
+                buf.append((child.tail, link))
             continue
-        stack.append((child, linked, descend[1]))
+        stack.append((child, link, descend[1]))
         stack.extend((c, descend[0], None) for c in reversed(child))
 
     flush()
@@ -286,27 +322,31 @@ def text_length(paras: list[str]) -> int:
 
 def body_paragraphs(
     root: Any, container: Any, strong: bool, rule: SiteRule | None, ld: dict[str, Any]
-) -> tuple[list[str], str]:
+) -> tuple[list[str], str, list[str]]:
+    """The story's paragraphs, the extractor that found them, and the date-and-counter lines left out of them."""
     ld_body = _ld_body(ld)
     matches = select(root, rule.body) if rule is not None and rule.body else []
     if matches:
         # A rule may select many elements ("div.story p"); read each outermost match once, in page order.
         chosen = set(matches)
         outer = [m for m in matches if not any(a in chosen for a in m.iterancestors())]
-        return [p for m in outer for p in _dom_paragraphs(m, keep_links=True)], "site-rule"
-    dom = _dom_paragraphs(container) if container is not None else []
+        return [p for m in outer for p in _dom_paragraphs(m, keep_links=True)], "site-rule", []
+    lines = _dom_lines(container) if container is not None else []
+    dom, meta = _story_lines(lines)
     if strong and dom:
         best, source = dom, "dom"
     else:
         traf = _trafilatura_paragraphs(root)
-        if traf and text_length(traf) >= 0.5 * text_length(dom) and not _covers(dom, traf):
+        # Coverage is judged on all the container holds: trafilatura may keep an in-article module the DOM left out.
+        held = [line.text for line in lines]
+        if traf and text_length(traf) >= 0.5 * text_length(dom) and not _covers(held, traf):
             best, source = traf, "trafilatura"
         else:
             best, source = dom, "dom"
     # A JSON-LD body wins unless the DOM gave at least as much text (JSON-LD bodies are often cut short).
     if ld_body and text_length(ld_body) > 1.1 * text_length(best):
-        return ld_body, "json-ld"
-    return best, source
+        return ld_body, "json-ld", []
+    return best, source, meta if source == "dom" else []
 
 
 def clean_body(art: Article) -> list[str]:

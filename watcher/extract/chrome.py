@@ -76,8 +76,51 @@ def _protected(el: Any, page: tuple[int, int]) -> bool:
     return own >= 500 and own > 0.5 * all_text
 
 
+MAX_PROMPT_CONTROLS = 200
+PROMPT_CHARS = 300  # a newsletter or share prompt is a line or two around its field or buttons
+_PROMPT_WRAPPERS = frozenset(("div", "section", "aside", "form", "span", "ul", "ol", "li", "fieldset", "label"))
+
+
+# A control beside content (a code block's "Copy" button, a table's sort control) belongs to that content.
+_CONTENT = "boolean(.//pre | .//code | .//table | .//figure | .//img | .//blockquote | .//video | .//audio)"
+
+
+def _drop_prompts(root: Any) -> None:
+    """Remove the prompts built around a field or buttons (newsletter sign-up, share, follow, vote), in any language.
+
+    From each control, climb through wrappers while they hold only a short text; the outermost such wrapper is the
+    prompt. A story paragraph (<p>, a heading), the article itself or a wrapper holding content (code, a table, an
+    image) is never climbed into.
+    """
+    # Each climb reads its wrappers' text: each wrapper is read once, and a bound on the controls keeps a page of
+    # 10,000 inputs cheap.
+    climbed: set[Any] = set()
+    for control in list(islice(root.iter("input", "button", "select", "textarea"), MAX_PROMPT_CONTROLS)):
+        if control.getparent() is None or (control.get("type") or "").lower() == "hidden":
+            continue
+        top = None
+        node = control.getparent()
+        while (
+            node is not None
+            and node not in climbed  # another control of this wrapper already decided it
+            and node.tag in _PROMPT_WRAPPERS
+            and node.get("itemprop") != "articleBody"
+            and not rules.BODY_PATTERN.search(attrs_of(node))
+            and rough_len(node) <= PROMPT_CHARS
+            and not node.xpath(_CONTENT)
+        ):
+            climbed.add(node)
+            top = node
+            node = node.getparent()
+        if node is not None:
+            climbed.add(node)
+        if top is not None and top.getparent() is not None:
+            drop(top)
+
+
 def strip_chrome(root: Any) -> None:
-    """Remove chrome in place: elements, then sections introduced by a chrome heading (延伸閱讀, Trending ...)."""
+    """Remove chrome in place: prompts, elements, then sections introduced by a chrome heading (延伸閱讀, Trending ...)."""
+    _drop_prompts(root)
     body = root.find("body")
     page_text = (p_text_len(root), rough_len(body) if body is not None else 0)
     stack = [root]

@@ -2,6 +2,8 @@
 
 Evidence, strongest first: a site rule from the config, schema.org JSON-LD, OpenGraph/meta tags, then the DOM
 (an explicit article-body container, else trafilatura's main-text extraction on the chrome-stripped tree).
+What the reader sees wins where the page shows it: the visible headline, and the standfirst under it as the dek
+(meta descriptions are often the first paragraph cut short, or stale after an edit).
 """
 
 from __future__ import annotations
@@ -22,13 +24,13 @@ from watcher.extract.body import (
 )
 from watcher.extract.captions import caption_scope, captions
 from watcher.extract.chrome import strip_chrome
-from watcher.extract.dom import drop, parse_html, select
+from watcher.extract.dom import drop, parse_html, select, visible_text
 from watcher.extract.headline import choose_headline
 from watcher.extract.metadata import (
     authors,
     byline_from_dom,
     canonical,
-    dek_from_dom,
+    dek_element,
     first_date,
     itemprop_date,
     json_ld,
@@ -38,6 +40,7 @@ from watcher.extract.metadata import (
     meta_tags,
     parse_date,
 )
+from watcher.extract.modules import names_in
 from watcher.models import Article
 from watcher.normalize import normalize_article
 
@@ -78,16 +81,26 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = (), site_titles: Se
     headline = rule_head or choose_headline(root, ld, meta, site_titles)
     # Bylines and deks usually sit in the article's <header>, which chrome stripping removes: read them first.
     dom_byline = byline_from_dom(root)
-    dom_dek = dek_from_dom(root)
+    dek_el = None if rule_dek else dek_element(root, headline)
+    dom_dek = visible_text(dek_el) if dek_el is not None else ""
+    if dek_el is not None:
+        drop(dek_el)  # the standfirst the reader sees under the headline is the dek, not the body's first paragraph
 
     strip_chrome(root)
     container, strong = find_container(root, rule)
     art.headline = headline
-    art.byline = rule_byline or dom_byline or authors(ld.get("author")) or meta_first(meta, data.AUTHOR_META)
     art.captions = captions(caption_scope(container, strong, root), rule)
-    art.dek = rule_dek or ld_text(ld.get("description")) or meta_first(meta, data.DEK_META) or dom_dek
+    meta_dek = ld_text(ld.get("description")) or meta_first(meta, data.DEK_META)
+    art.dek = rule_dek or dom_dek or meta_dek
 
-    body, extractor = body_paragraphs(root, container, strong, rule, ld)
+    body, extractor, meta_lines = body_paragraphs(root, container, strong, rule, ld)
+    art.byline = (
+        rule_byline
+        or dom_byline
+        or authors(ld.get("author"))
+        or meta_first(meta, data.AUTHOR_META)
+        or next((names for names in map(names_in, meta_lines) if names), "")
+    )
     if not body:
         raise NoArticle(f"no article found on {url}")
     art.body, art.extractor = body, extractor
@@ -95,7 +108,7 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = (), site_titles: Se
     art.body = clean_body(art)
     if text_length(art.body) < MIN_BODY_CHARS:
         raise NoArticle(f"no article found on {url}")
-    if art.dek and art.body and is_lead_copy(art.dek, art.body[0]):
+    if not (rule_dek or dom_dek) and art.dek and art.body and is_lead_copy(art.dek, art.body[0]):
         # Meta descriptions are often just the first paragraph cut short; that is not a dek.
         art.dek = ""
     return art

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -14,7 +15,7 @@ import lxml.html
 from lxml import etree
 
 from watcher.extract import rules
-from watcher.extract.dom import attrs_of, visible_text
+from watcher.extract.dom import attr_parts, attrs_of, drop, visible_text
 from watcher.normalize import normalize_text
 from watcher.times import iso
 
@@ -147,13 +148,53 @@ def canonical(root: Any, url: str, meta: dict[str, str]) -> str | None:
     return urljoin(url, meta["og:url"].strip()) if meta.get("og:url") else None
 
 
-def dek_from_dom(root: Any) -> str:
-    for el in root.iter("p", "div", "h2", "span"):
-        if rules.DEK_PATTERN.search(attrs_of(el)):
-            text = visible_text(el)
-            if 0 < len(text) < 400:
-                return text
-    return ""
+_DEK_WINDOW = 600  # characters of page text between the headline and its standfirst, at most (a byline, a date)
+_DEK_SKIP = frozenset(("nav", "aside", "footer", "figure", "figcaption", "a", "li"))
+
+
+def dek_element(root: Any, headline: str) -> Any | None:
+    """The standfirst under the headline, when the page marks one (class dek, standfirst, subtitle, summary...).
+
+    Only a block close below the visible headline counts: the same class names also mark promo summaries, widget
+    subtitles and footers elsewhere on the page, which are not this story's dek.
+    """
+    if not headline:
+        return None
+    after: Any = None
+    seen = 0
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        if after is None:
+            if el.tag in ("h1", "h2", "h3") or el.get("itemprop") == "headline":
+                if visible_text(el) == headline:
+                    after = el
+            continue
+        if any(a is after for a in el.iterancestors()):
+            continue
+        if el.tag in ("p", "div", "h2", "h3", "span") and rules.DEK_PATTERN.search(attrs_of(el)) and _dek_like(el):
+            return el
+        seen += len((el.text or "").strip()) + len((el.tail or "").strip())
+        if seen > _DEK_WINDOW:
+            return None
+    return None
+
+
+def _dek_like(el: Any) -> bool:
+    text = visible_text(el)
+    if not 15 <= len(text) < 400:
+        return False
+    if not rules.DEK_STRONG.search(attrs_of(el)):
+        # "summary" and "lede" also name the story's first paragraph: one followed by more paragraphs is that.
+        nxt = el.getnext()
+        if nxt is not None and nxt.tag == el.tag == "p":
+            return False
+    for node in (el, *el.iterancestors()):
+        if node.tag in ("body", "html"):
+            break
+        if node.tag in _DEK_SKIP or attr_parts(attrs_of(node)) & rules.CHROME_PARTS:
+            return False
+    return True
 
 
 def byline_from_dom(root: Any) -> str:
@@ -169,7 +210,34 @@ def byline_from_dom(root: Any) -> str:
                     parent = el.getparent()
                     if parent is not None and rules.BYLINE_PATTERN.search(attrs_of(parent)):
                         el = parent
-                text = visible_text(el)
+                text = _byline_text(el)
                 if 0 < len(text) < 160:
                     return text
     return ""
+
+
+_SEGMENTS = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•｜]\s*")
+_DIGIT = re.compile(r"\d")
+
+
+def _byline_text(el: Any) -> str:
+    """A byline line's names, without the date, comment count or reading time that share its line.
+
+    Told by shape, in any language: a <time>, a link within the page (#comments), a short piece with figures.
+    """
+    text = visible_text(el)
+    if not _DIGIT.search(text):
+        return text
+    el = copy.deepcopy(el)
+    for node in list(el.iterdescendants()):
+        if not isinstance(node.tag, str) or node.getparent() is None:
+            continue
+        piece = visible_text(node)
+        if (
+            node.tag == "time"
+            or (node.tag == "a" and (node.get("href") or "").startswith("#"))
+            or (_DIGIT.search(piece) and len(piece.split()) <= 4)
+        ):
+            drop(node)
+    kept = [seg for seg in _SEGMENTS.split(visible_text(el)) if seg.strip() and not _DIGIT.search(seg)]
+    return " · ".join(kept)

@@ -129,6 +129,11 @@ DEK_PATTERN = re.compile(
     r"(?:^|[\s_-])(?:dek|standfirst|subtitle|sub[_-]?title|subheadline|sub[_-]?headline|deck|summary|lede|article[_-]?summary|strapline)(?:$|[\s_-])",
     re.I,
 )
+# The names that mean a standfirst and nothing else (DEK_PATTERN's others also name a first paragraph).
+DEK_STRONG = re.compile(
+    r"(?:^|[\s_-])(?:dek|deck|standfirst|subtitle|sub[_-]?title|subheadline|sub[_-]?headline|strapline)(?:$|[\s_-])",
+    re.I,
+)
 META_PATTERN = re.compile(
     r"(?:^|[\s_-])(?:dateline|timestamp|published|updated|date|time|meta|article[_-]?meta|post[_-]?meta|info)(?:$|[\s_-])",
     re.I,

@@ -1,0 +1,220 @@
+"""Extraction by structure: the dek under the headline, in-article modules told by their shape, bodies that are not <p>.
+
+Each page here is written for its rule (our own text, shaped like the layouts that broke on real sites), and each
+rule is tested both ways: the module or the dek leaves the body, and a real story line that looks a little like
+one stays.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from watcher.diff import diff_articles
+from watcher.extract import extract
+
+URL = "https://news.example/2026/12/harbour-dredging"
+HEADLINE = "Harbour dredging to start in spring after years of delay"
+DEK = "The council approved the plan on Tuesday; boats will use the south basin while crews work."
+STORY = [
+    "The harbour board voted on Tuesday to begin dredging the inner channel in April, ending a delay that "
+    "began when the first contractor walked away from the job.",
+    "Silt has narrowed the channel to a single lane at low tide, and two ferries have touched bottom this year.",
+    "The work will cost 4.1 million and should take eleven weeks, the board's engineer told the meeting.",
+    "Fishing crews said they welcomed the decision but feared losing a season of landings.",
+]
+
+
+def page(article: str, head: str = "", after: str = "") -> str:
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>{escape(HEADLINE)} | Harbour News</title>{head}</head><body>
+<header><a href="/">Harbour News</a><nav><a href="/local">Local</a> <a href="/sport">Sport</a></nav></header>
+<main>{article}</main>{after}
+<footer><p>Harbour News, all rights reserved.</p></footer></body></html>"""
+
+
+def paragraphs(lines: list[str]) -> str:
+    return "\n".join(f"<p>{escape(p)}</p>" for p in lines)
+
+
+# --- the dek ------------------------------------------------------------------------------------------------------
+
+
+def dek_page(dek: str = DEK, description: str | None = None) -> str:
+    description = dek if description is None else description
+    return page(
+        f'<article><h1>{escape(HEADLINE)}</h1><p class="dek">{escape(dek)}</p>'
+        f'<p class="byline">By Ada Moreno</p>{paragraphs(STORY)}</article>',
+        head=f'<meta property="og:description" content="{escape(description)}">',
+    )
+
+
+def test_standfirst_under_the_headline_is_the_dek_and_not_the_first_paragraph():
+    art = extract(dek_page(), URL)
+    assert art.dek == DEK
+    assert art.body == STORY
+
+
+def test_standfirst_is_the_dek_even_when_the_description_repeats_the_first_paragraph():
+    # The meta description is the lead cut short (a "lead copy"); the visible standfirst is still the dek.
+    art = extract(dek_page(description=STORY[0][:90] + "…"), URL)
+    assert art.dek == DEK
+    assert art.body == STORY
+
+
+def test_description_that_copies_the_first_paragraph_is_still_no_dek():
+    html = page(
+        f"<article><h1>{escape(HEADLINE)}</h1>{paragraphs(STORY)}</article>",
+        head=f'<meta name="description" content="{escape(STORY[0][:100])}…">',
+    )
+    art = extract(html, URL)
+    assert art.dek == ""
+    assert art.body == STORY
+
+
+def test_a_first_paragraph_classed_summary_stays_in_the_body():
+    first = f'<p class="summary">{escape(STORY[0])}</p>'
+    html = page(f"<article><h1>{escape(HEADLINE)}</h1>{first}{paragraphs(STORY[1:])}</article>")
+    art = extract(html, URL)
+    assert art.body == STORY
+    assert art.dek == ""
+
+
+def test_a_promo_summary_far_from_the_headline_is_not_the_dek():
+    promo = '<aside><div class="teaser"><p class="summary">Another story entirely, about the new library wing.</p></div></aside>'
+    html = page(f"<article><h1>{escape(HEADLINE)}</h1>{paragraphs(STORY)}</article>", after=promo)
+    art = extract(html, URL)
+    assert art.dek == ""
+    assert art.body == STORY
+
+
+def test_rewriting_the_dek_is_a_dek_edit_not_body_edits():
+    old = extract(dek_page(), URL)
+    new = extract(dek_page(dek="The council approved the plan on Tuesday; ferries will use the south basin."), URL)
+    edits = diff_articles(old, new).edits
+    assert [e.field for e in edits] == ["dek"]
+
+
+def test_explain_says_the_dek_came_from_the_standfirst_element():
+    from watcher.app.explain import explain_page
+
+    _, report = explain_page(dek_page(description="A description that says something else about the harbour."), URL)
+    used = [c for c in report.fields["dek"] if c.used]
+    assert [(c.source, c.value) for c in used] == [("element p.dek under the headline", DEK)]
+
+
+# --- in-article modules, told by their shape --------------------------------------------------------------------
+
+
+def story_with(inserted: str, at: int = 2, byline: str = "") -> str:
+    """The story in an <article> with no telling classes, `inserted` between its paragraphs."""
+    return page(
+        f"<article><h1>{escape(HEADLINE)}</h1>{byline}{paragraphs(STORY[:at])}{inserted}{paragraphs(STORY[at:])}"
+        "</article>"
+    )
+
+
+def test_a_list_of_other_stories_inside_the_article_is_dropped_with_its_heading():
+    related = (
+        "<div><p>More great stories</p>"
+        '<p><a href="/a">Ferry timetable changes for the winter</a> 3 hours ago</p>'
+        '<p><a href="/b">New library wing opens to readers</a> 5 hours ago</p>'
+        '<p><a href="/c">Storm warning lifted for the coast</a> Local</p></div>'
+    )
+    assert extract(story_with(related), URL).body == STORY
+
+
+def test_a_list_of_other_stories_in_another_language_is_dropped_too():
+    related = (
+        "<div><p>Mais histórias</p>"
+        '<p><a href="/a">Horário das balsas muda no inverno</a> há 3 horas</p>'
+        '<p><a href="/b">Nova ala da biblioteca abre ao público</a> há 5 horas</p></div>'
+    )
+    assert extract(story_with(related), URL).body == STORY
+
+
+def test_a_labelled_pointer_and_a_row_of_tag_links_are_dropped():
+    pointer = '<p>Leia também: <a href="/x">Porto recebe novo rebocador</a></p>'
+    tags = (
+        '<p>Tópicos: <a href="/t/porto">porto</a>, <a href="/t/dragagem">dragagem</a>, <a href="/t/c">conselho</a></p>'
+    )
+    assert extract(story_with(pointer + tags), URL).body == STORY
+
+
+def test_story_lines_with_a_link_or_few_words_are_kept():
+    lines = [
+        'The full report is <a href="/report.pdf">on the board\'s website</a>.',
+        "He declined to comment.",
+        '<a href="/profile/ines">Ines Calloway</a> and <a href="/profile/tom">Tom Reyes</a> voted against.',
+    ]
+    html = story_with("".join(f"<p>{line}</p>" for line in lines))
+    body = extract(html, URL).body
+    assert body == [
+        *STORY[:2],
+        "The full report is on the board's website.",
+        "He declined to comment.",
+        "Ines Calloway and Tom Reyes voted against.",
+        *STORY[2:],
+    ]
+
+
+def test_subheads_and_table_rows_with_figures_inside_the_story_are_kept():
+    inserted = "<h2>The 2026 budget</h2><table><tr><td>Dredging</td><td>4.1 million</td></tr></table>"
+    body = extract(story_with(inserted), URL).body
+    assert body == [*STORY[:2], "The 2026 budget", "Dredging 4.1 million", *STORY[2:]]
+
+
+def meta_line(comments: int) -> str:
+    return (
+        '<p><a href="/autor/ana-ribeiro">Ana Ribeiro</a> · 12 de março de 2026 · '
+        f'<a href="#comentarios">{comments} comentários</a></p>'
+    )
+
+
+def test_the_comment_count_and_date_beside_the_byline_are_not_story_text():
+    four, five = (extract(story_with("", byline=meta_line(n)), URL) for n in (4, 5))
+    assert four.body == STORY
+    assert four.byline == "Ana Ribeiro"  # the names on the line are the byline, the count is not
+    assert diff_articles(four, five).edits == []
+
+
+def test_a_counter_line_beside_the_byline_in_chinese_is_not_story_text():
+    line = '<div>記者 林雅婷 ／ 2026-03-12 14:05 ｜ <a href="#reply">4 則回應</a></div>'
+    art = extract(story_with("", byline=line), URL)
+    assert art.body == STORY
+    assert art.byline == "記者 林雅婷"
+
+
+def test_the_byline_keeps_the_author_not_the_date_or_the_count():
+    line = (
+        '<p class="byline">Por <a href="/autor/ana">Ana Ribeiro</a> · <time datetime="2026-03-12">12/03/2026</time>'
+        ' · <a href="#comentarios">4 comentários</a></p>'
+    )
+    art = extract(story_with("", byline=line), URL)
+    assert art.byline == "Por Ana Ribeiro"
+    assert art.body == STORY
+
+
+def test_a_newsletter_prompt_built_around_its_field_is_dropped_in_any_language():
+    prompt = (
+        '<div class="box-x1"><h3>O resumo da manhã</h3><p>As melhores reportagens no seu e-mail, todo dia.</p>'
+        '<div><input type="email" placeholder="seu e-mail"><button>Quero receber</button></div></div>'
+    )
+    assert extract(story_with(prompt), URL).body == STORY
+
+
+def test_a_story_paragraph_holding_a_button_and_a_code_block_with_a_copy_button_are_kept():
+    line = "Listen to the board's vote, recorded at Tuesday's meeting. <button>Play</button>"
+    code = "<div><button>Copy</button><pre>depth = 7.5</pre></div>"
+    body = extract(story_with(f"<p>{line}</p>{code}"), URL).body
+    assert body == [*STORY[:2], "Listen to the board's vote, recorded at Tuesday's meeting.", "depth = 7.5", *STORY[2:]]
+
+
+def test_short_story_lines_that_link_a_name_are_kept():
+    lines = [
+        '<a href="/p/wang">王小明</a>說，',
+        "港區清淤明年動工，",
+        '<a href="/p/lin">林雅婷</a>、<a href="/p/chen">陳怡君</a>',
+        "都出席了說明會。",
+    ]
+    body = extract(story_with("".join(f"<p>{line}</p>" for line in lines)), URL).body
+    assert body == [*STORY[:2], "王小明說，", "港區清淤明年動工，", "林雅婷、陳怡君", "都出席了說明會。", *STORY[2:]]

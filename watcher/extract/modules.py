@@ -1,0 +1,152 @@
+"""In-article modules told by their shape: runs of short link lines, pointer lines, link rows, meta lines by the byline.
+
+Related stories, "read more" pointers, tag rows, and the date-and-comment-count line beside the byline sit inside
+the article container on many sites, in every language. They are recognised here by how their lines are built
+(how much of a line is links, how many links, how short, whether it is a sentence, whether it carries figures
+and sits before or after the story's prose), never by the words they use. A story line that contains a link, or
+is short, is a sentence among sentences and stays.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from watcher.cjk import CJK_LETTERS
+
+SHORT_LINE = 150  # characters: longer than a headline in a list of stories, shorter than most story paragraphs
+LINK_DOMINATED = 0.5  # share of a line's characters inside links
+POINTER_UNLINKED_WORDS = 3  # "Read more:", "Leia também:", "延伸閱讀：" before the link
+MODULE_HEADING_CHARS = 40
+TITLE_CHARS = 10  # linked characters of another story's title, at least; a linked name is shorter
+META_LINE_CHARS = 90
+
+_SENTENCE_END = re.compile(r"[.!?。！？…」』\"”’)）]\s*$")
+_LETTER = re.compile(rf"[^\W\d_]|[{CJK_LETTERS}]")
+_CJK = re.compile(f"[{CJK_LETTERS}]")
+_DIGIT = re.compile(r"\d")
+_FIGURES = re.compile(r"(?<!\S)\d+\s+\d+(?!\S)")  # numbers side by side: a row of a score or a table
+_DATE = re.compile(
+    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}|\d{1,2}:\d{2}"
+)
+_LABEL = re.compile(r"[:：|»›>]\s*$")
+_SEPARATED = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
+
+
+@dataclass
+class Line:
+    """One text block of the body as read from the tree: its text, and how much of it is inside links."""
+
+    text: str
+    linked: int = 0  # characters inside links
+    links: int = 0  # how many links
+    unlinked: str = ""  # the text outside links
+    row: bool = False  # a table row, read as one line
+    lead: str = ""  # the text before the first link: a label ("Read more:") when it ends like one
+
+
+def _words(text: str) -> int:
+    return len(text.split()) + len(_CJK.findall(text))
+
+
+def _is_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text))
+
+
+def _link_line(line: Line) -> bool:
+    """A short line that is mostly links: an entry of a list of other stories, or a row of tags."""
+    return bool(line.links) and len(line.text) <= SHORT_LINE and line.linked >= LINK_DOMINATED * len(line.text)
+
+
+def _pointer(line: Line) -> bool:
+    """One line that points elsewhere: a labelled link ("Read more: <a>…</a>", "Tags: <a>…</a>, <a>…</a>"), or a
+    row of three or more links with only separators between them.
+
+    A sentence that contains a link ("The report is <a>online</a>.") ends as sentences end and is kept, and so
+    does a line naming two people by their profile links.
+    """
+    if not _link_line(line) or _is_sentence(line.text):
+        return False
+    unlinked = line.unlinked.strip()
+    if line.links >= 3 and len(_LETTER.findall(unlinked)) <= max(12, 0.15 * len(line.text)):
+        return True
+    if not (line.lead.strip() and _LABEL.search(line.lead)) or _words(unlinked) > POINTER_UNLINKED_WORDS:
+        return False
+    # After the label: another story's title, or only links and separators (a row of tags, however short).
+    after = unlinked[len(line.lead.strip()) :] if unlinked.startswith(line.lead.strip()) else unlinked
+    return line.linked >= TITLE_CHARS or not _LETTER.search(after)
+
+
+def _list_entry(line: Line) -> bool:
+    """A line of a list of other stories: mostly a link, the rest a few words (a date, a section), no sentence."""
+    return (
+        _link_line(line)
+        and line.linked >= TITLE_CHARS
+        and not _is_sentence(line.text)
+        and _words(line.unlinked) <= POINTER_UNLINKED_WORDS
+    )
+
+
+def _module_heading(line: Line) -> bool:
+    """The title of a module ("More great stories", "相關新聞"): short, no link, not a sentence."""
+    return not line.links and len(line.text) <= MODULE_HEADING_CHARS and not _is_sentence(line.text)
+
+
+def _meta_line(line: Line) -> bool:
+    """A date, counter or byline-and-counter line: short, with figures, not a sentence, a few words or segments."""
+    text = line.text
+    if (
+        line.row
+        or _FIGURES.search(text)
+        or len(text) > META_LINE_CHARS
+        or not _DIGIT.search(text)
+        or not (_LETTER.search(text) or _DATE.search(text))  # figures alone are a table's, unless a date
+        or _is_sentence(text)
+    ):
+        return False
+    return _words(text) <= 4 or len(_SEPARATED.split(text)) >= 2 or bool(_DATE.search(text))
+
+
+def _prose(line: Line) -> bool:
+    return _is_sentence(line.text) or len(line.text) > SHORT_LINE
+
+
+def drop_modules(lines: list[Line]) -> tuple[list[str], list[str]]:
+    """The body's lines without the in-article modules among them, and the meta lines among those, as text."""
+    keep = [True] * len(lines)
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and _list_entry(lines[j]):
+            j += 1
+        if j - i >= 2:
+            # Two or more short link lines in a row: a list of other stories, with its heading if it has one.
+            for k in range(i, j):
+                keep[k] = False
+            if i > 0 and _module_heading(lines[i - 1]):
+                keep[i - 1] = False
+            i = j
+            continue
+        if _pointer(lines[i]):
+            keep[i] = False
+        i += 1
+    # Before the story's first sentence, figures without a sentence are the date, the comment count and the
+    # byline beside them ("Por Ana · 12/03/2026 · 4 comentários"); after it they are the story's (a subhead with a
+    # year, a table row, a list of dates), and so are three or more such lines in a row (a list).
+    first = next((k for k, line in enumerate(lines) if keep[k] and _prose(line)), 0)
+    meta = [k for k in range(first) if _meta_line(lines[k])]
+    if len(meta) <= 2:
+        for k in meta:
+            keep[k] = False
+    kept = [line.text for line, kept in zip(lines, keep, strict=True) if kept]
+    return kept, [lines[k].text for k in meta if not keep[k]]
+
+
+def names_in(meta_line: str) -> str:
+    """The names on a byline-and-counter line: its first segment without figures ("Ana Ribeiro" in "Ana Ribeiro ·
+    12 de março de 2026 · 4 comentários"), or "" when it has none."""
+    for segment in _SEPARATED.split(meta_line):
+        segment = segment.strip()
+        if segment and len(segment) <= 60 and not _DIGIT.search(segment) and _LETTER.search(segment):
+            return segment
+    return ""
