@@ -154,6 +154,14 @@ class StoreSettings:
 
 
 @dataclass
+class ServeSettings:
+    """`watcher serve`, the web view (WATCHER_SERVE_TOKEN wins over this)."""
+
+    # The secret that unlocks write actions (add, check now, pause/resume, remove); unset: the view is read-only.
+    token: str | None = None
+
+
+@dataclass
 class Config:
     """Everything configurable, with defaults that work with no config file."""
 
@@ -166,6 +174,7 @@ class Config:
     store: StoreSettings = field(default_factory=StoreSettings)
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
 
 
 # --- the strict TOML loader -------------------------------------------------------------------------
@@ -259,6 +268,12 @@ def _build_config(data: dict[str, Any]) -> Config:
     if "display" in data:
         config.display = _fill(DisplaySettings, _table(data["display"], "display"), "display")
         zone(config.display.tz)  # an unknown zone is a config error now, not at the first time shown
+    if "serve" in data:
+        config.serve = _fill(ServeSettings, _table(data["serve"], "serve"), "serve")
+        token = config.serve.token
+        if token is not None and (len(token) < 16 or not token.isprintable() or token != token.strip()):
+            # Never repeated in the message: the file's owner knows which value it is.
+            raise _KeyProblem("'serve.token' must be at least 16 printable characters without spaces around them")
     if "notify" in data:
         config.notify = [
             _notify_target(_table(item, f"notify[{i}]"), f"notify[{i}]")
