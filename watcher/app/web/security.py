@@ -21,8 +21,7 @@ MIN_TOKEN = 16
 
 # Pages: only our own stylesheet, no script at all, forms only to us, never framed.
 PAGE_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
-    "frame-ancestors 'none'"
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 # A version page frames its raw HTML from us (itself sandboxed); nothing else changes.
 FRAMING_CSP = PAGE_CSP + "; frame-src 'self'"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -26,7 +26,18 @@ if TYPE_CHECKING:
 # An article's id in every address is its store key (Store.article_keys): 24 hex digits, nothing else.
 ARTICLE_ID = re.compile(r"^[0-9a-f]{24}$")
 PAGE_SIZE = 50
-STATUS_CHOICES = ("never", "paused", "stopped", "new", "unchanged", "changed", "error", "revert", "removed", "redirected")
+STATUS_CHOICES = (
+    "never",
+    "paused",
+    "stopped",
+    "new",
+    "unchanged",
+    "changed",
+    "error",
+    "revert",
+    "removed",
+    "redirected",
+)
 CLASS_CHOICES = CLASSES
 FLAG_CHOICES = tuple(dict.fromkeys((*FLAGS, *EVENTS)))
 
@@ -264,12 +275,30 @@ def article_page(snapshot: IndexSnapshot, query: Query, marks: ChangeMarks, size
     return Page(matching[start : start + size], len(matching), len(snapshot.articles), page, pages)
 
 
-def recent_changes(store: Store, since: datetime, *, include_cosmetic: bool, urls=(), tags=(), host: str = "") -> list[Change]:
+def recent_changes(
+    store: Store,
+    since: datetime | None,
+    *,
+    include_cosmetic: bool,
+    urls: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    host: str = "",
+) -> list[Change]:
     """Version changes captured since a moment, newest first, as the reports see them (report.entries)."""
     from watcher.report.collect import report_entries
-    from watcher.report.entries import visible_changes
+    from watcher.report.entries import ReportEntry, visible_changes
 
-    entries = report_entries(store, urls=list(urls), tags=list(tags), start=since)
+    if len(urls) == 1 and since is None:
+        # One article's whole history: its own versions, not a pass over every article's.
+        versions = store.list_versions(urls[0])
+        article = store.get_article(urls[0])
+        entries = [
+            ReportEntry(article=article, old=old, new=new)
+            for old, new in zip(versions, versions[1:])
+            if new.number == old.number + 1
+        ]
+    else:
+        entries = report_entries(store, urls=list(urls), tags=list(tags), start=since)
     if host:
         entries = [e for e in entries if host_of(e.article.url) == host]
     changes = visible_changes(entries, include_cosmetic)
