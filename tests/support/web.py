@@ -34,7 +34,7 @@ def _save(store, url: str, versions: list[Article], start: datetime, *, html: st
         previous = article
 
 
-def build_store(root: Path, now: datetime | None = None) -> Path:
+def build_store(root: Path | str, now: datetime | None = None) -> Path | str:
     """A data folder with three watched stories, each edited: English (an edit inside a moved paragraph, a
     cosmetic edit), Traditional Chinese, and one whose headline and body are hostile."""
     now = now or datetime.now(UTC)
@@ -80,6 +80,11 @@ def build_store(root: Path, now: datetime | None = None) -> Path:
     return root
 
 
+def _where(location: Path | str) -> list[str]:
+    text = str(location)
+    return ["--store", text] if text.startswith("postgresql://") else ["--data-dir", text]
+
+
 def article_id(url: str) -> str:
     return url_key(url)
 
@@ -93,13 +98,13 @@ def free_port() -> int:
 class Served:
     """`watcher serve` in a subprocess on a free 127.0.0.1 port; `url` is what it printed."""
 
-    def __init__(self, data_dir: Path, *args: str, token: str | None = None, env: dict[str, str] | None = None):
+    def __init__(self, location: Path | str, *args: str, token: str | None = None, env: dict[str, str] | None = None):
         environ = {**os.environ, **(env or {})}
         environ.pop("WATCHER_SERVE_TOKEN", None)
         if token:
             environ["WATCHER_SERVE_TOKEN"] = token
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "serve", "--port", "0", *args],
+            [sys.executable, "-m", "watcher", *_where(location), "serve", "--port", "0", *args],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

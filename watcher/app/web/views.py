@@ -23,8 +23,10 @@ if TYPE_CHECKING:
     from watcher.report.entries import Change
     from watcher.store import Store
 
-# An article's id in every address is its store key (Store.article_keys): 24 hex digits, nothing else.
-ARTICLE_ID = re.compile(r"^[0-9a-f]{24}$")
+# An article's id in every address is its store key (Store.article_keys): 24 hex digits, nothing else;
+# a unique start of one (the ids `watcher list` shows) names it too.
+ARTICLE_ID = re.compile(r"^[0-9a-f]{4,24}$")
+KEY_LENGTH = 24
 PAGE_SIZE = 50
 STATUS_CHOICES = (
     "never",
@@ -134,15 +136,23 @@ class ArticleIndex:
         return snap
 
     def url_of(self, article_id: str) -> str:
-        """The URL an id names; UnknownArticle for a malformed id or one not watched (read afresh before saying so)."""
+        """The URL an id (or a unique start of one) names; UnknownArticle for a malformed id or one not watched
+        (read afresh before saying so)."""
         if not ARTICLE_ID.match(article_id):
             raise UnknownArticle("no such article")
-        url = self.snapshot().urls.get(article_id)
+        url = self._lookup(self.snapshot().urls, article_id)
         if url is None:
-            url = {key: u for u, key in self.store.article_keys().items()}.get(article_id)
+            url = self._lookup({key: u for u, key in self.store.article_keys().items()}, article_id)
         if url is None:
             raise UnknownArticle("no such article")
         return url
+
+    @staticmethod
+    def _lookup(urls: dict[str, str], article_id: str) -> str | None:
+        if len(article_id) == KEY_LENGTH:
+            return urls.get(article_id)
+        found = [url for key, url in urls.items() if key.startswith(article_id)]
+        return found[0] if len(found) == 1 else None
 
     def id_of(self, url: str) -> str:
         key = self.snapshot().keys.get(url)
