@@ -261,14 +261,14 @@ def test_api_writes_need_the_token(data_dir, site):
 def test_form_writes_need_sign_in_and_the_csrf_value(writable, data_dir):
     ident = article_id(ZH_URL)
     with httpx.Client(base_url=writable.url) as anon:
-        assert not page(anon.get(f"/a/{ident}")).xpath('//form[@action="/a/%s/pause"]' % ident)
+        assert not page(anon.get(f"/a/{ident}")).xpath(f'//form[@action="/a/{ident}/pause"]')
         assert anon.post(f"/a/{ident}/pause", data={"csrf": "x"}).status_code == 403
     with httpx.Client(base_url=writable.url) as browser:
         assert browser.post("/signin", data={"token": "not-the-token-at-all"}).status_code == 403
         signed = browser.post("/signin", data={"token": TOKEN})
         assert signed.status_code == 303
         assert TOKEN not in signed.headers.get("set-cookie", "")
-        form = page(browser.get(f"/a/{ident}")).xpath('//form[@action="/a/%s/pause"]' % ident)[0]
+        form = page(browser.get(f"/a/{ident}")).xpath(f'//form[@action="/a/{ident}/pause"]')[0]
         csrf = form.xpath('.//input[@name="csrf"]')[0].get("value")
         assert browser.post(f"/a/{ident}/pause", data={}).status_code == 403  # no CSRF value
         other_site = browser.post(f"/a/{ident}/pause", data={"csrf": csrf}, headers={"Origin": "http://evil.example"})
