@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import os
 from collections.abc import Mapping
 
 from watcher.errors import BadInput
@@ -30,7 +29,9 @@ FRAMING_CSP = PAGE_CSP + "; frame-src 'self'"
 RAW_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'self'"
 COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # Not no-referrer: under it a browser sends "Origin: null" with our own forms, and the origin check
+    # below could not tell them from another site's. Other sites still get no Referer from us.
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",
 }
@@ -104,11 +105,14 @@ class Guard:
         """A form post: signed in, the form's CSRF value, and (when the browser says) sent from our own origin."""
         if not self.signed_in(cookie) or not value:
             return False
-        if origin and host and origin.split("://", 1)[-1] != host:
+        if not same_origin(origin, host):
             return False
         return hmac.compare_digest(value, self.csrf_value())
 
 
-def random_token() -> str:
-    """A token for the user to put in their config, suggested in messages."""
-    return os.urandom(24).hex()
+def same_origin(origin: str | None, host: str | None) -> bool:
+    """Whether a post's Origin header is this server's (a client that sends none, like curl, passes on the
+    CSRF value alone; "null", an opaque origin, does not pass)."""
+    if origin is None:
+        return True
+    return host is not None and origin.split("://", 1)[-1] == host

@@ -8,7 +8,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from watcher.app.web import api, feeds, pages
-from watcher.app.web.security import COMMON_HEADERS, PAGE_CSP, SESSION_COOKIE
+from watcher.app.web.security import COMMON_HEADERS, PAGE_CSP, SESSION_COOKIE, same_origin
 from watcher.app.web.site import HERE, Site
 from watcher.errors import BadInput, StoreError, UnknownArticle, WatcherError
 from watcher.report.css import REPORT_CSS
@@ -43,8 +43,7 @@ async def signin(request: Request) -> Response:
     site: Site = request.app.state.site
     if not site.guard.writable or site.read_only:
         return _refused(request)
-    origin, host = request.headers.get("origin"), request.headers.get("host")
-    if origin and host and origin.split("://", 1)[-1] != host:
+    if not same_origin(request.headers.get("origin"), request.headers.get("host")):
         return _refused(request)
     form = await _form(request)
     if not site.guard.token_ok(form.get("token", "")):
