@@ -57,7 +57,9 @@ def serve(app: App, host: str, port: int, read_only: bool, lang: str, access_log
     from watcher.app.web.site import Site
 
     site = Site(parts, Guard(None if read_only else token), lang_mode=lang, read_only=read_only, zone=app.zone)
-    site.index.snapshot()  # read the watch list before saying we are up, so the first page is quick
+    site.index.snapshot().by(
+        "changed"
+    )  # read and order the watch list before saying we are up: the first page is quick
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     mode = "read-only" if read_only or token is None else "writes need the token"

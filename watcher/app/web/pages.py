@@ -8,7 +8,7 @@ by the report's escaping functions (report/html.py).
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 from starlette.requests import Request
@@ -47,8 +47,14 @@ def articles(request: Request) -> Response:
     site = site_of(request)
     query = Query.parse(request.query_params)
     snapshot = site.index.snapshot()
-    found = article_page(snapshot, query, site.marks)
     lang = site.lang(request)
+    key = (tuple(sorted(request.query_params.multi_items())), lang, site.signed_in(request))
+    body = site.cached(snapshot, key, lambda: _articles_html(request, site, query, snapshot, lang))
+    return site.respond(request, body)
+
+
+def _articles_html(request: Request, site: Site, query: Query, snapshot, lang: str) -> str:
+    found = article_page(snapshot, query, site.marks)
     labels = edit_lang(lang, site.lang_mode, None)
     rows = [
         {
@@ -69,10 +75,10 @@ def articles(request: Request) -> Response:
 
     feeds = [{"title": "watcher: all edits", "href": "/feeds/all.atom"}]
     if query.tag:
-        feeds.append({"title": f"watcher: #{query.tag}", "href": f"/feeds/tag/{query.tag}.atom"})
+        feeds.append({"title": f"watcher: #{query.tag}", "href": f"/feeds/tag/{quote(query.tag, safe='')}.atom"})
     if query.host:
-        feeds.append({"title": f"watcher: {query.host}", "href": f"/feeds/host/{query.host}.atom"})
-    return site.render(
+        feeds.append({"title": f"watcher: {query.host}", "href": f"/feeds/host/{quote(query.host, safe='')}.atom"})
+    return site.html(
         request,
         "list.html",
         query=query,

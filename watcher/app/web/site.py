@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -62,6 +63,10 @@ class Site:
     env: Environment = field(init=False)
     write_turn: threading.Lock = field(default_factory=threading.Lock)
 
+    _cache_lock: threading.Lock = field(default_factory=threading.Lock)
+    _cache_of: object = None
+    _cache: dict[tuple, str] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self.index = ArticleIndex(self.parts.store)
         self.marks = ChangeMarks(self.parts.store)
@@ -94,12 +99,15 @@ class Site:
         self, request: Request, name: str, code: int = 200, *, framing: bool = False, **context: Any
     ) -> HTMLResponse:
         """A page from its template, with what every page shows (language, sign-in state, feeds)."""
+        return self.respond(request, self.html(request, name, **context), code, framing=framing)
+
+    def html(self, request: Request, name: str, **context: Any) -> str:
         lang = self.lang(request)
         other = LANGS[1] if lang == LANGS[0] else LANGS[0]
         params = dict(request.query_params)
         params["lang"] = other
         context.setdefault("feeds", [{"title": "watcher: all edits", "href": "/feeds/all.atom"}])
-        body = self.env.get_template(name).render(
+        return self.env.get_template(name).render(
             request=request,
             lang=lang,
             w=words(lang),
@@ -110,12 +118,27 @@ class Site:
             csrf=self.guard.csrf_value() if self.signed_in(request) else "",
             **context,
         )
+
+    def respond(self, request: Request, body: str, code: int = 200, *, framing: bool = False) -> HTMLResponse:
         response = HTMLResponse(body, status_code=code)
         if framing:
             response.headers["Content-Security-Policy"] = FRAMING_CSP
         if request.query_params.get("lang") in LANGS:
             response.set_cookie(LANG_COOKIE, request.query_params["lang"], samesite="strict", httponly=True)
         return response
+
+    def cached(self, snapshot: object, key: tuple, make: Callable[[], str]) -> str:
+        """A page of one index snapshot made once for everyone asking the same (many readers of the list at
+        once cost one rendering); the cache goes with the snapshot."""
+        with self._cache_lock:
+            if self._cache_of is not snapshot:
+                self._cache_of, self._cache = snapshot, {}
+            body = self._cache.get(key)
+            if body is None:
+                body = make()
+                if len(self._cache) < 256:
+                    self._cache[key] = body
+            return body
 
 
 __all__ = ["PAGE_CSP", "Site", "templates"]
