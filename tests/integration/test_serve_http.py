@@ -315,3 +315,43 @@ def test_binding_beyond_this_machine_needs_a_token(data_dir):
     assert refused.stderr.strip().count("\n") == 0
     assert "without a token" in refused.stderr and "--read-only" in refused.stderr
     assert refused.stdout == ""
+
+
+@pytest.mark.postgres
+def test_serves_a_postgresql_store_while_another_process_writes(postgres):
+    import uuid
+
+    import psycopg
+
+    schema = "t_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    dsn = f"{postgres.dsn}?options=-csearch_path%3D{schema}"
+    build_store(dsn)
+    with Served(dsn) as served:
+        ident = article_id(EN_URL)
+        assert served.get(f"/api/articles/{ident}/history").json() == json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "watcher", "--store", dsn, "history", EN_URL, "--json"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        diff = page(served.get(f"/a/{ident}/diff/1/2"))
+        assert "June" in [i.text_content() for i in diff.iter("ins")]
+        store = open_store(dsn)
+        old = store.latest_version(EN_URL)
+        new = Article(headline="Bridge repairs delayed", lang="en", body=old.article.body)
+        from watcher.diff import diff_articles
+
+        store.save_version(
+            EN_URL,
+            new,
+            html=None,
+            diff=diff_articles(old.article, new),
+            captured_at=datetime.now(UTC) + timedelta(seconds=1),
+        )
+        assert "Bridge repairs delayed" in page(served.get(f"/a/{ident}/diff/2/3")).text_content()
+        entries = _entry_changes(_feed(served.get(f"/a/{ident}/feed.atom")))
+        assert len(entries) == 2
