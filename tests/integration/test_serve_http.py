@@ -282,6 +282,9 @@ def test_form_writes_need_sign_in_and_the_csrf_value(writable, data_dir):
 
 
 def test_new_versions_show_on_reload_without_a_restart(readonly, data_dir):
+    ident = article_id(ZH_URL)
+    permalink = f"/a/{ident}/diff/1/2?h=" + _stamp(data_dir, ZH_URL, 1, 2)
+    before = etree.tostring(page(readonly.get(permalink)).xpath('//div[@class="diffs"]')[0])
     store = open_store(data_dir)  # another process's writes, as `watcher run` makes them
     old = store.latest_version(ZH_URL)
     new = Article(headline="颱風登陸 全台停班停課", lang="zh-Hant", body=old.article.body)
@@ -294,14 +297,33 @@ def test_new_versions_show_on_reload_without_a_restart(readonly, data_dir):
         diff=diff_articles(old.article, new),
         captured_at=datetime.now(UTC) + timedelta(seconds=1),
     )
-    ident = article_id(ZH_URL)
     doc = page(readonly.get(f"/a/{ident}"))
     assert doc.xpath('//tr[@id="v3"]')
+    # The permalink made before shows the same diff, and no warning: its history was only added to.
+    again = page(readonly.get(permalink))
+    assert etree.tostring(again.xpath('//div[@class="diffs"]')[0]) == before
+    assert not again.xpath('//p[contains(@class, "warn")]')
+    # Any two versions, either way round: computed from the stored texts.
+    across = readonly.get(f"/api/articles/{ident}/diff?from=1&to=3").json()
+    assert {e["field"] for e in across["edits"]} == {"headline", "body"}
+    backwards = readonly.get(f"/api/articles/{ident}/diff?from=3&to=1").json()
+    assert [(e["old"], e["new"]) for e in backwards["edits"]] == [(e["new"], e["old"]) for e in across["edits"]]
     assert "颱風登陸" in page(readonly.get(f"/a/{ident}/diff/2/3")).text_content()
     deadline = time.monotonic() + 10
     while "颱風登陸" not in readonly.get("/").text:  # the list's index is re-read in the background
         assert time.monotonic() < deadline, "the list never showed the new headline"
         time.sleep(0.2)
+
+
+def _stamp(data_dir: Path, url: str, old: int, new: int) -> str:
+    store = open_store(data_dir)
+    return f"{store.get_version(url, old).content_hash[:8]}-{store.get_version(url, new).content_hash[:8]}"
+
+
+def test_a_permalink_to_a_rewritten_history_says_so(readonly, data_dir):
+    ident = article_id(EN_URL)
+    doc = page(readonly.get(f"/a/{ident}/diff/1/2?h=00000000-00000000"))
+    assert "rewritten" in doc.xpath('//p[contains(@class, "warn")]')[0].text_content()
 
 
 def test_binding_beyond_this_machine_needs_a_token(data_dir):
