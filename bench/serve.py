@@ -88,7 +88,8 @@ def raw_get(url: str) -> tuple[float, int]:
     parts = urlsplit(url)
     began = time.perf_counter()
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
-        sock.sendall(f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode())
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        sock.sendall(f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: close\r\n\r\n".encode())
         chunks = []
         while chunk := sock.recv(65536):
             chunks.append(chunk)

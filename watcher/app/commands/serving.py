@@ -57,9 +57,10 @@ def serve(app: App, host: str, port: int, read_only: bool, lang: str, access_log
     from watcher.app.web.site import Site
 
     site = Site(parts, Guard(None if read_only else token), lang_mode=lang, read_only=read_only, zone=app.zone)
-    site.index.snapshot().by(
-        "changed"
-    )  # read and order the watch list before saying we are up: the first page is quick
+    # Read and order the watch list before saying we are up, so the first page is quick.
+    site.index.snapshot().order("changed")
+    for name in ("list.html", "article.html", "diff.html"):
+        site.env.get_template(name)  # compiled once, now
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     mode = "read-only" if read_only or token is None else "writes need the token"

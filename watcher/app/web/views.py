@@ -62,7 +62,8 @@ SORTS: dict[str, Callable[[WatchedArticle], object]] = {
 
 @dataclass
 class IndexSnapshot:
-    """The watch list as read at one moment, with each article's id."""
+    """The watch list as read at one moment, with each article's id, and what filters compare made once
+    (host, status, the text a search looks in), so a filtered page of 100,000 articles is list passes only."""
 
     articles: list[WatchedArticle]
     keys: dict[str, str]  # url -> id
@@ -70,18 +71,52 @@ class IndexSnapshot:
     urls: dict[str, str] = field(default_factory=dict)  # id -> url
     tags: list[str] = field(default_factory=list)
     hosts: list[str] = field(default_factory=list)
-    _sorted: dict[str, list[WatchedArticle]] = field(default_factory=dict)
+    _host: list[str] = field(default_factory=list)
+    _status: list[str] = field(default_factory=list)
+    _text: list[str] = field(default_factory=list)
+    _sorted: dict[str, list[int]] = field(default_factory=dict)
+    _selected: dict[tuple, list[WatchedArticle]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.urls = {key: url for url, key in self.keys.items()}
         self.tags = sorted({t for a in self.articles for t in a.tags})
-        self.hosts = sorted({host_of(a.url) for a in self.articles})
+        self._host = [host_of(a.url) for a in self.articles]
+        self.hosts = sorted(set(self._host))
+        self._status = [watch_status(a) for a in self.articles]
+        self._text = [f"{a.url}\n{a.headline or ''}".casefold() for a in self.articles]
 
-    def by(self, sort: str) -> list[WatchedArticle]:
-        """The articles in one of SORTS' orders, sorted once per snapshot (readers share it)."""
+    def order(self, sort: str) -> list[int]:
+        """Positions of the articles in one of SORTS' orders, sorted once per snapshot (readers share it)."""
         if sort not in self._sorted:
-            self._sorted[sort] = sorted(self.articles, key=SORTS[sort])  # type: ignore[arg-type]
+            key = SORTS[sort]
+            articles = self.articles
+            self._sorted[sort] = sorted(range(len(articles)), key=lambda i: key(articles[i]))  # type: ignore[arg-type,return-value]
         return self._sorted[sort]
+
+    def select(self, query: Query, marks: ChangeMarks) -> list[WatchedArticle]:
+        """The articles a query's filters keep, in its order (kept for the snapshot's life: paging re-filters nothing)."""
+        key = (query.search, query.tag, query.host, query.status, query.cls, query.flag, query.sort)
+        found = self._selected.get(key)
+        if found is not None:
+            return found
+        chosen = self.order(query.sort)
+        articles = self.articles
+        if query.tag:
+            chosen = [i for i in chosen if query.tag in articles[i].tags]
+        if query.host:
+            chosen = [i for i in chosen if self._host[i] == query.host]
+        if query.status:
+            chosen = [i for i in chosen if query.status in (self._status[i], articles[i].last_status)]
+        needle = query.search.casefold()
+        if needle:
+            chosen = [i for i in chosen if needle in self._text[i]]
+        found = [articles[i] for i in chosen]
+        if query.cls or query.flag:
+            found = [a for a in found if query.marked(a, marks)]
+        if len(self._selected) > 64:
+            self._selected.clear()
+        self._selected[key] = found
+        return found
 
 
 class ArticleIndex:
@@ -253,23 +288,10 @@ class Query:
         values.update({k: str(v) for k, v in changes.items()})
         return {k: v for k, v in values.items() if v}
 
-    def matches(self, article: WatchedArticle, marks: ChangeMarks) -> bool:
-        if self.tag and self.tag not in article.tags:
-            return False
-        if self.host and host_of(article.url) != self.host:
-            return False
-        if self.status and watch_status(article) != self.status and article.last_status != self.status:
-            return False
-        needle = self.search.casefold()
-        if needle and needle not in article.url.casefold() and needle not in (article.headline or "").casefold():
-            return False
-        if self.cls or self.flag:
-            classes, flags = marks.of(article)
-            if self.cls and self.cls not in classes:
-                return False
-            if self.flag and self.flag not in flags:
-                return False
-        return True
+    def marked(self, article: WatchedArticle, marks: ChangeMarks) -> bool:
+        """The class and flag filters, which need the article's versions (cached per article)."""
+        classes, flags = marks.of(article)
+        return (not self.cls or self.cls in classes) and (not self.flag or self.flag in flags)
 
 
 @dataclass
@@ -284,10 +306,8 @@ class Page:
 
 
 def article_page(snapshot: IndexSnapshot, query: Query, marks: ChangeMarks, size: int = PAGE_SIZE) -> Page:
-    """The articles of one page: filtered, sorted, and only this page's counted past the first match of the next."""
-    ordered = snapshot.by(query.sort)
-    narrowed = bool(query.search or query.tag or query.host or query.status or query.cls or query.flag)
-    matching = [a for a in ordered if query.matches(a, marks)] if narrowed else ordered
+    """The articles of one page of the filtered, sorted list."""
+    matching = snapshot.select(query, marks)
     pages = max(1, -(-len(matching) // size))
     page = min(query.page, pages)
     start = (page - 1) * size
