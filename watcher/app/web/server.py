@@ -150,7 +150,8 @@ def _store_error(request: Request, exc: Exception) -> Response:
 
 
 def _other_error(request: Request, exc: Exception) -> Response:
-    return _error(request, 500, str(exc))
+    # The type only: a message from deep inside may name files or settings a reader has no business seeing.
+    return _error(request, 500, f"internal error ({type(exc).__name__})")
 
 
 def build_app(site: Site) -> SecurityHeaders:
