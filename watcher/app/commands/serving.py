@@ -59,8 +59,8 @@ def serve(app: App, host: str, port: int, read_only: bool, lang: str, access_log
     site = Site(parts, Guard(None if read_only else token), lang_mode=lang, read_only=read_only, zone=app.zone)
     # Read and order the watch list before saying we are up, so the first page is quick.
     site.index.snapshot().order("changed")
-    for name in ("list.html", "article.html", "diff.html"):
-        site.env.get_template(name)  # compiled once, now
+    for name in site.env.list_templates():
+        site.env.get_template(name)  # compiled now, not by the first reader
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     mode = "read-only" if read_only or token is None else "writes need the token"
