@@ -93,6 +93,18 @@ def test_api_filters_and_errors(readonly):
     assert missing.status_code == 404 and missing.json() == {"error": "not found"}
 
 
+def test_an_articles_timeline_shows_versions_flags_and_the_check_log_with_errors(readonly):
+    doc = page(readonly.get(f"/a/{article_id(EN_URL)}"))
+    versions = doc.xpath('//tr[@class="version"]')
+    assert [v.get("id") for v in versions] == ["v2", "v1"]  # newest first
+    newest = versions[0].text_content()
+    assert "Headline changed" in newest and "Stealth edit" in newest
+    assert versions[0].xpath('.//a[@class="diff-link"]')[0].get("href") == f"/a/{article_id(EN_URL)}/diff/1/2"
+    checks = doc.xpath('//tr[contains(@class, "check")]')
+    assert [c.xpath("./td")[1].text_content() for c in checks] == ["error", "changed (v2)"]
+    assert checks[0].xpath('./td[@class="error"]')[0].text_content() == "HTTP 503 Service Unavailable"
+
+
 def _feed(response: httpx.Response) -> etree._Element:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/atom+xml")

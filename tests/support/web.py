@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 
 from watcher.diff import diff_articles
-from watcher.models import Article
+from watcher.models import Article, CheckResult
 from watcher.store import open_store
 from watcher.store.docs import url_key
 
@@ -63,6 +63,12 @@ def build_store(root: Path | str, now: datetime | None = None) -> Path | str:
         ],
     )
     _save(store, EN_URL, [en1, en2], now - timedelta(hours=3), html="<html><body><h1>Bridge</h1></body></html>")
+    store.record_check(CheckResult(url=EN_URL, status="changed", checked_at=now - timedelta(hours=2), version=2))
+    store.record_check(
+        CheckResult(
+            url=EN_URL, status="error", checked_at=now - timedelta(minutes=30), error="HTTP 503 Service Unavailable"
+        )
+    )
     zh1 = Article(
         headline="颱風逼近 全台停班停課",
         lang="zh-Hant",
