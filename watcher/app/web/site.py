@@ -112,7 +112,8 @@ class Site:
             lang=lang,
             w=words(lang),
             other_lang=other,
-            lang_switch=f"{request.url.path}?{urlencode(params)}",
+            # Relative to the page itself: a path of the request's (//other.example) never becomes the link.
+            lang_switch=f"?{urlencode(params)}",
             writable=self.guard.writable and not self.read_only,
             signed_in=self.signed_in(request),
             csrf=self.guard.csrf_value() if self.signed_in(request) else "",
