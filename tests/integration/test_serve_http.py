@@ -210,6 +210,9 @@ def test_ids_cannot_reach_outside_the_store(readonly, data_dir):
         response = readonly.get(path)
         assert response.status_code in (404, 405), path
         assert "root:" not in response.text and '"articles"' not in response.text
+    # A path that looks like another host never becomes a link to it.
+    doc = lxml.html.fromstring(readonly.get("//evil.example/x").text)
+    assert not [a for a in doc.xpath("//a/@href") if "evil.example" in a]
 
 
 def test_writes_are_refused_without_a_token_and_the_pages_offer_none(readonly, data_dir):
