@@ -61,6 +61,10 @@ def serve(app: App, host: str, port: int, read_only: bool, lang: str, access_log
     site.index.snapshot().order("changed")
     for name in site.env.list_templates():
         site.env.get_template(name)  # compiled now, not by the first reader
+    config = uvicorn.Config(
+        build_app(site), log_level="warning", access_log=access_log, server_header=False, lifespan="off"
+    )
+    config.load()  # the protocol and app loaded now, so the first reader does not wait for them
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     mode = "read-only" if read_only or token is None else "writes need the token"
@@ -68,9 +72,6 @@ def serve(app: App, host: str, port: int, read_only: bool, lang: str, access_log
     app.env.stdout.write(f"http://{shown}:{bound}/\n")
     app.env.stdout.flush()
     app.env.info(f"serving {parts.store.location} ({mode}); Ctrl-C stops")
-    config = uvicorn.Config(
-        build_app(site), log_level="warning", access_log=access_log, server_header=False, lifespan="off"
-    )
     uvicorn.Server(config).run(sockets=[sock])
 
 
