@@ -173,6 +173,14 @@ class SummarySettings:
 
 
 @dataclass
+class ServeSettings:
+    """`watcher serve`, the web view (WATCHER_SERVE_TOKEN wins over this)."""
+
+    # The secret that unlocks write actions (add, check now, pause/resume, remove); unset: the view is read-only.
+    token: str | None = None
+
+
+@dataclass
 class Config:
     """Everything configurable, with defaults that work with no config file."""
 
@@ -186,6 +194,7 @@ class Config:
     archive: ArchiveSettings = field(default_factory=ArchiveSettings)
     display: DisplaySettings = field(default_factory=DisplaySettings)
     summary: SummarySettings = field(default_factory=SummarySettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
 
 
 # --- the strict TOML loader -------------------------------------------------------------------------
@@ -285,6 +294,12 @@ def _build_config(data: dict[str, Any]) -> Config:
         url = config.summary.llm_url
         if url is not None and not re.match(r"https?://[^/\s]+", url.strip(), re.IGNORECASE):
             raise _KeyProblem("'summary.llm_url' must be an http:// or https:// URL")
+    if "serve" in data:
+        config.serve = _fill(ServeSettings, _table(data["serve"], "serve"), "serve")
+        token = config.serve.token
+        if token is not None and (len(token) < 16 or not token.isprintable() or token != token.strip()):
+            # Never repeated in the message: the file's owner knows which value it is.
+            raise _KeyProblem("'serve.token' must be at least 16 printable characters without spaces around them")
     if "notify" in data:
         config.notify = [
             _notify_target(_table(item, f"notify[{i}]"), f"notify[{i}]")

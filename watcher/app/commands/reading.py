@@ -2,12 +2,96 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import click
 
 from watcher.app.commands import match_option, stored_version, targets
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput, UnknownArticle
-from watcher.models import CheckResult
+from watcher.models import CheckRecord, CheckResult, Version, VersionDiff
+
+if TYPE_CHECKING:
+    from watcher.machine_summary import MachineSummary
+
+# The JSON of the read commands, one function each, so the web view's API answers in the same shapes.
+
+
+def checks_json(records: Sequence[CheckRecord]) -> list[dict[str, Any]]:
+    """`history --checks --json`: the check log, oldest first."""
+    from watcher.times import iso
+
+    return [
+        {
+            "checked_at": iso(r.checked_at),
+            "status": r.status,
+            "version": r.version,
+            "http_status": r.http_status,
+            "duration": r.duration,
+            "error": r.error,
+            "flags": list(r.flags),
+            # Added field: the pages' own requests by kind (third-party; refused: popup, download...).
+            "requests": dict(r.requests),
+        }
+        for r in records
+    ]
+
+
+def history_json(
+    versions: Sequence[Version],
+    learned: set[str],
+    include_cosmetic: bool,
+    machine: Mapping[int, MachineSummary] | None = None,
+) -> list[dict[str, Any]]:
+    """`history --json`: one Version.to_json() per version plus what history adds; `learned` are the article's
+    volatile block keys, `machine` its machine-written summaries by version."""
+    from watcher.diff.volatile import block_key
+    from watcher.models import top_class
+    from watcher.render.timeline import redirect_target, reverted_to, version_summary
+
+    out = []
+    for n, v in enumerate(versions):
+        entry = v.to_json()
+        entry["class"] = top_class(v.edits)
+        entry["summary"] = version_summary(v, versions[:n], include_cosmetic)
+        entry["reverted_to"] = reverted_to(v, versions[:n]) if v.event == "revert" else None
+        entry["redirected_to"] = redirect_target(v) if v.event == "redirected" else None
+        # Added field: this version's blocks that comparison leaves out (learned to change on every load).
+        entry["volatile"] = [p for p in v.article.body if block_key(p) in learned]
+        # Added fields: the edits' intents, and a language model's summary when one was asked for.
+        entry["intents"] = sorted({e.intent for e in v.edits if e.intent})
+        if machine and v.number in machine:
+            entry["machine_summary"] = machine[v.number].to_json()
+        out.append(entry)
+    return out
+
+
+def show_json(url: str, version: Version) -> dict[str, Any]:
+    """`show --json`: one stored version in full."""
+    from watcher.times import iso
+
+    return {
+        "url": url,
+        "version": version.number,
+        "captured_at": iso(version.captured_at),
+        "event": version.event,
+        "flags": list(version.flags),
+        "article": version.article.to_dict(),
+    }
+
+
+def diff_json(url: str, new: Version, changes: VersionDiff, include_cosmetic: bool) -> dict[str, Any]:
+    """`diff --json`: the check contract for the two versions compared."""
+    result = CheckResult(
+        url=url,
+        status="changed" if changes.edits else "unchanged",
+        checked_at=new.captured_at,
+        version=new.number,
+        flags=changes.flags,
+        edits=changes.visible_edits(include_cosmetic),
+    )
+    return result.to_json()
 
 
 def _one(app: App, url: str | None, match: str | None) -> str:
@@ -24,31 +108,14 @@ def _one(app: App, url: str | None, match: str | None) -> str:
 @pass_app
 def history(app: App, url: str | None, match: str | None, checks: bool, include_cosmetic: bool, as_json: bool) -> None:
     """The versions of one article as a timeline: class, flags and what each changed (--checks: the check log)."""
-    from watcher.models import top_class
-    from watcher.render.timeline import checks_table, history_timeline, redirect_target, reverted_to, version_summary
-    from watcher.times import iso
+    from watcher.render.timeline import checks_table, history_timeline
 
     target = _one(app, url, match)
     store = app.store()
     if checks:
         records = store.recent_checks(target)
         if as_json:
-            app.env.print_json(
-                [
-                    {
-                        "checked_at": iso(r.checked_at),
-                        "status": r.status,
-                        "version": r.version,
-                        "http_status": r.http_status,
-                        "duration": r.duration,
-                        "error": r.error,
-                        "flags": list(r.flags),
-                        # Added field: the pages' own requests by kind (third-party; refused: popup, download...).
-                        "requests": dict(r.requests),
-                    }
-                    for r in records
-                ]
-            )
+            app.env.print_json(checks_json(records))
             return
         if not records:
             app.env.info(f"{target} has not been checked yet")
@@ -61,23 +128,7 @@ def history(app: App, url: str | None, match: str | None, checks: bool, include_
 
     machine = SummaryCache(app.data_dir).for_article(target)
     if as_json:
-        from watcher.diff.volatile import block_key
-
-        out = []
-        for n, v in enumerate(versions):
-            entry = v.to_json()
-            entry["class"] = top_class(v.edits)
-            entry["summary"] = version_summary(v, versions[:n], include_cosmetic)
-            entry["reverted_to"] = reverted_to(v, versions[:n]) if v.event == "revert" else None
-            entry["redirected_to"] = redirect_target(v) if v.event == "redirected" else None
-            # Added field: this version's blocks that comparison leaves out (learned to change on every load).
-            entry["volatile"] = [p for p in v.article.body if block_key(p) in learned]
-            # Added fields: the edits' intents, and a language model's summary when one was asked for.
-            entry["intents"] = sorted({e.intent for e in v.edits if e.intent})
-            if v.number in machine:
-                entry["machine_summary"] = machine[v.number].to_json()
-            out.append(entry)
-        app.env.print_json(out)
+        app.env.print_json(history_json(versions, learned, include_cosmetic, machine))
         return
     if not versions:
         app.env.info(f"{target} has no versions yet (run `watcher check {app.resolver().id_of(target)}`)")
@@ -156,15 +207,7 @@ def diff(
     new = replace(new, article=apply_mask(new.article, mask)[0])
     changes = diff_articles(old.article, new.article)
     if as_json:
-        result = CheckResult(
-            url=target,
-            status="changed" if changes.edits else "unchanged",
-            checked_at=new.captured_at,
-            version=new.number,
-            flags=changes.flags,
-            edits=changes.visible_edits(include_cosmetic),
-        )
-        app.env.print_json(result.to_json())
+        app.env.print_json(diff_json(target, new, changes, include_cosmetic))
         return
     from watcher.render.edits import render_diff
 
@@ -190,8 +233,6 @@ def diff(
 @pass_app
 def show(app: App, url: str | None, match: str | None, number: int | None, as_json: bool, raw: bool) -> None:
     """Print one stored version in full: headline, byline, dates, every paragraph and caption."""
-    from watcher.times import iso
-
     target = _one(app, url, match)
     store = app.store()
     version = stored_version(app, target, number)
@@ -206,16 +247,7 @@ def show(app: App, url: str | None, match: str | None, number: int | None, as_js
         app.env.stdout.write(html if html.endswith("\n") else html + "\n")
         return
     if as_json:
-        app.env.print_json(
-            {
-                "url": target,
-                "version": version.number,
-                "captured_at": iso(version.captured_at),
-                "event": version.event,
-                "flags": list(version.flags),
-                "article": version.article.to_dict(),
-            }
-        )
+        app.env.print_json(show_json(target, version))
         return
     from rich.text import Text
 

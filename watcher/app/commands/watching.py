@@ -6,17 +6,20 @@ import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
 from watcher.app.commands import match_option, options, targets
 from watcher.app.context import App, pass_app
-from watcher.config import DurationTooLong, parse_duration
+from watcher.config import Config, DurationTooLong, parse_duration
 from watcher.errors import BadInput, FetchError, HTTPStatusError, StoreError
 from watcher.fetch.base import proxy_for, user_agent
 from watcher.models import WatchedArticle
 from watcher.times import iso, utcnow
+
+if TYPE_CHECKING:
+    from watcher.store import Store
 
 MIN_EVERY = 1  # zero would mean "check constantly"; it used to be accepted and silently ignored
 
@@ -261,17 +264,24 @@ def _chosen(app: App, urls: Sequence[str], match: str | None, tags: Sequence[str
 
 
 def _set_paused(app: App, urls: list[str], paused: bool) -> None:
-    from watcher.monitor.schedule import set_paused
-
     store = app.store(write=True)
-    now = utcnow()
     for url in urls:
-        article = store.get_article(url)
-        if not set_paused(article, paused, now):
+        if not set_paused(store, url, paused):
             app.env.info(f"{'already paused' if paused else 'not paused'}: {url}")
             continue
-        store.update_article(article)
         app.env.info(f"{'paused' if paused else 'resumed'} {url}")
+
+
+def set_paused(store: Store, url: str, paused: bool) -> bool:
+    """Pause an article, or resume it (due now, past its last tier too), in the store (the command line and the
+    web view; the rule itself is monitor.schedule.set_paused); False when it already was so."""
+    from watcher.monitor.schedule import set_paused as change
+
+    article = store.get_article(url)
+    if not change(article, paused, utcnow()):
+        return False
+    store.update_article(article)
+    return True
 
 
 def _status_of(a: WatchedArticle) -> str:
@@ -314,7 +324,7 @@ def list_(
 
     store = app.store()
     keys = store.article_keys()
-    id_of, id_width = _short_ids(keys)
+    id_of, id_width = short_ids(keys)
     # In the order added, articles are made and printed a page at a time: 100,000 start printing at once.
     articles: Iterable[WatchedArticle] = store.iter_articles()
     if tags:
@@ -329,22 +339,10 @@ def list_(
     if limit:
         articles = itertools.islice(articles, limit)
     if as_json:
-        from watcher.monitor.precheck import fetch_json, host_modes
+        from watcher.monitor.precheck import host_modes
 
         learned = host_modes(store.learned_modes())
-        app.env.print_json_array(
-            {
-                **a.to_json(),  # the README contract's fields, then the ones list adds
-                "id": id_of(a.url),
-                "every": a.every,
-                "status": _status_of(a),
-                "paused": a.paused,
-                "last_changed": iso(a.last_changed),
-                "last_edit": a.last_edit_summary,
-                "fetch": fetch_json(app.config, a, learned),  # mode, and what fast checks learned
-            }
-            for a in articles
-        )
+        app.env.print_json_array(list_json(app.config, a, id_of(a.url), learned) for a in articles)
         return
     from watcher.render.tables import article_pages, feeds_table
 
@@ -362,7 +360,23 @@ def list_(
         app.env.out.print(feeds_table(feeds))
 
 
-def _short_ids(keys: dict[str, str]) -> tuple[Callable[[str], str], int]:
+def list_json(config: Config, a: WatchedArticle, article_id: str, learned_hosts: dict[str, str]) -> dict[str, Any]:
+    """One entry of `list --json`; learned_hosts is precheck.host_modes(store.learned_modes())."""
+    from watcher.monitor.precheck import fetch_json
+
+    return {
+        **a.to_json(),  # the README contract's fields, then the ones list adds
+        "id": article_id,
+        "every": a.every,
+        "status": _status_of(a),
+        "paused": a.paused,
+        "last_changed": iso(a.last_changed),
+        "last_edit": a.last_edit_summary,
+        "fetch": fetch_json(config, a, learned_hosts),  # mode, and what fast checks learned
+    }
+
+
+def short_ids(keys: dict[str, str]) -> tuple[Callable[[str], str], int]:
     """The id of each URL (the same as article_ids over them all) and the widest, without grouping 100,000 URLs:
     only those whose first digits are shared need more."""
     from collections import Counter
