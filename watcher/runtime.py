@@ -23,6 +23,7 @@ from watcher.errors import BadInput
 if TYPE_CHECKING:
     from watcher.fetch.polite import Polite
     from watcher.fetch.robots import RobotsGuard
+    from watcher.machine_summary import MachineSummaries
     from watcher.monitor.services import Services
     from watcher.notify.notifier import Notifier
     from watcher.store import Store
@@ -127,3 +128,12 @@ class Runtime:
         from watcher.notify.notifier import notifier_for
 
         return notifier_for(self.config, self.store(write=True), say)
+
+    def machine_summaries(self, say: Callable[[str], None]) -> MachineSummaries | None:
+        """The background summariser when [summary] names an endpoint (None: off, the default); its answers
+        are cached in the data folder."""
+        from watcher.machine_summary import summaries_for
+
+        if self.data_dir is None:
+            return None
+        return summaries_for(self.config.summary, self.data_dir, say)

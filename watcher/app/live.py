@@ -6,8 +6,7 @@ import asyncio
 import signal
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
@@ -16,6 +15,9 @@ from watcher.monitor.loop import FeedPoll, Runner, RunStats
 from watcher.monitor.services import Services
 from watcher.render.text import safe_text
 from watcher.times import ago, iso
+
+if TYPE_CHECKING:
+    from watcher.machine_summary import MachineSummaries
 
 NOTIFY_CLOSE_SECONDS = 2.0
 # SIGTERM must end a run within 10 s whatever is in flight: checks get STOP_GRACE (loop.py), then the
@@ -99,7 +101,7 @@ def run_monitor(
                 as_json=as_json,
                 max_checks=max_checks,
                 verbose=verbose,
-                summaries_folder=app.data_dir,
+                machine=app.runtime.machine_summaries(app.env.info),
                 browser=browser_name(),
             )
         finally:
@@ -122,19 +124,17 @@ async def run_with(
     until: Callable[[], bool] | None = None,
     verbose: bool = False,
     browser: str | None = None,
-    summaries_folder: Path | None = None,
+    machine: MachineSummaries | None = None,
 ) -> RunStats:
-    """The loop with output attached; `until` lets the demo end the run itself; machine-written summaries (when
-    the config names an endpoint) are cached in `summaries_folder`."""
+    """The loop with output attached; `until` lets the demo end the run itself; `machine` asks for
+    machine-written summaries of what changed (Runtime.machine_summaries)."""
     if dashboard:
         from watcher.app.dashboard import run_dashboard_with
 
         return await run_dashboard_with(svc, max_checks=max_checks, until=until)
-    from watcher.machine_summary import summaries_for
     from watcher.notify.notifier import notifier_for, notify_result
 
     notifier = notifier_for(svc.config, svc.store, env.info)
-    machine = summaries_for(svc.config.summary, summaries_folder, env.info) if summaries_folder else None
     stdout = _Stdout(env)
 
     def on_result(result: CheckResult) -> None:

@@ -82,13 +82,12 @@ async def _check_all(
     from watcher.render.edits import render_check
 
     results: list[CheckResult] = []
-    from watcher.machine_summary import summaries_for
     from watcher.notify.notifier import notify_result
     from watcher.untrusted import visible
 
     store = app.store(write=True)
     notifier = app.runtime.notifier(app.env.info) if notify else None
-    machine = summaries_for(app.config.summary, app.data_dir, app.env.info)
+    machine = app.runtime.machine_summaries(app.env.info)
 
     def emit(result: CheckResult) -> None:
         results.append(result)
