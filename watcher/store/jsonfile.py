@@ -13,7 +13,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-from watcher.errors import StoreCorrupt, StoreError
+from watcher.errors import StoreCorrupt, StoreError, StoreUnavailable
 
 StatKey = tuple[int, int, int]
 
@@ -41,7 +41,8 @@ def write_error(path: Path, err: OSError) -> StoreError:
         hint = "the data folder is read-only; choose another with --data-dir"
     else:
         hint = "the previous store is intact"
-    return StoreError(f"cannot write {path}: {reason} ({hint})")
+    whole = err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+    return (StoreUnavailable if whole else StoreError)(f"cannot write {path}: {reason} ({hint})")
 
 
 def temp_path(path: Path) -> Path:

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from watcher.errors import StoreError, StoreLocked, UnknownArticle
+from watcher.errors import StoreError, StoreLocked, StoreUnavailable, UnknownArticle
 from watcher.models import CheckRecord, CheckResult, Version, WatchedArticle
 from watcher.store.backend import Backend
 from watcher.store.docs import (
@@ -188,7 +188,9 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
             yield
         except self._psycopg.Error as err:
             # Every database failure is one line naming the store (never its password), not a traceback.
-            raise StoreError(f"the PostgreSQL store {self.location} failed: {_first_line(err)}") from None
+            # OperationalError: the server went away or is out of disk, the store as a whole, not one article.
+            kind = StoreUnavailable if isinstance(err, self._psycopg.OperationalError) else StoreError
+            raise kind(f"the PostgreSQL store {self.location} failed: {_first_line(err)}") from None
 
     # ----- articles ------------------------------------------------------------------------
 
