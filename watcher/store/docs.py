@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +44,7 @@ ARTICLE_FIELDS = frozenset(
         "last_edit_summary",
         "checks_total",
         "feed",
+        "unreadable",
     }
 )
 ARTICLE_EXTRA = frozenset(f.name for f in fields(WatchedArticle)) - ARTICLE_FIELDS
@@ -108,7 +110,104 @@ def stored_time(value: str | None) -> datetime:
 
 
 def article_from_doc(doc: dict[str, Any]) -> WatchedArticle:
-    """A stored document as a WatchedArticle."""
+    """A stored document as a WatchedArticle; fields of the wrong type are read as their defaults, named in
+    `unreadable` and reported once (the article is kept). UnreadableDoc when not even its URL can be read."""
+    bad = [name for name, value in doc.items() if name in _KINDS and value is not None and not _KINDS[name](value)]
+    if not isinstance(doc.get("url"), str):
+        raise UnreadableDoc(f"a watch list entry has no readable url ({doc.get('url')!r})")
+    if bad:
+        doc = {k: v for k, v in doc.items() if k not in bad}
+    try:
+        article = _article(doc)
+    except (ValueError, TypeError, OverflowError):
+        bad += [name for name in _TIMES if name in doc and not _readable_time(doc[name])]
+        article = _article({k: v for k, v in doc.items() if k not in bad})
+    if bad:
+        if "next_check" in bad:  # a schedule that cannot be read is due: the check writes a sound one
+            article.next_check = article.last_checked or article.added_at
+        article.unreadable = sorted(bad)
+        _report(article.url, article.unreadable)
+    return article
+
+
+def sound_fields(doc: dict[str, Any]) -> list[str]:
+    """The names of a stored article document's fields that cannot be read as what they should be."""
+    bad = [name for name, value in doc.items() if name in _KINDS and value is not None and not _KINDS[name](value)]
+    return bad + [n for n in _TIMES if n not in bad and doc.get(n) is not None and not _readable_time(doc[n])]
+
+
+class UnreadableDoc(ValueError):
+    """A stored document that cannot be an article or feed at all (its URL is missing or not text)."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+# What each stored field must be to be read (None always reads as the default); times are checked by parsing.
+_KINDS: dict[str, Any] = {
+    "added_at": _is_str,
+    "canonical_url": _is_str,
+    "tags": _is_text_list,
+    "every": lambda v: _is_int(v) and v > 0,
+    "headline": _is_str,
+    "versions": lambda v: _is_int(v) and v >= 0,
+    "last_checked": _is_str,
+    "next_check": _is_str,
+    "last_status": _is_str,
+    "last_changed": _is_str,
+    "consecutive_errors": lambda v: _is_int(v) and v >= 0,
+    "last_edit_summary": _is_str,
+    "checks_total": lambda v: _is_int(v) and v >= 0,
+    "feed": _is_str,
+    "stopped": lambda v: isinstance(v, bool),
+    "paused": lambda v: isinstance(v, bool),
+    "unwatched": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "headline_variants": _is_text_list,
+    "volatile": _is_text_list,
+    "ignore_text": _is_text_list,
+    "allow_private": lambda v: isinstance(v, bool),
+    "mode": _is_str,
+    "learned_mode": _is_str,
+    "etag": _is_str,
+    "last_modified": _is_str,
+    "raw_hash": _is_str,
+    "raw_digest": _is_str,
+    "checks_since_render": lambda v: _is_int(v) and v >= 0,
+    "rendered_at": _is_str,
+}
+_TIMES = ("added_at", "last_checked", "next_check", "last_changed", "rendered_at", "last_version_at")
+_reported: set[tuple[str, tuple[str, ...]]] = set()
+log = logging.getLogger("watcher.store")
+
+
+def _readable_time(value: Any) -> bool:
+    try:
+        parse_iso(value)
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return False
+    return True
+
+
+def _report(url: str, names: list[str]) -> None:
+    key = (url, tuple(names))
+    if key not in _reported:
+        _reported.add(key)
+        log.warning(
+            f"watcher: {url}: cannot read its stored {', '.join(names)} (read as the defaults until the article is "
+            "next saved; `watcher doctor --repair` resets them now)"
+        )
+
+
+def _article(doc: dict[str, Any]) -> WatchedArticle:
     extras: dict[str, Any] = {
         k: (parse_iso(v) if k.endswith("_at") and isinstance(v, str) else v)
         for k, v in doc.items()

@@ -133,9 +133,7 @@ class Journaled:
             data = self._parse_big(raw) if size > FREEZE_BYTES else self._parse_snapshot(raw)
             for name in TABLES:
                 tables[name] = data.get(name) or {}
-            meta = (data.get("meta") or {}).get("1") or {}
-            gen = int(meta.get("gen") or 0)
-            schema = int(meta.get("schema") or 1)
+            gen, schema = self._meta(data)
         self._tables = tables
         self._by_url, self._next_id = {}, {}
         self._gen, self._schema, self._snap_key, self._snap_bytes = gen, schema, key, size
@@ -209,6 +207,24 @@ class Journaled:
             gone = rows.pop(doc_id, None)
             if index is not None and gone is not None and "url" in gone and index.get(gone["url"]) == doc_id:
                 del index[gone["url"]]
+
+    def _meta(self, data: dict[str, Any]) -> tuple[int, int]:
+        """The snapshot's generation and schema; a schema newer than this code's is refused (reading it
+        could misread what it holds, and writing it would damage it for the release that wrote it)."""
+        meta = data.get("meta")
+        meta = meta.get("1") if isinstance(meta, dict) else None
+        meta = meta if isinstance(meta, dict) else {}
+        gen, schema = meta.get("gen") or 0, meta.get("schema") or 1
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in (gen, schema)):
+            raise StoreCorrupt(
+                f"{self.path} is damaged (its schema {schema!r} or generation {gen!r} is not a number); {self.recovery()}"
+            )
+        if schema > SCHEMA:
+            raise StoreError(
+                f"{self.path} was written by a newer watcher (store schema {schema}; this one reads up to {SCHEMA}): "
+                "upgrade watcher to use it; nothing was changed"
+            )
+        return gen, schema
 
     def _journal_advice(self, path: Path) -> str:
         return f"move it aside to continue (the schedule changes since {self.path.name} was last written are lost)"
@@ -303,15 +319,15 @@ class Journaled:
         """{doc[key]: doc[name]} over a table's committed documents, in insertion order, copying no document."""
         with self._state:
             self._ensure_fresh()
-            return {doc[key]: doc.get(name) for doc in self._tables[table].values()}
+            return {doc[key]: doc.get(name) for doc in self._tables[table].values() if isinstance(doc.get(key), str)}
 
     def urls(self, table: str) -> list[str]:
         """The URLs of a table's documents, in insertion order (cheaper than all())."""
         if self._mine():
-            return [d["url"] for d in self.all(table)]
+            return [d["url"] for d in self.all(table) if isinstance(d.get("url"), str)]
         with self._state:
             self._ensure_fresh()
-            return [doc["url"] for doc in self._tables[table].values()]
+            return [doc["url"] for doc in self._tables[table].values() if isinstance(doc.get("url"), str)]
 
     def count(self, table: str) -> int:
         with self._state:
@@ -325,7 +341,7 @@ class Journaled:
         index = self._by_url.get(table)
         if index is None:
             rows = self._tables.setdefault(table, {})
-            index = self._by_url[table] = {doc["url"]: i for i, doc in rows.items() if "url" in doc}
+            index = self._by_url[table] = {doc["url"]: i for i, doc in rows.items() if isinstance(doc.get("url"), str)}
         return index
 
     def _ensure_fresh(self) -> None:

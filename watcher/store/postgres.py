@@ -108,6 +108,8 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
             cur.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema', %s) ON CONFLICT (key) DO NOTHING", (SCHEMA_VERSION,)
             )
+            cur.execute("SELECT value FROM meta WHERE key = 'schema'")
+            refuse_newer_schema(cur.fetchone()[0], self.location)
 
     @property
     def location(self) -> str:
@@ -436,6 +438,16 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
                 self._lock_conn.close()
                 self._lock_conn = None
             self._outbox_held = False
+
+
+def refuse_newer_schema(stored: str, location: str) -> None:
+    """A database a newer watcher set up is not read or written by this one (one line saying so)."""
+    if stored.isdigit() and int(stored) <= int(SCHEMA_VERSION):
+        return
+    raise StoreError(
+        f"the PostgreSQL store {location} was set up by a newer watcher (schema {stored!r}; this one reads up to "
+        f"{SCHEMA_VERSION}): upgrade watcher to use it; nothing was changed"
+    )
 
 
 def _first_line(err: BaseException) -> str:

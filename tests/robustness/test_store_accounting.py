@@ -1,0 +1,102 @@
+"""The store refuses to lose what it cannot account for: a newer store is refused, orphaned article folders
+are found and put back on the watch list, a backup is never rotated over a larger list, damaged shapes of
+every file are reported and repaired without an internal error, and wrong-typed fields are read around."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from conftest import WATCHED, folder_state, run_cli
+from support.cli import data_dir_with
+from support.pages import article_html
+
+from watcher.errors import StoreError
+from watcher.store import open_store
+
+
+def set_fields(data: Path, changes: dict) -> None:
+    """Edit the watched article's stored document as a hand or a bad tool would: a journal line."""
+    with open(data / "watcher.journal", "a") as journal:
+        journal.write(json.dumps(["s", "articles", "1", changes]) + "\n")
+
+
+def one_line_error(outcome) -> str:
+    lines = outcome.err.strip().splitlines()
+    assert outcome.code == 2 and len(lines) == 1 and "Traceback" not in outcome.err, outcome
+    return lines[0]
+
+
+def test_a_store_written_by_a_newer_watcher_is_refused_in_one_line_and_left_alone(data_dir):
+    snapshot = json.loads((data_dir / "watcher.json").read_text())
+    snapshot["meta"]["1"]["schema"] = 3
+    (data_dir / "watcher.json").write_text(json.dumps(snapshot))
+    before = folder_state(data_dir)
+    for command in (["list"], ["check", WATCHED], ["add", "https://news.example/other"], ["doctor", "--repair"]):
+        line = one_line_error(run_cli("--data-dir", str(data_dir), *command))
+        assert "newer watcher" in line and "schema 3" in line, line
+    assert folder_state(data_dir) == before
+
+
+@pytest.mark.postgres
+def test_a_postgresql_store_set_up_by_a_newer_watcher_is_refused(postgres):
+    schema = "n_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    dsn = f"{postgres.dsn}?options=-csearch_path%3D{schema}"
+    open_store(dsn).add_article("https://news.example/a")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
+    with pytest.raises(StoreError, match="newer watcher") as info:
+        open_store(dsn)
+    assert "\n" not in str(info.value)
+
+
+def test_a_deeply_nested_config_is_one_line(tmp_path):
+    config = tmp_path / "watcher.toml"
+    config.write_text("a = " + "[" * 100_000 + "\n")
+    line = one_line_error(run_cli("--config", str(config), "--data-dir", str(tmp_path / "d"), "list"))
+    assert "watcher.toml" in line and "nested too deeply" in line, line
+
+
+WRONG = {"tags": 5, "next_check": "not a date", "every": "often", "consecutive_errors": "x", "checks_total": [1]}
+
+
+def test_every_reader_reads_around_wrong_typed_fields_and_keeps_the_article(data_dir, caplog):
+    set_fields(data_dir, WRONG)
+    caplog.set_level(logging.WARNING, logger="watcher.store")
+    listed = run_cli("--data-dir", str(data_dir), "list", "--json")
+    assert listed.code == 0, listed
+    (entry,) = json.loads(listed.out)
+    assert entry["url"] == WATCHED and entry["versions"] == 2 and entry["tags"] == []
+    assert set(entry["unreadable"]) == set(WRONG)
+    assert "cannot read its stored" in caplog.text and "every" in caplog.text
+    shown = run_cli("--data-dir", str(data_dir), "show", WATCHED)
+    assert shown.code == 0 and "Traceback" not in shown.err, shown
+    assert run_cli("--data-dir", str(data_dir), "list").code == 0
+    store = open_store(data_dir)
+    assert [a.url for a in store.articles_due(store.get_article(WATCHED).added_at)] == [WATCHED]  # due: reschedule it
+
+
+def test_a_check_of_an_article_with_wrong_typed_fields_works_and_writes_them_sound(site, tmp_path):
+    data = data_dir_with(tmp_path / "data")
+    paragraphs = [f"Paragraph {i} of the story about the harbour, long enough to count." for i in range(4)]
+    site.page("/story", article_html("Harbour", paragraphs))
+    url = site.url("/story")
+    assert run_cli("--data-dir", str(data), "add", url, "--no-probe").code == 0
+    set_fields(data, WRONG)
+    checked = run_cli("--data-dir", str(data), "check", url, "--json")
+    assert checked.code == 0 and json.loads(checked.out)["status"] == "new", checked
+    article = open_store(data).get_article(url)
+    assert article.unreadable == [] and article.checks_total == 1 and article.next_check is not None
+
+
+def test_a_watch_list_entry_without_a_url_is_passed_over_not_a_crash(data_dir):
+    set_fields(data_dir, {"url": None})
+    listed = run_cli("--data-dir", str(data_dir), "list", "--json")
+    assert listed.code == 0 and json.loads(listed.out) == [], listed
+    assert run_cli("--data-dir", str(data_dir), "list").code == 0
