@@ -28,7 +28,7 @@ from typing import Any
 from watcher.errors import BadInput, StoreCorrupt
 from watcher.models import Article
 from watcher.normalize import content_hash
-from watcher.store.docs import version_article
+from watcher.store.docs import sound_fields, url_key, version_article
 from watcher.store.protocol import Store
 from watcher.store.tiny import TinyStore
 
@@ -141,15 +141,49 @@ class Doctor:
 
     # ----- articles -----------------------------------------------------------------------
 
+    def _entry(self, doc: Any) -> tuple[str, str] | None:
+        """The URL and folder key of a watch list entry, reporting (and repairing) what is wrong with it."""
+        url, key = doc.get("url"), doc.get("key")
+        if not isinstance(url, str):
+            self.note(
+                f"watch list entry {doc.doc_id}",
+                f"has no URL ({url!r})",
+                None,  # a folder's name is a hash of its URL: it cannot be worked back
+            )
+            return None
+        if not (isinstance(key, str) and len(key) == 24 and all(c in "0123456789abcdef" for c in key)):
+            key = url_key(url)
+            self.note(
+                url,
+                "its folder name is missing from the watch list",
+                "set from its URL",
+                partial(self._set, doc, {"key": key}),
+            )
+        bad = sound_fields(doc)
+        if bad:
+            self.note(
+                url,
+                f"its stored {', '.join(bad)} cannot be read",
+                "reset to the defaults (its schedule is due again)",
+                partial(self._set, doc, dict.fromkeys(bad)),
+            )
+        return url, key
+
     def articles(self) -> None:
         store = self.store
         for doc in store._articles().all():
-            url, folder = doc["url"], store._dir(doc["key"])
+            entry = self._entry(doc)
+            if entry is None:
+                continue
+            url, folder = entry[0], store._dir(entry[1])
             chunks = sorted(folder.glob("v*.json")) if folder.is_dir() else []
             numbers: list[int] = []
             for chunk in chunks:
                 try:
                     docs = list(store._table(chunk, "versions").all())
+                    odd = [d.doc_id for d in docs if not (isinstance(d.get("n"), int) and isinstance(d.get("at"), str))]
+                    if odd:
+                        raise StoreCorrupt(f"version documents {odd} have no number or time")
                 except StoreCorrupt:
                     first = int(chunk.stem[1:]) * 100 + 1
                     self.note(
@@ -163,10 +197,11 @@ class Doctor:
                     numbers.append(vdoc["n"])
                     self._version(url, chunk, vdoc)
             newest = max(numbers, default=0)
-            if (doc.get("versions") or 0) != newest:
+            counter = doc.get("versions") if isinstance(doc.get("versions"), int) else 0
+            if counter != newest:
                 self.note(
                     url,
-                    f"its counter says {doc.get('versions') or 0} versions, the files hold up to version {newest}",
+                    f"its counter says {counter} versions, the files hold up to version {newest}",
                     f"counter set to {newest}",
                     partial(self._set_counter, doc, newest),
                 )
@@ -232,6 +267,10 @@ class Doctor:
             set_aside(path)
             self.store._shards.pop(path, None)
 
+    def _set(self, doc: Any, changes: dict[str, Any]) -> None:
+        with self.store.transaction():
+            self.store._articles().update(changes, doc_ids=[doc.doc_id])
+
     def _set_counter(self, doc: dict[str, Any], newest: int) -> None:
         with self.store.transaction():
             self.store._articles().update({"versions": newest}, doc_ids=[doc.doc_id])  # type: ignore[attr-defined]
@@ -240,6 +279,9 @@ class Doctor:
 
     def feeds(self) -> None:
         for doc in self.store._feeds().all():
+            if not isinstance(doc.get("url"), str):
+                self.note(f"feed entry {doc.doc_id}", f"has no URL ({doc.get('url')!r})", None)
+                continue
             path = self.store._seen_path(doc["url"])
             if path.exists():
                 try:

@@ -64,6 +64,15 @@ def _slim(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if v or k == "url"}
 
 
+def _sound_op(op: Any) -> bool:
+    """Whether a parsed journal line is a change this code writes: ["i"|"s", table, id, {...}] or ["r", table, id]."""
+    if not (isinstance(op, list) and len(op) >= 3 and op[0] in ("i", "s", "r") and isinstance(op[1], str)):
+        return False
+    if not isinstance(op[2], int | str) or not str(op[2]).isdigit():
+        return False
+    return op[0] == "r" or (len(op) >= 4 and isinstance(op[3], dict))
+
+
 class Journaled:
     """The tables articles and feeds of one data folder (see the module docstring)."""
 
@@ -132,7 +141,12 @@ class Journaled:
             size = len(raw)
             data = self._parse_big(raw) if size > FREEZE_BYTES else self._parse_snapshot(raw)
             for name in TABLES:
-                tables[name] = data.get(name) or {}
+                rows = data.get(name) or {}
+                tables[name] = {i: doc for i, doc in rows.items() if isinstance(doc, dict) and i.isdigit()}
+                if len(tables[name]) < len(rows):
+                    log.warning(
+                        f"watcher: {self.path}: {len(rows) - len(tables[name])} {name} entries are not documents; passed over"
+                    )
             gen, schema = self._meta(data)
         self._tables = tables
         self._by_url, self._next_id = {}, {}
@@ -165,7 +179,7 @@ class Journaled:
             if tag != "gen":
                 raise ValueError
             return int(gen), size
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             if not first.endswith(b"\n"):
                 return None, 0  # a journal whose creation was cut short: nothing in it yet
             raise StoreCorrupt(f"{path} is damaged (no generation line); {self._journal_advice(path)}") from None
@@ -184,8 +198,10 @@ class Journaled:
                 continue
             try:
                 op = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise StoreCorrupt(f"{path} is damaged (a line is not JSON); {self._journal_advice(path)}") from None
+            if not _sound_op(op):
+                raise StoreCorrupt(f"{path} is damaged (a line is not a change); {self._journal_advice(path)}")
             self._apply(op, self._tables)
         if track:
             self._offset = begin + end

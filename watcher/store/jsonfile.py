@@ -208,6 +208,8 @@ def parse_tables(raw: bytes, path: Path, advice: Callable[[], str | None]) -> di
         problem = "the file is empty" if not raw.strip() else f"{err.msg} at line {err.lineno} column {err.colno}"
     except (ValueError, UnicodeDecodeError) as err:
         problem = str(err).split("\n", 1)[0]
+    except RecursionError:
+        problem = "nested too deeply to read"
     else:
         if not (isinstance(data, dict) and all(isinstance(t, dict) for t in data.values())):
             problem = "not a TinyDB document"
