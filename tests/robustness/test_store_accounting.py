@@ -149,3 +149,61 @@ def test_doctor_reports_and_repairs_every_damaged_shape_without_an_internal_erro
     for args in (["list", "--json"], ["list"], ["history", WATCHED, "--json"]):
         outcome = run_cli("--data-dir", str(data_dir), *args)
         assert "internal error" not in outcome.err and "Traceback" not in outcome.err, (args, outcome)
+
+
+def test_a_watch_list_moved_aside_loses_nothing_doctor_finds_the_folders_and_puts_them_back(tmp_path, caplog):
+    from datetime import UTC, datetime, timedelta
+
+    from watcher.models import Article
+
+    data = tmp_path / "data"
+    store = open_store(data)
+    urls = [f"https://news.example/story/{i}" for i in range(20)]
+    at = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+    with store.transaction():
+        for url in urls:
+            store.add_article(url, tags=["kept"], now=at)
+    for i, url in enumerate(urls):
+        article = Article(headline=f"Story {i}", body=[f"Paragraph of story {i}."], canonical_url=url)
+        store.save_version(url, article, html=None, diff=None, captured_at=at + timedelta(minutes=i))
+    # The store's advice for a damaged watch list: move it aside to start an empty store.
+    (data / "watcher.json").rename(tmp_path / "watcher.json.moved")
+    (data / "watcher.journal").rename(tmp_path / "watcher.journal.moved")
+    caplog.set_level(logging.WARNING, logger="watcher.store")
+    fresh = open_store(data)
+    fresh.add_article("https://news.example/new", now=at)
+    for minute in range(40):  # enough writes for several compactions, each rotating the backup
+        article = fresh.get_article("https://news.example/new")
+        article.next_check = at + timedelta(minutes=minute)
+        fresh.update_article(article)
+    # The 20-article list was not rotated away without a word.
+    kept = [p for p in data.glob("watcher.json*") if len(json.loads(p.read_bytes()).get("articles") or {}) == 20]
+    assert kept, sorted(p.name for p in data.iterdir())
+    assert "lists 20 articles" in caplog.text and "kept as" in caplog.text
+
+    found = run_cli("--data-dir", str(data), "doctor")
+    assert found.code == 1 and found.out.count("that the watch list does not name") == 20, found
+    repaired = run_cli("--data-dir", str(data), "doctor", "--repair")
+    assert repaired.code == 0, repaired
+    assert "intact" in run_cli("--data-dir", str(data), "doctor").err
+    back = {a.url: a for a in open_store(data).list_articles()}
+    assert set(back) == {*urls, "https://news.example/new"}
+    assert all(back[u].versions == 1 and back[u].tags == ["kept"] for u in urls)
+    assert open_store(data).get_version(urls[7], 1).article.headline == "Story 7"
+
+
+def test_an_orphaned_folder_with_no_list_left_is_put_back_from_its_versions_own_address(tmp_path):
+    from datetime import UTC, datetime
+
+    from watcher.models import Article
+
+    data = tmp_path / "data"
+    store = open_store(data)
+    url = "https://news.example/story/orphan"
+    store.add_article(url)
+    article = Article(headline="Orphan", body=["Text."], canonical_url=url)
+    store.save_version(url, article, html=None, diff=None, captured_at=datetime(2026, 3, 1, tzinfo=UTC))
+    for name in ("watcher.json", "watcher.journal", "watcher.json.bak", "watcher.journal.bak"):
+        (data / name).unlink(missing_ok=True)
+    assert run_cli("--data-dir", str(data), "doctor", "--repair").code == 0
+    assert [(a.url, a.versions) for a in open_store(data).list_articles()] == [(url, 1)]

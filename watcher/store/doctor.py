@@ -275,6 +275,55 @@ class Doctor:
         with self.store.transaction():
             self.store._articles().update({"versions": newest}, doc_ids=[doc.doc_id])  # type: ignore[attr-defined]
 
+    # ----- orphaned article folders -------------------------------------------------------
+
+    def orphans(self) -> None:
+        """Article folders holding versions that no watch list entry names (a watch list moved aside or lost)."""
+        store = self.store
+        base = store.root / "articles"
+        if not base.is_dir():
+            return
+        named = {doc.get("key") for doc in store._articles().all()}
+        listed: dict[str, dict[str, Any]] | None = None
+        for folder in sorted(p for p in base.glob("??/*") if p.is_dir() and p.name not in named):
+            vdocs: list[dict[str, Any]] = []
+            for chunk in sorted(folder.glob("v*.json")):
+                try:
+                    vdocs += [d for d in store._table(chunk, "versions").all() if isinstance(d.get("n"), int)]
+                except StoreCorrupt:
+                    continue
+            if not vdocs:
+                continue  # nothing to lose: a folder a crashed write or removal left empty
+            if listed is None:
+                listed = remembered_entries(store.root)
+            doc = listed.get(folder.name) or _entry_from_versions(folder.name, vdocs)
+            count = len(vdocs)
+            if doc is None:
+                self.note(
+                    str(folder),
+                    f"{count} version(s) of an article the watch list does not name, and its URL is nowhere left to read",
+                    None,
+                )
+                continue
+            self.note(
+                doc["url"],
+                f"{count} version(s) in {folder} that the watch list does not name",
+                "put back on the watch list",
+                partial(self._put_back, doc, folder.name, vdocs),
+            )
+
+    def _put_back(self, doc: dict[str, Any], key: str, vdocs: list[dict[str, Any]]) -> None:
+        newest = max(vdocs, key=lambda d: d["n"])
+        with self.store.transaction():
+            table = self.store._articles()
+            if table.find_url(doc["url"]) is not None:
+                return
+            entry = {k: v for k, v in doc.items() if k not in sound_fields(doc)}
+            entry.update(key=key, versions=newest["n"], last_version_at=newest.get("at"))
+            entry.setdefault("added_at", min(str(d.get("at") or "") for d in vdocs) or None)
+            entry.setdefault("headline", newest.get("headline") or "")
+            table.insert(entry)
+
     # ----- feeds --------------------------------------------------------------------------
 
     def feeds(self) -> None:
@@ -295,6 +344,57 @@ class Doctor:
                     )
 
 
+def remembered_entries(root: Path) -> dict[str, dict[str, Any]]:
+    """Watch list entries still readable in the folder's other watch list files (backups, files set aside or
+    moved aside by hand), by folder key; the key is worked out from the URL, so an entry always matches its folder."""
+    import json
+
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(root.glob("watcher.j*")):
+        if path.name in ("watcher.json", "watcher.journal") or not path.is_file():
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        docs: list[Any] = []
+        try:
+            data = json.loads(raw)
+            articles = data.get("articles") if isinstance(data, dict) else None
+            docs = list(articles.values()) if isinstance(articles, dict) else []
+        except (ValueError, RecursionError):
+            for line in raw.splitlines():  # a journal: its inserts
+                try:
+                    op = json.loads(line)
+                except (ValueError, RecursionError):
+                    continue
+                if isinstance(op, list) and len(op) >= 4 and op[:2] == ["i", "articles"]:
+                    docs.append(op[3])
+        for doc in docs:
+            if isinstance(doc, dict) and isinstance(doc.get("url"), str):
+                found.setdefault(url_key(doc["url"]), doc)
+    return found
+
+
+def _entry_from_versions(key: str, vdocs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """An entry for an orphaned folder from the addresses its versions recorded (canonical, final), when one
+    of them is the URL whose hash names the folder."""
+    from watcher.urls import normalize_url
+
+    for vdoc in sorted(vdocs, key=lambda d: -d["n"]):
+        for candidate in (vdoc.get("final_url"), vdoc.get("canonical_url")):
+            if not isinstance(candidate, str):
+                continue
+            try:
+                spellings = {candidate, normalize_url(candidate)}
+            except BadInput:
+                spellings = {candidate}
+            for url in spellings:
+                if url_key(url) == key:
+                    return {"url": url}
+    return None
+
+
 def examine(store: Store, *, repair: bool = False, extract: Extract | None = None) -> list[Finding]:
     """Every piece of damage in the store, repaired where possible when `repair` is set."""
     if not isinstance(store, TinyStore):
@@ -305,5 +405,6 @@ def examine(store: Store, *, repair: bool = False, extract: Extract | None = Non
     if doctor.watch_list():
         doctor.blobs()
         doctor.articles()
+        doctor.orphans()
         doctor.feeds()
     return doctor.findings

@@ -73,6 +73,16 @@ def _sound_op(op: Any) -> bool:
     return op[0] == "r" or (len(op) >= 4 and isinstance(op[3], dict))
 
 
+def _article_count(raw: bytes) -> int:
+    """How many articles a snapshot's bytes list (0 for one that does not parse)."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return 0
+    articles = data.get("articles") if isinstance(data, dict) else None
+    return len(articles) if isinstance(articles, dict) else 0
+
+
 class Journaled:
     """The tables articles and feeds of one data folder (see the module docstring)."""
 
@@ -493,6 +503,7 @@ class Journaled:
             data["meta"] = {"1": {"schema": SCHEMA, "gen": gen}}
             payload = _dumps(data)
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._keep_larger_backup(len(payload), len(data["articles"]))
             if not self.path.exists():
                 # A new store's backup is the empty store its first journal starts from: so a backup
                 # exists from the first write on, and restoring it replays everything since.
@@ -503,6 +514,31 @@ class Journaled:
             atomic_write(self.journal_path, header, durable=self.durable, backup=self.journal_backup)
             self._gen, self._schema = gen, SCHEMA
             self._snap_key, self._snap_bytes, self._offset = stat_key(self.path), len(payload), len(header)
+
+    def _keep_larger_backup(self, size: int, articles: int) -> None:
+        """Before the backup is replaced: one that lists more articles than the list being written (a watch list
+        moved aside or lost, then a new one started) is kept as watcher.json.larger.bak, and a warning says so.
+        Only the largest such list is kept, so removals cost one copy each time the watch list shrinks from a
+        new high, not one per compaction."""
+        try:
+            if self.backup_path.stat().st_size <= size:
+                return  # the common case, decided without reading it: a list that grew or stayed
+            counted = _article_count(self.backup_path.read_bytes())
+        except OSError:
+            return
+        kept = self.path.with_name(self.path.name + ".larger.bak")
+        if counted <= articles:
+            return
+        try:
+            if kept.exists() and _article_count(kept.read_bytes()) >= counted:
+                return
+            atomic_write(kept, self.backup_path.read_bytes(), durable=self.durable)
+        except (OSError, StoreError) as err:
+            raise write_error(kept, err) if isinstance(err, OSError) else err from None
+        log.warning(
+            f"watcher: the watch list backup {self.backup_path.name} lists {counted} articles and the list now "
+            f"written {articles}: the longer list is kept as {kept} (`watcher doctor` names the articles it is missing)"
+        )
 
     # ----- format migration ---------------------------------------------------------------
 
