@@ -207,3 +207,22 @@ def test_an_orphaned_folder_with_no_list_left_is_put_back_from_its_versions_own_
         (data / name).unlink(missing_ok=True)
     assert run_cli("--data-dir", str(data), "doctor", "--repair").code == 0
     assert [(a.url, a.versions) for a in open_store(data).list_articles()] == [(url, 1)]
+
+
+@pytest.mark.postgres
+def test_the_postgresql_store_reads_around_wrong_typed_fields_and_writes_them_sound(postgres):
+    from watcher.models import CheckResult, utcnow
+
+    schema = "f_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    dsn = f"{postgres.dsn}?options=-csearch_path%3D{schema}"
+    store = open_store(dsn)
+    store.add_article(WATCHED, tags=["kept"])
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE articles SET doc = doc || %s::jsonb", (json.dumps(WRONG),))
+    (article,) = store.list_articles()
+    assert article.url == WATCHED and sorted(article.unreadable) == sorted(WRONG)
+    store.record_check(CheckResult(url=WATCHED, status="unchanged", checked_at=utcnow()))
+    again = store.get_article(WATCHED)
+    assert again.unreadable == [] and again.checks_total == 1 and again.consecutive_errors == 0

@@ -40,6 +40,7 @@ from watcher.store.docs import (
     check_entry,
     check_record,
     checked_changes,
+    sound_fields,
     stored_time,
     updated_article_doc,
     url_key,
@@ -205,6 +206,9 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
         row = cur.fetchone()
         if row is None:
             raise UnknownArticle(f"not watching {url}")
+        if lock:  # a write computes from the fields it can read; those of the wrong type are written over
+            bad = sound_fields(row[1])
+            return row[0], {k: v for k, v in row[1].items() if k not in bad}
         return row[0], row[1]
 
     def _save_doc(self, cur: Any, article_id: int, doc: dict[str, Any]) -> None:
