@@ -226,3 +226,22 @@ def test_the_postgresql_store_reads_around_wrong_typed_fields_and_writes_them_so
     store.record_check(CheckResult(url=WATCHED, status="unchanged", checked_at=utcnow()))
     again = store.get_article(WATCHED)
     assert again.unreadable == [] and again.checks_total == 1 and again.consecutive_errors == 0
+
+
+def test_adding_again_an_article_whose_watch_list_entry_was_lost_keeps_its_versions(tmp_path):
+    from datetime import UTC, datetime
+
+    from watcher.models import Article
+
+    data = tmp_path / "data"
+    store = open_store(data)
+    url = "https://news.example/story/again"
+    store.add_article(url)
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    store.save_version(url, Article(headline="Again", body=["Text."]), html=None, diff=None, captured_at=at)
+    for name in ("watcher.json", "watcher.journal", "watcher.json.bak", "watcher.journal.bak"):
+        (data / name).unlink(missing_ok=True)
+    assert run_cli("--data-dir", str(data), "add", url, "--no-probe").code == 0
+    again = open_store(data)
+    assert again.get_article(url).versions == 1
+    assert [v.article.headline for v in again.list_versions(url)] == ["Again"]

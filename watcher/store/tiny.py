@@ -101,10 +101,27 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend)
         doc = table.find_url(article.url)  # already normalized: _find would normalize it again
         if doc is None:
             key = url_key(article.url)
-            # A folder left by a removal that crashed half-way must not resurrect old versions.
-            shutil.rmtree(self._dir(key), ignore_errors=True)
-            table.insert({**article_to_doc(article), "key": key, "last_version_at": None})
+            kept = self._versions_left(article.url, key)
+            if not kept:
+                shutil.rmtree(self._dir(key), ignore_errors=True)  # an empty folder a crashed write left
+            table.insert({**article_to_doc(article), "key": key, "last_version_at": None, **kept})
         return doc
+
+    def _versions_left(self, url: str, key: str) -> dict[str, Any]:
+        """The counter fields for versions already in a new article's folder (a watch list moved aside or lost,
+        then the article added again): they are its history, kept rather than deleted."""
+        folder = self._dir(key)
+        docs = (
+            [d for c in sorted(folder.glob("v*.json")) for d in self._table(c, "versions").all()]
+            if folder.is_dir()
+            else []
+        )
+        numbered = [d for d in docs if isinstance(d.get("n"), int)]
+        if not numbered:
+            return {}
+        newest = max(numbered, key=lambda d: d["n"])
+        log.warning(f"watcher: {url}: kept the {len(numbered)} version(s) already in its folder {folder}")
+        return {"versions": newest["n"], "last_version_at": newest.get("at"), "headline": newest.get("headline") or ""}
 
     def _change_article(self, doc: Document, changes: dict[str, Any]) -> Document:
         self._articles().update(changes, doc_ids=[doc.doc_id])
