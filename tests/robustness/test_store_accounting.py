@@ -245,3 +245,14 @@ def test_adding_again_an_article_whose_watch_list_entry_was_lost_keeps_its_versi
     again = open_store(data)
     assert again.get_article(url).versions == 1
     assert [v.article.headline for v in again.list_versions(url)] == ["Again"]
+
+
+def test_a_feed_with_wrong_typed_fields_is_listed_with_its_defaults(tmp_path):
+    data = tmp_path / "data"
+    store = open_store(data)
+    store.add_feed("https://news.example/rss.xml", every=600, tags=["world"])
+    with open(data / "watcher.journal", "a") as journal:
+        journal.write(json.dumps(["s", "feeds", "1", {"every": "often", "tags": 5, "next_poll": "soon"}]) + "\n")
+        journal.write(json.dumps(["i", "feeds", "2", {"url": None}]) + "\n")
+    (feed,) = open_store(data).list_feeds()
+    assert (feed.url, feed.every, feed.tags, feed.next_poll) == ("https://news.example/rss.xml", 600, [], None)

@@ -184,6 +184,15 @@ _KINDS: dict[str, Any] = {
     "checks_since_render": lambda v: _is_int(v) and v >= 0,
     "rendered_at": _is_str,
 }
+_FEED_KINDS: dict[str, Any] = {
+    "added_at": _is_str,
+    "every": lambda v: _is_int(v) and v > 0,
+    "tags": _is_text_list,
+    "last_polled": _is_str,
+    "next_poll": _is_str,
+    "last_status": _is_str,
+    "articles_added": lambda v: _is_int(v) and v >= 0,
+}
 _TIMES = ("added_at", "last_checked", "next_check", "last_changed", "rendered_at", "last_version_at")
 _reported: set[tuple[str, tuple[str, ...]]] = set()
 log = logging.getLogger("watcher.store")
@@ -248,7 +257,18 @@ def feed_to_doc(feed: Feed) -> dict[str, Any]:
 
 
 def feed_from_doc(doc: dict[str, Any]) -> Feed:
-    """A stored document as a Feed."""
+    """A stored document as a Feed; fields of the wrong type read as their defaults, reported once."""
+    bad = [
+        name
+        for name, value in doc.items()
+        if name in _FEED_KINDS and value is not None and not _FEED_KINDS[name](value)
+    ]
+    bad += [n for n in ("added_at", "last_polled", "next_poll") if n not in bad and not _readable_time(doc.get(n))]
+    if not isinstance(doc.get("url"), str):
+        raise UnreadableDoc(f"a feed entry has no readable url ({doc.get('url')!r})")
+    if bad:
+        _report(doc["url"], sorted(bad))
+        doc = {k: v for k, v in doc.items() if k not in bad}
     return Feed(
         url=doc["url"],
         added_at=stored_time(doc.get("added_at")),
