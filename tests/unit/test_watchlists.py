@@ -123,3 +123,11 @@ def test_watch_lists_nested_past_reason_are_one_line_errors(tmp_path, name, text
     with pytest.raises(BadInput) as info:
         read(path, "changedetection" if name.endswith(".json") else "urlwatch")
     assert "\n" not in str(info.value)
+
+
+def test_a_watch_list_file_too_large_to_be_one_is_refused_without_reading_it_all(tmp_path):
+    path = tmp_path / "huge.txt"
+    with open(path, "wb") as fh:
+        fh.truncate(300 << 20)  # sparse: no disk used
+    with pytest.raises(BadInput, match="too large to be a watch list"):
+        read(path)

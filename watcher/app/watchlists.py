@@ -20,6 +20,7 @@ FORMATS = ("urls", "opml", "urlwatch", "changedetection")
 # refused before it is inflated (a 1.5 MB zip can inflate to gigabytes).
 ZIP_MEMBER_MAX = 64 << 20
 ZIP_MEMBERS_MAX = 100_000
+FILE_MAX = 256 << 20  # a watch list of a million URLs is under 100 MB
 # What XML 1.0 cannot hold at all, even as a character reference: most C0 controls, lone surrogates, U+FFFE/F.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -52,9 +53,12 @@ def sniff(path: Path, data: bytes) -> str:
 def read(path: Path, fmt: str | None = None) -> list[Entry]:
     """The entries of a watch list file; BadInput naming the file for one that cannot be read."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(FILE_MAX + 1)
     except OSError as exc:
         raise BadInput(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > FILE_MAX:
+        raise BadInput(f"{path}: larger than {FILE_MAX >> 20} MB, too large to be a watch list")
     fmt = fmt or sniff(path, data)
     readers = {"urls": _urls, "opml": _opml, "urlwatch": _urlwatch, "changedetection": _changedetection}
     if fmt not in readers:
