@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import zipfile
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ FORMATS = ("urls", "opml", "urlwatch", "changedetection")
 # refused before it is inflated (a 1.5 MB zip can inflate to gigabytes).
 ZIP_MEMBER_MAX = 64 << 20
 ZIP_MEMBERS_MAX = 100_000
-FILE_MAX = 256 << 20  # a watch list of a million URLs is under 100 MB
+FILE_MAX = 128 << 20  # a watch list of a million URLs is about 60 MB
 # What XML 1.0 cannot hold at all, even as a character reference: most C0 controls, lone surrogates, U+FFFE/F.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -52,13 +53,16 @@ def sniff(path: Path, data: bytes) -> str:
 
 def read(path: Path, fmt: str | None = None) -> list[Entry]:
     """The entries of a watch list file; BadInput naming the file for one that cannot be read."""
+    too_large = BadInput(f"{path}: larger than {FILE_MAX >> 20} MB, too large to be a watch list")
     try:
         with open(path, "rb") as fh:
-            data = fh.read(FILE_MAX + 1)
+            if os.fstat(fh.fileno()).st_size > FILE_MAX:
+                raise too_large
+            data = fh.read(FILE_MAX + 1)  # a pipe has no size: one byte past the bound tells
     except OSError as exc:
         raise BadInput(f"{path}: cannot read ({exc.strerror or exc})") from None
     if len(data) > FILE_MAX:
-        raise BadInput(f"{path}: larger than {FILE_MAX >> 20} MB, too large to be a watch list")
+        raise too_large
     fmt = fmt or sniff(path, data)
     readers = {"urls": _urls, "opml": _opml, "urlwatch": _urlwatch, "changedetection": _changedetection}
     if fmt not in readers:
