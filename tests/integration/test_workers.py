@@ -202,6 +202,7 @@ def hosts() -> Iterator[list[Site]]:
 
 
 @pytest.mark.postgres
+@pytest.mark.browser
 def test_with_default_timings_every_check_a_killed_worker_held_is_done_by_another_within_a_minute(hosts, cluster):
     c = cluster()
     # Loads may take as long as the doomed worker needs to be killed holding them.

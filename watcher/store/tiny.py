@@ -8,6 +8,7 @@ Layout of a data folder, and why:
                           so a check costs the same at 100 or 100,000 articles (see store.journal).
     watcher.json.bak,     the snapshot and journal before the last compaction: restoring the snapshot
     watcher.journal.bak   from its backup replays both journals, so it loses nothing.
+    watcher.json.larger.bak  a backup that listed more articles than the list rotated over it (kept, said).
     articles/ab/<key>/    one folder per article (key = sha256 of its URL, 24 hex digits):
         v00000.json       TinyDB chunk, table "versions", versions 1..100 keyed by number (doc id);
         v00001.json       101..200, ... Saving a version rewrites only the last chunk, so its
