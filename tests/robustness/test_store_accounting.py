@@ -120,6 +120,13 @@ def _first_chunk(data: Path) -> Path:
     return next((data / "articles").rglob("v00000.json"))
 
 
+def _add_to_chunk(data: Path, vdoc: dict) -> None:
+    chunk = _first_chunk(data)
+    tables = json.loads(chunk.read_text())
+    tables["versions"]["77"] = vdoc
+    chunk.write_text(json.dumps(tables))
+
+
 DAMAGE = {
     "journal line too short": lambda d: _journal_line(d, '["s"]'),
     "journal line an object": lambda d: _journal_line(d, '{"url": 5}'),
@@ -131,7 +138,7 @@ DAMAGE = {
     "schema two": lambda d: _snapshot_meta(d, schema="two"),
     "snapshot nested deeply": lambda d: (d / "watcher.json").write_text('{"articles": {"1": {"tags": ' + DEEP + "}}}"),
     "chunk nested deeply": lambda d: _first_chunk(d).write_text('{"versions": {"1": {"n": ' + DEEP + "}}}"),
-    "chunk document without number": lambda d: _first_chunk(d).write_text('{"versions": {"1": {"hash": "x"}}}'),
+    "chunk document without number": lambda d: _add_to_chunk(d, {"hash": "x"}),
 }
 
 
@@ -145,6 +152,8 @@ def test_doctor_reports_and_repairs_every_damaged_shape_without_an_internal_erro
     assert said[0].code == 1, said[0]  # the damage is reported
     if damage != "document without url":  # a folder's name is a hash of its URL: that one cannot be worked back
         assert said[2].code == 0 and "intact" in said[2].err, said
+    if damage == "chunk document without number":  # the sound versions beside it stay
+        assert [v.number for v in open_store(data_dir).list_versions(WATCHED)] == [1, 2]
     # After the repair every reader works (what could not be repaired is reported, not a crash).
     for args in (["list", "--json"], ["list"], ["history", WATCHED, "--json"]):
         outcome = run_cli("--data-dir", str(data_dir), *args)

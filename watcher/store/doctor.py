@@ -181,9 +181,6 @@ class Doctor:
             for chunk in chunks:
                 try:
                     docs = list(store._table(chunk, "versions").all())
-                    odd = [d.doc_id for d in docs if not (isinstance(d.get("n"), int) and isinstance(d.get("at"), str))]
-                    if odd:
-                        raise StoreCorrupt(f"version documents {odd} have no number or time")
                 except StoreCorrupt:
                     first = int(chunk.stem[1:]) * 100 + 1
                     self.note(
@@ -193,6 +190,15 @@ class Doctor:
                         partial(self._drop_chunk, chunk),
                     )
                     continue
+                odd = [d.doc_id for d in docs if not (isinstance(d.get("n"), int) and isinstance(d.get("at"), str))]
+                if odd:
+                    self.note(
+                        url,
+                        f"{len(odd)} version document(s) in {chunk} have no number or time",
+                        f"copied to {chunk.name}.damaged and taken out; the other versions stay",
+                        partial(self._drop_docs, chunk, odd),
+                    )
+                    docs = [d for d in docs if d.doc_id not in odd]
                 for vdoc in sorted(docs, key=lambda d: d["n"]):
                     numbers.append(vdoc["n"])
                     self._version(url, chunk, vdoc)
@@ -261,6 +267,13 @@ class Doctor:
     def _update(self, chunk: Path, vdoc: dict[str, Any], changes: dict[str, Any]) -> None:
         with self.store.transaction():
             self.store._table(chunk, "versions").update(changes, doc_ids=[vdoc["n"]])
+
+    def _drop_docs(self, chunk: Path, doc_ids: list[int]) -> None:
+        with self.store.transaction():
+            from watcher.store.jsonfile import atomic_write
+
+            atomic_write(chunk.with_name(chunk.name + ".damaged"), chunk.read_bytes(), durable=self.store.durable)
+            self.store._table(chunk, "versions").remove(doc_ids=doc_ids)
 
     def _drop_chunk(self, path: Path) -> None:
         with self.store.transaction():
