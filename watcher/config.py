@@ -228,6 +228,8 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {_toml_message(str(exc))}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply to read") from None
     try:
         return _build_config(data)
     except _KeyProblem as exc:

@@ -33,6 +33,10 @@ class StoreError(WatcherError):
     """The store cannot be read or written."""
 
 
+class StoreUnavailable(StoreError):
+    """The whole store cannot be written now (a full disk, a quota, a read-only disk, the database gone): no page's fault."""
+
+
 class StoreLocked(StoreError):
     """Another process holds the writer lock."""
 

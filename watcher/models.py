@@ -290,6 +290,9 @@ class WatchedArticle:
     raw_digest: str | None = None  # SHA-256 of raw HTML bytes known to carry the stored story (no extraction)
     checks_since_render: int = 0
     rendered_at: datetime | None = None  # the last full browser render (named *_at: stores keep it a time)
+    # Stored fields that could not be read (a wrong type, a damaged file edited by hand): read as their
+    # defaults and written over at the next save; never stored itself.
+    unreadable: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """One entry of `list --json` (README, JSON output)."""
@@ -302,6 +305,7 @@ class WatchedArticle:
             "headline": self.headline,
             "tags": list(self.tags),
             "feed": self.feed,
+            **({"unreadable": list(self.unreadable)} if self.unreadable else {}),
         }
 
 

@@ -12,12 +12,14 @@ import re
 
 # C0 controls except tab and newline, DEL, and the C1 range.
 _CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
-# Embeddings, overrides and isolates: the characters that can reorder a line.
-_BIDI = "\u202a-\u202e\u2066-\u2069"
+# Embeddings, overrides and isolates, and the marks (LRM, RLM, ALM) that are enough on their own to move
+# neutral characters such as digits and punctuation to the other side: all can reorder what a reader sees.
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
 _UNSAFE = re.compile(f"[{_CONTROLS}{_BIDI}]")
 _CONTROL = re.compile(f"[{_CONTROLS}]")
-# What json.dumps(ensure_ascii=False) leaves raw but a terminal acts on (it escapes C0 itself).
-_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}\u2028\u2029]")
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal acts on (it escapes C0 itself), and lone
+# surrogates (odd pages have them), which no UTF-8 output can hold raw.
+_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}\u2028\u2029\ud800-\udfff]")
 
 
 def _stand_in(match: re.Match[str]) -> str:

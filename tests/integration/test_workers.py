@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from support.site_server import Response
+from support.site_server import Response, Site
 
 from watcher.store import open_store
 from watcher.store.postgres.store import PostgresStore
@@ -62,10 +62,13 @@ class Cluster:
         cmd = [sys.executable, "-m", "watcher", "--config", str(self.config), *args]
         return subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=60, cwd=self.folder)
 
-    def start_worker(self, *extra: str) -> subprocess.Popen:
-        cmd = [sys.executable, "-m", "watcher", "--config", str(self.config), "worker", "--sweep-every", "0.3"]
+    def start_worker(self, *extra: str, quick: bool = True) -> subprocess.Popen:
+        """A worker process; `quick` shortens its sweep and stalled-worker times far below the defaults."""
+        cmd = [sys.executable, "-m", "watcher", "--config", str(self.config), "worker"]
+        if quick:
+            cmd += ["--sweep-every", "0.3", "--stalled-after", "2"]
         proc = subprocess.Popen(
-            [*cmd, "--stalled-after", "2", *extra],
+            [*cmd, *extra],
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -187,6 +190,47 @@ def test_a_worker_killed_mid_check_leaves_nothing_half_done_and_another_takes_th
     # Bounded: the stalled-after time (2 s), a sweep, a Chromium start and the check itself.
     assert took < 25, said
     assert [v.number for v in c.store.list_versions(url)] == [1]
+
+
+@pytest.fixture
+def hosts() -> Iterator[list[Site]]:
+    """Twenty sites, each on a loopback address of its own: a worker loads one host at a time."""
+    sites = [Site(f"127.0.0.{11 + i}") for i in range(20)]
+    yield sites
+    for s in sites:
+        s.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.browser
+def test_with_default_timings_every_check_a_killed_worker_held_is_done_by_another_within_a_minute(hosts, cluster):
+    c = cluster()
+    # Loads may take as long as the doomed worker needs to be killed holding them.
+    c.config.write_text(
+        c.config.read_text().replace("nav_timeout = 5", "nav_timeout = 60").replace("deadline = 12", "deadline = 90")
+    )
+    pages = [story(f"Held story {i}", "7 to 2").encode() for i in range(len(hosts))]
+    for site, html in zip(hosts, pages):
+        site.set("/h", Response(html, delay=40))  # the checks the doomed worker takes hang until it is killed
+    urls = [site.url("/h") for site in hosts]
+    assert c.watcher("add", "--no-probe", *urls).returncode == 0
+    doomed = c.start_worker(quick=False)
+    c.wait_for("the doomed worker to hold four checks", lambda: sum(site.hits("/h") for site in hosts) >= 4)
+    # Past the doomed worker's next sweep, which finds the four it holds still due.
+    time.sleep(12)
+    held = [site.url("/h") for site in hosts if site.hits("/h")]
+    doomed.kill()
+    doomed.wait()
+    killed_at = time.monotonic()
+    for site, html in zip(hosts, pages):
+        site.set("/h", Response(html))
+    c.start_worker(quick=False)
+    c.wait_for("a version of every article", lambda: all(v >= 1 for v in c.versions().values()), timeout=60)
+    took = time.monotonic() - killed_at
+    said = c.stop_all()
+    assert len(held) == 4, said
+    assert took < 60, said
+    assert {u: [v.number for v in c.store.list_versions(u)] for u in urls} == {u: [1] for u in urls}, said
 
 
 def test_a_hosts_minimum_gap_holds_across_workers(site, cluster):

@@ -5,7 +5,9 @@ Run with UPDATE_GOLDEN=1 to rewrite tests/render/golden/*.txt after an intended 
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from io import StringIO
@@ -20,6 +22,7 @@ from watcher.models import Article, CheckResult, Version, WatchedArticle
 from watcher.render.edits import render_check, render_diff
 from watcher.render.tables import articles_table, history_table, summary_table
 from watcher.render.theme import THEME
+from watcher.untrusted import json_safe, visible
 
 GOLDEN = Path(__file__).parent / "golden"
 T1 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
@@ -201,3 +204,19 @@ def test_tables_golden(pair):
     )
     check_golden("tables_80", text)
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_list_prints_a_long_history_s_version_count_whole():
+    text = rendered(articles_table([WatchedArticle(url=URL, added_at=T1, headline="Budget", versions=1500)]), 100)
+    assert re.search(r"\b1500\b", text) and "15…" not in text, text
+
+
+def test_bidi_marks_are_neutralised_in_the_terminal_and_in_json():
+    # RLM, ALM and LRM need no embedding to move the digits and punctuation beside them.
+    headline = "Budget \u200f10\u061c - 12\u200e"
+    text = rendered(articles_table([WatchedArticle(url=URL, added_at=T1, headline=headline)]), 100)
+    assert not {"\u200f", "\u061c", "\u200e"} & set(text), text
+    assert "\\u200f10\\u061c" in visible(headline)
+    document = json_safe(json.dumps({"headline": headline}, ensure_ascii=False))
+    assert not {"\u200f", "\u061c", "\u200e"} & set(document)
+    assert json.loads(document) == {"headline": headline}

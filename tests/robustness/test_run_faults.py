@@ -234,7 +234,7 @@ async def _check(svc: Services, url: str) -> CheckResult:
     return await check_article(url, svc)
 
 
-def test_a_full_disk_is_one_failure_and_a_backoff_not_a_page_load_per_loop(site, fetcher, tmp_path):
+def test_a_full_disk_holds_every_check_back_briefly_and_charges_no_page(site, fetcher, tmp_path):
     from support.tmpfs import tmpfs
 
     with tmpfs(tmp_path / "small", "2m") as mount:
@@ -244,7 +244,31 @@ def test_a_full_disk_is_one_failure_and_a_backoff_not_a_page_load_per_loop(site,
         svc.store.add_article(url)
         free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
         (mount / "filler").write_bytes(b"\0" * max(0, free - 4096))  # not even room for the first version
-        results, _ = run_for(svc, 2.5, wait_for=(url,))
-        assert [r.status for r in results] == ["error"], results
-        assert "\n" not in results[0].error and "retrying in 60 s" in results[0].error
-        assert site.hits("/story") <= 2  # the page load, and at most its confirmation; not one per loop
+        results: list[CheckResult] = []
+        runner = Runner(svc, on_result=results.append)
+
+        async def go() -> tuple[list[CheckResult], int, float]:
+            task = asyncio.create_task(runner.run())
+            deadline = time.monotonic() + 30
+            while not results:
+                assert time.monotonic() < deadline, "no check in 30 s"
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(2.5)
+            while_full, hits = list(results), site.hits("/story")
+            (mount / "filler").unlink()  # space again
+            freed = time.monotonic()
+            while not any(r.status == "new" for r in results) and time.monotonic() < freed + 20:
+                await asyncio.sleep(0.1)
+            runner.stop()
+            await task
+            return while_full, hits, time.monotonic() - freed
+
+        while_full, hits, took = asyncio.run(go())
+        assert [r.status for r in while_full] == ["error"], while_full
+        assert "\n" not in while_full[0].error and "retrying in 5 s" in while_full[0].error, while_full
+        assert hits <= 2  # the page load, and at most its confirmation; not one per loop
+        # The page did not fail: no error counted against it, so no back-off of its own (60 s here).
+        assert "new" in [r.status for r in results] and took < 15, (results, took)
+        assert [r.status for r in results].count("error") == 1, results
+        article = svc.store.get_article(url)
+        assert article.consecutive_errors == 0 and article.versions == 1, article

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import zipfile
 
 import pytest
@@ -80,3 +81,55 @@ def test_plain_lists_skip_comments_and_bad_files_say_which(tmp_path):
         read(broken)
     with pytest.raises(BadInput, match="missing.txt: cannot read"):
         read(tmp_path / "missing.txt")
+
+
+BILLION_LAUGHS = "\n".join(
+    ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+    + ["url: https://news.example/lol", "name: *i"]
+)
+
+
+def test_a_yaml_billion_laughs_is_refused_at_once_in_one_line(tmp_path):
+    path = tmp_path / "urls.yaml"
+    path.write_text(BILLION_LAUGHS)
+    assert len(BILLION_LAUGHS) < 1024
+    started = time.monotonic()
+    with pytest.raises(BadInput) as info:
+        read(path)
+    assert "aliases" in str(info.value) and "\n" not in str(info.value)
+    assert time.monotonic() - started < 5
+
+
+def test_a_changedetection_zip_bomb_is_refused_before_it_inflates(tmp_path):
+    path = tmp_path / "backup.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("changedetection-backup/url-watches.json", "w", force_zip64=True) as member:
+            member.write(b'{"watching": {"a": {"url": "https://news.example/a", "title": "')
+            chunk = b" " * (1 << 20)
+            for _ in range(70):  # 70 MB inflated, about 70 KB in the zip
+                member.write(chunk)
+            member.write(b'"}}}')
+    assert path.stat().st_size < 2 << 20
+    with pytest.raises(BadInput, match="inflates past") as info:
+        read(path)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "name,text", [("deep.json", '{"watching": ' + "[" * 100_000), ("deep.yaml", "[" * 100_000)], ids=["json", "yaml"]
+)
+def test_watch_lists_nested_past_reason_are_one_line_errors(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(BadInput) as info:
+        read(path, "changedetection" if name.endswith(".json") else "urlwatch")
+    assert "\n" not in str(info.value)
+
+
+def test_a_watch_list_file_too_large_to_be_one_is_refused_without_reading_it_all(tmp_path):
+    path = tmp_path / "huge.txt"
+    with open(path, "wb") as fh:
+        fh.truncate(200 << 20)  # sparse: no disk used, and refused by its size, unread
+    with pytest.raises(BadInput, match="too large to be a watch list"):
+        read(path)

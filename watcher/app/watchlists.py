@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from watcher.errors import BadInput
+from watcher.untrusted import json_safe
 
 FORMATS = ("urls", "opml", "urlwatch", "changedetection")
+# A changedetection.io backup's url-watches.json is a few MB at 10,000 watches; a zip promising more is
+# refused before it is inflated (a 1.5 MB zip can inflate to gigabytes).
+ZIP_MEMBER_MAX = 64 << 20
+ZIP_MEMBERS_MAX = 100_000
+FILE_MAX = 128 << 20  # a watch list of a million URLs is about 60 MB
+# What XML 1.0 cannot hold at all, even as a character reference: most C0 controls, lone surrogates, U+FFFE/F.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -42,10 +53,16 @@ def sniff(path: Path, data: bytes) -> str:
 
 def read(path: Path, fmt: str | None = None) -> list[Entry]:
     """The entries of a watch list file; BadInput naming the file for one that cannot be read."""
+    too_large = BadInput(f"{path}: larger than {FILE_MAX >> 20} MB, too large to be a watch list")
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            if os.fstat(fh.fileno()).st_size > FILE_MAX:
+                raise too_large
+            data = fh.read(FILE_MAX + 1)  # a pipe has no size: one byte past the bound tells
     except OSError as exc:
         raise BadInput(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > FILE_MAX:
+        raise too_large
     fmt = fmt or sniff(path, data)
     readers = {"urls": _urls, "opml": _opml, "urlwatch": _urlwatch, "changedetection": _changedetection}
     if fmt not in readers:
@@ -54,6 +71,8 @@ def read(path: Path, fmt: str | None = None) -> list[Entry]:
         return readers[fmt](data)
     except BadInput as exc:
         raise BadInput(f"{path}: {exc}") from None
+    except RecursionError:
+        raise BadInput(f"{path}: nested too deeply to be a watch list") from None
 
 
 def _urls(data: bytes) -> list[Entry]:
@@ -85,17 +104,39 @@ def _urlwatch(data: bytes) -> list[Entry]:
     import yaml
 
     try:
-        docs = [d for d in yaml.safe_load_all(data.decode("utf-8-sig", "replace")) if d]
+        docs = [d for d in yaml.load_all(data.decode("utf-8-sig", "replace"), Loader=_loader()) if d]
     except yaml.YAMLError as exc:
-        raise BadInput(f"not valid YAML ({str(exc).splitlines()[0]})") from None
+        raise BadInput(f"not valid YAML ({_first_line(exc)})") from None
     entries = []
     for doc in docs:
         if not isinstance(doc, dict):
             continue
         url = doc.get("url") or doc.get("navigate")
+        name = doc.get("name")
         if isinstance(url, str) and url.startswith(("http://", "https://")):
-            entries.append(Entry(url=url, title=str(doc.get("name") or "")))
+            entries.append(Entry(url=url, title=str(name) if isinstance(name, str | int | float) else ""))
     return entries
+
+
+def _loader() -> type:
+    """PyYAML's safe loader, refusing aliases: a 1 KB file of aliases of aliases (a "billion laughs")
+    expands to gigabytes once read, and urlwatch's jobs have no use for them."""
+    import yaml
+
+    class NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.composer.ComposerError(
+                    None, None, f"aliases (*name) are not read, line {mark.line + 1}", None
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliases
+
+
+def _first_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200]
 
 
 def _changedetection(data: bytes) -> list[Entry]:
@@ -104,12 +145,15 @@ def _changedetection(data: bytes) -> list[Entry]:
     if data[:2] == b"PK":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                name = next((n for n in archive.namelist() if n.endswith("url-watches.json")), None)
-                if name is None:
+                members = archive.infolist()
+                if len(members) > ZIP_MEMBERS_MAX:
+                    raise BadInput(f"a zip of {len(members):,} files: not a changedetection.io backup")
+                member = next((m for m in members if m.filename.endswith("url-watches.json")), None)
+                if member is None:
                     raise BadInput("a zip without url-watches.json: not a changedetection.io backup")
-                data = archive.read(name)
-        except zipfile.BadZipFile:
-            raise BadInput("a damaged zip file") from None
+                data = _bounded(archive, member)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
+            raise BadInput(f"a damaged zip file ({_first_line(exc)})") from None
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except ValueError:
@@ -133,6 +177,25 @@ def _changedetection(data: bytes) -> list[Entry]:
     return entries
 
 
+def _bounded(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    """A member's bytes, never inflating more than ZIP_MEMBER_MAX (its stated size may lie)."""
+    too_big = BadInput(
+        f"{member.filename} inflates past {ZIP_MEMBER_MAX >> 20} MB: not a changedetection.io backup (a zip bomb?)"
+    )
+    if member.file_size > ZIP_MEMBER_MAX:
+        raise too_big
+    with archive.open(member) as fh:
+        data = fh.read(ZIP_MEMBER_MAX + 1)
+    if len(data) > ZIP_MEMBER_MAX:
+        raise too_big
+    return data
+
+
+def _xml(text: str) -> str:
+    """Text XML 1.0 can hold: characters it cannot (ESC, BEL, lone surrogates) as visible \\u escapes."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def write(entries: Iterable[Entry], fmt: str) -> str:
     """A watch list in `fmt`: urls (articles and feeds, one a line), opml (feeds, and articles as links),
     urlwatch (urls.yaml jobs) or changedetection (a url-watches.json its import reads); the last two hold pages."""
@@ -149,12 +212,13 @@ def write(entries: Iterable[Entry], fmt: str) -> str:
         ]
         lines.append("<body>")
         for e in entries:
-            category = f" category={quoteattr(','.join(e.tags))}" if e.tags else ""
-            text = quoteattr(e.title or e.url)
+            category = f" category={quoteattr(_xml(','.join(e.tags)))}" if e.tags else ""
+            text = quoteattr(_xml(e.title or e.url))
+            url = quoteattr(_xml(e.url))
             if e.feed:
-                lines.append(f'  <outline type="rss" text={text} xmlUrl={quoteattr(e.url)}{category}/>')
+                lines.append(f'  <outline type="rss" text={text} xmlUrl={url}{category}/>')
             else:
-                lines.append(f'  <outline type="link" text={text} url={quoteattr(e.url)}{category}/>')
+                lines.append(f'  <outline type="link" text={text} url={url}{category}/>')
         lines += ["</body>", "</opml>"]
         return "\n".join(lines) + "\n"
     pages = [e for e in entries if not e.feed]  # the other tools watch pages; they do not follow feeds
@@ -170,5 +234,5 @@ def write(entries: Iterable[Entry], fmt: str) -> str:
             str(uuid.uuid5(uuid.NAMESPACE_URL, e.url)): {"url": e.url, "title": e.title, "tag": ", ".join(e.tags)}
             for e in pages
         }
-        return json.dumps({"watching": watching}, ensure_ascii=False, indent=2) + "\n"
+        return json_safe(json.dumps({"watching": watching}, ensure_ascii=False, indent=2)) + "\n"
     raise BadInput(f"watcher writes watch lists as {', '.join(FORMATS)}, not {fmt!r}")

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from watcher.config import FetchSettings
-from watcher.errors import WatcherError
+from watcher.errors import StoreUnavailable, WatcherError
 from watcher.feeds import links as feeds
 from watcher.fetch.base import proxy_for, user_agent
 from watcher.fetch.robots import RobotsGuard, RobotsRefused
@@ -36,6 +36,9 @@ CHILD_SITEMAPS_PER_POLL = 20
 # bounds the threads alive at once, given-up ones included.
 FEED_THREADS = 16
 CLOCK_JUMP = 60.0  # seconds the wall clock may drift from the monotonic one before it counts as a jump
+# A store that cannot be written at all (full disk) holds every check back, first this long, doubling up
+# to [schedule] error_backoff: no page is charged for it, and checking resumes soon after space is freed.
+STORE_RETRY = 5.0
 STOP_GRACE = 3.0  # seconds in-flight checks get to finish after SIGTERM; SIGINT abandons them at once
 
 
@@ -129,6 +132,7 @@ class Runner:
         settings = svc.config.schedule
         self._held = _Backoff(settings.error_backoff, settings.max_error_backoff)
         self._feeds_held = _Backoff(settings.error_backoff, settings.max_error_backoff)
+        self._store_held = _Backoff(min(STORE_RETRY, settings.error_backoff), settings.error_backoff)
         self._feed_threads = threading.BoundedSemaphore(FEED_THREADS)
         self._clock_offset: float | None = None
 
@@ -211,6 +215,8 @@ class Runner:
         return self.max_checks is not None and started >= self.max_checks
 
     def _due_articles(self, now: datetime) -> list[WatchedArticle]:
+        if self._store_held.waiting("store"):
+            return []
         busy_hosts = {host_of(url) for url in self._in_flight}
         try:
             articles = self.svc.store.articles_due(now)
@@ -243,8 +249,11 @@ class Runner:
         try:
             result = await check_article(url, self.svc)
             self._held.succeeded(url)
+            self._store_held.succeeded("store")
         except asyncio.CancelledError:
             raise
+        except StoreUnavailable as exc:
+            result = self._store_failed(url, exc)
         except Exception as exc:  # anything a check raises is reported, never a stopped run
             result = self._failed(url, exc)
         self.stats.checks += 1
@@ -267,6 +276,13 @@ class Runner:
                 text += f" (not recorded: {again})"
             result.error = one_line(f"{text}; retrying in {_seconds(delay)}")
         return result
+
+    def _store_failed(self, url: str, exc: StoreUnavailable) -> CheckResult:
+        """The store as a whole cannot be written: every check waits, and the article's own record (its
+        error count, its back-off) is left alone, since the page is not what failed."""
+        delay = self._store_held.failed("store")
+        text = f"{exc}; not counted against the page, checks retrying in {_seconds(delay)}"
+        return CheckResult(url=url, status="error", checked_at=self.svc.clock(), error=one_line(text))
 
     async def _wait_for_work(self) -> None:
         waiters = [asyncio.create_task(self.stop_event.wait())]

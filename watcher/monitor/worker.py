@@ -8,9 +8,10 @@ poll. Why it holds up with many workers:
   run by one worker at a time (an advisory lock), defers a job for every article falling due within
   the next sweep period, at its due time; a job that finds its article no longer due does nothing,
   so a sweep racing a check cannot double it.
-- A worker SIGKILLed mid-check stops sending heartbeats; the sweep hands its jobs back to the queue
-  (procrastinate's stalled-job query), so another worker checks the article within
-  stalled_timeout + sweep_every seconds. A check is one store transaction per version, so nothing
+- A worker SIGKILLed mid-check stops sending heartbeats; the sweeping worker looks for such stalled
+  jobs every heartbeat period and hands them back to the queue (procrastinate's stalled-job query), so
+  another worker checks the article within stalled_timeout + a heartbeat period + the check itself.
+  A check is one store transaction per version, so nothing
   half-written is left behind, and a version is numbered under the article's row lock.
 - Per-host politeness is global: right before each request a worker reserves the host's next slot
   in the store (`reserve_host`), so a host's minimum gap holds across every worker.
@@ -45,9 +46,9 @@ class WorkerSettings:
     """How a worker takes work; the defaults suit production, tests shorten them."""
 
     concurrency: int = 4
-    sweep_every: float = 10.0  # seconds between looks for due articles and stalled jobs
-    heartbeat: float = 5.0  # seconds between a worker's heartbeats
-    stalled_timeout: float = 20.0  # a worker silent this long is taken for dead; its jobs are retried
+    sweep_every: float = 10.0  # seconds between looks for due articles (stalled jobs: every heartbeat)
+    heartbeat: float = 2.5  # seconds between a worker's heartbeats
+    stalled_timeout: float = 10.0  # a worker silent this long is taken for dead; its jobs are retried
 
 
 def shared_host_gate(store: WorkerStore, sleep: Callable[[float], Any] = asyncio.sleep) -> Callable[[str, float], Any]:
@@ -125,37 +126,61 @@ def _due(article: Any, now: datetime) -> bool:
     return is_due(article, now)
 
 
-async def sweep(app: Any, store: WorkerStore, settings: WorkerSettings, now: datetime) -> tuple[int, int]:
-    """Defer jobs for articles and feeds due before the next sweep; hand stalled jobs back. Returns
-    (jobs deferred, stalled jobs retried). Only one worker sweeps at a time."""
-    import procrastinate.exceptions
-
+async def sweep(
+    app: Any, store: WorkerStore, settings: WorkerSettings, now: datetime, *, defer: bool = True
+) -> tuple[int, int]:
+    """Defer jobs for articles and feeds due before the next sweep (when `defer`); hand stalled jobs back.
+    Returns (jobs deferred, stalled jobs handed back). Only one worker sweeps at a time."""
     if not await asyncio.to_thread(store.try_advisory_lock, SWEEP_LOCK):
         return 0, 0
     try:
-        horizon = now + timedelta(seconds=settings.sweep_every)
-        articles = await asyncio.to_thread(store.due_articles, horizon)
-        feeds = await asyncio.to_thread(store.due_feeds, horizon)
-        deferred = 0
-        for task_name, items in ((CHECK_TASK, articles), (POLL_TASK, feeds)):
-            task = app.tasks[task_name]
-            for url, due_at in items:
-                at = max(due_at or now, now)
-                try:
-                    await task.configure(lock=url, queueing_lock=url, schedule_at=at).defer_async(url=url)
-                    deferred += 1
-                except procrastinate.exceptions.AlreadyEnqueued:
-                    pass
-        retried = 0
-        stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.stalled_timeout)
-        for job in stalled:
-            await app.job_manager.retry_job(job)
-            retried += 1
-        if retried:
-            log.warning("handed %d check(s) of stopped workers back to the queue", retried)
+        deferred = await _defer_due(app, store, settings, now) if defer else 0
+        retried = await hand_back_stalled(app, settings)
         return deferred, retried
     finally:
         await asyncio.to_thread(store.advisory_unlock, SWEEP_LOCK)
+
+
+async def _defer_due(app: Any, store: WorkerStore, settings: WorkerSettings, now: datetime) -> int:
+    import procrastinate.exceptions
+
+    horizon = now + timedelta(seconds=settings.sweep_every)
+    articles = await asyncio.to_thread(store.due_articles, horizon)
+    feeds = await asyncio.to_thread(store.due_feeds, horizon)
+    deferred = 0
+    for task_name, items in ((CHECK_TASK, articles), (POLL_TASK, feeds)):
+        task = app.tasks[task_name]
+        for url, due_at in items:
+            at = max(due_at or now, now)
+            try:
+                await task.configure(lock=url, queueing_lock=url, schedule_at=at).defer_async(url=url)
+                deferred += 1
+            except procrastinate.exceptions.AlreadyEnqueued:
+                pass
+    return deferred
+
+
+async def hand_back_stalled(app: Any, settings: WorkerSettings) -> int:
+    """The jobs of workers silent past stalled_timeout go back to the queue; the number handed back.
+
+    A sweep made while a check ran found its article still due and queued a second job for it (the
+    queueing lock only covers waiting jobs). That job cannot be retried beside it (the queueing lock
+    again): it is dropped instead, and the waiting job, for the same article, runs once its lock is free.
+    """
+    import procrastinate.exceptions
+    from procrastinate.jobs import Status
+
+    handed = 0
+    stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.stalled_timeout)
+    for job in stalled:
+        try:
+            await app.job_manager.retry_job(job)
+        except procrastinate.exceptions.UniqueViolation:
+            await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=True)
+        handed += 1
+    if handed:
+        log.warning("handed %d check(s) of stopped workers back to the queue", handed)
+    return handed
 
 
 async def run_worker(
@@ -193,10 +218,17 @@ async def run_worker(
         )
         say(f"worker: taking checks from {store.location} (concurrency {settings.concurrency})")
         waiting_since: float | None = None
+        # Stalled jobs are looked for more often than due articles: that look is one cheap query, and
+        # the checks a dead worker held wait for it (at most stalled_timeout + this after the death).
+        tick = min(settings.sweep_every, max(0.2, settings.heartbeat))
+        next_defer = 0.0
         try:
             while not stop.is_set() and not worker.done():
                 try:
-                    await sweep(app, store, settings, datetime.now(UTC))
+                    defer = time.monotonic() >= next_defer
+                    await sweep(app, store, settings, datetime.now(UTC), defer=defer)
+                    if defer:
+                        next_defer = time.monotonic() + settings.sweep_every
                     if waiting_since is not None:
                         say("worker: the store is back; resuming")
                         waiting_since = None
@@ -210,7 +242,7 @@ async def run_worker(
                         waiting_since = time.monotonic()
                         say(f"worker: waiting for the store ({type(exc).__name__}: {_one_line(exc)})")
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), settings.sweep_every)
+                    await asyncio.wait_for(stop.wait(), tick)
         finally:
             worker.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

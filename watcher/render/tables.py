@@ -119,12 +119,19 @@ class ArticleList:
         # Each article's last and next check as shown, formatted once: they set the column's width and fill it.
         self.times = [(self.when(a.last_checked), self.when(a.next_check)) for a in self.articles]
         self.time_width = max([cell_len(t) for pair in self.times for t in pair] + [time_width])
+        # A count is never cut: 1500 versions cut to three cells read as "15…".
+        self.count_width = max([len(str(a.versions)) for a in self.articles] + [3])
         self.header = header
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         id_w, time_w = self.id_width, self.time_width
-        fixed = [("v", 3, "right"), ("every", 5, "left"), ("status", 9, "left"), ("checked", time_w, "left")]
+        fixed = [
+            ("v", self.count_width, "right"),
+            ("every", 5, "left"),
+            ("status", 9, "left"),
+            ("checked", time_w, "left"),
+        ]
         if width >= 110:
             fixed.append(("next", time_w, "left"))
         rest = width - id_w - sum(w for _, w, _ in fixed) - len(fixed) - 2
@@ -152,7 +159,10 @@ class ArticleList:
             cells: list[tuple[str, str | None]] = [
                 (_cell(self.ids.get(a.url, ""), id_w) + " ", "diff.label"),
                 (_lines(visible(a.headline or "(not checked yet)"), article_w, 1)[0] + " ", None),
-                (_cell(str(a.versions), 3, "right") + " " + _cell(interval_text(a.every), 5) + " ", None),
+                (
+                    _cell(str(a.versions), self.count_width, "right") + " " + _cell(interval_text(a.every), 5) + " ",
+                    None,
+                ),
                 (_cell(status, 9), f"status.{status}" if status in STATUSES else "diff.context"),
                 (" " + _cell(checked, time_w), None),
             ]

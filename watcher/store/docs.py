@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
@@ -42,6 +43,7 @@ ARTICLE_FIELDS = frozenset(
         "last_edit_summary",
         "checks_total",
         "feed",
+        "unreadable",
     }
 )
 ARTICLE_EXTRA = frozenset(f.name for f in fields(WatchedArticle)) - ARTICLE_FIELDS
@@ -107,7 +109,104 @@ def stored_time(value: str | None) -> datetime:
 
 
 def article_from_doc(doc: dict[str, Any]) -> WatchedArticle:
-    """A stored document as a WatchedArticle."""
+    """A stored document as a WatchedArticle; fields of the wrong type are read as their defaults, named in
+    `unreadable` and reported once (the article is kept). UnreadableDoc when not even its URL can be read."""
+    bad = _wrong_fields(doc, _TYPE)
+    if not isinstance(doc.get("url"), str):
+        raise UnreadableDoc(f"a watch list entry has no readable url ({doc.get('url')!r})")
+    if bad:
+        doc = {k: v for k, v in doc.items() if k not in bad}
+    try:
+        article = _article(doc)
+    except (ValueError, TypeError, OverflowError):
+        bad += [name for name in _TIMES if name in doc and not _readable_time(doc[name])]
+        article = _article({k: v for k, v in doc.items() if k not in bad})
+    if bad:
+        if "next_check" in bad:  # a schedule that cannot be read is due: the check writes a sound one
+            article.next_check = article.last_checked or article.added_at
+        article.unreadable = sorted(bad)
+        _report(article.url, article.unreadable)
+    return article
+
+
+def sound_fields(doc: dict[str, Any]) -> list[str]:
+    """The names of a stored article document's fields that cannot be read as what they should be."""
+    bad = _wrong_fields(doc, _TYPE)
+    return bad + [n for n in _TIMES if n not in bad and doc.get(n) is not None and not _readable_time(doc[n])]
+
+
+class UnreadableDoc(ValueError):
+    """A stored document that cannot be an article or feed at all (its URL is missing or not text)."""
+
+
+# The type each stored field must have to be read (None always reads as the default); times are then parsed.
+_TYPE: dict[str, type] = {
+    **dict.fromkeys(
+        ("added_at", "canonical_url", "headline", "last_checked", "next_check", "last_status", "last_changed"),
+        str,
+    ),
+    **dict.fromkeys(("last_edit_summary", "feed", "mode", "learned_mode", "etag", "last_modified"), str),
+    **dict.fromkeys(("raw_hash", "raw_digest", "rendered_at"), str),
+    **dict.fromkeys(("every", "versions", "consecutive_errors", "checks_total", "checks_since_render"), int),
+    **dict.fromkeys(("stopped", "paused", "allow_private"), bool),
+    **dict.fromkeys(("tags", "headline_variants", "volatile", "ignore_text"), list),
+    "unwatched": float,
+}
+_FEED_TYPE: dict[str, type] = {
+    **dict.fromkeys(("added_at", "last_polled", "next_poll", "last_status"), str),
+    **dict.fromkeys(("every", "articles_added"), int),
+    "tags": list,
+}
+
+
+def _wrong_fields(doc: dict[str, Any], types: dict[str, type]) -> list[str]:
+    """The fields of a document that are not of their type (exact types: a bool is no count); counts are never
+    negative and an interval is at least a second. Written for speed: `list` reads 100,000 documents."""
+    bad = []
+    for name, value in doc.items():
+        kind = types.get(name)
+        if kind is None or value is None:
+            continue
+        actual = value.__class__  # compared by identity: exact types, and quicker than isinstance here
+        if actual is kind:
+            if kind is int:
+                if value >= (1 if name == "every" else 0):
+                    continue
+            elif kind is list:
+                if all(item.__class__ is str for item in value):
+                    continue
+            else:
+                continue
+        elif kind is float and actual is int:
+            continue
+        bad.append(name)
+    return bad
+
+
+_TIMES = ("added_at", "last_checked", "next_check", "last_changed", "rendered_at", "last_version_at")
+_reported: set[tuple[str, tuple[str, ...]]] = set()
+log = logging.getLogger("watcher.store")
+
+
+def _readable_time(value: Any) -> bool:
+    try:
+        parse_iso(value)
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        return False
+    return True
+
+
+def _report(url: str, names: list[str]) -> None:
+    key = (url, tuple(names))
+    if key not in _reported:
+        _reported.add(key)
+        log.warning(
+            f"watcher: {url}: cannot read its stored {', '.join(names)} (read as the defaults until the article is "
+            "next saved; `watcher doctor --repair` resets them now)"
+        )
+
+
+def _article(doc: dict[str, Any]) -> WatchedArticle:
     extras: dict[str, Any] = {
         k: (parse_iso(v) if k.endswith("_at") and isinstance(v, str) else v)
         for k, v in doc.items()
@@ -148,7 +247,14 @@ def feed_to_doc(feed: Feed) -> dict[str, Any]:
 
 
 def feed_from_doc(doc: dict[str, Any]) -> Feed:
-    """A stored document as a Feed."""
+    """A stored document as a Feed; fields of the wrong type read as their defaults, reported once."""
+    bad = _wrong_fields(doc, _FEED_TYPE)
+    bad += [n for n in ("added_at", "last_polled", "next_poll") if n not in bad and not _readable_time(doc.get(n))]
+    if not isinstance(doc.get("url"), str):
+        raise UnreadableDoc(f"a feed entry has no readable url ({doc.get('url')!r})")
+    if bad:
+        _report(doc["url"], sorted(bad))
+        doc = {k: v for k, v in doc.items() if k not in bad}
     return Feed(
         url=doc["url"],
         added_at=stored_time(doc.get("added_at")),

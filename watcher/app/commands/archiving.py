@@ -52,9 +52,9 @@ def export(
         entries += [Entry(url=f.url, feed=True, tags=list(f.tags)) for f in store.list_feeds()]
         text = write(entries, fmt)
         if output is None:
-            from watcher.untrusted import without_controls  # titles are page text: a terminal must not act on them
+            from watcher.untrusted import visible  # titles are page text: a terminal must not act on them
 
-            sys.stdout.write(without_controls(text) if sys.stdout.isatty() else text)
+            sys.stdout.write(visible(text) if sys.stdout.isatty() else text)
         else:
             output.write_text(text, encoding="utf-8")
             app.env.info(f"wrote {len(entries)} entries to {output}")

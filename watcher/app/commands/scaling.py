@@ -19,12 +19,12 @@ from watcher.errors import BadInput
     type=click.FloatRange(0.2, 3600),
     default=10.0,
     show_default=True,
-    help="Seconds between looks for due articles and for checks of stopped workers.",
+    help="Seconds between looks for due articles (checks of stopped workers are looked for every heartbeat).",
 )
 @click.option(
     "--stalled-after",
     type=click.FloatRange(1, 86400),
-    default=20.0,
+    default=10.0,
     show_default=True,
     help="Seconds without a heartbeat after which a worker is taken for dead and its checks are retried.",
 )

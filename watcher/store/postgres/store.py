@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from watcher.errors import BadInput, StoreError, StoreLocked, UnknownArticle
+from watcher.errors import BadInput, StoreError, StoreLocked, StoreUnavailable, UnknownArticle
 from watcher.models import CheckRecord, CheckResult, Version, WatchedArticle
 from watcher.store.backend import Backend
 from watcher.store.docs import (
@@ -40,6 +40,7 @@ from watcher.store.docs import (
     check_entry,
     check_record,
     checked_changes,
+    sound_fields,
     stored_time,
     updated_article_doc,
     url_key,
@@ -108,6 +109,8 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
             cur.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema', %s) ON CONFLICT (key) DO NOTHING", (SCHEMA_VERSION,)
             )
+            cur.execute("SELECT value FROM meta WHERE key = 'schema'")
+            refuse_newer_schema(cur.fetchone()[0], self.location)
 
     @property
     def location(self) -> str:
@@ -195,7 +198,9 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
             yield
         except self._psycopg.Error as err:
             # Every database failure is one line naming the store (never its password), not a traceback.
-            raise StoreError(f"the PostgreSQL store {self.location} failed: {_first_line(err)}") from None
+            # OperationalError: the server went away or is out of disk, the store as a whole, not one article.
+            kind = StoreUnavailable if isinstance(err, self._psycopg.OperationalError) else StoreError
+            raise kind(f"the PostgreSQL store {self.location} failed: {_first_line(err)}") from None
 
     # ----- articles ------------------------------------------------------------------------
 
@@ -208,6 +213,9 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
         row = cur.fetchone()
         if row is None:
             raise UnknownArticle(f"not watching {url}")
+        if lock:  # a write computes from the fields it can read; those of the wrong type are written over
+            bad = sound_fields(row[1])
+            return row[0], {k: v for k, v in row[1].items() if k not in bad}
         return row[0], row[1]
 
     def _save_doc(self, cur: Any, article_id: int, doc: dict[str, Any]) -> None:
@@ -441,6 +449,16 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
                 self._lock_conn.close()
                 self._lock_conn = None
             self._outbox_held = False
+
+
+def refuse_newer_schema(stored: str, location: str) -> None:
+    """A database a newer watcher set up is not read or written by this one (one line saying so)."""
+    if stored.isdigit() and int(stored) <= int(SCHEMA_VERSION):
+        return
+    raise StoreError(
+        f"the PostgreSQL store {location} was set up by a newer watcher (schema {stored!r}; this one reads up to "
+        f"{SCHEMA_VERSION}): upgrade watcher to use it; nothing was changed"
+    )
 
 
 def _first_line(err: BaseException) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher.errors import StoreCorrupt, StoreError
-from watcher.store.tiny.jsonfile import atomic_write, fsync_dir
+from watcher.store.tiny.jsonfile import atomic_write, fsync_dir, write_error
 
 # Deleting a damaged blob by hand made its version read as if every paragraph had been removed.
 BLOB_ADVICE = "`watcher doctor --repair` rebuilds what it can from the raw HTML and marks the rest"
@@ -38,7 +38,7 @@ class BlobStore:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise StoreError(f"cannot create {target.parent}: {err.strerror or err}") from err
+            raise write_error(target.parent, err) from err
         # mtime=0 keeps the compressed bytes a function of the content alone.
         atomic_write(target, gzip.compress(data, compresslevel=6, mtime=0), durable=self.durable)
         return digest

@@ -25,10 +25,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from watcher.errors import StoreCorrupt
+from watcher.errors import BadInput, StoreCorrupt
 from watcher.models import Article
 from watcher.normalize import content_hash
-from watcher.store.docs import version_article
+from watcher.store.docs import sound_fields, url_key, version_article
 
 if TYPE_CHECKING:  # the store calls in here (TinyStore.examine); at run time it hands itself over
     from watcher.store.tiny.store import TinyStore
@@ -142,10 +142,41 @@ class Doctor:
 
     # ----- articles -----------------------------------------------------------------------
 
+    def _entry(self, doc: Any) -> tuple[str, str] | None:
+        """The URL and folder key of a watch list entry, reporting (and repairing) what is wrong with it."""
+        url, key = doc.get("url"), doc.get("key")
+        if not isinstance(url, str):
+            self.note(
+                f"watch list entry {doc.doc_id}",
+                f"has no URL ({url!r})",
+                None,  # a folder's name is a hash of its URL: it cannot be worked back
+            )
+            return None
+        if not (isinstance(key, str) and len(key) == 24 and all(c in "0123456789abcdef" for c in key)):
+            key = url_key(url)
+            self.note(
+                url,
+                "its folder name is missing from the watch list",
+                "set from its URL",
+                partial(self._set, doc, {"key": key}),
+            )
+        bad = sound_fields(doc)
+        if bad:
+            self.note(
+                url,
+                f"its stored {', '.join(bad)} cannot be read",
+                "reset to the defaults (its schedule is due again)",
+                partial(self._set, doc, dict.fromkeys(bad)),
+            )
+        return url, key
+
     def articles(self) -> None:
         store = self.store
         for doc in store._articles().all():
-            url, folder = doc["url"], store._dir(doc["key"])
+            entry = self._entry(doc)
+            if entry is None:
+                continue
+            url, folder = entry[0], store._dir(entry[1])
             chunks = sorted(folder.glob("v*.json")) if folder.is_dir() else []
             numbers: list[int] = []
             for chunk in chunks:
@@ -160,14 +191,24 @@ class Doctor:
                         partial(self._drop_chunk, chunk),
                     )
                     continue
+                odd = [d.doc_id for d in docs if not (isinstance(d.get("n"), int) and isinstance(d.get("at"), str))]
+                if odd:
+                    self.note(
+                        url,
+                        f"{len(odd)} version document(s) in {chunk} have no number or time",
+                        f"copied to {chunk.name}.damaged and taken out; the other versions stay",
+                        partial(self._drop_docs, chunk, odd),
+                    )
+                    docs = [d for d in docs if d.doc_id not in odd]
                 for vdoc in sorted(docs, key=lambda d: d["n"]):
                     numbers.append(vdoc["n"])
                     self._version(url, chunk, vdoc)
             newest = max(numbers, default=0)
-            if (doc.get("versions") or 0) != newest:
+            counter = doc.get("versions") if isinstance(doc.get("versions"), int) else 0
+            if counter != newest:
                 self.note(
                     url,
-                    f"its counter says {doc.get('versions') or 0} versions, the files hold up to version {newest}",
+                    f"its counter says {counter} versions, the files hold up to version {newest}",
                     f"counter set to {newest}",
                     partial(self._set_counter, doc, newest),
                 )
@@ -228,19 +269,82 @@ class Doctor:
         with self.store.transaction():
             self.store._table(chunk, "versions").update(changes, doc_ids=[vdoc["n"]])
 
+    def _drop_docs(self, chunk: Path, doc_ids: list[int]) -> None:
+        with self.store.transaction():
+            from watcher.store.tiny.jsonfile import atomic_write
+
+            atomic_write(chunk.with_name(chunk.name + ".damaged"), chunk.read_bytes(), durable=self.store.durable)
+            self.store._table(chunk, "versions").remove(doc_ids=doc_ids)
+
     def _drop_chunk(self, path: Path) -> None:
         with self.store.transaction():
             set_aside(path)
             self.store._shards.pop(path, None)
 
+    def _set(self, doc: Any, changes: dict[str, Any]) -> None:
+        with self.store.transaction():
+            self.store._articles().update(changes, doc_ids=[doc.doc_id])
+
     def _set_counter(self, doc: dict[str, Any], newest: int) -> None:
         with self.store.transaction():
             self.store._articles().update({"versions": newest}, doc_ids=[doc.doc_id])  # type: ignore[attr-defined]
+
+    # ----- orphaned article folders -------------------------------------------------------
+
+    def orphans(self) -> None:
+        """Article folders holding versions that no watch list entry names (a watch list moved aside or lost)."""
+        store = self.store
+        base = store.root / "articles"
+        if not base.is_dir():
+            return
+        named = {doc.get("key") for doc in store._articles().all()}
+        listed: dict[str, dict[str, Any]] | None = None
+        for folder in sorted(p for p in base.glob("??/*") if p.is_dir() and p.name not in named):
+            vdocs: list[dict[str, Any]] = []
+            for chunk in sorted(folder.glob("v*.json")):
+                try:
+                    vdocs += [d for d in store._table(chunk, "versions").all() if isinstance(d.get("n"), int)]
+                except StoreCorrupt:
+                    continue
+            if not vdocs:
+                continue  # nothing to lose: a folder a crashed write or removal left empty
+            if listed is None:
+                listed = remembered_entries(store.root)
+            doc = listed.get(folder.name) or _entry_from_versions(folder.name, vdocs)
+            count = len(vdocs)
+            if doc is None:
+                self.note(
+                    str(folder),
+                    f"{count} version(s) of an article the watch list does not name, and its URL is nowhere left to read",
+                    None,
+                )
+                continue
+            self.note(
+                doc["url"],
+                f"{count} version(s) in {folder} that the watch list does not name",
+                "put back on the watch list",
+                partial(self._put_back, doc, folder.name, vdocs),
+            )
+
+    def _put_back(self, doc: dict[str, Any], key: str, vdocs: list[dict[str, Any]]) -> None:
+        newest = max(vdocs, key=lambda d: d["n"])
+        with self.store.transaction():
+            table = self.store._articles()
+            if table.find_url(doc["url"]) is not None:
+                return
+            entry = {k: v for k, v in doc.items() if k not in sound_fields(doc)}
+            entry.update(key=key, versions=newest["n"], last_version_at=newest.get("at"))
+            entry.setdefault("added_at", min(str(d.get("at") or "") for d in vdocs) or None)
+            entry.setdefault("headline", newest.get("headline") or "")
+            table.insert(entry)
 
     # ----- feeds --------------------------------------------------------------------------
 
     def feeds(self) -> None:
         for doc in self.store._feeds().all():
+            if not isinstance(doc.get("url"), str):
+                self.note(f"feed entry {doc.doc_id}", f"has no URL ({doc.get('url')!r})", None)
+                continue
             path = self.store._seen_path(doc["url"])
             if path.exists():
                 try:
@@ -254,6 +358,57 @@ class Doctor:
                     )
 
 
+def remembered_entries(root: Path) -> dict[str, dict[str, Any]]:
+    """Watch list entries still readable in the folder's other watch list files (backups, files set aside or
+    moved aside by hand), by folder key; the key is worked out from the URL, so an entry always matches its folder."""
+    import json
+
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(root.glob("watcher.j*")):
+        if path.name in ("watcher.json", "watcher.journal") or not path.is_file():
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            continue
+        docs: list[Any] = []
+        try:
+            data = json.loads(raw)
+            articles = data.get("articles") if isinstance(data, dict) else None
+            docs = list(articles.values()) if isinstance(articles, dict) else []
+        except (ValueError, RecursionError):
+            for line in raw.splitlines():  # a journal: its inserts
+                try:
+                    op = json.loads(line)
+                except (ValueError, RecursionError):
+                    continue
+                if isinstance(op, list) and len(op) >= 4 and op[:2] == ["i", "articles"]:
+                    docs.append(op[3])
+        for doc in docs:
+            if isinstance(doc, dict) and isinstance(doc.get("url"), str):
+                found.setdefault(url_key(doc["url"]), doc)
+    return found
+
+
+def _entry_from_versions(key: str, vdocs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """An entry for an orphaned folder from the addresses its versions recorded (canonical, final), when one
+    of them is the URL whose hash names the folder."""
+    from watcher.urls import normalize_url
+
+    for vdoc in sorted(vdocs, key=lambda d: -d["n"]):
+        for candidate in (vdoc.get("final_url"), vdoc.get("canonical_url")):
+            if not isinstance(candidate, str):
+                continue
+            try:
+                spellings = {candidate, normalize_url(candidate)}
+            except BadInput:
+                spellings = {candidate}
+            for url in spellings:
+                if url_key(url) == key:
+                    return {"url": url}
+    return None
+
+
 def examine(store: TinyStore, *, repair: bool = False, extract: Extract | None = None) -> list[Finding]:
     """Every piece of damage in the store, repaired where possible when `repair` is set (Store.examine)."""
     doctor = Doctor(store, repair=repair, extract=extract)
@@ -262,5 +417,6 @@ def examine(store: TinyStore, *, repair: bool = False, extract: Extract | None =
     if doctor.watch_list():
         doctor.blobs()
         doctor.articles()
+        doctor.orphans()
         doctor.feeds()
     return doctor.findings

@@ -54,7 +54,7 @@ class FeedRecords(DataFolder):
 
     def list_feeds(self) -> list[Feed]:
         """Every followed feed."""
-        return [feed_from_doc(doc) for doc in self._feeds().all()]
+        return [feed_from_doc(doc) for doc in self._feeds().all() if isinstance(doc.get("url"), str)]
 
     def update_feed(self, feed: Feed) -> Feed:
         """Save a feed's poll state."""

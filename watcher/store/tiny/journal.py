@@ -64,6 +64,25 @@ def _slim(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if v or k == "url"}
 
 
+def _sound_op(op: Any) -> bool:
+    """Whether a parsed journal line is a change this code writes: ["i"|"s", table, id, {...}] or ["r", table, id]."""
+    if not (isinstance(op, list) and len(op) >= 3 and op[0] in ("i", "s", "r") and isinstance(op[1], str)):
+        return False
+    if not isinstance(op[2], int | str) or not str(op[2]).isdigit():
+        return False
+    return op[0] == "r" or (len(op) >= 4 and isinstance(op[3], dict))
+
+
+def _article_count(raw: bytes) -> int:
+    """How many articles a snapshot's bytes list (0 for one that does not parse)."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return 0
+    articles = data.get("articles") if isinstance(data, dict) else None
+    return len(articles) if isinstance(articles, dict) else 0
+
+
 class Journaled:
     """The tables articles and feeds of one data folder (see the module docstring)."""
 
@@ -132,10 +151,13 @@ class Journaled:
             size = len(raw)
             data = self._parse_big(raw) if size > FREEZE_BYTES else self._parse_snapshot(raw)
             for name in TABLES:
-                tables[name] = data.get(name) or {}
-            meta = (data.get("meta") or {}).get("1") or {}
-            gen = int(meta.get("gen") or 0)
-            schema = int(meta.get("schema") or 1)
+                rows = data.get(name) or {}
+                tables[name] = {i: doc for i, doc in rows.items() if isinstance(doc, dict) and i.isdigit()}
+                if len(tables[name]) < len(rows):
+                    log.warning(
+                        f"watcher: {self.path}: {len(rows) - len(tables[name])} {name} entries are not documents; passed over"
+                    )
+            gen, schema = self._meta(data)
         self._tables = tables
         self._by_url, self._next_id = {}, {}
         self._gen, self._schema, self._snap_key, self._snap_bytes = gen, schema, key, size
@@ -167,7 +189,7 @@ class Journaled:
             if tag != "gen":
                 raise ValueError
             return int(gen), size
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             if not first.endswith(b"\n"):
                 return None, 0  # a journal whose creation was cut short: nothing in it yet
             raise StoreCorrupt(f"{path} is damaged (no generation line); {self._journal_advice(path)}") from None
@@ -186,8 +208,10 @@ class Journaled:
                 continue
             try:
                 op = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise StoreCorrupt(f"{path} is damaged (a line is not JSON); {self._journal_advice(path)}") from None
+            if not _sound_op(op):
+                raise StoreCorrupt(f"{path} is damaged (a line is not a change); {self._journal_advice(path)}")
             self._apply(op, self._tables)
         if track:
             self._offset = begin + end
@@ -209,6 +233,24 @@ class Journaled:
             gone = rows.pop(doc_id, None)
             if index is not None and gone is not None and "url" in gone and index.get(gone["url"]) == doc_id:
                 del index[gone["url"]]
+
+    def _meta(self, data: dict[str, Any]) -> tuple[int, int]:
+        """The snapshot's generation and schema; a schema newer than this code's is refused (reading it
+        could misread what it holds, and writing it would damage it for the release that wrote it)."""
+        meta = data.get("meta")
+        meta = meta.get("1") if isinstance(meta, dict) else None
+        meta = meta if isinstance(meta, dict) else {}
+        gen, schema = meta.get("gen") or 0, meta.get("schema") or 1
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in (gen, schema)):
+            raise StoreCorrupt(
+                f"{self.path} is damaged (its schema {schema!r} or generation {gen!r} is not a number); {self.recovery()}"
+            )
+        if schema > SCHEMA:
+            raise StoreError(
+                f"{self.path} was written by a newer watcher (store schema {schema}; this one reads up to {SCHEMA}): "
+                "upgrade watcher to use it; nothing was changed"
+            )
+        return gen, schema
 
     def _journal_advice(self, path: Path) -> str:
         return f"move it aside to continue (the schedule changes since {self.path.name} was last written are lost)"
@@ -303,15 +345,15 @@ class Journaled:
         """{doc[key]: doc[name]} over a table's committed documents, in insertion order, copying no document."""
         with self._state:
             self._ensure_fresh()
-            return {doc[key]: doc.get(name) for doc in self._tables[table].values()}
+            return {doc[key]: doc.get(name) for doc in self._tables[table].values() if isinstance(doc.get(key), str)}
 
     def urls(self, table: str) -> list[str]:
         """The URLs of a table's documents, in insertion order (cheaper than all())."""
         if self._mine():
-            return [d["url"] for d in self.all(table)]
+            return [d["url"] for d in self.all(table) if isinstance(d.get("url"), str)]
         with self._state:
             self._ensure_fresh()
-            return [doc["url"] for doc in self._tables[table].values()]
+            return [doc["url"] for doc in self._tables[table].values() if isinstance(doc.get("url"), str)]
 
     def count(self, table: str) -> int:
         with self._state:
@@ -325,7 +367,7 @@ class Journaled:
         index = self._by_url.get(table)
         if index is None:
             rows = self._tables.setdefault(table, {})
-            index = self._by_url[table] = {doc["url"]: i for i, doc in rows.items() if "url" in doc}
+            index = self._by_url[table] = {doc["url"]: i for i, doc in rows.items() if isinstance(doc.get("url"), str)}
         return index
 
     def _ensure_fresh(self) -> None:
@@ -461,6 +503,7 @@ class Journaled:
             data["meta"] = {"1": {"schema": SCHEMA, "gen": gen}}
             payload = _dumps(data)
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._keep_larger_backup(len(payload), len(data["articles"]))
             if not self.path.exists():
                 # A new store's backup is the empty store its first journal starts from: so a backup
                 # exists from the first write on, and restoring it replays everything since.
@@ -471,6 +514,31 @@ class Journaled:
             atomic_write(self.journal_path, header, durable=self.durable, backup=self.journal_backup)
             self._gen, self._schema = gen, SCHEMA
             self._snap_key, self._snap_bytes, self._offset = stat_key(self.path), len(payload), len(header)
+
+    def _keep_larger_backup(self, size: int, articles: int) -> None:
+        """Before the backup is replaced: one that lists more articles than the list being written (a watch list
+        moved aside or lost, then a new one started) is kept as watcher.json.larger.bak, and a warning says so.
+        Only the largest such list is kept, so removals cost one copy each time the watch list shrinks from a
+        new high, not one per compaction."""
+        try:
+            if self.backup_path.stat().st_size <= size:
+                return  # the common case, decided without reading it: a list that grew or stayed
+            counted = _article_count(self.backup_path.read_bytes())
+        except OSError:
+            return
+        kept = self.path.with_name(self.path.name + ".larger.bak")
+        if counted <= articles:
+            return
+        try:
+            if kept.exists() and _article_count(kept.read_bytes()) >= counted:
+                return
+            atomic_write(kept, self.backup_path.read_bytes(), durable=self.durable)
+        except (OSError, StoreError) as err:
+            raise write_error(kept, err) if isinstance(err, OSError) else err from None
+        log.warning(
+            f"watcher: the watch list backup {self.backup_path.name} lists {counted} articles and the list now "
+            f"written {articles}: the longer list is kept as {kept} (`watcher doctor` names the articles it is missing)"
+        )
 
     # ----- format migration ---------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 from tinydb.storages import Storage
 
-from watcher.errors import StoreCorrupt, StoreError
+from watcher.errors import StoreCorrupt, StoreError, StoreUnavailable
 
 StatKey = tuple[int, int, int]
 
@@ -41,7 +41,8 @@ def write_error(path: Path, err: OSError) -> StoreError:
         hint = "the data folder is read-only; choose another with --data-dir"
     else:
         hint = "the previous store is intact"
-    return StoreError(f"cannot write {path}: {reason} ({hint})")
+    whole = err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+    return (StoreUnavailable if whole else StoreError)(f"cannot write {path}: {reason} ({hint})")
 
 
 def temp_path(path: Path) -> Path:
@@ -207,6 +208,8 @@ def parse_tables(raw: bytes, path: Path, advice: Callable[[], str | None]) -> di
         problem = "the file is empty" if not raw.strip() else f"{err.msg} at line {err.lineno} column {err.colno}"
     except (ValueError, UnicodeDecodeError) as err:
         problem = str(err).split("\n", 1)[0]
+    except RecursionError:
+        problem = "nested too deeply to read"
     else:
         if not (isinstance(data, dict) and all(isinstance(t, dict) for t in data.values())):
             problem = "not a TinyDB document"

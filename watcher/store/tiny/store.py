@@ -8,6 +8,7 @@ Layout of a data folder, and why:
                           so a check costs the same at 100 or 100,000 articles (see store.journal).
     watcher.json.bak,     the snapshot and journal before the last compaction: restoring the snapshot
     watcher.journal.bak   from its backup replays both journals, so it loses nothing.
+    watcher.json.larger.bak  a backup that listed more articles than the list rotated over it (kept, said).
     articles/ab/<key>/    one folder per article (key = sha256 of its URL, 24 hex digits):
         v00000.json       TinyDB chunk, table "versions", versions 1..100 keyed by number (doc id);
         v00001.json       101..200, ... Saving a version rewrites only the last chunk, so its
@@ -39,8 +40,9 @@ committed files meanwhile and wait for the lock to write.
 
 from __future__ import annotations
 
+import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -49,11 +51,13 @@ from tinydb.table import Document
 from watcher.models import CheckRecord, CheckResult, WatchedArticle
 from watcher.store.backend import Backend
 from watcher.store.docs import (
+    UnreadableDoc,
     article_from_doc,
     article_to_doc,
     check_entry,
     check_record,
     checked_changes,
+    sound_fields,
     ts,
     updated_article_doc,
     url_key,
@@ -62,6 +66,17 @@ from watcher.store.tiny.feeds import FeedRecords
 from watcher.store.tiny.folder import DataFolder
 from watcher.store.tiny.outbox import OutboxRecords
 from watcher.store.tiny.versions import VersionRecords
+
+log = logging.getLogger("watcher.store")
+
+
+def readable(docs: Iterable[Document]) -> Iterator[WatchedArticle]:
+    """The articles of watch list documents; one that cannot be an article (no URL) is reported and passed over."""
+    for doc in docs:
+        try:
+            yield article_from_doc(doc)
+        except UnreadableDoc as err:
+            log.warning(f"watcher: watch list entry {doc.doc_id}: {err}; passed over (`watcher doctor` reports it)")
 
 
 class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend):
@@ -83,17 +98,40 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend)
     # ----- articles -----------------------------------------------------------------------
 
     def _article_for_write(self, url: str) -> Document:
-        return self._need(url)  # under the transaction's writer lock
+        return self._sound(self._need(url))  # under the transaction's writer lock
+
+    @staticmethod
+    def _sound(doc: Document) -> Document:
+        """The document without the fields it holds of the wrong type: a write computes from their defaults."""
+        bad = sound_fields(doc)
+        return Document({k: v for k, v in doc.items() if k not in bad}, doc_id=doc.doc_id) if bad else doc
 
     def _insert_article(self, article: WatchedArticle) -> Document | None:
         table = self._articles()
         doc = table.find_url(article.url)  # already normalized: _find would normalize it again
         if doc is None:
             key = url_key(article.url)
-            # A folder left by a removal that crashed half-way must not resurrect old versions.
-            shutil.rmtree(self._dir(key), ignore_errors=True)
-            table.insert({**article_to_doc(article), "key": key, "last_version_at": None})
+            kept = self._versions_left(article.url, key)
+            if not kept:
+                shutil.rmtree(self._dir(key), ignore_errors=True)  # an empty folder a crashed write left
+            table.insert({**article_to_doc(article), "key": key, "last_version_at": None, **kept})
         return doc
+
+    def _versions_left(self, url: str, key: str) -> dict[str, Any]:
+        """The counter fields for versions already in a new article's folder (a watch list moved aside or lost,
+        then the article added again): they are its history, kept rather than deleted."""
+        folder = self._dir(key)
+        docs = (
+            [d for c in sorted(folder.glob("v*.json")) for d in self._table(c, "versions").all()]
+            if folder.is_dir()
+            else []
+        )
+        numbered = [d for d in docs if isinstance(d.get("n"), int)]
+        if not numbered:
+            return {}
+        newest = max(numbered, key=lambda d: d["n"])
+        log.warning(f"watcher: {url}: kept the {len(numbered)} version(s) already in its folder {folder}")
+        return {"versions": newest["n"], "last_version_at": newest.get("at"), "headline": newest.get("headline") or ""}
 
     def _change_article(self, doc: Document, changes: dict[str, Any]) -> Document:
         self._articles().update(changes, doc_ids=[doc.doc_id])
@@ -113,43 +151,50 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend)
 
     def list_articles(self) -> list[WatchedArticle]:
         """Every watched article, in the order they were added."""
-        return [article_from_doc(doc) for doc in self._articles().all()]
+        return list(readable(self._articles().all()))
 
     def articles_due(self, now: datetime) -> list[WatchedArticle]:
         """Due articles, chosen on the stored documents' fields; only those are made into articles."""
         # Stored times are ISO UTC ("2026-05-01T10:00:00[.ffffff]Z"): to the second they compare as text.
         cutoff = (ts(now) or "")[:19]
-        due = []
+        due: list[WatchedArticle] = []
         for doc in self._articles():
             if doc.get("stopped") or doc.get("paused"):
                 continue
             next_check = doc.get("next_check")
-            if (next_check is None and doc.get("last_checked") is None) or (next_check and next_check[:19] <= cutoff):
-                due.append(article_from_doc(doc))
+            if next_check is not None and not (isinstance(next_check, str) and next_check[:1].isdigit()):
+                next_check = ""  # unreadable: due now, and the check's schedule writes a sound one
+            if (next_check is None and doc.get("last_checked") is None) or (
+                next_check is not None and next_check[:19] <= cutoff
+            ):
+                due.extend(readable([doc]))
         return due
 
     def iter_articles(self) -> Iterator[WatchedArticle]:
         """Every watched article in the order added, made one at a time (a listing starts at once)."""
-        for doc in self._articles():
-            yield article_from_doc(doc)
+        yield from readable(self._articles())
 
     def article_keys(self) -> dict[str, str]:
         """Every watched URL in the order added, with its key (the name of its folder), without making the articles."""
         if self._depth:
-            return {doc["url"]: doc["key"] for doc in self._articles()}
+            return {doc["url"]: doc["key"] for doc in self._articles() if isinstance(doc.get("url"), str)}
         self._upgrade_once()
         return self._hot.column("articles", "key")
 
     def learned_modes(self) -> dict[str, str]:
         if self._depth:
-            return {doc["url"]: doc["learned_mode"] for doc in self._articles() if doc.get("learned_mode")}
+            return {
+                doc["url"]: doc["learned_mode"]
+                for doc in self._articles()
+                if doc.get("learned_mode") and isinstance(doc.get("url"), str)
+            }
         self._upgrade_once()
         return {url: mode for url, mode in self._hot.column("articles", "learned_mode").items() if mode}
 
     def update_article(self, article: WatchedArticle) -> WatchedArticle:
         """Save schedule state and settings; version and check counters stay the store's own."""
         with self.transaction():
-            doc = self._need(article.url)
+            doc = self._sound(self._need(article.url))
             new = updated_article_doc(doc, article)
             self._articles().update(new, doc_ids=[doc.doc_id])
             return article_from_doc({**doc, **new})
@@ -159,7 +204,7 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend)
     def record_check(self, result: CheckResult) -> WatchedArticle:
         """Count a check on its article and append it to the article's bounded check log."""
         with self.transaction():
-            doc = self._need(result.url)
+            doc = self._sound(self._need(result.url))
             changes = checked_changes(doc, result)
             self._articles().update(changes, doc_ids=[doc.doc_id])
             entry = check_entry(result)

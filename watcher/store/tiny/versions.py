@@ -16,7 +16,7 @@ from watcher.store.docs import (
     stored_time,
     version_from_doc,
 )
-from watcher.store.tiny.folder import CHUNK, INLINE_EDITS_MAX, DataFolder, log
+from watcher.store.tiny.folder import CHUNK, DAMAGED_FILE_ADVICE, INLINE_EDITS_MAX, DataFolder, log
 from watcher.times import as_utc, parse_iso
 
 
@@ -73,12 +73,19 @@ class VersionRecords(DataFolder):
     def _chunk_docs(self, chunk: Path) -> list[dict[str, Any]]:
         """The versions in one chunk file; a damaged chunk is reported once and read as empty."""
         try:
-            return list(self._table(chunk, "versions").all())
+            docs = list(self._table(chunk, "versions").all())
         except StoreCorrupt as err:
             if chunk not in self._warned:
                 self._warned.add(chunk)
                 log.warning(f"watcher: {err}")
             return []
+        sound: list[dict[str, Any]] = [d for d in docs if isinstance(d.get("n"), int) and isinstance(d.get("at"), str)]
+        if len(sound) < len(docs) and chunk not in self._warned:
+            self._warned.add(chunk)
+            log.warning(
+                f"watcher: {chunk}: {len(docs) - len(sound)} version document(s) without a number or time passed over; {DAMAGED_FILE_ADVICE}"
+            )
+        return sound
 
     def _version_docs(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
         """Every version document of an article, oldest first (orphans past the counter included)."""
