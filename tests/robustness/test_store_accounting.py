@@ -222,7 +222,8 @@ def test_an_orphaned_folder_with_no_list_left_is_put_back_from_its_versions_own_
 
 @pytest.mark.postgres
 def test_the_postgresql_store_reads_around_wrong_typed_fields_and_writes_them_sound(postgres):
-    from watcher.models import CheckResult, utcnow
+    from watcher.models import CheckResult
+    from watcher.times import utcnow
 
     schema = "f_" + uuid.uuid4().hex[:12]
     with psycopg.connect(postgres.dsn, autocommit=True) as conn:
