@@ -132,9 +132,13 @@ class Edit:
     cls: EditClass
     # dataclasses.field: inside this class `field` is the attribute above, which type checkers see as a str.
     inline: list[InlineOp] = dataclasses.field(default_factory=list)
+    # Where the paragraph was and is: 1-based numbers in the old and the new version's body (None where it has
+    # no place there: an added paragraph has no from_para, a removed one no to_para; other fields have neither).
+    from_para: int | None = None
+    to_para: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "field": self.field,
             "op": self.op,
             "old": self.old,
@@ -142,6 +146,12 @@ class Edit:
             "class": self.cls,
             "inline": [[op, text] for op, text in self.inline],
         }
+        # Added fields: only when known, so edits stored before positions existed read as they always did.
+        if self.from_para is not None:
+            body["from"] = self.from_para
+        if self.to_para is not None:
+            body["to"] = self.to_para
+        return body
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Edit:
@@ -152,6 +162,8 @@ class Edit:
             new=data.get("new"),
             cls=data["class"],
             inline=[(op, text) for op, text in data.get("inline", [])],
+            from_para=data.get("from"),
+            to_para=data.get("to"),
         )
 
 

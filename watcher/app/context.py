@@ -88,18 +88,21 @@ class App:
 
         return Resolver(self.store().list_articles())
 
+    def archive_dir(self) -> Path | None:
+        """Where [archive] warc keeps the rolling WARC files, None when it is off."""
+        archive = self.config.archive
+        if not archive.warc:
+            return None
+        return Path(archive.folder).expanduser() if archive.folder else self.data_dir / "warc"
+
     def services(self, fetcher) -> Services:
         from watcher.monitor.check import Services
 
-        archive = self.config.archive
-        folder = None
-        if archive.warc:
-            folder = Path(archive.folder).expanduser() if archive.folder else self.data_dir / "warc"
         return Services(
             fetcher=fetcher,
             store=self.store(write=True),
             config=self.config,
-            archive_dir=folder,
+            archive_dir=self.archive_dir(),
             http=self.http_fetcher(fetcher) if fetcher is not None else None,
         )
 

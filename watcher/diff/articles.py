@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from watcher.diff.align import align, make_edit
+from watcher.diff.align import Row, align, make_edit
 from watcher.diff.fold import fold
 from watcher.models import Article, Edit, VersionDiff, parse_iso
 from watcher.notices import is_notice
@@ -40,6 +40,14 @@ def _notice_appeared(old: Article, new: Article) -> bool:
     return bool(fresh) and bool({fold(p) for p in fresh} - _notices(old))
 
 
+def _placed(row: Row) -> Edit:
+    """The row's edit with the paragraph numbers it covers, so every output can say where it is ("¶3, was ¶8")."""
+    assert row.edit is not None
+    row.edit.from_para = row.old[0] + 1 if row.old else None
+    row.edit.to_para = row.new[0] + 1 if row.new else None
+    return row.edit
+
+
 def diff_articles(old: Article, new: Article) -> VersionDiff:
     """Every edit from old to new (fields, body, captions), classified, with the version's flags."""
     edits: list[Edit] = []
@@ -48,7 +56,7 @@ def diff_articles(old: Article, new: Article) -> VersionDiff:
         edit = _field_edit(name, getattr(old, name), getattr(new, name), lang)
         if edit:
             edits.append(edit)
-    edits += [row.edit for row in align(old.body, new.body, "body", lang=lang) if row.edit]
+    edits += [_placed(row) for row in align(old.body, new.body, "body", lang=lang) if row.edit]
     edits += [
         row.edit for row in align(old.captions, new.captions, "caption", allow_split=False, lang=lang) if row.edit
     ]

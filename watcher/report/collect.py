@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from watcher.errors import BadInput, UnknownArticle
@@ -54,11 +55,21 @@ def build_report(
     include_cosmetic: bool,
     title: str = "watcher report",
     lang: str = "en",
+    tz: tzinfo | None = None,
+    archive_dir: Path | None = None,
 ) -> str:
     """The report text in the chosen format, its labels in `lang` (see render_report)."""
     entries = report_entries(store, urls=urls, tags=tags, start=start, end=end)
     return render_report(
-        entries, fmt, include_cosmetic=include_cosmetic, generated_at=utcnow(), title=title, window=window, lang=lang
+        entries,
+        fmt,
+        include_cosmetic=include_cosmetic,
+        generated_at=utcnow(),
+        title=title,
+        window=window,
+        lang=lang,
+        tz=tz,
+        archive_dir=archive_dir,
     )
 
 

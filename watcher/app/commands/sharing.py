@@ -66,6 +66,8 @@ def report(
         include_cosmetic=include_cosmetic,
         title=title.strip() or "watcher report",
         lang=lang,
+        tz=app.zone,
+        archive_dir=app.archive_dir(),
     )
     _write_output(app, text, output)
 
