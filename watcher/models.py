@@ -111,6 +111,7 @@ class Article:
     lang: str | None = None
     canonical_url: str | None = None
     extractor: str = ""
+    site: str = ""  # the outlet's name as the page gives it (og:site_name, JSON-LD publisher); not compared
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from watcher.labels import flag_label
+from watcher.labels import flag_label, place
 from watcher.models import EVENTS, STATUSES, CheckRecord, Edit, Version, shown_edits, top_class
 from watcher.render.text import visible
 
@@ -24,7 +24,9 @@ def _quote(text: str) -> str:
 
 
 def _field(edit: Edit) -> str:
-    return {"body": "¶", "caption": "caption", "dek": "subheadline"}.get(edit.field, edit.field)
+    if edit.field == "body":
+        return place(edit.from_para, edit.to_para, edit.op) or "¶"
+    return {"caption": "caption", "dek": "subheadline"}.get(edit.field, edit.field)
 
 
 def edit_phrase(edit: Edit) -> str:
@@ -40,7 +42,7 @@ def edit_phrase(edit: Edit) -> str:
         return f"{where} {_quote(edit.old or '')} → {_quote(edit.new or '')}"
     removed = "".join(t for op, t in edit.inline if op == "-").strip()
     added = "".join(t for op, t in edit.inline if op == "+").strip()
-    prefix = "" if where == "¶" else where + " "
+    prefix = "" if where == "¶" else where + " "  # a bare ¶ says nothing the quote does not
     if removed and added:
         return f"{prefix}{_quote(removed)} → {_quote(added)}"
     return f"{prefix}{'+' + _quote(added) if added else '−' + _quote(removed)}"

@@ -73,7 +73,7 @@ def build_report(
     )
 
 
-async def render_card(store: Store, url: str, number: int | None, fetcher: Any) -> bytes:
+async def render_card(store: Store, url: str, number: int | None, fetcher: Any, tz: tzinfo | None = None) -> bytes:
     """A PNG of one version change, drawn by the browser from the report's styles."""
     latest = store.latest_version(url)
     if latest is None:
@@ -83,5 +83,5 @@ async def render_card(store: Store, url: str, number: int | None, fetcher: Any) 
         raise BadInput(f"version {number} of {url} is the first one; a card shows a change (use --version 2 or later)")
     new = store.get_version(url, number)
     old = store.get_version(url, number - 1)
-    html = card_html(ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH)
+    html = card_html(ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH, tz=tz)
     return await fetcher.render_png(html, CARD_WIDTH)  # no height: the browser measures the card

@@ -150,7 +150,7 @@ def archive_html(change: Change, archive_dir: Path | None, tz: tzinfo | None = N
         when = display_time_in(version.captured_at, tz or UTC)
         links.append(
             f'<a class="warc" href="{esc(path.resolve().as_uri())}" data-warc-date="{esc(iso(version.captured_at))}">'
-            f"v{version.number} · {esc(path.name)}</a> <span class=\"muted\">(record of {esc(when)})</span>"
+            f'v{version.number} · {esc(path.name)}</a> <span class="muted">(record of {esc(when)})</span>'
         )
     return f'<p class="archive">Archived pages (WARC): {" · ".join(links)}</p>' if links else ""
 

@@ -123,7 +123,7 @@ def card(app: App, url: str | None, match: str | None, number: int | None, outpu
 
     async def go() -> bytes:
         async with app.fetcher() as fetcher:
-            return await render_card(app.store(), target, number, fetcher)
+            return await render_card(app.store(), target, number, fetcher, tz=app.zone)
 
     import asyncio
 
