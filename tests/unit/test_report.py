@@ -524,7 +524,9 @@ def test_lang_auto_words_each_storys_labels_in_its_language_and_leaves_json_alon
     tree = html_tree(entries, lang="auto")
     sections = {s.find_class("url")[0].text_content(): s.text_content() for s in tree.find_class("article")}
     zh, gone, en = sections[ZH], sections[ZH + "-gone"], sections[GONE]
-    assert "第 1 → 2 版" in zh and "內文 第 1 段 · 修改 · 實質修改" in zh and "未註明的修改" in zh and "changed" not in zh
+    assert (
+        "第 1 → 2 版" in zh and "內文 第 1 段 · 修改 · 實質修改" in zh and "未註明的修改" in zh and "changed" not in zh
+    )
     assert "這篇報導已被撤下。" in gone and "The article was" not in gone
     assert "Version 1 → 2" in en and "The article was removed in this version." in en
     english = html_tree(entries).text_content()  # the default keeps English labels

@@ -23,8 +23,9 @@ def _field_edit(field: str, old: str | None, new: str | None, lang: str | None) 
         return None
     op = "insert" if not old else "delete" if not new else "replace"
     edit = make_edit(field, op, old or None, new or None, lang=lang)
-    if field == "modified" or (field == "published" and _same_instant(old, new)):
+    if (field == "modified" and op != "insert") or (field == "published" and _same_instant(old, new)):
         # The timestamp says "we touched it", not what changed; it is kept for the record and for `stealth`.
+        # One appearing where there was none is news, though: the page now says it was updated.
         edit.cls = "cosmetic"
     return edit
 
