@@ -36,6 +36,11 @@ OP_WORDS = {"insert": "added", "delete": "removed", "replace": "changed", "move"
 STATUS_TITLES = {"changed": "Edited", "removed": "Removed", "redirected": "Redirected", "restored": "Restored"}
 
 
+def plural(count: int, word: str) -> str:
+    """A count with its noun: "1 version", "2 versions"."""
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
 def flag_label(flag: str, *, note: bool = False) -> str:
     """The lower-case label of a flag ("headline changed"); with note, its explanation in brackets too."""
     label = FLAG_LABELS.get(flag, flag.replace("_", " "))

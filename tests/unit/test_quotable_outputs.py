@@ -14,6 +14,7 @@ from watcher.app.live import log_line
 from watcher.diff import diff_articles
 from watcher.models import Article, CheckResult, Edit, Version, WatchedArticle
 from watcher.render.edits import render_check
+from watcher.render.theme import THEME
 from watcher.report import ReportEntry, card_html, render_report
 from watcher.times import zone
 
@@ -54,7 +55,7 @@ def render(entries, fmt: str, **kw) -> str:
 
 def plain(renderable) -> str:
     out = io.StringIO()
-    Console(file=out, width=120, no_color=True, color_system=None).print(renderable)
+    Console(file=out, width=120, no_color=True, color_system=None, theme=THEME).print(renderable)
     return out.getvalue()
 
 
@@ -231,3 +232,33 @@ def test_a_modified_date_appearing_is_not_hidden_as_cosmetic_but_a_changed_one_i
         Article(body=PARAS, modified="2026-11-20T10:00:00Z"), Article(body=PARAS, modified="2026-11-20T11:00:00Z")
     ).edits
     assert moved_on[0].cls == "cosmetic"
+
+
+# ---------------------------------------------------------------- item 11: small ones
+
+
+def test_a_word_that_names_no_article_hints_at_match():
+    import pytest
+
+    from watcher.app.articles import Resolver
+    from watcher.errors import UnknownArticle
+
+    names = Resolver([WatchedArticle(url=URL, added_at=T0, headline="Council closes the valley road")])
+    with pytest.raises(UnknownArticle) as caught:
+        names.resolve("council")
+    assert "use --match council (1 headline contain" in str(caught.value)
+
+
+def test_list_says_a_failed_first_check_failed_instead_of_not_checked_yet():
+    from watcher.render.tables import ArticleList
+
+    never = WatchedArticle(url=URL, added_at=T0)
+    failed = WatchedArticle(url=URL + "-2", added_at=T0, last_checked=T0, last_status="error")
+    text = plain(ArticleList([never, failed]))
+    assert text.count("(not checked yet)") == 1 and "last check error" in text
+
+
+def test_one_version_is_not_one_versions():
+    from watcher.labels import plural
+
+    assert plural(1, "version") == "1 version" and plural(2, "version") == "2 versions"

@@ -93,6 +93,13 @@ def watch_status(a: WatchedArticle) -> str:
     return "paused" if getattr(a, "paused", False) else "stopped" if a.stopped else a.last_status or "never"
 
 
+def _no_headline(a: WatchedArticle) -> str:
+    """What stands in for the headline of an article with no version: why there is none."""
+    if a.last_checked is None:
+        return "(not checked yet)"
+    return f"(no story read yet: last check {a.last_status or 'failed'})"
+
+
 class ArticleList:
     """The `watcher list` view, drawn line by line in fixed columns.
 
@@ -150,7 +157,7 @@ class ArticleList:
             status = watch_status(a)
             cells: list[tuple[str, str | None]] = [
                 (_cell(self.ids.get(a.url, ""), id_w) + " ", "diff.label"),
-                (_lines(visible(a.headline or "(not checked yet)"), article_w, 1)[0] + " ", None),
+                (_lines(visible(a.headline or _no_headline(a)), article_w, 1)[0] + " ", None),
                 (_cell(str(a.versions), 3, "right") + " " + _cell(interval_text(a.every), 5) + " ", None),
                 (_cell(status, 9), f"status.{status}" if status in STATUSES else "diff.context"),
                 (" " + _cell(checked, time_w), None),

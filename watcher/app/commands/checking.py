@@ -10,6 +10,7 @@ import click
 from watcher.app.commands import json_option, match_option, targets
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput, ExitStatus
+from watcher.labels import plural
 from watcher.models import CheckResult, shown_edits
 
 
@@ -205,7 +206,7 @@ def reextract(app: App, url: str | None, match: str | None) -> None:
 
     count = rebuild_versions(store, target, extract_masked)
     app.env.info(
-        f"re-extracted {target}: {with_raw} of {len(versions)} versions had raw HTML; {count} versions now"
+        f"re-extracted {target}: {with_raw} of {plural(len(versions), 'version')} had raw HTML; {plural(count, 'version')} now"
         + ("" if with_raw == len(versions) else " (the others keep the text extracted when they were captured)")
     )
 

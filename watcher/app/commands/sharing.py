@@ -13,6 +13,7 @@ from watcher.app.commands import match_option, output_option, targets
 from watcher.app.context import App, pass_app
 from watcher.config import parse_duration
 from watcher.errors import BadInput, ExitStatus
+from watcher.labels import plural
 from watcher.models import parse_iso, utcnow
 
 
@@ -165,7 +166,7 @@ def prune(app: App, keep_raw: int) -> None:
     """Drop raw HTML older than DAYS (every extracted version is kept)."""
     cutoff = utcnow() - timedelta(days=keep_raw)
     dropped = app.store().prune_raw(cutoff)
-    app.env.info(f"dropped raw HTML of {dropped} versions older than {keep_raw} days")
+    app.env.info(f"dropped raw HTML of {plural(dropped, 'version')} older than {plural(keep_raw, 'day')}")
 
 
 @click.command()

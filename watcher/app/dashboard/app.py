@@ -29,6 +29,7 @@ from watcher.app.dashboard.status_bar import status_text
 from watcher.app.dashboard.timeline_screen import TimelineScreen
 from watcher.config import Config
 from watcher.errors import WatcherError
+from watcher.labels import plural
 from watcher.models import CheckResult, WatchedArticle, utcnow
 from watcher.render.text import safe_text, visible
 from watcher.render.theme import THEME
@@ -350,7 +351,7 @@ class DashboardApp(App[int]):
             return
         url = article.url
         question = Text("Stop watching and delete all ")
-        question.append(f"{article.versions} versions", style="bold")
+        question.append(plural(article.versions, "version"), style="bold")
         question.append(" of\n")
         question.append_text(safe_text(article.headline or url, style="bold"))
         question.append("\n")
