@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast, get_args
@@ -55,6 +55,17 @@ def is_shown(edit: Edit, include_cosmetic: bool = False) -> bool:
 def shown_edits(edits: Iterable[Edit], include_cosmetic: bool = False) -> list[Edit]:
     """The edits a reader sees, in their order (see is_shown)."""
     return [e for e in edits if is_shown(e, include_cosmetic)]
+
+
+def marked(version: Version, classes: Collection[str] = (), flags: Collection[str] = ()) -> bool:
+    """The research filters (`--class`, `--flag` of list and report, the dashboard's articles and edits): a
+    version with an edit of one of `classes` and one of `flags` (its event counts as a flag); empty: any."""
+    if classes and not any(e.cls in classes for e in version.edits):
+        return False
+    if flags:
+        marks = set(version.flags) | ({version.event} if version.event else set())
+        return bool(marks & set(flags))
+    return True
 
 
 @dataclass

@@ -30,11 +30,12 @@ def render_report(
     lang: str = "en",
     tz: tzinfo | None = None,
     archive_dir: Path | None = None,
+    classes: Sequence[str] = (),
 ) -> str:
     """The report of these version changes in one format: "html", "md" (or "markdown"), "json" or "atom".
     `lang` words the HTML and Markdown labels: "en", "zh-Hant" or "auto" (each story's own language); `tz` is
     the zone times are shown in (None: UTC; JSON and Atom stay UTC); `archive_dir` holds the WARCs to link."""
-    groups = group_changes(visible_changes(entries, include_cosmetic))
+    groups = group_changes(visible_changes(entries, include_cosmetic, classes))
     kind = "md" if fmt == "markdown" else fmt
     if kind == "html":
         return render_html(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher.errors import BadInput, UnknownArticle
-from watcher.models import utcnow
+from watcher.models import marked, utcnow
 from watcher.report import ReportEntry, card_html, render_report
 from watcher.store import Store
 
@@ -22,8 +22,11 @@ def report_entries(
     tags: Sequence[str] = (),
     start: datetime | None = None,
     end: datetime | None = None,
+    classes: Sequence[str] = (),
+    flags: Sequence[str] = (),
 ) -> list[ReportEntry]:
-    """Every stored version change (version 2 onwards, and events) in the window."""
+    """Every stored version change (version 2 onwards, and events) in the window, with an edit of one of
+    `classes` and one of `flags` when given (models.marked)."""
     wanted_urls = set(urls)
     articles = {a.url: a for a in store.list_articles()}
     entries = []
@@ -34,6 +37,8 @@ def report_entries(
         if wanted_urls and version.url not in wanted_urls:
             continue
         if tags and not set(tags) & set(article.tags):
+            continue
+        if not marked(version, classes, flags):
             continue
         try:
             old = store.get_version(version.url, version.number - 1)
@@ -57,9 +62,11 @@ def build_report(
     lang: str = "en",
     tz: tzinfo | None = None,
     archive_dir: Path | None = None,
+    classes: Sequence[str] = (),
+    flags: Sequence[str] = (),
 ) -> str:
     """The report text in the chosen format, its labels in `lang` (see render_report)."""
-    entries = report_entries(store, urls=urls, tags=tags, start=start, end=end)
+    entries = report_entries(store, urls=urls, tags=tags, start=start, end=end, classes=classes, flags=flags)
     return render_report(
         entries,
         fmt,
@@ -70,6 +77,7 @@ def build_report(
         lang=lang,
         tz=tz,
         archive_dir=archive_dir,
+        classes=classes,
     )
 
 

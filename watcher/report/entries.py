@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -95,11 +95,16 @@ def placed(old: Version | None, new: Version, edits: Sequence[Edit]) -> list[Edi
     return out
 
 
-def visible_changes(entries: Sequence[ReportEntry], include_cosmetic: bool) -> list[Change]:
-    """Entries worth showing: those with a visible edit, and every event version (removed, restored...)."""
+def visible_changes(
+    entries: Sequence[ReportEntry], include_cosmetic: bool, classes: Collection[str] = ()
+) -> list[Change]:
+    """Entries worth showing: those with a visible edit, and every event version (removed, restored...);
+    with `classes` (`report --class`), only edits of those classes."""
     changes = []
     for entry in entries:
-        edits = shown_edits(entry.new.edits, include_cosmetic)
+        edits = shown_edits(entry.new.edits, include_cosmetic or "cosmetic" in classes)
+        if classes:
+            edits = [e for e in edits if e.cls in classes]
         if edits or entry.new.event:
             changes.append(Change(entry, placed(entry.old, entry.new, edits)))
     return changes

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from watcher.app.context import App
+from watcher.models import CLASSES, EVENTS, FLAGS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -18,6 +19,22 @@ match_option = click.option(
     default=None,
     metavar="TEXT",
     help="The watched article(s) whose headline contains TEXT.",
+)
+
+# The research filters (models.marked), one spelling for `list` and `report`: repeatable, any of them.
+class_option = click.option(
+    "--class",
+    "classes",
+    multiple=True,
+    type=click.Choice(CLASSES),
+    help="Only changes with an edit of this class (repeatable: any of them).",
+)
+flag_option = click.option(
+    "--flag",
+    "flags",
+    multiple=True,
+    type=click.Choice(list(dict.fromkeys([*FLAGS, *EVENTS]))),
+    help="Only changes with this flag or event, e.g. correction_notice, stealth, removed (repeatable).",
 )
 
 

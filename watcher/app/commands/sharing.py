@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from watcher.app.commands import match_option, output_option, targets
+from watcher.app.commands import class_option, flag_option, match_option, output_option, targets
 from watcher.app.context import App, pass_app
 from watcher.config import parse_duration
 from watcher.errors import BadInput, ExitStatus
@@ -24,6 +24,8 @@ from watcher.models import parse_iso, utcnow
 @click.option("--from", "from_date", default=None, help="Window start (ISO date or time).")
 @click.option("--to", "to_date", default=None, help="Window end (ISO date or time).")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag.")
+@class_option
+@flag_option
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "json", "atom"]), default="html", show_default=True)
 @output_option("Write to FILE instead of stdout.")
 @click.option("--all", "include_cosmetic", is_flag=True, help="Include cosmetic edits.")
@@ -44,6 +46,8 @@ def report(
     from_date: str | None,
     to_date: str | None,
     tags: Sequence[str],
+    classes: Sequence[str],
+    flags: Sequence[str],
     fmt: str,
     output: Path | None,
     include_cosmetic: bool,
@@ -69,6 +73,8 @@ def report(
         lang=lang,
         tz=app.zone,
         archive_dir=app.archive_dir(),
+        classes=list(classes),
+        flags=list(flags),
     )
     _write_output(app, text, output)
 

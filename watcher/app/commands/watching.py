@@ -10,12 +10,12 @@ from typing import TextIO
 
 import click
 
-from watcher.app.commands import match_option, options, targets
+from watcher.app.commands import class_option, flag_option, match_option, options, targets
 from watcher.app.context import App, pass_app
 from watcher.config import DurationTooLong, parse_duration
 from watcher.errors import BadInput, FetchError, HTTPStatusError, StoreError
 from watcher.fetch.base import proxy_for, user_agent
-from watcher.models import WatchedArticle, iso, utcnow
+from watcher.models import WatchedArticle, iso, marked, utcnow
 
 MIN_EVERY = 1  # zero would mean "check constantly"; it used to be accepted and silently ignored
 
@@ -297,6 +297,8 @@ _SORTS = {
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable: any of them).")
 @click.option("--status", "statuses", multiple=True, help="Only this last status: changed, error, paused, never, ...")
 @click.option("--host", "hosts", multiple=True, help="Only articles on this host (or its subdomains).")
+@class_option
+@flag_option
 @click.option("--sort", type=click.Choice(sorted(_SORTS)), default="added", show_default=True)
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N (of a long list: at once).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -306,6 +308,8 @@ def list_(
     tags: Sequence[str],
     statuses: Sequence[str],
     hosts: Sequence[str],
+    classes: Sequence[str],
+    flags: Sequence[str],
     sort: str,
     limit: int | None,
     as_json: bool,
@@ -325,6 +329,9 @@ def list_(
     if hosts:
         wanted = [h.lower().strip(".") for h in hosts]
         articles = (a for a in articles if any(_on_host(host_of(a.url), h) for h in wanted))
+    if classes or flags:
+        # Only articles with a stored change so marked: their versions are read, so narrow by the rest first.
+        articles = (a for a in articles if any(marked(v, classes, flags) for v in store.list_versions(a.url)))
     if sort != "added":
         articles = sorted(articles, key=_SORTS[sort])
     if limit:
@@ -359,7 +366,7 @@ def list_(
         shown += len(page.articles)
     if keys and not shown:
         app.env.info(f"no article matches (of {len(keys)} watched)")
-    if feeds and not (tags or statuses or hosts):
+    if feeds and not (tags or statuses or hosts or classes or flags):
         app.env.out.print(feeds_table(feeds))
 
 
