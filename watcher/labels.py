@@ -14,11 +14,20 @@ FLAG_LABELS = {
     "ab_test": "headline A/B test",
     "revert": "reverted to an earlier version",
     "restored": "restored",
+    "encoding_repair": "encoding repaired",
 }
 # Said after the label where there is room (the terminal's flag line).
-FLAG_NOTES = {"stealth": "no notice, same modified date"}
+FLAG_NOTES = {
+    "stealth": "no notice, same modified date",
+    "encoding_repair": "garbled characters fixed, the words did not change",
+}
 # For narrow columns (the dashboard's edits feed); other flags keep their own word.
-FLAG_SHORT = {"headline_changed": "headline", "correction_notice": "correction", "ab_test": "A/B"}
+FLAG_SHORT = {
+    "headline_changed": "headline",
+    "correction_notice": "correction",
+    "ab_test": "A/B",
+    "encoding_repair": "encoding",
+}
 
 FIELD_LABELS = {
     "headline": "Headline",
@@ -100,6 +109,7 @@ _ZH_HANT = {
         "ab_test": "標題 A/B 測試",
         "revert": "改回先前版本",
         "restored": "重新上線",
+        "encoding_repair": "編碼修復",
     },
     "event": {
         "removed": "這篇報導已被撤下。",

@@ -17,7 +17,7 @@ EditField = Literal["headline", "dek", "byline", "published", "modified", "body"
 EditOp = Literal["insert", "delete", "replace", "move"]
 EditClass = Literal["cosmetic", "typo", "moved", "substantive"]
 CheckStatus = Literal["new", "unchanged", "changed", "error", "revert", "removed", "redirected", "restored"]
-Flag = Literal["headline_changed", "correction_notice", "stealth", "ab_test", "revert", "restored"]
+Flag = Literal["headline_changed", "correction_notice", "stealth", "ab_test", "revert", "restored", "encoding_repair"]
 InlineOp = tuple[str, str]  # ("=" | "-" | "+", text)
 
 # The domain's words, each written once; docs/architecture.md says what each means.

@@ -262,3 +262,25 @@ def test_one_version_is_not_one_versions():
     from watcher.labels import plural
 
     assert plural(1, "version") == "1 version" and plural(2, "version") == "2 versions"
+
+
+# ---------------------------------------------------------------- item 10: a charset fix is not an edit
+
+
+def test_a_charset_fix_is_an_encoding_repair_cosmetic_and_flagged():
+    right = ["The mayor said — after the vote — that it’s over.", "颱風逼近，全台戒備。"]
+    import ftfy  # noqa: F401 (registers "sloppy-windows-1252": what browsers decode undeclared UTF-8 as)
+
+    garbled = [p.encode("utf-8").decode("sloppy-windows-1252") for p in right]
+    assert garbled[0].startswith("The mayor said â€”")
+    diff = diff_articles(Article(headline="Café opens", body=garbled), Article(headline="Café opens", body=right))
+    assert diff.edits and {e.cls for e in diff.edits} == {"cosmetic"}
+    assert diff.flags == ["encoding_repair"]  # said so, and no stealth edit
+    # A real edit made while the charset was fixed is still one.
+    reworded = ["The mayor said — after the vote — that it’s not over.", right[1]]
+    real = diff_articles(Article(body=garbled), Article(body=reworded))
+    by_paragraph = {e.to_para: e.cls for e in real.edits if e.to_para}
+    assert by_paragraph == {1: "substantive", 2: "cosmetic"} and "stealth" in real.flags
+    from watcher.labels import flag_label
+
+    assert flag_label("encoding_repair") == "encoding repaired"

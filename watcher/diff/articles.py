@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from watcher.diff.align import Row, align, make_edit
+from watcher.diff.classify import encoding_repair
 from watcher.diff.fold import fold
 from watcher.models import Article, Edit, VersionDiff, parse_iso
 from watcher.notices import is_notice
@@ -49,6 +50,27 @@ def _placed(row: Row) -> Edit:
     return row.edit
 
 
+def _repairs_paired(edits: list[Edit]) -> list[Edit]:
+    """A paragraph whose mojibake was undone shares too few characters with its old self for the aligner to pair
+    them, so it comes out removed and added: such a pair becomes the one cosmetic change it is."""
+    deletes = [e for e in edits if e.op == "delete"]
+    if not deletes:
+        return edits
+    out: list[Edit] = []
+    for edit in edits:
+        if edit.op == "insert":
+            match = next((d for d in deletes if encoding_repair(d.old, edit.new)), None)
+            if match is not None:
+                deletes.remove(match)
+                repaired = make_edit(edit.field, "replace", match.old, edit.new)
+                repaired.from_para, repaired.to_para = match.from_para, edit.to_para
+                out.append(repaired)
+                continue
+        out.append(edit)
+    unpaired = set(map(id, deletes))
+    return [e for e in out if e.op != "delete" or id(e) in unpaired]
+
+
 def diff_articles(old: Article, new: Article) -> VersionDiff:
     """Every edit from old to new (fields, body, captions), classified, with the version's flags."""
     edits: list[Edit] = []
@@ -57,10 +79,10 @@ def diff_articles(old: Article, new: Article) -> VersionDiff:
         edit = _field_edit(name, getattr(old, name), getattr(new, name), lang)
         if edit:
             edits.append(edit)
-    edits += [_placed(row) for row in align(old.body, new.body, "body", lang=lang) if row.edit]
-    edits += [
-        row.edit for row in align(old.captions, new.captions, "caption", allow_split=False, lang=lang) if row.edit
-    ]
+    edits += _repairs_paired([_placed(row) for row in align(old.body, new.body, "body", lang=lang) if row.edit])
+    edits += _repairs_paired(
+        [row.edit for row in align(old.captions, new.captions, "caption", allow_split=False, lang=lang) if row.edit]
+    )
 
     flags = []
     if any(e.field == "headline" and e.cls != "cosmetic" for e in edits):
@@ -70,4 +92,6 @@ def diff_articles(old: Article, new: Article) -> VersionDiff:
         flags.append("correction_notice")
     if any(e.cls == "substantive" for e in edits) and not notice and _same_instant(old.modified, new.modified):
         flags.append("stealth")
+    if any(encoding_repair(e.old, e.new) for e in edits):
+        flags.append("encoding_repair")  # cosmetic, but said: the text looked edited until the charset was fixed
     return VersionDiff(edits=edits, flags=flags)

@@ -113,6 +113,17 @@ def _hunk_class(old: str, new: str, before: str, names: set[str], lang: str | No
     return "substantive"
 
 
+def encoding_repair(old: str | None, new: str | None) -> bool:
+    """new is old with its mojibake undone ("â€”" -> "—"): the server began declaring its charset, the story
+    did not change. ftfy (already under wordfreq) tells mojibake from real text; its cheap badness test first."""
+    if not old or not new or old == new:
+        return False
+    from ftfy import fix_encoding
+    from ftfy.badness import is_bad
+
+    return is_bad(old) and fold(fix_encoding(old)) == fold(new)
+
+
 def classify(old: str | None, new: str | None, lang: str | None = None) -> EditClass:
     """cosmetic, typo or substantive for one edit of one text (None for an added or removed text).
 
@@ -120,7 +131,7 @@ def classify(old: str | None, new: str | None, lang: str | None = None) -> EditC
     """
     if not old or not new:
         return "substantive" if has_content(fold(old or new)) else "cosmetic"
-    if fold(old) == fold(new):
+    if fold(old) == fold(new) or encoding_repair(old, new):
         return "cosmetic"
     worst: EditClass = "typo"  # the folds differ, so something more than formatting changed
     before = ""
