@@ -309,6 +309,7 @@ def test_window_tag_and_url_filters(newsroom):
     assert "No edits in this window." in lxml.html.document_fromstring(empty).text_content()
 
 
+@pytest.mark.browser
 def test_class_and_flag_filters_are_shared_by_report_and_list(newsroom):
     def report_urls(*args: str) -> set[str]:
         return {c["url"] for c in report_json(newsroom, *args)}

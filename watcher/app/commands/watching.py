@@ -36,12 +36,14 @@ def parse_every(text: str | None, option: str = "--every") -> int | None:
 
 
 def _probe(app: App, url: str, allow_private: bool = False) -> str | None:
-    """A warning when the page does not answer 200 now; a plain HTTP request, seconds at most."""
+    """A warning when the page does not answer 200 now, or looks like a section page rather than an article;
+    a plain HTTP request, seconds at most."""
     from watcher import feeds
+    from watcher.discover import section_advice
 
     try:
         fetch = app.config.fetch
-        feeds.download(
+        page = feeds.download(
             url,
             timeout=min(5.0, fetch.nav_timeout),
             max_bytes=fetch.max_bytes,
@@ -53,7 +55,8 @@ def _probe(app: App, url: str, allow_private: bool = False) -> str | None:
         return f"warning: {url} answers HTTP {exc.status} now; it is watched anyway and checked on schedule"
     except FetchError as exc:
         return f"warning: {url} cannot be loaded now ({_reason(exc, url)}); it is watched anyway"
-    return None
+    advice = section_advice(page, url)
+    return f"warning: {advice}" if advice else None
 
 
 def _reason(exc: Exception, url: str) -> str:
