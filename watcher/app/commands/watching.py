@@ -190,6 +190,10 @@ def _changes(old: WatchedArticle, new: WatchedArticle) -> str:
         said.append(f"tags now {', '.join(new.tags)} (added {', '.join(added)})")
     if new.every != old.every:
         said.append(f"interval {interval_text(old.every)} -> {interval_text(new.every)}")
+    if new.allow_private and not old.allow_private:
+        said.append("may now be on a private or loopback address (--allow-private): the next check loads it")
+    if new.mode != old.mode:
+        said.append(f"fetch mode {old.mode or 'default'} -> {new.mode}")
     return ": " + "; ".join(said) if said else " (nothing changed)"
 
 
@@ -486,11 +490,28 @@ def _poll_now(app: App, feed, items) -> tuple[list[str], list[str]]:
             problems.append(f"child sitemap {child}: {exc}")
     now = utcnow()
     svc = app.services(None)
+    capped = _cap_note(app, svc, feed.url, links)
     added, skipped = follow_links(svc, feed, links, now, app.robots())
     problems += [skipped] if skipped else []
+    problems += [capped] if capped else []
     record_poll(svc, feed, now, added, ok=True)
     svc.store.update_feed(feed)
     return added, problems
+
+
+def _cap_note(app: App, svc, feed_url: str, links: list[str]) -> str | None:
+    """A line saying the feed holds more new stories than one poll takes, and how to change that; None if not."""
+    from watcher import feeds
+
+    limit = app.config.feeds.max_new_per_poll
+    seen = svc.store.seen_feed_links(feed_url)
+    waiting = len(feeds.select_new(links, seen, limit + 10**6, site=feed_url, allow_hosts=app.config.feeds.allow_hosts))
+    if waiting <= limit:
+        return None
+    return (
+        f"the feed lists {waiting} new stories; {limit} are watched now, the rest at the next polls of "
+        f"`watcher run` (at most {limit} a poll: [feeds] max_new_per_poll in the config)"
+    )
 
 
 def _read_feed(app: App, url: str):
