@@ -325,6 +325,21 @@ def test_extract_explain_says_where_fields_came_from_and_why_blocks_lost(site, d
     assert "mostly links" in out and '[[sites]] domain = "127.0.0.1"' in out
 
 
+@pytest.mark.browser
+def test_dates_show_in_the_display_zone_and_explain_knows_one_instant(site, data_dir, use_session_browser):
+    taipei = '<meta property="article:published_time" content="2026-11-20T09:30:00+08:00">'
+    site.page(
+        "/taipei",
+        article_html("Typhoon nears", ["The typhoon is expected to make landfall on Wednesday."] * 3, head=taipei),
+    )
+    out, _ = ok(data_dir, "--tz", "Asia/Taipei", "extract", site.url("/taipei"))
+    published = next((line for line in out.splitlines() if "published" in line), out)
+    assert "2026-11-20 09:30 CST (2026-11-20T01:30:00Z)" in published, published  # the page's own local time
+    explained = json.loads(run(data_dir, "extract", site.url("/taipei"), "--explain", "--json")[1])
+    (candidate,) = explained["explain"]["fields"]["published"]
+    assert candidate["used"] and "differs" not in (candidate.get("note") or ""), candidate
+
+
 def test_errors_are_in_watchers_words(site, data_dir, use_session_browser):
     dead = "http://127.0.0.1:9/story"  # the discard port: nothing listens there
     ok(data_dir, "add", dead, "--no-probe")

@@ -146,7 +146,7 @@ def extract(app: App, url: str, as_json: bool, explain: bool) -> None:
             return
         from watcher.render.tables import article_panel
 
-        app.env.out.print(article_panel(article))
+        app.env.out.print(article_panel(article, when=app.long_time))
         return
     from watcher.app.explain import explain_page
 
@@ -157,7 +157,7 @@ def extract(app: App, url: str, as_json: bool, explain: bool) -> None:
         if found is not None:
             from watcher.render.tables import article_panel
 
-            app.env.out.print(article_panel(found))
+            app.env.out.print(article_panel(found, when=app.long_time))
         app.env.out.print(report.renderable())
     if report.error is not None:
         raise report.error
