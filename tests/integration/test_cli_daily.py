@@ -265,6 +265,40 @@ def test_remove_asks_first_and_refuses_without_a_terminal(data_dir, newsroom):
     assert [a.url for a in open_store(data_dir).list_articles()] == [urls["flood"]]
 
 
+@pytest.mark.browser
+def test_checks_progress_bar_never_runs_into_the_result_lines_on_a_terminal(data_dir, newsroom, site):
+    import re
+
+    urls, _ = newsroom
+    site.page(PAGES["flood"][0], FLOOD_V2)
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "check", *urls.values()],
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,  # one terminal for both, as a person sees them
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm-256color"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    lines = re.split(r"[\r\n]", screen)
+    results = [line for line in lines if "unchanged" in line or "changed v2" in line or "checked 3" in line]
+    assert any("changed v2" in line for line in results), screen
+    for line in results:
+        assert "━" not in line and "checking" not in line, line
+
+
 def test_pause_resume_and_what_add_says(site, data_dir, newsroom):
     urls, ids = newsroom
     _, err = ok(data_dir, "pause", "--tag", "transport")

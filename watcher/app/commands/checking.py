@@ -99,7 +99,9 @@ async def _check_all(
     async with app.fetcher() as fetcher:
         svc = app.services(fetcher)
         show = app.env.interactive and not as_json and len(urls) > 1
-        with Progress(console=app.env.err, disable=not show, transient=True) as progress:
+        # The bar is drawn on the console the results are printed to (shown only when that is a terminal):
+        # rich then prints each result above the bar; on stderr the bar ran into the result lines.
+        with Progress(console=app.env.out, disable=not show, transient=True) as progress:
             task = progress.add_task("checking", total=len(urls))
             limit = asyncio.Semaphore(max(1, app.config.fetch.concurrency))
 
