@@ -1,6 +1,7 @@
 """Feed discovery: what a home or section page offers to follow — the feeds it links
 (`<link rel="alternate">` RSS, Atom and JSON Feed), the sitemaps its robots.txt lists, and
-/sitemap.xml — so `watcher follow https://site/` works without knowing where a site keeps them."""
+/sitemap.xml — so `watcher follow https://site/` works without knowing where a site keeps them; and
+telling such a page from an article when one is given to `add`."""
 
 from __future__ import annotations
 

@@ -284,3 +284,13 @@ def test_a_charset_fix_is_an_encoding_repair_cosmetic_and_flagged():
     from watcher.labels import flag_label
 
     assert flag_label("encoding_repair") == "encoding repaired"
+
+
+def test_the_outlet_name_is_stored_with_the_version(tmp_path):
+    from watcher.store import open_store
+
+    store = open_store(tmp_path / "data")
+    store.add_article(URL)
+    article = Article(headline="Flood closes the valley", body=PARAS, site="The Riverton Ledger")
+    store.save_version(URL, article, html="<p>x</p>", diff=None, captured_at=T0)
+    assert open_store(tmp_path / "data").latest_version(URL).article.site == "The Riverton Ledger"

@@ -47,7 +47,9 @@ h1 { font-size: 38px; line-height: 1.2; margin: 0; overflow-wrap: anywhere;
 .edit.op-move { border-left: 4px dashed #3f6fb5; }
 .edit.op-move .label::before { content: "⇅ "; color: #3f6fb5; font-weight: 700; }
 .label { font-size: 18px; }
-.diff { font-size: {diff_px}px; line-height: 1.4; }
+/* Lines far enough apart that a wrapped insertion's background never covers the underline of the line
+   above it (at 1.4 the CJK font's tall boxes hid the underline under the first inserted words). */
+.diff { font-size: {diff_px}px; line-height: 1.6; }
 .more { color: var(--muted); font-size: 18px; margin: 0; }
 .brand { color: var(--muted); font-size: 16px; text-align: right; }
 """

@@ -65,8 +65,10 @@ a { color: var(--link); }
 .summary-table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 .summary-table th, .summary-table td { padding: .2rem .5rem; border-bottom: 1px solid var(--border);
                                        text-align: left; vertical-align: top; }
-.summary-table th[scope="row"] { font-weight: 500; }
+.summary-table th[scope="row"] { font-weight: 500; width: 55%; }
+.summary-table thead th.num { white-space: normal; font-size: .85em; }
 .summary-table .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.summary-table tbody tr:target, .summary-table tbody tr:hover { background: var(--panel); }
 .summary-table .when { white-space: nowrap; color: var(--muted); }
 .context { color: var(--muted); margin: .25rem 0; font-size: .95em; }
 .pn { font-size: .8em; font-variant-numeric: tabular-nums; margin-right: .3em; }

@@ -115,7 +115,9 @@ def paragraph_place(edit: Edit, lang: str | None = None) -> str:
     return place(edit.from_para, edit.to_para, edit.op, lang) if edit.field == "body" else ""
 
 
-def context_paragraphs(change: Change, edit: Edit) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+def context_paragraphs(
+    change: Change, edit: Edit, lang: str | None = None
+) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
     """The paragraph before and after a body edit, each as (its place, its text), None where there is none or
     where that paragraph is an edit of this change itself (it is shown as one)."""
     if edit.field != "body":
@@ -123,17 +125,18 @@ def context_paragraphs(change: Change, edit: Edit) -> tuple[tuple[str, str] | No
     new_body = change.entry.new.article.body
     old = change.entry.old
     if edit.to_para is not None:
-        body, at, prefix = new_body, edit.to_para, "¶"
+        body, at, in_new = new_body, edit.to_para, True
         taken = {e.to_para for e in change.edits if e.field == "body"}
     elif edit.from_para is not None and old is not None:
-        body, at, prefix = old.article.body, edit.from_para, "old ¶"
+        body, at, in_new = old.article.body, edit.from_para, False
         taken = {e.from_para for e in change.edits if e.field == "body" and e.to_para is None}
     else:
         return None, None
 
     def around(number: int) -> tuple[str, str] | None:
         if 1 <= number <= len(body) and number not in taken:
-            return f"{prefix}{number}", body[number - 1]
+            where = place(None, number, "replace", lang) if in_new else place(number, None, "delete", lang)
+            return where, body[number - 1]
         return None
 
     return around(at - 1), around(at + 1)

@@ -95,7 +95,7 @@ def edit_html(edit: Edit, lang: str | None = None, change: Change | None = None)
     paragraphs before and after it when `change` is given; labels in `lang` (None: English)."""
     where = paragraph_place(edit, lang)
     label = f'<p class="label">{esc(story_label(edit.field, edit.op, edit.cls, lang, where))}</p>'
-    before, after = context_paragraphs(change, edit) if change is not None else (None, None)
+    before, after = context_paragraphs(change, edit, lang) if change is not None else (None, None)
     attrs = f'data-field="{esc(edit.field)}" data-op="{esc(edit.op)}" data-class="{esc(edit.cls)}"'
     if edit.from_para is not None:
         attrs += f' data-from="{edit.from_para}"'
