@@ -294,3 +294,14 @@ def test_the_outlet_name_is_stored_with_the_version(tmp_path):
     article = Article(headline="Flood closes the valley", body=PARAS, site="The Riverton Ledger")
     store.save_version(URL, article, html="<p>x</p>", diff=None, captured_at=T0)
     assert open_store(tmp_path / "data").latest_version(URL).article.site == "The Riverton Ledger"
+
+
+def test_moves_are_drawn_as_moves_and_every_section_leads_back_to_the_contents():
+    entry = move_entry()
+    card = lxml.html.document_fromstring(card_html(entry))
+    (edit,) = card.find_class("edit")
+    assert "op-move" in edit.get("class") and edit.find_class("label")[0].text_content() == "Body ¶1 (was ¶4) · moved"
+    assert not list(edit.iter("ins")) and not list(edit.iter("del"))  # unchanged text in a new place, not added
+    report = lxml.html.document_fromstring(render([entry], "html"))
+    assert "op-move" in report.find_class("edit")[0].get("class")
+    assert report.xpath('//section//a[@href="#contents"]') and report.xpath('//*[@id="contents"]')

@@ -71,6 +71,10 @@ a { color: var(--link); }
 .summary-table tbody tr:target, .summary-table tbody tr:hover { background: var(--panel); }
 .summary-table .when { white-space: nowrap; color: var(--muted); }
 .context { color: var(--muted); margin: .25rem 0; font-size: .95em; }
+/* A moved paragraph is drawn as a move: a dashed rule and an arrow, not as text added. */
+.op-move > .diff { border-left: 3px dashed var(--link); padding-left: .6rem; }
+.op-move > .label::before { content: "⇅ "; color: var(--link); font-weight: 700; }
+.back { font-size: .85rem; float: right; }
 .pn { font-size: .8em; font-variant-numeric: tabular-nums; margin-right: .3em; }
 .archive { font-size: .85rem; color: var(--muted); margin: .4rem 0 0; }
 .article { border-top: 2px solid var(--border); padding-top: 1rem; margin-top: 1.5rem; }

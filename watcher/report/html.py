@@ -210,6 +210,7 @@ def group_html(
     )
     return (
         f'<section class="article" id="{esc(anchor)}"{_lang_attr(group)}>'
+        '<a class="back" href="#contents">↑ Contents</a>'
         f'<h2 dir="auto">{page(group.headline)}</h2>'
         f'<p class="url">{link(group.url)}</p>'
         f'<p class="muted">{esc(plural(len(group.changes), "version change"))} · '
@@ -248,7 +249,8 @@ def toc_html(groups: Sequence[ArticleGroup], tz: tzinfo | None = None) -> str:
             f'<td class="when">{time_html(g.changes[0].entry.new.captured_at, tz)}</td>{cells}</tr>'
         )
     return (
-        '<nav class="toc" aria-label="Contents"><h2>Contents</h2><div class="table-wrap"><table class="summary-table">'
+        '<nav class="toc" id="contents" aria-label="Contents"><h2>Contents</h2><div class="table-wrap">'
+        '<table class="summary-table">'
         f'<thead><tr><th scope="col" class="num">#</th><th scope="col">Article</th><th scope="col">Last change</th>'
         f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></nav>"
     )
