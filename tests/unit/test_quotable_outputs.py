@@ -163,6 +163,9 @@ def test_html_report_shows_each_change_between_its_neighbours_with_paragraph_num
     context = [p.text_content() for p in edit.find_class("context")]
     assert context == ["¶2 Paragraph 2 of story 2 says something.", "¶4 Paragraph 4 of story 2 says something."]
     assert "Body ¶3 · changed" in edit.find_class("label")[0].text_content()
+    md = render(report_of_many()[:1], "md")
+    assert "- **Body** (¶3, changed, substantive)\n  - ¶2 · *Paragraph 2 of story 0 says something.*\n" in md
+    assert "\n  - ¶4 · *Paragraph 4 of story 0 says something.*" in md
 
 
 def test_html_report_opens_with_a_summary_table_of_articles_by_class_and_flag():

@@ -10,7 +10,16 @@ from urllib.parse import quote
 
 from watcher.labels import story_field, story_flag, story_label, story_text, story_words
 from watcher.models import Edit, InlineOp
-from watcher.report.entries import ArticleGroup, Change, edit_ops, paragraph_place, plural, safe_href
+from watcher.report.card import head, tail
+from watcher.report.entries import (
+    ArticleGroup,
+    Change,
+    context_paragraphs,
+    edit_ops,
+    paragraph_place,
+    plural,
+    safe_href,
+)
 from watcher.report.html import event_sentence, labels_lang, version_title
 from watcher.times import display_time_in
 from watcher.untrusted import visible
@@ -97,9 +106,36 @@ def md_inline(ops: Sequence[InlineOp]) -> str:
     return out
 
 
-def edit_md(edit: Edit, lang: str | None = None) -> str:
+CONTEXT_CHARS = 160  # of a neighbouring paragraph, cut at a sentence or word boundary
+
+
+def _context_md(found: tuple[str, str] | None, *, before: bool) -> str:
+    if found is None:
+        return ""
+    where, text = found
+    text = tail(text, CONTEXT_CHARS) if before else head(text, CONTEXT_CHARS)
+    return f"\n  - {md_escape(where)} · *{md_escape(text)}*"
+
+
+def edit_md(edit: Edit, lang: str | None = None, change: Change | None = None) -> str:
     """One edit as a list item: its label, then the text; a changed text as Before and After lines, so the old
     and new wording can each be read (and quoted) whole, with what went and what came marked in each."""
+    item = _edit_item(edit, lang)
+    if change is None:
+        return item
+    # The paragraphs around a body edit, as in the HTML report, so a change can be read (and quoted) in place.
+    before, after = context_paragraphs(change, edit, lang)
+    if not (before or after):
+        return item
+    first, _, rest = item.partition("\n")
+    if ": " in first and not rest and first.startswith("- **"):
+        label, _, text = first.partition(": ")
+        first, rest = label, f"  - {text}"
+    lines = [first, _context_md(before, before=True).lstrip("\n"), rest, _context_md(after, before=False).lstrip("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _edit_item(edit: Edit, lang: str | None) -> str:
     field = story_field(edit.field, lang)
     where = paragraph_place(edit, lang)
     rest = story_label(edit.field, edit.op, edit.cls, lang, where)[len(field) :].lstrip(" ·")
@@ -135,7 +171,7 @@ def change_md(change: Change, lang: str | None = None, tz: tzinfo | None = None)
     if new.final_url:
         lines += [f"The page led to {md_link(new.final_url)}", ""]
     if change.edits:
-        lines += [edit_md(e, lang) for e in change.edits]
+        lines += [edit_md(e, lang, change) for e in change.edits]
         lines.append("")
     return lines
 
