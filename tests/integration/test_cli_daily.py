@@ -332,10 +332,10 @@ def test_pause_resume_and_what_add_says(site, data_dir, newsroom):
 def test_reextract_says_when_no_raw_html_is_left(data_dir, newsroom):
     urls, ids = newsroom
     _, err = ok(data_dir, "reextract", ids["flood"])
-    assert "1 of 1 versions had raw HTML" in err
+    assert "1 of 1 versions had raw HTML; 1 version now" in err  # not "1 versions"
     ok(data_dir, "prune", "--keep-raw", "0")
     code, _, err = run(data_dir, "reextract", ids["flood"])
-    assert code == 2 and "none of its 1 versions has raw HTML left" in err
+    assert code == 2 and "its one version has no raw HTML left" in err
 
 
 def test_bare_watcher_prints_help_and_exits_0(data_dir):

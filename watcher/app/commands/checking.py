@@ -194,7 +194,8 @@ def reextract(app: App, url: str | None, match: str | None) -> None:
     with_raw = sum(1 for v in versions if store.get_html(v) is not None)
     if not with_raw:
         raise BadInput(
-            f"{target}: none of its {len(versions)} versions has raw HTML left (pruned?); nothing to re-extract"
+            f"{target}: {'its one version has no' if len(versions) == 1 else f'none of its {len(versions)} versions has'}"
+            " raw HTML left (pruned?); nothing to re-extract"
         )
     from watcher.diff.volatile import apply_mask
     from watcher.monitor.trust import HostBodies, build_mask
@@ -208,7 +209,7 @@ def reextract(app: App, url: str | None, match: str | None) -> None:
 
     count = rebuild_versions(store, target, extract_masked)
     app.env.info(
-        f"re-extracted {target}: {with_raw} of {plural(len(versions), 'version')} had raw HTML; {plural(count, 'version')} now"
+        f"re-extracted {target}: {with_raw} of {len(versions)} versions had raw HTML; {plural(count, 'version')} now"
         + ("" if with_raw == len(versions) else " (the others keep the text extracted when they were captured)")
     )
 
