@@ -308,3 +308,11 @@ def test_moves_are_drawn_as_moves_and_every_section_leads_back_to_the_contents()
     report = lxml.html.document_fromstring(render([entry], "html"))
     assert "op-move" in report.find_class("edit")[0].get("class")
     assert report.xpath('//section//a[@href="#contents"]') and report.xpath('//*[@id="contents"]')
+
+
+def test_pairing_a_repaired_paragraph_keeps_every_other_removal():
+    garbled = "The mayor said — after the vote.".encode().decode("latin-1")
+    old = Article(body=[garbled, "A paragraph that was cut from the story entirely, for good."])
+    diff = diff_articles(old, Article(body=["The mayor said — after the vote.", "A new closing paragraph."]))
+    ops = sorted((e.op, e.cls) for e in diff.edits)
+    assert ("replace", "cosmetic") in ops and ("delete", "substantive") in ops, ops

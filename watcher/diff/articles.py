@@ -53,22 +53,25 @@ def _placed(row: Row) -> Edit:
 def _repairs_paired(edits: list[Edit]) -> list[Edit]:
     """A paragraph whose mojibake was undone shares too few characters with its old self for the aligner to pair
     them, so it comes out removed and added: such a pair becomes the one cosmetic change it is."""
-    deletes = [e for e in edits if e.op == "delete"]
+    from ftfy.badness import is_bad
+
+    deletes = [e for e in edits if e.op == "delete" and e.old and is_bad(e.old)]  # only mojibake can be repaired
     if not deletes:
         return edits
     out: list[Edit] = []
+    paired: set[int] = set()
     for edit in edits:
         if edit.op == "insert":
             match = next((d for d in deletes if encoding_repair(d.old, edit.new)), None)
             if match is not None:
                 deletes.remove(match)
+                paired.add(id(match))
                 repaired = make_edit(edit.field, "replace", match.old, edit.new)
                 repaired.from_para, repaired.to_para = match.from_para, edit.to_para
                 out.append(repaired)
                 continue
         out.append(edit)
-    unpaired = set(map(id, deletes))
-    return [e for e in out if e.op != "delete" or id(e) in unpaired]
+    return [e for e in out if id(e) not in paired]
 
 
 def diff_articles(old: Article, new: Article) -> VersionDiff:
