@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from watcher.diff.align import Row, align, make_edit
-from watcher.diff.classify import encoding_repair
+from watcher.diff.classify import encoding_repair, may_be_mojibake
 from watcher.diff.fold import fold
 from watcher.models import Article, Edit, VersionDiff, parse_iso
 from watcher.notices import is_notice
@@ -53,9 +53,7 @@ def _placed(row: Row) -> Edit:
 def _repairs_paired(edits: list[Edit]) -> list[Edit]:
     """A paragraph whose mojibake was undone shares too few characters with its old self for the aligner to pair
     them, so it comes out removed and added: such a pair becomes the one cosmetic change it is."""
-    from ftfy.badness import is_bad
-
-    deletes = [e for e in edits if e.op == "delete" and e.old and is_bad(e.old)]  # only mojibake can be repaired
+    deletes = [e for e in edits if e.op == "delete" and may_be_mojibake(e.old)]  # only mojibake can be repaired
     if not deletes:
         return edits
     out: list[Edit] = []
