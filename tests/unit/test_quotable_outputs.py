@@ -316,3 +316,23 @@ def test_pairing_a_repaired_paragraph_keeps_every_other_removal():
     diff = diff_articles(old, Article(body=["The mayor said — after the vote.", "A new closing paragraph."]))
     ops = sorted((e.op, e.cls) for e in diff.edits)
     assert ("replace", "cosmetic") in ops and ("delete", "substantive") in ops, ops
+
+
+def test_a_report_of_200_stories_is_navigable_from_its_summary_table():
+    entries = []
+    for n in range(200):
+        url = f"https://news.example/story-{n}"
+        body = [f"Paragraph {k} of story {n} says something." for k in range(1, 4)]
+        old = Version(url, 1, T0, "a", Article(headline=f"Story {n}", body=body))
+        new_body = [body[0], body[1].replace("says", "said"), body[2]]
+        new = Version(url, 2, T0 + timedelta(minutes=n), "b", Article(headline=f"Story {n}", body=new_body))
+        found = diff_articles(old.article, new.article).edits
+        new.edits = [Edit(e.field, e.op, e.old, e.new, e.cls, e.inline) for e in found]  # stored without positions
+        entries.append(ReportEntry(WatchedArticle(url=url, added_at=T0), old, new))
+    tree = lxml.html.document_fromstring(render(entries, "html"))
+    rows = tree.xpath('//table[@class="summary-table"]/tbody/tr')
+    assert len(rows) == 200 and rows[0].xpath(".//a")[0].text_content() == "Story 199"  # newest first
+    sections = {s.get("id") for s in tree.xpath("//section")}
+    assert {a.get("href")[1:] for row in rows for a in row.xpath(".//a")} == sections
+    assert len(tree.xpath('//section/a[@href="#contents"]')) == 200
+    assert all(e.get("data-to") == "2" for e in tree.find_class("edit"))  # placed again from the two bodies
