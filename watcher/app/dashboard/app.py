@@ -400,7 +400,7 @@ class DashboardApp(App[int]):
         if picked is None:
             return
         try:
-            path = actions.write_report(self.store, self.out_dir, *picked, now=self.clock())
+            path = actions.write_report(self.store, self.out_dir, *picked, now=self.clock(), tz=self.tz)
         except (WatcherError, OSError) as exc:
             self.message(f"cannot write the report: {exc}", "error")
             return
@@ -417,7 +417,7 @@ class DashboardApp(App[int]):
             if fetcher is None:
                 self.message("no browser to draw the card", "error")
                 return
-            path = await actions.write_card(self.store, self.out_dir, url, number, fetcher)
+            path = await actions.write_card(self.store, self.out_dir, url, number, fetcher, tz=self.tz)
         except (WatcherError, OSError) as exc:
             self.message(f"cannot write the card: {exc}", "error")
             return
