@@ -109,6 +109,7 @@ def test_traditional_chinese_labels_keep_the_operation_in_reports_and_cards():
     assert len(set(labels)) == len(labels) == len(edits) and {"insert", "delete", "move"} <= ops
     for word in ("新增", "刪除"):
         assert any(word in label for label in labels), labels
+    assert f"1 次版本更動 · {len(edits)} 處修改" in html.text_content()
     card = lxml.html.document_fromstring(card_html(entry)).text_content()
     assert "新增" in card or "刪除" in card or "移動" in card
     md = render([entry], "md", lang="auto")

@@ -198,6 +198,13 @@ def _lang_attr(group: ArticleGroup) -> str:
     return f' lang="{esc(lang)}"' if _LANG_RE.match(lang) else ""
 
 
+def _counts(changes: int, edits: int, lang: str | None) -> str:
+    """ "2 version changes · 3 edits" in the story's language."""
+    if story_words(lang):
+        return f"{changes} 次版本更動 · {edits} 處修改"
+    return f"{plural(changes, 'version change')} · {plural(edits, 'edit')}"
+
+
 def group_html(
     group: ArticleGroup, lang_mode: str = "en", tz: tzinfo | None = None, archive_dir: Path | None = None
 ) -> str:
@@ -213,8 +220,7 @@ def group_html(
         '<a class="back" href="#contents">↑ Contents</a>'
         f'<h2 dir="auto">{page(group.headline)}</h2>'
         f'<p class="url">{link(group.url)}</p>'
-        f'<p class="muted">{esc(plural(len(group.changes), "version change"))} · '
-        f"{esc(plural(group.edit_count, 'edit'))}</p>"
+        f'<p class="muted">{esc(_counts(len(group.changes), group.edit_count, lang))}</p>'
         f"{changes}</section>"
     )
 
