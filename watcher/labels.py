@@ -101,7 +101,7 @@ _ZH_HANT = {
     },
     "class": {"cosmetic": "格式修改", "typo": "錯字修正", "moved": "段落移動", "substantive": "實質修改"},
     "op": {"insert": "新增", "delete": "刪除", "replace": "修改", "move": "移動"},
-    "text": {"Before": "修改前", "After": "修改後", "encoding": "編碼修復"},
+    "text": {"Before": "修改前", "After": "修改後"},
     "flag": {
         "headline_changed": "標題更動",
         "correction_notice": "更正啟事",
