@@ -17,11 +17,20 @@ FLAG_LABELS = {
     "ab_test": "headline A/B test",
     "revert": "reverted to an earlier version",
     "restored": "restored",
+    "encoding_repair": "encoding repaired",
 }
 # Said after the label where there is room (the terminal's flag line).
-FLAG_NOTES = {"stealth": "no notice, same modified date"}
+FLAG_NOTES = {
+    "stealth": "no notice, same modified date",
+    "encoding_repair": "garbled characters fixed, the words did not change",
+}
 # For narrow columns (the dashboard's edits feed); other flags keep their own word.
-FLAG_SHORT = {"headline_changed": "headline", "correction_notice": "correction", "ab_test": "A/B"}
+FLAG_SHORT = {
+    "headline_changed": "headline",
+    "correction_notice": "correction",
+    "ab_test": "A/B",
+    "encoding_repair": "encoding",
+}
 
 FIELD_LABELS = {
     "headline": "Headline",
@@ -37,6 +46,11 @@ OP_WORDS = {"insert": "added", "delete": "removed", "replace": "changed", "move"
 
 # A notification's title word for each status worth notifying (models.NOTIFY_STATUSES).
 STATUS_TITLES = {"changed": "Edited", "removed": "Removed", "redirected": "Redirected", "restored": "Restored"}
+
+
+def plural(count: int, word: str) -> str:
+    """A count with its noun: "1 version", "2 versions"."""
+    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def flag_label(flag: str, *, note: bool = False) -> str:
@@ -89,6 +103,8 @@ _ZH_HANT = {
         "caption": "圖說",
     },
     "class": {"cosmetic": "格式修改", "typo": "錯字修正", "moved": "段落移動", "substantive": "實質修改"},
+    "op": {"insert": "新增", "delete": "刪除", "replace": "修改", "move": "移動"},
+    "text": {"Before": "修改前", "After": "修改後"},
     "flag": {
         "headline_changed": "標題更動",
         "correction_notice": "更正啟事",
@@ -96,6 +112,7 @@ _ZH_HANT = {
         "ab_test": "標題 A/B 測試",
         "revert": "改回先前版本",
         "restored": "重新上線",
+        "encoding_repair": "編碼修復",
     },
     "event": {
         "removed": "這篇報導已被撤下。",
@@ -124,6 +141,41 @@ def story_class(cls: str, lang: str | None) -> str:
     """An edit class in the story's language; English keeps the contract's word."""
     words = story_words(lang)
     return (words or {}).get("class", {}).get(cls) or cls
+
+
+def story_op(op: str, lang: str | None) -> str:
+    """What an edit operation did, in the story's language ("added"; "新增" in zh-Hant)."""
+    words = story_words(lang)
+    return (words or {}).get("op", {}).get(op) or op_word(op)
+
+
+def story_text(word: str, lang: str | None) -> str:
+    """One of the reports' own words ("Before", "After") in the story's language."""
+    words = story_words(lang)
+    return (words or {}).get("text", {}).get(word) or word
+
+
+def place(from_para: int | None, to_para: int | None, op: str, lang: str | None = None) -> str:
+    """Where a body paragraph sits: "¶3", "¶3 (was ¶8)" for a move, "old ¶3" for a removed one; "" unknown.
+    In zh-Hant: "第 3 段（原第 8 段）"."""
+    zh = story_words(lang) is not None
+    if to_para is not None and from_para is not None and op == "move":
+        return f"第 {to_para} 段（原第 {from_para} 段）" if zh else f"¶{to_para} (was ¶{from_para})"
+    if to_para is not None:
+        return f"第 {to_para} 段" if zh else f"¶{to_para}"
+    if from_para is not None:
+        return f"原第 {from_para} 段" if zh else f"old ¶{from_para}"
+    return ""
+
+
+def story_label(field: str, op: str, cls: str, lang: str | None, where: str = "") -> str:
+    """An edit's label as the reports and cards word it: "Body ¶3 (was ¶8) · moved · moved" is said once:
+    "Body ¶3 (was ¶8) · moved"; "Body ¶2 · changed · substantive"; in zh-Hant "內文 第 2 段 · 修改 · 實質修改"."""
+    head = story_field(field, lang) + (f" {where}" if where else "")
+    op_text, cls_text = story_op(op, lang), story_class(cls, lang)
+    if op == "move" and cls == "moved":
+        return f"{head} · {op_text if not story_words(lang) else cls_text}"
+    return f"{head} · {op_text} · {cls_text}"
 
 
 def story_flag(flag: str, lang: str | None) -> str:

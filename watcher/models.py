@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal, cast, get_args
@@ -15,7 +15,7 @@ EditField = Literal["headline", "dek", "byline", "published", "modified", "body"
 EditOp = Literal["insert", "delete", "replace", "move"]
 EditClass = Literal["cosmetic", "typo", "moved", "substantive"]
 CheckStatus = Literal["new", "unchanged", "changed", "error", "revert", "removed", "redirected", "restored"]
-Flag = Literal["headline_changed", "correction_notice", "stealth", "ab_test", "revert", "restored"]
+Flag = Literal["headline_changed", "correction_notice", "stealth", "ab_test", "revert", "restored", "encoding_repair"]
 InlineOp = tuple[str, str]  # ("=" | "-" | "+", text)
 # Why an edit was made (NewsEdits' edit intents, README "What changed, in words"); least to most newsworthy.
 EditIntent = Literal["cosmetic", "style", "update", "attribution", "fact", "correction"]
@@ -58,6 +58,17 @@ def is_shown(edit: Edit, include_cosmetic: bool = False) -> bool:
 def shown_edits(edits: Iterable[Edit], include_cosmetic: bool = False) -> list[Edit]:
     """The edits a reader sees, in their order (see is_shown)."""
     return [e for e in edits if is_shown(e, include_cosmetic)]
+
+
+def marked(version: Version, classes: Collection[str] = (), flags: Collection[str] = ()) -> bool:
+    """The research filters (`--class`, `--flag` of list and report, the dashboard's articles and edits): a
+    version with an edit of one of `classes` and one of `flags` (its event counts as a flag); empty: any."""
+    if classes and not any(e.cls in classes for e in version.edits):
+        return False
+    if flags:
+        marks = set(version.flags) | ({version.event} if version.event else set())
+        return bool(marks & set(flags))
+    return True
 
 
 @dataclass
@@ -114,6 +125,7 @@ class Article:
     lang: str | None = None
     canonical_url: str | None = None
     extractor: str = ""
+    site: str = ""  # the outlet's name as the page gives it (og:site_name, JSON-LD publisher); not compared
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

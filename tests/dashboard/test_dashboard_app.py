@@ -145,6 +145,33 @@ def test_filters_and_search(english_store):
     drive(app, script)
 
 
+def test_class_and_flag_filters_narrow_the_articles_too_and_home_end_move_in_the_feed(english_store):
+    app = dashboard(english_store)
+
+    async def script(pilot):
+        articles, feed = app.screen.query_one(ArticlesTable), app.screen.query_one(EditsTable)
+
+        def headlines():
+            return sorted(r.split(" | ")[0] for r in rows(articles))
+
+        await pilot.press("c")  # substantive only: the articles with such a change, as the feed shows
+        assert headlines() == [
+            "Harbor city approves $48 million flood barrier after decade of debate",
+            "Market hall opens to traders",
+        ]
+        await pilot.press("c", "c", "c", "f", "f")  # all classes; flag: correction
+        assert headlines() == ["Harbor city approves $48 million flood barrier after decade of debate"]
+        await pilot.press("escape")
+        assert len(rows(articles)) == 5
+        feed.focus()
+        await pilot.press("end")
+        assert feed.cursor_row == feed.row_count - 1 > 0
+        await pilot.press("home")
+        assert feed.cursor_row == 0
+
+    drive(app, script)
+
+
 def test_timeline_diff_side_by_side_and_full_text(english_store):
     app = dashboard(english_store)
 

@@ -265,6 +265,40 @@ def test_remove_asks_first_and_refuses_without_a_terminal(data_dir, newsroom):
     assert [a.url for a in open_store(data_dir).list_articles()] == [urls["flood"]]
 
 
+@pytest.mark.browser
+def test_checks_progress_bar_never_runs_into_the_result_lines_on_a_terminal(data_dir, newsroom, site):
+    import re
+
+    urls, _ = newsroom
+    site.page(PAGES["flood"][0], FLOOD_V2)
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data_dir), "check", *urls.values()],
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,  # one terminal for both, as a person sees them
+        env={**os.environ, "COLUMNS": "100", "TERM": "xterm-256color"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=120)
+    os.close(leader)
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    lines = re.split(r"[\r\n]", screen)
+    results = [line for line in lines if "unchanged" in line or "changed v2" in line or "checked 3" in line]
+    assert any("changed v2" in line for line in results), screen
+    for line in results:
+        assert "━" not in line and "checking" not in line, line
+
+
 def test_pause_resume_and_what_add_says(site, data_dir, newsroom):
     urls, ids = newsroom
     _, err = ok(data_dir, "pause", "--tag", "transport")
@@ -298,10 +332,10 @@ def test_pause_resume_and_what_add_says(site, data_dir, newsroom):
 def test_reextract_says_when_no_raw_html_is_left(data_dir, newsroom):
     urls, ids = newsroom
     _, err = ok(data_dir, "reextract", ids["flood"])
-    assert "1 of 1 versions had raw HTML" in err
+    assert "1 of 1 versions had raw HTML; 1 version now" in err  # not "1 versions"
     ok(data_dir, "prune", "--keep-raw", "0")
     code, _, err = run(data_dir, "reextract", ids["flood"])
-    assert code == 2 and "none of its 1 versions has raw HTML left" in err
+    assert code == 2 and "its one version has no raw HTML left" in err
 
 
 def test_bare_watcher_prints_help_and_exits_0(data_dir):
@@ -323,6 +357,21 @@ def test_extract_explain_says_where_fields_came_from_and_why_blocks_lost(site, d
     code, out, err = run(data_dir, "extract", site.url("/front"), "--explain", width=120)
     assert code == 1 and "no article found" in err
     assert "mostly links" in out and '[[sites]] domain = "127.0.0.1"' in out
+
+
+@pytest.mark.browser
+def test_dates_show_in_the_display_zone_and_explain_knows_one_instant(site, data_dir, use_session_browser):
+    taipei = '<meta property="article:published_time" content="2026-11-20T09:30:00+08:00">'
+    site.page(
+        "/taipei",
+        article_html("Typhoon nears", ["The typhoon is expected to make landfall on Wednesday."] * 3, head=taipei),
+    )
+    out, _ = ok(data_dir, "--tz", "Asia/Taipei", "extract", site.url("/taipei"))
+    published = next((line for line in out.splitlines() if "published" in line), out)
+    assert "2026-11-20 09:30 CST (2026-11-20T01:30:00Z)" in published, published  # the page's own local time
+    explained = json.loads(run(data_dir, "extract", site.url("/taipei"), "--explain", "--json")[1])
+    (candidate,) = explained["explain"]["fields"]["published"]
+    assert candidate["used"] and "differs" not in (candidate.get("note") or ""), candidate
 
 
 def test_errors_are_in_watchers_words(site, data_dir, use_session_browser):

@@ -211,6 +211,9 @@ def test_new_articles_per_poll_are_capped(site, fetcher, tmp_path):
     other = data_dir_with(tmp_path / "other", follow_config(3))
     code, _, err = watcher(other, "follow", site.url("/rss.xml"), "--every", "1s")
     assert code == 0 and "(rss, 8 links now): watching 3 new articles" in err, err
+    # ... and says so, with how to change it.
+    assert "the feed lists 8 new stories; 3 are watched now, the rest at the next polls" in err, err
+    assert "[feeds] max_new_per_poll" in err
     assert sorted(a.url for a in open_store(other).list_articles()) == sorted(links[0:3])
 
 

@@ -7,6 +7,7 @@ test then only runs `watcher report`, which needs no browser.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -228,11 +229,18 @@ def test_json_report_follows_the_contract(newsroom):
         assert change["status"] == "changed" and change["version"] == 2 and change["error"] is None
         assert parse_iso(change["checked_at"]).tzinfo is not None and change["checked_at"].endswith("Z")
         for edit in change["edits"]:
-            # Body paragraphs carry where they stood ("from"/"to"); fields never do.
-            positions = (
-                {"from", "to"} if edit["op"] in ("replace", "move") else {"to"} if edit["op"] == "insert" else {"from"}
-            )
-            assert set(edit) == EDIT_KEYS | (positions if edit["field"] == "body" else set())
+            # Added fields: a body edit says which paragraph it was and is (README, JSON output); edits stored
+            # since facts were kept carry their facts and intent.
+            assert EDIT_KEYS <= set(edit) <= EDIT_KEYS | {"from", "to", "facts", "intent"}
+            if edit["field"] == "body":
+                positions = (
+                    {"from", "to"}
+                    if edit["op"] in ("replace", "move")
+                    else {"to"}
+                    if edit["op"] == "insert"
+                    else {"from"}
+                )
+                assert positions <= set(edit)
             assert edit["class"] in {"typo", "substantive"}  # cosmetic left out without --all
             assert all(op in ("=", "-", "+") and isinstance(t, str) for op, t in edit["inline"])
     en = next(c for c in changes if c["url"] == newsroom.en)
@@ -309,6 +317,37 @@ def test_window_tag_and_url_filters(newsroom):
     assert "No edits in this window." in lxml.html.document_fromstring(empty).text_content()
 
 
+@pytest.mark.browser
+def test_class_and_flag_filters_are_shared_by_report_and_list(newsroom):
+    def report_urls(*args: str) -> set[str]:
+        return {c["url"] for c in report_json(newsroom, *args)}
+
+    def listed(*args: str) -> set[str]:
+        return {a["url"] for a in json.loads(ok(newsroom.data_dir, "list", "--json", *args))}
+
+    everything = report_json(newsroom, "--all")
+
+    def having(cls: str) -> set[str]:
+        return {c["url"] for c in everything if any(e["class"] == cls for e in c["edits"])}
+
+    assert newsroom.quotes in having("cosmetic") and newsroom.quotes not in having("substantive")
+    assert report_urls("--class", "cosmetic") == listed("--class", "cosmetic") == having("cosmetic")
+    assert report_urls("--class", "substantive") == listed("--class", "substantive") == having("substantive")
+    only = report_json(newsroom, "--class", "cosmetic")
+    assert {e["class"] for c in only for e in c["edits"]} == {"cosmetic"}  # asked for: shown without --all
+    assert {e["class"] for c in report_json(newsroom, "--class", "substantive") for e in c["edits"]} == {"substantive"}
+    flagged = {c["url"] for c in everything if "stealth" in c["flags"]}
+    assert flagged and report_urls("--flag", "stealth") == listed("--flag", "stealth") == flagged
+    assert newsroom.quotes not in report_urls("--class", "cosmetic", "--flag", "stealth")  # both filters apply
+    summary = lxml.html.document_fromstring(ok(newsroom.data_dir, "report", "--class", "substantive"))
+    table = summary.find_class("summary-table")[0]
+    assert (
+        len(table.xpath(".//tbody/tr")) == len(having("substantive"))
+        and "substantive" in table.xpath(".//thead")[0].text_content()
+    )
+    assert "--class" in one_line_error(watcher(newsroom.data_dir, "list", "--class", "severe"))
+
+
 # --- errors -------------------------------------------------------------------------------------------
 
 
@@ -347,7 +386,7 @@ def test_report_lang_words_labels_in_each_storys_language(newsroom):
     assert "第 1 → 2 版" in zh and "Version" not in zh  # the Chinese story's own words: version, field, class
     assert "內文" in zh and any(word in zh for word in ("實質修改", "錯字修正", "格式修改", "段落移動"))
     assert "substantive" not in zh and "changed ·" not in zh
-    assert "Version 1 → 2" in en and "Body · changed ·" in en and "第" not in en
+    assert "Version 1 → 2" in en and re.search(r"Body ¶\d+ · changed ·", en) and "第" not in en
     default = sections()  # English labels unless asked
     assert "Version 1 → 2" in default[newsroom.zh] and "第 1 → 2 版" not in default[newsroom.zh]
     forced = sections("--lang", "zh-Hant")

@@ -206,7 +206,7 @@ def test_html_toc_links_resolve_to_article_sections_newest_first():
 def test_html_shows_urls_times_and_flags():
     tree = html_tree(all_entries())
     mayor = tree.xpath("//section")[0]
-    assert mayor.xpath(".//a/@href") == [MAYOR]
+    assert [h for h in mayor.xpath(".//a/@href") if h != "#contents"] == [MAYOR]  # and a link back to the top
     times = mayor.xpath(".//time/@datetime")
     assert "2026-11-21T14:00:00Z" in times and "2026-11-20T10:00:00Z" in times
     flags = texts(mayor.find_class("flag"))
@@ -497,7 +497,7 @@ def test_html_isolates_page_text_so_bidi_overrides_cannot_reorder_labels():
     tree = html_tree([escape_entry()])
     headline = tree.xpath("//section/h2")[0]
     assert headline.get("dir") == "auto" and [child.tag for child in headline] == ["bdi"]
-    toc_item = tree.xpath("//nav//li")[0]
+    toc_item = tree.xpath("//nav//tbody/tr/th")[0]
     assert toc_item.xpath("./a/bdi") and toc_item.xpath("./span/bdi")  # headline and host, each isolated
     assert RLO in headline.text_content()  # kept for right-to-left text, but confined to its <bdi>
     assert all(p.get("dir") == "auto" for p in tree.find_class("diff"))
@@ -527,14 +527,16 @@ def test_lang_auto_words_each_storys_labels_in_its_language_and_leaves_json_alon
     tree = html_tree(entries, lang="auto")
     sections = {s.find_class("url")[0].text_content(): s.text_content() for s in tree.find_class("article")}
     zh, gone, en = sections[ZH], sections[ZH + "-gone"], sections[GONE]
-    assert "第 1 → 2 版" in zh and "內文 · 實質修改" in zh and "未註明的修改" in zh and "changed" not in zh
+    assert (
+        "第 1 → 2 版" in zh and "內文 第 1 段 · 修改 · 實質修改" in zh and "未註明的修改" in zh and "changed" not in zh
+    )
     assert "這篇報導已被撤下。" in gone and "The article was" not in gone
     assert "Version 1 → 2" in en and "The article was removed in this version." in en
     english = html_tree(entries).text_content()  # the default keeps English labels
     assert "第 1 → 2 版" not in english and "Stealth edit" in english
 
     md = render(entries, "md", lang="auto")
-    assert "### 第 1 → 2 版" in md and "**內文** (實質修改)" in md and "*這篇報導已被撤下。*" in md
+    assert "### 第 1 → 2 版" in md and "**內文** (第 1 段、修改、實質修改)" in md and "*這篇報導已被撤下。*" in md
     assert "*The article was removed in this version.*" in md
     assert render(entries, "json", lang="zh-Hant") == render(entries, "json")
 

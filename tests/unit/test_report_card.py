@@ -115,7 +115,7 @@ def test_card_words_follow_the_story_language_and_long_paths_keep_their_slug():
     english.new.url = english.article.url = "https://news.example/" + "section/" * 12 + "the-story-slug"
     tree = lxml.html.document_fromstring(card_html(english))
     text = tree.text_content()
-    assert "Stealth edit" in text and "Version 1 → 2" in text and "Body · substantive" in text
+    assert "Stealth edit" in text and "Version 1 → 2" in text and "Body · changed · substantive" in text
     path = tree.find_class("path")[0].text_content()
     assert path.startswith("/section/") and path.endswith("/the-story-slug") and "…" in path and len(path) <= 60
 

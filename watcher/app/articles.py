@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import difflib
 import re
+import shlex
 import unicodedata
 from collections.abc import Mapping, Sequence
 
 from watcher.errors import BadInput, UnknownArticle
+from watcher.labels import plural
 from watcher.models import WatchedArticle
 from watcher.store.docs import url_key
 
@@ -99,7 +101,20 @@ class Resolver:
         ambiguous = by_id if len(by_id) > 1 else by_prefix
         if ambiguous:
             raise BadInput(f"{text!r} matches {len(ambiguous)} articles: {self._named(ambiguous)}; give more of it")
-        raise UnknownArticle(f"not watching {normal or text}{self._suggest(text)}")
+        raise UnknownArticle(f"not watching {normal or text}{self._suggest(text)}{self._match_hint(text)}")
+
+    def _match_hint(self, text: str) -> str:
+        """A word that is not a URL or id was probably meant as words of a headline: say how to look for those."""
+        if not self.articles or "://" in text or "/" in text or re.fullmatch(r"[0-9a-f]{1,12}", text.lower()):
+            return ""
+        found = len(self.matching_quietly(text))
+        where = f" ({plural(found, 'headline')} contain it)" if found else ""
+        return f"; to name articles by words of their headline, use --match {shlex.quote(text)}{where}"
+
+    def matching_quietly(self, text: str) -> list[str]:
+        """matching() without its errors: [] when nothing matches."""
+        want = _fold(text.strip())
+        return [a.url for a in self.articles if want and want in _fold(a.headline or "")]
 
     def _suggest(self, text: str) -> str:
         """'; did you mean …' with the closest ids, URLs or headlines, or nothing when none is close."""
@@ -122,7 +137,7 @@ class Resolver:
         want = _fold(text.strip())
         if not want:
             raise BadInput("--match needs some text to look for in headlines")
-        found = [a.url for a in self.articles if want in _fold(a.headline or "")]
+        found = self.matching_quietly(text)
         if not found:
             raise UnknownArticle(f"no watched headline contains {text!r}{self._suggest(text)}")
         return found

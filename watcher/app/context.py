@@ -83,6 +83,10 @@ class App:
 
         return Resolver(self.store().list_articles())
 
+    def archive_dir(self) -> Path | None:
+        """Where [archive] warc keeps the rolling WARC files, None when it is off (the composition root's)."""
+        return self.runtime.archive_dir
+
     def services(self, fetcher: Any) -> Services:
         """A check's parts around `fetcher`, as the composition root builds them."""
         return self.runtime.services(fetcher)

@@ -240,6 +240,14 @@ def _field_candidates(root: Any, rule: SiteRule | None, headline: str = "") -> d
     return fields
 
 
+def _same_moment(candidate: str, value: str) -> bool:
+    """A page's date and the extracted one name the same instant, however each writes its zone
+    ("2026-11-20T09:30:00+08:00" and "2026-11-20T01:30:00Z"), or the same minute when no zone is given."""
+    from watcher.extract.metadata import parse_date
+
+    return parse_date(candidate) == value or candidate[:16] == value[:16]
+
+
 def _mark_fields(fields: dict[str, list[Candidate]], article: Article | None) -> None:
     for name, found in fields.items():
         value = getattr(article, name, "") if article else ""
@@ -248,7 +256,7 @@ def _mark_fields(fields: dict[str, list[Candidate]], article: Article | None) ->
             if (
                 chosen is None
                 and value
-                and (_same(c.value, value) or (name in ("published", "modified") and c.value[:16] == value[:16]))
+                and (_same(c.value, value) or (name in ("published", "modified") and _same_moment(c.value, value)))
             ):
                 c.used, chosen = True, c
         for c in found:

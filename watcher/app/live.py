@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
-from watcher.models import CheckResult, top_class
+from watcher.models import CheckResult, shown_edits, top_class
 from watcher.monitor.loop import FeedPoll, Runner, RunStats
 from watcher.monitor.services import Services
 from watcher.render.text import safe_text
+from watcher.render.timeline import edit_phrase
 from watcher.times import ago, iso
 
 if TYPE_CHECKING:
@@ -43,6 +44,12 @@ def log_line(result: CheckResult) -> Text:
     elif result.headline:
         line.append(" — ")
         line.append_text(safe_text(result.headline))
+    shown = shown_edits(result.edits)
+    if shown:
+        # What changed, not only that something did: the first edit as `check` leads with it, in a few words.
+        more = f" (+{len(shown) - 1} more)" if len(shown) > 1 else ""
+        line.append(" | ")
+        line.append_text(safe_text(edit_phrase(shown[0]) + more))
     return line
 
 

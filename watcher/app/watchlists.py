@@ -75,9 +75,16 @@ def read(path: Path, fmt: str | None = None) -> list[Entry]:
         raise BadInput(f"{path}: nested too deeply to be a watch list") from None
 
 
+FEED_MARK = "# feed"  # after a URL in a plain list: a feed to follow, so export then import keeps it one
+
+
 def _urls(data: bytes) -> list[Entry]:
     lines = (line.strip() for line in data.decode("utf-8-sig", "replace").splitlines())
-    return [Entry(url=line.split()[0]) for line in lines if line and not line.startswith("#")]
+    return [
+        Entry(url=line.split()[0], feed=" ".join(line.split()[1:3]) == FEED_MARK)
+        for line in lines
+        if line and not line.startswith("#")
+    ]
 
 
 def _opml(data: bytes) -> list[Entry]:
@@ -201,7 +208,7 @@ def write(entries: Iterable[Entry], fmt: str) -> str:
     urlwatch (urls.yaml jobs) or changedetection (a url-watches.json its import reads); the last two hold pages."""
     entries = list(entries)
     if fmt == "urls":
-        return "".join(f"{e.url}\n" for e in entries)
+        return "".join(f"{e.url}  {FEED_MARK}\n" if e.feed else f"{e.url}\n" for e in entries)
     if fmt == "opml":
         from xml.sax.saxutils import quoteattr  # imported here: it pulls in urllib.request, http.client and ssl
 

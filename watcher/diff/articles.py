@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from watcher.diff.align import Row, align, make_edit
+from watcher.diff.classify import encoding_repair, may_be_mojibake
 from watcher.diff.facts import annotate
 from watcher.diff.fold import fold
 from watcher.diff.intent import annotate_intents
@@ -26,8 +27,9 @@ def _field_edit(field: str, old: str | None, new: str | None, lang: str | None) 
         return None
     op = "insert" if not old else "delete" if not new else "replace"
     edit = make_edit(field, op, old or None, new or None, lang=lang)
-    if field == "modified" or (field == "published" and _same_instant(old, new)):
+    if (field == "modified" and op != "insert") or (field == "published" and _same_instant(old, new)):
         # The timestamp says "we touched it", not what changed; it is kept for the record and for `stealth`.
+        # One appearing where there was none is news, though: the page now says it was updated.
         edit.cls = "cosmetic"
     return edit
 
@@ -57,6 +59,28 @@ def _placed(rows: list[Row]) -> list[Edit]:
     return edits
 
 
+def _repairs_paired(edits: list[Edit]) -> list[Edit]:
+    """A paragraph whose mojibake was undone shares too few characters with its old self for the aligner to pair
+    them, so it comes out removed and added: such a pair becomes the one cosmetic change it is."""
+    deletes = [e for e in edits if e.op == "delete" and may_be_mojibake(e.old)]  # only mojibake can be repaired
+    if not deletes:
+        return edits
+    out: list[Edit] = []
+    paired: set[int] = set()
+    for edit in edits:
+        if edit.op == "insert":
+            match = next((d for d in deletes if encoding_repair(d.old, edit.new)), None)
+            if match is not None:
+                deletes.remove(match)
+                paired.add(id(match))
+                repaired = make_edit(edit.field, "replace", match.old, edit.new)
+                repaired.from_para, repaired.to_para = match.from_para, edit.to_para
+                out.append(repaired)
+                continue
+        out.append(edit)
+    return [e for e in out if id(e) not in paired]
+
+
 def diff_articles(old: Article, new: Article) -> VersionDiff:
     """Every edit from old to new (fields, body, captions), classified, with the version's flags."""
     edits: list[Edit] = []
@@ -65,8 +89,8 @@ def diff_articles(old: Article, new: Article) -> VersionDiff:
         edit = _field_edit(name, getattr(old, name), getattr(new, name), lang)
         if edit:
             edits.append(edit)
-    edits += _placed(align(old.body, new.body, "body", lang=lang))
-    edits += _placed(align(old.captions, new.captions, "caption", allow_split=False, lang=lang))
+    edits += _repairs_paired(_placed(align(old.body, new.body, "body", lang=lang)))
+    edits += _repairs_paired(_placed(align(old.captions, new.captions, "caption", allow_split=False, lang=lang)))
 
     flags = []
     if any(e.field == "headline" and e.cls != "cosmetic" for e in edits):
@@ -76,6 +100,8 @@ def diff_articles(old: Article, new: Article) -> VersionDiff:
         flags.append("correction_notice")
     if any(e.cls == "substantive" for e in edits) and not notice and _same_instant(old.modified, new.modified):
         flags.append("stealth")
+    if any(encoding_repair(e.old, e.new) for e in edits):
+        flags.append("encoding_repair")  # cosmetic, but said: the text looked edited until the charset was fixed
     annotate(edits)
     annotate_intents(edits, correction_notice=notice)
     return VersionDiff(edits=edits, flags=flags)

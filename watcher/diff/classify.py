@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from watcher.diff.fold import fold, has_content
@@ -113,6 +114,31 @@ def _hunk_class(old: str, new: str, before: str, names: set[str], lang: str | No
     return "substantive"
 
 
+# UTF-8 read as Latin-1 or Windows-1252: a lead byte's character (Â..ô) then a continuation byte's
+# (U+0080..U+00BF, or what Windows-1252 puts at 0x80..0x9F). Real text rarely has the pair; ftfy's own test
+# is a millisecond a paragraph, so this one decides first whether to ask it.
+_MOJIBAKE_PAIR = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def may_be_mojibake(text: str | None) -> bool:
+    """Whether text could be UTF-8 decoded as a single-byte charset (then ftfy judges it)."""
+    return bool(text) and _MOJIBAKE_PAIR.search(text or "") is not None
+
+
+def encoding_repair(old: str | None, new: str | None) -> bool:
+    """new is old with its mojibake undone ("â€”" -> "—"): the server began declaring its charset, the story
+    did not change. ftfy (already under wordfreq) tells mojibake from real text."""
+    if not old or not new or old == new or not may_be_mojibake(old):
+        return False
+    from ftfy import fix_encoding
+    from ftfy.badness import is_bad
+
+    return is_bad(old) and fold(fix_encoding(old)) == fold(new)
+
+
 def classify(old: str | None, new: str | None, lang: str | None = None) -> EditClass:
     """cosmetic, typo or substantive for one edit of one text (None for an added or removed text).
 
@@ -120,7 +146,7 @@ def classify(old: str | None, new: str | None, lang: str | None = None) -> EditC
     """
     if not old or not new:
         return "substantive" if has_content(fold(old or new)) else "cosmetic"
-    if fold(old) == fold(new):
+    if fold(old) == fold(new) or encoding_repair(old, new):
         return "cosmetic"
     worst: EditClass = "typo"  # the folds differ, so something more than formatting changed
     before = ""

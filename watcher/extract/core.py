@@ -9,6 +9,7 @@ What the reader sees wins where the page shows it: the visible headline, and the
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from watcher.config import SiteRule
 from watcher.errors import NoArticle
@@ -47,6 +48,16 @@ from watcher.normalize import normalize_article
 MIN_BODY_CHARS = 20  # shorter than any real story, longer than a leftover "Home News" link row
 
 
+def site_name(ld: dict[str, Any], meta: dict[str, Any]) -> str:
+    """The outlet's name, for labels (the card): og:site_name, else the JSON-LD publisher's name."""
+    publisher = ld.get("publisher")
+    if isinstance(publisher, list):
+        publisher = publisher[0] if publisher else None
+    named = publisher.get("name") if isinstance(publisher, dict) else None
+    name = meta.get("og:site_name") or (named if isinstance(named, str) else "")
+    return " ".join(str(name).split())[:80]
+
+
 def extract(html: str, url: str, rules: Sequence[SiteRule] = (), site_titles: Sequence[str] = ()) -> Article:
     """The article on a rendered page, normalized; raises NoArticle when the page has no article body.
 
@@ -60,6 +71,7 @@ def extract(html: str, url: str, rules: Sequence[SiteRule] = (), site_titles: Se
     meta = meta_tags(root)
     rule = rule_for(url, rules)
     art = Article(lang=language(root, ld, meta), canonical_url=canonical(root, url, meta))
+    art.site = site_name(ld, meta)
     art.published = (
         parse_date(ld.get("datePublished"))
         or first_date(meta, data.PUBLISHED_META)

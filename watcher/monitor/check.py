@@ -13,6 +13,7 @@ from watcher.diff import diff_articles
 from watcher.diff.similarity import story_overlap
 from watcher.diff.summary import summarize
 from watcher.diff.volatile import Mask, apply_mask, reconcile
+from watcher.discover import section_advice
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.fetch.base import allowing_private, counting_requests
@@ -98,7 +99,10 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         if latest is not None and redirected_away(url, snapshot.final_url):
             # Sent to a page with no story at all: a section front or a home page.
             return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status, snapshot=snapshot)
-        return _error(url, latest, now, exc, http_status=snapshot.status)
+        failed = _error(url, latest, now, exc, http_status=snapshot.status)
+        if latest is None:
+            failed.note = section_advice(snapshot.html, snapshot.final_url or url) or failed.note
+        return failed
 
     mask = build_mask(svc.config, watched, article.body, svc.hosts, svc.store)
     article, _ = apply_mask(article, mask)
@@ -115,6 +119,8 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
             version=version.number,
             http_status=snapshot.status,
             headline=article.headline,
+            # Stored as asked, but a page listing stories is rarely what was meant: say so once, at the start.
+            note=section_advice(snapshot.html, snapshot.final_url or url) or "",
         )
 
     if _moved_to_other_story(url, snapshot, latest.article, article):

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from watcher.diff import Row, align
-from watcher.labels import field_label, flag_label, op_word
+from watcher.labels import field_label, flag_label, op_word, place
 from watcher.models import (
     CLASSES,
     FLAGS,
@@ -373,7 +373,9 @@ class CheckView:
             parts.append(Padding(Text(visible(r.note), style="diff.gap"), (0, 0, 0, 2)))
         shown = shown_edits(r.edits, self.include_cosmetic)
         for e in shown:
-            parts += [Padding(_edit_label(e, e.field), (0, 0, 0, 2)), Padding(_edit_body(e, markers), (0, 0, 0, 4))]
+            where = place(e.from_para, e.to_para, e.op) if e.field == "body" else ""
+            label = _edit_label(e, f"{e.field} {where}" if where else e.field)
+            parts += [Padding(label, (0, 0, 0, 2)), Padding(_edit_body(e, markers), (0, 0, 0, 4))]
         hidden = [e for e in r.edits if e not in shown]
         if hidden:
             where = ", ".join(dict.fromkeys(field_label(e.field).lower() for e in hidden))

@@ -94,6 +94,13 @@ def watch_status(a: WatchedArticle) -> str:
     return "paused" if getattr(a, "paused", False) else "stopped" if a.stopped else a.last_status or NEVER_CHECKED
 
 
+def _no_headline(a: WatchedArticle) -> str:
+    """What stands in for the headline of an article with no version: why there is none."""
+    if a.last_checked is None:
+        return "(not checked yet)"
+    return f"(no story read yet: last check {a.last_status or 'failed'})"
+
+
 class ArticleList:
     """The `watcher list` view, drawn line by line in fixed columns.
 
@@ -158,7 +165,7 @@ class ArticleList:
             status = watch_status(a)
             cells: list[tuple[str, str | None]] = [
                 (_cell(self.ids.get(a.url, ""), id_w) + " ", "diff.label"),
-                (_lines(visible(a.headline or "(not checked yet)"), article_w, 1)[0] + " ", None),
+                (_lines(visible(a.headline or _no_headline(a)), article_w, 1)[0] + " ", None),
                 (
                     _cell(str(a.versions), self.count_width, "right") + " " + _cell(interval_text(a.every), 5) + " ",
                     None,
@@ -304,15 +311,28 @@ def summary_table(results: Sequence[CheckResult]) -> Table:
     return table
 
 
-def article_panel(article: Article) -> RenderableType:
-    """An extracted article as watcher would store it, for writing and checking site rules."""
+def _moment_text(value: str, when: Callable[[datetime | None], str] | None) -> str:
+    """A stored date in the display zone, the stored form after it: "2026-11-20 09:30 CST (2026-11-20T01:30:00Z)"."""
+    from watcher.times import parse_iso
+
+    try:
+        moment = parse_iso(value) if when is not None and "T" in value else None
+    except ValueError:
+        moment = None
+    return f"{when(moment)} ({value})" if moment is not None and when is not None else value
+
+
+def article_panel(article: Article, when: Callable[[datetime | None], str] | None = None) -> RenderableType:
+    """An extracted article as watcher would store it, for writing and checking site rules; `when` shows its
+    dates in the display zone (the stored ISO form follows in brackets)."""
     meta = Table.grid(padding=(0, 1))
     meta.add_column(style="diff.label", no_wrap=True)
     meta.add_column(overflow="fold")
-    for name in ("headline", "dek", "byline", "published", "modified", "lang", "canonical_url", "extractor"):
+    for name in ("headline", "dek", "byline", "published", "modified", "site", "lang", "canonical_url", "extractor"):
         value = getattr(article, name)
         if value:
-            meta.add_row(name, Text(visible(str(value))))
+            shown = _moment_text(str(value), when) if name in ("published", "modified") else str(value)
+            meta.add_row(name, Text(visible(shown)))
     parts: list[RenderableType] = [meta]
     if article.captions:
         parts += [Text(""), Text(f"captions ({len(article.captions)})", style="diff.label")]

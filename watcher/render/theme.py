@@ -25,6 +25,7 @@ THEME = Theme(
         "flag.ab_test": "magenta",
         "flag.revert": "yellow",
         "flag.restored": "green",
+        "flag.encoding_repair": "dim",
         "status.new": "bold cyan",
         "status.unchanged": "dim",
         "status.changed": "bold yellow",

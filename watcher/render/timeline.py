@@ -12,7 +12,7 @@ from rich.text import Text
 
 from watcher.diff.summary import summarize
 from watcher.diff.tokens import tokenize
-from watcher.labels import flag_label
+from watcher.labels import flag_label, place
 from watcher.models import EVENTS, STATUSES, CheckRecord, Edit, InlineOp, Version, shown_edits, top_class
 from watcher.render.text import visible
 
@@ -27,7 +27,9 @@ def _quote(text: str) -> str:
 
 
 def _field(edit: Edit) -> str:
-    return {"body": "¶", "caption": "caption", "dek": "subheadline"}.get(edit.field, edit.field)
+    if edit.field == "body":
+        return place(edit.from_para, edit.to_para, edit.op) or "¶"
+    return {"caption": "caption", "dek": "subheadline"}.get(edit.field, edit.field)
 
 
 def changed_phrases(inline: Sequence[InlineOp]) -> tuple[str, str]:

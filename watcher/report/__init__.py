@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
+from pathlib import Path
 
 from watcher.errors import BadInput
 from watcher.report.atom import render_atom
@@ -27,15 +28,21 @@ def render_report(
     title: str = "watcher report",
     window: str = "",
     lang: str = "en",
+    tz: tzinfo | None = None,
+    archive_dir: Path | None = None,
+    classes: Sequence[str] = (),
 ) -> str:
     """The report of these version changes in one format: "html", "md" (or "markdown"), "json" or "atom".
-    `lang` words the HTML and Markdown labels: "en", "zh-Hant" or "auto" (each story's own language)."""
-    groups = group_changes(visible_changes(entries, include_cosmetic))
+    `lang` words the HTML and Markdown labels: "en", "zh-Hant" or "auto" (each story's own language); `tz` is
+    the zone times are shown in (None: UTC; JSON and Atom stay UTC); `archive_dir` holds the WARCs to link."""
+    groups = group_changes(visible_changes(entries, include_cosmetic, classes))
     kind = "md" if fmt == "markdown" else fmt
     if kind == "html":
-        return render_html(groups, generated_at=generated_at, title=title, window=window, lang=lang)
+        return render_html(
+            groups, generated_at=generated_at, title=title, window=window, lang=lang, tz=tz, archive_dir=archive_dir
+        )
     if kind == "md":
-        return render_markdown(groups, generated_at=generated_at, title=title, window=window, lang=lang)
+        return render_markdown(groups, generated_at=generated_at, title=title, window=window, lang=lang, tz=tz)
     if kind == "json":
         return render_json(groups)
     if kind == "atom":

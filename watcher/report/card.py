@@ -3,14 +3,16 @@ as its content within MIN_HEIGHT..MAX_HEIGHT (or a fixed size when asked)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from datetime import UTC, tzinfo
 
-from watcher.labels import story_class, story_event, story_field, story_flag, story_more, story_version
+from watcher.labels import story_event, story_flag, story_label, story_more, story_version, story_words
 from watcher.models import Edit, InlineOp, class_rank, shown_edits
 from watcher.report.css import CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS
-from watcher.report.entries import Change, ReportEntry, edit_ops
+from watcher.report.entries import Change, ReportEntry, edit_ops, paragraph_place, placed
 from watcher.report.html import CSP, css_token, esc, inline_html, page
-from watcher.times import display_time
+from watcher.times import display_time_in, parse_iso
 from watcher.urls import host_of
 
 MAX_EDITS = 3
@@ -42,22 +44,68 @@ h1 { font-size: 38px; line-height: 1.2; margin: 0; overflow-wrap: anywhere;
 .edits-box::after { content: ""; position: absolute; left: 0; right: 0; bottom: 0; height: 40px;
                     background: linear-gradient(rgba(255,255,255,0), var(--bg)); }
 .edit { border-left: 4px solid var(--border); padding-left: 14px; }
+.edit.op-move { border-left: 4px dashed #3f6fb5; }
+.edit.op-move .label::before { content: "⇅ "; color: #3f6fb5; font-weight: 700; }
 .label { font-size: 18px; }
-.diff { font-size: {diff_px}px; line-height: 1.4; }
+/* Lines far enough apart that a wrapped insertion's background never covers the underline of the line
+   above it (at 1.4 the CJK font's tall boxes hid the underline under the first inserted words). */
+.diff { font-size: {diff_px}px; line-height: 1.6; }
 .more { color: var(--muted); font-size: 18px; margin: 0; }
 .brand { color: var(--muted); font-size: 16px; text-align: right; }
 """
 
 
+# Where a sentence ends (Latin and CJK full stops, a closing quote or bracket after one) and a word does.
+_SENTENCE_END = re.compile(r"[.!?。！？；;][\"'”’)）」』]*(?=\s|$)|[。！？]")
+_SPACE = re.compile(r"\s+")
+
+
+def head(text: str, limit: int) -> str:
+    """The start of `text` in at most `limit` characters, cut after a sentence when one ends in the last two
+    thirds, else at a word boundary (CJK text, which has none, at a character), with an ellipsis when cut."""
+    if len(text) <= limit:
+        return text
+    piece = text[:limit]
+    ends = [m.end() for m in _SENTENCE_END.finditer(piece) if m.end() >= limit // 3]
+    if ends:
+        return piece[: ends[-1]] + " …"
+    spaces = [m.start() for m in _SPACE.finditer(piece) if m.start() >= limit // 3]
+    if spaces and not _unspaced(piece):
+        return piece[: spaces[-1]] + " …"
+    return piece + "…"
+
+
+def tail(text: str, limit: int) -> str:
+    """The end of `text` in at most `limit` characters, from a sentence's start when one starts in the first
+    two thirds, else from a word boundary, with an ellipsis before it when cut."""
+    if len(text) <= limit:
+        return text
+    start = len(text) - limit
+    piece = text[start:]
+    starts = [m.end() for m in _SENTENCE_END.finditer(text, start) if m.end() - start <= 2 * limit // 3]
+    if starts:
+        return "… " + text[starts[0] :].lstrip()
+    spaces = [m.end() for m in _SPACE.finditer(piece) if m.end() <= 2 * limit // 3]
+    if spaces and not _unspaced(piece):
+        return "… " + piece[spaces[0] :]
+    return "…" + piece
+
+
+def _unspaced(text: str) -> bool:
+    """True for text written without spaces between words (Chinese, Japanese): cut anywhere but mid-character."""
+    return text.count(" ") * 12 < len(text)
+
+
 def _clip_equal(text: str, *, first: bool, last: bool) -> str:
-    # Unchanged text only gives context: keep its end before a change and its start after one.
+    # Unchanged text only gives context: keep its end before a change and its start after one, in whole words.
     if len(text) <= 2 * CONTEXT_CHARS:
         return text
     if first:
-        return "…" + text[-CONTEXT_CHARS:]
+        return tail(text, CONTEXT_CHARS)
     if last:
-        return text[:CONTEXT_CHARS] + "…"
-    return text[:CONTEXT_CHARS] + " … " + text[-CONTEXT_CHARS:]
+        return head(text, CONTEXT_CHARS)
+    lead, trail = head(text, CONTEXT_CHARS), tail(text, CONTEXT_CHARS)
+    return lead.rstrip("… ") + " … " + trail.lstrip("… ")
 
 
 def trim_ops(ops: Sequence[InlineOp], budget: int = EDIT_CHARS) -> list[InlineOp]:
@@ -72,7 +120,7 @@ def trim_ops(ops: Sequence[InlineOp], budget: int = EDIT_CHARS) -> list[InlineOp
         if left <= 0:
             break
         if len(text) > left:
-            out.append((op, text[:left] + "…"))
+            out.append((op, head(text, left)))
             break
         out.append((op, text))
         left -= len(text)
@@ -90,11 +138,22 @@ def card_edits(edits: Sequence[Edit]) -> list[Edit]:
 
 
 def _card_edit_html(edit: Edit, lang: str | None = None) -> str:
-    label = (
-        f'<p class="label">{esc(story_field(edit.field, lang))} · '
-        f'<span class="cls">{esc(story_class(edit.cls, lang))}</span></p>'
+    label = story_label(edit.field, edit.op, edit.cls, lang, paragraph_place(edit, lang))
+    return (
+        f'<div class="edit op-{css_token(edit.op)}" data-op="{esc(edit.op)}"><p class="label">{esc(label)}</p>'
+        f'<p class="diff" dir="auto">{inline_html(trim_ops(edit_ops(edit)))}</p></div>'
     )
-    return f'<div class="edit">{label}<p class="diff" dir="auto">{inline_html(trim_ops(edit_ops(edit)))}</p></div>'
+
+
+def published_line(published: str | None, tz: tzinfo, lang: str | None) -> str:
+    """ "Published 2026-11-20 18:00 CST" in the reader's zone; "" when the page gave no date."""
+    try:
+        moment = parse_iso(published)
+    except ValueError:
+        return ""
+    if moment is None:
+        return ""
+    return ("發布於 " if story_words(lang) else "Published ") + display_time_in(moment, tz)
 
 
 PATH_CHARS = 60  # of the URL's path on the card's top line; longer ones lose their middle, never the slug
@@ -122,18 +181,26 @@ def _path(url: str) -> str:
     return path
 
 
-def card_html(entry: ReportEntry, *, width: int = 1200, height: int | None = None) -> str:
+def card_html(entry: ReportEntry, *, width: int = 1200, height: int | None = None, tz: tzinfo | None = None) -> str:
     """Self-contained HTML for a PNG diff card of one version change: `height` px tall, or with None as tall
-    as its content (MIN_HEIGHT..MAX_HEIGHT), for a full-page screenshot."""
-    change = Change(entry, list(entry.new.edits))
+    as its content (MIN_HEIGHT..MAX_HEIGHT), for a full-page screenshot; times in `tz` (None: UTC)."""
+    change = Change(entry, placed(entry.old, entry.new, entry.new.edits))
     # Cosmetic edits only when there is nothing else, so a card never comes out empty.
     visible = shown_edits(change.edits) or change.edits
     shown = card_edits(visible)
     new, old = entry.new, entry.old
-    times = display_time(new.captured_at)
+    zone = tz or UTC
+    times = display_time_in(new.captured_at, zone)
     if old is not None:
-        times = f"{display_time(old.captured_at)} → {times}"
+        times = f"{display_time_in(old.captured_at, zone)} → {times}"
     lang = new.article.lang or ""
+    published = published_line(new.article.published, zone, lang)
+    if published:
+        times = f"{published} · {'修改' if story_words(lang) else 'edited'} {times}"
+    outlet = new.article.site or (old.article.site if old else "")
+    host = host_of(change.url) or change.url
+    # The outlet's own name leads when the page gave it; the host and path still tell stories apart.
+    where = f" · {host}{_path(change.url)}" if outlet else _path(change.url)
     parts = [_card_edit_html(e, lang) for e in shown]
     if new.event and not shown:
         parts.append(f'<p class="event">{esc(story_event(new.event, lang))}</p>')
@@ -169,8 +236,8 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int | None = Non
         f'<meta name="viewport" content="width={width}{"" if height is None else f", height={height}"}">'
         f"<title>{esc(change.headline)}</title><style>{css}</style></head>"
         f'<body data-edit-count="{len(visible)}"><div class="card">'
-        f'<div class="top"><span class="where"><span class="host">{page(host_of(change.url) or change.url)}</span>'
-        f'<span class="path">{page(_path(change.url))}</span></span>'
+        f'<div class="top"><span class="where"><span class="host">{page(outlet or host)}</span>'
+        f'<span class="path">{page(where)}</span></span>'
         f'<span class="version">{esc(story_version(old.number if old else None, new.number, lang))}</span></div>'
         f'<h1 dir="auto">{page(change.headline)}</h1>'
         f'<p class="times">{esc(times)}</p>'

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from watcher.errors import BadInput, UnknownArticle
+from watcher.models import marked
 from watcher.report import ReportEntry, card_html, render_report
 from watcher.store import Store
 from watcher.times import utcnow
@@ -21,8 +23,11 @@ def report_entries(
     tags: Sequence[str] = (),
     start: datetime | None = None,
     end: datetime | None = None,
+    classes: Sequence[str] = (),
+    flags: Sequence[str] = (),
 ) -> list[ReportEntry]:
-    """Every stored version change (version 2 onwards, and events) in the window."""
+    """Every stored version change (version 2 onwards, and events) in the window, with an edit of one of
+    `classes` and one of `flags` when given (models.marked)."""
     wanted_urls = set(urls)
     articles = {a.url: a for a in store.list_articles()}
     entries = []
@@ -33,6 +38,8 @@ def report_entries(
         if wanted_urls and version.url not in wanted_urls:
             continue
         if tags and not set(tags) & set(article.tags):
+            continue
+        if not marked(version, classes, flags):
             continue
         try:
             old = store.get_version(version.url, version.number - 1)
@@ -54,15 +61,28 @@ def build_report(
     include_cosmetic: bool,
     title: str = "watcher report",
     lang: str = "en",
+    tz: tzinfo | None = None,
+    archive_dir: Path | None = None,
+    classes: Sequence[str] = (),
+    flags: Sequence[str] = (),
 ) -> str:
     """The report text in the chosen format, its labels in `lang` (see render_report)."""
-    entries = report_entries(store, urls=urls, tags=tags, start=start, end=end)
+    entries = report_entries(store, urls=urls, tags=tags, start=start, end=end, classes=classes, flags=flags)
     return render_report(
-        entries, fmt, include_cosmetic=include_cosmetic, generated_at=utcnow(), title=title, window=window, lang=lang
+        entries,
+        fmt,
+        include_cosmetic=include_cosmetic,
+        generated_at=utcnow(),
+        title=title,
+        window=window,
+        lang=lang,
+        tz=tz,
+        archive_dir=archive_dir,
+        classes=classes,
     )
 
 
-async def render_card(store: Store, url: str, number: int | None, fetcher: Any) -> bytes:
+async def render_card(store: Store, url: str, number: int | None, fetcher: Any, tz: tzinfo | None = None) -> bytes:
     """A PNG of one version change, drawn by the browser from the report's styles."""
     latest = store.latest_version(url)
     if latest is None:
@@ -72,5 +92,5 @@ async def render_card(store: Store, url: str, number: int | None, fetcher: Any) 
         raise BadInput(f"version {number} of {url} is the first one; a card shows a change (use --version 2 or later)")
     new = store.get_version(url, number)
     old = store.get_version(url, number - 1)
-    html = card_html(ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH)
+    html = card_html(ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH, tz=tz)
     return await fetcher.render_png(html, CARD_WIDTH)  # no height: the browser measures the card

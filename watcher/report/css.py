@@ -50,7 +50,7 @@ PAGE_CSS = """
 html { -webkit-text-size-adjust: 100%; color-scheme: light dark; }
 body { margin: 0; background: var(--bg); color: var(--fg); font-family: FONT_STACK;
        font-size: 16px; line-height: 1.6; }
-main { max-width: 46rem; margin: 0 auto; padding: 1rem 1rem 3rem; }
+main { max-width: 68rem; margin: 0 auto; padding: 1rem 1rem 3rem; }
 h1, h2, h3, p, li, a, span, time { overflow-wrap: anywhere; }
 h1 { font-size: 1.6rem; line-height: 1.25; margin: .5rem 0; }
 h2 { font-size: 1.3rem; line-height: 1.3; margin: 0 0 .25rem; }
@@ -61,6 +61,22 @@ a { color: var(--link); }
 .toc { border: 1px solid var(--border); border-radius: 8px; padding: .5rem 1rem; margin: 1rem 0; }
 .toc h2 { font-size: 1rem; }
 .toc ol { margin: 0; padding-left: 1.4rem; }
+.table-wrap { overflow-x: auto; }
+.summary-table { border-collapse: collapse; width: 100%; font-size: .9rem; }
+.summary-table th, .summary-table td { padding: .2rem .5rem; border-bottom: 1px solid var(--border);
+                                       text-align: left; vertical-align: top; }
+.summary-table th[scope="row"] { font-weight: 500; width: 55%; }
+.summary-table thead th.num { white-space: normal; font-size: .85em; }
+.summary-table .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.summary-table tbody tr:target, .summary-table tbody tr:hover { background: var(--panel); }
+.summary-table .when { white-space: nowrap; color: var(--muted); }
+.context { color: var(--muted); margin: .25rem 0; font-size: .95em; }
+/* A moved paragraph is drawn as a move: a dashed rule and an arrow, not as text added. */
+.op-move > .diff { border-left: 3px dashed var(--link); padding-left: .6rem; }
+.op-move > .label::before { content: "⇅ "; color: var(--link); font-weight: 700; }
+.back { font-size: .85rem; float: right; }
+.pn { font-size: .8em; font-variant-numeric: tabular-nums; margin-right: .3em; }
+.archive { font-size: .85rem; color: var(--muted); margin: .4rem 0 0; }
 .article { border-top: 2px solid var(--border); padding-top: 1rem; margin-top: 1.5rem; }
 .change { background: var(--panel); border: 1px solid var(--border); border-radius: 8px;
           padding: .75rem 1rem; margin: .75rem 0; }

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from watcher.diff import align
 from watcher.diff.summary import summarize
-from watcher.labels import FLAG_LABELS
+from watcher.labels import FLAG_LABELS, place
 from watcher.models import Edit, InlineOp, Version, WatchedArticle, shown_edits
 from watcher.times import as_utc
 
@@ -70,14 +73,74 @@ class ArticleGroup:
         return sum(len(c.edits) for c in self.changes)
 
 
-def visible_changes(entries: Sequence[ReportEntry], include_cosmetic: bool) -> list[Change]:
-    """Entries worth showing: those with a visible edit, and every event version (removed, restored...)."""
+def _unplaced(edit: Edit) -> bool:
+    return edit.field == "body" and edit.from_para is None and edit.to_para is None
+
+
+def placed(old: Version | None, new: Version, edits: Sequence[Edit]) -> list[Edit]:
+    """The edits with their paragraph numbers: edits stored before positions were kept get them by aligning
+    the two bodies again (the code the differ ran), matched by content, so a stored diff stays the truth."""
+    if old is None or not any(_unplaced(e) for e in edits):
+        return list(edits)
+    rows: defaultdict[tuple, list[tuple[tuple[int, ...], tuple[int, ...]]]] = defaultdict(list)
+    for row in align(old.article.body, new.article.body):
+        if row.edit is not None:
+            rows[(row.edit.op, row.edit.old, row.edit.new)].append((row.old, row.new))
+    out = []
+    for edit in edits:
+        found = rows.get((edit.op, edit.old, edit.new)) if _unplaced(edit) else None
+        if found:
+            was, now = found.pop(0)
+            edit = dataclasses.replace(edit, from_para=was[0] + 1 if was else None, to_para=now[0] + 1 if now else None)
+        out.append(edit)
+    return out
+
+
+def visible_changes(
+    entries: Sequence[ReportEntry], include_cosmetic: bool, classes: Collection[str] = ()
+) -> list[Change]:
+    """Entries worth showing: those with a visible edit, and every event version (removed, restored...);
+    with `classes` (`report --class`), only edits of those classes."""
     changes = []
     for entry in entries:
-        edits = shown_edits(entry.new.edits, include_cosmetic)
+        edits = shown_edits(entry.new.edits, include_cosmetic or "cosmetic" in classes)
+        if classes:
+            edits = [e for e in edits if e.cls in classes]
         if edits or entry.new.event:
-            changes.append(Change(entry, edits))
+            changes.append(Change(entry, placed(entry.old, entry.new, edits)))
     return changes
+
+
+def paragraph_place(edit: Edit, lang: str | None = None) -> str:
+    """Where a body edit sits ("¶3 (was ¶8)"), "" for other fields or when unknown."""
+    return place(edit.from_para, edit.to_para, edit.op, lang) if edit.field == "body" else ""
+
+
+def context_paragraphs(
+    change: Change, edit: Edit, lang: str | None = None
+) -> tuple[tuple[str, str] | None, tuple[str, str] | None]:
+    """The paragraph before and after a body edit, each as (its place, its text), None where there is none or
+    where that paragraph is an edit of this change itself (it is shown as one)."""
+    if edit.field != "body":
+        return None, None
+    new_body = change.entry.new.article.body
+    old = change.entry.old
+    if edit.to_para is not None:
+        body, at, in_new = new_body, edit.to_para, True
+        taken = {e.to_para for e in change.edits if e.field == "body"}
+    elif edit.from_para is not None and old is not None:
+        body, at, in_new = old.article.body, edit.from_para, False
+        taken = {e.from_para for e in change.edits if e.field == "body" and e.to_para is None}
+    else:
+        return None, None
+
+    def around(number: int) -> tuple[str, str] | None:
+        if 1 <= number <= len(body) and number not in taken:
+            where = place(None, number, "replace", lang) if in_new else place(number, None, "delete", lang)
+            return where, body[number - 1]
+        return None
+
+    return around(at - 1), around(at + 1)
 
 
 def _newest_key(change: Change) -> tuple[datetime, int]:

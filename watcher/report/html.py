@@ -5,21 +5,30 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
 
 from watcher.labels import (
-    op_word,
-    story_class,
     story_event,
-    story_field,
     story_flag,
+    story_label,
     story_version,
     story_words,
 )
-from watcher.models import Edit, InlineOp
+from watcher.models import CLASSES, Edit, InlineOp, Version
 from watcher.report.css import REPORT_CSS
-from watcher.report.entries import ArticleGroup, Change, anchor_id, change_words, edit_ops, plural, safe_href
-from watcher.times import display_time, iso
+from watcher.report.entries import (
+    ArticleGroup,
+    Change,
+    anchor_id,
+    change_words,
+    context_paragraphs,
+    edit_ops,
+    paragraph_place,
+    plural,
+    safe_href,
+)
+from watcher.times import display_time_in, iso
 from watcher.untrusted import without_controls
 from watcher.urls import host_of
 
@@ -75,17 +84,29 @@ def inline_html(ops: Sequence[InlineOp]) -> str:
     return "".join(out)
 
 
-def edit_html(edit: Edit, lang: str | None = None) -> str:
-    """One edit: a label (field, what happened, class) and its inline diff; labels in `lang` (None: English)."""
-    # The operation has no word outside English; the marked diff itself shows what went and what came.
-    op = "" if story_words(lang) else f"{esc(op_word(edit.op))} · "
-    label = (
-        f'<p class="label"><span class="field">{esc(story_field(edit.field, lang))}</span> · '
-        f'{op}<span class="cls">{esc(story_class(edit.cls, lang))}</span></p>'
-    )
+def _context_html(found: tuple[str, str] | None) -> str:
+    if found is None:
+        return ""
+    where, text = found
+    return f'<p class="context" dir="auto"><span class="pn">{esc(where)}</span> {page(text)}</p>'
+
+
+def edit_html(edit: Edit, lang: str | None = None, change: Change | None = None) -> str:
+    """One edit: a label (field and paragraph, what happened, class) and its inline diff, between the
+    paragraphs before and after it when `change` is given; labels in `lang` (None: English)."""
+    where = paragraph_place(edit, lang)
+    label = f'<p class="label">{esc(story_label(edit.field, edit.op, edit.cls, lang, where))}</p>'
+    before, after = context_paragraphs(change, edit, lang) if change is not None else (None, None)
+    attrs = f'data-field="{esc(edit.field)}" data-op="{esc(edit.op)}" data-class="{esc(edit.cls)}"'
+    if edit.from_para is not None:
+        attrs += f' data-from="{edit.from_para}"'
+    if edit.to_para is not None:
+        attrs += f' data-to="{edit.to_para}"'
     return (
-        f'<div class="edit cls-{css_token(edit.cls)}" data-field="{esc(edit.field)}" data-op="{esc(edit.op)}" '
-        f'data-class="{esc(edit.cls)}">{label}<p class="diff" dir="auto">{inline_html(edit_ops(edit))}</p></div>'
+        f'<div class="edit cls-{css_token(edit.cls)} op-{css_token(edit.op)}" {attrs}>{label}'
+        f"{_context_html(before)}"
+        f'<p class="diff" dir="auto">{inline_html(edit_ops(edit))}</p>'
+        f"{_context_html(after)}</div>"
     )
 
 
@@ -97,15 +118,42 @@ def flags_html(flags: Sequence[str], lang: str | None = None) -> str:
     return f'<ul class="flags">{items}</ul>'
 
 
-def times_html(change: Change) -> str:
-    """When the two versions were captured."""
-    new = change.entry.new
-    new_time = f'<time datetime="{esc(iso(new.captured_at))}">{esc(display_time(new.captured_at))}</time>'
-    old = change.entry.old
+def time_html(moment: datetime, tz: tzinfo | None = None) -> str:
+    """A <time> element: the instant in its attribute, the reader's zone (`--tz`; None: UTC) in its text."""
+    return f'<time datetime="{esc(iso(moment))}">{esc(display_time_in(moment, tz or UTC))}</time>'
+
+
+def times_html(change: Change, tz: tzinfo | None = None) -> str:
+    """When the two versions were captured, in zone `tz` (None: UTC)."""
+    new, old = change.entry.new, change.entry.old
     if old is None:
-        return f'<p class="times">captured {new_time}</p>'
-    old_time = f'<time datetime="{esc(iso(old.captured_at))}">{esc(display_time(old.captured_at))}</time>'
-    return f'<p class="times">{old_time} → {new_time}</p>'
+        return f'<p class="times">captured {time_html(new.captured_at, tz)}</p>'
+    return f'<p class="times">{time_html(old.captured_at, tz)} → {time_html(new.captured_at, tz)}</p>'
+
+
+def warc_file(archive_dir: Path, version: Version) -> Path | None:
+    """The rolling WARC that holds this version's page as served ([archive] warc), when it was written."""
+    if version.served_hash is None:
+        return None  # the raw page was not kept, so it was not archived
+    path = archive_dir / f"watcher-{version.captured_at.astimezone(UTC):%Y-%m}.warc.gz"
+    return path if path.is_file() else None
+
+
+def archive_html(change: Change, archive_dir: Path | None, tz: tzinfo | None = None) -> str:
+    """Links to the WARC files holding both versions' pages as served, each named by its record's date."""
+    if archive_dir is None:
+        return ""
+    links = []
+    for version in (change.entry.old, change.entry.new):
+        path = warc_file(archive_dir, version) if version is not None else None
+        if version is None or path is None:
+            continue
+        when = display_time_in(version.captured_at, tz or UTC)
+        links.append(
+            f'<a class="warc" href="{esc(path.resolve().as_uri())}" data-warc-date="{esc(iso(version.captured_at))}">'
+            f'v{version.number} · {esc(path.name)}</a> <span class="muted">(record of {esc(when)})</span>'
+        )
+    return f'<p class="archive">Archived pages (WARC): {" · ".join(links)}</p>' if links else ""
 
 
 def version_title(change: Change, lang: str | None = None) -> str:
@@ -119,11 +167,20 @@ def event_sentence(event: str, lang: str | None) -> str:
     return story_event(event, lang) if story_words(lang) else f"The article was {event} in this version."
 
 
-def change_html(change: Change, *, heading: str = "h3", element_id: str | None = None, lang: str | None = None) -> str:
-    """One version change as an HTML fragment (used by the report and by the Atom entries)."""
+def change_html(
+    change: Change,
+    *,
+    heading: str = "h3",
+    element_id: str | None = None,
+    lang: str | None = None,
+    tz: tzinfo | None = None,
+    archive_dir: Path | None = None,
+) -> str:
+    """One version change as an HTML fragment (used by the report and by the Atom entries): each edit between
+    its neighbouring paragraphs, times in `tz` (None: UTC), links to the archived pages when kept."""
     id_attr = f' id="{esc(element_id)}"' if element_id else ""
     parts = [f'<article class="change"{id_attr}>', f"<{heading}>{esc(version_title(change, lang))}</{heading}>"]
-    parts.append(times_html(change))
+    parts.append(times_html(change, tz))
     parts.append(flags_html(change.flags, lang))
     words = change_words(change, lang)
     if words:
@@ -133,7 +190,8 @@ def change_html(change: Change, *, heading: str = "h3", element_id: str | None =
     if change.entry.new.final_url:
         parts.append(f'<p class="event">The page led to {link(change.entry.new.final_url)}</p>')
     if change.edits:
-        parts.append('<div class="diffs">' + "".join(edit_html(e, lang) for e in change.edits) + "</div>")
+        parts.append('<div class="diffs">' + "".join(edit_html(e, lang, change) for e in change.edits) + "</div>")
+    parts.append(archive_html(change, archive_dir, tz))
     parts.append("</article>")
     return "".join(parts)
 
@@ -144,33 +202,79 @@ def _lang_attr(group: ArticleGroup) -> str:
     return f' lang="{esc(lang)}"' if _LANG_RE.match(lang) else ""
 
 
-def group_html(group: ArticleGroup, lang_mode: str = "en") -> str:
+def _counts(changes: int, edits: int, lang: str | None) -> str:
+    """ "2 version changes · 3 edits" in the story's language."""
+    if story_words(lang):
+        return f"{changes} 次版本更動 · {edits} 處修改"
+    return f"{plural(changes, 'version change')} · {plural(edits, 'edit')}"
+
+
+def group_html(
+    group: ArticleGroup, lang_mode: str = "en", tz: tzinfo | None = None, archive_dir: Path | None = None
+) -> str:
     """An article's section: headline, URL and its changes, newest first."""
     anchor = anchor_id(group.url)
     lang = labels_lang(lang_mode, group.changes[0].entry.new.article.lang)
-    changes = "".join(change_html(c, element_id=f"{anchor}-v{c.entry.new.number}", lang=lang) for c in group.changes)
+    changes = "".join(
+        change_html(c, element_id=f"{anchor}-v{c.entry.new.number}", lang=lang, tz=tz, archive_dir=archive_dir)
+        for c in group.changes
+    )
     return (
         f'<section class="article" id="{esc(anchor)}"{_lang_attr(group)}>'
+        '<a class="back" href="#contents">↑ Contents</a>'
         f'<h2 dir="auto">{page(group.headline)}</h2>'
         f'<p class="url">{link(group.url)}</p>'
-        f'<p class="muted">{esc(plural(len(group.changes), "version change"))} · '
-        f"{esc(plural(group.edit_count, 'edit'))}</p>"
+        f'<p class="muted">{esc(_counts(len(group.changes), group.edit_count, lang))}</p>'
         f"{changes}</section>"
     )
 
 
-def toc_html(groups: Sequence[ArticleGroup]) -> str:
-    """The table of contents: one link per article section."""
-    items = "".join(
-        f'<li><a href="#{esc(anchor_id(g.url))}">{page(g.headline)}</a> '
-        f'<span class="muted">{page(host_of(g.url) or g.url)} · {esc(plural(g.edit_count, "edit"))}</span></li>'
-        for g in groups
+def summary_counts(group: ArticleGroup) -> tuple[dict[str, int], dict[str, int]]:
+    """An article's shown edits by class and its version changes by flag (events count as flags)."""
+    classes: dict[str, int] = {}
+    flags: dict[str, int] = {}
+    for change in group.changes:
+        for edit in change.edits:
+            classes[edit.cls] = classes.get(edit.cls, 0) + 1
+        for flag in change.flags:
+            flags[flag] = flags.get(flag, 0) + 1
+    return classes, flags
+
+
+def toc_html(groups: Sequence[ArticleGroup], tz: tzinfo | None = None) -> str:
+    """The table of contents as a summary table: one row per article (a link to its section) with its edits
+    by class and its changes by flag, so a researcher sees at the top where the corrections are."""
+    counts = [summary_counts(g) for g in groups]
+    classes = [c for c in reversed(CLASSES) if any(c in cls for cls, _ in counts)]
+    flags = list(dict.fromkeys(f for _, fl in counts for f in fl))
+    head = "".join(f'<th scope="col" class="num">{esc(c)}</th>' for c in classes)
+    head += "".join(f'<th scope="col" class="num flag-col">{esc(story_flag(f, None))}</th>' for f in flags)
+    rows = []
+    for number, (g, (cls, fl)) in enumerate(zip(groups, counts), 1):
+        cells = "".join(f'<td class="num">{cls.get(c, 0) or ""}</td>' for c in classes)
+        cells += "".join(f'<td class="num">{fl.get(f, 0) or ""}</td>' for f in flags)
+        rows.append(
+            f'<tr><td class="num">{number}</td><th scope="row"><a href="#{esc(anchor_id(g.url))}">{page(g.headline)}</a>'
+            f' <span class="muted">{page(host_of(g.url) or g.url)}</span></th>'
+            f'<td class="when">{time_html(g.changes[0].entry.new.captured_at, tz)}</td>{cells}</tr>'
+        )
+    return (
+        '<nav class="toc" id="contents" aria-label="Contents"><h2>Contents</h2><div class="table-wrap">'
+        '<table class="summary-table">'
+        f'<thead><tr><th scope="col" class="num">#</th><th scope="col">Article</th><th scope="col">Last change</th>'
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div></nav>"
     )
-    return f'<nav class="toc" aria-label="Contents"><h2>Contents</h2><ol>{items}</ol></nav>'
 
 
 def render_html(
-    groups: Sequence[ArticleGroup], *, generated_at: datetime, title: str, window: str, lang: str = "en"
+    groups: Sequence[ArticleGroup],
+    *,
+    generated_at: datetime,
+    title: str,
+    window: str,
+    lang: str = "en",
+    tz: tzinfo | None = None,
+    archive_dir: Path | None = None,
 ) -> str:
     """The whole report as one self-contained HTML document."""
     edit_count = sum(g.edit_count for g in groups)
@@ -178,7 +282,7 @@ def render_html(
     counts = " · ".join(
         [plural(len(groups), "article"), plural(change_count, "version change"), plural(edit_count, "edit")]
     )
-    meta = f'Generated <time datetime="{esc(iso(generated_at))}">{esc(display_time(generated_at))}</time>'
+    meta = f"Generated {time_html(generated_at, tz)}"
     if window:
         meta += f" · {esc(window)}"
     body = [
@@ -187,8 +291,8 @@ def render_html(
         f'data-change-count="{change_count}">{esc(counts)}</p></header>',
     ]
     if groups:
-        body.append(toc_html(groups))
-        body.extend(group_html(g, lang) for g in groups)
+        body.append(toc_html(groups, tz))
+        body.extend(group_html(g, lang, tz, archive_dir) for g in groups)
     else:
         body.append('<p class="empty">No edits in this window.</p>')
     return (

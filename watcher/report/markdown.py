@@ -5,14 +5,24 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import quote
 
-from watcher.labels import op_word, story_class, story_field, story_flag, story_words
+from watcher.labels import story_field, story_flag, story_label, story_text, story_words
 from watcher.models import Edit, InlineOp
-from watcher.report.entries import ArticleGroup, Change, change_words, edit_ops, plural, safe_href
+from watcher.report.card import head, tail
+from watcher.report.entries import (
+    ArticleGroup,
+    Change,
+    change_words,
+    context_paragraphs,
+    edit_ops,
+    paragraph_place,
+    plural,
+    safe_href,
+)
 from watcher.report.html import event_sentence, labels_lang, version_title
-from watcher.times import display_time
+from watcher.times import display_time_in
 from watcher.untrusted import visible
 from watcher.urls import host_of
 
@@ -97,27 +107,60 @@ def md_inline(ops: Sequence[InlineOp]) -> str:
     return out
 
 
-def edit_md(edit: Edit, lang: str | None = None) -> str:
+CONTEXT_CHARS = 160  # of a neighbouring paragraph, cut at a sentence or word boundary
+
+
+def _context_md(found: tuple[str, str] | None, *, before: bool) -> str:
+    if found is None:
+        return ""
+    where, text = found
+    text = tail(text, CONTEXT_CHARS) if before else head(text, CONTEXT_CHARS)
+    return f"\n  - {md_escape(where)} · *{md_escape(text)}*"
+
+
+def edit_md(edit: Edit, lang: str | None = None, change: Change | None = None) -> str:
     """One edit as a list item: its label, then the text; a changed text as Before and After lines, so the old
     and new wording can each be read (and quoted) whole, with what went and what came marked in each."""
-    # The operation has no word outside English; the marked text itself shows what went and what came.
-    op = "" if story_words(lang) else f"{md_escape(op_word(edit.op))}, "
-    label = f"**{md_escape(story_field(edit.field, lang))}** ({op}{md_escape(story_class(edit.cls, lang))})"
+    item = _edit_item(edit, lang)
+    if change is None:
+        return item
+    # The paragraphs around a body edit, as in the HTML report, so a change can be read (and quoted) in place.
+    before, after = context_paragraphs(change, edit, lang)
+    if not (before or after):
+        return item
+    first, _, rest = item.partition("\n")
+    if ": " in first and not rest and first.startswith("- **"):
+        label, _, text = first.partition(": ")
+        first, rest = label, f"  - {text}"
+    lines = [first, _context_md(before, before=True).lstrip("\n"), rest, _context_md(after, before=False).lstrip("\n")]
+    return "\n".join(line for line in lines if line)
+
+
+def _edit_item(edit: Edit, lang: str | None) -> str:
+    field = story_field(edit.field, lang)
+    where = paragraph_place(edit, lang)
+    rest = story_label(edit.field, edit.op, edit.cls, lang, where)[len(field) :].lstrip(" ·")
+    comma = "、" if story_words(lang) else ", "
+    label = f"**{md_escape(field)}** ({md_escape(rest.replace(' · ', comma))})"
     ops = edit_ops(edit)
-    if edit.op == "replace" and any(op == "-" for op, _ in ops) and any(op == "+" for op, _ in ops):
+    if edit.op in ("replace", "move") and any(op == "-" for op, _ in ops) and any(op == "+" for op, _ in ops):
         before = md_inline([(op, text) for op, text in ops if op != "+"])
         after = md_inline([(op, text) for op, text in ops if op != "-"])
-        return f"- {label}\n  - Before: {before}\n  - After: {after}"
+        return (
+            f"- {label}\n  - {md_escape(story_text('Before', lang))}: {before}"
+            f"\n  - {md_escape(story_text('After', lang))}: {after}"
+        )
     return f"- {label}: {md_inline(ops)}"
 
 
-def change_md(change: Change, lang: str | None = None) -> list[str]:
-    """One version change: heading, times, flags, edits."""
+def change_md(change: Change, lang: str | None = None, tz: tzinfo | None = None) -> list[str]:
+    """One version change: heading, times (in `tz`; None: UTC), flags, edits."""
     new, old = change.entry.new, change.entry.old
+    zone = tz or UTC
     times = (
-        f"{display_time(old.captured_at)} → {display_time(new.captured_at)}"
+        f"{display_time_in(old.captured_at, zone)} → {display_time_in(new.captured_at, zone)}"
         if old is not None
-        else f"captured {display_time(new.captured_at)}"
+        else f"captured {display_time_in(new.captured_at, zone)}"
     )
     lines = [f"### {version_title(change, lang)}", "", times]
     if change.flags:
@@ -132,18 +175,24 @@ def change_md(change: Change, lang: str | None = None) -> list[str]:
     if new.final_url:
         lines += [f"The page led to {md_link(new.final_url)}", ""]
     if change.edits:
-        lines += [edit_md(e, lang) for e in change.edits]
+        lines += [edit_md(e, lang, change) for e in change.edits]
         lines.append("")
     return lines
 
 
 def render_markdown(
-    groups: Sequence[ArticleGroup], *, generated_at: datetime, title: str, window: str, lang: str = "en"
+    groups: Sequence[ArticleGroup],
+    *,
+    generated_at: datetime,
+    title: str,
+    window: str,
+    lang: str = "en",
+    tz: tzinfo | None = None,
 ) -> str:
     """The whole report as GitHub-flavoured Markdown."""
     edit_count = sum(g.edit_count for g in groups)
     change_count = sum(len(g.changes) for g in groups)
-    meta = f"Generated {display_time(generated_at)}" + (f" · {md_escape(window)}" if window else "")
+    meta = f"Generated {display_time_in(generated_at, tz or UTC)}" + (f" · {md_escape(window)}" if window else "")
     counts = " · ".join(
         [plural(len(groups), "article"), plural(change_count, "version change"), plural(edit_count, "edit")]
     )
@@ -162,5 +211,5 @@ def render_markdown(
         lines += ["---", "", f"## {md_escape(group.headline)}", "", md_link(group.url), ""]
         story_lang = labels_lang(lang, group.changes[0].entry.new.article.lang)
         for change in group.changes:
-            lines += change_md(change, story_lang)
+            lines += change_md(change, story_lang, tz)
     return "\n".join(lines)

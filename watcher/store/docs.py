@@ -308,6 +308,8 @@ def version_doc(version: Version, *, text: str | None, edits: dict[str, Any]) ->
     }
     if version.served_hash:
         doc["served"] = version.served_hash
+    if article.site:
+        doc["site"] = article.site  # the outlet's name (cards); not compared, absent from older documents
     return doc
 
 
@@ -324,6 +326,7 @@ def version_article(doc: dict[str, Any], text: dict[str, Any]) -> Article:
         lang=doc.get("lang"),
         canonical_url=doc.get("canonical_url"),
         extractor=doc.get("extractor") or "",
+        site=doc.get("site") or "",
     )
 
 

@@ -10,7 +10,7 @@ import click
 
 from watcher.app.context import App
 from watcher.errors import UnknownArticle
-from watcher.models import Version
+from watcher.models import CLASSES, EVENTS, FLAGS, Version
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -20,6 +20,22 @@ match_option = click.option(
     default=None,
     metavar="TEXT",
     help="The watched article(s) whose headline contains TEXT.",
+)
+
+# The research filters (models.marked), one spelling for `list` and `report`: repeatable, any of them.
+class_option = click.option(
+    "--class",
+    "classes",
+    multiple=True,
+    type=click.Choice(CLASSES),
+    help="Only changes with an edit of this class (repeatable: any of them).",
+)
+flag_option = click.option(
+    "--flag",
+    "flags",
+    multiple=True,
+    type=click.Choice(list(dict.fromkeys([*FLAGS, *EVENTS]))),
+    help="Only changes with this flag or event, e.g. correction_notice, stealth, removed (repeatable).",
 )
 
 

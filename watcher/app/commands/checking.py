@@ -10,6 +10,7 @@ import click
 from watcher.app.commands import json_option, match_option, targets
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput, ExitStatus
+from watcher.labels import plural
 from watcher.models import CheckResult, shown_edits
 
 
@@ -102,7 +103,9 @@ async def _check_all(
     async with app.fetcher() as fetcher:
         svc = app.services(fetcher)
         show = app.env.interactive and not as_json and len(urls) > 1
-        with Progress(console=app.env.err, disable=not show, transient=True) as progress:
+        # The bar is drawn on the console the results are printed to (shown only when that is a terminal):
+        # rich then prints each result above the bar; on stderr the bar ran into the result lines.
+        with Progress(console=app.env.out, disable=not show, transient=True) as progress:
             task = progress.add_task("checking", total=len(urls))
             limit = asyncio.Semaphore(max(1, app.config.fetch.concurrency))
 
@@ -155,7 +158,7 @@ def extract(app: App, url: str, as_json: bool, explain: bool) -> None:
             return
         from watcher.render.tables import article_panel
 
-        app.env.out.print(article_panel(article))
+        app.env.out.print(article_panel(article, when=app.long_time))
         return
     from watcher.app.explain import explain_page
 
@@ -166,7 +169,7 @@ def extract(app: App, url: str, as_json: bool, explain: bool) -> None:
         if found is not None:
             from watcher.render.tables import article_panel
 
-            app.env.out.print(article_panel(found))
+            app.env.out.print(article_panel(found, when=app.long_time))
         app.env.out.print(report.renderable())
     if report.error is not None:
         raise report.error
@@ -201,7 +204,8 @@ def reextract(app: App, url: str | None, match: str | None) -> None:
     with_raw = sum(1 for v in versions if store.get_html(v) is not None)
     if not with_raw:
         raise BadInput(
-            f"{target}: none of its {len(versions)} versions has raw HTML left (pruned?); nothing to re-extract"
+            f"{target}: {'its one version has no' if len(versions) == 1 else f'none of its {len(versions)} versions has'}"
+            " raw HTML left (pruned?); nothing to re-extract"
         )
     from watcher.diff.volatile import apply_mask
     from watcher.monitor.masking import HostBodies, build_mask
@@ -215,7 +219,7 @@ def reextract(app: App, url: str | None, match: str | None) -> None:
 
     count = rebuild_versions(store, target, extract_masked)
     app.env.info(
-        f"re-extracted {target}: {with_raw} of {len(versions)} versions had raw HTML; {count} versions now"
+        f"re-extracted {target}: {with_raw} of {len(versions)} versions had raw HTML; {plural(count, 'version')} now"
         + ("" if with_raw == len(versions) else " (the others keep the text extracted when they were captured)")
     )
 

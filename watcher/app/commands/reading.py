@@ -257,7 +257,7 @@ def show(app: App, url: str | None, match: str | None, number: int | None, as_js
     if version.event:
         when += f" · {version.event}"
     app.env.out.print(Text(when, style="diff.label"))
-    app.env.out.print(article_panel(version.article))
+    app.env.out.print(article_panel(version.article, when=app.long_time))
 
 
 COMMANDS = [history, diff, show]

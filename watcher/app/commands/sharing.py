@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
-from watcher.app.commands import match_option, output_option, stored_version, targets
+from watcher.app.commands import class_option, flag_option, match_option, output_option, stored_version, targets
 from watcher.app.context import App, pass_app
 from watcher.config import parse_duration
 from watcher.errors import BadInput, ExitStatus
+from watcher.labels import plural
 from watcher.times import parse_iso, utcnow
 
 
@@ -23,6 +24,8 @@ from watcher.times import parse_iso, utcnow
 @click.option("--from", "from_date", default=None, help="Window start (ISO date or time).")
 @click.option("--to", "to_date", default=None, help="Window end (ISO date or time).")
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag.")
+@class_option
+@flag_option
 @click.option("--format", "fmt", type=click.Choice(["html", "md", "json", "atom"]), default="html", show_default=True)
 @output_option("Write to FILE instead of stdout.")
 @click.option("--all", "include_cosmetic", is_flag=True, help="Include cosmetic edits.")
@@ -43,6 +46,8 @@ def report(
     from_date: str | None,
     to_date: str | None,
     tags: Sequence[str],
+    classes: Sequence[str],
+    flags: Sequence[str],
     fmt: str,
     output: Path | None,
     include_cosmetic: bool,
@@ -66,6 +71,10 @@ def report(
         include_cosmetic=include_cosmetic,
         title=title.strip() or "watcher report",
         lang=lang,
+        tz=app.zone,
+        archive_dir=app.archive_dir(),
+        classes=list(classes),
+        flags=list(flags),
     )
     _write_output(app, text, output)
 
@@ -121,7 +130,7 @@ def card(app: App, url: str | None, match: str | None, number: int | None, outpu
 
     async def go() -> bytes:
         async with app.fetcher() as fetcher:
-            return await render_card(app.store(), target, number, fetcher)
+            return await render_card(app.store(), target, number, fetcher, tz=app.zone)
 
     import asyncio
 
@@ -222,7 +231,7 @@ def prune(app: App, keep_raw: int) -> None:
     """Drop raw HTML older than DAYS (every extracted version is kept)."""
     cutoff = utcnow() - timedelta(days=keep_raw)
     dropped = app.store().prune_raw(cutoff)
-    app.env.info(f"dropped raw HTML of {dropped} versions older than {keep_raw} days")
+    app.env.info(f"dropped raw HTML of {plural(dropped, 'version')} older than {plural(keep_raw, 'day')}")
 
 
 @click.command()

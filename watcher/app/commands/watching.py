@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from watcher.app.commands import match_option, options, targets
+from watcher.app.commands import class_option, flag_option, match_option, options, targets
 from watcher.app.context import App, pass_app
 from watcher.config import Config, DurationTooLong, parse_duration
 from watcher.errors import BadInput, FetchError, HTTPStatusError, StoreError
 from watcher.fetch.base import proxy_for, user_agent
-from watcher.models import WatchedArticle
+from watcher.models import WatchedArticle, marked
 from watcher.times import iso, utcnow
 
 if TYPE_CHECKING:
@@ -40,12 +40,14 @@ def parse_every(text: str | None, option: str = "--every") -> int | None:
 
 
 def _probe(app: App, url: str, allow_private: bool = False) -> str | None:
-    """A warning when the page does not answer 200 now; a plain HTTP request, seconds at most."""
+    """A warning when the page does not answer 200 now, or looks like a section page rather than an article;
+    a plain HTTP request, seconds at most."""
     from watcher.feeds import links as feeds
+    from watcher.feeds.discover import section_advice
 
     try:
         fetch = app.config.fetch
-        feeds.download(
+        page = feeds.download(
             url,
             timeout=min(5.0, fetch.nav_timeout),
             max_bytes=fetch.max_bytes,
@@ -57,7 +59,8 @@ def _probe(app: App, url: str, allow_private: bool = False) -> str | None:
         return f"warning: {url} answers HTTP {exc.status} now; it is watched anyway and checked on schedule"
     except FetchError as exc:
         return f"warning: {url} cannot be loaded now ({_reason(exc, url)}); it is watched anyway"
-    return None
+    advice = section_advice(page, url)
+    return f"warning: {advice}" if advice else None
 
 
 def _reason(exc: Exception, url: str) -> str:
@@ -191,6 +194,10 @@ def _changes(old: WatchedArticle, new: WatchedArticle) -> str:
         said.append(f"tags now {', '.join(new.tags)} (added {', '.join(added)})")
     if new.every != old.every:
         said.append(f"interval {interval_text(old.every)} -> {interval_text(new.every)}")
+    if new.allow_private and not old.allow_private:
+        said.append("may now be on a private or loopback address (--allow-private): the next check loads it")
+    if new.mode != old.mode:
+        said.append(f"fetch mode {old.mode or 'default'} -> {new.mode}")
     return ": " + "; ".join(said) if said else " (nothing changed)"
 
 
@@ -306,6 +313,8 @@ _SORTS = {
 @click.option("--tag", "tags", multiple=True, help="Only articles with this tag (repeatable: any of them).")
 @click.option("--status", "statuses", multiple=True, help="Only this last status: changed, error, paused, never, ...")
 @click.option("--host", "hosts", multiple=True, help="Only articles on this host (or its subdomains).")
+@class_option
+@flag_option
 @click.option("--sort", type=click.Choice(sorted(_SORTS)), default="added", show_default=True)
 @click.option("--limit", type=click.IntRange(1), default=None, help="Only the first N (of a long list: at once).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -315,6 +324,8 @@ def list_(
     tags: Sequence[str],
     statuses: Sequence[str],
     hosts: Sequence[str],
+    classes: Sequence[str],
+    flags: Sequence[str],
     sort: str,
     limit: int | None,
     as_json: bool,
@@ -334,6 +345,9 @@ def list_(
     if hosts:
         wanted = [h.lower().strip(".") for h in hosts]
         articles = (a for a in articles if any(_on_host(host_of(a.url), h) for h in wanted))
+    if classes or flags:
+        # Only articles with a stored change so marked: their versions are read, so narrow by the rest first.
+        articles = (a for a in articles if any(marked(v, classes, flags) for v in store.list_versions(a.url)))
     if sort != "added":
         articles = sorted(articles, key=_SORTS[sort])
     if limit:
@@ -356,7 +370,7 @@ def list_(
         shown += len(page.articles)
     if keys and not shown:
         app.env.info(f"no article matches (of {len(keys)} watched)")
-    if feeds and not (tags or statuses or hosts):
+    if feeds and not (tags or statuses or hosts or classes or flags):
         app.env.out.print(feeds_table(feeds))
 
 
@@ -489,11 +503,28 @@ def _poll_now(app: App, feed, items) -> tuple[list[str], list[str]]:
             problems.append(f"child sitemap {child}: {exc}")
     now = utcnow()
     svc = app.services(None)
+    capped = _cap_note(app, svc, feed.url, links)
     added, skipped = follow_links(svc, feed, links, now, app.robots())
     problems += [skipped] if skipped else []
+    problems += [capped] if capped else []
     record_poll(svc, feed, now, added, ok=True)
     svc.store.update_feed(feed)
     return added, problems
+
+
+def _cap_note(app: App, svc, feed_url: str, links: list[str]) -> str | None:
+    """A line saying the feed holds more new stories than one poll takes, and how to change that; None if not."""
+    from watcher.feeds import links as feeds
+
+    limit = app.config.feeds.max_new_per_poll
+    seen = svc.store.seen_feed_links(feed_url)
+    waiting = len(feeds.select_new(links, seen, limit + 10**6, site=feed_url, allow_hosts=app.config.feeds.allow_hosts))
+    if waiting <= limit:
+        return None
+    return (
+        f"the feed lists {waiting} new stories; {limit} are watched now, the rest at the next polls of "
+        f"`watcher run` (at most {limit} a poll: [feeds] max_new_per_poll in the config)"
+    )
 
 
 def _read_feed(app: App, url: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import webbrowser
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,23 +40,24 @@ def report_path(folder: Path, url: str, number: int, suffix: str) -> Path:
     return folder / f"watcher-{host}-{digest}-v{number}{suffix}"
 
 
-def write_report(store: Store, folder: Path, url: str, number: int, now: datetime) -> Path:
-    """An HTML report of one version change, written beside the user's work."""
+def write_report(store: Store, folder: Path, url: str, number: int, now: datetime, tz: tzinfo | None = None) -> Path:
+    """An HTML report of one version change, written beside the user's work, its times in `tz`."""
     from watcher.report import ReportEntry, render_report
 
     new = store.get_version(url, number)
     old = store.get_version(url, number - 1) if number > 1 else None
     entry = ReportEntry(article=store.get_article(url), old=old, new=new)
     path = report_path(folder, url, number, ".html")
-    path.write_text(render_report([entry], "html", generated_at=now, title="watcher report"), encoding="utf-8")
+    text = render_report([entry], "html", generated_at=now, title="watcher report", tz=tz)
+    path.write_text(text, encoding="utf-8")
     return path
 
 
-async def write_card(store: Store, folder: Path, url: str, number: int, fetcher: Any) -> Path:
-    """A PNG card of one version change, drawn by the browser."""
+async def write_card(store: Store, folder: Path, url: str, number: int, fetcher: Any, tz: tzinfo | None = None) -> Path:
+    """A PNG card of one version change, drawn by the browser, its times in `tz`."""
     from watcher.report.collect import render_card
 
-    png = await render_card(store, url, number, fetcher)
+    png = await render_card(store, url, number, fetcher, tz=tz)
     path = report_path(folder, url, number, ".png")
     path.write_bytes(png)
     return path

@@ -29,6 +29,7 @@ from watcher.app.dashboard.status_bar import status_text
 from watcher.app.dashboard.timeline_screen import TimelineScreen
 from watcher.config import Config
 from watcher.errors import WatcherError
+from watcher.labels import plural
 from watcher.models import CheckResult, WatchedArticle
 from watcher.render.text import safe_text, visible
 from watcher.render.theme import THEME
@@ -351,7 +352,7 @@ class DashboardApp(App[int]):
             return
         url = article.url
         question = Text("Stop watching and delete all ")
-        question.append(f"{article.versions} versions", style="bold")
+        question.append(plural(article.versions, "version"), style="bold")
         question.append(" of\n")
         question.append_text(safe_text(article.headline or url, style="bold"))
         question.append("\n")
@@ -400,7 +401,7 @@ class DashboardApp(App[int]):
         if picked is None:
             return
         try:
-            path = actions.write_report(self.store, self.out_dir, *picked, now=self.clock())
+            path = actions.write_report(self.store, self.out_dir, *picked, now=self.clock(), tz=self.tz)
         except (WatcherError, OSError) as exc:
             self.message(f"cannot write the report: {exc}", "error")
             return
@@ -417,7 +418,7 @@ class DashboardApp(App[int]):
             if fetcher is None:
                 self.message("no browser to draw the card", "error")
                 return
-            path = await actions.write_card(self.store, self.out_dir, url, number, fetcher)
+            path = await actions.write_card(self.store, self.out_dir, url, number, fetcher, tz=self.tz)
         except (WatcherError, OSError) as exc:
             self.message(f"cannot write the card: {exc}", "error")
             return

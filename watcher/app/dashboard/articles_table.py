@@ -30,8 +30,10 @@ class ArticlesTable(FittedTable):
 
     def show(self, snap: StoreView, filters: Filters, now: datetime, checking: Collection[str] = ()) -> None:
         rows = []
+        # Class and flag filters narrow the articles too: to those with such a change among their recent ones.
+        marked = {e.url for e in snap.edits if filters.marks_ok(e)} if filters.narrows_marks else None
         for article in snap.articles:
-            if not filters.article_ok(article):
+            if not filters.article_ok(article) or (marked is not None and article.url not in marked):
                 continue
             status = "checking" if article.url in checking else status_label(article)
             last = snap.last_class.get(article.url, "")

@@ -24,6 +24,7 @@ KEYS = [
     ("Main screen", ""),
     ("Enter", "articles: open the timeline; edits: open the diff"),
     ("Tab", "move between the articles and the edits feed"),
+    ("Home / End", "first / last row of the table"),
     ("/", "search headlines and URLs"),
     ("c", "edit class: all, substantive, moves, typos"),
     ("f", "flag: stealth, correction, revert, removed, A/B"),

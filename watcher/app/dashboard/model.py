@@ -101,6 +101,15 @@ class Filters:
     def entry_ok(self, entry: EditEntry) -> bool:
         if not self.article_ok(entry.article) and not self._search_hits_version(entry):
             return False
+        return self.marks_ok(entry)
+
+    @property
+    def narrows_marks(self) -> bool:
+        """Whether the class or flag filter is set: the articles table then shows only articles with such a change."""
+        return self.cls != "all" or self.flag != "any"
+
+    def marks_ok(self, entry: EditEntry) -> bool:
+        """The class and flag filters alone: whether this change is of the kind asked for."""
         edits = entry.version.edits
         if self.cls == "substantive" and entry.top_class != "substantive":
             return False

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
@@ -67,11 +68,24 @@ class FittedTable(DataTable):
 
     COLUMNS: Sequence[Column] = ()
     ROW_HEIGHT = 1
+    # DataTable's own Home/End scroll sideways, which a row table never needs: they go to the first/last row.
+    BINDINGS = [
+        Binding("home", "first_row", "First", show=False),
+        Binding("end", "last_row", "Last", show=False),
+    ]
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", cell_padding=0, zebra_stripes=False, **kwargs)
         self._rows: list[tuple[str, dict[str, Any]]] = []
         self._built_for = -1
+
+    def action_first_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
 
     def set_rows(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
         if rows == self._rows and self.size.width == self._built_for:

@@ -15,7 +15,7 @@ from watcher.app.dashboard.model import EditEntry, next_label, status_label
 from watcher.app.dashboard.screen_base import ArticleScreen, RefreshedScreen
 from watcher.app.dashboard.table_base import Column, FittedTable
 from watcher.errors import WatcherError
-from watcher.labels import flag_short
+from watcher.labels import flag_short, plural
 from watcher.models import CLASSES, CheckRecord, Version, WatchedArticle
 from watcher.render.text import safe_text
 from watcher.times import display_time_in
@@ -134,7 +134,7 @@ class TimelineScreen(RefreshedScreen, ArticleScreen):
         head.append_text(safe_text(article.url, style="dim"))
         head.append("\n")
         status = status_label(article)
-        head.append(f"{article.versions} versions · last status ")
+        head.append(f"{plural(article.versions, 'version')} · last status ")
         head.append(status, style=f"status.{status}")
         head.append(f" · next {next_label(article, now)}")
         if article.tags:
