@@ -13,9 +13,9 @@ from watcher.diff import diff_articles
 from watcher.diff.similarity import story_overlap
 from watcher.diff.summary import summarize
 from watcher.diff.volatile import Mask, apply_mask, reconcile
-from watcher.discover import section_advice
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
+from watcher.feeds.discover import section_advice
 from watcher.fetch.base import allowing_private, counting_requests
 from watcher.models import (
     GONE_EVENTS,
