@@ -109,7 +109,7 @@ class Doctor:
                 from watcher.store.tiny.jsonfile import atomic_write
 
                 atomic_write(store.path, data, durable=store.durable)
-            store._hot._loaded = False
+            store._hot.forget()
         finally:
             store._lock.release()
 

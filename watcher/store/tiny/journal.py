@@ -125,6 +125,11 @@ class Journaled:
     def _mine(self) -> bool:
         return self._owner is not None and self._owner == threading.get_ident()
 
+    def forget(self) -> None:
+        """Read the files afresh on the next refresh: they were replaced behind this object (doctor's repair)."""
+        with self._state:
+            self._loaded = False
+
     def refresh(self) -> None:
         """Catch up with what other writers committed: the journal's new lines, or everything."""
         with self._state:
