@@ -174,9 +174,14 @@ async def hand_back_stalled(app: Any, settings: WorkerSettings) -> int:
     stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.stalled_timeout)
     for job in stalled:
         try:
-            await app.job_manager.retry_job(job)
-        except procrastinate.exceptions.UniqueViolation:
-            await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=True)
+            try:
+                await app.job_manager.retry_job(job)
+            except procrastinate.exceptions.UniqueViolation:
+                await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=True)
+        except procrastinate.exceptions.ConnectorException as exc:
+            # Finished or handed back by someone else meanwhile: the next look finds what is left.
+            log.warning("could not hand back job %s (%s)", job.id, _one_line(exc))
+            continue
         handed += 1
     if handed:
         log.warning("handed %d check(s) of stopped workers back to the queue", handed)
