@@ -23,6 +23,9 @@ VOLATILE_MAX_CHARS = 80
 # At most this share of a body's text is masked (and may disagree between two fetches) before the story itself
 # is taken to disagree.
 MAX_MASKED_SHARE = 1 / 3
+# Two short lines this alike (difflib ratio of their folded text) are one line edited, not two widget values: a
+# re-fetch showing the stored one back takes the first load's edit back (a lagging cache).
+NEAR_LINE = 0.75
 
 # --- typo classification -------------------------------------------------------------------------------------
 
