@@ -120,7 +120,7 @@ class Page:
             para = collapse(self.paragraphs[i])
             if len(para) < 60:
                 continue
-            for node, text in self._text_nodes(self.tree):
+            for _node, text in self._text_nodes(self.tree):
                 piece = collapse(text)
                 if len(piece) < 30 or piece not in para:
                     continue

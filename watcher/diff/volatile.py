@@ -149,7 +149,9 @@ def _near(a: str, b: str) -> bool:
     return block_key(a) == block_key(b) or SequenceMatcher(None, fold(a), fold(b), autojunk=False).ratio() >= NEAR_LINE
 
 
-def _moved_between(stored: Sequence[str], first: Sequence[str], second: Sequence[str], common: Counter[str]) -> set[str]:
+def _moved_between(
+    stored: Sequence[str], first: Sequence[str], second: Sequence[str], common: Counter[str]
+) -> set[str]:
     """Keys of the short blocks both loads show but in another order (a list reordering itself), with those of the
     same run of short blocks that stand in another order than when the version was stored."""
     a = [x for x in first if x in common]
@@ -179,7 +181,9 @@ def _out_of_order(a: Sequence[str], b: Sequence[str]) -> set[str]:
     return set(Counter(b) - kept)
 
 
-def _stored_counterparts(stored: Sequence[str], first: Sequence[str], second: Sequence[str], keys: set[str]) -> set[str]:
+def _stored_counterparts(
+    stored: Sequence[str], first: Sequence[str], second: Sequence[str], keys: set[str]
+) -> set[str]:
     """Keys of stored short blocks neither load shows, which sit where the second load has volatile blocks and no
     agreed edit: the widget's text when the version was stored."""
     seen = set(first) | set(second)
