@@ -104,6 +104,21 @@ def test_a_rotating_line_inside_the_article_is_learned_listed_and_never_hides_th
     assert any(p.startswith("Most read now") for p in history[0]["volatile"])
 
 
+def test_a_line_one_article_learned_rotating_is_masked_on_its_hosts_other_articles_at_once(site, checker):
+    other = [p.replace("north pier", "south quay") for p in EDITED]
+    site.set("/m1", *loads(tidewater.BODY, most_read))
+    site.set("/m2", *loads(other, most_read))
+    first, second = checker.add(site.url("/m1")), checker.add(site.url("/m2"))
+    assert [checker.check(first).status, checker.check(first).status] == ["new", "unchanged"]
+    assert checker.store.get_article(first).volatile
+    assert checker.check(second).status == "new"
+    assert not any("Most read" in p for p in checker.store.latest_version(second).article.body)
+    before = site.hits("/m2")
+    again = checker.check(second)
+    assert again.status == "unchanged" and again.flags == []
+    assert site.hits("/m2") - before == 1  # known from the host: no confirming re-fetch was needed
+
+
 def test_one_story_at_three_urls_of_a_host_keeps_its_headline_and_an_edit_is_only_the_edit(
     site, make_fetcher, tmp_path
 ):

@@ -1,8 +1,8 @@
 """What a check masks before comparing, and how it reads a headline that comes back.
 
 The mask of one article joins three sources (see watcher.diff.volatile): the blocks learned volatile on that
-article, the host's boilerplate learned from its other watched articles, and the ignore rules of the config's
-[[sites]] and of `watcher add --ignore`.
+article (and those its host's other articles learned, where this one shows them), the host's boilerplate learned
+from its other watched articles, and the ignore rules of the config's [[sites]] and of `watcher add --ignore`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from watcher.config import Config
-from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate, maskable
+from watcher.diff.volatile import Mask, block_key, compile_patterns, host_boilerplate, maskable
 from watcher.errors import WatcherError
 from watcher.models import Version, WatchedArticle
 from watcher.urls import host_of, hostname_of, on_domain
@@ -99,6 +99,16 @@ class HostBodies:
                 bodies.append(body)
         return bodies
 
+    def volatile(self, store: Any, url: str) -> set[str]:
+        """The block keys the host's other watched articles learned to change on every load."""
+        found: set[str] = set()
+        for other in [u for u in self._host_urls(store, host_of(url)) if u != url][:HOST_SAMPLE]:
+            try:
+                found.update(getattr(store.get_article(other), "volatile", None) or [])
+            except WatcherError:
+                continue  # no longer watched
+        return found
+
     def _body(self, store: Any, url: str) -> list[str]:
         """The latest body of a watched article ([] when it has none or is no longer watched), read again only after
         a new version."""
@@ -125,6 +135,8 @@ def build_mask(config: Config, watched: WatchedArticle, body: Sequence[str], hos
         # Only another story's blocks count: the same story at two addresses shares its paragraphs.
         others = [b for b in shared if story_overlap(mine, Article(body=b)) < OTHER_STORY_OVERLAP]
         keys |= host_boilerplate(body, others)
+        # A block another article of the host was seen changing between two loads changes here too.
+        keys |= {block_key(p) for p in body if maskable(p)} & hosts.volatile(store, watched.url)
     return Mask(keys=keys, patterns=compile_patterns(ignore_rules(config, watched)))
 
 
