@@ -1,9 +1,10 @@
 """Text that is not the story: blocks that change on every load, a host's recurring chrome, the user's ignore rules.
 
 Three sources, one mask applied to both sides before two versions are compared:
-- per-article volatility: a short block that differs between the stored version, a fetch and its confirming
-  re-fetch, while the rest of the story agrees, is a widget (a counter, "read time", "3 小時前"). It is learned
-  as a key with its digits masked, so the next value of the counter matches it too.
+- per-article volatility: a short block that differs between a fetch and its confirming re-fetch (re-counted,
+  replaced, or in another order), while both loads agree on the story, is a widget (a counter, "read time",
+  "3 小時前", a related list, a "most read now" line). It is learned as a key with its digits masked, so the
+  next value of the counter matches it too; a host's other articles mask it where they show it.
 - per-host boilerplate: a block found, digits masked, in another watched article of the same host that is a
   different story ("9168 點閱" there, "312 點閱" here) is chrome of that site.
 - ignore rules: regular expressions the user gave (per host in [[sites]] ignore_text, per article with
