@@ -124,3 +124,17 @@ def test_an_ignore_rule_lists_what_it_cut_and_leaves_other_text_as_it_was():
     )
     assert removed == [" Updated 3 minutes ago"]
     assert article.body == [STORY[0], "A  line\\nwith  its own spacing, long enough to be a story paragraph."]
+
+
+def test_a_short_story_with_a_list_inside_it_is_still_reconciled_and_its_edit_kept():
+    lead = [STORY[0], STORY[3]]  # a paywalled lead: two paragraphs, then the list and the line
+    stored = [lead[0], *(f"{t} {n} comments" for t, n in zip(RELATED, (4, 9, 12))), lead[1]]
+    edited = [lead[0].replace("Monday", "Sunday"), lead[1]]
+    first = [edited[0], *(f"{t} {n} comments" for t, n in zip(RELATED[::-1], (5, 10, 13))), edited[1]]
+    second = [edited[0], *(f"{t} {n} comments" for t, n in zip(RELATED, (6, 11, 14))), edited[1]]
+    agreed = reconcile(stored, first, second)
+    assert agreed is not None and {block_key(b) for b in stored[1:4]} <= agreed.keys
+    old = apply_mask(Article(body=stored), Mask(keys=agreed.keys))[0]
+    new = apply_mask(Article(body=agreed.body), Mask(keys=agreed.keys))[0]
+    (edit,) = diff_articles(old, new).edits
+    assert ("+", "Sunday") in edit.inline

@@ -11,7 +11,7 @@ Three sources, one mask applied to both sides before two versions are compared:
   `watcher add --ignore`); the text they match is cut out of every paragraph.
 
 Nothing here may hide a real edit, so a block is masked only when it is short (a story paragraph is longer than
-a widget) and a mask never takes more than a third of the body.
+a widget) and a mask never takes more than half of the body.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def apply_mask(article: Article, mask: Mask) -> tuple[Article, list[str]]:
         return article, []
     removed: list[str] = []
     body: list[str] = []
-    # Counted in characters: a mask never takes more than a third of the body's text.
+    # Counted in characters: a mask never takes more than half of the body's text.
     budget = int(sum(len(p) for p in article.body) * MAX_MASKED_SHARE) if len(article.body) > 1 else 0
     for paragraph in article.body:
         pieces: list[str] = []
