@@ -428,7 +428,7 @@ async def run(pages: list[Page], jobs: int, reloads: int) -> list[Outcome]:
             print(
                 f"[{len(outcomes)}/{len(pages)} {time.monotonic() - started:.0f}s] {out.set}:{out.key[:24]:24} "
                 f"{out.verdict:10} false={out.false_alerts} unconfirmed={out.unconfirmed} "
-                f"reload={_mean(out.reload_seconds):.1f}s edit={out.edit_seconds:.1f}s quiet={out.quiet_seconds:.1f}s"
+                f"reload={_mean(out.reload_seconds):.1f}s ({' '.join(f'{x:.1f}' for x in out.reload_seconds)}) edit={out.edit_seconds:.1f}s quiet={out.quiet_seconds:.1f}s"
                 + (f"  {out.note}" if out.note else ""),
                 flush=True,
             )
