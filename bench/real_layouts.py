@@ -47,6 +47,7 @@ from common import REPO  # noqa: F401 - puts the repository on sys.path and allo
 from lxml import html as lxml_html
 
 from watcher.config import BrowserSettings, Config, TrustSettings
+from watcher.diff.words import VOLATILE_MAX_CHARS
 from watcher.fetch import Fetcher
 from watcher.fetch.http_pages import HTTPFetcher
 from watcher.monitor.check import Services, check_article
@@ -303,6 +304,7 @@ class Outcome:
     reload_seconds: list[float] = field(default_factory=list)
     edit_seconds: float = 0.0
     quiet_seconds: float = 0.0
+    chrome_in_body: int = 0  # long blocks of the first stored body that are not story text (extraction's share)
     note: str = ""
 
 
@@ -363,6 +365,10 @@ async def run_page(page: Page, svc: Services, reloads: int) -> Outcome:
         if not body:
             out.verdict, out.note = "extraction", "no body found"
             return out
+        latest = svc.store.latest_version(url)
+        out.chrome_in_body = sum(
+            1 for p in (latest.article.body if latest else []) if len(p) > VOLATILE_MAX_CHARS and not page.is_story(p)
+        )
         if window not in normalize_text(body):
             out.verdict, out.note = "extraction", "the edited paragraph is not in the extracted body"
             return out
@@ -399,6 +405,8 @@ async def run_page(page: Page, svc: Services, reloads: int) -> Outcome:
                 f"edit check: {result.status} {' '.join(result.flags)} {result.note or ''}".strip()
                 + (f"; next: {late.status}" if stored else "")
             )
+        if out.verdict != "ok" and out.chrome_in_body:
+            out.note += f" [extracted body holds {out.chrome_in_body} long blocks that are not story text]"
         return out
     except Exception as exc:  # one page's failure never stops the others; it is reported
         out.verdict, out.note = "extraction" if "article" in str(exc).lower() else "error", str(exc)[:120]
@@ -462,6 +470,9 @@ def report(outcomes: list[Outcome], reloads: int) -> None:
             f"seconds per check: quiet page {_mean(quiet_s):.2f}, re-noised reload {_mean(reload_s):.2f} "
             f"({ratio:.2f}x), slowest reload {max(reload_s):.2f}; the edit's check {_mean(edit_s):.2f}"
         )
+    chrome = [f"{o.set}:{o.key[:24]}" for o in counted if o.verdict != "ok" and o.chrome_in_body]
+    if chrome:
+        print(f"of which the extracted body holds long non-story blocks (extraction): {' '.join(sorted(chrome))}")
     for verdict in ("false", "missed", "late", "extraction", "no-edit", "error"):
         keys = [
             f"{o.set}:{o.key[:24]}" for o in outcomes if o.verdict == verdict or (verdict == "false" and o.false_alerts)
