@@ -38,6 +38,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -238,11 +239,14 @@ class Page:
 
     def _in_article(self, tree: Any, rng: random.Random, n: int) -> None:
         """A rotating line and a reordered related list inside the article, beside its paragraphs."""
-        anchors = []
+        found = []
         for el in tree.iter("p", "div"):
             own = collapse("".join(el.itertext()))
             if len(own) >= 40 and own in self.story and el.getparent() is not None:
-                anchors.append(el)
+                found.append(el)
+        # Beside the story's own paragraphs (siblings of another one), not inside a table cell or a quote.
+        parents = Counter(el.getparent() for el in found)
+        anchors = [el for el in found if parents[el.getparent()] >= 2] or found
         if not anchors:
             return
         first = anchors[min(1, len(anchors) - 1)]
@@ -355,7 +359,9 @@ async def run_page(page: Page, svc: Services, reloads: int) -> Outcome:
         svc.store.update_article(quiet_watched)
         first = await check_article(url, svc)
         if first.status != "new":
-            out.verdict, out.note = "extraction", f"first check: {first.status} {first.error or ''}".strip()
+            no_article = "article" in (first.error or "").lower() or "body" in (first.error or "").lower()
+            out.verdict = "extraction" if no_article else "error"
+            out.note = f"first check: {first.status} {first.error or ''}".strip()
             return out
         _, piece, old, new = page.edit
         at = piece.index(old)
