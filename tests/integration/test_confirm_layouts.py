@@ -104,6 +104,36 @@ def test_a_rotating_line_inside_the_article_is_learned_listed_and_never_hides_th
     assert any(p.startswith("Most read now") for p in history[0]["volatile"])
 
 
+def test_a_byline_that_changes_on_every_load_is_learned_once_and_the_body_edit_is_stored(site, checker):
+    def load(body: list[str], n: int) -> Response:
+        html = (
+            page(body)
+            .decode()
+            .replace(
+                '<div class="byline">By Ines Calloway</div>',
+                f'<div class="byline">By Ines Calloway <span class="now">Reading now: {RELATED[n % 3][0]}</span></div>',
+            )
+        )
+        return Response(html.encode())
+
+    site.page_versions(
+        "/b", {"story": [load(tidewater.BODY, n) for n in range(60)], "edited": [load(EDITED, n) for n in range(60)]}
+    )
+    url = checker.add(site.url("/b"))
+    results = [checker.check(url) for _ in range(4)]
+    assert [r.status for r in results] == ["new", "unchanged", "unchanged", "unchanged"]
+    assert "<byline>" in checker.store.get_article(url).volatile
+    # Learned on the first reload: the later ones need no confirming re-fetch and are not left unconfirmed.
+    assert not any("unconfirmed" in r.flags for r in results)
+    before = site.hits("/b")
+    assert checker.check(url).status == "unchanged" and site.hits("/b") - before == 1
+
+    site.set_version("/b", "edited")
+    real = checker.check(url)
+    assert (real.status, real.version) == ("changed", 2)
+    assert [e.field for e in real.edits] == ["body"] and ("+", "3.9") in real.edits[0].inline
+
+
 def test_a_line_one_article_learned_rotating_is_masked_on_its_hosts_other_articles_at_once(site, checker):
     other = [p.replace("north pier", "south quay") for p in EDITED]
     site.set("/m1", *loads(tidewater.BODY, most_read))

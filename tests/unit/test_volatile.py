@@ -2,7 +2,15 @@
 (widgets are left out, story edits never are)."""
 
 from watcher.diff import diff_articles
-from watcher.diff.volatile import Mask, apply_mask, block_key, compile_patterns, host_boilerplate, reconcile
+from watcher.diff.volatile import (
+    Mask,
+    apply_mask,
+    block_key,
+    compile_patterns,
+    field_key,
+    host_boilerplate,
+    reconcile,
+)
 from watcher.models import Article
 
 STORY = [
@@ -138,3 +146,14 @@ def test_a_short_story_with_a_list_inside_it_is_still_reconciled_and_its_edit_ke
     new = apply_mask(Article(body=agreed.body), Mask(keys=agreed.keys))[0]
     (edit,) = diff_articles(old, new).edits
     assert ("+", "Sunday") in edit.inline
+
+
+def test_a_field_learned_volatile_is_left_out_whole_on_both_sides_and_listed():
+    mask = Mask(keys={field_key("byline")})
+    old, _ = apply_mask(Article(byline="By Ines Calloway · 4 comments", body=STORY), mask)
+    new, masked = apply_mask(Article(byline="By Ines Calloway · Most read: Ferries", body=STORY), mask)
+    assert old.byline == new.byline == "" and masked == ["By Ines Calloway · Most read: Ferries"]
+    assert diff_articles(old, new).edits == []
+    # Only the field named: the body and the other fields still count.
+    edited = apply_mask(Article(byline="x", dek="A new dek", body=STORY[:3]), mask)[0]
+    assert {e.field for e in diff_articles(old, edited).edits} == {"dek", "body"}

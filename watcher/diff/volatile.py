@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
+from typing import Any
 
 from watcher.diff.fold import fold, has_content
 from watcher.diff.words import MAX_MASKED_SHARE, NEAR_LINE, VOLATILE_MAX_CHARS
@@ -32,6 +33,16 @@ _DIGITS = re.compile(r"\d+(?:[.,:]\d+)*")
 def block_key(text: str) -> str:
     """The key a volatile or boilerplate block is known by: folded, every number written as 0."""
     return _DIGITS.sub("0", fold(text))
+
+
+# Fields other than the headline that may be learned volatile as a whole (a headline that differs between loads
+# is an A/B test, told apart by watcher.monitor.trust.headline_return).
+VOLATILE_FIELDS = ("dek", "byline", "published", "modified", "captions")
+
+
+def field_key(name: str) -> str:
+    """The key a field learned to differ between loads is known by among the block keys ("<byline>")."""
+    return f"<{name}>"
 
 
 def maskable(text: str) -> bool:
@@ -87,9 +98,15 @@ def apply_mask(article: Article, mask: Mask) -> tuple[Article, list[str]]:
             continue
         removed.extend(pieces)
         body.append(cut)
-    fields = {name: _cut(getattr(article, name), mask.patterns) for name in ("dek", "byline")}
-    captions = [c for c in (_cut(c, mask.patterns) for c in article.captions) if has_content(c)]
-    return replace(article, body=body, captions=captions, **fields), removed
+    fields: dict[str, Any] = {name: _cut(getattr(article, name), mask.patterns) for name in ("dek", "byline")}
+    fields["captions"] = [c for c in (_cut(c, mask.patterns) for c in article.captions) if has_content(c)]
+    for name in VOLATILE_FIELDS:
+        if field_key(name) in mask.keys and getattr(article, name):
+            # Seen differing between two loads seconds apart: left out whole, on both sides.
+            value = getattr(article, name)
+            removed.extend(value if isinstance(value, list) else [value])
+            fields[name] = [] if name == "captions" else (None if name in ("published", "modified") else "")
+    return replace(article, body=body, **fields), removed
 
 
 def host_boilerplate(body: Sequence[str], others: Iterable[Sequence[str]]) -> set[str]:

@@ -15,7 +15,7 @@ from typing import Any, Protocol, cast
 from watcher.config import Config
 from watcher.diff import diff_articles
 from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
-from watcher.diff.volatile import Mask, apply_mask, reconcile
+from watcher.diff.volatile import VOLATILE_FIELDS, Mask, apply_mask, field_key, reconcile
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.fetch.base import allowing_private, counting_requests
@@ -228,19 +228,24 @@ def _agreed(stored: Article, first: Article, second: Article) -> tuple[Article, 
     blocks that changed between the loads, and whether an edit the first load showed was taken back; None when
     story text (a long paragraph) differs between the loads.
 
-    A field both loads show alike is kept; a field they show differently keeps its stored value (that edit is
-    not confirmed: it differed between the loads), so the other fields' agreed edits are still stored."""
+    A field both loads show alike is kept; a field they show differently keeps its stored value, so the other
+    fields' agreed edits are still stored: a headline (or a field the re-fetch shows as stored again) is then not
+    confirmed, any other field that changed again on the reload is learned volatile as a whole."""
     reconciled = reconcile(stored.body, first.body, second.body)
     if reconciled is None:
         return None
-    disputed = reconciled.disputed
+    disputed, keys = reconciled.disputed, set(reconciled.keys)
     fields: dict[str, Any] = {}
-    for name in ("headline", "dek", "byline", "published", "modified", "captions"):
-        mine, theirs = getattr(first, name), getattr(second, name)
-        if mine != theirs:
-            fields[name] = getattr(stored, name)
-            disputed = disputed or mine != getattr(stored, name)
-    return replace(second, body=reconciled.body, **fields), reconciled.keys, disputed
+    for name in ("headline", *VOLATILE_FIELDS):
+        mine, theirs, before = getattr(first, name), getattr(second, name), getattr(stored, name)
+        if mine == theirs:
+            continue
+        fields[name] = before
+        if name != "headline" and theirs != before:
+            keys.add(field_key(name))  # a byline or date that changes on every load: volatile, like a widget
+        else:
+            disputed = disputed or mine != before  # the re-fetch took the first load's edit back
+    return replace(second, body=reconciled.body, **fields), keys, disputed
 
 
 def _learn_volatile(svc: Services, url: str, keys: set[str]) -> None:
