@@ -229,8 +229,9 @@ def _agreed(stored: Article, first: Article, second: Article) -> tuple[Article, 
     story text (a long paragraph) differs between the loads.
 
     A field both loads show alike is kept; a field they show differently keeps its stored value, so the other
-    fields' agreed edits are still stored: a headline (or a field the re-fetch shows as stored again) is then not
-    confirmed, any other field that changed again on the reload is learned volatile as a whole."""
+    fields' agreed edits are still stored: a headline, or a field one of the loads shows as stored, is then not
+    confirmed; any other field that differs from the stored one on both loads and between them is learned
+    volatile as a whole."""
     reconciled = reconcile(stored.body, first.body, second.body)
     if reconciled is None:
         return None
@@ -241,10 +242,12 @@ def _agreed(stored: Article, first: Article, second: Article) -> tuple[Article, 
         if mine == theirs:
             continue
         fields[name] = before
-        if name != "headline" and theirs != before:
-            keys.add(field_key(name))  # a byline or date that changes on every load: volatile, like a widget
+        if name != "headline" and mine != before and theirs != before:
+            keys.add(field_key(name))  # changed, and changed again on the reload: volatile, like a widget
         else:
-            disputed = disputed or mine != before  # the re-fetch took the first load's edit back
+            # The re-fetch took the first load's edit back, or the field was edited between the loads (a caption
+            # swapped now): not confirmed, and the next check sees it again.
+            disputed = True
     return replace(second, body=reconciled.body, **fields), keys, disputed
 
 
