@@ -196,7 +196,14 @@ class Page:
         for (el, where), text in self._text_nodes(tree):
             if collapse(text) == piece:
                 setattr(el, where, text.replace(old, new, 1))
-                return
+                break
+        # A CMS writes the story's copy in JSON-LD (articleBody) from the same text: the edit reaches it too.
+        at = piece.index(old)
+        before, after = piece[max(0, at - 12) : at + len(old)], piece[at + len(old) : at + len(old) + 12]
+        edited = before[: len(before) - len(old)] + new + after
+        for script in tree.xpath("//script[@type='application/ld+json']"):
+            if script.text and before + after in script.text:
+                script.text = script.text.replace(before + after, edited)
 
     def _kept(self, el: Any) -> bool:
         for node in [el, *el.iterancestors()]:
