@@ -223,6 +223,24 @@ def test_chinese_diff_is_readable(chinese_store):
     drive(app, script, size=LARGE)
 
 
+def test_the_timeline_lists_what_checks_learned_changes_on_every_load(english_copy):
+    store = open_store(english_copy)
+    market = next(a for a in store.list_articles() if a.headline.startswith("Market hall"))
+    market.volatile = ["most read now: ferry timetable changes for winter", "0 comments"]
+    store.update_article(market)
+    app = dashboard(english_copy)
+
+    async def script(pilot):
+        table = app.screen.query_one(ArticlesTable)
+        table.move_cursor(row=[r.startswith("Market hall") for r in rows(table)].index(True))
+        await pilot.press("enter")
+        await opened(pilot, app, TimelineScreen)
+        head = shown(app.screen.query_one("#head").render(), width=160)
+        assert "2 volatile, left out of comparison: 0 comments; most read now: ferry timetable" in head
+
+    drive(app, script)
+
+
 def test_pause_resume_and_remove_with_confirmation(english_copy):
     store = open_store(english_copy)
     app = dashboard(english_copy)

@@ -2,7 +2,15 @@
 (widgets are left out, story edits never are)."""
 
 from watcher.diff import diff_articles
-from watcher.diff.volatile import Mask, apply_mask, block_key, compile_patterns, host_boilerplate, reconcile
+from watcher.diff.volatile import (
+    Mask,
+    apply_mask,
+    block_key,
+    compile_patterns,
+    field_key,
+    host_boilerplate,
+    reconcile,
+)
 from watcher.models import Article
 
 STORY = [
@@ -19,7 +27,7 @@ def with_widgets(count: int, minutes: int, story=STORY) -> list[str]:
 
 def test_a_counter_changing_on_every_load_is_learned_and_masked():
     stored, first, second = with_widgets(3545, 4), with_widgets(3546, 4), with_widgets(3547, 5)
-    body, keys = reconcile(stored, first, second)
+    keys = reconcile(stored, first, second).keys
     assert keys >= {block_key("3545 人按讚"), block_key("Read time: 4 min")}
     mask = Mask(keys=keys)
     old = apply_mask(Article(body=stored), mask)[0]
@@ -30,7 +38,7 @@ def test_a_counter_changing_on_every_load_is_learned_and_masked():
 
 
 def test_a_short_story_paragraph_edited_is_never_masked():
-    keys = reconcile(with_widgets(1, 4), with_widgets(2, 4), with_widgets(3, 4))[1]
+    keys = reconcile(with_widgets(1, 4), with_widgets(2, 4), with_widgets(3, 4)).keys
     edited = [*STORY[:2], "Repairs cost 3.9 million.", STORY[3]]
     old = apply_mask(Article(body=with_widgets(10, 4)), Mask(keys=keys))[0]
     new = apply_mask(Article(body=with_widgets(11, 4, edited)), Mask(keys=keys))[0]
@@ -40,8 +48,12 @@ def test_a_short_story_paragraph_edited_is_never_masked():
 
 def test_fetches_disagreeing_on_story_text_are_not_reconciled():
     edited = [*STORY[:2], "Repairs cost 3.9 million.", STORY[3]]
-    # A lagging cache: the re-fetch shows the stored text again. That is the story disagreeing, not a widget.
-    assert reconcile(STORY, edited, STORY) is None
+    # A lagging cache: the re-fetch shows the stored text again. That is the story disagreeing, not a widget:
+    # nothing learned, the stored text kept, and the edit not confirmed.
+    lagging = reconcile(STORY, edited, STORY)
+    assert lagging.disputed and lagging.keys == set() and lagging.body == STORY
+    # The words of a short story line changing on the reload: the story is being edited now.
+    assert reconcile(STORY, STORY, [*STORY[:2], "Repairs now cost 2.4 million.", STORY[3]]) is None
     # A long paragraph that differs between two loads is story text.
     longer = [STORY[0].replace("Monday", "Tuesday"), *STORY[1:]]
     assert reconcile(STORY, longer, [STORY[0].replace("Monday", "Sunday"), *STORY[1:]]) is None
@@ -51,8 +63,45 @@ def test_fetches_disagreeing_on_story_text_are_not_reconciled():
 
 def test_fetches_agreeing_on_an_edit_keep_it_while_the_counter_is_learned():
     edited = [*STORY[:2], "Repairs cost 3.9 million.", STORY[3]]
-    body, keys = reconcile(with_widgets(1, 4), with_widgets(2, 4, edited), with_widgets(3, 4, edited))
-    assert "Repairs cost 3.9 million." in body and block_key("2 人按讚") in keys
+    agreed = reconcile(with_widgets(1, 4), with_widgets(2, 4, edited), with_widgets(3, 4, edited))
+    assert "Repairs cost 3.9 million." in agreed.body and block_key("2 人按讚") in agreed.keys
+    assert not agreed.disputed and block_key("Repairs cost 3.9 million.") not in agreed.keys
+
+
+RELATED = ["Ferry timetable changes for winter", "Lighthouse reopens to visitors", "New crane arrives at the docks"]
+
+
+def test_a_list_reordered_between_the_loads_is_no_disagreement_and_an_edit_both_show_is_kept():
+    edited = [*STORY[:2], "Repairs cost 3.9 million.", STORY[3]]
+    stored = [*STORY[:2], RELATED[1], RELATED[0], RELATED[2], *STORY[2:]]
+    # The in-article list comes in another order on each load; where an item lands may match the stored order.
+    first = [*edited[:2], RELATED[2], RELATED[0], RELATED[1], *edited[2:]]
+    second = [*edited[:2], RELATED[0], RELATED[2], RELATED[1], *edited[2:]]
+    agreed = reconcile(stored, first, second)
+    assert agreed is not None and not agreed.disputed
+    # What moved between the loads is learned, and what stands in another order than when stored beside it:
+    # of the list, at most one item is left to compare, so no order of it is a move.
+    assert len({block_key(r) for r in RELATED} & agreed.keys) >= 2
+    assert not {block_key(p) for p in STORY} & agreed.keys
+    old = apply_mask(Article(body=stored), Mask(keys=agreed.keys))[0]
+    new = apply_mask(Article(body=agreed.body), Mask(keys=agreed.keys))[0]
+    (edit,) = diff_articles(old, new).edits
+    assert edit.new == "Repairs cost 3.9 million." and edit.cls == "substantive"
+
+
+def test_a_rotating_line_is_learned_with_its_stored_text_and_never_takes_an_edit_with_it():
+    def body(line: str, story=STORY) -> list[str]:
+        return [*story[:2], f"Most read now: {line}", *story[2:]]
+
+    edited = [*STORY[:3], STORY[3].replace("south basin", "east quay")]
+    agreed = reconcile(body(RELATED[0]), body(RELATED[1], edited), body(RELATED[2], edited))
+    assert agreed is not None and not agreed.disputed
+    # The three values of the line are learned, the one stored with the version included.
+    assert {block_key(body(r)[2]) for r in RELATED} <= agreed.keys
+    old = apply_mask(Article(body=body(RELATED[0])), Mask(keys=agreed.keys))[0]
+    new = apply_mask(Article(body=agreed.body), Mask(keys=agreed.keys))[0]
+    (edit,) = diff_articles(old, new).edits
+    assert edit.cls == "substantive" and "east quay" in edit.new
 
 
 def test_host_boilerplate_recurs_across_other_stories_with_digits_masked():
@@ -83,3 +132,28 @@ def test_an_ignore_rule_lists_what_it_cut_and_leaves_other_text_as_it_was():
     )
     assert removed == [" Updated 3 minutes ago"]
     assert article.body == [STORY[0], "A  line\\nwith  its own spacing, long enough to be a story paragraph."]
+
+
+def test_a_short_story_with_a_list_inside_it_is_still_reconciled_and_its_edit_kept():
+    lead = [STORY[0], STORY[3]]  # a paywalled lead: two paragraphs, then the list and the line
+    stored = [lead[0], *(f"{t} {n} comments" for t, n in zip(RELATED, (4, 9, 12))), lead[1]]
+    edited = [lead[0].replace("Monday", "Sunday"), lead[1]]
+    first = [edited[0], *(f"{t} {n} comments" for t, n in zip(RELATED[::-1], (5, 10, 13))), edited[1]]
+    second = [edited[0], *(f"{t} {n} comments" for t, n in zip(RELATED, (6, 11, 14))), edited[1]]
+    agreed = reconcile(stored, first, second)
+    assert agreed is not None and {block_key(b) for b in stored[1:4]} <= agreed.keys
+    old = apply_mask(Article(body=stored), Mask(keys=agreed.keys))[0]
+    new = apply_mask(Article(body=agreed.body), Mask(keys=agreed.keys))[0]
+    (edit,) = diff_articles(old, new).edits
+    assert ("+", "Sunday") in edit.inline
+
+
+def test_a_field_learned_volatile_is_left_out_whole_on_both_sides_and_listed():
+    mask = Mask(keys={field_key("byline")})
+    old, _ = apply_mask(Article(byline="By Ines Calloway · 4 comments", body=STORY), mask)
+    new, masked = apply_mask(Article(byline="By Ines Calloway · Most read: Ferries", body=STORY), mask)
+    assert old.byline == new.byline == "" and masked == ["By Ines Calloway · Most read: Ferries"]
+    assert diff_articles(old, new).edits == []
+    # Only the field named: the body and the other fields still count.
+    edited = apply_mask(Article(byline="x", dek="A new dek", body=STORY[:3]), mask)[0]
+    assert {e.field for e in diff_articles(old, edited).edits} == {"dek", "body"}

@@ -24,8 +24,12 @@ MAX_MOVE_PAIRS = 40000  # above this edited moves are not searched (a rewrite, n
 # hide an edit to a story paragraph. Counters, "read time", relative times and share bars are far shorter.
 VOLATILE_MAX_CHARS = 80
 # At most this share of a body's text is masked (and may disagree between two fetches) before the story itself
-# is taken to disagree.
-MAX_MASKED_SHARE = 1 / 3
+# is taken to disagree: what is compared always outweighs what is masked. A third was too little for a short
+# story (a paywalled lead) with a related list and a "most read" line inside the article.
+MAX_MASKED_SHARE = 1 / 2
+# Two short lines this alike (difflib ratio of their folded text) are one line edited, not two widget values: a
+# re-fetch showing the stored one back takes the first load's edit back (a lagging cache).
+NEAR_LINE = 0.75
 
 # --- typo classification -------------------------------------------------------------------------------------
 

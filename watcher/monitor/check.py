@@ -12,7 +12,7 @@ from typing import Any, cast
 from watcher.diff import diff_articles
 from watcher.diff.similarity import story_overlap
 from watcher.diff.summary import summarize
-from watcher.diff.volatile import Mask, apply_mask, reconcile
+from watcher.diff.volatile import VOLATILE_FIELDS, Mask, apply_mask, field_key, reconcile
 from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.feeds.discover import section_advice
@@ -35,9 +35,6 @@ from watcher.normalize import content_hash
 from watcher.urls import redirected_away
 
 GONE_STATUSES = (404, 410)
-# A page edited while it is being confirmed gets one more round with its newer text; a page whose text
-# differs on every load (random ids, rotating body widgets) never agrees and never becomes a version.
-CONFIRM_ROUNDS = 2
 # After this many unconfirmed checks in a row the terminal suggests an ignore rule.
 UNCONFIRMED_ADVICE = 3
 # Below this story_overlap, a redirect target is another story, not the same one moved.
@@ -146,40 +143,31 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
     # changes go unconfirmed: a widget reordering itself (moved) or a figure that looks like a typo fix would
     # otherwise become a version on every check.
     if class_rank(diff.top_class()) >= class_rank("typo") and svc.config.trust.confirm_delay >= 0:
-        for round_ in range(CONFIRM_ROUNDS):
-            refetched = await _refetch(url, svc)
-            if refetched is None:
-                return await _unconfirmed(svc, url, latest, now, snapshot, refetch_failed=True)
-            again = apply_mask(refetched[1], mask)[0]
-            if content_hash(again) == content_hash(article):
-                break
+        # One re-fetch decides: what both loads show is confirmed, whatever else differs between them.
+        refetched = await _refetch(url, svc)
+        if refetched is None:
+            return await _unconfirmed(svc, url, latest, now, snapshot, refetch_failed=True)
+        again = apply_mask(refetched[1], mask)[0]
+        if content_hash(again) != content_hash(article):
             if _headline_only(stored, article) and content_hash(again) == content_hash(stored):
                 # The two fetches disagreed on the headline alone: the site shows visitors different headlines.
                 return _rotating(svc, url, latest, now, snapshot, [article.headline, stored.headline])
             agreed = _agreed(stored, article, again)
-            if agreed is not None:
-                # The fetches differ only in short blocks that changed on every load: those are learned as
-                # volatile and what both fetches agree on is the candidate, confirmed by both.
-                candidate, keys = agreed
+            if agreed is None:
+                return await _unconfirmed(svc, url, latest, now, snapshot)
+            # The blocks that changed between two loads seconds apart are volatile from now on (for this article;
+            # for its host too, once its other articles show them); the candidate is what both loads agree on.
+            candidate, keys, disputed = agreed
+            if keys:
                 _learn_volatile(svc, url, keys)
                 mask.keys |= keys
-                snapshot = refetched[0]
-                article = apply_mask(candidate, mask)[0]
-                stored = apply_mask(latest.article, mask)[0]
-                if content_hash(article) == content_hash(stored):
-                    return _unchanged(url, latest, now, snapshot, flags=["volatile"])
-                reverted_to = _earlier_version_with_same_content(svc, url, latest, article, mask)
-                diff = await _diff(stored, article)
-                break
-            if (
-                content_hash(again) == content_hash(stored)
-                or round_ + 1 == CONFIRM_ROUNDS
-                or class_rank((await _diff(stored, again)).top_class()) < class_rank("typo")
-            ):
-                return await _unconfirmed(svc, url, latest, now, snapshot)
-            # Neither the first fetch nor what is stored: the story is being edited right now. The newer
-            # text becomes the candidate and must itself be confirmed.
-            snapshot, article = refetched[0], again
+            snapshot = refetched[0]
+            article = apply_mask(candidate, mask)[0]
+            stored = apply_mask(latest.article, mask)[0]
+            if content_hash(article) == content_hash(stored):
+                if disputed:
+                    return await _unconfirmed(svc, url, latest, now, snapshot)
+                return _unchanged(url, latest, now, snapshot, flags=["volatile"] if keys else [])
             reverted_to = _earlier_version_with_same_content(svc, url, latest, article, mask)
             diff = await _diff(stored, article)
 
@@ -218,15 +206,32 @@ async def _diff(old: Article, new: Article) -> VersionDiff:
     return await asyncio.to_thread(diff_articles, old, new)
 
 
-def _agreed(stored: Article, first: Article, second: Article) -> tuple[Article, set[str]] | None:
-    """What two fetches agree on when they differ only in short volatile blocks of the body, else None."""
-    if content_hash(replace(first, body=second.body)) != content_hash(second):
-        return None  # they disagree outside the body (headline, dek, byline, captions, times)
+def _agreed(stored: Article, first: Article, second: Article) -> tuple[Article, set[str], bool] | None:
+    """What two fetches agree on, field by field and block by block: the candidate article, the keys of the body
+    blocks that changed between the loads, and whether an edit the first load showed was taken back; None when
+    story text (a long paragraph) differs between the loads.
+
+    A field both loads show alike is kept; a field they show differently keeps its stored value, so the other
+    fields' agreed edits are still stored: a headline, or a field one of the loads shows as stored, is then not
+    confirmed; any other field that differs from the stored one on both loads and between them is learned
+    volatile as a whole."""
     reconciled = reconcile(stored.body, first.body, second.body)
     if reconciled is None:
         return None
-    body, keys = reconciled
-    return replace(second, body=body), keys
+    disputed, keys = reconciled.disputed, set(reconciled.keys)
+    fields: dict[str, Any] = {}
+    for name in ("headline", *VOLATILE_FIELDS):
+        mine, theirs, before = getattr(first, name), getattr(second, name), getattr(stored, name)
+        if mine == theirs:
+            continue
+        fields[name] = before
+        if name != "headline" and mine != before and theirs != before:
+            keys.add(field_key(name))  # changed, and changed again on the reload: volatile, like a widget
+        else:
+            # The re-fetch took the first load's edit back, or the field was edited between the loads (a caption
+            # swapped now): not confirmed, and the next check sees it again.
+            disputed = True
+    return replace(second, body=reconciled.body, **fields), keys, disputed
 
 
 def _learn_volatile(svc: Services, url: str, keys: set[str]) -> None:

@@ -1,19 +1,20 @@
 """What a check masks before comparing, and how it reads a headline that comes back.
 
 The mask of one article joins three sources (see watcher.diff.volatile): the blocks learned volatile on that
-article, the host's boilerplate learned from its other watched articles, and the ignore rules of the config's
-[[sites]] and of `watcher add --ignore`.
+article (and those its host's other articles learned, where this one shows them), the host's boilerplate learned
+from its other watched articles, and the ignore rules of the config's [[sites]] and of `watcher add --ignore`.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
 from watcher.config import Config
 from watcher.diff.similarity import story_overlap  # the one measure of "same story"
-from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate, maskable
+from watcher.diff.volatile import Mask, block_key, compile_patterns, host_boilerplate, maskable
 from watcher.errors import WatcherError
 from watcher.models import Version, WatchedArticle
 from watcher.urls import host_of, hostname_of, on_domain
@@ -53,7 +54,30 @@ class HostBodies:
         if cached is None or time.monotonic() - cached[0] > HOST_CACHE_SECONDS:
             heads = [(a.url, a.headline) for a in store.list_articles() if host_of(a.url) == host and a.headline]
             cached = self._titles[host] = (time.monotonic(), heads[: HOST_SAMPLE + 1])
-        return [h for u, h in cached[1] if u != url][:HOST_SAMPLE]
+        others = [(u, h) for u, h in cached[1] if u != url][:HOST_SAMPLE]
+        return self._one_per_story(store, others)
+
+    def _one_per_story(self, store: Any, heads: list[tuple[str, str]]) -> list[str]:
+        """The headlines, a headline shared by copies of one story (syndication, one story at several addresses)
+        counted once: only a title that different stories share is the site's, however many copies a story has."""
+        from watcher.models import Article
+        from watcher.monitor.check import story_overlap  # the one measure of "same story"
+
+        seen = Counter(" ".join(h.casefold().split()) for _, h in heads)
+        kept: list[str] = []
+        stories: dict[str, list[list[str]]] = {}  # a shared headline -> the bodies of its different stories
+        for url, head in heads:
+            key = " ".join(head.casefold().split())
+            if seen[key] < 2:
+                kept.append(head)
+                continue
+            body = self._body(store, url)
+            known = stories.setdefault(key, [])
+            if any(story_overlap(Article(body=body), Article(body=b)) >= OTHER_STORY_OVERLAP for b in known):
+                continue  # a copy of a story already counted
+            known.append(body)
+            kept.append(head)
+        return kept
 
     def _host_urls(self, store: Any, host: str) -> list[str]:
         # The watch list is read whole at most every few minutes, for every host at once: a check must not
@@ -71,17 +95,33 @@ class HostBodies:
         """Bodies of up to HOST_SAMPLE other stories of the URL's host; each re-read only after a new version."""
         bodies = []
         for other in [u for u in self._host_urls(store, host_of(url)) if u != url][:HOST_SAMPLE]:
+            body = self._body(store, other)
+            if body:
+                bodies.append(body)
+        return bodies
+
+    def volatile(self, store: Any, url: str) -> set[str]:
+        """The block keys the host's other watched articles learned to change on every load."""
+        found: set[str] = set()
+        for other in [u for u in self._host_urls(store, host_of(url)) if u != url][:HOST_SAMPLE]:
             try:
-                article = store.get_article(other)
+                found.update(getattr(store.get_article(other), "volatile", None) or [])
             except WatcherError:
                 continue  # no longer watched
-            known = self._bodies.get(other)
-            if article.versions and (known is None or known[0] != article.versions):
-                latest = store.latest_version(other)
-                known = self._bodies[other] = (article.versions, list(latest.article.body) if latest else [])
-            if known and known[1]:
-                bodies.append(known[1])
-        return bodies
+        return found
+
+    def _body(self, store: Any, url: str) -> list[str]:
+        """The latest body of a watched article ([] when it has none or is no longer watched), read again only after
+        a new version."""
+        try:
+            article = store.get_article(url)
+        except WatcherError:
+            return []
+        known = self._bodies.get(url)
+        if article.versions and (known is None or known[0] != article.versions):
+            latest = store.latest_version(url)
+            known = self._bodies[url] = (article.versions, list(latest.article.body) if latest else [])
+        return known[1] if known else []
 
 
 def build_mask(config: Config, watched: WatchedArticle, body: Sequence[str], hosts: HostBodies, store: Any) -> Mask:
@@ -95,6 +135,8 @@ def build_mask(config: Config, watched: WatchedArticle, body: Sequence[str], hos
         # Only another story's blocks count: the same story at two addresses shares its paragraphs.
         others = [b for b in shared if story_overlap(mine, Article(body=b)) < OTHER_STORY_OVERLAP]
         keys |= host_boilerplate(body, others)
+        # A block another article of the host was seen changing between two loads changes here too.
+        keys |= {block_key(p) for p in body if maskable(p)} & hosts.volatile(store, watched.url)
     return Mask(keys=keys, patterns=compile_patterns(ignore_rules(config, watched)))
 
 

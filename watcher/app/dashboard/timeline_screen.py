@@ -101,6 +101,9 @@ def check_rows(checks: list[CheckRecord], tz: tzinfo) -> list[tuple[str, dict]]:
     return rows
 
 
+VOLATILE_SHOWN = 300  # characters of the learned volatile blocks shown under the article's head
+
+
 class TimelineScreen(RefreshedScreen, ArticleScreen):
     """Versions newest first; Enter opens a version's diff."""
 
@@ -140,6 +143,11 @@ class TimelineScreen(RefreshedScreen, ArticleScreen):
         if article.tags:
             head.append(" · tags ")
             head.append_text(safe_text(", ".join(article.tags)))
+        if article.volatile:
+            # What checks learned changes on every load and leave out of comparison (figures written as 0).
+            head.append("\n")
+            head.append(f"{len(article.volatile)} volatile, left out of comparison: ", style="dim")
+            head.append_text(safe_text("; ".join(sorted(article.volatile))[:VOLATILE_SHOWN], style="dim"))
         self.query_one("#head", Static).update(head)
         self.query_one(VersionsTable).set_rows(version_rows(article, versions, self.app.tz))  # type: ignore[attr-defined]
         self.query_one(ChecksTable).set_rows(check_rows(checks, self.app.tz))  # type: ignore[attr-defined]
