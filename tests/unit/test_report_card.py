@@ -127,3 +127,14 @@ def test_a_short_change_is_set_large_to_fill_the_card():
 
     long_edit = body_edit("x" * 400, "y" * 400, [("-", "x" * 400), ("+", "y" * 400)])
     assert diff_size([DAY]) > diff_size([long_edit, long_edit]) == 28
+
+
+def test_card_says_what_changed_in_words_in_the_story_language():
+    from watcher.diff import diff_articles
+
+    before = Article(body=["颱風造成3人死亡。", "氣象局表示颱風將北轉。"], lang="zh-Hant")
+    after = Article(body=["颱風造成7人死亡。", "氣象局表示颱風將北轉。"], lang="zh-Hant")
+    tree = lxml.html.document_fromstring(card_html(entry(diff_articles(before, after).edits)))
+    assert [p.text_content() for p in tree.find_class("what-changed")] == ["人：3 → 7（第 1 段）"]
+    # Edits stored before facts were kept: the card shows the change itself, no summary line.
+    assert not lxml.html.document_fromstring(card_html(entry([DAY]))).find_class("what-changed")

@@ -10,7 +10,7 @@ from datetime import UTC, tzinfo
 from watcher.labels import story_event, story_flag, story_label, story_more, story_version, story_words
 from watcher.models import Edit, InlineOp, class_rank, shown_edits
 from watcher.report.css import CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS
-from watcher.report.entries import Change, ReportEntry, edit_ops, paragraph_place, placed
+from watcher.report.entries import Change, ReportEntry, change_words, edit_ops, paragraph_place, placed
 from watcher.report.html import CSP, css_token, esc, inline_html, page
 from watcher.times import display_time_in, parse_iso
 from watcher.urls import host_of
@@ -36,6 +36,7 @@ body { background: var(--bg); color: var(--fg); font-family: {font}; font-size: 
 h1 { font-size: 38px; line-height: 1.2; margin: 0; overflow-wrap: anywhere;
      display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
 .times { color: var(--muted); font-size: 19px; margin: 0; }
+.what-changed { font-size: 21px; font-weight: 600; margin: 10px 0 0; }
 .flags { margin: 0; }
 .flag { font-size: 17px; }
 .card > * { flex: none; }
@@ -206,6 +207,8 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int | None = Non
         parts.append(f'<p class="event">{esc(story_event(new.event, lang))}</p>')
     hidden = len(visible) - len(shown)
     more = f'<p class="more">{esc(story_more(hidden, lang))}</p>' if hidden > 0 else ""
+    words = change_words(change, lang) if shown else ""
+    summary = f'<p class="what-changed" dir="auto">{page(words)}</p>' if words else ""
     flags = (
         '<ul class="flags">'
         + "".join(f'<li class="flag flag-{css_token(f)}">{esc(story_flag(f, lang))}</li>' for f in change.flags)
@@ -241,7 +244,7 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int | None = Non
         f'<span class="version">{esc(story_version(old.number if old else None, new.number, lang))}</span></div>'
         f'<h1 dir="auto">{page(change.headline)}</h1>'
         f'<p class="times">{esc(times)}</p>'
-        f"{flags}"
+        f"{summary}{flags}"
         f'<div class="edits-box">{"".join(parts)}</div>{more}'
         '<div class="brand">watcher</div>'
         "</div></body></html>\n"
