@@ -209,7 +209,7 @@ def test_history_is_a_timeline_with_checks_and_show_prints_a_version(site, data_
     out, _ = ok(data_dir, "history", ids["flood"], width=120)
     rows = {line.split()[0]: line for line in out.splitlines() if line.strip()[:1].isdigit()}
     assert "first version" in rows["1"] and "3 paragraphs" in rows["1"]
-    assert "substantive" in rows["2"] and "“60” → “80”" in rows["2"]
+    assert "substantive" in rows["2"] and "residents: 60 → 80 (¶2)" in rows["2"]  # what changed, from its facts
     assert "revert" in rows["3"] and "back to v1" in rows["3"]
     timeline = json.loads(ok(data_dir, "history", ids["flood"], "--json")[0])
     assert [v["class"] for v in timeline] == [None, "substantive", "substantive"]

@@ -167,10 +167,13 @@ def test_history_quotes_a_two_word_softening_without_inventing_words(site, make_
     assert (second.status, second.version) == ("changed", 2), second
 
     history = json.loads(watcher(data_dir, "history", url, "--json").stdout)
-    assert history[1]["summary"] == "“painful but honest” → “difficult but necessary”"
+    # The summary quotes the reworded quote whole, from the edit's facts (issue 29), never glued words.
+    assert history[1]["summary"].startswith(
+        "quote reworded: “The repairs will be painful but honest,” → “The repairs will be difficult but necessary,” (¶"
+    )
     shown = watcher(data_dir, "history", url).stdout
     assert "painfulhonest" not in shown and "difficultnecessary" not in shown
-    assert "“difficult but necessary”" in " ".join(shown.split())  # the table may wrap the old phrase
+    assert "difficult but necessary" in " ".join(shown.split())  # the table may wrap the old phrase
 
 
 def test_a_paragraph_moved_above_an_edited_one_is_one_move_with_its_positions(site, make_fetcher, tmp_path):
