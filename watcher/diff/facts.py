@@ -65,6 +65,8 @@ NUMBER_WORDS = frozenset(
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred dozen dozens "
     "half third quarter".split()
 )
+# Chinese measure words: the unit of a count is the measure word alone ("十二座車站" counts 座, stations).
+CJK_MEASURE_WORDS = "人名位起件個个次元億亿萬万座家所輛辆艘架棟栋間间隻只頭头條条項项場场戶户張张篇本台臺歲岁年天週周%"
 NEGATIONS_CJK = ("不", "沒", "没", "未", "無", "无", "非", "別", "别", "勿")
 
 _QUOTE = re.compile(r"[“\"«„]([^”\"»“]{2,})[”\"»“]|[「『]([^」』]{1,})[」』]")
@@ -184,7 +186,7 @@ def _unit(after: str) -> str:
             continue
         if is_cjk(tok):
             words.append(tok)
-            if len(words) == 2 or tok in "人名位起件個个次元億亿萬万":
+            if len(words) == 2 or tok in CJK_MEASURE_WORDS:
                 break
             continue
         if (is_word(tok) and tok.casefold() not in _NOT_UNITS) or tok in "%$€£¥":
@@ -222,7 +224,7 @@ def _number_facts(edit: Edit) -> list[Fact]:
         if not gone and not came:
             continue
         unit = unit or _subject(before + (inserted or deleted).split(came[0] if came else gone[0], 1)[0])
-        if edit.op == "replace" and gone and came:
+        if edit.op in ("replace", "move") and gone and came:
             facts += [Fact("number", "changed", a, b, unit) for a, b in zip(gone, came, strict=False) if a != b]
             facts += [Fact("number", "removed", a, None, unit) for a in gone[len(came) :]]
             facts += [Fact("number", "added", None, b, unit) for b in came[len(gone) :]]
