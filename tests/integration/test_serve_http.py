@@ -81,6 +81,17 @@ def test_list_history_show_and_diff_answer_as_the_cli_does(readonly, data_dir):
     assert readonly.get(f"/api/articles/{cli[0]['id']}/history").status_code == 200
 
 
+def test_the_apis_history_carries_the_machine_written_summaries_as_the_clis_does(tmp_path):
+    data_dir = Path(build_store(tmp_path / "data"))
+    from watcher.machine_summary import MachineSummary, SummaryCache
+
+    SummaryCache(data_dir).add(MachineSummary(EN_URL, 2, "The council now says the city pays alone.", "stand-in"))
+    cli = cli_json(data_dir, "history", EN_URL)
+    assert any(v.get("machine_summary", {}).get("text", "").startswith("The council") for v in cli)
+    with Served(data_dir) as served:
+        assert served.get(f"/api/articles/{article_id(EN_URL)}/history").json() == cli
+
+
 def test_api_filters_and_errors(readonly):
     tagged = readonly.get("/api/articles?tag=politics").json()
     assert sorted(a["url"] for a in tagged) == sorted([EN_URL, HOSTILE_URL])
