@@ -209,6 +209,16 @@ def test_hostile_page_text_stays_text(readonly):
     assert "\u202e" in headline and "␛" in headline  # the bidi override isolated in <bdi>; ESC visible
 
 
+def test_a_foreign_host_name_is_refused_on_this_machine(readonly):
+    # DNS rebinding: another site's name pointed at 127.0.0.1 makes the browser send that name as Host.
+    port = readonly.url.rsplit(":", 1)[1]
+    refused = readonly.get("/api/articles", headers={"host": f"evil.example:{port}"})
+    assert refused.status_code == 400
+    assert "url" not in refused.text and EN_URL not in refused.text
+    assert readonly.get("/", headers={"host": f"evil.example:{port}"}).status_code == 400
+    assert readonly.get("/api/articles", headers={"host": f"localhost:{port}"}).status_code == 200
+
+
 def test_ids_cannot_reach_outside_the_store(readonly, data_dir):
     for path in (
         "/a/..%2F..%2Fetc%2Fpasswd",
