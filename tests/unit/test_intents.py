@@ -157,7 +157,9 @@ def test_a_quote_given_to_someone_named_in_one_word():
 def test_a_single_chinese_numeral_with_its_measure_word_is_a_count():
     assert ("number", "changed", "三", "五", "人") in facts("死亡人數為三人。", "死亡人數為五人。", "zh-Hant")
     assert ("number", "changed", "兩", "四", "名") in facts("兩名警員受傷。", "四名警員受傷。", "zh-Hant")
-    # Not every single numeral is a count: 一起 is "together".
+    assert ("number", "changed", "一", "三", "名") in facts("有一名男子受傷。", "有三名男子受傷。", "zh-Hant")
+    # Not every single numeral is a count: 一起 is "together", 一個人 "a person" (這個人 "this person").
+    assert not any(kind == "number" for kind, *_ in facts("他是一個好人。", "他是這個好人。", "zh-Hant"))
     assert not any(kind == "number" for kind, *_ in facts("他們一起離開。", "他們一起走了。", "zh-Hant"))
 
 

@@ -230,6 +230,8 @@ def _number_facts(edit: Edit) -> list[Fact]:
         # A bare year is a date (kept with the dates), not a count.
         gone = [shown for shown, _tok in gone_found if not _is_year(shown, unit)]
         came = [shown for shown, _tok in came_found if not _is_year(shown, unit)]
+        # A lone 一 is as often "a" as "one" (一個人 -> 這個人): it counts only against a number on the other side.
+        gone, came = [n for n in gone if n != "一" or came], [n for n in came if n != "一" or gone]
         if not gone and not came:
             continue
         first = (came_found or gone_found)[0][1]
