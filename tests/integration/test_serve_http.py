@@ -219,6 +219,13 @@ def test_a_foreign_host_name_is_refused_on_this_machine(readonly):
     assert readonly.get("/api/articles", headers={"host": f"localhost:{port}"}).status_code == 200
 
 
+def test_a_link_cannot_put_its_own_words_on_an_article_page(readonly):
+    ident = article_id(EN_URL)
+    forged = page(readonly.get(f"/a/{ident}", params={"done": "Your token expired: sign in at evil.example"}))
+    assert not forged.xpath("//*[contains(text(), 'evil.example')]")
+    assert page(readonly.get(f"/a/{ident}?done=paused")).xpath("//p[@role='status']/text()") == ["paused"]
+
+
 def test_ids_cannot_reach_outside_the_store(readonly, data_dir):
     for path in (
         "/a/..%2F..%2Fetc%2Fpasswd",
