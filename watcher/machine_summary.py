@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -143,9 +144,12 @@ class MachineSummaries:
     def close(self, timeout: float) -> list[MachineSummary]:
         """Wait up to `timeout` seconds for the answers asked for so far; those not in by then are left."""
         done: list[MachineSummary] = []
+        # One deadline for all: the answers are asked for one after another, so a timeout per answer would
+        # hold a check of many changed articles up for that many timeouts.
+        deadline = time.monotonic() + timeout
         for future in self._pending:
             try:
-                entry = future.result(timeout=timeout)
+                entry = future.result(timeout=max(0.0, deadline - time.monotonic()))
             except Exception:  # noqa: BLE001 - a timed-out answer is simply not shown
                 continue
             if entry is not None:

@@ -81,6 +81,17 @@ def test_list_history_show_and_diff_answer_as_the_cli_does(readonly, data_dir):
     assert readonly.get(f"/api/articles/{cli[0]['id']}/history").status_code == 200
 
 
+def test_the_apis_history_carries_the_machine_written_summaries_as_the_clis_does(tmp_path):
+    data_dir = Path(build_store(tmp_path / "data"))
+    from watcher.machine_summary import MachineSummary, SummaryCache
+
+    SummaryCache(data_dir).add(MachineSummary(EN_URL, 2, "The council now says the city pays alone.", "stand-in"))
+    cli = cli_json(data_dir, "history", EN_URL)
+    assert any(v.get("machine_summary", {}).get("text", "").startswith("The council") for v in cli)
+    with Served(data_dir) as served:
+        assert served.get(f"/api/articles/{article_id(EN_URL)}/history").json() == cli
+
+
 def test_api_filters_and_errors(readonly):
     tagged = readonly.get("/api/articles?tag=politics").json()
     assert sorted(a["url"] for a in tagged) == sorted([EN_URL, HOSTILE_URL])
@@ -196,6 +207,23 @@ def test_hostile_page_text_stays_text(readonly):
     headline = page(readonly.get(f"/a/{ident}")).xpath("//h1/bdi")[0].text_content()
     assert headline.startswith("Mayor <script>window.__pwned=1</script>")  # shown as the text it is
     assert "\u202e" in headline and "␛" in headline  # the bidi override isolated in <bdi>; ESC visible
+
+
+def test_a_foreign_host_name_is_refused_on_this_machine(readonly):
+    # DNS rebinding: another site's name pointed at 127.0.0.1 makes the browser send that name as Host.
+    port = readonly.url.rsplit(":", 1)[1]
+    refused = readonly.get("/api/articles", headers={"host": f"evil.example:{port}"})
+    assert refused.status_code == 400
+    assert "url" not in refused.text and EN_URL not in refused.text
+    assert readonly.get("/", headers={"host": f"evil.example:{port}"}).status_code == 400
+    assert readonly.get("/api/articles", headers={"host": f"localhost:{port}"}).status_code == 200
+
+
+def test_a_link_cannot_put_its_own_words_on_an_article_page(readonly):
+    ident = article_id(EN_URL)
+    forged = page(readonly.get(f"/a/{ident}", params={"done": "Your token expired: sign in at evil.example"}))
+    assert not forged.xpath("//*[contains(text(), 'evil.example')]")
+    assert page(readonly.get(f"/a/{ident}?done=paused")).xpath("//p[@role='status']/text()") == ["paused"]
 
 
 def test_ids_cannot_reach_outside_the_store(readonly, data_dir):

@@ -9,6 +9,7 @@ import pytest
 from watcher.diff.align import make_edit
 from watcher.diff.articles import diff_articles
 from watcher.diff.facts import edit_facts
+from watcher.diff.intent import edit_intent
 from watcher.diff.intent_eval import load, score
 from watcher.diff.summary import summarize
 from watcher.models import INTENTS, Article, Edit
@@ -52,7 +53,7 @@ def test_a_reworded_quote_and_a_swapped_speech_verb():
 
 def test_a_quote_given_to_someone_else():
     found = facts("“We will rebuild,” Mayor Tom Reyes said.", "“We will rebuild,” Governor Ann Walsh said.")
-    assert ("attribution", "changed", "Tom Reyes", "Ann Walsh", "We will rebuild,") in found
+    assert ("attribution", "changed", "Mayor Tom Reyes", "Governor Ann Walsh", "We will rebuild,") in found
 
 
 def test_negation_added_and_removed_in_both_languages():
@@ -141,3 +142,27 @@ def test_the_labelled_set_is_big_enough_and_covers_every_intent():
     rows = load(LABELLED)
     assert len(rows) >= 100
     assert {r["intent"] for r in rows} == set(INTENTS)
+
+
+def test_a_quote_given_to_someone_named_in_one_word():
+    # A closing quote after a comma does not end the sentence: the capital after it is the speaker.
+    found = facts("“We will win,” Lee said.", "“We will win,” Kim said.")
+    assert ("attribution", "changed", "Lee", "Kim", "We will win,") in found
+    edit = make_edit("body", "replace", "“We will win,” Lee said.", "“We will win,” Kim said.")
+    edit.facts = edit_facts(edit)
+    assert edit_intent(edit, edit.facts) == "attribution"
+    assert "quote given to Kim instead of Lee" in summarize([edit])
+
+
+def test_a_single_chinese_numeral_with_its_measure_word_is_a_count():
+    assert ("number", "changed", "三", "五", "人") in facts("死亡人數為三人。", "死亡人數為五人。", "zh-Hant")
+    assert ("number", "changed", "兩", "四", "名") in facts("兩名警員受傷。", "四名警員受傷。", "zh-Hant")
+    assert ("number", "changed", "一", "三", "名") in facts("有一名男子受傷。", "有三名男子受傷。", "zh-Hant")
+    # Not every single numeral is a count: 一起 is "together", 一個人 "a person" (這個人 "this person").
+    assert not any(kind == "number" for kind, *_ in facts("他是一個好人。", "他是這個好人。", "zh-Hant"))
+    assert not any(kind == "number" for kind, *_ in facts("他們一起離開。", "他們一起走了。", "zh-Hant"))
+
+
+def test_a_magnitude_after_the_changed_digits_stays_with_the_number():
+    found = facts("The repairs cost 3 million dollars.", "The repairs cost 5 million dollars.")
+    assert ("number", "changed", "3 million", "5 million", "dollars") in found

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from watcher.app.web.security import Guard, check_binding, configured_token, is_loopback, same_origin
+from watcher.app.web.security import Guard, check_binding, configured_token, host_allowed, is_loopback, same_origin
 from watcher.app.web.views import ARTICLE_ID, Query
 from watcher.app.web.words import edit_lang, ui_lang
 from watcher.errors import BadInput
@@ -83,3 +83,18 @@ def test_queries_refuse_unknown_choices():
     for bad in ({"status": "nope"}, {"class": "huge"}, {"flag": "x"}, {"sort": "random"}, {"page": "two"}):
         with pytest.raises(BadInput):
             Query.parse(bad)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8765", "localhost:8765", "LOCALHOST", "[::1]:8765", "127.0.0.2"])
+def test_a_view_on_this_machine_answers_to_its_own_names(host):
+    assert host_allowed(host, loopback_only=True)
+
+
+@pytest.mark.parametrize("host", ["evil.example:8765", "evil.example", "127.0.0.1.evil.example", "", None, "[::1"])
+def test_a_view_on_this_machine_refuses_other_host_names(host):
+    # A page on evil.example whose name is re-pointed at 127.0.0.1 (DNS rebinding) would read it otherwise.
+    assert not host_allowed(host, loopback_only=True)
+
+
+def test_a_view_beyond_this_machine_answers_to_any_name():
+    assert host_allowed("news-desk.internal:8765", loopback_only=False)

@@ -149,18 +149,27 @@ def _spans(edit: Edit) -> list[tuple[str, str, str, str]]:
     return spans
 
 
-def _numbers(text: str) -> list[str]:
-    """The numbers in a text, each with its magnitude word: "310 million", "3", "five", "十五萬"."""
+# Measure words a single Chinese numeral counts with (三人, 兩名, 五起); alone, 一 or 三 is as often part of a
+# word (一起, 一些, 三明治) as a count.
+CJK_COUNTERS = "人名位起件個个次元歲岁座間间棟栋輛辆架艘家所條条項项張张倍隻只頭头場场枚"
+
+
+def _numbers(text: str, after: str = "") -> list[tuple[str, str]]:
+    """The numbers in a text, each as (shown, token): shown with its magnitude word ("310 million", "十五萬"),
+    read on into `after`, the unchanged text that follows, for the magnitude or measure word."""
     tokens = [t for t in tokenize(text) if not t.isspace()]
-    out: list[str] = []
+    following = [t for t in tokenize(after) if not t.isspace()][:1]
+    out: list[tuple[str, str]] = []
     for i, tok in enumerate(tokens):
-        if is_number(tok) or tok.casefold() in NUMBER_WORDS or (len(tok) > 1 and all(ch in CJK_NUMERALS for ch in tok)):
-            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
-            out.append(
+        nxt = (tokens + following)[i + 1] if i + 1 < len(tokens) + len(following) else ""
+        cjk_numeral = all(ch in CJK_NUMERALS for ch in tok) and (len(tok) > 1 or (bool(nxt) and nxt in CJK_COUNTERS))
+        if is_number(tok) or tok.casefold() in NUMBER_WORDS or cjk_numeral:
+            shown = (
                 f"{tok} {nxt}"
                 if nxt.casefold() in MAGNITUDES and not is_cjk(nxt)
                 else tok + (nxt if nxt in MAGNITUDES and is_cjk(nxt) else "")
             )
+            out.append((shown, tok))
     return out
 
 
@@ -216,14 +225,19 @@ def _number_facts(edit: Edit) -> list[Fact]:
     facts: list[Fact] = []
     for before, deleted, inserted, after in _spans(edit):
         unit = ""
-        gone, came = _numbers(deleted), _numbers(inserted)
-        if gone or came:
-            unit = _unit((inserted or deleted).split(came[-1] if came else gone[-1], 1)[-1] + after)
+        gone_found, came_found = _numbers(deleted, after), _numbers(inserted, after)
+        if gone_found or came_found:
+            last = (came_found or gone_found)[-1][1]
+            unit = _unit((inserted or deleted).split(last, 1)[-1] + after)
         # A bare year is a date (kept with the dates), not a count.
-        gone, came = [n for n in gone if not _is_year(n, unit)], [n for n in came if not _is_year(n, unit)]
+        gone = [shown for shown, _tok in gone_found if not _is_year(shown, unit)]
+        came = [shown for shown, _tok in came_found if not _is_year(shown, unit)]
+        # A lone 一 is as often "a" as "one" (一個人 -> 這個人): it counts only against a number on the other side.
+        gone, came = [n for n in gone if n != "一" or came], [n for n in came if n != "一" or gone]
         if not gone and not came:
             continue
-        unit = unit or _subject(before + (inserted or deleted).split(came[0] if came else gone[0], 1)[0])
+        first = (came_found or gone_found)[0][1]
+        unit = unit or _subject(before + (inserted or deleted).split(first, 1)[0])
         if edit.op in ("replace", "move") and gone and came:
             facts += [Fact("number", "changed", a, b, unit) for a, b in zip(gone, came, strict=False) if a != b]
             facts += [Fact("number", "removed", a, None, unit) for a in gone[len(came) :]]
@@ -266,7 +280,10 @@ def _quote_facts(old: str, new: str) -> list[Fact]:
 def _speaker(text: str, quote: str) -> str:
     """Who a quote is given to: the name nearest the quote in its sentence, when one is written there."""
     at = text.find(quote)
-    window = text[max(0, at - 80) : at] + " " + text[at + len(quote) : at + len(quote) + 80] if at >= 0 else text
+    # The quote's own words are left out (a name it mentions is not its speaker), its last mark kept: a comma
+    # there means the sentence, and the speaker, go on after it.
+    end = at + len(quote)
+    window = text[max(0, at - 80) : at] + quote[-1:] + text[end : end + 80] if at >= 0 else text
     names = [n for n in _name_list(window) if n]
     return names[0] if names else ""
 
@@ -318,7 +335,11 @@ def _name_list(text: str) -> list[str]:
         if tok.isspace():
             before += tok
             continue
-        starts_sentence = bool(SENTENCE_END.search(before[-12:])) and not TITLE_BEFORE.search(before[-12:])
+        starts_sentence = (
+            bool(SENTENCE_END.search(before[-12:]))
+            and not TITLE_BEFORE.search(before[-12:])
+            and not _QUOTE_IN_SENTENCE.search(before[-12:])
+        )
         capital = is_word(tok) and tok[0].isupper() and tok.casefold() not in _NOT_NAMES
         if capital and (current or not starts_sentence or _looks_like_name_alone(tok)):
             current.append(tok)
@@ -334,6 +355,10 @@ def _name_list(text: str) -> list[str]:
     if _CJK_RUN.search(text):
         names += _cjk_names(text)
     return [n for n in names if n]
+
+
+# A quote closed after a comma goes on in the same sentence: "“We will win,” Lee said."
+_QUOTE_IN_SENTENCE = re.compile(r"[,，]\s*[\"”»」』]\s*$")
 
 
 def _looks_like_name_alone(word: str) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from watcher.config import NotifyTarget
 from watcher.diff.facts import annotate
+from watcher.diff.inline import inline_diff
 from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.labels import flag_label
 from watcher.models import CLASS_RANK, NOTIFY_STATUSES, CheckResult, Edit, class_rank
@@ -133,6 +134,11 @@ def words_changed(edits: Sequence[Edit]) -> int:
     """Words (a CJK character counts as one) added plus removed across the edits."""
     total = 0
     for edit in edits:
-        changed = [text for op, text in edit.inline if op != "="] if edit.inline else [edit.old or "", edit.new or ""]
+        if edit.op in ("insert", "delete"):
+            changed = [edit.old or "", edit.new or ""]
+        else:
+            # A moved paragraph keeps no inline ops when its words did not change: nothing was added or removed.
+            ops = edit.inline or inline_diff(edit.old or "", edit.new or "")
+            changed = [text for op, text in ops if op != "="]
         total += sum(1 for text in changed for t in tokenize(text) if is_word(t) or is_number(t) or is_cjk(t))
     return total

@@ -37,7 +37,7 @@ def serve(app: App, host: str, port: int, read_only: bool, lang: str, access_log
     import socket
 
     from watcher.app.web.parts import web_parts
-    from watcher.app.web.security import Guard, check_binding, configured_token
+    from watcher.app.web.security import Guard, check_binding, configured_token, is_loopback
     from watcher.errors import BadInput
 
     token = configured_token(os.environ, app.config.serve.token)
@@ -56,7 +56,14 @@ def serve(app: App, host: str, port: int, read_only: bool, lang: str, access_log
     from watcher.app.web.server import build_app
     from watcher.app.web.site import Site
 
-    site = Site(parts, Guard(None if read_only else token), lang_mode=lang, read_only=read_only, zone=app.zone)
+    site = Site(
+        parts,
+        Guard(None if read_only else token),
+        lang_mode=lang,
+        read_only=read_only,
+        zone=app.zone,
+        loopback_only=is_loopback(host),
+    )
     # Read and order the watch list before saying we are up, so the first page is quick.
     site.index.snapshot().order("changed")
     for name in site.env.list_templates():

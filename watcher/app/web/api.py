@@ -69,7 +69,8 @@ def history(request: Request) -> Response:
     url = site.index.url_of(request.path_params["article_id"])
     versions = site.store.list_versions(url)
     learned = set(site.store.get_article(url).volatile)
-    return json_response(history_json(versions, learned, _include_cosmetic(request)))
+    machine = site.parts.machine_summaries(url)
+    return json_response(history_json(versions, learned, _include_cosmetic(request), machine))
 
 
 def checks(request: Request) -> Response:

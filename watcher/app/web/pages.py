@@ -7,6 +7,7 @@ by the report's escaping functions (report/html.py).
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import quote, urlencode
 
@@ -196,7 +197,7 @@ def article(request: Request, message: str | None = None) -> Response:
         versions=versions,
         timeline=timeline,
         checks=checks,
-        message=message or request.query_params.get("done"),
+        message=message or _done(request.query_params.get("done")),
         feeds=_article_feeds(article_id, watched.headline or url),
     )
 
@@ -326,3 +327,11 @@ def raw(request: Request) -> Response:
         media_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": RAW_CSP, "X-Frame-Options": "SAMEORIGIN"},
     )
+
+
+# What a write form's redirect may say it did; any other text in ?done= (a link anyone can make) is not shown.
+_DONE = re.compile(r"paused|resumed|checked: [a-z_]+")
+
+
+def _done(said: str | None) -> str | None:
+    return said if said and _DONE.fullmatch(said) else None

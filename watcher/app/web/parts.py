@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from watcher.app.context import App
     from watcher.config import Config
+    from watcher.machine_summary import MachineSummary
     from watcher.models import CheckResult
     from watcher.store import Store
 
@@ -21,6 +22,8 @@ class WebParts:
     store: Store
     config: Config
     check_now: Callable[[str], CheckResult]  # one check of one watched URL, blocking (Chromium)
+    # An article's machine-written summaries by version, kept in the data folder beside the config.
+    machine_summaries: Callable[[str], Mapping[int, MachineSummary]]
 
 
 def web_parts(app: App) -> WebParts:
@@ -40,4 +43,7 @@ def web_parts(app: App) -> WebParts:
         with turn:
             return asyncio.run(run())
 
-    return WebParts(store=store, config=app.config, check_now=check_now)
+    from watcher.machine_summary import SummaryCache
+
+    cache = SummaryCache(app.data_dir)
+    return WebParts(store=store, config=app.config, check_now=check_now, machine_summaries=cache.for_article)

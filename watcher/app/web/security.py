@@ -55,6 +55,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def host_allowed(host_header: str | None, *, loopback_only: bool) -> bool:
+    """Whether a request's Host names this server. A view bound to this machine answers only to this machine's
+    names: another site's name re-pointed at 127.0.0.1 (DNS rebinding) would let that site's pages read it."""
+    if not loopback_only:
+        return True
+    host = (host_header or "").strip().lower()
+    if host.startswith("["):
+        name, bracket, _port = host[1:].partition("]")
+        return bool(bracket) and is_loopback(name)
+    return bool(host) and is_loopback(host.rsplit(":", 1)[0] if host.count(":") == 1 else host)
+
+
 def check_binding(host: str, token: str | None, read_only: bool) -> None:
     """Refuse to serve write actions (or an unguarded view) beyond this machine without a token."""
     if not is_loopback(host) and token is None and not read_only:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from watcher.app.web import api, feeds, pages
-from watcher.app.web.security import COMMON_HEADERS, PAGE_CSP, SESSION_COOKIE, same_origin
+from watcher.app.web.security import COMMON_HEADERS, PAGE_CSP, SESSION_COOKIE, host_allowed, same_origin
 from watcher.app.web.site import HERE, Site
 from watcher.errors import BadInput, StoreError, UnknownArticle, WatcherError
 from watcher.report.css import REPORT_CSS
@@ -103,7 +103,7 @@ async def ui_action(request: Request) -> Response:
         return RedirectResponse("/", status_code=303)
     if action == "check":
         result = await run_in_threadpool(site.parts.check_now, url)
-        done = f"checked: {result.status}" + (f" ({one_line(result.error)})" if result.error else "")
+        done = f"checked: {result.status}"  # its error, if any, is in the check log on the page
     elif action in ("pause", "resume"):
         await run_in_threadpool(set_paused, site.store, url, action == "pause")
         done = "paused" if action == "pause" else "resumed"
@@ -214,21 +214,32 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        host = next((value.decode("latin-1") for name, value in scope.get("headers", []) if name == b"host"), None)
+        if not host_allowed(host, loopback_only=self.state.site.loopback_only):
+            # Before any route: nothing of the store reaches a page that reached us under another site's name.
+            refused = PlainTextResponse("unknown host name: open the address watcher serve printed\n", status_code=400)
+            await refused(scope, receive, send_with_headers(send))
+            return
+        await self.app(scope, receive, send_with_headers(send))
 
-        async def send_with_headers(message):  # type: ignore[no-untyped-def]
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                present = {name.lower() for name, _ in headers}
-                defaults = {
-                    **COMMON_HEADERS,
-                    "Content-Security-Policy": PAGE_CSP,
-                    "X-Frame-Options": "DENY",
-                    "Cache-Control": "no-store",
-                }
-                for name, value in defaults.items():
-                    if name.lower().encode() not in present:
-                        headers.append((name.lower().encode(), value.encode()))
-                message = {**message, "headers": headers}
-            await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+def send_with_headers(send):  # type: ignore[no-untyped-def]
+    """`send` adding the CSP and the other common headers an answer does not set itself."""
+
+    async def sending(message):  # type: ignore[no-untyped-def]
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            present = {name.lower() for name, _ in headers}
+            defaults = {
+                **COMMON_HEADERS,
+                "Content-Security-Policy": PAGE_CSP,
+                "X-Frame-Options": "DENY",
+                "Cache-Control": "no-store",
+            }
+            for name, value in defaults.items():
+                if name.lower().encode() not in present:
+                    headers.append((name.lower().encode(), value.encode()))
+            message = {**message, "headers": headers}
+        await send(message)
+
+    return sending

@@ -57,6 +57,7 @@ class Site:
     guard: Guard
     lang_mode: str = "auto"  # serve --lang
     read_only: bool = False
+    loopback_only: bool = False  # bound to this machine: requests must name it (security.host_allowed)
     zone: tzinfo = UTC
     index: ArticleIndex = field(init=False)
     marks: ChangeMarks = field(init=False)
