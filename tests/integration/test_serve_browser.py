@@ -123,7 +123,7 @@ def test_traditional_chinese_labels(served, chromium):
         assert tab.locator("h1").inner_text() == "報導"
         tab.goto(served.url + f"/a/{article_id(ZH_URL)}/diff/1/2")
         assert tab.locator("h2").first.inner_text() == "第 1 → 2 版"
-        assert "內文" in tab.locator(".diffs .field").all_inner_texts()
+        assert any(label.startswith("內文") for label in tab.locator(".diffs .label").all_inner_texts())
         assert "今天深夜" in tab.locator(".diffs ins").all_inner_texts()[0]
         tab.get_by_role("link", name="English").click()
         assert tab.locator("nav a").nth(1).inner_text() == "Articles"
