@@ -16,7 +16,7 @@ from watcher.config import Config
 from watcher.diff import diff_articles
 from watcher.diff.tokens import is_cjk, is_number, is_word, tokenize
 from watcher.diff.volatile import Mask, apply_mask, reconcile
-from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
+from watcher.errors import ExtractFailed, FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.fetch.base import allowing_private, counting_requests
 from watcher.models import (
@@ -35,7 +35,10 @@ from watcher.monitor import precheck, schedule
 from watcher.monitor.trust import HostBodies, build_mask, headline_return
 from watcher.normalize import comparison_key, content_hash
 from watcher.store import Store
+from watcher.untrusted import one_line
 from watcher.urls import normalize_url
+
+log = logging.getLogger(__name__)
 
 GONE_STATUSES = (404, 410)
 # A page edited while it is being confirmed gets one more round with its newer text; a page whose text
@@ -96,6 +99,19 @@ async def check_article(url: str, svc: Services) -> CheckResult:
     return result
 
 
+def failed(svc: Services, url: str, exc: Exception) -> CheckResult:
+    """What a check that raised becomes: an error result saying what went wrong, recorded when the store can
+    (when the store is what failed, the result says so and is only reported)."""
+    text = str(exc) if isinstance(exc, WatcherError) else f"internal error: {type(exc).__name__}: {exc}"
+    result = CheckResult(url=url, status="error", checked_at=svc.clock(), error=one_line(text))
+    try:
+        record(svc, result)
+    except Exception as again:
+        if str(again) != str(exc):
+            result.error = one_line(f"{text} (not recorded: {again})")
+    return result
+
+
 def record(svc: Services, result: CheckResult, learned: dict[str, Any] | None = None) -> None:
     """Log a check on its article and schedule the next one (also for checks that failed outside _observe);
     `learned`: article fields the fast-check pre-check keeps (monitor/precheck.py)."""
@@ -121,6 +137,8 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         if latest is not None and _redirected_away(url, snapshot):
             # Sent to a page with no story at all: a section front or a home page.
             return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status, snapshot=snapshot)
+        return _error(url, latest, now, exc, http_status=snapshot.status)
+    except ExtractFailed as exc:
         return _error(url, latest, now, exc, http_status=snapshot.status)
 
     mask = build_mask(svc.config, watched, article.body, svc.hosts, svc.store)
@@ -297,7 +315,13 @@ def _rotating(
 async def _extract(snapshot: Snapshot, svc: Services) -> Article:
     # Extraction is CPU work; a thread keeps other pages' fetches moving meanwhile.
     titles = svc.hosts.titles(svc.store, snapshot.final_url)
-    return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites, titles)
+    try:
+        return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites, titles)
+    except WatcherError:
+        raise
+    except Exception as exc:  # a page that trips over a bug in extraction is that page's error, not the run's
+        log.warning("extraction failed on %s", snapshot.final_url, exc_info=True)
+        raise ExtractFailed(f"could not read the article on {snapshot.final_url}: {type(exc).__name__}: {exc}") from exc
 
 
 async def _refetch(url: str, svc: Services) -> tuple[Snapshot, Article] | None:
