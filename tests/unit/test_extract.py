@@ -450,3 +450,33 @@ def test_a_form_feed_is_a_space_and_a_broken_reference_a_replacement_character()
     )
     art = extract(html, "https://news.example/wall")
     assert "Work starts in spring at the quay \ufffd and the pier." in art.body
+
+
+def test_a_page_over_the_element_cap_is_refused_in_a_second_said_as_such():
+    import time
+
+    from watcher.errors import PageTooBig
+    from watcher.extract.core import MAX_ELEMENTS
+
+    rows = "".join(f"<p>Item {i} of a list nobody reads.</p>" for i in range(MAX_ELEMENTS + 10))
+    started = time.monotonic()
+    with pytest.raises(PageTooBig, match=r"too big to read: 30,01\d elements, more than the 30,000"):
+        extract(f"<html><body><article><h1>Endless</h1>{rows}</article></body></html>", "https://news.example/a")
+    assert time.monotonic() - started < 5
+    # An SVG's drawing is not page text: a page of icons is read however many paths they have.
+    icons = "<svg>" + "<path d='M0 0'/>" * (MAX_ELEMENTS + 10) + "</svg>"
+    art = extract(
+        f"<html><body><article><h1>Icons</h1><p>{STORY_LINE}</p>{icons}</article></body></html>", "https://n.example/b"
+    )
+    assert art.body == [STORY_LINE]
+
+
+def test_extraction_past_its_deadline_stops_with_an_error():
+    import time
+
+    from watcher.errors import ExtractTimeout
+
+    html = f"<html><body><article><h1>Sea wall</h1><p>{STORY_LINE}</p></article></body></html>"
+    with pytest.raises(ExtractTimeout, match="longer than the check's deadline"):
+        extract(html, "https://news.example/a", deadline=time.monotonic() - 1)
+    assert extract(html, "https://news.example/a", deadline=time.monotonic() + 30).body == [STORY_LINE]

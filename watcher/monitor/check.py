@@ -315,8 +315,10 @@ def _rotating(
 async def _extract(snapshot: Snapshot, svc: Services) -> Article:
     # Extraction is CPU work; a thread keeps other pages' fetches moving meanwhile.
     titles = svc.hosts.titles(svc.store, snapshot.final_url)
+    # Reading the page is held to the same deadline as loading it (with MAX_ELEMENTS, it needs a fraction).
+    deadline = time.monotonic() + svc.config.fetch.deadline
     try:
-        return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites, titles)
+        return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites, titles, deadline)
     except WatcherError:
         raise
     except Exception as exc:  # a page that trips over a bug in extraction is that page's error, not the run's
