@@ -480,3 +480,15 @@ def test_extraction_past_its_deadline_stops_with_an_error():
     with pytest.raises(ExtractTimeout, match="longer than the check's deadline"):
         extract(html, "https://news.example/a", deadline=time.monotonic() - 1)
     assert extract(html, "https://news.example/a", deadline=time.monotonic() + 30).body == [STORY_LINE]
+
+
+def test_json_ld_text_with_a_lone_surrogate_or_a_control_character_is_stored_and_hashed():
+    from watcher.normalize import content_hash
+
+    body = f"{STORY_LINE} \\ud800 Work starts \\u001bin spring."
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Sea wall \\udfff approved", "articleBody": body})
+    html = f"<html><head><script type='application/ld+json'>{ld.replace(chr(92) * 2, chr(92))}</script></head><body><p>x</p></body></html>"
+    art = extract(html, "https://news.example/wall")
+    assert art.headline == "Sea wall \ufffd approved"
+    assert art.body == [f"{STORY_LINE} \ufffd Work starts in spring."]
+    assert content_hash(art)  # was UnicodeEncodeError: surrogates not allowed

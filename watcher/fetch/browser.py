@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -16,6 +17,8 @@ from typing import Any
 
 from watcher import errors
 from watcher.fetch.gate import Gate, Lane, launch_args
+
+log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT = 5.0  # seconds to wait for a context to close before giving up on it
 MAX_SPARES = 2  # fresh contexts kept open ahead of need per browser (each is an idle renderer)
@@ -184,6 +187,29 @@ def find_browser(
     raise errors.BrowserMissing(MISSING_MESSAGE)
 
 
+# What Playwright sets on a future of its own, which nobody awaits, when its driver process dies.
+LOST_DRIVER = "Connection closed while reading from the driver"
+
+
+def quiet_lost_driver(loop: asyncio.AbstractEventLoop) -> None:
+    """Log a dead driver instead of letting asyncio print "Future exception was never retrieved" and a raw
+    exception when Playwright's unawaited future is collected (the loss itself is handled: restart_if_dead)."""
+    previous = loop.get_exception_handler()
+    if getattr(previous, "quiet_lost_driver", False):
+        return
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if str(context.get("exception")) == LOST_DRIVER:
+            log.info("the Playwright driver went away; a new one is started for the next check")
+        elif previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    handler.quiet_lost_driver = True  # type: ignore[attr-defined]
+    loop.set_exception_handler(handler)
+
+
 async def close_tab(tab: Tab) -> None:
     """Close a tab's context (bounded), then its lane."""
     try:
@@ -266,6 +292,7 @@ class BrowserHandle:
             if self._playwright is None:
                 from playwright.async_api import async_playwright  # lazy: importing watcher stays fast
 
+                quiet_lost_driver(asyncio.get_running_loop())
                 self._playwright = await async_playwright().start()
             if self._default_lane is None:
                 self._default_lane = self._gate.lane()
@@ -359,6 +386,23 @@ class BrowserHandle:
             self._default_lane = None
             self._gate.close()
 
+    async def replace_if_gone(self, browser: Any) -> None:
+        """Before a check: drop a browser whose driver is gone (its connection closed, as after an out-of-memory
+        kill), so the next get() starts new ones before the page's deadline starts. A slow answer is not taken
+        for death here (a busy machine is not a dead driver); a check that then fails calls restart_if_dead."""
+        if browser is not self._browser:
+            return
+        try:
+            session = await asyncio.wait_for(browser.new_browser_cdp_session(), PROBE_TIMEOUT)
+        except TimeoutError:
+            return
+        except Exception:
+            if browser is self._browser:
+                await self.close()
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(session.detach(), PROBE_TIMEOUT)
+
     async def restart_if_dead(self, browser: Any) -> bool:
         """After a check failed inside Playwright: is `browser` (and the driver behind it) still answering?
         If not, drop both now, so the next get() starts new ones instead of every later check failing.
@@ -373,5 +417,6 @@ class BrowserHandle:
                 await asyncio.wait_for(session.detach(), PROBE_TIMEOUT)
             return False
         except Exception:  # any failure to answer means it is gone
-            await self.close()
+            if browser is self._browser:  # not replaced meanwhile by a check that found it dead first
+                await self.close()
             return True

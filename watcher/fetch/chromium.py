@@ -59,6 +59,9 @@ class ChromiumPages:
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         async with self._handle.in_use():
+            # A driver that died since the last check (killed for memory, say) is found and started afresh
+            # here, before the page's deadline starts, not halfway through its first attempt.
+            await self._handle.replace_if_gone(await self._handle.get())
             await self._handle.get()
             yield
 

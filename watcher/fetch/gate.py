@@ -87,15 +87,18 @@ class Gate:
         return lane
 
     def close(self) -> None:
-        """Close every lane and stop the thread."""
-        loop, thread = self._loop, self._thread
+        """Close every lane and stop the thread (a lane asked for later starts a new one)."""
         for lane in list(self._lanes):
             lane.close()
+        with self._start:
+            loop, thread = self._loop, self._thread
+            self._loop = self._thread = None
         if loop is None or thread is None:
             return
+        with contextlib.suppress(Exception):  # the loop died with its thread: nothing left to wind down
+            asyncio.run_coroutine_threadsafe(_wind_down(), loop).result(timeout=5)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=5)
-        self._loop = self._thread = None
         if not thread.is_alive():
             loop.close()
 
@@ -179,6 +182,14 @@ class Gate:
             self._resolved.clear()
         self._resolved[key] = (now + RESOLVED_FOR, found)
         return found
+
+
+async def _wind_down() -> None:
+    """Cancel and wait out everything the gate's loop still runs (lanes starting, connections piping)."""
+    tasks = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _handshake(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> tuple[str, int] | None:
