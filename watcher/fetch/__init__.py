@@ -1,5 +1,5 @@
 """Fetching pages: the fetcher protocol and shared helpers (base), politeness and retries around any
-fetcher (polite), the Chromium fetcher (chromium, browser, settle, routing), the HTTP fetcher
+fetcher (polite), the Chromium fetcher (chromium, browser, gate, settle, routing), the HTTP fetcher
 (http_pages), the one HTTP client (http) and the public-address rule (addresses).
 
 The fetchers are imported on first use: `watcher.fetch.base` is needed by code that never fetches,

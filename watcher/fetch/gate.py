@@ -28,6 +28,7 @@ import socket
 import struct
 import threading
 import time
+from typing import Any
 
 from watcher import errors
 from watcher.fetch import addresses
@@ -35,7 +36,6 @@ from watcher.fetch import addresses
 HANDSHAKE_TIMEOUT = 10.0  # seconds Chromium has to say where it wants to go
 CONNECT_TIMEOUT = 10.0  # seconds to reach one address of the target
 RESOLVED_FOR = 10.0  # seconds a name's allowed addresses are reused (a page opens many connections to one host)
-CHUNK = 65536
 
 # SOCKS5 (RFC 1928) replies.
 _SUCCEEDED, _NOT_ALLOWED, _HOST_UNREACHABLE, _REFUSED, _NOT_SUPPORTED = 0, 2, 4, 5, 7
@@ -51,7 +51,7 @@ class Lane:
         self._gate = gate
         self._sock = sock
         self._server: asyncio.AbstractServer | None = None
-        self._streams: set[asyncio.StreamWriter] = set()
+        self._streams: set[asyncio.StreamWriter | asyncio.BaseTransport] = set()
         self._closed = False
 
     @property
@@ -140,12 +140,12 @@ class Gate:
 
     async def _client(self, lane: Lane, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         lane._streams.add(writer)
-        upstream: asyncio.StreamWriter | None = None
+        target: asyncio.BaseTransport | None = None
         try:
-            target = await asyncio.wait_for(_handshake(reader, writer), HANDSHAKE_TIMEOUT)
-            if target is None:
+            asked = await asyncio.wait_for(_handshake(reader, writer), HANDSHAKE_TIMEOUT)
+            if asked is None:
                 return
-            host, port = target
+            host, port = asked
             try:
                 allowed = await self._resolve(host, port, lane.allow_private)
             except errors.PrivateAddress:
@@ -155,21 +155,28 @@ class Gate:
             except errors.FetchError:
                 await _reply(writer, _HOST_UNREACHABLE)
                 return
-            connected = await _connect(allowed, port)
-            if connected is None:
+            client = writer.transport
+            finished: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            target = await _connect(allowed, port, _Half(client, finished))
+            if target is None:
                 await _reply(writer, _REFUSED)
                 return
-            up_reader, upstream = connected
-            lane._streams.add(upstream)
-            await _reply(writer, _SUCCEEDED)
-            await asyncio.gather(_pipe(reader, upstream), _pipe(up_reader, writer))
+            lane._streams.add(target)
+            # From here the two transports hand their bytes straight to each other (asyncio streams cost a copy
+            # and a task switch a chunk). Swapped before the reply is written, so nothing Chromium sends after
+            # the reply can land in the stream's buffer.
+            client.set_protocol(_Half(target, finished))
+            client.write(bytes([5, _SUCCEEDED, 0, 1]) + bytes(6))
+            target.resume_reading()  # type: ignore[attr-defined]
+            await finished
         except (OSError, EOFError, TimeoutError, asyncio.IncompleteReadError, ValueError):
             pass  # Chromium went away or spoke nonsense: nothing to tell it
         finally:
-            for stream in (writer, upstream):
-                if stream is not None:
-                    lane._streams.discard(stream)
-                    stream.close()
+            lane._streams.discard(writer)
+            writer.close()
+            if target is not None:
+                lane._streams.discard(target)
+                target.close()
 
     async def _resolve(self, host: str, port: int, allow: bool) -> list[str]:
         key = (host, port, allow)
@@ -227,25 +234,46 @@ async def _reply(writer: asyncio.StreamWriter, code: int) -> None:
     await writer.drain()
 
 
-async def _connect(candidates: list[str], port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+async def _connect(candidates: list[str], port: int, half: _Half) -> asyncio.BaseTransport | None:
+    """A connection to the first address that answers, its reading paused until the client is told."""
+    loop = asyncio.get_running_loop()
     for address in candidates:
         try:
-            return await asyncio.wait_for(asyncio.open_connection(address, port), CONNECT_TIMEOUT)
+            transport, _ = await asyncio.wait_for(loop.create_connection(lambda: half, address, port), CONNECT_TIMEOUT)
         except (OSError, TimeoutError):
             continue
+        return transport
     return None
 
 
-async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-    """Copy one direction until it ends, then pass the end on (the other direction may still be talking)."""
-    try:
-        while data := await source.read(CHUNK):
-            sink.write(data)
-            await sink.drain()
-        if sink.can_write_eof():
-            sink.write_eof()
-    except (OSError, RuntimeError):
-        sink.close()
+class _Half(asyncio.Protocol):
+    """One direction of a tunnel: what its transport receives is written straight to the other side."""
+
+    def __init__(self, sink: asyncio.BaseTransport, finished: asyncio.Future[None]) -> None:
+        self.sink: Any = sink
+        self.finished = finished
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        transport.pause_reading()  # type: ignore[attr-defined]  # the target waits until the client is told
+
+    def data_received(self, data: bytes) -> None:
+        self.sink.write(data)
+
+    def eof_received(self) -> bool:
+        if self.sink.can_write_eof():
+            self.sink.write_eof()
+        return True  # the other direction may still be talking
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.finished.done():
+            self.finished.set_result(None)
+
+    # This protocol's own transport cannot take more: stop reading the side that writes into it.
+    def pause_writing(self) -> None:
+        self.sink.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.sink.resume_reading()
 
 
 def launch_args(lane: Lane) -> list[str]:
