@@ -111,6 +111,20 @@ class NoArticle(WatcherError):
     exit_status = ExitStatus.CHECK_FAILED
 
 
+class ExtractFailed(WatcherError):
+    """Reading the article off a page failed in a way extraction did not foresee (the page's error, not the run's)."""
+
+    exit_status = ExitStatus.CHECK_FAILED
+
+
+class PageTooBig(ExtractFailed):
+    """The page has more elements than extraction reads (under the byte cap, but no news page is that big)."""
+
+
+class ExtractTimeout(ExtractFailed):
+    """Reading the article took longer than the check's deadline."""
+
+
 # Browser and socket error codes in the words a user reads: Playwright's own text ("Route.fetch: connect
 # ECONNREFUSED 127.0.0.1:9", "net::ERR_NAME_NOT_RESOLVED at https://...") names internals, not the problem.
 _NETWORK_REASONS = (

@@ -12,8 +12,11 @@ from dataclasses import replace
 from watcher.cjk import CJK
 from watcher.models import Article
 
-# Invisible characters that editors and CMSes sprinkle into text without changing what a reader sees.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
+# Invisible characters that editors and CMSes sprinkle into text without changing what a reader sees; control
+# characters too (a page's DOM text has none left, extract/dom.py drops them, but JSON-LD may spell them).
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\x00-\x08\x0e-\x1b\x7f\ufffe\uffff]")
+# A lone surrogate (JSON-LD may escape one) cannot be written as UTF-8: it reads as what a browser shows for it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Every kind of horizontal or vertical space (NBSP, thin, ideographic, ...) except newline is one space.
 _SPACES = re.compile(r"[^\S\n]+")
 _ANY_SPACE = re.compile(r"\s+")
@@ -52,7 +55,7 @@ def normalize_text(text: str | None) -> str:
     """One line of text in canonical form: NFC, invisibles removed, every whitespace run one space, trimmed."""
     if not text:
         return ""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", _SURROGATE.sub("\ufffd", text)))
     return _ANY_SPACE.sub(" ", text).strip()
 
 

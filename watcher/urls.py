@@ -67,11 +67,18 @@ def _host(hostname: str, url: str) -> str:
     if any(ch in host for ch in "\\<>\"'`{}|^%"):
         raise BadInput(f"URL has an invalid host {host!r}: {_shown(url)}")
     if not host.isascii():
-        # The punycode form is what the browser requests; using it avoids watching one site twice.
+        # The punycode form is what the browser requests; using it avoids watching one site twice. Browsers map
+        # names by IDNA 2008 as UTS 46 does, without the transitional mapping: faß.de is xn--fa-hia.de, not the
+        # fass.de of IDNA 2003, another site. A name IDNA 2008 leaves out (a symbol) browsers still map by 2003.
+        import idna  # only for names that need it: start-up stays fast
+
         try:
-            host = host.encode("idna").decode("ascii")
+            host = idna.encode(host, uts46=True, transitional=False).decode("ascii")
         except UnicodeError:
-            raise BadInput(f"URL has an invalid host {host!r}: {_shown(url)}") from None
+            try:
+                host = host.encode("idna").decode("ascii")
+            except UnicodeError:
+                raise BadInput(f"URL has an invalid host {host!r}: {_shown(url)}") from None
     return host
 
 

@@ -534,6 +534,50 @@ def test_a_killed_playwright_driver_is_replaced_at_once(site):
     assert all("Pier repairs" in snap.html for snap in asyncio.run(go()))
 
 
+KILL_THE_DRIVER = """
+import asyncio, os, signal, sys
+from pathlib import Path
+from watcher.fetch import Fetcher
+from watcher.config import BrowserSettings
+
+def drivers():
+    found = set()
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == os.getpid() and b"run-driver" in Path(f"/proc/{entry}/cmdline").read_bytes():
+                found.add(int(entry))
+        except (OSError, IndexError, ValueError):
+            pass
+    return found
+
+async def main(url):
+    settings = BrowserSettings(nav_timeout=10, deadline=20, retries=2, backoff=0.1, per_host_delay=0, settle_ms=100)
+    async with Fetcher(settings) as fetcher:
+        await fetcher.fetch(url)
+        for pid in drivers():
+            os.kill(pid, signal.SIGKILL)
+        await asyncio.sleep(0.5)
+        print("after", len((await fetcher.fetch(url)).html) > 0)
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+@pytest.mark.browser  # Chromium in a subprocess
+def test_a_killed_driver_leaves_no_raw_asyncio_warning(site):
+    import subprocess
+    import sys
+
+    site.page("/story", ARTICLE)
+    child = subprocess.run(
+        [sys.executable, "-c", KILL_THE_DRIVER, site.url("/story")], capture_output=True, text=True, timeout=120
+    )
+    assert child.returncode == 0 and "after True" in child.stdout, child.stderr
+    for raw in ("Future exception was never retrieved", "Task was destroyed", "was never awaited", "Traceback"):
+        assert raw not in child.stderr, child.stderr
+
+
 @pytest.mark.browser  # Chromium in a `watcher` subprocess
 def test_browser_and_driver_are_started_afresh_after_serving_their_share(site, monkeypatch):
     monkeypatch.setattr(browser_module, "RELAUNCH_AFTER", 3)
@@ -682,3 +726,24 @@ def test_a_cookie_set_by_a_redirect_reaches_the_page_it_leads_to(site, fetcher):
     )
     snap = fetcher.fetch_sync(site.url("/consent"))
     assert "cookie: consent=yes" in snap.html
+
+
+@pytest.mark.parametrize(
+    "leave",
+    [
+        '<meta http-equiv="refresh" content="0; url=http://news-desk.invalid/story">',
+        "<script>setTimeout(() => { location.href = 'http://news-desk.invalid/story'; }, 50)</script>",
+        "<script>setTimeout(() => { location.href = 'http://127.0.0.1:PORT/story'; }, 50)</script>",
+    ],
+    ids=["refresh-to-unresolvable", "script-to-unresolvable", "nothing-listening"],
+)
+def test_a_page_that_moves_to_where_nothing_answers_is_read_as_it_stands(site, make_fetcher, leave):
+    # Issue 31: the check read Chromium's error page ("no article found on chrome-error://chromewebdata/").
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    site.page("/story", ARTICLE.replace("</head>", leave.replace("PORT", str(port)) + "</head>"))
+    snap = make_fetcher(settle_ms=400, nav_timeout=2, retries=0).fetch_sync(site.url("/story"))
+    assert snap.final_url == site.url("/story")
+    assert "Pier repairs" in snap.html
+    assert snap.requests.get("failed navigation") == 1

@@ -155,3 +155,34 @@ def test_archive_warc_appends_each_new_version_as_it_is_captured(site, tmp_path)
         kinds = [(r.rec_type, r.content_stream().read()) for r in ArchiveIterator(stream)]
     assert [k for k, _ in kinds] == ["warcinfo"] + ["response", "request", "metadata"] * 2
     assert kinds[1][1].decode() == page("7 votes to 2") and kinds[4][1].decode() == page("6 votes to 3")
+
+
+def test_imported_articles_on_this_machine_or_its_network_are_warned_of_as_add_does(tmp_path, monkeypatch):
+    monkeypatch.delenv("WATCHER_ALLOW_PRIVATE", raising=False)
+    out = tmp_path / "internal.warc"
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    targets = [
+        "http://127.0.0.1:8080/wiki/story",
+        "http://169.254.169.254/latest/story",
+        "http://intranet.localhost/story",
+        "https://news.example/budget",
+    ]
+    for url in targets:
+        html = page("7 votes to 2").encode()
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(url, "response", payload=io.BytesIO(html), length=len(html), http_headers=headers)
+        )
+    out.write_bytes(buffer.getvalue())
+    imported = watcher(tmp_path / "data", "import", "--warc", str(out))
+    assert imported.returncode == 0 and "imported 4 versions of 4 articles" in imported.stderr, imported.stderr
+    warnings = [line for line in imported.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 3, imported.stderr
+    assert "127.0.0.1 is a loopback address" in warnings[0]
+    assert "169.254.169.254 is a link-local (cloud metadata) address" in warnings[1]
+    assert "intranet.localhost resolves to 127.0.0.1, which is a loopback address" in warnings[2]
+    assert all("watched anyway" in w and "allow_private" in w for w in warnings)
+    monkeypatch.setenv("WATCHER_ALLOW_PRIVATE", "1")  # allowed: nothing to warn of
+    again = watcher(tmp_path / "data2", "import", "--warc", str(out))
+    assert again.returncode == 0 and "warning:" not in again.stderr, again.stderr

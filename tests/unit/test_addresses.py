@@ -42,6 +42,16 @@ from watcher.fetch.addresses import check_literal, literal_address, non_public, 
         ("::", "unspecified"),
         ("224.0.0.1", "multicast"),
         ("100.64.0.1", "reserved"),  # carrier-grade NAT
+        ("::7f00:1", "IPv4-compatible"),  # ::127.0.0.1 (issue 31: these passed as public)
+        ("[::127.0.0.1]", "IPv4-compatible"),
+        ("::8.8.8.8", "IPv4-compatible"),  # deprecated whatever it embeds
+        ("::ffff:0:7f00:1", "IPv4-translated"),  # ::ffff:0:127.0.0.1
+        ("[::ffff:0:a00:5]", "IPv4-translated"),
+        ("fec0::1", "site-local"),
+        ("[feff::1]", "site-local"),
+        ("64:ff9b:1::7f00:1", "private"),  # local-use NAT64
+        ("5f00::1", "reserved"),
+        ("3fff::1", "reserved"),
     ],
 )
 def test_every_spelling_of_a_non_public_address_is_recognised(host, why):
@@ -52,7 +62,9 @@ def test_every_spelling_of_a_non_public_address_is_recognised(host, why):
         check_literal(f"http://{host}/", host, allow=False)
 
 
-@pytest.mark.parametrize("host", ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2001:4860:4860::8888", "[2606:4700::1111]"])
+@pytest.mark.parametrize(
+    "host", ["93.184.216.34", "8.8.8.8", "1.1.1.1", "2001:4860:4860::8888", "[2606:4700::1111]", "64:ff9b::808:808"]
+)
 def test_public_addresses_pass(host):
     address = literal_address(host)
     assert address is not None and non_public(address) is None
@@ -92,3 +104,19 @@ def test_opt_in_by_setting_or_environment(monkeypatch):
     monkeypatch.setenv("WATCHER_ALLOW_PRIVATE", "0")
     assert private_allowed(False) is False
     check_literal("http://127.0.0.1/", "127.0.0.1", allow=True)  # allowed: no refusal
+
+
+@pytest.mark.parametrize(
+    "host, said",
+    [
+        ("0.0.0.0", "0.0.0.0 is an unspecified address"),
+        ("127.0.0.1", "127.0.0.1 is a loopback address"),
+        ("fc00::1", "fc00::1 is a unique-local address"),
+        ("::7f00:1", "::7f00:1 is an IPv4-compatible address"),
+        ("169.254.169.254", "169.254.169.254 is a link-local (cloud metadata) address"),
+    ],
+)
+def test_the_refusal_reads_as_english(host, said):
+    with pytest.raises(errors.PrivateAddress) as caught:
+        check_literal(f"http://[{host}]/" if ":" in host else f"http://{host}/", host, allow=False)
+    assert said in str(caught.value)

@@ -416,3 +416,79 @@ def test_story_lines_that_mention_counts_or_widget_words_are_kept():
     ]
     page = "<html><body><div class='article-body'>" + "".join(f"<p>{p}</p>" for p in story) + "</div></body></html>"
     assert extract(page, "https://x.example/a").body == story
+
+
+# Characters an lxml tree cannot hold, raw and as references: each used to make extraction raise ("All strings
+# must be XML compatible") once it sat next to a comment or an element extraction drops (issue 31).
+UNFIT = ["\x1b", "\x08", "\x02", "\x1f", "\x0b", "\x00", "\ufffe", "&#x1b;", "&#27;", "&#X1F", "&#0;", "&#xd800;"]
+STORY_LINE = "The harbour authority approved the new sea wall on Monday after a two-hour meeting with residents."
+
+
+@pytest.mark.parametrize("char", UNFIT, ids=lambda c: c.encode("unicode_escape").decode())
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "<p>Work starts in {c}spring<!-- note -->{c} and lasts a year.</p>",  # beside a comment
+        "<div><span class='share-bar'>Share</span>{c} Work starts in spring.{c}</div><nav>Home</nav>{c}",
+        "<p title='a{c}b'>Work starts{c} in spring.</p><script>var x = 1;</script>{c}<style>p{{}}</style>{c}",
+    ],
+    ids=["comment", "dropped", "script"],
+)
+def test_characters_a_tree_cannot_hold_are_dropped_not_fatal(char, shape):
+    html = f"<html><body><article><h1>Sea wall{char} approved</h1><p>{STORY_LINE}</p>{shape.format(c=char)}</article></body></html>"
+    art = extract(html, "https://news.example/wall")
+    assert art.headline.startswith("Sea wall") and art.headline.endswith("approved")
+    assert STORY_LINE in art.body
+    text = "".join(json.loads(_visible(art))[3]) + art.headline
+    assert not set(text) & set("\x1b\x08\x02\x1f\x0b\x00\ufffe")
+
+
+def test_a_form_feed_is_a_space_and_a_broken_reference_a_replacement_character():
+    html = (
+        "<html><body><article><h1>Sea wall approved</h1>"
+        f"<p>{STORY_LINE}</p><p>Work starts\x0cin spring&#12;at the quay &#0; and the pier.</p></article></body></html>"
+    )
+    art = extract(html, "https://news.example/wall")
+    assert "Work starts in spring at the quay \ufffd and the pier." in art.body
+
+
+def test_a_page_over_the_element_cap_is_refused_in_a_second_said_as_such():
+    import time
+
+    from watcher.errors import PageTooBig
+    from watcher.extract.core import MAX_ELEMENTS
+
+    rows = "".join(f"<p>Item {i} of a list nobody reads.</p>" for i in range(MAX_ELEMENTS + 10))
+    started = time.monotonic()
+    with pytest.raises(PageTooBig, match=r"too big to read: 30,01\d elements, more than the 30,000"):
+        extract(f"<html><body><article><h1>Endless</h1>{rows}</article></body></html>", "https://news.example/a")
+    assert time.monotonic() - started < 5
+    # An SVG's drawing is not page text: a page of icons is read however many paths they have.
+    icons = "<svg>" + "<path d='M0 0'/>" * (MAX_ELEMENTS + 10) + "</svg>"
+    art = extract(
+        f"<html><body><article><h1>Icons</h1><p>{STORY_LINE}</p>{icons}</article></body></html>", "https://n.example/b"
+    )
+    assert art.body == [STORY_LINE]
+
+
+def test_extraction_past_its_deadline_stops_with_an_error():
+    import time
+
+    from watcher.errors import ExtractTimeout
+
+    html = f"<html><body><article><h1>Sea wall</h1><p>{STORY_LINE}</p></article></body></html>"
+    with pytest.raises(ExtractTimeout, match="longer than the check's deadline"):
+        extract(html, "https://news.example/a", deadline=time.monotonic() - 1)
+    assert extract(html, "https://news.example/a", deadline=time.monotonic() + 30).body == [STORY_LINE]
+
+
+def test_json_ld_text_with_a_lone_surrogate_or_a_control_character_is_stored_and_hashed():
+    from watcher.normalize import content_hash
+
+    body = f"{STORY_LINE} \\ud800 Work starts \\u001bin spring."
+    ld = json.dumps({"@type": "NewsArticle", "headline": "Sea wall \\udfff approved", "articleBody": body})
+    html = f"<html><head><script type='application/ld+json'>{ld.replace(chr(92) * 2, chr(92))}</script></head><body><p>x</p></body></html>"
+    art = extract(html, "https://news.example/wall")
+    assert art.headline == "Sea wall \ufffd approved"
+    assert art.body == [f"{STORY_LINE} \ufffd Work starts in spring."]
+    assert content_hash(art)  # was UnicodeEncodeError: surrogates not allowed

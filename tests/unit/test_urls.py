@@ -21,6 +21,10 @@ from watcher.urls import host_of, hostname_of, normalize_url, on_domain
         ("https://example.com/Case/Path", "https://example.com/Case/Path"),
         ("http://[::1]:8000/x", "http://[::1]:8000/x"),
         ("https://bücher.example/x", "https://xn--bcher-kva.example/x"),
+        ("https://faß.de/x", "https://xn--fa-hia.de/x"),  # IDNA 2008 / UTS 46, as browsers: not fass.de
+        ("https://ＦＡß.DE/x", "https://xn--fa-hia.de/x"),  # full-width letters and case mapped first
+        ("https://βόλος.gr/", "https://xn--nxasmm1c.gr/"),  # final sigma kept
+        ("https://i❤.ws/", "https://xn--i-7iq.ws/"),  # a symbol IDNA 2008 leaves out, mapped as browsers do
     ],
 )
 def test_normalize_url_canonical_form(given, expected):

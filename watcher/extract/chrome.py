@@ -184,6 +184,8 @@ def is_widget_line(line: str) -> bool:
         return False
     if rules.BREADCRUMB.match(line) or rules.TAG_ROW.match(line):
         return True
+    if not rules.WIDGET_START.match(line):
+        return False
     tokens = rules.WIDGET_TOKEN.findall(line)
     if not any(_WORD.search(t) for t in tokens):
         return False  # figures alone are a table's or a chart's, not a widget's

@@ -13,10 +13,46 @@ from watcher.extract.rules import BLOCK_TAGS
 from watcher.normalize import normalize_text
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# What an lxml tree cannot hold (XML 1.0 allows no C0 control but tab, newline and carriage return, no
+# U+FFFE/U+FFFF, no lone surrogate): lxml parses such text but refuses it the moment extraction moves a
+# piece of it (a tail joined to its neighbour when a comment or an ad is dropped), so one ESC in a page
+# made the whole check fail. Raw, or spelled as a numeric reference (&#x1b;, &#27).
+_UNFIT = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_UNFIT_REF = re.compile(r"&#(?:[xX]0*([0-9a-fA-F]{1,8})|0*([0-9]{1,10}));?")
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 _SPLIT = re.compile(r"[\s_\-:]+")
+
+
+def fit_for_tree(html: str) -> str:
+    """`html` with every character an lxml tree cannot hold taken out, raw or as a numeric reference.
+
+    They are invisible on the page, so they are dropped (a form feed, which HTML counts as a space, becomes
+    one); a reference to NUL, a surrogate or past U+10FFFF reads as U+FFFD, as a browser shows it.
+    """
+    if "&#" in html:
+        html = _UNFIT_REF.sub(_unfit_reference, html)
+    return _UNFIT.sub(_unfit_character, html)
+
+
+def _unfit_character(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\x0c":
+        return " "
+    return "\ufffd" if "\ud800" <= char <= "\udfff" else ""
+
+
+def _unfit_reference(match: re.Match[str]) -> str:
+    hex_digits, digits = match.groups()
+    code = int(hex_digits, 16) if hex_digits else int(digits)
+    if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    if code == 0x0C:
+        return " "
+    if code < 0x20 and code not in (0x09, 0x0A, 0x0D) or code in (0xFFFE, 0xFFFF):
+        return ""
+    return match.group()
 
 
 def parse_html(html: str) -> Any:
@@ -28,7 +64,7 @@ def parse_html(html: str) -> Any:
     """
     if not html or not html.strip():
         return None
-    html = _XML_DECL.sub("", html)
+    html = fit_for_tree(_XML_DECL.sub("", html))
     parser = lxml.html.HTMLParser(huge_tree=True)
     try:
         root = lxml.html.document_fromstring(html, parser=parser)

@@ -305,6 +305,9 @@ WIDGET_TOKENS = (
 WIDGET_TOKEN = re.compile("|".join(f"(?:{t})" for t in WIDGET_TOKENS), re.I)
 # What may stand between widget tokens: spaces, bars, bullets, arrows, brackets, and the punctuation of a counter.
 WIDGET_GLUE = re.compile(r"[\s|/·•・‧∙,，、:：;；()\[\]（）【】<>«»‹›→←↑↓▲▼►◄★☆♥❤👍\-–—+*#@!?！？.。]*")
+# A widget row starts with glue and a token (a necessary condition, tried at one position: searching the whole
+# alternation at every position of every story line cost 3 ms a line, 10 minutes on a page of 200,000 lines).
+WIDGET_START = re.compile(f"(?:{WIDGET_GLUE.pattern})(?:{WIDGET_TOKEN.pattern})", re.I)
 # A breadcrumb row: three to seven short segments without figures separated by > › » (too short to be prose).
 BREADCRUMB = re.compile(r"^\s*[^>›»\d\n]{1,16}(?:\s*[>›»]\s*[^>›»\d\n]{1,16}){2,6}\s*[>›»]?\s*$")
 # A tag row: its label, then a short list ("Tags: Harbour, Dredging", "標籤：颱風 豪雨").

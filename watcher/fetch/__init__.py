@@ -1,5 +1,5 @@
 """Fetching pages: the fetcher protocol and shared helpers (base), politeness and retries around any
-fetcher (polite), the Chromium fetcher (chromium, browser, settle, routing), the HTTP fetcher
+fetcher (polite), the Chromium fetcher (chromium, browser, gate, settle, routing), the HTTP fetcher
 (http_pages), the fetchers by mode name (registry), the one HTTP client (http) and the public-address rule
 (addresses).
 

@@ -20,6 +20,18 @@ ENV_ALLOW = "WATCHER_ALLOW_PRIVATE"
 HOW_TO_ALLOW = "[fetch] allow_private = true, WATCHER_ALLOW_PRIVATE=1 or `watcher add --allow-private URL`"
 # NAT64 (RFC 6052) carries an IPv4 address in its last 32 bits; what it reaches is that address.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# IPv6 ranges Python's ipaddress counts as global that are not the public internet: IPv4-compatible (::/96,
+# deprecated; what it embeds may be 127.0.0.1), SIIT's IPv4-translated (::ffff:0:0:0/96), site-local
+# (fec0::/10, deprecated), local-use NAT64 (64:ff9b:1::/48, RFC 8215), SRv6 SIDs (5f00::/16) and the newer
+# documentation range (3fff::/20).
+_IPV6_NOT_PUBLIC = [
+    (ipaddress.ip_network("::/96"), "IPv4-compatible"),
+    (ipaddress.ip_network("::ffff:0:0:0/96"), "IPv4-translated"),
+    (ipaddress.ip_network("fec0::/10"), "site-local"),
+    (ipaddress.ip_network("64:ff9b:1::/48"), "private"),
+    (ipaddress.ip_network("5f00::/16"), "reserved"),
+    (ipaddress.ip_network("3fff::/20"), "reserved"),
+]
 # Addresses to treat as public although they are not: settable from Python only (never from config or
 # the environment), so the tests can stand a "public" server on 127.0.0.2 and watch refusals from it.
 PRETEND_PUBLIC: set[str] = set()
@@ -67,8 +79,12 @@ def non_public(address: IPAddress) -> str | None:
         return "unspecified"
     if address.is_multicast:
         return "multicast"
-    if isinstance(address, ipaddress.IPv6Address) and address in ipaddress.ip_network("fc00::/7"):
-        return "unique-local"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in ipaddress.ip_network("fc00::/7"):
+            return "unique-local"
+        for network, why in _IPV6_NOT_PUBLIC:
+            if address in network:
+                return why
     if address.is_private:
         return "private"
     if not address.is_global:
@@ -80,11 +96,18 @@ def refusal(url: str, host: str, address: IPAddress | str, why: str) -> errors.P
     """The one wording of the rule, naming the address and how to allow it."""
     via = "" if str(address) == host.strip("[]") else f" resolves to {address}, which"
     error = errors.PrivateAddress(
-        f"refused {url}: {host}{via} is a {why} address; watcher fetches only public addresses "
+        f"refused {url}: {host}{via} is {with_article(why)} address; watcher fetches only public addresses "
         f"unless allowed ({HOW_TO_ALLOW})"
     )
     error.facts = (host, str(address), why)  # type: ignore[attr-defined]
     return error
+
+
+def with_article(words: str) -> str:
+    """`words` after "a" or "an" as they are said: an unspecified, an IPv4-compatible, a unique-local."""
+    first = words.lower()
+    spoken_vowel = first[:1] in "aeio" or (first.startswith("u") and not first.startswith(("uni", "usa", "use")))
+    return f"{'an' if spoken_vowel or first.startswith('ipv') else 'a'} {words}"
 
 
 def restate(error: errors.PrivateAddress, url: str) -> errors.PrivateAddress:
@@ -101,6 +124,25 @@ def check_literal(url: str, host: str, allow: bool) -> None:
     why = non_public(address) if address is not None else None
     if address is not None and why:
         raise refusal(url, host, address, why)
+
+
+def refused_here(url: str, allow: bool) -> errors.PrivateAddress | None:
+    """The refusal a check of `url` would meet, known without the network: its host is a non-public address
+    in any spelling, or a name of this machine (localhost, *.localhost). None otherwise (a name that resolves
+    privately is found out when the page is loaded)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    name = host.rstrip(".").lower()
+    try:
+        if literal_address(host) is not None:
+            check_literal(url, host, allow)
+        elif (name == "localhost" or name.endswith(".localhost")) and not allow:
+            # Loopback by definition (RFC 6761), as browsers resolve them, whatever this machine's resolver says.
+            return refusal(url, host, ipaddress.IPv4Address("127.0.0.1"), "loopback")
+    except errors.PrivateAddress as refused:
+        return refused
+    return None
 
 
 def public_addresses(url: str, host: str, infos: Iterable[tuple], allow: bool) -> list[str]:

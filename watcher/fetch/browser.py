@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -15,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from watcher import errors
+from watcher.fetch.gate import Gate, Lane, launch_args
+
+log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT = 5.0  # seconds to wait for a context to close before giving up on it
 MAX_SPARES = 2  # fresh contexts kept open ahead of need per browser (each is an idle renderer)
@@ -36,6 +40,9 @@ LAUNCH_ARGS = [
     "--no-first-run",
     "--disable-quic",
     "--disable-dev-shm-usage",
+    # WebRTC may use UDP only through a proxy that carries it, and the gate (fetch/gate.py) carries none:
+    # a page's STUN/TURN servers on the local network get no packet, its TCP candidates go through the gate.
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
 ]
 
 # The headless shell first: it is the build Playwright itself uses for headless work. A full
@@ -63,6 +70,16 @@ _BUNDLED_LAYOUTS = [
     ("chromium", "chrome-linux64/chrome"),
     ("chromium", "chrome-linux/chrome"),
 ]
+
+
+@dataclass(frozen=True)
+class Tab:
+    """A never-used context, its page, and the gate lane its connections leave by (None: the caller gave
+    the context a proxy of its own, the user's)."""
+
+    context: Any
+    page: Any
+    lane: Lane | None
 
 
 @dataclass(frozen=True)
@@ -170,6 +187,39 @@ def find_browser(
     raise errors.BrowserMissing(MISSING_MESSAGE)
 
 
+# What Playwright sets on a future of its own, which nobody awaits, when its driver process dies.
+LOST_DRIVER = "Connection closed while reading from the driver"
+
+
+def quiet_lost_driver(loop: asyncio.AbstractEventLoop) -> None:
+    """Log a dead driver instead of letting asyncio print "Future exception was never retrieved" and a raw
+    exception when Playwright's unawaited future is collected (the loss itself is handled: restart_if_dead)."""
+    previous = loop.get_exception_handler()
+    if getattr(previous, "quiet_lost_driver", False):
+        return
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if str(context.get("exception")) == LOST_DRIVER:
+            log.info("the Playwright driver went away; a new one is started for the next check")
+        elif previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    handler.quiet_lost_driver = True  # type: ignore[attr-defined]
+    loop.set_exception_handler(handler)
+
+
+async def close_tab(tab: Tab) -> None:
+    """Close a tab's context (bounded), then its lane."""
+    try:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(tab.context.close(), CLOSE_TIMEOUT)
+    finally:
+        if tab.lane is not None:
+            tab.lane.close()
+
+
 class BrowserHandle:
     """One Playwright + Chromium, launched on first use and relaunched if it died."""
 
@@ -192,6 +242,10 @@ class BrowserHandle:
         self.idle_after = 0.0
         self._idle: asyncio.TimerHandle | None = None
         self._idle_task: asyncio.Task | None = None
+        # Every connection the browser opens itself leaves through the gate: a lane per context, and this
+        # one for any context made without a proxy (fetch/gate.py).
+        self._gate = Gate()
+        self._default_lane: Lane | None = None
 
     @contextlib.asynccontextmanager
     async def in_use(self):
@@ -238,10 +292,13 @@ class BrowserHandle:
             if self._playwright is None:
                 from playwright.async_api import async_playwright  # lazy: importing watcher stays fast
 
+                quiet_lost_driver(asyncio.get_running_loop())
                 self._playwright = await async_playwright().start()
+            if self._default_lane is None:
+                self._default_lane = self._gate.lane()
             try:
                 self._browser = await self._playwright.chromium.launch(
-                    executable_path=path, headless=True, args=LAUNCH_ARGS
+                    executable_path=path, headless=True, args=LAUNCH_ARGS + launch_args(self._default_lane)
                 )
             except Exception as exc:
                 raise errors.BrowserMissing(
@@ -262,38 +319,45 @@ class BrowserHandle:
             self._user_agents = {id(browser): known}
         return known or None
 
-    async def fresh_page(self, browser: Any, options: dict[str, Any], spares: int) -> tuple[Any, Any]:
-        """A never-used context (made with `options`) and its page, then `spares` more opened ahead."""
+    async def fresh_page(self, browser: Any, options: dict[str, Any], spares: int) -> Tab:
+        """A never-used context (made with `options`) and its page, then `spares` more opened ahead.
+        Without a `proxy` in `options`, the context's connections leave by a gate lane of its own."""
         if options != self._spare_options:
             await self._drop_spares()  # made for other settings (a derived Fetcher)
             self._spare_options = options
-        context = page = None
-        while self._spares and context is None:
+        tab: Tab | None = None
+        while self._spares and tab is None:
             task = self._spares.pop(0)
             try:
-                owner, spare_context, spare_page = await task
+                owner, spare = await task
             except Exception:
                 continue  # the browser died while it opened; try the next
             if owner is browser and browser.is_connected():
-                context, page = spare_context, spare_page
+                tab = spare
             else:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(spare_context.close(), CLOSE_TIMEOUT)
-        if context is None:
-            _, context, page = await self._open(browser, options)
+                await close_tab(spare)
+        if tab is None:
+            _, tab = await self._open(browser, options)
         # Topped up only once this check has its page, so a cold start does not queue behind them.
         while len(self._spares) < min(spares, MAX_SPARES):
             self._spares.append(asyncio.create_task(self._open(browser, options)))
-        return context, page
+        return tab
 
-    @staticmethod
-    async def _open(browser: Any, options: dict[str, Any]) -> tuple[Any, Any, Any]:
-        context = await browser.new_context(**options)
+    async def _open(self, browser: Any, options: dict[str, Any]) -> tuple[Any, Tab]:
+        lane = None
+        if "proxy" not in options:
+            lane = self._gate.lane()
+            options = {**options, "proxy": lane.proxy}
         try:
-            return browser, context, await context.new_page()
+            context = await browser.new_context(**options)
         except BaseException:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+            if lane is not None:
+                lane.close()
+            raise
+        try:
+            return browser, Tab(context, await context.new_page(), lane)
+        except BaseException:
+            await close_tab(Tab(context, None, lane))
             raise
 
     async def _drop_spares(self) -> None:
@@ -302,8 +366,8 @@ class BrowserHandle:
             task.cancel()
         for task in spares:
             with contextlib.suppress(BaseException):
-                _, context, _ = await task
-                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+                _, tab = await task
+                await close_tab(tab)
 
     async def close(self) -> None:
         if self._idle is not None:
@@ -319,6 +383,25 @@ class BrowserHandle:
             if playwright is not None:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(playwright.stop(), CLOSE_TIMEOUT)
+            self._default_lane = None
+            self._gate.close()
+
+    async def replace_if_gone(self, browser: Any) -> None:
+        """Before a check: drop a browser whose driver is gone (its connection closed, as after an out-of-memory
+        kill), so the next get() starts new ones before the page's deadline starts. A slow answer is not taken
+        for death here (a busy machine is not a dead driver); a check that then fails calls restart_if_dead."""
+        if browser is not self._browser:
+            return
+        try:
+            session = await asyncio.wait_for(browser.new_browser_cdp_session(), PROBE_TIMEOUT)
+        except TimeoutError:
+            return
+        except Exception:
+            if browser is self._browser:
+                await self.close()
+            return
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(session.detach(), PROBE_TIMEOUT)
 
     async def restart_if_dead(self, browser: Any) -> bool:
         """After a check failed inside Playwright: is `browser` (and the driver behind it) still answering?
@@ -334,5 +417,6 @@ class BrowserHandle:
                 await asyncio.wait_for(session.detach(), PROBE_TIMEOUT)
             return False
         except Exception:  # any failure to answer means it is gone
-            await self.close()
+            if browser is self._browser:  # not replaced meanwhile by a check that found it dead first
+                await self.close()
             return True

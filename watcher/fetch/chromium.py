@@ -23,7 +23,7 @@ from watcher import errors
 from watcher.config import BrowserSettings, FetchSettings
 from watcher.fetch import http
 from watcher.fetch.base import proxy_for, user_agent
-from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle
+from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle, Tab, close_tab
 from watcher.fetch.polite import OWN_GUARD, Polite
 from watcher.fetch.robots import RobotsGuard
 from watcher.fetch.routing import Navigation, PageRoutes
@@ -61,6 +61,9 @@ class ChromiumPages:
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         async with self._handle.in_use():
+            # A driver that died since the last check (killed for memory, say) is found and started afresh
+            # here, before the page's deadline starts, not halfway through its first attempt.
+            await self._handle.replace_if_gone(await self._handle.get())
             await self._handle.get()
             yield
 
@@ -69,7 +72,8 @@ class ChromiumPages:
     ) -> Snapshot:
         s = self.settings
         started = time.monotonic()
-        context = browser = None
+        tab: Tab | None = None
+        browser = None
         try:
             browser = await self._handle.get()
             options = {
@@ -82,8 +86,8 @@ class ChromiumPages:
                 # The page's own requests (scripts, styles, XHR) go through the site's proxy too; the main
                 # document already does, fetched by our HTTP client.
                 options["proxy"] = playwright_proxy(proxy)
-            context, page = await self._handle.fresh_page(browser, options, s.concurrency)
-            return await self._load(context, page, url, deadline, started, sent, allow_private)
+            tab = await self._handle.fresh_page(browser, options, s.concurrency)
+            return await self._load(tab, url, deadline, started, sent, allow_private)
         except errors.WatcherError:
             raise
         except Exception as exc:
@@ -94,14 +98,12 @@ class ChromiumPages:
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             raise errors.ConnectError(f"browser failed while loading {url}: {reason}") from exc
         finally:
-            if context is not None:
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(context.close(), CLOSE_TIMEOUT)
+            if tab is not None:
+                await close_tab(tab)
 
     async def _load(
         self,
-        context: Any,
-        page: Any,
+        tab: Tab,
         url: str,
         deadline: float,
         started: float,
@@ -109,11 +111,14 @@ class ChromiumPages:
         allow_private: bool = False,
     ) -> Snapshot:
         s = self.settings
+        page = tab.page
         page.on("dialog", _dismiss)
         in_flight = await watch_activity(page)
         nav = Navigation(remaining=0, sent=sent)
         routes = PageRoutes(s, page, nav, deadline, allow_private)
-        await context.route("**/*", routes.handle)
+        if tab.lane is not None:
+            tab.lane.allow_private = routes.allow  # the browser's own connections follow the page's rule
+        await tab.context.route("**/*", routes.handle)
 
         redirects: list[str] = []
         current = url
@@ -147,12 +152,17 @@ class ChromiumPages:
         if nav.later_error is not None:
             raise nav.later_error  # the page tried to take us somewhere refused: say so, keep nothing
         html = await self._content(page, url, deadline)
+        shown = page.url
+        _check_shown(url, shown, nav)
         document = nav.document
         if len(html.encode("utf-8", "replace")) > s.max_bytes:
             raise errors.TooLarge(f"{url} rendered to more than {s.max_bytes} bytes of HTML")
+        if tab.lane is not None and tab.lane.refused:
+            # Connections the browser opened by itself (prefetch, preconnect, WebRTC) refused by the gate.
+            nav.counts["private address"] = nav.counts.get("private address", 0) + len(tab.lane.refused)
         return Snapshot(
             requested_url=url,
-            final_url=page.url,
+            final_url=shown,
             status=nav.status,
             content_type=nav.content_type,
             html=html,
@@ -273,6 +283,17 @@ def as_browser_settings(settings: FetchSettings | None) -> BrowserSettings:
     if settings is None:
         return BrowserSettings()
     return BrowserSettings(**{f.name: getattr(settings, f.name) for f in fields(FetchSettings)})
+
+
+def _check_shown(url: str, shown: str, nav: Navigation) -> None:
+    """Refuse to read a page that shows Chromium's error page, or an http(s) document of an origin the
+    route handler never delivered (a prefetched or prerendered one activated behind its back). Pages a
+    script wrote itself (about:blank, blob:) are the page's own doing and are read as before."""
+    scheme = urlsplit(shown).scheme.lower()
+    if scheme == "chrome-error":
+        raise errors.ConnectError(f"{url} moved to a page that did not load; Chromium shows its error page")
+    if scheme in ("http", "https") and not nav.fetched_by_us(shown):
+        raise errors.FetchError(f"{url} ended on {shown}, a document watcher did not fetch; it is not read")
 
 
 async def _dismiss(dialog: Any) -> None:

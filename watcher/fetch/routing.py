@@ -77,6 +77,12 @@ class Navigation:
     later_error: errors.FetchError | None = None  # why a navigation the page made itself was refused
     counts: dict[str, int] = field(default_factory=dict)  # the page's requests by kind (third-party, refused...)
     document: http.Response | None = None  # the main document the page shows, as the server sent it
+    delivered: set[str] = field(default_factory=set)  # origins of every main-frame document we handed Chromium
+
+    def fetched_by_us(self, url: str) -> bool:
+        """Whether the page's address names an origin whose document came through this handler (a same-
+        document pushState keeps the origin; a document Chromium got some other way would not)."""
+        return origin(url) in self.delivered
 
 
 class PageRoutes:
@@ -201,6 +207,7 @@ class PageRoutes:
             await route.abort("failed")
             return
         nav.document = response
+        nav.delivered.add(origin(response.url))
         await _fulfill(route, response)
 
     async def _keep_cookies(self, response: http.Response) -> None:
@@ -231,7 +238,12 @@ class PageRoutes:
             if isinstance(exc, errors.PrivateAddress):
                 self.nav.later_error = exc
                 self._count("private address")
-            await route.abort("failed")
+                await route.abort("failed")
+                return
+            # A refresh to a name that does not resolve, a server that is down: a browser would show its
+            # error page, and the check would read that. Cancelled instead, the page stays and is read.
+            self._count("failed navigation")
+            await route.abort("aborted")
             return
         target = http.redirect_target(response)
         if target is not None:
@@ -250,6 +262,7 @@ class PageRoutes:
                 await route.abort("aborted")
                 return
             self.nav.document = response
+        self.nav.delivered.add(origin(response.url))
         await _fulfill(route, response)
 
 
@@ -261,6 +274,17 @@ def may_be_a_page(status: int, headers: Any) -> bool:
     content_type = headers.get("content-type", "")
     # Untyped answers are read and sniffed, as browsers do.
     return disposition != "attachment" and (not content_type or is_html(content_type, b""))
+
+
+def origin(url: str) -> str:
+    """scheme://host:port of a URL (default ports spelled out), "" when it has none."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme, 0)
+    except ValueError:
+        return ""
+    return f"{scheme}://{(parts.hostname or '').lower()}:{port}" if parts.hostname else ""
 
 
 def names_a_file(url: str) -> bool:

@@ -13,7 +13,7 @@ from watcher.diff import diff_articles
 from watcher.diff.similarity import story_overlap
 from watcher.diff.summary import summarize
 from watcher.diff.volatile import VOLATILE_FIELDS, Mask, apply_mask, field_key, reconcile
-from watcher.errors import FetchError, HTTPStatusError, NoArticle, WatcherError
+from watcher.errors import ExtractFailed, FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.feeds.discover import section_advice
 from watcher.fetch.base import allowing_private, counting_requests
@@ -32,7 +32,10 @@ from watcher.monitor import precheck, schedule
 from watcher.monitor.masking import build_mask, headline_return
 from watcher.monitor.services import Services
 from watcher.normalize import content_hash
+from watcher.untrusted import one_line
 from watcher.urls import redirected_away
+
+log = logging.getLogger(__name__)
 
 GONE_STATUSES = (404, 410)
 # After this many unconfirmed checks in a row the terminal suggests an ignore rule.
@@ -71,6 +74,19 @@ async def check_article(url: str, svc: Services) -> CheckResult:
     return result
 
 
+def failed(svc: Services, url: str, exc: Exception) -> CheckResult:
+    """What a check that raised becomes: an error result saying what went wrong, recorded when the store can
+    (when the store is what failed, the result says so and is only reported)."""
+    text = str(exc) if isinstance(exc, WatcherError) else f"internal error: {type(exc).__name__}: {exc}"
+    result = CheckResult(url=url, status="error", checked_at=svc.clock(), error=one_line(text))
+    try:
+        record(svc, result)
+    except Exception as again:
+        if str(again) != str(exc):
+            result.error = one_line(f"{text} (not recorded: {again})")
+    return result
+
+
 def record(svc: Services, result: CheckResult, learned: dict[str, Any] | None = None) -> None:
     """Log a check on its article and schedule the next one (also for checks that failed outside _observe);
     `learned`: article fields the fast-check pre-check keeps (monitor/precheck.py)."""
@@ -100,6 +116,8 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         if latest is None:
             failed.note = section_advice(snapshot.html, snapshot.final_url or url) or failed.note
         return failed
+    except ExtractFailed as exc:
+        return _error(url, latest, now, exc, http_status=snapshot.status)
 
     mask = build_mask(svc.config, watched, article.body, svc.hosts, svc.store)
     article, _ = apply_mask(article, mask)
@@ -285,7 +303,15 @@ def _rotating(
 async def _extract(snapshot: Snapshot, svc: Services) -> Article:
     # Extraction is CPU work; a thread keeps other pages' fetches moving meanwhile.
     titles = svc.hosts.titles(svc.store, snapshot.final_url)
-    return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites, titles)
+    # Reading the page is held to the same deadline as loading it (with MAX_ELEMENTS, it needs a fraction).
+    deadline = time.monotonic() + svc.config.fetch.deadline
+    try:
+        return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites, titles, deadline)
+    except WatcherError:
+        raise
+    except Exception as exc:  # a page that trips over a bug in extraction is that page's error, not the run's
+        log.warning("extraction failed on %s", snapshot.final_url, exc_info=True)
+        raise ExtractFailed(f"could not read the article on {snapshot.final_url}: {type(exc).__name__}: {exc}") from exc
 
 
 async def _refetch(url: str, svc: Services) -> tuple[Snapshot, Article] | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -203,8 +204,13 @@ async def raw_hash(snapshot: Snapshot, watched: WatchedArticle, svc: Services) -
     """The masked content hash of the article in a page's raw HTML, None when it has none."""
     titles = svc.hosts.titles(svc.store, snapshot.final_url)
     try:
-        article = await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites, titles)
+        deadline = time.monotonic() + svc.config.fetch.deadline
+        article = await asyncio.to_thread(
+            extract, snapshot.html, snapshot.final_url, svc.config.sites, titles, deadline
+        )
     except (NoArticle, WatcherError):
+        return None
+    except Exception:  # a bug met on raw HTML: no evidence either way, so the page is rendered as usual
         return None
     return content_hash(apply_mask(article, _mask(svc, watched, article))[0])
 

@@ -62,6 +62,9 @@ def import_captures(
         except NoArticle:
             done.skipped.append(f"{cap.url} at {cap.captured_at:%Y-%m-%d %H:%M}: no article on the page")
             continue
+        except WatcherError as exc:  # too big to read, or extraction failed on it: that capture only
+            done.skipped.append(f"{cap.url} at {cap.captured_at:%Y-%m-%d %H:%M}: {exc}")
+            continue
         try:
             with store.transaction():
                 store.add_article(cap.url, now=cap.captured_at)

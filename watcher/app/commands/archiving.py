@@ -109,6 +109,7 @@ def import_(app: App, path: Path, warc: bool, fmt: str | None, tags: Sequence[st
             app.env.info(f"skipped {reason}")
         if len(done.skipped) > 5:
             app.env.info(f"... and {len(done.skipped) - 5} more skipped")
+        _warn_private(app, sorted(done.articles))
         return
     from watcher.app.watchlists import read
     from watcher.urls import normalize_url
@@ -135,6 +136,21 @@ def import_(app: App, path: Path, warc: bool, fmt: str | None, tags: Sequence[st
         f"imported {articles} new article{'s' if articles != 1 else ''} and {feeds} new feed{'s' if feeds != 1 else ''}"
         f" from {path}" + (f"; {len(bad)} entries skipped, e.g. {bad[0]}" if bad else "")
     )
+
+
+def _warn_private(app: App, urls: Sequence[str]) -> None:
+    """What `watcher add` says of a URL on this machine or its network, said of imported articles too: they are
+    watched, and their checks are refused unless private addresses are allowed."""
+    from watcher.fetch.addresses import private_allowed, refused_here
+
+    allow = private_allowed(app.config.fetch.allow_private)
+    for url in urls:
+        refused = refused_here(url, allow)
+        if refused is not None:
+            reason = str(refused).removeprefix(f"refused {url}: ")
+            app.env.info(
+                f"warning: {url} cannot be loaded ({reason}); its versions are imported and it is watched anyway"
+            )
 
 
 COMMANDS = [export, import_]

@@ -79,7 +79,7 @@ async def _check_all(
 
     from rich.progress import Progress
 
-    from watcher.monitor.check import check_article
+    from watcher.monitor.check import check_article, failed
     from watcher.render.edits import render_check
 
     results: list[CheckResult] = []
@@ -111,7 +111,10 @@ async def _check_all(
 
             async def one(url: str) -> None:
                 async with limit:
-                    result = await check_article(url, svc)
+                    try:
+                        result = await check_article(url, svc)
+                    except Exception as exc:  # one article's failure is its own: the others are still checked
+                        result = await asyncio.to_thread(failed, svc, url, exc)
                 progress.advance(task)
                 emit(result)
 
