@@ -219,7 +219,7 @@ def test_history_phrase_quotes_the_changed_phrase_instead_of_gluing_words():
     ).edits
     phrase = edit_phrase(edits[0])
     assert "painfulhonest" not in phrase and "difficultnecessary" not in phrase
-    assert phrase == "“painful but honest” → “difficult but necessary”"
+    assert phrase == "¶1 “painful but honest” → “difficult but necessary”"  # where it is, then the change (issue 33)
 
 
 def test_history_phrase_joins_distant_changes_with_an_ellipsis():
