@@ -562,6 +562,7 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
+@pytest.mark.browser
 def test_a_killed_driver_leaves_no_raw_asyncio_warning(site):
     import subprocess
     import sys
@@ -724,6 +725,7 @@ def test_a_cookie_set_by_a_redirect_reaches_the_page_it_leads_to(site, fetcher):
     assert "cookie: consent=yes" in snap.html
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize(
     "leave",
     [
