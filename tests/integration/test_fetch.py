@@ -728,6 +728,7 @@ def test_a_cookie_set_by_a_redirect_reaches_the_page_it_leads_to(site, fetcher):
     assert "cookie: consent=yes" in snap.html
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize(
     "leave",
     [

@@ -79,6 +79,7 @@ async def _check_all(
 
     from rich.progress import Progress
 
+    from watcher.errors import StoreError
     from watcher.monitor.check import check_article, failed
     from watcher.render.edits import render_check
 
@@ -113,6 +114,8 @@ async def _check_all(
                 async with limit:
                     try:
                         result = await check_article(url, svc)
+                    except StoreError:
+                        raise  # the store cannot be written: no check can be kept, said in one line
                     except Exception as exc:  # one article's failure is its own: the others are still checked
                         result = await asyncio.to_thread(failed, svc, url, exc)
                 progress.advance(task)
