@@ -168,24 +168,30 @@ def article_page(n: int) -> bytes:
     return page.encode("utf-8")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class PageHandler(BaseHTTPRequestHandler):
+    """A benchmark's page server: keep-alive like a real site, nothing cached, no log line per request."""
+
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # http.server's naming
-        parts = self.path.strip("/").split("/")
-        if len(parts) == 2 and parts[0] == "article" and parts[1].isdigit():
-            body, status, ctype = article_page(int(parts[1])), 200, "text/html; charset=utf-8"
-        else:
-            body, status, ctype = b"not found", 404, "text/plain"
+    def send_page(self, body: bytes, status: int, content_type: str) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
 
     def log_message(self, *args: object) -> None:
-        pass
+        pass  # a line per request would bury the benchmark's own output
+
+
+class _Handler(PageHandler):
+    def do_GET(self) -> None:  # http.server's naming
+        parts = self.path.strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "article" and parts[1].isdigit():
+            self.send_page(article_page(int(parts[1])), 200, "text/html; charset=utf-8")
+        else:
+            self.send_page(b"not found", 404, "text/plain")
 
 
 class _Server(ThreadingHTTPServer):

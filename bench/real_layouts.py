@@ -40,12 +40,13 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from common import REPO  # noqa: F401 - puts the repository on sys.path and allows 127.0.0.1
 from lxml import html as lxml_html
+from pages import PageHandler
 
 from watcher.config import BrowserSettings, Config, TrustSettings
 from watcher.diff.words import VOLATILE_MAX_CHARS
@@ -270,24 +271,14 @@ class Page:
         anchors[min(len(anchors) - 1, max(2, len(anchors) * 2 // 3))].addnext(block)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
+class _Handler(PageHandler):
     def do_GET(self) -> None:  # http.server's naming
         page: Page = self.server.page  # type: ignore[attr-defined]
         if self.path.split("?")[0] not in ("/story", "/quiet"):
             body, status = b"not found", 404
         else:
             body, status = page.render(noisy=self.path.startswith("/story")), 200
-        self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self.send_page(body, status, "text/html; charset=utf-8")
 
 
 class _Server(ThreadingHTTPServer):

@@ -131,28 +131,29 @@ def story_words(lang: str | None) -> dict[str, dict[str, str]] | None:
     return None
 
 
+def _translated(kind: str, key: str, lang: str | None) -> str | None:
+    """The story language's word for `key` among its `kind` words; None for English or a gap."""
+    return (story_words(lang) or {}).get(kind, {}).get(key)
+
+
 def story_field(field: str, lang: str | None) -> str:
     """An edited field's name in the story's language ("內文" for body in zh-Hant)."""
-    words = story_words(lang)
-    return (words or {}).get("field", {}).get(field) or field_label(field)
+    return _translated("field", field, lang) or field_label(field)
 
 
 def story_class(cls: str, lang: str | None) -> str:
     """An edit class in the story's language; English keeps the contract's word."""
-    words = story_words(lang)
-    return (words or {}).get("class", {}).get(cls) or cls
+    return _translated("class", cls, lang) or cls
 
 
 def story_op(op: str, lang: str | None) -> str:
     """What an edit operation did, in the story's language ("added"; "新增" in zh-Hant)."""
-    words = story_words(lang)
-    return (words or {}).get("op", {}).get(op) or op_word(op)
+    return _translated("op", op, lang) or op_word(op)
 
 
 def story_text(word: str, lang: str | None) -> str:
     """One of the reports' own words ("Before", "After") in the story's language."""
-    words = story_words(lang)
-    return (words or {}).get("text", {}).get(word) or word
+    return _translated("text", word, lang) or word
 
 
 def place(from_para: int | None, to_para: int | None, op: str, lang: str | None = None) -> str:

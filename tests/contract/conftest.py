@@ -8,11 +8,9 @@ would), so tests can check what a second reader sees. Options are those of open_
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from watcher.store import Store, open_store
@@ -29,13 +27,9 @@ def _tiny(tmp_path: Path) -> StoreFactory:
 
 
 def _postgres(tmp_path: Path, request: pytest.FixtureRequest) -> StoreFactory:
-    # A schema of its own per test on the session's throwaway server (tests/support/postgres.py):
-    # as isolated as a fresh folder, and far cheaper than CREATE DATABASE.
+    # A schema of its own per test on the session's throwaway server (tests/support/postgres.py).
     server = request.getfixturevalue("postgres")
-    schema = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(server.dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    dsn = f"{server.dsn}?options=-csearch_path%3D{schema}"
+    dsn = server.fresh_dsn("t_")
 
     def make(**opts) -> Store:
         return open_store(dsn, **opts)

@@ -8,11 +8,9 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
 from dashboard_stores import NOW, T0, Checker, page
 from rich.console import Console
 
@@ -60,6 +58,14 @@ async def wait_for(pilot, condition, seconds: float = 30.0) -> bool:
 async def opened(pilot, app: DashboardApp, kind) -> None:
     """Wait until the screen a key opened is on top and drawn (on a loaded machine that is not at once)."""
     assert await wait_for(pilot, lambda: isinstance(app.screen, kind) and getattr(app.screen, "ready", False))
+
+
+async def open_timeline(pilot, app: DashboardApp, row_matches) -> None:
+    """Open the timeline of the first article whose row in the articles table matches."""
+    table = app.screen.query_one(ArticlesTable)
+    table.move_cursor(row=[row_matches(r) for r in rows(table)].index(True))
+    await pilot.press("enter")
+    await opened(pilot, app, TimelineScreen)
 
 
 def drive(app: DashboardApp, script, size=LARGE):
@@ -176,10 +182,7 @@ def test_timeline_diff_side_by_side_and_full_text(english_store):
     app = dashboard(english_store)
 
     async def script(pilot):
-        table = app.screen.query_one(ArticlesTable)
-        table.move_cursor(row=[r.startswith("Market hall") for r in rows(table)].index(True))
-        await pilot.press("enter")
-        await opened(pilot, app, TimelineScreen)
+        await open_timeline(pilot, app, lambda row: row.startswith("Market hall"))
         versions = rows(app.screen.query_one(VersionsTable))
         assert versions[0].startswith("v2 | 2026-11-24 11:00 UTC | substantive")
         assert versions[1].startswith("v1 | 2026-11-24 08:10 UTC")
@@ -198,9 +201,7 @@ def test_timeline_diff_side_by_side_and_full_text(english_store):
         await pilot.press("escape", "escape")
         assert not isinstance(app.screen, (DiffScreen, TimelineScreen))
         # The article that only ever failed: its check log says why.
-        table.move_cursor(row=[("/news/broken" in r) for r in rows(table)].index(True))
-        await pilot.press("enter")
-        await opened(pilot, app, TimelineScreen)
+        await open_timeline(pilot, app, lambda row: "/news/broken" in row)
         checks = rows(app.screen.query_one(ChecksTable))
         assert len(checks) == 1 and "error" in checks[0] and "500" in checks[0]
         assert checks[0].split(" | ")[4].strip()  # the message, not only the word "error"
@@ -231,10 +232,7 @@ def test_the_timeline_lists_what_checks_learned_changes_on_every_load(english_co
     app = dashboard(english_copy)
 
     async def script(pilot):
-        table = app.screen.query_one(ArticlesTable)
-        table.move_cursor(row=[r.startswith("Market hall") for r in rows(table)].index(True))
-        await pilot.press("enter")
-        await opened(pilot, app, TimelineScreen)
+        await open_timeline(pilot, app, lambda row: row.startswith("Market hall"))
         head = shown(app.screen.query_one("#head").render(), width=160)
         assert "2 volatile, left out of comparison: 0 comments; most read now: ferry timetable" in head
 
@@ -403,10 +401,7 @@ def test_run_mode_checks_reports_failures_inside_and_quits_mid_check(tmp_path, s
 
 def test_over_postgresql(postgres, site, browser, tmp_path):
     """The same views over the PostgreSQL store: the dashboard reads only through the store protocol."""
-    schema = "dash_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    dsn = f"{postgres.dsn}?options=-csearch_path%3D{schema}"
+    dsn = postgres.fresh_dsn("dash_")
     checker = Checker(tmp_path / "config", browser.fetcher(), location=dsn)
     url = site.url("/pg")
     site.page_versions(

@@ -63,11 +63,24 @@ def body(paragraph: str, us: str = US_OLD) -> list[str]:
     return [tidewater.BODY[0], paragraph, us, tidewater.BODY[3]]
 
 
-def checked(fetcher, data_dir: Path, url: str, times: int = 1):
+def edited_story(site, make_fetcher, tmp_path: Path, path: str, old: list[str], new: list[str]) -> tuple[Path, str]:
+    """A story at `path` checked with body `old`, then again with body `new`: the data folder and the URL
+    of its two stored versions."""
+    site.page_versions(
+        path,
+        {"v1": [Response(tidewater.story(body=old).encode())], "v2": [Response(tidewater.story(body=new).encode())]},
+    )
+    data_dir = tmp_path / "data"
     store = open_store(data_dir)
-    svc = monitor.Services(fetcher=fetcher, store=store, config=Config(trust=TrustSettings(confirm_delay=0.05)))
-    url = store.add_article(url)[0].url
-    return url, [asyncio.run(monitor.check_article(url, svc)) for _ in range(times)]
+    config = Config(trust=TrustSettings(confirm_delay=0.05))
+    svc = monitor.Services(fetcher=make_fetcher(settle_ms=0), store=store, config=config)
+    url = store.add_article(site.url(path))[0].url
+    first = asyncio.run(monitor.check_article(url, svc))
+    assert first.status == "new", first
+    site.set_version(path, "v2")
+    second = asyncio.run(monitor.check_article(url, svc))
+    assert (second.status, second.version) == ("changed", 2), second
+    return data_dir, url
 
 
 def marked_spans(text: str) -> list[str]:
@@ -83,20 +96,9 @@ def marked_spans(text: str) -> list[str]:
 
 
 def test_a_rewritten_paragraph_shows_the_sentences_it_kept_unchanged(site, make_fetcher, tmp_path):
-    site.page_versions(
-        "/pier",
-        {
-            "v1": [Response(tidewater.story(body=body(OLD_PARAGRAPH, US_OLD)).encode())],
-            "v2": [Response(tidewater.story(body=body(NEW_PARAGRAPH, US_NEW)).encode())],
-        },
+    data_dir, url = edited_story(
+        site, make_fetcher, tmp_path, "/pier", body(OLD_PARAGRAPH, US_OLD), body(NEW_PARAGRAPH, US_NEW)
     )
-    data_dir = tmp_path / "data"
-    fetcher = make_fetcher(settle_ms=0)
-    url, (first,) = checked(fetcher, data_dir, site.url("/pier"))
-    assert first.status == "new"
-    site.set_version("/pier", "v2")
-    _, (second,) = checked(fetcher, data_dir, url)
-    assert (second.status, second.version) == ("changed", 2), second
 
     out = watcher(data_dir, "diff", url)
     assert out.returncode == 0, out.stderr
@@ -118,19 +120,9 @@ def test_a_rewritten_paragraph_shows_the_sentences_it_kept_unchanged(site, make_
 
 
 def test_us_in_a_changed_sentence_ends_no_sentence(site, make_fetcher, tmp_path):
-    site.page_versions(
-        "/search",
-        {
-            "v1": [Response(tidewater.story(body=body(OLD_PARAGRAPH, US_OLD)).encode())],
-            "v2": [Response(tidewater.story(body=body(OLD_PARAGRAPH, US_NEW)).encode())],
-        },
+    data_dir, url = edited_story(
+        site, make_fetcher, tmp_path, "/search", body(OLD_PARAGRAPH, US_OLD), body(OLD_PARAGRAPH, US_NEW)
     )
-    data_dir = tmp_path / "data"
-    fetcher = make_fetcher(settle_ms=0)
-    url, _ = checked(fetcher, data_dir, site.url("/search"))
-    site.set_version("/search", "v2")
-    _, (second,) = checked(fetcher, data_dir, url)
-    assert (second.status, second.version) == ("changed", 2), second
 
     out = watcher(data_dir, "diff", url)
     assert out.returncode == 0, out.stderr
@@ -152,19 +144,14 @@ def test_us_in_a_changed_sentence_ends_no_sentence(site, make_fetcher, tmp_path)
 
 def test_history_quotes_a_two_word_softening_without_inventing_words(site, make_fetcher, tmp_path):
     quote = '"The repairs will be {} but {}," the harbour master said.'
-    site.page_versions(
+    data_dir, url = edited_story(
+        site,
+        make_fetcher,
+        tmp_path,
         "/quote",
-        {
-            "v1": [Response(tidewater.story(body=body(quote.format("painful", "honest"))).encode())],
-            "v2": [Response(tidewater.story(body=body(quote.format("difficult", "necessary"))).encode())],
-        },
+        body(quote.format("painful", "honest")),
+        body(quote.format("difficult", "necessary")),
     )
-    data_dir = tmp_path / "data"
-    fetcher = make_fetcher(settle_ms=0)
-    url, _ = checked(fetcher, data_dir, site.url("/quote"))
-    site.set_version("/quote", "v2")
-    _, (second,) = checked(fetcher, data_dir, url)
-    assert (second.status, second.version) == ("changed", 2), second
 
     history = json.loads(watcher(data_dir, "history", url, "--json").stdout)
     # The summary quotes the reworded quote whole, from the edit's facts (issue 29), never glued words.
@@ -179,19 +166,9 @@ def test_history_quotes_a_two_word_softening_without_inventing_words(site, make_
 def test_a_paragraph_moved_above_an_edited_one_is_one_move_with_its_positions(site, make_fetcher, tmp_path):
     lede, engineers, cost, crews = tidewater.BODY
     edited = engineers.replace("for now", "for now, and cyclists from Monday")
-    site.page_versions(
-        "/moved",
-        {
-            "v1": [Response(tidewater.story(body=[lede, engineers, cost, crews]).encode())],
-            "v2": [Response(tidewater.story(body=[cost, lede, edited, crews]).encode())],
-        },
+    data_dir, url = edited_story(
+        site, make_fetcher, tmp_path, "/moved", [lede, engineers, cost, crews], [cost, lede, edited, crews]
     )
-    data_dir = tmp_path / "data"
-    fetcher = make_fetcher(settle_ms=0)
-    url, _ = checked(fetcher, data_dir, site.url("/moved"))
-    site.set_version("/moved", "v2")
-    _, (second,) = checked(fetcher, data_dir, url)
-    assert (second.status, second.version) == ("changed", 2), second
 
     diff = json.loads(watcher(data_dir, "diff", url, "--json").stdout)
     body = [(e["op"], e.get("from"), e.get("to")) for e in diff["edits"] if e["field"] == "body"]

@@ -4,17 +4,15 @@ under the headline) and checked twice, as a user's watch would be."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from html import escape
 from pathlib import Path
 
 import pytest
 from support.site_server import Response
+from test_trust_pages import Checker
 
 from watcher.config import Config, TrustSettings
-from watcher.monitor import check as monitor
-from watcher.store import open_store
 
 pytestmark = pytest.mark.browser
 
@@ -30,24 +28,9 @@ STORY = [
 ]
 
 
-class Checker:
-    """check_article in-process on the session's Chromium, on a real store in a data folder."""
-
-    def __init__(self, fetcher, data_dir: Path):
-        self.store = open_store(data_dir)
-        config = Config(trust=TrustSettings(confirm_delay=0.05))
-        self.svc = monitor.Services(fetcher=fetcher, store=self.store, config=config)
-
-    def add(self, url: str) -> str:
-        return self.store.add_article(url)[0].url
-
-    def check(self, url: str):
-        return asyncio.run(monitor.check_article(url, self.svc))
-
-
 @pytest.fixture
 def checker(make_fetcher, tmp_path):
-    return Checker(make_fetcher(settle_ms=0), tmp_path / "data")
+    return Checker(make_fetcher(settle_ms=0), tmp_path / "data", Config(trust=TrustSettings(confirm_delay=0.05)))
 
 
 def blog_post(comments: int, story: list[str] = STORY) -> bytes:

@@ -328,18 +328,9 @@ def test_new_versions_show_on_reload_without_a_restart(readonly, data_dir):
     ident = article_id(ZH_URL)
     permalink = f"/a/{ident}/diff/1/2?h=" + _stamp(data_dir, ZH_URL, 1, 2)
     before = etree.tostring(page(readonly.get(permalink)).xpath('//div[@class="diffs"]')[0])
-    store = open_store(data_dir)  # another process's writes, as `watcher run` makes them
-    old = store.latest_version(ZH_URL)
-    new = Article(headline="颱風登陸 全台停班停課", lang="zh-Hant", body=old.article.body)
-    from watcher.diff import diff_articles
-
-    store.save_version(
-        ZH_URL,
-        new,
-        html=None,
-        diff=diff_articles(old.article, new),
-        captured_at=datetime.now(UTC) + timedelta(seconds=1),
-    )
+    _save_new_headline(
+        data_dir, ZH_URL, "颱風登陸 全台停班停課"
+    )  # another process's writes, as `watcher run` makes them
     doc = page(readonly.get(f"/a/{ident}"))
     assert doc.xpath('//tr[@id="v3"]')
     # The permalink made before shows the same diff, and no warning: its history was only added to.
@@ -356,6 +347,18 @@ def test_new_versions_show_on_reload_without_a_restart(readonly, data_dir):
     while "颱風登陸" not in readonly.get("/").text:  # the list's index is re-read in the background
         assert time.monotonic() < deadline, "the list never showed the new headline"
         time.sleep(0.2)
+
+
+def _save_new_headline(location: Path | str, url: str, headline: str) -> None:
+    """A third version whose headline alone changed, saved as `watcher run` would, a second after the second."""
+    from watcher.diff import diff_articles
+
+    store = open_store(location)
+    old = store.latest_version(url)
+    new = Article(headline=headline, lang=old.article.lang, body=old.article.body)
+    store.save_version(
+        url, new, html=None, diff=diff_articles(old.article, new), captured_at=datetime.now(UTC) + timedelta(seconds=1)
+    )
 
 
 def _stamp(data_dir: Path, url: str, old: int, new: int) -> str:
@@ -384,14 +387,7 @@ def test_binding_beyond_this_machine_needs_a_token(data_dir):
 
 @pytest.mark.postgres
 def test_serves_a_postgresql_store_while_another_process_writes(postgres):
-    import uuid
-
-    import psycopg
-
-    schema = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    dsn = f"{postgres.dsn}?options=-csearch_path%3D{schema}"
+    dsn = postgres.fresh_dsn("t_")
     build_store(dsn)
     with Served(dsn) as served:
         ident = article_id(EN_URL)
@@ -405,18 +401,7 @@ def test_serves_a_postgresql_store_while_another_process_writes(postgres):
         )
         diff = page(served.get(f"/a/{ident}/diff/1/2"))
         assert "June" in [i.text_content() for i in diff.iter("ins")]
-        store = open_store(dsn)
-        old = store.latest_version(EN_URL)
-        new = Article(headline="Bridge repairs delayed", lang="en", body=old.article.body)
-        from watcher.diff import diff_articles
-
-        store.save_version(
-            EN_URL,
-            new,
-            html=None,
-            diff=diff_articles(old.article, new),
-            captured_at=datetime.now(UTC) + timedelta(seconds=1),
-        )
+        _save_new_headline(dsn, EN_URL, "Bridge repairs delayed")
         assert "Bridge repairs delayed" in page(served.get(f"/a/{ident}/diff/2/3")).text_content()
         entries = _entry_changes(_feed(served.get(f"/a/{ident}/feed.atom")))
         assert len(entries) == 2

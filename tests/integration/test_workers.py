@@ -11,11 +11,9 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from support.site_server import Response, Site
 
@@ -114,10 +112,7 @@ def cluster(postgres, tmp_path) -> Iterator[Callable[..., Cluster]]:
     made: list[Cluster] = []
 
     def make(gap: float = 0) -> Cluster:
-        schema = "w_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(postgres.dsn, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-        made.append(Cluster(f"{postgres.dsn}?options=-csearch_path%3D{schema}", tmp_path, gap))
+        made.append(Cluster(postgres.fresh_dsn("w_"), tmp_path, gap))
         return made[-1]
 
     yield make
@@ -280,10 +275,7 @@ def test_workers_wait_out_a_database_restart_and_resume(site, cluster, postgres)
 
 
 def test_two_workers_never_send_one_notification_and_a_dead_ones_are_taken_over(postgres):
-    schema = "o_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    dsn = f"{postgres.dsn}?options=-csearch_path%3D{schema}"
+    dsn = postgres.fresh_dsn("o_")
     first, second = open_store(dsn), open_store(dsn)
     (kept,) = first.outbox_put([("hook", {"url": "https://n.example/a"})])
     assert [e["id"] for e in first.outbox_pending()] == [kept]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from pathlib import Path
 
 import psycopg
@@ -44,10 +43,7 @@ def test_a_store_written_by_a_newer_watcher_is_refused_in_one_line_and_left_alon
 
 @pytest.mark.postgres
 def test_a_postgresql_store_set_up_by_a_newer_watcher_is_refused(postgres):
-    schema = "n_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    dsn = f"{postgres.dsn}?options=-csearch_path%3D{schema}"
+    dsn = postgres.fresh_dsn("n_")
     open_store(dsn).add_article("https://news.example/a")
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema'")
@@ -225,10 +221,7 @@ def test_the_postgresql_store_reads_around_wrong_typed_fields_and_writes_them_so
     from watcher.models import CheckResult
     from watcher.times import utcnow
 
-    schema = "f_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(postgres.dsn, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    dsn = f"{postgres.dsn}?options=-csearch_path%3D{schema}"
+    dsn = postgres.fresh_dsn("f_")
     store = open_store(dsn)
     store.add_article(WATCHED, tags=["kept"])
     with psycopg.connect(dsn, autocommit=True) as conn:

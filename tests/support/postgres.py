@@ -15,7 +15,10 @@ import socket
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
+
+import psycopg
 
 
 def find_bin_dir() -> Path | None:
@@ -57,6 +60,14 @@ class PostgresServer:
     @property
     def dsn(self) -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres"
+
+    def fresh_dsn(self, prefix: str) -> str:
+        """A DSN whose tables go in a new schema of their own (named PREFIX + random hex): as isolated as a
+        fresh database, and far cheaper than CREATE DATABASE."""
+        schema = prefix + uuid.uuid4().hex[:12]
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        return f"{self.dsn}?options=-csearch_path%3D{schema}"
 
     def _run(self, tool: str, *args: str) -> None:
         cmd = [*self._runas, str(self.bin_dir / tool), *args]

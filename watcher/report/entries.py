@@ -223,3 +223,22 @@ def change_summary(change: Change) -> str:
 def plural(count: int, word: str) -> str:
     """'1 article', '2 articles'."""
     return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+@dataclass(frozen=True)
+class ReportTotals:
+    """What a whole report holds, as its header counts it in every format."""
+
+    articles: int
+    changes: int
+    edits: int
+
+    @classmethod
+    def of(cls, groups: Sequence[ArticleGroup]) -> ReportTotals:
+        return cls(len(groups), sum(len(g.changes) for g in groups), sum(g.edit_count for g in groups))
+
+    def line(self) -> str:
+        """'2 articles · 3 version changes · 5 edits'."""
+        return " · ".join(
+            [plural(self.articles, "article"), plural(self.changes, "version change"), plural(self.edits, "edit")]
+        )

@@ -20,6 +20,7 @@ from watcher.report.css import REPORT_CSS
 from watcher.report.entries import (
     ArticleGroup,
     Change,
+    ReportTotals,
     anchor_id,
     change_words,
     context_paragraphs,
@@ -277,18 +278,14 @@ def render_html(
     archive_dir: Path | None = None,
 ) -> str:
     """The whole report as one self-contained HTML document."""
-    edit_count = sum(g.edit_count for g in groups)
-    change_count = sum(len(g.changes) for g in groups)
-    counts = " · ".join(
-        [plural(len(groups), "article"), plural(change_count, "version change"), plural(edit_count, "edit")]
-    )
+    totals = ReportTotals.of(groups)
     meta = f"Generated {time_html(generated_at, tz)}"
     if window:
         meta += f" · {esc(window)}"
     body = [
         f'<header><h1>{esc(title)}</h1><p class="meta">{meta}</p>',
-        f'<p class="summary" data-edit-count="{edit_count}" data-article-count="{len(groups)}" '
-        f'data-change-count="{change_count}">{esc(counts)}</p></header>',
+        f'<p class="summary" data-edit-count="{totals.edits}" data-article-count="{totals.articles}" '
+        f'data-change-count="{totals.changes}">{esc(totals.line())}</p></header>',
     ]
     if groups:
         body.append(toc_html(groups, tz))
@@ -303,5 +300,5 @@ def render_html(
         '<meta name="color-scheme" content="light dark">'
         '<meta name="referrer" content="no-referrer">'
         f"<title>{esc(title)}</title><style>{REPORT_CSS}</style></head>\n"
-        f'<body data-edit-count="{edit_count}"><main class="report">' + "\n".join(body) + "</main></body></html>\n"
+        f'<body data-edit-count="{totals.edits}"><main class="report">' + "\n".join(body) + "</main></body></html>\n"
     )

@@ -14,6 +14,7 @@ from watcher.report.card import head, tail
 from watcher.report.entries import (
     ArticleGroup,
     Change,
+    ReportTotals,
     change_words,
     context_paragraphs,
     edit_ops,
@@ -190,13 +191,8 @@ def render_markdown(
     tz: tzinfo | None = None,
 ) -> str:
     """The whole report as GitHub-flavoured Markdown."""
-    edit_count = sum(g.edit_count for g in groups)
-    change_count = sum(len(g.changes) for g in groups)
     meta = f"Generated {display_time_in(generated_at, tz or UTC)}" + (f" · {md_escape(window)}" if window else "")
-    counts = " · ".join(
-        [plural(len(groups), "article"), plural(change_count, "version change"), plural(edit_count, "edit")]
-    )
-    lines = [f"# {md_escape(title)}", "", meta + "  ", f"**{counts}**", ""]
+    lines = [f"# {md_escape(title)}", "", meta + "  ", f"**{ReportTotals.of(groups).line()}**", ""]
     if not groups:
         lines += ["No edits in this window.", ""]
         return "\n".join(lines)

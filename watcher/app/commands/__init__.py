@@ -60,6 +60,11 @@ def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
     return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=required, help=help)
 
 
+def seconds_option(name: str, low: float, high: float, default: float, help: str) -> Callable[[F], F]:
+    """A duration in seconds, bounded so a typo (0, or minutes meant as hours) is refused as it is read."""
+    return click.option(name, type=click.FloatRange(low, high), default=default, show_default=True, help=help)
+
+
 def targets(app: App, refs: Sequence[str], match: str | None, *, one: bool = False) -> list[str]:
     """Stored URLs for what the user typed: URLs, ids from `watcher list`, unique prefixes, --match TEXT."""
     return app.resolver().targets(refs, match, one=one)

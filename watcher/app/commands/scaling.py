@@ -7,26 +7,26 @@ import signal
 
 import click
 
-from watcher.app.commands import json_option
+from watcher.app.commands import json_option, seconds_option
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput
 
 
 @click.command()
 @click.option("--concurrency", "-c", type=click.IntRange(1, 64), default=4, show_default=True, help="Checks at once.")
-@click.option(
+@seconds_option(
     "--sweep-every",
-    type=click.FloatRange(0.2, 3600),
-    default=10.0,
-    show_default=True,
-    help="Seconds between looks for due articles (checks of stopped workers are looked for every heartbeat).",
+    0.2,
+    3600,
+    10.0,
+    "Seconds between looks for due articles (checks of stopped workers are looked for every heartbeat).",
 )
-@click.option(
+@seconds_option(
     "--stalled-after",
-    type=click.FloatRange(1, 86400),
-    default=10.0,
-    show_default=True,
-    help="Seconds without a heartbeat after which a worker is taken for dead and its checks are retried.",
+    1,
+    86400,
+    10.0,
+    "Seconds without a heartbeat after which a worker is taken for dead and its checks are retried.",
 )
 @json_option("One JSON object per check on stdout.")
 @pass_app

@@ -9,7 +9,15 @@ from pathlib import Path
 
 import click
 
-from watcher.app.commands import class_option, flag_option, match_option, output_option, stored_version, targets
+from watcher.app.commands import (
+    class_option,
+    flag_option,
+    match_option,
+    output_option,
+    seconds_option,
+    stored_version,
+    targets,
+)
 from watcher.app.context import App, pass_app
 from watcher.config import parse_duration
 from watcher.errors import BadInput, ExitStatus
@@ -235,9 +243,7 @@ def prune(app: App, keep_raw: int) -> None:
 
 
 @click.command()
-@click.option(
-    "--duration", type=click.FloatRange(5, 3600), default=75.0, show_default=True, help="Seconds the demo runs."
-)
+@seconds_option("--duration", 5, 3600, 75.0, "Seconds the demo runs.")
 @click.option("--no-dashboard", is_flag=True, help="Log lines instead of the live dashboard.")
 @click.pass_context
 def demo(ctx: click.Context, duration: float, no_dashboard: bool) -> None:

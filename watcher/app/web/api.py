@@ -84,12 +84,7 @@ def show(request: Request) -> Response:
     """`watcher show --json` (?version=N, default the latest)."""
     site = site_of(request)
     url = site.index.url_of(request.path_params["article_id"])
-    number = _int_param(request, "version")
-    if number is None:
-        latest = site.store.latest_version(url)
-        if latest is None:
-            raise UnknownArticle("this article has no versions yet")
-        number = latest.number
+    number = _version_param(request, "version", site, url)
     return json_response(show_json(url, site.store.get_version(url, number)))
 
 
@@ -97,12 +92,7 @@ def diff(request: Request) -> Response:
     """`watcher diff --json` (?from=N&to=M, defaults as the CLI's: the latest and the one before)."""
     site = site_of(request)
     url = site.index.url_of(request.path_params["article_id"])
-    new_n = _int_param(request, "to")
-    if new_n is None:
-        latest = site.store.latest_version(url)
-        if latest is None:
-            raise UnknownArticle("this article has no versions yet")
-        new_n = latest.number
+    new_n = _version_param(request, "to", site, url)
     old_n = _int_param(request, "from")
     if old_n is None:
         if new_n == 1:
@@ -110,6 +100,17 @@ def diff(request: Request) -> Response:
         old_n = new_n - 1
     found = compare(site.store, url, old_n, new_n)
     return json_response(diff_json(url, found.new, found.diff, _include_cosmetic(request)))
+
+
+def _version_param(request: Request, name: str, site: Site, url: str) -> int:
+    """The version number asked for, or the latest one, as the CLI defaults."""
+    number = _int_param(request, name)
+    if number is not None:
+        return number
+    latest = site.store.latest_version(url)
+    if latest is None:
+        raise UnknownArticle("this article has no versions yet")
+    return latest.number
 
 
 def _int_param(request: Request, name: str) -> int | None:
