@@ -368,11 +368,15 @@ def _notify_target(table: dict[str, Any], where: str) -> NotifyTarget:
     if unknown:
         raise _KeyProblem(f"'{where}.when' takes {', '.join(ALERT_WHEN)}, not {unknown[0]!r}")
     for keyword in target.keywords:
+        if not keyword.strip() or keyword == "//":
+            raise _KeyProblem(f"'{where}.keywords' holds an empty keyword (it would match every change)")
         if len(keyword) > 2 and keyword.startswith("/") and keyword.endswith("/"):
             try:
-                re.compile(keyword[1:-1])
+                pattern = re.compile(keyword[1:-1])
             except re.error as exc:
                 raise _KeyProblem(f"'{where}.keywords': {keyword!r} is not a regular expression ({exc})") from None
+            if pattern.search("") is not None:
+                raise _KeyProblem(f"'{where}.keywords': {keyword!r} matches empty text, so it would match every change")
     if target.min_words < 0:
         raise _KeyProblem(f"'{where}.min_words' is out of range")
     return target

@@ -242,3 +242,9 @@ def test_alert_rules_and_summary_settings_are_checked(tmp_path):
     assert "'summary.llm_url' must be an http" in load_error(tmp_path, '[summary]\nllm_url = "ftp://x"\n')
     config = load_config(write(tmp_path, '[summary]\nllm_url = "http://127.0.0.1:8080/v1"\nllm_timeout = "1m"\n'))
     assert config.summary.llm_timeout == 60.0 and Config().summary.llm_url is None
+
+
+@pytest.mark.parametrize("keyword", ["", "  ", "//", "/a*/"])
+def test_a_keyword_that_would_match_every_change_is_refused(tmp_path, keyword):
+    error = load_error(tmp_path, f'[[notify]]\nurl = "https://h.example/x"\nkeywords = ["{keyword}"]\n')
+    assert "notify[0].keywords" in error and "every change" in error

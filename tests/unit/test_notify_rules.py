@@ -22,3 +22,19 @@ def test_words_changed_counts_what_was_added_and_removed():
     assert words_changed([edited]) == 4
     added = make_edit("body", "insert", None, "Two new words.")
     assert words_changed([added]) == 3
+
+
+def test_a_keyword_that_only_moved_between_paragraphs_is_no_news():
+    from watcher.config import NotifyTarget
+    from watcher.diff.align import make_edit
+    from watcher.notify.rules import judge
+
+    target = NotifyTarget(url="https://h.example/x", keywords=["evacuation"])
+    moved = [
+        make_edit("body", "delete", "The evacuation order stands for the lower town.", None),
+        make_edit("body", "insert", None, "Officials said the evacuation order stands, and crews are ready."),
+    ]
+    assert not judge(target, moved, [], "https://news.example/a").fires
+    gone = [make_edit("body", "delete", "The evacuation order stands for the lower town.", None)]
+    verdict = judge(target, gone, [], "https://news.example/a")
+    assert verdict.fires and verdict.reasons == ["evacuation disappears (body)"]

@@ -109,15 +109,18 @@ def _when_reasons(when: Sequence[str], edits: Sequence[Edit], flags: Sequence[st
 
 
 def _keyword_reasons(keywords: Sequence[str], edits: Sequence[Edit]) -> list[str]:
+    """A keyword counts when the story as a whole gained or lost it: its mentions are summed over every edit, so a
+    mention that only moved (a paragraph removed here, one holding the word added there) is no news."""
     reasons = []
     for keyword in keywords:
         pattern = _pattern(keyword)
-        for edit in edits:
-            before = len(pattern.findall(edit.old or ""))
-            after = len(pattern.findall(edit.new or ""))
-            if before != after:
-                reasons.append(f"{keyword} {'appears' if after > before else 'disappears'} ({edit.field})")
-                break
+        before = sum(len(pattern.findall(edit.old or "")) for edit in edits)
+        after = sum(len(pattern.findall(edit.new or "")) for edit in edits)
+        if before != after:
+            fields = dict.fromkeys(
+                e.field for e in edits if len(pattern.findall(e.old or "")) != len(pattern.findall(e.new or ""))
+            )
+            reasons.append(f"{keyword} {'appears' if after > before else 'disappears'} ({', '.join(fields)})")
     return reasons
 
 
