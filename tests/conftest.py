@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from support.browser_thread import BrowserThread, ThreadedFetcher, fast_settings
@@ -44,6 +44,8 @@ from support.closing import closing_fixture
 from support.postgres import PostgresServer, find_bin_dir
 from support.receiver import Receiver
 from support.site_server import Site
+
+from watcher.fetch import addresses
 
 # Every test server is on 127.0.0.1, which watcher refuses by default (a non-public address): the
 # suite opts in, here and for every `watcher` subprocess it starts. Tests of the refusal turn it off.
@@ -113,3 +115,16 @@ def pytest_collection_modifyitems(config, items):
         for mark, fixtures in NEEDS.items():
             if used & fixtures:
                 item.add_marker(getattr(pytest.mark, mark))
+
+
+@pytest.fixture
+def public(monkeypatch) -> Iterator[Site]:
+    """A site watcher treats as public (127.0.0.2), with the suite's opt-in turned off for this test: the
+    private-address tests' outside world."""
+    monkeypatch.delenv("WATCHER_ALLOW_PRIVATE", raising=False)
+    monkeypatch.setattr(addresses, "PRETEND_PUBLIC", {"127.0.0.2"})
+    server = Site(host="127.0.0.2")
+    try:
+        yield server
+    finally:
+        server.close()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from support.closing import closing_fixture
@@ -24,25 +23,12 @@ from support.pages import article_html
 from support.site_server import Site
 
 from watcher import errors
-from watcher.fetch import addresses
 
 pytestmark = pytest.mark.browser
 
 SECRET = "token=hunter2 SECRET"
 RULE = "watcher fetches only public addresses unless allowed"
 STORY = ["The ferry to the outer islands will run four times a day from June.", "The council said fuel costs rose."]
-
-
-@pytest.fixture
-def public(monkeypatch) -> Iterator[Site]:
-    """A site watcher treats as public, with the suite's opt-in turned off for this test."""
-    monkeypatch.delenv("WATCHER_ALLOW_PRIVATE", raising=False)
-    monkeypatch.setattr(addresses, "PRETEND_PUBLIC", {"127.0.0.2"})
-    server = Site(host="127.0.0.2")
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

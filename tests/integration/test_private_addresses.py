@@ -9,29 +9,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 
 import pytest
 from support.site_server import Site
 
 from watcher import errors
 from watcher.feeds import links as feeds
-from watcher.fetch import addresses
 
 STORY = "<html><body><article><h1>Harbour ferry cut</h1><p>Crossings fall to four a day.</p></article></body></html>"
 RULE = "watcher fetches only public addresses unless allowed"
-
-
-@pytest.fixture
-def public(monkeypatch) -> Iterator[Site]:
-    """A site watcher treats as public, with the suite's opt-in turned off for this test."""
-    monkeypatch.delenv("WATCHER_ALLOW_PRIVATE", raising=False)
-    monkeypatch.setattr(addresses, "PRETEND_PUBLIC", {"127.0.0.2"})
-    server = Site(host="127.0.0.2")
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture
