@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -25,7 +26,42 @@ from watcher.errors import BadInput
     help="Write every stored version that kept its raw page as a WARC 1.1 file (gzip per record).",
 )
 @click.option(
-    "--since", default=None, help="With --warc: only versions captured in this window back from now, e.g. 30d."
+    "--wacz",
+    "wacz_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the same versions as a WACZ 1.1.1 package (the WARC, an index, each version's extracted text, "
+    "SHA-256 hashes of every file), for replay tools and `watcher verify`.",
+)
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --wacz: sign the package with this ECDSA private key (PEM; `watcher keygen` makes one).",
+)
+@click.option(
+    "--cert",
+    "cert_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --wacz --key: the key's TLS certificate chain (PEM), so the signature names a domain; needs --tsa.",
+)
+@click.option(
+    "--domain", default=None, help="With --cert: the domain the signature names (default: the certificate's)."
+)
+@click.option("--tsa", "tsa_url", default=None, help="With --cert: the RFC 3161 timestamp authority's URL.")
+@click.option(
+    "--tsa-cert",
+    "tsa_cert",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="With --tsa: the timestamp authority's certificate chain (PEM).",
+)
+@click.option(
+    "--since",
+    default=None,
+    help="With --warc or --wacz: only versions captured in this window back from now, e.g. 30d.",
 )
 @click.option(
     "--format",
@@ -39,13 +75,32 @@ from watcher.errors import BadInput
 @output_option("Write the watch list here (default: stdout).")
 @pass_app
 def export(
-    app: App, refs: Sequence[str], warc_path: Path | None, since: str | None, fmt: str, output: Path | None
+    app: App,
+    refs: Sequence[str],
+    warc_path: Path | None,
+    wacz_path: Path | None,
+    key_path: Path | None,
+    cert_path: Path | None,
+    domain: str | None,
+    tsa_url: str | None,
+    tsa_cert: Path | None,
+    since: str | None,
+    fmt: str,
+    output: Path | None,
 ) -> None:
-    """The watch list (articles and followed feeds), or with --warc FILE the stored versions as a WARC archive."""
+    """The watch list (articles and followed feeds), or with --warc FILE the stored versions as a WARC archive,
+    or with --wacz FILE as a WACZ package, signed with --key."""
+    if (key_path or cert_path or domain or tsa_url or tsa_cert) and wacz_path is None:
+        raise BadInput("--key, --cert, --domain, --tsa and --tsa-cert go with --wacz")
+    if wacz_path is not None and warc_path is not None:
+        raise BadInput("--warc and --wacz write one file each: give one of them")
     store = app.store()
+    if wacz_path is not None:
+        _export_wacz(app, refs, wacz_path, key_path, cert_path, domain, tsa_url, tsa_cert, since)
+        return
     if warc_path is None:
         if since or refs:
-            raise BadInput("--since and article names go with --warc; the watch list is exported whole")
+            raise BadInput("--since and article names go with --warc or --wacz; the watch list is exported whole")
         from watcher.app.watchlists import Entry, write
 
         entries = [Entry(url=a.url, tags=list(a.tags), title=a.headline) for a in store.list_articles()]
@@ -75,6 +130,67 @@ def export(
     app.env.info(f"wrote {written} version{'s' if written != 1 else ''} to {warc_path}")
     if skipped:
         app.env.info(f"{len(skipped)} version(s) without a raw page were left out, e.g. {skipped[0]}")
+
+
+def _export_wacz(
+    app: App,
+    refs: Sequence[str],
+    path: Path,
+    key_path: Path | None,
+    cert_path: Path | None,
+    domain: str | None,
+    tsa_url: str | None,
+    tsa_cert: Path | None,
+    since: str | None,
+) -> None:
+    from watcher import __version__
+    from watcher.archive.wacz import write_wacz
+    from watcher.config import parse_duration
+    from watcher.report.warc_export import captures
+
+    software = f"watcher/{__version__}"
+    sign = _package_signer(software, key_path, cert_path, domain, tsa_url, tsa_cert)
+    store = app.store()
+    start = datetime.now(UTC) - timedelta(seconds=parse_duration(since)) if since else None
+    urls = app.resolver().targets(refs, None) if refs else None
+    title = ""
+    if urls is not None and len(urls) == 1:
+        title = store.get_article(urls[0]).headline or urls[0]
+    skipped: list[str] = []
+    written = write_wacz(path, captures(store, urls, start, skipped), software=software, title=title, sign=sign)
+    signed = " (signed)" if sign is not None else ""
+    app.env.info(f"wrote {written} version{'s' if written != 1 else ''} to {path}{signed}")
+    if skipped:
+        app.env.info(f"{len(skipped)} version(s) without a raw page were left out, e.g. {skipped[0]}")
+
+
+def _package_signer(
+    software: str,
+    key_path: Path | None,
+    cert_path: Path | None,
+    domain: str | None,
+    tsa_url: str | None,
+    tsa_cert: Path | None,
+) -> Callable[[str, datetime], dict[str, Any]] | None:
+    """How `export --wacz` signs: with a domain certificate and a timestamp, with the user's own key, or not at all.
+    Keys and certificates are read before anything is written, so a bad one costs no export."""
+    if cert_path is not None or tsa_url is not None or tsa_cert is not None or domain is not None:
+        if cert_path is None or key_path is None or tsa_url is None:
+            raise BadInput("a certified signature needs --cert, --key (the certificate's key) and --tsa URL together")
+        from watcher.archive.signing import load_private_key
+        from watcher.archive.timestamped import certificate_domain, sign_with_certificate
+
+        load_private_key(key_path)
+        named = domain or certificate_domain(cert_path)
+        return lambda package_hash, created: sign_with_certificate(
+            package_hash, created, domain=named, cert_chain=cert_path, key=key_path, tsa_url=tsa_url, tsa_chain=tsa_cert
+        )
+    if key_path is None:
+        return None
+    from watcher.archive.signing import created_now, load_private_key, sign
+
+    key = load_private_key(key_path)
+    return lambda package_hash, created: sign(key, package_hash, created_now(created), software)
 
 
 @click.command("import")

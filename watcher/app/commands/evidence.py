@@ -1,0 +1,81 @@
+"""`watcher keygen` and `watcher verify`: a signing key the user holds, and checking a WACZ file's hashes and signature."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from watcher.app.commands import json_option
+from watcher.app.context import App, pass_app
+from watcher.errors import ExitStatus
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_app
+def keygen(app: App, path: Path) -> None:
+    """Make a signing key for `watcher export --wacz --key PATH`: the private key in PATH (readable by you only;
+    keep it secret) and the public key in PATH.pub (give it to whoever checks your files)."""
+    from watcher.archive.signing import generate_key
+
+    name = generate_key(path)
+    app.env.out.print(f"key {name}", markup=False, highlight=False)
+    app.env.info(f"wrote the private key to {path} and the public key to {path}.pub")
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also require a signature by this public key (PEM: the .pub from `watcher keygen`).",
+)
+@click.option(
+    "--trust-root",
+    "roots",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Trust this root certificate (PEM) for certified signatures and their timestamps (repeatable).",
+)
+@json_option()
+@pass_app
+def verify(app: App, path: Path, key_path: Path | None, roots: Sequence[Path], as_json: bool) -> None:
+    """Check a WACZ file: every file against datapackage.json, every WARC record against its digest,
+    datapackage.json against datapackage-digest.json, and the signature if there is one (exit 1 on any failure)."""
+    from watcher.archive.wacz import verify_wacz
+
+    expected = None
+    if key_path is not None:
+        from watcher.archive.signing import load_public_key
+
+        expected = load_public_key(key_path)
+    trusted: list[str] = []
+    if roots:
+        from watcher.archive.timestamped import root_fingerprint
+
+        trusted = [root_fingerprint(r) for r in roots]
+    verdict = verify_wacz(path, expected_key=expected, trusted_roots=trusted)
+    if as_json:
+        app.env.print_json(verdict.to_json())
+    else:
+        for f in verdict.findings:
+            mark = "ok" if f.ok else "FAILED"
+            where = f"{f.where}: " if f.where else ""
+            app.env.out.print(f"{mark:6} {where}{f.message}", markup=False, highlight=False, soft_wrap=True)
+        failed = sum(not f.ok for f in verdict.findings)
+        if failed:
+            app.env.info(f"{path}: {failed} check(s) failed; this file is not what was packaged and signed")
+        elif verdict.signed:
+            app.env.info(f"{path}: intact and signed")
+        else:
+            app.env.info(f"{path}: intact, not signed")
+    if not verdict.valid:
+        sys.exit(ExitStatus.CHECK_FAILED)
+
+
+COMMANDS = [keygen, verify]
