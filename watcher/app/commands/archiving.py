@@ -1,4 +1,4 @@
-"""`watcher export` and `watcher import`: watch lists other tools read and write, and WARC evidence."""
+"""`watcher export` and `watcher import`: watch lists other tools read and write, and WARC and WACZ evidence."""
 
 from __future__ import annotations
 
