@@ -94,10 +94,10 @@ def export(
         raise BadInput("--key, --cert, --domain, --tsa and --tsa-cert go with --wacz")
     if wacz_path is not None and warc_path is not None:
         raise BadInput("--warc and --wacz write one file each: give one of them")
-    store = app.store()
     if wacz_path is not None:
         _export_wacz(app, refs, wacz_path, key_path, cert_path, domain, tsa_url, tsa_cert, since)
         return
+    store = app.store()
     if warc_path is None:
         if since or refs:
             raise BadInput("--since and article names go with --warc or --wacz; the watch list is exported whole")

@@ -1,0 +1,260 @@
+"""Signed evidence: versions stored by real checks of a local page exported with `watcher export --wacz`, checked by
+Webrecorder's own validator (`wacz validate`), signed with a key from `watcher keygen` and checked by `watcher verify`;
+a package altered anywhere (a WARC record, pages.jsonl, the digest, the signature) fails with a line naming it."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from support.cli import data_dir_with, fast_config, ok, one_line_error, watcher
+from warcio.archiveiterator import ArchiveIterator
+
+from watcher.store import open_store
+
+CONFIG = fast_config(retries=0)
+
+
+def page(figure: str) -> str:
+    return (
+        "<html><head><title>Budget vote</title></head><body><article><h1>Budget vote</h1>"
+        + "<p>The council met on Tuesday evening to debate next year's budget in full.</p>" * 3
+        + f"<p>The budget passed by {figure} after a long debate.</p></article></body></html>"
+    )
+
+
+def two_versions(site, data: Path, *, mode: str | None = None) -> str:
+    """A watched page checked twice, with an edit between the checks: two stored versions."""
+    site.page_versions("/budget", {"v1": page("7 votes to 2"), "v2": page("6 votes to 3")})
+    url = site.url("/budget")
+    ok(data, "add", url, *(["--mode", mode] if mode else []))
+    ok(data, "check", url)
+    site.set_version("/budget", "v2")
+    ok(data, "check", url)
+    assert [v.number for v in open_store(data).list_versions(url)] == [1, 2]
+    return url
+
+
+def reference_validation(path: Path) -> subprocess.CompletedProcess:
+    """Webrecorder's validator, as a user runs it: `wacz validate -f FILE` (its console script: `python -m wacz`
+    exits 0 whatever it found)."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "wacz"), "validate", "-f", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    valid = "Validation succeeded, the passed WACZ is valid" in result.stdout
+    assert valid == (result.returncode == 0), result.stdout + result.stderr
+    return result
+
+
+def verify(data: Path, path: Path, *args: str) -> subprocess.CompletedProcess:
+    return watcher(data, "verify", str(path), *args)
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {i.filename: z.read(i) for i in z.infolist()}
+
+
+def rezip(src: Path, dst: Path, changes: dict[str, bytes]) -> None:
+    """`src` written again as `dst` with some members replaced, as someone altering the package would: a
+    well-formed ZIP, every other byte as it was."""
+    with zipfile.ZipFile(src) as old, zipfile.ZipFile(dst, "w") as new:
+        for info in old.infolist():
+            new.writestr(info, changes.get(info.filename, old.read(info)))
+
+
+def failures(result: subprocess.CompletedProcess) -> list[str]:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
+
+
+@pytest.mark.browser
+def test_export_wacz_is_valid_signed_and_verified(site, tmp_path):
+    data = data_dir_with(tmp_path / "data", CONFIG)
+    url = two_versions(site, data)  # Chromium: the default mode, in `watcher check` subprocesses
+    store = open_store(data)
+    stored = store.list_versions(url)
+
+    made = watcher(data, "keygen", str(tmp_path / "reporter.pem"))
+    assert made.returncode == 0, made.stderr
+    key_name = made.stdout.split()[-1]
+    assert (tmp_path / "reporter.pem").stat().st_mode & 0o077 == 0  # the private key is the owner's alone
+    assert b"PUBLIC KEY" in (tmp_path / "reporter.pem.pub").read_bytes()
+
+    out = tmp_path / "budget.wacz"
+    exported = watcher(data, "export", "--wacz", str(out), "--key", str(tmp_path / "reporter.pem"), url)
+    assert exported.returncode == 0 and "wrote 2 versions" in exported.stderr, exported.stderr
+
+    checked = reference_validation(out)
+    assert checked.returncode == 0 and "Validation succeeded" in checked.stdout, checked.stdout + checked.stderr
+
+    files = members(out)
+    assert set(files) == {
+        "archive/data.warc.gz",
+        "indexes/index.cdx.gz",
+        "indexes/index.idx",
+        "pages/pages.jsonl",
+        "datapackage.json",
+        "datapackage-digest.json",
+    }
+    with zipfile.ZipFile(out) as z:
+        assert z.getinfo("archive/data.warc.gz").compress_type == zipfile.ZIP_STORED  # replay tools seek into it
+    responses = [
+        (r.rec_headers.get_header("WARC-Date"), r.content_stream().read())
+        for r in ArchiveIterator(io.BytesIO(files["archive/data.warc.gz"]))
+        if r.rec_type == "response"
+    ]
+    assert [body for _, body in responses] == [store.get_served(v).body for v in stored]  # type: ignore[union-attr]
+    header, *pages = [json.loads(line) for line in files["pages/pages.jsonl"].decode().splitlines()]
+    assert header["format"] == "json-pages-1.0" and header["hasText"] is True
+    # Each version is a page at its capture's time, with the text watcher extracted from it.
+    assert [(p["url"], p["ts"]) for p in pages] == [(url, when) for when, _ in responses]
+    assert "7 votes to 2" in pages[0]["text"] and "6 votes to 3" in pages[1]["text"]
+    assert all(p["title"] == "Budget vote" and "debate next year" in p["text"] for p in pages)
+    assert "<p>" not in pages[0]["text"]
+    package = json.loads(files["datapackage.json"])
+    assert package["wacz_version"] == "1.1.1" and package["mainPageURL"] == url
+    assert all(r["hash"].startswith("sha256:") for r in package["resources"])
+
+    verified = verify(data, out)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "FAILED" not in verified.stdout
+    assert f"by key {key_name}" in verified.stdout and "intact and signed" in verified.stderr
+    assert "archive/data.warc.gz: matches its SHA-256" in verified.stdout
+    assert "7 WARC records match their digests" in verified.stdout  # warcinfo + 3 per version
+
+    as_json = json.loads(ok(data, "verify", str(out), "--json"))
+    assert as_json["valid"] is True and as_json["signed"] is True and as_json["signer"] == key_name
+    assert {f["check"] for f in as_json["findings"]} == {"package", "file", "record", "digest", "signature"}
+    assert all(f["ok"] for f in as_json["findings"])
+
+    # Signed by the key the reader was given, and not by another one.
+    assert verify(data, out, "--key", str(tmp_path / "reporter.pem.pub")).returncode == 0
+    assert watcher(data, "keygen", str(tmp_path / "other.pem")).returncode == 0
+    wrong = failures(verify(data, out, "--key", str(tmp_path / "other.pem.pub")))
+    assert len(wrong) == 1 and f"by key {key_name}, which is not the key given" in wrong[0]
+
+
+def test_a_package_altered_anywhere_fails_verify(site, tmp_path):
+    data = data_dir_with(tmp_path / "data", CONFIG)
+    url = two_versions(site, data, mode="http")
+    assert watcher(data, "keygen", str(tmp_path / "k.pem")).returncode == 0
+    signed = tmp_path / "signed.wacz"
+    ok(data, "export", "--wacz", str(signed), "--key", str(tmp_path / "k.pem"), url)
+    assert verify(data, signed).returncode == 0
+    files = members(signed)
+
+    # One byte of the page in a WARC record, the record's gzip member and the ZIP written again around it.
+    warc = files["archive/data.warc.gz"]
+    plain = gzip.decompress(warc)  # the concatenated members, as one WARC
+    assert plain.index(b"7 votes to 2") < plain.index(b"WARC-Type: metadata")  # the first one is the page's
+    altered_warc = b"".join(
+        gzip.compress(record) for record in _records(plain.replace(b"7 votes to 2", b"8 votes to 2", 1))
+    )
+    rezip(signed, tmp_path / "record.wacz", {"archive/data.warc.gz": altered_warc})
+    said = failures(verify(data, tmp_path / "record.wacz"))
+    assert any("archive/data.warc.gz: altered: its SHA-256" in line for line in said), said
+    assert any(f"the response record of {url}" in line and "was altered" in line for line in said), said
+
+    # One byte of the .wacz file itself, in the stored WARC: the ZIP's own check catches it.
+    raw = bytearray(signed.read_bytes())
+    at = raw.index(warc[200:240]) + 20
+    raw[at] ^= 0x01
+    (tmp_path / "byte.wacz").write_bytes(bytes(raw))
+    said = failures(verify(data, tmp_path / "byte.wacz"))
+    assert any(line.startswith("FAILED archive/data.warc.gz:") for line in said), said
+
+    # pages.jsonl: the extracted text made to say something else.
+    pages = files["pages/pages.jsonl"].replace(b"6 votes to 3", b"5 votes to 4")
+    rezip(signed, tmp_path / "pages.wacz", {"pages/pages.jsonl": pages})
+    said = failures(verify(data, tmp_path / "pages.wacz"))
+    assert said == [said[0]] and said[0].startswith("FAILED pages/pages.jsonl: altered"), said
+    assert reference_validation(tmp_path / "pages.wacz").returncode != 0  # Webrecorder's validator agrees
+
+    # The digest: one character of its hash.
+    digest = json.loads(files["datapackage-digest.json"])
+    digest["hash"] = digest["hash"][:-1] + ("0" if digest["hash"][-1] != "0" else "1")
+    rezip(signed, tmp_path / "digest.wacz", {"datapackage-digest.json": json.dumps(digest).encode()})
+    said = failures(verify(data, tmp_path / "digest.wacz"))
+    assert any("datapackage.json does not match the hash in datapackage-digest.json" in line for line in said), said
+    assert any("signature belongs to another package" in line for line in said), said
+
+    # A forger who rewrites every hash after changing the text still cannot sign for the key.
+    package = json.loads(files["datapackage.json"])
+    for res in package["resources"]:
+        if res["path"] == "pages/pages.jsonl":
+            res["hash"] = "sha256:" + hashlib.sha256(pages).hexdigest()
+            res["bytes"] = len(pages)
+    package_bytes = json.dumps(package).encode()
+    digest = json.loads(files["datapackage-digest.json"])
+    digest["hash"] = digest["signedData"]["hash"] = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
+    rezip(
+        signed,
+        tmp_path / "forged.wacz",
+        {
+            "pages/pages.jsonl": pages,
+            "datapackage.json": package_bytes,
+            "datapackage-digest.json": json.dumps(digest).encode(),
+        },
+    )
+    assert reference_validation(tmp_path / "forged.wacz").returncode == 0  # the hashes alone cannot tell
+    said = failures(verify(data, tmp_path / "forged.wacz"))
+    assert said == [
+        "FAILED datapackage-digest.json: signature invalid: the signature does not match the hash under its publicKey"
+    ], said
+
+    # Unsigned: whole, and said to be unsigned.
+    unsigned = tmp_path / "unsigned.wacz"
+    ok(data, "export", "--wacz", str(unsigned), url)
+    assert reference_validation(unsigned).returncode == 0
+    result = verify(data, unsigned)
+    assert result.returncode == 0 and "not signed" in result.stdout and "intact, not signed" in result.stderr
+    assert json.loads(ok(data, "verify", str(unsigned), "--json"))["signed"] is False
+    required = failures(verify(data, unsigned, "--key", str(tmp_path / "k.pem.pub")))
+    assert required == ["FAILED datapackage-digest.json: not signed, but a signature by the given key was required"]
+
+
+def _records(warc: bytes) -> list[bytes]:
+    """The records of an uncompressed WARC, each with its trailing CRLFs, by their Content-Length."""
+    out = []
+    at = 0
+    while at < len(warc):
+        head_end = warc.index(b"\r\n\r\n", at) + 4
+        head = warc[at:head_end].decode("utf-8")
+        length = int(
+            next(line.split(":", 1)[1] for line in head.split("\r\n") if line.lower().startswith("content-length:"))
+        )
+        end = head_end + length + 4
+        out.append(warc[at:end])
+        at = end
+    return out
+
+
+def test_bad_keys_and_files_are_one_line_errors(tmp_path):
+    data = tmp_path / "data"
+    key = tmp_path / "k.pem"
+    assert watcher(data, "keygen", str(key)).returncode == 0
+    before = key.read_bytes()
+    assert "already exists" in one_line_error(watcher(data, "keygen", str(key)))
+    assert key.read_bytes() == before  # a key is never overwritten
+    assert "go with --wacz" in one_line_error(watcher(data, "export", "--key", str(key)))
+    (tmp_path / "not-a-key.pem").write_text("hello")
+    said = one_line_error(
+        watcher(data, "export", "--wacz", str(tmp_path / "x.wacz"), "--key", str(tmp_path / "not-a-key.pem"))
+    )
+    assert "not a PEM private key" in said
+    assert not (tmp_path / "x.wacz").exists()
+    (tmp_path / "page.html").write_text("<html>not a package</html>")
+    assert "not a WACZ file" in one_line_error(watcher(data, "verify", str(tmp_path / "page.html")))
+    assert "no such file" in one_line_error(watcher(data, "verify", str(tmp_path / "missing.wacz")))
