@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from support.cli import data_dir_with, fast_config, ok, one_line_error, watcher
+from support.tsa import Authority, TSAServer
 from warcio.archiveiterator import ArchiveIterator
 
 from watcher.store import open_store
@@ -258,3 +259,72 @@ def test_bad_keys_and_files_are_one_line_errors(tmp_path):
     (tmp_path / "page.html").write_text("<html>not a package</html>")
     assert "not a WACZ file" in one_line_error(watcher(data, "verify", str(tmp_path / "page.html")))
     assert "no such file" in one_line_error(watcher(data, "verify", str(tmp_path / "missing.wacz")))
+
+
+def test_certified_signature_with_a_domain_certificate_and_a_timestamp_authority(site, tmp_path):
+    """The spec's certified form, against a stand-in CA and RFC 3161 TSA on 127.0.0.1 (never a real service)."""
+    data = data_dir_with(tmp_path / "data", CONFIG)
+    url = two_versions(site, data, mode="http")
+    pki = Authority(tmp_path / "pki")
+    tsa = TSAServer(pki)
+    try:
+        out = tmp_path / "certified.wacz"
+        certified = ["--key", str(pki.key_path), "--cert", str(pki.chain_path), "--tsa", tsa.url]
+        made = watcher(data, "export", "--wacz", str(out), *certified, "--tsa-cert", str(pki.tsa_chain_path), url)
+        assert made.returncode == 0 and "(signed)" in made.stderr, made.stderr
+        assert pki.requests == 1  # the signature was sent to the TSA once
+        assert "--tsa" in one_line_error(
+            watcher(
+                data,
+                "export",
+                "--wacz",
+                str(tmp_path / "x.wacz"),
+                "--key",
+                str(pki.key_path),
+                "--cert",
+                str(pki.chain_path),
+            )
+        )
+    finally:
+        tsa.close()
+    refused = watcher(data, "export", "--wacz", str(tmp_path / "late.wacz"), *certified, url)
+    assert "signing failed" in one_line_error(refused) and not (tmp_path / "late.wacz").exists()
+
+    assert reference_validation(out).returncode == 0
+    signed = json.loads(members(out)["datapackage-digest.json"])["signedData"]
+    assert (
+        signed["domain"] == "evidence.test"
+        and "timeSignature" in signed
+        and "BEGIN CERTIFICATE" in signed["domainCert"]
+    )
+
+    # A CA nobody said to trust: the signature names a domain, but nothing vouches for it.
+    untrusted = failures(verify(data, out))
+    assert untrusted == [
+        "FAILED datapackage-digest.json: signature invalid: its domain certificate does not lead to a trusted root "
+        "(Let's Encrypt's, or one given with --trust-root)"
+    ], untrusted
+    trusted = verify(data, out, "--trust-root", str(pki.root_path))
+    assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+    assert "signed by evidence.test, time attested by the timestamp authority" in trusted.stdout
+    report = json.loads(ok(data, "verify", str(out), "--trust-root", str(pki.root_path), "--json"))
+    assert report["valid"] is True and report["signer"] == "evidence.test"
+
+    # The certified signature moved onto another package (its hash put in its place): the certificate and the
+    # timestamp still hold, but the signature is not of this package.
+    other = tmp_path / "other.wacz"
+    ok(data, "export", "--wacz", str(other), url)
+    files = members(other)
+    digest = json.loads(files["datapackage-digest.json"])
+    package = json.loads(files["datapackage.json"])
+    package["created"] = signed["created"]
+    package_bytes = json.dumps(package).encode()
+    digest["hash"] = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
+    digest["signedData"] = dict(signed, hash=digest["hash"])
+    moved = tmp_path / "moved.wacz"
+    rezip(other, moved, {"datapackage.json": package_bytes, "datapackage-digest.json": json.dumps(digest).encode()})
+    said = failures(verify(data, moved, "--trust-root", str(pki.root_path)))
+    assert said == [
+        "FAILED datapackage-digest.json: signature invalid: the signature is not the domain certificate's signature "
+        "of the package hash"
+    ], said

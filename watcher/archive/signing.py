@@ -48,9 +48,10 @@ def generate_key(path: Path) -> str:
     return fingerprint(public_key_der(key.public_key()))
 
 
-def load_private_key(path: Path) -> Any:
-    """The ECDSA private key in a PEM file (as `watcher keygen` writes it, or openssl's `ecparam -genkey`)."""
-    from cryptography.hazmat.primitives.asymmetric import ec
+def load_private_key(path: Path, *, rsa_too: bool = False) -> Any:
+    """The ECDSA private key in a PEM file (as `watcher keygen` writes it, or openssl's `ecparam -genkey`); with
+    `rsa_too`, an RSA key as well (a TLS certificate's key may be either)."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     try:
@@ -63,6 +64,8 @@ def load_private_key(path: Path) -> Any:
         raise BadInput(f"{path}: the key is protected by a passphrase, which watcher does not read") from None
     except ValueError:
         raise BadInput(f"{path}: not a PEM private key") from None
+    if rsa_too and isinstance(key, rsa.RSAPrivateKey):
+        return key
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise BadInput(f"{path}: not an ECDSA key (the WACZ signing spec's anonymous signature needs one)")
     return key

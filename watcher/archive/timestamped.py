@@ -92,11 +92,52 @@ def sign_with_certificate(
     return signed
 
 
+_UNTRUSTED = {
+    "Cert fingerprint is not in chain": "its domain certificate does not lead to a trusted root (Let's Encrypt's, or "
+    "one given with --trust-root)",
+    "timestamper cert is not in chain": "its timestamp authority's certificate does not lead to a trusted root "
+    "(FreeTSA's, or one given with --trust-root)",
+}
+
+
+def _hash_signed_by_certificate(signed: dict[str, Any]) -> str | None:
+    """Why `signature` is not the domain certificate's signature of `hash` (None: it is). wacz-signing checks the
+    certificate and the timestamp of the signature, not the signature itself; without this, a signature copied
+    from another package would pass."""
+    import base64
+
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    try:
+        cert = x509.load_pem_x509_certificates(str(signed.get("domainCert", "")).encode("ascii"))[0]
+        signature = base64.b64decode(str(signed.get("signature", "")), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        return "its domainCert or signature cannot be read"
+    data = str(signed.get("hash", "")).encode("utf-8")
+    key = cert.public_key()
+    try:
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            key.verify(signature, data, ec.ECDSA(hashes.SHA256()))
+        elif isinstance(key, rsa.RSAPublicKey):
+            key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        else:
+            return "its domain certificate's key is neither ECDSA nor RSA"
+    except InvalidSignature:
+        return "the signature is not the domain certificate's signature of the package hash"
+    return None
+
+
 def verify_domain_signature(
     signed: dict[str, Any], trusted_roots: list[str] | None = None
 ) -> tuple[str | None, str | None, str | None]:
     """(why it fails or None, who signed it, the TSA's time) for a certified `signedData`; `trusted_roots` are
     SHA-256 fingerprints of roots trusted beyond wacz-signing's own (Let's Encrypt, FreeTSA)."""
+    problem = _hash_signed_by_certificate(signed)
+    if problem is not None:
+        return problem, None, None
     signer = _signer()
     roots = ",".join(trusted_roots or [])
     values = {"CERT_ROOTS": roots, "TS_ROOTS": roots} if roots else {}
@@ -104,7 +145,8 @@ def verify_domain_signature(
         try:
             result = signer.verify(signed)
         except signer.VerificationException as exc:
-            return str(exc) or "the certificate or timestamp does not hold", None, None
+            said = str(exc)
+            return _UNTRUSTED.get(said, said or "the certificate or timestamp does not hold"), None, None
         except AssertionError:
             return "the certificate is not for the domain the signature names", None, None
         except Exception as exc:  # damaged certificates or timestamps, in the library's words

@@ -180,7 +180,7 @@ def _package_signer(
         from watcher.archive.signing import load_private_key
         from watcher.archive.timestamped import certificate_domain, sign_with_certificate
 
-        load_private_key(key_path)
+        load_private_key(key_path, rsa_too=True)
         named = domain or certificate_domain(cert_path)
         return lambda package_hash, created: sign_with_certificate(
             package_hash, created, domain=named, cert_chain=cert_path, key=key_path, tsa_url=tsa_url, tsa_chain=tsa_cert
