@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -183,6 +184,15 @@ def test_a_package_altered_anywhere_fails_verify(site, tmp_path):
     assert said == [said[0]] and said[0].startswith("FAILED pages/pages.jsonl: altered"), said
     assert reference_validation(tmp_path / "pages.wacz").returncode != 0  # Webrecorder's validator agrees
 
+    # A second pages.jsonl added after the first: readers differ on which one they show.
+    with zipfile.ZipFile(tmp_path / "twice.wacz", "w") as z, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns of the duplicate name: that is the point
+        for name, blob in files.items():
+            z.writestr(name, blob)
+        z.writestr("pages/pages.jsonl", pages)
+    said = failures(verify(data, tmp_path / "twice.wacz"))
+    assert "FAILED pages/pages.jsonl: appears more than once in the ZIP: a copy was added" in said, said
+
     # The digest: one character of its hash.
     digest = json.loads(files["datapackage-digest.json"])
     digest["hash"] = digest["hash"][:-1] + ("0" if digest["hash"][-1] != "0" else "1")
@@ -259,6 +269,9 @@ def test_bad_keys_and_files_are_one_line_errors(tmp_path):
     (tmp_path / "page.html").write_text("<html>not a package</html>")
     assert "not a WACZ file" in one_line_error(watcher(data, "verify", str(tmp_path / "page.html")))
     assert "no such file" in one_line_error(watcher(data, "verify", str(tmp_path / "missing.wacz")))
+    empty = data_dir_with(tmp_path / "empty", CONFIG)
+    assert "nothing to package" in one_line_error(watcher(empty, "export", "--wacz", str(tmp_path / "e.wacz")))
+    assert not (tmp_path / "e.wacz").exists() and not list(tmp_path.glob(".watcher-wacz-*"))
 
 
 def test_certified_signature_with_a_domain_certificate_and_a_timestamp_authority(site, tmp_path):

@@ -78,8 +78,6 @@ def write_wacz(
 ) -> int:
     """Write `captures` as a WACZ at `path` (whole or not at all). `sign(hash, created)` makes the `signedData`
     of datapackage-digest.json when given. Returns how many captures the package holds."""
-    from wacz.waczindexer import WACZIndexer
-
     pages: list[dict[str, Any]] = []
 
     def noted(caps: Iterable[Capture]) -> Iterator[Capture]:
@@ -87,80 +85,88 @@ def write_wacz(
             pages.append(_page(cap))
             yield cap
 
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        with tempfile.TemporaryDirectory(prefix=".watcher-wacz-", dir=folder) as work:
+            warc = Path(work) / os.path.basename(WARC_NAME)
+            with open(warc, "wb") as out:
+                count = write_captures(out, noted(captures), software=software)
+            if count == 0:
+                raise BadInput("nothing to package: no stored version kept its raw page")
+            part = Path(work) / "package.wacz"
+            _package(part, warc, pages, title=title or "watcher versions", software=software, sign=sign)
+            os.replace(part, path)
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot write ({exc.strerror or exc})") from None
+    return count
+
+
+def _package(
+    part: Path,
+    warc: Path,
+    pages: list[dict[str, Any]],
+    *,
+    title: str,
+    software: str,
+    sign: Callable[[str, datetime], dict[str, Any]] | None,
+) -> None:
+    from wacz.waczindexer import WACZIndexer
+
     moment = datetime.now(UTC).replace(microsecond=0)
     stamp = moment.timetuple()[:6]
-    folder = path.parent if str(path.parent) else Path(".")
-    with tempfile.TemporaryDirectory(prefix=".watcher-wacz-", dir=folder) as work:
-        warc = Path(work) / os.path.basename(WARC_NAME)
-        with open(warc, "wb") as out:
-            count = write_captures(out, noted(captures), software=software)
-        part = Path(work) / "package.wacz"
-        with zipfile.ZipFile(part, "w") as wacz:
-            index_text = io.StringIO()
-            cdx = zipfile.ZipInfo("indexes/index.cdx.gz", stamp)  # gzip blocks already: stored as they are
-            with wacz.open(cdx, "w") as data, contextlib.redirect_stdout(io.StringIO()):
-                indexer = WACZIndexer(
-                    index_text,
-                    [str(warc)],
-                    sort=True,
-                    post_append=True,
-                    compress=data,
-                    lines=1024,
-                    digest_records=True,
-                    data_out_name="index.cdx.gz",
-                    records="response,revisit,resource,warcinfo",  # metadata records share the page's URL
-                    hash_type="sha256",
-                    detect_pages=False,
-                )
-                indexer.process_all()
-            _add(wacz, "indexes/index.idx", index_text.getvalue().encode("utf-8"), stamp)
-            lines = [{"format": "json-pages-1.0", "id": "pages", "title": title or "watcher versions", "hasText": True}]
-            blob = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in [*lines, *pages]).encode("utf-8")
-            _add(wacz, PAGES_NAME, blob, stamp)
-            archive = zipfile.ZipInfo(WARC_NAME, stamp)  # stored, so replay tools can seek into the records
-            with open(warc, "rb") as src, wacz.open(archive, "w") as dst:
-                while chunk := src.read(_CHUNK):
-                    dst.write(chunk)
-            resources = []
-            for entry in wacz.infolist():
-                with wacz.open(entry) as stream:
-                    size, digest = _hash_stream(stream)
-                resources.append(
-                    {
-                        "name": os.path.basename(entry.filename).lower(),
-                        "path": entry.filename,
-                        "hash": digest,
-                        "bytes": size,
-                    }
-                )
-            created = created_now(moment)
-            package: dict[str, Any] = {
-                "profile": "data-package",
-                "resources": resources,
-                "title": title or "watcher versions",
-                "created": created,
-                "modified": created,
-                "wacz_version": WACZ_VERSION,
-                "software": software,
-            }
-            urls = {p["url"] for p in pages}
-            if len(urls) == 1:
-                package["mainPageURL"] = pages[-1]["url"]
-                package["mainPageDate"] = pages[-1]["ts"]
-            package_bytes = json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
-            _add(wacz, DATAPACKAGE, package_bytes, stamp)
-            digest_doc: dict[str, Any] = {
-                "path": DATAPACKAGE,
-                "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest(),
-            }
-            if sign is not None:
-                digest_doc["signedData"] = sign(digest_doc["hash"], moment)
-            _add(wacz, DIGEST, json.dumps(digest_doc, indent=2).encode("utf-8"), stamp)
-        try:
-            os.replace(part, path)
-        except OSError as exc:
-            raise BadInput(f"{path}: cannot write ({exc.strerror or exc})") from None
-    return count
+    with zipfile.ZipFile(part, "w") as wacz:
+        index_text = io.StringIO()
+        cdx = zipfile.ZipInfo("indexes/index.cdx.gz", stamp)  # gzip blocks already: stored as they are
+        with wacz.open(cdx, "w") as data, contextlib.redirect_stdout(io.StringIO()):
+            WACZIndexer(
+                index_text,
+                [str(warc)],
+                sort=True,
+                post_append=True,
+                compress=data,
+                lines=1024,
+                digest_records=True,
+                data_out_name="index.cdx.gz",
+                records="response,revisit,resource,warcinfo",  # metadata records share the page's URL
+                hash_type="sha256",
+                detect_pages=False,
+            ).process_all()
+        _add(wacz, "indexes/index.idx", index_text.getvalue().encode("utf-8"), stamp)
+        header = {"format": "json-pages-1.0", "id": "pages", "title": title, "hasText": True}
+        blob = "".join(json.dumps(p, ensure_ascii=False) + "\n" for p in [header, *pages]).encode("utf-8")
+        _add(wacz, PAGES_NAME, blob, stamp)
+        archive = zipfile.ZipInfo(WARC_NAME, stamp)  # stored, so replay tools can seek into the records
+        with open(warc, "rb") as src, wacz.open(archive, "w") as dst:
+            while chunk := src.read(_CHUNK):
+                dst.write(chunk)
+        resources = []
+        for entry in wacz.infolist():
+            with wacz.open(entry) as stream:
+                size, digest = _hash_stream(stream)
+            name = os.path.basename(entry.filename).lower()
+            resources.append({"name": name, "path": entry.filename, "hash": digest, "bytes": size})
+        created = created_now(moment)
+        package: dict[str, Any] = {
+            "profile": "data-package",
+            "resources": resources,
+            "title": title,
+            "created": created,
+            "modified": created,
+            "wacz_version": WACZ_VERSION,
+            "software": software,
+        }
+        if len({p["url"] for p in pages}) == 1:
+            package["mainPageURL"] = pages[-1]["url"]
+            package["mainPageDate"] = pages[-1]["ts"]
+        package_bytes = json.dumps(package, indent=2, ensure_ascii=False).encode("utf-8")
+        _add(wacz, DATAPACKAGE, package_bytes, stamp)
+        digest_doc: dict[str, Any] = {
+            "path": DATAPACKAGE,
+            "hash": "sha256:" + hashlib.sha256(package_bytes).hexdigest(),
+        }
+        if sign is not None:
+            digest_doc["signedData"] = sign(digest_doc["hash"], moment)
+        _add(wacz, DIGEST, json.dumps(digest_doc, indent=2).encode("utf-8"), stamp)
 
 
 def _add(wacz: zipfile.ZipFile, name: str, data: bytes, stamp: tuple[int, ...]) -> None:
@@ -224,6 +230,9 @@ def verify_wacz(path: Path, *, expected_key: bytes | None = None, trusted_roots:
         raise BadInput(f"{path}: not a WACZ file (not a readable ZIP archive: {exc})") from None
     with archive:
         names = [i.filename for i in archive.infolist() if not i.is_dir()]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            # Readers differ on which copy they take: the hashes would vouch for one while another is shown.
+            verdict.add("file", False, "appears more than once in the ZIP: a copy was added", name)
         if DATAPACKAGE not in names:
             verdict.add("package", False, "no datapackage.json: not a WACZ package", DATAPACKAGE)
             return verdict

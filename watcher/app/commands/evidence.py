@@ -48,6 +48,7 @@ def verify(app: App, path: Path, key_path: Path | None, roots: Sequence[Path], a
     """Check a WACZ file: every file against datapackage.json, every WARC record against its digest,
     datapackage.json against datapackage-digest.json, and the signature if there is one (exit 1 on any failure)."""
     from watcher.archive.wacz import verify_wacz
+    from watcher.untrusted import visible
 
     expected = None
     if key_path is not None:
@@ -66,7 +67,8 @@ def verify(app: App, path: Path, key_path: Path | None, roots: Sequence[Path], a
         for f in verdict.findings:
             mark = "ok" if f.ok else "FAILED"
             where = f"{f.where}: " if f.where else ""
-            app.env.out.print(f"{mark:6} {where}{f.message}", markup=False, highlight=False, soft_wrap=True)
+            line = visible(f"{mark:6} {where}{f.message}")  # names and URLs come from the file: untrusted
+            app.env.out.print(line, markup=False, highlight=False, soft_wrap=True)
         failed = sum(not f.ok for f in verdict.findings)
         if failed:
             app.env.info(f"{path}: {failed} check(s) failed; this file is not what was packaged and signed")
