@@ -4,21 +4,23 @@ a package altered anywhere (a WARC record, pages.jsonl, the digest, the signatur
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
 import json
 import subprocess
-import sys
 import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
-from support.cli import data_dir_with, fast_config, ok, one_line_error, watcher
+from support.cli import checked, data_dir_with, fast_config, one_line_error
 from support.tsa import Authority, TSAServer
 from warcio.archiveiterator import ArchiveIterator
 
+from watcher.app.cli import main
+from watcher.app.console import Environment
 from watcher.store import open_store
 
 CONFIG = fast_config(retries=0)
@@ -32,34 +34,51 @@ def page(figure: str) -> str:
     )
 
 
-def two_versions(site, data: Path, *, mode: str | None = None) -> str:
-    """A watched page checked twice, with an edit between the checks: two stored versions."""
+def two_versions(site, data: Path, fetcher=None) -> str:
+    """A watched page checked twice, with an edit between the checks: two stored versions. With `fetcher` (the
+    session's Chromium) the checks render the page; without, they are `watcher check` in http mode."""
     site.page_versions("/budget", {"v1": page("7 votes to 2"), "v2": page("6 votes to 3")})
     url = site.url("/budget")
-    ok(data, "add", url, *(["--mode", mode] if mode else []))
-    ok(data, "check", url)
-    site.set_version("/budget", "v2")
-    ok(data, "check", url)
+    run_ok(data, "add", url, *([] if fetcher else ["--mode", "http"]))
+    for version in ("v1", "v2"):
+        site.set_version("/budget", version)
+        if fetcher is None:
+            assert "changed" in run_ok(data, "check", url) or version == "v1"
+        else:
+            assert [r.status for r in checked(data, fetcher, url)] == ["new" if version == "v1" else "changed"]
     assert [v.number for v in open_store(data).list_versions(url)] == [1, 2]
     return url
 
 
 def reference_validation(path: Path) -> subprocess.CompletedProcess:
-    """Webrecorder's validator, as a user runs it: `wacz validate -f FILE` (its console script: `python -m wacz`
-    exits 0 whatever it found)."""
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "wacz"), "validate", "-f", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    valid = "Validation succeeded, the passed WACZ is valid" in result.stdout
-    assert valid == (result.returncode == 0), result.stdout + result.stderr
-    return result
+    """Webrecorder's validator, what `wacz validate -f FILE` runs (in this process: its import alone takes seconds)."""
+    from wacz.main import main as wacz_main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = wacz_main(["validate", "-f", str(path)])
+    valid = "Validation succeeded, the passed WACZ is valid" in out.getvalue()
+    assert valid == (code == 0), out.getvalue()
+    return subprocess.CompletedProcess(["wacz", "validate", "-f", str(path)], code, out.getvalue(), "")
+
+
+def run(data: Path, *args: str) -> subprocess.CompletedProcess:
+    """The `watcher` command line in this process, as a user would see it (stdout, stderr, exit code)."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        main(["--data-dir", str(data), *args], Environment(stdout=out, stderr=err, width=400))
+    code = exited.value.code if isinstance(exited.value.code, int) else 1
+    return subprocess.CompletedProcess(["watcher", *args], code, out.getvalue(), err.getvalue())
+
+
+def run_ok(data: Path, *args: str) -> str:
+    result = run(data, *args)
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout
 
 
 def verify(data: Path, path: Path, *args: str) -> subprocess.CompletedProcess:
-    return watcher(data, "verify", str(path), *args)
+    return run(data, "verify", str(path), *args)
 
 
 def members(path: Path) -> dict[str, bytes]:
@@ -81,21 +100,20 @@ def failures(result: subprocess.CompletedProcess) -> list[str]:
     return [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
 
 
-@pytest.mark.browser
-def test_export_wacz_is_valid_signed_and_verified(site, tmp_path):
+def test_export_wacz_is_valid_signed_and_verified(site, fetcher, tmp_path):
     data = data_dir_with(tmp_path / "data", CONFIG)
-    url = two_versions(site, data)  # Chromium: the default mode, in `watcher check` subprocesses
+    url = two_versions(site, data, fetcher)  # rendered by Chromium
     store = open_store(data)
     stored = store.list_versions(url)
 
-    made = watcher(data, "keygen", str(tmp_path / "reporter.pem"))
+    made = run(data, "keygen", str(tmp_path / "reporter.pem"))
     assert made.returncode == 0, made.stderr
     key_name = made.stdout.split()[-1]
     assert (tmp_path / "reporter.pem").stat().st_mode & 0o077 == 0  # the private key is the owner's alone
     assert b"PUBLIC KEY" in (tmp_path / "reporter.pem.pub").read_bytes()
 
     out = tmp_path / "budget.wacz"
-    exported = watcher(data, "export", "--wacz", str(out), "--key", str(tmp_path / "reporter.pem"), url)
+    exported = run(data, "export", "--wacz", str(out), "--key", str(tmp_path / "reporter.pem"), url)
     assert exported.returncode == 0 and "wrote 2 versions" in exported.stderr, exported.stderr
 
     checked = reference_validation(out)
@@ -136,24 +154,24 @@ def test_export_wacz_is_valid_signed_and_verified(site, tmp_path):
     assert "archive/data.warc.gz: matches its SHA-256" in verified.stdout
     assert "7 WARC records match their digests" in verified.stdout  # warcinfo + 3 per version
 
-    as_json = json.loads(ok(data, "verify", str(out), "--json"))
+    as_json = json.loads(run_ok(data, "verify", str(out), "--json"))
     assert as_json["valid"] is True and as_json["signed"] is True and as_json["signer"] == key_name
     assert {f["check"] for f in as_json["findings"]} == {"package", "file", "record", "digest", "signature"}
     assert all(f["ok"] for f in as_json["findings"])
 
     # Signed by the key the reader was given, and not by another one.
     assert verify(data, out, "--key", str(tmp_path / "reporter.pem.pub")).returncode == 0
-    assert watcher(data, "keygen", str(tmp_path / "other.pem")).returncode == 0
+    assert run(data, "keygen", str(tmp_path / "other.pem")).returncode == 0
     wrong = failures(verify(data, out, "--key", str(tmp_path / "other.pem.pub")))
     assert len(wrong) == 1 and f"by key {key_name}, which is not the key given" in wrong[0]
 
 
 def test_a_package_altered_anywhere_fails_verify(site, tmp_path):
     data = data_dir_with(tmp_path / "data", CONFIG)
-    url = two_versions(site, data, mode="http")
-    assert watcher(data, "keygen", str(tmp_path / "k.pem")).returncode == 0
+    url = two_versions(site, data)
+    assert run(data, "keygen", str(tmp_path / "k.pem")).returncode == 0
     signed = tmp_path / "signed.wacz"
-    ok(data, "export", "--wacz", str(signed), "--key", str(tmp_path / "k.pem"), url)
+    run_ok(data, "export", "--wacz", str(signed), "--key", str(tmp_path / "k.pem"), url)
     assert verify(data, signed).returncode == 0
     files = members(signed)
 
@@ -227,11 +245,11 @@ def test_a_package_altered_anywhere_fails_verify(site, tmp_path):
 
     # Unsigned: whole, and said to be unsigned.
     unsigned = tmp_path / "unsigned.wacz"
-    ok(data, "export", "--wacz", str(unsigned), url)
+    run_ok(data, "export", "--wacz", str(unsigned), url)
     assert reference_validation(unsigned).returncode == 0
     result = verify(data, unsigned)
     assert result.returncode == 0 and "not signed" in result.stdout and "intact, not signed" in result.stderr
-    assert json.loads(ok(data, "verify", str(unsigned), "--json"))["signed"] is False
+    assert json.loads(run_ok(data, "verify", str(unsigned), "--json"))["signed"] is False
     required = failures(verify(data, unsigned, "--key", str(tmp_path / "k.pem.pub")))
     assert required == ["FAILED datapackage-digest.json: not signed, but a signature by the given key was required"]
 
@@ -255,39 +273,39 @@ def _records(warc: bytes) -> list[bytes]:
 def test_bad_keys_and_files_are_one_line_errors(tmp_path):
     data = tmp_path / "data"
     key = tmp_path / "k.pem"
-    assert watcher(data, "keygen", str(key)).returncode == 0
+    assert run(data, "keygen", str(key)).returncode == 0
     before = key.read_bytes()
-    assert "already exists" in one_line_error(watcher(data, "keygen", str(key)))
+    assert "already exists" in one_line_error(run(data, "keygen", str(key)))
     assert key.read_bytes() == before  # a key is never overwritten
-    assert "go with --wacz" in one_line_error(watcher(data, "export", "--key", str(key)))
+    assert "go with --wacz" in one_line_error(run(data, "export", "--key", str(key)))
     (tmp_path / "not-a-key.pem").write_text("hello")
     said = one_line_error(
-        watcher(data, "export", "--wacz", str(tmp_path / "x.wacz"), "--key", str(tmp_path / "not-a-key.pem"))
+        run(data, "export", "--wacz", str(tmp_path / "x.wacz"), "--key", str(tmp_path / "not-a-key.pem"))
     )
     assert "not a PEM private key" in said
     assert not (tmp_path / "x.wacz").exists()
     (tmp_path / "page.html").write_text("<html>not a package</html>")
-    assert "not a WACZ file" in one_line_error(watcher(data, "verify", str(tmp_path / "page.html")))
-    assert "no such file" in one_line_error(watcher(data, "verify", str(tmp_path / "missing.wacz")))
+    assert "not a WACZ file" in one_line_error(run(data, "verify", str(tmp_path / "page.html")))
+    assert "no such file" in one_line_error(run(data, "verify", str(tmp_path / "missing.wacz")))
     empty = data_dir_with(tmp_path / "empty", CONFIG)
-    assert "nothing to package" in one_line_error(watcher(empty, "export", "--wacz", str(tmp_path / "e.wacz")))
+    assert "nothing to package" in one_line_error(run(empty, "export", "--wacz", str(tmp_path / "e.wacz")))
     assert not (tmp_path / "e.wacz").exists() and not list(tmp_path.glob(".watcher-wacz-*"))
 
 
 def test_certified_signature_with_a_domain_certificate_and_a_timestamp_authority(site, tmp_path):
     """The spec's certified form, against a stand-in CA and RFC 3161 TSA on 127.0.0.1 (never a real service)."""
     data = data_dir_with(tmp_path / "data", CONFIG)
-    url = two_versions(site, data, mode="http")
+    url = two_versions(site, data)
     pki = Authority(tmp_path / "pki")
     tsa = TSAServer(pki)
     try:
         out = tmp_path / "certified.wacz"
         certified = ["--key", str(pki.key_path), "--cert", str(pki.chain_path), "--tsa", tsa.url]
-        made = watcher(data, "export", "--wacz", str(out), *certified, "--tsa-cert", str(pki.tsa_chain_path), url)
+        made = run(data, "export", "--wacz", str(out), *certified, "--tsa-cert", str(pki.tsa_chain_path), url)
         assert made.returncode == 0 and "(signed)" in made.stderr, made.stderr
         assert pki.requests == 1  # the signature was sent to the TSA once
         assert "--tsa" in one_line_error(
-            watcher(
+            run(
                 data,
                 "export",
                 "--wacz",
@@ -300,7 +318,7 @@ def test_certified_signature_with_a_domain_certificate_and_a_timestamp_authority
         )
     finally:
         tsa.close()
-    refused = watcher(data, "export", "--wacz", str(tmp_path / "late.wacz"), *certified, url)
+    refused = run(data, "export", "--wacz", str(tmp_path / "late.wacz"), *certified, url)
     assert "signing failed" in one_line_error(refused) and not (tmp_path / "late.wacz").exists()
 
     assert reference_validation(out).returncode == 0
@@ -320,13 +338,13 @@ def test_certified_signature_with_a_domain_certificate_and_a_timestamp_authority
     trusted = verify(data, out, "--trust-root", str(pki.root_path))
     assert trusted.returncode == 0, trusted.stdout + trusted.stderr
     assert "signed by evidence.test, time attested by the timestamp authority" in trusted.stdout
-    report = json.loads(ok(data, "verify", str(out), "--trust-root", str(pki.root_path), "--json"))
+    report = json.loads(run_ok(data, "verify", str(out), "--trust-root", str(pki.root_path), "--json"))
     assert report["valid"] is True and report["signer"] == "evidence.test"
 
     # The certified signature moved onto another package (its hash put in its place): the certificate and the
     # timestamp still hold, but the signature is not of this package.
     other = tmp_path / "other.wacz"
-    ok(data, "export", "--wacz", str(other), url)
+    run_ok(data, "export", "--wacz", str(other), url)
     files = members(other)
     digest = json.loads(files["datapackage-digest.json"])
     package = json.loads(files["datapackage.json"])
