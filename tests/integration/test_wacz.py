@@ -359,3 +359,26 @@ def test_certified_signature_with_a_domain_certificate_and_a_timestamp_authority
         "FAILED datapackage-digest.json: signature invalid: the signature is not the domain certificate's signature "
         "of the package hash"
     ], said
+
+
+def test_a_key_with_a_passphrase_and_a_package_made_by_webrecorders_tool(site, tmp_path, monkeypatch):
+    data = data_dir_with(tmp_path / "data", CONFIG)
+    url = two_versions(site, data)
+    monkeypatch.setenv("WATCHER_KEY_PASSPHRASE", "correct horse battery")
+    run_ok(data, "keygen", "--passphrase", str(tmp_path / "k.pem"))
+    assert b"ENCRYPTED" in (tmp_path / "k.pem").read_bytes()
+    run_ok(data, "export", "--wacz", str(tmp_path / "a.wacz"), "--key", str(tmp_path / "k.pem"))
+    assert "FAILED" not in run_ok(data, "verify", str(tmp_path / "a.wacz"), "--key", str(tmp_path / "k.pem.pub"))
+    monkeypatch.setenv("WATCHER_KEY_PASSPHRASE", "wrong")
+    said = one_line_error(run(data, "export", "--wacz", str(tmp_path / "b.wacz"), "--key", str(tmp_path / "k.pem")))
+    assert "wrong passphrase" in said and not (tmp_path / "b.wacz").exists()
+
+    # A WACZ that `wacz create` made from watcher's WARC: verify reads other tools' packages too.
+    from wacz.main import main as wacz_main
+
+    run_ok(data, "export", "--warc", str(tmp_path / "budget.warc.gz"), url)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert wacz_main(["create", "-o", str(tmp_path / "theirs.wacz"), str(tmp_path / "budget.warc.gz")]) == 0
+    theirs = run(data, "verify", str(tmp_path / "theirs.wacz"))
+    assert theirs.returncode == 0 and "FAILED" not in theirs.stdout, theirs.stdout
+    assert "intact, not signed" in theirs.stderr

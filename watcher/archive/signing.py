@@ -19,18 +19,21 @@ from typing import Any
 from watcher.errors import BadInput
 
 SIGNATURE_VERSION = "0.1.0"  # the version of the WACZ signing spec followed
+PASSPHRASE_ENV = "WATCHER_KEY_PASSPHRASE"  # the key's passphrase where no one can type it (scripts, cron)
 
 
-def generate_key(path: Path) -> str:
-    """A new private key written to `path` (readable by its owner only; an existing file is never replaced) and
-    its public half beside it as `path`.pub; returns the public key's fingerprint."""
+def generate_key(path: Path, passphrase: str | None = None) -> str:
+    """A new private key written to `path` (readable by its owner only, encrypted with `passphrase` when given;
+    an existing file is never replaced) and its public half beside it as `path`.pub; returns the public key's
+    fingerprint."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
     key = ec.generate_private_key(ec.SECP384R1())
-    private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    protection: serialization.KeySerializationEncryption = serialization.NoEncryption()
+    if passphrase:
+        protection = serialization.BestAvailableEncryption(passphrase.encode("utf-8"))
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, protection)
     public_path = path.with_name(path.name + ".pub")
     for target in (path, public_path):
         if target.exists():
@@ -48,9 +51,18 @@ def generate_key(path: Path) -> str:
     return fingerprint(public_key_der(key.public_key()))
 
 
-def load_private_key(path: Path, *, rsa_too: bool = False) -> Any:
-    """The ECDSA private key in a PEM file (as `watcher keygen` writes it, or openssl's `ecparam -genkey`); with
-    `rsa_too`, an RSA key as well (a TLS certificate's key may be either)."""
+def is_encrypted(path: Path) -> bool:
+    """Whether a PEM private key file is protected by a passphrase."""
+    try:
+        return b"ENCRYPTED" in path.read_bytes()[:200]
+    except OSError:
+        return False
+
+
+def load_private_key(path: Path, *, rsa_too: bool = False, passphrase: str | None = None) -> Any:
+    """The ECDSA private key in a PEM file (as `watcher keygen` writes it, or openssl's `ecparam -genkey`),
+    decrypted with `passphrase` when it has one; with `rsa_too`, an RSA key as well (a TLS certificate's key
+    may be either)."""
     from cryptography.hazmat.primitives.asymmetric import ec, rsa
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
@@ -59,10 +71,16 @@ def load_private_key(path: Path, *, rsa_too: bool = False) -> Any:
     except OSError as exc:
         raise BadInput(f"{path}: cannot read the key ({exc.strerror or exc})") from None
     try:
-        key = load_pem_private_key(data, password=None)
+        key = load_pem_private_key(data, password=passphrase.encode("utf-8") if passphrase else None)
     except TypeError:
-        raise BadInput(f"{path}: the key is protected by a passphrase, which watcher does not read") from None
+        if passphrase:
+            raise BadInput(f"{path}: the key has no passphrase, but one was given") from None
+        raise BadInput(
+            f"{path}: the key is protected by a passphrase (set {PASSPHRASE_ENV}, or run in a terminal)"
+        ) from None
     except ValueError:
+        if passphrase and b"ENCRYPTED" in data[:200]:
+            raise BadInput(f"{path}: wrong passphrase for the key") from None
         raise BadInput(f"{path}: not a PEM private key") from None
     if rsa_too and isinstance(key, rsa.RSAPrivateKey):
         return key
@@ -72,7 +90,8 @@ def load_private_key(path: Path, *, rsa_too: bool = False) -> Any:
 
 
 def load_public_key(path: Path) -> bytes:
-    """The DER form of the public key in a PEM file (a `.pub` from `watcher keygen`, or the private key itself)."""
+    """The DER form of the public key in a PEM file (a `.pub` from `watcher keygen`); a private key is refused, so
+    it is not passed around by habit."""
     from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
     try:
@@ -80,7 +99,7 @@ def load_public_key(path: Path) -> bytes:
     except OSError as exc:
         raise BadInput(f"{path}: cannot read the key ({exc.strerror or exc})") from None
     if b"PRIVATE KEY" in data:
-        return public_key_der(load_private_key(path).public_key())
+        raise BadInput(f"{path}: a private key; give the public one ({path.name}.pub), and keep this one secret")
     try:
         return public_key_der(load_pem_public_key(data))
     except ValueError:

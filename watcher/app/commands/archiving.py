@@ -177,9 +177,11 @@ def _package_signer(
     if cert_path is not None or tsa_url is not None or tsa_cert is not None or domain is not None:
         if cert_path is None or key_path is None or tsa_url is None:
             raise BadInput("a certified signature needs --cert, --key (the certificate's key) and --tsa URL together")
-        from watcher.archive.signing import load_private_key
+        from watcher.archive.signing import is_encrypted, load_private_key
         from watcher.archive.timestamped import certificate_domain, sign_with_certificate
 
+        if is_encrypted(key_path):
+            raise BadInput(f"{key_path}: a certificate's key is read as a plain PEM file (as a TLS server reads it)")
         load_private_key(key_path, rsa_too=True)
         named = domain or certificate_domain(cert_path)
         return lambda package_hash, created: sign_with_certificate(
@@ -189,8 +191,23 @@ def _package_signer(
         return None
     from watcher.archive.signing import created_now, load_private_key, sign
 
-    key = load_private_key(key_path)
+    key = load_private_key(key_path, passphrase=_passphrase(key_path))
     return lambda package_hash, created: sign(key, package_hash, created_now(created), software)
+
+
+def _passphrase(key_path: Path) -> str | None:
+    """The passphrase of an encrypted key: from WATCHER_KEY_PASSPHRASE, else asked for in a terminal."""
+    import os
+
+    from watcher.archive.signing import PASSPHRASE_ENV, is_encrypted
+
+    if not is_encrypted(key_path):
+        return None
+    if os.environ.get(PASSPHRASE_ENV):
+        return os.environ[PASSPHRASE_ENV]
+    if sys.stdin.isatty():
+        return str(click.prompt(f"passphrase for {key_path}", hide_input=True, err=True))
+    return None  # load_private_key says what is missing
 
 
 @click.command("import")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,13 +16,24 @@ from watcher.errors import ExitStatus
 
 @click.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--passphrase",
+    "protect",
+    is_flag=True,
+    help="Encrypt the private key with a passphrase (asked for, or read from WATCHER_KEY_PASSPHRASE).",
+)
 @pass_app
-def keygen(app: App, path: Path) -> None:
+def keygen(app: App, path: Path, protect: bool) -> None:
     """Make a signing key for `watcher export --wacz --key PATH`: the private key in PATH (readable by you only;
     keep it secret) and the public key in PATH.pub (give it to whoever checks your files)."""
-    from watcher.archive.signing import generate_key
+    from watcher.archive.signing import PASSPHRASE_ENV, generate_key
 
-    name = generate_key(path)
+    passphrase = None
+    if protect:
+        passphrase = os.environ.get(PASSPHRASE_ENV) or click.prompt(
+            "passphrase", hide_input=True, confirmation_prompt=True, err=True
+        )
+    name = generate_key(path, passphrase)
     app.env.out.print(f"key {name}", markup=False, highlight=False)
     app.env.info(f"wrote the private key to {path} and the public key to {path}.pub")
 
