@@ -382,3 +382,7 @@ def test_a_key_with_a_passphrase_and_a_package_made_by_webrecorders_tool(site, t
     theirs = run(data, "verify", str(tmp_path / "theirs.wacz"))
     assert theirs.returncode == 0 and "FAILED" not in theirs.stdout, theirs.stdout
     assert "intact, not signed" in theirs.stderr
+    with contextlib.redirect_stdout(io.StringIO()):
+        wacz_main(["create", "--hash-type", "md5", "-o", str(tmp_path / "md5.wacz"), str(tmp_path / "budget.warc.gz")])
+    weak = run(data, "verify", str(tmp_path / "md5.wacz"))
+    assert weak.returncode == 0 and "matches its MD5, a weak hash" in weak.stdout, weak.stdout

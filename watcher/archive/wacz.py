@@ -59,13 +59,17 @@ def _page(cap: Capture) -> dict[str, Any]:
     return page
 
 
-def _hash_stream(stream: Any) -> tuple[int, str]:
-    digest = hashlib.sha256()
+def _hash_stream(stream: Any, algorithm: str = "sha256") -> tuple[int, str]:
+    digest = hashlib.new(algorithm)
     size = 0
     while chunk := stream.read(_CHUNK):
         digest.update(chunk)
         size += len(chunk)
-    return size, "sha256:" + digest.hexdigest()
+    return size, f"{algorithm}:{digest.hexdigest()}"
+
+
+# The hashes datapackage.json may use (`wacz create --hash-type` offers md5), and how much each is worth.
+_HASHES = {"sha256": "SHA-256", "sha512": "SHA-512", "md5": "MD5, a weak hash: a forger can make another file with it"}
 
 
 def write_wacz(
@@ -265,26 +269,30 @@ def _check_files(archive: zipfile.ZipFile, names: list[str], resources: list[Any
         if where not in names:
             verdict.add("file", False, "listed in datapackage.json but missing from the package", where)
             continue
-        if not expected.startswith("sha256:"):
-            verdict.add("file", False, f"no SHA-256 hash in datapackage.json (found {expected[:20]!r})", where)
+        algorithm = expected.split(":", 1)[0] if ":" in expected else ""
+        if algorithm not in _HASHES:
+            verdict.add("file", False, f"no usable hash in datapackage.json (found {expected[:20]!r})", where)
             continue
+        named = _HASHES[algorithm]
         try:
             with archive.open(where) as stream:
-                size, actual = _hash_stream(stream)
+                size, actual = _hash_stream(stream, algorithm)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             verdict.add("file", False, f"cannot be read from the ZIP ({exc}): the file was altered or cut short", where)
             continue
+        shown = len(algorithm) + 1
         if actual != expected:
             verdict.add(
                 "file",
                 False,
-                f"altered: its SHA-256 is {actual[7:23]}..., datapackage.json says {expected[7:23]}...",
+                f"altered: its {named.split(',')[0]} is {actual[shown : shown + 16]}..., datapackage.json says "
+                f"{expected[shown : shown + 16]}...",
                 where,
             )
         elif isinstance(res.get("bytes"), int) and res["bytes"] != size:
             verdict.add("file", False, f"altered: {size} bytes, datapackage.json says {res['bytes']}", where)
         else:
-            verdict.add("file", True, f"matches its SHA-256 in datapackage.json ({size} bytes)", where)
+            verdict.add("file", True, f"matches its {named} in datapackage.json ({size} bytes)", where)
     for name in names:
         if name not in listed and name not in (DATAPACKAGE, DIGEST):
             verdict.add("file", False, "added: not listed in datapackage.json", name)
