@@ -31,6 +31,7 @@ PAGES_NAME = "pages/pages.jsonl"
 DATAPACKAGE = "datapackage.json"
 DIGEST = "datapackage-digest.json"
 _CHUNK = 1 << 16
+_MAX_MANIFEST = 64 << 20  # datapackage.json of a million files is smaller; read whole, so bounded
 
 
 def article_text(article: dict[str, Any]) -> str:
@@ -240,6 +241,9 @@ def verify_wacz(path: Path, *, expected_key: bytes | None = None, trusted_roots:
         if DATAPACKAGE not in names:
             verdict.add("package", False, "no datapackage.json: not a WACZ package", DATAPACKAGE)
             return verdict
+        if archive.getinfo(DATAPACKAGE).file_size > _MAX_MANIFEST:
+            verdict.add("package", False, "datapackage.json is too large to be a manifest (a ZIP bomb?)", DATAPACKAGE)
+            return verdict
         package_bytes = archive.read(DATAPACKAGE)
         try:
             package = json.loads(package_bytes)
@@ -344,6 +348,8 @@ def _check_digest(
         verdict.add("signature", expected_key is None, _unsigned(expected_key), DIGEST)
         return
     try:
+        if archive.getinfo(DIGEST).file_size > _MAX_MANIFEST:
+            raise ValueError("too large")
         digest = json.loads(archive.read(DIGEST))
         stated = str(digest["hash"])
     except (ValueError, KeyError, TypeError, zipfile.BadZipFile):
