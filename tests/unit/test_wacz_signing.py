@@ -69,3 +69,20 @@ def test_keys_with_a_passphrase(tmp_path):
         load_private_key(tmp_path / "k.pem")
     with pytest.raises(BadInput, match="give the public one"):
         load_public_key(tmp_path / "k.pem")
+
+
+def test_wacz_signing_import_leaves_logging_alone():
+    """wacz-signing configures the root logger when imported; watcher undoes it, so library INFO logs (httpx's
+    requests, for one) do not start appearing on stderr."""
+    import subprocess
+    import sys
+
+    code = (
+        "import logging\n"
+        "from watcher.archive.timestamped import _signer\n"
+        "print(_signer().__name__)\n"
+        "print(logging.getLogger().handlers, logging.getLogger().level)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["wacz_signing.signer", "[] 30"]
