@@ -65,7 +65,7 @@ def serve(app: App, host: str, port: int, read_only: bool, lang: str, access_log
         loopback_only=is_loopback(host),
     )
     # Read and order the watch list before saying we are up, so the first page is quick.
-    site.index.snapshot().order("changed")
+    site.index.latest().order("changed")
     for name in site.env.list_templates():
         site.env.get_template(name)  # compiled now, not by the first reader
     config = uvicorn.Config(
