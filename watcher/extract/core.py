@@ -80,17 +80,12 @@ def extract(
     return _extract(html, url, rules, site_titles, deadline, Untraced())
 
 
-def extract_traced(
-    html: str,
-    url: str,
-    rules: Sequence[SiteRule] = (),
-    site_titles: Sequence[str] = (),
-    deadline: float | None = None,
-) -> Extraction:
-    """extract(), with the trace of its decisions; a page without an article gives no article and the error."""
+def extract_traced(html: str, url: str, rules: Sequence[SiteRule] = ()) -> Extraction:
+    """extract() with no deadline and no other pages' titles, and the trace of its decisions; a page without an
+    article gives no article and the error."""
     trace = Trace()
     try:
-        return Extraction(_extract(html, url, rules, site_titles, deadline, trace), trace)
+        return Extraction(_extract(html, url, rules, (), None, trace), trace)
     except NoArticle as exc:
         return Extraction(None, trace, exc)
 
