@@ -264,3 +264,19 @@ def test_short_story_lines_that_link_a_name_are_kept():
     ]
     body = extract(story_with("".join(f"<p>{line}</p>" for line in lines)), URL).body
     assert body == [*STORY[:2], "王小明說，", "港區清淤明年動工，", "林雅婷、陳怡君", "都出席了說明會。", *STORY[2:]]
+
+
+def test_explain_says_a_date_written_in_another_zone_is_the_same_value():
+    from watcher.app.explain import explain_page
+
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2026-11-20T01:30:00Z"}'
+        '</script><meta property="article:published_time" content="2026-11-20T09:30:00+08:00">'
+    )
+    article, report = explain_page(
+        page(f"<article><h1>{escape(HEADLINE)}</h1>{paragraphs(STORY)}</article>", head), URL
+    )
+    assert article is not None and article.published == "2026-11-20T01:30:00Z"
+    used, meta = report.fields["published"]
+    assert used.used and used.source == "JSON-LD datePublished"
+    assert meta.source == "<meta article:published_time>" and meta.note == "same value"

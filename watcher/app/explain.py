@@ -219,6 +219,14 @@ def _offered(root: Any, rule: SiteRule | None) -> dict[str, list[Candidate]]:
     return fields
 
 
+def _same_moment(candidate: str, value: str) -> bool:
+    """A page's date and the extracted one name the same instant, however each writes its zone
+    ("2026-11-20T09:30:00+08:00" and "2026-11-20T01:30:00Z"), or the same minute when no zone is given."""
+    from watcher.extract.metadata import parse_date
+
+    return parse_date(candidate) == value or candidate[:16] == value[:16]
+
+
 def _is(source: str, label: str) -> bool:
     """Whether the trace's source is this candidate (the trace may add why after a comma)."""
     return source == label or source.startswith(label + ",") or source.startswith(label + " ")
@@ -247,7 +255,7 @@ def _mark_fields(fields: dict[str, list[Candidate]], trace: Trace, article: Arti
                 c.note = source
             elif chosen is None:
                 c.note = "not used (judged not to be this field)"
-            elif _same(c.value, value):
+            elif _same(c.value, value) or (name in ("published", "modified") and _same_moment(c.value, value)):
                 c.note = "same value"
             elif name == "headline" and value in c.value:
                 c.note = "the headline plus site name or section"
