@@ -57,7 +57,7 @@ elif [ ! -s "$browser_file" ] || [ ! -x "$(cat "$browser_file")" ]; then
           command -v chromium >/dev/null && system=$(command -v chromium)
         fi ;;
     esac
-    [ -n "$system" ] || { say "no browser: install Chromium (Debian/Ubuntu: apt-get install chromium-headless-shell) or set WATCHER_BROWSER=/path/to/chrome"; exit 1; }
+    [ -n "$system" ] || { say "no browser: install Chromium (Debian/Ubuntu: apt-get install chromium-headless-shell) or set WATCHER_BROWSER=/path/to/chromium"; exit 1; }
     echo "$system" > "$browser_file"
   fi
 fi

@@ -24,7 +24,7 @@ FLAG_NOTES = {
     "stealth": "no notice, same modified date",
     "encoding_repair": "garbled characters fixed, the words did not change",
 }
-# For narrow columns (the dashboard's edits feed); other flags keep their own word.
+# For narrow columns (the dashboard's edits list); other flags keep their own word.
 FLAG_SHORT = {
     "headline_changed": "headline",
     "correction_notice": "correction",

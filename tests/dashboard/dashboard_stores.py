@@ -8,6 +8,7 @@ folder has a conftest, and `from conftest import` could find another one.)
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,25 +35,13 @@ def page(headline: str, paragraphs: list[str], lang: str = "en") -> str:
 <div class="story-body">{body}</div></article></main></body></html>"""
 
 
-MARKET = [
-    "The city market opened its new hall on Saturday morning with a ribbon cutting by the mayor and traders.",
-    "Traders said the first weekend went well and that they had sold 40 stalls to new vendors from the valley.",
-    "The hall replaces a car park that the council bought from a developer for a little under two million.",
-    "A second phase with a covered food court is planned for next year if the budget allows it, officials said.",
-]
+# The stories' text is data (stories.json beside this module), out of the code.
+STORIES = json.loads((Path(__file__).with_name("stories.json")).read_text(encoding="utf-8"))
+MARKET = STORIES["market"]
 MARKET_V2 = [MARKET[0], MARKET[2], MARKET[1].replace("40 stalls", "45 stalls"), MARKET[3]]
-LIBRARY = [
-    "The library board voted on Monday to keep the branch open on Sundays after a petition signed by residents.",
-    "The goverment grant that pays for the extra hours runs until the end of next year, the chair said.",
-    "Volunteers will run a reading hour for children every second Sunday starting in the new year, she added.",
-]
+LIBRARY = STORIES["library"]
 LIBRARY_V2 = [LIBRARY[0], LIBRARY[1].replace("goverment", "government"), LIBRARY[2]]
-ZH_MOVE = [
-    "台北市政府今天宣布，捷運環狀線北段工程將於明年三月動工，預計五年內完工通車。",
-    "市府表示，北段全長約十五公里，共設十二座車站，總經費約新台幣一千億元。",
-    "交通局長說，環狀線完工後，新北與台北之間的通勤時間可縮短約二十分鐘。",
-    "部分居民擔心施工期間的交通衝擊，市府承諾將召開說明會並公布替代道路。",
-]
+ZH_MOVE = STORIES["zh_move"]
 ZH_MOVE_V2 = [ZH_MOVE[0], ZH_MOVE[2], ZH_MOVE[1].replace("十二座", "十四座"), ZH_MOVE[3]]
 
 

@@ -85,27 +85,27 @@ def test_articles_and_the_stores_edits_newest_first(english_store):
         assert len(articles) == 5
         assert any("Harbor city approves" in r and "politics" in r and "substantive" in r for r in articles)
         assert any("/news/broken" in r and "error" in r for r in articles)
-        feed = rows(app.screen.query_one(EditsTable))
-        # Edits from checks made before this app started: the feed reads the store.
-        assert [r.split("\n")[0] for r in feed] == ["1h ago", "2h ago", "3h ago", "4h ago"]
-        assert "Old bridge to close" in feed[0] and "removed" in feed[0]
-        assert "goverment" in feed[1] and "government" in feed[1] and "typo" in feed[1]
-        assert "60" in feed[3] and "80" in feed[3] and "correction" in feed[3]
+        edits = rows(app.screen.query_one(EditsTable))
+        # Edits from checks made before this app started: the edits list reads the store.
+        assert [r.split("\n")[0] for r in edits] == ["1h ago", "2h ago", "3h ago", "4h ago"]
+        assert "Old bridge to close" in edits[0] and "removed" in edits[0]
+        assert "goverment" in edits[1] and "government" in edits[1] and "typo" in edits[1]
+        assert "60" in edits[3] and "80" in edits[3] and "correction" in edits[3]
         status = str(app.status_line())
         assert "articles 5" in status and "errors 1" in status
 
     drive(app, script)
 
 
-def test_fits_80x24_with_room_for_the_feed(english_store):
+def test_fits_80x24_with_room_for_the_edits_list(english_store):
     app = dashboard(english_store)
 
     async def script(pilot):
-        articles, feed = app.screen.query_one(ArticlesTable), app.screen.query_one(EditsTable)
-        assert feed.region.height >= 7 and feed.region.bottom <= 22
+        articles, edits = app.screen.query_one(ArticlesTable), app.screen.query_one(EditsTable)
+        assert edits.region.height >= 7 and edits.region.bottom <= 22
         harbor = next(r for r in rows(articles) if r.startswith("Harbor"))
         assert "…" in harbor.split(" | ")[0] and "substantive" in harbor
-        assert rows(feed)[0].split(" | ")[1].startswith("removed")
+        assert rows(edits)[0].split(" | ")[1].startswith("removed")
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape", "ctrl+c")
@@ -118,10 +118,10 @@ def test_filters_and_search(english_store):
     app = dashboard(english_store)
 
     async def script(pilot):
-        feed = app.screen.query_one(EditsTable)
+        edits = app.screen.query_one(EditsTable)
 
         def headlines():
-            return [r.split(" | ")[2].split("\n")[0] for r in rows(feed)]
+            return [r.split(" | ")[2].split("\n")[0] for r in rows(edits)]
 
         await pilot.press("c")  # substantive only
         assert headlines() == [
@@ -155,12 +155,12 @@ def test_class_and_flag_filters_narrow_the_articles_too_and_home_end_move_in_the
     app = dashboard(english_store)
 
     async def script(pilot):
-        articles, feed = app.screen.query_one(ArticlesTable), app.screen.query_one(EditsTable)
+        articles, edits = app.screen.query_one(ArticlesTable), app.screen.query_one(EditsTable)
 
         def headlines():
             return sorted(r.split(" | ")[0] for r in rows(articles))
 
-        await pilot.press("c")  # substantive only: the articles with such a change, as the feed shows
+        await pilot.press("c")  # substantive only: the articles with such a change, as the edits list shows
         assert headlines() == [
             "Harbor city approves $48 million flood barrier after decade of debate",
             "Market hall opens to traders",
@@ -169,11 +169,11 @@ def test_class_and_flag_filters_narrow_the_articles_too_and_home_end_move_in_the
         assert headlines() == ["Harbor city approves $48 million flood barrier after decade of debate"]
         await pilot.press("escape")
         assert len(rows(articles)) == 5
-        feed.focus()
+        edits.focus()
         await pilot.press("end")
-        assert feed.cursor_row == feed.row_count - 1 > 0
+        assert edits.cursor_row == edits.row_count - 1 > 0
         await pilot.press("home")
-        assert feed.cursor_row == 0
+        assert edits.cursor_row == 0
 
     drive(app, script)
 
@@ -213,9 +213,11 @@ def test_chinese_diff_is_readable(chinese_store):
     app = dashboard(chinese_store)
 
     async def script(pilot):
-        feed = app.screen.query_one(EditsTable)
-        feed.focus()
-        feed.move_cursor(row=[("piggy" in k.value or "撲滿" in r) for k, r in zip(feed.rows, rows(feed))].index(True))
+        edits = app.screen.query_one(EditsTable)
+        edits.focus()
+        edits.move_cursor(
+            row=[("piggy" in k.value or "撲滿" in r) for k, r in zip(edits.rows, rows(edits))].index(True)
+        )
         await pilot.press("enter")
         await opened(pilot, app, DiffScreen)
         text = shown(app.screen.view)
@@ -279,8 +281,8 @@ def test_add_url_open_it_and_write_a_report_and_a_card(english_copy, tmp_path, b
         await pilot.press("a", *"http://127.0.0.9:47931/news/new-one", "enter")
         await pilot.pause()
         assert "http://127.0.0.9:47931/news/new-one" in {a.url for a in store.list_articles()}
-        feed = app.screen.query_one(EditsTable)
-        feed.focus()
+        edits = app.screen.query_one(EditsTable)
+        edits.focus()
         await pilot.press("down", "r")  # the typo fix
         written = list(out.glob("*.html"))
         assert len(written) == 1 and "Library keeps Sunday hours" in written[0].read_text()
@@ -417,8 +419,8 @@ def test_over_postgresql(postgres, site, browser, tmp_path):
 
     async def script(pilot):
         assert rows(app.screen.query_one(ArticlesTable))[0].startswith("Tram fares frozen")
-        feed = rows(app.screen.query_one(EditsTable))
-        assert len(feed) == 1 and "2" in feed[0] and "3" in feed[0] and "substantive" in feed[0]
+        edits = rows(app.screen.query_one(EditsTable))
+        assert len(edits) == 1 and "2" in edits[0] and "3" in edits[0] and "substantive" in edits[0]
         await pilot.press("enter")
         await opened(pilot, app, TimelineScreen)
         assert [r.split(" | ")[0] for r in rows(app.screen.query_one(VersionsTable))] == ["v2", "v1"]

@@ -58,6 +58,7 @@ ADDER = textwrap.dedent(
     from pathlib import Path
     from watcher.store import open_store
     store = open_store(Path(sys.argv[1]))
+    print("ready", flush=True)
     while not Path(sys.argv[3]).exists():  # start together
         time.sleep(0.001)
     for i in range(200):
@@ -130,7 +131,8 @@ def test_sigkill_at_random_moments_loses_no_reported_version(tmp_path):
 def test_two_processes_adding_at_once_lose_nothing(tmp_path):
     data, go = tmp_path / "data", tmp_path / "go"
     procs = [python(ADDER, str(data), name, str(go)) for name in ("left", "right")]
-    time.sleep(0.3)
+    for proc in procs:  # both started and waiting: then they begin together
+        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
     go.touch()
     for proc in procs:
         out, err = proc.communicate(timeout=60)
@@ -271,7 +273,8 @@ SAVER = textwrap.dedent(
     """
 )
 
-# Writes back to back for a while: a busy store (an `add` of many URLs, a prune) beside a check.
+# Writes back to back until told to stop (or for at most a while): a busy store (an `add` of many URLs, a prune)
+# beside a check.
 HOGGER = textwrap.dedent(
     """
     import sys, time
@@ -280,8 +283,9 @@ HOGGER = textwrap.dedent(
     store = open_store(Path(sys.argv[1]), durable=False)
     print("ready", flush=True)
     end = time.monotonic() + float(sys.argv[2])
+    stop = Path(sys.argv[3])
     i = 0
-    while time.monotonic() < end:
+    while time.monotonic() < end and not stop.exists():
         i += 1
         with store.transaction():
             store.add_article(f"https://news.example/busy/{i}")
@@ -317,12 +321,14 @@ def test_a_writer_waiting_on_a_busy_store_gets_its_turn(tmp_path):
     data = tmp_path / "data"
     store = open_store(data, durable=False, lock_timeout=2.0)
     store.add_article(URL, now=T0)
-    hog = python(HOGGER, str(data), "4")
+    stop = tmp_path / "stop"
+    hog = python(HOGGER, str(data), "60", str(stop))
     assert hog.stdout.readline().strip() == "ready", hog.stderr.read()
     time.sleep(0.3)
     for i in range(10):  # each must get in within its 2 s bound although the other process never pauses
         store.record_check(CheckResult(url=URL, status="unchanged", checked_at=T0 + timedelta(minutes=i)))
     assert hog.poll() is None  # the store was busy all along
+    stop.touch()  # done: no need to wait out the hog's time
     out, err = hog.communicate(timeout=30)
     assert hog.returncode == 0, err
     assert store.get_article(URL).checks_total == 10

@@ -102,6 +102,52 @@ def test_explain_says_the_dek_came_from_the_standfirst_element():
     assert [(c.source, c.value) for c in used] == [("element p.dek under the headline", DEK)]
 
 
+def test_explain_names_the_site_rule_extraction_applied_the_longest_matching_domain():
+    # Extraction takes the rule for the longest matching domain; re-deriving it beside the extractor took the first
+    # rule listed whose domain matched, and showed the other rule's headline as the site rule's.
+    from watcher.app.explain import explain_page
+    from watcher.config import SiteRule
+
+    html = page(f'<article><h2 class="kicker">Harbour</h2><h1>{escape(HEADLINE)}</h1>{paragraphs(STORY)}</article>')
+    rules = [SiteRule(domain="example", headline="h2.kicker"), SiteRule(domain="news.example", headline="h1")]
+    article, report = explain_page(html, URL, rules)
+    assert article is not None and article.headline == HEADLINE
+    assert report.trace.rule == "news.example"
+    used = [(c.source, c.value) for c in report.fields["headline"] if c.used]
+    assert used == [("site rule h1", HEADLINE)]
+    assert report.to_json()["trace"]["sources"]["headline"] == "site rule h1"
+
+
+def test_explain_names_the_date_and_name_line_a_byline_came_from():
+    # With no byline element, JSON-LD author or meta author, the byline is the names on a date-and-counter line of
+    # the body; re-deriving the sources beside the extractor never listed that one, so no byline source was used.
+    from watcher.app.explain import explain_page
+
+    article, report = explain_page(story_with("", byline=meta_line(4)), URL)
+    assert article is not None and article.byline == "Ana Ribeiro"
+    (used,) = [c for c in report.fields["byline"] if c.used]
+    assert used.value == "Ana Ribeiro"
+    assert used.source.startswith("the names on a date-and-name line of the body")
+    assert any(p.reason == "a date, byline or counter line" for p in report.lines)
+
+
+def test_explain_lists_the_blocks_extraction_dropped_with_its_reasons():
+    from watcher.app.explain import explain_page
+
+    links = "".join(
+        f'<li><a href="/s/{n}">Another harbour story number {n} about the ferries</a></li>' for n in range(4)
+    )
+    html = page(
+        f"<article><h1>{escape(HEADLINE)}</h1>{paragraphs(STORY)}</article>", after=f"<aside><ul>{links}</ul></aside>"
+    )
+    article, report = explain_page(html, URL)
+    assert article is not None and article.body == STORY
+    (container,) = [b for b in report.blocks if b.used]
+    assert container.where == "article" and "holds the story" in container.note
+    aside = next(b for b in report.blocks if b.where == "aside")
+    assert "<aside> is page chrome" in aside.note and "mostly links" in aside.note
+
+
 # --- in-article modules, told by their shape --------------------------------------------------------------------
 
 
@@ -218,3 +264,19 @@ def test_short_story_lines_that_link_a_name_are_kept():
     ]
     body = extract(story_with("".join(f"<p>{line}</p>" for line in lines)), URL).body
     assert body == [*STORY[:2], "王小明說，", "港區清淤明年動工，", "林雅婷、陳怡君", "都出席了說明會。", *STORY[2:]]
+
+
+def test_explain_says_a_date_written_in_another_zone_is_the_same_value():
+    from watcher.app.explain import explain_page
+
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", "datePublished": "2026-11-20T01:30:00Z"}'
+        '</script><meta property="article:published_time" content="2026-11-20T09:30:00+08:00">'
+    )
+    article, report = explain_page(
+        page(f"<article><h1>{escape(HEADLINE)}</h1>{paragraphs(STORY)}</article>", head), URL
+    )
+    assert article is not None and article.published == "2026-11-20T01:30:00Z"
+    used, meta = report.fields["published"]
+    assert used.used and used.source == "JSON-LD datePublished"
+    assert meta.source == "<meta article:published_time>" and meta.note == "same value"

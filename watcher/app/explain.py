@@ -1,13 +1,13 @@
 """`watcher extract --explain`: where each field of the extracted article came from, and why other candidates lost.
 
-This reads the page again beside the extractor instead of instrumenting it: the extractor's result is the truth,
-and each candidate the page offers (site rule, JSON-LD, meta tags, <title>, headings, blocks of text) is shown
-as used (it equals what was extracted) or not, with the reason a person can act on (a site rule to write).
+What was used comes from extraction's own trace (watcher/extract/trace.py): the site rule it applied, each field's
+source, the container it read and the blocks it left out with their reasons. Beside it, the other candidates the
+page offers (JSON-LD, meta tags, <title>, headings, a site rule's selectors) are listed as not used, with the
+reason a person can act on (a site rule to write).
 """
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,14 +18,15 @@ from rich.table import Table
 from rich.text import Text
 
 from watcher.config import SiteRule
-from watcher.errors import NoArticle, WatcherError
-from watcher.extract.metadata import dek_element
+from watcher.errors import WatcherError
+from watcher.extract import rules as data
+from watcher.extract.trace import Piece, Trace, where
 from watcher.models import Article
 from watcher.render.text import visible
-from watcher.urls import host_of, on_domain
+from watcher.urls import host_of
 
-_BLOCKS = "article, main, [role=main], [itemprop=articleBody], section, div"
-_SHOWN_BLOCKS = 6
+_SHOWN_BLOCKS = 6  # blocks left out, the largest first
+_SHOWN_LINES = 6  # lines left out of the body
 _VALUE = 70  # characters of a candidate's value shown
 
 
@@ -53,6 +54,8 @@ class Explanation:
     extractor: str = ""
     fields: dict[str, list[Candidate]] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
+    lines: list[Piece] = field(default_factory=list)  # lines of the body left out, with why
+    trace: Trace = field(default_factory=Trace)
     error: WatcherError | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -74,6 +77,8 @@ class Explanation:
                 for b in self.blocks
             ],
             "error": str(self.error) if self.error else None,
+            # Added field: extraction's own trace, which the marks above are read from.
+            "trace": self.trace.to_json(),
         }
 
     def renderable(self) -> RenderableType:
@@ -96,7 +101,11 @@ class Explanation:
                     value.append(f"  ({c.note})", style="diff.gap")
                 table.add_row(name if n == 0 else "", mark, value)
         parts.append(table)
-        parts += [Text(""), Text(f"body blocks (extractor: {self.extractor or 'none'})", style="diff.label")]
+        rule = f", site rule for {self.trace.rule}" if self.trace.rule else ""
+        parts += [
+            Text(""),
+            Text(f"body blocks (extractor: {self.extractor or 'none'}{rule})", style="diff.label"),
+        ]
         blocks = Table.grid(padding=(0, 1))
         blocks.add_column(no_wrap=True)
         blocks.add_column(justify="right", no_wrap=True)
@@ -114,6 +123,16 @@ class Explanation:
                 Text(b.note, style="diff.gap"),
             )
         parts.append(blocks)
+        if self.lines:
+            parts += [Text(""), Text("lines left out of the body", style="diff.label")]
+            lines = Table.grid(padding=(0, 1))
+            lines.add_column(overflow="fold")
+            lines.add_column(overflow="fold")
+            for line in self.lines[:_SHOWN_LINES]:
+                lines.add_row(Text(visible(_cut(line.text))), Text(line.reason, style="diff.gap"))
+            if len(self.lines) > _SHOWN_LINES:
+                lines.add_row(Text(f"… {len(self.lines) - _SHOWN_LINES} more", style="diff.gap"), "")
+            parts.append(lines)
         if self.error:
             host = host_of(self.url).split(":")[0] or "example.com"
             parts += [
@@ -138,40 +157,13 @@ def _text(el: Any) -> str:
     return " ".join(el.text_content().split())
 
 
-def _where(el: Any) -> str:
-    where = el.tag
-    if el.get("id"):
-        where += "#" + el.get("id")
-    classes = (el.get("class") or "").split()
-    if classes:
-        where += "." + ".".join(classes[:2])
-    if el.get("itemprop"):
-        where += f"[itemprop={el.get('itemprop')}]"
-    return where
-
-
-def _ld(root: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-
-    def walk(data: Any, depth: int = 0) -> None:
-        if depth > 5:
-            return
-        if isinstance(data, list):
-            for item in data:
-                walk(item, depth + 1)
-        elif isinstance(data, dict):
-            if "@graph" in data:
-                walk(data["@graph"], depth + 1)
-            for key in ("headline", "description", "author", "datePublished", "dateModified", "articleBody"):
-                if key in data and key not in found:
-                    found[key] = data[key]
-
-    for script in root.xpath("//script[@type='application/ld+json']"):
-        try:
-            walk(json.loads(script.text_content() or "null"))
-        except ValueError:
-            continue
-    return found
+def _css(root: Any, selector: str | None) -> list[Any]:
+    if not selector:
+        return []
+    try:
+        return root.cssselect(selector)
+    except Exception:  # a bad selector is reported by the config loader, not here
+        return []
 
 
 def _ld_str(value: Any) -> str:
@@ -182,58 +174,45 @@ def _ld_str(value: Any) -> str:
     return str(value or "")
 
 
-def _meta(root: Any, *names: str) -> list[tuple[str, str]]:
-    out = []
-    for name in names:
-        for el in root.xpath(f"//meta[@property='{name}' or @name='{name}']"):
-            if el.get("content"):
-                out.append((f"<meta {name}>", el.get("content")))
-                break
-    return out
+def _metas(meta: dict[str, str], names: Sequence[str]) -> list[Candidate]:
+    return [Candidate(f"<meta {name}>", meta[name]) for name in names if meta.get(name)]
 
 
-def _css(root: Any, selector: str | None) -> list[Any]:
-    if not selector:
-        return []
-    try:
-        return root.cssselect(selector)
-    except Exception:  # a bad selector is reported by the config loader, not here
-        return []
+def _offered(root: Any, rule: SiteRule | None) -> dict[str, list[Candidate]]:
+    """What the page offers for each field, named as extraction's trace names its sources."""
+    from watcher.extract.metadata import json_ld, meta_tags
 
+    ld, meta = json_ld(root), meta_tags(root)
+    title = root.find(".//title")
 
-def _field_candidates(root: Any, rule: SiteRule | None, headline: str = "") -> dict[str, list[Candidate]]:
-    ld = _ld(root)
-    title = root.xpath("//title")
+    def by_rule(selector: str | None) -> list[Candidate]:
+        return [Candidate(f"site rule {selector}", _text(e)) for e in _css(root, selector)[:1]]
+
     fields: dict[str, list[Candidate]] = {}
-    head = [Candidate("site rule", _text(e)) for e in _css(root, rule.headline if rule else None)[:1]]
-    head += [Candidate(f"<h1> {_where(e)}", _text(e)) for e in root.xpath("//h1")[:3]]
+    head = by_rule(rule.headline if rule else None)
+    head += [Candidate(f"<h1> {where(e)}", _text(e)) for e in root.xpath("//h1")[:3]]
     head += [Candidate("JSON-LD headline", _ld_str(ld.get("headline")))] if ld.get("headline") else []
-    head += [Candidate(s, v) for s, v in _meta(root, "og:title", "twitter:title")]
-    head += [Candidate("<title>", _text(title[0]))] if title else []
+    head += _metas(meta, data.TITLE_META)
+    head += [Candidate("<title>", _text(title))] if title is not None else []
     fields["headline"] = head
-    dek = [Candidate("site rule", _text(e)) for e in _css(root, rule.dek if rule else None)[:1]]
-    standfirst = dek_element(root, headline)
-    if standfirst is not None:
-        dek += [Candidate(f"element {_where(standfirst)} under the headline", _text(standfirst))]
+    dek = by_rule(rule.dek if rule else None)
     dek += [Candidate("JSON-LD description", _ld_str(ld.get("description")))] if ld.get("description") else []
-    dek += [Candidate(s, v) for s, v in _meta(root, "og:description", "description")]
-    fields["dek"] = dek
-    by = [Candidate("site rule", _text(e)) for e in _css(root, rule.byline if rule else None)[:1]]
+    fields["dek"] = dek + _metas(meta, data.DEK_META)
+    by = by_rule(rule.byline if rule else None)
     by += [
-        Candidate(f"element {_where(e)}", _text(e))
+        Candidate(f"element {where(e)}", _text(e))
         for e in root.xpath("//*[@rel='author' or @itemprop='author' or contains(@class, 'byline')]")[:2]
     ]
     by += [Candidate("JSON-LD author", _ld_str(ld.get("author")))] if ld.get("author") else []
-    by += [Candidate(s, v) for s, v in _meta(root, "author", "article:author")]
-    fields["byline"] = by
+    fields["byline"] = by + _metas(meta, data.AUTHOR_META)
     for name, key, metas in (
-        ("published", "datePublished", ("article:published_time", "pubdate")),
-        ("modified", "dateModified", ("article:modified_time", "og:updated_time")),
+        ("published", "datePublished", data.PUBLISHED_META),
+        ("modified", "dateModified", data.MODIFIED_META),
     ):
         dates = [Candidate(f"JSON-LD {key}", _ld_str(ld.get(key)))] if ld.get(key) else []
-        dates += [Candidate(s, v) for s, v in _meta(root, *metas)]
+        dates += _metas(meta, metas)
         dates += [
-            Candidate(f"<time itemprop={key}>", e.get("datetime") or _text(e))
+            Candidate(f"element [itemprop={key}]", e.get("datetime") or e.get("content") or _text(e))
             for e in root.xpath(f"//*[@itemprop='{key}']")[:1]
         ]
         fields[name] = dates
@@ -248,17 +227,23 @@ def _same_moment(candidate: str, value: str) -> bool:
     return parse_date(candidate) == value or candidate[:16] == value[:16]
 
 
-def _mark_fields(fields: dict[str, list[Candidate]], article: Article | None) -> None:
+def _is(source: str, label: str) -> bool:
+    """Whether the trace's source is this candidate (the trace may add why after a comma)."""
+    return source == label or source.startswith(label + ",") or source.startswith(label + " ")
+
+
+def _mark_fields(fields: dict[str, list[Candidate]], trace: Trace, article: Article | None) -> None:
+    """Mark the candidate the trace says each field came from; the rest say why they were not used."""
     for name, found in fields.items():
-        value = getattr(article, name, "") if article else ""
-        chosen = None
-        for c in found:
-            if (
-                chosen is None
-                and value
-                and (_same(c.value, value) or (name in ("published", "modified") and _same_moment(c.value, value)))
-            ):
-                c.used, chosen = True, c
+        value = getattr(article, name, "") or "" if article else ""
+        source = trace.sources.get(name, "")
+        named = [c for c in found if source and _is(source, c.source)] if value else []
+        chosen = next((c for c in named if _same(c.value, value)), named[0] if named else None)
+        if chosen is not None:
+            chosen.used = True
+        elif value and source:
+            chosen = Candidate(source, value, used=True)
+            found.insert(0, chosen)
         for c in found:
             if c.used:
                 continue
@@ -266,82 +251,58 @@ def _mark_fields(fields: dict[str, list[Candidate]], article: Article | None) ->
                 c.note = "empty"
             elif article is None:
                 c.note = "no article was extracted"
-            elif chosen is None and value:
-                c.note = "differs from what was extracted (cleaned, or a source not listed)"
+            elif source.startswith("none:"):
+                c.note = source
             elif chosen is None:
                 c.note = "not used (judged not to be this field)"
-            elif value and _same(c.value, value):
+            elif _same(c.value, value) or (name in ("published", "modified") and _same_moment(c.value, value)):
                 c.note = "same value"
-            elif name == "headline" and value and value in c.value:
+            elif name == "headline" and value in c.value:
                 c.note = "the headline plus site name or section"
-            elif name == "dek" and article is not None and article.body and c.value[:30] in article.body[0]:
+            elif name == "dek" and article.body and c.value[:30] in article.body[0]:
                 c.note = "repeats the first paragraph"
             else:
                 c.note = f"lost to {chosen.source}"
 
 
-def _blocks(root: Any, article: Article | None) -> list[Block]:
-    body = article.body if article else []
-    first = body[0][:40] if body else ""
-    total = sum(len(p) for p in body)
-    scored = []
-    for el in root.cssselect(_BLOCKS):
-        paragraphs = el.xpath(".//p")
-        text = _text(el)
-        if len(text) < 40 and el.tag not in ("article", "main"):
-            continue
-        if el.tag in ("div", "section") and len(paragraphs) < 2 and not el.get("itemprop"):
-            continue
-        links = sum(len(_text(a)) for a in el.xpath(".//a")) / max(len(text), 1)
-        scored.append((el, len(text), len(paragraphs), links))
-    scored.sort(key=lambda s: -s[1])
-    chosen = None
-    if first:
-        holders = [s for s in scored if first in _text(s[0])]
-        chosen = min(holders, key=lambda s: s[1]) if holders else None
+def _blocks(trace: Trace, article: Article | None) -> list[Block]:
+    """The container extraction read, then the largest blocks it left out, each with the reason it gave."""
     out = []
-    for el, chars, count, links in scored[:_SHOWN_BLOCKS]:
-        b = Block(_where(el), chars, count, links)
-        if chosen is not None and el is chosen[0]:
-            b.used, b.note = True, f"holds the story ({total} characters kept)"
-        elif chars < 40:
-            b.note = "too little text"
-        elif links > 0.5:
-            b.note = f"mostly links ({links:.0%}): navigation or a list of stories"
-        elif chosen is not None and chosen[0] in el.iterdescendants():
-            b.note = "contains the story and page chrome around it"
-        elif chosen is not None and el in chosen[0].iterdescendants():
-            b.note = "part of the story block"
-        elif first and first not in _text(el):
-            b.note = "does not hold the story's first paragraph"
+    box = trace.container
+    if box is not None:
+        kept = sum(len(p) for p in article.body) if article else 0
+        if article is not None and trace.extractor == "dom":
+            note = f"holds the story ({kept} characters kept); {box.reason}"
+        elif article is not None:
+            note = f"found by {box.reason}; the body was read by {trace.extractor} ({kept} characters kept)"
         else:
-            b.note = "not chosen"
-        out.append(b)
+            note = f"read as {box.reason}, but holds no story text"
+        out.append(Block(box.where, box.chars, box.paragraphs, box.link_share, article is not None, note))
+    elements = sorted((p for p in trace.dropped if p.where != "line"), key=lambda p: -p.chars)
+    for piece in elements[:_SHOWN_BLOCKS]:
+        note = piece.reason
+        if piece.link_share > 0.5:
+            note += f"; mostly links ({piece.link_share:.0%}): navigation or a list of stories"
+        out.append(Block(piece.where, piece.chars, piece.paragraphs, piece.link_share, False, note))
     return out
 
 
 def explain_page(html: str, url: str, rules: Sequence[SiteRule] = ()) -> tuple[Article | None, Explanation]:
-    """The article watcher extracts from a page (None if it finds none) and how it was found."""
+    """The article watcher extracts from a page (None if it finds none) and how it was found, from its trace."""
     import lxml.html
 
-    from watcher.extract import extract as extract_article
+    from watcher.extract import extract_traced
 
-    report = Explanation(url=url)
-    article: Article | None = None
-    try:
-        article = extract_article(html, url, rules)
-        report.extractor = article.extractor
-    except NoArticle as exc:
-        report.error = exc
+    result = extract_traced(html, url, rules)
+    article, trace = result.article, result.trace
+    report = Explanation(url=url, extractor=trace.extractor if article else "", trace=trace, error=result.error)
+    report.lines = [p for p in trace.dropped if p.where == "line"]
     try:
         root = lxml.html.fromstring(html) if html.strip() else None
     except (ValueError, lxml.etree.ParserError):
         root = None
-    if root is None:
-        return article, report
-    host = host_of(url).split(":")[0]
-    rule = next((r for r in rules if on_domain(host, r.domain)), None)
-    report.fields = _field_candidates(root, rule, article.headline if article else "")
-    _mark_fields(report.fields, article)
-    report.blocks = _blocks(root, article)
+    rule = next((r for r in rules if r.domain == trace.rule), None) if trace.rule else None
+    report.fields = _offered(root, rule) if root is not None else {}
+    _mark_fields(report.fields, trace, article)
+    report.blocks = _blocks(trace, article)
     return article, report

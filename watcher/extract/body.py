@@ -16,6 +16,7 @@ from watcher.extract.dom import attrs_of, link_density, rough_len, select, visib
 from watcher.extract.metadata import ld_text, unescape
 from watcher.extract.modules import Line, drop_modules
 from watcher.extract.rules import BLOCK_TAGS
+from watcher.extract.trace import Trace, Untraced
 from watcher.models import Article
 from watcher.normalize import comparison_key, normalize_paragraphs, normalize_text
 from watcher.urls import hostname_of, on_domain
@@ -45,24 +46,32 @@ def rule_text(root: Any, selector: str | None) -> str:
     return ""
 
 
-def find_container(root: Any, rule: SiteRule | None) -> tuple[Any, bool]:
-    """The element holding the story, and whether the page marked it explicitly (strong evidence)."""
+def find_container(root: Any, rule: SiteRule | None, trace: Trace | None = None) -> tuple[Any, bool]:
+    """The element holding the story, and whether the page marked it explicitly (strong evidence); the trace is
+    told how it was found."""
+    trace = trace if trace is not None else Untraced()
     if rule is not None and rule.body:
         found = select(root, rule.body)
         if found:
+            trace.read_from(found[0], True, f"the site rule's body selector {rule.body}")
             return found[0], True
     for css in rules.BODY_SELECTORS:
         found = select(root, css)
         if found:
-            return _with_siblings(max(found, key=_paragraph_text_len), found), True
+            container = _with_siblings(max(found, key=_paragraph_text_len), found)
+            trace.read_from(container, True, f"the page marks the story body: {css}")
+            return container, True
     candidates = [
         el for el in root.iter("div", "section", "article", "main") if rules.BODY_PATTERN.search(attrs_of(el))
     ]
     if candidates:
         best = max(candidates, key=_paragraph_text_len)
         if _paragraph_text_len(best) > 200:
-            return _with_siblings(best, candidates), True
+            container = _with_siblings(best, candidates)
+            trace.read_from(container, True, "its class or id names a story body")
+            return container, True
     hint: Any = None
+    why = ""
     articles = list(root.iter("article"))
     if articles:
         hint = max(articles, key=_paragraph_text_len)
@@ -70,16 +79,22 @@ def find_container(root: Any, rule: SiteRule | None) -> tuple[Any, bool]:
         # Sibling <article>s are the posts of one live blog (or one story split in parts): take them all.
         if parent is not None and sum(1 for a in articles if a.getparent() is parent) > 1:
             hint = parent
+        why = "the <article> with the most paragraph text"
     if hint is None:
-        hint = root.find(".//main")
+        hint, why = root.find(".//main"), "the page's <main>"
     if hint is None:
-        return _densest(root), False
+        densest = _densest(root)
+        if densest is not None:
+            trace.read_from(densest, False, "the densest text on the page (no <article> or <main>)")
+        return densest, False
     # <article> and <main> are only hints: teasers in a sidebar are <article>s too. Text elsewhere that is much
     # denser (a body laid out as <br>-separated lines in a plain <div>) wins over them.
     densest = _densest(root)
     if densest is not None and not _contains(hint, densest) and not _contains(densest, hint):
         if _paragraph_text_len(densest) > 2 * _paragraph_text_len(hint):
+            trace.read_from(densest, False, f"the densest text on the page, over twice what {why} holds")
             return densest, False
+    trace.read_from(hint, False, why)
     return hint, False
 
 
@@ -321,9 +336,10 @@ def text_length(paras: list[str]) -> int:
 
 
 def body_paragraphs(
-    root: Any, container: Any, strong: bool, rule: SiteRule | None, ld: dict[str, Any]
+    root: Any, container: Any, strong: bool, rule: SiteRule | None, ld: dict[str, Any], trace: Trace | None = None
 ) -> tuple[list[str], str, list[str]]:
-    """The story's paragraphs, the extractor that found them, and the date-and-counter lines left out of them."""
+    """The story's paragraphs, the extractor that found them, and the date-and-counter lines left out of them;
+    the trace is told which of the container's lines the DOM reading left out."""
     ld_body = _ld_body(ld)
     matches = select(root, rule.body) if rule is not None and rule.body else []
     if matches:
@@ -346,16 +362,30 @@ def body_paragraphs(
     # A JSON-LD body wins unless the DOM gave at least as much text (JSON-LD bodies are often cut short).
     if ld_body and text_length(ld_body) > 1.1 * text_length(best):
         return ld_body, "json-ld", []
+    if source == "dom" and trace is not None:
+        kept, dated = set(dom), set(meta)
+        for line in lines:
+            if line.text in dated:
+                trace.drop_line(line.text, "a date, byline or counter line")
+            elif line.text not in kept:
+                trace.drop_line(line.text, "a link to another page, or a list of them (an in-article module)")
     return best, source, meta if source == "dom" else []
 
 
-def clean_body(art: Article) -> list[str]:
-    """Drop lines that repeat the headline, byline or a caption, and page furniture lines."""
+def clean_body(art: Article, trace: Trace | None = None) -> list[str]:
+    """Drop lines that repeat the headline, byline or a caption, and page furniture lines (each told the trace)."""
+    trace = trace if trace is not None else Untraced()
     skip = {comparison_key(c) for c in art.captions}
     skip.update(comparison_key(x) for x in (art.headline, art.byline) if x)
-    return [
-        p for p in art.body if comparison_key(p) not in skip and not rules.JUNK_LINE.match(p) and not is_widget_line(p)
-    ]
+    kept = []
+    for p in art.body:
+        if comparison_key(p) in skip:
+            trace.drop_line(p, "repeats the headline, the byline or a caption")
+        elif rules.JUNK_LINE.match(p) or is_widget_line(p):
+            trace.drop_line(p, "page furniture (a share, counter, pager or tag line)")
+        else:
+            kept.append(p)
+    return kept
 
 
 def is_lead_copy(dek: str, lead: str) -> bool:

@@ -19,33 +19,36 @@ from watcher.extract.dom import (
     unlinked_text,
     visible_text,
 )
+from watcher.extract.trace import Trace, Untraced
 
 
-def _is_chrome(el: Any) -> bool:
+def _chrome_reason(el: Any) -> str:
+    """Why an element is page chrome, or "" when it is not."""
     tag = el.tag
     if tag in rules.DROP_TAGS:
-        return True
+        return f"<{tag}> never holds article text"
     if el.get("hidden") is not None or (el.get("aria-hidden") == "true" and tag not in ("img", "figure")):
-        return True
+        return "hidden"
     style = (el.get("style") or "").replace(" ", "").lower()
     if "display:none" in style or "visibility:hidden" in style:
-        return True
+        return "hidden by its style"
     role = (el.get("role") or "").lower()
     if role in ("navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "dialog", "alert", "search"):
-        return True
+        return f"role={role}"
     if tag in rules.CHROME_TAGS:
-        return True
+        return f"<{tag}> is page chrome"
     attrs = attrs_of(el)
     if not attrs.strip():
-        return False
+        return ""
     if el.get("itemprop") == "articleBody" or rules.BODY_PATTERN.search(attrs):
-        return False
+        return ""
     if tag in rules.INLINE_TAGS and _in_prose(el):
-        return False  # a word of a sentence, whatever its class says (a glossary 'popup' link, a 'share'd quote)
+        return ""  # a word of a sentence, whatever its class says (a glossary 'popup' link, a 'share'd quote)
     parts = attr_parts(attrs)
-    if parts & rules.CHROME_PARTS or any(j in parts for j in rules.CHROME_JOINED):
-        return True
-    return False
+    named = sorted(parts & rules.CHROME_PARTS) or [j for j in rules.CHROME_JOINED if j in parts]
+    if named:
+        return f"class/id names chrome ({named[0]})"
+    return ""
 
 
 def _in_prose(el: Any) -> bool:
@@ -85,7 +88,7 @@ _PROMPT_WRAPPERS = frozenset(("div", "section", "aside", "form", "span", "ul", "
 _CONTENT = "boolean(.//pre | .//code | .//table | .//figure | .//img | .//blockquote | .//video | .//audio)"
 
 
-def _drop_prompts(root: Any) -> None:
+def _drop_prompts(root: Any, trace: Trace) -> None:
     """Remove the prompts built around a field or buttons (newsletter sign-up, share, follow, vote), in any language.
 
     From each control, climb through wrappers while they hold only a short text; the outermost such wrapper is the
@@ -115,12 +118,17 @@ def _drop_prompts(root: Any) -> None:
         if node is not None:
             climbed.add(node)
         if top is not None and top.getparent() is not None:
+            trace.drop_element(top, "a prompt around a form control (sign-up, share, vote)")
             drop(top)
 
 
-def strip_chrome(root: Any) -> None:
-    """Remove chrome in place: prompts, elements, then sections introduced by a chrome heading (延伸閱讀, Trending ...)."""
-    _drop_prompts(root)
+def strip_chrome(root: Any, trace: Trace | None = None) -> None:
+    """Remove chrome in place: prompts, elements, then sections introduced by a chrome heading (延伸閱讀, Trending ...).
+
+    Each removal with text enough to matter goes in the trace, with its reason.
+    """
+    trace = trace if trace is not None else Untraced()
+    _drop_prompts(root, trace)
     body = root.find("body")
     page_text = (p_text_len(root), rough_len(body) if body is not None else 0)
     stack = [root]
@@ -131,7 +139,10 @@ def strip_chrome(root: Any) -> None:
                 if child.tag is etree.Comment or child.tag is etree.ProcessingInstruction:
                     drop(child)
                 continue
-            if _is_chrome(child) and (child.tag in rules.DROP_TAGS or not _protected(child, page_text)):
+            reason = _chrome_reason(child)
+            if reason and (child.tag in rules.DROP_TAGS or not _protected(child, page_text)):
+                if child.tag not in rules.DROP_TAGS:  # a script's or a style's text is no text of the page
+                    trace.drop_element(child, reason)
                 drop(child)
             else:
                 stack.append(child)
@@ -140,14 +151,14 @@ def strip_chrome(root: Any) -> None:
             continue  # a heading is a few words in few elements
         text = visible_text(el).casefold().rstrip(":：>›.…» ").strip()
         if text and len(text) <= 40 and _is_chrome_heading(text):
-            _drop_section(el)
+            _drop_section(el, trace)
 
 
 def _is_chrome_heading(text: str) -> bool:
     return text in rules.CHROME_HEADINGS or any(text.startswith(h + " ") for h in ("more from", "more on", "更多"))
 
 
-def _drop_section(heading: Any) -> None:
+def _drop_section(heading: Any, trace: Trace) -> None:
     if heading.getparent() is None:
         return
     # Climb from the heading while the enclosing block is a list of links (other stories), never into story text.
@@ -168,7 +179,9 @@ def _drop_section(heading: Any) -> None:
     if section is heading:
         nxt = heading.getnext()
         if nxt is not None and (nxt.tag in ("ul", "ol") or link_density(nxt) > 0.5):
+            trace.drop_element(nxt, f"links under the heading {visible_text(heading)!r}")
             drop(nxt)
+    trace.drop_element(section, f"a section under the heading {visible_text(heading)!r}")
     drop(section)
 
 

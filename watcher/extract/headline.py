@@ -18,6 +18,7 @@ from typing import Any
 from watcher.extract import rules
 from watcher.extract.dom import attr_parts, attrs_of, visible_text
 from watcher.extract.metadata import ld_text, meta_first
+from watcher.extract.trace import Said, unsaid, where
 
 _FOLD = re.compile(r"[\W_]+")
 # Separators between a title and a site or section name: spaced dashes, bars, colons, bullets, "::"; an
@@ -33,45 +34,54 @@ def fold(text: str) -> str:
     return _FOLD.sub("", text.casefold())
 
 
-def choose_headline(root: Any, ld: dict[str, Any], meta: dict[str, str], site_titles: Sequence[str] = ()) -> str:
-    """The story's headline (read before chrome stripping: headings often sit in a <header>)."""
+def choose_headline(
+    root: Any, ld: dict[str, Any], meta: dict[str, str], site_titles: Sequence[str] = (), said: Said = unsaid
+) -> str:
+    """The story's headline (read before chrome stripping: headings often sit in a <header>); said(its source)."""
     site_names = [fold(n) for n in (meta.get("og:site_name"),) if n and fold(n)]
     # A title two other pages of the host also have is the site's (its name on every page); one other page with
     # the same title may be the same story watched under a second URL.
     seen = Counter(fold(t) for t in site_titles if fold(t))
     known = {key for key, count in seen.items() if count >= 2}
     title_el = root.find(".//title")
+    title_meta = next((key for key in rules.TITLE_META if meta.get(key)), "")
     raw_titles = [
-        meta_first(meta, rules.TITLE_META),
-        ld_text(ld.get("headline")),
-        visible_text(title_el) if title_el is not None else "",
+        (f"<meta {title_meta}>", meta_first(meta, rules.TITLE_META)),
+        ("JSON-LD headline", ld_text(ld.get("headline"))),
+        ("<title>", visible_text(title_el) if title_el is not None else ""),
     ]
-    titles = [t for t in raw_titles if t]
+    named = [(name, t) for name, t in raw_titles if t]
+    titles = [t for _, t in named]
     cleaned = [strip_site_name(t, site_names, site_titles) for t in titles]
     targets = [fold(t) for t in titles + cleaned if fold(t) and fold(t) not in known and fold(t) not in site_names]
 
     best, best_score = "", 0.0
     story = ""
+    best_el: Any = None
+    story_el: Any = None
     for rank, el in enumerate(_heading_candidates(root)[:MAX_CANDIDATES]):
         text = visible_text(el)
         key = fold(text)
         if not key or len(text) > MAX_HEADLINE or key in site_names or key in known or _is_chrome_heading(el):
             continue
         if not story and _in_story(el):
-            story = text
+            story, story_el = text, el
         score = max((_agreement(key, t) for t in targets), default=0.0)
         score -= 0.01 * rank / (rank + 10)  # earlier headings win ties
         if score > best_score:
-            best, best_score = text, score
+            best, best_score, best_el = text, score, el
     if best_score >= 0.35:
+        said(f"<{best_el.tag}> {where(best_el)}, agreeing with the page's titles")
         return best
     if story:
         # Inside the article but in words the titles do not use: the CMS can leave og:title and JSON-LD stale
         # after an edit to the visible headline, and the reader sees the heading.
+        said(f"<{story_el.tag}> {where(story_el)} in the article (the titles say otherwise)")
         return story
-    for title in cleaned:
+    for (name, raw), title in zip(named, cleaned, strict=True):
         key = fold(title)
         if key and key not in known and key not in site_names:
+            said(f"{name}, the site's name taken off" if title != raw.strip() else name)
             return title
     return ""
 

@@ -16,6 +16,7 @@ from lxml import etree
 
 from watcher.extract import rules
 from watcher.extract.dom import attr_parts, attrs_of, drop, visible_text
+from watcher.extract.trace import Said, unsaid, where
 from watcher.normalize import normalize_text
 from watcher.times import iso
 
@@ -197,8 +198,8 @@ def _dek_like(el: Any) -> bool:
     return True
 
 
-def byline_from_dom(root: Any) -> str:
-    """The byline line as the reader sees it (e.g. 記者…／綜合報導), when the page marks one."""
+def byline_from_dom(root: Any, said: Said = unsaid) -> str:
+    """The byline line as the reader sees it (e.g. 記者…／綜合報導), when the page marks one; said(its element)."""
     scopes = list(root.iter("article")) + list(root.iter("main")) + [root]
     for scope in scopes:
         for el in scope.iter():
@@ -212,6 +213,7 @@ def byline_from_dom(root: Any) -> str:
                         el = parent
                 text = _byline_text(el)
                 if 0 < len(text) < 160:
+                    said(f"element {where(el)}")
                     return text
     return ""
 

@@ -60,7 +60,7 @@ SYSTEM_PATHS = [
 
 MISSING_MESSAGE = (
     "no Chromium found: run `bash setup.sh none` or `apt-get install chromium-headless-shell`, "
-    "or set WATCHER_BROWSER=/path/to/chrome"
+    "or set WATCHER_BROWSER=/path/to/chromium"
 )
 
 # Where Playwright puts each build inside its revision folder; the layout changed between releases.

@@ -60,6 +60,15 @@ def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
     return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=required, help=help)
 
 
+# The languages of the labels a command writes: auto is each story's own (and the reader's browser's, on the web).
+LANG_MODES = ("auto", "en", "zh-Hant")
+
+
+def lang_option(default: str, help: str) -> Callable[[F], F]:
+    """--lang: the language of the labels a command writes (a story's own text keeps its language)."""
+    return click.option("--lang", type=click.Choice(LANG_MODES), default=default, show_default=True, help=help)
+
+
 def seconds_option(name: str, low: float, high: float, default: float, help: str) -> Callable[[F], F]:
     """A duration in seconds, bounded so a typo (0, or minutes meant as hours) is refused as it is read."""
     return click.option(name, type=click.FloatRange(low, high), default=default, show_default=True, help=help)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
+from watcher.app.commands import lang_option
 from watcher.app.context import App, pass_app
-
-LANG_MODES = ("auto", "en", "zh-Hant")
 
 
 @click.command()
@@ -17,12 +16,9 @@ LANG_MODES = ("auto", "en", "zh-Hant")
     is_flag=True,
     help="No write actions even with a token (needed to listen beyond this machine without a token).",
 )
-@click.option(
-    "--lang",
-    type=click.Choice(LANG_MODES),
-    default="auto",
-    show_default=True,
-    help="Labels: auto (the reader's browser language for the page, each story's own for its edits, as reports do), "
+@lang_option(
+    "auto",
+    "Labels: auto (the reader's browser language for the page, each story's own for its edits, as reports do), "
     "en or zh-Hant.",
 )
 @click.option("--access-log", is_flag=True, help="Log every request (paths only; tokens are never in them).")
@@ -65,7 +61,7 @@ def serve(app: App, host: str, port: int, read_only: bool, lang: str, access_log
         loopback_only=is_loopback(host),
     )
     # Read and order the watch list before saying we are up, so the first page is quick.
-    site.index.snapshot().order("changed")
+    site.index.latest().order("changed")
     for name in site.env.list_templates():
         site.env.get_template(name)  # compiled now, not by the first reader
     config = uvicorn.Config(

@@ -12,6 +12,7 @@ import click
 from watcher.app.commands import (
     class_option,
     flag_option,
+    lang_option,
     match_option,
     output_option,
     seconds_option,
@@ -38,13 +39,7 @@ from watcher.times import parse_iso, utcnow
 @output_option("Write to FILE instead of stdout.")
 @click.option("--all", "include_cosmetic", is_flag=True, help="Include cosmetic edits.")
 @click.option("--title", default="watcher report", show_default=True, help="The report's title.")
-@click.option(
-    "--lang",
-    type=click.Choice(["auto", "en", "zh-Hant"]),
-    default="en",
-    show_default=True,
-    help="Language of the HTML and Markdown labels (fields, classes, flags, events); auto: each story's own.",
-)
+@lang_option("en", "Language of the HTML and Markdown labels (fields, classes, flags, events); auto: each story's own.")
 @pass_app
 def report(
     app: App,

@@ -111,7 +111,7 @@ class DashboardApp(App[int]):
         self.services = services  # checks with a caller's browser and store (the demo) instead of opening one
         self.until = until  # the caller's own end of the run (the demo's duration)
         self.reader = StoreReader(store, clock)
-        self.snap = StoreView()
+        self.store_view = StoreView()
         self.runner: Any = None
         self.feed_errors: dict[str, str] = {}
         self.checking: set[str] = set()  # URLs whose page is being loaded right now (run mode)
@@ -149,7 +149,7 @@ class DashboardApp(App[int]):
         # On the app's own thread: reading the store object from a second thread while this one writes
         # through it (pause, remove) was seen to show a stale article, so the reads stay here.
         try:
-            self.snap = self.reader.read()
+            self.store_view = self.reader.read()
         except WatcherError as exc:
             self.message(f"cannot read the store: {exc}", "error")
             return
@@ -162,7 +162,7 @@ class DashboardApp(App[int]):
 
     def status_line(self) -> Text:
         stats = self.runner.stats if self.runner is not None else None
-        return status_text(self.snap, stats, self.feed_errors)
+        return status_text(self.store_view, stats, self.feed_errors)
 
     async def action_quit(self) -> None:
         """Stop the checks first: the one in flight is cancelled before it records anything."""

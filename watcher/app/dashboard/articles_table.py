@@ -28,15 +28,15 @@ class ArticlesTable(FittedTable):
         Column("last", "Last edit", width=11),
     )
 
-    def show(self, snap: StoreView, filters: Filters, now: datetime, checking: Collection[str] = ()) -> None:
+    def show(self, view: StoreView, filters: Filters, now: datetime, checking: Collection[str] = ()) -> None:
         rows = []
         # Class and flag filters narrow the articles too: to those with such a change among their recent ones.
-        marked = {e.url for e in snap.edits if filters.marks_ok(e)} if filters.narrows_marks else None
-        for article in snap.articles:
+        marked = {e.url for e in view.edits if filters.marks_ok(e)} if filters.narrows_marks else None
+        for article in view.articles:
             if not filters.article_ok(article) or (marked is not None and article.url not in marked):
                 continue
             status = "checking" if article.url in checking else status_label(article)
-            last = snap.last_class.get(article.url, "")
+            last = view.last_class.get(article.url, "")
             rows.append(
                 (
                     article.url,

@@ -49,7 +49,7 @@ def around_changes(inline: Sequence[tuple[str, str]], keep: int = CONTEXT_CELLS)
     return trimmed
 
 
-def feed_key(url: str, number: int) -> str:
+def edit_key(url: str, number: int) -> str:
     return f"{number} {url}"
 
 
@@ -100,20 +100,20 @@ class EditsTable(FittedTable):
         else:
             super().on_resize()
 
-    def show(self, snap: StoreView, filters: Filters, now: datetime) -> None:
-        self._last = (snap, filters, now)
+    def show(self, view: StoreView, filters: Filters, now: datetime) -> None:
+        self._last = (view, filters, now)
         # A wide terminal shows more of the sentence around the change: a third of the line either side.
         story = widths(self.COLUMNS, self.size.width or 80)["story"]
         keep = max(CONTEXT_CELLS, story // 3)
         rows = []
-        for entry in snap.edits:
+        for entry in view.edits:
             if not filters.entry_ok(entry):
                 continue
             cls = entry.top_class or (entry.version.event or "")
             marks = ", ".join(flag_short(m) for m in entry.marks if m != entry.version.event or cls != m)
             rows.append(
                 (
-                    feed_key(entry.url, entry.version.number),
+                    edit_key(entry.url, entry.version.number),
                     {
                         "when": [ago(entry.version.captured_at, now), f"v{entry.version.number}"],
                         "what": [

@@ -23,7 +23,7 @@ KEYS = [
     ("k", "write a PNG card of the selected version change"),
     ("Main screen", ""),
     ("Enter", "articles: open the timeline; edits: open the diff"),
-    ("Tab", "move between the articles and the edits feed"),
+    ("Tab", "move between the articles and the edits list"),
     ("Home / End", "first / last row of the table"),
     ("/", "search headlines and URLs"),
     ("c", "edit class: all, substantive, moves, typos"),

@@ -36,8 +36,8 @@ class MainScreen(RefreshedScreen):
             yield Input(placeholder="/ search headlines and URLs", id="search", compact=True)
             yield Static(self.filters.describe(), id="filter-state")
         yield ArticlesTable(id="articles")
-        yield Static(" Edits, newest first", id="feed-title", classes="section-title")
-        yield EditsTable(id="feed")
+        yield Static(" Edits, newest first", id="edits-title", classes="section-title")
+        yield EditsTable(id="edits")
         yield StatusBar(id="status")
         yield Footer(compact=True)
 
@@ -48,20 +48,20 @@ class MainScreen(RefreshedScreen):
 
     def draw(self) -> None:
         app = self.app
-        snap, now = app.snap, app.clock()  # type: ignore[attr-defined]
-        self.query_one(ArticlesTable).show(snap, self.filters, now, app.checking)  # type: ignore[attr-defined]
-        self.query_one(EditsTable).show(snap, self.filters, now)
+        view, now = app.store_view, app.clock()  # type: ignore[attr-defined]
+        self.query_one(ArticlesTable).show(view, self.filters, now, app.checking)  # type: ignore[attr-defined]
+        self.query_one(EditsTable).show(view, self.filters, now)
         self.query_one("#filter-state", Static).update(self.filters.describe())
         self.query_one(StatusBar).update(app.status_line())  # type: ignore[attr-defined]
         shown = self.query_one(EditsTable).row_count
-        total = len(snap.edits)
+        total = len(view.edits)
         if not total:
             title = " Edits: none stored yet (a change is listed here from its second version on)"
         elif shown != total:
             title = f" Edits, newest first ({shown} of {total} match the filters)"
         else:
             title = f" Edits, newest first ({total})"
-        self.query_one("#feed-title", Static).update(title)
+        self.query_one("#edits-title", Static).update(title)
 
     # --- filters --------------------------------------------------------------------------------
 
@@ -78,16 +78,16 @@ class MainScreen(RefreshedScreen):
             self.query_one(ArticlesTable).focus()
 
     def action_cycle(self, which: str) -> None:
-        snap = self.app.snap  # type: ignore[attr-defined]
+        view = self.app.store_view  # type: ignore[attr-defined]
         f = self.filters
         if which == "cls":
             f.cls = cycle(f.cls, CLASS_FILTERS)
         elif which == "flag":
             f.flag = cycle(f.flag, FLAG_FILTERS)
         elif which == "tag":
-            f.tag = cycle(f.tag, ["", *snap.tags])
+            f.tag = cycle(f.tag, ["", *view.tags])
         elif which == "host":
-            f.host = cycle(f.host, ["", *snap.hosts])
+            f.host = cycle(f.host, ["", *view.hosts])
         self.refresh_views()
 
     def action_clear_filters(self) -> None:
@@ -99,10 +99,10 @@ class MainScreen(RefreshedScreen):
     # --- what is selected -----------------------------------------------------------------------
 
     def selected(self) -> tuple[str | None, int | None]:
-        """The article (and version, when the feed has focus) the keys act on."""
-        feed = self.query_one(EditsTable)
-        if feed.has_focus and feed.current_key:
-            return split_key(feed.current_key)
+        """The article (and version, when the edits list has focus) the keys act on."""
+        edits = self.query_one(EditsTable)
+        if edits.has_focus and edits.current_key:
+            return split_key(edits.current_key)
         return self.query_one(ArticlesTable).current_key, None
 
     def on_data_table_row_selected(self, event: EditsTable.RowSelected) -> None:

@@ -120,7 +120,7 @@ class Filters:
         return self._flag_ok(entry)
 
     def _search_hits_version(self, entry: EditEntry) -> bool:
-        # A headline rewritten since: the feed line shows the old headline, so the search should find it.
+        # A headline rewritten since: the edits list's line shows the old headline, so the search should find it.
         needle = self.search.strip().casefold()
         if not needle or self.tag and self.tag not in entry.article.tags:
             return False
@@ -181,7 +181,7 @@ class StoreReader:
     def read(self) -> StoreView:
         now = self.clock()
         articles = sorted(self.store.list_articles(), key=lambda a: (a.added_at, a.url))
-        snap = StoreView(articles=articles)
+        view = StoreView(articles=articles)
         live = set()
         for article in articles:
             live.add(article.url)
@@ -190,20 +190,20 @@ class StoreReader:
             if changes:
                 latest = changes[-1]
                 top = EditEntry(article, latest).top_class
-                snap.last_class[article.url] = latest.event or top or "no visible edits"
-            snap.edits.extend(EditEntry(article, v) for v in changes)
+                view.last_class[article.url] = latest.event or top or "no visible edits"
+            view.edits.extend(EditEntry(article, v) for v in changes)
             if not article.stopped and not is_paused(article):
                 if article.next_check is None or article.next_check <= now:
-                    snap.due += 1
+                    view.due += 1
         for url in list(self._versions):
             if url not in live:
                 del self._versions[url]
-        snap.edits.sort(key=lambda e: (e.version.captured_at, e.url, e.version.number), reverse=True)
-        del snap.edits[EDITS_LENGTH:]
-        snap.tags = sorted({t for a in articles for t in a.tags})
-        snap.hosts = sorted({host_of(a.url) for a in articles})
-        snap.failing_feeds = sorted(f.url for f in self.store.list_feeds() if f.last_status == "error")
-        return snap
+        view.edits.sort(key=lambda e: (e.version.captured_at, e.url, e.version.number), reverse=True)
+        del view.edits[EDITS_LENGTH:]
+        view.tags = sorted({t for a in articles for t in a.tags})
+        view.hosts = sorted({host_of(a.url) for a in articles})
+        view.failing_feeds = sorted(f.url for f in self.store.list_feeds() if f.last_status == "error")
+        return view
 
     def _recent_versions(self, article: WatchedArticle) -> list[Version]:
         cached = self._versions.get(article.url)

@@ -10,24 +10,24 @@ from watcher.monitor.loop import RunStats
 from watcher.render.text import safe_text
 
 
-def status_text(snap: StoreView, stats: RunStats | None, feed_errors: dict[str, str]) -> Text:
+def status_text(view: StoreView, stats: RunStats | None, feed_errors: dict[str, str]) -> Text:
     """Counters first (they are short), then the first failing feed with its message, cut by the bar."""
     line = Text()
-    errors = sum(1 for a in snap.articles if a.last_status == "error")
+    errors = sum(1 for a in view.articles if a.last_status == "error")
     if stats is None:
         line.append("read-only  ", style="dim")
-        line.append(f"articles {len(snap.articles)}  ")
+        line.append(f"articles {len(view.articles)}  ")
         line.append(f"errors {errors}  ", style="status.error" if errors else "")
-        line.append(f"due {snap.due}")
+        line.append(f"due {view.due}")
     else:
         in_flight = stats.in_flight
         line.append(f"checks {stats.checks}  ")
         line.append(f"edits {stats.edits}  ", style="diff.insert" if stats.edits else "")
         line.append(f"errors {stats.errors}  ", style="status.error" if stats.errors else "")
-        line.append(f"queued {max(snap.due - in_flight, 0)}  in flight {in_flight}  ")
+        line.append(f"queued {max(view.due - in_flight, 0)}  in flight {in_flight}  ")
         line.append(f"{stats.pages_per_minute():.1f} pages/min")
     failing = dict(feed_errors)
-    for url in snap.failing_feeds:
+    for url in view.failing_feeds:
         failing.setdefault(url, "last poll failed")
     if failing:
         url, message = sorted(failing.items())[0]

@@ -54,12 +54,12 @@ def list_articles(request: Request) -> Response:
         raise BadInput("per_page must be a number") from None
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise BadInput(f"per_page must be 1 to {MAX_PER_PAGE}")
-    snapshot = site.index.snapshot()
-    found = article_page(snapshot, query, site.marks, size=per_page)
+    listing = site.index.latest()
+    found = article_page(listing, query, site.marks, size=per_page)
     if found.page != query.page and found.total:
         found.articles = []  # past the last page: an empty page, not the last one again
     learned = host_modes(site.store.learned_modes())
-    body = [list_json(site.parts.config, a, snapshot.keys.get(a.url, ""), learned) for a in found.articles]
+    body = [list_json(site.parts.config, a, listing.keys.get(a.url, ""), learned) for a in found.articles]
     return json_response(body, headers={"X-Total-Count": str(found.total), "X-Page-Count": str(found.pages)})
 
 

@@ -48,19 +48,19 @@ def site_of(request: Request) -> Site:
 def articles(request: Request) -> Response:
     site = site_of(request)
     query = Query.parse(request.query_params)
-    snapshot = site.index.snapshot()
+    listing = site.index.latest()
     lang = site.lang(request)
     key = (tuple(sorted(request.query_params.multi_items())), lang, site.signed_in(request))
-    body = site.cached(snapshot, key, lambda: _articles_html(request, site, query, snapshot, lang))
+    body = site.cached(listing, key, lambda: _articles_html(request, site, query, listing, lang))
     return site.respond(request, body)
 
 
-def _articles_html(request: Request, site: Site, query: Query, snapshot, lang: str) -> str:
-    found = article_page(snapshot, query, site.marks)
+def _articles_html(request: Request, site: Site, query: Query, listing, lang: str) -> str:
+    found = article_page(listing, query, site.marks)
     labels = edit_lang(lang, site.lang_mode, None)
     rows = [
         {
-            "id": snapshot.keys.get(a.url) or site.index.id_of(a.url),
+            "id": listing.keys.get(a.url) or site.index.id_of(a.url),
             "headline": a.headline or a.url,
             "host": host_of(a.url),
             "tags": a.tags,
@@ -84,7 +84,7 @@ def _articles_html(request: Request, site: Site, query: Query, snapshot, lang: s
         request,
         "list.html",
         query=query,
-        snapshot=snapshot,
+        listing=listing,
         page=found,
         rows=rows,
         statuses=STATUS_CHOICES,

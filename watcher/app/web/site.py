@@ -129,12 +129,12 @@ class Site:
             response.set_cookie(LANG_COOKIE, request.query_params["lang"], samesite="strict", httponly=True)
         return response
 
-    def cached(self, snapshot: object, key: tuple, make: Callable[[], str]) -> str:
-        """A page of one index snapshot made once for everyone asking the same (many readers of the list at
-        once cost one rendering); the cache goes with the snapshot."""
+    def cached(self, listing: object, key: tuple, make: Callable[[], str]) -> str:
+        """A page of one read of the index made once for everyone asking the same (many readers of the list at
+        once cost one rendering); the cache goes with that read."""
         with self._cache_lock:
-            if self._cache_of is not snapshot:
-                self._cache_of, self._cache = snapshot, {}
+            if self._cache_of is not listing:
+                self._cache_of, self._cache = listing, {}
             body = self._cache.get(key)
             if body is None:
                 body = make()

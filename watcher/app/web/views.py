@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from watcher.errors import BadInput, UnknownArticle
+from watcher.labels import NEVER_CHECKED
 from watcher.models import CLASSES, EVENTS, FLAGS, Version, VersionDiff, WatchedArticle
 from watcher.render.tables import watch_status
 from watcher.urls import host_of
@@ -30,7 +31,7 @@ ARTICLE_ID = re.compile(r"^[0-9a-f]{4,24}$")
 KEY_LENGTH = 24
 PAGE_SIZE = 50
 STATUS_CHOICES = (
-    "never",
+    NEVER_CHECKED,
     "paused",
     "stopped",
     "new",
@@ -62,7 +63,7 @@ SORTS: dict[str, Callable[[WatchedArticle], object]] = {
 
 
 @dataclass
-class IndexSnapshot:
+class IndexRead:
     """The watch list as read at one moment, with each article's id, and what filters compare made once
     (host, status, the text a search looks in), so a filtered page of 100,000 articles is list passes only."""
 
@@ -87,7 +88,7 @@ class IndexSnapshot:
         self._text = [f"{a.url}\n{a.headline or ''}".casefold() for a in self.articles]
 
     def order(self, sort: str) -> list[int]:
-        """Positions of the articles in one of SORTS' orders, sorted once per snapshot (readers share it)."""
+        """Positions of the articles in one of SORTS' orders, sorted once per read (readers share it)."""
         if sort not in self._sorted:
             key = SORTS[sort]
             articles = self.articles
@@ -95,7 +96,7 @@ class IndexSnapshot:
         return self._sorted[sort]
 
     def select(self, query: Query, marks: ChangeMarks) -> list[WatchedArticle]:
-        """The articles a query's filters keep, in its order (kept for the snapshot's life: paging re-filters nothing)."""
+        """The articles a query's filters keep, in its order (kept for the read's life: paging re-filters nothing)."""
         key = (query.search, query.tag, query.host, query.status, query.cls, query.flag, query.sort)
         found = self._selected.get(key)
         if found is not None:
@@ -123,7 +124,7 @@ class IndexSnapshot:
 class ArticleIndex:
     """The watch list, re-read in the background once it is older than `max_age` seconds.
 
-    A page never waits for a re-read of 100,000 articles: it is served from the last snapshot while one
+    A page never waits for a re-read of 100,000 articles: it is served from the last read while one
     thread reads the next, so what another process wrote shows on a reload a moment later. A watch list
     that takes long to read is re-read less often (at most a quarter of the time is spent reading it), so
     a busy server is not kept re-reading it; an article's own pages always read the store afresh.
@@ -132,38 +133,38 @@ class ArticleIndex:
     def __init__(self, store: Store, max_age: float = 1.0):
         self.store = store
         self.max_age = max_age
-        self._snapshot: IndexSnapshot | None = None
+        self._last: IndexRead | None = None
         self._lock = threading.Lock()
         self._reading = False
         self._cost = 0.0  # seconds the last read took
 
-    def _read(self) -> IndexSnapshot:
+    def _read(self) -> IndexRead:
         started = time.monotonic()
         # 100,000 articles are some 600,000 objects: frozen out of the cycle search, a page's allocations no
         # longer set off full collections that scan them all (150 ms each). Thawed and collected first, as
         # store/journal.py does, so what died in a cycle since the last read is freed, not kept for good.
         gc.unfreeze()
         gc.collect()
-        snap = self._read_now()
+        listing = self._read_now()
         gc.freeze()
         self._cost = time.monotonic() - started
-        return snap
+        return listing
 
-    def _read_now(self) -> IndexSnapshot:
+    def _read_now(self) -> IndexRead:
         keys = self.store.article_keys()
         articles = list(self.store.iter_articles())
         for a in articles:  # added between the two reads
             if a.url not in keys:
                 keys[a.url] = self.store.article_keys().get(a.url, "")
-        return IndexSnapshot(articles=articles, keys=keys, read_at=time.monotonic())
+        return IndexRead(articles=articles, keys=keys, read_at=time.monotonic())
 
-    def snapshot(self) -> IndexSnapshot:
-        current = self._snapshot
+    def latest(self) -> IndexRead:
+        current = self._last
         if current is None:
             with self._lock:
-                if self._snapshot is None:
-                    self._snapshot = self._read()
-                return self._snapshot
+                if self._last is None:
+                    self._last = self._read()
+                return self._last
         if time.monotonic() - current.read_at > max(self.max_age, 3 * self._cost):
             with self._lock:
                 start = not self._reading
@@ -174,24 +175,24 @@ class ArticleIndex:
 
     def _refresh(self) -> None:
         try:
-            self._snapshot = self._read()
-        except Exception:  # a store hiccup: keep serving the last snapshot, try again on the next page
+            self._last = self._read()
+        except Exception:  # a store hiccup: keep serving the last read, try again on the next page
             pass
         finally:
             self._reading = False
 
-    def fresh(self) -> IndexSnapshot:
-        """A snapshot read now (after this process wrote to the store)."""
-        snap = self._read()
-        self._snapshot = snap
-        return snap
+    def fresh(self) -> IndexRead:
+        """The watch list read now (after this process wrote to the store)."""
+        listing = self._read()
+        self._last = listing
+        return listing
 
     def url_of(self, article_id: str) -> str:
         """The URL an id (or a unique start of one) names; UnknownArticle for a malformed id or one not watched
         (read afresh before saying so)."""
         if not ARTICLE_ID.match(article_id):
             raise UnknownArticle("no such article")
-        url = self._lookup(self.snapshot().urls, article_id)
+        url = self._lookup(self.latest().urls, article_id)
         if url is None:
             url = self._lookup({key: u for u, key in self.store.article_keys().items()}, article_id)
         if url is None:
@@ -206,7 +207,7 @@ class ArticleIndex:
         return found[0] if len(found) == 1 else None
 
     def id_of(self, url: str) -> str:
-        key = self.snapshot().keys.get(url)
+        key = self.latest().keys.get(url)
         return key or self.store.article_keys().get(url, "")
 
 
@@ -312,13 +313,13 @@ class Page:
     pages: int
 
 
-def article_page(snapshot: IndexSnapshot, query: Query, marks: ChangeMarks, size: int = PAGE_SIZE) -> Page:
+def article_page(listing: IndexRead, query: Query, marks: ChangeMarks, size: int = PAGE_SIZE) -> Page:
     """The articles of one page of the filtered, sorted list."""
-    matching = snapshot.select(query, marks)
+    matching = listing.select(query, marks)
     pages = max(1, -(-len(matching) // size))
     page = min(query.page, pages)
     start = (page - 1) * size
-    return Page(matching[start : start + size], len(matching), len(snapshot.articles), page, pages)
+    return Page(matching[start : start + size], len(matching), len(listing.articles), page, pages)
 
 
 def recent_changes(

@@ -9,7 +9,7 @@ damaged watch list. With repair, under the writer lock:
   its text, so every reader says so instead of showing its paragraphs as removed;
 - the article's version counter follows the versions that are left, so the next check compares
   with the newest version there is and numbers the next one after it;
-- a damaged watch list snapshot is replaced by its backup, whose journals are replayed.
+- a damaged watch list checkpoint is replaced by its backup, whose journals are replayed.
 The store is left consistent: a second run finds nothing to repair.
 """
 

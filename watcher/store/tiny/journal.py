@@ -1,25 +1,25 @@
-"""The watch list (tables articles and feeds): a TinyDB snapshot file plus an append-only journal.
+"""The watch list (tables articles and feeds): a TinyDB checkpoint file plus an append-only journal.
 
 A check changes a few fields of one article (schedule, counters, status). Rewriting a file holding
 every article for that made a check cost O(articles): 420 KB written per check at 1,000 articles,
 21 MB at 50,000. Here a write transaction appends its changes to `watcher.journal` as JSON lines
-(one line per changed document, a few hundred bytes), and the snapshot `watcher.json` (TinyDB's
+(one line per changed document, a few hundred bytes), and the checkpoint `watcher.json` (TinyDB's
 format: {"articles": {id: doc}, "feeds": {...}, "meta": {"1": {"schema", "gen"}}}) is rewritten only
-when the journal has grown to half the snapshot's size. Each compaction writes S bytes after about
+when the journal has grown to half the checkpoint's size. Each compaction writes S bytes after about
 S/2 bytes of journal, so a check's amortized cost stays flat however many articles are watched.
 
-Journal lines: ["gen", G] first (the snapshot generation it continues), then
+Journal lines: ["gen", G] first (the checkpoint generation it continues), then
 ["i", table, id, doc] insert, ["s", table, id, fields] set fields, ["r", table, id] remove.
 A line is applied only when complete (ends in a newline): a writer killed mid-append leaves a torn
 tail that readers ignore and the next writer cuts off under the lock.
 
-Compaction (under the writer lock): the snapshot is written as generation G+1 (the old one kept as
+Compaction (under the writer lock): the checkpoint is written as generation G+1 (the old one kept as
 watcher.json.bak), then a new journal ["gen", G+1] replaces the old (kept as watcher.journal.bak).
-A crash between the two leaves a journal older than the snapshot: it is ignored, its changes are
-in the snapshot. A snapshot restored from watcher.json.bak (the recovery advice for a damaged one)
+A crash between the two leaves a journal older than the checkpoint: it is ignored, its changes are
+in the checkpoint. A checkpoint restored from watcher.json.bak (the recovery advice for a damaged one)
 is one generation behind the journal: watcher.journal.bak is replayed first, so nothing is lost.
 
-Readers take no lock: they re-parse the snapshot only when its (inode, mtime, size) changed, and
+Readers take no lock: they re-parse the checkpoint only when its (inode, mtime, size) changed, and
 otherwise read just the journal bytes appended since their last look; the journal's generation
 line tells them when a compaction replaced it. A transaction's changes are visible to its own
 thread at once and to everyone else only once committed.
@@ -43,11 +43,11 @@ from watcher.store.tiny.jsonfile import StatKey, atomic_write, fsync_dir, parse_
 
 SCHEMA = 2
 TABLES = ("articles", "feeds")
-# Compact when the journal has grown past this share of the snapshot (and past a floor, so a tiny
+# Compact when the journal has grown past this share of the checkpoint (and past a floor, so a tiny
 # store is not rewritten on every write, yet still gets a backup within its first few writes).
 COMPACT_RATIO = 0.5
 COMPACT_FLOOR = 256
-# A snapshot past this size is parsed with the cyclic collector paused and its documents then frozen out of it.
+# A checkpoint past this size is parsed with the cyclic collector paused and its documents then frozen out of it.
 FREEZE_BYTES = 1 << 20
 
 log = logging.getLogger("watcher.store")
@@ -74,7 +74,7 @@ def _sound_op(op: Any) -> bool:
 
 
 def _article_count(raw: bytes) -> int:
-    """How many articles a snapshot's bytes list (0 for one that does not parse)."""
+    """How many articles a checkpoint's bytes list (0 for one that does not parse)."""
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
@@ -88,14 +88,14 @@ class Journaled:
 
     def __init__(
         self,
-        snapshot: Path,
+        checkpoint: Path,
         journal: Path,
         *,
         durable: bool = True,
         recovery: Callable[[], str] = lambda: "",
         lock: Callable[[], Any] | None = None,
     ):
-        self.path = Path(snapshot)
+        self.path = Path(checkpoint)
         self.journal_path = Path(journal)
         self.backup_path = self.path.with_name(self.path.name + ".bak")
         self.journal_backup = self.journal_path.with_name(self.journal_path.name + ".bak")
@@ -154,7 +154,7 @@ class Journaled:
         if key is not None:
             raw = self._read(self.path)
             size = len(raw)
-            data = self._parse_big(raw) if size > FREEZE_BYTES else self._parse_snapshot(raw)
+            data = self._parse_big(raw) if size > FREEZE_BYTES else self._parse_checkpoint(raw)
             for name in TABLES:
                 rows = data.get(name) or {}
                 tables[name] = {i: doc for i, doc in rows.items() if isinstance(doc, dict) and i.isdigit()}
@@ -172,7 +172,7 @@ class Journaled:
         if header is None or header < gen:
             return  # no journal yet, or one a compaction had already folded in before it crashed
         if header > gen:
-            # The snapshot was restored from its backup: replay the journal that followed it first.
+            # The checkpoint was restored from its backup: replay the journal that followed it first.
             previous, _ = self._journal_header(self.journal_backup)
             if previous == gen:
                 self._apply_journal(self.journal_backup, 0, track=False)
@@ -240,7 +240,7 @@ class Journaled:
                 del index[gone["url"]]
 
     def _meta(self, data: dict[str, Any]) -> tuple[int, int]:
-        """The snapshot's generation and schema; a schema newer than this code's is refused (reading it
+        """The checkpoint's generation and schema; a schema newer than this code's is refused (reading it
         could misread what it holds, and writing it would damage it for the release that wrote it)."""
         meta = data.get("meta")
         meta = meta.get("1") if isinstance(meta, dict) else None
@@ -269,11 +269,11 @@ class Journaled:
         except OSError as err:
             raise StoreError(f"cannot read {path}: {err.strerror or err}") from err
 
-    def _parse_snapshot(self, raw: bytes) -> dict[str, Any]:
+    def _parse_checkpoint(self, raw: bytes) -> dict[str, Any]:
         return parse_tables(raw, self.path, self.recovery)
 
     def _parse_big(self, raw: bytes) -> dict[str, Any]:
-        """A large snapshot's tables, kept out of the cyclic garbage collector's way.
+        """A large checkpoint's tables, kept out of the cyclic garbage collector's way.
 
         100,000 documents are 200,000 long-lived containers (a dict and its tags list each), none of them
         ever part of a cycle: every collection of the oldest generation walked them all (30-60 ms at
@@ -290,7 +290,7 @@ class Journaled:
         paused = gc.isenabled()
         gc.disable()
         try:
-            data = self._parse_snapshot(raw)
+            data = self._parse_checkpoint(raw)
         finally:
             if paused:
                 gc.enable()
@@ -396,7 +396,7 @@ class Journaled:
         current = self.get(table, key)
         if current is None:
             return
-        # A field slimmed out of the snapshot is as good as any empty value.
+        # A field slimmed out of the checkpoint is as good as any empty value.
         changed = {k: v for k, v in changes.items() if current.get(k) != v and (v or current.get(k))}
         if not changed:
             return
@@ -459,16 +459,16 @@ class Journaled:
 
     def _due(self) -> bool:
         if self._snap_key is None:
-            return True  # a new store gets its snapshot at its first write
+            return True  # a new store gets its checkpoint at its first write
         grown = self._offset
         return grown > COMPACT_FLOOR and grown > self._snap_bytes * COMPACT_RATIO and grown >= self._retry_at
 
     def _repair_journal(self) -> None:
-        """Under the writer lock: a journal that does not continue this snapshot, or ends in a torn line, is fixed."""
+        """Under the writer lock: a journal that does not continue this checkpoint, or ends in a torn line, is fixed."""
         header, size = self._journal_header()
         if header is None or header != self._gen:
             if header is not None and header > self._gen:
-                return  # restored snapshot; _load already follows this journal (self._gen moved to it)
+                return  # restored checkpoint; _load already follows this journal (self._gen moved to it)
             atomic_write(self.journal_path, _dumps(["gen", self._gen]) + b"\n", durable=self.durable)
             self._offset = len(_dumps(["gen", self._gen])) + 1
             return
@@ -501,7 +501,7 @@ class Journaled:
             os.close(fd)
 
     def compact(self) -> None:
-        """Write the whole state as the next snapshot generation and start an empty journal (writer lock held)."""
+        """Write the whole state as the next checkpoint generation and start an empty journal (writer lock held)."""
         with self._state:
             gen = self._gen + 1
             data: dict[str, Any] = {t: {i: _slim(d) for i, d in rows.items()} for t, rows in self._tables.items()}
@@ -548,7 +548,7 @@ class Journaled:
     # ----- format migration ---------------------------------------------------------------
 
     def needs_migration(self) -> bool:
-        """True when the snapshot was written by a release before the journal (schema 1)."""
+        """True when the checkpoint was written by a release before the journal (schema 1)."""
         with self._state:
             if not self._mine():
                 self._ensure_fresh()

@@ -2,11 +2,11 @@
 
 Layout of a data folder, and why:
 
-    watcher.json          TinyDB snapshot of the watch list: tables articles, feeds, meta (schema 2,
+    watcher.json          TinyDB checkpoint of the watch list: tables articles, feeds, meta (schema 2,
     watcher.journal       generation). A write appends its changes to the journal (JSON lines) and
-                          the snapshot is rewritten only when the journal has grown to half its size,
+                          the checkpoint is rewritten only when the journal has grown to half its size,
                           so a check costs the same at 100 or 100,000 articles (see store.journal).
-    watcher.json.bak,     the snapshot and journal before the last compaction: restoring the snapshot
+    watcher.json.bak,     the checkpoint and journal before the last compaction: restoring the checkpoint
     watcher.journal.bak   from its backup replays both journals, so it loses nothing.
     watcher.json.larger.bak  a backup that listed more articles than the list rotated over it (kept, said).
     articles/ab/<key>/    one folder per article (key = sha256 of its URL, 24 hex digits):

@@ -1,4 +1,4 @@
-"""The scripted edits of the demo newsroom, as data, and the pure rule that applies them by elapsed time.
+"""The scripted edits of the demo newsroom (timeline.toml), and the pure rule that applies them by elapsed time.
 
 The state of every story is a function of how many steps have happened, and that number is a function of the
 elapsed time and the demo's duration; nothing here reads a clock, so tests are deterministic.
@@ -6,7 +6,9 @@ elapsed time and the demo's duration; nothing here reads a clock, so tests are d
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Literal
 
 from watcher.app.demo.newsroom.stories import STORIES, Block, BlockKind, StoryState
@@ -63,153 +65,22 @@ class Step:
     expect: tuple[ExpectedEdit, ...]
 
 
-BOOK = "booksale-letters"
-BRIDGE = "mill-street-bridge-vote"
-STORM = "harbor-district-storm"
+def _load(path: Path) -> tuple[Step, ...]:
+    """The steps of a data file (timeline.toml beside this module: the script is data, kept out of the code)."""
+    with path.open("rb") as f:
+        steps = tomllib.load(f)["steps"]
+    return tuple(
+        Step(
+            tuple(Change(**change) for change in step["changes"]),
+            tuple(
+                ExpectedEdit(**{"cls": None, **edit, "flags": tuple(edit.get("flags", ()))}) for edit in step["expect"]
+            ),
+        )
+        for step in steps
+    )
 
-ZH_CORRECTION = "更正：本報先前報導誤植何秀蘭購買舊書的金額，她實際支付12美元，特此更正。"
-EN_CORRECTION = (
-    "Correction: An earlier version of this article misstated the council vote. The plan was approved 6-3, not 7-2."
-)
-NEW_BRIDGE_PARAGRAPH = (
-    "Residents who live near the bridge can comment on the detour plan at a public meeting on "
-    "June 12 at the Alder Falls library, the city clerk said."
-)
-NEW_STORM_HEADLINE = "Harbor district flooded after overnight storm; thousands of homes lose power"
-NEW_BOOK_CAPTION = "退休教師何秀蘭展示在舊字典夾頁中找到的信件，最早的一封寫於1972年。（讀者提供）"
 
-TIMELINE: tuple[Step, ...] = (
-    Step(
-        (Change(BRIDGE, "text", old="state goverment", new="state government"),),
-        (
-            ExpectedEdit(
-                BRIDGE,
-                "body",
-                "replace",
-                "typo",
-                old_contains="goverment",
-                new_contains="government",
-                description="typo fixed: goverment -> government",
-            ),
-        ),
-    ),
-    Step(
-        (Change(BOOK, "text", old="花了10美元", new="花了12美元"),),
-        (
-            ExpectedEdit(
-                BOOK,
-                "body",
-                "replace",
-                "substantive",
-                old_contains="10美元",
-                new_contains="12美元",
-                description="number changed without a notice: 10美元 -> 12美元",
-            ),
-        ),
-    ),
-    Step(
-        (Change(STORM, "headline", new=NEW_STORM_HEADLINE),),
-        (
-            ExpectedEdit(
-                STORM,
-                "headline",
-                "replace",
-                "substantive",
-                flags=("headline_changed",),
-                old_contains="high tide",
-                new_contains="lose power",
-                description="headline rewritten",
-            ),
-        ),
-    ),
-    Step(
-        (Change(BOOK, "caption", index=0, new=NEW_BOOK_CAPTION),),
-        (
-            ExpectedEdit(
-                BOOK,
-                "caption",
-                "replace",
-                "substantive",
-                old_contains="志工",
-                new_contains="1972年",
-                description="photo caption swapped",
-            ),
-        ),
-    ),
-    Step(
-        (Change(BRIDGE, "insert", new=NEW_BRIDGE_PARAGRAPH, after="Construction is expected"),),
-        (
-            ExpectedEdit(
-                BRIDGE,
-                "body",
-                "insert",
-                "substantive",
-                new_contains="public meeting on June 12",
-                description="paragraph added at the end",
-            ),
-        ),
-    ),
-    Step(
-        (Change(STORM, "text", old="At least 14 people", new="At least 19 people"),),
-        (
-            ExpectedEdit(
-                STORM,
-                "body",
-                "replace",
-                "substantive",
-                old_contains="14 people",
-                new_contains="19 people",
-                description="injury count raised from 14 to 19",
-            ),
-        ),
-    ),
-    Step(
-        (Change(BOOK, "move", old="所得將用於", after="舊金山日落區"),),
-        # No phrases: how a move fills old/new is the diff's choice; the op and the story identify it.
-        (ExpectedEdit(BOOK, "body", "move", None, description="last paragraph moved up under the lede"),),
-    ),
-    Step(
-        (
-            Change(BRIDGE, "text", old="voted 7-2", new="voted 6-3"),
-            Change(BRIDGE, "insert", kind="correction", new=EN_CORRECTION),
-        ),
-        (
-            ExpectedEdit(
-                BRIDGE,
-                "body",
-                "replace",
-                "substantive",
-                flags=("correction_notice",),
-                old_contains="7-2",
-                new_contains="6-3",
-                description="vote count corrected: 7-2 -> 6-3",
-            ),
-            ExpectedEdit(
-                BRIDGE,
-                "body",
-                "insert",
-                "substantive",
-                flags=("correction_notice",),
-                new_contains="Correction: An earlier version",
-                description="correction notice appended",
-            ),
-        ),
-    ),
-    Step(
-        (Change(BOOK, "insert", kind="correction", new=ZH_CORRECTION),),
-        (
-            ExpectedEdit(
-                BOOK,
-                "body",
-                "insert",
-                "substantive",
-                flags=("correction_notice",),
-                new_contains="更正",
-                description="更正 notice appended",
-            ),
-        ),
-    ),
-)
+TIMELINE: tuple[Step, ...] = _load(Path(__file__).with_name("timeline.toml"))
 
 
 def step_times(duration: float, count: int = len(TIMELINE)) -> list[float]:
