@@ -21,6 +21,7 @@ from watcher.config import Config
 from watcher.errors import BadInput
 
 if TYPE_CHECKING:
+    from watcher.copies import Copier
     from watcher.fetch.logins import LoginStates
     from watcher.fetch.polite import Polite
     from watcher.fetch.robots import RobotsGuard
@@ -146,6 +147,13 @@ class Runtime:
         from watcher.notify.notifier import notifier_for
 
         return notifier_for(self.config, self.store(write=True), say)
+
+    def copier(self, say: Callable[[str], None]) -> Copier | None:
+        """The background submitter of third-party copies when [copies] turns a service on (None: off, the
+        default); what it cannot finish waits in the store's outbox for the next run."""
+        from watcher.copies import copier_for
+
+        return copier_for(self.config, self.store(write=True), say)
 
     def machine_summaries(self, say: Callable[[str], None]) -> MachineSummaries | None:
         """The background summariser when [summary] names an endpoint (None: off, the default); its answers

@@ -178,6 +178,15 @@ def change_md(change: Change, lang: str | None = None, tz: tzinfo | None = None)
     if change.edits:
         lines += [edit_md(e, lang, change) for e in change.edits]
         lines.append("")
+    made = [c for c in new.copies if c.get("url")]
+    if made:
+        from watcher.copies import SERVICES
+
+        named = [
+            f"{md_escape(SERVICES.get(str(c.get('service')), str(c.get('service'))))}: {md_link(str(c['url']))}"
+            for c in made
+        ]
+        lines += ["Archived copies: " + " · ".join(named), ""]
     return lines
 
 

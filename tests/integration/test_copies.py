@@ -1,0 +1,151 @@
+"""Third-party copies: a real check (Chromium, local page) stores a version, local stand-ins of Save Page Now 2
+and archive.today receive its URL in their documented shapes, and the copies' addresses appear in `watcher
+check`, `history` (text and --json) and the reports; a service that fails (500), limits (429) or hangs never
+fails or holds up the check, and is asked again by the next run; the key is never printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from support.cli import data_dir_with, fast_config
+from support.standins import ArchiveToday, Wayback
+
+from watcher.store import open_store
+
+pytestmark = pytest.mark.browser
+
+KEY = "accesskey42:s3cretpart99"
+STORY = (
+    "<html><head><title>Harbour bridge</title></head><body><article><h1>Harbour bridge to close</h1>"
+    + "<p>The harbour bridge will close for repairs over the summer, the council said on Monday.</p>" * 3
+    + "</article></body></html>"
+)
+EDITED = STORY.replace("over the summer", "for two years", 1)
+
+
+def config(wayback: Wayback | None, today: ArchiveToday | None, **more: str) -> str:
+    lines = ["[copies]", 'gap = "0s"', 'backoff = "2s"', 'timeout = "2s"', 'wait = "4s"', "attempts = 10"]
+    if wayback is not None:
+        lines += ["wayback = true", f'wayback_url = "{wayback.base}"']
+    if today is not None:
+        lines += ["archive_today = true", f'archive_today_url = "{today.base}"']
+    lines += [f"{k} = {v}" for k, v in more.items()]
+    return fast_config(retries=0, extra="\n".join(lines) + "\n")
+
+
+def run(data, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "WATCHER_WAYBACK_KEY": KEY}
+    return subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def ok(data, *args: str, said: list[str]) -> str:
+    result = run(data, *args)
+    said += [result.stdout, result.stderr]
+    assert result.returncode == 0, (args, result.stderr)
+    return result.stdout
+
+
+@pytest.fixture
+def wayback():
+    server = Wayback()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def today():
+    server = ArchiveToday()
+    yield server
+    server.close()
+
+
+def test_a_stored_version_is_copied_and_its_copies_shown_everywhere(site, wayback, today, tmp_path):
+    site.page_versions("/bridge", {"v1": STORY, "v2": EDITED})
+    url = site.url("/bridge")
+    data = data_dir_with(tmp_path / "data", config(wayback, today))
+    said: list[str] = []
+    ok(data, "add", url, said=said)
+    checked = ok(data, "check", url, said=said)
+
+    assert wayback.saved == [url] and today.saved == [url]
+    posts = [r for r in wayback.requests if r["method"] == "POST"]
+    assert posts[0]["headers"]["authorization"] == f"LOW {KEY}"
+    assert posts[0]["headers"]["accept"] == "application/json"
+    assert any(r["path"].startswith("/save/status/spn2-") for r in wayback.requests)
+
+    history = json.loads(ok(data, "history", url, "--json", said=said))
+    copies = {c["service"]: c["url"] for c in history[0]["copies"]}
+    assert copies["wayback"].startswith(f"{wayback.base}/web/") and copies["wayback"].endswith(f"/{url}")
+    assert copies["archive_today"] == f"{today.base}/a0001"
+    assert copies["wayback"] in checked and copies["archive_today"] in checked
+    text = ok(data, "history", url, said=said)
+    assert f"v1 archived copy (Internet Archive): {copies['wayback']}" in text.replace("\n", " ")
+
+    # An edit: the new version is copied too, and the report of the change links its copies.
+    site.set_version("/bridge", "v2")
+    assert "changed v2" in ok(data, "check", url, said=said)
+    assert wayback.saved == [url, url] and today.saved == [url, url]
+    second = {c["service"]: c["url"] for c in json.loads(ok(data, "history", url, "--json", said=said))[1]["copies"]}
+    assert second["archive_today"] == f"{today.base}/a0002"  # named by a Refresh header this time
+
+    report = tmp_path / "report.html"
+    ok(data, "report", "-o", str(report), said=said)
+    html = report.read_text()
+    assert f'href="{second["wayback"]}"' in html and f'href="{second["archive_today"]}"' in html
+    markdown = ok(data, "report", "--format", "md", said=said)
+    assert "Archived copies:" in markdown and "a0002" in markdown
+    as_json = json.loads(ok(data, "report", "--format", "json", said=said))
+    assert {c["service"]: c["url"] for c in as_json[0]["copies"]} == second
+
+    secret = KEY.split(":")[1]
+    assert not [s for s in said if secret in s or KEY.split(":")[0] in s]
+    assert not open_store(data).outbox_pending()
+
+
+@pytest.mark.parametrize("mode", ["fail", "limit", "hang"])
+def test_a_failing_limiting_or_hanging_service_never_fails_the_check_and_is_asked_again(site, today, tmp_path, mode):
+    wayback = Wayback(mode)
+    try:
+        site.page("/bridge", STORY)
+        url = site.url("/bridge")
+        data = data_dir_with(tmp_path / "data", config(wayback, today))
+        said: list[str] = []
+        ok(data, "add", url, said=said)
+        started = time.monotonic()
+        checked = ok(data, "check", url, said=said)
+        took = time.monotonic() - started
+        assert "new v1" in checked
+        assert took < 40, took  # [copies] wait bounds how long a one-off check waits for the copies
+
+        store = open_store(data)
+        assert store.get_version(url, 1).copies and [c["service"] for c in store.get_version(url, 1).copies] == [
+            "archive_today"
+        ]
+        kept = [e for e in store.outbox_pending() if e["target"] == "copy:wayback"]
+        assert len(kept) == 1 and kept[0]["body"]["version"] == 1 and kept[0]["attempts"] >= 1
+        assert wayback.requests, "the service was asked"
+        assert "not copied yet" in "".join(said)
+
+        # The service is back: the next run (here a check that finds nothing new) asks again and records it.
+        wayback.mode = "ok"
+        again = ok(data, "check", url, said=said)
+        assert "unchanged" in again
+        copies = {
+            c["service"]: c["url"] for c in json.loads(ok(data, "history", url, "--json", said=said))[0]["copies"]
+        }
+        assert copies["wayback"].startswith(f"{wayback.base}/web/") and copies["wayback"].endswith(url)
+        assert not open_store(data).outbox_pending()
+        assert not [s for s in said if KEY.split(":")[1] in s]
+    finally:
+        wayback.close()
