@@ -16,6 +16,7 @@ from typing import Any
 
 from watcher.config import NotifyTarget
 from watcher.copies import OUTBOX_PREFIX as COPIES_PREFIX
+from watcher.copies import copy_line
 from watcher.errors import FetchError, WatcherError
 from watcher.labels import status_title
 from watcher.models import NOTIFY_STATUSES, CheckResult, Edit, top_class
@@ -74,7 +75,7 @@ def message(body: dict[str, Any]) -> tuple[str, str]:
     if len(edits) > _EDITS_SHOWN:
         lines.append(f"... and {len(edits) - _EDITS_SHOWN} more edits")
     for copy in body.get("copies") or []:
-        lines.append(f"Archived copy ({copy.get('service')}): {copy.get('url')}")
+        lines.append(one_line(copy_line(copy)))
     return title, "\n".join(lines)
 
 

@@ -1,0 +1,63 @@
+"""Third-party copies (watcher/copies.py) apart from the network: which sites are copied, how a copy reads, the
+key kept out of errors, and the notifier leaving copy requests in the shared outbox alone."""
+
+from __future__ import annotations
+
+from watcher.config import CopiesSettings, NotifyTarget, SiteRule
+from watcher.copies import OUTBOX_PREFIX, Copier, copy_line, wanted
+from watcher.notify.notifier import Notifier, message
+from watcher.store import open_store
+
+
+def test_sites_opt_in_or_out_of_copies():
+    every = CopiesSettings(archive_today=True)
+    listed = CopiesSettings(archive_today=True, every_site=False)
+    sites = [SiteRule(domain="news.example", copies=False), SiteRule(domain="world.news.example", copies=True)]
+    assert wanted("https://other.example/a", every, sites)
+    assert not wanted("https://www.news.example/a", every, sites)
+    assert wanted("https://world.news.example/a", every, sites)  # the most specific entry decides
+    assert not wanted("https://other.example/a", listed, sites)
+    assert wanted("https://world.news.example/a", listed, sites)
+
+
+def test_a_copy_in_words():
+    assert copy_line({"service": "wayback", "url": "https://web.archive.org/web/1/x"}) == (
+        "archived copy (Internet Archive): https://web.archive.org/web/1/x"
+    )
+    assert copy_line({"service": "archive_today", "url": None, "error": "asks for a CAPTCHA"}) == (
+        "no archived copy (archive.today): asks for a CAPTCHA"
+    )
+
+
+def test_the_key_never_appears_in_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("WATCHER_WAYBACK_KEY", "myaccess:mysecret")
+    store = open_store(tmp_path / "data")
+    lines: list[str] = []
+    copier = Copier(CopiesSettings(wayback=True), [], store, log=lines.append)
+    try:
+        assert copier._scrub("refused LOW myaccess:mysecret and mysecret") == "refused LOW … and …"
+    finally:
+        copier.close()
+
+
+def test_the_notifier_leaves_copy_requests_in_the_outbox(tmp_path):
+    store = open_store(tmp_path / "data")
+    store.outbox_put([(OUTBOX_PREFIX + "wayback", {"url": "https://news.example/a", "version": 1})])
+    lines: list[str] = []
+    notifier = Notifier([NotifyTarget(url="https://hooks.test/")], log=lines.append, outbox=store)
+    notifier.close(timeout=0)
+    assert [e["target"] for e in store.outbox_pending()] == [OUTBOX_PREFIX + "wayback"]
+    assert not [line for line in lines if "dropped" in line]
+
+
+def test_a_notification_names_the_copies_made():
+    body = {
+        "url": "https://news.example/a",
+        "status": "changed",
+        "version": 2,
+        "headline": "Bridge",
+        "edits": [],
+        "copies": [{"service": "wayback", "url": "https://web.archive.org/web/20261207/https://news.example/a"}],
+    }
+    _, text = message(body)
+    assert "archived copy (Internet Archive): https://web.archive.org/web/20261207/https://news.example/a" in text
