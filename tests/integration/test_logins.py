@@ -129,3 +129,34 @@ def test_an_import_without_the_sites_cookies_is_refused(tmp_path):
     assert "no cookies or storage for other.example" in line
     assert not (data / "logins").exists() or not list((data / "logins").iterdir())
     assert "other-site-cookie" not in ok(data, "login", "--list")
+
+
+def test_the_http_fetcher_sends_the_cookie_to_its_site_only(tmp_path):
+    import asyncio
+
+    from watcher.config import FetchSettings
+    from watcher.fetch.http_pages import HTTPFetcher
+    from watcher.fetch.logins import LoginStates, read_cookies_txt
+
+    newsroom, elsewhere = Newsroom(), Newsroom()
+    try:
+        site = newsroom.base.split("//")[1]
+        states = LoginStates(tmp_path / "logins")
+        states.save(site, {"cookies": read_cookies_txt(cookies_txt("127.0.0.1")), "origins": []}, "cookies.txt")
+        newsroom.away = f"{elsewhere.base}/landing"
+
+        async def fetch_both() -> list:
+            settings = FetchSettings(per_host_delay=0, retries=0)
+            async with HTTPFetcher(settings, robots=None, logins=states) as fetcher:
+                return [await fetcher.fetch(f"{newsroom.base}/story"), await fetcher.fetch(f"{newsroom.base}/away")]
+
+        story, away = asyncio.run(fetch_both())
+        assert STORY in story.html
+        assert not [v for k, v in story.headers if k.lower() == "set-cookie"]  # the renewed session is not kept
+        assert newsroom.cookies_sent("/story") == [f"session={SESSION}"]
+        assert newsroom.cookies_sent("/away") == [f"session={SESSION}"]
+        # The redirect led to another site (another port of 127.0.0.1, which cookies alone would not tell apart).
+        assert away.final_url == f"{elsewhere.base}/landing" and elsewhere.cookies_sent("/landing") == [""]
+    finally:
+        newsroom.close()
+        elsewhere.close()

@@ -92,9 +92,13 @@ class _Server:
 
 class Newsroom(_Server):
     """/story shows the story only to a request carrying the session cookie (and renews it with Set-Cookie);
-    /other is a page of another site that records which cookies it was sent."""
+    any other path is a page too; /away redirects to `away`. `cookies_sent(path)` says what each request sent."""
+
+    away = ""
 
     def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], Any]:
+        if path == "/away":
+            return 302, {"Location": self.away}, ""
         cookies = headers.get("cookie") or ""
         signed_in = f"session={SESSION}" in cookies
         out = {"Content-Type": "text/html; charset=utf-8"}
