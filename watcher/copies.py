@@ -182,7 +182,8 @@ def _json(body: bytes) -> dict[str, Any]:
 def _spn_error(answer: dict[str, Any]) -> CopyFailed:
     ext = str(answer.get("status_ext") or "")
     message = one_line(str(answer.get("message") or ext or "no job started"))[:200]
-    return CopyFailed(f"Save Page Now: {message}", retryable=ext not in _FINAL_SPN_ERRORS)
+    refused = ext in _FINAL_SPN_ERRORS or "logged in" in message.lower()  # a key that is not accepted
+    return CopyFailed(f"Save Page Now: {message}", retryable=not refused)
 
 
 def save_archive_today(settings: CopiesSettings, url: str) -> str:
@@ -243,12 +244,12 @@ class Copier:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._queues: dict[str, queue.Queue[_Job | None]] = {}
-        self._busy: dict[str, bool] = {}
+        self._held: dict[str, _Job | None] = {}  # the job each service's thread is trying or waiting to try
         self._threads: list[threading.Thread] = []
         self.saved: list[dict[str, Any]] = []  # copies recorded by this run, for `watcher check` to print
         for name in self._services:
             self._queues[name] = queue.Queue()
-            self._busy[name] = False
+            self._held[name] = None
             thread = threading.Thread(target=self._run, args=(name,), name=f"copies-{name}", daemon=True)
             self._threads.append(thread)
             thread.start()
@@ -287,22 +288,26 @@ class Copier:
         for entry_id, body in zip(ids, bodies, strict=True):
             self._queues[body["service"]].put(_Job(entry_id, body, 0))
 
-    def pending(self) -> int:
+    def pending(self, *, due_only: bool = False) -> int:
+        """Copies not made yet; `due_only`: only those being tried or due now (not those backing off)."""
+        now = time.monotonic()
         with self._lock:
-            return sum(q.qsize() + int(self._busy[name]) for name, q in self._queues.items())
+            jobs = [j for q in self._queues.values() for j in list(q.queue) if j is not None]
+            jobs += [j for j in self._held.values() if j is not None]
+        return sum(1 for j in jobs if not due_only or j.due <= now)
 
     def close(self, timeout: float = 0.0) -> list[dict[str, Any]]:
-        """Finish what can be within `timeout` seconds, then stop; the rest stays in the outbox for a later run.
-        The copies recorded by this run."""
+        """Finish the tries under way and those due within `timeout` seconds, then stop (one backing off after a
+        failure is not waited for); the rest stays in the outbox for a later run. The copies made by this run."""
         deadline = time.monotonic() + timeout
-        while self.pending() and time.monotonic() < deadline:
+        while self.pending(due_only=True) and time.monotonic() < deadline:
             time.sleep(0.05)
+        left = self.pending()
         self._stop.set()
         for q in self._queues.values():
             q.put(None)
         for thread in self._threads:
             thread.join(max(0.0, min(1.0, deadline - time.monotonic())))
-        left = self.pending()
         if left:
             self._log(f"copies: {left} copy(ies) not made yet; asked for again by the next run")
         return list(self.saved)
@@ -315,7 +320,7 @@ class Copier:
             if job is None or self._stop.is_set():
                 return
             with self._lock:
-                self._busy[service] = True
+                self._held[service] = job
             try:
                 if self._stop.wait(max(0.0, job.due - time.monotonic(), last + self.settings.gap - time.monotonic())):
                     return  # stays in the outbox
@@ -323,7 +328,7 @@ class Copier:
                 self._try(service, job)
             finally:
                 with self._lock:
-                    self._busy[service] = False
+                    self._held[service] = None
 
     def _try(self, service: str, job: _Job) -> None:
         url, version = str(job.body.get("url")), int(job.body.get("version") or 0)

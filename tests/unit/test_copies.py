@@ -61,3 +61,16 @@ def test_a_notification_names_the_copies_made():
     }
     _, text = message(body)
     assert "archived copy (Internet Archive): https://web.archive.org/web/20261207/https://news.example/a" in text
+
+
+def test_the_services_are_held_to_the_public_address_rule(monkeypatch):
+    import pytest
+
+    from watcher.copies import CopyFailed, save_archive_today
+
+    monkeypatch.delenv("WATCHER_ALLOW_PRIVATE", raising=False)
+    with pytest.raises(CopyFailed, match="private|non-public|loopback") as caught:
+        save_archive_today(
+            CopiesSettings(archive_today=True, archive_today_url="http://127.0.0.1:9"), "https://a.example/"
+        )
+    assert not caught.value.retryable
