@@ -74,3 +74,23 @@ def test_the_services_are_held_to_the_public_address_rule(monkeypatch):
             CopiesSettings(archive_today=True, archive_today_url="http://127.0.0.1:9"), "https://a.example/"
         )
     assert not caught.value.retryable
+
+
+def test_a_notification_carries_the_copies_recorded_by_the_time_it_is_sent(tmp_path):
+    from datetime import UTC, datetime
+
+    from watcher.models import Article
+
+    store = open_store(tmp_path / "data")
+    url = "https://news.example/a"
+    store.add_article(url)
+    store.save_version(url, Article(headline="H", body=["p"]), html=None, diff=None, captured_at=datetime.now(UTC))
+    notifier = Notifier([NotifyTarget(url="https://hooks.test/")], log=lambda line: None, outbox=store)
+    try:
+        body = {"url": url, "status": "new", "version": 1, "edits": []}
+        assert "copies" not in notifier._with_copies(body)  # none made yet: the body as it was
+        copy = {"service": "archive_today", "url": "https://archive.ph/abcde", "saved_at": None, "error": None}
+        store.record_copy(url, 1, copy)
+        assert notifier._with_copies(body)["copies"] == [copy]
+    finally:
+        notifier.close(timeout=0)
