@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from watcher.app.commands import json_option
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput
+
+if TYPE_CHECKING:
+    from watcher.fetch.logins import LoginStates
 
 
 @click.command()
@@ -73,10 +77,7 @@ def _say(app: App, as_json: bool, body: dict[str, object], text: str) -> None:
         app.env.info(text)
 
 
-def _list(app: App, states: object, as_json: bool) -> None:
-    from watcher.fetch.logins import LoginStates
-
-    assert isinstance(states, LoginStates)
+def _list(app: App, states: LoginStates, as_json: bool) -> None:
     saved = states.list()
     if as_json:
         app.env.print_json([s.to_json() for s in saved])
