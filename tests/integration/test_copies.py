@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from support.cli import data_dir_with, fast_config
@@ -147,3 +148,34 @@ def test_failing_limiting_or_hanging_services_never_fail_the_check_and_are_asked
     finally:
         wayback.close()
         today.close()
+
+
+def test_watcher_run_makes_the_copies_in_the_background(site, wayback, today, tmp_path):
+    import signal
+
+    site.page("/bridge", STORY)
+    url = site.url("/bridge")
+    data = data_dir_with(tmp_path / "data", config(wayback, today))
+    open_store(data).add_article(url)
+    env = {**os.environ, "WATCHER_WAYBACK_KEY": KEY}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "watcher", "--data-dir", str(data), "run", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        assert json.loads(proc.stdout.readline())["status"] == "new"  # printed before any copy is made
+        deadline = time.monotonic() + 60
+        copies: list = []
+        while time.monotonic() < deadline and len(copies) < 2:
+            time.sleep(0.5)
+            copies = [c for c in open_store(data).get_version(url, 1).copies if c.get("url")]
+        assert {c["service"] for c in copies} == {"wayback", "archive_today"}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert KEY.split(":")[1] not in err
