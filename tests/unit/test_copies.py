@@ -94,3 +94,14 @@ def test_a_notification_carries_the_copies_recorded_by_the_time_it_is_sent(tmp_p
         assert notifier._with_copies(body)["copies"] == [copy]
     finally:
         notifier.close(timeout=0)
+
+
+def test_a_digest_message_names_the_copies_made():
+    from datetime import UTC, datetime
+
+    from watcher.notify.digest import digest_body, digest_message
+
+    copy = {"service": "archive_today", "url": "https://archive.ph/abcde"}
+    body = {"url": "https://news.example/a", "status": "changed", "version": 2, "edits": [], "copies": [copy]}
+    _, text = digest_message(digest_body([body], None, datetime.now(UTC)))
+    assert "archived copy (archive.today): https://archive.ph/abcde" in text

@@ -82,6 +82,8 @@ def digest_message(body: dict[str, Any]) -> tuple[str, str]:
     title = (
         f"watcher: {count} change{'s' if count != 1 else ''} in {len(groups)} article{'s' if len(groups) != 1 else ''}"
     )
+    from watcher.copies import copy_line  # here: watcher.config reads this module, and watcher.copies reads config
+
     lines: list[str] = []
     for group in groups:
         lines.append(f"{_line(group.get('headline') or group['url'])}")
@@ -93,6 +95,7 @@ def digest_message(body: dict[str, Any]) -> tuple[str, str]:
             version = f"v{change['version']} " if change.get("version") else ""
             flags = f" [{', '.join(change['flags'])}]" if change.get("flags") else ""
             lines.append(f"  - {version}{what}{', ' + top if top else ''}{flags}")
+            lines += [f"    {_line(copy_line(copy))}" for copy in change.get("copies") or []]
     return title, "\n".join(lines)
 
 
