@@ -30,13 +30,15 @@ from typing import Any
 
 from watcher.config import CopiesSettings, SiteRule
 from watcher.errors import FetchError, WatcherError
+from watcher.labels import COPY_SERVICES
+from watcher.labels import copy_line as copy_line  # the words for a copy, where the other labels are
 from watcher.models import CheckResult
 from watcher.times import iso
 from watcher.untrusted import one_line
 from watcher.urls import hostname_of, on_domain
 
 OUTBOX_PREFIX = "copy:"  # outbox targets of copies (the notifier leaves them alone)
-SERVICES = {"wayback": "Internet Archive", "archive_today": "archive.today"}
+SERVICES = COPY_SERVICES
 COPIED_STATUSES = ("new", "changed", "revert", "restored")  # results that stored a version of the page
 _POLL_FIRST, _POLL_MAX = 1.0, 5.0  # seconds between Save Page Now status questions (growing)
 # Save Page Now errors that asking again will not mend.
@@ -56,14 +58,6 @@ class CopyFailed(Exception):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
-
-
-def copy_line(copy: dict[str, Any]) -> str:
-    """One recorded copy in words: "archived copy (Internet Archive): URL", or why there is none."""
-    service = SERVICES.get(str(copy.get("service")), str(copy.get("service")))
-    if copy.get("url"):
-        return f"archived copy ({service}): {copy['url']}"
-    return f"no archived copy ({service}): {copy.get('error') or 'failed'}"
 
 
 def wanted(url: str, settings: CopiesSettings, sites: Sequence[SiteRule]) -> bool:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from watcher.errors import BadInput
+from watcher.labels import copy_line
 from watcher.models import Edit, top_class
 from watcher.times import iso, parse_duration
 
@@ -82,8 +83,6 @@ def digest_message(body: dict[str, Any]) -> tuple[str, str]:
     title = (
         f"watcher: {count} change{'s' if count != 1 else ''} in {len(groups)} article{'s' if len(groups) != 1 else ''}"
     )
-    from watcher.copies import copy_line  # here: watcher.config reads this module, and watcher.copies reads config
-
     lines: list[str] = []
     for group in groups:
         lines.append(f"{_line(group.get('headline') or group['url'])}")

@@ -16,9 +16,8 @@ from typing import Any
 
 from watcher.config import NotifyTarget
 from watcher.copies import OUTBOX_PREFIX as COPIES_PREFIX
-from watcher.copies import copy_line
 from watcher.errors import FetchError, WatcherError
-from watcher.labels import status_title
+from watcher.labels import copy_line, status_title
 from watcher.models import NOTIFY_STATUSES, CheckResult, Edit, top_class
 from watcher.notify.digest import digest_body, digest_message, parse_window, render
 from watcher.notify.redact import redact, scrub

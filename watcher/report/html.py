@@ -9,6 +9,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from watcher.labels import (
+    copy_service,
     story_event,
     story_flag,
     story_label,
@@ -159,12 +160,10 @@ def archive_html(change: Change, archive_dir: Path | None, tz: tzinfo | None = N
 
 def copies_html(version: Version) -> str:
     """Links to the third-party copies of the version's page (watcher/copies.py), when any were made."""
-    from watcher.copies import SERVICES
-
     made = [c for c in version.copies if c.get("url")]
     if not made:
         return ""
-    links = [f"{esc(SERVICES.get(str(c.get('service')), str(c.get('service'))))}: {link(str(c['url']))}" for c in made]
+    links = [f"{esc(copy_service(c.get('service')))}: {link(str(c['url']))}" for c in made]
     return f'<p class="copies">Archived copies: {" · ".join(links)}</p>'
 
 
