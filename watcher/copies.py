@@ -318,8 +318,10 @@ class Copier:
             try:
                 if self._stop.wait(max(0.0, job.due - time.monotonic(), last + self.settings.gap - time.monotonic())):
                     return  # stays in the outbox
-                last = time.monotonic()
-                self._try(service, job)
+                try:
+                    self._try(service, job)
+                finally:
+                    last = time.monotonic()  # counted from the answer: the service sees at least `gap` between two
             finally:
                 with self._lock:
                     self._held[service] = None

@@ -179,3 +179,31 @@ def test_watcher_run_makes_the_copies_in_the_background(site, wayback, today, tm
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert KEY.split(":")[1] not in err
+
+
+def test_submissions_to_one_service_keep_their_gap_and_a_limit_is_waited_out(today, tmp_path):
+    from datetime import UTC, datetime
+
+    from watcher.config import CopiesSettings
+    from watcher.copies import Copier
+    from watcher.models import Article, CheckResult
+
+    store = open_store(tmp_path / "data")
+    urls = [f"https://news.example/story-{n}" for n in range(3)]
+    for url in urls:
+        store.add_article(url)
+        store.save_version(url, Article(headline=url, body=["p"]), html=None, diff=None, captured_at=datetime.now(UTC))
+    settings = CopiesSettings(archive_today=True, archive_today_url=today.base, gap=1.0, backoff=0.2, timeout=5)
+    lines: list[str] = []
+    copier = Copier(settings, [], store, log=lines.append)
+    today.mode = "limit-once"  # the first answer is a 429 with Retry-After: 1, then the service is back
+    for url in urls:
+        copier.submit(CheckResult(url=url, status="new", checked_at=datetime.now(UTC), version=1))
+    made = copier.close(timeout=30)
+    assert sorted(c["page"] for c in made) == urls
+    posts = [r["at"] for r in today.requests if r["method"] == "POST"]
+    assert len(posts) == 4  # one limited, then the three copies
+    assert all(later - earlier >= 1.0 for earlier, later in zip(posts, posts[1:], strict=False)), [
+        b - a for a, b in zip(posts, posts[1:], strict=False)
+    ]
+    assert any("slow down" in line for line in lines)

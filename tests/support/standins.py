@@ -67,7 +67,13 @@ class _Server:
     def _handle(self, handler: Any, body: bytes) -> None:
         with self._lock:
             self.requests.append(
-                {"method": handler.command, "path": handler.path, "headers": _lower(handler.headers), "body": body}
+                {
+                    "method": handler.command,
+                    "path": handler.path,
+                    "headers": _lower(handler.headers),
+                    "body": body,
+                    "at": time.monotonic(),
+                }
             )
         status, headers, payload = self.answer(handler.command, handler.path, _lower(handler.headers), body)
         if status == 0:  # hang until closed
@@ -162,7 +168,8 @@ class Wayback(_Server):
 
 class ArchiveToday(_Server):
     """archive.today: POST /submit/ (form url=...) answers a redirect to the archived copy (the first time) or a
-    Refresh header naming it; /XXXXX is the copy. `mode`: "ok", "limit" (429), "captcha" (a CAPTCHA page)."""
+        Refresh header naming it; /XXXXX is the copy. `mode`: "ok", "limit" (429 with Retry-After), "limit-once" (the
+    first answer only), "captcha" (a CAPTCHA page)."""
 
     def __init__(self, mode: str = "ok") -> None:
         self.mode = mode
@@ -171,8 +178,10 @@ class ArchiveToday(_Server):
 
     def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], Any]:
         html = {"Content-Type": "text/html; charset=utf-8"}
-        if self.mode == "limit":
-            return 429, html, "<html><body>Too Many Requests</body></html>"
+        if self.mode in ("limit", "limit-once"):
+            if self.mode == "limit-once":
+                self.mode = "ok"
+            return 429, {**html, "Retry-After": "1"}, "<html><body>Too Many Requests</body></html>"
         if self.mode == "captcha":
             return (
                 200,
