@@ -256,14 +256,16 @@ class Copier:
         except Exception as exc:  # a damaged outbox must not stop the run
             self._log(f"copies: cannot read the copies kept from earlier runs: {one_line(str(exc))}")
             return
+        queued = 0
         for entry in pending:
             service = entry["target"][len(OUTBOX_PREFIX) :]
             if service not in self._queues:
-                self._done(entry["id"])
+                self._done(entry["id"])  # a service turned off since (or without its key now)
                 continue
             self._queues[service].put(_Job(entry["id"], entry.get("body") or {}, int(entry.get("attempts") or 0)))
-        if pending:
-            self._log(f"copies: asking again for {len(pending)} copy(ies) kept from an earlier run")
+            queued += 1
+        if queued:
+            self._log(f"copies: asking again for {queued} copy(ies) kept from an earlier run")
 
     def submit(self, result: CheckResult) -> None:
         """Queue copies of the version a check stored; returns at once (the outbox keeps them first)."""
