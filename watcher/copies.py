@@ -260,8 +260,9 @@ class Copier:
         for entry in pending:
             service = entry["target"][len(OUTBOX_PREFIX) :]
             if service not in self._queues:
-                self._done(entry["id"])  # a service turned off since (or without its key now)
-                continue
+                if service not in services(self.settings):
+                    self._done(entry["id"])  # a service turned off since
+                continue  # else one without its key in this process: kept for a run that has it
             self._queues[service].put(_Job(entry["id"], entry.get("body") or {}, int(entry.get("attempts") or 0)))
             queued += 1
         if queued:

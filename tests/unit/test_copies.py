@@ -105,3 +105,17 @@ def test_a_digest_message_names_the_copies_made():
     body = {"url": "https://news.example/a", "status": "changed", "version": 2, "edits": [], "copies": [copy]}
     _, text = digest_message(digest_body([body], None, datetime.now(UTC)))
     assert "archived copy (archive.today): https://archive.ph/abcde" in text
+
+
+def test_requests_wait_for_a_run_with_the_key_and_are_dropped_once_their_service_is_off(tmp_path, monkeypatch):
+    store = open_store(tmp_path / "data")
+    store.outbox_put(
+        [(OUTBOX_PREFIX + "wayback", {"url": "https://news.example/a", "version": 1, "service": "wayback"})]
+    )
+    monkeypatch.delenv("WATCHER_WAYBACK_KEY", raising=False)
+    lines: list[str] = []
+    Copier(CopiesSettings(wayback=True, archive_today=True), [], store, log=lines.append).close()
+    assert [e["target"] for e in store.outbox_pending()] == [OUTBOX_PREFIX + "wayback"]
+    assert any("needs an archive.org key" in line for line in lines)
+    Copier(CopiesSettings(archive_today=True), [], store, log=lines.append).close()
+    assert store.outbox_pending() == []
