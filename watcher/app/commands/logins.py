@@ -63,8 +63,9 @@ def login(app: App, site: str | None, source: Path | None, listing: bool, forget
             raise BadInput(f"{source} holds no cookies or storage for {name}")
         saved = states.save(name, mine, kind)
     else:
-        saved = states.save(name, _capture(app, name, states.folder), "browser")
-        others = 0
+        # Only the site's own part is kept, as with an import (a sign-in may pass through other sites).
+        mine, others = for_site(_capture(app, name, states.folder), name)
+        saved = states.save(name, mine, "browser")
     left = f"; {others} cookie(s) of other sites left out" if others else ""
     text = f"saved a login for {name}: {saved.cookies} cookie(s), {saved.origins} origin(s) with storage{left}"
     _say(app, as_json, {**saved.to_json(), "left_out": others}, text)
@@ -109,6 +110,7 @@ def _capture(app: App, site: str, folder: Path) -> dict[str, object]:
             f"browser elsewhere, export its cookies (cookies.txt) and run `watcher login {site} --import FILE`"
         )
     import asyncio
+    import contextlib
 
     from watcher.fetch.browser import find_browser
 
@@ -121,7 +123,8 @@ def _capture(app: App, site: str, folder: Path) -> dict[str, object]:
             try:
                 context = await browser.new_context()
                 page = await context.new_page()
-                await page.goto(f"https://{site}/")
+                with contextlib.suppress(Exception):  # a site that does not answer there: the user navigates
+                    await page.goto(f"https://{site}/")
                 app.env.info(f"sign in to {site} in the browser window, then close the window")
                 await page.wait_for_event("close", timeout=0)
                 state = await context.storage_state()
