@@ -37,6 +37,7 @@ class SiteRule:
     robots: bool = True  # false: ignore this site's robots.txt (the user's responsibility)
     proxy: str | None = None  # http://, https:// or socks5:// proxy for this site (overrides [fetch] proxy)
     mode: str | None = None  # "auto" | "browser" | "http" for this site (overrides [fetch] mode)
+    copies: bool | None = None  # third-party copies of this site's versions ([copies]); None: [copies] every_site
 
 
 @dataclass
@@ -154,6 +155,24 @@ class ArchiveSettings:
 
 
 @dataclass
+class CopiesSettings:
+    """Third-party copies (watcher/copies.py): each stored version's URL submitted to the Internet Archive's Save
+    Page Now and to archive.today, off the check's path. Off unless a service is turned on."""
+
+    wayback: bool = False  # Save Page Now 2 (needs an archive.org key: see wayback_key_env)
+    archive_today: bool = False
+    every_site: bool = True  # false: only sites whose [[sites]] entry says copies = true
+    wayback_key_env: str = "WATCHER_WAYBACK_KEY"  # the environment variable holding "accesskey:secret"
+    wayback_url: str = "https://web.archive.org"
+    archive_today_url: str = "https://archive.ph"
+    gap: float = 10.0  # seconds between two submissions to one service (both limit their users' rate)
+    timeout: float = 60.0  # seconds for one request to a service
+    wait: float = 300.0  # how long a Save Page Now capture is waited for before it is asked about again later
+    attempts: int = 6  # tries per version and service, across runs, before it is recorded as failed
+    backoff: float = 30.0  # seconds before the second try (doubled for each further one, within a run)
+
+
+@dataclass
 class StoreSettings:
     """Where the store is when it is not the data folder (--store and WATCHER_STORE win over this)."""
 
@@ -195,6 +214,7 @@ class Config:
     display: DisplaySettings = field(default_factory=DisplaySettings)
     summary: SummarySettings = field(default_factory=SummarySettings)
     serve: ServeSettings = field(default_factory=ServeSettings)
+    copies: CopiesSettings = field(default_factory=CopiesSettings)
 
 
 # --- the strict TOML loader -------------------------------------------------------------------------
@@ -208,6 +228,7 @@ _DURATIONS = {
     "feeds": {"default_every"},
     "notify": {"timeout"},
     "summary": {"llm_timeout"},
+    "copies": {"gap", "timeout", "wait", "backoff"},
 }
 
 
@@ -298,6 +319,11 @@ def _build_config(data: dict[str, Any]) -> Config:
             raise _KeyProblem("'summary.llm_url' must be an http:// or https:// URL")
     if "serve" in data:
         config.serve = _fill(ServeSettings, _table(data["serve"], "serve"), "serve")
+    if "copies" in data:
+        config.copies = _fill(CopiesSettings, _table(data["copies"], "copies"), "copies")
+        for key in ("wayback_url", "archive_today_url"):
+            if not re.match(r"https?://[^/\s]+", getattr(config.copies, key).strip(), re.IGNORECASE):
+                raise _KeyProblem(f"'copies.{key}' must be an http:// or https:// URL")
         token = config.serve.token
         if token is not None and (len(token) < 16 or not token.isprintable() or token != token.strip()):
             # Never repeated in the message: the file's owner knows which value it is.
@@ -399,6 +425,10 @@ def _check_ranges(config: Config) -> None:
         ("fetch.browser_idle", config.fetch.browser_idle >= 0),
     ]
     checks += [("summary.llm_timeout", config.summary.llm_timeout > 0)]
+    copies = config.copies
+    checks += [("copies.timeout", copies.timeout > 0), ("copies.wait", copies.wait > 0)]
+    checks += [("copies.gap", copies.gap >= 0), ("copies.backoff", copies.backoff >= 0)]
+    checks += [("copies.attempts", copies.attempts >= 1)]
     checks += [("summary.llm_max_chars", config.summary.llm_max_chars >= 200)]
     checks += [(f"notify[{i}].retries", t.retries >= 0) for i, t in enumerate(config.notify)]
     checks += [(f"notify[{i}].timeout", t.timeout > 0) for i, t in enumerate(config.notify)]

@@ -1,4 +1,4 @@
-"""The words people read for watcher's vocabulary: flags, fields, edit operations and statuses.
+"""The words people read for watcher's vocabulary: flags, fields, edit operations, statuses and copy services.
 
 The terminal (render/) and the reports (report/) take their labels from here, so one flag never reads two
 ways. Keys are the words of the JSON contract (watcher.models); unknown ones are shown as they are.
@@ -203,3 +203,20 @@ def story_more(count: int, lang: str | None) -> str:
     if story_words(lang):
         return f"另有 {count} 處修改"
     return f"+ {count} more edit{'' if count == 1 else 's'}"
+
+
+# Third-party archives a version's URL may be sent to ([copies], watcher/copies.py), by their names in the JSON.
+COPY_SERVICES = {"wayback": "Internet Archive", "archive_today": "archive.today"}
+
+
+def copy_service(name: object) -> str:
+    """A copy service's name as people know it."""
+    return COPY_SERVICES.get(str(name), str(name))
+
+
+def copy_line(copy: dict[str, object]) -> str:
+    """One recorded copy in words: "archived copy (Internet Archive): URL", or why there is none."""
+    service = copy_service(copy.get("service"))
+    if copy.get("url"):
+        return f"archived copy ({service}): {copy['url']}"
+    return f"no archived copy ({service}): {copy.get('error') or 'failed'}"

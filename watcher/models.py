@@ -246,6 +246,9 @@ class Version:
     event: str | None = None  # one of EVENTS for event versions
     final_url: str | None = None  # where the page led when that was not the watched URL (a redirect's target)
     damage: str | None = None  # what of this version the store could not read (its text, its edits); `watcher doctor`
+    # Third-party copies of the page (watcher/copies.py): {"service", "url" (the copy; None when it failed),
+    # "saved_at", "error"}, one per service, recorded after the check that stored the version.
+    copies: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def status(self) -> CheckStatus:
@@ -261,6 +264,7 @@ class Version:
             "edits_count": len(self.edits),
             "flags": list(self.flags),
             "event": self.event,
+            "copies": [dict(c) for c in self.copies],  # added field: third-party archive copies
         }
 
 
@@ -403,4 +407,5 @@ def change_json(url: str, old: Version | None, new: Version, edits: Sequence[Edi
     body["captured_at"] = iso(new.captured_at)
     if new.final_url:
         body["final_url"] = new.final_url
+    body["copies"] = [dict(c) for c in new.copies]
     return body

@@ -21,6 +21,8 @@ from watcher.config import Config
 from watcher.errors import BadInput
 
 if TYPE_CHECKING:
+    from watcher.copies import Copier
+    from watcher.fetch.logins import LoginStates
     from watcher.fetch.polite import Polite
     from watcher.fetch.robots import RobotsGuard
     from watcher.machine_summary import MachineSummaries
@@ -47,6 +49,7 @@ class Runtime:
         self.store_url = store_url or None
         self._store = store
         self._robots: RobotsGuard | None = None
+        self._logins: LoginStates | None = None
 
     def store(self, *, write: bool = False) -> Store:
         """The store; reads of a data folder that does not exist fail instead of creating it."""
@@ -82,8 +85,22 @@ class Runtime:
         from watcher.fetch.registry import make_fetcher
 
         return make_fetcher(
-            "browser", self.config.fetch, robots=self.robots(), idle_after=self.config.fetch.browser_idle
+            "browser",
+            self.config.fetch,
+            robots=self.robots(),
+            idle_after=self.config.fetch.browser_idle,
+            logins=self.logins(),
         )
+
+    def logins(self) -> LoginStates | None:
+        """The per-site login states saved in the data folder (`watcher login`); None without a data folder."""
+        if self.data_dir is None:
+            return None
+        if self._logins is None:
+            from watcher.fetch.logins import FOLDER, LoginStates
+
+            self._logins = LoginStates(self.data_dir / FOLDER)
+        return self._logins
 
     def http_fetcher(self, browser: Any) -> Polite | None:
         """The raw-HTML fetcher beside the browser (fast checks, [fetch] mode), or None when no article can
@@ -95,9 +112,11 @@ class Runtime:
         from watcher.fetch.registry import make_fetcher
 
         if isinstance(browser, Polite):
-            return make_fetcher("http", self.config.fetch, beside=browser)
+            return make_fetcher("http", self.config.fetch, beside=browser, logins=self.logins())
         # A fetcher of the caller's own (a test's, a library user's): its robots.txt guard if it has one.
-        return make_fetcher("http", self.config.fetch, robots=getattr(browser, "robots", self.robots()))
+        return make_fetcher(
+            "http", self.config.fetch, robots=getattr(browser, "robots", self.robots()), logins=self.logins()
+        )
 
     @property
     def archive_dir(self) -> Path | None:
@@ -128,6 +147,13 @@ class Runtime:
         from watcher.notify.notifier import notifier_for
 
         return notifier_for(self.config, self.store(write=True), say)
+
+    def copier(self, say: Callable[[str], None]) -> Copier | None:
+        """The background submitter of third-party copies when [copies] turns a service on (None: off, the
+        default); what it cannot finish waits in the store's outbox for the next run."""
+        from watcher.copies import copier_for
+
+        return copier_for(self.config, self.store(write=True), say)
 
     def machine_summaries(self, say: Callable[[str], None]) -> MachineSummaries | None:
         """The background summariser when [summary] names an endpoint (None: off, the default); its answers

@@ -218,6 +218,26 @@ def test_list_versions_last_n(store):
     assert [v.number for v in store.list_versions(URL)] == list(range(1, count + 1))
 
 
+def test_a_copy_is_recorded_in_its_version_and_replaces_its_services_earlier_record(store):
+    store.add_article(URL, now=T0)
+    store.save_version(URL, art(), html="<html>one</html>", diff=None, captured_at=T0)
+    store.save_version(URL, art(body=("Other text.",)), html=None, diff=None, captured_at=T0 + timedelta(hours=1))
+    failed = {"service": "wayback", "url": None, "saved_at": None, "error": "HTTP 500"}
+    store.record_copy(URL, 1, failed)
+    saved = {"service": "wayback", "url": "https://web.archive.org/web/2026/x", "saved_at": "2026-12-07T10:00:00Z"}
+    today = {"service": "archive_today", "url": "https://archive.ph/abcde", "saved_at": "2026-12-07T10:00:01Z"}
+    store.record_copy(URL, 1, saved)
+    after = store.record_copy(URL, 1, today)
+    assert after.copies == [saved, today]
+    assert store.get_version(URL, 1).copies == [saved, today]  # the earlier failure replaced
+    assert store.get_version(URL, 1).article.body == art().body  # the rest of the version untouched
+    assert store.get_html(store.get_version(URL, 1)) == "<html>one</html>"
+    assert store.get_version(URL, 2).copies == []
+    assert [v.copies for v in store.list_versions(URL, full=False)] == [[saved, today], []]
+    with pytest.raises(UnknownArticle):
+        store.record_copy(URL, 3, saved)
+
+
 def test_replace_versions_rewrites_history_keeping_raw_html(store):
     store.add_article(URL, now=T0)
     for i in range(3):

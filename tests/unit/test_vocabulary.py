@@ -94,10 +94,17 @@ def test_json_shapes_are_the_readme_contract():
         "edits_count": 1,
         "flags": [],
         "event": "restored",
+        "copies": [],
     }
     body = change_json(article.url, old, new, new.edits, "H2")
     check_keys = list(CheckResult(url=article.url, status="changed", checked_at=T).to_json())
-    assert list(body) == [*check_keys, "headline", "from_version", "captured_at"]  # the check object, then more
+    assert list(body) == [
+        *check_keys,
+        "headline",
+        "from_version",
+        "captured_at",
+        "copies",
+    ]  # the check object, then more
     assert body["status"] == "restored" and body["from_version"] == 1 and body["edits"][0]["class"] == "typo"
 
 

@@ -12,7 +12,18 @@ from pathlib import Path
 
 import click
 
-from watcher.app.commands import archiving, checking, doctor, evidence, reading, scaling, serving, sharing, watching
+from watcher.app.commands import (
+    archiving,
+    checking,
+    doctor,
+    evidence,
+    logins,
+    reading,
+    scaling,
+    serving,
+    sharing,
+    watching,
+)
 from watcher.app.console import Environment
 from watcher.app.context import CONFIG_NAME, DEFAULT_DATA_DIR, App, pass_app
 from watcher.app.dashboard import command as dashboard_command
@@ -71,7 +82,19 @@ def cli(
         ctx.exit(0)
 
 
-for _module in (watching, checking, reading, sharing, scaling, dashboard_command, doctor, archiving, serving, evidence):
+for _module in (
+    watching,
+    checking,
+    reading,
+    sharing,
+    scaling,
+    dashboard_command,
+    doctor,
+    archiving,
+    serving,
+    evidence,
+    logins,
+):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -139,12 +139,16 @@ async def run_with(
         from watcher.app.dashboard import run_dashboard_with
 
         return await run_dashboard_with(svc, max_checks=max_checks, until=until)
+    from watcher.copies import copier_for
     from watcher.notify.notifier import notifier_for, notify_result
 
     notifier = notifier_for(svc.config, svc.store, env.info)
+    copier = copier_for(svc.config, svc.store, env.info)
     stdout = _Stdout(env)
 
     def on_result(result: CheckResult) -> None:
+        if copier is not None:
+            copier.submit(result)
         notify_result(notifier, svc.store, result)
         if machine is not None:
             machine.submit(result)
@@ -192,6 +196,8 @@ async def run_with(
             notifier.close(timeout=NOTIFY_CLOSE_SECONDS)
         if machine is not None:
             machine.close(timeout=0)
+        if copier is not None:
+            copier.close(timeout=0)  # what is not copied yet stays in the outbox for the next run
         stdout.silence_if_closed()
     return stats
 

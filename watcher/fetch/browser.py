@@ -343,6 +343,10 @@ class BrowserHandle:
             self._spares.append(asyncio.create_task(self._open(browser, options)))
         return tab
 
+    async def own_page(self, browser: Any, options: dict[str, Any]) -> Tab:
+        """A context made with `options` for one check alone (a site's login state): no spare is taken or made."""
+        return (await self._open(browser, options))[1]
+
     async def _open(self, browser: Any, options: dict[str, Any]) -> tuple[Any, Tab]:
         lane = None
         if "proxy" not in options:

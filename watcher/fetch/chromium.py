@@ -24,6 +24,7 @@ from watcher.config import BrowserSettings, FetchSettings
 from watcher.fetch import http
 from watcher.fetch.base import proxy_for, user_agent
 from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle, Tab, close_tab
+from watcher.fetch.logins import LoginStates, without_cookies
 from watcher.fetch.polite import OWN_GUARD, Polite
 from watcher.fetch.robots import RobotsGuard
 from watcher.fetch.routing import Navigation, PageRoutes
@@ -54,9 +55,10 @@ def _net_error(exc: Exception, url: str) -> errors.FetchError:
 class ChromiumPages:
     """One attempt at a page in a fresh Chromium context (the `Attempts` of fetch/polite.py)."""
 
-    def __init__(self, settings: BrowserSettings, handle: BrowserHandle) -> None:
+    def __init__(self, settings: BrowserSettings, handle: BrowserHandle, logins: LoginStates | None = None) -> None:
         self.settings = settings
         self._handle = handle
+        self._logins = logins  # saved login states; a site's is loaded into its own checks' contexts only
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -86,8 +88,13 @@ class ChromiumPages:
                 # The page's own requests (scripts, styles, XHR) go through the site's proxy too; the main
                 # document already does, fetched by our HTTP client.
                 options["proxy"] = playwright_proxy(proxy)
-            tab = await self._handle.fresh_page(browser, options, s.concurrency)
-            return await self._load(tab, url, deadline, started, sent, allow_private)
+            state = self._logins.state_for(url) if self._logins is not None else None
+            if state is None:
+                tab = await self._handle.fresh_page(browser, options, s.concurrency)
+                return await self._load(tab, url, deadline, started, sent, allow_private)
+            # A context of its own made with the site's state, never one of the spares other checks take.
+            tab = await self._handle.own_page(browser, {**options, "storage_state": state})
+            return without_cookies(await self._load(tab, url, deadline, started, sent, allow_private))
         except errors.WatcherError:
             raise
         except Exception as exc:
@@ -243,22 +250,25 @@ class ChromiumFetcher(Polite):
         *,
         idle_after: float = 0.0,
         robots: RobotsGuard | None | object = OWN_GUARD,
+        logins: LoginStates | None = None,
         _handle=None,
     ) -> None:
         """`idle_after`: seconds without a render after which browser and driver are closed (0: never; the
-        next render starts them again); `robots`: the robots.txt guard to share (None: robots.txt not read)."""
+        next render starts them again); `robots`: the robots.txt guard to share (None: robots.txt not read);
+        `logins`: saved per-site login states (fetch/logins.py; None: every check starts with no state)."""
         settings = as_browser_settings(settings)
         self.settings: BrowserSettings = settings
         self._owns_handle = _handle is None
         self._handle: BrowserHandle = _handle or BrowserHandle(browser_path)
         if self._owns_handle:
             self._handle.idle_after = idle_after
-        super().__init__(ChromiumPages(settings, self._handle), settings, robots=robots)
+        self.logins = logins
+        super().__init__(ChromiumPages(settings, self._handle, logins), settings, robots=robots)
         self._cards = ChromiumCards(settings, self._handle, self._slots)
 
     def derive(self, settings: FetchSettings | None) -> ChromiumFetcher:
         """A fetcher with other settings sharing this one's browser (closing it leaves the browser up)."""
-        return ChromiumFetcher(settings, _handle=self._handle)
+        return ChromiumFetcher(settings, logins=self.logins, _handle=self._handle)
 
     async def close(self) -> None:
         """Close the browser (if this fetcher owns it)."""

@@ -18,6 +18,7 @@ from watcher.config import FetchSettings
 from watcher.fetch import addresses, http
 from watcher.fetch.base import is_html, proxy_for, status_error, user_agent
 from watcher.fetch.charset import decode_html
+from watcher.fetch.logins import LoginStates, without_cookies
 from watcher.fetch.polite import OWN_GUARD, Polite
 from watcher.fetch.robots import RobotsGuard
 from watcher.models import Snapshot
@@ -32,8 +33,9 @@ CONDITIONAL: ContextVar[Mapping[str, str] | None] = ContextVar("conditional", de
 class HTTPPages:
     """One GET of a page and its redirect hops (the `Attempts` of fetch/polite.py)."""
 
-    def __init__(self, settings: FetchSettings) -> None:
+    def __init__(self, settings: FetchSettings, logins: LoginStates | None = None) -> None:
         self.settings = settings
+        self.logins = logins  # a site's saved login cookies go to that site's hops only
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -57,8 +59,12 @@ class HTTPPages:
             )
             if sent is not None:
                 sent()
+            cookie = self.logins.cookie_header(current) if self.logins is not None else None
             response = await http.fetch_one(
-                current, limits, min(deadline, time.monotonic() + s.nav_timeout), headers=headers
+                current,
+                limits,
+                min(deadline, time.monotonic() + s.nav_timeout),
+                headers={**headers, "Cookie": cookie} if cookie else headers,
             )
             target = http.redirect_target(response)
             if target is None:
@@ -83,7 +89,7 @@ class HTTPPages:
         if not is_html(content_type, response.body):
             raise errors.NotHTML(f"{current} is {content_type or 'not HTML'}, not an HTML page")
         elapsed = round(time.monotonic() - started, 3)
-        return Snapshot(
+        snapshot = Snapshot(
             requested_url=url,
             final_url=current,
             status=response.status,
@@ -97,6 +103,9 @@ class HTTPPages:
             headers=list(response.headers.multi_items()),
             body=response.body,
         )
+        if self.logins is not None and self.logins.site_for(url):
+            return without_cookies(snapshot)
+        return snapshot
 
 
 class HTTPFetcher(Polite):
@@ -108,8 +117,9 @@ class HTTPFetcher(Polite):
         *,
         robots: RobotsGuard | None | object = OWN_GUARD,
         beside: Polite | None = None,
+        logins: LoginStates | None = None,
     ) -> None:
         """`robots`: the robots.txt guard to use (None: not read); `beside`: the browser fetcher whose robots.txt
         guard and per-host turns this one shares (a pre-check and the render after it keep the host's delay)."""
         settings = settings or FetchSettings()
-        super().__init__(HTTPPages(settings), settings, robots=robots, beside=beside)
+        super().__init__(HTTPPages(settings, logins), settings, robots=robots, beside=beside)

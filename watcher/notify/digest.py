@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from watcher.errors import BadInput
+from watcher.labels import copy_line
 from watcher.models import Edit, top_class
 from watcher.times import iso, parse_duration
 
@@ -93,6 +94,7 @@ def digest_message(body: dict[str, Any]) -> tuple[str, str]:
             version = f"v{change['version']} " if change.get("version") else ""
             flags = f" [{', '.join(change['flags'])}]" if change.get("flags") else ""
             lines.append(f"  - {version}{what}{', ' + top if top else ''}{flags}")
+            lines += [f"    {_line(copy_line(copy))}" for copy in change.get("copies") or []]
     return title, "\n".join(lines)
 
 

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from watcher.config import NotifyTarget
+from watcher.copies import OUTBOX_PREFIX as COPIES_PREFIX
 from watcher.errors import FetchError, WatcherError
-from watcher.labels import status_title
+from watcher.labels import copy_line, status_title
 from watcher.models import NOTIFY_STATUSES, CheckResult, Edit, top_class
 from watcher.notify.digest import digest_body, digest_message, parse_window, render
 from watcher.notify.redact import redact, scrub
@@ -72,6 +73,8 @@ def message(body: dict[str, Any]) -> tuple[str, str]:
         lines.append(_edit_line(edit))
     if len(edits) > _EDITS_SHOWN:
         lines.append(f"... and {len(edits) - _EDITS_SHOWN} more edits")
+    for copy in body.get("copies") or []:
+        lines.append(one_line(copy_line(copy)))
     return title, "\n".join(lines)
 
 
@@ -142,6 +145,8 @@ class Notifier:
         except Exception as exc:  # a damaged outbox must not stop the run; new notifications still go out
             self._log(f"notify: cannot read the notifications kept from earlier runs: {one_line(str(exc))}")
             return
+        # Requests for third-party copies share the outbox (watcher/copies.py): theirs to send, not ours.
+        pending = [e for e in pending if not str(e.get("target", "")).startswith(COPIES_PREFIX)]
         indexes = {_target_key(t.url): i for i, t in enumerate(self._targets)}
         orphans = 0
         for entry in pending:
@@ -246,6 +251,7 @@ class Notifier:
             entry_id, body, runs = item
             worker.busy = True
             try:
+                body = self._with_copies(body)
                 error, tries = self._deliver_with_retries(target, body)
                 if error is None or self._abandon.is_set():
                     if error is None:
@@ -280,7 +286,7 @@ class Notifier:
             if not batch:
                 start = end
                 continue
-            body = digest_body([b for _, b in batch], start, end)
+            body = digest_body([self._with_copies(b) for _, b in batch], start, end)
             error, tries = self._deliver_with_retries(target, body)
             if error is None:
                 for entry_id, _ in batch:
@@ -320,6 +326,17 @@ class Notifier:
                 break
             self._sleep(self._backoff * 2**attempt)
         return error, attempt + 1
+
+    def _with_copies(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The body with the third-party copies of its version recorded by now (watcher/copies.py), if any."""
+        if self._outbox is None or not body.get("version") or not hasattr(self._outbox, "get_version"):
+            return body
+        try:
+            copies = self._outbox.get_version(body["url"], body["version"]).copies
+        except Exception:  # removed since, or a store that cannot read now: the body as it was
+            return body
+        made = [c for c in copies if c.get("url")]
+        return {**body, "copies": made} if made else body
 
     def _forget(self, entry_id: int | None) -> None:
         """Delivered or given up: out of the outbox, so no later run sends it again."""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from watcher.labels import (
+    copy_service,
     story_event,
     story_flag,
     story_label,
@@ -157,6 +158,15 @@ def archive_html(change: Change, archive_dir: Path | None, tz: tzinfo | None = N
     return f'<p class="archive">Archived pages (WARC): {" · ".join(links)}</p>' if links else ""
 
 
+def copies_html(version: Version) -> str:
+    """Links to the third-party copies of the version's page (watcher/copies.py), when any were made."""
+    made = [c for c in version.copies if c.get("url")]
+    if not made:
+        return ""
+    links = [f"{esc(copy_service(c.get('service')))}: {link(str(c['url']))}" for c in made]
+    return f'<p class="copies">Archived copies: {" · ".join(links)}</p>'
+
+
 def version_title(change: Change, lang: str | None = None) -> str:
     """ "Version 2 → 3", or "Version 3" with no previous version (in `lang`, None: English)."""
     new, old = change.entry.new, change.entry.old
@@ -193,6 +203,7 @@ def change_html(
     if change.edits:
         parts.append('<div class="diffs">' + "".join(edit_html(e, lang, change) for e in change.edits) + "</div>")
     parts.append(archive_html(change, archive_dir, tz))
+    parts.append(copies_html(change.entry.new))
     parts.append("</article>")
     return "".join(parts)
 

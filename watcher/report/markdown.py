@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from urllib.parse import quote
 
-from watcher.labels import story_field, story_flag, story_label, story_text, story_words
+from watcher.labels import copy_service, story_field, story_flag, story_label, story_text, story_words
 from watcher.models import Edit, InlineOp
 from watcher.report.card import head, tail
 from watcher.report.entries import (
@@ -178,6 +178,10 @@ def change_md(change: Change, lang: str | None = None, tz: tzinfo | None = None)
     if change.edits:
         lines += [edit_md(e, lang, change) for e in change.edits]
         lines.append("")
+    made = [c for c in new.copies if c.get("url")]
+    if made:
+        named = [f"{md_escape(copy_service(c.get('service')))}: {md_link(str(c['url']))}" for c in made]
+        lines += ["Archived copies: " + " · ".join(named), ""]
     return lines
 
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from watcher.errors import UnknownArticle
 from watcher.models import Article, ServedPage, Version, VersionDiff, WatchedArticle
 from watcher.normalize import content_hash
 from watcher.store.docs import (
@@ -25,6 +26,7 @@ from watcher.store.docs import (
     stored_time,
     ts,
     version_doc,
+    with_copy,
 )
 from watcher.store.protocol import Store
 from watcher.urls import normalize_url
@@ -78,6 +80,10 @@ class Backend(Store):
     @abstractmethod
     def _insert_version(self, doc: Any, vdoc: dict[str, Any]) -> None:
         """Store a version document (its number is vdoc["n"])."""
+
+    @abstractmethod
+    def _update_version(self, doc: Any, number: int, changes: dict[str, Any]) -> None:
+        """Write changes into one stored version document."""
 
     @abstractmethod
     def _clear_versions(self, doc: Any) -> None:
@@ -178,6 +184,15 @@ class Backend(Store):
                 saved.append(self._version_from_doc(doc["url"], vdoc))
             self._change_article(doc, replaced_history_changes(doc, saved))
             return saved
+
+    def record_copy(self, url: str, number: int, record: dict[str, Any]) -> Version:
+        with self.transaction():
+            doc = self._article_for_write(url)
+            vdoc = self._stored_version(doc, number)
+            if vdoc is None:
+                raise UnknownArticle(f"no version {number} of {doc['url']}")
+            self._update_version(doc, number, {"copies": with_copy(vdoc, record)})
+            return self._version_from_doc(doc["url"], {**vdoc, "copies": with_copy(vdoc, record)}, full=False)
 
     def get_html(self, version: Version) -> str | None:
         return self.blobs.get_text(version.html_hash) if version.html_hash else None

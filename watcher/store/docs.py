@@ -310,6 +310,8 @@ def version_doc(version: Version, *, text: str | None, edits: dict[str, Any]) ->
         doc["served"] = version.served_hash
     if article.site:
         doc["site"] = article.site  # the outlet's name (cards); not compared, absent from older documents
+    if version.copies:
+        doc["copies"] = [dict(c) for c in version.copies]  # absent from older documents
     return doc
 
 
@@ -347,6 +349,7 @@ def version_from_doc(
         event=doc.get("event"),
         final_url=doc.get("final_url"),
         damage=damage,
+        copies=[dict(c) for c in doc.get("copies") or [] if isinstance(c, dict)],
     )
 
 
@@ -472,3 +475,9 @@ def replaced_history_changes(doc: dict[str, Any], saved: list[Version]) -> dict[
         "headline": (last.article.headline if last else "") or doc.get("headline", ""),
         "last_version_at": ts(max((v.captured_at for v in saved), default=None)),
     }
+
+
+def with_copy(doc: dict[str, Any], record: dict[str, Any]) -> list[dict[str, Any]]:
+    """A version document's third-party copies with `record` in place of any earlier one from its service."""
+    kept = [c for c in doc.get("copies") or [] if isinstance(c, dict) and c.get("service") != record.get("service")]
+    return [*kept, dict(record)]

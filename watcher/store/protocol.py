@@ -156,6 +156,11 @@ class Store(Protocol):
         HTML is kept by its hash. Returns the versions as stored."""
         ...
 
+    def record_copy(self, url: str, number: int, record: dict[str, Any]) -> Version:
+        """Record a third-party copy of a version (watcher/copies.py), replacing an earlier record from the same
+        service; the version as it now is (without its text). UnknownArticle for a version not stored."""
+        ...
+
     def get_served(self, version: Version) -> ServedPage | None:
         """The page as the server sent it for a version, or None if it was pruned or never kept."""
         ...

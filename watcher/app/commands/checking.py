@@ -90,9 +90,12 @@ async def _check_all(
     store = app.store(write=True)
     notifier = app.runtime.notifier(app.env.info) if notify else None
     machine = app.runtime.machine_summaries(app.env.info)
+    copier = app.runtime.copier(app.env.info)
 
     def emit(result: CheckResult) -> None:
         results.append(result)
+        if copier is not None:
+            copier.submit(result)  # before notifying: a notification sent later can carry the copies
         notify_result(notifier, store, result)
         if machine is not None:
             machine.submit(result)
@@ -128,6 +131,13 @@ async def _check_all(
                     # A one-off check waits for its deliveries (the webhook's own timeout bounds each one).
                     timeout = max(t.timeout * (t.retries + 1) for t in app.config.notify)
                     await asyncio.to_thread(notifier.close, timeout)
+    if copier is not None:
+        # The checks are done and printed; the copies made within [copies] wait follow them, the rest are
+        # asked for again by the next check or run.
+        for copy in await asyncio.to_thread(copier.close, app.config.copies.wait):
+            if not as_json:
+                line = f"archived copy of v{copy['version']} {copy['page']} ({copy['service']}): {copy['url']}"
+                app.env.out.print(visible(line), markup=False, highlight=False, soft_wrap=True)
     if machine is not None:
         # The checks are done and printed; the answers that come within the endpoint's timeout follow them.
         for entry in await asyncio.to_thread(machine.close, app.config.summary.llm_timeout):

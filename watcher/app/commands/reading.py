@@ -134,6 +134,12 @@ def history(app: App, url: str | None, match: str | None, checks: bool, include_
         app.env.info(f"{target} has no versions yet (run `watcher check {app.resolver().id_of(target)}`)")
         return
     app.env.out.print(history_timeline(versions, app.short_time, include_cosmetic))
+    from watcher.labels import copy_line
+    from watcher.render.text import safe_text
+
+    for version in versions:
+        for copy in version.copies:
+            app.env.out.print(safe_text(f"v{version.number} {copy_line(copy)}"), soft_wrap=True)
     for number, written in sorted(machine.items()):
         from watcher.render.text import safe_text
 

@@ -49,8 +49,11 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
     from watcher.notify.notifier import notify_result
 
     notifier = app.runtime.notifier(app.env.info)
+    copier = app.runtime.copier(app.env.info)
 
     def on_result(result) -> None:
+        if copier is not None:
+            copier.submit(result)
         notify_result(notifier, store, result)
         if as_json:
             app.env.print_json(result.to_json())
@@ -79,6 +82,8 @@ def worker(app: App, concurrency: int, sweep_every: float, stalled_after: float,
     finally:
         if notifier is not None:
             notifier.close(timeout=2.0)
+        if copier is not None:
+            copier.close(timeout=0)  # the rest stays in the shared outbox for a worker that runs on
 
 
 def store_dsn(store) -> str:

@@ -346,6 +346,13 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
                 (doc.id, vdoc["n"], stored_time(vdoc["at"]), jsonb(vdoc)),
             )
 
+    def _update_version(self, doc: _Row, number: int, changes: dict[str, Any]) -> None:
+        with self._cursor() as cur:
+            cur.execute(
+                "UPDATE versions SET doc = doc || %s WHERE article_id = %s AND number = %s",
+                (jsonb(changes), doc.id, number),
+            )
+
     def _clear_versions(self, doc: _Row) -> None:
         with self._cursor() as cur:
             cur.execute("DELETE FROM versions WHERE article_id = %s", (doc.id,))

@@ -37,6 +37,9 @@ class VersionRecords(DataFolder):
         number = vdoc["n"]
         self._table(self._chunk_path(doc["key"], number), "versions").insert(Document(vdoc, doc_id=number))
 
+    def _update_version(self, doc: Any, number: int, changes: dict[str, Any]) -> None:
+        self._table(self._chunk_path(doc["key"], number), "versions").update(changes, doc_ids=[number])
+
     def _clear_versions(self, doc: Any) -> None:
         folder = self._dir(doc["key"])
         for chunk in folder.glob("v*.json") if folder.is_dir() else ():

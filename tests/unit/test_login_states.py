@@ -1,0 +1,110 @@
+"""Saved login states (watcher/fetch/logins.py): reading cookies.txt and storage-state files, keeping only the
+site's own cookies, the file modes, which URLs a state covers, and the Cookie header for the HTTP fetcher."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import pytest
+
+from watcher.errors import BadInput
+from watcher.fetch.logins import LoginStates, covers, for_site, read_state_file, site_name, without_cookies
+from watcher.models import Snapshot
+from watcher.times import utcnow
+
+JAR = (
+    "# Netscape HTTP Cookie File\n"
+    "#HttpOnly_.news.example\tTRUE\t/\tTRUE\t0\tsession\tabc123\n"
+    "www.news.example\tFALSE\t/account\tFALSE\t4102444800\tpref\tdark\n"
+    ".tracker.example\tTRUE\t/\tFALSE\t0\tad\tother\n"
+)
+
+
+def test_a_cookies_txt_keeps_the_sites_cookies_only(tmp_path):
+    path = tmp_path / "cookies.txt"
+    path.write_text(JAR)
+    state, kind = read_state_file(path)
+    assert kind == "cookies.txt" and len(state["cookies"]) == 3
+    session = state["cookies"][0]
+    assert session["domain"] == ".news.example" and session["httpOnly"] and session["secure"]
+    assert session["expires"] == -1  # 0 in cookies.txt: a session cookie
+    mine, left_out = for_site(state, "www.news.example")
+    assert [c["name"] for c in mine["cookies"]] == ["session", "pref"] and left_out == 1
+
+
+def test_a_playwright_storage_state_is_read_with_its_origins(tmp_path):
+    path = tmp_path / "state.json"
+    path.write_text(
+        json.dumps(
+            {
+                "cookies": [{"name": "s", "value": "v", "domain": "news.example", "sameSite": "lax"}],
+                "origins": [
+                    {"origin": "https://news.example", "localStorage": [{"name": "t", "value": "1"}]},
+                    {"origin": "https://elsewhere.example", "localStorage": []},
+                ],
+            }
+        )
+    )
+    state, kind = read_state_file(path)
+    assert kind == "storage state" and state["cookies"][0]["sameSite"] == "Lax" and state["cookies"][0]["path"] == "/"
+    mine, _ = for_site(state, "news.example")
+    assert [o["origin"] for o in mine["origins"]] == ["https://news.example"]
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"origins": []}', "not a Playwright storage state"),
+        ("news.example\tTRUE\t/\n", "not a cookies.txt line"),
+        ("news.example\tTRUE\t/\tFALSE\tsoon\tn\tv\n", "is not a number"),
+    ],
+)
+def test_a_file_that_is_neither_is_refused_in_one_line(tmp_path, text, problem):
+    path = tmp_path / "bad"
+    path.write_text(text)
+    with pytest.raises(BadInput, match=problem):
+        read_state_file(path)
+
+
+def test_site_names_and_what_they_cover():
+    assert site_name("https://www.News.example/world/story") == "www.news.example"
+    assert site_name("127.0.0.1:8001") == "127.0.0.1:8001"
+    with pytest.raises(BadInput):
+        site_name("  ")
+    assert covers("news.example", "https://news.example/a") and covers("news.example", "https://www.news.example/a")
+    assert not covers("news.example", "https://badnews.example/a")
+    assert covers("127.0.0.1:8001", "http://127.0.0.1:8001/a") and not covers(
+        "127.0.0.1:8001", "http://127.0.0.1:8002/a"
+    )
+
+
+def test_states_are_kept_private_and_used_for_their_site_only(tmp_path):
+    states = LoginStates(tmp_path / "logins")
+    state = {"cookies": [{"name": "session", "value": "abc", "domain": ".news.example", "path": "/", "secure": True}]}
+    states.save("news.example", {**state, "origins": []}, "cookies.txt")
+    assert stat.S_IMODE((tmp_path / "logins").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "logins" / "news.example.json").stat().st_mode) == 0o600
+    assert states.state_for("https://www.news.example/story") is not None
+    assert states.state_for("https://other.example/story") is None
+    assert states.cookie_header("https://www.news.example/story") == "session=abc"
+    assert states.cookie_header("http://www.news.example/story") is None  # a Secure cookie never goes over http
+    assert states.cookie_header("https://other.example/") is None
+    listed = states.list()
+    assert [(s.site, s.cookies, s.source) for s in listed] == [("news.example", 1, "cookies.txt")]
+    assert "abc" not in json.dumps([s.to_json() for s in listed])
+    assert states.forget("news.example") and states.state_for("https://news.example/") is None
+
+
+def test_a_snapshot_taken_with_a_login_keeps_no_set_cookie():
+    snap = Snapshot(
+        requested_url="https://news.example/",
+        final_url="https://news.example/",
+        status=200,
+        content_type="text/html",
+        html="<html></html>",
+        fetched_at=utcnow(),
+        headers=[("Content-Type", "text/html"), ("Set-Cookie", "session=abc"), ("set-cookie", "b=c")],
+    )
+    assert without_cookies(snap).headers == [("Content-Type", "text/html")]
