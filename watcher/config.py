@@ -37,6 +37,7 @@ class SiteRule:
     robots: bool = True  # false: ignore this site's robots.txt (the user's responsibility)
     proxy: str | None = None  # http://, https:// or socks5:// proxy for this site (overrides [fetch] proxy)
     mode: str | None = None  # "auto" | "browser" | "http" for this site (overrides [fetch] mode)
+    screenshots: bool | None = None  # a screenshot per stored version for this site (unset: [archive] screenshots)
 
 
 @dataclass
@@ -151,6 +152,12 @@ class ArchiveSettings:
 
     warc: bool = False  # append every new version to a monthly WARC (watcher-YYYY-MM.warc.gz) as it is stored
     folder: str | None = None  # where those WARCs go (default: DATA_DIR/warc)
+    # A full-page screenshot of the render each stored version was read from (README, "Evidence"): kept as a
+    # JPEG blob beside the raw HTML and pruned with it; [[sites]] screenshots turns it on or off per site.
+    screenshots: bool = False
+    screenshot_max_height: int = 12000  # pixels: a taller page is cut here (the picture says so)
+    screenshot_max_bytes: int = 1_500_000  # a bigger image is taken again at lower quality, then shorter
+    screenshot_quality: int = 70  # JPEG quality, 30..95
 
 
 @dataclass
@@ -397,6 +404,9 @@ def _check_ranges(config: Config) -> None:
         ("fetch.audit_every", config.fetch.audit_every >= 1),
         ("fetch.audit_max_age", config.fetch.audit_max_age > 0),
         ("fetch.browser_idle", config.fetch.browser_idle >= 0),
+        ("archive.screenshot_max_height", 600 <= config.archive.screenshot_max_height <= 16000),
+        ("archive.screenshot_max_bytes", config.archive.screenshot_max_bytes >= 50_000),
+        ("archive.screenshot_quality", 30 <= config.archive.screenshot_quality <= 95),
     ]
     checks += [("summary.llm_timeout", config.summary.llm_timeout > 0)]
     checks += [("summary.llm_max_chars", config.summary.llm_max_chars >= 200)]

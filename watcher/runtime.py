@@ -80,9 +80,14 @@ class Runtime:
         """The page fetcher (Chromium): started on the first render, closed after [fetch] browser_idle; use
         it with `async with`."""
         from watcher.fetch.registry import make_fetcher
+        from watcher.fetch.screenshot import ScreenshotPolicy
 
         return make_fetcher(
-            "browser", self.config.fetch, robots=self.robots(), idle_after=self.config.fetch.browser_idle
+            "browser",
+            self.config.fetch,
+            robots=self.robots(),
+            idle_after=self.config.fetch.browser_idle,
+            screenshots=ScreenshotPolicy.from_config(self.config),
         )
 
     def http_fetcher(self, browser: Any) -> Polite | None:

@@ -27,6 +27,7 @@ from watcher.fetch.browser import CLOSE_TIMEOUT, FIND, BrowserHandle, Tab, close
 from watcher.fetch.polite import OWN_GUARD, Polite
 from watcher.fetch.robots import RobotsGuard
 from watcher.fetch.routing import Navigation, PageRoutes
+from watcher.fetch.screenshot import ScreenshotPolicy, take
 from watcher.fetch.settle import settle, watch_activity
 from watcher.models import Snapshot
 from watcher.times import utcnow
@@ -54,9 +55,12 @@ def _net_error(exc: Exception, url: str) -> errors.FetchError:
 class ChromiumPages:
     """One attempt at a page in a fresh Chromium context (the `Attempts` of fetch/polite.py)."""
 
-    def __init__(self, settings: BrowserSettings, handle: BrowserHandle) -> None:
+    def __init__(
+        self, settings: BrowserSettings, handle: BrowserHandle, screenshots: ScreenshotPolicy | None = None
+    ) -> None:
         self.settings = settings
         self._handle = handle
+        self.screenshots = screenshots or ScreenshotPolicy()
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -157,6 +161,8 @@ class ChromiumPages:
         document = nav.document
         if len(html.encode("utf-8", "replace")) > s.max_bytes:
             raise errors.TooLarge(f"{url} rendered to more than {s.max_bytes} bytes of HTML")
+        # The picture is of this same render, taken after its HTML was read: never a second load.
+        image = await take(page, self.screenshots, deadline) if self.screenshots.wants(url) else None
         if tab.lane is not None and tab.lane.refused:
             # Connections the browser opened by itself (prefetch, preconnect, WebRTC) refused by the gate.
             nav.counts["private address"] = nav.counts.get("private address", 0) + len(tab.lane.refused)
@@ -174,6 +180,7 @@ class ChromiumPages:
             headers=list(document.headers.multi_items()) if document else [],
             body=document.body if document else None,
             requests=dict(nav.counts),
+            image=image,
         )
 
     async def _content(self, page: Any, url: str, deadline: float) -> str:
@@ -243,22 +250,26 @@ class ChromiumFetcher(Polite):
         *,
         idle_after: float = 0.0,
         robots: RobotsGuard | None | object = OWN_GUARD,
+        screenshots: ScreenshotPolicy | None = None,
         _handle=None,
     ) -> None:
         """`idle_after`: seconds without a render after which browser and driver are closed (0: never; the
-        next render starts them again); `robots`: the robots.txt guard to share (None: robots.txt not read)."""
+        next render starts them again); `robots`: the robots.txt guard to share (None: robots.txt not read);
+        `screenshots`: which renders are photographed (default: none)."""
         settings = as_browser_settings(settings)
         self.settings: BrowserSettings = settings
         self._owns_handle = _handle is None
         self._handle: BrowserHandle = _handle or BrowserHandle(browser_path)
         if self._owns_handle:
             self._handle.idle_after = idle_after
-        super().__init__(ChromiumPages(settings, self._handle), settings, robots=robots)
+        self.screenshots = screenshots
+        super().__init__(ChromiumPages(settings, self._handle, screenshots), settings, robots=robots)
         self._cards = ChromiumCards(settings, self._handle, self._slots)
 
-    def derive(self, settings: FetchSettings | None) -> ChromiumFetcher:
-        """A fetcher with other settings sharing this one's browser (closing it leaves the browser up)."""
-        return ChromiumFetcher(settings, _handle=self._handle)
+    def derive(self, settings: FetchSettings | None, screenshots: ScreenshotPolicy | None = None) -> ChromiumFetcher:
+        """A fetcher with other settings (and screenshot policy, else this one's) sharing this one's browser
+        (closing it leaves the browser up)."""
+        return ChromiumFetcher(settings, screenshots=screenshots or self.screenshots, _handle=self._handle)
 
     async def close(self) -> None:
         """Close the browser (if this fetcher owns it)."""

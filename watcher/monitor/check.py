@@ -15,6 +15,7 @@ from watcher.diff.summary import summarize
 from watcher.diff.volatile import VOLATILE_FIELDS, Mask, apply_mask, field_key, reconcile
 from watcher.errors import ExtractFailed, FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
+from watcher.extract.boxes import locate
 from watcher.feeds.discover import section_advice
 from watcher.fetch.base import allowing_private, counting_requests
 from watcher.models import (
@@ -22,6 +23,7 @@ from watcher.models import (
     Article,
     CheckResult,
     CheckStatus,
+    Screenshot,
     Snapshot,
     Version,
     VersionDiff,
@@ -124,7 +126,13 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
 
     if latest is None:
         version = svc.store.save_version(
-            url, article, html=snapshot.html, diff=None, captured_at=now, served=snapshot.served()
+            url,
+            article,
+            html=snapshot.html,
+            diff=None,
+            captured_at=now,
+            served=snapshot.served(),
+            screenshot=_screenshot(snapshot, article),
         )
         _archive(svc, version, snapshot)
         return CheckResult(
@@ -214,9 +222,16 @@ def _store_change(
         captured_at=now,
         event=None if status == "changed" else status,
         final_url=_target(url, snapshot),
+        screenshot=_screenshot(snapshot, article),
     )
     _archive(svc, version, snapshot)
     return _changed(url, version, diff, now, snapshot, status=status)
+
+
+def _screenshot(snapshot: Snapshot, article: Article) -> Screenshot | None:
+    """The render's screenshot (when one was taken) with the stored article's texts located on it."""
+    image = getattr(snapshot, "image", None)  # a test's or a library user's fetcher may make older Snapshots
+    return locate(article, image) if image is not None else None
 
 
 async def _diff(old: Article, new: Article) -> VersionDiff:
