@@ -10,6 +10,7 @@ from typing import Any
 from watcher.errors import BadInput, UnknownArticle
 from watcher.models import marked
 from watcher.report import ReportEntry, card_html, render_report
+from watcher.report.shots import data_uri
 from watcher.store import Store
 from watcher.times import utcnow
 
@@ -65,8 +66,10 @@ def build_report(
     archive_dir: Path | None = None,
     classes: Sequence[str] = (),
     flags: Sequence[str] = (),
+    screenshots: bool = True,
 ) -> str:
-    """The report text in the chosen format, its labels in `lang` (see render_report)."""
+    """The report text in the chosen format, its labels in `lang` (see render_report); the HTML report embeds
+    the versions' screenshots unless `screenshots` is false."""
     entries = report_entries(store, urls=urls, tags=tags, start=start, end=end, classes=classes, flags=flags)
     return render_report(
         entries,
@@ -79,6 +82,7 @@ def build_report(
         tz=tz,
         archive_dir=archive_dir,
         classes=classes,
+        images=data_uri(store.get_screenshot) if screenshots else None,
     )
 
 

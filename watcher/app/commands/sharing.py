@@ -45,6 +45,12 @@ from watcher.times import parse_iso, utcnow
     show_default=True,
     help="Language of the HTML and Markdown labels (fields, classes, flags, events); auto: each story's own.",
 )
+@click.option(
+    "--screenshots/--no-screenshots",
+    default=True,
+    show_default=True,
+    help="HTML: show each version's screenshot, when one was kept, beside its diff.",
+)
 @pass_app
 def report(
     app: App,
@@ -61,6 +67,7 @@ def report(
     include_cosmetic: bool,
     title: str,
     lang: str,
+    screenshots: bool,
 ) -> None:
     """Every edit in a time window, grouped by article: HTML, Markdown, JSON or Atom."""
     from watcher.report.collect import build_report
@@ -83,6 +90,7 @@ def report(
         archive_dir=app.archive_dir(),
         classes=list(classes),
         flags=list(flags),
+        screenshots=screenshots,
     )
     _write_output(app, text, output)
 

@@ -1,0 +1,200 @@
+"""A picture of each version: real Chromium renders a local page, the check stores a screenshot of that same
+render (when on, globally or for the site), capped on a very tall page; the HTML report shows it beside the
+diff with the changed paragraph outlined where it stood on the page; pruning the raw HTML removes it."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import struct
+from datetime import timedelta
+from pathlib import Path
+
+from support.cli import checked, data_dir_with, fast_config
+
+from watcher.config import load_config
+from watcher.fetch.screenshot import ScreenshotPolicy
+from watcher.models import text_key
+from watcher.report.collect import build_report
+from watcher.store import open_store
+from watcher.times import utcnow
+
+# Every block of the test page has a fixed place: the page's own layout says where paragraph N is, so the
+# outline's position is checked against the page, not against what watcher measured.
+HEAD_PX = 200  # the headline block
+PARA_PX = 100  # each paragraph's height
+WIDTH = 1280  # Chromium's default viewport
+
+STYLE = (
+    "<style>body{margin:0;font:16px sans-serif} h1{margin:0;height:200px;font-size:40px}"
+    " p{margin:0;height:100px;overflow:hidden} nav{position:absolute;top:0;right:0}</style>"
+)
+
+
+def story(paragraphs: list[str], extra_height: int = 0) -> str:
+    filler = f'<div style="height:{extra_height}px"></div>' if extra_height else ""
+    body = "".join(f"<p>{text}</p>" for text in paragraphs)
+    return (
+        f"<html><head><title>Harbour bridge closed</title>{STYLE}</head><body><article>"
+        f"<h1>Harbour bridge closed</h1>{body}</article>{filler}</body></html>"
+    )
+
+
+PARAS = [
+    f"Paragraph {n}: the harbour bridge stays closed to traffic while engineers inspect the cables again."
+    for n in range(1, 9)
+]
+EDITED = [
+    *PARAS[:4],
+    "Paragraph 5: the harbour bridge reopened to traffic on Friday after engineers passed it.",
+    *PARAS[5:],
+]
+
+
+def config(archive: str = "", sites: str = "") -> str:
+    return fast_config(retries=0, extra=f"[archive]\n{archive}\n\n{sites}")
+
+
+def run_checks(tmp_path: Path, browser, site, toml: str, path: str = "/bridge", versions=None):
+    data = data_dir_with(tmp_path / "data", toml)
+    site.page_versions(path, versions or {"v1": story(PARAS), "v2": story(EDITED)})
+    url = site.url(path)
+    store = open_store(data)
+    store.add_article(url)
+    fetcher = browser.fetcher(None, ScreenshotPolicy.from_config(load_config(data / "watcher.toml")))
+    assert checked(data, fetcher, url)[0].status == "new"
+    if len(versions or "ab") > 1:
+        site.set_version(path, "v2")
+        assert checked(data, fetcher, url)[0].status == "changed"
+    return data, url, open_store(data)
+
+
+def jpeg_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a JPEG's start-of-frame marker, read independently of watcher."""
+    stream = io.BytesIO(data)
+    assert stream.read(2) == b"\xff\xd8", "not a JPEG"
+    while True:
+        marker, length = struct.unpack(">2sH", stream.read(4))
+        if marker[1] in (0xC0, 0xC1, 0xC2):
+            height, width = struct.unpack(">xHH", stream.read(5))
+            return width, height
+        stream.seek(length - 2, 1)
+
+
+def test_each_stored_version_keeps_a_screenshot_of_its_render(tmp_path, browser, site):
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"))
+    versions = store.list_versions(url)
+    assert [v.number for v in versions] == [1, 2]
+    for version in versions:
+        shot = version.screenshot
+        assert shot is not None
+        image = store.get_screenshot(version)
+        assert image is not None and len(image) == shot.size
+        assert jpeg_size(image) == (WIDTH, HEAD_PX + 8 * PARA_PX) == (shot.width, shot.height)
+    # The changed paragraph was found on the page where the page's layout put it (the 5th paragraph).
+    new = versions[1].screenshot
+    assert new is not None
+    x, y, w, h = new.boxes[text_key(EDITED[4])]
+    assert (y, h) == (HEAD_PX + 4 * PARA_PX, PARA_PX) and x == 0 and w == WIDTH
+    assert new.boxes[text_key("Harbour bridge closed")][1] == 0
+    # history --json and report JSON say what the picture is, never its bytes.
+    listed = versions[1].to_json()["screenshot"]
+    assert listed == {
+        "digest": f"sha256:{new.digest}",
+        "media_type": "image/jpeg",
+        "width": WIDTH,
+        "height": HEAD_PX + 8 * PARA_PX,
+        "bytes": new.size,
+        "cut": False,
+    }
+    report = build_report(
+        store, urls=[url], tags=[], start=None, end=None, window="", fmt="json", include_cosmetic=False
+    )
+    assert f'"digest": "sha256:{new.digest}"' in report and "base64" not in report
+
+
+def test_no_screenshot_when_off_globally_or_for_the_site(tmp_path, browser, site):
+    _, url, store = run_checks(tmp_path / "off", browser, site, config())
+    assert all(v.screenshot is None for v in store.list_versions(url))
+    on_but_not_here = config("screenshots = true", '[[sites]]\ndomain = "127.0.0.1"\nscreenshots = false\n')
+    _, url, store = run_checks(tmp_path / "site-off", browser, site, on_but_not_here, path="/b2")
+    assert all(v.screenshot is None for v in store.list_versions(url))
+    # ...and the other way round: off in general, on for this site.
+    only_here = config("", '[[sites]]\ndomain = "127.0.0.1"\nscreenshots = true\n')
+    _, url, store = run_checks(tmp_path / "site-on", browser, site, only_here, path="/b3")
+    assert all(v.screenshot is not None for v in store.list_versions(url))
+
+
+def test_a_very_tall_page_is_cut_at_the_height_and_byte_caps(tmp_path, browser, site):
+    tall = {"v1": story(PARAS, extra_height=40_000)}
+    toml = config("screenshots = true\nscreenshot_max_height = 3000\nscreenshot_max_bytes = 60000")
+    _, url, store = run_checks(tmp_path, browser, site, toml, versions=tall)
+    (version,) = store.list_versions(url)
+    shot = version.screenshot
+    assert shot is not None
+    image = store.get_screenshot(version)
+    assert image is not None and len(image) <= 60000
+    width, height = jpeg_size(image)
+    assert width == WIDTH and height <= 3000 and (width, height) == (shot.width, shot.height)
+    assert shot.page_height >= 40_000 + HEAD_PX and version.to_json()["screenshot"]["cut"] is True
+
+
+def test_the_html_report_shows_the_page_with_the_changed_paragraph_outlined(tmp_path, browser, site):
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"))
+    old, new = store.list_versions(url)
+    html = build_report(store, urls=[url], tags=[], start=None, end=None, window="", fmt="html", include_cosmetic=False)
+    after = re.search(r'<figure class="shot shot-after"[^>]*data-version="2"[^>]*>(.*?)</figure>', html, re.S)
+    assert after is not None, "no picture of v2 beside the diff"
+    figure = after.group(1)
+    # The picture itself, embedded (a self-contained report), once per version.
+    image = store.get_screenshot(new)
+    assert image is not None
+    assert f'href="data:image/jpeg;base64,{base64.b64encode(image).decode()}"' in figure
+    # One outline, on the 5th paragraph's place on the page: in the cropped view and on the whole page.
+    rects = re.findall(r'<rect class="shot-new" x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)">', figure)
+    assert rects == [("0", str(HEAD_PX + 4 * PARA_PX), str(WIDTH), str(PARA_PX))] * 2
+    # The cropped view is around that paragraph, and the whole page is one click away.
+    top, height = map(int, re.search(r'viewBox="0 (\d+) 1280 (\d+)"', figure).groups())  # full-width text
+    assert top <= HEAD_PX + 4 * PARA_PX and top + height >= HEAD_PX + 5 * PARA_PX
+    assert "<details" in figure and 'viewBox="0 0 1280 1000"' in figure
+    # The page before: the replaced paragraph outlined where it stood.
+    before = re.search(r'<figure class="shot shot-before"[^>]*data-version="1"[^>]*>(.*?)</figure>', html, re.S)
+    assert before is not None
+    assert re.findall(r'<rect class="shot-old" x="0" y="(\d+)"', before.group(1)) == [str(HEAD_PX + 4 * PARA_PX)] * 2
+    # --no-screenshots (and other formats) leave pictures out.
+    plain = build_report(
+        store,
+        urls=[url],
+        tags=[],
+        start=None,
+        end=None,
+        window="",
+        fmt="html",
+        include_cosmetic=False,
+        screenshots=False,
+    )
+    assert "shot-after" not in plain and "data:image" not in plain
+
+
+def test_pruning_raw_html_removes_the_screenshots(tmp_path, browser, site):
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"))
+    versions = store.list_versions(url)
+    blobs = [data / "blobs" / v.screenshot.digest[:2] / f"{v.screenshot.digest[2:]}.gz" for v in versions]
+    assert all(path.is_file() for path in blobs)
+    assert store.prune_raw(utcnow() + timedelta(seconds=1)) == 2
+    store = open_store(data)
+    pruned = store.list_versions(url)
+    assert all(v.screenshot is None and store.get_screenshot(v) is None for v in pruned)
+    assert not any(path.exists() for path in blobs)
+    assert all(v.article.body for v in pruned)  # the versions themselves stay
+
+
+def test_pruning_keeps_the_screenshots_of_newer_versions(tmp_path, browser, site):
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"))
+    old, new = store.list_versions(url)
+    assert store.prune_raw(new.captured_at) == 1
+    store = open_store(data)
+    old, new = store.list_versions(url)
+    assert old.screenshot is None and new.screenshot is not None
+    assert store.get_screenshot(new) is not None
