@@ -11,6 +11,7 @@ import struct
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from support.cli import checked, data_dir_with, fast_config
 
 from watcher.config import load_config
@@ -198,3 +199,46 @@ def test_pruning_keeps_the_screenshots_of_newer_versions(tmp_path, browser, site
     old, new = store.list_versions(url)
     assert old.screenshot is None and new.screenshot is not None
     assert store.get_screenshot(new) is not None
+
+
+def test_the_web_view_shows_the_screenshots_under_its_csp(tmp_path, browser, site):
+    from playwright.sync_api import sync_playwright
+    from support.web import Served, article_id
+
+    from watcher.fetch.browser import find_browser
+
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"))
+    old, new = store.list_versions(url)
+    ident = article_id(url)
+    with Served(data) as served, sync_playwright() as p:
+        path = find_browser().path
+        chromium = p.chromium.launch(headless=True, **({"executable_path": path} if path else {}))
+        try:
+            tab = chromium.new_page()
+            refused: list[str] = []
+            tab.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+            images: dict[str, bytes] = {}
+            tab.on("response", lambda r: images.__setitem__(r.url, r.body()) if "/screenshot" in r.url else None)
+            tab.goto(f"{served.url}/a/{ident}/diff/1/2")
+            after = tab.locator("figure.shot-after")
+            assert after.is_visible() and after.get_attribute("data-version") == "2"
+            rect = after.locator("svg.shot-view").first.locator("rect.shot-new")
+            assert [rect.get_attribute(k) for k in ("x", "y", "width", "height")] == ["0", "600", "1280", "100"]
+            # The outline is drawn on screen over the 5th paragraph's place in the picture, scaled with it.
+            box = rect.bounding_box()
+            view = after.locator("svg.shot-view").first.bounding_box()
+            assert box is not None and view is not None and box["width"] == pytest.approx(view["width"], abs=2)
+            assert tab.locator("figure.shot-before rect.shot-old").count() == 2
+            tab.wait_for_load_state("networkidle")
+            assert images[f"{served.url}/a/{ident}/v/2/screenshot"] == store.get_screenshot(new)
+            assert images[f"{served.url}/a/{ident}/v/1/screenshot"] == store.get_screenshot(old)
+            # The version page shows the whole picture as an image the browser decoded.
+            tab.goto(f"{served.url}/a/{ident}/v/2")
+            shown = tab.locator("img.screenshot")
+            assert shown.evaluate("img => img.complete && img.naturalWidth") == 1280
+            assert refused == []
+            # A version without one answers 404, not an empty image.
+            store.prune_raw(utcnow() + timedelta(seconds=1))
+            assert served.get(f"/a/{ident}/v/2/screenshot").status_code == 404
+        finally:
+            chromium.close()
