@@ -144,6 +144,9 @@ class NotifyTarget:
     keywords: list[str] = field(default_factory=list)  # a word, or /a regex/, that appears or disappears
     min_words: int = 0  # at least this many words changed (added plus removed)
     sites: list[str] = field(default_factory=list)  # only articles on these domains (and their subdomains)
+    # Send the version's screenshot with the notification (README, "Evidence"): a webhook gets it base64 in
+    # "screenshot"."data", an Apprise target as an attachment (mail, chat services that take files).
+    attach_screenshot: bool = False
 
 
 @dataclass

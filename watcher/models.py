@@ -455,10 +455,11 @@ class CheckResult:
     final_url: str | None = None  # where the page led when a redirect took it elsewhere
     requests: dict[str, int] = field(default_factory=dict)  # the pages' own requests by kind, summed over fetches
     summary: str = ""  # the change in one line of words (diff/summary.py), in the story's language
+    screenshot: Screenshot | None = None  # the stored version's picture of the page, when one was kept
 
     def to_json(self) -> dict[str, Any]:
         """One object of `check --json`, `run --json` and `diff --json`: the contract in docs/architecture.md."""
-        body = {
+        body: dict[str, Any] = {
             "url": self.url,
             "status": self.status,
             "version": self.version,
@@ -473,6 +474,8 @@ class CheckResult:
             body["note"] = self.note
         if self.summary:
             body["summary"] = self.summary
+        if self.screenshot is not None:
+            body["screenshot"] = self.screenshot.to_json()  # what the picture is; never its bytes
         return body
 
 
@@ -485,12 +488,11 @@ def change_json(url: str, old: Version | None, new: Version, edits: Sequence[Edi
         version=new.number,
         flags=list(new.flags),  # the event, if any, is the status
         edits=list(edits),
+        screenshot=new.screenshot,
     ).to_json()
     body["headline"] = headline
     body["from_version"] = old.number if old is not None else None
     body["captured_at"] = iso(new.captured_at)
     if new.final_url:
         body["final_url"] = new.final_url
-    if new.screenshot:
-        body["screenshot"] = new.screenshot.to_json()
     return body

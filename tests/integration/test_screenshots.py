@@ -242,3 +242,38 @@ def test_the_web_view_shows_the_screenshots_under_its_csp(tmp_path, browser, sit
             assert served.get(f"/a/{ident}/v/2/screenshot").status_code == 404
         finally:
             chromium.close()
+
+
+def test_notifications_carry_the_screenshot_when_a_target_asks(tmp_path, site, receiver):
+    """`watcher check` (its own Chromium): a webhook target with attach_screenshot gets the image in the JSON
+    it receives, an Apprise target (json://, a real Apprise plugin) as an attachment; a target without the
+    option gets only what the picture is."""
+    host = receiver.url.removeprefix("http://")
+    targets = (
+        f'[[notify]]\nurl = "{receiver.url}/with"\nattach_screenshot = true\n\n'
+        f'[[notify]]\nurl = "{receiver.url}/without"\n\n'
+        f'[[notify]]\nurl = "json://{host}/apprise"\nattach_screenshot = true\n'
+    )
+    data = data_dir_with(tmp_path / "data", config("screenshots = true", targets))
+    site.page_versions("/bridge", {"v1": story(PARAS), "v2": story(EDITED)})
+    url = site.url("/bridge")
+    from support.cli import ok
+
+    ok(data, "add", url)
+    ok(data, "check", url)
+    site.set_version("/bridge", "v2")
+    ok(data, "check", url)
+    assert receiver.wait_for(lambda: len(receiver.posts) >= 3, timeout=30), receiver.posts
+    store = open_store(data)
+    new = store.list_versions(url)[1]
+    image = store.get_screenshot(new)
+    assert image is not None and new.screenshot is not None
+    (with_image,) = receiver.got("/with")
+    assert with_image["version"] == 2 and with_image["screenshot"]["digest"] == f"sha256:{new.screenshot.digest}"
+    assert base64.b64decode(with_image["screenshot"]["data"]) == image
+    (without,) = receiver.got("/without")
+    assert without["screenshot"]["digest"] == f"sha256:{new.screenshot.digest}" and "data" not in without["screenshot"]
+    (apprise,) = receiver.got("/apprise")
+    (attached,) = apprise["attachments"]
+    assert attached["filename"] == "watcher-v2-screenshot.jpg" and attached["mimetype"] == "image/jpeg"
+    assert base64.b64decode(attached["base64"]) == image

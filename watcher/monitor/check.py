@@ -144,6 +144,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
             headline=article.headline,
             # Stored as asked, but a page listing stories is rarely what was meant: say so once, at the start.
             note=section_advice(snapshot.html, snapshot.final_url or url) or "",
+            screenshot=version.screenshot,
         )
 
     if _moved_to_other_story(url, snapshot, latest.article, article):
@@ -492,6 +493,7 @@ def _changed(
         headline=version.article.headline,
         final_url=version.final_url,
         summary=summarize(diff.edits, version.article.lang),
+        screenshot=version.screenshot,
     )
 
 
