@@ -92,7 +92,7 @@ def _apprise_knows(url: str) -> bool:
     return bool(apprise.Apprise().add(url.strip()))
 
 
-def deliver(target: NotifyTarget, body: dict[str, Any], image: bytes | None = None) -> None:
+def deliver(target: NotifyTarget, body: dict[str, Any], *, image: bytes | None = None) -> None:
     """One delivery attempt to one target, with the version's screenshot when `image` is given; raises
     DeliveryFailed."""
     if urllib.parse.urlsplit(target.url.strip()).scheme.lower() in ("http", "https"):
@@ -336,7 +336,8 @@ class Notifier:
             if self._abandon.is_set():
                 return error, attempt
             try:
-                deliver(target, body, image)
+                # The image only when there is one: deliver stand-ins taking (target, body) keep working without it.
+                deliver(target, body, **({"image": image} if image is not None else {}))
                 return None, attempt + 1
             except DeliveryFailed as exc:
                 error = exc
