@@ -277,3 +277,21 @@ def test_notifications_carry_the_screenshot_when_a_target_asks(tmp_path, site, r
     (attached,) = apprise["attachments"]
     assert attached["filename"] == "watcher-v2-screenshot.jpg" and attached["mimetype"] == "image/jpeg"
     assert base64.b64decode(attached["base64"]) == image
+
+
+def test_the_card_shows_a_thumbnail_with_the_edit_outlined(tmp_path, browser, site):
+    from watcher.report import ReportEntry, card_html
+    from watcher.report.shots import data_uri
+
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"))
+    old, new = store.list_versions(url)
+    entry = ReportEntry(article=store.get_article(url), old=old, new=new)
+    image = data_uri(store.get_screenshot)(new)
+    assert image is not None and image.startswith("data:image/jpeg;base64,")
+    html = card_html(entry, image=image)
+    thumb = re.search(r'<figure class="thumb">(.*?)</figure>', html, re.S)
+    assert thumb is not None and f'href="{image}"' in thumb.group(1)
+    assert re.findall(r'<rect class="shot-new" x="0" y="(\d+)"', thumb.group(1)) == [str(HEAD_PX + 4 * PARA_PX)]
+    assert "thumb" not in card_html(entry)  # --no-screenshot, or none kept
+    png = browser.fetcher().render_png_sync(html, 1200)
+    assert png.startswith(b"\x89PNG") and struct.unpack(">II", png[16:24])[0] == 1200

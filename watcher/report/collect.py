@@ -86,8 +86,11 @@ def build_report(
     )
 
 
-async def render_card(store: Store, url: str, number: int | None, fetcher: Any, tz: tzinfo | None = None) -> bytes:
-    """A PNG of one version change, drawn by the browser from the report's styles."""
+async def render_card(
+    store: Store, url: str, number: int | None, fetcher: Any, tz: tzinfo | None = None, screenshot: bool = True
+) -> bytes:
+    """A PNG of one version change, drawn by the browser from the report's styles; with the new version's
+    screenshot as a thumbnail when one was kept (and `screenshot`)."""
     latest = store.latest_version(url)
     if latest is None:
         raise UnknownArticle(f"{url} has no versions yet")
@@ -96,5 +99,8 @@ async def render_card(store: Store, url: str, number: int | None, fetcher: Any, 
         raise BadInput(f"version {number} of {url} is the first one; a card shows a change (use --version 2 or later)")
     new = store.get_version(url, number)
     old = store.get_version(url, number - 1)
-    html = card_html(ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH, tz=tz)
+    image = data_uri(store.get_screenshot)(new) if screenshot else None
+    html = card_html(
+        ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH, tz=tz, image=image
+    )
     return await fetcher.render_png(html, CARD_WIDTH)  # no height: the browser measures the card

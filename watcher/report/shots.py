@@ -135,6 +135,16 @@ def side_html(side: Side, element_id: str) -> str:
     )
 
 
+def thumbnail_svg(shot: Screenshot, href: str, boxes: Sequence[Sequence[int]], label: str) -> str:
+    """The cropped view alone (for a card): the picture around the outlined boxes, `label` its accessible name."""
+    left, top, width, height = view(shot, boxes)
+    return (
+        f'<svg class="shot-view" viewBox="{left} {top} {width} {height}" role="img" aria-label="{_esc(label)}" '
+        f'preserveAspectRatio="xMidYMin meet"><image href="{_esc(href)}" x="0" y="0" width="{shot.width}" '
+        f'height="{shot.height}"></image>{_rects(boxes, "shot-new")}</svg>'
+    )
+
+
 def shots_html(
     old: Version | None, new: Version, edits: Sequence[Edit], images: ImageSource | None, element_id: str
 ) -> str:

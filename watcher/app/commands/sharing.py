@@ -135,8 +135,14 @@ def _write_output(app: App, text: str, output: Path | None) -> None:
 @match_option
 @click.option("--version", "number", type=int, default=None, help="The version whose change to show (default: latest).")
 @output_option("PNG file.", required=True)
+@click.option(
+    "--screenshot/--no-screenshot",
+    default=True,
+    show_default=True,
+    help="Show the version's screenshot, when one was kept, as a thumbnail with the edits outlined.",
+)
 @pass_app
-def card(app: App, url: str | None, match: str | None, number: int | None, output: Path) -> None:
+def card(app: App, url: str | None, match: str | None, number: int | None, output: Path, screenshot: bool) -> None:
     """A PNG image of one version change, for posting."""
     from watcher.report.collect import render_card
 
@@ -146,7 +152,7 @@ def card(app: App, url: str | None, match: str | None, number: int | None, outpu
 
     async def go() -> bytes:
         async with app.fetcher() as fetcher:
-            return await render_card(app.store(), target, number, fetcher, tz=app.zone)
+            return await render_card(app.store(), target, number, fetcher, tz=app.zone, screenshot=screenshot)
 
     import asyncio
 
