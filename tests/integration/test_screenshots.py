@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import re
 import struct
 from datetime import timedelta
@@ -20,6 +21,8 @@ from watcher.models import text_key
 from watcher.report.collect import build_report
 from watcher.store import open_store
 from watcher.times import utcnow
+
+REPO = Path(__file__).resolve().parents[2]
 
 # Every block of the test page has a fixed place: the page's own layout says where paragraph N is, so the
 # outline's position is checked against the page, not against what watcher measured.
@@ -273,6 +276,14 @@ def test_notifications_carry_the_screenshot_when_a_target_asks(tmp_path, site, r
     assert base64.b64decode(with_image["screenshot"]["data"]) == image
     (without,) = receiver.got("/without")
     assert without["screenshot"]["digest"] == f"sha256:{new.screenshot.digest}" and "data" not in without["screenshot"]
+    # history --json, as a user runs it: what each picture is, not the picture.
+    import json
+
+    listed = json.loads(ok(data, "history", "--json", url))
+    assert [v["screenshot"]["digest"] for v in listed] == [
+        f"sha256:{v.screenshot.digest}" for v in store.list_versions(url) if v.screenshot
+    ]
+    assert all("data" not in v["screenshot"] for v in listed)
     (apprise,) = receiver.got("/apprise")
     (attached,) = apprise["attachments"]
     assert attached["filename"] == "watcher-v2-screenshot.jpg" and attached["mimetype"] == "image/jpeg"
@@ -295,3 +306,89 @@ def test_the_card_shows_a_thumbnail_with_the_edit_outlined(tmp_path, browser, si
     assert "thumb" not in card_html(entry)  # --no-screenshot, or none kept
     png = browser.fetcher().render_png_sync(html, 1200)
     assert png.startswith(b"\x89PNG") and struct.unpack(">II", png[16:24])[0] == 1200
+
+
+# A story as a newsroom lays it out (a narrow column, a photo, a dek and byline), for the README's picture.
+NEWS_CSS = (
+    "<style>body{margin:0;font:18px Georgia,serif;color:#222;background:#fafaf7}"
+    " header.site{background:#123;color:#fff;padding:14px 40px;font:bold 22px sans-serif}"
+    " main{max-width:720px;margin:30px auto} h1{font-size:38px;line-height:1.15;margin:0 0 10px}"
+    " .dek{font-size:21px;color:#555} .byline{font:14px sans-serif;color:#777;margin:14px 0 24px}"
+    " p{line-height:1.55} figure{margin:20px 0;background:#ccd;height:260px}"
+    " figcaption{font:13px sans-serif;color:#666;padding-top:270px}</style>"
+)
+NEWS = [
+    "The city's harbour bridge will stay closed to all traffic until at least next Monday, officials said on"
+    " Wednesday, after engineers found corrosion in two of its main suspension cables.",
+    "Around 40,000 vehicles cross the bridge each day. Commuters were told to expect delays of up to an hour on"
+    " the ring road and the two ferry lines, which will run extra services.",
+    "\u201cSafety comes first, and we will not reopen the bridge until every cable has been checked,\u201d said"
+    " the transport minister, Ana Ruiz.",
+    "The inspection began after a routine survey in October flagged unusual wear near the northern tower.",
+    "Repairs are expected to cost about 12 million euros, according to the city's engineering office.",
+    "Shop owners near the southern ramp said trade had already fallen since the lane closures began last month.",
+    "The bridge, opened in 1964, was last fully refurbished in 2009.",
+]
+NEWS_EDITED = [
+    NEWS[0],
+    NEWS[1].replace("40,000", "55,000").replace("an hour", "two hours"),
+    *NEWS[2:4],
+    NEWS[4]
+    .replace("12 million euros", "18 million euros")
+    .replace("office.", "office, which had earlier said 12 million."),
+    *NEWS[5:],
+]
+
+
+def news_page(paragraphs: list[str]) -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs[:3])
+    body += "<figure><figcaption>The harbour bridge seen from the north shore.</figcaption></figure>"
+    body += "".join(f"<p>{p}</p>" for p in paragraphs[3:])
+    return (
+        f"<html><head><title>Harbour bridge to stay closed</title>{NEWS_CSS}</head><body>"
+        "<header class=site>The Daily Tide</header><main><article><h1>Harbour bridge to stay closed until Monday</h1>"
+        "<p class=dek>Engineers found corrosion in two main cables</p><p class=byline>By Jo Marsh</p>"
+        f"{body}</article></main></body></html>"
+    )
+
+
+def test_in_the_rendered_report_each_outline_sits_on_its_paragraph_in_the_picture(tmp_path, browser, site):
+    """The report as a reader's browser draws it: each outline lies over the changed paragraph's place in the
+    scaled picture (WATCHER_SCREENSHOTS=docs also saves it as docs/report-screenshot.png for the README)."""
+    from playwright.sync_api import sync_playwright
+
+    from watcher.fetch.browser import find_browser
+
+    versions = {"v1": news_page(NEWS), "v2": news_page(NEWS_EDITED)}
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"), versions=versions)
+    html = build_report(
+        store, urls=[url], tags=[], start=None, end=None, window="last 7d", fmt="html", include_cosmetic=False
+    )
+    new = store.list_versions(url)[1].screenshot
+    assert new is not None
+    wanted = sorted(new.boxes[text_key(t)][1] for t in (NEWS_EDITED[1], NEWS_EDITED[4]))
+    with sync_playwright() as p:
+        path = find_browser().path
+        chromium = p.chromium.launch(headless=True, **({"executable_path": path} if path else {}))
+        try:
+            tab = chromium.new_page(viewport={"width": 1280, "height": 1000})
+            tab.set_content(html, wait_until="load")
+            view = tab.locator("figure.shot-after svg.shot-view").first
+            left, top, width, height = map(float, view.get_attribute("viewBox").split())
+            frame = view.bounding_box()
+            assert frame is not None
+            scale = frame["width"] / width
+            rects = view.locator("rect.shot-new")
+            assert rects.count() == 2
+            for n, y in enumerate(wanted):
+                drawn = rects.nth(n).bounding_box()
+                assert drawn is not None
+                # Where the paragraph stood on the page, scaled into the picture as the browser drew it.
+                assert drawn["y"] == pytest.approx(frame["y"] + (y - top) * scale, abs=2)
+                assert frame["x"] <= drawn["x"] and drawn["x"] + drawn["width"] <= frame["x"] + frame["width"] + 1
+            folder = os.environ.get("WATCHER_SCREENSHOTS")
+            if folder:
+                target = Path(folder) if Path(folder).is_absolute() else REPO / folder
+                tab.screenshot(path=str(target / "report-screenshot.png"), full_page=True)
+        finally:
+            chromium.close()
