@@ -392,3 +392,23 @@ def test_in_the_rendered_report_each_outline_sits_on_its_paragraph_in_the_pictur
                 tab.screenshot(path=str(target / "report-screenshot.png"), full_page=True)
         finally:
             chromium.close()
+
+
+def test_paragraphs_parted_by_line_breaks_and_table_rows_are_found_each_in_its_place(tmp_path, browser, site):
+    """Layouts without a paragraph element per paragraph: text parted by <br><br> in one element, and a table
+    whose rows extraction reads as paragraphs; each text gets its own box, in page order."""
+    lines = [f"Line {n} of a story written in one block and parted by line breaks, as old blogs do." for n in range(6)]
+    rows = "".join(f"<tr><td>{n}</td><td>Driver {n}</td><td>{5000 - n}</td></tr>" for n in range(1, 4))
+    html = (
+        "<html><head><title>Race results</title></head><body><article><h1>Race results</h1>"
+        f"<div class=post>{'<br><br>'.join(lines)}</div><table>{rows}</table></article></body></html>"
+    )
+    _, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"), versions={"v1": html})
+    (version,) = store.list_versions(url)
+    shot = version.screenshot
+    assert shot is not None
+    body = version.article.body
+    assert lines[0] in body and len(body) >= len(lines)
+    tops = [shot.boxes[text_key(p)][1] for p in body if text_key(p) in shot.boxes]
+    assert len(tops) == len(body), (len(tops), body)
+    assert tops == sorted(tops) and len(set(tops)) == len(tops)  # each its own place, in reading order

@@ -13,8 +13,9 @@ MIN_SHARE = 0.5
 
 
 def _norm(text: str) -> str:
-    # casefold: a headline set in capitals by CSS reads as capitals in the page's own text (innerText).
-    return " ".join(text.split()).casefold()
+    # No spaces at all: the page's text (innerText) breaks lines between blocks that extraction may join with
+    # a space or with none. casefold: a headline set in capitals by CSS reads as capitals in innerText.
+    return "".join(text.split()).casefold()
 
 
 def story_texts(article: Article) -> list[str]:

@@ -35,23 +35,36 @@ NEEDS_SECONDS = 1.0
 _BLOCKS_JS = """
 (limit) => {
   const blockTags = new Set(["P", "H1", "H2", "H3", "H4", "H5", "H6", "LI", "BLOCKQUOTE", "FIGCAPTION",
-    "DD", "DT", "TD", "TH", "PRE", "ADDRESS", "CAPTION", "DIV", "TIME", "SPAN", "A"]);
+    "DD", "DT", "TR", "TD", "TH", "PRE", "ADDRESS", "CAPTION", "DIV", "TIME", "SPAN", "A"]);
   const out = [];
   const sx = window.scrollX, sy = window.scrollY;
+  const add = (text, r) => {
+    if (r.width > 0 && r.height > 0 && r.top + sy < limit.height && text.trim()) {
+      out.push([text.slice(0, limit.text),
+                [Math.round(r.left + sx), Math.round(r.top + sy), Math.round(r.width), Math.round(r.height)]]);
+    }
+  };
   const root = document.body || document.documentElement;
   if (!root) return out;
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT);
   for (let el = walker.currentNode; el && out.length < limit.count; el = walker.nextNode()) {
-    let own = false;
+    const own = [];
     for (const n of el.childNodes) {
-      if (n.nodeType === 3 && n.data.trim()) { own = true; break; }
+      if (n.nodeType === 3 && n.data.trim()) own.push(n);
     }
-    if (!own && !blockTags.has(el.tagName)) continue;
-    const r = el.getBoundingClientRect();
-    if (!(r.width > 0 && r.height > 0) || r.top + sy >= limit.height) continue;
-    const text = (el.innerText || "").slice(0, limit.text);
-    if (!text.trim()) continue;
-    out.push([text, [Math.round(r.left + sx), Math.round(r.top + sy), Math.round(r.width), Math.round(r.height)]]);
+    if (!own.length && !blockTags.has(el.tagName)) continue;
+    const text = el.innerText || "";
+    add(text, el.getBoundingClientRect());
+    // Text that shares its element with other text (paragraphs parted by <br> in one element): each run
+    // of it has a box of its own too.
+    if (own.length && own.some((n) => n.data.trim().length < text.trim().length)) {
+      for (const n of own) {
+        if (out.length >= limit.count) break;
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        add(n.data, range.getBoundingClientRect());
+      }
+    }
   }
   return out;
 }
