@@ -1,9 +1,10 @@
 """Screenshots of the render a check reads: which pages get one ([archive] screenshots, [[sites]]), and taking it
 from the same page the HTML came from, capped in height and bytes, as JPEG, with the boxes of the page's text.
 
-JPEG because Chromium encodes it itself (no image library), it is several times smaller than PNG for a page
-of text and photographs at a quality where text stays sharp, and every browser and mail client shows it;
-Playwright's screenshots offer no WebP.
+JPEG because Chromium encodes it itself (no image library), its quality is a dial that brings an image under
+the byte cap without cutting the page (PNG has none), every browser and mail client shows it, and it is
+smaller than PNG at a quality where text stays legible: 1.2x on real pages with their photographs not loaded
+(bench/screenshots.py), more where photographs are; Playwright's screenshots offer no WebP.
 """
 
 from __future__ import annotations
