@@ -179,6 +179,13 @@ def test_the_html_report_shows_the_page_with_the_changed_paragraph_outlined(tmp_
         screenshots=False,
     )
     assert "shot-after" not in plain and "data:image" not in plain
+    # A damaged image (a disk error, a hand edit) costs that picture only, never the report.
+    assert old.screenshot is not None
+    (data / "blobs" / old.screenshot.digest[:2] / f"{old.screenshot.digest[2:]}.gz").write_bytes(b"not gzip")
+    damaged = build_report(
+        store, urls=[url], tags=[], start=None, end=None, window="", fmt="html", include_cosmetic=False
+    )
+    assert "shot-after" in damaged and "shot-before" not in damaged
 
 
 def test_pruning_raw_html_removes_the_screenshots(tmp_path, browser, site):

@@ -12,6 +12,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from watcher.errors import StoreError
 from watcher.models import Edit, Screenshot, Version, text_key
 
 # Where a version's screenshot image is read from: an href, or None when there is none to show.
@@ -43,7 +44,10 @@ def data_uri(read: Callable[[Version], bytes | None]) -> ImageSource:
         if shot is None:
             return None
         if shot.digest not in cache:
-            data = read(version)
+            try:
+                data = read(version)
+            except StoreError:  # a damaged image blob (`watcher doctor` says so): the report goes without it
+                data = None
             media = shot.media_type if shot.media_type in ("image/jpeg", "image/png") else "image/jpeg"
             cache[shot.digest] = f"data:{media};base64,{base64.b64encode(data).decode()}" if data else None
         return cache[shot.digest]
