@@ -125,6 +125,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
     article, _ = apply_mask(article, mask)
 
     if latest is None:
+        screenshot = await _screenshot(snapshot, article)
         version = svc.store.save_version(
             url,
             article,
@@ -132,7 +133,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
             diff=None,
             captured_at=now,
             served=snapshot.served(),
-            screenshot=_screenshot(snapshot, article),
+            screenshot=screenshot,
         )
         _archive(svc, version, snapshot)
         return CheckResult(
@@ -154,7 +155,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         # Diffed against the article as it was before it went away (the event version keeps that text).
         diff = await _diff(apply_mask(latest.article, mask)[0], article)
         diff.flags = sorted(set(diff.flags) | {"restored"})
-        return _store_change(svc, url, article, snapshot, diff, now, status="restored")
+        return await _store_change(svc, url, article, snapshot, diff, now, status="restored")
 
     # Both sides are masked alike: a block learned volatile today is left out of yesterday's version too.
     stored = apply_mask(latest.article, mask)[0]
@@ -200,11 +201,11 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
 
     if reverted_to is not None:
         diff.flags = sorted(set(diff.flags) | {"revert"})
-        return _store_change(svc, url, article, snapshot, diff, now, status="revert")
-    return _store_change(svc, url, article, snapshot, diff, now)
+        return await _store_change(svc, url, article, snapshot, diff, now, status="revert")
+    return await _store_change(svc, url, article, snapshot, diff, now)
 
 
-def _store_change(
+async def _store_change(
     svc: Services,
     url: str,
     article: Article,
@@ -214,6 +215,7 @@ def _store_change(
     status: CheckStatus = "changed",
 ) -> CheckResult:
     """A confirmed change (or revert, or restoration) stored as a new version, archived, and reported."""
+    screenshot = await _screenshot(snapshot, article)
     version = svc.store.save_version(
         url,
         article,
@@ -223,16 +225,17 @@ def _store_change(
         captured_at=now,
         event=None if status == "changed" else status,
         final_url=_target(url, snapshot),
-        screenshot=_screenshot(snapshot, article),
+        screenshot=screenshot,
     )
     _archive(svc, version, snapshot)
     return _changed(url, version, diff, now, snapshot, status=status)
 
 
-def _screenshot(snapshot: Snapshot, article: Article) -> Screenshot | None:
+async def _screenshot(snapshot: Snapshot, article: Article) -> Screenshot | None:
     """The render's screenshot (when one was taken) with the stored article's texts located on it."""
     image = getattr(snapshot, "image", None)  # a test's or a library user's fetcher may make older Snapshots
-    return locate(article, image) if image is not None else None
+    # Matching a long page's texts to its blocks is CPU work: in a thread, other checks go on meanwhile.
+    return await asyncio.to_thread(locate, article, image) if image is not None else None
 
 
 async def _diff(old: Article, new: Article) -> VersionDiff:
