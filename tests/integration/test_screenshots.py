@@ -22,6 +22,8 @@ from watcher.report.collect import build_report
 from watcher.store import open_store
 from watcher.times import utcnow
 
+# Every test renders in Chromium, some through `watcher` subprocesses that name no browser fixture.
+pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 
 # Every block of the test page has a fixed place: the page's own layout says where paragraph N is, so the
