@@ -38,6 +38,7 @@ class SiteRule:
     proxy: str | None = None  # http://, https:// or socks5:// proxy for this site (overrides [fetch] proxy)
     mode: str | None = None  # "auto" | "browser" | "http" for this site (overrides [fetch] mode)
     copies: bool | None = None  # third-party copies of this site's versions ([copies]); None: [copies] every_site
+    screenshots: bool | None = None  # a screenshot per stored version for this site (unset: [archive] screenshots)
 
 
 @dataclass
@@ -144,6 +145,9 @@ class NotifyTarget:
     keywords: list[str] = field(default_factory=list)  # a word, or /a regex/, that appears or disappears
     min_words: int = 0  # at least this many words changed (added plus removed)
     sites: list[str] = field(default_factory=list)  # only articles on these domains (and their subdomains)
+    # Send the version's screenshot with the notification (README, "Evidence"): a webhook gets it base64 in
+    # "screenshot"."data", an Apprise target as an attachment (mail, chat services that take files).
+    attach_screenshot: bool = False
 
 
 @dataclass
@@ -152,6 +156,12 @@ class ArchiveSettings:
 
     warc: bool = False  # append every new version to a monthly WARC (watcher-YYYY-MM.warc.gz) as it is stored
     folder: str | None = None  # where those WARCs go (default: DATA_DIR/warc)
+    # A full-page screenshot of the render each stored version was read from (README, "Evidence"): kept as a
+    # JPEG blob beside the raw HTML and pruned with it; [[sites]] screenshots turns it on or off per site.
+    screenshots: bool = False
+    screenshot_max_height: int = 12000  # pixels: a taller page is cut here (the picture says so)
+    screenshot_max_bytes: int = 1_500_000  # a bigger image is taken again at lower quality, then shorter
+    screenshot_quality: int = 70  # JPEG quality, 30..95
 
 
 @dataclass
@@ -423,6 +433,9 @@ def _check_ranges(config: Config) -> None:
         ("fetch.audit_every", config.fetch.audit_every >= 1),
         ("fetch.audit_max_age", config.fetch.audit_max_age > 0),
         ("fetch.browser_idle", config.fetch.browser_idle >= 0),
+        ("archive.screenshot_max_height", 600 <= config.archive.screenshot_max_height <= 16000),
+        ("archive.screenshot_max_bytes", config.archive.screenshot_max_bytes >= 50_000),
+        ("archive.screenshot_quality", 30 <= config.archive.screenshot_quality <= 95),
     ]
     checks += [("summary.llm_timeout", config.summary.llm_timeout > 0)]
     copies = config.copies

@@ -83,6 +83,90 @@ class ServedPage:
 
 
 @dataclass
+class PageImage:
+    """A full-page screenshot of the render a Snapshot's HTML was read from (fetch/screenshot.py), and the
+    boxes of the page's text blocks at that moment, so the story's paragraphs can be found on it."""
+
+    data: bytes
+    media_type: str  # "image/jpeg"
+    width: int  # the image's pixels (CSS pixels: the device scale factor is 1)
+    height: int
+    page_height: int  # the whole page's height; more than `height` when the page was cut at the cap
+    # The visible text of each block on the page, with its box [x, y, width, height] in image pixels.
+    blocks: list[tuple[str, list[int]]] = field(default_factory=list)
+
+
+@dataclass
+class Screenshot:
+    """A stored version's picture of the page: its image blob and where the story's texts stood on it."""
+
+    digest: str  # sha256 of the image bytes: the blob's name (Store.get_screenshot reads it)
+    media_type: str
+    width: int
+    height: int
+    size: int  # bytes
+    page_height: int
+    # text_key(text) of a story text (headline, dek, byline, a paragraph, a caption) -> its box [x, y, w, h]:
+    # keyed by text, not by position, so an edit's old and new texts find their boxes in either version.
+    boxes: dict[str, list[int]] = field(default_factory=dict)
+    data: bytes | None = field(default=None, repr=False, compare=False)  # the image, on its way to the store
+
+    def to_json(self) -> dict[str, Any]:
+        """The `screenshot` object of history --json and report JSON: what the image is, never its bytes."""
+        return {
+            "digest": f"sha256:{self.digest}",
+            "media_type": self.media_type,
+            "width": self.width,
+            "height": self.height,
+            "bytes": self.size,
+            "cut": self.height < self.page_height,
+        }
+
+    def to_doc(self) -> dict[str, Any]:
+        """As a version document stores it."""
+        return {
+            "digest": self.digest,
+            "type": self.media_type,
+            "w": self.width,
+            "h": self.height,
+            "size": self.size,
+            "page_h": self.page_height,
+            "boxes": {k: list(v) for k, v in self.boxes.items()},
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Any) -> Screenshot | None:
+        """A stored screenshot, or None for none (or a document too damaged to use)."""
+        if not isinstance(doc, dict) or not isinstance(doc.get("digest"), str):
+            return None
+        try:
+            boxes = {
+                str(k): [int(n) for n in v]
+                for k, v in (doc.get("boxes") or {}).items()
+                if isinstance(v, list) and len(v) == 4
+            }
+            return cls(
+                digest=doc["digest"],
+                media_type=str(doc.get("type") or "image/jpeg"),
+                width=int(doc["w"]),
+                height=int(doc["h"]),
+                size=int(doc.get("size") or 0),
+                page_height=int(doc.get("page_h") or doc["h"]),
+                boxes=boxes,
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def text_key(text: str) -> str:
+    """The key a story text's box is kept under (Screenshot.boxes): blind to spacing, so the page's and the
+    stored text agree."""
+    import hashlib
+
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass
 class Snapshot:
     """A page as a fetcher got it: rendered by the browser, or the raw HTML (fetch/http_pages.py)."""
 
@@ -103,6 +187,8 @@ class Snapshot:
     # What the page itself asked for, by kind: "third-party" requests, and those refused ("popup",
     # "download", "private address", "navigation loop").
     requests: dict[str, int] = field(default_factory=dict)
+    # A screenshot of this same render, when screenshots are on for the page's site ([archive] screenshots).
+    image: PageImage | None = None
 
     def served(self) -> ServedPage | None:
         """The main document as sent, when the fetcher kept it."""
@@ -249,6 +335,7 @@ class Version:
     # Third-party copies of the page (watcher/copies.py): {"service", "url" (the copy; None when it failed),
     # "saved_at", "error"}, one per service, recorded after the check that stored the version.
     copies: list[dict[str, Any]] = field(default_factory=list)
+    screenshot: Screenshot | None = None  # the page as rendered for this version ([archive] screenshots)
 
     @property
     def status(self) -> CheckStatus:
@@ -265,6 +352,7 @@ class Version:
             "flags": list(self.flags),
             "event": self.event,
             "copies": [dict(c) for c in self.copies],  # added field: third-party archive copies
+            **({"screenshot": self.screenshot.to_json()} if self.screenshot else {}),
         }
 
 
@@ -371,10 +459,11 @@ class CheckResult:
     final_url: str | None = None  # where the page led when a redirect took it elsewhere
     requests: dict[str, int] = field(default_factory=dict)  # the pages' own requests by kind, summed over fetches
     summary: str = ""  # the change in one line of words (diff/summary.py), in the story's language
+    screenshot: Screenshot | None = None  # the stored version's picture of the page, when one was kept
 
     def to_json(self) -> dict[str, Any]:
         """One object of `check --json`, `run --json` and `diff --json`: the contract in docs/architecture.md."""
-        body = {
+        body: dict[str, Any] = {
             "url": self.url,
             "status": self.status,
             "version": self.version,
@@ -389,6 +478,8 @@ class CheckResult:
             body["note"] = self.note
         if self.summary:
             body["summary"] = self.summary
+        if self.screenshot is not None:
+            body["screenshot"] = self.screenshot.to_json()  # what the picture is; never its bytes
         return body
 
 
@@ -401,6 +492,7 @@ def change_json(url: str, old: Version | None, new: Version, edits: Sequence[Edi
         version=new.number,
         flags=list(new.flags),  # the event, if any, is the status
         edits=list(edits),
+        screenshot=new.screenshot,
     ).to_json()
     body["headline"] = headline
     body["from_version"] = old.number if old is not None else None

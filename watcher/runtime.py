@@ -83,6 +83,7 @@ class Runtime:
         """The page fetcher (Chromium): started on the first render, closed after [fetch] browser_idle; use
         it with `async with`."""
         from watcher.fetch.registry import make_fetcher
+        from watcher.fetch.screenshot import ScreenshotPolicy
 
         return make_fetcher(
             "browser",
@@ -90,6 +91,7 @@ class Runtime:
             robots=self.robots(),
             idle_after=self.config.fetch.browser_idle,
             logins=self.logins(),
+            screenshots=ScreenshotPolicy.from_config(self.config),
         )
 
     def logins(self) -> LoginStates | None:

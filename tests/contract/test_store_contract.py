@@ -490,3 +490,41 @@ def test_articles_due_are_the_never_checked_and_the_overdue_but_not_stopped_or_p
     now = T0 + timedelta(minutes=10, seconds=0.5)
     assert sorted(a.url for a in store.articles_due(now)) == sorted([urls[0], urls[2]])
     assert sorted(a.url for a in store.articles_due(T0 + timedelta(hours=2))) == sorted(urls[:3])
+
+
+def test_a_screenshot_is_kept_with_its_version_survives_rewrites_and_goes_with_pruning(store):
+    from watcher.models import Screenshot, text_key
+
+    image = b"\xff\xd8\xff\xe0 not really a JPEG, but bytes kept byte for byte \x00\xff"
+    shot = Screenshot(
+        digest="",
+        media_type="image/jpeg",
+        width=1280,
+        height=900,
+        size=0,
+        page_height=4000,
+        boxes={text_key("A paragraph."): [8, 120, 700, 40]},
+        data=image,
+    )
+    store.add_article(URL, now=T0)
+    first = store.save_version(URL, art(), html="<html>a</html>", diff=None, captured_at=T0, screenshot=shot)
+    shared = store.save_version(
+        URL,
+        art("Later"),
+        html="<html>b</html>",
+        diff=VersionDiff(),
+        captured_at=T0 + timedelta(days=9),
+        screenshot=shot,
+    )
+    store.save_version(URL, art("Last"), html=None, diff=VersionDiff(), captured_at=T0 + timedelta(days=10))
+    kept = store.get_version(URL, 1).screenshot
+    assert kept is not None and kept.data is None  # the image is in the store, not on the model
+    assert (kept.width, kept.height, kept.page_height, kept.size) == (1280, 900, 4000, len(image))
+    assert kept.boxes == {text_key("A paragraph."): [8, 120, 700, 40]} and first.screenshot == kept
+    assert store.get_screenshot(store.get_version(URL, 1)) == image
+    assert store.get_version(URL, 3).screenshot is None and store.get_screenshot(store.get_version(URL, 3)) is None
+    rewritten = store.replace_versions(URL, store.list_versions(URL))
+    assert rewritten[0].screenshot == kept and store.get_screenshot(rewritten[0]) == image
+    assert store.prune_raw(T0 + timedelta(days=5)) == 1
+    assert store.get_version(URL, 1).screenshot is None
+    assert store.get_screenshot(shared) == image  # the same image, still kept for the newer version

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from watcher.config import BrowserSettings, FetchSettings
 from watcher.fetch import Fetcher
+from watcher.fetch.screenshot import ScreenshotPolicy
 from watcher.models import Snapshot
 
 T = TypeVar("T")
@@ -51,9 +52,12 @@ class BrowserThread:
         """Run a coroutine on the browser's loop and wait for its result."""
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
-    def fetcher(self, settings: FetchSettings | None = None) -> ThreadedFetcher:
-        """A fetcher with its own settings and host bookkeeping, sharing the session's browser."""
-        return ThreadedFetcher(self, self._root.derive(settings or FAST))
+    def fetcher(
+        self, settings: FetchSettings | None = None, screenshots: ScreenshotPolicy | None = None
+    ) -> ThreadedFetcher:
+        """A fetcher with its own settings and host bookkeeping (and screenshot policy: default none), sharing
+        the session's browser."""
+        return ThreadedFetcher(self, self._root.derive(settings or FAST, screenshots))
 
     def close(self) -> None:
         """Close Chromium and stop the loop."""

@@ -28,6 +28,7 @@ from watcher.fetch.logins import LoginStates, without_cookies
 from watcher.fetch.polite import OWN_GUARD, Polite
 from watcher.fetch.robots import RobotsGuard
 from watcher.fetch.routing import Navigation, PageRoutes
+from watcher.fetch.screenshot import ScreenshotPolicy, take
 from watcher.fetch.settle import settle, watch_activity
 from watcher.models import Snapshot
 from watcher.times import utcnow
@@ -55,10 +56,17 @@ def _net_error(exc: Exception, url: str) -> errors.FetchError:
 class ChromiumPages:
     """One attempt at a page in a fresh Chromium context (the `Attempts` of fetch/polite.py)."""
 
-    def __init__(self, settings: BrowserSettings, handle: BrowserHandle, logins: LoginStates | None = None) -> None:
+    def __init__(
+        self,
+        settings: BrowserSettings,
+        handle: BrowserHandle,
+        logins: LoginStates | None = None,
+        screenshots: ScreenshotPolicy | None = None,
+    ) -> None:
         self.settings = settings
         self._handle = handle
         self._logins = logins  # saved login states; a site's is loaded into its own checks' contexts only
+        self.screenshots = screenshots or ScreenshotPolicy()
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -164,6 +172,8 @@ class ChromiumPages:
         document = nav.document
         if len(html.encode("utf-8", "replace")) > s.max_bytes:
             raise errors.TooLarge(f"{url} rendered to more than {s.max_bytes} bytes of HTML")
+        # The picture is of this same render, taken after its HTML was read: never a second load.
+        image = await take(page, self.screenshots, deadline) if self.screenshots.wants(url) else None
         if tab.lane is not None and tab.lane.refused:
             # Connections the browser opened by itself (prefetch, preconnect, WebRTC) refused by the gate.
             nav.counts["private address"] = nav.counts.get("private address", 0) + len(tab.lane.refused)
@@ -181,6 +191,7 @@ class ChromiumPages:
             headers=list(document.headers.multi_items()) if document else [],
             body=document.body if document else None,
             requests=dict(nav.counts),
+            image=image,
         )
 
     async def _content(self, page: Any, url: str, deadline: float) -> str:
@@ -251,11 +262,13 @@ class ChromiumFetcher(Polite):
         idle_after: float = 0.0,
         robots: RobotsGuard | None | object = OWN_GUARD,
         logins: LoginStates | None = None,
+        screenshots: ScreenshotPolicy | None = None,
         _handle=None,
     ) -> None:
         """`idle_after`: seconds without a render after which browser and driver are closed (0: never; the
         next render starts them again); `robots`: the robots.txt guard to share (None: robots.txt not read);
-        `logins`: saved per-site login states (fetch/logins.py; None: every check starts with no state)."""
+        `logins`: saved per-site login states (fetch/logins.py; None: every check starts with no state).
+        `screenshots`: which renders are photographed (default: none)."""
         settings = as_browser_settings(settings)
         self.settings: BrowserSettings = settings
         self._owns_handle = _handle is None
@@ -263,12 +276,16 @@ class ChromiumFetcher(Polite):
         if self._owns_handle:
             self._handle.idle_after = idle_after
         self.logins = logins
-        super().__init__(ChromiumPages(settings, self._handle, logins), settings, robots=robots)
+        self.screenshots = screenshots
+        super().__init__(ChromiumPages(settings, self._handle, logins, screenshots), settings, robots=robots)
         self._cards = ChromiumCards(settings, self._handle, self._slots)
 
-    def derive(self, settings: FetchSettings | None) -> ChromiumFetcher:
-        """A fetcher with other settings sharing this one's browser (closing it leaves the browser up)."""
-        return ChromiumFetcher(settings, logins=self.logins, _handle=self._handle)
+    def derive(self, settings: FetchSettings | None, screenshots: ScreenshotPolicy | None = None) -> ChromiumFetcher:
+        """A fetcher with other settings (and screenshot policy, else this one's) sharing this one's browser
+        (closing it leaves the browser up)."""
+        return ChromiumFetcher(
+            settings, logins=self.logins, screenshots=screenshots or self.screenshots, _handle=self._handle
+        )
 
     async def close(self) -> None:
         """Close the browser (if this fetcher owns it)."""

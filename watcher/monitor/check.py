@@ -15,6 +15,7 @@ from watcher.diff.summary import summarize
 from watcher.diff.volatile import VOLATILE_FIELDS, Mask, apply_mask, field_key, reconcile
 from watcher.errors import ExtractFailed, FetchError, HTTPStatusError, NoArticle, WatcherError
 from watcher.extract import extract
+from watcher.extract.boxes import locate
 from watcher.feeds.discover import section_advice
 from watcher.fetch.base import allowing_private, counting_requests
 from watcher.models import (
@@ -22,6 +23,7 @@ from watcher.models import (
     Article,
     CheckResult,
     CheckStatus,
+    Screenshot,
     Snapshot,
     Version,
     VersionDiff,
@@ -123,8 +125,15 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
     article, _ = apply_mask(article, mask)
 
     if latest is None:
+        screenshot = await _screenshot(snapshot, article)
         version = svc.store.save_version(
-            url, article, html=snapshot.html, diff=None, captured_at=now, served=snapshot.served()
+            url,
+            article,
+            html=snapshot.html,
+            diff=None,
+            captured_at=now,
+            served=snapshot.served(),
+            screenshot=screenshot,
         )
         _archive(svc, version, snapshot)
         return CheckResult(
@@ -136,6 +145,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
             headline=article.headline,
             # Stored as asked, but a page listing stories is rarely what was meant: say so once, at the start.
             note=section_advice(snapshot.html, snapshot.final_url or url) or "",
+            screenshot=version.screenshot,
         )
 
     if _moved_to_other_story(url, snapshot, latest.article, article):
@@ -145,7 +155,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         # Diffed against the article as it was before it went away (the event version keeps that text).
         diff = await _diff(apply_mask(latest.article, mask)[0], article)
         diff.flags = sorted(set(diff.flags) | {"restored"})
-        return _store_change(svc, url, article, snapshot, diff, now, status="restored")
+        return await _store_change(svc, url, article, snapshot, diff, now, status="restored")
 
     # Both sides are masked alike: a block learned volatile today is left out of yesterday's version too.
     stored = apply_mask(latest.article, mask)[0]
@@ -191,11 +201,11 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
 
     if reverted_to is not None:
         diff.flags = sorted(set(diff.flags) | {"revert"})
-        return _store_change(svc, url, article, snapshot, diff, now, status="revert")
-    return _store_change(svc, url, article, snapshot, diff, now)
+        return await _store_change(svc, url, article, snapshot, diff, now, status="revert")
+    return await _store_change(svc, url, article, snapshot, diff, now)
 
 
-def _store_change(
+async def _store_change(
     svc: Services,
     url: str,
     article: Article,
@@ -205,6 +215,7 @@ def _store_change(
     status: CheckStatus = "changed",
 ) -> CheckResult:
     """A confirmed change (or revert, or restoration) stored as a new version, archived, and reported."""
+    screenshot = await _screenshot(snapshot, article)
     version = svc.store.save_version(
         url,
         article,
@@ -214,9 +225,17 @@ def _store_change(
         captured_at=now,
         event=None if status == "changed" else status,
         final_url=_target(url, snapshot),
+        screenshot=screenshot,
     )
     _archive(svc, version, snapshot)
     return _changed(url, version, diff, now, snapshot, status=status)
+
+
+async def _screenshot(snapshot: Snapshot, article: Article) -> Screenshot | None:
+    """The render's screenshot (when one was taken) with the stored article's texts located on it."""
+    image = getattr(snapshot, "image", None)  # a test's or a library user's fetcher may make older Snapshots
+    # Matching a long page's texts to its blocks is CPU work: in a thread, other checks go on meanwhile.
+    return await asyncio.to_thread(locate, article, image) if image is not None else None
 
 
 async def _diff(old: Article, new: Article) -> VersionDiff:
@@ -477,6 +496,7 @@ def _changed(
         headline=version.article.headline,
         final_url=version.final_url,
         summary=summarize(diff.edits, version.article.lang),
+        screenshot=version.screenshot,
     )
 
 

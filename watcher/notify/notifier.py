@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import hashlib
 import inspect
 import json
+import os
 import queue
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -91,12 +95,31 @@ def _apprise_knows(url: str) -> bool:
     return bool(apprise.Apprise().add(url.strip()))
 
 
-def deliver(target: NotifyTarget, body: dict[str, Any]) -> None:
-    """One delivery attempt to one target; raises DeliveryFailed."""
+def deliver(target: NotifyTarget, body: dict[str, Any], *, image: bytes | None = None) -> None:
+    """One delivery attempt to one target, with the version's screenshot when `image` is given; raises
+    DeliveryFailed."""
     if urllib.parse.urlsplit(target.url.strip()).scheme.lower() in ("http", "https"):
+        if image is not None and isinstance(body.get("screenshot"), dict):
+            body = {**body, "screenshot": {**body["screenshot"], "data": base64.b64encode(image).decode("ascii")}}
         _post_json(target, body)
     else:
-        _apprise(target, body)
+        _apprise(target, body, image)
+
+
+def screenshot_of(store: Any, body: dict[str, Any]) -> bytes | None:
+    """The image of the screenshot a notification names (its version's, read from the store when it is sent,
+    so the outbox never holds it), or None: none taken, pruned since, or the version rewritten."""
+    named = body.get("screenshot")
+    if store is None or not isinstance(named, dict) or not isinstance(body.get("version"), int):
+        return None
+    try:
+        version = store.get_version(body["url"], body["version"])
+        data = store.get_screenshot(version)
+    except WatcherError:
+        return None
+    if version.screenshot is None or named.get("digest") != f"sha256:{version.screenshot.digest}":
+        return None
+    return data
 
 
 class Notifier:
@@ -252,7 +275,8 @@ class Notifier:
             worker.busy = True
             try:
                 body = self._with_copies(body)
-                error, tries = self._deliver_with_retries(target, body)
+                image = screenshot_of(self._outbox, body) if target.attach_screenshot else None
+                error, tries = self._deliver_with_retries(target, body, image)
                 if error is None or self._abandon.is_set():
                     if error is None:
                         self._forget(entry_id)
@@ -305,7 +329,9 @@ class Notifier:
                 for entry_id, _ in batch:
                     self._forget(entry_id)
 
-    def _deliver_with_retries(self, target: NotifyTarget, body: dict[str, Any]) -> tuple[DeliveryFailed | None, int]:
+    def _deliver_with_retries(
+        self, target: NotifyTarget, body: dict[str, Any], image: bytes | None = None
+    ) -> tuple[DeliveryFailed | None, int]:
         """(None, tries) once delivered, else the last failure (also when close() cut the retries short)."""
         if target.url in self._unusable:
             return DeliveryFailed(UNKNOWN_APPRISE, retryable=False), 1
@@ -316,7 +342,8 @@ class Notifier:
             if self._abandon.is_set():
                 return error, attempt
             try:
-                deliver(target, body)
+                # The image only when there is one: deliver stand-ins taking (target, body) keep working without it.
+                deliver(target, body, **({"image": image} if image is not None else {}))
                 return None, attempt + 1
             except DeliveryFailed as exc:
                 error = exc
@@ -435,7 +462,7 @@ def _transport_reason(exc: FetchError) -> str:
     return rest if sep and "://" in head else text
 
 
-def _apprise(target: NotifyTarget, body: dict[str, Any]) -> None:
+def _apprise(target: NotifyTarget, body: dict[str, Any], image: bytes | None = None) -> None:
     import asyncio
 
     # Apprise may use the thread's asyncio loop; one that an earlier user closed fails every send
@@ -443,13 +470,13 @@ def _apprise(target: NotifyTarget, body: dict[str, Any]) -> None:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        _apprise_send(target, body)
+        _apprise_send(target, body, image)
     finally:
         asyncio.set_event_loop(None)
         loop.close()
 
 
-def _apprise_send(target: NotifyTarget, body: dict[str, Any]) -> None:
+def _apprise_send(target: NotifyTarget, body: dict[str, Any], image: bytes | None = None) -> None:
     import apprise  # imported here: slow to import, and only needed when an Apprise target is configured
 
     sender = apprise.Apprise()
@@ -469,8 +496,24 @@ def _apprise_send(target: NotifyTarget, body: dict[str, Any]) -> None:
     if "log_callback" in accepted:
         options["log_callback"] = lambda entry, _plugin: problems.append(entry.message)
         options["log_level"] = 30  # warnings and errors
-    if not sender.notify(body=text, title=title, body_format=apprise.NotifyFormat.TEXT, **options):
-        raise DeliveryFailed(problems[-1] if problems else "the service did not accept the notification")
+    with _attachment(image, body) as attach:
+        if attach is not None:
+            options["attach"] = attach
+        if not sender.notify(body=text, title=title, body_format=apprise.NotifyFormat.TEXT, **options):
+            raise DeliveryFailed(problems[-1] if problems else "the service did not accept the notification")
+
+
+@contextlib.contextmanager
+def _attachment(image: bytes | None, body: dict[str, Any]) -> Iterator[str | None]:
+    """The screenshot as a file Apprise can attach (named for the version), removed once sent."""
+    if image is None:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="watcher-shot-") as folder:
+        path = os.path.join(folder, f"watcher-v{body.get('version')}-screenshot.jpg")
+        with open(path, "wb") as out:
+            out.write(image)
+        yield path
 
 
 def _edit_line(edit: Edit) -> str:

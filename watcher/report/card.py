@@ -12,6 +12,7 @@ from watcher.models import Edit, InlineOp, class_rank, shown_edits
 from watcher.report.css import CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS
 from watcher.report.entries import Change, ReportEntry, change_words, edit_ops, paragraph_place, placed
 from watcher.report.html import CSP, css_token, esc, inline_html, page
+from watcher.report.shots import boxes_for, thumbnail_svg
 from watcher.times import display_time_in, parse_iso
 from watcher.urls import host_of
 
@@ -54,6 +55,16 @@ h1 { font-size: 38px; line-height: 1.2; margin: 0; overflow-wrap: anywhere;
 .more { color: var(--muted); font-size: 18px; margin: 0; }
 .brand { color: var(--muted); font-size: 16px; text-align: right; }
 """
+
+# The page as rendered, cropped to the changed paragraphs and outlined, beside the edits.
+THUMB_CSS = """
+.card.with-thumb { position: relative; padding-right: {thumb_room}px; }
+.thumb { position: absolute; top: 36px; right: 48px; width: {thumb_w}px; margin: 0; }
+.thumb svg { display: block; width: 100%; height: auto; max-height: {thumb_max_h}px; border: 1px solid var(--border); }
+.thumb figcaption { color: var(--muted); font-size: 15px; margin-top: 6px; }
+.shot-new { fill: none; stroke: #e8590c; stroke-width: 4px; vector-effect: non-scaling-stroke; }
+"""
+THUMB_WIDTH = 340  # px of the card the screenshot's thumbnail takes, beside the edits
 
 
 # Where a sentence ends (Latin and CJK full stops, a closing quote or bracket after one) and a word does.
@@ -182,9 +193,17 @@ def _path(url: str) -> str:
     return path
 
 
-def card_html(entry: ReportEntry, *, width: int = 1200, height: int | None = None, tz: tzinfo | None = None) -> str:
+def card_html(
+    entry: ReportEntry,
+    *,
+    width: int = 1200,
+    height: int | None = None,
+    tz: tzinfo | None = None,
+    image: str | None = None,
+) -> str:
     """Self-contained HTML for a PNG diff card of one version change: `height` px tall, or with None as tall
-    as its content (MIN_HEIGHT..MAX_HEIGHT), for a full-page screenshot; times in `tz` (None: UTC)."""
+    as its content (MIN_HEIGHT..MAX_HEIGHT), for a full-page screenshot; times in `tz` (None: UTC); `image`:
+    the new version's screenshot (a data: URI), shown as a thumbnail with the card's edits outlined."""
     change = Change(entry, placed(entry.old, entry.new, entry.new.edits))
     # Cosmetic edits only when there is nothing else, so a card never comes out empty.
     visible = shown_edits(change.edits) or change.edits
@@ -231,6 +250,16 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int | None = Non
         .replace("{font}", CARD_FONT_STACK)
         .replace("{diff_px}", str(diff_font_px(shown)))
     )
+    thumb = ""
+    if image and new.screenshot is not None:
+        boxes = boxes_for(new.screenshot, [e.new for e in shown])
+        label = esc(f"v{new.number} as rendered")
+        thumb = f'<figure class="thumb">{thumbnail_svg(new.screenshot, image, boxes, label)}<figcaption>{label}</figcaption></figure>'
+        card_css += (
+            THUMB_CSS.replace("{thumb_room}", str(THUMB_WIDTH + 48 + 36))
+            .replace("{thumb_w}", str(THUMB_WIDTH))
+            .replace("{thumb_max_h}", str(MIN_HEIGHT - 140))
+        )
     css = LIGHT_VARS + DIFF_CSS + card_css + fit_css
     return (
         "<!DOCTYPE html>\n"
@@ -238,7 +267,7 @@ def card_html(entry: ReportEntry, *, width: int = 1200, height: int | None = Non
         f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">'
         f'<meta name="viewport" content="width={width}{"" if height is None else f", height={height}"}">'
         f"<title>{esc(change.headline)}</title><style>{css}</style></head>"
-        f'<body data-edit-count="{len(visible)}"><div class="card">'
+        f'<body data-edit-count="{len(visible)}"><div class="card{" with-thumb" if thumb else ""}">{thumb}'
         f'<div class="top"><span class="where"><span class="host">{page(outlet or host)}</span>'
         f'<span class="path">{page(where)}</span></span>'
         f'<span class="version">{esc(story_version(old.number if old else None, new.number, lang))}</span></div>'

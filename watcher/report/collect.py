@@ -10,6 +10,7 @@ from typing import Any
 from watcher.errors import BadInput, UnknownArticle
 from watcher.models import marked
 from watcher.report import ReportEntry, card_html, render_report
+from watcher.report.shots import data_uri
 from watcher.store import Store
 from watcher.times import utcnow
 
@@ -65,8 +66,10 @@ def build_report(
     archive_dir: Path | None = None,
     classes: Sequence[str] = (),
     flags: Sequence[str] = (),
+    screenshots: bool = True,
 ) -> str:
-    """The report text in the chosen format, its labels in `lang` (see render_report)."""
+    """The report text in the chosen format, its labels in `lang` (see render_report); the HTML report embeds
+    the versions' screenshots unless `screenshots` is false."""
     entries = report_entries(store, urls=urls, tags=tags, start=start, end=end, classes=classes, flags=flags)
     return render_report(
         entries,
@@ -79,11 +82,15 @@ def build_report(
         tz=tz,
         archive_dir=archive_dir,
         classes=classes,
+        images=data_uri(store.get_screenshot) if screenshots else None,
     )
 
 
-async def render_card(store: Store, url: str, number: int | None, fetcher: Any, tz: tzinfo | None = None) -> bytes:
-    """A PNG of one version change, drawn by the browser from the report's styles."""
+async def render_card(
+    store: Store, url: str, number: int | None, fetcher: Any, tz: tzinfo | None = None, screenshot: bool = True
+) -> bytes:
+    """A PNG of one version change, drawn by the browser from the report's styles; with the new version's
+    screenshot as a thumbnail when one was kept (and `screenshot`)."""
     latest = store.latest_version(url)
     if latest is None:
         raise UnknownArticle(f"{url} has no versions yet")
@@ -92,5 +99,8 @@ async def render_card(store: Store, url: str, number: int | None, fetcher: Any, 
         raise BadInput(f"version {number} of {url} is the first one; a card shows a change (use --version 2 or later)")
     new = store.get_version(url, number)
     old = store.get_version(url, number - 1)
-    html = card_html(ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH, tz=tz)
+    image = data_uri(store.get_screenshot)(new) if screenshot else None
+    html = card_html(
+        ReportEntry(article=store.get_article(url), old=old, new=new), width=CARD_WIDTH, tz=tz, image=image
+    )
     return await fetcher.render_png(html, CARD_WIDTH)  # no height: the browser measures the card

@@ -85,4 +85,19 @@ a { color: var(--link); }
 @media (max-width: 30rem) { main { padding: .5rem; } .change { padding: .5rem; } }
 """.replace("FONT_STACK", FONT_STACK)
 
-REPORT_CSS = LIGHT_VARS + DARK_VARS + DIFF_CSS + PAGE_CSS
+# Screenshots beside a change's diff (report/shots.py).
+SHOTS_CSS = """
+.change.has-shots { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); column-gap: 1rem; }
+.change.has-shots > * { grid-column: 1; }
+.change.has-shots > .shots { grid-column: 2; grid-row: 1 / span 30; }
+.shot { margin: 0 0 .75rem; }
+.shot figcaption { font-size: .85rem; color: var(--muted); margin-bottom: .25rem; }
+.shot-view { display: block; width: 100%; height: auto; border: 1px solid var(--border); background: #fff; }
+.shot-new, .shot-old { fill: none; stroke-width: 3px; vector-effect: non-scaling-stroke; }
+.shot-new { stroke: #e8590c; }
+.shot-old { stroke: #c92a2a; stroke-dasharray: 8 4; }
+.shot-whole summary { font-size: .85rem; cursor: pointer; color: var(--link); }
+@media (max-width: 50rem) { .change.has-shots { display: block; } }
+"""
+
+REPORT_CSS = LIGHT_VARS + DARK_VARS + DIFF_CSS + PAGE_CSS + SHOTS_CSS

@@ -30,6 +30,7 @@ from watcher.report.entries import (
     plural,
     safe_href,
 )
+from watcher.report.shots import ImageSource, shots_html
 from watcher.times import display_time_in, iso
 from watcher.untrusted import without_controls
 from watcher.urls import host_of
@@ -186,11 +187,16 @@ def change_html(
     lang: str | None = None,
     tz: tzinfo | None = None,
     archive_dir: Path | None = None,
+    images: ImageSource | None = None,
 ) -> str:
     """One version change as an HTML fragment (used by the report and by the Atom entries): each edit between
-    its neighbouring paragraphs, times in `tz` (None: UTC), links to the archived pages when kept."""
+    its neighbouring paragraphs, times in `tz` (None: UTC), links to the archived pages when kept, and the
+    page as rendered beside them with the changed texts outlined when screenshots were kept (`images`)."""
     id_attr = f' id="{esc(element_id)}"' if element_id else ""
-    parts = [f'<article class="change"{id_attr}>', f"<{heading}>{esc(version_title(change, lang))}</{heading}>"]
+    shots = shots_html(change.entry.old, change.entry.new, change.edits, images, element_id or "change")
+    classes = "change has-shots" if shots else "change"
+    parts = [f'<article class="{classes}"{id_attr}>', f"<{heading}>{esc(version_title(change, lang))}</{heading}>"]
+    parts.append(shots)
     parts.append(times_html(change, tz))
     parts.append(flags_html(change.flags, lang))
     words = change_words(change, lang)
@@ -222,13 +228,19 @@ def _counts(changes: int, edits: int, lang: str | None) -> str:
 
 
 def group_html(
-    group: ArticleGroup, lang_mode: str = "en", tz: tzinfo | None = None, archive_dir: Path | None = None
+    group: ArticleGroup,
+    lang_mode: str = "en",
+    tz: tzinfo | None = None,
+    archive_dir: Path | None = None,
+    images: ImageSource | None = None,
 ) -> str:
     """An article's section: headline, URL and its changes, newest first."""
     anchor = anchor_id(group.url)
     lang = labels_lang(lang_mode, group.changes[0].entry.new.article.lang)
     changes = "".join(
-        change_html(c, element_id=f"{anchor}-v{c.entry.new.number}", lang=lang, tz=tz, archive_dir=archive_dir)
+        change_html(
+            c, element_id=f"{anchor}-v{c.entry.new.number}", lang=lang, tz=tz, archive_dir=archive_dir, images=images
+        )
         for c in group.changes
     )
     return (
@@ -287,8 +299,9 @@ def render_html(
     lang: str = "en",
     tz: tzinfo | None = None,
     archive_dir: Path | None = None,
+    images: ImageSource | None = None,
 ) -> str:
-    """The whole report as one self-contained HTML document."""
+    """The whole report as one self-contained HTML document (screenshots embedded from `images`, data: URIs)."""
     totals = ReportTotals.of(groups)
     meta = f"Generated {time_html(generated_at, tz)}"
     if window:
@@ -300,7 +313,7 @@ def render_html(
     ]
     if groups:
         body.append(toc_html(groups, tz))
-        body.extend(group_html(g, lang, tz, archive_dir) for g in groups)
+        body.extend(group_html(g, lang, tz, archive_dir, images) for g in groups)
     else:
         body.append('<p class="empty">No edits in this window.</p>')
     return (

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from watcher.errors import UnknownArticle
-from watcher.models import Article, ServedPage, Version, VersionDiff, WatchedArticle
+from watcher.models import Article, Screenshot, ServedPage, Version, VersionDiff, WatchedArticle
 from watcher.normalize import content_hash
 from watcher.store.docs import (
     article_from_doc,
@@ -134,6 +134,7 @@ class Backend(Store):
         event: str | None = None,
         final_url: str | None = None,
         served: ServedPage | None = None,
+        screenshot: Screenshot | None = None,
     ) -> Version:
         digest = content_hash(article)
         with self.transaction():
@@ -157,6 +158,7 @@ class Backend(Store):
                 event=event,
                 final_url=final_url,
                 served_hash=self.blobs.put(served_to_bytes(served)) if served is not None else None,
+                screenshot=self._put_screenshot(screenshot),
             )
             vdoc = self._version_doc(version)
             if final_url:
@@ -164,6 +166,13 @@ class Backend(Store):
             self._insert_version(doc, vdoc)
             self._change_article(doc, saved_version_changes(doc, article, diff, event, number, captured_at))
             return version
+
+    def _put_screenshot(self, screenshot: Screenshot | None) -> Screenshot | None:
+        """The screenshot as stored: its image in a blob (named by its digest), the bytes off the model."""
+        if screenshot is None or not screenshot.data:
+            return None
+        data = screenshot.data
+        return replace(screenshot, digest=self.blobs.put(data), size=len(data), data=None)
 
     def _version_doc(self, version: Version) -> dict[str, Any]:
         """A version's stored document, its text (and long edit lists) put in blobs first."""
@@ -199,3 +208,6 @@ class Backend(Store):
 
     def get_served(self, version: Version) -> ServedPage | None:
         return served_from_bytes(self.blobs.get(version.served_hash)) if version.served_hash else None
+
+    def get_screenshot(self, version: Version) -> bytes | None:
+        return self.blobs.get(version.screenshot.digest) if version.screenshot else None

@@ -16,6 +16,7 @@ from watcher.models import (
     CheckResult,
     Edit,
     Feed,
+    Screenshot,
     ServedPage,
     Version,
     VersionDiff,
@@ -308,6 +309,8 @@ def version_doc(version: Version, *, text: str | None, edits: dict[str, Any]) ->
     }
     if version.served_hash:
         doc["served"] = version.served_hash
+    if version.screenshot is not None:
+        doc["shot"] = version.screenshot.to_doc()  # absent from older documents: no screenshot
     if article.site:
         doc["site"] = article.site  # the outlet's name (cards); not compared, absent from older documents
     if version.copies:
@@ -350,6 +353,7 @@ def version_from_doc(
         final_url=doc.get("final_url"),
         damage=damage,
         copies=[dict(c) for c in doc.get("copies") or [] if isinstance(c, dict)],
+        screenshot=Screenshot.from_doc(doc.get("shot")),
     )
 
 

@@ -21,7 +21,17 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from watcher.models import Article, CheckRecord, CheckResult, Feed, ServedPage, Version, VersionDiff, WatchedArticle
+from watcher.models import (
+    Article,
+    CheckRecord,
+    CheckResult,
+    Feed,
+    Screenshot,
+    ServedPage,
+    Version,
+    VersionDiff,
+    WatchedArticle,
+)
 
 __all__ = ["CheckRecord", "Store", "WorkerStore"]
 
@@ -123,11 +133,13 @@ class Store(Protocol):
         event: str | None = None,
         final_url: str | None = None,
         served: ServedPage | None = None,
+        screenshot: Screenshot | None = None,
     ) -> Version:
         """Store a new version, numbered 1, 2, ... per article, with its raw HTML (if given) and the
         edits from the previous one; updates the article's headline, summary and counters. final_url is where
         the page led when a redirect took it elsewhere (recorded on the version); served is the main document
-        as the server sent it (status line, headers, body bytes), kept like the raw HTML for WARC export.
+        as the server sent it (status line, headers, body bytes), kept like the raw HTML for WARC export;
+        screenshot is the page as rendered (its image in `data`), kept like the raw HTML and pruned with it.
         If the newest version already holds this text (and event), it is returned and nothing is written:
         two checks that saw the same edit at once store it once."""
         ...
@@ -167,6 +179,11 @@ class Store(Protocol):
 
     def get_html(self, version: Version) -> str | None:
         """The raw HTML a version was extracted from, or None if it was pruned or never kept."""
+        ...
+
+    def get_screenshot(self, version: Version) -> bytes | None:
+        """The image of a version's screenshot (Version.screenshot says what it is), or None if it was
+        pruned or never taken."""
         ...
 
     # ----- feeds --------------------------------------------------------------------------
@@ -228,7 +245,8 @@ class Store(Protocol):
         ...
 
     def prune_raw(self, older_than: datetime) -> int:
-        """Drop raw HTML of versions captured before `older_than` (versions stay); returns how many."""
+        """Drop raw HTML (and the served page and screenshot kept with it) of versions captured before
+        `older_than` (versions stay); returns how many."""
         ...
 
 

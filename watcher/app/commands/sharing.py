@@ -40,6 +40,12 @@ from watcher.times import parse_iso, utcnow
 @click.option("--all", "include_cosmetic", is_flag=True, help="Include cosmetic edits.")
 @click.option("--title", default="watcher report", show_default=True, help="The report's title.")
 @lang_option("en", "Language of the HTML and Markdown labels (fields, classes, flags, events); auto: each story's own.")
+@click.option(
+    "--screenshots/--no-screenshots",
+    default=True,
+    show_default=True,
+    help="HTML: show each version's screenshot, when one was kept, beside its diff.",
+)
 @pass_app
 def report(
     app: App,
@@ -56,6 +62,7 @@ def report(
     include_cosmetic: bool,
     title: str,
     lang: str,
+    screenshots: bool,
 ) -> None:
     """Every edit in a time window, grouped by article: HTML, Markdown, JSON or Atom."""
     from watcher.report.collect import build_report
@@ -78,6 +85,7 @@ def report(
         archive_dir=app.archive_dir(),
         classes=list(classes),
         flags=list(flags),
+        screenshots=screenshots,
     )
     _write_output(app, text, output)
 
@@ -122,8 +130,14 @@ def _write_output(app: App, text: str, output: Path | None) -> None:
 @match_option
 @click.option("--version", "number", type=int, default=None, help="The version whose change to show (default: latest).")
 @output_option("PNG file.", required=True)
+@click.option(
+    "--screenshot/--no-screenshot",
+    default=True,
+    show_default=True,
+    help="Show the version's screenshot, when one was kept, as a thumbnail with the edits outlined.",
+)
 @pass_app
-def card(app: App, url: str | None, match: str | None, number: int | None, output: Path) -> None:
+def card(app: App, url: str | None, match: str | None, number: int | None, output: Path, screenshot: bool) -> None:
     """A PNG image of one version change, for posting."""
     from watcher.report.collect import render_card
 
@@ -133,7 +147,7 @@ def card(app: App, url: str | None, match: str | None, number: int | None, outpu
 
     async def go() -> bytes:
         async with app.fetcher() as fetcher:
-            return await render_card(app.store(), target, number, fetcher, tz=app.zone)
+            return await render_card(app.store(), target, number, fetcher, tz=app.zone, screenshot=screenshot)
 
     import asyncio
 

@@ -35,6 +35,7 @@ from watcher.models import top_class
 from watcher.render.tables import watch_status
 from watcher.render.timeline import version_summary
 from watcher.report.html import change_html, link
+from watcher.report.shots import shots_html
 from watcher.times import utcnow
 from watcher.urls import host_of
 
@@ -258,6 +259,8 @@ def diff(request: Request) -> Response:
     if include_cosmetic:
         permalink_params["all"] = "1"
     event = found.new.event if new_n > old_n else None
+    older, newer = (found.old, found.new) if old_n <= new_n else (found.new, found.old)
+    shots = shots_html(older, newer, shown, lambda v: screenshot_href(article_id, v.number), "shot")
     return site.render(
         request,
         "diff.html",
@@ -285,6 +288,7 @@ def diff(request: Request) -> Response:
         if event
         else None,
         edits_html=edits_html if shown else None,
+        shots=Markup(shots) if shots else None,
         feeds=_article_feeds(article_id, found.new.article.headline or url),
     )
 
@@ -308,8 +312,29 @@ def version(request: Request) -> Response:
         iso=v.captured_at.isoformat(),
         when=site.long(v.captured_at),
         has_raw=has_raw,
+        screenshot=screenshot_href(article_id, v.number) if v.screenshot else None,
         feeds=_article_feeds(article_id, v.article.headline or url),
     )
+
+
+def screenshot_href(article_id: str, number: int) -> str:
+    """Where the web view serves a version's screenshot."""
+    return f"/a/{quote(article_id)}/v/{number}/screenshot"
+
+
+def screenshot(request: Request) -> Response:
+    """A version's screenshot image, as stored (the page as rendered for it); 404 when pruned or never taken."""
+    site = site_of(request)
+    url = site.index.url_of(request.path_params["article_id"])
+    v = site.store.get_version(url, request.path_params["number"])
+    data = site.store.get_screenshot(v) if v.screenshot else None
+    if v.screenshot is None or data is None:
+        from watcher.errors import UnknownArticle
+
+        raise UnknownArticle(f"v{v.number} has no screenshot (screenshots off, pruned, or never taken)")
+    media = v.screenshot.media_type if v.screenshot.media_type in ("image/jpeg", "image/png") else "image/jpeg"
+    # Content-addressed: the same URL always names the same bytes until the version is pruned.
+    return Response(data, media_type=media, headers={"Cache-Control": "private, max-age=3600"})
 
 
 def raw(request: Request) -> Response:

@@ -165,6 +165,7 @@ def build_app(site: Site) -> SecurityHeaders:
         Route(a + "/diff/{old:int}/{new:int}", pages.diff),
         Route(a + "/v/{number:int}", pages.version),
         Route(a + "/v/{number:int}/raw", pages.raw),
+        Route(a + "/v/{number:int}/screenshot", pages.screenshot),
         Route(a + "/feed.atom", feeds.by_article),
         Route(a + "/{action}", ui_action, methods=["POST"]),
         Route("/ui/add", ui_add, methods=["POST"]),

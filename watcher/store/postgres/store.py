@@ -434,14 +434,16 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
         cutoff = _aware(older_than)
         with self._cursor() as cur:
             cur.execute(
-                'UPDATE versions SET doc = doc || \'{"html": null, "served": null}\'::jsonb'
-                " WHERE captured_at < %s AND (doc->>'html' IS NOT NULL OR doc->>'served' IS NOT NULL)",
+                'UPDATE versions SET doc = doc || \'{"html": null, "served": null, "shot": null}\'::jsonb'
+                " WHERE captured_at < %s AND (doc->>'html' IS NOT NULL OR doc->>'served' IS NOT NULL"
+                " OR doc->>'shot' IS NOT NULL)",
                 (cutoff,),
             )
             dropped: int = cur.rowcount
             cur.execute(
                 "DELETE FROM blobs b WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE"
-                " v.doc->>'html' = b.digest OR v.doc->>'text' = b.digest OR v.doc->>'served' = b.digest)"
+                " v.doc->>'html' = b.digest OR v.doc->>'text' = b.digest OR v.doc->>'served' = b.digest"
+                " OR v.doc->'shot'->>'digest' = b.digest)"
             )
             return dropped
 

@@ -157,7 +157,7 @@ class VersionRecords(DataFolder):
     # ----- retention ----------------------------------------------------------------------
 
     def prune_raw(self, older_than: datetime) -> int:
-        """Drop the raw HTML of versions captured before `older_than`; return how many were dropped."""
+        """Drop the raw HTML (served page, screenshot) of versions captured before `older_than`; how many."""
         cutoff = as_utc(older_than)
         dropped = 0
         with self.transaction():
@@ -169,14 +169,24 @@ class VersionRecords(DataFolder):
                     stale = [
                         v.doc_id
                         for v in table.all()
-                        if (v.get("html") or v.get("served")) and stored_time(v["at"]) < cutoff
+                        if (v.get("html") or v.get("served") or v.get("shot")) and stored_time(v["at"]) < cutoff
                     ]
                     if stale:
-                        table.update({"html": None, "served": None}, doc_ids=stale)
+                        table.update({"html": None, "served": None, "shot": None}, doc_ids=stale)
                         dropped += len(stale)
                     for v in table.all():
+                        shot = v.get("shot")
+                        shot = shot if isinstance(shot, dict) else {}
                         referenced.update(
-                            h for h in (v.get("html"), v.get("text"), v.get("edits_ref"), v.get("served")) if h
+                            h
+                            for h in (
+                                v.get("html"),
+                                v.get("text"),
+                                v.get("edits_ref"),
+                                v.get("served"),
+                                shot.get("digest"),
+                            )
+                            if h
                         )
             self._after.append(lambda: self._collect_blobs(referenced))
         return dropped
