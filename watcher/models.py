@@ -246,6 +246,9 @@ class Version:
     event: str | None = None  # one of EVENTS for event versions
     final_url: str | None = None  # where the page led when that was not the watched URL (a redirect's target)
     damage: str | None = None  # what of this version the store could not read (its text, its edits); `watcher doctor`
+    # Where the page came from: "http" (raw HTML from a plain GET, for an article learned static) or "browser" (a
+    # Chromium render); versions stored before watcher recorded it read as None, which were all renders.
+    source: str | None = None
 
     @property
     def status(self) -> CheckStatus:
@@ -261,7 +264,13 @@ class Version:
             "edits_count": len(self.edits),
             "flags": list(self.flags),
             "event": self.event,
+            "source": self.source_name,  # added field
         }
+
+    @property
+    def source_name(self) -> str:
+        """Where the page came from, as shown: "http" or "browser" (versions from before sources were kept were renders)."""
+        return self.source or "browser"
 
 
 @dataclass
@@ -367,6 +376,8 @@ class CheckResult:
     final_url: str | None = None  # where the page led when a redirect took it elsewhere
     requests: dict[str, int] = field(default_factory=dict)  # the pages' own requests by kind, summed over fetches
     summary: str = ""  # the change in one line of words (diff/summary.py), in the story's language
+    source: str | None = None  # what the check read: "http" (raw HTML, no render) or "browser"; None: no page
+    audit: str | None = None  # a render checking a static article's stored text: "agreed" or "disagreed"
 
     def to_json(self) -> dict[str, Any]:
         """One object of `check --json`, `run --json` and `diff --json`: the contract in docs/architecture.md."""
@@ -385,6 +396,10 @@ class CheckResult:
             body["note"] = self.note
         if self.summary:
             body["summary"] = self.summary
+        if self.source:
+            body["source"] = self.source  # added field
+        if self.audit:
+            body["audit"] = self.audit  # added field: only for an audit render
         return body
 
 
@@ -403,4 +418,5 @@ def change_json(url: str, old: Version | None, new: Version, edits: Sequence[Edi
     body["captured_at"] = iso(new.captured_at)
     if new.final_url:
         body["final_url"] = new.final_url
+    body["source"] = new.source_name  # added field: "http" or "browser"
     return body

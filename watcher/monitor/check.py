@@ -44,8 +44,9 @@ UNCONFIRMED_ADVICE = 3
 SAME_STORY_OVERLAP = 0.3
 
 
-async def check_article(url: str, svc: Services) -> CheckResult:
-    """Check one watched article now; never raises for page problems, only for store problems."""
+async def check_article(url: str, svc: Services, *, audit: bool = False) -> CheckResult:
+    """Check one watched article now; never raises for page problems, only for store problems.
+    `audit`: render the page even where its raw HTML could answer (the run loop's low-priority first renders)."""
     started = time.monotonic()
     watched = svc.store.get_article(url)
     latest = svc.store.latest_version(url)
@@ -54,24 +55,48 @@ async def check_article(url: str, svc: Services) -> CheckResult:
         http = allowing_private(svc.http) if svc.http is not None else None
         svc = replace(svc, fetcher=allowing_private(svc.fetcher), http=http)
     now = svc.clock()
-    # Asked of the server first: an unchanged page costs a (conditional) GET, not a render.
-    fast, learned = await precheck.before_render(watched, latest, svc, now)
-    if fast is not None:
-        result = fast
+    # Asked of the server first: an unchanged page costs a (conditional) GET, not a render, and a static page's
+    # edit is read from its raw HTML.
+    plan = await precheck.route(watched, latest, svc, now, audit=audit)
+    disagreed = False
+    if plan.answer is not None:
+        result, learned = plan.answer, plan.kept
     else:
-        full = svc.http if precheck.mode_of(svc.config, watched) == "http" and svc.http else svc.fetcher
-        recording = precheck.Recording(full)
+        full = svc.http if plan.source == precheck.HTTP and svc.http is not None else svc.fetcher
+        recording = precheck.Recording(precheck.Primed(full, plan.first))
         counted = counting_requests(recording)
-        result = await _observe(watched, latest, replace(svc, fetcher=counted))
+        result = await _observe(watched, latest, replace(svc, fetcher=counted), source=plan.source)
         result.requests = counted.counts  # third-party and refused requests of the pages, for the check log
-        learned = await precheck.learn(watched, result, recording.last, svc, now)
+        learned = await precheck.learn(watched, result, recording.last, svc, now, plan)
+        if recording.last is not None:
+            result.source = plan.source
+        if plan.audit:
+            disagreed = _audited(result, latest, learned)
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:
         result.headline = watched.headline
     # The write waits on fsync (three per check in the embedded store): in a thread, other checks' requests
     # go on meanwhile instead of the whole event loop stopping for the disk.
     await asyncio.to_thread(record, svc, result, learned)
+    if disagreed:
+        await asyncio.to_thread(precheck.relearn_host, svc, url)
     return result
+
+
+def _audited(result: CheckResult, latest: Version | None, learned: dict[str, Any]) -> bool:
+    """The audit's outcome on the result ("agreed": the render shows the stored text; "disagreed": it showed text
+    the raw HTML does not carry, now stored from the browser); True when it disagreed."""
+    if result.status == "unchanged" and not result.flags and learned.get("learned_mode") == precheck.STATIC:
+        result.audit = "agreed"
+    stored = latest is None or result.version != latest.number
+    if result.status in precheck.SETTLED and stored and learned.get("learned_mode") == precheck.NEEDS_BROWSER:
+        result.audit = "disagreed"
+        note = (
+            "audit: the browser shows text the raw HTML does not carry, so the rendered page is stored and this "
+            "article, with its site's other articles, is checked in the browser from now on"
+        )
+        result.note = f"{note}; {result.note}" if result.note else note
+    return result.audit == "disagreed"
 
 
 def failed(svc: Services, url: str, exc: Exception) -> CheckResult:
@@ -95,14 +120,18 @@ def record(svc: Services, result: CheckResult, learned: dict[str, Any] | None = 
         _reschedule(svc, svc.store.record_check(result), result, learned)
 
 
-async def _observe(watched: WatchedArticle, latest: Version | None, svc: Services) -> CheckResult:
+async def _observe(
+    watched: WatchedArticle, latest: Version | None, svc: Services, source: str = precheck.BROWSER
+) -> CheckResult:
+    """The full check, reading the page from svc.fetcher; `source` is what that fetcher is ("http" or "browser"),
+    recorded on any version stored."""
     url = watched.url
     now = svc.clock()
     try:
         snapshot = await svc.fetcher.fetch(url)
     except HTTPStatusError as exc:
         if exc.status in GONE_STATUSES and latest is not None:
-            return await _gone(url, latest, "removed", now, svc, http_status=exc.status)
+            return await _gone(url, latest, "removed", now, svc, source, http_status=exc.status)
         return _error(url, latest, now, exc, http_status=exc.status)
     except FetchError as exc:
         return _error(url, latest, now, exc)
@@ -111,7 +140,9 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
     except NoArticle as exc:
         if latest is not None and redirected_away(url, snapshot.final_url):
             # Sent to a page with no story at all: a section front or a home page.
-            return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status, snapshot=snapshot)
+            return await _gone(
+                url, latest, "redirected", now, svc, source, http_status=snapshot.status, snapshot=snapshot
+            )
         failed = _error(url, latest, now, exc, http_status=snapshot.status)
         if latest is None:
             failed.note = section_advice(snapshot.html, snapshot.final_url or url) or failed.note
@@ -124,7 +155,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
 
     if latest is None:
         version = svc.store.save_version(
-            url, article, html=snapshot.html, diff=None, captured_at=now, served=snapshot.served()
+            url, article, html=snapshot.html, diff=None, captured_at=now, served=snapshot.served(), source=source
         )
         _archive(svc, version, snapshot)
         return CheckResult(
@@ -139,13 +170,13 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         )
 
     if _moved_to_other_story(url, snapshot, latest.article, article):
-        return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status, snapshot=snapshot)
+        return await _gone(url, latest, "redirected", now, svc, source, http_status=snapshot.status, snapshot=snapshot)
 
     if latest.event in GONE_EVENTS:
         # Diffed against the article as it was before it went away (the event version keeps that text).
         diff = await _diff(apply_mask(latest.article, mask)[0], article)
         diff.flags = sorted(set(diff.flags) | {"restored"})
-        return _store_change(svc, url, article, snapshot, diff, now, status="restored")
+        return _store_change(svc, url, article, snapshot, diff, now, source, status="restored")
 
     # Both sides are masked alike: a block learned volatile today is left out of yesterday's version too.
     stored = apply_mask(latest.article, mask)[0]
@@ -191,8 +222,8 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
 
     if reverted_to is not None:
         diff.flags = sorted(set(diff.flags) | {"revert"})
-        return _store_change(svc, url, article, snapshot, diff, now, status="revert")
-    return _store_change(svc, url, article, snapshot, diff, now)
+        return _store_change(svc, url, article, snapshot, diff, now, source, status="revert")
+    return _store_change(svc, url, article, snapshot, diff, now, source)
 
 
 def _store_change(
@@ -202,6 +233,7 @@ def _store_change(
     snapshot: Snapshot,
     diff: VersionDiff,
     now: datetime,
+    source: str,
     status: CheckStatus = "changed",
 ) -> CheckResult:
     """A confirmed change (or revert, or restoration) stored as a new version, archived, and reported."""
@@ -214,6 +246,7 @@ def _store_change(
         captured_at=now,
         event=None if status == "changed" else status,
         final_url=_target(url, snapshot),
+        source=source,
     )
     _archive(svc, version, snapshot)
     return _changed(url, version, diff, now, snapshot, status=status)
@@ -396,6 +429,7 @@ async def _gone(
     event: str,
     now: datetime,
     svc: Services,
+    source: str,
     http_status: int | None = None,
     snapshot: Snapshot | None = None,
 ) -> CheckResult:
@@ -422,7 +456,14 @@ async def _gone(
         )
     target = _target(url, snapshot) if snapshot is not None else None
     version = svc.store.save_version(
-        url, latest.article, html=None, diff=VersionDiff(flags=[event]), captured_at=now, event=event, final_url=target
+        url,
+        latest.article,
+        html=None,
+        diff=VersionDiff(flags=[event]),
+        captured_at=now,
+        event=event,
+        final_url=target,
+        source=source,
     )
     return CheckResult(
         url=url,

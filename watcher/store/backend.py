@@ -128,6 +128,7 @@ class Backend(Store):
         event: str | None = None,
         final_url: str | None = None,
         served: ServedPage | None = None,
+        source: str | None = None,
     ) -> Version:
         digest = content_hash(article)
         with self.transaction():
@@ -151,6 +152,7 @@ class Backend(Store):
                 event=event,
                 final_url=final_url,
                 served_hash=self.blobs.put(served_to_bytes(served)) if served is not None else None,
+                source=source,
             )
             vdoc = self._version_doc(version)
             if final_url:

@@ -310,6 +310,8 @@ def version_doc(version: Version, *, text: str | None, edits: dict[str, Any]) ->
         doc["served"] = version.served_hash
     if article.site:
         doc["site"] = article.site  # the outlet's name (cards); not compared, absent from older documents
+    if version.source:
+        doc["source"] = version.source  # "http" or "browser"; absent from older documents (renders)
     return doc
 
 
@@ -347,6 +349,7 @@ def version_from_doc(
         event=doc.get("event"),
         final_url=doc.get("final_url"),
         damage=damage,
+        source=doc.get("source") if doc.get("source") in ("http", "browser") else None,
     )
 
 
