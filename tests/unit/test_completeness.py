@@ -18,7 +18,12 @@ STORY = [
 def page(body: list[str], *, article_body: str | None = None, description: str | None = None) -> str:
     head = ""
     if article_body is not None:
-        ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Baths", "articleBody": article_body}
+        ld = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": "Baths",
+            "articleBody": article_body,
+        }
         head += f'<script type="application/ld+json">{json.dumps(ld)}</script>'
     if description is not None:
         head += f'<meta property="og:description" content="{escape(description)}">'
