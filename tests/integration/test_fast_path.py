@@ -126,6 +126,25 @@ def test_a_new_static_page_is_stored_from_its_raw_html_and_rendered_later(site, 
     assert not precheck.first_render_pending(c.svc.config, c.article(url))
 
 
+def test_watcher_run_renders_new_static_articles_in_slots_no_due_check_wants(site, checker):
+    from watcher.monitor.loop import Runner
+
+    c = checker(per_host_delay=0)
+    urls = []
+    for name in ("one", "two"):
+        js(site, f"/{name}.js", "void 0;")
+        site.page(f"/{name}", story(BODY, f"/{name}.js"))
+        urls.append(c.add(site.url(f"/{name}")))
+    c.now = utcnow() + timedelta(seconds=1)  # both due (utcnow keeps whole seconds)
+    results = []
+    asyncio.run(Runner(c.svc, on_result=results.append, max_checks=4).run())
+    # First the due checks, from the raw HTML; then, with nothing due, the low-priority first renders.
+    assert [(r.status, r.source) for r in results[:2]] == [("new", "http"), ("new", "http")]
+    assert [(r.status, r.source, r.audit) for r in results[2:]] == [("unchanged", "browser", "agreed")] * 2
+    assert (site.hits("/one.js"), site.hits("/two.js")) == (1, 1)
+    assert not any(precheck.first_render_pending(c.svc.config, c.article(u)) for u in urls)
+
+
 def test_a_raw_edit_of_a_static_page_is_stored_from_http_and_audited_at_the_next_check(site, checker):
     c = checker()
     js(site, "/baths.js", "void 0;")
@@ -180,6 +199,12 @@ def test_an_audit_render_disagreeing_stores_the_browsers_version_and_relearns_th
     renders = site.hits("/edit.js")
     assert c.check(url).status == "unchanged"
     assert site.hits("/edit.js") == renders + 1  # rendered from now on
+    # A new article on that host is rendered at its first check, not stored from its raw HTML.
+    js(site, "/third.js", "void 0;")
+    site.page("/third", story(BODY, "/third.js"))
+    third = c.check(c.add(site.url("/third")))
+    assert (third.status, third.source) == ("new", "browser")
+    assert site.hits("/third.js") == 1
 
 
 def test_an_audit_render_agreeing_stores_nothing(site, checker):

@@ -297,6 +297,8 @@ class Runner:
         except Exception as exc:  # anything a check raises is reported, never a stopped run
             result = self._failed(url, exc)
         self.stats.checks += 1
+        if result.status == "new" and result.source == "http":
+            self._first_renders.append(url)  # stored from its raw HTML: its first render waits for a free slot
         if result.status == "error":
             self.stats.errors += 1
         elif result.status != "revert" and (result.edits or result.status in PAGE_EVENTS):

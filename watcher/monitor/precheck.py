@@ -229,7 +229,7 @@ async def _ask_server(
 async def _first_check(watched: WatchedArticle, svc: Services) -> Route:
     """A new article: from its raw HTML when that carries a complete story (and its host is not known to need
     the browser), its first render left for later; else rendered now, to learn."""
-    if host_modes(svc.store.learned_modes()).get(host_of(watched.url)) == NEEDS_BROWSER:
+    if _learned_hosts(svc.store).get(host_of(watched.url)) == NEEDS_BROWSER:
         return Route()
     snapshot = await _get(svc, watched.url, {})
     if snapshot is None or snapshot.status != 200 or redirected_away(watched.url, snapshot.final_url):
@@ -301,6 +301,19 @@ async def learn(
     return fields
 
 
+# What each host's articles taught, read from the store at most this often: a sitemap's 10,000 new articles each
+# ask it at their first check, and reading every article's learned mode each time would be 10,000 full reads.
+HOST_MODES_TTL = 60.0
+_host_modes: list[tuple[Any, float, dict[str, str]]] = []  # (store, when read, modes): the last store asked
+
+
+def _learned_hosts(store: Any) -> dict[str, str]:
+    now = time.monotonic()
+    if not _host_modes or _host_modes[0][0] is not store or now - _host_modes[0][1] > HOST_MODES_TTL:
+        _host_modes[:] = [(store, now, host_modes(store.learned_modes()))]
+    return _host_modes[0][2]
+
+
 def relearn_host(svc: Services, url: str) -> int:
     """An audit found the browser showing what the raw HTML does not: the other articles of its host learned
     static are learned as needing the browser too (each renders at its next check, which learns it afresh).
@@ -312,6 +325,7 @@ def relearn_host(svc: Services, url: str) -> int:
             article = svc.store.get_article(other)
             article.learned_mode, article.raw_hash, article.raw_digest = NEEDS_BROWSER, None, None
             svc.store.update_article(article)
+    _host_modes.clear()
     return len(others)
 
 
