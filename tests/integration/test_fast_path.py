@@ -126,6 +126,27 @@ def test_a_new_static_page_is_stored_from_its_raw_html_and_rendered_later(site, 
     assert not precheck.first_render_pending(c.svc.config, c.article(url))
 
 
+def test_a_first_render_showing_more_than_the_raw_html_becomes_version_1_not_an_edit(site, checker):
+    c = checker()
+    extra = "A spokesman for the council said on Wednesday that the decision would be reviewed in the spring."
+    js(
+        site,
+        "/more.js",
+        "var p = document.createElement('p'); p.textContent = " + repr(extra) + ";"
+        " document.getElementById('story').appendChild(p);",
+    )
+    site.page("/more", story(BODY, "/more.js"))
+    url = c.add(site.url("/more"))
+    assert (c.check(url).source, c.sources(url)) == ("http", ["http"])
+    first = c.check(url, audit=True)  # the low-priority first render: the script adds a paragraph
+    assert (first.status, first.version, first.edits, first.audit) == ("unchanged", 1, [], "disagreed")
+    assert "version 1 is now the rendered page" in first.note
+    assert c.sources(url) == ["browser"]  # one version, the page as rendered: nothing announced as an edit
+    assert c.store.latest_version(url).article.body[-1] == extra
+    assert c.article(url).learned_mode == "needs-browser"
+    assert c.check(url).status == "unchanged"
+
+
 def test_watcher_run_renders_new_static_articles_in_slots_no_due_check_wants(site, checker):
     from watcher.monitor.loop import Runner
 

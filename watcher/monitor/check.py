@@ -72,6 +72,8 @@ async def check_article(url: str, svc: Services, *, audit: bool = False) -> Chec
             result.source = plan.source
         if plan.audit:
             disagreed = _audited(result, latest, learned)
+            if disagreed and _first_render(watched, latest, result):
+                result = await asyncio.to_thread(_rendered_first_version, svc, result)
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:
         result.headline = watched.headline
@@ -81,6 +83,30 @@ async def check_article(url: str, svc: Services, *, audit: bool = False) -> Chec
     if disagreed:
         await asyncio.to_thread(precheck.relearn_host, svc, url)
     return result
+
+
+def _first_render(watched: WatchedArticle, latest: Version | None, result: CheckResult) -> bool:
+    """The first render of an article stored from its raw HTML at its first check, which stored a second version."""
+    return (
+        watched.rendered_at is None
+        and latest is not None
+        and latest.number == 1
+        and latest.source == precheck.HTTP
+        and result.version == 2
+    )
+
+
+def _rendered_first_version(svc: Services, result: CheckResult) -> CheckResult:
+    """The first render showed more than the raw HTML the first version was read from. Nothing was seen to change
+    (the raw HTML never carried that text), so it is no edit to announce: version 1 becomes the page as rendered,
+    as when a first check renders."""
+    rendered = svc.store.get_version(result.url, 2)
+    svc.store.replace_versions(result.url, [replace(rendered, number=1, edits=[], flags=[], event=None)])
+    note = (
+        "audit: the first render shows text the raw HTML does not carry, so version 1 is now the rendered page "
+        "(not an edit) and this article, with its site's other articles, is checked in the browser from now on"
+    )
+    return replace(result, status="unchanged", version=1, edits=[], flags=[], summary="", note=note)
 
 
 def _audited(result: CheckResult, latest: Version | None, learned: dict[str, Any]) -> bool:
