@@ -65,7 +65,8 @@ async def check_article(url: str, svc: Services, *, audit: bool = False) -> Chec
         full = svc.http if plan.source == precheck.HTTP and svc.http is not None else svc.fetcher
         recording = precheck.Recording(precheck.Primed(full, plan.first))
         counted = counting_requests(recording)
-        result = await _observe(watched, latest, replace(svc, fetcher=counted), source=plan.source)
+        given = (plan.first, plan.first_article) if plan.first is not None and plan.first_article is not None else None
+        result = await _observe(watched, latest, replace(svc, fetcher=counted), source=plan.source, given=given)
         result.requests = counted.counts  # third-party and refused requests of the pages, for the check log
         learned = await precheck.learn(watched, result, recording.last, svc, now, plan)
         if recording.last is not None:
@@ -147,10 +148,14 @@ def record(svc: Services, result: CheckResult, learned: dict[str, Any] | None = 
 
 
 async def _observe(
-    watched: WatchedArticle, latest: Version | None, svc: Services, source: str = precheck.BROWSER
+    watched: WatchedArticle,
+    latest: Version | None,
+    svc: Services,
+    source: str = precheck.BROWSER,
+    given: tuple[Snapshot, Article] | None = None,
 ) -> CheckResult:
     """The full check, reading the page from svc.fetcher; `source` is what that fetcher is ("http" or "browser"),
-    recorded on any version stored."""
+    recorded on any version stored; `given`: the first page's article when it was extracted already."""
     url = watched.url
     now = svc.clock()
     try:
@@ -162,7 +167,7 @@ async def _observe(
     except FetchError as exc:
         return _error(url, latest, now, exc)
     try:
-        article = await _extract(snapshot, svc)
+        article = given[1] if given is not None and given[0] is snapshot else await _extract(snapshot, svc)
     except NoArticle as exc:
         if latest is not None and redirected_away(url, snapshot.final_url):
             # Sent to a page with no story at all: a section front or a home page.

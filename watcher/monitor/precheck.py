@@ -151,6 +151,7 @@ class Route:
     kept: dict[str, Any] = field(default_factory=dict)  # the article fields to keep with that answer
     source: str = BROWSER  # what the full check reads: HTTP (raw HTML, a second GET confirms) or BROWSER
     first: Snapshot | None = None  # the pre-check's GET: the full check's first load, not requested again
+    first_article: Article | None = None  # ... and its article, extracted already (None: not yet)
     audit: bool = False  # a render of a static article, to see whether the browser agrees with the stored text
     from_raw: bool = False  # a new article whose raw HTML carries a complete story: stored from it, rendered later
 
@@ -209,9 +210,10 @@ async def _ask_server(
         digest = body_digest(snapshot)
         if digest is None or digest != watched.raw_digest:
             # Other bytes (a nonce, a timestamp, a new ad id) may still carry the same story: extract and compare.
-            raw = await raw_hash(snapshot, watched, svc)
+            article = await raw_article(snapshot, svc)
+            raw = await raw_hash(snapshot, watched, svc, article) if article is not None else None
             if raw is None or raw != watched.raw_hash:
-                return Route(source=HTTP, first=snapshot)
+                return Route(source=HTTP, first=snapshot, first_article=article)
             seen["raw_digest"] = digest  # these bytes carry the stored story too: next time no extraction
         seen.update(_validators(snapshot))
     result = CheckResult(
@@ -234,18 +236,16 @@ async def _first_check(watched: WatchedArticle, svc: Services) -> Route:
     snapshot = await _get(svc, watched.url, {})
     if snapshot is None or snapshot.status != 200 or redirected_away(watched.url, snapshot.final_url):
         return Route()
-    titles = svc.hosts.titles(svc.store, snapshot.final_url)
+    article = await raw_article(snapshot, svc)
+    if article is None:  # no story in the raw HTML: the browser reads the page, as ever
+        return Route()
     try:
-        deadline = time.monotonic() + svc.config.fetch.deadline
-        article = await asyncio.to_thread(
-            extract, snapshot.html, snapshot.final_url, svc.config.sites, titles, deadline
-        )
         incomplete = await asyncio.to_thread(complete_story, snapshot.html, article)
-    except Exception:  # no story in the raw HTML (or a bug met on it): the browser reads the page, as ever
+    except Exception:  # a bug met on the raw HTML: no evidence it is complete
         return Route()
     if incomplete is not None:
         return Route()
-    return Route(source=HTTP, first=snapshot, from_raw=True)
+    return Route(source=HTTP, first=snapshot, first_article=article, from_raw=True)
 
 
 async def learn(
@@ -329,19 +329,27 @@ def relearn_host(svc: Services, url: str) -> int:
     return len(others)
 
 
-async def raw_hash(snapshot: Snapshot, watched: WatchedArticle, svc: Services) -> str | None:
-    """The masked content hash of the article in a page's raw HTML, None when it has none."""
+async def raw_hash(
+    snapshot: Snapshot, watched: WatchedArticle, svc: Services, article: Article | None = None
+) -> str | None:
+    """The masked content hash of the article in a page's raw HTML (`article`, when it was extracted already),
+    None when it has none."""
+    article = article or await raw_article(snapshot, svc)
+    if article is None:
+        return None
+    return content_hash(apply_mask(article, _mask(svc, watched, article))[0])
+
+
+async def raw_article(snapshot: Snapshot, svc: Services) -> Article | None:
+    """The article in a page's raw HTML, None when it has none."""
     titles = svc.hosts.titles(svc.store, snapshot.final_url)
     try:
         deadline = time.monotonic() + svc.config.fetch.deadline
-        article = await asyncio.to_thread(
-            extract, snapshot.html, snapshot.final_url, svc.config.sites, titles, deadline
-        )
+        return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites, titles, deadline)
     except (NoArticle, WatcherError):
         return None
     except Exception:  # a bug met on raw HTML: no evidence either way, so the page is rendered as usual
         return None
-    return content_hash(apply_mask(article, _mask(svc, watched, article))[0])
 
 
 def body_digest(snapshot: Snapshot) -> str | None:
