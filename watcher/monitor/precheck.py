@@ -91,7 +91,8 @@ def describe(config: Config, watched: WatchedArticle) -> str:
     """One line for `history`: how this article is checked and what the checks learned."""
     mode = mode_of(config, watched)
     learned = {
-        STATIC: "the raw HTML carries the story, so unchanged checks need no render",
+        STATIC: "the raw HTML carries the story, so checks read it and its edits are stored from it, rendered"
+        f" to audit at least every {_hours(config.fetch.audit_max_age)}",
         NEEDS_BROWSER: "only the rendered page carries the story, so every check renders",
     }.get(watched.learned_mode or "", "nothing learned yet")
     line = f"fetch mode {mode}"
@@ -131,6 +132,10 @@ def first_render_pending(config: Config, watched: WatchedArticle) -> bool:
         and watched.versions > 0
         and mode_of(config, watched) == "auto"
     )
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:g} h" if seconds >= 3600 else f"{seconds / 60:g} min"
 
 
 def conditional_headers(watched: WatchedArticle) -> dict[str, str]:
