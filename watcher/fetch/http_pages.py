@@ -60,6 +60,11 @@ class HTTPPages:
             response = await http.fetch_one(
                 current, limits, min(deadline, time.monotonic() + s.nav_timeout), headers=headers
             )
+            if sent is not None:
+                # Stamped again once answered: the request reached the server by now, and connecting (a cold
+                # client, a slow machine) may have held it back after the first stamp; the host's gap counts
+                # from here, so requests arrive at least that far apart, not merely leave so.
+                sent()
             target = http.redirect_target(response)
             if target is None:
                 break
