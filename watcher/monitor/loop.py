@@ -40,9 +40,11 @@ CLOCK_JUMP = 60.0  # seconds the wall clock may drift from the monotonic one bef
 # to [schedule] error_backoff: no page is charged for it, and checking resumes soon after space is freed.
 STORE_RETRY = 5.0
 STOP_GRACE = 3.0  # seconds in-flight checks get to finish after SIGTERM; SIGINT abandons them at once
-# Seconds between looks for new articles learned static from their raw HTML whose first render is still to come
-# (rendered when a slot is free and nothing is due: 10,000 new URLs are 10,000 GETs before the first results).
-FIRST_RENDER_SCAN = 30.0
+# Seconds between looks through the watch list for articles learned static from their raw HTML whose first render
+# is still to come (rendered when a slot is free and nothing is due: 10,000 new URLs are 10,000 GETs before the
+# first results). This run's own are queued as their first check ends; the look finds those stored by earlier runs
+# or by `watcher check` beside this one, and reads every article, so it is rare (the audit bound is the backstop).
+FIRST_RENDER_SCAN = 600.0
 
 
 @dataclass
