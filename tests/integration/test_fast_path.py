@@ -228,6 +228,34 @@ def test_an_audit_render_disagreeing_stores_the_browsers_version_and_relearns_th
     assert site.hits("/third.js") == 1
 
 
+def test_versions_from_http_follow_the_same_rules_a_revert_and_an_ab_headline(site, checker):
+    c = checker()
+    js(site, "/rules.js", "void 0;")
+    other = story(BODY, "/rules.js").replace("Mill Lane baths to close", "Baths on Mill Lane will shut")
+    site.page_versions(
+        "/rules",
+        {
+            "v1": story(BODY, "/rules.js"),
+            "v2": story(EDITED, "/rules.js"),
+            # Two headlines taking turns from load to load: an A/B test, not an edit.
+            "ab": [Response(page.encode()) for page in [other, story(BODY, "/rules.js")] * 6],
+        },
+    )
+    url = c.add(site.url("/rules"))
+    c.learned(url)
+    site.set_version("/rules", "v2")
+    assert (c.check(url).status, c.check(url).audit) == ("changed", "agreed")  # stored from HTTP, then audited
+    site.set_version("/rules", "v1")
+    back = c.check(url)
+    assert (back.status, back.version, back.source) == ("revert", 3, "http")
+    assert c.check(url).audit == "agreed"
+    site.set_version("/rules", "ab")
+    rotating = c.check(url)
+    assert (rotating.status, rotating.flags, rotating.source) == ("unchanged", ["ab_test"], "http")
+    assert c.store.latest_version(url).number == 3  # nothing stored
+    assert "Baths on Mill Lane will shut" in c.article(url).headline_variants
+
+
 def test_an_audit_render_agreeing_stores_nothing(site, checker):
     c = checker()
     js(site, "/agree.js", "void 0;")
