@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
@@ -16,6 +17,8 @@ from watcher.times import MAX_DURATION as MAX_DURATION  # spans of time are time
 from watcher.times import DurationTooLong as DurationTooLong
 from watcher.times import duration_seconds, zone
 from watcher.times import parse_duration as parse_duration
+
+log = logging.getLogger(__name__)
 
 FETCH_MODES = ("auto", "browser", "http")  # [fetch] mode, [[sites]] mode, `watcher add --mode`
 # [[notify]] when: what must have changed for a target to be told (notify/rules.py).
@@ -71,8 +74,9 @@ class BrowserSettings(FetchSettings):
     # "auto": ask the server first (conditional GET, raw HTML) and render only when that cannot tell the
     # check is unchanged; "browser": render every check; "http": raw HTML only, never a browser.
     mode: str = "auto"
-    audit_every: int = 6  # auto mode: every Nth check of an article is a full render whatever the pre-check says
-    audit_max_age: float = 86400.0  # auto mode: and none goes longer than this without a render
+    # auto mode: an article learned static is rendered at least once in this span (README, "Fast checks", says
+    # why a day), and at its next check after a version stored from its raw HTML.
+    audit_max_age: float = 86400.0
     browser_idle: float = 300.0  # seconds without a render after which the browser is shut down (0: never)
 
 
@@ -284,7 +288,11 @@ def _build_config(data: dict[str, Any]) -> Config:
     _reject_unknown(data, {f.name for f in fields(Config)}, "")
     config = Config()
     if "fetch" in data:
-        config.fetch = _fill(BrowserSettings, _table(data["fetch"], "fetch"), "fetch")
+        fetch = dict(_table(data["fetch"], "fetch"))
+        if fetch.pop("audit_every", None) is not None:
+            # A check count no longer sets the audit (a time bound does): an older config still loads.
+            log.warning("watcher: [fetch] audit_every is no longer used (the audit is [fetch] audit_max_age); ignored")
+        config.fetch = _fill(BrowserSettings, fetch, "fetch")
         for key in ("user_agent", "contact"):
             value = getattr(config.fetch, key)
             if value is not None and (not value.isprintable() or not value.strip()):
@@ -430,7 +438,6 @@ def _check_ranges(config: Config) -> None:
         ("feeds.default_every", config.feeds.default_every >= 1),
         ("trust.revert_window", config.trust.revert_window >= 0),
         ("trust.check_log_size", config.trust.check_log_size >= 1),
-        ("fetch.audit_every", config.fetch.audit_every >= 1),
         ("fetch.audit_max_age", config.fetch.audit_max_age > 0),
         ("fetch.browser_idle", config.fetch.browser_idle >= 0),
         ("archive.screenshot_max_height", 600 <= config.archive.screenshot_max_height <= 16000),

@@ -336,6 +336,9 @@ class Version:
     # "saved_at", "error"}, one per service, recorded after the check that stored the version.
     copies: list[dict[str, Any]] = field(default_factory=list)
     screenshot: Screenshot | None = None  # the page as rendered for this version ([archive] screenshots)
+    # Where the page came from: "http" (raw HTML from a plain GET, for an article learned static) or "browser" (a
+    # Chromium render); versions stored before watcher recorded it read as None, which were all renders.
+    source: str | None = None
 
     @property
     def status(self) -> CheckStatus:
@@ -353,7 +356,13 @@ class Version:
             "event": self.event,
             "copies": [dict(c) for c in self.copies],  # added field: third-party archive copies
             **({"screenshot": self.screenshot.to_json()} if self.screenshot else {}),
+            "source": self.source_name,  # added field
         }
+
+    @property
+    def source_name(self) -> str:
+        """Where the page came from, as shown: "http" or "browser" (versions from before sources were kept were renders)."""
+        return self.source or "browser"
 
 
 @dataclass
@@ -460,6 +469,8 @@ class CheckResult:
     requests: dict[str, int] = field(default_factory=dict)  # the pages' own requests by kind, summed over fetches
     summary: str = ""  # the change in one line of words (diff/summary.py), in the story's language
     screenshot: Screenshot | None = None  # the stored version's picture of the page, when one was kept
+    source: str | None = None  # what the check read: "http" (raw HTML, no render) or "browser"; None: no page
+    audit: str | None = None  # a render checking a static article's stored text: "agreed" or "disagreed"
 
     def to_json(self) -> dict[str, Any]:
         """One object of `check --json`, `run --json` and `diff --json`: the contract in docs/architecture.md."""
@@ -480,6 +491,10 @@ class CheckResult:
             body["summary"] = self.summary
         if self.screenshot is not None:
             body["screenshot"] = self.screenshot.to_json()  # what the picture is; never its bytes
+        if self.source:
+            body["source"] = self.source  # added field
+        if self.audit:
+            body["audit"] = self.audit  # added field: only for an audit render
         return body
 
 
@@ -500,4 +515,5 @@ def change_json(url: str, old: Version | None, new: Version, edits: Sequence[Edi
     if new.final_url:
         body["final_url"] = new.final_url
     body["copies"] = [dict(c) for c in new.copies]
+    body["source"] = new.source_name  # added field: "http" or "browser"
     return body

@@ -1,16 +1,19 @@
-"""Fast checks through the real monitor, real Chromium and the local site (issue 18).
+"""Fast checks and versions from plain HTTP through the real monitor, real Chromium and the local site (issues 18, 27).
 
 Every page links a script, /<page>.js, that only a browser loads: its hit count is the number of renders.
-What these pin down: a static page that has not changed is answered by the server (raw HTML, or a 304 to
-a conditional GET) with no render; a change in the raw HTML renders and stores a version as before; an edit
-only a script makes is found by the audit render within `audit_every` checks; a page whose story only the
-browser sees is rendered on every check.
+What these pin down: a new page whose raw HTML carries a complete story is stored from it and rendered later; a
+static page that has not changed is answered by the server (raw HTML, or a 304 to a conditional GET) with no
+render; a change in its raw HTML is confirmed by a second GET and stored from HTTP, and the next check audits it
+with a render (agreeing: nothing stored; disagreeing: the browser's version stored, the article and its host
+relearned as needing the browser); an edit only a script makes is found by the time-bound audit; a page whose
+story only the browser sees is rendered on every check and never stored from HTTP.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from html import escape
 from pathlib import Path
 
@@ -21,7 +24,10 @@ from support.site_server import Response
 from watcher.config import BrowserSettings, Config, TrustSettings
 from watcher.fetch.http_pages import HTTPFetcher
 from watcher.monitor import check as monitor
+from watcher.monitor import precheck
 from watcher.store import open_store
+from watcher.times import utcnow
+from watcher.urls import host_of
 
 # These tests start Chromium in `watcher` subprocesses (no browser fixture says so).
 pytestmark = pytest.mark.browser
@@ -61,7 +67,11 @@ class Checker:
         config = Config(trust=TrustSettings(confirm_delay=0.05), fetch=BrowserSettings(**fetch))
         self.store = open_store(data_dir)
         http = HTTPFetcher(fast_settings())
-        self.svc = monitor.Services(fetcher=fetcher, store=self.store, config=config, http=http)
+        self.now = utcnow()  # a clock the test moves: ten minutes a check, as in a story's first hours
+        self.svc = monitor.Services(fetcher=fetcher, store=self.store, config=config, http=http, clock=self.clock)
+
+    def clock(self):
+        return self.now
 
     def add(self, url: str, mode: str | None = None) -> str:
         article, _ = self.store.add_article(url)
@@ -70,8 +80,19 @@ class Checker:
             self.store.update_article(article)
         return article.url
 
-    def check(self, url: str):
-        return asyncio.run(monitor.check_article(url, self.svc))
+    def check(self, url: str, audit: bool = False):
+        self.now += timedelta(minutes=10)
+        return asyncio.run(monitor.check_article(url, self.svc, audit=audit))
+
+    def learned(self, url: str):
+        """A new static page checked (stored from its raw HTML) and given its first render, as `watcher run` does."""
+        assert self.check(url).source == "http"
+        first = self.check(url, audit=True)
+        assert (first.status, first.source, first.audit) == ("unchanged", "browser", "agreed")
+        return first
+
+    def sources(self, url: str) -> list[str | None]:
+        return [v.source for v in self.store.list_versions(url)]
 
     def article(self, url: str):
         return self.store.get_article(url)
@@ -87,53 +108,214 @@ def js(site, path: str, source: str) -> None:
     site.set(path, Response(source.encode(), content_type="text/javascript"))
 
 
-def test_static_page_unchanged_is_not_rendered_and_a_raw_edit_is(site, checker):
+def test_a_new_static_page_is_stored_from_its_raw_html_and_rendered_later(site, checker):
+    c = checker()
+    js(site, "/new.js", "void 0;")
+    site.page("/new", story(BODY, "/new.js"))
+    url = c.add(site.url("/new"))
+    first = c.check(url)
+    assert (first.status, first.version, first.source) == ("new", 1, "http")
+    assert site.hits("/new.js") == 0  # no render before the first result
+    assert c.article(url).learned_mode == "static"
+    assert c.sources(url) == ["http"]
+    assert precheck.first_render_pending(c.svc.config, c.article(url))
+    # The low-priority first render (the run loop's): the browser agrees, nothing is stored.
+    audit = c.check(url, audit=True)
+    assert (audit.status, audit.version, audit.audit) == ("unchanged", 1, "agreed")
+    assert site.hits("/new.js") == 1
+    assert not precheck.first_render_pending(c.svc.config, c.article(url))
+
+
+def test_a_first_render_showing_more_than_the_raw_html_becomes_version_1_not_an_edit(site, checker):
+    c = checker()
+    extra = "A spokesman for the council said on Wednesday that the decision would be reviewed in the spring."
+    js(
+        site,
+        "/more.js",
+        "var p = document.createElement('p'); p.textContent = " + repr(extra) + ";"
+        " document.getElementById('story').appendChild(p);",
+    )
+    site.page("/more", story(BODY, "/more.js"))
+    url = c.add(site.url("/more"))
+    assert (c.check(url).source, c.sources(url)) == ("http", ["http"])
+    first = c.check(url, audit=True)  # the low-priority first render: the script adds a paragraph
+    assert (first.status, first.version, first.edits, first.audit) == ("unchanged", 1, [], "disagreed")
+    assert "version 1 is now the rendered page" in first.note
+    assert c.sources(url) == ["browser"]  # one version, the page as rendered: nothing announced as an edit
+    assert c.store.latest_version(url).article.body[-1] == extra
+    assert c.article(url).learned_mode == "needs-browser"
+    assert c.check(url).status == "unchanged"
+
+
+def test_watcher_run_renders_new_static_articles_in_slots_no_due_check_wants(site, checker):
+    from watcher.monitor.loop import Runner
+
+    c = checker(per_host_delay=0)
+    urls = []
+    for name in ("one", "two"):
+        js(site, f"/{name}.js", "void 0;")
+        site.page(f"/{name}", story(BODY, f"/{name}.js"))
+        urls.append(c.add(site.url(f"/{name}")))
+    c.now = utcnow() + timedelta(seconds=1)  # both due (utcnow keeps whole seconds)
+    results = []
+    asyncio.run(Runner(c.svc, on_result=results.append, max_checks=4).run())
+    # First the due checks, from the raw HTML; then, with nothing due, the low-priority first renders.
+    assert [(r.status, r.source) for r in results[:2]] == [("new", "http"), ("new", "http")]
+    assert [(r.status, r.source, r.audit) for r in results[2:]] == [("unchanged", "browser", "agreed")] * 2
+    assert (site.hits("/one.js"), site.hits("/two.js")) == (1, 1)
+    assert not any(precheck.first_render_pending(c.svc.config, c.article(u)) for u in urls)
+
+
+def test_a_raw_edit_of_a_static_page_is_stored_from_http_and_audited_at_the_next_check(site, checker):
     c = checker()
     js(site, "/baths.js", "void 0;")
     site.page_versions("/baths", {"v1": story(BODY, "/baths.js"), "v2": story(EDITED, "/baths.js")})
     url = c.add(site.url("/baths"))
-
-    assert c.check(url).status == "new"
-    assert site.hits("/baths.js") == 1
-    assert c.article(url).learned_mode == "static"
+    c.learned(url)
     for _ in range(3):
         assert c.check(url).status == "unchanged"
     assert site.hits("/baths.js") == 1  # three checks, no render
-    assert site.hits("/baths") == 4
 
     site.set_version("/baths", "v2")
+    gets = site.hits("/baths")
     edit = c.check(url)
-    assert (edit.status, edit.version) == ("changed", 2)
+    assert (edit.status, edit.version, edit.source) == ("changed", 2, "http")
+    assert any("three years" in (e.new or "") for e in edit.edits)
+    assert site.hits("/baths") == gets + 2  # the GET that saw it and the second GET that confirmed it
+    assert site.hits("/baths.js") == 1  # no render
+    assert c.sources(url) == ["http", "http"]
     assert "three years" in " ".join(c.store.latest_version(url).article.body)
-    assert site.hits("/baths.js") == 3  # the render and its confirming re-render
+
+    # The next check renders once to see whether the browser agrees with the version the raw HTML gave.
+    audit = c.check(url)
+    assert (audit.status, audit.version, audit.source, audit.audit) == ("unchanged", 2, "browser", "agreed")
+    assert site.hits("/baths.js") == 2
+    assert c.article(url).learned_mode == "static"
     assert c.check(url).status == "unchanged"
-    assert site.hits("/baths.js") == 3
+    assert site.hits("/baths.js") == 2  # audited: no render again until the bound
 
 
-def test_script_only_edit_is_found_at_the_audit_within_the_default_bound(site, checker):
-    c = checker()  # the default audit: a render at least every audit_every checks
-    bound = BrowserSettings().audit_every
+def test_an_audit_render_disagreeing_stores_the_browsers_version_and_relearns_the_article_and_its_host(site, checker):
+    c = checker()
+    js(site, "/edit.js", "void 0;")
+    js(site, "/other.js", "void 0;")
+    site.page_versions("/edit", {"v1": story(BODY, "/edit.js"), "v2": story(EDITED, "/edit.js")})
+    site.page("/other", story(BODY[::-1], "/other.js"))
+    url, other = c.add(site.url("/edit")), c.add(site.url("/other"))
+    c.learned(url)
+    c.learned(other)
+    # The raw HTML gains an edit while a script now rewrites the story's first paragraph on top of it.
+    site.set_version("/edit", "v2")
+    js(site, "/edit.js", "document.querySelectorAll('#story p')[0].textContent = " + repr(BODY[0] + " Updated.") + ";")
+    assert (c.check(url).status, c.sources(url)) == ("changed", ["http", "http"])
+    audit = c.check(url)  # the audit after the version from HTTP
+    assert (audit.status, audit.version, audit.source, audit.audit) == ("changed", 3, "browser", "disagreed")
+    assert "the browser shows text the raw HTML does not carry" in audit.note
+    assert json.loads(json.dumps(audit.to_json()))["audit"] == "disagreed"
+    assert c.sources(url) == ["http", "http", "browser"]
+    assert BODY[0] + " Updated." in c.store.latest_version(url).article.body
+    assert c.article(url).learned_mode == "needs-browser"
+    assert c.article(other).learned_mode == "needs-browser"  # its host's other article too
+    assert precheck.host_modes(c.store.learned_modes()) == {host_of(url): "needs-browser"}
+    renders = site.hits("/edit.js")
+    assert c.check(url).status == "unchanged"
+    assert site.hits("/edit.js") == renders + 1  # rendered from now on
+    # A new article on that host is rendered at its first check, not stored from its raw HTML.
+    js(site, "/third.js", "void 0;")
+    site.page("/third", story(BODY, "/third.js"))
+    third = c.check(c.add(site.url("/third")))
+    assert (third.status, third.source) == ("new", "browser")
+    assert site.hits("/third.js") == 1
+
+
+def test_versions_from_http_follow_the_same_rules_a_revert_and_an_ab_headline(site, checker):
+    c = checker()
+    js(site, "/rules.js", "void 0;")
+    other = story(BODY, "/rules.js").replace("Mill Lane baths to close", "Baths on Mill Lane will shut")
+    site.page_versions(
+        "/rules",
+        {
+            "v1": story(BODY, "/rules.js"),
+            "v2": story(EDITED, "/rules.js"),
+            # Two headlines taking turns from load to load: an A/B test, not an edit.
+            "ab": [Response(page.encode()) for page in [other, story(BODY, "/rules.js")] * 6],
+        },
+    )
+    url = c.add(site.url("/rules"))
+    c.learned(url)
+    site.set_version("/rules", "v2")
+    assert (c.check(url).status, c.check(url).audit) == ("changed", "agreed")  # stored from HTTP, then audited
+    site.set_version("/rules", "v1")
+    back = c.check(url)
+    assert (back.status, back.version, back.source) == ("revert", 3, "http")
+    assert c.check(url).audit == "agreed"
+    site.set_version("/rules", "ab")
+    rotating = c.check(url)
+    assert (rotating.status, rotating.flags, rotating.source) == ("unchanged", ["ab_test"], "http")
+    assert c.store.latest_version(url).number == 3  # nothing stored
+    assert "Baths on Mill Lane will shut" in c.article(url).headline_variants
+
+
+def test_an_audit_render_agreeing_stores_nothing(site, checker):
+    c = checker()
+    js(site, "/agree.js", "void 0;")
+    site.page_versions("/agree", {"v1": story(BODY, "/agree.js"), "v2": story(EDITED, "/agree.js")})
+    url = c.add(site.url("/agree"))
+    c.learned(url)
+    site.set_version("/agree", "v2")
+    assert c.check(url).source == "http"
+    versions = len(c.store.list_versions(url))
+    audit = c.check(url)
+    assert (audit.status, audit.audit, audit.edits) == ("unchanged", "agreed", [])
+    assert len(c.store.list_versions(url)) == versions
+    assert c.article(url).learned_mode == "static"
+
+
+def test_script_only_edit_is_found_by_the_time_bound_audit(site, checker):
+    c = checker()  # the default audit bound: a static page is rendered at least once a day
+    bound = timedelta(seconds=BrowserSettings().audit_max_age)
     js(site, "/audit.js", "void 0;")
     site.page("/audit", story(BODY, "/audit.js"))
     url = c.add(site.url("/audit"))
-    assert c.check(url).status == "new"
-    assert c.check(url).status == "unchanged"
+    c.learned(url)
+    rendered = c.article(url).rendered_at
+    assert rendered == c.now
 
     # The raw HTML stays the same; only the script now rewrites the story's last paragraph.
     rewrite = "document.querySelectorAll('#story p')[2].textContent = " + repr(EDITED[2]) + ";"
     js(site, "/audit.js", rewrite)
     before = site.hits("/audit.js")
-    for _ in range(bound - 2):
-        assert c.check(url).status == "unchanged"  # a pre-check cannot see what only a script does
-    assert site.hits("/audit.js") == before
-    audited = c.check(url)  # the bound-th check since the render: a full render
-    assert (audited.status, audited.version) == ("changed", 2)
+    checks = 0
+    while c.now + timedelta(minutes=10) < rendered + bound:
+        assert c.check(url).status == "unchanged"  # the raw HTML cannot show what only a script does
+        checks += 1
+    assert checks > 100 and site.hits("/audit.js") == before  # a day of checks every ten minutes, no render
+    audited = c.check(url)  # the first check a day after the render: the audit
+    assert (audited.status, audited.version, audited.source, audited.audit) == ("changed", 2, "browser", "disagreed")
     assert "three years" in " ".join(c.store.latest_version(url).article.body)
     # Raw and rendered now disagree: the article is re-learned as needing the browser, and rendered from now on.
     assert c.article(url).learned_mode == "needs-browser"
     renders = site.hits("/audit.js")
     assert c.check(url).status == "unchanged"
     assert site.hits("/audit.js") > renders
+
+
+def test_a_page_whose_raw_html_lacks_the_story_is_never_stored_from_http(site, checker):
+    c = checker()
+    teaser = [BODY[0]]  # the raw HTML has the first paragraph; a script writes the story
+    js(site, "/teaser.js", injecting(BODY))
+    site.page("/teaser", story(teaser, "/teaser.js"))
+    url = c.add(site.url("/teaser"))
+    first = c.check(url)
+    assert (first.status, first.source) == ("new", "browser")
+    assert site.hits("/teaser.js") == 1
+    assert c.article(url).learned_mode == "needs-browser"
+    for _ in range(3):
+        assert c.check(url).status == "unchanged"
+    js(site, "/teaser.js", injecting(EDITED))
+    assert (c.check(url).status, c.check(url).status) == ("changed", "unchanged")
+    assert c.sources(url) == ["browser", "browser"]
+    assert site.hits("/teaser.js") >= 6  # every check rendered
 
 
 def test_same_story_in_other_bytes_is_unchanged_without_a_render_and_an_edit_in_them_is_found(site, checker):
@@ -175,7 +357,7 @@ def test_unchanged_behind_a_conditional_get(site, checker):
     js(site, "/etag.js", "void 0;")
     site.page("/etag", story(BODY, "/etag.js"), headers={"ETag": '"v1"'})
     url = c.add(site.url("/etag"))
-    assert c.check(url).status == "new"
+    c.learned(url)
     assert c.article(url).etag == '"v1"'
     again = c.check(url)
     assert (again.status, again.http_status) == ("unchanged", 304)
@@ -205,17 +387,67 @@ def test_cli_mode_learning_and_override_are_shown(site, tmp_path):
     ok(data, "add", "--no-probe", "--mode", "browser", site.url("/b"))
     ok(data, "check", "--all")
     ok(data, "check", "--all")
-    # The auto article was rendered once (then answered by the server), the browser one on both checks.
-    assert (site.hits("/a.js"), site.hits("/b.js")) == (1, 2)
+    # The auto article was stored from its raw HTML and then answered by the server (its first render is left
+    # to `watcher run`, at low priority); the browser one was rendered on both checks.
+    assert (site.hits("/a.js"), site.hits("/b.js")) == (0, 2)
     listed = {a["url"]: a["fetch"] for a in json.loads(ok(data, "list", "--json"))}
     assert listed[site.url("/a")] == {
         "mode": "auto",
         "learned": "static",
         "host_learned": "static",
-        "checks_since_render": 1,
+        "checks_since_render": 2,
     }
     assert listed[site.url("/b")]["mode"] == "browser"
     assert "fetch mode auto: the raw HTML carries the story" in ok(data, "history", site.url("/a"))
+    history = json.loads(ok(data, "history", "--json", site.url("/a")))
+    assert [v["source"] for v in history] == ["http"]
+    assert [v["source"] for v in json.loads(ok(data, "history", "--json", site.url("/b")))] == ["browser"]
+
+
+def test_watcher_check_of_a_static_page_starts_no_chromium_process(site, tmp_path):
+    """Polled the way a user's `ps` sees it: every process under the `watcher check`, while it runs."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+    from support.cli import data_dir_with, ok
+
+    data = data_dir_with(tmp_path / "cli")
+    js(site, "/ps.js", "void 0;")
+    site.page_versions("/ps", {"v1": story(BODY, "/ps.js"), "v2": story(EDITED, "/ps.js")})
+    ok(data, "add", "--no-probe", site.url("/ps"))
+
+    def check() -> tuple[str, set[str]]:
+        env = {**os.environ, "WATCHER_ALLOW_PRIVATE": "1"}
+        command = [sys.executable, "-m", "watcher", "--data-dir", str(data), "check", "--all", "--json"]
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        seen: set[str] = set()
+        me = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                for child in me.children(recursive=True):
+                    try:
+                        seen.add(" ".join(child.cmdline())[:200])
+                    except psutil.Error:
+                        pass  # gone between the listing and the look
+            except psutil.Error:
+                break
+            time.sleep(0.005)
+        out, err = proc.communicate()
+        assert proc.returncode == 0, err.decode()
+        return out.decode(), seen
+
+    for expected in ("new", "unchanged"):
+        out, seen = check()
+        assert (json.loads(out)["status"], json.loads(out)["source"]) == (expected, "http")
+        assert not [c for c in seen if "chrom" in c.lower()], seen
+    site.set_version("/ps", "v2")  # an edit: found, confirmed and stored from the raw HTML, still no browser
+    out, seen = check()
+    assert (json.loads(out)["status"], json.loads(out)["source"]) == ("changed", "http")
+    assert not [c for c in seen if "chrom" in c.lower()], seen
+    assert site.hits("/ps.js") == 0
 
 
 def test_the_browser_is_closed_when_idle_and_started_again_for_the_next_render(site):

@@ -24,8 +24,12 @@ def proxy():
     server.close()
 
 
-def setup(site, tmp_path, config: str) -> tuple:
-    paras = "".join(f"<p>Paragraph {i} of the story, long enough to read as a paragraph.</p>" for i in range(4))
+def setup(site, tmp_path, config: str, teaser: bool = False) -> tuple:
+    """`teaser`: the raw HTML's paragraphs too short to be a complete story, so the first check renders."""
+    line = (
+        "Paragraph {i} of the story." if teaser else "Paragraph {i} of the story, long enough to read as a paragraph."
+    )
+    paras = "".join(f"<p>{line.format(i=i)}</p>" for i in range(4))
     site.page("/story", PAGE.format(paras=paras))
     site.bytes("/app.js", SCRIPT.encode(), "application/javascript")
     base = site.url("").rstrip("/")
@@ -35,7 +39,8 @@ def setup(site, tmp_path, config: str) -> tuple:
 
 
 def test_everything_goes_through_the_configured_proxy_and_its_password_is_never_printed(site, tmp_path, proxy):
-    data, base = setup(site, tmp_path, fast_config(retries=0, settle_ms=300, fetch=f'proxy = "{proxy.url}"'))
+    config = fast_config(retries=0, settle_ms=300, fetch=f'proxy = "{proxy.url}"')
+    data, base = setup(site, tmp_path, config, teaser=True)
     followed = watcher(data, "follow", base + "/rss.xml")
     assert followed.returncode == 0, followed.stderr
     checked = watcher(data, "check", base + "/story", "--json")

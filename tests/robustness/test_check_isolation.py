@@ -72,14 +72,14 @@ def _statuses(data_dir) -> dict[str, str]:
 
 def test_a_check_that_raises_is_recorded_and_the_others_are_checked(site, tmp_path, monkeypatch):
     data_dir = _http_data_dir(tmp_path, site, ["/one", "/bad", "/two"])
-    real = precheck.before_render
+    real = precheck.route
 
-    async def before_render(watched, *args, **kwargs):
+    async def route(watched, *args, **kwargs):
         if watched.url.endswith("/bad"):
             raise RuntimeError("a bug met on this page")
         return await real(watched, *args, **kwargs)
 
-    monkeypatch.setattr(precheck, "before_render", before_render)
+    monkeypatch.setattr(precheck, "route", route)
     outcome = run_cli("--data-dir", str(data_dir), "check", "--json")
     assert outcome.code == 1, outcome.err
     results = {r["url"].rsplit("/", 1)[1]: r for r in map(json.loads, outcome.out.splitlines())}

@@ -336,6 +336,7 @@ def test_json_follows_the_contract_one_object_per_version_change():
         "from_version",
         "captured_at",
         "copies",  # added: the newer version's third-party copies ([] when none)
+        "source",  # added: where the newer version's page came from
     }
     # "summary" was added (the contract grows by adding): on each change with edits that carry facts.
     assert all(set(d) - {"summary"} == keys for d in data)

@@ -95,16 +95,12 @@ def test_json_shapes_are_the_readme_contract():
         "flags": [],
         "event": "restored",
         "copies": [],
+        "source": "browser",  # added field: a version stored before sources were kept was a render
     }
     body = change_json(article.url, old, new, new.edits, "H2")
     check_keys = list(CheckResult(url=article.url, status="changed", checked_at=T).to_json())
-    assert list(body) == [
-        *check_keys,
-        "headline",
-        "from_version",
-        "captured_at",
-        "copies",
-    ]  # the check object, then more
+    # The check object, then more; `copies` and `source` added since.
+    assert list(body) == [*check_keys, "headline", "from_version", "captured_at", "copies", "source"]
     assert body["status"] == "restored" and body["from_version"] == 1 and body["edits"][0]["class"] == "typo"
 
 

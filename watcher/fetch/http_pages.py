@@ -66,6 +66,11 @@ class HTTPPages:
                 min(deadline, time.monotonic() + s.nav_timeout),
                 headers={**headers, "Cookie": cookie} if cookie else headers,
             )
+            if sent is not None:
+                # Stamped again once answered: the request reached the server by now, and connecting (a cold
+                # client, a slow machine) may have held it back after the first stamp; the host's gap counts
+                # from here, so requests arrive at least that far apart, not merely leave so.
+                sent()
             target = http.redirect_target(response)
             if target is None:
                 break

@@ -46,8 +46,9 @@ UNCONFIRMED_ADVICE = 3
 SAME_STORY_OVERLAP = 0.3
 
 
-async def check_article(url: str, svc: Services) -> CheckResult:
-    """Check one watched article now; never raises for page problems, only for store problems."""
+async def check_article(url: str, svc: Services, *, audit: bool = False) -> CheckResult:
+    """Check one watched article now; never raises for page problems, only for store problems.
+    `audit`: render the page even where its raw HTML could answer (the run loop's low-priority first renders)."""
     started = time.monotonic()
     watched = svc.store.get_article(url)
     latest = svc.store.latest_version(url)
@@ -56,24 +57,75 @@ async def check_article(url: str, svc: Services) -> CheckResult:
         http = allowing_private(svc.http) if svc.http is not None else None
         svc = replace(svc, fetcher=allowing_private(svc.fetcher), http=http)
     now = svc.clock()
-    # Asked of the server first: an unchanged page costs a (conditional) GET, not a render.
-    fast, learned = await precheck.before_render(watched, latest, svc, now)
-    if fast is not None:
-        result = fast
+    # Asked of the server first: an unchanged page costs a (conditional) GET, not a render, and a static page's
+    # edit is read from its raw HTML.
+    plan = await precheck.route(watched, latest, svc, now, audit=audit)
+    disagreed = False
+    if plan.answer is not None:
+        result, learned = plan.answer, plan.kept
     else:
-        full = svc.http if precheck.mode_of(svc.config, watched) == "http" and svc.http else svc.fetcher
-        recording = precheck.Recording(full)
+        full = svc.http if plan.source == precheck.HTTP and svc.http is not None else svc.fetcher
+        recording = precheck.Recording(precheck.Primed(full, plan.first))
         counted = counting_requests(recording)
-        result = await _observe(watched, latest, replace(svc, fetcher=counted))
+        given = (plan.first, plan.first_article) if plan.first is not None and plan.first_article is not None else None
+        result = await _observe(watched, latest, replace(svc, fetcher=counted), source=plan.source, given=given)
         result.requests = counted.counts  # third-party and refused requests of the pages, for the check log
-        learned = await precheck.learn(watched, result, recording.last, svc, now)
+        learned = await precheck.learn(watched, result, recording.last, svc, now, plan)
+        if recording.last is not None:
+            result.source = plan.source
+        if plan.audit:
+            disagreed = _audited(result, latest, learned)
+            if disagreed and _first_render(watched, latest, result):
+                result = await asyncio.to_thread(_rendered_first_version, svc, result)
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:
         result.headline = watched.headline
     # The write waits on fsync (three per check in the embedded store): in a thread, other checks' requests
     # go on meanwhile instead of the whole event loop stopping for the disk.
     await asyncio.to_thread(record, svc, result, learned)
+    if disagreed:
+        await asyncio.to_thread(precheck.relearn_host, svc, url)
     return result
+
+
+def _first_render(watched: WatchedArticle, latest: Version | None, result: CheckResult) -> bool:
+    """The first render of an article stored from its raw HTML at its first check, which stored a second version."""
+    return (
+        watched.rendered_at is None
+        and latest is not None
+        and latest.number == 1
+        and latest.source == precheck.HTTP
+        and result.version == 2
+    )
+
+
+def _rendered_first_version(svc: Services, result: CheckResult) -> CheckResult:
+    """The first render showed more than the raw HTML the first version was read from. Nothing was seen to change
+    (the raw HTML never carried that text), so it is no edit to announce: version 1 becomes the page as rendered,
+    as when a first check renders."""
+    rendered = svc.store.get_version(result.url, 2)
+    svc.store.replace_versions(result.url, [replace(rendered, number=1, edits=[], flags=[], event=None)])
+    note = (
+        "audit: the first render shows text the raw HTML does not carry, so version 1 is now the rendered page "
+        "(not an edit) and this article, with its site's other articles, is checked in the browser from now on"
+    )
+    return replace(result, status="unchanged", version=1, edits=[], flags=[], summary="", note=note)
+
+
+def _audited(result: CheckResult, latest: Version | None, learned: dict[str, Any]) -> bool:
+    """The audit's outcome on the result ("agreed": the render shows the stored text; "disagreed": it showed text
+    the raw HTML does not carry, now stored from the browser); True when it disagreed."""
+    if result.status == "unchanged" and not result.flags and learned.get("learned_mode") == precheck.STATIC:
+        result.audit = "agreed"
+    stored = latest is None or result.version != latest.number
+    if result.status in precheck.SETTLED and stored and learned.get("learned_mode") == precheck.NEEDS_BROWSER:
+        result.audit = "disagreed"
+        note = (
+            "audit: the browser shows text the raw HTML does not carry, so the rendered page is stored and this "
+            "article, with its site's other articles, is checked in the browser from now on"
+        )
+        result.note = f"{note}; {result.note}" if result.note else note
+    return result.audit == "disagreed"
 
 
 def failed(svc: Services, url: str, exc: Exception) -> CheckResult:
@@ -97,23 +149,33 @@ def record(svc: Services, result: CheckResult, learned: dict[str, Any] | None = 
         _reschedule(svc, svc.store.record_check(result), result, learned)
 
 
-async def _observe(watched: WatchedArticle, latest: Version | None, svc: Services) -> CheckResult:
+async def _observe(
+    watched: WatchedArticle,
+    latest: Version | None,
+    svc: Services,
+    source: str = precheck.BROWSER,
+    given: tuple[Snapshot, Article] | None = None,
+) -> CheckResult:
+    """The full check, reading the page from svc.fetcher; `source` is what that fetcher is ("http" or "browser"),
+    recorded on any version stored; `given`: the first page's article when it was extracted already."""
     url = watched.url
     now = svc.clock()
     try:
         snapshot = await svc.fetcher.fetch(url)
     except HTTPStatusError as exc:
         if exc.status in GONE_STATUSES and latest is not None:
-            return await _gone(url, latest, "removed", now, svc, http_status=exc.status)
+            return await _gone(url, latest, "removed", now, svc, source, http_status=exc.status)
         return _error(url, latest, now, exc, http_status=exc.status)
     except FetchError as exc:
         return _error(url, latest, now, exc)
     try:
-        article = await _extract(snapshot, svc)
+        article = given[1] if given is not None and given[0] is snapshot else await _extract(snapshot, svc)
     except NoArticle as exc:
         if latest is not None and redirected_away(url, snapshot.final_url):
             # Sent to a page with no story at all: a section front or a home page.
-            return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status, snapshot=snapshot)
+            return await _gone(
+                url, latest, "redirected", now, svc, source, http_status=snapshot.status, snapshot=snapshot
+            )
         failed = _error(url, latest, now, exc, http_status=snapshot.status)
         if latest is None:
             failed.note = section_advice(snapshot.html, snapshot.final_url or url) or failed.note
@@ -134,6 +196,7 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
             captured_at=now,
             served=snapshot.served(),
             screenshot=screenshot,
+            source=source,
         )
         _archive(svc, version, snapshot)
         return CheckResult(
@@ -149,13 +212,13 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
         )
 
     if _moved_to_other_story(url, snapshot, latest.article, article):
-        return await _gone(url, latest, "redirected", now, svc, http_status=snapshot.status, snapshot=snapshot)
+        return await _gone(url, latest, "redirected", now, svc, source, http_status=snapshot.status, snapshot=snapshot)
 
     if latest.event in GONE_EVENTS:
         # Diffed against the article as it was before it went away (the event version keeps that text).
         diff = await _diff(apply_mask(latest.article, mask)[0], article)
         diff.flags = sorted(set(diff.flags) | {"restored"})
-        return await _store_change(svc, url, article, snapshot, diff, now, status="restored")
+        return await _store_change(svc, url, article, snapshot, diff, now, source, status="restored")
 
     # Both sides are masked alike: a block learned volatile today is left out of yesterday's version too.
     stored = apply_mask(latest.article, mask)[0]
@@ -201,8 +264,8 @@ async def _observe(watched: WatchedArticle, latest: Version | None, svc: Service
 
     if reverted_to is not None:
         diff.flags = sorted(set(diff.flags) | {"revert"})
-        return await _store_change(svc, url, article, snapshot, diff, now, status="revert")
-    return await _store_change(svc, url, article, snapshot, diff, now)
+        return await _store_change(svc, url, article, snapshot, diff, now, source, status="revert")
+    return await _store_change(svc, url, article, snapshot, diff, now, source)
 
 
 async def _store_change(
@@ -212,6 +275,7 @@ async def _store_change(
     snapshot: Snapshot,
     diff: VersionDiff,
     now: datetime,
+    source: str,
     status: CheckStatus = "changed",
 ) -> CheckResult:
     """A confirmed change (or revert, or restoration) stored as a new version, archived, and reported."""
@@ -226,6 +290,7 @@ async def _store_change(
         event=None if status == "changed" else status,
         final_url=_target(url, snapshot),
         screenshot=screenshot,
+        source=source,
     )
     _archive(svc, version, snapshot)
     return _changed(url, version, diff, now, snapshot, status=status)
@@ -415,6 +480,7 @@ async def _gone(
     event: str,
     now: datetime,
     svc: Services,
+    source: str,
     http_status: int | None = None,
     snapshot: Snapshot | None = None,
 ) -> CheckResult:
@@ -441,7 +507,14 @@ async def _gone(
         )
     target = _target(url, snapshot) if snapshot is not None else None
     version = svc.store.save_version(
-        url, latest.article, html=None, diff=VersionDiff(flags=[event]), captured_at=now, event=event, final_url=target
+        url,
+        latest.article,
+        html=None,
+        diff=VersionDiff(flags=[event]),
+        captured_at=now,
+        event=event,
+        final_url=target,
+        source=source,
     )
     return CheckResult(
         url=url,

@@ -23,7 +23,7 @@ from watcher.feeds import links as feeds
 from watcher.fetch.base import proxy_for, user_agent
 from watcher.fetch.robots import RobotsGuard, RobotsRefused
 from watcher.models import PAGE_EVENTS, CheckResult, Feed, WatchedArticle
-from watcher.monitor import schedule
+from watcher.monitor import precheck, schedule
 from watcher.monitor.check import check_article, record
 from watcher.monitor.services import Services
 from watcher.untrusted import one_line
@@ -40,6 +40,11 @@ CLOCK_JUMP = 60.0  # seconds the wall clock may drift from the monotonic one bef
 # to [schedule] error_backoff: no page is charged for it, and checking resumes soon after space is freed.
 STORE_RETRY = 5.0
 STOP_GRACE = 3.0  # seconds in-flight checks get to finish after SIGTERM; SIGINT abandons them at once
+# Seconds between looks through the watch list for articles learned static from their raw HTML whose first render
+# is still to come (rendered when a slot is free and nothing is due: 10,000 new URLs are 10,000 GETs before the
+# first results). This run's own are queued as their first check ends; the look finds those stored by earlier runs
+# or by `watcher check` beside this one, and reads every article, so it is rare (the audit bound is the backstop).
+FIRST_RENDER_SCAN = 600.0
 
 
 @dataclass
@@ -135,6 +140,8 @@ class Runner:
         self._store_held = _Backoff(min(STORE_RETRY, settings.error_backoff), settings.error_backoff)
         self._feed_threads = threading.BoundedSemaphore(FEED_THREADS)
         self._clock_offset: float | None = None
+        self._first_renders: deque[str] = deque()
+        self._next_scan = 0.0
 
     def stop(self, abandon: bool = False) -> None:
         """Ask the loop to finish; safe to call from a signal handler in the loop's thread.
@@ -170,6 +177,7 @@ class Runner:
                     if len(self._in_flight) >= concurrency or self._budget_spent():
                         break
                     self._start(article.url)
+                self._start_first_renders(concurrency)
                 self.stats.in_flight = len(self._in_flight)
                 if self._budget_spent() and not self._in_flight:
                     break
@@ -236,8 +244,42 @@ class Runner:
         self.stats.queue = len(due)
         return picked
 
-    def _start(self, url: str) -> None:
-        task = asyncio.create_task(self._check(url))
+    def _start_first_renders(self, concurrency: int) -> None:
+        """Low priority: a slot no due check wants renders a new article learned static from its raw HTML at its
+        first check (precheck.first_render_pending), one page per host at a time as ever."""
+        if self.stats.queue or len(self._in_flight) >= concurrency or self._budget_spent():
+            return
+        if not self._first_renders and time.monotonic() >= self._next_scan:
+            self._next_scan = time.monotonic() + FIRST_RENDER_SCAN
+            try:
+                pending = [a.url for a in self.svc.store.list_articles() if self._render_pending(a)]
+            except WatcherError:
+                return
+            self._first_renders.extend(pending)
+        busy = {host_of(url) for url in self._in_flight}
+        for _ in range(len(self._first_renders)):
+            if len(self._in_flight) >= concurrency or self._budget_spent():
+                return
+            url = self._first_renders.popleft()
+            if url in self._in_flight or self._held.waiting(url):
+                continue
+            if host_of(url) in busy:
+                self._first_renders.append(url)  # its host's turn is taken: later
+                continue
+            try:
+                if not self._render_pending(self.svc.store.get_article(url)):
+                    continue  # rendered (its audit came first), removed or paused meanwhile
+            except WatcherError:
+                continue
+            busy.add(host_of(url))
+            self._start(url, audit=True)
+
+    def _render_pending(self, article: WatchedArticle) -> bool:
+        paused = article.stopped or getattr(article, "paused", False)
+        return not paused and precheck.first_render_pending(self.svc.config, article)
+
+    def _start(self, url: str, audit: bool = False) -> None:
+        task = asyncio.create_task(self._check(url, audit))
         self._in_flight[url] = task
         task.add_done_callback(functools.partial(self._forget, self._in_flight, url))
 
@@ -245,9 +287,9 @@ class Runner:
     def _forget(tasks: dict[str, asyncio.Task], key: str, _done: asyncio.Task) -> None:
         tasks.pop(key, None)
 
-    async def _check(self, url: str) -> None:
+    async def _check(self, url: str, audit: bool = False) -> None:
         try:
-            result = await check_article(url, self.svc)
+            result = await check_article(url, self.svc, audit=audit)
             self._held.succeeded(url)
             self._store_held.succeeded("store")
         except asyncio.CancelledError:
@@ -257,6 +299,8 @@ class Runner:
         except Exception as exc:  # anything a check raises is reported, never a stopped run
             result = self._failed(url, exc)
         self.stats.checks += 1
+        if result.status == "new" and result.source == "http":
+            self._first_renders.append(url)  # stored from its raw HTML: its first render waits for a free slot
         if result.status == "error":
             self.stats.errors += 1
         elif result.status != "revert" and (result.edits or result.status in PAGE_EVENTS):

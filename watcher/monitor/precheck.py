@@ -1,17 +1,22 @@
-"""Fast checks: ask the server before rendering, and learn per article whether its raw HTML tells the story.
+"""Fast checks: ask the server before rendering, learn per article whether its raw HTML tells the story, and
+for an article whose raw HTML does ("static"), take its versions from plain HTTP.
 
 Most checks find nothing changed, and a Chromium render costs ten times a plain GET. So in auto mode a
-check first asks the server: a conditional GET (If-None-Match / If-Modified-Since from the last render's
-response) answered 304, raw HTML byte for byte the same as a page already found to carry the stored story
+check of a static article first asks the server: a conditional GET (If-None-Match / If-Modified-Since from the
+last response) answered 304, raw HTML byte for byte the same as a page already found to carry the stored story
 (what a 304 would have said, checked here: no extraction either), or raw HTML whose extracted article equals
-the raw-HTML extraction recorded at the last render, is an unchanged check with no browser work. Anything else (a difference, a first check, an
-error, a redirect, an article whose raw and rendered extractions disagreed at the last render, an audit
-that is due) goes to the full check with the browser, exactly as before: confirmation, volatility, reverts.
+the raw-HTML extraction recorded with the stored version, is an unchanged check with no browser work. Raw HTML
+whose story differs goes to the full check (monitor/check.py) with the HTTP fetcher as its page source: the
+same comparison, confirmation (by a second GET), volatility, reverts and A/B rules as a render, and a version
+stored from the raw HTML (its source "http").
 
-Why this cannot hide an edit the browser would see: a pre-check may answer "unchanged" only when the last
-render found raw and rendered extraction equal ("static") and the stored version equal to it, and the raw
-HTML has not changed since. What stays is an edit only scripts make on a static page; the audit (a render
-at least every `audit_every` checks and every `audit_max_age`) bounds how long that can go unseen.
+Renders are kept for where they add something: a new article's first check (to learn; one whose raw HTML
+already carries a complete story is stored from it and rendered later, at low priority), an article learned
+"needs-browser" (its story only the rendered page shows), and audits. The audit renders a static article at
+least once every `audit_max_age`, and at its next check after a version stored from its raw HTML; an audit
+whose render disagrees with the stored text stores the browser's version and relearns the article (and its
+host's static articles) as needing the browser. What an audit bounds: an edit only scripts make on a page
+whose raw HTML carries the story, the one edit the raw HTML cannot show.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import asyncio
 import hashlib
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +33,7 @@ from watcher.config import Config
 from watcher.diff.volatile import apply_mask
 from watcher.errors import NoArticle, WatcherError
 from watcher.extract import extract
+from watcher.extract.completeness import complete_story
 from watcher.fetch.charset import decode_html
 from watcher.fetch.http_pages import CONDITIONAL
 from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, WatchedArticle
@@ -39,6 +46,8 @@ if TYPE_CHECKING:
 
 STATIC = "static"
 NEEDS_BROWSER = "needs-browser"
+HTTP = "http"  # a version's source (models.Version.source): raw HTML from a plain GET
+BROWSER = "browser"  # ... or a Chromium render
 # Outcomes after which the stored version is the page as rendered; after any other (an unconfirmed
 # change, an A/B headline, an error, a removal) nothing is learned and the next check renders again.
 SETTLED = ("new", "changed", "unchanged", "revert", "restored")
@@ -82,7 +91,8 @@ def describe(config: Config, watched: WatchedArticle) -> str:
     """One line for `history`: how this article is checked and what the checks learned."""
     mode = mode_of(config, watched)
     learned = {
-        STATIC: "the raw HTML carries the story, so unchanged checks need no render",
+        STATIC: "the raw HTML carries the story, so checks read it and its edits are stored from it, rendered"
+        f" to audit at least every {_hours(config.fetch.audit_max_age)}",
         NEEDS_BROWSER: "only the rendered page carries the story, so every check renders",
     }.get(watched.learned_mode or "", "nothing learned yet")
     line = f"fetch mode {mode}"
@@ -92,18 +102,40 @@ def describe(config: Config, watched: WatchedArticle) -> str:
 
 
 def render_reason(watched: WatchedArticle, latest: Version | None, config: Config, now: datetime) -> str | None:
-    """Why this check must render (auto mode), None when the pre-check may answer it."""
+    """Why this check must render (auto mode), None when the raw HTML may answer it (unchanged, or a version)."""
     if latest is None:
         return "first check"
     if latest.event in GONE_EVENTS:
         return "the story was gone"
     if watched.learned_mode != STATIC or not watched.raw_hash:
         return "the raw HTML did not carry the story at the last render"
-    if watched.checks_since_render + 1 >= config.fetch.audit_every:
-        return "audit"
-    if watched.rendered_at is None or (now - watched.rendered_at).total_seconds() >= config.fetch.audit_max_age:
+    if (
+        latest.source == HTTP
+        and latest.number > 1
+        and (watched.rendered_at is None or watched.rendered_at < latest.captured_at)
+    ):
+        # The browser has not seen the page since a version was stored from its raw HTML: does it agree?
+        return "audit: a version was stored from the raw HTML since the last render"
+    # Never rendered (learned static from its raw HTML at its first check): counted from that first version.
+    since = watched.rendered_at or latest.captured_at
+    if (now - since).total_seconds() >= config.fetch.audit_max_age:
         return "audit"
     return None
+
+
+def first_render_pending(config: Config, watched: WatchedArticle) -> bool:
+    """A new article learned static from its raw HTML whose first render is still to come (at low priority:
+    `watcher run` renders it when a slot is free, the audit bound at the latest)."""
+    return (
+        watched.learned_mode == STATIC
+        and watched.rendered_at is None
+        and watched.versions > 0
+        and mode_of(config, watched) == "auto"
+    )
+
+
+def _hours(seconds: float) -> str:
+    return f"{seconds / 3600:g} h" if seconds >= 3600 else f"{seconds / 60:g} min"
 
 
 def conditional_headers(watched: WatchedArticle) -> dict[str, str]:
@@ -115,37 +147,78 @@ def conditional_headers(watched: WatchedArticle) -> dict[str, str]:
     return headers
 
 
-async def before_render(
-    watched: WatchedArticle, latest: Version | None, svc: Services, now: datetime
-) -> tuple[CheckResult | None, dict[str, Any]]:
-    """The check answered by the server alone (unchanged), or None to render; and the article fields to keep."""
+@dataclass
+class Route:
+    """How one check reads the page: answered by the server alone, or a full check (monitor/check.py) reading
+    the page from one source."""
+
+    answer: CheckResult | None = None  # the check, answered without a full check (unchanged)
+    kept: dict[str, Any] = field(default_factory=dict)  # the article fields to keep with that answer
+    source: str = BROWSER  # what the full check reads: HTTP (raw HTML, a second GET confirms) or BROWSER
+    first: Snapshot | None = None  # the pre-check's GET: the full check's first load, not requested again
+    first_article: Article | None = None  # ... and its article, extracted already (None: not yet)
+    audit: bool = False  # a render of a static article, to see whether the browser agrees with the stored text
+    from_raw: bool = False  # a new article whose raw HTML carries a complete story: stored from it, rendered later
+
+
+async def route(
+    watched: WatchedArticle, latest: Version | None, svc: Services, now: datetime, *, audit: bool = False
+) -> Route:
+    """How this check reads the page (auto mode: the server first; a render only where it adds something).
+    `audit`: render whatever the pre-check would say (the run loop's low-priority first renders)."""
     mode = mode_of(svc.config, watched)
-    if svc.http is None or mode == "browser" or latest is None:
-        return None, {}
-    if mode == "auto" and render_reason(watched, latest, svc.config, now) is not None:
-        return None, {}
-    if mode == "http" and not watched.raw_hash:
-        return None, {}
+    if svc.http is None or mode == "browser":
+        return Route()
+    _share_gate(svc)
+    if mode == "http":
+        if latest is None or not watched.raw_hash:
+            return Route(source=HTTP)
+        return await _ask_server(watched, latest, svc, now, otherwise=HTTP)
+    if latest is None:
+        return await _first_check(watched, svc)
+    if audit:
+        return Route(audit=watched.learned_mode == STATIC)
+    reason = render_reason(watched, latest, svc.config, now)
+    if reason is not None:
+        return Route(audit=reason.startswith("audit"))
+    return await _ask_server(watched, latest, svc, now, otherwise=BROWSER)
+
+
+def _share_gate(svc: Services) -> None:
     gate = getattr(svc.fetcher, "shared_gate", None)
     if gate is not None and hasattr(svc.http, "shared_gate"):
-        svc.http.shared_gate = gate  # workers keep host turns in the store: the GET waits its turn there too
-    token = CONDITIONAL.set(conditional_headers(watched))
+        svc.http.shared_gate = gate  # type: ignore[union-attr]  # workers keep host turns in the store: the GET waits its turn there too
+
+
+async def _get(svc: Services, url: str, headers: dict[str, str]) -> Snapshot | None:
+    """The page's raw HTML, None when the GET failed (the full check meets the same problem and reports it)."""
+    assert svc.http is not None
+    token = CONDITIONAL.set(headers)
     try:
-        snapshot = await svc.http.fetch(watched.url)
+        return await svc.http.fetch(url)
     except (WatcherError, OSError):
-        return None, {}  # the full check meets the same problem and reports it as it always has
+        return None
     finally:
         CONDITIONAL.reset(token)
+
+
+async def _ask_server(
+    watched: WatchedArticle, latest: Version, svc: Services, now: datetime, *, otherwise: str
+) -> Route:
+    """The conditional GET of a static article: unchanged (answered), or a full check from `otherwise` (an error,
+    a redirect) or from the raw HTML (a difference in the story: the full check compares and confirms it)."""
+    snapshot = await _get(svc, watched.url, conditional_headers(watched))
+    if snapshot is None or redirected_away(watched.url, snapshot.final_url):
+        return Route(source=otherwise)
     seen: dict[str, Any] = {"checks_since_render": watched.checks_since_render + 1}
-    if redirected_away(watched.url, snapshot.final_url):
-        return None, {}
     if snapshot.status != 304:
         digest = body_digest(snapshot)
         if digest is None or digest != watched.raw_digest:
             # Other bytes (a nonce, a timestamp, a new ad id) may still carry the same story: extract and compare.
-            raw = await raw_hash(snapshot, watched, svc)
+            article = await raw_article(snapshot, svc)
+            raw = await raw_hash(snapshot, watched, svc, article) if article is not None else None
             if raw is None or raw != watched.raw_hash:
-                return None, {}
+                return Route(source=HTTP, first=snapshot, first_article=article)
             seen["raw_digest"] = digest  # these bytes carry the stored story too: next time no extraction
         seen.update(_validators(snapshot))
     result = CheckResult(
@@ -155,15 +228,42 @@ async def before_render(
         version=latest.number,
         http_status=snapshot.status,
         headline=latest.article.headline,
+        source=HTTP,
     )
-    return result, seen
+    return Route(answer=result, kept=seen)
+
+
+async def _first_check(watched: WatchedArticle, svc: Services) -> Route:
+    """A new article: from its raw HTML when that carries a complete story (and its host is not known to need
+    the browser), its first render left for later; else rendered now, to learn."""
+    if _learned_hosts(svc.store).get(host_of(watched.url)) == NEEDS_BROWSER:
+        return Route()
+    snapshot = await _get(svc, watched.url, {})
+    if snapshot is None or snapshot.status != 200 or redirected_away(watched.url, snapshot.final_url):
+        return Route()
+    article = await raw_article(snapshot, svc)
+    if article is None:  # no story in the raw HTML: the browser reads the page, as ever
+        return Route()
+    try:
+        incomplete = await asyncio.to_thread(complete_story, snapshot.html, article)
+    except Exception:  # a bug met on the raw HTML: no evidence it is complete
+        return Route()
+    if incomplete is not None:
+        return Route()
+    return Route(source=HTTP, first=snapshot, first_article=article, from_raw=True)
 
 
 async def learn(
-    watched: WatchedArticle, result: CheckResult, snapshot: Snapshot | None, svc: Services, now: datetime
+    watched: WatchedArticle,
+    result: CheckResult,
+    snapshot: Snapshot | None,
+    svc: Services,
+    now: datetime,
+    plan: Route | None = None,
 ) -> dict[str, Any]:
     """What the full check's last fetch teaches, as the article fields to keep: when the check settled on
     what it fetched, whether the raw HTML carried that story, and the response's validators."""
+    plan = plan or Route()
     mode = mode_of(svc.config, watched)
     if svc.http is None or mode == "browser":
         return {}
@@ -174,7 +274,13 @@ async def learn(
         "last_modified": None,
         "checks_since_render": 0,
     }
-    if mode == "auto":
+    if plan.source == HTTP:
+        # Not a render: the last render's time and the count since stay; what is learned is whether the raw HTML
+        # still carries the stored story (if not, the next check renders).
+        fields["checks_since_render"] = watched.checks_since_render + 1
+        if plan.from_raw:
+            fields["learned_mode"] = STATIC
+    elif mode == "auto":
         fields["rendered_at"] = now
     if snapshot is None or result.status not in SETTLED or set(result.flags) & set(UNSETTLED_FLAGS):
         return fields  # nothing settled: the next check renders again
@@ -195,24 +301,60 @@ async def learn(
     stored = content_hash(apply_mask(latest.article, _mask(svc, watched, latest.article))[0])
     if digest is not None and digest == stored:
         fields.update(learned_mode=STATIC, raw_hash=digest, raw_digest=body_digest(snapshot), **_validators(snapshot))
-    else:
+    elif plan.source == BROWSER:
         fields["learned_mode"] = NEEDS_BROWSER
     return fields
 
 
-async def raw_hash(snapshot: Snapshot, watched: WatchedArticle, svc: Services) -> str | None:
-    """The masked content hash of the article in a page's raw HTML, None when it has none."""
+# What each host's articles taught, read from the store at most this often: a sitemap's 10,000 new articles each
+# ask it at their first check, and reading every article's learned mode each time would be 10,000 full reads.
+HOST_MODES_TTL = 60.0
+_host_modes: list[tuple[Any, float, dict[str, str]]] = []  # (store, when read, modes): the last store asked
+
+
+def _learned_hosts(store: Any) -> dict[str, str]:
+    now = time.monotonic()
+    if not _host_modes or _host_modes[0][0] is not store or now - _host_modes[0][1] > HOST_MODES_TTL:
+        _host_modes[:] = [(store, now, host_modes(store.learned_modes()))]
+    return _host_modes[0][2]
+
+
+def relearn_host(svc: Services, url: str) -> int:
+    """An audit found the browser showing what the raw HTML does not: the other articles of its host learned
+    static are learned as needing the browser too (each renders at its next check, which learns it afresh).
+    How many were."""
+    host = host_of(url)
+    others = [u for u, mode in svc.store.learned_modes().items() if mode == STATIC and u != url and host_of(u) == host]
+    with svc.store.transaction():
+        for other in others:
+            article = svc.store.get_article(other)
+            article.learned_mode, article.raw_hash, article.raw_digest = NEEDS_BROWSER, None, None
+            svc.store.update_article(article)
+    _host_modes.clear()
+    return len(others)
+
+
+async def raw_hash(
+    snapshot: Snapshot, watched: WatchedArticle, svc: Services, article: Article | None = None
+) -> str | None:
+    """The masked content hash of the article in a page's raw HTML (`article`, when it was extracted already),
+    None when it has none."""
+    article = article or await raw_article(snapshot, svc)
+    if article is None:
+        return None
+    return content_hash(apply_mask(article, _mask(svc, watched, article))[0])
+
+
+async def raw_article(snapshot: Snapshot, svc: Services) -> Article | None:
+    """The article in a page's raw HTML, None when it has none."""
     titles = svc.hosts.titles(svc.store, snapshot.final_url)
     try:
         deadline = time.monotonic() + svc.config.fetch.deadline
-        article = await asyncio.to_thread(
-            extract, snapshot.html, snapshot.final_url, svc.config.sites, titles, deadline
-        )
+        return await asyncio.to_thread(extract, snapshot.html, snapshot.final_url, svc.config.sites, titles, deadline)
     except (NoArticle, WatcherError):
         return None
     except Exception:  # a bug met on raw HTML: no evidence either way, so the page is rendered as usual
         return None
-    return content_hash(apply_mask(article, _mask(svc, watched, article))[0])
 
 
 def body_digest(snapshot: Snapshot) -> str | None:
@@ -227,6 +369,23 @@ def _mask(svc: Services, watched: WatchedArticle, article: Article) -> Any:
 def _validators(snapshot: Snapshot) -> dict[str, str | None]:
     headers = {name.lower(): value for name, value in snapshot.headers}
     return {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+
+
+class Primed:
+    """A fetcher whose first fetch is a page already fetched (the pre-check's GET); later ones ask `inner`."""
+
+    def __init__(self, inner: Any, first: Snapshot | None) -> None:
+        self._inner = inner
+        self._first = first
+
+    async def fetch(self, url: str) -> Snapshot:
+        first, self._first = self._first, None
+        if first is not None and first.requested_url == url:
+            return first
+        return await self._inner.fetch(url)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
 
 
 class Recording:

@@ -127,11 +127,12 @@ def version_summary(version: Version, earlier: Sequence[Version], include_cosmet
 
 
 def history_timeline(versions: Sequence[Version], when: Clock, include_cosmetic: bool = False) -> RenderableType:
-    """The article's headline and URL, then one row per stored version: number, time, class of its edits,
-    flags and what it changed."""
+    """The article's headline and URL, then one row per stored version: number, time, source (http or browser),
+    class of its edits, flags and what it changed."""
     table = Table(box=box.SIMPLE_HEAD, header_style="table.header", expand=False, pad_edge=False)
     table.add_column("v", justify="right", no_wrap=True)
     table.add_column("captured", no_wrap=True)
+    table.add_column("from", no_wrap=True)  # the version's source: raw HTML (http) or a render (browser)
     table.add_column("class", no_wrap=True)
     table.add_column("what changed", ratio=3, overflow="fold", min_width=20)
     table.add_column("flags", ratio=1, overflow="fold")
@@ -148,6 +149,7 @@ def history_timeline(versions: Sequence[Version], when: Clock, include_cosmetic:
         table.add_row(
             str(v.number),
             when(v.captured_at),
+            Text(v.source_name, style="diff.context"),
             kind,
             Text(visible(version_summary(v, versions[:n], include_cosmetic))),
             flag_text,

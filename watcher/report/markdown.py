@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
 from urllib.parse import quote
 
-from watcher.labels import copy_service, story_field, story_flag, story_label, story_text, story_words
+from watcher.labels import (
+    SOURCE_WORDS,
+    copy_service,
+    story_field,
+    story_flag,
+    story_label,
+    story_text,
+    story_words,
+)
 from watcher.models import Edit, InlineOp
 from watcher.report.card import head, tail
 from watcher.report.entries import (
@@ -163,6 +171,7 @@ def change_md(change: Change, lang: str | None = None, tz: tzinfo | None = None)
         if old is not None
         else f"captured {display_time_in(new.captured_at, zone)}"
     )
+    times += f" · from {SOURCE_WORDS[new.source_name]}"
     lines = [f"### {version_title(change, lang)}", "", times]
     if change.flags:
         lines[-1] += "  "

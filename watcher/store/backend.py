@@ -135,6 +135,7 @@ class Backend(Store):
         final_url: str | None = None,
         served: ServedPage | None = None,
         screenshot: Screenshot | None = None,
+        source: str | None = None,
     ) -> Version:
         digest = content_hash(article)
         with self.transaction():
@@ -159,6 +160,7 @@ class Backend(Store):
                 final_url=final_url,
                 served_hash=self.blobs.put(served_to_bytes(served)) if served is not None else None,
                 screenshot=self._put_screenshot(screenshot),
+                source=source,
             )
             vdoc = self._version_doc(version)
             if final_url:

@@ -315,6 +315,8 @@ def version_doc(version: Version, *, text: str | None, edits: dict[str, Any]) ->
         doc["site"] = article.site  # the outlet's name (cards); not compared, absent from older documents
     if version.copies:
         doc["copies"] = [dict(c) for c in version.copies]  # absent from older documents
+    if version.source:
+        doc["source"] = version.source  # "http" or "browser"; absent from older documents (renders)
     return doc
 
 
@@ -354,6 +356,7 @@ def version_from_doc(
         damage=damage,
         copies=[dict(c) for c in doc.get("copies") or [] if isinstance(c, dict)],
         screenshot=Screenshot.from_doc(doc.get("shot")),
+        source=doc.get("source") if doc.get("source") in ("http", "browser") else None,
     )
 
 

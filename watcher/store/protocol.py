@@ -134,12 +134,14 @@ class Store(Protocol):
         final_url: str | None = None,
         served: ServedPage | None = None,
         screenshot: Screenshot | None = None,
+        source: str | None = None,
     ) -> Version:
         """Store a new version, numbered 1, 2, ... per article, with its raw HTML (if given) and the
         edits from the previous one; updates the article's headline, summary and counters. final_url is where
         the page led when a redirect took it elsewhere (recorded on the version); served is the main document
         as the server sent it (status line, headers, body bytes), kept like the raw HTML for WARC export;
         screenshot is the page as rendered (its image in `data`), kept like the raw HTML and pruned with it.
+        source is where the page came from ("http": raw HTML, "browser": a render).
         If the newest version already holds this text (and event), it is returned and nothing is written:
         two checks that saw the same edit at once store it once."""
         ...
