@@ -44,8 +44,20 @@ def _is_chrome(el: Any) -> bool:
         return False  # a word of a sentence, whatever its class says (a glossary 'popup' link, a 'share'd quote)
     parts = attr_parts(attrs)
     if parts & rules.CHROME_PARTS or any(j in parts for j in rules.CHROME_JOINED):
-        return True
+        return not _quoted_post(el)
     return False
+
+
+def _quoted_post(el: Any) -> bool:
+    """A post quoted in the story (an embedded tweet): a wrapper, named as social chrome is, around a blockquote
+    that holds nearly all its text. A share bar holds no quote, and comments hold more than their quotes."""
+    if el.tag not in ("div", "figure", "span"):
+        return False
+    quotes = el.findall(".//blockquote")
+    if not quotes:
+        return False
+    quoted = sum(len(visible_text(q)) for q in quotes if not any(a in quotes for a in q.iterancestors("blockquote")))
+    return quoted >= 40 and quoted >= 0.8 * len(visible_text(el))
 
 
 def _in_prose(el: Any) -> bool:
@@ -118,9 +130,49 @@ def _drop_prompts(root: Any) -> None:
             drop(top)
 
 
+CARD_LINKS = 3  # links in a card of other stories: a name's pop-up, a "more on this" list
+CARD_CHARS = 60  # linked characters at least: more than a few names linked side by side
+CARD_LINKED = 0.9  # share of the card's text inside links
+_CARD_TAGS = rules.INLINE_TAGS - {"a"}
+
+
+def _card(el: Any) -> tuple[int, int] | None:
+    """(linked characters, all characters) of an inline element that is a card of links, else None."""
+    if el.tag not in _CARD_TAGS:
+        return None
+    links = [visible_text(a) for a in islice(el.iter("a"), 50)]
+    if len(links) < CARD_LINKS:
+        return None
+    linked, total = sum(len(t) for t in links), len(visible_text(el))
+    return (linked, total) if linked >= CARD_CHARS and linked >= CARD_LINKED * total else None
+
+
+def _drop_link_cards(root: Any) -> None:
+    """Remove cards of links hidden inside sentences: an inline element of a paragraph whose text is nothing but
+    three or more links (the pop-up a site shows over a person's name, with that person's latest stories).
+
+    Without the site's style sheet the card reads as part of the sentence. Of nested wrappers the innermost one
+    holding (nearly) the whole card goes, so the name the sentence links stays.
+    """
+    for paragraph in list(root.iter("p")):
+        for el in list(paragraph.iterdescendants(*_CARD_TAGS)):
+            found = el.getparent() is not None and _card(el)
+            if not found:
+                continue
+            inner = el
+            while True:
+                deeper = next((c for c in inner if _card(c) and _card(c)[1] >= 0.8 * found[1]), None)
+                if deeper is None:
+                    break
+                inner = deeper
+            drop(inner)
+
+
 def strip_chrome(root: Any) -> None:
-    """Remove chrome in place: prompts, elements, then sections introduced by a chrome heading (延伸閱讀, Trending ...)."""
+    """Remove chrome in place: prompts, cards of links inside sentences, elements, then sections introduced by a
+    chrome heading (延伸閱讀, Trending ...)."""
     _drop_prompts(root)
+    _drop_link_cards(root)
     body = root.find("body")
     page_text = (p_text_len(root), rough_len(body) if body is not None else 0)
     stack = [root]
