@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from itertools import islice
 from typing import Any
 
 from watcher.cjk import CJK_LETTERS
@@ -151,7 +152,26 @@ def _credit(scores: dict[Any, float], target: Any, text: str) -> None:
         scores[grand] = scores.get(grand, 0) + score / 2
 
 
+GALLERY_CREDITS = 2  # items of a list holding a photo's credit: the list is a gallery's captions
+
+
 def is_caption_el(el: Any) -> bool:
+    """A caption or credit: by its tag or class, or an item of a gallery's captions: a list in which two or more
+    items (of the first few) hold a photo's credit beside their title and caption."""
+    if el.tag != "li":
+        return _named_caption(el)
+    if _credited(el):
+        return True
+    parent = el.getparent()
+    items = islice((c for c in parent if c.tag == "li"), 50) if parent is not None else ()
+    return sum(1 for c in items if _credited(c)) >= GALLERY_CREDITS
+
+
+def _credited(item: Any) -> bool:
+    return any(isinstance(c.tag, str) and c.tag != "li" and _named_caption(c) for c in item)
+
+
+def _named_caption(el: Any) -> bool:
     if el.tag in ("figcaption", "caption"):
         return True
     attrs = attrs_of(el)
