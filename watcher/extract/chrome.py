@@ -156,12 +156,12 @@ def _drop_link_cards(root: Any) -> None:
     """
     for paragraph in list(root.iter("p")):
         for el in list(paragraph.iterdescendants(*_CARD_TAGS)):
-            found = el.getparent() is not None and _card(el)
-            if not found:
+            found = _card(el) if el.getparent() is not None else None
+            if found is None:
                 continue
             inner = el
             while True:
-                deeper = next((c for c in inner if _card(c) and _card(c)[1] >= 0.8 * found[1]), None)
+                deeper = next((c for c in inner if (_card(c) or (0, 0))[1] >= 0.8 * found[1]), None)
                 if deeper is None:
                     break
                 inner = deeper
