@@ -9,10 +9,12 @@ no version and the story edit is stored on the check that first sees it.
 
 from __future__ import annotations
 
+import json
 from html import escape
 
 import pytest
 from support import tidewater
+from support.cli import watcher
 from support.site_server import Response
 from test_confirm_layouts import EDITED, page
 from test_trust_pages import Checker
@@ -60,6 +62,9 @@ def test_a_trailer_redrawn_with_other_figures_on_every_load_is_learned_and_the_e
     url, real = run(site, checker, "/bio", lambda body, n: page(body, bio(n), after=len(body)))
     assert [e.field for e in real.edits] == ["body"] and ("+", "3.9") in real.edits[0].inline
     assert any(k.startswith("<long>") for k in checker.store.get_article(url).volatile)
+    # Shown as left out of comparison, as a widget is.
+    history = json.loads(watcher(checker.data_dir, "history", url, "--json").stdout)
+    assert any(p.startswith("Ines Calloway has reported") for p in history[0]["volatile"])
     # Never at the story's cost: the last paragraph's figures edited now, the trailer learned, is an edit.
     last = [*EDITED[:3], EDITED[3].replace("the south basin", "berth 14 of the south basin")]
     site.page_versions("/bio", {"again": [Response(page(last, bio(500 + n), after=len(last))) for n in range(9)]})
