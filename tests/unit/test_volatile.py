@@ -199,3 +199,9 @@ def test_a_long_trailer_learned_never_hides_a_story_edit_with_figures():
     new = apply_mask(Article(body=[*edited, bio(9, 1999)]), Mask(keys=keys))[0]
     (edit,) = diff_articles(old, new).edits
     assert ("+", "1926") in edit.inline
+
+
+def test_a_long_last_paragraph_with_new_words_and_other_figures_on_each_load_is_story_text():
+    # The stored version ends with another paragraph: the words are new, so this is story text being edited.
+    last = "Fishing crews, {} boats in all, moor at the south basin until the harbour master says otherwise."
+    assert reconcile(STORY, [*STORY[:3], last.format(1)], [*STORY[:3], last.format(2)]) is None

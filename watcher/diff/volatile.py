@@ -177,8 +177,8 @@ def reconcile(stored: Sequence[str], first: Sequence[str], second: Sequence[str]
 def _refigured_trailers(
     stored: Sequence[str], second: Sequence[str], only_a: Counter[str], only_b: Counter[str]
 ) -> set[str]:
-    """Long blocks the two loads show with the same words and other figures, neither as stored, that stand at an
-    end of the body (only short blocks, or more such blocks, between them and its first or last block).
+    """Long blocks the two loads and the stored version show with the same words and three sets of figures, that
+    stand at an end of the body (only short blocks, or more such blocks, between them and its first or last block).
 
     That is where pages put the long blocks that are not the story: an author's bio, a company's "about" box, a
     subscription offer, a gallery's captions, comments. A story paragraph inside the story is never one of them;
@@ -187,7 +187,9 @@ def _refigured_trailers(
     both loads, are never learned.
     """
     kept = set(stored)
-    pairs = {block_key(x) for x in only_a if not maskable(x) and x not in kept}
+    # The stored version shows it too, with the same words: a block whose words are new is story text.
+    was = {block_key(x) for x in stored if not maskable(x)}
+    pairs = {block_key(x) for x in only_a if not maskable(x) and x not in kept and block_key(x) in was}
     found = {y for y in only_b if not maskable(y) and y not in kept and block_key(y) in pairs}
     if not found:
         return set()
