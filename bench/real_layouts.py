@@ -285,6 +285,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
 
+_CLOSE_AT_END: list[_Server] = []
+
+
 def serve(page: Page) -> list[_Server]:
     """Two servers for one page, so the noisy and the quiet copy are different hosts."""
     servers = []
@@ -417,8 +420,10 @@ async def run_page(page: Page, svc: Services, reloads: int) -> Outcome:
         return out
     finally:
         for server in servers:
+            # Stopped, but its port stays bound until the run ends: a later page served on a reused port would have
+            # the URL (and the host) of this one, and its first check would compare it with this page.
             server.shutdown()
-            server.server_close()
+            _CLOSE_AT_END.append(server)
 
 
 async def run(pages: list[Page], jobs: int, reloads: int) -> list[Outcome]:
@@ -446,6 +451,8 @@ async def run(pages: list[Page], jobs: int, reloads: int) -> list[Outcome]:
             )
 
         await asyncio.gather(*(one(p) for p in pages))
+    for server in _CLOSE_AT_END:
+        server.server_close()
     return outcomes
 
 
