@@ -133,6 +133,7 @@ def _drop_prompts(root: Any) -> None:
 CARD_LINKS = 3  # links in a card of other stories: a name's pop-up, a "more on this" list
 CARD_CHARS = 60  # linked characters at least: more than a few names linked side by side
 CARD_LINKED = 0.9  # share of the card's text inside links
+CARD_SENTENCE = 40  # characters of the paragraph outside the card: the sentence it hides in
 _CARD_TAGS = rules.INLINE_TAGS - {"a"}
 
 
@@ -157,8 +158,8 @@ def _drop_link_cards(root: Any) -> None:
     for paragraph in list(root.iter("p")):
         for el in list(paragraph.iterdescendants(*_CARD_TAGS)):
             found = _card(el) if el.getparent() is not None else None
-            if found is None:
-                continue
+            if found is None or len(visible_text(paragraph)) - found[1] < CARD_SENTENCE:
+                continue  # a paragraph that is nothing but links is a list, read as one (extract/modules.py)
             inner = el
             while True:
                 deeper = next((c for c in inner if (_card(c) or (0, 0))[1] >= 0.8 * found[1]), None)
