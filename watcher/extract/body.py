@@ -238,7 +238,7 @@ def _dom_lines(container: Any) -> list[Line]:
             flush()
         elif tag in ("figure", "img", "picture", "h1") or is_caption_el(child) or is_meta_el(child):
             pass
-        elif tag == "tr":
+        elif tag == "tr" and not _laid_out(child):
             # One table row reads as one line; a paragraph per cell would shred the table.
             flush()
             buf.append((visible_text(child), link))
@@ -265,6 +265,14 @@ def _dom_lines(container: Any) -> list[Line]:
 
     flush()
     return out
+
+
+_CELL_BLOCKS = "./*/*[self::p or self::div or self::ul or self::ol or self::blockquote or self::table or self::pre]"
+
+
+def _laid_out(row: Any) -> bool:
+    """A row of a layout table: a cell holds paragraphs or other blocks, read as blocks, not as one line."""
+    return bool(row.xpath(_CELL_BLOCKS))
 
 
 def _trafilatura_paragraphs(root: Any, url: str | None = None) -> list[str]:
