@@ -194,10 +194,14 @@ class Page:
     def _apply_edit(self, tree: Any) -> None:
         assert self.edit is not None
         _, piece, old, new = self.edit
-        for (el, where), text in self._text_nodes(tree):
+        # Every copy of the paragraph: a page may carry the story twice (a second layout, a print copy, the whole
+        # story as one text with line breaks), all written from the one text the newsroom edits.
+        written = re.compile(r"\s+".join(re.escape(word) for word in piece.split()))
+        for (el, where), text in list(self._text_nodes(tree)):
             if collapse(text) == piece:
                 setattr(el, where, text.replace(old, new, 1))
-                break
+            elif piece in collapse(text):
+                setattr(el, where, written.sub(lambda m: m.group().replace(old, new, 1), text))
         # A CMS writes the story's copy in JSON-LD (articleBody) from the same text: the edit reaches it too.
         at = piece.index(old)
         before, after = piece[max(0, at - 12) : at + len(old)], piece[at + len(old) : at + len(old) + 12]
