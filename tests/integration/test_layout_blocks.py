@@ -151,3 +151,21 @@ def test_a_post_the_story_quotes_is_body_text_and_its_edit_is_stored(site, check
     url, real = run(site, checker, "/post", build)
     assert [e.field for e in real.edits] == ["body"] and ("+", "15") in real.edits[0].inline
     assert POST.format(15) in checker.store.latest_version(url).article.body
+
+
+def chapter(body: list[str], n: int) -> bytes:
+    """A story of <span>s in nested <div>s (no <p>, no <article>) beside an author's note of <p>s, with a line that
+    rotates on every load between its paragraphs."""
+    spans = [f'<div style="margin: 1em 0"><div dir="ltr"><span>{escape(p)}</span></div></div>' for p in body]
+    spans.insert(3, f'<p class="now">Most read now: {escape(SLIDES[n % len(SLIDES)][0])}</p>')
+    note = "".join(f"<p>{escape(t)}</p>" for t in ("A note from the author.", "Thanks for reading, back next week."))
+    html = f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(tidewater.HEADLINE)}</title>
+</head><body><h1>{escape(tidewater.HEADLINE)}</h1><div class="note">{note}</div><div class="chapter">{"".join(spans)}
+</div></body></html>"""
+    return html.encode()
+
+
+def test_a_story_of_spans_in_nested_divs_keeps_its_paragraphs_apart_and_the_edit_is_stored(site, checker):
+    url, real = run(site, checker, "/chapter", chapter)
+    assert real.edits and all(e.field == "body" for e in real.edits) and ("+", "3.9") in real.edits[0].inline
+    assert tidewater.BODY[0] in checker.store.latest_version(url).article.body

@@ -279,3 +279,15 @@ def test_a_post_the_story_quotes_stays_even_in_a_wrapper_named_like_a_share_widg
         "says it was never this bad.</p></div>"
     )
     assert POST not in extract(article_with(thread), URL).body
+
+
+def span_paragraphs(lines: list[str]) -> str:
+    # Each paragraph a <span> in a <div> in a styling <div>, as rich-text editors write them; no <p>, no <article>.
+    return "".join(f'<div style="margin: 1em 0"><div dir="ltr"><span>{escape(p)}</span></div></div>' for p in lines)
+
+
+def test_a_story_of_spans_in_nested_divs_outweighs_a_note_of_paragraphs_beside_it():
+    note = paragraphs(["Notes from the author.", "Thanks to everyone who wrote in about the last chapter, it helped."])
+    html = page(f'<div class="note">{note}</div><div class="chapter">{span_paragraphs(STORY * 3)}</div>')
+    body = extract(html.replace("<main>", "<div>").replace("</main>", "</div>"), URL).body
+    assert body[: len(STORY)] == STORY and not any("Notes from" in p for p in body)

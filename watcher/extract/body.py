@@ -113,7 +113,8 @@ def _densest(root: Any) -> Any:
     scores: dict[Any, float] = {}
     short: dict[Any, list[str]] = {}  # each parent's paragraphs too short to count alone
     for el in root.iter("p", "div", "td", "pre"):
-        own = normalize_text((el.text or "") + "".join((c.tail or "") for c in el))
+        # A block's own text, with that of its inline children (a paragraph written as <div><span>…</span></div>).
+        own = normalize_text((el.text or "") + "".join(_inline_text(c) + (c.tail or "") for c in el))
         if el.tag == "p":
             own = visible_text(el)
         parent = el.getparent()
@@ -144,10 +145,27 @@ def _densest(root: Any) -> Any:
     return best
 
 
+_PHRASING = frozenset(
+    ("span", "em", "i", "b", "strong", "font", "u", "small", "mark", "q", "cite", "abbr", "sub", "sup")
+)
+
+
+def _inline_text(el: Any) -> str:
+    """The text of an inline element without links or blocks inside (a <span> of a sentence), else ""."""
+    if not isinstance(el.tag, str) or el.tag not in _PHRASING:
+        return ""
+    if next(el.iterdescendants(*BLOCK_TAGS, "a", "br"), None) is not None:
+        return ""
+    return "".join(el.itertext())
+
+
 def _credit(scores: dict[Any, float], target: Any, text: str) -> None:
     score = 1 + len(text) / 100 + text.count(",") + text.count("，") + text.count("。")
     scores[target] = scores.get(target, 0) + score
     grand = target.getparent()
+    # A wrapper around this one block alone (a paragraph's <div> inside a styling <div>) is the same block.
+    while grand is not None and grand.tag == "div" and sum(1 for c in grand if isinstance(c.tag, str)) == 1:
+        grand = grand.getparent()
     if grand is not None:
         scores[grand] = scores.get(grand, 0) + score / 2
 
