@@ -147,16 +147,20 @@ class Page:
         whole = collapse("".join(owner.itertext()))
         return len(whole) < 2000 and self.is_story(whole)
 
-    def _choose_edit(self) -> tuple[str, str, str] | None:
-        """A text node of one body paragraph (in the middle of the story) and the change made to it."""
+    def _choose_edit(self) -> tuple[str, str, str, str] | None:
+        """A text node of one body paragraph (in the middle of the story) and the change made to it: a paragraph of
+        60 characters or more, else (a story told in short lines, as some Chinese blogs write) of 20 or more."""
+        return self._edit_in(60, 30) or self._edit_in(20, 15)
+
+    def _edit_in(self, paragraph_chars: int, piece_chars: int) -> tuple[str, str, str, str] | None:
         order = sorted(range(len(self.paragraphs)), key=lambda i: abs(i - len(self.paragraphs) / 2))
         for i in order:
             para = collapse(self.paragraphs[i])
-            if len(para) < 60:
+            if len(para) < paragraph_chars:
                 continue
             for _node, text in self._text_nodes(self.tree):
                 piece = collapse(text)
-                if len(piece) < 30 or piece not in para:
+                if len(piece) < piece_chars or piece not in para:
                     continue
                 number = _NUMBER.search(piece)
                 if number:
@@ -194,10 +198,14 @@ class Page:
     def _apply_edit(self, tree: Any) -> None:
         assert self.edit is not None
         _, piece, old, new = self.edit
-        for (el, where), text in self._text_nodes(tree):
+        # Every copy of the paragraph: a page may carry the story twice (a second layout, a print copy, the whole
+        # story as one text with line breaks), all written from the one text the newsroom edits.
+        written = re.compile(r"\s+".join(re.escape(word) for word in piece.split()))
+        for (el, where), text in list(self._text_nodes(tree)):
             if collapse(text) == piece:
                 setattr(el, where, text.replace(old, new, 1))
-                break
+            elif piece in collapse(text):
+                setattr(el, where, written.sub(lambda m: m.group().replace(old, new, 1), text))
         # A CMS writes the story's copy in JSON-LD (articleBody) from the same text: the edit reaches it too.
         at = piece.index(old)
         before, after = piece[max(0, at - 12) : at + len(old)], piece[at + len(old) : at + len(old) + 12]
@@ -283,6 +291,9 @@ class _Handler(PageHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+
+_CLOSE_AT_END: list[_Server] = []
 
 
 def serve(page: Page) -> list[_Server]:
@@ -417,8 +428,10 @@ async def run_page(page: Page, svc: Services, reloads: int) -> Outcome:
         return out
     finally:
         for server in servers:
+            # Stopped, but its port stays bound until the run ends: a later page served on a reused port would have
+            # the URL (and the host) of this one, and its first check would compare it with this page.
             server.shutdown()
-            server.server_close()
+            _CLOSE_AT_END.append(server)
 
 
 async def run(pages: list[Page], jobs: int, reloads: int) -> list[Outcome]:
@@ -446,6 +459,8 @@ async def run(pages: list[Page], jobs: int, reloads: int) -> list[Outcome]:
             )
 
         await asyncio.gather(*(one(p) for p in pages))
+    for server in _CLOSE_AT_END:
+        server.server_close()
     return outcomes
 
 

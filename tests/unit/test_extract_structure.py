@@ -280,3 +280,76 @@ def test_explain_says_a_date_written_in_another_zone_is_the_same_value():
     used, meta = report.fields["published"]
     assert used.used and used.source == "JSON-LD datePublished"
     assert meta.source == "<meta article:published_time>" and meta.note == "same value"
+
+
+# --- long blocks that are not the story, and one that is ---------------------------------------------------------
+
+
+def article_with(inside: str) -> str:
+    return page(f"<article><h1>{escape(HEADLINE)}</h1>{paragraphs(STORY[:2])}{inside}{paragraphs(STORY[2:])}</article>")
+
+
+CARD = (
+    '<span class="who"><a href="/p/oduya">Maren Oduya</a><span class="card"><img src="/o.png" alt="">'
+    '<a href="/p/oduya">Maren Oduya</a> <a href="/s/1">Ferry crews vote on three new rosters</a> '
+    '<a href="/s/2">Harbour dues to rise next year</a> <a href="/p/oduya">MORE</a></span></span>'
+)
+
+
+def test_a_card_of_links_inside_a_sentence_leaves_the_body_and_the_name_stays():
+    body = extract(article_with(f"<p>The harbour master, {CARD}, said divers would go down again.</p>"), URL).body
+    assert "The harbour master, Maren Oduya, said divers would go down again." in body
+    assert not any("rosters" in p for p in body)
+
+
+def test_links_named_in_a_sentence_stay():
+    names = ", ".join(f'<a href="/p/{n}">{n} of the harbour board</a>' for n in ("Ama Lind", "Jon Ree", "Pia Voss"))
+    body = extract(article_with(f"<p>The vote was proposed by <span>{names}</span> on Tuesday.</p>"), URL).body
+    assert any("proposed by Ama Lind of the harbour board, Jon Ree" in p for p in body)
+
+
+def slides(credit: bool) -> str:
+    items = [("Cranes at dawn", "The new crane lifts its first load at the east quay before sunrise.")] * 2
+    items += [("Nets drying", "Crews hang their nets along the old sea wall after the storm passed.")]
+    return (
+        "<ul>"
+        + "".join(
+            f"<li><h3>{t}</h3><p>{c} {i}</p>" + ('<p class="credits">Tidewater Post</p>' if credit and i < 2 else "")
+            for i, (t, c) in enumerate(items)
+        )
+        + "</ul>"
+    )
+
+
+def test_a_list_whose_items_carry_photo_credits_is_a_gallery_of_captions_and_a_plain_list_is_story():
+    gallery = extract(article_with(slides(credit=True)), URL)
+    assert gallery.body == STORY and any("crane lifts" in c for c in gallery.captions)
+    plain = extract(article_with(slides(credit=False)), URL)
+    assert any("crane lifts" in p for p in plain.body)
+
+
+POST = "Divers are back at the north pier this morning; more after the tide turns."
+
+
+def test_a_post_the_story_quotes_stays_even_in_a_wrapper_named_like_a_share_widget():
+    quoted = f'<div class="social-embed"><blockquote><p>{POST}</p>— Harbour Authority (@harbour)</blockquote></div>'
+    assert POST in extract(article_with(quoted), URL).body
+    # A comment thread that quotes the story is still comments.
+    thread = (
+        f'<div class="comments"><blockquote>{POST}</blockquote><p>Nice work by the crews, I saw them at six this '
+        "morning from the ferry and they were already busy.</p><p>My uncle fished off that pier for forty years and "
+        "says it was never this bad.</p></div>"
+    )
+    assert POST not in extract(article_with(thread), URL).body
+
+
+def span_paragraphs(lines: list[str]) -> str:
+    # Each paragraph a <span> in a <div> in a styling <div>, as rich-text editors write them; no <p>, no <article>.
+    return "".join(f'<div style="margin: 1em 0"><div dir="ltr"><span>{escape(p)}</span></div></div>' for p in lines)
+
+
+def test_a_story_of_spans_in_nested_divs_outweighs_a_note_of_paragraphs_beside_it():
+    note = paragraphs(["Notes from the author.", "Thanks to everyone who wrote in about the last chapter, it helped."])
+    html = page(f'<div class="note">{note}</div><div class="chapter">{span_paragraphs(STORY * 3)}</div>')
+    body = extract(html.replace("<main>", "<div>").replace("</main>", "</div>"), URL).body
+    assert body[: len(STORY)] == STORY and not any("Notes from" in p for p in body)

@@ -10,6 +10,7 @@ from watcher.diff.volatile import (
     field_key,
     host_boilerplate,
     reconcile,
+    volatile_key,
 )
 from watcher.models import Article
 
@@ -157,3 +158,50 @@ def test_a_field_learned_volatile_is_left_out_whole_on_both_sides_and_listed():
     # Only the field named: the body and the other fields still count.
     edited = apply_mask(Article(byline="x", dek="A new dek", body=STORY[:3]), mask)[0]
     assert {e.field for e in diff_articles(old, edited).edits} == {"dek", "body"}
+
+
+def bio(books: int, year: int) -> str:
+    return (
+        f"Ines Calloway has covered the harbour for {books} years; her book on the tides ({year}) is out now. "
+        "Follow her on the social networks for more."
+    )
+
+
+def test_a_long_trailer_with_other_figures_on_every_load_is_learned_and_the_story_edit_kept():
+    edited = [*STORY[:2], "Repairs cost 3.9 million.", STORY[3]]
+    agreed = reconcile([*STORY, bio(12, 2018)], [*edited, bio(47, 2031)], [*edited, bio(5, 2207)])
+    assert agreed is not None and not agreed.disputed
+    assert volatile_key(bio(1, 1)) in agreed.keys and not {volatile_key(p) for p in edited} & agreed.keys
+    old = apply_mask(Article(body=[*STORY, bio(12, 2018)]), Mask(keys=agreed.keys))[0]
+    new, masked = apply_mask(Article(body=agreed.body), Mask(keys=agreed.keys))
+    assert masked == [bio(5, 2207)] and new.body == edited
+    (edit,) = diff_articles(old, new).edits
+    assert edit.new == "Repairs cost 3.9 million."
+
+
+def test_a_long_paragraph_with_other_figures_inside_the_story_or_taken_back_is_never_learned():
+    # Inside the story: a paragraph whose figures change while the loads are made is being edited.
+    inside = [STORY[0], STORY[1].replace("1962", "{}"), *STORY[2:]]
+    assert (
+        reconcile([p.format(1962) for p in inside], [p.format(1963) for p in inside], [p.format(1964) for p in inside])
+        is None
+    )
+    # At the end, but one load shows the stored figures: an edit one cache serves and another not yet.
+    assert reconcile([*STORY, bio(12, 2018)], [*STORY, bio(13, 2018)], [*STORY, bio(12, 2018)]) is None
+    # Other words, not only other figures: story text differing between the loads.
+    assert reconcile([*STORY, bio(12, 2018)], [*STORY, bio(13, 2018)], [*STORY, bio(14, 2018) + " Soon."]) is None
+
+
+def test_a_long_trailer_learned_never_hides_a_story_edit_with_figures():
+    keys = reconcile([*STORY, bio(12, 2018)], [*STORY, bio(47, 2031)], [*STORY, bio(5, 2207)]).keys
+    edited = [STORY[0], STORY[1].replace("1962", "1926"), *STORY[2:]]
+    old = apply_mask(Article(body=[*STORY, bio(12, 2018)]), Mask(keys=keys))[0]
+    new = apply_mask(Article(body=[*edited, bio(9, 1999)]), Mask(keys=keys))[0]
+    (edit,) = diff_articles(old, new).edits
+    assert ("+", "1926") in edit.inline
+
+
+def test_a_long_last_paragraph_with_new_words_and_other_figures_on_each_load_is_story_text():
+    # The stored version ends with another paragraph: the words are new, so this is story text being edited.
+    last = "Fishing crews, {} boats in all, moor at the south basin until the harbour master says otherwise."
+    assert reconcile(STORY, [*STORY[:3], last.format(1)], [*STORY[:3], last.format(2)]) is None

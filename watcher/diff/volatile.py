@@ -11,7 +11,9 @@ Three sources, one mask applied to both sides before two versions are compared:
   `watcher add --ignore`); the text they match is cut out of every paragraph.
 
 Nothing here may hide a real edit, so a block is masked only when it is short (a story paragraph is longer than
-a widget) and a mask never takes more than half of the body.
+a widget), or when it is long, stands at an end of the body and came with other figures on each of three loads
+(stored, fetched, re-fetched: a bio, an "about" box, an offer whose figures the page redraws); and a mask never
+takes more than half of the body.
 """
 
 from __future__ import annotations
@@ -33,6 +35,15 @@ _DIGITS = re.compile(r"\d+(?:[.,:]\d+)*")
 def block_key(text: str) -> str:
     """The key a volatile or boilerplate block is known by: folded, every number written as 0."""
     return _DIGITS.sub("0", fold(text))
+
+
+# Marks the key of a long block learned volatile (see _refigured_trailers), so that no other key masks a long block.
+LONG_MARK = "<long>"
+
+
+def volatile_key(text: str) -> str:
+    """The key a block learned volatile is known by: block_key, marked for a long block."""
+    return block_key(text) if maskable(text) else LONG_MARK + block_key(text)
 
 
 # Fields other than the headline that may be learned volatile as a whole (a headline that differs between loads
@@ -92,7 +103,7 @@ def apply_mask(article: Article, mask: Mask) -> tuple[Article, list[str]]:
         if cut != paragraph and not has_content(cut):
             removed.append(paragraph)  # the rules left nothing of it
             continue
-        if len(cut) <= budget and maskable(cut) and block_key(cut) in mask.keys:
+        if len(cut) <= budget and volatile_key(cut) in mask.keys:
             budget -= len(cut)
             removed.append(paragraph)
             continue
@@ -141,7 +152,8 @@ def reconcile(stored: Sequence[str], first: Sequence[str], second: Sequence[str]
     """
     a_count, b_count = Counter(first), Counter(second)
     only_a, only_b = a_count - b_count, b_count - a_count
-    if any(not maskable(x) for x in (*only_a, *only_b)):
+    refigured = _refigured_trailers(stored, second, only_a, only_b)
+    if any(not maskable(x) and x not in refigured for x in (*only_a, *only_b)):
         return None
     stored_set = set(stored)
     if any(
@@ -153,13 +165,43 @@ def reconcile(stored: Sequence[str], first: Sequence[str], second: Sequence[str]
         return None  # words, not figures, changed on the reload: the story is being edited right now
     taken_back = {x for x in only_b if x in stored_set and any(y not in stored_set and _near(x, y) for y in only_a)}
     served_once = {y for y in only_a if y not in stored_set and any(_near(x, y) for x in taken_back)}
-    keys = {block_key(x) for x in (*only_a, *only_b) if x not in taken_back and x not in served_once}
+    keys = {volatile_key(x) for x in (*only_a, *only_b) if x not in taken_back and x not in served_once}
     keys |= _moved_between(stored, first, second, a_count & b_count)
-    changed = sum(len(x) for x in second if block_key(x) in keys)
+    changed = sum(len(x) for x in second if volatile_key(x) in keys)
     if changed > sum(len(x) for x in second) * MAX_MASKED_SHARE:
         return None
     keys |= _stored_counterparts(stored, first, second, keys)
     return Agreement(list(second), keys, disputed=bool(taken_back))
+
+
+def _refigured_trailers(
+    stored: Sequence[str], second: Sequence[str], only_a: Counter[str], only_b: Counter[str]
+) -> set[str]:
+    """Long blocks the two loads and the stored version show with the same words and three sets of figures, that
+    stand at an end of the body (only short blocks, or more such blocks, between them and its first or last block).
+
+    That is where pages put the long blocks that are not the story: an author's bio, a company's "about" box, a
+    subscription offer, a gallery's captions, comments. A story paragraph inside the story is never one of them;
+    nor is a paragraph one of whose loads shows the stored text (an edit served by one cache node and not yet by
+    another, which the check leaves unconfirmed); so the figures of a story paragraph edited once, seen alike on
+    both loads, are never learned.
+    """
+    kept = set(stored)
+    # The stored version shows it too, with the same words: a block whose words are new is story text.
+    was = {block_key(x) for x in stored if not maskable(x)}
+    pairs = {block_key(x) for x in only_a if not maskable(x) and x not in kept and block_key(x) in was}
+    found = {y for y in only_b if not maskable(y) and y not in kept and block_key(y) in pairs}
+    if not found:
+        return set()
+
+    def quiet(block: str) -> bool:
+        return maskable(block) or block in found
+
+    at_edge = set()
+    for i, block in enumerate(second):
+        if block in found and (all(map(quiet, second[:i])) or all(map(quiet, second[i + 1 :]))):
+            at_edge.add(block_key(block))
+    return {x for x in (*only_a, *only_b) if not maskable(x) and x not in kept and block_key(x) in at_edge}
 
 
 def _near(a: str, b: str) -> bool:
@@ -214,8 +256,8 @@ def _stored_counterparts(
         after = [at[x] for x in stored[i + 1 :] if x in at]
         lo, hi = (before[-1] + 1 if before else 0), (after[0] if after else len(second))
         region = second[lo:hi] if lo <= hi else []
-        volatile = [x for x in region if block_key(x) in keys]
-        agreed_new = [x for x in region if block_key(x) not in keys and x not in set(stored)]
+        volatile = [x for x in region if volatile_key(x) in keys]
+        agreed_new = [x for x in region if volatile_key(x) not in keys and x not in set(stored)]
         if volatile and not agreed_new:
             found.add(block_key(block))
     return found

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from itertools import islice
 from typing import Any
 
 from watcher.cjk import CJK_LETTERS
@@ -127,7 +128,8 @@ def _densest(root: Any) -> Any:
     scores: dict[Any, float] = {}
     short: dict[Any, list[str]] = {}  # each parent's paragraphs too short to count alone
     for el in root.iter("p", "div", "td", "pre"):
-        own = normalize_text((el.text or "") + "".join((c.tail or "") for c in el))
+        # A block's own text, with that of its inline children (a paragraph written as <div><span>…</span></div>).
+        own = normalize_text((el.text or "") + "".join(_inline_text(c) + (c.tail or "") for c in el))
         if el.tag == "p":
             own = visible_text(el)
         parent = el.getparent()
@@ -158,15 +160,51 @@ def _densest(root: Any) -> Any:
     return best
 
 
+_PHRASING = frozenset(
+    ("span", "em", "i", "b", "strong", "font", "u", "small", "mark", "q", "cite", "abbr", "sub", "sup")
+)
+
+
+def _inline_text(el: Any) -> str:
+    """The text of an inline element without links or blocks inside (a <span> of a sentence), else ""."""
+    if not isinstance(el.tag, str) or el.tag not in _PHRASING:
+        return ""
+    if next(el.iterdescendants(*BLOCK_TAGS, "a", "br"), None) is not None:
+        return ""
+    return "".join(el.itertext())
+
+
 def _credit(scores: dict[Any, float], target: Any, text: str) -> None:
     score = 1 + len(text) / 100 + text.count(",") + text.count("，") + text.count("。")
     scores[target] = scores.get(target, 0) + score
     grand = target.getparent()
+    # A wrapper around this one block alone (a paragraph's <div> inside a styling <div>) is the same block.
+    while grand is not None and grand.tag == "div" and sum(1 for c in grand if isinstance(c.tag, str)) == 1:
+        grand = grand.getparent()
     if grand is not None:
         scores[grand] = scores.get(grand, 0) + score / 2
 
 
+GALLERY_CREDITS = 2  # items of a list holding a photo's credit: the list is a gallery's captions
+
+
 def is_caption_el(el: Any) -> bool:
+    """A caption or credit: by its tag or class, or an item of a gallery's captions: a list in which two or more
+    items (of the first few) hold a photo's credit beside their title and caption."""
+    if el.tag != "li":
+        return _named_caption(el)
+    if _credited(el):
+        return True
+    parent = el.getparent()
+    items = islice((c for c in parent if c.tag == "li"), 50) if parent is not None else ()
+    return sum(1 for c in items if _credited(c)) >= GALLERY_CREDITS
+
+
+def _credited(item: Any) -> bool:
+    return any(isinstance(c.tag, str) and c.tag != "li" and _named_caption(c) for c in item)
+
+
+def _named_caption(el: Any) -> bool:
     if el.tag in ("figcaption", "caption"):
         return True
     attrs = attrs_of(el)
@@ -233,7 +271,7 @@ def _dom_lines(container: Any) -> list[Line]:
             flush()
         elif tag in ("figure", "img", "picture", "h1") or is_caption_el(child) or is_meta_el(child):
             pass
-        elif tag == "tr":
+        elif tag == "tr" and not _laid_out(child):
             # One table row reads as one line; a paragraph per cell would shred the table.
             flush()
             buf.append((visible_text(child), link))
@@ -260,6 +298,14 @@ def _dom_lines(container: Any) -> list[Line]:
 
     flush()
     return out
+
+
+_CELL_BLOCKS = "./*/*[self::p or self::div or self::ul or self::ol or self::blockquote or self::table or self::pre]"
+
+
+def _laid_out(row: Any) -> bool:
+    """A row of a layout table: a cell holds paragraphs or other blocks, read as blocks, not as one line."""
+    return bool(row.xpath(_CELL_BLOCKS))
 
 
 def _trafilatura_paragraphs(root: Any, url: str | None = None) -> list[str]:

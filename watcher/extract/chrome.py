@@ -46,9 +46,21 @@ def _chrome_reason(el: Any) -> str:
         return ""  # a word of a sentence, whatever its class says (a glossary 'popup' link, a 'share'd quote)
     parts = attr_parts(attrs)
     named = sorted(parts & rules.CHROME_PARTS) or [j for j in rules.CHROME_JOINED if j in parts]
-    if named:
+    if named and not _quoted_post(el):
         return f"class/id names chrome ({named[0]})"
     return ""
+
+
+def _quoted_post(el: Any) -> bool:
+    """A post quoted in the story (an embedded tweet): a wrapper, named as social chrome is, around a blockquote
+    that holds nearly all its text. A share bar holds no quote, and comments hold more than their quotes."""
+    if el.tag not in ("div", "figure", "span"):
+        return False
+    quotes = el.findall(".//blockquote")
+    if not quotes:
+        return False
+    quoted = sum(len(visible_text(q)) for q in quotes if not any(a in quotes for a in q.iterancestors("blockquote")))
+    return quoted >= 40 and quoted >= 0.8 * len(visible_text(el))
 
 
 def _in_prose(el: Any) -> bool:
@@ -122,13 +134,54 @@ def _drop_prompts(root: Any, trace: Trace) -> None:
             drop(top)
 
 
+CARD_LINKS = 3  # links in a card of other stories: a name's pop-up, a "more on this" list
+CARD_CHARS = 60  # linked characters at least: more than a few names linked side by side
+CARD_LINKED = 0.9  # share of the card's text inside links
+CARD_SENTENCE = 40  # characters of the paragraph outside the card: the sentence it hides in
+_CARD_TAGS = rules.INLINE_TAGS - {"a"}
+
+
+def _card(el: Any) -> tuple[int, int] | None:
+    """(linked characters, all characters) of an inline element that is a card of links, else None."""
+    if el.tag not in _CARD_TAGS:
+        return None
+    links = [visible_text(a) for a in islice(el.iter("a"), 50)]
+    if len(links) < CARD_LINKS:
+        return None
+    linked, total = sum(len(t) for t in links), len(visible_text(el))
+    return (linked, total) if linked >= CARD_CHARS and linked >= CARD_LINKED * total else None
+
+
+def _drop_link_cards(root: Any) -> None:
+    """Remove cards of links hidden inside sentences: an inline element of a paragraph whose text is nothing but
+    three or more links (the pop-up a site shows over a person's name, with that person's latest stories).
+
+    Without the site's style sheet the card reads as part of the sentence. Of nested wrappers the innermost one
+    holding (nearly) the whole card goes, so the name the sentence links stays.
+    """
+    for paragraph in list(root.iter("p")):
+        for el in list(paragraph.iterdescendants(*_CARD_TAGS)):
+            found = _card(el) if el.getparent() is not None else None
+            if found is None or len(visible_text(paragraph)) - found[1] < CARD_SENTENCE:
+                continue  # a paragraph that is nothing but links is a list, read as one (extract/modules.py)
+            inner = el
+            while True:
+                deeper = next((c for c in inner if (_card(c) or (0, 0))[1] >= 0.8 * found[1]), None)
+                if deeper is None:
+                    break
+                inner = deeper
+            drop(inner)
+
+
 def strip_chrome(root: Any, trace: Trace | None = None) -> None:
-    """Remove chrome in place: prompts, elements, then sections introduced by a chrome heading (延伸閱讀, Trending ...).
+    """Remove chrome in place: prompts, cards of links inside sentences, elements, then sections introduced by a
+    chrome heading (延伸閱讀, Trending ...).
 
     Each removal with text enough to matter goes in the trace, with its reason.
     """
     trace = trace if trace is not None else Untraced()
     _drop_prompts(root, trace)
+    _drop_link_cards(root)
     body = root.find("body")
     page_text = (p_text_len(root), rough_len(body) if body is not None else 0)
     stack = [root]

@@ -206,6 +206,8 @@ def byline_from_dom(root: Any, said: Said = unsaid) -> str:
             if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script"):
                 continue
             if el.get("rel") == "author" or el.get("itemprop") == "author" or rules.BYLINE_PATTERN.search(attrs_of(el)):
+                if _in_chrome(el):
+                    continue  # another story's byline, in a menu's or a sidebar's list of stories
                 if el.get("rel") == "author" or el.get("itemprop") == "author":
                     # A linked name inside a byline line: take the whole line.
                     parent = el.getparent()
@@ -216,6 +218,18 @@ def byline_from_dom(root: Any, said: Said = unsaid) -> str:
                     said(f"element {where(el)}")
                     return text
     return ""
+
+
+_CHROME_ROLES = ("navigation", "complementary")
+
+
+def _in_chrome(el: Any) -> bool:
+    """Inside a menu or a sidebar (by tag or ARIA role) of the page, not of an <article>: an article's own aside or
+    footer may hold its byline."""
+    for a in el.iterancestors():
+        if a.tag in ("nav", "aside") or a.get("role") in _CHROME_ROLES:
+            return next(a.iterancestors("article"), None) is None
+    return False
 
 
 _SEGMENTS = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•｜]\s*")

@@ -14,7 +14,7 @@ from typing import Any
 
 from watcher.config import Config
 from watcher.diff.similarity import story_overlap  # the one measure of "same story"
-from watcher.diff.volatile import Mask, block_key, compile_patterns, host_boilerplate, maskable
+from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate, maskable, volatile_key
 from watcher.errors import WatcherError
 from watcher.models import Version, WatchedArticle
 from watcher.urls import host_of, hostname_of, on_domain
@@ -136,7 +136,7 @@ def build_mask(config: Config, watched: WatchedArticle, body: Sequence[str], hos
         others = [b for b in shared if story_overlap(mine, Article(body=b)) < OTHER_STORY_OVERLAP]
         keys |= host_boilerplate(body, others)
         # A block another article of the host was seen changing between two loads changes here too.
-        keys |= {block_key(p) for p in body if maskable(p)} & hosts.volatile(store, watched.url)
+        keys |= {volatile_key(p) for p in body} & hosts.volatile(store, watched.url)
     return Mask(keys=keys, patterns=compile_patterns(ignore_rules(config, watched)))
 
 

@@ -46,7 +46,7 @@ def history_json(
 ) -> list[dict[str, Any]]:
     """`history --json`: one Version.to_json() per version plus what history adds; `learned` are the article's
     volatile block keys, `machine` its machine-written summaries by version."""
-    from watcher.diff.volatile import block_key
+    from watcher.diff.volatile import volatile_key
     from watcher.models import top_class
     from watcher.render.timeline import redirect_target, reverted_to, version_summary
 
@@ -58,7 +58,7 @@ def history_json(
         entry["reverted_to"] = reverted_to(v, versions[:n]) if v.event == "revert" else None
         entry["redirected_to"] = redirect_target(v) if v.event == "redirected" else None
         # Added field: this version's blocks that comparison leaves out (learned to change on every load).
-        entry["volatile"] = [p for p in v.article.body if block_key(p) in learned]
+        entry["volatile"] = [p for p in v.article.body if volatile_key(p) in learned]
         # Added fields: the edits' intents, and a language model's summary when one was asked for.
         entry["intents"] = sorted({e.intent for e in v.edits if e.intent})
         if machine and v.number in machine:
