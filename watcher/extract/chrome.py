@@ -21,14 +21,18 @@ from watcher.extract.dom import (
 )
 
 
+def _hidden(el: Any) -> bool:
+    if el.get("hidden") is not None or (el.get("aria-hidden") == "true" and el.tag not in ("img", "figure")):
+        return True
+    style = (el.get("style") or "").replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
 def _is_chrome(el: Any) -> bool:
     tag = el.tag
     if tag in rules.DROP_TAGS:
         return True
-    if el.get("hidden") is not None or (el.get("aria-hidden") == "true" and tag not in ("img", "figure")):
-        return True
-    style = (el.get("style") or "").replace(" ", "").lower()
-    if "display:none" in style or "visibility:hidden" in style:
+    if _hidden(el):
         return True
     role = (el.get("role") or "").lower()
     if role in ("navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "dialog", "alert", "search"):
@@ -118,9 +122,54 @@ def _drop_prompts(root: Any) -> None:
             drop(top)
 
 
+_SHINGLE = 5  # words
+COPY_SHARE = 0.6  # of a hidden body's word runs the page shows elsewhere: a copy of the story, not the story
+
+
+def _drop_hidden_copies(root: Any) -> None:
+    """Remove hidden copies of the story (microdata's articleBody in a display:none block, for machines).
+
+    A hidden articleBody is otherwise kept, since a page may hide its story until a script shows it; but when the
+    page shows the same text elsewhere, the hidden copy is only a second, often flattened copy (one block for the
+    whole story), and extracting it would hide an edit made to the story the reader sees.
+    """
+    copies = []
+    for marked in root.iterfind('.//*[@itemprop="articleBody"]'):
+        hidden = next((n for n in (marked, *marked.iterancestors()) if _hidden(n)), None)
+        if hidden is not None and hidden.tag not in ("html", "body") and hidden not in copies:
+            copies.append(hidden)
+    if not copies:
+        return
+    shown: list[str] = []
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        if el.text and isinstance(el.tag, str) and el.tag not in rules.DROP_TAGS:
+            shown.append(el.text)
+        for child in reversed(el):
+            if child.tail:
+                shown.append(child.tail)  # order does not matter: word runs are counted, not read
+            if isinstance(child.tag, str) and child not in copies and not _hidden(child):
+                stack.append(child)
+    runs = _shingles(" ".join(shown))
+    for hidden in copies:
+        own = _shingles(" ".join(hidden.itertext()))
+        if len(own) >= 20 and len(own & runs) >= COPY_SHARE * len(own) and hidden.getparent() is not None:
+            drop(hidden)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _TOKEN.findall(text.casefold())
+    return {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+
+
+_TOKEN = re.compile(r"\w+")
+
+
 def strip_chrome(root: Any) -> None:
     """Remove chrome in place: prompts, elements, then sections introduced by a chrome heading (延伸閱讀, Trending ...)."""
     _drop_prompts(root)
+    _drop_hidden_copies(root)
     body = root.find("body")
     page_text = (p_text_len(root), rough_len(body) if body is not None else 0)
     stack = [root]
