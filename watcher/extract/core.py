@@ -113,7 +113,7 @@ def extract(
     rule_byline = rule_text(root, rule.byline) if rule else ""
     headline = rule_head or choose_headline(root, ld, meta, site_titles)
     # Bylines and deks usually sit in the article's <header>, which chrome stripping removes: read them first.
-    dom_byline = byline_from_dom(root)
+    dom_byline = byline_from_dom(root, headline)
     dek_el = None if rule_dek else dek_element(root, headline)
     dom_dek = visible_text(dek_el) if dek_el is not None else ""
     if dek_el is not None:

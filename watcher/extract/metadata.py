@@ -197,23 +197,58 @@ def _dek_like(el: Any) -> bool:
     return True
 
 
-def byline_from_dom(root: Any) -> str:
-    """The byline line as the reader sees it (e.g. 記者…／綜合報導), when the page marks one."""
-    scopes = list(root.iter("article")) + list(root.iter("main")) + [root]
-    for scope in scopes:
-        for el in scope.iter():
-            if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script"):
-                continue
-            if el.get("rel") == "author" or el.get("itemprop") == "author" or rules.BYLINE_PATTERN.search(attrs_of(el)):
-                if el.get("rel") == "author" or el.get("itemprop") == "author":
-                    # A linked name inside a byline line: take the whole line.
-                    parent = el.getparent()
-                    if parent is not None and rules.BYLINE_PATTERN.search(attrs_of(parent)):
-                        el = parent
-                text = _byline_text(el)
-                if 0 < len(text) < 160:
-                    return text
-    return ""
+def byline_from_dom(root: Any, headline: str = "") -> str:
+    """The byline line as the reader sees it (e.g. 記者…／綜合報導), when the page marks one.
+
+    The first one in the article (or main). A page without either also marks the bylines of the teasers in its
+    "most read" and "related" lists, which come in another order on every load: there the story's byline is the
+    one nearest the visible headline, in the smallest block around the headline that holds any byline.
+    """
+    for scope in [*root.iter("article"), *root.iter("main")]:
+        for el in _byline_elements(scope):
+            if text := _byline_line(el):
+                return text
+    heading = _headline_element(root, headline)
+    if heading is not None:
+        depth = {node: d for d, node in enumerate(reversed([heading, *heading.iterancestors()]))}
+        best, best_depth = "", -1
+        for el in _byline_elements(root):
+            # The depth of the smallest block holding both this byline and the headline: deeper is nearer.
+            shared = next((depth[n] for n in (el, *el.iterancestors()) if n in depth), 0)
+            if shared > best_depth and (text := _byline_line(el)):
+                best, best_depth = text, shared
+        return best
+    return next((text for el in _byline_elements(root) if (text := _byline_line(el))), "")
+
+
+def _headline_element(root: Any, headline: str) -> Any | None:
+    if not headline:
+        return None
+    for el in root.iter("h1", "h2", "h3"):
+        if visible_text(el) == headline:
+            return el
+    for el in root.iterfind('.//*[@itemprop="headline"]'):
+        if visible_text(el) == headline:
+            return el
+    return None
+
+
+def _byline_elements(scope: Any) -> Iterator[Any]:
+    for el in scope.iter():
+        if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script"):
+            continue
+        if el.get("rel") == "author" or el.get("itemprop") == "author" or rules.BYLINE_PATTERN.search(attrs_of(el)):
+            yield el
+
+
+def _byline_line(el: Any) -> str:
+    if el.get("rel") == "author" or el.get("itemprop") == "author":
+        # A linked name inside a byline line: take the whole line.
+        parent = el.getparent()
+        if parent is not None and rules.BYLINE_PATTERN.search(attrs_of(parent)):
+            el = parent
+    text = _byline_text(el)
+    return text if 0 < len(text) < 160 else ""
 
 
 _SEGMENTS = re.compile(r"\s+[|·•—–-]\s+|\s*[|·•｜]\s*")
