@@ -39,7 +39,7 @@ def _is_chrome(el: Any) -> bool:
         return True
     if tag in rules.CHROME_TAGS:
         return True
-    attrs = attrs_of(el)
+    attrs = el.get("class") or "" if _heading_anchor(el) else attrs_of(el)
     if not attrs.strip():
         return False
     if el.get("itemprop") == "articleBody" or rules.BODY_PATTERN.search(attrs):
@@ -52,6 +52,24 @@ def _is_chrome(el: Any) -> bool:
     return False
 
 
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_FOLD = re.compile(r"[\W_]+")
+
+
+def _heading_anchor(el: Any) -> bool:
+    """Whether the element's id is its own heading's text made an anchor (documentation sections: the section
+    "Sharing with a single developer" is id="sharing-with-a-single-developer"): its words are the heading's, not
+    a name for what the element is, so they never make it a share bar or a menu."""
+    ident = el.get("id")
+    if not ident:
+        return False
+    heading = next((c for c in islice(el.iterchildren(), 3) if c.tag in _HEADINGS), None)
+    if heading is None:
+        return False
+    key = _FOLD.sub("", ident.casefold())
+    return len(key) >= 8 and _FOLD.sub("", visible_text(heading).casefold()).startswith(key)
+
+
 def _in_prose(el: Any) -> bool:
     """Whether an inline element sits inside running text: its block's own words around it make a sentence."""
     parent = el.getparent()
@@ -62,9 +80,10 @@ def _in_prose(el: Any) -> bool:
     return len(_WORD.findall(around)) >= 40
 
 
-def _protected(el: Any, page: tuple[int, int]) -> bool:
-    """Chrome-looking wrappers that in fact hold the article (a layout div named 'with-sidebar', an ASP.NET form)."""
-    if el.tag in ("html", "body", "article", "main"):
+def _protected(el: Any, page: tuple[int, int], story: frozenset[Any] = frozenset()) -> bool:
+    """Chrome-looking wrappers that in fact hold the article (a layout div named 'with-sidebar', an ASP.NET form, the
+    overlay a story opens in over a stream of teasers); `story`: the page's main <article> and its ancestors."""
+    if el.tag in ("html", "body", "article", "main") or el in story:
         return True
     for _ in el.iterfind('.//*[@itemprop="articleBody"]'):
         return True
@@ -172,6 +191,7 @@ def strip_chrome(root: Any) -> None:
     _drop_hidden_copies(root)
     body = root.find("body")
     page_text = (p_text_len(root), rough_len(body) if body is not None else 0)
+    story = _story_article(root)
     stack = [root]
     while stack:
         el = stack.pop()
@@ -180,7 +200,7 @@ def strip_chrome(root: Any) -> None:
                 if child.tag is etree.Comment or child.tag is etree.ProcessingInstruction:
                     drop(child)
                 continue
-            if _is_chrome(child) and (child.tag in rules.DROP_TAGS or not _protected(child, page_text)):
+            if _is_chrome(child) and (child.tag in rules.DROP_TAGS or not _protected(child, page_text, story)):
                 drop(child)
             else:
                 stack.append(child)
@@ -190,6 +210,20 @@ def strip_chrome(root: Any) -> None:
         text = visible_text(el).casefold().rstrip(":：>›.…» ").strip()
         if text and len(text) <= 40 and _is_chrome_heading(text):
             _drop_section(el)
+
+
+STORY_ARTICLE_CHARS = 500  # of paragraph text: a story, where a teaser <article> holds a line or two
+
+
+def _story_article(root: Any) -> frozenset[Any]:
+    """The <article> with the most paragraph text, when it holds a story's worth, with its ancestors: whatever
+    their class names say (a 'modal' the story opens in), they hold the story."""
+    best, best_len = None, STORY_ARTICLE_CHARS - 1
+    for article in root.iter("article"):
+        size = p_text_len(article)
+        if size > best_len:
+            best, best_len = article, size
+    return frozenset() if best is None else frozenset((best, *best.iterancestors()))
 
 
 def _is_chrome_heading(text: str) -> bool:
