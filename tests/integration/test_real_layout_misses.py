@@ -190,3 +190,32 @@ def test_a_story_open_in_an_overlay_named_modal_is_extracted_and_its_edit_is_sto
     real = checker.check(url)
     assert (real.status, real.version) == ("changed", 2), (real.status, real.flags, real.note)
     assert [e.field for e in real.edits] == ["body"] and ("+", "16") in real.edits[0].inline
+
+
+def with_quoted_post(post: str) -> str:
+    """The north pier story quoting a resident's post, embedded the way sites do (a wrapper whose class says
+    social, around a <blockquote> of the post's words) between its paragraphs."""
+    embed = (
+        '<div class="social-media-embed"><blockquote class="post-quote">'
+        f"<p>{escape(post)}</p>&mdash; Harbour Watch (@harbourwatch) "
+        '<a href="https://posts.example/harbourwatch/1">March 3</a></blockquote></div>'
+    )
+    paragraphs = "\n".join(f"<p>{escape(p)}</p>" for p in tidewater.BODY)
+    with_embed = "\n".join(f"<p>{escape(p)}</p>" for p in tidewater.BODY[:2]) + embed
+    with_embed += "\n".join(f"<p>{escape(p)}</p>" for p in tidewater.BODY[2:])
+    return tidewater.story().replace(paragraphs, with_embed)
+
+
+def test_a_post_the_story_quotes_in_an_embed_is_story_text_and_its_edit_is_stored(site, checker):
+    post = "Divers out at the north pier again this morning, third day running. Something is up with the piles."
+    site.page_versions(
+        "/q", {"v1": with_quoted_post(post), "v2": with_quoted_post(post.replace("third day", "fourth day"))}
+    )
+    url = checker.add(site.url("/q"))
+    assert checker.check(url).status == "new"
+    assert any(post in p for p in checker.store.latest_version(url).article.body)
+
+    site.set_version("/q", "v2")
+    real = checker.check(url)
+    assert (real.status, real.version) == ("changed", 2), (real.status, real.flags, real.note)
+    assert [e.field for e in real.edits] == ["body"] and ("+", "fourth") in real.edits[0].inline

@@ -48,8 +48,21 @@ def _is_chrome(el: Any) -> bool:
         return False  # a word of a sentence, whatever its class says (a glossary 'popup' link, a 'share'd quote)
     parts = attr_parts(attrs)
     if parts & rules.CHROME_PARTS or any(j in parts for j in rules.CHROME_JOINED):
-        return True
+        return not _quoted_post(el)
     return False
+
+
+QUOTE_SHARE = 0.8  # of a wrapper's text in its blockquote: the wrapper is a quoted post's frame
+
+
+def _quoted_post(el: Any) -> bool:
+    """Whether a chrome-named wrapper frames a quotation (an embedded post: class "social-media-embed" around a
+    <blockquote> of the post's words, the story quoting it); a share bar or a sidebar is never mostly a quote."""
+    quote = el.find(".//blockquote")
+    if quote is None:
+        return False
+    quoted = rough_len(quote)
+    return quoted >= 40 and quoted >= QUOTE_SHARE * rough_len(el)
 
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
