@@ -94,6 +94,12 @@ def collapse(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def _weight(text: str) -> int:
+    """Length as reading weight: a Chinese or Japanese character says about what a short word does (three
+    letters), so a 35-character line of a Taiwanese blog is a paragraph as a 100-letter English one is."""
+    return len(text) + 2 * sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+
+
 def _squeeze(text: str) -> str:
     """Letters and digits only, case-folded, compatibility forms unified: the form two copies of a text share."""
     return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
@@ -152,11 +158,11 @@ class Page:
         order = sorted(range(len(self.paragraphs)), key=lambda i: abs(i - len(self.paragraphs) / 2))
         for i in order:
             para = collapse(self.paragraphs[i])
-            if len(para) < 60:
+            if _weight(para) < 60:
                 continue
             for _node, text in self._text_nodes(self.tree):
                 piece = collapse(text)
-                if len(piece) < 30 or piece not in para:
+                if _weight(piece) < 30 or piece not in para:
                     continue
                 number = _NUMBER.search(piece)
                 if number:
