@@ -100,6 +100,21 @@ def _weight(text: str) -> int:
     return len(text) + 2 * sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
 
 
+PROMPT_CHARS = 1000
+
+
+def _in_prompt(el: Any) -> bool:
+    """Whether a text sits in a sign-up or subscription prompt: a small block holding buttons or fields. Some
+    ground-truth bodies keep such a prompt ("Sign up for our newsletter ..."), but no newsroom edits one as
+    story text, and watcher rightly leaves prompts out (issue 26: newsletter and share prompts are chrome)."""
+    for block in list(el.iterancestors())[:4]:
+        if len(collapse("".join(block.itertext()))) > PROMPT_CHARS:
+            return False
+        if block.find(".//button") is not None or block.find(".//input") is not None:
+            return True
+    return False
+
+
 def _squeeze(text: str) -> str:
     """Letters and digits only, case-folded, compatibility forms unified: the form two copies of a text share."""
     return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
@@ -160,9 +175,9 @@ class Page:
             para = collapse(self.paragraphs[i])
             if _weight(para) < 60:
                 continue
-            for _node, text in self._text_nodes(self.tree):
+            for node, text in self._text_nodes(self.tree):
                 piece = collapse(text)
-                if _weight(piece) < 30 or piece not in para:
+                if _weight(piece) < 30 or piece not in para or _in_prompt(node[0]):
                     continue
                 number = _NUMBER.search(piece)
                 if number:
