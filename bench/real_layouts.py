@@ -3,8 +3,8 @@
 usage: python bench/real_layouts.py [--set dev|dev2|both] [--pages N] [--jobs J] [--reloads R] [--only ID ...]
 
 Reads the real pages of shared/extraction-dev and shared/extraction-dev-2 where they are (never copying them; it
-says so and stops when the folders are absent) and serves each from 127.0.0.1 on a port of its own (one host per
-page), re-noised on EVERY request the way live sites are:
+says so and stops when the folders are absent) and serves each from a loopback address of its own (127.1.x.y: one
+host per page), re-noised on EVERY request the way live sites are:
   - digits in text that is not the story changed (counters, "5 min ago", sidebar figures), the story text being
     what the page's ground-truth body holds; headings, <time>, captions and date/author elements keep theirs;
   - every list and every run of sibling links that holds no story text reordered;
@@ -94,6 +94,27 @@ def collapse(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def _weight(text: str) -> int:
+    """Length as reading weight: a Chinese or Japanese character says about what a short word does (three
+    letters), so a 35-character line of a Taiwanese blog is a paragraph as a 100-letter English one is."""
+    return len(text) + 2 * sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+
+
+PROMPT_CHARS = 1000
+
+
+def _in_prompt(el: Any) -> bool:
+    """Whether a text sits in a sign-up or subscription prompt: a small block holding buttons or fields. Some
+    ground-truth bodies keep such a prompt ("Sign up for our newsletter ..."), but no newsroom edits one as
+    story text, and watcher rightly leaves prompts out (issue 26: newsletter and share prompts are chrome)."""
+    for block in list(el.iterancestors())[:4]:
+        if len(collapse("".join(block.itertext()))) > PROMPT_CHARS:
+            return False
+        if block.find(".//button") is not None or block.find(".//input") is not None:
+            return True
+    return False
+
+
 def _squeeze(text: str) -> str:
     """Letters and digits only, case-folded, compatibility forms unified: the form two copies of a text share."""
     return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
@@ -156,11 +177,11 @@ class Page:
         order = sorted(range(len(self.paragraphs)), key=lambda i: abs(i - len(self.paragraphs) / 2))
         for i in order:
             para = collapse(self.paragraphs[i])
-            if len(para) < paragraph_chars:
+            if _weight(para) < paragraph_chars:
                 continue
-            for _node, text in self._text_nodes(self.tree):
+            for node, text in self._text_nodes(self.tree):
                 piece = collapse(text)
-                if len(piece) < piece_chars or piece not in para:
+                if _weight(piece) < piece_chars or piece not in para or _in_prompt(node[0]):
                     continue
                 number = _NUMBER.search(piece)
                 if number:
@@ -296,11 +317,11 @@ class _Server(ThreadingHTTPServer):
 _CLOSE_AT_END: list[_Server] = []
 
 
-def serve(page: Page) -> list[_Server]:
+def serve(page: Page, address: str = "127.0.0.1") -> list[_Server]:
     """Two servers for one page, so the noisy and the quiet copy are different hosts."""
     servers = []
     for _ in range(2):
-        server = _Server(("127.0.0.1", 0), _Handler)
+        server = _Server((address, 0), _Handler)
         server.page = page  # type: ignore[attr-defined]
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         servers.append(server)
@@ -350,16 +371,24 @@ def _stored_body(store: Any, url: str) -> str:
     return "\n".join(collapse(p) for p in latest.article.body) if latest else ""
 
 
-async def run_page(page: Page, svc: Services, reloads: int) -> Outcome:
+def loopback(index: int) -> str:
+    """A loopback address of the page's own (127.1.0.1, 127.1.0.2, ...): a port freed by a page done with is
+    soon handed to another page, which on a shared address would inherit the first page's URL in the store (its
+    first check then "changed") and what its host learned."""
+    return f"127.1.{index // 250}.{index % 250 + 1}"
+
+
+async def run_page(page: Page, svc: Services, reloads: int, index: int = 0) -> Outcome:
     out = Outcome(page.key, page.set)
     await asyncio.to_thread(page.prepare)
     if page.edit is None:
         out.verdict, out.note = "no-edit", "no body paragraph the harness can edit"
         return out
-    servers = serve(page)
+    address = loopback(index)
+    servers = serve(page, address)
     try:
-        story = f"http://127.0.0.1:{servers[0].server_address[1]}/story"
-        quiet = f"http://127.0.0.1:{servers[1].server_address[1]}/quiet"
+        story = f"http://{address}:{servers[0].server_address[1]}/story"
+        quiet = f"http://{address}:{servers[1].server_address[1]}/quiet"
         url = svc.store.add_article(story)[0].url
         quiet_url = svc.store.add_article(quiet)[0].url
         # The yardstick is a rendered check (the pre-check would answer a quiet page without rendering).
@@ -445,9 +474,9 @@ async def run(pages: list[Page], jobs: int, reloads: int) -> list[Outcome]:
     async with Fetcher(fetch) as fetcher:
         svc = Services(fetcher=fetcher, store=store, config=config, http=HTTPFetcher(fetch))
 
-        async def one(page: Page) -> None:
+        async def one(index: int, page: Page) -> None:
             async with gate:
-                out = await run_page(page, svc, reloads)
+                out = await run_page(page, svc, reloads, index)
             outcomes.append(out)
             page.tree = None  # the parsed page is large; done with it
             print(
@@ -458,7 +487,7 @@ async def run(pages: list[Page], jobs: int, reloads: int) -> list[Outcome]:
                 flush=True,
             )
 
-        await asyncio.gather(*(one(p) for p in pages))
+        await asyncio.gather(*(one(i, p) for i, p in enumerate(pages)))
     for server in _CLOSE_AT_END:
         server.server_close()
     return outcomes

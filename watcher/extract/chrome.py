@@ -22,22 +22,29 @@ from watcher.extract.dom import (
 from watcher.extract.trace import Trace, Untraced
 
 
+def _hidden(el: Any) -> str:
+    """Why an element is hidden from readers ("" when it is not)."""
+    if el.get("hidden") is not None or (el.get("aria-hidden") == "true" and el.tag not in ("img", "figure")):
+        return "hidden"
+    style = (el.get("style") or "").replace(" ", "").lower()
+    if "display:none" in style or "visibility:hidden" in style:
+        return "hidden by its style"
+    return ""
+
+
 def _chrome_reason(el: Any) -> str:
     """Why an element is page chrome, or "" when it is not."""
     tag = el.tag
     if tag in rules.DROP_TAGS:
         return f"<{tag}> never holds article text"
-    if el.get("hidden") is not None or (el.get("aria-hidden") == "true" and tag not in ("img", "figure")):
-        return "hidden"
-    style = (el.get("style") or "").replace(" ", "").lower()
-    if "display:none" in style or "visibility:hidden" in style:
-        return "hidden by its style"
+    if hidden := _hidden(el):
+        return hidden
     role = (el.get("role") or "").lower()
     if role in ("navigation", "banner", "contentinfo", "complementary", "menu", "menubar", "dialog", "alert", "search"):
         return f"role={role}"
     if tag in rules.CHROME_TAGS:
         return f"<{tag}> is page chrome"
-    attrs = attrs_of(el)
+    attrs = el.get("class") or "" if _heading_anchor(el) else attrs_of(el)
     if not attrs.strip():
         return ""
     if el.get("itemprop") == "articleBody" or rules.BODY_PATTERN.search(attrs):
@@ -63,6 +70,24 @@ def _quoted_post(el: Any) -> bool:
     return quoted >= 40 and quoted >= 0.8 * len(visible_text(el))
 
 
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_FOLD = re.compile(r"[\W_]+")
+
+
+def _heading_anchor(el: Any) -> bool:
+    """Whether the element's id is its own heading's text made an anchor (documentation sections: the section
+    "Sharing with a single developer" is id="sharing-with-a-single-developer"): its words are the heading's, not
+    a name for what the element is, so they never make it a share bar or a menu."""
+    ident = el.get("id")
+    if not ident:
+        return False
+    heading = next((c for c in islice(el.iterchildren(), 3) if c.tag in _HEADINGS), None)
+    if heading is None:
+        return False
+    key = _FOLD.sub("", ident.casefold())
+    return len(key) >= 8 and _FOLD.sub("", visible_text(heading).casefold()).startswith(key)
+
+
 def _in_prose(el: Any) -> bool:
     """Whether an inline element sits inside running text: its block's own words around it make a sentence."""
     parent = el.getparent()
@@ -73,9 +98,10 @@ def _in_prose(el: Any) -> bool:
     return len(_WORD.findall(around)) >= 40
 
 
-def _protected(el: Any, page: tuple[int, int]) -> bool:
-    """Chrome-looking wrappers that in fact hold the article (a layout div named 'with-sidebar', an ASP.NET form)."""
-    if el.tag in ("html", "body", "article", "main"):
+def _protected(el: Any, page: tuple[int, int], story: frozenset[Any] = frozenset()) -> bool:
+    """Chrome-looking wrappers that in fact hold the article (a layout div named 'with-sidebar', an ASP.NET form, the
+    overlay a story opens in over a stream of teasers); `story`: the page's main <article> and its ancestors."""
+    if el.tag in ("html", "body", "article", "main") or el in story:
         return True
     for _ in el.iterfind('.//*[@itemprop="articleBody"]'):
         return True
@@ -173,17 +199,63 @@ def _drop_link_cards(root: Any) -> None:
             drop(inner)
 
 
+_SHINGLE = 5  # words
+COPY_SHARE = 0.6  # of a hidden body's word runs the page shows elsewhere: a copy of the story, not the story
+
+
+def _drop_hidden_copies(root: Any) -> None:
+    """Remove hidden copies of the story (microdata's articleBody in a display:none block, for machines).
+
+    A hidden articleBody is otherwise kept, since a page may hide its story until a script shows it; but when the
+    page shows the same text elsewhere, the hidden copy is only a second, often flattened copy (one block for the
+    whole story), and extracting it would hide an edit made to the story the reader sees.
+    """
+    copies = []
+    for marked in root.iterfind('.//*[@itemprop="articleBody"]'):
+        hidden = next((n for n in (marked, *marked.iterancestors()) if _hidden(n)), None)
+        if hidden is not None and hidden.tag not in ("html", "body") and hidden not in copies:
+            copies.append(hidden)
+    if not copies:
+        return
+    shown: list[str] = []
+    stack = [root]
+    while stack:
+        el = stack.pop()
+        if el.text and isinstance(el.tag, str) and el.tag not in rules.DROP_TAGS:
+            shown.append(el.text)
+        for child in reversed(el):
+            if child.tail:
+                shown.append(child.tail)  # order does not matter: word runs are counted, not read
+            if isinstance(child.tag, str) and child not in copies and not _hidden(child):
+                stack.append(child)
+    runs = _shingles(" ".join(shown))
+    for hidden in copies:
+        own = _shingles(" ".join(hidden.itertext()))
+        if len(own) >= 20 and len(own & runs) >= COPY_SHARE * len(own) and hidden.getparent() is not None:
+            drop(hidden)
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = _TOKEN.findall(text.casefold())
+    return {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+
+
+_TOKEN = re.compile(r"\w+")
+
+
 def strip_chrome(root: Any, trace: Trace | None = None) -> None:
-    """Remove chrome in place: prompts, cards of links inside sentences, elements, then sections introduced by a
-    chrome heading (延伸閱讀, Trending ...).
+    """Remove chrome in place: prompts, hidden copies of the story, cards of links inside sentences, elements, then
+    sections introduced by a chrome heading (延伸閱讀, Trending ...).
 
     Each removal with text enough to matter goes in the trace, with its reason.
     """
     trace = trace if trace is not None else Untraced()
     _drop_prompts(root, trace)
+    _drop_hidden_copies(root)
     _drop_link_cards(root)
     body = root.find("body")
     page_text = (p_text_len(root), rough_len(body) if body is not None else 0)
+    story = _story_article(root)
     stack = [root]
     while stack:
         el = stack.pop()
@@ -193,7 +265,7 @@ def strip_chrome(root: Any, trace: Trace | None = None) -> None:
                     drop(child)
                 continue
             reason = _chrome_reason(child)
-            if reason and (child.tag in rules.DROP_TAGS or not _protected(child, page_text)):
+            if reason and (child.tag in rules.DROP_TAGS or not _protected(child, page_text, story)):
                 if child.tag not in rules.DROP_TAGS:  # a script's or a style's text is no text of the page
                     trace.drop_element(child, reason)
                 drop(child)
@@ -205,6 +277,20 @@ def strip_chrome(root: Any, trace: Trace | None = None) -> None:
         text = visible_text(el).casefold().rstrip(":：>›.…» ").strip()
         if text and len(text) <= 40 and _is_chrome_heading(text):
             _drop_section(el, trace)
+
+
+STORY_ARTICLE_CHARS = 500  # of paragraph text: a story, where a teaser <article> holds a line or two
+
+
+def _story_article(root: Any) -> frozenset[Any]:
+    """The <article> with the most paragraph text, when it holds a story's worth, with its ancestors: whatever
+    their class names say (a 'modal' the story opens in), they hold the story."""
+    best, best_len = None, STORY_ARTICLE_CHARS - 1
+    for article in root.iter("article"):
+        size = p_text_len(article)
+        if size > best_len:
+            best, best_len = article, size
+    return frozenset() if best is None else frozenset((best, *best.iterancestors()))
 
 
 def _is_chrome_heading(text: str) -> bool:

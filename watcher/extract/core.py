@@ -131,7 +131,7 @@ def _extract(
     else:
         headline = choose_headline(root, ld, meta, site_titles, trace.sourced("headline"))
     # Bylines and deks usually sit in the article's <header>, which chrome stripping removes: read them first.
-    dom_byline = byline_from_dom(root, trace.sourced("byline"))
+    dom_byline = byline_from_dom(root, headline, trace.sourced("byline"))
     dek_el = None if rule_dek else dek_element(root, headline)
     dom_dek = visible_text(dek_el) if dek_el is not None else ""
     if dek_el is not None:

@@ -198,26 +198,66 @@ def _dek_like(el: Any) -> bool:
     return True
 
 
-def byline_from_dom(root: Any, said: Said = unsaid) -> str:
-    """The byline line as the reader sees it (e.g. 記者…／綜合報導), when the page marks one; said(its element)."""
-    scopes = list(root.iter("article")) + list(root.iter("main")) + [root]
-    for scope in scopes:
-        for el in scope.iter():
-            if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script"):
-                continue
-            if el.get("rel") == "author" or el.get("itemprop") == "author" or rules.BYLINE_PATTERN.search(attrs_of(el)):
-                if _in_chrome(el):
-                    continue  # another story's byline, in a menu's or a sidebar's list of stories
-                if el.get("rel") == "author" or el.get("itemprop") == "author":
-                    # A linked name inside a byline line: take the whole line.
-                    parent = el.getparent()
-                    if parent is not None and rules.BYLINE_PATTERN.search(attrs_of(parent)):
-                        el = parent
-                text = _byline_text(el)
-                if 0 < len(text) < 160:
-                    said(f"element {where(el)}")
-                    return text
+def byline_from_dom(root: Any, headline: str = "", said: Said = unsaid) -> str:
+    """The byline line as the reader sees it (e.g. 記者…／綜合報導), when the page marks one; said(its element).
+
+    The first one in the article (or main). A page without either also marks the bylines of the teasers in its
+    "most read" and "related" lists, which come in another order on every load: there the story's byline is the
+    one nearest the visible headline, in the smallest block around the headline that holds any byline.
+    """
+    for scope in [*root.iter("article"), *root.iter("main")]:
+        for el in _byline_elements(scope):
+            if text := _byline_line(el):
+                said(f"element {where(el)}")
+                return text
+    heading = _headline_element(root, headline)
+    if heading is not None:
+        depth = {node: d for d, node in enumerate(reversed([heading, *heading.iterancestors()]))}
+        best, best_el, best_depth = "", None, -1
+        for el in _byline_elements(root):
+            # The depth of the smallest block holding both this byline and the headline: deeper is nearer.
+            shared = next((depth[n] for n in (el, *el.iterancestors()) if n in depth), 0)
+            if shared > best_depth and (text := _byline_line(el)):
+                best, best_el, best_depth = text, el, shared
+        if best_el is not None:
+            said(f"element {where(best_el)}")
+        return best
+    for el in _byline_elements(root):
+        if text := _byline_line(el):
+            said(f"element {where(el)}")
+            return text
     return ""
+
+
+def _headline_element(root: Any, headline: str) -> Any | None:
+    if not headline:
+        return None
+    for el in root.iter("h1", "h2", "h3"):
+        if visible_text(el) == headline:
+            return el
+    for el in root.iterfind('.//*[@itemprop="headline"]'):
+        if visible_text(el) == headline:
+            return el
+    return None
+
+
+def _byline_elements(scope: Any) -> Iterator[Any]:
+    for el in scope.iter():
+        if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script"):
+            continue
+        if el.get("rel") == "author" or el.get("itemprop") == "author" or rules.BYLINE_PATTERN.search(attrs_of(el)):
+            if not _in_chrome(el):  # else another story's byline, in a menu's or a sidebar's list of stories
+                yield el
+
+
+def _byline_line(el: Any) -> str:
+    if el.get("rel") == "author" or el.get("itemprop") == "author":
+        # A linked name inside a byline line: take the whole line.
+        parent = el.getparent()
+        if parent is not None and rules.BYLINE_PATTERN.search(attrs_of(parent)):
+            el = parent
+    text = _byline_text(el)
+    return text if 0 < len(text) < 160 else ""
 
 
 _CHROME_ROLES = ("navigation", "complementary")
