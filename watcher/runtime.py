@@ -9,6 +9,9 @@ does" holds everywhere::
         result = await check_article(url, runtime.services(browser))
 
 Nothing here runs a check or starts a browser by itself; it only chooses and connects the parts.
+The process's HTTP clients (one pool, connections kept alive between requests) are made here and handed
+to the fetchers; the browser fetcher closes them when its `async with` ends, which is where a front
+end's work ends, and every fetcher beside it shares them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from watcher.config import Config
 from watcher.errors import BadInput
 
 if TYPE_CHECKING:
+    from watcher.fetch.http import Pool
     from watcher.fetch.polite import Polite
     from watcher.fetch.robots import RobotsGuard
     from watcher.machine_summary import MachineSummaries
@@ -47,6 +51,7 @@ class Runtime:
         self.store_url = store_url or None
         self._store = store
         self._robots: RobotsGuard | None = None
+        self._http_pool: Pool | None = None
 
     def store(self, *, write: bool = False) -> Store:
         """The store; reads of a data folder that does not exist fail instead of creating it."""
@@ -82,8 +87,21 @@ class Runtime:
         from watcher.fetch.registry import make_fetcher
 
         return make_fetcher(
-            "browser", self.config.fetch, robots=self.robots(), idle_after=self.config.fetch.browser_idle
+            "browser",
+            self.config.fetch,
+            robots=self.robots(),
+            idle_after=self.config.fetch.browser_idle,
+            pool=self.http_pool(),
         )
+
+    def http_pool(self) -> Pool:
+        """The process's HTTP clients: page GETs and the browser's main documents reuse their connections.
+        Closed with the fetcher from `fetcher()` (and made afresh if a later one needs them)."""
+        if self._http_pool is None:
+            from watcher.fetch.http import Pool
+
+            self._http_pool = Pool()
+        return self._http_pool
 
     def http_fetcher(self, browser: Any) -> Polite | None:
         """The raw-HTML fetcher beside the browser (fast checks, [fetch] mode), or None when no article can

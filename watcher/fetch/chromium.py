@@ -54,9 +54,10 @@ def _net_error(exc: Exception, url: str) -> errors.FetchError:
 class ChromiumPages:
     """One attempt at a page in a fresh Chromium context (the `Attempts` of fetch/polite.py)."""
 
-    def __init__(self, settings: BrowserSettings, handle: BrowserHandle) -> None:
+    def __init__(self, settings: BrowserSettings, handle: BrowserHandle, pool: http.Pool | None = None) -> None:
         self.settings = settings
         self._handle = handle
+        self.pool = pool  # the HTTP clients that fetch main documents, kept alive between pages
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -115,7 +116,7 @@ class ChromiumPages:
         page.on("dialog", _dismiss)
         in_flight = await watch_activity(page)
         nav = Navigation(remaining=0, sent=sent)
-        routes = PageRoutes(s, page, nav, deadline, allow_private)
+        routes = PageRoutes(s, page, nav, deadline, allow_private, self.pool)
         if tab.lane is not None:
             tab.lane.allow_private = routes.allow  # the browser's own connections follow the page's rule
         await tab.context.route("**/*", routes.handle)
@@ -243,27 +244,33 @@ class ChromiumFetcher(Polite):
         *,
         idle_after: float = 0.0,
         robots: RobotsGuard | None | object = OWN_GUARD,
+        pool: http.Pool | None = None,
         _handle=None,
+        _shared_pool: http.Pool | None = None,
     ) -> None:
         """`idle_after`: seconds without a render after which browser and driver are closed (0: never; the
-        next render starts them again); `robots`: the robots.txt guard to share (None: robots.txt not read)."""
+        next render starts them again); `robots`: the robots.txt guard to share (None: robots.txt not read);
+        `pool`: the HTTP clients main documents are fetched with (None: its own), closed with the fetcher."""
         settings = as_browser_settings(settings)
         self.settings: BrowserSettings = settings
         self._owns_handle = _handle is None
         self._handle: BrowserHandle = _handle or BrowserHandle(browser_path)
         if self._owns_handle:
             self._handle.idle_after = idle_after
-        super().__init__(ChromiumPages(settings, self._handle), settings, robots=robots)
+        pages = ChromiumPages(settings, self._handle)
+        super().__init__(pages, settings, robots=robots, pool=_shared_pool or pool, closes_pool=_shared_pool is None)
+        pages.pool = self.pool
         self._cards = ChromiumCards(settings, self._handle, self._slots)
 
     def derive(self, settings: FetchSettings | None) -> ChromiumFetcher:
         """A fetcher with other settings sharing this one's browser (closing it leaves the browser up)."""
-        return ChromiumFetcher(settings, _handle=self._handle)
+        return ChromiumFetcher(settings, _handle=self._handle, _shared_pool=self.pool)
 
     async def close(self) -> None:
-        """Close the browser (if this fetcher owns it)."""
+        """Close the browser (if this fetcher owns it) and the HTTP connections (if it owns them)."""
         if self._owns_handle:
             await self._handle.close()
+        await super().close()
 
     async def render_png(
         self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1

@@ -32,8 +32,9 @@ CONDITIONAL: ContextVar[Mapping[str, str] | None] = ContextVar("conditional", de
 class HTTPPages:
     """One GET of a page and its redirect hops (the `Attempts` of fetch/polite.py)."""
 
-    def __init__(self, settings: FetchSettings) -> None:
+    def __init__(self, settings: FetchSettings, pool: http.Pool | None = None) -> None:
         self.settings = settings
+        self.pool = pool  # the HTTP clients kept alive between requests (None: one client per request)
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -58,7 +59,7 @@ class HTTPPages:
             if sent is not None:
                 sent()
             response = await http.fetch_one(
-                current, limits, min(deadline, time.monotonic() + s.nav_timeout), headers=headers
+                current, limits, min(deadline, time.monotonic() + s.nav_timeout), headers=headers, pool=self.pool
             )
             target = http.redirect_target(response)
             if target is None:
@@ -108,8 +109,12 @@ class HTTPFetcher(Polite):
         *,
         robots: RobotsGuard | None | object = OWN_GUARD,
         beside: Polite | None = None,
+        pool: http.Pool | None = None,
     ) -> None:
         """`robots`: the robots.txt guard to use (None: not read); `beside`: the browser fetcher whose robots.txt
-        guard and per-host turns this one shares (a pre-check and the render after it keep the host's delay)."""
+        guard, per-host turns and HTTP connections this one shares (a pre-check and the render after it keep the
+        host's delay); `pool`: the HTTP clients to use otherwise (None: its own, closed with it)."""
         settings = settings or FetchSettings()
-        super().__init__(HTTPPages(settings), settings, robots=robots, beside=beside)
+        pages = HTTPPages(settings)
+        super().__init__(pages, settings, robots=robots, beside=beside, pool=pool)
+        pages.pool = self.pool
