@@ -156,3 +156,16 @@ def test_no_cookie_is_kept_between_requests(kept):
 
     asyncio.run(go())
     assert kept.cookies == [None, None] and kept.accepted == 1
+
+
+@pytest.mark.browser
+def test_the_browsers_main_documents_come_over_one_kept_connection(kept):
+    from watcher.fetch.chromium import ChromiumFetcher
+
+    async def go() -> list[str]:
+        async with ChromiumFetcher(fast_settings(per_host_delay=0), robots=None) as fetcher:
+            return [(await fetcher.fetch(_url(kept, f"/story/{n}"))).html for n in range(4)]
+
+    pages = asyncio.run(go())
+    assert all("Work begins" in page for page in pages)
+    assert kept.accepted == 1  # the documents our client fetched for Chromium, four pages over one connection
