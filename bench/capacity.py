@@ -16,6 +16,9 @@ Measured on this machine, in one run:
    articles; PostgreSQL's no-change check at that size, client and server CPU (a throwaway server on
    127.0.0.1, tests/support/postgres.py, fsync off as in the tests; skipped when no server binaries).
 3. `watcher run`'s memory (RSS of the process and its browser) while it renders and once idle.
+4. The costs against real `watcher run` processes (concurrency 4, the run loop and its log included): CPU per
+   first check and per unchanged check, from the processes' own accounting (getrusage of the children; a
+   browser process orphaned when its parent exits first is not counted, so the render figure is a floor).
 
 Then the model. The default schedule ([schedule] tiers: every 10 min for 3 h, hourly to 2 days, every 6 h to
 a week, daily to 30 days, then no more checks) is walked for one article's life; audits follow [fetch]
@@ -356,6 +359,66 @@ def _name(process: psutil.Process) -> str:
         return ""
 
 
+# -- 4. the costs against a real watcher run ---------------------------------------------------------------
+
+
+def _run_cpu(base: list[str], env: dict[str, str], *args: str) -> float:
+    """CPU seconds of one `watcher` command and everything it started (all waited for by the time it exits)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run([*base, *args], check=True, capture_output=True, env=env, timeout=300)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def _all_due(data: Path) -> None:
+    """Every article due again at once: a schedule checking each one every second (a run's start replans every
+    article from its last check), then each checked once per run (the ones checked longest ago go first)."""
+    (data / "watcher.toml").write_text(
+        '[fetch]\nper_host_delay = 0\n[trust]\nconfirm_delay = 0\n[schedule]\ntiers = [{ until = "30d", every = "1s" }]\n'
+    )
+
+
+def real_run(few: int = 12, many: int = 48) -> dict[str, float]:
+    """CPU seconds per check of real `watcher run --max-checks N` processes (concurrency 4, the run loop, its
+    log and its store as a user has them) on the same pages: first checks, then unchanged checks answered by
+    the pre-check. Each is the difference between a run of `many` checks and one of `few`, over the checks
+    between, so starting the process and the browser, which both pay, drops out."""
+    context = multiprocessing.get_context("fork")
+    edits = context.Array("i", many, lock=False)
+    receive, send = context.Pipe(duplex=False)
+    server = context.Process(target=_serve, args=(edits, send), daemon=True)
+    server.start()
+    env = {**os.environ, "WATCHER_ALLOW_PRIVATE": "1"}
+    try:
+        addresses = receive.recv()
+        urls = [
+            f"http://{addresses[n % len(addresses)][0]}:{addresses[n % len(addresses)][1]}/article/{n}"
+            for n in range(many)
+        ]
+        with tempfile.TemporaryDirectory() as tmp:
+            spent: dict[int, float] = {}
+            for count in (few, many):
+                data = Path(tmp) / f"data{count}"
+                data.mkdir()
+                (data / "watcher.toml").write_text("[fetch]\nper_host_delay = 0\n[trust]\nconfirm_delay = 0\n")
+                base = [sys.executable, "-m", "watcher", "--data-dir", str(data)]
+                subprocess.run([*base, "add", "--no-probe", *urls[:count]], check=True, capture_output=True, env=env)
+                spent[count] = _run_cpu(base, env, "run", "--max-checks", str(count))
+            again: dict[int, float] = {}
+            _all_due(data)
+            for count in (few, many):
+                again[count] = _run_cpu(base, env, "run", "--max-checks", str(count))
+        return {
+            "first": (spent[many] - spent[few]) / (many - few),
+            "http": (again[many] - again[few]) / (many - few),
+        }
+    finally:
+        server.terminate()
+        server.join(timeout=10)
+
+
 # -- the model ----------------------------------------------------------------------------------------------
 
 
@@ -521,6 +584,7 @@ def run(argv: list[str] | None = None) -> list[Row]:
         embedded = {int(k): v for k, v in saved["embedded"].items()}
         postgres = tuple(saved["postgres"]) if saved["postgres"] else None
         rss = tuple(saved["rss"])
+        real = saved.get("real") or {}
     else:
         print(f"per-check costs ({SAMPLES} checks each):", flush=True)
         costs = kind_costs()
@@ -529,6 +593,8 @@ def run(argv: list[str] | None = None) -> list[Row]:
         postgres = postgres_costs()
         print("watcher run memory:", flush=True)
         rss = run_rss()
+        print("real watcher run:", flush=True)
+        real = real_run()
     if opts.save_costs:
         opts.save_costs.write_text(
             json.dumps(
@@ -537,6 +603,7 @@ def run(argv: list[str] | None = None) -> list[Row]:
                     "embedded": embedded,
                     "postgres": postgres,
                     "rss": rss,
+                    "real": real,
                 },
                 indent=1,
             )
@@ -593,6 +660,13 @@ def run(argv: list[str] | None = None) -> list[Row]:
                     f"{n:,.0f}, bound by {limit} (a check {total * 1000:.0f} ms CPU, {own * 1000:.0f} ms in a worker)",
                 )
             )
+    for kind, spent in real.items():
+        rows.append(
+            Row(
+                f"real `watcher run`, {kind} checks: CPU per check against the model's",
+                f"{spent * 1000:.0f} vs {costs[kind].cpu * 1000:.0f} ms = {spent / costs[kind].cpu:.2f}x",
+            )
+        )
     rows.append(Row("watcher run RSS", f"{rss[0]:.0f} MB while rendering, {rss[1]:.0f} MB idle (browser closed)"))
     return rows
 
