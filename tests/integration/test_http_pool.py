@@ -38,6 +38,7 @@ class _KeepAliveServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as most servers speak
+    disable_nagle_algorithm = True  # as real servers do: no 40 ms wait for a delayed ACK on a kept connection
     server: _KeepAliveServer
 
     def do_GET(self) -> None:
