@@ -9,6 +9,9 @@ does" holds everywhere::
         result = await check_article(url, runtime.services(browser))
 
 Nothing here runs a check or starts a browser by itself; it only chooses and connects the parts.
+The process's HTTP clients (one pool, connections kept alive between requests) are made here and handed
+to the fetchers; the browser fetcher closes them when its `async with` ends, which is where a front
+end's work ends, and every fetcher beside it shares them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from watcher.errors import BadInput
 
 if TYPE_CHECKING:
     from watcher.copies import Copier
+    from watcher.fetch.http import Pool
     from watcher.fetch.logins import LoginStates
     from watcher.fetch.polite import Polite
     from watcher.fetch.robots import RobotsGuard
@@ -50,6 +54,7 @@ class Runtime:
         self._store = store
         self._robots: RobotsGuard | None = None
         self._logins: LoginStates | None = None
+        self._http_pool: Pool | None = None
 
     def store(self, *, write: bool = False) -> Store:
         """The store; reads of a data folder that does not exist fail instead of creating it."""
@@ -92,6 +97,7 @@ class Runtime:
             idle_after=self.config.fetch.browser_idle,
             logins=self.logins(),
             screenshots=ScreenshotPolicy.from_config(self.config),
+            pool=self.http_pool(),
         )
 
     def logins(self) -> LoginStates | None:
@@ -103,6 +109,15 @@ class Runtime:
 
             self._logins = LoginStates(self.data_dir / FOLDER)
         return self._logins
+
+    def http_pool(self) -> Pool:
+        """The process's HTTP clients: page GETs and the browser's main documents reuse their connections.
+        Closed with the fetcher from `fetcher()` (and made afresh if a later one needs them)."""
+        if self._http_pool is None:
+            from watcher.fetch.http import Pool
+
+            self._http_pool = Pool()
+        return self._http_pool
 
     def http_fetcher(self, browser: Any) -> Polite | None:
         """The raw-HTML fetcher beside the browser (fast checks, [fetch] mode), or None when no article can

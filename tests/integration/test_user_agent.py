@@ -46,3 +46,43 @@ def test_a_configured_user_agent_replaces_it(site, tmp_path):
     assert watcher(data, "check", site.url("/story")).returncode == 0
     agents = site.user_agents("/story")
     assert len(agents) == 3 and set(agents) == {"NewsroomBot/2 (+mailto:desk@example.org)"}
+
+
+def _agent_in_a_new_process(environ: dict[str, str]) -> str:
+    """The User-Agent a fresh `watcher` process would send without a browser running."""
+    import subprocess
+    import sys
+
+    code = "from watcher.fetch.base import user_agent; from watcher.config import FetchSettings; print(user_agent(FetchSettings()))"
+    done = subprocess.run([sys.executable, "-c", code], env=environ, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_browser_is_asked_its_version_once_per_installed_build(tmp_path):
+    import os
+
+    from watcher.fetch.browser import find_browser
+
+    real = find_browser().path
+    assert real is not None
+    asked = tmp_path / "asked.log"
+    # A browser that writes down each time it is started, then is the real one.
+    wrapper = tmp_path / "chromium"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> {asked}\nexec {real} "$@"\n')
+    wrapper.chmod(0o755)
+    environ = os.environ | {"WATCHER_BROWSER": str(wrapper), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+
+    first = _agent_in_a_new_process(environ)
+    assert "HeadlessChrome/" in first and asked.read_text().splitlines() == ["--version"]
+    # Later processes read what the first one recorded: no browser started, the same agent sent.
+    assert _agent_in_a_new_process(environ) == first
+    assert _agent_in_a_new_process(environ) == first
+    assert asked.read_text().splitlines() == ["--version"]
+    assert (tmp_path / "cache" / "watcher" / "browser-version.json").is_file()
+
+    # An upgraded browser (its file replaced: another modification time) is asked again.
+    stamp = wrapper.stat().st_mtime_ns + 5_000_000_000
+    os.utime(wrapper, ns=(stamp, stamp))
+    assert _agent_in_a_new_process(environ) == first
+    assert asked.read_text().splitlines() == ["--version", "--version"]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import email.utils
 import functools
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
@@ -55,27 +57,67 @@ def user_agent(settings: object, browser_default: str | None = None) -> str:
 
 @functools.cache
 def installed_browser_agent() -> str | None:
-    """The agent the installed headless Chromium sends, built from its version (`--version`, once per
-    process), for requests made without it; None when no browser can be found."""
+    """The agent the installed headless Chromium sends, built from its version; None when no browser can be
+    found. The version is asked of the executable (`--version`, half a second) once per installed build and
+    kept in the cache folder (browser_version_file), so a `watcher` process that renders nothing starts none."""
     import re
-    import subprocess
 
     try:
         from watcher.fetch.browser import find_browser
 
         path = find_browser().path
-        if path is None:
-            return None
-        said = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout
-    except (errors.WatcherError, OSError, subprocess.SubprocessError):
+    except (errors.WatcherError, OSError):
         return None
-    found = re.search(r"(\d+\.\d+\.\d+\.\d+)", said)
+    if path is None:
+        return None
+    found = re.search(r"(\d+\.\d+\.\d+\.\d+)", browser_version(path) or "")
     if found is None:
         return None
     return (
         "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
         f"HeadlessChrome/{found.group(1)} Safari/537.36"
     )
+
+
+def browser_version_file(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the installed browser's version is kept: $XDG_CACHE_HOME/watcher (else ~/.cache/watcher)."""
+    environ = os.environ if environ is None else environ
+    cache = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(cache) / "watcher" / "browser-version.json"
+
+
+def browser_version(path: str) -> str | None:
+    """What the executable at `path` says with `--version`, read from the cache file while the file at `path`
+    is the one asked (same real path, size and modification time: an upgrade replaces it and is asked anew)."""
+    import json
+    import subprocess
+
+    try:
+        real = os.path.realpath(path)
+        facts = os.stat(real)
+    except OSError:
+        return None
+    key = {"path": real, "size": facts.st_size, "mtime_ns": facts.st_mtime_ns}
+    cache = browser_version_file()
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        if isinstance(kept, dict) and {k: kept.get(k) for k in key} == key and isinstance(kept.get("said"), str):
+            return kept["said"]
+    except (OSError, ValueError):
+        pass
+    try:
+        said = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if said:
+        try:  # a cache that cannot be written costs the next process half a second, nothing more
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            written = cache.with_name(f".{cache.name}.{os.getpid()}")
+            written.write_text(json.dumps(key | {"said": said}), encoding="utf-8")
+            os.replace(written, cache)
+        except OSError:
+            pass
+    return said or None
 
 
 @runtime_checkable

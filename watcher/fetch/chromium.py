@@ -62,11 +62,13 @@ class ChromiumPages:
         handle: BrowserHandle,
         logins: LoginStates | None = None,
         screenshots: ScreenshotPolicy | None = None,
+        pool: http.Pool | None = None,
     ) -> None:
         self.settings = settings
         self._handle = handle
         self._logins = logins  # saved login states; a site's is loaded into its own checks' contexts only
         self.screenshots = screenshots or ScreenshotPolicy()
+        self.pool = pool  # the HTTP clients that fetch main documents, kept alive between pages
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -130,7 +132,7 @@ class ChromiumPages:
         page.on("dialog", _dismiss)
         in_flight = await watch_activity(page)
         nav = Navigation(remaining=0, sent=sent)
-        routes = PageRoutes(s, page, nav, deadline, allow_private)
+        routes = PageRoutes(s, page, nav, deadline, allow_private, self.pool)
         if tab.lane is not None:
             tab.lane.allow_private = routes.allow  # the browser's own connections follow the page's rule
         await tab.context.route("**/*", routes.handle)
@@ -263,12 +265,15 @@ class ChromiumFetcher(Polite):
         robots: RobotsGuard | None | object = OWN_GUARD,
         logins: LoginStates | None = None,
         screenshots: ScreenshotPolicy | None = None,
+        pool: http.Pool | None = None,
         _handle=None,
+        _shared_pool: http.Pool | None = None,
     ) -> None:
         """`idle_after`: seconds without a render after which browser and driver are closed (0: never; the
         next render starts them again); `robots`: the robots.txt guard to share (None: robots.txt not read);
         `logins`: saved per-site login states (fetch/logins.py; None: every check starts with no state).
-        `screenshots`: which renders are photographed (default: none)."""
+        `screenshots`: which renders are photographed (default: none).
+        `pool`: the HTTP clients main documents are fetched with (None: its own), closed with the fetcher."""
         settings = as_browser_settings(settings)
         self.settings: BrowserSettings = settings
         self._owns_handle = _handle is None
@@ -277,20 +282,27 @@ class ChromiumFetcher(Polite):
             self._handle.idle_after = idle_after
         self.logins = logins
         self.screenshots = screenshots
-        super().__init__(ChromiumPages(settings, self._handle, logins, screenshots), settings, robots=robots)
+        pages = ChromiumPages(settings, self._handle, logins, screenshots)
+        super().__init__(pages, settings, robots=robots, pool=_shared_pool or pool, closes_pool=_shared_pool is None)
+        pages.pool = self.pool
         self._cards = ChromiumCards(settings, self._handle, self._slots)
 
     def derive(self, settings: FetchSettings | None, screenshots: ScreenshotPolicy | None = None) -> ChromiumFetcher:
-        """A fetcher with other settings (and screenshot policy, else this one's) sharing this one's browser
-        (closing it leaves the browser up)."""
+        """A fetcher with other settings (and screenshot policy, else this one's) sharing this one's browser and
+        HTTP clients (closing it leaves them up)."""
         return ChromiumFetcher(
-            settings, logins=self.logins, screenshots=screenshots or self.screenshots, _handle=self._handle
+            settings,
+            logins=self.logins,
+            screenshots=screenshots or self.screenshots,
+            _handle=self._handle,
+            _shared_pool=self.pool,
         )
 
     async def close(self) -> None:
-        """Close the browser (if this fetcher owns it)."""
+        """Close the browser (if this fetcher owns it) and the HTTP connections (if it owns them)."""
         if self._owns_handle:
             await self._handle.close()
+        await super().close()
 
     async def render_png(
         self, html: str, width: int, height: int | None = None, device_scale_factor: float = 1

@@ -9,17 +9,25 @@ cannot be side-stepped:
   the address actually connected to, so a name that re-resolves between check and use gains nothing;
 - every read and write shares one total deadline, so a server that drips a byte at a time cannot hold
   a request past it however short each wait is.
+
+Asynchronous requests (page GETs, the browser's main documents) go through a `Pool`: one client per
+event loop, address rule and proxy, its connections kept alive between requests. A kept connection
+was checked when it was made and still goes to that checked address; one made for a request allowed
+private addresses never serves one that is not; and no cookie is kept between requests.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -33,8 +41,14 @@ from watcher.fetch.base import ALLOWED_SCHEMES, USER_AGENT, check_scheme, status
 # Content-Encodings httpx undoes without optional packages; we offer only what we can decode.
 ENCODINGS = "gzip, deflate"
 CHUNK = 65536
+# Seconds an idle connection is kept for the host's next request: longer than the per-host delay
+# (a second by default), so checks of one site in a row reuse one connection.
+KEEPALIVE = 30.0
 _ssl_lock = threading.Lock()
 _ssl_context: ssl.SSLContext | None = None
+# The total deadline of the asynchronous request being served, read by every socket operation of the
+# connection serving it: a kept-alive connection serves many requests, each with its own deadline.
+_DEADLINE: ContextVar[float] = ContextVar("deadline", default=math.inf)
 
 
 @dataclass
@@ -109,14 +123,60 @@ async def fetch_one(
     headers: Mapping[str, str] | None = None,
     body: bytes | None = None,
     wanted: Callable[[int, httpx.Headers], bool] | None = None,
+    pool: Pool | None = None,
 ) -> Response:
     """One request, no redirect followed (a 3xx comes back as it is), for callers that follow hops themselves.
 
     `wanted` sees the status and headers first: an answer it turns down comes back with `body_skipped` and
     no body, its connection closed before any of the body is read (a download need not cross the network).
+    `pool`: the process's clients, whose connections are reused; None: a client of its own, closed after.
     """
-    async with _async_client(limits, deadline) as client:
-        return await _asend(client, method, url, limits, deadline, headers, body, wanted)
+    started = _DEADLINE.set(deadline)
+    try:
+        if pool is not None:
+            return await _asend(pool.client(limits), method, url, limits, deadline, headers, body, wanted)
+        async with _async_client(limits) as client:
+            return await _asend(client, method, url, limits, deadline, headers, body, wanted)
+    finally:
+        _DEADLINE.reset(started)
+
+
+class Pool:
+    """The asynchronous HTTP clients of a process: one per event loop, address rule and proxy, each keeping
+    its connections alive for the next request. Built and closed by the composition root (watcher/runtime.py)
+    with the fetchers that use it; a client closed by `aclose` is made afresh when next needed."""
+
+    def __init__(self) -> None:
+        self._clients: dict[tuple[int, bool, str | None], tuple[asyncio.AbstractEventLoop, httpx.AsyncClient]] = {}
+
+    def client(self, limits: Limits) -> httpx.AsyncClient:
+        """The client for requests under `limits` on the running event loop."""
+        loop = asyncio.get_running_loop()
+        self._forget_closed_loops()
+        # The rule as it stands for this request: a connection made while private addresses were allowed
+        # must never serve a request that does not allow them.
+        allow = addresses.private_allowed(limits.allow_private)
+        key = (id(loop), allow, limits.proxy)
+        known = self._clients.get(key)
+        if known is None or known[0] is not loop:
+            chosen = Limits(timeout=limits.timeout, allow_private=allow, proxy=limits.proxy)
+            known = self._clients[key] = (loop, _async_client(chosen, keepalive=KEEPALIVE))
+        return known[1]
+
+    async def aclose(self) -> None:
+        """Close the clients of the running event loop and their connections."""
+        loop = asyncio.get_running_loop()
+        for key, (owner, client) in list(self._clients.items()):
+            if owner is loop:
+                del self._clients[key]
+                await client.aclose()
+        self._forget_closed_loops()
+
+    def _forget_closed_loops(self) -> None:
+        # A loop that has ended took its connections with it; its clients cannot be closed from another.
+        for key, (owner, _) in list(self._clients.items()):
+            if owner.is_closed():
+                del self._clients[key]
 
 
 # -- the request itself --------------------------------------------------------------------------
@@ -152,7 +212,9 @@ async def _asend(
     if limits.proxy:
         await asyncio.to_thread(_check_proxied_site, url, limits)  # DNS blocks: off the event loop
     with _mapped_errors(url, limits, deadline):
-        async with client.stream(method, url, headers=_request_headers(headers), content=body) as reply:
+        async with client.stream(
+            method, url, headers=_request_headers(headers), content=body, timeout=_timeout(limits)
+        ) as reply:
             if wanted is not None and not wanted(reply.status_code, reply.headers):
                 # Leaving the stream unread closes its connection: httpcore cannot reuse one mid-body.
                 return _response(reply, url, b"", body_skipped=True)
@@ -321,12 +383,26 @@ def _client(limits: Limits, deadline: float) -> httpx.Client:
     return httpx.Client(transport=transport, timeout=_timeout(limits), follow_redirects=False, trust_env=False)
 
 
-def _async_client(limits: Limits, deadline: float) -> httpx.AsyncClient:
+def _async_client(limits: Limits, keepalive: float | None = None) -> httpx.AsyncClient:
+    """An asynchronous client whose connections are guarded, under the deadline each request sets (_DEADLINE)."""
     proxy, via = _proxy(limits)
-    transport = httpx.AsyncHTTPTransport(verify=_ssl(), proxy=proxy)
+    kept = httpx.Limits(keepalive_expiry=keepalive) if keepalive else httpx.Limits()
+    transport = httpx.AsyncHTTPTransport(verify=_ssl(), proxy=proxy, limits=kept)
     pool = transport._pool  # see _client
-    pool._network_backend = _AsyncGuard(pool._network_backend, limits.allow_private, deadline, via)
-    return httpx.AsyncClient(transport=transport, timeout=_timeout(limits), follow_redirects=False, trust_env=False)
+    pool._network_backend = _AsyncGuard(pool._network_backend, limits.allow_private, math.inf, via)
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=_timeout(limits),
+        follow_redirects=False,
+        trust_env=False,
+        cookies=_no_cookies(),
+    )
+
+
+def _no_cookies() -> CookieJar:
+    """A cookie jar that keeps nothing: one request's Set-Cookie must not ride along on another's (the
+    browser's documents carry the page's own cookies in their headers)."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def _left(deadline: float, timeout: float | None) -> float:
@@ -398,7 +474,8 @@ class _Stream(httpcore.NetworkStream):
 
 
 class _AsyncGuard(_Guarding, httpcore.AsyncNetworkBackend):
-    """_Guard for asyncio (DNS off the event loop)."""
+    """_Guard for asyncio (DNS off the event loop); the deadline is the request's own (_DEADLINE), since a
+    kept-alive connection outlives the request that made it."""
 
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         url = str(host)
@@ -407,7 +484,7 @@ class _AsyncGuard(_Guarding, httpcore.AsyncNetworkBackend):
         loop = asyncio.get_running_loop()
         try:
             infos: Iterable[tuple] = await asyncio.wait_for(
-                loop.getaddrinfo(host.strip("[]"), port, type=0, proto=6), _left(self._deadline, timeout)
+                loop.getaddrinfo(host.strip("[]"), port, type=0, proto=6), _left(_DEADLINE.get(), timeout)
             )
         except (OSError, UnicodeError) as exc:
             raise errors.ConnectError(f"cannot resolve {host}: {exc}") from None
@@ -417,12 +494,12 @@ class _AsyncGuard(_Guarding, httpcore.AsyncNetworkBackend):
         for address in addresses.public_addresses(url, host, infos, allow):
             try:
                 stream = await self._inner.connect_tcp(
-                    address, port, _left(self._deadline, timeout), local_address, socket_options
+                    address, port, _left(_DEADLINE.get(), timeout), local_address, socket_options
                 )
             except httpcore.ConnectError as exc:
                 last = exc
                 continue
-            return _AsyncStream(stream, self._deadline)
+            return _AsyncStream(stream)
         raise last or httpcore.ConnectError(f"cannot connect to {host}")
 
     async def connect_unix_socket(self, path, timeout=None, socket_options=None):  # pragma: no cover
@@ -433,22 +510,21 @@ class _AsyncGuard(_Guarding, httpcore.AsyncNetworkBackend):
 
 
 class _AsyncStream(httpcore.AsyncNetworkStream):
-    def __init__(self, inner: httpcore.AsyncNetworkStream, deadline: float) -> None:
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
-        self._deadline = deadline
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, _left(self._deadline, timeout))
+        return await self._inner.read(max_bytes, _left(_DEADLINE.get(), timeout))
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, _left(self._deadline, timeout))
+        await self._inner.write(buffer, _left(_DEADLINE.get(), timeout))
 
     async def aclose(self) -> None:
         await self._inner.aclose()
 
     async def start_tls(self, ssl_context, server_hostname=None, timeout=None):
-        inner = await self._inner.start_tls(ssl_context, server_hostname, _left(self._deadline, timeout))
-        return _AsyncStream(inner, self._deadline)
+        inner = await self._inner.start_tls(ssl_context, server_hostname, _left(_DEADLINE.get(), timeout))
+        return _AsyncStream(inner)
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)

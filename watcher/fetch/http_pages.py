@@ -33,9 +33,12 @@ CONDITIONAL: ContextVar[Mapping[str, str] | None] = ContextVar("conditional", de
 class HTTPPages:
     """One GET of a page and its redirect hops (the `Attempts` of fetch/polite.py)."""
 
-    def __init__(self, settings: FetchSettings, logins: LoginStates | None = None) -> None:
+    def __init__(
+        self, settings: FetchSettings, logins: LoginStates | None = None, pool: http.Pool | None = None
+    ) -> None:
         self.settings = settings
         self.logins = logins  # a site's saved login cookies go to that site's hops only
+        self.pool = pool  # the HTTP clients kept alive between requests (None: one client per request)
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -65,6 +68,7 @@ class HTTPPages:
                 limits,
                 min(deadline, time.monotonic() + s.nav_timeout),
                 headers={**headers, "Cookie": cookie} if cookie else headers,
+                pool=self.pool,
             )
             if sent is not None:
                 # Stamped again once answered: the request reached the server by now, and connecting (a cold
@@ -123,8 +127,12 @@ class HTTPFetcher(Polite):
         robots: RobotsGuard | None | object = OWN_GUARD,
         beside: Polite | None = None,
         logins: LoginStates | None = None,
+        pool: http.Pool | None = None,
     ) -> None:
         """`robots`: the robots.txt guard to use (None: not read); `beside`: the browser fetcher whose robots.txt
-        guard and per-host turns this one shares (a pre-check and the render after it keep the host's delay)."""
+        guard, per-host turns and HTTP connections this one shares (a pre-check and the render after it keep the
+        host's delay); `pool`: the HTTP clients to use otherwise (None: its own, closed with it)."""
         settings = settings or FetchSettings()
-        super().__init__(HTTPPages(settings, logins), settings, robots=robots, beside=beside)
+        pages = HTTPPages(settings, logins)
+        super().__init__(pages, settings, robots=robots, beside=beside, pool=pool)
+        pages.pool = self.pool

@@ -17,6 +17,7 @@ from typing import Self
 from watcher import errors
 from watcher.config import FetchSettings
 from watcher.fetch.base import Attempts, check_scheme
+from watcher.fetch.http import Pool
 from watcher.fetch.robots import RobotsGuard
 from watcher.models import Snapshot
 from watcher.urls import host_of
@@ -48,10 +49,16 @@ class Polite:
         *,
         robots: RobotsGuard | None | object = OWN_GUARD,
         beside: Polite | None = None,
+        pool: Pool | None = None,
+        closes_pool: bool = True,
     ) -> None:
         """`robots`: the guard to use (None: robots.txt is not read); `beside`: another fetcher whose
-        robots.txt guard and per-host turns this one shares, so loads of a host by either keep its delay."""
+        robots.txt guard, per-host turns and HTTP connections this one shares, so loads of a host by either
+        keep its delay; `pool`: the HTTP clients to use (None: its own), closed with this fetcher unless
+        `closes_pool` is false or it is `beside` another (which closes them)."""
         self.settings = settings
+        self.pool: Pool = beside.pool if beside is not None else pool or Pool()
+        self._closes_pool = beside is None and closes_pool
         self._attempts = attempts
         self._slots = asyncio.Semaphore(max(1, settings.concurrency))
         self._hosts: dict[str, HostSlot] = beside._hosts if beside is not None else {}
@@ -73,7 +80,9 @@ class Polite:
         await self.close()
 
     async def close(self) -> None:
-        """Release what the fetcher holds (a browser); nothing by default."""
+        """Release what the fetcher holds: its HTTP connections (and a browser, in a subclass)."""
+        if self._closes_pool:
+            await self.pool.aclose()
 
     async def fetch(self, url: str, *, allow_private: bool = False) -> Snapshot:
         """The page at `url`, or a FetchError subclass saying why not.

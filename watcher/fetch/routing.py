@@ -89,9 +89,16 @@ class PageRoutes:
     """The route handler of one check's page."""
 
     def __init__(
-        self, settings: BrowserSettings, page: Any, nav: Navigation, deadline: float, allow_private: bool = False
+        self,
+        settings: BrowserSettings,
+        page: Any,
+        nav: Navigation,
+        deadline: float,
+        allow_private: bool = False,
+        pool: http.Pool | None = None,
     ) -> None:
         self.settings = settings
+        self.pool = pool  # the process's HTTP clients: the main document's connection is kept for the next
         self.page = page
         self.nav = nav
         self.deadline = deadline
@@ -177,6 +184,7 @@ class PageRoutes:
             headers=headers,
             body=request.post_data_buffer,
             wanted=wanted,
+            pool=self.pool,
         )
 
     async def _primary(self, route: Any) -> None:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from watcher.store import Store
 
 MIN_EVERY = 1  # zero would mean "check constantly"; it used to be accepted and silently ignored
+# Pages of one site loaded by `add` to warn about errors: a few tell whether the site answers and serves
+# articles; a thousand from a sitemap would be a crawl of it, and the schedule checks them all anyway.
+PROBES_PER_HOST = 3
 
 
 def parse_every(text: str | None, option: str = "--every") -> int | None:
@@ -150,10 +153,56 @@ def add(
             app.env.info(f"watching {url}")
         else:
             app.env.info(f"already watching {url}{_changes(before[url], article)}")
-        if created and not no_probe:
-            warning = _probe(app, url, allow_private)
-            if warning:
-                app.env.info(warning)
+    if no_probe:
+        return
+    new = [url for url, _, was_created in added if was_created]
+    probed = _probe_some(app, new, allow_private)
+    if len(new) > len(probed):
+        app.env.info(
+            f"added {len(new)}, probed {len(probed)} of them (at most {PROBES_PER_HOST} a site, its "
+            "politeness delay apart); the others are loaded on their first check"
+        )
+
+
+def probe_plan(urls: Sequence[str], per_host: int = PROBES_PER_HOST) -> list[str]:
+    """The URLs `add` loads now: the first `per_host` of each site, taken a site at a time in turn, so one
+    site's politeness delay is spent loading the others."""
+    from watcher.urls import host_of
+
+    by_host: dict[str, list[str]] = {}
+    for url in urls:
+        chosen = by_host.setdefault(host_of(url), [])
+        if len(chosen) < per_host:
+            chosen.append(url)
+    rounds = itertools.zip_longest(*by_host.values())
+    return [url for row in rounds for url in row if url is not None]
+
+
+def _probe_some(app: App, urls: Sequence[str], allow_private: bool) -> list[str]:
+    """Probe the planned few of `urls` (warnings said as they come), each site's loads at least its
+    politeness delay apart ([fetch] per_host_delay, or robots.txt's Crawl-delay when longer), counted from
+    the end of one to the start of the next; the URLs probed."""
+    import time
+
+    from watcher.urls import host_of
+
+    guard = app.robots()
+    last: dict[str, float] = {}
+    plan = probe_plan(urls)
+    for url in plan:
+        host = host_of(url)
+        gap = app.config.fetch.per_host_delay
+        if guard is not None:
+            gap = max(gap, guard.crawl_delay(url))
+        wait = last.get(host, float("-inf")) + gap - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        warning = _probe(app, url, allow_private)
+        # From when the load ended: a request that took long to arrive still leaves the site its delay.
+        last[host] = time.monotonic()
+        if warning:
+            app.env.info(warning)
+    return plan
 
 
 def _robots_allowed(app: App, urls: list[str]) -> list[str]:

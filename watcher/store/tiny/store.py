@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -157,18 +157,19 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend)
         """Due articles, chosen on the stored documents' fields; only those are made into articles."""
         # Stored times are ISO UTC ("2026-05-01T10:00:00[.ffffff]Z"): to the second they compare as text.
         cutoff = (ts(now) or "")[:19]
-        due: list[WatchedArticle] = []
-        for doc in self._articles():
+
+        def due(doc: Mapping[str, Any]) -> bool:
             if doc.get("stopped") or doc.get("paused"):
-                continue
+                return False
             next_check = doc.get("next_check")
             if next_check is not None and not (isinstance(next_check, str) and next_check[:1].isdigit()):
-                next_check = ""  # unreadable: due now, and the check's schedule writes a sound one
-            if (next_check is None and doc.get("last_checked") is None) or (
+                return True  # unreadable: due now, and the check's schedule writes a sound one
+            return (next_check is None and doc.get("last_checked") is None) or (
                 next_check is not None and next_check[:19] <= cutoff
-            ):
-                due.extend(readable([doc]))
-        return due
+            )
+
+        # Judged on the stored documents, copied only when due: the run loop asks after every check.
+        return list(readable(self._articles().matching(due)))
 
     def iter_articles(self) -> Iterator[WatchedArticle]:
         """Every watched article in the order added, made one at a time (a listing starts at once)."""
