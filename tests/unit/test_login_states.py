@@ -108,3 +108,23 @@ def test_a_snapshot_taken_with_a_login_keeps_no_set_cookie():
         headers=[("Content-Type", "text/html"), ("Set-Cookie", "session=abc"), ("set-cookie", "b=c")],
     )
     assert without_cookies(snap).headers == [("Content-Type", "text/html")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "expires": "soon"}]}',
+        '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "expires": null}]}',
+        '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "expires": 1e400}]}',
+        '{"cookies": [{"name": "s", "value": null, "domain": "news.example"}]}',
+        '{"cookies": [{"name": "s", "value": "v", "domain": 5}]}',
+        "news.example\tTRUE\t/\tFALSE\tinf\tn\tv\n",
+        "news.example\tTRUE\t/\tFALSE\tnan\tn\tv\n",
+    ],
+)
+def test_a_cookie_a_browser_could_not_load_is_refused_before_it_is_saved(tmp_path, text):
+    # Saved, such a cookie broke `watcher login --list` and every check of the site (a traceback each time).
+    path = tmp_path / "state"
+    path.write_text(text)
+    with pytest.raises(BadInput, match="cookie"):
+        read_state_file(path)

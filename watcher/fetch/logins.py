@@ -11,6 +11,7 @@ headers from what they keep, and WARC request records carry no Cookie header).
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import time
@@ -26,6 +27,8 @@ FOLDER = "logins"
 # Response headers a fetcher drops from what it keeps of a page fetched with a login state.
 COOKIE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
 _SAME_SITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
+# The latest expiry a cookie may name (the end of year 9999): past it a date cannot be shown or loaded.
+_LAST_EXPIRY = 253402300799.0
 
 
 def site_name(text: str) -> str:
@@ -87,6 +90,8 @@ def read_cookies_txt(text: str) -> list[dict[str, Any]]:
         try:
             expiry = float(expires)
         except ValueError:
+            expiry = math.nan
+        if not _usable_expiry(expiry):
             raise BadInput(f"line {number} of the cookies file: expiry {expires!r} is not a number") from None
         cookies.append(
             {
@@ -101,6 +106,11 @@ def read_cookies_txt(text: str) -> list[dict[str, Any]]:
             }
         )
     return cookies
+
+
+def _usable_expiry(expiry: float) -> bool:
+    """A session cookie's (0 or less: the browser's -1) or a time a browser can load and `--list` can show."""
+    return math.isfinite(expiry) and expiry <= _LAST_EXPIRY
 
 
 def read_state_file(path: Path) -> tuple[dict[str, Any], str]:
@@ -120,8 +130,15 @@ def read_state_file(path: Path) -> tuple[dict[str, Any], str]:
         for cookie in cookies:
             if not isinstance(cookie, dict) or not {"name", "value", "domain"} <= cookie.keys():
                 raise BadInput(f"{path}: a cookie without a name, value and domain")
+            if not all(isinstance(cookie[k], str) for k in ("name", "value", "domain")):
+                raise BadInput(f"{path}: a cookie whose name, value or domain is not text")
             cookie.setdefault("path", "/")
             cookie.setdefault("expires", -1)
+            expires = cookie["expires"]
+            if isinstance(expires, bool) or not isinstance(expires, int | float) or not _usable_expiry(expires):
+                raise BadInput(f"{path}: cookie {cookie['name']!r} has an expiry that is not a time ({expires!r})")
+            if not isinstance(cookie["path"], str):
+                raise BadInput(f"{path}: cookie {cookie['name']!r} has a path that is not text")
             cookie.setdefault("httpOnly", False)
             cookie.setdefault("secure", False)
             cookie["sameSite"] = _SAME_SITE.get(str(cookie.get("sameSite", "Lax")).lower(), "Lax")
