@@ -128,3 +128,11 @@ def test_a_cookie_a_browser_could_not_load_is_refused_before_it_is_saved(tmp_pat
     path.write_text(text)
     with pytest.raises(BadInput, match="cookie"):
         read_state_file(path)
+
+
+@pytest.mark.parametrize("typed", ["[::1", "http://[news.example/", "news.example\x1b[31m", "news\u202eelpmaxe"])
+def test_a_site_name_no_host_can_have_is_a_one_line_error(typed):
+    # "[::1" made urlsplit itself raise (an internal error); control and bidi characters would be saved as the
+    # site's name and printed by `login --list`.
+    with pytest.raises(BadInput, match="not a site name"):
+        site_name(typed)

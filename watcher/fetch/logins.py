@@ -36,13 +36,14 @@ def site_name(text: str) -> str:
     raw = text.strip()
     if not raw:
         raise BadInput("name a site, e.g. `watcher login nytimes.com --import cookies.txt`")
-    parts = urlsplit(raw if "://" in raw else f"http://{raw}")
     try:
+        parts = urlsplit(raw if "://" in raw else f"http://{raw}")
         host = (parts.hostname or "").rstrip(".").lower()
         port = parts.port
-    except ValueError:
+    except ValueError:  # an unclosed "[" or a port that is not a number
         host, port = "", None
-    if not host or any(c in host for c in "/\\ ") or parts.username:
+    # Control, format (bidi) and space characters are in no host name; kept, they would be printed by --list.
+    if not host or any(c in host for c in "/\\ ") or not host.isprintable() or parts.username:
         raise BadInput(f"{raw!r} is not a site name (a host such as nytimes.com, or a URL on it)")
     return f"{host}:{port}" if port else host
 
