@@ -136,3 +136,19 @@ def test_a_site_name_no_host_can_have_is_a_one_line_error(typed):
     # site's name and printed by `login --list`.
     with pytest.raises(BadInput, match="not a site name"):
         site_name(typed)
+
+
+@pytest.mark.parametrize(
+    "origins",
+    [
+        '[{"origin": "https://news.example", "localStorage": "token"}]',
+        '[{"origin": "https://news.example", "localStorage": [{"name": "t", "value": 5}]}]',
+        '[{"origin": 7, "localStorage": []}]',
+    ],
+)
+def test_storage_a_browser_could_not_load_is_refused_before_it_is_saved(tmp_path, origins):
+    # Saved, it made every check of the site fail when the browser context was made from it.
+    path = tmp_path / "state.json"
+    path.write_text(f'{{"cookies": [], "origins": {origins}}}')
+    with pytest.raises(BadInput, match="localStorage"):
+        read_state_file(path)

@@ -143,7 +143,17 @@ def read_state_file(path: Path) -> tuple[dict[str, Any], str]:
             cookie.setdefault("httpOnly", False)
             cookie.setdefault("secure", False)
             cookie["sameSite"] = _SAME_SITE.get(str(cookie.get("sameSite", "Lax")).lower(), "Lax")
-        return {"cookies": cookies, "origins": [o for o in origins if isinstance(o, dict)]}, "storage state"
+        kept = [o for o in origins if isinstance(o, dict)]
+        for o in kept:
+            items = o.setdefault("localStorage", [])
+            if not isinstance(o.get("origin"), str) or not isinstance(items, list):
+                raise BadInput(f'{path}: an origin\'s storage without an "origin" and a "localStorage" list')
+            if not all(
+                isinstance(i, dict) and isinstance(i.get("name"), str) and isinstance(i.get("value"), str)
+                for i in items
+            ):
+                raise BadInput(f"{path}: a localStorage item of {o['origin']!r} whose name or value is not text")
+        return {"cookies": cookies, "origins": kept}, "storage state"
     return {"cookies": read_cookies_txt(text), "origins": []}, "cookies.txt"
 
 
