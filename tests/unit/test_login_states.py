@@ -118,6 +118,8 @@ def test_a_snapshot_taken_with_a_login_keeps_no_set_cookie():
         '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "expires": 1e400}]}',
         '{"cookies": [{"name": "s", "value": null, "domain": "news.example"}]}',
         '{"cookies": [{"name": "s", "value": "v", "domain": 5}]}',
+        '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "secure": "TRUE"}]}',
+        '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "httpOnly": 1}]}',
         "news.example\tTRUE\t/\tFALSE\tinf\tn\tv\n",
         "news.example\tTRUE\t/\tFALSE\tnan\tn\tv\n",
     ],

@@ -140,6 +140,8 @@ def read_state_file(path: Path) -> tuple[dict[str, Any], str]:
                 raise BadInput(f"{path}: cookie {cookie['name']!r} has an expiry that is not a time ({expires!r})")
             if not isinstance(cookie["path"], str):
                 raise BadInput(f"{path}: cookie {cookie['name']!r} has a path that is not text")
+            if not isinstance(cookie.get("httpOnly", False), bool) or not isinstance(cookie.get("secure", False), bool):
+                raise BadInput(f"{path}: cookie {cookie['name']!r} has httpOnly or secure that is not true or false")
             cookie.setdefault("httpOnly", False)
             cookie.setdefault("secure", False)
             cookie["sameSite"] = _SAME_SITE.get(str(cookie.get("sameSite", "Lax")).lower(), "Lax")
