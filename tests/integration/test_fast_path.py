@@ -147,6 +147,28 @@ def test_a_first_render_showing_more_than_the_raw_html_becomes_version_1_not_an_
     assert c.check(url).status == "unchanged"
 
 
+def test_version_1_replaced_by_the_first_render_keeps_its_third_party_copies(site, checker):
+    """The copy made of version 1 (read from the raw HTML) names the page at that time: when the first render
+    takes version 1's place, the copy's address stays recorded with it, not lost."""
+    c = checker()
+    extra = "A spokesman for the council said on Wednesday that the decision would be reviewed in the spring."
+    js(
+        site,
+        "/copied.js",
+        "var p = document.createElement('p'); p.textContent = " + repr(extra) + ";"
+        " document.getElementById('story').appendChild(p);",
+    )
+    site.page("/copied", story(BODY, "/copied.js"))
+    url = c.add(site.url("/copied"))
+    assert c.check(url).source == "http"
+    copy = {"service": "wayback", "url": "https://web.archive.org/web/1/x", "saved_at": "2026-12-07T10:00:00Z"}
+    c.store.record_copy(url, 1, {**copy, "error": None})
+    first = c.check(url, audit=True)
+    assert (first.version, first.audit) == (1, "disagreed")
+    assert c.sources(url) == ["browser"]
+    assert [cp["url"] for cp in c.store.get_version(url, 1).copies] == [copy["url"]]
+
+
 def test_watcher_run_renders_new_static_articles_in_slots_no_due_check_wants(site, checker):
     from watcher.monitor.loop import Runner
 

@@ -171,3 +171,33 @@ def test_the_http_fetcher_sends_the_cookie_to_its_site_only(tmp_path):
     finally:
         newsroom.close()
         elsewhere.close()
+
+
+def test_a_redirect_onto_the_login_site_keeps_no_set_cookie_either(tmp_path):
+    """Another site's link that leads to the login site: the cookie goes to the login site's hop, and the session
+    it renews there must not be kept with the page (stored, WARC, WACZ) any more than on a direct fetch."""
+    import asyncio
+
+    from watcher.config import FetchSettings
+    from watcher.fetch.http_pages import HTTPFetcher
+    from watcher.fetch.logins import LoginStates, read_cookies_txt
+
+    newsroom, elsewhere = Newsroom(), Newsroom()
+    try:
+        site = newsroom.base.split("//")[1]
+        states = LoginStates(tmp_path / "logins")
+        states.save(site, {"cookies": read_cookies_txt(cookies_txt("127.0.0.1")), "origins": []}, "cookies.txt")
+        elsewhere.away = f"{newsroom.base}/story"
+
+        async def fetch() -> object:
+            settings = FetchSettings(per_host_delay=0, retries=0)
+            async with HTTPFetcher(settings, robots=None, logins=states) as fetcher:
+                return await fetcher.fetch(f"{elsewhere.base}/away")
+
+        led = asyncio.run(fetch())
+        assert led.final_url == f"{newsroom.base}/story" and newsroom.cookies_sent("/story") == [f"session={SESSION}"]
+        assert not [v for k, v in led.headers if k.lower() == "set-cookie"]
+        assert SESSION.encode() not in b"".join(f"{k}: {v}".encode() for k, v in led.headers)
+    finally:
+        newsroom.close()
+        elsewhere.close()

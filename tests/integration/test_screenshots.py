@@ -421,3 +421,17 @@ def test_paragraphs_parted_by_line_breaks_and_table_rows_are_found_each_in_its_p
     tops = [shot.boxes[text_key(p)][1] for p in body if text_key(p) in shot.boxes]
     assert len(tops) == len(body), (len(tops), body)
     assert tops == sorted(tops) and len(set(tops)) == len(tops)  # each its own place, in reading order
+
+
+def test_a_diff_read_backwards_shows_each_side_with_its_own_picture(tmp_path, browser, site):
+    """/diff/2/1 shows v2 as "before" and v1 as "after": the pictures follow the diff's own sides, each with the
+    texts of its side outlined, not the versions' order."""
+    from support.web import Served, article_id
+
+    data, url, _ = run_checks(tmp_path, browser, site, config("screenshots = true"))
+    with Served(data) as served:
+        page = served.get(f"/a/{article_id(url)}/diff/2/1").text
+    after = re.search(r'<figure class="shot shot-after"[^>]*>', page)
+    before = re.search(r'<figure class="shot shot-before"[^>]*>', page)
+    assert after is not None and 'data-version="1"' in after.group() and 'data-outlines="1"' in after.group()
+    assert before is not None and 'data-version="2"' in before.group()

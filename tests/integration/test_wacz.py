@@ -386,3 +386,21 @@ def test_a_key_with_a_passphrase_and_a_package_made_by_webrecorders_tool(site, t
         wacz_main(["create", "--hash-type", "md5", "-o", str(tmp_path / "md5.wacz"), str(tmp_path / "budget.warc.gz")])
     weak = run(data, "verify", str(tmp_path / "md5.wacz"))
     assert weak.returncode == 0 and "matches its MD5, a weak hash" in weak.stdout, weak.stdout
+
+
+def test_the_timestamp_authority_is_held_to_the_private_address_rule(site, tmp_path, monkeypatch):
+    """The TSA request is one more outgoing request: a TSA on a private address is refused (in one line, before
+    anything is written) unless WATCHER_ALLOW_PRIVATE opts in, as for every page and service."""
+    data = data_dir_with(tmp_path / "data", CONFIG)
+    url = two_versions(site, data)
+    pki = Authority(tmp_path / "pki")
+    tsa = TSAServer(pki)
+    try:
+        monkeypatch.delenv("WATCHER_ALLOW_PRIVATE")
+        out = tmp_path / "certified.wacz"
+        certified = ["--key", str(pki.key_path), "--cert", str(pki.chain_path), "--tsa", tsa.url]
+        refused = run(data, "export", "--wacz", str(out), *certified, "--tsa-cert", str(pki.tsa_chain_path), url)
+        assert "private" in one_line_error(refused) and refused.returncode != 0
+        assert pki.requests == 0 and not out.exists()
+    finally:
+        tsa.close()

@@ -108,3 +108,49 @@ def test_a_snapshot_taken_with_a_login_keeps_no_set_cookie():
         headers=[("Content-Type", "text/html"), ("Set-Cookie", "session=abc"), ("set-cookie", "b=c")],
     )
     assert without_cookies(snap).headers == [("Content-Type", "text/html")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "expires": "soon"}]}',
+        '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "expires": null}]}',
+        '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "expires": 1e400}]}',
+        '{"cookies": [{"name": "s", "value": null, "domain": "news.example"}]}',
+        '{"cookies": [{"name": "s", "value": "v", "domain": 5}]}',
+        '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "secure": "TRUE"}]}',
+        '{"cookies": [{"name": "s", "value": "v", "domain": "news.example", "httpOnly": 1}]}',
+        "news.example\tTRUE\t/\tFALSE\tinf\tn\tv\n",
+        "news.example\tTRUE\t/\tFALSE\tnan\tn\tv\n",
+    ],
+)
+def test_a_cookie_a_browser_could_not_load_is_refused_before_it_is_saved(tmp_path, text):
+    # Saved, such a cookie broke `watcher login --list` and every check of the site (a traceback each time).
+    path = tmp_path / "state"
+    path.write_text(text)
+    with pytest.raises(BadInput, match="cookie"):
+        read_state_file(path)
+
+
+@pytest.mark.parametrize("typed", ["[::1", "http://[news.example/", "news.example\x1b[31m", "news\u202eelpmaxe"])
+def test_a_site_name_no_host_can_have_is_a_one_line_error(typed):
+    # "[::1" made urlsplit itself raise (an internal error); control and bidi characters would be saved as the
+    # site's name and printed by `login --list`.
+    with pytest.raises(BadInput, match="not a site name"):
+        site_name(typed)
+
+
+@pytest.mark.parametrize(
+    "origins",
+    [
+        '[{"origin": "https://news.example", "localStorage": "token"}]',
+        '[{"origin": "https://news.example", "localStorage": [{"name": "t", "value": 5}]}]',
+        '[{"origin": 7, "localStorage": []}]',
+    ],
+)
+def test_storage_a_browser_could_not_load_is_refused_before_it_is_saved(tmp_path, origins):
+    # Saved, it made every check of the site fail when the browser context was made from it.
+    path = tmp_path / "state.json"
+    path.write_text(f'{{"cookies": [], "origins": {origins}}}')
+    with pytest.raises(BadInput, match="localStorage"):
+        read_state_file(path)

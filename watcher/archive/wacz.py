@@ -221,6 +221,11 @@ class Verdict:
         }
 
 
+# A manifest that cannot be taken out of the ZIP (bad CRC, a compression method zipfile lacks) or read as JSON
+# (nested past the parser's depth): the file's own damage, a failed check, not an error of watcher's.
+_UNREADABLE = (ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError, NotImplementedError, RecursionError)
+
+
 def verify_wacz(path: Path, *, expected_key: bytes | None = None, trusted_roots: list[str] | None = None) -> Verdict:
     """Check a WACZ: each file against its hash in datapackage.json, each WARC record against its own digest,
     datapackage.json against datapackage-digest.json, and the signature when there is one (with
@@ -244,11 +249,11 @@ def verify_wacz(path: Path, *, expected_key: bytes | None = None, trusted_roots:
         if archive.getinfo(DATAPACKAGE).file_size > _MAX_MANIFEST:
             verdict.add("package", False, "datapackage.json is too large to be a manifest (a ZIP bomb?)", DATAPACKAGE)
             return verdict
-        package_bytes = archive.read(DATAPACKAGE)
         try:
+            package_bytes = archive.read(DATAPACKAGE)
             package = json.loads(package_bytes)
             resources = list(package["resources"])
-        except (ValueError, KeyError, TypeError):
+        except _UNREADABLE:
             verdict.add("package", False, "datapackage.json is not a readable data package", DATAPACKAGE)
             return verdict
         verdict.created = str(package.get("created") or "") or None
@@ -281,7 +286,7 @@ def _check_files(archive: zipfile.ZipFile, names: list[str], resources: list[Any
         try:
             with archive.open(where) as stream:
                 size, actual = _hash_stream(stream, algorithm)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             verdict.add("file", False, f"cannot be read from the ZIP ({exc}): the file was altered or cut short", where)
             continue
         shown = len(algorithm) + 1
@@ -326,7 +331,7 @@ def _check_records(archive: zipfile.ZipFile, name: str, verdict: Verdict) -> Non
                         "matches its WARC digest)",
                         name,
                     )
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError, zipfile.BadZipFile) as exc:
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, zipfile.BadZipFile, NotImplementedError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         verdict.add("record", False, f"its WARC records cannot be read ({first[:120]}): altered or cut short", name)
         return
@@ -352,7 +357,7 @@ def _check_digest(
             raise ValueError("too large")
         digest = json.loads(archive.read(DIGEST))
         stated = str(digest["hash"])
-    except (ValueError, KeyError, TypeError, zipfile.BadZipFile):
+    except _UNREADABLE:
         verdict.add("digest", False, "datapackage-digest.json is not readable JSON with a hash", DIGEST)
         return
     actual = "sha256:" + hashlib.sha256(package_bytes).hexdigest()

@@ -112,7 +112,9 @@ class HTTPPages:
             headers=list(response.headers.multi_items()),
             body=response.body,
         )
-        if self.logins is not None and self.logins.site_for(url):
+        # The page's own answer renews the session when it came from the login site, reached directly or by a
+        # redirect from elsewhere (whose hop to the site carried the cookie too).
+        if self.logins is not None and (self.logins.site_for(url) or self.logins.site_for(current)):
             return without_cookies(snapshot)
         return snapshot
 

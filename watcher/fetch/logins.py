@@ -11,6 +11,7 @@ headers from what they keep, and WARC request records carry no Cookie header).
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 import time
@@ -26,6 +27,8 @@ FOLDER = "logins"
 # Response headers a fetcher drops from what it keeps of a page fetched with a login state.
 COOKIE_HEADERS = frozenset({"set-cookie", "set-cookie2"})
 _SAME_SITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
+# The latest expiry a cookie may name (the end of year 9999): past it a date cannot be shown or loaded.
+_LAST_EXPIRY = 253402300799.0
 
 
 def site_name(text: str) -> str:
@@ -33,13 +36,14 @@ def site_name(text: str) -> str:
     raw = text.strip()
     if not raw:
         raise BadInput("name a site, e.g. `watcher login nytimes.com --import cookies.txt`")
-    parts = urlsplit(raw if "://" in raw else f"http://{raw}")
     try:
+        parts = urlsplit(raw if "://" in raw else f"http://{raw}")
         host = (parts.hostname or "").rstrip(".").lower()
         port = parts.port
-    except ValueError:
+    except ValueError:  # an unclosed "[" or a port that is not a number
         host, port = "", None
-    if not host or any(c in host for c in "/\\ ") or parts.username:
+    # Control, format (bidi) and space characters are in no host name; kept, they would be printed by --list.
+    if not host or any(c in host for c in "/\\ ") or not host.isprintable() or parts.username:
         raise BadInput(f"{raw!r} is not a site name (a host such as nytimes.com, or a URL on it)")
     return f"{host}:{port}" if port else host
 
@@ -87,6 +91,8 @@ def read_cookies_txt(text: str) -> list[dict[str, Any]]:
         try:
             expiry = float(expires)
         except ValueError:
+            expiry = math.nan
+        if not _usable_expiry(expiry):
             raise BadInput(f"line {number} of the cookies file: expiry {expires!r} is not a number") from None
         cookies.append(
             {
@@ -101,6 +107,11 @@ def read_cookies_txt(text: str) -> list[dict[str, Any]]:
             }
         )
     return cookies
+
+
+def _usable_expiry(expiry: float) -> bool:
+    """A session cookie's (0 or less: the browser's -1) or a time a browser can load and `--list` can show."""
+    return math.isfinite(expiry) and expiry <= _LAST_EXPIRY
 
 
 def read_state_file(path: Path) -> tuple[dict[str, Any], str]:
@@ -120,12 +131,31 @@ def read_state_file(path: Path) -> tuple[dict[str, Any], str]:
         for cookie in cookies:
             if not isinstance(cookie, dict) or not {"name", "value", "domain"} <= cookie.keys():
                 raise BadInput(f"{path}: a cookie without a name, value and domain")
+            if not all(isinstance(cookie[k], str) for k in ("name", "value", "domain")):
+                raise BadInput(f"{path}: a cookie whose name, value or domain is not text")
             cookie.setdefault("path", "/")
             cookie.setdefault("expires", -1)
+            expires = cookie["expires"]
+            if isinstance(expires, bool) or not isinstance(expires, int | float) or not _usable_expiry(expires):
+                raise BadInput(f"{path}: cookie {cookie['name']!r} has an expiry that is not a time ({expires!r})")
+            if not isinstance(cookie["path"], str):
+                raise BadInput(f"{path}: cookie {cookie['name']!r} has a path that is not text")
+            if not isinstance(cookie.get("httpOnly", False), bool) or not isinstance(cookie.get("secure", False), bool):
+                raise BadInput(f"{path}: cookie {cookie['name']!r} has httpOnly or secure that is not true or false")
             cookie.setdefault("httpOnly", False)
             cookie.setdefault("secure", False)
             cookie["sameSite"] = _SAME_SITE.get(str(cookie.get("sameSite", "Lax")).lower(), "Lax")
-        return {"cookies": cookies, "origins": [o for o in origins if isinstance(o, dict)]}, "storage state"
+        kept = [o for o in origins if isinstance(o, dict)]
+        for o in kept:
+            items = o.setdefault("localStorage", [])
+            if not isinstance(o.get("origin"), str) or not isinstance(items, list):
+                raise BadInput(f'{path}: an origin\'s storage without an "origin" and a "localStorage" list')
+            if not all(
+                isinstance(i, dict) and isinstance(i.get("name"), str) and isinstance(i.get("value"), str)
+                for i in items
+            ):
+                raise BadInput(f"{path}: a localStorage item of {o['origin']!r} whose name or value is not text")
+        return {"cookies": cookies, "origins": kept}, "storage state"
     return {"cookies": read_cookies_txt(text), "origins": []}, "cookies.txt"
 
 

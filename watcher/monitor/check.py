@@ -103,8 +103,13 @@ def _rendered_first_version(svc: Services, result: CheckResult) -> CheckResult:
     """The first render showed more than the raw HTML the first version was read from. Nothing was seen to change
     (the raw HTML never carried that text), so it is no edit to announce: version 1 becomes the page as rendered,
     as when a first check renders."""
-    rendered = svc.store.get_version(result.url, 2)
-    svc.store.replace_versions(result.url, [replace(rendered, number=1, edits=[], flags=[], event=None)])
+    first, rendered = svc.store.get_version(result.url, 1), svc.store.get_version(result.url, 2)
+    # Third-party copies already made of version 1 are of this same page at that time: their addresses stay.
+    copies = [
+        *first.copies,
+        *(c for c in rendered.copies if c.get("service") not in {f.get("service") for f in first.copies}),
+    ]
+    svc.store.replace_versions(result.url, [replace(rendered, number=1, edits=[], flags=[], event=None, copies=copies)])
     note = (
         "audit: the first render shows text the raw HTML does not carry, so version 1 is now the rendered page "
         "(not an edit) and this article, with its site's other articles, is checked in the browser from now on"

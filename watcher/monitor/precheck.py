@@ -174,14 +174,25 @@ async def route(
         if latest is None or not watched.raw_hash:
             return Route(source=HTTP)
         return await _ask_server(watched, latest, svc, now, otherwise=HTTP)
+    # A page photographed for each version ([archive] screenshots) has its versions read from a render, the one
+    # source of a picture; the server still answers its unchanged checks.
+    photographed = _photographed(svc, watched.url)
     if latest is None:
-        return await _first_check(watched, svc)
+        return Route() if photographed else await _first_check(watched, svc)
     if audit:
         return Route(audit=watched.learned_mode == STATIC)
     reason = render_reason(watched, latest, svc.config, now)
     if reason is not None:
         return Route(audit=reason.startswith("audit"))
-    return await _ask_server(watched, latest, svc, now, otherwise=BROWSER)
+    plan = await _ask_server(watched, latest, svc, now, otherwise=BROWSER)
+    return Route() if photographed and plan.answer is None else plan
+
+
+def _photographed(svc: Services, url: str) -> bool:
+    """Whether `url`'s renders are photographed ([archive] screenshots, [[sites]] screenshots)."""
+    from watcher.fetch.screenshot import ScreenshotPolicy
+
+    return ScreenshotPolicy.from_config(svc.config).wants(url)
 
 
 def _share_gate(svc: Services) -> None:

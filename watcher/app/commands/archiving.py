@@ -183,6 +183,7 @@ def _package_signer(
         if is_encrypted(key_path):
             raise BadInput(f"{key_path}: a certificate's key is read as a plain PEM file (as a TLS server reads it)")
         load_private_key(key_path, rsa_too=True)
+        _public_tsa(tsa_url)
         named = domain or certificate_domain(cert_path)
         return lambda package_hash, created: sign_with_certificate(
             package_hash, created, domain=named, cert_chain=cert_path, key=key_path, tsa_url=tsa_url, tsa_chain=tsa_cert
@@ -193,6 +194,27 @@ def _package_signer(
 
     key = load_private_key(key_path, passphrase=_passphrase(key_path))
     return lambda package_hash, created: sign(key, package_hash, created_now(created), software)
+
+
+def _public_tsa(url: str) -> None:
+    """Hold the TSA to the private-address rule every outgoing request keeps (wacz-signing sends the request
+    itself, so it is checked here, before anything is written); BadInput when it may not be asked."""
+    from urllib.parse import urlsplit
+
+    from watcher.errors import ConnectError, PrivateAddress
+    from watcher.fetch import addresses
+
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        port = 0
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not port:
+        raise BadInput(f"--tsa {url!r} is not an http(s) URL")
+    try:
+        addresses.resolve(url, parts.hostname, port, addresses.private_allowed())
+    except (PrivateAddress, ConnectError) as exc:
+        raise BadInput(f"--tsa: {exc}") from None
 
 
 def _passphrase(key_path: Path) -> str | None:

@@ -259,8 +259,8 @@ def diff(request: Request) -> Response:
     if include_cosmetic:
         permalink_params["all"] = "1"
     event = found.new.event if new_n > old_n else None
-    older, newer = (found.old, found.new) if old_n <= new_n else (found.new, found.old)
-    shots = shots_html(older, newer, shown, lambda v: screenshot_href(article_id, v.number), "shot")
+    # The pictures follow the diff's own sides (/diff/3/2 reads v3 -> v2): its edits' texts are outlined on them.
+    shots = shots_html(found.old, found.new, shown, lambda v: screenshot_href(article_id, v.number), "shot")
     return site.render(
         request,
         "diff.html",
