@@ -62,6 +62,10 @@ elif [ ! -s "$browser_file" ] || [ ! -x "$(cat "$browser_file")" ]; then
   fi
 fi
 say "browser: $(cat "$browser_file")"
+# Recorded once here, so that no later `watcher` process starts the browser just to learn its version
+# (the User-Agent names it); an upgraded browser is asked again on first use (watcher/fetch/base.py).
+.venv/bin/python -c 'from watcher.config import FetchSettings; from watcher.fetch.base import user_agent; user_agent(FetchSettings())' \
+  || say "warning: could not ask the browser its version"
 
 # The PostgreSQL store's tests start a throwaway server of their own (tests/support/postgres.py):
 # they need the server binaries, never a running server.

@@ -440,6 +440,18 @@ def test_watcher_check_of_a_static_page_starts_no_chromium_process(site, tmp_pat
     js(site, "/ps.js", "void 0;")
     site.page_versions("/ps", {"v1": story(BODY, "/ps.js"), "v2": story(EDITED, "/ps.js")})
     ok(data, "add", "--no-probe", site.url("/ps"))
+    # The browser's version is recorded once (setup.sh does it; so does any process's first User-Agent):
+    # after that, no `watcher` process starts the browser to learn it, whatever test ran before this one.
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from watcher.config import FetchSettings; from watcher.fetch.base import user_agent; "
+            "user_agent(FetchSettings())",
+        ],
+        check=True,
+        timeout=60,
+    )
 
     def check() -> tuple[str, set[str]]:
         env = {**os.environ, "WATCHER_ALLOW_PRIVATE": "1"}
