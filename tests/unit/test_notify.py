@@ -104,6 +104,17 @@ def test_message_shortens_long_paragraphs_and_many_edits():
     assert text.splitlines()[-1] == "... and 4 more edits"
 
 
+def test_message_neutralises_control_and_bidi_characters_of_page_text_and_copy_addresses():
+    res = result(classes=("substantive",))
+    res.edits[0] = edit(old="Ten \x1b[2J hurt", new="Twelve \u202e hurt")
+    body = payload(res, "Flood\u202ehits \x1b]0;owned\x07 valley", [])
+    body["copies"] = [{"service": "wayback", "url": "https://web.archive.example/web/1/x\u2066y", "saved_at": None}]
+    title, text = message(body)
+    for shown in (title, text):
+        assert not any(ch in shown for ch in ("\x1b", "\x07", "\u202e", "\u2066")), shown
+    assert title.startswith("Edited: Flood\\u202ehits ␛]0;owned\\u0007 valley")
+
+
 def test_message_for_a_removal():
     title, text = message(payload(result("removed", classes=()), "Flood hits the valley", []))
     assert title == "Removed: Flood hits the valley"

@@ -79,7 +79,8 @@ def message(body: dict[str, Any]) -> tuple[str, str]:
         lines.append(f"... and {len(edits) - _EDITS_SHOWN} more edits")
     for copy in body.get("copies") or []:
         lines.append(one_line(copy_line(copy)))
-    return title, "\n".join(lines)
+    # Page text and service answers reach chat and mail clients as they are: no control or bidi character goes.
+    return visible(title), visible("\n".join(lines))
 
 
 UNKNOWN_APPRISE = "not a notification URL Apprise understands (nor an http(s) webhook)"
@@ -487,6 +488,7 @@ def _apprise_send(target: NotifyTarget, body: dict[str, Any], image: bytes | Non
         title = render(target.title, body)
     if target.body:
         text = render(target.body, body)
+    title, text = visible(title), visible(text)  # digests and the user's templates hold page text too
     problems: list[str] = []
     options: dict[str, Any] = {}
     accepted = inspect.signature(sender.notify).parameters
