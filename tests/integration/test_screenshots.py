@@ -120,6 +120,22 @@ def test_each_stored_version_keeps_a_screenshot_of_its_render(tmp_path, browser,
     assert f'"digest": "sha256:{new.digest}"' in report and "base64" not in report
 
 
+def test_with_screenshots_on_versions_are_rendered_and_unchanged_checks_still_asked_of_the_server(
+    tmp_path, browser, site
+):
+    """Fast checks (auto mode) store a static page's versions from its raw HTML, which no picture can show: with
+    screenshots on, the first version and an edit come from a render (each with its picture), while a check
+    that finds the story unchanged is still answered by the server alone."""
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"))
+    assert [(v.source_name, v.screenshot is not None) for v in store.list_versions(url)] == [
+        ("browser", True),
+        ("browser", True),
+    ]
+    fetcher = browser.fetcher(None, ScreenshotPolicy.from_config(load_config(data / "watcher.toml")))
+    again = checked(data, fetcher, url)[0]
+    assert (again.status, again.source) == ("unchanged", "http")
+
+
 def test_no_screenshot_when_off_globally_or_for_the_site(tmp_path, browser, site):
     _, url, store = run_checks(tmp_path / "off", browser, site, config())
     assert all(v.screenshot is None for v in store.list_versions(url))
