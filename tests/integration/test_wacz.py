@@ -386,3 +386,34 @@ def test_a_key_with_a_passphrase_and_a_package_made_by_webrecorders_tool(site, t
         wacz_main(["create", "--hash-type", "md5", "-o", str(tmp_path / "md5.wacz"), str(tmp_path / "budget.warc.gz")])
     weak = run(data, "verify", str(tmp_path / "md5.wacz"))
     assert weak.returncode == 0 and "matches its MD5, a weak hash" in weak.stdout, weak.stdout
+
+
+def test_a_whole_package_that_fails_only_on_its_signature_is_not_called_altered(site, tmp_path):
+    """Checked against the wrong key, or a key given for an unsigned package, every hash still matches: the
+    closing line said "this file is not what was packaged and signed", which a reader takes for tampering."""
+    data = data_dir_with(tmp_path / "data", CONFIG)
+    url = two_versions(site, data)
+    for name in ("reporter.pem", "other.pem"):
+        assert run(data, "keygen", str(tmp_path / name)).returncode == 0
+    signed, unsigned = tmp_path / "signed.wacz", tmp_path / "unsigned.wacz"
+    run_ok(data, "export", "--wacz", str(signed), "--key", str(tmp_path / "reporter.pem"), url)
+    run_ok(data, "export", "--wacz", str(unsigned), url)
+    for package, problem in (
+        (signed, "signed by another key than the one given"),
+        (unsigned, "not signed, so not by the key given"),
+    ):
+        result = verify(data, package, "--key", str(tmp_path / "other.pem.pub"))
+        assert len(failures(result)) == 1
+        summary = result.stderr.strip().splitlines()[-1]
+        assert summary == f"{package}: intact (every hash matches), but {problem}"
+        assert "not what was packaged" not in result.stderr
+
+    altered = tmp_path / "altered.wacz"
+    pages = members(signed)["pages/pages.jsonl"].replace(b"6 votes to 3", b"9 votes to 0")
+    rezip(signed, altered, {"pages/pages.jsonl": pages})
+    result = verify(data, altered, "--key", str(tmp_path / "reporter.pem.pub"))
+    assert len(failures(result)) == 1
+    assert (
+        result.stderr.strip().splitlines()[-1]
+        == f"{altered}: 1 check(s) failed; this file is not what was packaged and signed"
+    )
