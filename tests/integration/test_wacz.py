@@ -417,3 +417,23 @@ def test_a_whole_package_that_fails_only_on_its_signature_is_not_called_altered(
         result.stderr.strip().splitlines()[-1]
         == f"{altered}: 1 check(s) failed; this file is not what was packaged and signed"
     )
+
+
+def test_keygen_passphrase_without_a_terminal_or_the_variable_is_a_one_line_error(tmp_path):
+    """Cron or a pipe: no terminal to ask the passphrase in. It printed Python's GetPassWarning, "Password input
+    may be echoed", and ended "aborted" with exit 130; it must say what to do, in one line, and write no key."""
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "WATCHER_KEY_PASSPHRASE"}
+    key = tmp_path / "k.pem"
+    result = subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(tmp_path / "data"), "keygen", "--passphrase", str(key)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "WATCHER_KEY_PASSPHRASE" in one_line_error(result)
+    assert not key.exists() and not Path(f"{key}.pub").exists()

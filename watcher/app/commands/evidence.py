@@ -12,7 +12,7 @@ import click
 
 from watcher.app.commands import json_option
 from watcher.app.context import App, pass_app
-from watcher.errors import ExitStatus
+from watcher.errors import BadInput, ExitStatus
 
 if TYPE_CHECKING:
     from watcher.archive.wacz import Verdict
@@ -34,9 +34,11 @@ def keygen(app: App, path: Path, protect: bool) -> None:
 
     passphrase = None
     if protect:
-        passphrase = os.environ.get(PASSPHRASE_ENV) or click.prompt(
-            "passphrase", hide_input=True, confirmation_prompt=True, err=True
-        )
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+        if not passphrase and not (sys.stdin is not None and sys.stdin.isatty()):
+            # getpass would fall back to echoing the passphrase on a pipe, then abort at its end.
+            raise BadInput(f"--passphrase needs a terminal to ask it in, or the passphrase in {PASSPHRASE_ENV}")
+        passphrase = passphrase or click.prompt("passphrase", hide_input=True, confirmation_prompt=True, err=True)
     name = generate_key(path, passphrase)
     app.env.out.print(f"key {name}", markup=False, highlight=False)
     app.env.info(f"wrote the private key to {path} and the public key to {path}.pub")
