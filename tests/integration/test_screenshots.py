@@ -472,6 +472,44 @@ def test_in_the_rendered_report_no_outline_covers_the_text_it_points_at(tmp_path
             chromium.close()
 
 
+def test_the_whole_page_opens_at_full_size_so_its_text_can_be_read(tmp_path, browser, site):
+    """Beside the diff the picture is a quarter of its size, too small to read or quote a line from; "Whole page"
+    drew the page at that same width. Opened, it must show the page pixel for pixel (scrolling in its frame)."""
+    from playwright.sync_api import sync_playwright
+
+    from watcher.fetch.browser import find_browser
+
+    versions = {"v1": news_page(NEWS), "v2": news_page(NEWS_EDITED)}
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"), versions=versions)
+    html = build_report(
+        store, urls=[url], tags=[], start=None, end=None, window="last 7d", fmt="html", include_cosmetic=False
+    )
+    new = store.list_versions(url)[1].screenshot
+    assert new is not None
+    with sync_playwright() as p:
+        path = find_browser().path
+        chromium = p.chromium.launch(headless=True, **({"executable_path": path} if path else {}))
+        try:
+            tab = chromium.new_page(viewport={"width": 1280, "height": 1000})
+            tab.set_content(html, wait_until="load")
+            figure = tab.locator("figure.shot-after").first
+            figure.locator("details.shot-whole summary").click()
+            whole = figure.locator("details.shot-whole svg.shot-view")
+            drawn = whole.evaluate("e => [e.clientWidth, e.clientHeight]")  # inside its 1 px border
+            assert drawn == [new.width, new.height]
+            # ... inside a frame that scrolls, not spilling over the diff beside it or off the report.
+            frame, beside = (
+                figure.bounding_box(),
+                tab.locator("figure.shot-after").first.evaluate(
+                    "f => f.closest('.shots').getBoundingClientRect().right"
+                ),
+            )
+            frame_box = figure.locator("details.shot-whole").bounding_box()
+            assert frame is not None and frame_box is not None and frame_box["x"] + frame_box["width"] <= beside + 1
+        finally:
+            chromium.close()
+
+
 def test_paragraphs_parted_by_line_breaks_and_table_rows_are_found_each_in_its_place(tmp_path, browser, site):
     """Layouts without a paragraph element per paragraph: text parted by <br><br> in one element, and a table
     whose rows extraction reads as paragraphs; each text gets its own box, in page order."""

@@ -133,9 +133,11 @@ def side_html(side: Side, element_id: str) -> str:
         f'height="{shot.height}"></image>{_rects(side.boxes, cls)}</svg>'
     )
     whole = (
-        f'<details class="shot-whole"><summary>Whole page</summary>'
-        f'<svg class="shot-view" viewBox="0 0 {shot.width} {shot.height}" role="img" aria-label="{_esc(what)}">'
-        f'<use href="#{_esc(image_id)}"></use>{_rects(side.boxes, cls)}</svg></details>'
+        # At full size (the page's own pixels, scrolling in its frame): the cropped view is too small to read.
+        f'<details class="shot-whole"><summary>Whole page</summary><div class="shot-full">'
+        f'<svg class="shot-view" viewBox="0 0 {shot.width} {shot.height}" width="{shot.width}" '
+        f'height="{shot.height}" role="img" aria-label="{_esc(what)}">'
+        f'<use href="#{_esc(image_id)}"></use>{_rects(side.boxes, cls)}</svg></div></details>'
     )
     caption = f"<figcaption>{side.label.capitalize()}: {_esc(what)}{cut}</figcaption>"
     return (
