@@ -89,6 +89,9 @@ def test_a_stored_version_is_copied_and_its_copies_shown_everywhere(site, waybac
     assert copies["wayback"].startswith(f"{wayback.base}/web/") and copies["wayback"].endswith(f"/{url}")
     assert copies["archive_today"] == f"{today.base}/a0001"
     assert copies["wayback"] in checked and copies["archive_today"] in checked
+    # `check` names the services as history and reports do, not by their config keys.
+    assert f"(Internet Archive): {copies['wayback']}" in checked
+    assert f"(archive.today): {copies['archive_today']}" in checked
     text = ok(data, "history", url, said=said)
     assert f"v1 archived copy (Internet Archive): {copies['wayback']}" in text.replace("\n", " ")
 

@@ -19,6 +19,7 @@ from watcher.config import load_config
 from watcher.fetch.screenshot import ScreenshotPolicy
 from watcher.models import text_key
 from watcher.report.collect import build_report
+from watcher.report.shots import OUTLINE_GAP as GAP
 from watcher.store import open_store
 from watcher.times import utcnow
 
@@ -120,6 +121,22 @@ def test_each_stored_version_keeps_a_screenshot_of_its_render(tmp_path, browser,
     assert f'"digest": "sha256:{new.digest}"' in report and "base64" not in report
 
 
+def test_with_screenshots_on_versions_are_rendered_and_unchanged_checks_still_asked_of_the_server(
+    tmp_path, browser, site
+):
+    """Fast checks (auto mode) store a static page's versions from its raw HTML, which no picture can show: with
+    screenshots on, the first version and an edit come from a render (each with its picture), while a check
+    that finds the story unchanged is still answered by the server alone."""
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"))
+    assert [(v.source_name, v.screenshot is not None) for v in store.list_versions(url)] == [
+        ("browser", True),
+        ("browser", True),
+    ]
+    fetcher = browser.fetcher(None, ScreenshotPolicy.from_config(load_config(data / "watcher.toml")))
+    again = checked(data, fetcher, url)[0]
+    assert (again.status, again.source) == ("unchanged", "http")
+
+
 def test_no_screenshot_when_off_globally_or_for_the_site(tmp_path, browser, site):
     _, url, store = run_checks(tmp_path / "off", browser, site, config())
     assert all(v.screenshot is None for v in store.list_versions(url))
@@ -157,9 +174,11 @@ def test_the_html_report_shows_the_page_with_the_changed_paragraph_outlined(tmp_
     image = store.get_screenshot(new)
     assert image is not None
     assert f'href="data:image/jpeg;base64,{base64.b64encode(image).decode()}"' in figure
-    # One outline, on the 5th paragraph's place on the page: in the cropped view and on the whole page.
-    rects = re.findall(r'<rect class="shot-new" x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)">', figure)
-    assert rects == [("0", str(HEAD_PX + 4 * PARA_PX), str(WIDTH), str(PARA_PX))] * 2
+    # One outline, around the 5th paragraph's place on the page (GAP clear of its text): in the cropped view
+    # and on the whole page.
+    rects = re.findall(r'<rect class="shot-new" x="(-?\d+)" y="(\d+)" width="(\d+)" height="(\d+)">', figure)
+    outline = (str(-GAP), str(HEAD_PX + 4 * PARA_PX - GAP), str(WIDTH + 2 * GAP), str(PARA_PX + 2 * GAP))
+    assert rects == [outline] * 2
     # The cropped view is around that paragraph, and the whole page is one click away.
     top, height = map(int, re.search(r'viewBox="0 (\d+) 1280 (\d+)"', figure).groups())  # full-width text
     assert top <= HEAD_PX + 4 * PARA_PX and top + height >= HEAD_PX + 5 * PARA_PX
@@ -167,7 +186,8 @@ def test_the_html_report_shows_the_page_with_the_changed_paragraph_outlined(tmp_
     # The page before: the replaced paragraph outlined where it stood.
     before = re.search(r'<figure class="shot shot-before"[^>]*data-version="1"[^>]*>(.*?)</figure>', html, re.S)
     assert before is not None
-    assert re.findall(r'<rect class="shot-old" x="0" y="(\d+)"', before.group(1)) == [str(HEAD_PX + 4 * PARA_PX)] * 2
+    old_rects = re.findall(r'<rect class="shot-old" x="-?\d+" y="(\d+)"', before.group(1))
+    assert old_rects == [str(HEAD_PX + 4 * PARA_PX - GAP)] * 2
     # --no-screenshots (and other formats) leave pictures out.
     plain = build_report(
         store,
@@ -235,11 +255,13 @@ def test_the_web_view_shows_the_screenshots_under_its_csp(tmp_path, browser, sit
             after = tab.locator("figure.shot-after")
             assert after.is_visible() and after.get_attribute("data-version") == "2"
             rect = after.locator("svg.shot-view").first.locator("rect.shot-new")
-            assert [rect.get_attribute(k) for k in ("x", "y", "width", "height")] == ["0", "600", "1280", "100"]
-            # The outline is drawn on screen over the 5th paragraph's place in the picture, scaled with it.
+            outline = [str(v) for v in (-GAP, 600 - GAP, 1280 + 2 * GAP, 100 + 2 * GAP)]
+            assert [rect.get_attribute(k) for k in ("x", "y", "width", "height")] == outline
+            # The outline is drawn on screen around the 5th paragraph's place in the picture, scaled with it.
             box = rect.bounding_box()
             view = after.locator("svg.shot-view").first.bounding_box()
-            assert box is not None and view is not None and box["width"] == pytest.approx(view["width"], abs=2)
+            assert box is not None and view is not None
+            assert box["width"] == pytest.approx(view["width"] * (1280 + 2 * GAP) / 1280, abs=2)
             assert tab.locator("figure.shot-before rect.shot-old").count() == 2
             tab.wait_for_load_state("networkidle")
             assert images[f"{served.url}/a/{ident}/v/2/screenshot"] == store.get_screenshot(new)
@@ -311,7 +333,9 @@ def test_the_card_shows_a_thumbnail_with_the_edit_outlined(tmp_path, browser, si
     html = card_html(entry, image=image)
     thumb = re.search(r'<figure class="thumb">(.*?)</figure>', html, re.S)
     assert thumb is not None and f'href="{image}"' in thumb.group(1)
-    assert re.findall(r'<rect class="shot-new" x="0" y="(\d+)"', thumb.group(1)) == [str(HEAD_PX + 4 * PARA_PX)]
+    assert re.findall(r'<rect class="shot-new" x="-?\d+" y="(\d+)"', thumb.group(1)) == [
+        str(HEAD_PX + 4 * PARA_PX - GAP)
+    ]
     assert "thumb" not in card_html(entry)  # --no-screenshot, or none kept
     png = browser.fetcher().render_png_sync(html, 1200)
     assert png.startswith(b"\x89PNG") and struct.unpack(">II", png[16:24])[0] == 1200
@@ -393,12 +417,95 @@ def test_in_the_rendered_report_each_outline_sits_on_its_paragraph_in_the_pictur
                 drawn = rects.nth(n).bounding_box()
                 assert drawn is not None
                 # Where the paragraph stood on the page, scaled into the picture as the browser drew it.
-                assert drawn["y"] == pytest.approx(frame["y"] + (y - top) * scale, abs=2)
+                assert drawn["y"] == pytest.approx(frame["y"] + (y - GAP - top) * scale, abs=2)
                 assert frame["x"] <= drawn["x"] and drawn["x"] + drawn["width"] <= frame["x"] + frame["width"] + 1
             folder = os.environ.get("WATCHER_SCREENSHOTS")
             if folder:
                 target = Path(folder) if Path(folder).is_absolute() else REPO / folder
                 tab.screenshot(path=str(target / "report-screenshot.png"), full_page=True)
+        finally:
+            chromium.close()
+
+
+def test_in_the_rendered_report_no_outline_covers_the_text_it_points_at(tmp_path, browser, site):
+    """The picture is drawn at about a quarter of its size while an outline's stroke keeps its width on screen:
+    drawn on the paragraph's own box, the stroke's inner half hid the changed line under an orange bar. Each
+    stroke, as the reader's browser draws it, must lie wholly outside the paragraph it outlines."""
+    from playwright.sync_api import sync_playwright
+
+    from watcher.fetch.browser import find_browser
+
+    versions = {"v1": news_page(NEWS), "v2": news_page(NEWS_EDITED)}
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"), versions=versions)
+    html = build_report(
+        store, urls=[url], tags=[], start=None, end=None, window="last 7d", fmt="html", include_cosmetic=False
+    )
+    new = store.list_versions(url)[1].screenshot
+    assert new is not None
+    paragraphs = sorted(new.boxes[text_key(t)] for t in (NEWS_EDITED[1], NEWS_EDITED[4]))
+    paragraphs.sort(key=lambda b: b[1])
+    with sync_playwright() as p:
+        path = find_browser().path
+        chromium = p.chromium.launch(headless=True, **({"executable_path": path} if path else {}))
+        try:
+            tab = chromium.new_page(viewport={"width": 1280, "height": 1000})
+            tab.set_content(html, wait_until="load")
+            view = tab.locator("figure.shot-after svg.shot-view").first
+            left, top, width, _ = map(float, view.get_attribute("viewBox").split())
+            frame = view.bounding_box()
+            assert frame is not None
+            scale = frame["width"] / width
+            rects = view.locator("rect.shot-new")
+            assert rects.count() == len(paragraphs)
+            for n, (x, y, w, h) in enumerate(paragraphs):
+                drawn = rects.nth(n).bounding_box()  # the rect's geometry; its stroke is centred on that edge
+                assert drawn is not None
+                half = float(rects.nth(n).evaluate("r => parseFloat(getComputedStyle(r).strokeWidth)")) / 2
+                text_top = frame["y"] + (y - top) * scale
+                text_bottom = frame["y"] + (y + h - top) * scale
+                text_left = frame["x"] + (x - left) * scale
+                text_right = frame["x"] + (x + w - left) * scale
+                assert drawn["y"] + half <= text_top, (drawn, text_top)
+                assert drawn["y"] + drawn["height"] - half >= text_bottom, (drawn, text_bottom)
+                assert drawn["x"] + half <= text_left and drawn["x"] + drawn["width"] - half >= text_right
+        finally:
+            chromium.close()
+
+
+def test_the_whole_page_opens_at_full_size_so_its_text_can_be_read(tmp_path, browser, site):
+    """Beside the diff the picture is a quarter of its size, too small to read or quote a line from; "Whole page"
+    drew the page at that same width. Opened, it must show the page pixel for pixel (scrolling in its frame)."""
+    from playwright.sync_api import sync_playwright
+
+    from watcher.fetch.browser import find_browser
+
+    versions = {"v1": news_page(NEWS), "v2": news_page(NEWS_EDITED)}
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"), versions=versions)
+    html = build_report(
+        store, urls=[url], tags=[], start=None, end=None, window="last 7d", fmt="html", include_cosmetic=False
+    )
+    new = store.list_versions(url)[1].screenshot
+    assert new is not None
+    with sync_playwright() as p:
+        path = find_browser().path
+        chromium = p.chromium.launch(headless=True, **({"executable_path": path} if path else {}))
+        try:
+            tab = chromium.new_page(viewport={"width": 1280, "height": 1000})
+            tab.set_content(html, wait_until="load")
+            figure = tab.locator("figure.shot-after").first
+            figure.locator("details.shot-whole summary").click()
+            whole = figure.locator("details.shot-whole svg.shot-view")
+            drawn = whole.evaluate("e => [e.clientWidth, e.clientHeight]")  # inside its 1 px border
+            assert drawn == [new.width, new.height]
+            # ... inside a frame that scrolls, not spilling over the diff beside it or off the report.
+            frame, beside = (
+                figure.bounding_box(),
+                tab.locator("figure.shot-after").first.evaluate(
+                    "f => f.closest('.shots').getBoundingClientRect().right"
+                ),
+            )
+            frame_box = figure.locator("details.shot-whole").bounding_box()
+            assert frame is not None and frame_box is not None and frame_box["x"] + frame_box["width"] <= beside + 1
         finally:
             chromium.close()
 

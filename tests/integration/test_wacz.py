@@ -404,3 +404,54 @@ def test_the_timestamp_authority_is_held_to_the_private_address_rule(site, tmp_p
         assert pki.requests == 0 and not out.exists()
     finally:
         tsa.close()
+
+
+def test_a_whole_package_that_fails_only_on_its_signature_is_not_called_altered(site, tmp_path):
+    """Checked against the wrong key, or a key given for an unsigned package, every hash still matches: the
+    closing line said "this file is not what was packaged and signed", which a reader takes for tampering."""
+    data = data_dir_with(tmp_path / "data", CONFIG)
+    url = two_versions(site, data)
+    for name in ("reporter.pem", "other.pem"):
+        assert run(data, "keygen", str(tmp_path / name)).returncode == 0
+    signed, unsigned = tmp_path / "signed.wacz", tmp_path / "unsigned.wacz"
+    run_ok(data, "export", "--wacz", str(signed), "--key", str(tmp_path / "reporter.pem"), url)
+    run_ok(data, "export", "--wacz", str(unsigned), url)
+    for package, problem in (
+        (signed, "signed by another key than the one given"),
+        (unsigned, "not signed, so not by the key given"),
+    ):
+        result = verify(data, package, "--key", str(tmp_path / "other.pem.pub"))
+        assert len(failures(result)) == 1
+        summary = result.stderr.strip().splitlines()[-1]
+        assert summary == f"{package}: intact (every hash matches), but {problem}"
+        assert "not what was packaged" not in result.stderr
+
+    altered = tmp_path / "altered.wacz"
+    pages = members(signed)["pages/pages.jsonl"].replace(b"6 votes to 3", b"9 votes to 0")
+    rezip(signed, altered, {"pages/pages.jsonl": pages})
+    result = verify(data, altered, "--key", str(tmp_path / "reporter.pem.pub"))
+    assert len(failures(result)) == 1
+    assert (
+        result.stderr.strip().splitlines()[-1]
+        == f"{altered}: 1 check(s) failed; this file is not what was packaged and signed"
+    )
+
+
+def test_keygen_passphrase_without_a_terminal_or_the_variable_is_a_one_line_error(tmp_path):
+    """Cron or a pipe: no terminal to ask the passphrase in. It printed Python's GetPassWarning, "Password input
+    may be echoed", and ended "aborted" with exit 130; it must say what to do, in one line, and write no key."""
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "WATCHER_KEY_PASSPHRASE"}
+    key = tmp_path / "k.pem"
+    result = subprocess.run(
+        [sys.executable, "-m", "watcher", "--data-dir", str(tmp_path / "data"), "keygen", "--passphrase", str(key)],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "WATCHER_KEY_PASSPHRASE" in one_line_error(result)
+    assert not key.exists() and not Path(f"{key}.pub").exists()

@@ -36,6 +36,7 @@ from watcher.extract import extract
 from watcher.extract.completeness import complete_story
 from watcher.fetch.charset import decode_html
 from watcher.fetch.http_pages import CONDITIONAL
+from watcher.fetch.screenshot import ScreenshotPolicy
 from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, WatchedArticle
 from watcher.monitor.masking import build_mask
 from watcher.normalize import content_hash
@@ -174,25 +175,17 @@ async def route(
         if latest is None or not watched.raw_hash:
             return Route(source=HTTP)
         return await _ask_server(watched, latest, svc, now, otherwise=HTTP)
-    # A page photographed for each version ([archive] screenshots) has its versions read from a render, the one
-    # source of a picture; the server still answers its unchanged checks.
-    photographed = _photographed(svc, watched.url)
+    # A version of a site with screenshots on is stored from a render, the one read that can picture it: the
+    # server still answers the unchanged checks, but a first check or a changed story renders.
+    pictured = ScreenshotPolicy.from_config(svc.config).wants(watched.url)
     if latest is None:
-        return Route() if photographed else await _first_check(watched, svc)
+        return Route() if pictured else await _first_check(watched, svc)
     if audit:
         return Route(audit=watched.learned_mode == STATIC)
     reason = render_reason(watched, latest, svc.config, now)
     if reason is not None:
         return Route(audit=reason.startswith("audit"))
-    plan = await _ask_server(watched, latest, svc, now, otherwise=BROWSER)
-    return Route() if photographed and plan.answer is None else plan
-
-
-def _photographed(svc: Services, url: str) -> bool:
-    """Whether `url`'s renders are photographed ([archive] screenshots, [[sites]] screenshots)."""
-    from watcher.fetch.screenshot import ScreenshotPolicy
-
-    return ScreenshotPolicy.from_config(svc.config).wants(url)
+    return await _ask_server(watched, latest, svc, now, otherwise=BROWSER, changed=BROWSER if pictured else HTTP)
 
 
 def _share_gate(svc: Services) -> None:
@@ -214,10 +207,11 @@ async def _get(svc: Services, url: str, headers: dict[str, str]) -> Snapshot | N
 
 
 async def _ask_server(
-    watched: WatchedArticle, latest: Version, svc: Services, now: datetime, *, otherwise: str
+    watched: WatchedArticle, latest: Version, svc: Services, now: datetime, *, otherwise: str, changed: str = HTTP
 ) -> Route:
     """The conditional GET of a static article: unchanged (answered), or a full check from `otherwise` (an error,
-    a redirect) or from the raw HTML (a difference in the story: the full check compares and confirms it)."""
+    a redirect) or from `changed` (a difference in the story: the full check compares and confirms it; from the
+    raw HTML already read, or a render)."""
     snapshot = await _get(svc, watched.url, conditional_headers(watched))
     if snapshot is None or redirected_away(watched.url, snapshot.final_url):
         return Route(source=otherwise)
@@ -229,6 +223,8 @@ async def _ask_server(
             article = await raw_article(snapshot, svc)
             raw = await raw_hash(snapshot, watched, svc, article) if article is not None else None
             if raw is None or raw != watched.raw_hash:
+                if changed == BROWSER:
+                    return Route()
                 return Route(source=HTTP, first=snapshot, first_article=article)
             seen["raw_digest"] = digest  # these bytes carry the stored story too: next time no extraction
         seen.update(_validators(snapshot))

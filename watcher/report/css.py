@@ -97,6 +97,8 @@ SHOTS_CSS = """
 .shot-new { stroke: #e8590c; }
 .shot-old { stroke: #c92a2a; stroke-dasharray: 8 4; }
 .shot-whole summary { font-size: .85rem; cursor: pointer; color: var(--link); }
+.shot-full { overflow: auto; max-height: 80vh; }
+.shot-full .shot-view { width: auto; height: auto; max-width: none; }
 @media (max-width: 50rem) { .change.has-shots { display: block; } }
 """
 

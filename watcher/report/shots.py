@@ -22,6 +22,9 @@ ImageSource = Callable[[Version], str | None]
 # picture's width (changes far apart show the first ones; the whole page is under "Whole page").
 PAD = 120
 MAX_BAND_RATIO = 1.25
+# An outline is drawn this far (page px) outside its text's box: its stroke keeps a fixed width on screen while
+# the picture is shown at about a quarter of its size, so an outline on the box itself covers a line of text.
+OUTLINE_GAP = 12
 
 
 @dataclass
@@ -102,8 +105,10 @@ def _esc(text: object) -> str:
 
 
 def _rects(boxes: Sequence[Sequence[int]], cls: str) -> str:
+    gap = OUTLINE_GAP
     return "".join(
-        f'<rect class="{cls}" x="{int(x)}" y="{int(y)}" width="{int(w)}" height="{int(h)}"></rect>'
+        f'<rect class="{cls}" x="{int(x) - gap}" y="{int(y) - gap}" width="{int(w) + 2 * gap}" '
+        f'height="{int(h) + 2 * gap}"></rect>'
         for x, y, w, h in boxes
     )
 
@@ -128,9 +133,11 @@ def side_html(side: Side, element_id: str) -> str:
         f'height="{shot.height}"></image>{_rects(side.boxes, cls)}</svg>'
     )
     whole = (
-        f'<details class="shot-whole"><summary>Whole page</summary>'
-        f'<svg class="shot-view" viewBox="0 0 {shot.width} {shot.height}" role="img" aria-label="{_esc(what)}">'
-        f'<use href="#{_esc(image_id)}"></use>{_rects(side.boxes, cls)}</svg></details>'
+        # At full size (the page's own pixels, scrolling in its frame): the cropped view is too small to read.
+        f'<details class="shot-whole"><summary>Whole page</summary><div class="shot-full">'
+        f'<svg class="shot-view" viewBox="0 0 {shot.width} {shot.height}" width="{shot.width}" '
+        f'height="{shot.height}" role="img" aria-label="{_esc(what)}">'
+        f'<use href="#{_esc(image_id)}"></use>{_rects(side.boxes, cls)}</svg></div></details>'
     )
     caption = f"<figcaption>{side.label.capitalize()}: {_esc(what)}{cut}</figcaption>"
     return (

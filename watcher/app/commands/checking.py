@@ -10,7 +10,7 @@ import click
 from watcher.app.commands import json_option, match_option, targets
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput, ExitStatus
-from watcher.labels import plural
+from watcher.labels import copy_service, plural
 from watcher.models import CheckResult, shown_edits
 
 
@@ -136,7 +136,8 @@ async def _check_all(
         # asked for again by the next check or run.
         for copy in await asyncio.to_thread(copier.close, app.config.copies.wait):
             if not as_json:
-                line = f"archived copy of v{copy['version']} {copy['page']} ({copy['service']}): {copy['url']}"
+                service = copy_service(copy["service"])
+                line = f"archived copy of v{copy['version']} {copy['page']} ({service}): {copy['url']}"
                 app.env.out.print(visible(line), markup=False, highlight=False, soft_wrap=True)
     if machine is not None:
         # The checks are done and printed; the answers that come within the endpoint's timeout follow them.

@@ -6,12 +6,16 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from watcher.app.commands import json_option
 from watcher.app.context import App, pass_app
-from watcher.errors import ExitStatus
+from watcher.errors import BadInput, ExitStatus
+
+if TYPE_CHECKING:
+    from watcher.archive.wacz import Verdict
 
 
 @click.command()
@@ -30,9 +34,11 @@ def keygen(app: App, path: Path, protect: bool) -> None:
 
     passphrase = None
     if protect:
-        passphrase = os.environ.get(PASSPHRASE_ENV) or click.prompt(
-            "passphrase", hide_input=True, confirmation_prompt=True, err=True
-        )
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+        if not passphrase and not (sys.stdin is not None and sys.stdin.isatty()):
+            # getpass would fall back to echoing the passphrase on a pipe, then abort at its end.
+            raise BadInput(f"--passphrase needs a terminal to ask it in, or the passphrase in {PASSPHRASE_ENV}")
+        passphrase = passphrase or click.prompt("passphrase", hide_input=True, confirmation_prompt=True, err=True)
     name = generate_key(path, passphrase)
     app.env.out.print(f"key {name}", markup=False, highlight=False)
     app.env.info(f"wrote the private key to {path} and the public key to {path}.pub")
@@ -81,15 +87,32 @@ def verify(app: App, path: Path, key_path: Path | None, roots: Sequence[Path], a
             where = f"{f.where}: " if f.where else ""
             line = visible(f"{mark:6} {where}{f.message}")  # names and URLs come from the file: untrusted
             app.env.out.print(line, markup=False, highlight=False, soft_wrap=True)
-        failed = sum(not f.ok for f in verdict.findings)
-        if failed:
-            app.env.info(f"{path}: {failed} check(s) failed; this file is not what was packaged and signed")
+        failed = [f for f in verdict.findings if not f.ok]
+        if any(f.check != "signature" for f in failed):
+            signed = " and signed" if verdict.signed else ""
+            app.env.info(f"{path}: {len(failed)} check(s) failed; this file is not what was packaged{signed}")
+        elif failed:
+            # Every hash matches: the contents are as packaged, only who signed them is not shown. Calling that
+            # "not what was packaged" would read as tampering.
+            app.env.info(f"{path}: intact (every hash matches), but {_signature_problem(verdict, expected)}")
         elif verdict.signed:
             app.env.info(f"{path}: intact and signed")
         else:
             app.env.info(f"{path}: intact, not signed")
     if not verdict.valid:
         sys.exit(ExitStatus.CHECK_FAILED)
+
+
+def _signature_problem(verdict: Verdict, expected: bytes | None) -> str:
+    """What a package whose hashes all match lacks: a signature, the given key's, or one that holds."""
+    if not verdict.signed:
+        return "not signed, so not by the key given"
+    if expected is not None and verdict.signer:
+        from watcher.archive.signing import fingerprint
+
+        if verdict.signer != fingerprint(expected):
+            return "signed by another key than the one given"
+    return "its signature does not hold, so who signed it is not shown"
 
 
 COMMANDS = [keygen, verify]
