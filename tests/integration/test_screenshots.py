@@ -9,6 +9,7 @@ import io
 import os
 import re
 import struct
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -63,7 +64,9 @@ def config(archive: str = "", sites: str = "") -> str:
     return fast_config(retries=0, extra=f"[archive]\n{archive}\n\n{sites}")
 
 
-def run_checks(tmp_path: Path, browser, site, toml: str, path: str = "/bridge", versions=None):
+def run_checks(tmp_path: Path, browser, site, toml: str, path: str = "/bridge", versions=None, apart=False):
+    """A new version, then (with two page versions) an edit; `apart`: the edit in a later second than version 1
+    (capture times are kept to the second, and pruning cuts by them)."""
     data = data_dir_with(tmp_path / "data", toml)
     site.page_versions(path, versions or {"v1": story(PARAS), "v2": story(EDITED)})
     url = site.url(path)
@@ -73,6 +76,10 @@ def run_checks(tmp_path: Path, browser, site, toml: str, path: str = "/bridge", 
     assert checked(data, fetcher, url)[0].status == "new"
     if len(versions or "ab") > 1:
         site.set_version(path, "v2")
+        if apart:
+            first = int(time.time())
+            while int(time.time()) == first:
+                time.sleep(0.02)
         assert checked(data, fetcher, url)[0].status == "changed"
     return data, url, open_store(data)
 
@@ -224,7 +231,7 @@ def test_pruning_raw_html_removes_the_screenshots(tmp_path, browser, site):
 
 
 def test_pruning_keeps_the_screenshots_of_newer_versions(tmp_path, browser, site):
-    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"))
+    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"), apart=True)
     old, new = store.list_versions(url)
     assert store.prune_raw(new.captured_at) == 1
     store = open_store(data)
