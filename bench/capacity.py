@@ -22,7 +22,7 @@ Measured on this machine, in one run:
 
 Then the model. The default schedule ([schedule] tiers: every 10 min for 3 h, hourly to 2 days, every 6 h to
 a week, daily to 30 days, then no more checks) is walked for one article's life; audits follow [fetch]
-audit_every / audit_max_age (defaults 6 checks / 1 day). The mix of ages is that of a watch list fed at a
+audit_max_age (default 1 day) and one after each version stored from plain HTTP (issue 27). The mix of ages is that of a watch list fed at a
 steady rate (new articles every day from followed feeds, each watched its 30 days): in steady state the
 ages are spread evenly over the schedule's life, so most articles are in the daily tier and most checks
 come from the young ones. Each edit sends its article back to the first tier (age counts from the last
@@ -35,7 +35,7 @@ The per-kind costs can be saved (--save-costs FILE) and the model rerun from the
 (--costs FILE), e.g. after the fast path changes what an edit or an audit costs.
 
     python bench/capacity.py                       (env: BENCH_CAP_ARTICLES=50000 BENCH_CAP_SAMPLES=12)
-    python bench/capacity.py --costs costs.json --audit-every 0 --audit-span 1d --audit-after-edit
+    python bench/capacity.py --costs costs.json --audit-every 6 --no-audit-after-edit --no-edits-from-http  # the design before issue 27
 """
 
 from __future__ import annotations
@@ -151,10 +151,8 @@ async def _kinds(addresses: list[tuple[str, int]], edits: Any, meter: CPUMeter, 
         for n in range(count + 1)
     ]
     fetch = BrowserSettings(concurrency=1, per_host_delay=0, mode="auto")
-    no_audit = BrowserSettings(
-        concurrency=1, per_host_delay=0, mode="auto", audit_every=1 << 30, audit_max_age=float(1 << 30)
-    )
-    audit = BrowserSettings(concurrency=1, per_host_delay=0, mode="auto", audit_every=1)
+    no_audit = BrowserSettings(concurrency=1, per_host_delay=0, mode="auto", audit_max_age=float(1 << 30))
+    audit = BrowserSettings(concurrency=1, per_host_delay=0, mode="auto", audit_max_age=1e-9)  # always due
     browser = BrowserSettings(concurrency=1, per_host_delay=0, mode="browser")
     store = open_store(data)
     for url in urls:
@@ -429,10 +427,10 @@ class Assumptions:
     browser_share: float = 0.05  # articles learned "needs browser": every check a render
     edits: float = 0.5  # edits per article in its life
     edit_age: float = 2 * 3600  # seconds after it is added that an article is edited (each edit as late again)
-    audit_every: int = 6  # [fetch] audit_every: an audit at least every Nth check (0: no count rule)
+    audit_every: int = 0  # an audit at least every Nth check (0: none; the count rule went with issue 27)
     audit_span: float = 86400.0  # [fetch] audit_max_age: and at least this often (seconds)
-    audit_after_edit: bool = False  # an audit soon after each version stored from HTTP (issue 27's design)
-    edit_renders: bool = True  # an edit's check renders (today: the confirming load is a render)
+    audit_after_edit: bool = True  # an audit soon after each version stored from HTTP (issue 27's design)
+    edit_renders: bool = False  # an edit's check renders (before issue 27 the confirming load was a render)
     utilization: float = 0.75  # the share of each core the watch may keep busy (head-room for bursts)
     cores: int = 2
     concurrency: int = 4  # [fetch] concurrency: checks in flight per process
@@ -555,8 +553,18 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--edit-age", default="2h", help="when an article is edited after it is added (2h)")
     p.add_argument("--audit-every", type=int, default=a.audit_every, help="[fetch] audit_every (0: no count rule)")
     p.add_argument("--audit-span", default="1d", help="[fetch] audit_max_age: a render at least this often")
-    p.add_argument("--audit-after-edit", action="store_true", help="an audit after each HTTP-stored version")
-    p.add_argument("--edits-from-http", action="store_true", help="an edit's check does not render")
+    p.add_argument(
+        "--audit-after-edit",
+        action=argparse.BooleanOptionalAction,
+        default=a.audit_after_edit,
+        help="an audit after each HTTP-stored version (issue 27's design: on)",
+    )
+    p.add_argument(
+        "--edits-from-http",
+        action=argparse.BooleanOptionalAction,
+        default=not a.edit_renders,
+        help="an edit's check does not render (issue 27's design: on)",
+    )
     p.add_argument("--utilization", type=float, default=a.utilization, help="share of each core kept busy at most")
     p.add_argument("--cores", type=int, default=a.cores)
     p.add_argument("--concurrency", type=int, default=a.concurrency, help="[fetch] concurrency of each process")
