@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from watcher.app.commands import output_option
+from watcher.app.commands import FILE, file_option, output_option
 from watcher.app.context import App, pass_app
 from watcher.app.watchlists import FORMATS
 from watcher.errors import BadInput
@@ -18,44 +18,34 @@ from watcher.errors import BadInput
 
 @click.command("export")
 @click.argument("refs", nargs=-1)
-@click.option(
+@file_option(
     "--warc",
     "warc_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="Write every stored version that kept its raw page as a WARC 1.1 file (gzip per record).",
 )
-@click.option(
+@file_option(
     "--wacz",
     "wacz_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="Write the same versions as a WACZ 1.1.1 package (the WARC, an index, each version's extracted text, "
     "SHA-256 hashes of every file), for replay tools and `watcher verify`.",
 )
-@click.option(
+@file_option(
     "--key",
     "key_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="With --wacz: sign the package with this ECDSA private key (PEM; `watcher keygen` makes one).",
 )
-@click.option(
+@file_option(
     "--cert",
     "cert_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="With --wacz --key: the key's TLS certificate chain (PEM), so the signature names a domain; needs --tsa.",
 )
 @click.option(
     "--domain", default=None, help="With --cert: the domain the signature names (default: the certificate's)."
 )
 @click.option("--tsa", "tsa_url", default=None, help="With --cert: the RFC 3161 timestamp authority's URL.")
-@click.option(
+@file_option(
     "--tsa-cert",
     "tsa_cert",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="With --tsa: the timestamp authority's certificate chain (PEM).",
 )
 @click.option(
@@ -233,7 +223,7 @@ def _passphrase(key_path: Path) -> str | None:
 
 
 @click.command("import")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=FILE)
 @click.option("--warc", is_flag=True, help="PATH is a WARC file: its HTML captures become versions to diff.")
 @click.option(
     "--format",
