@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,9 @@ from watcher.app.commands import FILE, file_option, output_option
 from watcher.app.context import App, pass_app
 from watcher.app.watchlists import FORMATS
 from watcher.errors import BadInput
+
+if TYPE_CHECKING:
+    from watcher.archive.warc import Capture
 
 
 @click.command("export")
@@ -106,20 +109,15 @@ def export(
         return
     from watcher import __version__
     from watcher.archive.warc import write_captures
-    from watcher.config import parse_duration
-    from watcher.report.warc_export import captures
 
-    start = datetime.now(UTC) - timedelta(seconds=parse_duration(since)) if since else None
-    urls = app.resolver().targets(refs, None) if refs else None
-    skipped: list[str] = []
-    try:
-        with open(warc_path, "wb") as out:
-            written = write_captures(out, captures(store, urls, start, skipped), software=f"watcher/{__version__}")
-    except OSError as exc:
-        raise BadInput(f"{warc_path}: cannot write ({exc.strerror or exc})") from None
-    app.env.info(f"wrote {written} version{'s' if written != 1 else ''} to {warc_path}")
-    if skipped:
-        app.env.info(f"{len(skipped)} version(s) without a raw page were left out, e.g. {skipped[0]}")
+    def write_warc(chosen: Iterator[Capture], urls: list[str] | None) -> int:
+        try:
+            with open(warc_path, "wb") as out:
+                return write_captures(out, chosen, software=f"watcher/{__version__}")
+        except OSError as exc:
+            raise BadInput(f"{warc_path}: cannot write ({exc.strerror or exc})") from None
+
+    _export_versions(app, refs, since, warc_path, write_warc)
 
 
 def _export_wacz(
@@ -135,21 +133,38 @@ def _export_wacz(
 ) -> None:
     from watcher import __version__
     from watcher.archive.wacz import write_wacz
-    from watcher.config import parse_duration
-    from watcher.report.warc_export import captures
 
     software = f"watcher/{__version__}"
     sign = _package_signer(software, key_path, cert_path, domain, tsa_url, tsa_cert)
+
+    def write_package(chosen: Iterator[Capture], urls: list[str] | None) -> int:
+        title = ""
+        if urls is not None and len(urls) == 1:
+            title = app.store().get_article(urls[0]).headline or urls[0]
+        return write_wacz(path, chosen, software=software, title=title, sign=sign)
+
+    _export_versions(app, refs, since, path, write_package, " (signed)" if sign is not None else "")
+
+
+def _export_versions(
+    app: App,
+    refs: Sequence[str],
+    since: str | None,
+    path: Path,
+    write: Callable[[Iterator[Capture], list[str] | None], int],
+    note: str = "",
+) -> None:
+    """What --warc and --wacz share: the stored versions of REFS (all articles without) captured within --since,
+    handed to `write`, then how many were written to PATH and which had no raw page to write."""
+    from watcher.config import parse_duration
+    from watcher.report.warc_export import captures
+
     store = app.store()
     start = datetime.now(UTC) - timedelta(seconds=parse_duration(since)) if since else None
     urls = app.resolver().targets(refs, None) if refs else None
-    title = ""
-    if urls is not None and len(urls) == 1:
-        title = store.get_article(urls[0]).headline or urls[0]
     skipped: list[str] = []
-    written = write_wacz(path, captures(store, urls, start, skipped), software=software, title=title, sign=sign)
-    signed = " (signed)" if sign is not None else ""
-    app.env.info(f"wrote {written} version{'s' if written != 1 else ''} to {path}{signed}")
+    written = write(captures(store, urls, start, skipped), urls)
+    app.env.info(f"wrote {written} version{'s' if written != 1 else ''} to {path}{note}")
     if skipped:
         app.env.info(f"{len(skipped)} version(s) without a raw page were left out, e.g. {skipped[0]}")
 
