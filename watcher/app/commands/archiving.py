@@ -88,7 +88,8 @@ def export(
     if wacz_path is not None and warc_path is not None:
         raise BadInput("--warc and --wacz write one file each: give one of them")
     if wacz_path is not None:
-        _export_wacz(app, refs, wacz_path, key_path, cert_path, domain, tsa_url, tsa_cert, since)
+        sign = _package_signer(key_path, cert_path, domain, tsa_url, tsa_cert)
+        _export_wacz(app, refs, wacz_path, sign, since)
         return
     store = app.store()
     if warc_path is None:
@@ -107,13 +108,12 @@ def export(
             output.write_text(text, encoding="utf-8")
             app.env.info(f"wrote {len(entries)} entries to {output}")
         return
-    from watcher import __version__
     from watcher.archive.warc import write_captures
 
     def write_warc(chosen: Iterator[Capture], urls: list[str] | None) -> int:
         try:
             with open(warc_path, "wb") as out:
-                return write_captures(out, chosen, software=f"watcher/{__version__}")
+                return write_captures(out, chosen, software=_software())
         except OSError as exc:
             raise BadInput(f"{warc_path}: cannot write ({exc.strerror or exc})") from None
 
@@ -124,24 +124,16 @@ def _export_wacz(
     app: App,
     refs: Sequence[str],
     path: Path,
-    key_path: Path | None,
-    cert_path: Path | None,
-    domain: str | None,
-    tsa_url: str | None,
-    tsa_cert: Path | None,
+    sign: Callable[[str, datetime], dict[str, Any]] | None,
     since: str | None,
 ) -> None:
-    from watcher import __version__
     from watcher.archive.wacz import write_wacz
-
-    software = f"watcher/{__version__}"
-    sign = _package_signer(software, key_path, cert_path, domain, tsa_url, tsa_cert)
 
     def write_package(chosen: Iterator[Capture], urls: list[str] | None) -> int:
         title = ""
         if urls is not None and len(urls) == 1:
             title = app.store().get_article(urls[0]).headline or urls[0]
-        return write_wacz(path, chosen, software=software, title=title, sign=sign)
+        return write_wacz(path, chosen, software=_software(), title=title, sign=sign)
 
     _export_versions(app, refs, since, path, write_package, " (signed)" if sign is not None else "")
 
@@ -169,8 +161,14 @@ def _export_versions(
         app.env.info(f"{len(skipped)} version(s) without a raw page were left out, e.g. {skipped[0]}")
 
 
+def _software() -> str:
+    """What archives name as the software that wrote them."""
+    from watcher import __version__
+
+    return f"watcher/{__version__}"
+
+
 def _package_signer(
-    software: str,
     key_path: Path | None,
     cert_path: Path | None,
     domain: str | None,
@@ -198,7 +196,7 @@ def _package_signer(
     from watcher.archive.signing import created_now, load_private_key, sign
 
     key = load_private_key(key_path, passphrase=_passphrase(key_path))
-    return lambda package_hash, created: sign(key, package_hash, created_now(created), software)
+    return lambda package_hash, created: sign(key, package_hash, created_now(created), _software())
 
 
 def _public_tsa(url: str) -> None:
