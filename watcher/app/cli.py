@@ -17,6 +17,7 @@ from watcher.app.commands import (
     checking,
     doctor,
     evidence,
+    file_option,
     logins,
     reading,
     scaling,
@@ -49,11 +50,9 @@ __all__ = ["App", "cli", "main", "pass_app"]
     metavar="URL",
     help="A shared store instead of the data folder: postgresql://user:password@host/db (README, Scaling out).",
 )
-@click.option(
+@file_option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help=f"TOML config (default: DATA_DIR/{CONFIG_NAME} if present).",
 )
 @click.option(

@@ -55,9 +55,18 @@ def json_option(help: str = "Machine-readable output.") -> Callable[[F], F]:
     return click.option("--json", "as_json", is_flag=True, help=help)
 
 
+# A file named on the command line: an existing folder is refused as the command line is read.
+FILE = click.Path(dir_okay=False, path_type=Path)
+
+
+def file_option(*names: str, help: str, multiple: bool = False) -> Callable[[F], F]:
+    """An option naming a FILE the command reads or writes (None, or () with multiple, when not given)."""
+    return click.option(*names, type=FILE, multiple=multiple, help=help)
+
+
 def output_option(help: str, *, required: bool = False) -> Callable[[F], F]:
     """-o/--output FILE: the file a command writes (an existing folder is refused as the command line is read)."""
-    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=required, help=help)
+    return click.option("-o", "--output", type=FILE, required=required, help=help)
 
 
 # The languages of the labels a command writes: auto is each story's own (and the reader's browser's, on the web).

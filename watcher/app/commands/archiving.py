@@ -3,59 +3,52 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from watcher.app.commands import output_option
+from watcher.app.commands import FILE, file_option, output_option
 from watcher.app.context import App, pass_app
 from watcher.app.watchlists import FORMATS
 from watcher.errors import BadInput
 
+if TYPE_CHECKING:
+    from watcher.archive.warc import Capture
+
 
 @click.command("export")
 @click.argument("refs", nargs=-1)
-@click.option(
+@file_option(
     "--warc",
     "warc_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="Write every stored version that kept its raw page as a WARC 1.1 file (gzip per record).",
 )
-@click.option(
+@file_option(
     "--wacz",
     "wacz_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="Write the same versions as a WACZ 1.1.1 package (the WARC, an index, each version's extracted text, "
     "SHA-256 hashes of every file), for replay tools and `watcher verify`.",
 )
-@click.option(
+@file_option(
     "--key",
     "key_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="With --wacz: sign the package with this ECDSA private key (PEM; `watcher keygen` makes one).",
 )
-@click.option(
+@file_option(
     "--cert",
     "cert_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="With --wacz --key: the key's TLS certificate chain (PEM), so the signature names a domain; needs --tsa.",
 )
 @click.option(
     "--domain", default=None, help="With --cert: the domain the signature names (default: the certificate's)."
 )
 @click.option("--tsa", "tsa_url", default=None, help="With --cert: the RFC 3161 timestamp authority's URL.")
-@click.option(
+@file_option(
     "--tsa-cert",
     "tsa_cert",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="With --tsa: the timestamp authority's certificate chain (PEM).",
 )
 @click.option(
@@ -95,7 +88,8 @@ def export(
     if wacz_path is not None and warc_path is not None:
         raise BadInput("--warc and --wacz write one file each: give one of them")
     if wacz_path is not None:
-        _export_wacz(app, refs, wacz_path, key_path, cert_path, domain, tsa_url, tsa_cert, since)
+        sign = _package_signer(key_path, cert_path, domain, tsa_url, tsa_cert)
+        _export_wacz(app, refs, wacz_path, sign, since)
         return
     store = app.store()
     if warc_path is None:
@@ -114,58 +108,67 @@ def export(
             output.write_text(text, encoding="utf-8")
             app.env.info(f"wrote {len(entries)} entries to {output}")
         return
-    from watcher import __version__
     from watcher.archive.warc import write_captures
-    from watcher.config import parse_duration
-    from watcher.report.warc_export import captures
 
-    start = datetime.now(UTC) - timedelta(seconds=parse_duration(since)) if since else None
-    urls = app.resolver().targets(refs, None) if refs else None
-    skipped: list[str] = []
-    try:
-        with open(warc_path, "wb") as out:
-            written = write_captures(out, captures(store, urls, start, skipped), software=f"watcher/{__version__}")
-    except OSError as exc:
-        raise BadInput(f"{warc_path}: cannot write ({exc.strerror or exc})") from None
-    app.env.info(f"wrote {written} version{'s' if written != 1 else ''} to {warc_path}")
-    if skipped:
-        app.env.info(f"{len(skipped)} version(s) without a raw page were left out, e.g. {skipped[0]}")
+    def write_warc(chosen: Iterator[Capture], urls: list[str] | None) -> int:
+        try:
+            with open(warc_path, "wb") as out:
+                return write_captures(out, chosen, software=_software())
+        except OSError as exc:
+            raise BadInput(f"{warc_path}: cannot write ({exc.strerror or exc})") from None
+
+    _export_versions(app, refs, since, warc_path, write_warc)
 
 
 def _export_wacz(
     app: App,
     refs: Sequence[str],
     path: Path,
-    key_path: Path | None,
-    cert_path: Path | None,
-    domain: str | None,
-    tsa_url: str | None,
-    tsa_cert: Path | None,
+    sign: Callable[[str, datetime], dict[str, Any]] | None,
     since: str | None,
 ) -> None:
-    from watcher import __version__
     from watcher.archive.wacz import write_wacz
+
+    def write_package(chosen: Iterator[Capture], urls: list[str] | None) -> int:
+        title = ""
+        if urls is not None and len(urls) == 1:
+            title = app.store().get_article(urls[0]).headline or urls[0]
+        return write_wacz(path, chosen, software=_software(), title=title, sign=sign)
+
+    _export_versions(app, refs, since, path, write_package, " (signed)" if sign is not None else "")
+
+
+def _export_versions(
+    app: App,
+    refs: Sequence[str],
+    since: str | None,
+    path: Path,
+    write: Callable[[Iterator[Capture], list[str] | None], int],
+    note: str = "",
+) -> None:
+    """What --warc and --wacz share: the stored versions of REFS (all articles without) captured within --since,
+    handed to `write`, then how many were written to PATH and which had no raw page to write."""
     from watcher.config import parse_duration
     from watcher.report.warc_export import captures
 
-    software = f"watcher/{__version__}"
-    sign = _package_signer(software, key_path, cert_path, domain, tsa_url, tsa_cert)
     store = app.store()
     start = datetime.now(UTC) - timedelta(seconds=parse_duration(since)) if since else None
     urls = app.resolver().targets(refs, None) if refs else None
-    title = ""
-    if urls is not None and len(urls) == 1:
-        title = store.get_article(urls[0]).headline or urls[0]
     skipped: list[str] = []
-    written = write_wacz(path, captures(store, urls, start, skipped), software=software, title=title, sign=sign)
-    signed = " (signed)" if sign is not None else ""
-    app.env.info(f"wrote {written} version{'s' if written != 1 else ''} to {path}{signed}")
+    written = write(captures(store, urls, start, skipped), urls)
+    app.env.info(f"wrote {written} version{'s' if written != 1 else ''} to {path}{note}")
     if skipped:
         app.env.info(f"{len(skipped)} version(s) without a raw page were left out, e.g. {skipped[0]}")
 
 
+def _software() -> str:
+    """What archives name as the software that wrote them."""
+    from watcher import __version__
+
+    return f"watcher/{__version__}"
+
+
 def _package_signer(
-    software: str,
     key_path: Path | None,
     cert_path: Path | None,
     domain: str | None,
@@ -193,7 +196,7 @@ def _package_signer(
     from watcher.archive.signing import created_now, load_private_key, sign
 
     key = load_private_key(key_path, passphrase=_passphrase(key_path))
-    return lambda package_hash, created: sign(key, package_hash, created_now(created), software)
+    return lambda package_hash, created: sign(key, package_hash, created_now(created), _software())
 
 
 def _public_tsa(url: str) -> None:
@@ -233,7 +236,7 @@ def _passphrase(key_path: Path) -> str | None:
 
 
 @click.command("import")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=FILE)
 @click.option("--warc", is_flag=True, help="PATH is a WARC file: its HTML captures become versions to diff.")
 @click.option(
     "--format",

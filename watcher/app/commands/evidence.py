@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from watcher.app.commands import json_option
+from watcher.app.commands import FILE, file_option, json_option
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput, ExitStatus
 
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", type=FILE)
 @click.option(
     "--passphrase",
     "protect",
@@ -45,19 +45,16 @@ def keygen(app: App, path: Path, protect: bool) -> None:
 
 
 @click.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
+@click.argument("path", type=FILE)
+@file_option(
     "--key",
     "key_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="Also require a signature by this public key (PEM: the .pub from `watcher keygen`).",
 )
-@click.option(
+@file_option(
     "--trust-root",
     "roots",
     multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Trust this root certificate (PEM) for certified signatures and their timestamps (repeatable).",
 )
 @json_option()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from watcher.app.commands import json_option
+from watcher.app.commands import file_option, json_option
 from watcher.app.context import App, pass_app
 from watcher.errors import BadInput
 
@@ -19,10 +19,9 @@ if TYPE_CHECKING:
 
 @click.command()
 @click.argument("site", required=False)
-@click.option(
+@file_option(
     "--import",
     "source",
-    type=click.Path(dir_okay=False, path_type=Path),
     help="Read the state from FILE: a Netscape cookies.txt or a Playwright storage-state JSON.",
 )
 @click.option("--list", "listing", is_flag=True, help="List the sites with a saved state (never their values).")
