@@ -11,6 +11,7 @@ import stat
 
 import pytest
 from support.cli import data_dir_with, fast_config, ok, one_line_error, watcher
+from support.closing import closing_fixture
 from support.standins import SESSION, STORY, Newsroom
 
 pytestmark = pytest.mark.browser
@@ -18,19 +19,8 @@ pytestmark = pytest.mark.browser
 CONFIG = fast_config(retries=0, extra="[archive]\nwarc = true\n")
 
 
-@pytest.fixture
-def newsroom():
-    server = Newsroom()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def elsewhere():
-    """A second newsroom: another site."""
-    server = Newsroom()
-    yield server
-    server.close()
+newsroom = closing_fixture(Newsroom, "A local news site whose stories need the session cookie.")
+elsewhere = closing_fixture(Newsroom, "A second newsroom: another site.")
 
 
 def cookies_txt(domain: str) -> str:
