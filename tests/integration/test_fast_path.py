@@ -126,23 +126,30 @@ def test_a_new_static_page_is_stored_from_its_raw_html_and_rendered_later(site, 
     assert not precheck.first_render_pending(c.svc.config, c.article(url))
 
 
-def test_a_first_render_showing_more_than_the_raw_html_becomes_version_1_not_an_edit(site, checker):
-    c = checker()
-    extra = "A spokesman for the council said on Wednesday that the decision would be reviewed in the spring."
+EXTRA = "A spokesman for the council said on Wednesday that the decision would be reviewed in the spring."
+
+
+def add_story_a_script_adds_to(site, c, path: str) -> str:
+    """Serves and adds the story at `path`, whose script appends EXTRA, a paragraph its raw HTML lacks: its URL."""
     js(
         site,
-        "/more.js",
-        "var p = document.createElement('p'); p.textContent = " + repr(extra) + ";"
+        f"{path}.js",
+        "var p = document.createElement('p'); p.textContent = " + repr(EXTRA) + ";"
         " document.getElementById('story').appendChild(p);",
     )
-    site.page("/more", story(BODY, "/more.js"))
-    url = c.add(site.url("/more"))
+    site.page(path, story(BODY, f"{path}.js"))
+    return c.add(site.url(path))
+
+
+def test_a_first_render_showing_more_than_the_raw_html_becomes_version_1_not_an_edit(site, checker):
+    c = checker()
+    url = add_story_a_script_adds_to(site, c, "/more")
     assert (c.check(url).source, c.sources(url)) == ("http", ["http"])
     first = c.check(url, audit=True)  # the low-priority first render: the script adds a paragraph
     assert (first.status, first.version, first.edits, first.audit) == ("unchanged", 1, [], "disagreed")
     assert "version 1 is now the rendered page" in first.note
     assert c.sources(url) == ["browser"]  # one version, the page as rendered: nothing announced as an edit
-    assert c.store.latest_version(url).article.body[-1] == extra
+    assert c.store.latest_version(url).article.body[-1] == EXTRA
     assert c.article(url).learned_mode == "needs-browser"
     assert c.check(url).status == "unchanged"
 
@@ -151,15 +158,7 @@ def test_version_1_replaced_by_the_first_render_keeps_its_third_party_copies(sit
     """The copy made of version 1 (read from the raw HTML) names the page at that time: when the first render
     takes version 1's place, the copy's address stays recorded with it, not lost."""
     c = checker()
-    extra = "A spokesman for the council said on Wednesday that the decision would be reviewed in the spring."
-    js(
-        site,
-        "/copied.js",
-        "var p = document.createElement('p'); p.textContent = " + repr(extra) + ";"
-        " document.getElementById('story').appendChild(p);",
-    )
-    site.page("/copied", story(BODY, "/copied.js"))
-    url = c.add(site.url("/copied"))
+    url = add_story_a_script_adds_to(site, c, "/copied")
     assert c.check(url).source == "http"
     copy = {"service": "wayback", "url": "https://web.archive.org/web/1/x", "saved_at": "2026-12-07T10:00:00Z"}
     c.store.record_copy(url, 1, {**copy, "error": None})
