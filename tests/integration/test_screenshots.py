@@ -28,7 +28,7 @@ from watcher.store import open_store
 from watcher.times import utcnow
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import FloatRect, Locator, Page
 
 # Every test renders in Chromium, some through `watcher` subprocesses that name no browser fixture.
 pytestmark = pytest.mark.browser
@@ -424,17 +424,22 @@ def news_report_in_chromium(tmp_path: Path, browser, site) -> Iterator[tuple[Pag
             chromium.close()
 
 
+def after_picture(tab: Page) -> tuple[float, float, FloatRect, float, Locator]:
+    """The report's first "after" picture as the browser drew it: the page position (left, top) its view starts
+    at, its box on screen, the screen pixels per page pixel, and its outlines of new text."""
+    view = tab.locator("figure.shot-after svg.shot-view").first
+    left, top, width, _ = map(float, (view.get_attribute("viewBox") or "").split())
+    frame = view.bounding_box()
+    assert frame is not None
+    return left, top, frame, frame["width"] / width, view.locator("rect.shot-new")
+
+
 def test_in_the_rendered_report_each_outline_sits_on_its_paragraph_in_the_picture(tmp_path, browser, site):
     """The report as a reader's browser draws it: each outline lies over the changed paragraph's place in the
     scaled picture (WATCHER_SCREENSHOTS=docs also saves it as docs/report-screenshot.png for the README)."""
     with news_report_in_chromium(tmp_path, browser, site) as (tab, new):
         wanted = sorted(new.boxes[text_key(t)][1] for t in (NEWS_EDITED[1], NEWS_EDITED[4]))
-        view = tab.locator("figure.shot-after svg.shot-view").first
-        left, top, width, height = map(float, view.get_attribute("viewBox").split())
-        frame = view.bounding_box()
-        assert frame is not None
-        scale = frame["width"] / width
-        rects = view.locator("rect.shot-new")
+        left, top, frame, scale, rects = after_picture(tab)
         assert rects.count() == 2
         for n, y in enumerate(wanted):
             drawn = rects.nth(n).bounding_box()
@@ -455,12 +460,7 @@ def test_in_the_rendered_report_no_outline_covers_the_text_it_points_at(tmp_path
     with news_report_in_chromium(tmp_path, browser, site) as (tab, new):
         paragraphs = sorted(new.boxes[text_key(t)] for t in (NEWS_EDITED[1], NEWS_EDITED[4]))
         paragraphs.sort(key=lambda b: b[1])
-        view = tab.locator("figure.shot-after svg.shot-view").first
-        left, top, width, _ = map(float, view.get_attribute("viewBox").split())
-        frame = view.bounding_box()
-        assert frame is not None
-        scale = frame["width"] / width
-        rects = view.locator("rect.shot-new")
+        left, top, frame, scale, rects = after_picture(tab)
         assert rects.count() == len(paragraphs)
         for n, (x, y, w, h) in enumerate(paragraphs):
             drawn = rects.nth(n).bounding_box()  # the rect's geometry; its stroke is centred on that edge
