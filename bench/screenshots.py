@@ -18,14 +18,12 @@ import contextlib
 import gzip
 import statistics
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 from common import REPO  # noqa: F401 - puts the repository on sys.path and allows 127.0.0.1
-from pages import PageHandler
+from pages import PageHandler, PageServers
 from real_layouts import SETS
 
 from watcher.config import BrowserSettings
@@ -116,14 +114,9 @@ def serve_pages(pages: dict[str, bytes]) -> Iterator[str]:
             else:
                 self.send_page(body, 200, "text/html; charset=utf-8")
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with PageServers(hosts=1, handler=Handler) as served:
+        host, port = served.servers[0].server_address[:2]
+        yield f"http://{host}:{port}"
 
 
 def main() -> None:

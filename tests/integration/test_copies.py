@@ -13,6 +13,7 @@ import time
 
 import pytest
 from support.cli import data_dir_with, fast_config
+from support.closing import closing_fixture
 from support.standins import ArchiveToday, Wayback
 
 from watcher.store import open_store
@@ -56,18 +57,8 @@ def ok(data, *args: str, said: list[str]) -> str:
     return result.stdout
 
 
-@pytest.fixture
-def wayback():
-    server = Wayback()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def today():
-    server = ArchiveToday()
-    yield server
-    server.close()
+wayback = closing_fixture(Wayback, "A stand-in for the Wayback Machine's Save Page Now on 127.0.0.1.")
+today = closing_fixture(ArchiveToday, "A stand-in for archive.today's submit form on 127.0.0.1.")
 
 
 def test_a_stored_version_is_copied_and_its_copies_shown_everywhere(site, wayback, today, tmp_path):

@@ -108,6 +108,13 @@ def js(site, path: str, source: str) -> None:
     site.set(path, Response(source.encode(), content_type="text/javascript"))
 
 
+def serve_edited_story(site, path: str) -> None:
+    """Serves the story at `path` as version v1 (BODY) and, once the test switches to it, v2 (EDITED); its script
+    changes nothing, so the raw HTML is the whole story."""
+    js(site, f"{path}.js", "void 0;")
+    site.page_versions(path, {"v1": story(BODY, f"{path}.js"), "v2": story(EDITED, f"{path}.js")})
+
+
 def test_a_new_static_page_is_stored_from_its_raw_html_and_rendered_later(site, checker):
     c = checker()
     js(site, "/new.js", "void 0;")
@@ -126,23 +133,30 @@ def test_a_new_static_page_is_stored_from_its_raw_html_and_rendered_later(site, 
     assert not precheck.first_render_pending(c.svc.config, c.article(url))
 
 
-def test_a_first_render_showing_more_than_the_raw_html_becomes_version_1_not_an_edit(site, checker):
-    c = checker()
-    extra = "A spokesman for the council said on Wednesday that the decision would be reviewed in the spring."
+EXTRA = "A spokesman for the council said on Wednesday that the decision would be reviewed in the spring."
+
+
+def add_story_a_script_adds_to(site, c, path: str) -> str:
+    """Serves and adds the story at `path`, whose script appends EXTRA, a paragraph its raw HTML lacks: its URL."""
     js(
         site,
-        "/more.js",
-        "var p = document.createElement('p'); p.textContent = " + repr(extra) + ";"
+        f"{path}.js",
+        "var p = document.createElement('p'); p.textContent = " + repr(EXTRA) + ";"
         " document.getElementById('story').appendChild(p);",
     )
-    site.page("/more", story(BODY, "/more.js"))
-    url = c.add(site.url("/more"))
+    site.page(path, story(BODY, f"{path}.js"))
+    return c.add(site.url(path))
+
+
+def test_a_first_render_showing_more_than_the_raw_html_becomes_version_1_not_an_edit(site, checker):
+    c = checker()
+    url = add_story_a_script_adds_to(site, c, "/more")
     assert (c.check(url).source, c.sources(url)) == ("http", ["http"])
     first = c.check(url, audit=True)  # the low-priority first render: the script adds a paragraph
     assert (first.status, first.version, first.edits, first.audit) == ("unchanged", 1, [], "disagreed")
     assert "version 1 is now the rendered page" in first.note
     assert c.sources(url) == ["browser"]  # one version, the page as rendered: nothing announced as an edit
-    assert c.store.latest_version(url).article.body[-1] == extra
+    assert c.store.latest_version(url).article.body[-1] == EXTRA
     assert c.article(url).learned_mode == "needs-browser"
     assert c.check(url).status == "unchanged"
 
@@ -151,15 +165,7 @@ def test_version_1_replaced_by_the_first_render_keeps_its_third_party_copies(sit
     """The copy made of version 1 (read from the raw HTML) names the page at that time: when the first render
     takes version 1's place, the copy's address stays recorded with it, not lost."""
     c = checker()
-    extra = "A spokesman for the council said on Wednesday that the decision would be reviewed in the spring."
-    js(
-        site,
-        "/copied.js",
-        "var p = document.createElement('p'); p.textContent = " + repr(extra) + ";"
-        " document.getElementById('story').appendChild(p);",
-    )
-    site.page("/copied", story(BODY, "/copied.js"))
-    url = c.add(site.url("/copied"))
+    url = add_story_a_script_adds_to(site, c, "/copied")
     assert c.check(url).source == "http"
     copy = {"service": "wayback", "url": "https://web.archive.org/web/1/x", "saved_at": "2026-12-07T10:00:00Z"}
     c.store.record_copy(url, 1, {**copy, "error": None})
@@ -190,8 +196,7 @@ def test_watcher_run_renders_new_static_articles_in_slots_no_due_check_wants(sit
 
 def test_a_raw_edit_of_a_static_page_is_stored_from_http_and_audited_at_the_next_check(site, checker):
     c = checker()
-    js(site, "/baths.js", "void 0;")
-    site.page_versions("/baths", {"v1": story(BODY, "/baths.js"), "v2": story(EDITED, "/baths.js")})
+    serve_edited_story(site, "/baths")
     url = c.add(site.url("/baths"))
     c.learned(url)
     for _ in range(3):
@@ -219,9 +224,8 @@ def test_a_raw_edit_of_a_static_page_is_stored_from_http_and_audited_at_the_next
 
 def test_an_audit_render_disagreeing_stores_the_browsers_version_and_relearns_the_article_and_its_host(site, checker):
     c = checker()
-    js(site, "/edit.js", "void 0;")
+    serve_edited_story(site, "/edit")
     js(site, "/other.js", "void 0;")
-    site.page_versions("/edit", {"v1": story(BODY, "/edit.js"), "v2": story(EDITED, "/edit.js")})
     site.page("/other", story(BODY[::-1], "/other.js"))
     url, other = c.add(site.url("/edit")), c.add(site.url("/other"))
     c.learned(url)
@@ -280,8 +284,7 @@ def test_versions_from_http_follow_the_same_rules_a_revert_and_an_ab_headline(si
 
 def test_an_audit_render_agreeing_stores_nothing(site, checker):
     c = checker()
-    js(site, "/agree.js", "void 0;")
-    site.page_versions("/agree", {"v1": story(BODY, "/agree.js"), "v2": story(EDITED, "/agree.js")})
+    serve_edited_story(site, "/agree")
     url = c.add(site.url("/agree"))
     c.learned(url)
     site.set_version("/agree", "v2")
@@ -437,8 +440,7 @@ def test_watcher_check_of_a_static_page_starts_no_chromium_process(site, tmp_pat
     from support.cli import data_dir_with, ok
 
     data = data_dir_with(tmp_path / "cli")
-    js(site, "/ps.js", "void 0;")
-    site.page_versions("/ps", {"v1": story(BODY, "/ps.js"), "v2": story(EDITED, "/ps.js")})
+    serve_edited_story(site, "/ps")
     ok(data, "add", "--no-probe", site.url("/ps"))
     # The browser's version is recorded once (setup.sh does it; so does any process's first User-Agent):
     # after that, no `watcher` process starts the browser to learn it, whatever test ran before this one.
@@ -516,8 +518,7 @@ def test_the_browser_is_closed_when_idle_and_started_again_for_the_next_render(s
 
 def test_http_mode_never_renders(site, checker):
     c = checker()
-    js(site, "/raw.js", "void 0;")
-    site.page_versions("/raw", {"v1": story(BODY, "/raw.js"), "v2": story(EDITED, "/raw.js")})
+    serve_edited_story(site, "/raw")
     url = c.add(site.url("/raw"), mode="http")
     assert c.check(url).status == "new"
     assert c.check(url).status == "unchanged"

@@ -11,6 +11,7 @@ import stat
 
 import pytest
 from support.cli import data_dir_with, fast_config, ok, one_line_error, watcher
+from support.closing import closing_fixture
 from support.standins import SESSION, STORY, Newsroom
 
 pytestmark = pytest.mark.browser
@@ -18,19 +19,8 @@ pytestmark = pytest.mark.browser
 CONFIG = fast_config(retries=0, extra="[archive]\nwarc = true\n")
 
 
-@pytest.fixture
-def newsroom():
-    server = Newsroom()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def elsewhere():
-    """A second newsroom: another site."""
-    server = Newsroom()
-    yield server
-    server.close()
+newsroom = closing_fixture(Newsroom, "A local news site whose stories need the session cookie.")
+elsewhere = closing_fixture(Newsroom, "A second newsroom: another site.")
 
 
 def cookies_txt(domain: str) -> str:
@@ -142,62 +132,42 @@ def test_an_import_without_the_sites_cookies_is_refused(tmp_path):
     assert "other-site-cookie" not in ok(data, "login", "--list")
 
 
-def test_the_http_fetcher_sends_the_cookie_to_its_site_only(tmp_path):
+def fetch_over_http_logged_in(tmp_path, newsroom: Newsroom, urls: list[str]) -> list:
+    """`urls` fetched in turn by watcher's HTTP fetcher holding a cookies.txt login for `newsroom`'s site."""
     import asyncio
 
     from watcher.config import FetchSettings
     from watcher.fetch.http_pages import HTTPFetcher
     from watcher.fetch.logins import LoginStates, read_cookies_txt
 
-    newsroom, elsewhere = Newsroom(), Newsroom()
-    try:
-        site = newsroom.base.split("//")[1]
-        states = LoginStates(tmp_path / "logins")
-        states.save(site, {"cookies": read_cookies_txt(cookies_txt("127.0.0.1")), "origins": []}, "cookies.txt")
-        newsroom.away = f"{elsewhere.base}/landing"
+    site = newsroom.base.split("//")[1]
+    states = LoginStates(tmp_path / "logins")
+    states.save(site, {"cookies": read_cookies_txt(cookies_txt("127.0.0.1")), "origins": []}, "cookies.txt")
 
-        async def fetch_both() -> list:
-            settings = FetchSettings(per_host_delay=0, retries=0)
-            async with HTTPFetcher(settings, robots=None, logins=states) as fetcher:
-                return [await fetcher.fetch(f"{newsroom.base}/story"), await fetcher.fetch(f"{newsroom.base}/away")]
+    async def fetch_all() -> list:
+        settings = FetchSettings(per_host_delay=0, retries=0)
+        async with HTTPFetcher(settings, robots=None, logins=states) as fetcher:
+            return [await fetcher.fetch(url) for url in urls]
 
-        story, away = asyncio.run(fetch_both())
-        assert STORY in story.html
-        assert not [v for k, v in story.headers if k.lower() == "set-cookie"]  # the renewed session is not kept
-        assert newsroom.cookies_sent("/story") == [f"session={SESSION}"]
-        assert newsroom.cookies_sent("/away") == [f"session={SESSION}"]
-        # The redirect led to another site (another port of 127.0.0.1, which cookies alone would not tell apart).
-        assert away.final_url == f"{elsewhere.base}/landing" and elsewhere.cookies_sent("/landing") == [""]
-    finally:
-        newsroom.close()
-        elsewhere.close()
+    return asyncio.run(fetch_all())
 
 
-def test_a_redirect_onto_the_login_site_keeps_no_set_cookie_either(tmp_path):
+def test_the_http_fetcher_sends_the_cookie_to_its_site_only(newsroom, elsewhere, tmp_path):
+    newsroom.away = f"{elsewhere.base}/landing"
+    story, away = fetch_over_http_logged_in(tmp_path, newsroom, [f"{newsroom.base}/story", f"{newsroom.base}/away"])
+    assert STORY in story.html
+    assert not [v for k, v in story.headers if k.lower() == "set-cookie"]  # the renewed session is not kept
+    assert newsroom.cookies_sent("/story") == [f"session={SESSION}"]
+    assert newsroom.cookies_sent("/away") == [f"session={SESSION}"]
+    # The redirect led to another site (another port of 127.0.0.1, which cookies alone would not tell apart).
+    assert away.final_url == f"{elsewhere.base}/landing" and elsewhere.cookies_sent("/landing") == [""]
+
+
+def test_a_redirect_onto_the_login_site_keeps_no_set_cookie_either(newsroom, elsewhere, tmp_path):
     """Another site's link that leads to the login site: the cookie goes to the login site's hop, and the session
     it renews there must not be kept with the page (stored, WARC, WACZ) any more than on a direct fetch."""
-    import asyncio
-
-    from watcher.config import FetchSettings
-    from watcher.fetch.http_pages import HTTPFetcher
-    from watcher.fetch.logins import LoginStates, read_cookies_txt
-
-    newsroom, elsewhere = Newsroom(), Newsroom()
-    try:
-        site = newsroom.base.split("//")[1]
-        states = LoginStates(tmp_path / "logins")
-        states.save(site, {"cookies": read_cookies_txt(cookies_txt("127.0.0.1")), "origins": []}, "cookies.txt")
-        elsewhere.away = f"{newsroom.base}/story"
-
-        async def fetch() -> object:
-            settings = FetchSettings(per_host_delay=0, retries=0)
-            async with HTTPFetcher(settings, robots=None, logins=states) as fetcher:
-                return await fetcher.fetch(f"{elsewhere.base}/away")
-
-        led = asyncio.run(fetch())
-        assert led.final_url == f"{newsroom.base}/story" and newsroom.cookies_sent("/story") == [f"session={SESSION}"]
-        assert not [v for k, v in led.headers if k.lower() == "set-cookie"]
-        assert SESSION.encode() not in b"".join(f"{k}: {v}".encode() for k, v in led.headers)
-    finally:
-        newsroom.close()
-        elsewhere.close()
+    elsewhere.away = f"{newsroom.base}/story"
+    [led] = fetch_over_http_logged_in(tmp_path, newsroom, [f"{elsewhere.base}/away"])
+    assert led.final_url == f"{newsroom.base}/story" and newsroom.cookies_sent("/story") == [f"session={SESSION}"]
+    assert not [v for k, v in led.headers if k.lower() == "set-cookie"]
+    assert SESSION.encode() not in b"".join(f"{k}: {v}".encode() for k, v in led.headers)

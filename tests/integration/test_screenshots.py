@@ -10,19 +10,25 @@ import os
 import re
 import struct
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from support.cli import checked, data_dir_with, fast_config
 
 from watcher.config import load_config
 from watcher.fetch.screenshot import ScreenshotPolicy
-from watcher.models import text_key
+from watcher.models import Screenshot, text_key
 from watcher.report.collect import build_report
 from watcher.report.shots import OUTLINE_GAP as GAP
 from watcher.store import open_store
 from watcher.times import utcnow
+
+if TYPE_CHECKING:
+    from playwright.sync_api import FloatRect, Locator, Page
 
 # Every test renders in Chromium, some through `watcher` subprocesses that name no browser fixture.
 pytestmark = pytest.mark.browser
@@ -392,9 +398,10 @@ def news_page(paragraphs: list[str]) -> str:
     )
 
 
-def test_in_the_rendered_report_each_outline_sits_on_its_paragraph_in_the_picture(tmp_path, browser, site):
-    """The report as a reader's browser draws it: each outline lies over the changed paragraph's place in the
-    scaled picture (WATCHER_SCREENSHOTS=docs also saves it as docs/report-screenshot.png for the README)."""
+@contextmanager
+def news_report_in_chromium(tmp_path: Path, browser, site) -> Iterator[tuple[Page, Screenshot]]:
+    """The HTML report of the news page whose 2nd and 5th paragraphs were edited, as a reader's Chromium draws
+    it at 1280x1000: yields the tab and the newer version's stored screenshot."""
     from playwright.sync_api import sync_playwright
 
     from watcher.fetch.browser import find_browser
@@ -406,115 +413,84 @@ def test_in_the_rendered_report_each_outline_sits_on_its_paragraph_in_the_pictur
     )
     new = store.list_versions(url)[1].screenshot
     assert new is not None
-    wanted = sorted(new.boxes[text_key(t)][1] for t in (NEWS_EDITED[1], NEWS_EDITED[4]))
     with sync_playwright() as p:
         path = find_browser().path
         chromium = p.chromium.launch(headless=True, **({"executable_path": path} if path else {}))
         try:
             tab = chromium.new_page(viewport={"width": 1280, "height": 1000})
             tab.set_content(html, wait_until="load")
-            view = tab.locator("figure.shot-after svg.shot-view").first
-            left, top, width, height = map(float, view.get_attribute("viewBox").split())
-            frame = view.bounding_box()
-            assert frame is not None
-            scale = frame["width"] / width
-            rects = view.locator("rect.shot-new")
-            assert rects.count() == 2
-            for n, y in enumerate(wanted):
-                drawn = rects.nth(n).bounding_box()
-                assert drawn is not None
-                # Where the paragraph stood on the page, scaled into the picture as the browser drew it.
-                assert drawn["y"] == pytest.approx(frame["y"] + (y - GAP - top) * scale, abs=2)
-                assert frame["x"] <= drawn["x"] and drawn["x"] + drawn["width"] <= frame["x"] + frame["width"] + 1
-            folder = os.environ.get("WATCHER_SCREENSHOTS")
-            if folder:
-                target = Path(folder) if Path(folder).is_absolute() else REPO / folder
-                tab.screenshot(path=str(target / "report-screenshot.png"), full_page=True)
+            yield tab, new
         finally:
             chromium.close()
+
+
+def after_picture(tab: Page) -> tuple[float, float, FloatRect, float, Locator]:
+    """The report's first "after" picture as the browser drew it: the page position (left, top) its view starts
+    at, its box on screen, the screen pixels per page pixel, and its outlines of new text."""
+    view = tab.locator("figure.shot-after svg.shot-view").first
+    left, top, width, _ = map(float, (view.get_attribute("viewBox") or "").split())
+    frame = view.bounding_box()
+    assert frame is not None
+    return left, top, frame, frame["width"] / width, view.locator("rect.shot-new")
+
+
+def test_in_the_rendered_report_each_outline_sits_on_its_paragraph_in_the_picture(tmp_path, browser, site):
+    """The report as a reader's browser draws it: each outline lies over the changed paragraph's place in the
+    scaled picture (WATCHER_SCREENSHOTS=docs also saves it as docs/report-screenshot.png for the README)."""
+    with news_report_in_chromium(tmp_path, browser, site) as (tab, new):
+        wanted = sorted(new.boxes[text_key(t)][1] for t in (NEWS_EDITED[1], NEWS_EDITED[4]))
+        left, top, frame, scale, rects = after_picture(tab)
+        assert rects.count() == 2
+        for n, y in enumerate(wanted):
+            drawn = rects.nth(n).bounding_box()
+            assert drawn is not None
+            # Where the paragraph stood on the page, scaled into the picture as the browser drew it.
+            assert drawn["y"] == pytest.approx(frame["y"] + (y - GAP - top) * scale, abs=2)
+            assert frame["x"] <= drawn["x"] and drawn["x"] + drawn["width"] <= frame["x"] + frame["width"] + 1
+        folder = os.environ.get("WATCHER_SCREENSHOTS")
+        if folder:
+            target = Path(folder) if Path(folder).is_absolute() else REPO / folder
+            tab.screenshot(path=str(target / "report-screenshot.png"), full_page=True)
 
 
 def test_in_the_rendered_report_no_outline_covers_the_text_it_points_at(tmp_path, browser, site):
     """The picture is drawn at about a quarter of its size while an outline's stroke keeps its width on screen:
     drawn on the paragraph's own box, the stroke's inner half hid the changed line under an orange bar. Each
     stroke, as the reader's browser draws it, must lie wholly outside the paragraph it outlines."""
-    from playwright.sync_api import sync_playwright
-
-    from watcher.fetch.browser import find_browser
-
-    versions = {"v1": news_page(NEWS), "v2": news_page(NEWS_EDITED)}
-    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"), versions=versions)
-    html = build_report(
-        store, urls=[url], tags=[], start=None, end=None, window="last 7d", fmt="html", include_cosmetic=False
-    )
-    new = store.list_versions(url)[1].screenshot
-    assert new is not None
-    paragraphs = sorted(new.boxes[text_key(t)] for t in (NEWS_EDITED[1], NEWS_EDITED[4]))
-    paragraphs.sort(key=lambda b: b[1])
-    with sync_playwright() as p:
-        path = find_browser().path
-        chromium = p.chromium.launch(headless=True, **({"executable_path": path} if path else {}))
-        try:
-            tab = chromium.new_page(viewport={"width": 1280, "height": 1000})
-            tab.set_content(html, wait_until="load")
-            view = tab.locator("figure.shot-after svg.shot-view").first
-            left, top, width, _ = map(float, view.get_attribute("viewBox").split())
-            frame = view.bounding_box()
-            assert frame is not None
-            scale = frame["width"] / width
-            rects = view.locator("rect.shot-new")
-            assert rects.count() == len(paragraphs)
-            for n, (x, y, w, h) in enumerate(paragraphs):
-                drawn = rects.nth(n).bounding_box()  # the rect's geometry; its stroke is centred on that edge
-                assert drawn is not None
-                half = float(rects.nth(n).evaluate("r => parseFloat(getComputedStyle(r).strokeWidth)")) / 2
-                text_top = frame["y"] + (y - top) * scale
-                text_bottom = frame["y"] + (y + h - top) * scale
-                text_left = frame["x"] + (x - left) * scale
-                text_right = frame["x"] + (x + w - left) * scale
-                assert drawn["y"] + half <= text_top, (drawn, text_top)
-                assert drawn["y"] + drawn["height"] - half >= text_bottom, (drawn, text_bottom)
-                assert drawn["x"] + half <= text_left and drawn["x"] + drawn["width"] - half >= text_right
-        finally:
-            chromium.close()
+    with news_report_in_chromium(tmp_path, browser, site) as (tab, new):
+        paragraphs = sorted(new.boxes[text_key(t)] for t in (NEWS_EDITED[1], NEWS_EDITED[4]))
+        paragraphs.sort(key=lambda b: b[1])
+        left, top, frame, scale, rects = after_picture(tab)
+        assert rects.count() == len(paragraphs)
+        for n, (x, y, w, h) in enumerate(paragraphs):
+            drawn = rects.nth(n).bounding_box()  # the rect's geometry; its stroke is centred on that edge
+            assert drawn is not None
+            half = float(rects.nth(n).evaluate("r => parseFloat(getComputedStyle(r).strokeWidth)")) / 2
+            text_top = frame["y"] + (y - top) * scale
+            text_bottom = frame["y"] + (y + h - top) * scale
+            text_left = frame["x"] + (x - left) * scale
+            text_right = frame["x"] + (x + w - left) * scale
+            assert drawn["y"] + half <= text_top, (drawn, text_top)
+            assert drawn["y"] + drawn["height"] - half >= text_bottom, (drawn, text_bottom)
+            assert drawn["x"] + half <= text_left and drawn["x"] + drawn["width"] - half >= text_right
 
 
 def test_the_whole_page_opens_at_full_size_so_its_text_can_be_read(tmp_path, browser, site):
     """Beside the diff the picture is a quarter of its size, too small to read or quote a line from; "Whole page"
     drew the page at that same width. Opened, it must show the page pixel for pixel (scrolling in its frame)."""
-    from playwright.sync_api import sync_playwright
-
-    from watcher.fetch.browser import find_browser
-
-    versions = {"v1": news_page(NEWS), "v2": news_page(NEWS_EDITED)}
-    data, url, store = run_checks(tmp_path, browser, site, config("screenshots = true"), versions=versions)
-    html = build_report(
-        store, urls=[url], tags=[], start=None, end=None, window="last 7d", fmt="html", include_cosmetic=False
-    )
-    new = store.list_versions(url)[1].screenshot
-    assert new is not None
-    with sync_playwright() as p:
-        path = find_browser().path
-        chromium = p.chromium.launch(headless=True, **({"executable_path": path} if path else {}))
-        try:
-            tab = chromium.new_page(viewport={"width": 1280, "height": 1000})
-            tab.set_content(html, wait_until="load")
-            figure = tab.locator("figure.shot-after").first
-            figure.locator("details.shot-whole summary").click()
-            whole = figure.locator("details.shot-whole svg.shot-view")
-            drawn = whole.evaluate("e => [e.clientWidth, e.clientHeight]")  # inside its 1 px border
-            assert drawn == [new.width, new.height]
-            # ... inside a frame that scrolls, not spilling over the diff beside it or off the report.
-            frame, beside = (
-                figure.bounding_box(),
-                tab.locator("figure.shot-after").first.evaluate(
-                    "f => f.closest('.shots').getBoundingClientRect().right"
-                ),
-            )
-            frame_box = figure.locator("details.shot-whole").bounding_box()
-            assert frame is not None and frame_box is not None and frame_box["x"] + frame_box["width"] <= beside + 1
-        finally:
-            chromium.close()
+    with news_report_in_chromium(tmp_path, browser, site) as (tab, new):
+        figure = tab.locator("figure.shot-after").first
+        figure.locator("details.shot-whole summary").click()
+        whole = figure.locator("details.shot-whole svg.shot-view")
+        drawn = whole.evaluate("e => [e.clientWidth, e.clientHeight]")  # inside its 1 px border
+        assert drawn == [new.width, new.height]
+        # ... inside a frame that scrolls, not spilling over the diff beside it or off the report.
+        frame, beside = (
+            figure.bounding_box(),
+            tab.locator("figure.shot-after").first.evaluate("f => f.closest('.shots').getBoundingClientRect().right"),
+        )
+        frame_box = figure.locator("details.shot-whole").bounding_box()
+        assert frame is not None and frame_box is not None and frame_box["x"] + frame_box["width"] <= beside + 1
 
 
 def test_paragraphs_parted_by_line_breaks_and_table_rows_are_found_each_in_its_place(tmp_path, browser, site):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from support.cli import checked, data_dir_with, fast_config, one_line_error
+from support.pages import budget_page
 from support.tsa import Authority, TSAServer
 from warcio.archiveiterator import ArchiveIterator
 
@@ -26,18 +27,10 @@ from watcher.store import open_store
 CONFIG = fast_config(retries=0)
 
 
-def page(figure: str) -> str:
-    return (
-        "<html><head><title>Budget vote</title></head><body><article><h1>Budget vote</h1>"
-        + "<p>The council met on Tuesday evening to debate next year's budget in full.</p>" * 3
-        + f"<p>The budget passed by {figure} after a long debate.</p></article></body></html>"
-    )
-
-
 def two_versions(site, data: Path, fetcher=None) -> str:
     """A watched page checked twice, with an edit between the checks: two stored versions. With `fetcher` (the
     session's Chromium) the checks render the page; without, they are `watcher check` in http mode."""
-    site.page_versions("/budget", {"v1": page("7 votes to 2"), "v2": page("6 votes to 3")})
+    site.page_versions("/budget", {"v1": budget_page("7 votes to 2"), "v2": budget_page("6 votes to 3")})
     url = site.url("/budget")
     run_ok(data, "add", url, *([] if fetcher else ["--mode", "http"]))
     for version, status in (("v1", "new"), ("v2", "changed")):

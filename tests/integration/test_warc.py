@@ -11,6 +11,7 @@ import json
 
 import pytest
 from support.cli import data_dir_with, fast_config, ok, watcher
+from support.pages import budget_page
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -23,20 +24,12 @@ pytestmark = pytest.mark.browser
 CONFIG = fast_config(retries=0)
 
 
-def page(figure: str) -> str:
-    return (
-        "<html><head><title>Budget vote</title></head><body><article><h1>Budget vote</h1>"
-        + "<p>The council met on Tuesday evening to debate next year's budget in full.</p>" * 3
-        + f"<p>The budget passed by {figure} after a long debate.</p></article></body></html>"
-    )
-
-
 def sha1_digest(data: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
 
 
 def test_export_read_back_and_import_give_the_same_versions(site, tmp_path):
-    site.page_versions("/budget", {"v1": page("7 votes to 2"), "v2": page("6 votes to 3")})
+    site.page_versions("/budget", {"v1": budget_page("7 votes to 2"), "v2": budget_page("6 votes to 3")})
     url = site.url("/budget")
     data = data_dir_with(tmp_path / "data", CONFIG)
     ok(data, "add", url)
@@ -72,7 +65,7 @@ def test_export_read_back_and_import_give_the_same_versions(site, tmp_path):
         # Replay check: the record serves the page as the server sent it, which the version was made from.
         served = store.get_served(version)
         assert served is not None and body == served.body
-        assert body.decode() == page("7 votes to 2" if n == 0 else "6 votes to 3")
+        assert body.decode() == budget_page("7 votes to 2" if n == 0 else "6 votes to 3")
         assert response.http_headers.get_header("Content-Type") == "text/html; charset=utf-8"
         meta = json.loads(meta_body)
         assert meta["version"] == version.number and meta["article"]["headline"] == "Budget vote"
@@ -93,7 +86,7 @@ def test_a_warc_from_another_tool_becomes_versions(tmp_path):
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=False)
     for day, figure in (("2026-11-01T08:00:00Z", "7 votes to 2"), ("2026-11-02T08:00:00Z", "6 votes to 3")):
-        html = page(figure).encode("big5", "replace")
+        html = budget_page(figure).encode("big5", "replace")
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=big5")], protocol="HTTP/1.0")
         writer.write_record(
             writer.create_warc_record(
@@ -127,7 +120,7 @@ def test_a_warc_from_another_tool_becomes_versions(tmp_path):
         ]
     assert [h.get_header("Content-Type") for h, _ in responses] == ["text/html; charset=big5"] * 2
     assert responses[0][0].protocol == "HTTP/1.0"
-    assert responses[1][1] == page("6 votes to 3").encode("big5", "replace")
+    assert responses[1][1] == budget_page("6 votes to 3").encode("big5", "replace")
 
     for name, content, said in (
         ("broken.warc.gz", b"\x1f\x8b not really", "not a readable WARC"),
@@ -141,7 +134,7 @@ def test_a_warc_from_another_tool_becomes_versions(tmp_path):
 
 
 def test_archive_warc_appends_each_new_version_as_it_is_captured(site, tmp_path):
-    site.page_versions("/budget", {"v1": page("7 votes to 2"), "v2": page("6 votes to 3")})
+    site.page_versions("/budget", {"v1": budget_page("7 votes to 2"), "v2": budget_page("6 votes to 3")})
     url = site.url("/budget")
     data = data_dir_with(tmp_path / "data", fast_config(retries=0, extra="[archive]\nwarc = true\n"))
     ok(data, "add", url)
@@ -154,7 +147,7 @@ def test_archive_warc_appends_each_new_version_as_it_is_captured(site, tmp_path)
     with open(rolled[0], "rb") as stream:
         kinds = [(r.rec_type, r.content_stream().read()) for r in ArchiveIterator(stream)]
     assert [k for k, _ in kinds] == ["warcinfo"] + ["response", "request", "metadata"] * 2
-    assert kinds[1][1].decode() == page("7 votes to 2") and kinds[4][1].decode() == page("6 votes to 3")
+    assert kinds[1][1].decode() == budget_page("7 votes to 2") and kinds[4][1].decode() == budget_page("6 votes to 3")
 
 
 def test_imported_articles_on_this_machine_or_its_network_are_warned_of_as_add_does(tmp_path, monkeypatch):
@@ -169,7 +162,7 @@ def test_imported_articles_on_this_machine_or_its_network_are_warned_of_as_add_d
         "https://news.example/budget",
     ]
     for url in targets:
-        html = page("7 votes to 2").encode()
+        html = budget_page("7 votes to 2").encode()
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
         writer.write_record(
             writer.create_warc_record(url, "response", payload=io.BytesIO(html), length=len(html), http_headers=headers)

@@ -11,3 +11,12 @@ def article_html(headline: str, paragraphs: list[str], extra: str = "", head: st
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{headline}</title>{head}</head>"
         f"<body><article><h1>{headline}</h1>{paras}</article>{extra}</body></html>"
     )
+
+
+def budget_page(figure: str) -> str:
+    """A council budget story whose last paragraph gives the vote as `figure`: edit it to make a second version."""
+    return (
+        "<html><head><title>Budget vote</title></head><body><article><h1>Budget vote</h1>"
+        + "<p>The council met on Tuesday evening to debate next year's budget in full.</p>" * 3
+        + f"<p>The budget passed by {figure} after a long debate.</p></article></body></html>"
+    )

@@ -12,6 +12,7 @@ import lxml.etree
 import lxml.html
 import pytest
 from markdown_it import MarkdownIt
+from support.versions import edited_versions
 
 from watcher.diff import diff_articles
 from watcher.errors import BadInput
@@ -430,17 +431,7 @@ def test_atom_empty_feed_is_still_valid():
 def test_report_of_diff_articles_output():
     old = Article(headline="Fire downtown", body=["Three people were hurt.", "Police closed the road."])
     new = Article(headline="Fire downtown", body=["Five people were hurt.", "Police closed the road."])
-    result = diff_articles(old, new)
-    v1 = Version(url=MAYOR, number=1, captured_at=T0, content_hash="a", article=old)
-    v2 = Version(
-        url=MAYOR,
-        number=2,
-        captured_at=T0 + timedelta(hours=1),
-        content_hash="b",
-        article=new,
-        edits=result.edits,
-        flags=result.flags,
-    )
+    v1, v2 = edited_versions(MAYOR, old, new, T0)
     tree = html_tree([ReportEntry(watched(MAYOR, "Fire downtown"), v1, v2)])
     assert "Three" in "".join(texts(tree.iter("del"))) and "Five" in "".join(texts(tree.iter("ins")))
 

@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
+from support.versions import edited_versions
 
 from watcher.diff import diff_articles
 from watcher.models import Article, CheckResult, Version, WatchedArticle, change_json
@@ -39,18 +40,7 @@ def test_check_json_says_what_the_check_read_and_the_audit_only_when_there_was_o
 
 
 def versions() -> tuple[Version, Version]:
-    v1 = Version(url=URL, number=1, captured_at=T0, content_hash="a", article=OLD)
-    diff = diff_articles(OLD, NEW)
-    v2 = Version(
-        url=URL,
-        number=2,
-        captured_at=T0 + timedelta(hours=1),
-        content_hash="b",
-        article=NEW,
-        edits=diff.edits,
-        source="http",
-    )
-    return v1, v2
+    return edited_versions(URL, OLD, NEW, T0, source="http")
 
 
 def test_history_shows_each_versions_source():
