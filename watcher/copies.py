@@ -30,6 +30,7 @@ from typing import Any
 
 from watcher.config import CopiesSettings, SiteRule
 from watcher.errors import FetchError, WatcherError
+from watcher.fetch.base import parse_retry_after
 from watcher.labels import COPY_SERVICES
 from watcher.labels import copy_line as copy_line  # the words for a copy, where the other labels are
 from watcher.models import CheckResult
@@ -91,17 +92,10 @@ def _limits(settings: CopiesSettings) -> Any:
     )
 
 
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return max(0.0, float(value)) if value else None
-    except ValueError:
-        return None
-
-
 def _status_failure(service: str, status: int, reason: str, retry_after: str | None) -> CopyFailed:
     retryable = status >= 500 or status in (408, 429)
     what = "asks to slow down" if status == 429 else f"answered HTTP {status} {reason}".strip()
-    return CopyFailed(f"{SERVICES[service]} {what}", retryable, _retry_after(retry_after))
+    return CopyFailed(f"{SERVICES[service]} {what}", retryable, parse_retry_after(retry_after))
 
 
 def _sleep(seconds: float) -> bool:
