@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from watcher.errors import BadInput
 from watcher.models import Snapshot
+from watcher.urls import on_domain
 
 FOLDER = "logins"
 # Response headers a fetcher drops from what it keeps of a page fetched with a login state.
@@ -66,13 +67,13 @@ def covers(site: str, url: str) -> bool:
         return False
     if port is not None and url_port != port:
         return False
-    return url_host == host or url_host.endswith("." + host)
+    return on_domain(url_host, host)
 
 
 def _domain_matches(domain: str, host: str) -> bool:
     """RFC 6265 domain matching, both ways: a cookie of the site's parent domain or of a host under it."""
     domain = domain.lstrip(".").lower()
-    return bool(domain) and (host == domain or host.endswith("." + domain) or domain.endswith("." + host))
+    return bool(domain) and (on_domain(host, domain) or on_domain(domain, host))
 
 
 def read_cookies_txt(text: str) -> list[dict[str, Any]]:
@@ -250,7 +251,7 @@ class LoginStates:
         pairs = []
         for c in state.get("cookies", []):
             domain = str(c.get("domain", "")).lower().lstrip(".")
-            if not (host == domain or host.endswith("." + domain)):
+            if not on_domain(host, domain):
                 continue
             if c.get("secure") and parts.scheme.lower() != "https":
                 continue
