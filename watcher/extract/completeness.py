@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
 from watcher.cjk import CJK_LETTERS
 from watcher.extract.dom import parse_html
-from watcher.extract.metadata import json_ld, ld_text, unescape
+from watcher.extract.metadata import json_ld, ld_text, meta_tags, unescape
 from watcher.models import Article
 from watcher.normalize import normalize_text
 
@@ -48,19 +47,12 @@ def complete_story(html: str, article: Article) -> str | None:
         if share < ARTICLE_BODY_SHARE:
             return f"the body holds {share:.0%} of the page's JSON-LD articleBody"
         return None
-    description = _og_description(root)
+    description = ld_text(meta_tags(root).get("og:description", ""))
     if description:
         share = _covered(_tokens(description), body)
         if share < DESCRIPTION_SHARE:
             return f"the body holds {share:.0%} of the words of the page's og:description"
     return None
-
-
-def _og_description(root: Any) -> str:
-    for meta in root.iter("meta"):
-        if (meta.get("property") or meta.get("name") or "").strip().lower() == "og:description":
-            return ld_text(meta.get("content") or "")
-    return ""
 
 
 def _tokens(text: str) -> list[str]:
