@@ -192,6 +192,10 @@ timeout = 3
         ("[[notify]]\nurl = ''\n", "'notify[0].url'"),
         ("[[notify]]\nurl = 'https://x.test/'\nretries = -1\n", "'notify[0].retries'"),
         ("[fetch]\nconcurrency = 0\n", "'fetch.concurrency'"),
+        ("[archive]\nscreenshots = true\nscreenshot_max_height = 100\n", "'archive.screenshot_max_height'"),
+        ("[archive]\nscreenshots = true\nscreenshot_max_height = 40000\n", "'archive.screenshot_max_height'"),
+        ("[archive]\nscreenshots = true\nscreenshot_quality = 100\n", "'archive.screenshot_quality'"),
+        ("[archive]\nscreenshots = true\nscreenshot_max_bytes = 10\n", "'archive.screenshot_max_bytes'"),
     ],
 )
 def test_unknown_keys_wrong_types_and_values_are_errors_naming_the_key(tmp_path, text, said):

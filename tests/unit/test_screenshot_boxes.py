@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from watcher.config import load_config
-from watcher.errors import ConfigError
 from watcher.extract.boxes import locate
 from watcher.fetch.screenshot import ScreenshotPolicy
 from watcher.models import Article, PageImage, text_key
@@ -79,19 +76,3 @@ def test_the_site_setting_wins_over_the_global_one_the_most_specific_domain_firs
     assert policy.wants("https://news.example.com/a") is True
     assert policy.wants("https://other.org/a") is True  # no screenshots key: the global setting
     assert ScreenshotPolicy().wants("https://elsewhere.net/a") is False  # off by default
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "screenshot_max_height = 100",
-        "screenshot_max_height = 40000",
-        "screenshot_quality = 100",
-        "screenshot_max_bytes = 10",
-    ],
-)
-def test_caps_out_of_range_are_config_errors(tmp_path, line):
-    path = tmp_path / "watcher.toml"
-    path.write_text(f"[archive]\nscreenshots = true\n{line}\n")
-    with pytest.raises(ConfigError, match=line.split(" ")[0]):
-        load_config(path)
