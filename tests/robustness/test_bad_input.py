@@ -29,6 +29,9 @@ OTHER_COMMANDS = {
     "run": ["run", "--max-checks", "1"],
 }
 ALL_COMMANDS = {**URL_COMMANDS, **OTHER_COMMANDS}
+# The commands that need nothing stored: add and follow make what they need, extract reads only the page.
+NEED_NOTHING_STORED = ("add", "follow", "extract")
+ON_STORED = [c for c in ALL_COMMANDS if c not in NEED_NOTHING_STORED]
 
 BAD_URLS = {
     "no-scheme": "notaurl",
@@ -78,7 +81,7 @@ def test_bad_url_is_one_line_and_writes_nothing(data_dir, command, kind):
         assert f"{kind}:" in line and "only http and https" in line
 
 
-@pytest.mark.parametrize("command", ["remove", "check", "history", "diff", "report", "card", "reextract", "unfollow"])
+@pytest.mark.parametrize("command", [c for c in URL_COMMANDS if c not in NEED_NOTHING_STORED])
 def test_unknown_article_is_one_line(data_dir, command):
     before = folder_state(data_dir)
     line = assert_one_line_error(run_cli(*argv(data_dir, command, UNKNOWN)))
@@ -177,22 +180,8 @@ def test_missing_config_file_named_by_option(data_dir, tmp_path):
 
 # --- the data folder ---------------------------------------------------------------------------
 
-READ_OR_EXISTING = [
-    "remove",
-    "check",
-    "history",
-    "diff",
-    "report",
-    "card",
-    "reextract",
-    "unfollow",
-    "list",
-    "prune",
-    "run",
-]
 
-
-@pytest.mark.parametrize("command", READ_OR_EXISTING)
+@pytest.mark.parametrize("command", ON_STORED)
 def test_missing_data_folder_is_one_line_and_not_created(tmp_path, command):
     """Commands that work on what is stored refuse a folder that does not exist (a typo in --data-dir)."""
     missing = tmp_path / "typo"
