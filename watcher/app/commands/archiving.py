@@ -10,13 +10,20 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from watcher.app.commands import FILE, file_option, output_option
+from watcher.app.commands import FILE, F, file_option, output_option
 from watcher.app.context import App, pass_app
 from watcher.app.watchlists import FORMATS
 from watcher.errors import BadInput
 
 if TYPE_CHECKING:
     from watcher.archive.warc import Capture
+
+
+def format_option(default: str | None, help: str) -> Callable[[F], F]:
+    """--format: the watch list's format, one of watchlists.FORMATS, for `export` and `import` alike."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default=default, show_default=default is not None, help=help
+    )
 
 
 @click.command("export")
@@ -56,13 +63,9 @@ if TYPE_CHECKING:
     default=None,
     help="With --warc or --wacz: only versions captured in this window back from now, e.g. 30d.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="urls",
-    show_default=True,
-    help="The watch list's format (without --warc): one URL a line, OPML, urlwatch's urls.yaml or a "
+@format_option(
+    "urls",
+    "The watch list's format (without --warc): one URL a line, OPML, urlwatch's urls.yaml or a "
     "changedetection.io url-watches.json.",
 )
 @output_option("Write the watch list here (default: stdout).")
@@ -238,13 +241,7 @@ def _passphrase(key_path: Path) -> str | None:
 @click.command("import")
 @click.argument("path", type=FILE)
 @click.option("--warc", is_flag=True, help="PATH is a WARC file: its HTML captures become versions to diff.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default=None,
-    help="The watch list's format (default: guessed from the file).",
-)
+@format_option(None, "The watch list's format (default: guessed from the file).")
 @click.option("--tag", "tags", multiple=True, help="Also tag every imported article.")
 @pass_app
 def import_(app: App, path: Path, warc: bool, fmt: str | None, tags: Sequence[str]) -> None:
