@@ -86,7 +86,6 @@ def snippet(entry: EditEntry, keep: int = CONTEXT_CELLS) -> Text:
 class EditsTable(FittedTable):
     """Version changes matching the filters; the row key is "NUMBER URL"."""
 
-    ROW_HEIGHT = 2
     COLUMNS = (
         Column("when", "When", width=8),
         Column("what", "Class", width=12),

@@ -64,10 +64,10 @@ def widths(columns: Sequence[Column], total: int) -> dict[str, int]:
 
 
 class FittedTable(DataTable):
-    """Rows are (key, {column: cell}); rebuilt whole, the cursor stays on the same key."""
+    """Rows are (key, {column: cell}), a cell a line or a list of lines (the row is as tall as its tallest cell);
+    rebuilt whole, the cursor stays on the same key."""
 
     COLUMNS: Sequence[Column] = ()
-    ROW_HEIGHT = 1
     # DataTable's own Home/End scroll sideways, which a row table never needs: they go to the first/last row.
     BINDINGS = [
         Binding("home", "first_row", "First", show=False),
@@ -117,6 +117,7 @@ class FittedTable(DataTable):
                 self.add_column(fit(column.label, sizes[column.key]), width=sizes[column.key] + GAP, key=column.key)
         for key, cells in self._rows:
             row = []
+            height = max((len(value) for value in cells.values() if isinstance(value, list)), default=1)
             for column in self.COLUMNS:
                 if column.key not in sizes:
                     continue
@@ -125,7 +126,7 @@ class FittedTable(DataTable):
                     row.append(fit_lines(value, sizes[column.key]))
                 else:
                     row.append(fit(value, sizes[column.key]))
-            self.add_row(*row, key=key, height=self.ROW_HEIGHT)
+            self.add_row(*row, key=key, height=height)
         if keep is not None:
             try:
                 self.move_cursor(row=self.get_row_index(keep), animate=False)

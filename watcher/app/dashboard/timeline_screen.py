@@ -28,7 +28,6 @@ def when(moment, tz: tzinfo) -> str:
 class VersionsTable(FittedTable):
     """Two lines a version: class over flags, and the edit counts over the first edit."""
 
-    ROW_HEIGHT = 2
     COLUMNS = (
         Column("v", "V", width=4),
         Column("at", "Captured", width=20),
