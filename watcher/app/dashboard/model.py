@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from watcher.app.narrowing import Narrowing
 from watcher.errors import WatcherError
 from watcher.labels import NEVER_CHECKED
 from watcher.models import Edit, Version, WatchedArticle, shown_edits, top_class
@@ -81,22 +82,12 @@ class EditEntry:
 
 
 @dataclass
-class Filters:
-    """What the user narrowed the views to; empty values mean no narrowing."""
+class Filters(Narrowing):
+    """What the user narrowed the views to: the search, tag and host the web view has too, and the dashboard's
+    own groups of classes and flags ("all" and "any": no narrowing)."""
 
-    search: str = ""
     cls: str = "all"
     flag: str = "any"
-    tag: str = ""
-    host: str = ""
-
-    def article_ok(self, article: WatchedArticle) -> bool:
-        if self.tag and self.tag not in article.tags:
-            return False
-        if self.host and host_of(article.url) != self.host:
-            return False
-        needle = self.search.strip().casefold()
-        return not needle or needle in article.url.casefold() or needle in (article.headline or "").casefold()
 
     def entry_ok(self, entry: EditEntry) -> bool:
         if not self.article_ok(entry.article) and not self._search_hits_version(entry):
@@ -121,12 +112,8 @@ class Filters:
 
     def _search_hits_version(self, entry: EditEntry) -> bool:
         # A headline rewritten since: the edits list's line shows the old headline, so the search should find it.
-        needle = self.search.strip().casefold()
-        if not needle or self.tag and self.tag not in entry.article.tags:
-            return False
-        if self.host and host_of(entry.url) != self.host:
-            return False
-        return needle in entry.version.article.headline.casefold()
+        needle = self.needle
+        return bool(needle) and self.place_ok(entry.article) and needle in entry.version.article.headline.casefold()
 
     def _flag_ok(self, entry: EditEntry) -> bool:
         marks = entry.marks

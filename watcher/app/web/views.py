@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from watcher.app.narrowing import Narrowing, searched_text
 from watcher.errors import BadInput, UnknownArticle
 from watcher.labels import NEVER_CHECKED
 from watcher.models import CLASSES, EVENTS, FLAGS, Version, VersionDiff, WatchedArticle
@@ -85,7 +86,7 @@ class IndexRead:
         self._host = [host_of(a.url) for a in self.articles]
         self.hosts = sorted(set(self._host))
         self._status = [watch_status(a) for a in self.articles]
-        self._text = [f"{a.url}\n{a.headline or ''}".casefold() for a in self.articles]
+        self._text = [searched_text(a) for a in self.articles]
 
     def order(self, sort: str) -> list[int]:
         """Positions of the articles in one of SORTS' orders, sorted once per read (readers share it)."""
@@ -109,7 +110,7 @@ class IndexRead:
             chosen = [i for i in chosen if self._host[i] == query.host]
         if query.status:
             chosen = [i for i in chosen if query.status in (self._status[i], articles[i].last_status)]
-        needle = query.search.casefold()
+        needle = query.needle
         if needle:
             chosen = [i for i in chosen if needle in self._text[i]]
         found = [articles[i] for i in chosen]
@@ -243,12 +244,10 @@ class ChangeMarks:
 
 
 @dataclass
-class Query:
-    """What the reader narrowed the article list to (every value checked against its choices)."""
+class Query(Narrowing):
+    """What the reader narrowed the article list to: the search, tag and host the dashboard has too, then a status,
+    an exact class and flag, the order and the page (every value checked against its choices)."""
 
-    search: str = ""
-    tag: str = ""
-    host: str = ""
     status: str = ""
     cls: str = ""
     flag: str = ""
