@@ -34,7 +34,7 @@ from watcher.fetch.base import parse_retry_after
 from watcher.labels import COPY_SERVICES
 from watcher.labels import copy_line as copy_line  # the words for a copy, where the other labels are
 from watcher.models import CheckResult
-from watcher.times import iso
+from watcher.times import iso, parse_iso
 from watcher.untrusted import one_line
 from watcher.urls import hostname_of, on_domain
 
@@ -203,7 +203,7 @@ def save_archive_today(settings: CopiesSettings, url: str) -> str:
 @dataclass
 class _Job:
     entry_id: int | None
-    body: dict[str, Any]  # {"url", "version", "service"}
+    body: dict[str, Any]  # {"url", "version", "service", "captured_at"} (older entries have no "captured_at")
     tries: int  # tries so far, across runs
     due: float = 0.0  # time.monotonic() before which it is not tried
 
@@ -268,8 +268,10 @@ class Copier:
             return
         if not self._services or not wanted(result.url, self.settings, self._sites):
             return
+        captured_at = self._captured_at(result.url, result.version)
         bodies: list[dict[str, Any]] = [
-            {"url": result.url, "version": result.version, "service": name} for name in self._services
+            {"url": result.url, "version": result.version, "service": name, "captured_at": captured_at}
+            for name in self._services
         ]
         ids: list[int | None] = [None] * len(bodies)
         try:
@@ -278,6 +280,31 @@ class Copier:
             self._log(f"copies: cannot keep the request in the store ({one_line(str(exc))}); asking anyway")
         for entry_id, body in zip(ids, bodies, strict=True):
             self._queues[body["service"]].put(_Job(entry_id, body, 0))
+
+    def _captured_at(self, url: str, number: int) -> str | None:
+        """The version's capture time, which names it for good: `watcher reextract` may renumber versions while a
+        request waits in the outbox, but keeps each version's capture time."""
+        try:
+            return iso(self._store.get_version(url, number).captured_at, timespec="auto")
+        except Exception:  # the number alone, as older requests name it
+            return None
+
+    def _version_now(self, body: dict[str, Any]) -> int:
+        """The number the requested version has now: the one captured at the request's capture time (of two with
+        that time, the nearer in number), else the newest captured before it (a re-extraction found the version
+        the same as the one before and merged them: that one is what the page showed then)."""
+        number = int(body.get("version") or 0)
+        try:
+            at = parse_iso(body.get("captured_at"))
+        except (TypeError, ValueError):
+            at = None
+        if at is None:
+            return number
+        before = [v for v in self._store.list_versions(str(body.get("url")), full=False) if v.captured_at <= at]
+        same = [v for v in before if v.captured_at == at]
+        if same:
+            return min(same, key=lambda v: abs(v.number - number)).number
+        return before[-1].number if before else number
 
     def pending(self, *, due_only: bool = False) -> int:
         """Copies not made yet; `due_only`: only those being tried or due now (not those backing off)."""
@@ -324,7 +351,7 @@ class Copier:
                     self._held[service] = None
 
     def _try(self, service: str, job: _Job) -> None:
-        url, version = str(job.body.get("url")), int(job.body.get("version") or 0)
+        url = str(job.body.get("url"))
         try:
             if service == "wayback":
                 copy = save_wayback(self.settings, url, self._key or "", self._stop.wait)
@@ -337,7 +364,7 @@ class Copier:
             self._failed(service, job, CopyFailed(f"{type(exc).__name__}: {exc}"))
             return
         record = {"service": service, "url": copy, "saved_at": iso(datetime.now(UTC)), "error": None}
-        self._record(url, version, record)
+        version = self._record(job.body, record)
         self._done(job.entry_id)
         with self._lock:
             self.saved.append({**record, "page": url, "version": version})
@@ -349,9 +376,9 @@ class Copier:
         if self._stop.is_set() and exc.retryable:
             return  # stopped mid-try: kept in the outbox as it was
         if not exc.retryable or job.tries >= self.settings.attempts:
-            self._log(f"copies: {SERVICES[service]}: gave up on {url} v{job.body.get('version')}: {reason}")
             record = {"service": service, "url": None, "saved_at": None, "error": reason}
-            self._record(str(url), int(job.body.get("version") or 0), record)
+            version = self._record(job.body, record)
+            self._log(f"copies: {SERVICES[service]}: gave up on {url} v{version}: {reason}")
             self._done(job.entry_id)
             return
         delay = exc.retry_after if exc.retry_after is not None else self.settings.backoff * 2 ** (job.tries - 1)
@@ -364,11 +391,15 @@ class Copier:
         job.due = time.monotonic() + delay
         self._queues[service].put(job)
 
-    def _record(self, url: str, version: int, record: dict[str, Any]) -> None:
+    def _record(self, body: dict[str, Any], record: dict[str, Any]) -> int:
+        """Record the copy in the version the request names, as numbered now; that number."""
+        url, version = str(body.get("url")), int(body.get("version") or 0)
         try:
+            version = self._version_now(body)
             self._store.record_copy(url, version, record)
         except WatcherError as exc:  # the article or version is gone: nothing to record it in
             self._log(f"copies: cannot record the copy of {url} v{version}: {one_line(str(exc))}")
+        return version
 
     def _done(self, entry_id: int | None) -> None:
         if entry_id is None:

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from io import StringIO
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from watcher.app.cli import main
 from watcher.app.console import Environment
 from watcher.app.context import App
 from watcher.store import open_store
+from watcher.times import utcnow
 
 CONFIG = fast_config(retries=0, settle_ms=None, confirm_delay=0)
 
@@ -336,6 +338,21 @@ def test_reextract_says_when_no_raw_html_is_left(data_dir, newsroom):
     ok(data_dir, "prune", "--keep-raw", "0")
     code, _, err = run(data_dir, "reextract", ids["flood"])
     assert code == 2 and "its one version has no raw HTML left" in err
+
+
+def test_prune_keep_raw_0_drops_raw_html_captured_in_the_same_second(data_dir, newsroom):
+    # Captures are stored to the second, as a check's clock gives them: one taken earlier in the second the
+    # prune runs must still count as older than "now" (this made the test above fail when it ran fast).
+    urls, _ = newsroom
+    store = open_store(data_dir)
+    first = store.latest_version(urls["flood"])
+    assert first is not None
+    time.sleep(1.02 - time.time() % 1)  # just past a second boundary, so the capture and the prune share it
+    edited = replace(first.article, headline="Council approves movable flood barrier")
+    fresh = store.save_version(urls["flood"], edited, html=FLOOD_V2, diff=None, captured_at=utcnow())
+    ok(data_dir, "prune", "--keep-raw", "0")
+    assert [open_store(data_dir).get_html(v) for v in open_store(data_dir).list_versions(urls["flood"])] == [None, None]
+    assert fresh.number == 2
 
 
 def test_bare_watcher_prints_help_and_exits_0(data_dir):

@@ -77,6 +77,7 @@ class ThreadedFetcher:
         self._inner = inner
         self.settings = inner.settings
         self.robots = inner.robots  # the fetcher's robots.txt guard, which monitor code reaches as a real Fetcher's
+        self.screenshots = inner.screenshots  # and its screenshot policy, which the pre-check asks of it
 
     async def _call(self, coro: Coroutine[Any, Any, T]) -> T:
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._owner._loop))

@@ -492,3 +492,30 @@ def test_json_ld_text_with_a_lone_surrogate_or_a_control_character_is_stored_and
     assert art.headline == "Sea wall \ufffd approved"
     assert art.body == [f"{STORY_LINE} \ufffd Work starts in spring."]
     assert content_hash(art)  # was UnicodeEncodeError: surrogates not allowed
+
+
+# ---------------------------------------------------------------- hidden copies of an unspaced story
+
+_ZH_STORY = [
+    "港務局週二宣布，東岸新碼頭的第一期工程將於明年春季動工，預計耗資二十四億元，工期約三年。",
+    "局方表示，新碼頭建成後可同時停靠四艘大型貨輪，並將分流現有西岸碼頭約三成的貨運量。",
+    "附近漁民擔心施工期間的噪音與泥沙會影響漁獲，要求局方在冬季暫停打樁作業並提供補償。",
+    "港務局長在記者會上回應說，環境評估報告已經完成，將在下個月公開並舉辦三場說明會。",
+]
+
+
+def _zh_page_with_hidden_copy(shown: list[str]) -> str:
+    # The CMS's machine copy of the story as first published: one block, display:none, under microdata.
+    paragraphs = "".join(f"<p>{p}</p>" for p in shown)
+    return (
+        "<html lang='zh-Hant'><head><meta charset='utf-8'><title>東岸新碼頭明年動工</title></head><body>"
+        f"<main><article><h1>東岸新碼頭明年動工</h1>{paragraphs}</article></main>"
+        '<div style="display:none" itemscope itemtype="https://schema.org/NewsArticle">'
+        f'<div itemprop="articleBody">{"".join(_ZH_STORY)}</div></div></body></html>'
+    )
+
+
+def test_a_hidden_copy_of_an_unspaced_chinese_story_is_recognised_and_the_shown_story_extracted():
+    edited = [_ZH_STORY[0].replace("二十四億元", "三十一億元"), *_ZH_STORY[1:]]
+    art = extract(_zh_page_with_hidden_copy(edited), "https://x.example/zh/harbour")
+    assert art.body == edited  # the story the reader sees, with its edit, not the hidden copy's single block

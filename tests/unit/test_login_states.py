@@ -9,7 +9,15 @@ import stat
 import pytest
 
 from watcher.errors import BadInput
-from watcher.fetch.logins import LoginStates, covers, for_site, read_state_file, site_name, without_cookies
+from watcher.fetch.logins import (
+    LoginStates,
+    covers,
+    for_site,
+    path_matches,
+    read_state_file,
+    site_name,
+    without_cookies,
+)
 from watcher.models import Snapshot
 from watcher.times import utcnow
 
@@ -154,3 +162,31 @@ def test_storage_a_browser_could_not_load_is_refused_before_it_is_saved(tmp_path
     path.write_text(f'{{"cookies": [], "origins": {origins}}}')
     with pytest.raises(BadInput, match="localStorage"):
         read_state_file(path)
+
+
+@pytest.mark.parametrize(
+    ("request_path", "cookie_path", "sent"),
+    [
+        ("/account", "/account", True),  # identical
+        ("/account/", "/account", True),  # the next character is a slash
+        ("/account/settings", "/account", True),
+        ("/account/settings", "/account/", True),  # the cookie's path ends with a slash
+        ("/accounts", "/account", False),  # a prefix of the name only: RFC 6265 5.1.4 does not match it
+        ("/accountant/bills", "/account", False),
+        ("/account", "/account/", False),  # shorter than the cookie's path
+        ("/", "/", True),
+        ("/anything", "/", True),
+        ("", "/", True),  # no path is the path "/"
+        ("/Account", "/account", False),  # paths are case-sensitive
+    ],
+)
+def test_a_cookie_path_matches_by_path_segments_not_by_text_prefix(request_path, cookie_path, sent):
+    assert path_matches(request_path, cookie_path) is sent
+
+
+def test_the_cookie_header_leaves_out_a_cookie_of_a_sibling_path(tmp_path):
+    states = LoginStates(tmp_path / "logins")
+    cookie = {"name": "pref", "value": "dark", "domain": "news.example", "path": "/account", "secure": False}
+    states.save("news.example", {"cookies": [cookie], "origins": []}, "cookies.txt")
+    assert states.cookie_header("http://news.example/account/settings") == "pref=dark"
+    assert states.cookie_header("http://news.example/accountant/bills") is None

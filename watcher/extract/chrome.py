@@ -8,6 +8,7 @@ from typing import Any
 
 from lxml import etree
 
+from watcher.cjk import CJK_LETTERS
 from watcher.extract import rules
 from watcher.extract.dom import (
     attr_parts,
@@ -199,7 +200,7 @@ def _drop_link_cards(root: Any) -> None:
             drop(inner)
 
 
-_SHINGLE = 5  # words
+_SHINGLE = 5  # words (a CJK character counts as one)
 COPY_SHARE = 0.6  # of a hidden body's word runs the page shows elsewhere: a copy of the story, not the story
 
 
@@ -240,7 +241,9 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
 
 
-_TOKEN = re.compile(r"\w+")
+# Unspaced Chinese and Japanese make one \w run of a whole sentence: a run of five of those would never match
+# between a story split into paragraphs and its copy joined into one block. Each CJK character is a word here.
+_TOKEN = re.compile(rf"[{CJK_LETTERS}]|[^\W{CJK_LETTERS}]+")
 
 
 def strip_chrome(root: Any, trace: Trace | None = None) -> None:

@@ -76,6 +76,14 @@ def _domain_matches(domain: str, host: str) -> bool:
     return bool(domain) and (on_domain(host, domain) or on_domain(domain, host))
 
 
+def path_matches(request_path: str, cookie_path: str) -> bool:
+    """RFC 6265 section 5.1.4: a cookie for /account goes to /account and /account/..., never to /accounts."""
+    request_path = request_path if request_path.startswith("/") else "/"
+    if request_path == cookie_path:
+        return True
+    return request_path.startswith(cookie_path) and (cookie_path.endswith("/") or request_path[len(cookie_path)] == "/")
+
+
 def read_cookies_txt(text: str) -> list[dict[str, Any]]:
     """Cookies from a Netscape cookies.txt (curl, wget, browser extensions) as Playwright cookies."""
     cookies: list[dict[str, Any]] = []
@@ -255,7 +263,7 @@ class LoginStates:
                 continue
             if c.get("secure") and parts.scheme.lower() != "https":
                 continue
-            if not (parts.path or "/").startswith(str(c.get("path") or "/")):
+            if not path_matches(parts.path, str(c.get("path") or "/")):
                 continue
             if 0 < float(c.get("expires", -1)) < now:
                 continue

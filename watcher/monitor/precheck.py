@@ -36,13 +36,13 @@ from watcher.extract import extract
 from watcher.extract.completeness import complete_story
 from watcher.fetch.charset import decode_html
 from watcher.fetch.http_pages import CONDITIONAL
-from watcher.fetch.screenshot import ScreenshotPolicy
 from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, WatchedArticle
 from watcher.monitor.masking import build_mask
 from watcher.normalize import content_hash
 from watcher.urls import host_of, hostname_of, on_domain, redirected_away
 
 if TYPE_CHECKING:
+    from watcher.fetch.screenshot import ScreenshotPolicy
     from watcher.monitor.services import Services
 
 STATIC = "static"
@@ -176,8 +176,10 @@ async def route(
             return Route(source=HTTP)
         return await _ask_server(watched, latest, svc, now, otherwise=HTTP)
     # A version of a site with screenshots on is stored from a render, the one read that can picture it: the
-    # server still answers the unchanged checks, but a first check or a changed story renders.
-    pictured = ScreenshotPolicy.from_config(svc.config).wants(watched.url)
+    # server still answers the unchanged checks, but a first check or a changed story renders. Whether a render
+    # is pictured is the browser's to say (its policy is the one that takes the pictures), not the config's.
+    policy: ScreenshotPolicy | None = getattr(svc.fetcher, "screenshots", None)
+    pictured = policy is not None and policy.wants(watched.url)
     if latest is None:
         return Route() if pictured else await _first_check(watched, svc)
     if audit:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -246,7 +246,9 @@ def _explain_targets(app: App, article: str, number: int | None, as_json: bool) 
 @pass_app
 def prune(app: App, keep_raw: int) -> None:
     """Drop raw HTML older than DAYS (every extracted version is kept)."""
-    cutoff = utcnow() - timedelta(days=keep_raw)
+    # Not utcnow(): captures are stored to the second (floored), so a cutoff floored too would keep, as not
+    # older than "now", the raw HTML of a version captured earlier in the very second the prune runs.
+    cutoff = datetime.now(UTC) - timedelta(days=keep_raw)
     dropped = app.store().prune_raw(cutoff)
     app.env.info(f"dropped raw HTML of {plural(dropped, 'version')} older than {plural(keep_raw, 'day')}")
 
