@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support import journey
 from support.fixture_sites import fixture_versions
 
 from watcher.config import SiteRule
@@ -519,3 +520,13 @@ def test_a_hidden_copy_of_an_unspaced_chinese_story_is_recognised_and_the_shown_
     edited = [_ZH_STORY[0].replace("二十四億元", "三十一億元"), *_ZH_STORY[1:]]
     art = extract(_zh_page_with_hidden_copy(edited), "https://x.example/zh/harbour")
     assert art.body == edited  # the story the reader sees, with its edit, not the hidden copy's single block
+
+
+def test_in_article_lists_that_change_on_every_load_do_not_change_which_reading_of_the_story_is_kept():
+    # A feature page with no marked body: trafilatura keeps or drops whole sections as the rotating "most read
+    # now" line grows or shrinks, and the DOM reading leaves the line and the "More great stories" list out.
+    # Each load, whatever its line and list, is read as the same story, every section of it.
+    bodies = [extract(journey.feature_page(n).decode(), "https://valley.example/planner").body for n in range(12)]
+    assert bodies == [journey.STORY] * 12
+    edited = extract(journey.feature_page(3, edited=True).decode(), "https://valley.example/planner").body
+    assert edited == [p.replace(journey.EDITED_FROM, journey.EDITED_TO) for p in journey.STORY]

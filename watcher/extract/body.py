@@ -356,21 +356,30 @@ def _ld_body(ld: dict[str, Any]) -> list[str]:
     return normalize_paragraphs(re.split(r"\n+", unescape(body)))
 
 
-def _covers(dom: list[str], traf: list[str]) -> bool:
-    """Whether the DOM container's text holds nearly all of trafilatura's text and little more.
+def _covers(held: list[str], dom: list[str], traf: list[str]) -> bool:
+    """Whether the DOM container holds nearly all of trafilatura's text, and its reading (dom) little more.
 
     Then the DOM keeps the page's own paragraph breaks (trafilatura can merge <br>-separated paragraphs).
+    What the container holds (held) is judged on all of it: trafilatura may keep an in-article module the DOM
+    left out. What the reading adds is judged on what it keeps: the related-story lists and counters it left out
+    are not "more", and they are what changes from one load to the next (reordered, re-counted), so a choice
+    weighing them would flip between loads of an unchanged story.
     """
-    dom_tokens = _tokens(" ".join(dom))
+    held_tokens = _tokens(" ".join(held))
     traf_tokens = _tokens(" ".join(traf))
-    if not dom_tokens or not traf_tokens:
+    if not held_tokens or not traf_tokens:
         return False
-    shared = sum((Counter(dom_tokens) & Counter(traf_tokens)).values())
+    traf_counts = Counter(traf_tokens)
+    shared = sum((Counter(held_tokens) & traf_counts).values())
     if shared < 0.8 * len(traf_tokens):
         return False
-    # Trafilatura's precision mode also cuts tables, formulas and short lines of the story; a container holding all
+    dom_tokens = _tokens(" ".join(dom))
+    if not dom_tokens:
+        return False
+    # Trafilatura's precision mode also cuts tables, formulas and short lines of the story; a reading holding all
     # it found and at most half as much again is read as the story, not as the story plus chrome.
-    return shared >= 0.9 * len(dom_tokens) or len(dom_tokens) <= 1.5 * len(traf_tokens)
+    kept = sum((Counter(dom_tokens) & traf_counts).values())
+    return kept >= 0.9 * len(dom_tokens) or len(dom_tokens) <= 1.5 * len(traf_tokens)
 
 
 def _tokens(text: str) -> list[str]:
@@ -399,9 +408,8 @@ def body_paragraphs(
         best, source = dom, "dom"
     else:
         traf = _trafilatura_paragraphs(root)
-        # Coverage is judged on all the container holds: trafilatura may keep an in-article module the DOM left out.
         held = [line.text for line in lines]
-        if traf and text_length(traf) >= 0.5 * text_length(dom) and not _covers(held, traf):
+        if traf and text_length(traf) >= 0.5 * text_length(dom) and not _covers(held, dom, traf):
             best, source = traf, "trafilatura"
         else:
             best, source = dom, "dom"
