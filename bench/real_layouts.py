@@ -75,7 +75,10 @@ _WORD = re.compile(r"[^\W\d_]{5,}")
 # Elements whose digits are the article's own (dates, authors, captions, headings): the harness leaves them,
 # since a changed date or caption is a real edit, not noise.
 _KEEP = re.compile(r"date|time|byline|author|publish|updated|caption|headline|title|dek|standfirst|subtitle", re.I)
-_INLINE = {"a", "span", "em", "strong", "b", "i", "u", "sup", "sub", "small", "mark", "abbr", "cite", "q", "font"}
+_INLINE = {
+    *("a", "span", "em", "strong", "b", "i", "u", "sup", "sub", "small", "mark", "abbr", "cite", "q", "font"),
+    *("tt", "code", "kbd", "samp", "var", "s", "strike", "del", "ins", "dfn", "bdi", "bdo", "label"),
+}
 _PARAGRAPHS = {"p", "li", "blockquote", "dd", "td", "h3", "h4", "pre"}
 _KEEP_TAGS = {"head", "title", "h1", "h2", "time", "figcaption", "script", "style", "noscript", "template", "textarea"}
 # The harness's own rotating texts (not the pages'): a "most read now" line and an in-article list.
@@ -101,6 +104,10 @@ def _weight(text: str) -> int:
 
 
 PROMPT_CHARS = 1000
+# The story container: the deepest element holding this share of the page's story text.
+CONTAINER_SHARE = 0.8
+# A line of the story container this heavy (_weight) and not mostly links is prose of the article, left as drawn.
+PROSE_WEIGHT = 100
 
 
 def _in_prompt(el: Any) -> bool:
@@ -142,6 +149,44 @@ class Page:
         for bad in self.tree.xpath("//script[not(@type='application/ld+json')]|//iframe"):
             bad.drop_tree()  # saved pages with scripts off: their scripts would reach the network
         self.edit = self._choose_edit()
+        container = self._story_container(self.tree)
+        self._container_path = self.tree.getroottree().getpath(container) if container is not None else ""
+
+    def _story_container(self, tree: Any) -> Any:
+        """The element holding the story: the deepest one holding 80% of the text of the page that is story text
+        (the ground truth's), or None when the page holds none."""
+        held: Counter[Any] = Counter()
+        total = 0
+        for (el, where), text in self._text_nodes(tree):
+            if self.is_story(text):
+                size = _weight(collapse(text))
+                total += size
+                node = el if where == "text" else el.getparent()
+                while node is not None:
+                    held[node] += size
+                    node = node.getparent()
+        if not total:
+            return None
+        holding = [el for el, size in held.items() if size >= CONTAINER_SHARE * total]
+        return max(holding, key=lambda el: sum(1 for _ in el.iterancestors()))
+
+    def _prose(self, tree: Any) -> set[tuple[Any, str]]:
+        """The text nodes of the story container's prose: lines of a block (its inline text up to a <br> or a
+        block) of PROSE_WEIGHT or more whose text is mostly not links. A live site draws these once, as the
+        article's own paragraphs, whether or not the ground truth kept them."""
+        found = tree.getroottree().xpath(self._container_path) if self._container_path else []
+        if not found:
+            return set()
+        prose: set[tuple[Any, str]] = set()
+        for block in found[0].iter():
+            if not isinstance(block.tag, str) or block.tag in _INLINE or block.tag in _KEEP_TAGS:
+                continue
+            for line in _lines(block):
+                text = collapse("".join(t for _, t, _ in line))
+                linked = sum(len(collapse(t)) for _, t, link in line if link)
+                if _weight(text) >= PROSE_WEIGHT and linked < 0.5 * len(text):
+                    prose.update(key for key, _, _ in line)
+        return prose
 
     def is_story(self, text: str) -> bool:
         """Text of the ground-truth body: found in it as it is, or most of its 6-character pieces are (the saved
@@ -247,10 +292,11 @@ class Page:
         return False
 
     def _noise(self, tree: Any, rng: random.Random, n: int) -> None:
+        prose = self._prose(tree)
         for (el, where), text in list(self._text_nodes(tree)):
             if where == "text" and not _DIGIT.search(text):
                 continue
-            if not _DIGIT.search(text) or self.in_story(el, where, text):
+            if not _DIGIT.search(text) or (el, where) in prose or self.in_story(el, where, text):
                 continue
             owner = el if where == "text" else el.getparent()
             if owner is None or self._kept(owner):
@@ -298,6 +344,26 @@ class Page:
         )
         block = lxml_html.fragment_fromstring(f'<div class="more"><h4>More great stories</h4><ul>{items}</ul></div>')
         anchors[min(len(anchors) - 1, max(2, len(anchors) * 2 // 3))].addnext(block)
+
+
+def _lines(block: Any) -> list[list[tuple[tuple[Any, str], str, bool]]]:
+    """The lines of a block's own text (its inline content, split at <br> and at blocks inside it), each a list of
+    its text nodes as ((element, "text" or "tail"), text, whether inside a link)."""
+    lines: list[list[tuple[tuple[Any, str], str, bool]]] = [[]]
+
+    def walk(el: Any, linked: bool) -> None:
+        if el.text:
+            lines[-1].append(((el, "text"), el.text, linked))
+        for child in el:
+            if isinstance(child.tag, str) and child.tag in _INLINE:
+                walk(child, linked or child.tag == "a")
+            elif isinstance(child.tag, str):
+                lines.append([])  # a <br> ends the line; a block inside has lines of its own
+            if child.tail:
+                lines[-1].append(((child, "tail"), child.tail, linked))
+
+    walk(block, False)
+    return [line for line in lines if line]
 
 
 class _Handler(PageHandler):
