@@ -242,35 +242,42 @@ FABLES = [
 ]
 
 
-def fable_page(body: list[str], n: int) -> bytes:
+def fable_page(body: list[str], n: int, lines: bool = False) -> bytes:
     """An old site laid out in tables, no <article> or <main>: the story's paragraphs share one table cell with a
     breadcrumb of <br> lines before them and, after them, a "most read now" line naming another fable on every
-    load (n), between sidebars of fables of the day."""
+    load (n), between sidebars of fables of the day. lines: the paragraphs and the "most read now" line are
+    written as one <p> of lines parted by <br><br>."""
     side = "".join(
         f'<tr><td>Fable of the day {day}</td></tr><tr><td><a href="/f/{day}">{escape(title)}</a></td></tr>'
         for day, title in enumerate(FABLES, 1)
     )
-    story = "".join(f"<p>{escape(p)}</p>" for p in body)
+    now = f'Most read now: <a href="/most-read/{n % 5}">{escape(FABLES[n % 5])}</a>'
+    if lines:
+        story, now = "<p>" + "<br><br>".join([*(escape(p) for p in body), now]) + "</p>", ""
+    else:
+        story, now = "".join(f"<p>{escape(p)}</p>" for p in body), f'<p class="now">{now}</p>'
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>The crow and the fox | Fireside Fables</title></head>
 <body><table width="100%"><tr><td><a href="/">Fireside Fables</a> &gt; <a href="/old">Old fables</a> &gt;
 The crow and the fox</td></tr></table>
 <table width="100%"><tr><td width="20%"><table>{side}</table></td>
 <td>Fable for the first of the month<br><br>The crow and the fox<br><br><a href="/easy">easy words</a> |
-<a href="/aloud">read aloud</a>{story}
-<p class="now">Most read now: <a href="/most-read/{n % 5}">{escape(FABLES[n % 5])}</a></p>
+<a href="/aloud">read aloud</a>{story}{now}
 <p align="center">The end</p><p align="center"><a href="/back">back</a><br><br></p></td>
 <td width="20%"><table><tr><td>Today's riddle</td></tr><tr><td>What has keys but opens no door?</td></tr></table>
 </td></tr></table></body></html>""".encode()
 
 
-def test_a_most_read_line_sharing_the_storys_table_cell_never_alerts_and_the_storys_edit_is_stored(site, checker):
+@pytest.mark.parametrize("lines", [False, True], ids=["paragraphs", "br-lines"])
+def test_a_most_read_line_sharing_the_storys_table_cell_never_alerts_and_the_storys_edit_is_stored(
+    site, checker, lines
+):
     edited = [*FABLE[:2], FABLE[2].replace("three times", "four times"), FABLE[3]]
     site.page_versions(
         "/fable",
         {
-            "story": [Response(fable_page(FABLE, n)) for n in range(40)],
-            "edited": [Response(fable_page(edited, 40 + n)) for n in range(40)],
+            "story": [Response(fable_page(FABLE, n, lines)) for n in range(40)],
+            "edited": [Response(fable_page(edited, 40 + n, lines)) for n in range(40)],
         },
     )
     url = checker.add(site.url("/fable"))

@@ -334,30 +334,34 @@ _TRAF_BLOCKS = frozenset(("p", "head", "list", "quote", "code", "table"))
 
 
 def _trafilatura_blocks(el: Any) -> list[str]:
-    """The text blocks of one element of trafilatura's output: a list's items, a table's rows, else the element.
+    """The text blocks of one element of trafilatura's output: a list's items, a table's rows, else the element's
+    lines (parted by line breaks).
 
-    A row of a layout table (a cell holding paragraphs) is read block by block, as the DOM reading reads one: read
-    as one line it would join the story with whatever shares its cell (a rotating "most read" line, a pager), and
-    that line would then make the story's own paragraph differ between two loads.
+    Read as the DOM reading reads a page: a row of a layout table (a cell holding paragraphs) block by block, and a
+    paragraph of lines parted by <br> line by line. Read as one block, the story would be joined with whatever
+    shares its cell or its lines (a rotating "most read" line, a pager), and that line would then make the story's
+    own paragraph differ between two loads.
     """
     if el.tag == "list":
         return [visible_text(item) for item in el]
-    if el.tag != "table":
+    if el.tag == "code":
         return [visible_text(el)]
+    if el.tag != "table":
+        return _line_blocks(el)
     out: list[str] = []
     for row in el:
         if any(block.tag in _TRAF_BLOCKS for cell in row for block in cell):
-            out.extend(text for cell in row for text in _cell_blocks(cell))
+            out.extend(text for cell in row for text in _line_blocks(cell))
         else:
             out.append(visible_text(row))
     return out
 
 
-def _cell_blocks(cell: Any) -> list[str]:
-    """A layout cell's blocks in order: its loose text (up to a block or a line break) and each block inside."""
+def _line_blocks(el: Any) -> list[str]:
+    """An element's blocks in order: its loose text (up to a block or a line break) and each block inside."""
     out: list[str] = []
-    loose = [cell.text or ""]
-    for child in cell:
+    loose = [el.text or ""]
+    for child in el:
         if child.tag in _TRAF_BLOCKS or child.tag == "lb":
             out.append(normalize_text("".join(loose)))
             if child.tag != "lb":
