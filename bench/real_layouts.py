@@ -6,7 +6,11 @@ Reads the real pages of shared/extraction-dev and shared/extraction-dev-2 where 
 says so and stops when the folders are absent) and serves each from a loopback address of its own (127.1.x.y: one
 host per page), re-noised on EVERY request the way live sites are:
   - digits in text that is not the story changed (counters, "5 min ago", sidebar figures), the story text being
-    what the page's ground-truth body holds; headings, <time>, captions and date/author elements keep theirs;
+    what the page's ground-truth body holds; headings, <time>, captions and date/author elements keep theirs, and
+    so does the prose of the story's container beside its paragraphs (a line of 100 or more in _weight, in words,
+    mostly not links, whose block's parent or grandparent holds a story paragraph): live sites draw an article's
+    own paragraphs once, and a ground truth that leaves some out (a documentation page's notes) does not make
+    them chrome. Short lines, link lines, lists and counters in the container are still redrawn;
   - every list and every run of sibling links that holds no story text reordered;
   - inside the article container, beside the story paragraphs: a rotating "Most read now" line and a reordered
     "More great stories" list with comment counts (the harness's own words, not the page's).
@@ -14,8 +18,9 @@ Then one story edit: a number (else a word) changed in one ground-truth body par
 (check_article: real Chromium, the pre-check's HTTP fetcher, a real TinyDB store, [fetch] mode auto) checks each
 page: once (new), R chrome-only reloads (each one that stores a version is a false alert), then the edit, which
 must be stored on that check (stored on the next check: late; not by then: missed). A page whose first check finds
-no article, or whose stored body does not hold the paragraph the harness edits, is an extraction failure, never
-"unchanged". Seconds per check are reported for the reloads and the edit, against a check of the same page served
+no article, or whose stored body does not hold the paragraph the harness edits (a section front, which watcher's
+first check calls one), is an extraction failure, listed apart with its reason, never "unchanged" nor a missed
+edit. Seconds per check are reported for the reloads and the edit, against a check of the same page served
 without noise (a quiet copy on another port), and printed as a ratio.
 
 confirm_delay is 1 s here (5 s by default) so that the harness runs in reasonable time; the ratio compares checks
@@ -68,6 +73,7 @@ SHARED = next(
 )
 SETS = {"dev": SHARED / "extraction-dev", "dev2": SHARED / "extraction-dev-2"}
 CONFIRM_DELAY = 1.0
+SECTION_NOTE = "looks like a home or section page"  # what a check's note says of a page that lists stories
 _WS = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
 _NUMBER = re.compile(r"(?<![\d.,])\d{1,6}(?![\d.,]?\d)")
@@ -75,7 +81,10 @@ _WORD = re.compile(r"[^\W\d_]{5,}")
 # Elements whose digits are the article's own (dates, authors, captions, headings): the harness leaves them,
 # since a changed date or caption is a real edit, not noise.
 _KEEP = re.compile(r"date|time|byline|author|publish|updated|caption|headline|title|dek|standfirst|subtitle", re.I)
-_INLINE = {"a", "span", "em", "strong", "b", "i", "u", "sup", "sub", "small", "mark", "abbr", "cite", "q", "font"}
+_INLINE = {
+    *("a", "span", "em", "strong", "b", "i", "u", "sup", "sub", "small", "mark", "abbr", "cite", "q", "font"),
+    *("tt", "code", "kbd", "samp", "var", "s", "strike", "del", "ins", "dfn", "bdi", "bdo", "label"),
+}
 _PARAGRAPHS = {"p", "li", "blockquote", "dd", "td", "h3", "h4", "pre"}
 _KEEP_TAGS = {"head", "title", "h1", "h2", "time", "figcaption", "script", "style", "noscript", "template", "textarea"}
 # The harness's own rotating texts (not the pages'): a "most read now" line and an in-article list.
@@ -101,6 +110,11 @@ def _weight(text: str) -> int:
 
 
 PROMPT_CHARS = 1000
+# The story container: the deepest element holding this share of the page's story text.
+CONTAINER_SHARE = 0.8
+# A line of the story container this heavy (_weight) and not mostly links is prose of the article, left as drawn.
+PROSE_WEIGHT = 100
+PROSE_WORDS = 10  # and written in words (a long address or a formula is not prose)
 
 
 def _in_prompt(el: Any) -> bool:
@@ -142,6 +156,55 @@ class Page:
         for bad in self.tree.xpath("//script[not(@type='application/ld+json')]|//iframe"):
             bad.drop_tree()  # saved pages with scripts off: their scripts would reach the network
         self.edit = self._choose_edit()
+        container = self._story_container(self.tree)
+        self._container_path = self.tree.getroottree().getpath(container) if container is not None else ""
+
+    def _story_container(self, tree: Any) -> Any:
+        """The element holding the story: the deepest one holding 80% of the text of the page that is story text
+        (the ground truth's), or None when the page holds none."""
+        held: Counter[Any] = Counter()
+        total = 0
+        for (el, where), text in self._text_nodes(tree):
+            if self.is_story(text):
+                size = _weight(collapse(text))
+                total += size
+                node = el if where == "text" else el.getparent()
+                while node is not None:
+                    held[node] += size
+                    node = node.getparent()
+        if not total:
+            return None
+        holding = [el for el, size in held.items() if size >= CONTAINER_SHARE * total]
+        return max(holding, key=lambda el: sum(1 for _ in el.iterancestors()))
+
+    def _prose(self, tree: Any) -> set[tuple[Any, str]]:
+        """The text nodes of the story container's prose: lines of a block (its inline text up to a <br> or a
+        block) of PROSE_WEIGHT or more whose text is mostly not links. A live site draws these once, as the
+        article's own paragraphs, whether or not the ground truth kept them."""
+        found = tree.getroottree().xpath(self._container_path) if self._container_path else []
+        if not found:
+            return set()
+        # Beside the story's own paragraphs (a block whose parent, or that parent's parent, holds one: a quote or
+        # a note set apart), not in a module of the container.
+        beside = {
+            el.getparent()
+            for el in found[0].iter(*_PARAGRAPHS, "div")
+            if el.getparent() is not None and self.is_story("".join(el.itertext()))
+        }
+        prose: set[tuple[Any, str]] = set()
+        for block in found[0].iter():
+            if not isinstance(block.tag, str) or block.tag in _INLINE or block.tag in _KEEP_TAGS:
+                continue
+            parent = block.getparent()
+            if parent not in beside and (parent is None or parent.getparent() not in beside):
+                continue
+            for line in _lines(block):
+                text = collapse("".join(t for _, t, _ in line))
+                linked = sum(len(collapse(t)) for _, t, link in line if link)
+                worded = len(text.split()) >= PROSE_WORDS or _weight(text) >= 2 * len(text)  # (or unspaced CJK)
+                if _weight(text) >= PROSE_WEIGHT and worded and linked < 0.5 * len(text):
+                    prose.update(key for key, _, _ in line)
+        return prose
 
     def is_story(self, text: str) -> bool:
         """Text of the ground-truth body: found in it as it is, or most of its 6-character pieces are (the saved
@@ -247,10 +310,11 @@ class Page:
         return False
 
     def _noise(self, tree: Any, rng: random.Random, n: int) -> None:
+        prose = self._prose(tree)
         for (el, where), text in list(self._text_nodes(tree)):
             if where == "text" and not _DIGIT.search(text):
                 continue
-            if not _DIGIT.search(text) or self.in_story(el, where, text):
+            if not _DIGIT.search(text) or (el, where) in prose or self.in_story(el, where, text):
                 continue
             owner = el if where == "text" else el.getparent()
             if owner is None or self._kept(owner):
@@ -298,6 +362,26 @@ class Page:
         )
         block = lxml_html.fragment_fromstring(f'<div class="more"><h4>More great stories</h4><ul>{items}</ul></div>')
         anchors[min(len(anchors) - 1, max(2, len(anchors) * 2 // 3))].addnext(block)
+
+
+def _lines(block: Any) -> list[list[tuple[tuple[Any, str], str, bool]]]:
+    """The lines of a block's own text (its inline content, split at <br> and at blocks inside it), each a list of
+    its text nodes as ((element, "text" or "tail"), text, whether inside a link)."""
+    lines: list[list[tuple[tuple[Any, str], str, bool]]] = [[]]
+
+    def walk(el: Any, linked: bool) -> None:
+        if el.text:
+            lines[-1].append(((el, "text"), el.text, linked))
+        for child in el:
+            if isinstance(child.tag, str) and child.tag in _INLINE:
+                walk(child, linked or child.tag == "a")
+            elif isinstance(child.tag, str):
+                lines.append([])  # a <br> ends the line; a block inside has lines of its own
+            if child.tail:
+                lines[-1].append(((child, "tail"), child.tail, linked))
+
+    walk(block, False)
+    return [line for line in lines if line]
 
 
 class _Handler(PageHandler):
@@ -415,7 +499,11 @@ async def run_page(page: Page, svc: Services, reloads: int, index: int = 0) -> O
         )
         if window not in normalize_text(body):
             out.verdict, out.note = "extraction", "the edited paragraph is not in the extracted body"
+            if SECTION_NOTE in (first.note or ""):
+                out.note += "; watcher's first check said the page looks like a home or section page, not an article"
             return out
+        if SECTION_NOTE in (first.note or ""):  # a story page taken for a section page: told, though it was read
+            out.note = "watcher's first check said the page looks like a home or section page"
         await check_article(quiet_url, svc)
         out.quiet_seconds = (await check_article(quiet_url, svc)).duration or 0.0
         versions = len(svc.store.list_versions(url))
@@ -521,12 +609,18 @@ def report(outcomes: list[Outcome], reloads: int) -> None:
     chrome = [f"{o.set}:{o.key[:24]}" for o in counted if o.verdict != "ok" and o.chrome_in_body]
     if chrome:
         print(f"of which the extracted body holds long non-story blocks (extraction): {' '.join(sorted(chrome))}")
-    for verdict in ("false", "missed", "late", "extraction", "no-edit", "error"):
+    for verdict in ("false", "missed", "late", "no-edit", "error"):
         keys = [
             f"{o.set}:{o.key[:24]}" for o in outcomes if o.verdict == verdict or (verdict == "false" and o.false_alerts)
         ]
         if keys:
             print(f"{verdict}: {' '.join(sorted(set(keys)))}")
+    failed = sorted((o for o in outcomes if o.verdict == "extraction"), key=lambda o: (o.set, o.key))
+    if failed:
+        # Apart from the edits: no story body was found to edit, so no edit could be caught or missed.
+        print(f"extraction failures (no story body found; not counted as edits missed): {len(failed)}")
+        for o in failed:
+            print(f"  {o.set}:{o.key[:24]}  {o.note}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,7 +2,9 @@
 
 Each page is our own, built on the structure of a real page that failed: a story shown in paragraphs with a hidden
 microdata copy of it (the edit to the visible story was never seen), and a page without <article> or <main> whose
-"most read" teasers carry bylines in another order on every load (the story's byline changed on reloads).
+"most read" teasers carry bylines in another order on every load (the story's byline changed on reloads), and an
+old site laid out in tables whose story shares its table cell with a "most read now" line naming another story on
+every load (read as one block with it, the story "differed" between loads and its edit was dropped as unconfirmed).
 """
 
 from __future__ import annotations
@@ -219,3 +221,78 @@ def test_a_post_the_story_quotes_in_an_embed_is_story_text_and_its_edit_is_store
     real = checker.check(url)
     assert (real.status, real.version) == ("changed", 2), (real.status, real.flags, real.note)
     assert [e.field for e in real.edits] == ["body"] and ("+", "fourth") in real.edits[0].inline
+
+
+FABLE = [
+    "A crow found a round piece of cheese on a windowsill and flew with it to the top of an old pine, where she "
+    "settled to eat it in peace, far from the farm dogs and the boys with their slings.",
+    "A fox passing below smelled the cheese and sat down under the tree. He praised her feathers, her eyes and "
+    "her fine black wings for a long while, and at last said it was a pity that so grand a bird had no voice.",
+    "Wanting to show him that she had, the crow opened her beak and cawed three times as loudly as she could; "
+    "the cheese fell, and the fox caught it before it touched the ground and trotted away into the wood.",
+    "Whoever listens to flattery pays for it, the old storytellers say, and usually with the very thing the "
+    "flatterer came for.",
+]
+FABLES = [
+    "Why the owl stays up at night",
+    "The hare who lost his hat",
+    "Seven geese and a storm",
+    "The miller's clever daughter",
+    "How the tortoise got its shell",
+]
+
+
+def fable_page(body: list[str], n: int, lines: bool = False) -> bytes:
+    """An old site laid out in tables, no <article> or <main>: the story's paragraphs share one table cell with a
+    breadcrumb of <br> lines before them and, after them, a "most read now" line naming another fable on every
+    load (n), between sidebars of fables of the day. lines: the paragraphs and the "most read now" line are
+    written as one <p> of lines parted by <br><br>."""
+    side = "".join(
+        f'<tr><td>Fable of the day {day}</td></tr><tr><td><a href="/f/{day}">{escape(title)}</a></td></tr>'
+        for day, title in enumerate(FABLES, 1)
+    )
+    now = f'Most read now: <a href="/most-read/{n % 5}">{escape(FABLES[n % 5])}</a>'
+    if lines:
+        story, now = "<p>" + "<br><br>".join([*(escape(p) for p in body), now]) + "</p>", ""
+    else:
+        story, now = "".join(f"<p>{escape(p)}</p>" for p in body), f'<p class="now">{now}</p>'
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>The crow and the fox | Fireside Fables</title></head>
+<body><table width="100%"><tr><td><a href="/">Fireside Fables</a> &gt; <a href="/old">Old fables</a> &gt;
+The crow and the fox</td></tr></table>
+<table width="100%"><tr><td width="20%"><table>{side}</table></td>
+<td>Fable for the first of the month<br><br>The crow and the fox<br><br><a href="/easy">easy words</a> |
+<a href="/aloud">read aloud</a>{story}{now}
+<p align="center">The end</p><p align="center"><a href="/back">back</a><br><br></p></td>
+<td width="20%"><table><tr><td>Today's riddle</td></tr><tr><td>What has keys but opens no door?</td></tr></table>
+</td></tr></table></body></html>""".encode()
+
+
+@pytest.mark.parametrize("lines", [False, True], ids=["paragraphs", "br-lines"])
+def test_a_most_read_line_sharing_the_storys_table_cell_never_alerts_and_the_storys_edit_is_stored(
+    site, checker, lines
+):
+    edited = [*FABLE[:2], FABLE[2].replace("three times", "four times"), FABLE[3]]
+    site.page_versions(
+        "/fable",
+        {
+            "story": [Response(fable_page(FABLE, n, lines)) for n in range(40)],
+            "edited": [Response(fable_page(edited, 40 + n, lines)) for n in range(40)],
+        },
+    )
+    url = checker.add(site.url("/fable"))
+    results = [checker.check(url) for _ in range(5)]
+    assert results[0].status == "new"
+    body = checker.store.latest_version(url).article.body
+    assert FABLE[2] in body, body  # the story's paragraph is a block of its own, not joined with the line
+    # The rotating line names another fable on every load: no version, and no check left undecided.
+    assert [(r.status, "unconfirmed" in r.flags) for r in results[1:]] == [("unchanged", False)] * 4, [
+        (r.status, r.flags, r.note) for r in results
+    ]
+    assert len(checker.store.list_versions(url)) == 1
+
+    site.set_version("/fable", "edited")
+    real = checker.check(url)
+    assert (real.status, real.version) == ("changed", 2), (real.status, real.flags, real.note)
+    assert [e.field for e in real.edits] == ["body"] and ("+", "four") in real.edits[0].inline
+    assert edited[2] in checker.store.latest_version(url).article.body

@@ -1,5 +1,6 @@
 """A home or section page given as an article (issue 33 item 5): `add` and the first check say it looks like one
-and point to `watcher follow`; a real article, with related-story links around it, is not taken for one."""
+and point to `watcher follow`, also when the site tags every page og:type "article" but the page's schema.org data
+names it a collection (issue 26); a real article, with related-story links around it, is not taken for one."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ SLUGS = [
 ]
 
 
-def front_page() -> str:
+def front_page(head: str = "") -> str:
     cards = "".join(
         f'<article class="card"><h2><a href="/2026/11/25/{slug}">{slug.replace("-", " ").capitalize()}</a></h2>'
         f"<p>A short summary of the story that sits under its headline on the front page, for readers.</p></article>"
@@ -29,7 +30,7 @@ def front_page() -> str:
     )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>The Riverton Ledger</title>"
-        "<meta property='og:site_name' content='The Riverton Ledger'></head><body>"
+        f"<meta property='og:site_name' content='The Riverton Ledger'>{head}</head><body>"
         "<header><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></header>"
         f"<main><h1>The Riverton Ledger</h1>{cards}</main><footer><p>© The Riverton Ledger</p></footer></body></html>"
     )
@@ -68,3 +69,27 @@ def test_add_and_the_first_check_say_a_section_page_is_not_an_article(tmp_path, 
         assert first_home.status in ("new", "error") and f"watcher follow {home}" in first_home.note
         assert first_story.status == "new" and not first_story.note
         assert len(json.loads(ok(data_dir, "list", "--json"))) == 2
+
+
+# A site that tags every page og:type "article", its section front too; the page's own schema.org data says what
+# it is: a collection of the stories it lists.
+COLLECTION_HEAD = (
+    "<meta property='og:type' content='article'>"
+    '<script type="application/ld+json">{"@context":"https://schema.org","@type":"CollectionPage",'
+    '"name":"The Riverton Ledger","mainEntity":{"@type":"ItemList","itemListElement":'
+    '[{"@type":"ListItem","position":1,"url":"/2026/11/25/council-approves-flood-barrier"}]}}</script>'
+)
+
+
+@pytest.mark.browser
+def test_a_section_page_tagged_article_by_og_type_but_a_collection_by_its_schema_data_is_called_one(tmp_path, fetcher):
+    with Site() as site:
+        site.page("/news", front_page(COLLECTION_HEAD))
+        data_dir = data_dir_with(tmp_path / "data", fast_config(settle_ms=0, confirm_delay=0))
+        front = site.url("/news")
+
+        added = watcher(data_dir, "add", front)
+        said = added.stderr + added.stdout
+        assert added.returncode == 0 and f"{front} looks like a home or section page, not an article" in said
+        (first,) = checked(data_dir, fetcher, front)
+        assert first.status in ("new", "error") and f"watcher follow {front}" in first.note

@@ -326,15 +326,51 @@ def _trafilatura_paragraphs(root: Any, url: str | None = None) -> list[str]:
     tree = getattr(doc, "body", None)
     if tree is None:
         return []
-    paras: list[str] = []
-    for el in tree:
-        if el.tag in ("list",):
-            paras.extend(visible_text(item) for item in el)
-        elif el.tag == "table":
-            paras.extend(visible_text(row) for row in el)
+    return [p for el in tree for p in _trafilatura_blocks(el) if p]
+
+
+# Trafilatura's output elements that are blocks of their own (its XML: <p>, <head>, <list>, <quote>, ...).
+_TRAF_BLOCKS = frozenset(("p", "head", "list", "quote", "code", "table"))
+
+
+def _trafilatura_blocks(el: Any) -> list[str]:
+    """The text blocks of one element of trafilatura's output: a list's items, a table's rows, else the element's
+    lines (parted by line breaks).
+
+    Read as the DOM reading reads a page: a row of a layout table (a cell holding paragraphs) block by block, and a
+    paragraph of lines parted by <br> line by line. Read as one block, the story would be joined with whatever
+    shares its cell or its lines (a rotating "most read" line, a pager), and that line would then make the story's
+    own paragraph differ between two loads.
+    """
+    if el.tag == "list":
+        return [visible_text(item) for item in el]
+    if el.tag == "code":
+        return [visible_text(el)]
+    if el.tag != "table":
+        return _line_blocks(el)
+    out: list[str] = []
+    for row in el:
+        if any(block.tag in _TRAF_BLOCKS for cell in row for block in cell):
+            out.extend(text for cell in row for text in _line_blocks(cell))
         else:
-            paras.append(visible_text(el))
-    return [p for p in paras if p]
+            out.append(visible_text(row))
+    return out
+
+
+def _line_blocks(el: Any) -> list[str]:
+    """An element's blocks in order: its loose text (up to a block or a line break) and each block inside."""
+    out: list[str] = []
+    loose = [el.text or ""]
+    for child in el:
+        if child.tag in _TRAF_BLOCKS or child.tag == "lb":
+            out.append(normalize_text("".join(loose)))
+            if child.tag != "lb":
+                out.extend(_trafilatura_blocks(child))
+            loose = [child.tail or ""]
+        else:
+            loose.append(visible_text(child) + (child.tail or ""))
+    out.append(normalize_text("".join(loose)))
+    return out
 
 
 def _ld_body(ld: dict[str, Any]) -> list[str]:

@@ -99,6 +99,8 @@ ARTICLE_TYPES = {
     "liveblogposting",
     "report",
 }
+# schema.org types of a page that lists others: a section front, a search result, a tag or author page.
+COLLECTION_TYPES = {"collectionpage", "searchresultspage"}
 MIN_STORY_LINKS = 5  # links to other stories of the site that make a page a list of stories
 LONG_PARAGRAPH = 60  # characters of a paragraph's own text (not its links) that read as story text
 MIN_RUN = 3  # long paragraphs side by side: an article body; teasers give one or two per card
@@ -106,17 +108,22 @@ _SKIP = ("script", "style", "noscript", "template", "nav", "header", "footer", "
 
 
 def _says_article(root: Any) -> bool:
-    """The page declares itself an article: og:type, article:published_time, or schema.org JSON-LD."""
+    """The page declares itself an article: og:type, article:published_time, or schema.org JSON-LD. A page whose
+    JSON-LD names it a collection (a section front's CollectionPage) and no article is not one, whatever its
+    og:type says: many sites set og:type "article" on every page, their schema.org type is written per page."""
+    types: list[str] = []
+    for script in root.iter("script"):
+        if (script.get("type") or "").strip().lower() == "application/ld+json" and script.text:
+            types += [t.strip().lower() for t in re.findall(r'"@type"\s*:\s*\[?\s*"([^"]+)"', script.text)]
+    if any(t in ARTICLE_TYPES for t in types):
+        return True
+    if any(t in COLLECTION_TYPES for t in types):
+        return False
     for meta in root.iter("meta"):
         key = (meta.get("property") or meta.get("name") or "").strip().lower()
         value = (meta.get("content") or "").strip().lower()
         if (key == "og:type" and value == "article") or (key == "article:published_time" and value):
             return True
-    for script in root.iter("script"):
-        if (script.get("type") or "").strip().lower() == "application/ld+json" and script.text:
-            types = re.findall(r'"@type"\s*:\s*\[?\s*"([^"]+)"', script.text)
-            if any(t.strip().lower() in ARTICLE_TYPES for t in types):
-                return True
     return False
 
 
