@@ -14,10 +14,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from watcher.errors import UnknownArticle
-from watcher.models import Article, Screenshot, ServedPage, Version, VersionDiff, WatchedArticle
+from watcher.models import Article, CheckResult, Screenshot, ServedPage, Version, VersionDiff, WatchedArticle
 from watcher.normalize import content_hash
 from watcher.store.docs import (
     article_from_doc,
+    check_entry,
+    checked_changes,
     readded_changes,
     replaced_history_changes,
     saved_version_changes,
@@ -25,6 +27,7 @@ from watcher.store.docs import (
     served_to_bytes,
     stored_time,
     ts,
+    updated_article_doc,
     version_doc,
     with_copy,
 )
@@ -90,6 +93,10 @@ class Backend(Store):
         """Delete every stored version of the article (raw HTML blobs stay)."""
 
     @abstractmethod
+    def _append_check(self, doc: Any, entry: dict[str, Any]) -> None:
+        """Append an entry to the article's check log, which keeps only its newest N (set when opened)."""
+
+    @abstractmethod
     def _version_from_doc(self, url: str, vdoc: dict[str, Any], *, full: bool = True) -> Version:
         """A stored version document as a Version, its text read from its blob when `full`."""
 
@@ -120,6 +127,20 @@ class Backend(Store):
                 return art, True
             changes = readded_changes(doc, tags, every)
             return article_from_doc(self._change_article(doc, changes) if changes else doc), False
+
+    def update_article(self, article: WatchedArticle) -> WatchedArticle:
+        with self.transaction():
+            doc = self._article_for_write(article.url)
+            return article_from_doc(self._change_article(doc, updated_article_doc(doc, article)))
+
+    # ----- the check log -----------------------------------------------------------------------
+
+    def record_check(self, result: CheckResult) -> WatchedArticle:
+        with self.transaction():
+            doc = self._article_for_write(result.url)
+            doc = self._change_article(doc, checked_changes(doc, result))
+            self._append_check(doc, check_entry(result))
+            return article_from_doc(doc)
 
     # ----- versions ----------------------------------------------------------------------------
 
