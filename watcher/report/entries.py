@@ -7,14 +7,32 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from watcher.diff import align
 from watcher.diff.summary import summarize
 from watcher.labels import FLAG_LABELS, place
 from watcher.models import Edit, InlineOp, Version, WatchedArticle, shown_edits
+from watcher.report.shots import ImageSource
 from watcher.times import as_utc
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How a report is headed and shown, whatever its format: when it was made, its title and the window it
+    covers in words; `lang` words the HTML and Markdown labels ("en", "zh-Hant" or "auto": each story's own
+    language); `tz` is the zone times are shown in (None: UTC; JSON and Atom stay UTC); `archive_dir` holds the
+    WARCs the HTML report links to; `images` gives it the versions' screenshots (report/shots.py; None: none)."""
+
+    generated_at: datetime
+    title: str = "watcher report"
+    window: str = ""
+    lang: str = "en"
+    tz: tzinfo | None = None
+    archive_dir: Path | None = None
+    images: ImageSource | None = None
 
 
 @dataclass

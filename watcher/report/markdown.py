@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from urllib.parse import quote
 
 from watcher.labels import (
@@ -22,6 +22,7 @@ from watcher.report.card import head, tail
 from watcher.report.entries import (
     ArticleGroup,
     Change,
+    ReportOptions,
     ReportTotals,
     change_words,
     context_paragraphs,
@@ -194,18 +195,11 @@ def change_md(change: Change, lang: str | None = None, tz: tzinfo | None = None)
     return lines
 
 
-def render_markdown(
-    groups: Sequence[ArticleGroup],
-    *,
-    generated_at: datetime,
-    title: str,
-    window: str,
-    lang: str = "en",
-    tz: tzinfo | None = None,
-) -> str:
-    """The whole report as GitHub-flavoured Markdown."""
-    meta = f"Generated {display_time_in(generated_at, tz or UTC)}" + (f" · {md_escape(window)}" if window else "")
-    lines = [f"# {md_escape(title)}", "", meta + "  ", f"**{ReportTotals.of(groups).line()}**", ""]
+def render_markdown(groups: Sequence[ArticleGroup], options: ReportOptions) -> str:
+    """The whole report as GitHub-flavoured Markdown (the HTML report's archive links and screenshots left out)."""
+    window = f" · {md_escape(options.window)}" if options.window else ""
+    meta = f"Generated {display_time_in(options.generated_at, options.tz or UTC)}{window}"
+    lines = [f"# {md_escape(options.title)}", "", meta + "  ", f"**{ReportTotals.of(groups).line()}**", ""]
     if not groups:
         lines += ["No edits in this window.", ""]
         return "\n".join(lines)
@@ -218,7 +212,7 @@ def render_markdown(
     lines.append("")
     for group in groups:
         lines += ["---", "", f"## {md_escape(group.headline)}", "", md_link(group.url), ""]
-        story_lang = labels_lang(lang, group.changes[0].entry.new.article.lang)
+        story_lang = labels_lang(options.lang, group.changes[0].entry.new.article.lang)
         for change in group.changes:
-            lines += change_md(change, story_lang, tz)
+            lines += change_md(change, story_lang, options.tz)
     return "\n".join(lines)
