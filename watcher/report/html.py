@@ -13,7 +13,6 @@ from watcher.labels import (
     copy_service,
     story_event,
     story_flag,
-    story_label,
     story_version,
     story_words,
 )
@@ -26,11 +25,9 @@ from watcher.report.entries import (
     ReportTotals,
     anchor_id,
     change_words,
-    context_paragraphs,
-    edit_ops,
-    paragraph_place,
     plural,
     safe_href,
+    shown_edit,
 )
 from watcher.report.shots import shots_html
 from watcher.times import display_time_in, iso
@@ -99,9 +96,8 @@ def _context_html(found: tuple[str, str] | None) -> str:
 def edit_html(edit: Edit, lang: str | None = None, change: Change | None = None) -> str:
     """One edit: a label (field and paragraph, what happened, class) and its inline diff, between the
     paragraphs before and after it when `change` is given; labels in `lang` (None: English)."""
-    where = paragraph_place(edit, lang)
-    label = f'<p class="label">{esc(story_label(edit.field, edit.op, edit.cls, lang, where))}</p>'
-    before, after = context_paragraphs(change, edit, lang) if change is not None else (None, None)
+    shown = shown_edit(edit, lang, change)
+    label = f'<p class="label">{esc(shown.label)}</p>'
     attrs = f'data-field="{esc(edit.field)}" data-op="{esc(edit.op)}" data-class="{esc(edit.cls)}"'
     if edit.from_para is not None:
         attrs += f' data-from="{edit.from_para}"'
@@ -109,9 +105,9 @@ def edit_html(edit: Edit, lang: str | None = None, change: Change | None = None)
         attrs += f' data-to="{edit.to_para}"'
     return (
         f'<div class="edit cls-{css_token(edit.cls)} op-{css_token(edit.op)}" {attrs}>{label}'
-        f"{_context_html(before)}"
-        f'<p class="diff" dir="auto">{inline_html(edit_ops(edit))}</p>'
-        f"{_context_html(after)}</div>"
+        f"{_context_html(shown.before)}"
+        f'<p class="diff" dir="auto">{inline_html(shown.ops)}</p>'
+        f"{_context_html(shown.after)}</div>"
     )
 
 

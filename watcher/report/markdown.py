@@ -13,7 +13,6 @@ from watcher.labels import (
     copy_service,
     story_field,
     story_flag,
-    story_label,
     story_text,
     story_words,
 )
@@ -24,12 +23,11 @@ from watcher.report.entries import (
     Change,
     ReportOptions,
     ReportTotals,
+    ShownEdit,
     change_words,
-    context_paragraphs,
-    edit_ops,
-    paragraph_place,
     plural,
     safe_href,
+    shown_edit,
 )
 from watcher.report.html import event_sentence, labels_lang, version_title
 from watcher.times import display_time_in
@@ -131,11 +129,10 @@ def _context_md(found: tuple[str, str] | None, *, before: bool) -> str:
 def edit_md(edit: Edit, lang: str | None = None, change: Change | None = None) -> str:
     """One edit as a list item: its label, then the text; a changed text as Before and After lines, so the old
     and new wording can each be read (and quoted) whole, with what went and what came marked in each."""
-    item = _edit_item(edit, lang)
-    if change is None:
-        return item
+    shown = shown_edit(edit, lang, change)
+    item = _edit_item(shown, lang)
     # The paragraphs around a body edit, as in the HTML report, so a change can be read (and quoted) in place.
-    before, after = context_paragraphs(change, edit, lang)
+    before, after = shown.before, shown.after
     if not (before or after):
         return item
     first, _, rest = item.partition("\n")
@@ -146,13 +143,13 @@ def edit_md(edit: Edit, lang: str | None = None, change: Change | None = None) -
     return "\n".join(line for line in lines if line)
 
 
-def _edit_item(edit: Edit, lang: str | None) -> str:
+def _edit_item(shown: ShownEdit, lang: str | None) -> str:
+    edit = shown.edit
     field = story_field(edit.field, lang)
-    where = paragraph_place(edit, lang)
-    rest = story_label(edit.field, edit.op, edit.cls, lang, where)[len(field) :].lstrip(" ·")
+    rest = shown.label[len(field) :].lstrip(" ·")
     comma = "、" if story_words(lang) else ", "
     label = f"**{md_escape(field)}** ({md_escape(rest.replace(' · ', comma))})"
-    ops = edit_ops(edit)
+    ops = shown.ops
     if edit.op in ("replace", "move") and any(op == "-" for op, _ in ops) and any(op == "+" for op, _ in ops):
         before = md_inline([(op, text) for op, text in ops if op != "+"])
         after = md_inline([(op, text) for op, text in ops if op != "-"])
