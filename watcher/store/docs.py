@@ -6,7 +6,8 @@ import functools
 import hashlib
 import json
 import logging
-from dataclasses import fields
+import typing
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,21 +80,31 @@ _NEVER_STORED = frozenset({"unreadable"})
 def model_doc(obj: Any, leave_out: frozenset[str] = frozenset()) -> dict[str, Any]:
     """A model dataclass as its stored document, field by field under its own name: datetimes as ISO UTC,
     lists copied, the rest as it is; so a field added to a model is stored without a change here."""
-    out: dict[str, Any] = {}
-    for name in _field_names(obj.__class__, leave_out):
-        value = getattr(obj, name)
-        if isinstance(value, datetime):
-            value = ts(value)
-        elif isinstance(value, list):
-            value = list(value)
-        out[name] = value
-    return out
+    shape = _shape(obj.__class__, leave_out)
+    doc = {name: getattr(obj, name) for name in shape.names}
+    for name in shape.times:
+        doc[name] = ts(doc[name])
+    for name in shape.lists:
+        doc[name] = list(doc[name])
+    return doc
+
+
+@dataclass(frozen=True)
+class _Shape:
+    names: tuple[str, ...]
+    times: tuple[str, ...]  # fields typed datetime (or datetime | None)
+    lists: tuple[str, ...]
 
 
 @functools.cache
-def _field_names(cls: Any, leave_out: frozenset[str]) -> tuple[str, ...]:
-    # dataclasses.fields() costs more than the rest of article_to_doc; a watch list of 100,000 pays it often.
-    return tuple(f.name for f in fields(cls) if f.name not in leave_out)
+def _shape(cls: Any, leave_out: frozenset[str]) -> _Shape:
+    # Worked out once per model: dataclasses.fields() and the type hints cost more than the conversion itself,
+    # which a watch list of 100,000 pays often.
+    hints = typing.get_type_hints(cls)
+    names = tuple(f.name for f in fields(cls) if f.name not in leave_out)
+    times = tuple(n for n in names if hints[n] is datetime or datetime in typing.get_args(hints[n]))
+    lists = tuple(n for n in names if typing.get_origin(hints[n]) is list)
+    return _Shape(names, times, lists)
 
 
 def stored_time(value: str | None) -> datetime:
