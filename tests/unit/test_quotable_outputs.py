@@ -15,7 +15,7 @@ from watcher.diff import diff_articles
 from watcher.models import Article, CheckResult, Edit, Version, WatchedArticle
 from watcher.render.edits import render_check
 from watcher.render.theme import THEME
-from watcher.report import ReportEntry, card_html, render_report
+from watcher.report import ReportEntry, ReportOptions, card_html, render_report
 from watcher.times import zone
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -49,8 +49,9 @@ def move_entry(*, stored_positions: bool = True, lang: str = "en") -> ReportEntr
     return ReportEntry(WatchedArticle(url=URL, added_at=T0), old, version(2, MOVED, edits=edits, lang=lang, hours=3))
 
 
-def render(entries, fmt: str, **kw) -> str:
-    return render_report(entries, fmt, generated_at=T0 + timedelta(days=1), title="t", window="w", **kw)
+def render(entries, fmt: str, include_cosmetic=False, **kw) -> str:
+    options = ReportOptions(generated_at=T0 + timedelta(days=1), title="t", window="w", **kw)
+    return render_report(entries, fmt, options, include_cosmetic=include_cosmetic)
 
 
 def plain(renderable) -> str:

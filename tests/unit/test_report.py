@@ -17,7 +17,7 @@ from support.versions import edited_versions
 from watcher.diff import diff_articles
 from watcher.errors import BadInput
 from watcher.models import Article, Edit, Version, WatchedArticle
-from watcher.report import ReportEntry, render_report
+from watcher.report import ReportEntry, ReportOptions, render_report
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 GENERATED = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -141,8 +141,9 @@ def all_entries() -> list[ReportEntry]:
     return [*mayor_entries(), zh_entry(), cosmetic_entry(), removed_entry()]
 
 
-def render(entries, fmt, **kw) -> str:
-    return render_report(entries, fmt, generated_at=GENERATED, title="Weekly edits", window="last 7 days", **kw)
+def render(entries, fmt, include_cosmetic=False, **kw) -> str:
+    options = ReportOptions(generated_at=GENERATED, title="Weekly edits", window="last 7 days", **kw)
+    return render_report(entries, fmt, options, include_cosmetic=include_cosmetic)
 
 
 def html_tree(entries, **kw):
@@ -402,7 +403,9 @@ def test_atom_ids_are_stable_across_renders():
         return [e.id for e in feedparser.parse(xml).entries]
 
     first = render(all_entries(), "atom")
-    later = render_report(all_entries()[2:], "atom", generated_at=GENERATED + timedelta(days=3), title="Weekly edits")
+    later = render_report(
+        all_entries()[2:], "atom", ReportOptions(generated_at=GENERATED + timedelta(days=3), title="Weekly edits")
+    )
     assert ids(later) == ids(first)[2:]
     assert feedparser.parse(later).feed.id == feedparser.parse(first).feed.id
 

@@ -12,7 +12,7 @@ from support.versions import edited_versions
 from watcher.diff import diff_articles
 from watcher.models import Article, CheckResult, Version, WatchedArticle, change_json
 from watcher.render.timeline import history_timeline
-from watcher.report import ReportEntry, render_report
+from watcher.report import ReportEntry, ReportOptions, render_report
 from watcher.store import open_store
 
 URL = "https://news.example/2026/12/baths"
@@ -55,8 +55,8 @@ def test_history_shows_each_versions_source():
 def test_reports_say_where_the_newer_version_came_from():
     v1, v2 = versions()
     entry = ReportEntry(WatchedArticle(url=URL, added_at=T0), v1, v2)
-    kw = {"generated_at": T0 + timedelta(days=1)}
-    assert "from the raw HTML" in render_report([entry], "html", **kw)
-    assert "from the raw HTML" in render_report([entry], "md", **kw)
-    assert json.loads(render_report([entry], "json", **kw))[0]["source"] == "http"
+    options = ReportOptions(generated_at=T0 + timedelta(days=1))
+    assert "from the raw HTML" in render_report([entry], "html", options)
+    assert "from the raw HTML" in render_report([entry], "md", options)
+    assert json.loads(render_report([entry], "json", options))[0]["source"] == "http"
     assert change_json(URL, v1, v2, v2.edits, "Baths")["source"] == "http"

@@ -5,11 +5,18 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 
 from lxml import etree
 
-from watcher.report.entries import ArticleGroup, Change, change_summary, ordered_changes, safe_href, url_digest
+from watcher.report.entries import (
+    ArticleGroup,
+    Change,
+    ReportOptions,
+    change_summary,
+    ordered_changes,
+    safe_href,
+    url_digest,
+)
 from watcher.report.html import change_html
 from watcher.times import iso
 from watcher.untrusted import without_controls
@@ -58,8 +65,9 @@ def _entry(feed: etree._Element, change: Change) -> None:
     _sub(entry, "content", change_html(change, heading="h3"), type="html")
 
 
-def render_atom(groups: Sequence[ArticleGroup], *, generated_at: datetime, title: str, window: str) -> str:
-    """The whole report as an Atom 1.0 feed document."""
+def render_atom(groups: Sequence[ArticleGroup], options: ReportOptions) -> str:
+    """The whole report as an Atom 1.0 feed document (times in UTC: its readers show them in their own zone)."""
+    title, window = options.title, options.window
     changes = ordered_changes(groups)
     feed = etree.Element(f"{{{ATOM_NS}}}feed", nsmap={None: ATOM_NS})
     _sub(feed, "id", feed_id(title))
@@ -67,7 +75,7 @@ def render_atom(groups: Sequence[ArticleGroup], *, generated_at: datetime, title
     if window:
         _sub(feed, "subtitle", window, type="text")
     # A feed's updated is the newest entry's time, so polling an unchanged report does not look new.
-    newest = max((c.entry.new.captured_at for c in changes), default=generated_at)
+    newest = max((c.entry.new.captured_at for c in changes), default=options.generated_at)
     _sub(feed, "updated", iso(newest))
     author = _sub(feed, "author")
     _sub(author, "name", "watcher")

@@ -7,10 +7,10 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
 
-from watcher.labels import story_event, story_flag, story_label, story_more, story_version, story_words
+from watcher.labels import story_event, story_flag, story_more, story_version, story_words
 from watcher.models import Edit, InlineOp, class_rank, shown_edits
 from watcher.report.css import CARD_FONT_FACES, CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS
-from watcher.report.entries import Change, ReportEntry, change_words, edit_ops, paragraph_place, placed
+from watcher.report.entries import Change, ReportEntry, change_words, edit_ops, placed, shown_edit
 from watcher.report.html import CSP, css_token, esc, inline_html, page
 from watcher.report.shots import boxes_for, thumbnail_svg
 from watcher.times import display_time_in, parse_iso
@@ -150,10 +150,10 @@ def card_edits(edits: Sequence[Edit]) -> list[Edit]:
 
 
 def _card_edit_html(edit: Edit, lang: str | None = None) -> str:
-    label = story_label(edit.field, edit.op, edit.cls, lang, paragraph_place(edit, lang))
+    shown = shown_edit(edit, lang)
     return (
-        f'<div class="edit op-{css_token(edit.op)}" data-op="{esc(edit.op)}"><p class="label">{esc(label)}</p>'
-        f'<p class="diff" dir="auto">{inline_html(trim_ops(edit_ops(edit)))}</p></div>'
+        f'<div class="edit op-{css_token(edit.op)}" data-op="{esc(edit.op)}"><p class="label">{esc(shown.label)}</p>'
+        f'<p class="diff" dir="auto">{inline_html(trim_ops(shown.ops))}</p></div>'
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from watcher.errors import BadInput, UnknownArticle
 from watcher.models import marked
-from watcher.report import ReportEntry, card_html, render_report
+from watcher.report import ReportEntry, ReportOptions, card_html, render_report
 from watcher.report.shots import data_uri
 from watcher.store import Store
 from watcher.times import utcnow
@@ -71,19 +71,11 @@ def build_report(
     """The report text in the chosen format, its labels in `lang` (see render_report); the HTML report embeds
     the versions' screenshots unless `screenshots` is false."""
     entries = report_entries(store, urls=urls, tags=tags, start=start, end=end, classes=classes, flags=flags)
-    return render_report(
-        entries,
-        fmt,
-        include_cosmetic=include_cosmetic,
-        generated_at=utcnow(),
-        title=title,
-        window=window,
-        lang=lang,
-        tz=tz,
-        archive_dir=archive_dir,
-        classes=classes,
-        images=data_uri(store.get_screenshot) if screenshots else None,
+    images = data_uri(store.get_screenshot) if screenshots else None
+    options = ReportOptions(
+        generated_at=utcnow(), title=title, window=window, lang=lang, tz=tz, archive_dir=archive_dir, images=images
     )
+    return render_report(entries, fmt, options, include_cosmetic=include_cosmetic, classes=classes)
 
 
 async def render_card(

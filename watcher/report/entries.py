@@ -7,14 +7,32 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from watcher.diff import align
 from watcher.diff.summary import summarize
-from watcher.labels import FLAG_LABELS, place
+from watcher.labels import FLAG_LABELS, place, story_label
 from watcher.models import Edit, InlineOp, Version, WatchedArticle, shown_edits
+from watcher.report.shots import ImageSource
 from watcher.times import as_utc
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """How a report is headed and shown, whatever its format: when it was made, its title and the window it
+    covers in words; `lang` words the HTML and Markdown labels ("en", "zh-Hant" or "auto": each story's own
+    language); `tz` is the zone times are shown in (None: UTC; JSON and Atom stay UTC); `archive_dir` holds the
+    WARCs the HTML report links to; `images` gives it the versions' screenshots (report/shots.py; None: none)."""
+
+    generated_at: datetime
+    title: str = "watcher report"
+    window: str = ""
+    lang: str = "en"
+    tz: tzinfo | None = None
+    archive_dir: Path | None = None
+    images: ImageSource | None = None
 
 
 @dataclass
@@ -111,9 +129,25 @@ def visible_changes(
     return changes
 
 
-def paragraph_place(edit: Edit, lang: str | None = None) -> str:
-    """Where a body edit sits ("¶3 (was ¶8)"), "" for other fields or when unknown."""
-    return place(edit.from_para, edit.to_para, edit.op, lang) if edit.field == "body" else ""
+@dataclass(frozen=True)
+class ShownEdit:
+    """An edit as every report format shows it: its label (field, where a body edit sits, what happened, class),
+    the paragraphs before and after it as (place, text) when it is shown within its change, and its inline ops."""
+
+    edit: Edit
+    label: str
+    before: tuple[str, str] | None
+    after: tuple[str, str] | None
+    ops: list[InlineOp]
+
+
+def shown_edit(edit: Edit, lang: str | None = None, change: Change | None = None) -> ShownEdit:
+    """What the reports show of an edit, labels in `lang` (None: English); its neighbouring paragraphs only
+    when `change` is given."""
+    where = place(edit.from_para, edit.to_para, edit.op, lang) if edit.field == "body" else ""
+    before, after = context_paragraphs(change, edit, lang) if change is not None else (None, None)
+    label = story_label(edit.field, edit.op, edit.cls, lang, where)
+    return ShownEdit(edit, label, before, after, edit_ops(edit))
 
 
 def context_paragraphs(

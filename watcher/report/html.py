@@ -13,7 +13,6 @@ from watcher.labels import (
     copy_service,
     story_event,
     story_flag,
-    story_label,
     story_version,
     story_words,
 )
@@ -22,16 +21,15 @@ from watcher.report.css import REPORT_CSS
 from watcher.report.entries import (
     ArticleGroup,
     Change,
+    ReportOptions,
     ReportTotals,
     anchor_id,
     change_words,
-    context_paragraphs,
-    edit_ops,
-    paragraph_place,
     plural,
     safe_href,
+    shown_edit,
 )
-from watcher.report.shots import ImageSource, shots_html
+from watcher.report.shots import shots_html
 from watcher.times import display_time_in, iso
 from watcher.untrusted import without_controls
 from watcher.urls import host_of
@@ -98,9 +96,8 @@ def _context_html(found: tuple[str, str] | None) -> str:
 def edit_html(edit: Edit, lang: str | None = None, change: Change | None = None) -> str:
     """One edit: a label (field and paragraph, what happened, class) and its inline diff, between the
     paragraphs before and after it when `change` is given; labels in `lang` (None: English)."""
-    where = paragraph_place(edit, lang)
-    label = f'<p class="label">{esc(story_label(edit.field, edit.op, edit.cls, lang, where))}</p>'
-    before, after = context_paragraphs(change, edit, lang) if change is not None else (None, None)
+    shown = shown_edit(edit, lang, change)
+    label = f'<p class="label">{esc(shown.label)}</p>'
     attrs = f'data-field="{esc(edit.field)}" data-op="{esc(edit.op)}" data-class="{esc(edit.cls)}"'
     if edit.from_para is not None:
         attrs += f' data-from="{edit.from_para}"'
@@ -108,9 +105,9 @@ def edit_html(edit: Edit, lang: str | None = None, change: Change | None = None)
         attrs += f' data-to="{edit.to_para}"'
     return (
         f'<div class="edit cls-{css_token(edit.cls)} op-{css_token(edit.op)}" {attrs}>{label}'
-        f"{_context_html(before)}"
-        f'<p class="diff" dir="auto">{inline_html(edit_ops(edit))}</p>'
-        f"{_context_html(after)}</div>"
+        f"{_context_html(shown.before)}"
+        f'<p class="diff" dir="auto">{inline_html(shown.ops)}</p>'
+        f"{_context_html(shown.after)}</div>"
     )
 
 
@@ -188,13 +185,15 @@ def change_html(
     heading: str = "h3",
     element_id: str | None = None,
     lang: str | None = None,
-    tz: tzinfo | None = None,
-    archive_dir: Path | None = None,
-    images: ImageSource | None = None,
+    options: ReportOptions | None = None,
 ) -> str:
-    """One version change as an HTML fragment (used by the report and by the Atom entries): each edit between
-    its neighbouring paragraphs, times in `tz` (None: UTC), links to the archived pages when kept, and the
-    page as rendered beside them with the changed texts outlined when screenshots were kept (`images`)."""
+    """One version change as an HTML fragment (used by the report, the Atom entries and the web view): each edit
+    between its neighbouring paragraphs, its labels in `lang` (None: English); as the report's `options` say
+    (None: none of these), times in their zone, links to the archived pages and the page as rendered beside
+    them with the changed texts outlined when screenshots were kept."""
+    tz = options.tz if options else None
+    archive_dir = options.archive_dir if options else None
+    images = options.images if options else None
     id_attr = f' id="{esc(element_id)}"' if element_id else ""
     shots = shots_html(change.entry.old, change.entry.new, change.edits, images, element_id or "change")
     classes = "change has-shots" if shots else "change"
@@ -230,21 +229,12 @@ def _counts(changes: int, edits: int, lang: str | None) -> str:
     return f"{plural(changes, 'version change')} · {plural(edits, 'edit')}"
 
 
-def group_html(
-    group: ArticleGroup,
-    lang_mode: str = "en",
-    tz: tzinfo | None = None,
-    archive_dir: Path | None = None,
-    images: ImageSource | None = None,
-) -> str:
+def group_html(group: ArticleGroup, options: ReportOptions) -> str:
     """An article's section: headline, URL and its changes, newest first."""
     anchor = anchor_id(group.url)
-    lang = labels_lang(lang_mode, group.changes[0].entry.new.article.lang)
+    lang = labels_lang(options.lang, group.changes[0].entry.new.article.lang)
     changes = "".join(
-        change_html(
-            c, element_id=f"{anchor}-v{c.entry.new.number}", lang=lang, tz=tz, archive_dir=archive_dir, images=images
-        )
-        for c in group.changes
+        change_html(c, element_id=f"{anchor}-v{c.entry.new.number}", lang=lang, options=options) for c in group.changes
     )
     return (
         f'<section class="article" id="{esc(anchor)}"{_lang_attr(group)}>'
@@ -293,30 +283,20 @@ def toc_html(groups: Sequence[ArticleGroup], tz: tzinfo | None = None) -> str:
     )
 
 
-def render_html(
-    groups: Sequence[ArticleGroup],
-    *,
-    generated_at: datetime,
-    title: str,
-    window: str,
-    lang: str = "en",
-    tz: tzinfo | None = None,
-    archive_dir: Path | None = None,
-    images: ImageSource | None = None,
-) -> str:
-    """The whole report as one self-contained HTML document (screenshots embedded from `images`, data: URIs)."""
+def render_html(groups: Sequence[ArticleGroup], options: ReportOptions) -> str:
+    """The whole report as one self-contained HTML document (screenshots embedded as data: URIs)."""
     totals = ReportTotals.of(groups)
-    meta = f"Generated {time_html(generated_at, tz)}"
-    if window:
-        meta += f" · {esc(window)}"
+    meta = f"Generated {time_html(options.generated_at, options.tz)}"
+    if options.window:
+        meta += f" · {esc(options.window)}"
     body = [
-        f'<header><h1>{esc(title)}</h1><p class="meta">{meta}</p>',
+        f'<header><h1>{esc(options.title)}</h1><p class="meta">{meta}</p>',
         f'<p class="summary" data-edit-count="{totals.edits}" data-article-count="{totals.articles}" '
         f'data-change-count="{totals.changes}">{esc(totals.line())}</p></header>',
     ]
     if groups:
-        body.append(toc_html(groups, tz))
-        body.extend(group_html(g, lang, tz, archive_dir, images) for g in groups)
+        body.append(toc_html(groups, options.tz))
+        body.extend(group_html(g, options) for g in groups)
     else:
         body.append('<p class="empty">No edits in this window.</p>')
     return (
@@ -326,6 +306,6 @@ def render_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="color-scheme" content="light dark">'
         '<meta name="referrer" content="no-referrer">'
-        f"<title>{esc(title)}</title><style>{REPORT_CSS}</style></head>\n"
+        f"<title>{esc(options.title)}</title><style>{REPORT_CSS}</style></head>\n"
         f'<body data-edit-count="{totals.edits}"><main class="report">' + "\n".join(body) + "</main></body></html>\n"
     )

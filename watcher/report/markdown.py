@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from urllib.parse import quote
 
 from watcher.labels import (
@@ -13,7 +13,6 @@ from watcher.labels import (
     copy_service,
     story_field,
     story_flag,
-    story_label,
     story_text,
     story_words,
 )
@@ -22,13 +21,13 @@ from watcher.report.card import head, tail
 from watcher.report.entries import (
     ArticleGroup,
     Change,
+    ReportOptions,
     ReportTotals,
+    ShownEdit,
     change_words,
-    context_paragraphs,
-    edit_ops,
-    paragraph_place,
     plural,
     safe_href,
+    shown_edit,
 )
 from watcher.report.html import event_sentence, labels_lang, version_title
 from watcher.times import display_time_in
@@ -130,11 +129,10 @@ def _context_md(found: tuple[str, str] | None, *, before: bool) -> str:
 def edit_md(edit: Edit, lang: str | None = None, change: Change | None = None) -> str:
     """One edit as a list item: its label, then the text; a changed text as Before and After lines, so the old
     and new wording can each be read (and quoted) whole, with what went and what came marked in each."""
-    item = _edit_item(edit, lang)
-    if change is None:
-        return item
+    shown = shown_edit(edit, lang, change)
+    item = _edit_item(shown, lang)
     # The paragraphs around a body edit, as in the HTML report, so a change can be read (and quoted) in place.
-    before, after = context_paragraphs(change, edit, lang)
+    before, after = shown.before, shown.after
     if not (before or after):
         return item
     first, _, rest = item.partition("\n")
@@ -145,13 +143,13 @@ def edit_md(edit: Edit, lang: str | None = None, change: Change | None = None) -
     return "\n".join(line for line in lines if line)
 
 
-def _edit_item(edit: Edit, lang: str | None) -> str:
+def _edit_item(shown: ShownEdit, lang: str | None) -> str:
+    edit = shown.edit
     field = story_field(edit.field, lang)
-    where = paragraph_place(edit, lang)
-    rest = story_label(edit.field, edit.op, edit.cls, lang, where)[len(field) :].lstrip(" ·")
+    rest = shown.label[len(field) :].lstrip(" ·")
     comma = "、" if story_words(lang) else ", "
     label = f"**{md_escape(field)}** ({md_escape(rest.replace(' · ', comma))})"
-    ops = edit_ops(edit)
+    ops = shown.ops
     if edit.op in ("replace", "move") and any(op == "-" for op, _ in ops) and any(op == "+" for op, _ in ops):
         before = md_inline([(op, text) for op, text in ops if op != "+"])
         after = md_inline([(op, text) for op, text in ops if op != "-"])
@@ -194,18 +192,11 @@ def change_md(change: Change, lang: str | None = None, tz: tzinfo | None = None)
     return lines
 
 
-def render_markdown(
-    groups: Sequence[ArticleGroup],
-    *,
-    generated_at: datetime,
-    title: str,
-    window: str,
-    lang: str = "en",
-    tz: tzinfo | None = None,
-) -> str:
-    """The whole report as GitHub-flavoured Markdown."""
-    meta = f"Generated {display_time_in(generated_at, tz or UTC)}" + (f" · {md_escape(window)}" if window else "")
-    lines = [f"# {md_escape(title)}", "", meta + "  ", f"**{ReportTotals.of(groups).line()}**", ""]
+def render_markdown(groups: Sequence[ArticleGroup], options: ReportOptions) -> str:
+    """The whole report as GitHub-flavoured Markdown (the HTML report's archive links and screenshots left out)."""
+    window = f" · {md_escape(options.window)}" if options.window else ""
+    meta = f"Generated {display_time_in(options.generated_at, options.tz or UTC)}{window}"
+    lines = [f"# {md_escape(options.title)}", "", meta + "  ", f"**{ReportTotals.of(groups).line()}**", ""]
     if not groups:
         lines += ["No edits in this window.", ""]
         return "\n".join(lines)
@@ -218,7 +209,7 @@ def render_markdown(
     lines.append("")
     for group in groups:
         lines += ["---", "", f"## {md_escape(group.headline)}", "", md_link(group.url), ""]
-        story_lang = labels_lang(lang, group.changes[0].entry.new.article.lang)
+        story_lang = labels_lang(options.lang, group.changes[0].entry.new.article.lang)
         for change in group.changes:
-            lines += change_md(change, story_lang, tz)
+            lines += change_md(change, story_lang, options.tz)
     return "\n".join(lines)

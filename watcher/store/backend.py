@@ -7,17 +7,21 @@ docstrings, which `Backend` inherits) come first; the primitives below are what 
 
 from __future__ import annotations
 
+import functools
+import inspect
 from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
 
 from watcher.errors import UnknownArticle
-from watcher.models import Article, Screenshot, ServedPage, Version, VersionDiff, WatchedArticle
+from watcher.models import Article, CheckResult, Screenshot, ServedPage, Version, WatchedArticle
 from watcher.normalize import content_hash
 from watcher.store.docs import (
     article_from_doc,
+    check_entry,
+    checked_changes,
     readded_changes,
     replaced_history_changes,
     saved_version_changes,
@@ -25,11 +29,34 @@ from watcher.store.docs import (
     served_to_bytes,
     stored_time,
     ts,
+    updated_article_doc,
     version_doc,
     with_copy,
 )
 from watcher.store.protocol import Store
 from watcher.urls import normalize_url
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def as_declared(declared: Callable[P, R]) -> Callable[[Callable[..., R]], Callable[P, R]]:
+    """A shared method called with the parameters its Store protocol method declares, so that a long parameter
+    list is written once, in the protocol: calls are checked against it (by type checkers, and when made, as
+    Python checks any call) and the method gets every argument by name, the defaults filled in."""
+    signature = inspect.signature(declared)
+
+    def wrap(method: Callable[..., R]) -> Callable[P, R]:
+        @functools.wraps(method)
+        def bound(*args: P.args, **kwargs: P.kwargs) -> R:
+            call = signature.bind(*args, **kwargs)
+            call.apply_defaults()
+            return method(**call.arguments)
+
+        bound.__signature__ = signature  # type: ignore[attr-defined]  # help() and inspect show the declared one
+        return bound
+
+    return wrap
 
 
 class Blobs(Protocol):
@@ -90,6 +117,10 @@ class Backend(Store):
         """Delete every stored version of the article (raw HTML blobs stay)."""
 
     @abstractmethod
+    def _append_check(self, doc: Any, entry: dict[str, Any]) -> None:
+        """Append an entry to the article's check log, which keeps only its newest N (set when opened)."""
+
+    @abstractmethod
     def _version_from_doc(self, url: str, vdoc: dict[str, Any], *, full: bool = True) -> Version:
         """A stored version document as a Version, its text read from its blob when `full`."""
 
@@ -99,18 +130,10 @@ class Backend(Store):
 
     # ----- articles ----------------------------------------------------------------------------
 
-    def add_article(
-        self,
-        url: str,
-        *,
-        tags: Iterable[str] = (),
-        every: int | None = None,
-        now: datetime | None = None,
-        feed: str | None = None,
-    ) -> tuple[WatchedArticle, bool]:
-        normal = normalize_url(url)
-        tags = list(tags)
-        now = now or datetime.now(UTC)
+    @as_declared(Store.add_article)
+    def add_article(self, url: str, **given: Any) -> tuple[WatchedArticle, bool]:
+        normal, tags, every, feed = normalize_url(url), list(given["tags"]), given["every"], given["feed"]
+        now = given["now"] or datetime.now(UTC)
         art = WatchedArticle(
             url=normal, added_at=now, tags=list(dict.fromkeys(tags)), every=every, next_check=now, feed=feed
         )
@@ -121,22 +144,26 @@ class Backend(Store):
             changes = readded_changes(doc, tags, every)
             return article_from_doc(self._change_article(doc, changes) if changes else doc), False
 
+    def update_article(self, article: WatchedArticle) -> WatchedArticle:
+        with self.transaction():
+            doc = self._article_for_write(article.url)
+            return article_from_doc(self._change_article(doc, updated_article_doc(doc, article)))
+
+    # ----- the check log -----------------------------------------------------------------------
+
+    def record_check(self, result: CheckResult) -> WatchedArticle:
+        with self.transaction():
+            doc = self._article_for_write(result.url)
+            doc = self._change_article(doc, checked_changes(doc, result))
+            self._append_check(doc, check_entry(result))
+            return article_from_doc(doc)
+
     # ----- versions ----------------------------------------------------------------------------
 
-    def save_version(
-        self,
-        url: str,
-        article: Article,
-        *,
-        html: str | None,
-        diff: VersionDiff | None,
-        captured_at: datetime,
-        event: str | None = None,
-        final_url: str | None = None,
-        served: ServedPage | None = None,
-        screenshot: Screenshot | None = None,
-        source: str | None = None,
-    ) -> Version:
+    @as_declared(Store.save_version)
+    def save_version(self, url: str, article: Article, **given: Any) -> Version:
+        html, diff, captured_at, event = given["html"], given["diff"], given["captured_at"], given["event"]
+        final_url, served = given["final_url"], given["served"]
         digest = content_hash(article)
         with self.transaction():
             doc = self._article_for_write(url)
@@ -159,8 +186,8 @@ class Backend(Store):
                 event=event,
                 final_url=final_url,
                 served_hash=self.blobs.put(served_to_bytes(served)) if served is not None else None,
-                screenshot=self._put_screenshot(screenshot),
-                source=source,
+                screenshot=self._put_screenshot(given["screenshot"]),
+                source=given["source"],
             )
             vdoc = self._version_doc(version)
             if final_url:

@@ -6,7 +6,8 @@ import functools
 import hashlib
 import json
 import logging
-from dataclasses import fields
+import typing
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,7 @@ from watcher.times import iso, parse_iso
 
 ERROR_TEXT_MAX = 500
 
+# The fields _article reads one by one; the others (ARTICLE_EXTRA, added later) are read as they were stored.
 ARTICLE_FIELDS = frozenset(
     {
         "url",
@@ -68,40 +70,41 @@ def later(a: datetime | None, b: datetime | None) -> datetime | None:
 
 
 def article_to_doc(art: WatchedArticle) -> dict[str, Any]:
-    """A WatchedArticle as its stored document."""
-    return {
-        "url": art.url,
-        "added_at": ts(art.added_at),
-        "canonical_url": art.canonical_url,
-        "tags": list(art.tags),
-        "every": art.every,
-        "headline": art.headline,
-        "versions": art.versions,
-        "last_checked": ts(art.last_checked),
-        "next_check": ts(art.next_check),
-        "last_status": art.last_status,
-        "last_changed": ts(art.last_changed),
-        "consecutive_errors": art.consecutive_errors,
-        "last_edit_summary": art.last_edit_summary,
-        "checks_total": art.checks_total,
-        "feed": art.feed,
-        **extra_fields(art, ARTICLE_FIELDS),
-    }
+    """A WatchedArticle as its stored document (every field but `unreadable`, which is never stored)."""
+    return model_doc(art, _NEVER_STORED)
 
 
-def extra_fields(obj: Any, known: frozenset[str]) -> dict[str, Any]:
-    """Fields added to a model after this module was written, stored as they are (datetimes as ISO)."""
-    out = {}
-    for name in _extra_names(obj.__class__, known):
-        value = getattr(obj, name)
-        out[name] = ts(value) if isinstance(value, datetime) else value
-    return out
+_NEVER_STORED = frozenset({"unreadable"})
+
+
+def model_doc(obj: Any, leave_out: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A model dataclass as its stored document, field by field under its own name: datetimes as ISO UTC,
+    lists copied, the rest as it is; so a field added to a model is stored without a change here."""
+    shape = _shape(obj.__class__, leave_out)
+    doc = {name: getattr(obj, name) for name in shape.names}
+    for name in shape.times:
+        doc[name] = ts(doc[name])
+    for name in shape.lists:
+        doc[name] = list(doc[name])
+    return doc
+
+
+@dataclass(frozen=True)
+class _Shape:
+    names: tuple[str, ...]
+    times: tuple[str, ...]  # fields typed datetime (or datetime | None)
+    lists: tuple[str, ...]
 
 
 @functools.cache
-def _extra_names(cls: Any, known: frozenset[str]) -> tuple[str, ...]:
-    # dataclasses.fields() costs more than the rest of article_to_doc; a watch list of 100,000 pays it often.
-    return tuple(f.name for f in fields(cls) if f.name not in known)
+def _shape(cls: Any, leave_out: frozenset[str]) -> _Shape:
+    # Worked out once per model: dataclasses.fields() and the type hints cost more than the conversion itself,
+    # which a watch list of 100,000 pays often.
+    hints = typing.get_type_hints(cls)
+    names = tuple(f.name for f in fields(cls) if f.name not in leave_out)
+    times = tuple(n for n in names if hints[n] is datetime or datetime in typing.get_args(hints[n]))
+    lists = tuple(n for n in names if typing.get_origin(hints[n]) is list)
+    return _Shape(names, times, lists)
 
 
 def stored_time(value: str | None) -> datetime:
@@ -235,16 +238,7 @@ def _article(doc: dict[str, Any]) -> WatchedArticle:
 
 def feed_to_doc(feed: Feed) -> dict[str, Any]:
     """A Feed as its stored document."""
-    return {
-        "url": feed.url,
-        "added_at": ts(feed.added_at),
-        "every": feed.every,
-        "tags": list(feed.tags),
-        "last_polled": ts(feed.last_polled),
-        "next_poll": ts(feed.next_poll),
-        "last_status": feed.last_status,
-        "articles_added": feed.articles_added,
-    }
+    return model_doc(feed)
 
 
 def feed_from_doc(doc: dict[str, Any]) -> Feed:

@@ -42,13 +42,13 @@ def report_path(folder: Path, url: str, number: int, suffix: str) -> Path:
 
 def write_report(store: Store, folder: Path, url: str, number: int, now: datetime, tz: tzinfo | None = None) -> Path:
     """An HTML report of one version change, written beside the user's work, its times in `tz`."""
-    from watcher.report import ReportEntry, render_report
+    from watcher.report import ReportEntry, ReportOptions, render_report
 
     new = store.get_version(url, number)
     old = store.get_version(url, number - 1) if number > 1 else None
     entry = ReportEntry(article=store.get_article(url), old=old, new=new)
     path = report_path(folder, url, number, ".html")
-    text = render_report([entry], "html", generated_at=now, title="watcher report", tz=tz)
+    text = render_report([entry], "html", ReportOptions(generated_at=now, tz=tz))
     path.write_text(text, encoding="utf-8")
     return path
 

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from watcher.app.web.site import Site
 from watcher.app.web.views import recent_changes
 from watcher.report.atom import render_atom
-from watcher.report.entries import group_changes
+from watcher.report.entries import ReportOptions, group_changes
 from watcher.times import utcnow
 
 FEED_DAYS = 30  # the window of the all, tag and host feeds; an article's own feed has its whole history
@@ -25,7 +25,7 @@ def _atom(site: Site, title: str, *, days: int | None = FEED_DAYS, **narrow) -> 
     since = utcnow() - timedelta(days=days) if days else None
     changes = recent_changes(site.store, since, include_cosmetic=False, **narrow)[:FEED_ENTRIES]  # type: ignore[arg-type]
     window = f"the last {days} days" if days else ""
-    body = render_atom(group_changes(changes), generated_at=utcnow(), title=title, window=window)
+    body = render_atom(group_changes(changes), ReportOptions(generated_at=utcnow(), title=title, window=window))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 

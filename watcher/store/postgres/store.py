@@ -32,17 +32,14 @@ from datetime import datetime
 from typing import Any
 
 from watcher.errors import BadInput, StoreError, StoreLocked, StoreUnavailable, UnknownArticle
-from watcher.models import CheckRecord, CheckResult, Version, WatchedArticle
+from watcher.models import CheckRecord, Version, WatchedArticle
 from watcher.store.backend import Backend
 from watcher.store.docs import (
     article_from_doc,
     article_to_doc,
-    check_entry,
     check_record,
-    checked_changes,
     sound_fields,
     stored_time,
-    updated_article_doc,
     url_key,
     version_from_doc,
 )
@@ -285,28 +282,16 @@ class PostgresStore(PostgresFeeds, PostgresOutbox, WorkerCoordination, Backend):
             )
             return [article_from_doc(row[0]) for row in cur.fetchall()]
 
-    def update_article(self, article: WatchedArticle) -> WatchedArticle:
-        with self._cursor() as cur:
-            article_id, doc = self._row(cur, article.url, lock=True)
-            merged = {**doc, **updated_article_doc(doc, article)}
-            self._save_doc(cur, article_id, merged)
-            return article_from_doc(merged)
-
     # ----- the check log -------------------------------------------------------------------
 
-    def record_check(self, result: CheckResult) -> WatchedArticle:
+    def _append_check(self, doc: _Row, entry: dict[str, Any]) -> None:
         with self._cursor() as cur:
-            article_id, doc = self._row(cur, result.url, lock=True)
-            doc = {**doc, **checked_changes(doc, result)}
-            self._save_doc(cur, article_id, doc)
-            entry = check_entry(result)
-            cur.execute("INSERT INTO checks (article_id, doc) VALUES (%s, %s)", (article_id, jsonb(entry)))
+            cur.execute("INSERT INTO checks (article_id, doc) VALUES (%s, %s)", (doc.id, jsonb(entry)))
             cur.execute(
                 "DELETE FROM checks WHERE article_id = %s AND id NOT IN"
                 " (SELECT id FROM checks WHERE article_id = %s ORDER BY id DESC LIMIT %s)",
-                (article_id, article_id, self.check_log_size),
+                (doc.id, doc.id, self.check_log_size),
             )
-            return article_from_doc(doc)
 
     def recent_checks(self, url: str) -> list[CheckRecord]:
         with self._cursor() as cur:

@@ -48,18 +48,15 @@ from typing import Any
 
 from tinydb.table import Document
 
-from watcher.models import CheckRecord, CheckResult, WatchedArticle
+from watcher.models import CheckRecord, WatchedArticle
 from watcher.store.backend import Backend
 from watcher.store.docs import (
     UnreadableDoc,
     article_from_doc,
     article_to_doc,
-    check_entry,
     check_record,
-    checked_changes,
     sound_fields,
     ts,
-    updated_article_doc,
     url_key,
 )
 from watcher.store.tiny.feeds import FeedRecords
@@ -192,28 +189,13 @@ class TinyStore(VersionRecords, FeedRecords, OutboxRecords, DataFolder, Backend)
         self._upgrade_once()
         return {url: mode for url, mode in self._hot.column("articles", "learned_mode").items() if mode}
 
-    def update_article(self, article: WatchedArticle) -> WatchedArticle:
-        """Save schedule state and settings; version and check counters stay the store's own."""
-        with self.transaction():
-            doc = self._sound(self._need(article.url))
-            new = updated_article_doc(doc, article)
-            self._articles().update(new, doc_ids=[doc.doc_id])
-            return article_from_doc({**doc, **new})
-
     # ----- checks -------------------------------------------------------------------------
 
-    def record_check(self, result: CheckResult) -> WatchedArticle:
-        """Count a check on its article and append it to the article's bounded check log."""
-        with self.transaction():
-            doc = self._sound(self._need(result.url))
-            changes = checked_changes(doc, result)
-            self._articles().update(changes, doc_ids=[doc.doc_id])
-            entry = check_entry(result)
-            log = self._table(self._dir(doc["key"]) / "checks.json", "checks")
-            current = log.get(doc_id=1)
-            entries = (list(current["log"]) if current else []) + [entry]
-            log.upsert(Document({"log": entries[-self.check_log_size :]}, doc_id=1))
-            return article_from_doc({**doc, **changes})
+    def _append_check(self, doc: Document, entry: dict[str, Any]) -> None:
+        checks = self._table(self._dir(doc["key"]) / "checks.json", "checks")
+        current = checks.get(doc_id=1)
+        entries = (list(current["log"]) if current else []) + [entry]
+        checks.upsert(Document({"log": entries[-self.check_log_size :]}, doc_id=1))
 
     def recent_checks(self, url: str) -> list[CheckRecord]:
         """The article's last checks, oldest first."""
