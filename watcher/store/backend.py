@@ -7,16 +7,14 @@ docstrings, which `Backend` inherits) come first; the primitives below are what 
 
 from __future__ import annotations
 
-import functools
-import inspect
 from abc import abstractmethod
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol
 
 from watcher.errors import UnknownArticle
-from watcher.models import Article, CheckResult, Screenshot, ServedPage, Version, WatchedArticle
+from watcher.models import Article, CheckResult, Screenshot, ServedPage, Version, VersionDiff, WatchedArticle
 from watcher.normalize import content_hash
 from watcher.store.docs import (
     article_from_doc,
@@ -35,28 +33,6 @@ from watcher.store.docs import (
 )
 from watcher.store.protocol import Store
 from watcher.urls import normalize_url
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def as_declared(declared: Callable[P, R]) -> Callable[[Callable[..., R]], Callable[P, R]]:
-    """A shared method called with the parameters its Store protocol method declares, so that a long parameter
-    list is written once, in the protocol: calls are checked against it (by type checkers, and when made, as
-    Python checks any call) and the method gets every argument by name, the defaults filled in."""
-    signature = inspect.signature(declared)
-
-    def wrap(method: Callable[..., R]) -> Callable[P, R]:
-        @functools.wraps(method)
-        def bound(*args: P.args, **kwargs: P.kwargs) -> R:
-            call = signature.bind(*args, **kwargs)
-            call.apply_defaults()
-            return method(**call.arguments)
-
-        bound.__signature__ = signature  # type: ignore[attr-defined]  # help() and inspect show the declared one
-        return bound
-
-    return wrap
 
 
 class Blobs(Protocol):
@@ -130,10 +106,18 @@ class Backend(Store):
 
     # ----- articles ----------------------------------------------------------------------------
 
-    @as_declared(Store.add_article)
-    def add_article(self, url: str, **given: Any) -> tuple[WatchedArticle, bool]:
-        normal, tags, every, feed = normalize_url(url), list(given["tags"]), given["every"], given["feed"]
-        now = given["now"] or datetime.now(UTC)
+    def add_article(
+        self,
+        url: str,
+        *,
+        tags: Iterable[str] = (),
+        every: int | None = None,
+        now: datetime | None = None,
+        feed: str | None = None,
+    ) -> tuple[WatchedArticle, bool]:
+        normal = normalize_url(url)
+        tags = list(tags)
+        now = now or datetime.now(UTC)
         art = WatchedArticle(
             url=normal, added_at=now, tags=list(dict.fromkeys(tags)), every=every, next_check=now, feed=feed
         )
@@ -160,10 +144,20 @@ class Backend(Store):
 
     # ----- versions ----------------------------------------------------------------------------
 
-    @as_declared(Store.save_version)
-    def save_version(self, url: str, article: Article, **given: Any) -> Version:
-        html, diff, captured_at, event = given["html"], given["diff"], given["captured_at"], given["event"]
-        final_url, served = given["final_url"], given["served"]
+    def save_version(
+        self,
+        url: str,
+        article: Article,
+        *,
+        html: str | None,
+        diff: VersionDiff | None,
+        captured_at: datetime,
+        event: str | None = None,
+        final_url: str | None = None,
+        served: ServedPage | None = None,
+        screenshot: Screenshot | None = None,
+        source: str | None = None,
+    ) -> Version:
         digest = content_hash(article)
         with self.transaction():
             doc = self._article_for_write(url)
@@ -186,8 +180,8 @@ class Backend(Store):
                 event=event,
                 final_url=final_url,
                 served_hash=self.blobs.put(served_to_bytes(served)) if served is not None else None,
-                screenshot=self._put_screenshot(given["screenshot"]),
-                source=given["source"],
+                screenshot=self._put_screenshot(screenshot),
+                source=source,
             )
             vdoc = self._version_doc(version)
             if final_url:
