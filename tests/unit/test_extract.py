@@ -530,3 +530,29 @@ def test_in_article_lists_that_change_on_every_load_do_not_change_which_reading_
     assert bodies == [journey.STORY] * 12
     edited = extract(journey.feature_page(3, edited=True).decode(), "https://valley.example/planner").body
     assert edited == [p.replace(journey.EDITED_FROM, journey.EDITED_TO) for p in journey.STORY]
+
+
+# ---------------------------------------------------------------- trafilatura's reading of one paragraph
+
+_INLINE_STORY = [
+    "The council voted on Tuesday to replace the old harbour crane with a new electric model by next spring.",
+    "Engineers said the work would take about six months and cost far less than repairing the existing crane.",
+    "To follow the vote, residents can run <code>council-feed --live</code> on the library's public terminals.",
+    "The chair said, <q>We will not wait another winter</q>, before the motion passed by seven votes to two.",
+    "Fishermen asked for the work to pause during the<code> autumn </code>season, when landings are highest.",
+]
+
+
+def test_trafilatura_reads_a_paragraph_with_inline_code_or_a_quote_in_it_as_one_paragraph():
+    # Trafilatura writes an inline <code> or <q> as its <code> and <quote> elements inside the <p>: they are
+    # words of the sentence, not blocks of their own, as the DOM reading reads them.
+    from lxml import html as lxml_html
+
+    from watcher.extract.body import _trafilatura_paragraphs
+
+    paragraphs = "".join(f"<p>{p}</p>" for p in _INLINE_STORY)
+    root = lxml_html.document_fromstring(
+        f"<html><head><title>Crane</title></head><body><article><h1>Crane</h1>{paragraphs}</article></body></html>"
+    )
+    expected = [lxml_html.fragment_fromstring(f"<p>{p}</p>").text_content() for p in _INLINE_STORY]
+    assert _trafilatura_paragraphs(root)[-5:] == [" ".join(p.split()) for p in expected]

@@ -9,6 +9,8 @@ from difflib import SequenceMatcher
 from itertools import islice
 from typing import Any
 
+from lxml import etree
+
 from watcher.cjk import CJK_LETTERS
 from watcher.config import SiteRule
 from watcher.extract import rules
@@ -361,14 +363,17 @@ def _line_blocks(el: Any) -> list[str]:
     """An element's blocks in order: its loose text (up to a block or a line break) and each block inside."""
     out: list[str] = []
     loose = [el.text or ""]
+    # In a paragraph or a heading, trafilatura's <code> and <quote> are an inline <code> or <q>: words of the
+    # sentence, as the DOM reading reads them; only a line break parts it.
+    in_paragraph = el.tag in ("p", "head")
     for child in el:
-        if child.tag in _TRAF_BLOCKS or child.tag == "lb":
+        if child.tag == "lb" or (child.tag in _TRAF_BLOCKS and not in_paragraph):
             out.append(normalize_text("".join(loose)))
             if child.tag != "lb":
                 out.extend(_trafilatura_blocks(child))
             loose = [child.tail or ""]
-        else:
-            loose.append(visible_text(child) + (child.tail or ""))
+        else:  # inline: its text as written, the spaces around its words kept ("the<code> autumn </code>season")
+            loose.append(etree.tostring(child, method="text", encoding=str, with_tail=False) + (child.tail or ""))
     out.append(normalize_text("".join(loose)))
     return out
 
