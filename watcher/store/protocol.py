@@ -21,9 +21,19 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from watcher import models
+from watcher.models import (
+    Article,
+    CheckRecord,
+    CheckResult,
+    Feed,
+    Screenshot,
+    ServedPage,
+    Version,
+    VersionDiff,
+    WatchedArticle,
+)
 
-__all__ = ["Store", "WorkerStore"]
+__all__ = ["CheckRecord", "Store", "WorkerStore"]
 
 
 @runtime_checkable
@@ -58,24 +68,24 @@ class Store(Protocol):
         every: int | None = None,
         now: datetime | None = None,
         feed: str | None = None,
-    ) -> tuple[models.WatchedArticle, bool]:
+    ) -> tuple[WatchedArticle, bool]:
         """Start watching a URL, due at once; returns (article, created). An existing article gains
         the new tags and interval and is returned with created False. Bad URLs raise BadInput."""
         ...
 
-    def remove_article(self, url: str) -> models.WatchedArticle:
+    def remove_article(self, url: str) -> WatchedArticle:
         """Stop watching a URL and delete its versions and check log; re-adding starts afresh."""
         ...
 
-    def get_article(self, url: str) -> models.WatchedArticle:
+    def get_article(self, url: str) -> WatchedArticle:
         """The watched article for a URL."""
         ...
 
-    def list_articles(self) -> list[models.WatchedArticle]:
+    def list_articles(self) -> list[WatchedArticle]:
         """Every watched article, in the order they were added."""
         ...
 
-    def iter_articles(self) -> Iterator[models.WatchedArticle]:
+    def iter_articles(self) -> Iterator[WatchedArticle]:
         """Every watched article in the order added, made one at a time (a long listing starts at once)."""
         ...
 
@@ -88,25 +98,25 @@ class Store(Protocol):
         """{url: learned_mode} of the articles whose checks learned one, without loading the articles."""
         ...
 
-    def articles_due(self, now: datetime) -> list[models.WatchedArticle]:
+    def articles_due(self, now: datetime) -> list[WatchedArticle]:
         """Articles due for a check at `now` (never checked, or next_check reached; not stopped or paused),
         found without making every watched article (the run loop asks on every tick)."""
         ...
 
-    def update_article(self, article: models.WatchedArticle) -> models.WatchedArticle:
+    def update_article(self, article: WatchedArticle) -> WatchedArticle:
         """Save schedule state and settings. The store's own counters (versions, checks_total) are
         kept, and last_checked / last_changed never move back in time (a caller may hold a stale copy)."""
         ...
 
     # ----- the check log ------------------------------------------------------------------
 
-    def record_check(self, result: models.CheckResult) -> models.WatchedArticle:
+    def record_check(self, result: CheckResult) -> WatchedArticle:
         """Count one check on its article (checks_total, last_status, consecutive_errors) and append
         it to the article's check log, which keeps only the newest N entries (N set when opened);
         error text is capped at 500 characters."""
         ...
 
-    def recent_checks(self, url: str) -> list[models.CheckRecord]:
+    def recent_checks(self, url: str) -> list[CheckRecord]:
         """The article's logged checks, oldest first."""
         ...
 
@@ -115,17 +125,17 @@ class Store(Protocol):
     def save_version(
         self,
         url: str,
-        article: models.Article,
+        article: Article,
         *,
         html: str | None,
-        diff: models.VersionDiff | None,
+        diff: VersionDiff | None,
         captured_at: datetime,
         event: str | None = None,
         final_url: str | None = None,
-        served: models.ServedPage | None = None,
-        screenshot: models.Screenshot | None = None,
+        served: ServedPage | None = None,
+        screenshot: Screenshot | None = None,
         source: str | None = None,
-    ) -> models.Version:
+    ) -> Version:
         """Store a new version, numbered 1, 2, ... per article, with its raw HTML (if given) and the
         edits from the previous one; updates the article's headline, summary and counters. final_url is where
         the page led when a redirect took it elsewhere (recorded on the version); served is the main document
@@ -136,44 +146,44 @@ class Store(Protocol):
         two checks that saw the same edit at once store it once."""
         ...
 
-    def latest_version(self, url: str) -> models.Version | None:
+    def latest_version(self, url: str) -> Version | None:
         """The newest version, or None before the first."""
         ...
 
-    def get_version(self, url: str, number: int) -> models.Version:
+    def get_version(self, url: str, number: int) -> Version:
         """One version by number."""
         ...
 
-    def list_versions(self, url: str, *, full: bool = True, last: int | None = None) -> list[models.Version]:
+    def list_versions(self, url: str, *, full: bool = True, last: int | None = None) -> list[Version]:
         """Versions oldest first; `last` keeps the newest N; full=False may leave body, captions and
         long edit lists empty (for listings that show counts only)."""
         ...
 
     def versions_since(
         self, since: datetime | None, until: datetime | None = None, *, full: bool = True
-    ) -> list[models.Version]:
+    ) -> list[Version]:
         """Versions of every article captured in [since, until], ordered by capture time, URL, number."""
         ...
 
-    def replace_versions(self, url: str, versions: list[models.Version]) -> list[models.Version]:
+    def replace_versions(self, url: str, versions: list[Version]) -> list[Version]:
         """Rewrite an article's whole history (re-extraction), renumbered 1.. in the given order; raw
         HTML is kept by its hash. Returns the versions as stored."""
         ...
 
-    def record_copy(self, url: str, number: int, record: dict[str, Any]) -> models.Version:
+    def record_copy(self, url: str, number: int, record: dict[str, Any]) -> Version:
         """Record a third-party copy of a version (watcher/copies.py), replacing an earlier record from the same
         service; the version as it now is (without its text). UnknownArticle for a version not stored."""
         ...
 
-    def get_served(self, version: models.Version) -> models.ServedPage | None:
+    def get_served(self, version: Version) -> ServedPage | None:
         """The page as the server sent it for a version, or None if it was pruned or never kept."""
         ...
 
-    def get_html(self, version: models.Version) -> str | None:
+    def get_html(self, version: Version) -> str | None:
         """The raw HTML a version was extracted from, or None if it was pruned or never kept."""
         ...
 
-    def get_screenshot(self, version: models.Version) -> bytes | None:
+    def get_screenshot(self, version: Version) -> bytes | None:
         """The image of a version's screenshot (Version.screenshot says what it is), or None if it was
         pruned or never taken."""
         ...
@@ -182,19 +192,19 @@ class Store(Protocol):
 
     def add_feed(
         self, url: str, *, every: int = 600, tags: Iterable[str] = (), now: datetime | None = None
-    ) -> tuple[models.Feed, bool]:
+    ) -> tuple[Feed, bool]:
         """Follow a feed or sitemap, due at once; an existing one is returned unchanged, created False."""
         ...
 
-    def remove_feed(self, url: str) -> models.Feed:
+    def remove_feed(self, url: str) -> Feed:
         """Stop following a feed; the articles it added stay watched."""
         ...
 
-    def list_feeds(self) -> list[models.Feed]:
+    def list_feeds(self) -> list[Feed]:
         """Every followed feed, in the order they were added."""
         ...
 
-    def update_feed(self, feed: models.Feed) -> models.Feed:
+    def update_feed(self, feed: Feed) -> Feed:
         """Save a feed's poll state."""
         ...
 
