@@ -556,3 +556,27 @@ def test_trafilatura_reads_a_paragraph_with_inline_code_or_a_quote_in_it_as_one_
     )
     expected = [lxml_html.fragment_fromstring(f"<p>{p}</p>").text_content() for p in _INLINE_STORY]
     assert _trafilatura_paragraphs(root)[-5:] == [" ".join(p.split()) for p in expected]
+
+
+def test_trafilatura_reads_a_table_row_with_inline_code_in_a_cell_as_one_row():
+    # An inline <code> or <q> in a data table's cell does not make the row a layout row of blocks.
+    from lxml import html as lxml_html
+
+    from watcher.extract.body import _trafilatura_paragraphs
+
+    rows = "".join(
+        f"<tr><td>{command}</td><td>{what}</td></tr>"
+        for command, what in [
+            ("Command", "What it does for the person who runs it"),
+            ("run <code>watcher add URL</code> first", "Starts watching the page, then <q>checks</q> it on a schedule"),
+            ("then <code>watcher list</code>", "Shows every watched page with its last check"),
+        ]
+    )
+    story = "".join(f"<p>{p}</p>" for p in _INLINE_STORY[:2])
+    root = lxml_html.document_fromstring(
+        f"<html><head><title>Tool</title></head><body><article><h1>Tool</h1>{story}<table>{rows}</table>"
+        f"{story}</article></body></html>"
+    )
+    paragraphs = _trafilatura_paragraphs(root)
+    assert "watcher add URL" not in paragraphs and "run" not in paragraphs, paragraphs
+    assert any(p.startswith("run watcher add URL first") for p in paragraphs), paragraphs

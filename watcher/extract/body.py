@@ -352,22 +352,35 @@ def _trafilatura_blocks(el: Any) -> list[str]:
         return _line_blocks(el)
     out: list[str] = []
     for row in el:
-        if any(block.tag in _TRAF_BLOCKS for cell in row for block in cell):
+        if any(_stands_apart(block) for cell in row for block in cell):
             out.extend(text for cell in row for text in _line_blocks(cell))
         else:
             out.append(visible_text(row))
     return out
 
 
+def _stands_apart(el: Any) -> bool:
+    """Whether an element of trafilatura's output is a block of its own where it stands. Its <code> and <quote> are
+    also what it makes of an inline <code> or <q>: in a paragraph or a heading, or with words of the same line
+    around it, such an element is words of the sentence, as the DOM reading reads them."""
+    if el.tag not in _TRAF_BLOCKS:
+        return False
+    parent = el.getparent()
+    if parent is not None and parent.tag in ("p", "head"):
+        return False
+    if el.tag not in ("code", "quote"):
+        return True
+    previous = el.getprevious()
+    before = (previous.tail if previous is not None else parent.text if parent is not None else None) or ""
+    return not (before.strip() or (el.tail or "").strip())
+
+
 def _line_blocks(el: Any) -> list[str]:
     """An element's blocks in order: its loose text (up to a block or a line break) and each block inside."""
     out: list[str] = []
     loose = [el.text or ""]
-    # In a paragraph or a heading, trafilatura's <code> and <quote> are an inline <code> or <q>: words of the
-    # sentence, as the DOM reading reads them; only a line break parts it.
-    in_paragraph = el.tag in ("p", "head")
     for child in el:
-        if child.tag == "lb" or (child.tag in _TRAF_BLOCKS and not in_paragraph):
+        if child.tag == "lb" or _stands_apart(child):
             out.append(normalize_text("".join(loose)))
             if child.tag != "lb":
                 out.extend(_trafilatura_blocks(child))
