@@ -106,6 +106,20 @@ def test_merged_paragraphs_are_one_replace_edit():
     assert edits[0].cls == "cosmetic"  # the same words, only the paragraph break went
 
 
+@pytest.mark.parametrize("parts", [3, 4])
+@pytest.mark.parametrize("way", ["split", "merged"])
+def test_a_story_parted_into_other_paragraphs_with_the_same_words_is_one_cosmetic_change(parts, way):
+    # A site re-parting its story (or better extraction rules reading its <br> lines as paragraphs): the words
+    # are the same, so nothing is announced, however many paragraphs one became, or became one.
+    pieces = EN[1 : 1 + parts]
+    parted = [EN[0], " ".join(pieces), *EN[1 + parts :]]
+    old, new = (parted, EN) if way == "split" else (EN, parted)
+    edits = body_edits(old, new)
+    assert [(e.op, e.cls) for e in edits] == [("replace", "cosmetic")], edits
+    joined, apart = " ".join(pieces), "\n\n".join(pieces)
+    assert (edits[0].old, edits[0].new) == ((joined, apart) if way == "split" else (apart, joined))
+
+
 def test_inserted_and_deleted_paragraphs_in_reading_order():
     rows = align(EN[:4], [EN[0], "A new paragraph quoting the transport union.", EN[1], EN[3]])
     assert [(r.kind, r.old, r.new) for r in rows] == [

@@ -24,11 +24,13 @@ from watcher.diff.words import (
     ALIGN_TIMEOUT,
     MAX_BLOCK_CELLS,
     MAX_MOVE_PAIRS,
+    MAX_REPART_CELLS,
     MIN_SHARED_SENTENCE_TOKENS,
     SIMILAR,
     SPLIT_WEIGHT,
 )
 from watcher.models import CLASS_RANK, Edit
+from watcher.normalize import comparison_key
 
 Kind = Literal["equal", "insert", "delete", "replace", "move"]
 SortKey = tuple[int, int, int, int, int]
@@ -208,6 +210,56 @@ def _pair_moves(state: _Alignment) -> None:
             state.pair_move(x, spots.pop(0))
 
 
+def _pair_reparted(state: _Alignment) -> None:
+    """The same words parted into other paragraphs: one paragraph split in three or more, several joined into one,
+    or a run re-parted (a site re-flowing its story, or better extraction rules reading its <br> lines as
+    paragraphs) is one change of the same text, classed by it (cosmetic), not one paragraph rewritten and others
+    added. Splits in two and merges of two, also when edited, are left to _pair_block."""
+    for olds, news in state.unpaired_blocks():
+        if len(olds) * len(news) > MAX_REPART_CELLS:
+            continue
+        free_old, free_new = set(olds), set(news)
+        keys_a = {x: comparison_key(state.old[x]) for x in olds}
+        keys_b = {y: comparison_key(state.new[y]) for y in news}
+        for x in olds:
+            for y in news:
+                if x not in free_old:
+                    break
+                a, b = keys_a[x], keys_b[y]
+                if a == b or not (a and b) or not (a.startswith(b) or b.startswith(a)):
+                    continue  # not the start of the same words parted otherwise (a 1-1 pair is _pair_block's)
+                run = _same_words(state, x, y, free_old, free_new)
+                if run is None:
+                    continue
+                xs, ys = run
+                free_old.difference_update(xs)
+                free_new.difference_update(ys)
+                old_text = "\n\n".join(state.old[i] for i in xs)
+                new_text = "\n\n".join(state.new[j] for j in ys)
+                state.pair("replace", xs, ys, state.edit("replace", old_text, new_text))
+
+
+def _same_words(
+    state: _Alignment, x: int, y: int, free_old: set[int], free_new: set[int]
+) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
+    """The runs of old paragraphs from x and new ones from y holding the same words (compared as comparison keys,
+    a paragraph break read as a space), when they make more than three paragraphs; else None."""
+    if y not in free_new:
+        return None
+    xs, ys = [x], [y]
+    while True:
+        a = comparison_key(" ".join(state.old[i] for i in xs))
+        b = comparison_key(" ".join(state.new[j] for j in ys))
+        if a == b:
+            return (tuple(xs), tuple(ys)) if len(xs) + len(ys) > 3 else None
+        if a and b.startswith(a) and xs[-1] + 1 in free_old:
+            xs.append(xs[-1] + 1)
+        elif b and a.startswith(b) and ys[-1] + 1 in free_new:
+            ys.append(ys[-1] + 1)
+        else:
+            return None
+
+
 def _pair_block(
     state: _Alignment, olds: list[int], news: list[int], allow_split: bool
 ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
@@ -337,6 +389,8 @@ def align(
 def _align(state: _Alignment, allow_split: bool, twins: list[tuple[int, int]] | None = None) -> list[Row]:
     _match_equal_runs(state, twins)
     _pair_moves(state)
+    if allow_split:
+        _pair_reparted(state)
     _pair_neighbours(state, allow_split)
     _pair_edited_moves(state)
     if state.field == "caption":

@@ -16,6 +16,7 @@ SIMILAR = 0.5  # Dice similarity over tokens and token pairs above which two par
 MIN_SHARED_SENTENCE_TOKENS = 6
 SPLIT_WEIGHT = 1.2  # a split/merge covers three paragraphs; it must beat a 1-1 pairing plus an insert
 MAX_BLOCK_CELLS = 2500  # above this a changed block is paired in order, not by dynamic programming
+MAX_REPART_CELLS = 250_000  # a changed block this big is searched for re-parted paragraphs (a prefix test each)
 MAX_MOVE_PAIRS = 40000  # above this edited moves are not searched (a rewrite, not an edit)
 
 # --- volatile text ---------------------------------------------------------------------------------------------
