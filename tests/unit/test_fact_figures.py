@@ -1,0 +1,104 @@
+"""A score, vote, range, ratio or season written with a joiner between numbers is one figure in the facts."""
+
+from __future__ import annotations
+
+import pytest
+
+from watcher.diff.align import make_edit
+from watcher.diff.facts import edit_facts
+from watcher.diff.summary import summarize
+from watcher.models import Edit
+
+
+def numbers(old: str, new: str, lang: str = "en") -> list[tuple[str, str | None, str | None, str]]:
+    edit = make_edit("body", "replace", old, new, lang=lang)
+    return [(f.change, f.old, f.new, f.context) for f in edit_facts(edit) if f.kind == "number"]
+
+
+def dates(old: str, new: str) -> list[tuple[str, str | None, str | None]]:
+    return [(f.change, f.old, f.new) for f in edit_facts(make_edit("body", "replace", old, new)) if f.kind == "date"]
+
+
+def summary(old: str, new: str, lang: str | None = None) -> str:
+    return summarize([make_edit("body", "replace", old, new, lang=lang or "en")], lang)
+
+
+def test_a_vote_tally_is_one_figure_each_side_as_the_page_wrote_it():
+    assert numbers("The council voted 7-2 to approve the plan.", "The council voted 6-3 to approve the plan.") == [
+        ("changed", "7-2", "6-3", "council voted")
+    ]
+    assert summary("The council voted 7-2 to approve it.", "The council voted 6-3 to approve it.") == (
+        "council voted: 7-2 → 6-3"
+    )
+    # The dash is the page's own: an en dash stays an en dash.
+    assert numbers("The council voted 7–2 in favour.", "The council voted 6–3 in favour.") == [
+        ("changed", "7–2", "6–3", "council voted")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown_old", "shown_new"),
+    [
+        # Only one side of the figure changed: the whole figure is still shown, not "3 → 2".
+        ("Arsenal won 3:1 on Sunday.", "Arsenal won 2:1 on Sunday.", "3:1", "2:1"),
+        ("The team won 7-2 at home.", "The team won 7-3 at home.", "7-2", "7-3"),
+        ("The clinic is open 24/7 now.", "The clinic is open 12/7 now.", "24/7", "12/7"),
+        ("Children aged 10-12 years were hurt.", "Children aged 10-14 years were hurt.", "10-12", "10-14"),
+        ("He signed in the 2024-25 season.", "He signed in the 2023-24 season.", "2024-25", "2023-24"),
+        ("Prices rose 3–5 percent.", "Prices rose 4–6 percent.", "3–5", "4–6"),
+        ("Rents rose 10-12 million dollars.", "Rents rose 10-15 million dollars.", "10-12 million", "10-15 million"),
+    ],
+)
+def test_scores_ratios_ranges_and_seasons_are_whole(old, new, shown_old, shown_new):
+    found = numbers(old, new)
+    assert [(o, n) for _c, o, n, _x in found] == [(shown_old, shown_new)], found
+
+
+def test_chinese_scores_and_ranges():
+    assert numbers("最終比分2:1。", "最終比分1:1。", "zh-Hant") == [("changed", "2:1", "1:1", "比分")]
+    assert summary("最終比分2:1。", "最終比分1:1。", "zh-Hant") == "比分：2:1 → 1:1"
+    assert [(o, n) for _c, o, n, _x in numbers("議會以7比2通過。", "議會以6比3通過。", "zh-Hant")] == [("7比2", "6比3")]
+    assert [(o, n) for _c, o, n, _x in numbers("年齡10～12歲。", "年齡10～14歲。", "zh-Hant")] == [("10～12", "10～14")]
+
+
+def test_a_figure_added_or_removed_is_whole():
+    edit = Edit("body", "insert", None, "The council voted 7-2 on Monday.", "fact")
+    assert [(f.change, f.new) for f in edit_facts(edit) if f.kind == "number"] == [("added", "7-2")]
+    assert numbers("The bill passed.", "The bill passed 7-2.") == [("added", None, "7-2", "bill passed")]
+
+
+def test_a_date_stays_a_date_and_is_not_cut_into_numbers():
+    old, new = "The event is on 2024-05-01 at noon.", "The event is on 2024-05-02 at noon."
+    assert numbers(old, new) == []
+    assert summary(old, new) == "2024-05-01 → 2024-05-02"
+    assert dates("Polls close at 8:30 tonight.", "Polls close at 9:30 tonight.") == [
+        ("removed", "8:30", None),
+        ("added", None, "9:30"),
+    ]
+    assert numbers("Polls close at 8:30 tonight.", "Polls close at 9:30 tonight.") == []
+    # A bare year is still a date, a season of two years a figure.
+    assert dates("It opens in 2026.", "It opens in 2027.") == [("removed", "2026", None), ("added", None, "2027")]
+    assert dates("The 2024-25 season.", "The 2023-24 season.") == []
+
+
+def test_phone_numbers_and_negative_numbers_stay_whole():
+    assert [(o, n) for _c, o, n, _x in numbers("Call 555-123-4567 for help.", "Call 555-123-9999 for help.")] == [
+        ("555-123-4567", "555-123-9999")
+    ]
+    assert numbers("It fell to -5 degrees.", "It fell to -8 degrees.") == [("changed", "-5", "-8", "degrees")]
+    # The sign alone changing is a changed number.
+    assert numbers("It was −5 degrees.", "It was 5 degrees.") == [("changed", "−5", "5", "degrees")]
+    # A hyphen after a word is no minus sign, and numbers apart are not one figure.
+    assert numbers("The COVID-19 ward had 12 beds.", "The COVID-19 ward had 15 beds.") == [
+        ("changed", "12", "15", "beds")
+    ]
+    assert numbers("Buses: 12 in service, 3 - 4 late.", "Buses: 15 in service, 3 - 4 late.") == [
+        ("changed", "12", "15", "Buses")
+    ]
+
+
+def test_two_counts_still_read_as_two_facts():
+    assert numbers("Five dead and 12 hurt.", "Seven dead and 15 hurt.") == [
+        ("changed", "Five", "Seven", "dead"),
+        ("changed", "12", "15", "hurt"),
+    ]
