@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
@@ -253,6 +254,49 @@ def test_cjk_card_uses_the_noto_cjk_font(cards):
     noto = {name: count for name, count in used.items() if name.startswith("Noto Sans CJK")}
     han = sum(1 for ch in headline if "\u4e00" <= ch <= "\u9fff")
     assert noto and sum(noto.values()) >= han, used
+
+
+def test_the_pilcrow_in_a_cards_words_sits_tight_against_its_number():
+    """ "bus: 12 → 15 (¶1)" as drawn: each ¶ of the card (the line of what changed, the edit's label) is about as
+    wide as a letter, not the wide cell Noto Sans CJK gives it, which read as "( ¶ 1)"."""
+    from playwright.sync_api import sync_playwright
+
+    from watcher.diff import diff_articles
+    from watcher.fetch.browser import LAUNCH_ARGS, find_browser
+    from watcher.models import Article, Version, WatchedArticle
+
+    url, at = "https://news.example/2026/bus", datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    before = Article(headline="Night buses", body=["The city will run 12 bus routes at night.", "Fares stay."])
+    after = Article(headline="Night buses", body=["The city will run 15 bus routes at night.", "Fares stay."])
+    old = Version(url=url, number=1, captured_at=at, content_hash="a", article=before)
+    new = Version(url=url, number=2, captured_at=at, content_hash="b", article=after)
+    new.edits = list(diff_articles(before, after).edits)
+    html = card_html(ReportEntry(WatchedArticle(url=url, added_at=at), old, new), width=CARD_SIZE[0], height=None)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_browser().path, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": CARD_SIZE[0], "height": CARD_SIZE[1]})
+            page.set_content(html)
+            assert page.inner_text(".what-changed") == "bus: 12 → 15 (¶1)"
+            # Each ¶'s advance against the "P" of the same line, set in the same font size.
+            widths = page.evaluate(
+                """() => [...document.querySelectorAll('.what-changed, .label')].map(el => {
+                    const text = [...el.querySelectorAll('*')].concat([el]).flatMap(e => [...e.childNodes])
+                        .find(n => n.nodeType === 3 && n.data.includes('¶'));
+                    const range = document.createRange();
+                    range.setStart(text, text.data.indexOf('¶'));
+                    range.setEnd(text, text.data.indexOf('¶') + 1);
+                    const probe = document.createElement('span');
+                    probe.textContent = 'P';
+                    text.parentNode.appendChild(probe);
+                    return [range.getBoundingClientRect().width, probe.getBoundingClientRect().width];
+                })"""
+            )
+        finally:
+            browser.close()
+    assert len(widths) == 2, widths  # the line of what changed and the edit's label
+    for pilcrow, letter in widths:
+        assert pilcrow <= 1.15 * letter, widths
 
 
 # --- errors ---------------------------------------------------------------------------------------------

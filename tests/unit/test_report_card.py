@@ -55,7 +55,10 @@ def test_card_fits_its_content_within_bounds_self_contained_with_cjk_fonts():
     style = tree.find(".//style").text
     # As tall as its content, within bounds (the browser measures it: tests/integration/test_card.py).
     assert "width: 1200px; min-height: 630px; max-height: 1350px;" in style and "675" not in style
-    assert 'font-family: "Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif' in style
+    assert (
+        'font-family: "Card Pilcrow", "Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif' in style
+    )
+    assert 'src: local("Liberation Sans")' in style  # the ¶ from an installed font, never a download
     assert not tree.xpath("//script | //link | //img | //@src | //@href")
     assert "url(" not in style
     small = card_html(entry([DAY]), width=800, height=418)  # a fixed size when asked

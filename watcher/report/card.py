@@ -9,7 +9,7 @@ from datetime import UTC, tzinfo
 
 from watcher.labels import story_event, story_flag, story_label, story_more, story_version, story_words
 from watcher.models import Edit, InlineOp, class_rank, shown_edits
-from watcher.report.css import CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS
+from watcher.report.css import CARD_FONT_FACES, CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS
 from watcher.report.entries import Change, ReportEntry, change_words, edit_ops, paragraph_place, placed
 from watcher.report.html import CSP, css_token, esc, inline_html, page
 from watcher.report.shots import boxes_for, thumbnail_svg
@@ -260,7 +260,7 @@ def card_html(
             .replace("{thumb_w}", str(THUMB_WIDTH))
             .replace("{thumb_max_h}", str(MIN_HEIGHT - 140))
         )
-    css = LIGHT_VARS + DIFF_CSS + card_css + fit_css
+    css = CARD_FONT_FACES + LIGHT_VARS + DIFF_CSS + card_css + fit_css
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{lang_attr}"><head><meta charset="utf-8">'

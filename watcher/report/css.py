@@ -9,7 +9,13 @@ FONT_STACK = (
     '"Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", '
     '"PingFang TC", "Hiragino Sans", "Microsoft JhengHei", sans-serif'
 )
-CARD_FONT_STACK = '"Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif'
+# Noto Sans CJK sets ¶ in a full-width cell, so "(¶2)" read as "( ¶ 2)" on a card: the card takes ¶ alone from a
+# Latin font installed beside it (local fonts only: nothing is downloaded; without one, Noto's ¶ is kept).
+CARD_FONT_FACES = (
+    '@font-face { font-family: "Card Pilcrow"; unicode-range: U+00B6;'
+    ' src: local("Liberation Sans"), local("Arial"), local("Helvetica"), local("DejaVu Sans"); }\n'
+)
+CARD_FONT_STACK = '"Card Pilcrow", "Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif'
 
 LIGHT_VARS = """
 :root {
