@@ -320,7 +320,19 @@ _MARK_WIDTHS_JS = """(marks) => {
 }"""
 
 
-def _mark_widths(body_before: str, body_after: str, lang: str) -> tuple[str, list[tuple[str, float, float]]]:
+# The space between the outlet's name and the "·" before the host, in px.
+_GAP_AFTER_OUTLET_JS = """() => {
+    const walker = document.createTreeWalker(document.querySelector('.path'), NodeFilter.SHOW_TEXT);
+    let path = walker.nextNode();
+    while (!path.data.includes('·')) path = walker.nextNode();
+    const range = document.createRange();
+    range.setStart(path, path.data.indexOf('·'));
+    range.setEnd(path, path.data.indexOf('·') + 1);
+    return range.getBoundingClientRect().left - document.querySelector('.host').getBoundingClientRect().right;
+}"""
+
+
+def _mark_widths(body_before: str, body_after: str, lang: str) -> tuple[str, float, list[tuple[str, float, float]]]:
     from playwright.sync_api import sync_playwright
 
     from watcher.diff import diff_articles
@@ -328,8 +340,8 @@ def _mark_widths(body_before: str, body_after: str, lang: str) -> tuple[str, lis
     from watcher.models import Article, Version, WatchedArticle
 
     url, at = "https://news.example/2026/bridge", datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-    before = Article(headline="Bridge", body=[body_before, "Fares stay."], lang=lang)
-    after = Article(headline="Bridge", body=[body_after, "Fares stay."], lang=lang)
+    before = Article(headline="Bridge", body=[body_before, "Fares stay."], lang=lang, site="The Courier")
+    after = Article(headline="Bridge", body=[body_after, "Fares stay."], lang=lang, site="The Courier")
     old = Version(url=url, number=1, captured_at=at, content_hash="a", article=before)
     new = Version(url=url, number=2, captured_at=at, content_hash="b", article=after)
     new.edits = list(diff_articles(before, after).edits)
@@ -339,7 +351,8 @@ def _mark_widths(body_before: str, body_after: str, lang: str) -> tuple[str, lis
         try:
             page = browser.new_page(viewport={"width": CARD_SIZE[0], "height": CARD_SIZE[1]})
             page.set_content(html)
-            return page.inner_text(".what-changed"), page.evaluate(_MARK_WIDTHS_JS, "“”‘’·")
+            widths = page.evaluate(_MARK_WIDTHS_JS, "“”‘’·")
+            return page.inner_text(".what-changed"), page.evaluate(_GAP_AFTER_OUTLET_JS), widths
         finally:
             browser.close()
 
@@ -347,15 +360,17 @@ def _mark_widths(body_before: str, body_after: str, lang: str) -> tuple[str, lis
 def test_latin_punctuation_in_an_english_card_is_set_in_a_latin_font():
     """Curly quotes and the middle dot of an English card (its words: 'quote reworded: “…” → “…”', the labels'
     '·', the page's own quotes) are narrower than an "o" beside them, not the full-width cells of the CJK font
-    (about 1.6 "o" wide before); a Chinese card keeps its full-width punctuation."""
-    words, widths = _mark_widths(
+    (about 1.6 "o" wide before), with a real space still before the "·" after the outlet's name; a Chinese card
+    keeps its full-width punctuation."""
+    words, gap, widths = _mark_widths(
         "“We will fix it,” Lee said on ‘Tuesday’.", "“We will fix it soon,” Lee said on ‘Tuesday’.", "en"
     )
     assert words == "quote reworded: “We will fix it,” → “We will fix it soon,” (¶1)"
     assert {mark for mark, *_ in widths} == set("“”‘’·"), widths
     for mark, width, letter in widths:
         assert width <= 0.8 * letter, (mark, widths)
-    _words, widths = _mark_widths("李市長說：“我們會修好它。”", "李市長說：“我們很快會修好它。”", "zh-Hant")
+    assert gap >= 3, gap  # "The Courier · news.example", not "The Courier· news.example"
+    _words, _gap, widths = _mark_widths("李市長說：“我們會修好它。”", "李市長說：“我們很快會修好它。”", "zh-Hant")
     closing = [width / letter for mark, width, letter in widths if mark == "”"]
     assert closing and min(closing) >= 1.2, widths
 

@@ -225,7 +225,9 @@ def card_html(
     outlet = new.article.site or (old.article.site if old else "")
     host = host_of(change.url) or change.url
     # The outlet's own name leads when the page gave it; the host and path still tell stories apart.
-    where = f" · {host}{_path(change.url)}" if outlet else _path(change.url)
+    # A no-break space: the path is a flex item, whose leading space is dropped ("Courier· host" once the dot
+    # is no longer the CJK font's full-width cell).
+    where = f"\u00a0· {host}{_path(change.url)}" if outlet else _path(change.url)
     parts = [_card_edit_html(e, lang) for e in shown]
     if new.event and not shown:
         parts.append(f'<p class="event">{esc(story_event(new.event, lang))}</p>')
