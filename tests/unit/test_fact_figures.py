@@ -102,3 +102,9 @@ def test_two_counts_still_read_as_two_facts():
         ("changed", "Five", "Seven", "dead"),
         ("changed", "12", "15", "hurt"),
     ]
+
+
+def test_a_span_of_times_is_dates_not_a_count():
+    old, new = "The meeting runs 1:30-2:30 p.m. on Friday.", "The meeting runs 1:30-3:30 p.m. on Friday."
+    assert numbers(old, new) == []
+    assert summary(old, new) == "2:30 p.m. → 3:30 p.m."

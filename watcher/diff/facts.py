@@ -80,11 +80,12 @@ _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     r"jan\.|feb\.|mar\.|apr\.|jun\.|jul\.|aug\.|sept?\.|oct\.|nov\.|dec\."
 )
+_CLOCK_TEXT = r"(?:[01]?\d|2[0-3]):[0-5]\d"  # a time of a real clock: 8:30, 23:59, not a score of 3:1 or 28:25
 _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|tomorrow"
 _DATE = re.compile(
     rf"\b(?:(?:19|20)\d{{2}}([-/.])\d{{1,2}}\1\d{{1,2}}\b|\d{{1,2}}([/.])\d{{1,2}}\2(?:19|20)\d{{2}}\b|"
     rf"(?:{_MONTHS})\s*\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?|"
-    rf"(?:{_DAYS})\b|(?:[01]?\d|2[0-3]):[0-5]\d\b\s*(?:[ap]\.?m\.?)?|\d{{1,2}}\s*[ap]\.m\.|"
+    rf"(?:{_DAYS})\b|{_CLOCK_TEXT}\b\s*(?:[ap]\.?m\.?)?|\d{{1,2}}\s*[ap]\.m\.|"
     rf"(?<![\d{_JOINERS}])(?:19|20)\d{{2}}\b(?![{_JOINERS}]\d))"
     rf"|[\d{CJK_NUMERALS}]+\s*[年月日時时點点分號号]"
     r"|(?:週|周|星期|禮拜|礼拜)[一二三四五六日天]|(?:上午|下午|凌晨|晚間|晚间|今天|昨天|明天|今日|昨日)",
@@ -313,11 +314,16 @@ def _subject(before: str) -> str:
     return ("" if picked and is_cjk(picked[0]) else " ").join(picked)
 
 
+_CLOCK = re.compile(_CLOCK_TEXT)
+_RANGE_MARKS = re.compile("[-‐‑‒–—~～〜]")
+
+
 def _is_date(number: str, unit: str) -> bool:
-    """A bare year, or a figure written as a date or a time (2024-05-01, 8:30): kept with the dates, not a count."""
+    """A bare year, or a figure written as a date, a time or a span of times (2024-05-01, 8:30, 1:30-2:30): kept
+    with the dates, not a count."""
     if _YEAR.fullmatch(number):
         return not unit
-    return bool(_DATE.fullmatch(number))
+    return bool(_DATE.fullmatch(number)) or all(_CLOCK.fullmatch(part) for part in _RANGE_MARKS.split(number))
 
 
 def _number_facts(edit: Edit) -> list[Fact]:
