@@ -108,3 +108,35 @@ def test_a_span_of_times_is_dates_not_a_count():
     old, new = "The meeting runs 1:30-2:30 p.m. on Friday.", "The meeting runs 1:30-3:30 p.m. on Friday."
     assert numbers(old, new) == []
     assert summary(old, new) == "2:30 p.m. → 3:30 p.m."
+
+
+def test_the_card_reports_and_notifications_show_the_vote_as_one_fact():
+    """Where a reporter reads the facts: the card's line of what changed, the HTML and Markdown reports, and a
+    notification's "What changed" line all say "council voted: 7-2 → 6-3", never "7 → 6; ... 2 → 3"."""
+    from datetime import UTC, datetime, timedelta
+
+    import lxml.html
+
+    from watcher.diff import diff_articles
+    from watcher.models import Article, CheckResult, Version, WatchedArticle
+    from watcher.notify.notifier import message
+    from watcher.report import ReportEntry, card_html, render_report
+
+    at, url = datetime(2026, 11, 20, 8, 0, tzinfo=UTC), "https://news.example/2026/bridge"
+    before = Article(headline="Bridge plan passes", body=["The council voted 7-2 on Tuesday.", "Work starts soon."])
+    after = Article(headline="Bridge plan passes", body=["The council voted 6-3 on Tuesday.", "Work starts soon."])
+    old = Version(url=url, number=1, captured_at=at, content_hash="a", article=before)
+    new = Version(url=url, number=2, captured_at=at + timedelta(hours=1), content_hash="b", article=after)
+    new.edits = list(diff_articles(before, after).edits)
+    entry = ReportEntry(WatchedArticle(url=url, added_at=at), old, new)
+    fact = "council voted: 7-2 → 6-3 (¶1)"
+
+    card = lxml.html.document_fromstring(card_html(entry))
+    assert card.find_class("what-changed")[0].text_content() == fact
+    for fmt in ("html", "md"):
+        report = render_report([entry], fmt, generated_at=at + timedelta(days=1), title="t", window="w")
+        assert fact in report and "7 → 6" not in report, fmt
+    result = CheckResult(url=url, status="changed", checked_at=at, version=2, edits=new.edits)
+    result.summary = summarize(new.edits, "en")
+    _title, text = message(result.to_json())
+    assert f"What changed: {fact}" in text.splitlines()
