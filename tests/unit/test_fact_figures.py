@@ -140,3 +140,19 @@ def test_the_card_reports_and_notifications_show_the_vote_as_one_fact():
     result.summary = summarize(new.edits, "en")
     _title, text = message(result.to_json())
     assert f"What changed: {fact}" in text.splitlines()
+
+
+def test_the_run_log_quotes_a_score_whole():
+    """A run's log line quotes the first edit: the score the page wrote, not the one digit that changed."""
+    from datetime import UTC, datetime
+
+    from watcher.app.live import log_line
+    from watcher.diff import diff_articles
+    from watcher.models import Article, CheckResult
+
+    before = Article(headline="Cup final", body=["Arsenal won 3:1 on Sunday.", "Fans cheered."])
+    after = Article(headline="Cup final", body=["Arsenal won 2:1 on Sunday.", "Fans cheered."])
+    edits = diff_articles(before, after).edits
+    at = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    line = log_line(CheckResult("https://news.example/final", "changed", at, version=2, edits=edits)).plain
+    assert line.endswith("| ¶1 “3:1” → “2:1”"), line

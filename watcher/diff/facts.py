@@ -12,7 +12,7 @@ from watcher.diff.fold import fold
 from watcher.diff.inline import inline_diff
 from watcher.diff.tokens import CJK_NUMERALS, is_cjk, is_number, is_word, tokenize
 from watcher.diff.words import MAGNITUDES, NEGATIONS, SENTENCE_END, TITLE_BEFORE
-from watcher.models import Edit, Fact, FactKind
+from watcher.models import Edit, Fact, FactKind, InlineOp
 
 # Verbs that attribute words to someone. Changing one for another ("said" -> "claimed") changes how far the
 # paper stands behind the words, which is why desks track it apart from other wording.
@@ -134,13 +134,32 @@ def annotate(edits: Iterable[Edit]) -> None:
 
 
 def _spans(edit: Edit) -> list[tuple[str, str, str, str]]:
-    """(before, deleted, inserted, after) for each changed spot of a replaced text, with the text around it; a spot
-    inside a figure is widened to the whole figure ("7-2" -> "6-3", not "7" -> "6" and "2" -> "3")."""
+    """(before, deleted, inserted, after) for each changed spot of a replaced text, with the text around it."""
     if edit.op == "insert":
         return [("", "", edit.new or "", "")]
     if edit.op == "delete":
         return [("", edit.old or "", "", "")]
-    ops = edit.inline or inline_diff(edit.old or "", edit.new or "")
+    ops = whole_figures(edit.inline or inline_diff(edit.old or "", edit.new or ""))
+    spans: list[tuple[str, str, str, str]] = []
+    before, deleted, inserted = "", "", ""
+    for op, text in ops:
+        if op == "=":
+            if deleted or inserted:
+                spans.append((before, deleted, inserted, text))
+                deleted = inserted = ""
+            before = text
+        elif op == "-":
+            deleted += text
+        else:
+            inserted += text
+    if deleted or inserted:
+        spans.append((before, deleted, inserted, ""))
+    return spans
+
+
+def whole_figures(ops: Sequence[InlineOp]) -> list[InlineOp]:
+    """Inline ops whose changes cut into no figure: a change inside one takes in all of it, on both sides, so each
+    side reads as the page wrote it ("7-2" -> "6-3", not "7" -> "6" and "2" -> "3"; "3:1" -> "2:1", not "3" -> "2")."""
     old = "".join(text for op, text in ops if op != "+")
     new = "".join(text for op, text in ops if op != "-")
     spots: list[list[int]] = []  # [old start, old end, new start, new end] of each changed spot
@@ -159,13 +178,12 @@ def _spans(edit: Edit) -> list[tuple[str, str, str, str]]:
         else:
             at_new += len(text)
             spots[-1][3] = at_new
-    spots = _whole_figures(spots, _figures(old), _figures(new))
-    spans: list[tuple[str, str, str, str]] = []
-    for i, (a0, a1, b0, b1) in enumerate(spots):
-        before = old[spots[i - 1][1] if i else 0 : a0]
-        after = old[a1 : spots[i + 1][0] if i + 1 < len(spots) else len(old)]
-        spans.append((before, old[a0:a1], new[b0:b1], after))
-    return spans
+    out: list[InlineOp] = []
+    at = 0
+    for a0, a1, b0, b1 in _widened(spots, _figures(old), _figures(new)):
+        out += [(op, text) for op, text in (("=", old[at:a0]), ("-", old[a0:a1]), ("+", new[b0:b1])) if text]
+        at = a1
+    return out + ([("=", old[at:])] if at < len(old) else [])
 
 
 def _figure_runs(tokens: Sequence[str]) -> list[tuple[int, int]]:
@@ -199,7 +217,7 @@ def _figures(text: str) -> list[tuple[int, int]]:
     return [(offsets[a], offsets[b]) for a, b in _figure_runs(tokens)]
 
 
-def _whole_figures(
+def _widened(
     spots: list[list[int]], old_figures: list[tuple[int, int]], new_figures: list[tuple[int, int]]
 ) -> list[list[int]]:
     """Changed spots widened to take in every figure they cut into, on either side; spots that meet are one."""
