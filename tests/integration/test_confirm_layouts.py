@@ -179,3 +179,40 @@ def test_one_story_at_three_urls_of_a_host_keeps_its_headline_and_an_edit_is_onl
     assert [e.field for e in real.edits] == ["body", "body"] and "headline_changed" not in real.flags
     assert {e.new for e in real.edits} == {edited[2], edited[3]}
     assert c.store.latest_version(urls[0]).article.headline == tidewater.HEADLINE
+
+
+# Four more paragraphs of the north pier story: the full version a wire service sends, of which a site also runs
+# a short cut (the lede and the line on the repairs) at another address.
+LONGER = [
+    "Divers first reported the cracks on Friday during a routine inspection of the pier's eastern side.",
+    "The authority said the piles were last inspected three years ago and showed no damage at the time.",
+    "Local traders fear the closure will cut the number of visitors to the seafront over the winter months.",
+    "A public meeting on the repairs will be held at the harbour office on Thursday evening.",
+]
+
+
+def test_a_short_line_a_shortened_copy_of_the_story_shares_is_not_learned_as_the_hosts_boilerplate(
+    site, make_fetcher, tmp_path
+):
+    def checker_now() -> Checker:
+        return Checker(make_fetcher(settle_ms=0), tmp_path / "data", Config(trust=TrustSettings(confirm_delay=0.05)))
+
+    repairs = "Repairs will take 6 weeks."
+    full = [*tidewater.BODY[:2], repairs, *tidewater.BODY[2:], *LONGER]
+    edited = [p.replace("6 weeks", "9 weeks") for p in full]
+    site.page_versions("/full", {"v1": page(full), "v2": page(edited)})
+    brief_body = [tidewater.BODY[0], repairs, LONGER[3]]
+    site.set("/brief", Response(page(brief_body, after=1)))
+    c = checker_now()
+    brief, url = c.add(site.url("/brief")), c.add(site.url("/full"))
+    assert [c.check(brief).status, c.check(url).status] == ["new", "new"]
+    # Each copy keeps the line: the host's other article that shows it is the same story, not another one.
+    assert c.store.latest_version(brief).article.body == brief_body
+    assert c.store.latest_version(url).article.body == full
+    c = checker_now()  # a fresh check process reads the host anew
+    assert c.check(url).status == "unchanged"
+
+    site.set_version("/full", "v2")
+    real = checker_now().check(url)
+    assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
+    assert [(e.field, e.old, e.new) for e in real.edits] == [("body", repairs, "Repairs will take 9 weeks.")]
