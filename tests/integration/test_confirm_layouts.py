@@ -216,3 +216,36 @@ def test_a_short_line_a_shortened_copy_of_the_story_shares_is_not_learned_as_the
     real = checker_now().check(url)
     assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
     assert [(e.field, e.old, e.new) for e in real.edits] == [("body", repairs, "Repairs will take 9 weeks.")]
+
+
+TOPICS = [
+    "the ferry timetable",
+    "the lighthouse",
+    "the new crane",
+    "the sea wall",
+    "the fish market",
+    "the marina fees",
+]
+
+
+def test_a_short_story_line_deleted_beside_a_line_rotating_through_new_stories_is_an_edit(site, checker):
+    # The "most read now" line shows another story on every load, never the one stored with the version, so no
+    # load shows the stored text of the line; the short story line under it is deleted by the editor.
+    repairs = "Repairs will take 6 weeks."
+    body = [*tidewater.BODY[:2], repairs, *tidewater.BODY[2:]]
+    cut = [p for p in body if p != repairs]
+
+    def load(story: list[str], n: int) -> Response:
+        now = f'<p class="now">Most read now: news on {TOPICS[n % len(TOPICS)]}</p>'
+        return Response(page(story, now))
+
+    site.page_versions("/cut", {"v1": [load(body, n) for n in range(60)], "v2": [load(cut, n + 3) for n in range(60)]})
+    url = checker.add(site.url("/cut"))
+    assert [checker.check(url).status, checker.check(url).status] == ["new", "unchanged"]
+    assert any(k.startswith("Most read now") for k in checker.store.get_article(url).volatile)
+
+    site.set_version("/cut", "v2")
+    real = checker.check(url)
+    assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
+    assert [(e.field, e.old, e.new) for e in real.edits] == [("body", repairs, None)]
+    assert not any("Repairs" in key for key in checker.store.get_article(url).volatile)
