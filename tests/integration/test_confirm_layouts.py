@@ -87,13 +87,21 @@ def most_read(n: int) -> str:
 def test_a_rotating_line_inside_the_article_is_learned_listed_and_never_hides_the_edit(site, checker, tmp_path):
     site.page_versions("/m", {"story": loads(tidewater.BODY, most_read), "edited": loads(EDITED, most_read)})
     url = checker.add(site.url("/m"))
-    results = [checker.check(url) for _ in range(4)]
+    results, loads_per_check = [], []
+    for _ in range(4):
+        before = site.hits("/m")
+        results.append(checker.check(url))
+        loads_per_check.append(site.hits("/m") - before)
     assert results[0].status == "new"
     assert [r.status for r in results[1:]] == ["unchanged"] * 3 and len(checker.store.list_versions(url)) == 1
     assert checker.store.get_article(url).volatile  # learned at once, from the first disagreeing pair of loads
+    # One extra load decides the first disagreement; once learned, a check is one load.
+    assert loads_per_check[1:] == [2, 1, 1]
 
     site.set_version("/m", "edited")
+    before = site.hits("/m")
     real = checker.check(url)
+    assert site.hits("/m") - before == 2  # the load that sees the edit and the one that confirms it
     assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
     assert [e.field for e in real.edits] == ["body"] and ("+", "3.9") in real.edits[0].inline
     assert not any("Most read" in (e.old or "") + (e.new or "") for e in real.edits)
