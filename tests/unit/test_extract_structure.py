@@ -186,6 +186,20 @@ def test_a_labelled_pointer_and_a_row_of_tag_links_are_dropped():
     assert extract(story_with(pointer + tags), URL).body == STORY
 
 
+def test_the_heading_over_a_list_of_links_alone_leaves_with_the_list():
+    # Polish "See also" over a list whose items are only links: no word list knows the heading, its shape does.
+    related = (
+        "<div><h4>Zobacz też</h4><ul>"
+        '<li><a href="/s/1">Prom zmienia rozkład na zimę</a></li>'
+        '<li><a href="/s/2">Latarnia znów otwarta dla turystów</a></li>'
+        '<li><a href="/s/3">Rada popiera nowy falochron</a></li></ul></div>'
+    )
+    assert extract(story_with(related), URL).body == STORY
+    # A subhead over the story's own paragraphs stays, and so does one over a single link.
+    subhead = '<h3>Ein Kanal, zwei Häfen</h3><p><a href="/report.pdf">Der Bericht des Hafenrats als PDF</a></p>'
+    assert extract(story_with(subhead), URL).body == [*STORY[:2], "Ein Kanal, zwei Häfen", *STORY[2:]]
+
+
 def test_story_lines_with_a_link_or_few_words_are_kept():
     lines = [
         'The full report is <a href="/report.pdf">on the board\'s website</a>.',

@@ -111,8 +111,20 @@ def _prose(line: Line) -> bool:
     return _is_sentence(line.text) or len(line.text) > SHORT_LINE
 
 
+def _only_link(line: Line) -> bool:
+    """A block that is nothing but a link: a pointer to another page ("READ MORE: ...", a related story)."""
+    return line.linked >= 0.9 * len(line.text) and len(line.text) < 250
+
+
 def drop_modules(lines: list[Line]) -> tuple[list[str], list[str]]:
     """The body's lines without the in-article modules among them, and the meta lines among those, as text."""
+    # Blocks that are only a link leave first; a module heading over two or more of them in a row leaves too.
+    heads = {
+        k - 1
+        for k in range(1, len(lines) - 1)
+        if _only_link(lines[k]) and _only_link(lines[k + 1]) and _module_heading(lines[k - 1])
+    }
+    lines = [line for k, line in enumerate(lines) if not _only_link(line) and k not in heads]
     keep = [True] * len(lines)
     i = 0
     while i < len(lines):
