@@ -200,6 +200,11 @@ def test_the_heading_over_a_list_of_links_alone_leaves_with_the_list():
     assert extract(story_with(subhead), URL).body == [*STORY[:2], "Ein Kanal, zwei Häfen", *STORY[2:]]
 
 
+def test_a_prompt_labelled_with_a_dash_before_its_link_is_dropped():
+    prompt = '<p><strong>Biuletyn portowy</strong> — <a href="/newsletter">zapisz się na wiadomości z portu</a></p>'
+    assert extract(story_with(prompt), URL).body == STORY
+
+
 def test_story_lines_with_a_link_or_few_words_are_kept():
     lines = [
         'The full report is <a href="/report.pdf">on the board\'s website</a>.',

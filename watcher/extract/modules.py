@@ -29,7 +29,7 @@ _FIGURES = re.compile(r"(?<!\S)\d+\s+\d+(?!\S)")  # numbers side by side: a row 
 _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}|\d{1,2}:\d{2}"
 )
-_LABEL = re.compile(r"[:：|»›>]\s*$")
+_LABEL = re.compile(r"[:：|»›>—–]\s*$")  # "Read more:", "Newsletter —" before the link
 _SEPARATED = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
 
 
