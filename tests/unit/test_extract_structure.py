@@ -249,6 +249,20 @@ def test_a_counter_line_beside_the_byline_in_chinese_is_not_story_text():
     assert art.byline == "記者 林雅婷"
 
 
+def test_a_name_before_a_comma_and_the_date_on_a_counter_line_is_the_byline():
+    lines = {
+        "Por Ana Ribeiro, 12/03/2026 às 14h05 — 4 comentários": "Por Ana Ribeiro",
+        "By Ann Baker, Mar 12, 2026 at 2:05 p.m. · 4 Comments": "By Ann Baker",
+        "von Anna Becker, 12. März 2026 | 4 Kommentare": "von Anna Becker",
+        # No name on the line: a weekday or a verb before the comma is none.
+        "Monday, March 12, 2026 · 4 comments": "",
+        "Published on Monday, March 12, 2026 · 4 comments": "",
+    }
+    for line, byline in lines.items():
+        art = extract(story_with("", byline=f"<p>{escape(line)}</p>"), URL)
+        assert (art.body, art.byline) == (STORY, byline), line
+
+
 def test_the_byline_keeps_the_author_not_the_date_or_the_count():
     line = (
         '<p class="byline">Por <a href="/autor/ana">Ana Ribeiro</a> · <time datetime="2026-03-12">12/03/2026</time>'

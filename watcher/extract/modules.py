@@ -154,11 +154,28 @@ def drop_modules(lines: list[Line]) -> tuple[list[str], list[str]]:
     return kept, [lines[k].text for k in meta if not keep[k]]
 
 
+_NAME_COMMA = re.compile(r"^([^,，\d]+)[,，]")
+
+
+def _names(segment: str) -> bool:
+    return bool(segment) and len(segment) <= 60 and not _DIGIT.search(segment) and bool(_LETTER.search(segment))
+
+
+def _capitalised_name(text: str) -> bool:
+    """Two words or more, every one after the first capitalised: "Por Ana Ribeiro", "von Anna Becker"; not a
+    weekday alone, nor "Published on Monday"."""
+    words = text.split()
+    return len(words) >= 2 and all(w[:1].isupper() for w in words[1:])
+
+
 def names_in(meta_line: str) -> str:
     """The names on a byline-and-counter line: its first segment without figures ("Ana Ribeiro" in "Ana Ribeiro ·
-    12 de março de 2026 · 4 comentários"), or "" when it has none."""
-    for segment in _SEPARATED.split(meta_line):
-        segment = segment.strip()
-        if segment and len(segment) <= 60 and not _DIGIT.search(segment) and _LETTER.search(segment):
+    12 de março de 2026 · 4 comentários"), else the capitalised words before a comma that opens the line ("Por Ana
+    Ribeiro" in "Por Ana Ribeiro, 12/03/2026 às 14h05 — 4 comentários"), or "" when it has none."""
+    segments = [segment.strip() for segment in _SEPARATED.split(meta_line)]
+    for segment in segments:
+        if _names(segment):
             return segment
-    return ""
+    lead = _NAME_COMMA.match(meta_line.strip())
+    name = lead.group(1).strip() if lead else ""
+    return name if _names(name) and _capitalised_name(name) else ""
