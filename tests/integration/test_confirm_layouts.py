@@ -135,6 +135,7 @@ def test_a_byline_that_changes_on_every_load_is_learned_once_and_the_body_edit_i
     assert "<byline>" in checker.store.get_article(url).volatile
     # Learned on the first reload: the later ones need no confirming re-fetch and are not left unconfirmed.
     assert not any("unconfirmed" in r.flags for r in results)
+    assert checker.store.latest_version(url).article.body == tidewater.BODY  # the list is chrome by its shape
     before = site.hits("/b")
     assert checker.check(url).status == "unchanged" and site.hits("/b") - before == 1
 
@@ -257,3 +258,37 @@ def test_a_short_story_line_deleted_beside_a_line_rotating_through_new_stories_i
     assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
     assert [(e.field, e.old, e.new) for e in real.edits] == [("body", repairs, None)]
     assert not any("Repairs" in key for key in checker.store.get_article(url).volatile)
+
+
+TEASED = [
+    ("Ferry timetable changes for winter", "Crossings drop to four a day from November as the operator cuts costs."),
+    ("Lighthouse reopens to visitors", "The keeper's cottage is a museum now, its lamp room open at weekends."),
+    ("New crane arrives at the docks", "It can lift twice the old one's load and works the container quay by spring."),
+    ("Council backs a new sea wall", "Work could start next spring if the government pays half of the bill."),
+    ("Fish market moves to the old warehouse", "Traders get twice the space and a cold store of their own in May."),
+    ("Marina fees rise for the first time in ten years", "Berth holders will pay about a fifth more from April."),
+]
+
+
+def teased(n: int) -> str:
+    """Three of the six other stories, each a linked title and its teaser, another three (in another order) on
+    every load."""
+    picks = [TEASED[(n + k * (1 + n % 2)) % len(TEASED)] for k in range(3)]
+    items = "".join(f'<li><a href="/s/{escape(t[:8])}">{escape(t)}</a> {escape(d)}</li>' for t, d in picks)
+    return f'<div class="more"><h3>More great stories</h3><ul>{items}</ul></div>'
+
+
+def test_an_in_article_list_of_teased_stories_replaced_on_every_load_makes_no_edit_and_the_edit_is_stored(
+    site, checker
+):
+    site.page_versions("/t", {"story": loads(tidewater.BODY, teased), "edited": loads(EDITED, lambda n: teased(n + 1))})
+    url = checker.add(site.url("/t"))
+    results = [checker.check(url) for _ in range(4)]
+    assert [r.status for r in results] == ["new", "unchanged", "unchanged", "unchanged"], [r.flags for r in results]
+    assert not any("unconfirmed" in r.flags for r in results)
+    assert checker.store.latest_version(url).article.body == tidewater.BODY  # the list is chrome by its shape
+
+    site.set_version("/t", "edited")
+    real = checker.check(url)
+    assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
+    assert [(e.field, e.new) for e in real.edits] == [("body", EDITED[2])]

@@ -205,6 +205,26 @@ def test_a_prompt_labelled_with_a_dash_before_its_link_is_dropped():
     assert extract(story_with(prompt), URL).body == STORY
 
 
+def test_a_list_of_other_stories_with_their_teasers_is_dropped_and_lines_opening_with_a_linked_name_kept():
+    related = (
+        "<div><p>Lisää luettavaa</p><ul>"
+        '<li><a href="/a">Lauttojen aikataulu muuttuu talveksi</a> Vuoroja on marraskuusta neljä päivässä.</li>'
+        '<li><a href="/b">Majakka avataan taas kävijöille</a> Vartijan mökki on nyt museo.</li></ul></div>'
+    )
+    assert extract(story_with(related), URL).body == STORY
+    lines = [
+        '<a href="/org/hb">The North Tidewater Harbour Board</a> said the dredging would start in April.',
+        '<a href="/org/fa">The Tidewater Fishermen\'s Association</a> welcomed the decision on Tuesday.',
+    ]
+    body = extract(story_with("".join(f"<p>{line}</p>" for line in lines)), URL).body
+    assert body == [
+        *STORY[:2],
+        "The North Tidewater Harbour Board said the dredging would start in April.",
+        "The Tidewater Fishermen's Association welcomed the decision on Tuesday.",
+        *STORY[2:],
+    ]
+
+
 def test_story_lines_with_a_link_or_few_words_are_kept():
     lines = [
         'The full report is <a href="/report.pdf">on the board\'s website</a>.',

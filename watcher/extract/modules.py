@@ -20,6 +20,7 @@ POINTER_UNLINKED_WORDS = 3  # "Read more:", "Leia também:", "延伸閱讀：" b
 MODULE_HEADING_CHARS = 40
 TITLE_CHARS = 10  # linked characters of another story's title, at least; a linked name is shorter
 META_LINE_CHARS = 90
+TEASED_TITLE_WORDS = 3  # a linked title of another story, at least; a linked name is shorter
 
 _SENTENCE_END = re.compile(r"[.!?。！？…」』\"”’)）]\s*$")
 _LETTER = re.compile(rf"[^\W\d_]|[{CJK_LETTERS}]")
@@ -87,6 +88,22 @@ def _list_entry(line: Line) -> bool:
     )
 
 
+def _teased_title(line: Line) -> bool:
+    """A line of a list of other stories with their teasers: it opens with its one link, a title that is no
+    sentence, and goes on with a new sentence (the teaser, capitalised), not with the rest of the title's
+    sentence as a story line that opens with a linked name does ("<a>Ines Calloway</a> said …")."""
+    if line.links != 1 or line.lead.strip() or line.row or len(line.text) > 2 * SHORT_LINE:
+        return False
+    teaser = line.unlinked.strip().lstrip("—–-:|·• ")
+    title = line.text[: len(line.text) - len(line.unlinked)].strip()
+    return (
+        _words(title) >= TEASED_TITLE_WORDS
+        and len(title) >= 2 * TITLE_CHARS
+        and not _is_sentence(title)
+        and teaser[:1].isupper()
+    )
+
+
 def _module_heading(line: Line) -> bool:
     """The title of a module ("More great stories", "相關新聞"): short, no link, not a sentence."""
     return not line.links and len(line.text) <= MODULE_HEADING_CHARS and not _is_sentence(line.text)
@@ -129,10 +146,11 @@ def drop_modules(lines: list[Line]) -> tuple[list[str], list[str]]:
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and _list_entry(lines[j]):
+        while j < len(lines) and (_list_entry(lines[j]) or _teased_title(lines[j])):
             j += 1
         if j - i >= 2:
-            # Two or more short link lines in a row: a list of other stories, with its heading if it has one.
+            # Two or more short link lines in a row, or titles with their teasers: a list of other stories, with
+            # its heading if it has one.
             for k in range(i, j):
                 keep[k] = False
             if i > 0 and _module_heading(lines[i - 1]):
