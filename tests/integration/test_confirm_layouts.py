@@ -292,3 +292,28 @@ def test_an_in_article_list_of_teased_stories_replaced_on_every_load_makes_no_ed
     real = checker.check(url)
     assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
     assert [(e.field, e.new) for e in real.edits] == [("body", EDITED[2])]
+
+
+def test_a_story_and_two_shortened_copies_of_it_on_one_host_keep_their_headline(site, make_fetcher, tmp_path):
+    def checker_now() -> Checker:
+        return Checker(make_fetcher(settle_ms=0), tmp_path / "data", Config(trust=TrustSettings(confirm_delay=0.05)))
+
+    # The wire story in full at one address and cut to its lede and one line at two others, one headline for all.
+    full = [*tidewater.BODY, *LONGER]
+    edited = [p.replace("2.4 million", "3.9 million") for p in full]
+    site.page_versions("/full", {"v1": page(full), "v2": page(edited)})
+    site.set("/cut-1", Response(page([tidewater.BODY[0], LONGER[3]], after=1)))
+    site.set("/cut-2", Response(page([tidewater.BODY[0], LONGER[0]], after=1)))
+    c = checker_now()
+    urls = [c.add(site.url(path)) for path in ("/cut-1", "/cut-2", "/full")]
+    assert [c.check(url).status for url in urls] == ["new"] * 3
+    c = checker_now()  # the host read anew: three copies of one story, not three stories sharing a title
+    for url in urls:
+        again = c.check(url)
+        assert (again.status, again.edits, again.flags) == ("unchanged", [], []), url
+        assert c.store.latest_version(url).article.headline == tidewater.HEADLINE
+
+    site.set_version("/full", "v2")
+    real = checker_now().check(urls[2])
+    assert (real.status, "headline_changed" in real.flags) == ("changed", False)
+    assert [(e.field, e.new) for e in real.edits] == [("body", edited[2])]
