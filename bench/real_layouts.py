@@ -228,8 +228,12 @@ class Page:
             owner = owner.getparent()
         if owner is None or owner.tag not in _PARAGRAPHS:
             return False
-        whole = collapse("".join(owner.itertext()))
-        return len(whole) < 2000 and self.is_story(whole)
+        # One verdict per owner and render: a big list item or cell holds thousands of text nodes, and joining
+        # its text for each of them made serving a 265 KB page take seconds, counted as watcher's time.
+        if owner not in self._owners:
+            whole = collapse("".join(owner.itertext()))
+            self._owners[owner] = len(whole) < 2000 and self.is_story(whole)
+        return self._owners[owner]
 
     def _choose_edit(self) -> tuple[str, str, str, str] | None:
         """A text node of one body paragraph (in the middle of the story) and the change made to it: a paragraph of
@@ -310,6 +314,7 @@ class Page:
         return False
 
     def _noise(self, tree: Any, rng: random.Random, n: int) -> None:
+        self._owners: dict[Any, bool] = {}
         prose = self._prose(tree)
         for (el, where), text in list(self._text_nodes(tree)):
             if where == "text" and not _DIGIT.search(text):

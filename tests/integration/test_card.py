@@ -299,6 +299,82 @@ def test_the_pilcrow_in_a_cards_words_sits_tight_against_its_number():
         assert pilcrow <= 1.15 * letter, widths
 
 
+# Each mark of the card's text (from `marks`) as drawn: (mark, its advance, the advance of an "o" beside it).
+_MARK_WIDTHS_JS = """(marks) => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        for (let i = 0; i < node.data.length; i++) {
+            if (!marks.includes(node.data[i])) continue;
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            const probe = document.createElement('span');
+            probe.textContent = 'o';
+            node.parentNode.appendChild(probe);
+            out.push([node.data[i], range.getBoundingClientRect().width, probe.getBoundingClientRect().width]);
+            probe.remove();
+        }
+    }
+    return out;
+}"""
+
+
+# The space between the outlet's name and the "·" before the host, in px.
+_GAP_AFTER_OUTLET_JS = """() => {
+    const walker = document.createTreeWalker(document.querySelector('.path'), NodeFilter.SHOW_TEXT);
+    let path = walker.nextNode();
+    while (!path.data.includes('·')) path = walker.nextNode();
+    const range = document.createRange();
+    range.setStart(path, path.data.indexOf('·'));
+    range.setEnd(path, path.data.indexOf('·') + 1);
+    return range.getBoundingClientRect().left - document.querySelector('.host').getBoundingClientRect().right;
+}"""
+
+
+def _mark_widths(body_before: str, body_after: str, lang: str) -> tuple[str, float, list[tuple[str, float, float]]]:
+    from playwright.sync_api import sync_playwright
+
+    from watcher.diff import diff_articles
+    from watcher.fetch.browser import LAUNCH_ARGS, find_browser
+    from watcher.models import Article, Version, WatchedArticle
+
+    url, at = "https://news.example/2026/bridge", datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+    before = Article(headline="Bridge", body=[body_before, "Fares stay."], lang=lang, site="The Courier")
+    after = Article(headline="Bridge", body=[body_after, "Fares stay."], lang=lang, site="The Courier")
+    old = Version(url=url, number=1, captured_at=at, content_hash="a", article=before)
+    new = Version(url=url, number=2, captured_at=at, content_hash="b", article=after)
+    new.edits = list(diff_articles(before, after).edits)
+    html = card_html(ReportEntry(WatchedArticle(url=url, added_at=at), old, new), width=CARD_SIZE[0], height=None)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_browser().path, args=LAUNCH_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": CARD_SIZE[0], "height": CARD_SIZE[1]})
+            page.set_content(html)
+            widths = page.evaluate(_MARK_WIDTHS_JS, "“”‘’·")
+            return page.inner_text(".what-changed"), page.evaluate(_GAP_AFTER_OUTLET_JS), widths
+        finally:
+            browser.close()
+
+
+def test_latin_punctuation_in_an_english_card_is_set_in_a_latin_font():
+    """Curly quotes and the middle dot of an English card (its words: 'quote reworded: “…” → “…”', the labels'
+    '·', the page's own quotes) are narrower than an "o" beside them, not the full-width cells of the CJK font
+    (about 1.6 "o" wide before), with a real space still before the "·" after the outlet's name; a Chinese card
+    keeps its full-width punctuation."""
+    words, gap, widths = _mark_widths(
+        "“We will fix it,” Lee said on ‘Tuesday’.", "“We will fix it soon,” Lee said on ‘Tuesday’.", "en"
+    )
+    assert words == "quote reworded: “We will fix it,” → “We will fix it soon,” (¶1)"
+    assert {mark for mark, *_ in widths} == set("“”‘’·"), widths
+    for mark, width, letter in widths:
+        assert width <= 0.8 * letter, (mark, widths)
+    assert gap >= 3, gap  # "The Courier · news.example", not "The Courier· news.example"
+    _words, _gap, widths = _mark_widths("李市長說：“我們會修好它。”", "李市長說：“我們很快會修好它。”", "zh-Hant")
+    closing = [width / letter for mark, width, letter in widths if mark == "”"]
+    assert closing and min(closing) >= 1.2, widths
+
+
 # --- errors ---------------------------------------------------------------------------------------------
 
 

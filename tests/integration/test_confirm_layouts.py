@@ -87,13 +87,21 @@ def most_read(n: int) -> str:
 def test_a_rotating_line_inside_the_article_is_learned_listed_and_never_hides_the_edit(site, checker, tmp_path):
     site.page_versions("/m", {"story": loads(tidewater.BODY, most_read), "edited": loads(EDITED, most_read)})
     url = checker.add(site.url("/m"))
-    results = [checker.check(url) for _ in range(4)]
+    results, loads_per_check = [], []
+    for _ in range(4):
+        before = site.hits("/m")
+        results.append(checker.check(url))
+        loads_per_check.append(site.hits("/m") - before)
     assert results[0].status == "new"
     assert [r.status for r in results[1:]] == ["unchanged"] * 3 and len(checker.store.list_versions(url)) == 1
     assert checker.store.get_article(url).volatile  # learned at once, from the first disagreeing pair of loads
+    # One extra load decides the first disagreement; once learned, a check is one load.
+    assert loads_per_check[1:] == [2, 1, 1]
 
     site.set_version("/m", "edited")
+    before = site.hits("/m")
     real = checker.check(url)
+    assert site.hits("/m") - before == 2  # the load that sees the edit and the one that confirms it
     assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
     assert [e.field for e in real.edits] == ["body"] and ("+", "3.9") in real.edits[0].inline
     assert not any("Most read" in (e.old or "") + (e.new or "") for e in real.edits)
@@ -127,6 +135,7 @@ def test_a_byline_that_changes_on_every_load_is_learned_once_and_the_body_edit_i
     assert "<byline>" in checker.store.get_article(url).volatile
     # Learned on the first reload: the later ones need no confirming re-fetch and are not left unconfirmed.
     assert not any("unconfirmed" in r.flags for r in results)
+    assert checker.store.latest_version(url).article.body == tidewater.BODY  # the list is chrome by its shape
     before = site.hits("/b")
     assert checker.check(url).status == "unchanged" and site.hits("/b") - before == 1
 
@@ -179,3 +188,132 @@ def test_one_story_at_three_urls_of_a_host_keeps_its_headline_and_an_edit_is_onl
     assert [e.field for e in real.edits] == ["body", "body"] and "headline_changed" not in real.flags
     assert {e.new for e in real.edits} == {edited[2], edited[3]}
     assert c.store.latest_version(urls[0]).article.headline == tidewater.HEADLINE
+
+
+# Four more paragraphs of the north pier story: the full version a wire service sends, of which a site also runs
+# a short cut (the lede and the line on the repairs) at another address.
+LONGER = [
+    "Divers first reported the cracks on Friday during a routine inspection of the pier's eastern side.",
+    "The authority said the piles were last inspected three years ago and showed no damage at the time.",
+    "Local traders fear the closure will cut the number of visitors to the seafront over the winter months.",
+    "A public meeting on the repairs will be held at the harbour office on Thursday evening.",
+]
+
+
+def test_a_short_line_a_shortened_copy_of_the_story_shares_is_not_learned_as_the_hosts_boilerplate(
+    site, make_fetcher, tmp_path
+):
+    def checker_now() -> Checker:
+        return Checker(make_fetcher(settle_ms=0), tmp_path / "data", Config(trust=TrustSettings(confirm_delay=0.05)))
+
+    repairs = "Repairs will take 6 weeks."
+    full = [*tidewater.BODY[:2], repairs, *tidewater.BODY[2:], *LONGER]
+    edited = [p.replace("6 weeks", "9 weeks") for p in full]
+    site.page_versions("/full", {"v1": page(full), "v2": page(edited)})
+    brief_body = [tidewater.BODY[0], repairs, LONGER[3]]
+    site.set("/brief", Response(page(brief_body, after=1)))
+    c = checker_now()
+    brief, url = c.add(site.url("/brief")), c.add(site.url("/full"))
+    assert [c.check(brief).status, c.check(url).status] == ["new", "new"]
+    # Each copy keeps the line: the host's other article that shows it is the same story, not another one.
+    assert c.store.latest_version(brief).article.body == brief_body
+    assert c.store.latest_version(url).article.body == full
+    c = checker_now()  # a fresh check process reads the host anew
+    assert c.check(url).status == "unchanged"
+
+    site.set_version("/full", "v2")
+    real = checker_now().check(url)
+    assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
+    assert [(e.field, e.old, e.new) for e in real.edits] == [("body", repairs, "Repairs will take 9 weeks.")]
+
+
+TOPICS = [
+    "the ferry timetable",
+    "the lighthouse",
+    "the new crane",
+    "the sea wall",
+    "the fish market",
+    "the marina fees",
+]
+
+
+def test_a_short_story_line_deleted_beside_a_line_rotating_through_new_stories_is_an_edit(site, checker):
+    # The "most read now" line shows another story on every load, never the one stored with the version, so no
+    # load shows the stored text of the line; the short story line under it is deleted by the editor.
+    repairs = "Repairs will take 6 weeks."
+    body = [*tidewater.BODY[:2], repairs, *tidewater.BODY[2:]]
+    cut = [p for p in body if p != repairs]
+
+    def load(story: list[str], n: int) -> Response:
+        now = f'<p class="now">Most read now: news on {TOPICS[n % len(TOPICS)]}</p>'
+        return Response(page(story, now))
+
+    site.page_versions("/cut", {"v1": [load(body, n) for n in range(60)], "v2": [load(cut, n + 3) for n in range(60)]})
+    url = checker.add(site.url("/cut"))
+    assert [checker.check(url).status, checker.check(url).status] == ["new", "unchanged"]
+    assert any(k.startswith("Most read now") for k in checker.store.get_article(url).volatile)
+
+    site.set_version("/cut", "v2")
+    real = checker.check(url)
+    assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
+    assert [(e.field, e.old, e.new) for e in real.edits] == [("body", repairs, None)]
+    assert not any("Repairs" in key for key in checker.store.get_article(url).volatile)
+
+
+TEASED = [
+    ("Ferry timetable changes for winter", "Crossings drop to four a day from November as the operator cuts costs."),
+    ("Lighthouse reopens to visitors", "The keeper's cottage is a museum now, its lamp room open at weekends."),
+    ("New crane arrives at the docks", "It can lift twice the old one's load and works the container quay by spring."),
+    ("Council backs a new sea wall", "Work could start next spring if the government pays half of the bill."),
+    ("Fish market moves to the old warehouse", "Traders get twice the space and a cold store of their own in May."),
+    ("Marina fees rise for the first time in ten years", "Berth holders will pay about a fifth more from April."),
+]
+
+
+def teased(n: int) -> str:
+    """Three of the six other stories, each a linked title and its teaser, another three (in another order) on
+    every load."""
+    picks = [TEASED[(n + k * (1 + n % 2)) % len(TEASED)] for k in range(3)]
+    items = "".join(f'<li><a href="/s/{escape(t[:8])}">{escape(t)}</a> {escape(d)}</li>' for t, d in picks)
+    return f'<div class="more"><h3>More great stories</h3><ul>{items}</ul></div>'
+
+
+def test_an_in_article_list_of_teased_stories_replaced_on_every_load_makes_no_edit_and_the_edit_is_stored(
+    site, checker
+):
+    site.page_versions("/t", {"story": loads(tidewater.BODY, teased), "edited": loads(EDITED, lambda n: teased(n + 1))})
+    url = checker.add(site.url("/t"))
+    results = [checker.check(url) for _ in range(4)]
+    assert [r.status for r in results] == ["new", "unchanged", "unchanged", "unchanged"], [r.flags for r in results]
+    assert not any("unconfirmed" in r.flags for r in results)
+    assert checker.store.latest_version(url).article.body == tidewater.BODY  # the list is chrome by its shape
+
+    site.set_version("/t", "edited")
+    real = checker.check(url)
+    assert (real.status, real.version) == ("changed", 2), (real.flags, real.note)
+    assert [(e.field, e.new) for e in real.edits] == [("body", EDITED[2])]
+
+
+def test_a_story_and_two_shortened_copies_of_it_on_one_host_keep_their_headline(site, make_fetcher, tmp_path):
+    def checker_now() -> Checker:
+        return Checker(make_fetcher(settle_ms=0), tmp_path / "data", Config(trust=TrustSettings(confirm_delay=0.05)))
+
+    # The wire story in full at one address and cut to its lede and one line at two others, one headline for all.
+    full = [*tidewater.BODY, *LONGER]
+    edited = [p.replace("2.4 million", "3.9 million") for p in full]
+    site.page_versions("/full", {"v1": page(full), "v2": page(edited)})
+    site.set("/cut-1", Response(page([tidewater.BODY[0], LONGER[3]], after=1)))
+    site.set("/cut-2", Response(page([tidewater.BODY[0], LONGER[0]], after=1)))
+    c = checker_now()
+    urls = [c.add(site.url(path)) for path in ("/cut-1", "/cut-2", "/full")]
+    assert [c.check(url).status for url in urls] == ["new"] * 3
+    c = checker_now()  # the host read anew: three copies of one story, not three stories sharing a title
+    for url in urls:
+        again = c.check(url)
+        assert (again.status, again.edits, again.flags) == ("unchanged", [], []), url
+        assert c.store.latest_version(url).article.headline == tidewater.HEADLINE
+
+    site.set_version("/full", "v2")
+    real = checker_now().check(urls[2])
+    assert (real.status, "headline_changed" in real.flags) == ("changed", False)
+    assert [(e.field, e.new) for e in real.edits] == [("body", edited[2])]

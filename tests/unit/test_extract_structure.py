@@ -186,6 +186,45 @@ def test_a_labelled_pointer_and_a_row_of_tag_links_are_dropped():
     assert extract(story_with(pointer + tags), URL).body == STORY
 
 
+def test_the_heading_over_a_list_of_links_alone_leaves_with_the_list():
+    # Polish "See also" over a list whose items are only links: no word list knows the heading, its shape does.
+    related = (
+        "<div><h4>Zobacz też</h4><ul>"
+        '<li><a href="/s/1">Prom zmienia rozkład na zimę</a></li>'
+        '<li><a href="/s/2">Latarnia znów otwarta dla turystów</a></li>'
+        '<li><a href="/s/3">Rada popiera nowy falochron</a></li></ul></div>'
+    )
+    assert extract(story_with(related), URL).body == STORY
+    # A subhead over the story's own paragraphs stays, and so does one over a single link.
+    subhead = '<h3>Ein Kanal, zwei Häfen</h3><p><a href="/report.pdf">Der Bericht des Hafenrats als PDF</a></p>'
+    assert extract(story_with(subhead), URL).body == [*STORY[:2], "Ein Kanal, zwei Häfen", *STORY[2:]]
+
+
+def test_a_prompt_labelled_with_a_dash_before_its_link_is_dropped():
+    prompt = '<p><strong>Biuletyn portowy</strong> — <a href="/newsletter">zapisz się na wiadomości z portu</a></p>'
+    assert extract(story_with(prompt), URL).body == STORY
+
+
+def test_a_list_of_other_stories_with_their_teasers_is_dropped_and_lines_opening_with_a_linked_name_kept():
+    related = (
+        "<div><p>Lisää luettavaa</p><ul>"
+        '<li><a href="/a">Lauttojen aikataulu muuttuu talveksi</a> Vuoroja on marraskuusta neljä päivässä.</li>'
+        '<li><a href="/b">Majakka avataan taas kävijöille</a> Vartijan mökki on nyt museo.</li></ul></div>'
+    )
+    assert extract(story_with(related), URL).body == STORY
+    lines = [
+        '<a href="/org/hb">The North Tidewater Harbour Board</a> said the dredging would start in April.',
+        '<a href="/org/fa">The Tidewater Fishermen\'s Association</a> welcomed the decision on Tuesday.',
+    ]
+    body = extract(story_with("".join(f"<p>{line}</p>" for line in lines)), URL).body
+    assert body == [
+        *STORY[:2],
+        "The North Tidewater Harbour Board said the dredging would start in April.",
+        "The Tidewater Fishermen's Association welcomed the decision on Tuesday.",
+        *STORY[2:],
+    ]
+
+
 def test_story_lines_with_a_link_or_few_words_are_kept():
     lines = [
         'The full report is <a href="/report.pdf">on the board\'s website</a>.',
@@ -228,6 +267,20 @@ def test_a_counter_line_beside_the_byline_in_chinese_is_not_story_text():
     art = extract(story_with("", byline=line), URL)
     assert art.body == STORY
     assert art.byline == "記者 林雅婷"
+
+
+def test_a_name_before_a_comma_and_the_date_on_a_counter_line_is_the_byline():
+    lines = {
+        "Por Ana Ribeiro, 12/03/2026 às 14h05 — 4 comentários": "Por Ana Ribeiro",
+        "By Ann Baker, Mar 12, 2026 at 2:05 p.m. · 4 Comments": "By Ann Baker",
+        "von Anna Becker, 12. März 2026 | 4 Kommentare": "von Anna Becker",
+        # No name on the line: a weekday or a verb before the comma is none.
+        "Monday, March 12, 2026 · 4 comments": "",
+        "Published on Monday, March 12, 2026 · 4 comments": "",
+    }
+    for line, byline in lines.items():
+        art = extract(story_with("", byline=f"<p>{escape(line)}</p>"), URL)
+        assert (art.body, art.byline) == (STORY, byline), line
 
 
 def test_the_byline_keeps_the_author_not_the_date_or_the_count():

@@ -67,6 +67,33 @@ def test_abbreviations_initials_and_list_numbers_end_no_sentence():
     ]
 
 
+def test_list_numbers_inside_a_paragraph_open_their_items_and_end_none():
+    # A list run into one paragraph: each number opens the item after the previous one's full stop.
+    assert sentences("The plan has three steps. 1. Close the pier. 2. Repair the piles. 3. Reopen in March.") == [
+        "The plan has three steps.",
+        "1. Close the pier.",
+        "2. Repair the piles.",
+        "3. Reopen in March.",
+    ]
+    # A figure at a sentence's end still ends it.
+    assert sentences("The vote was 52 to 48. Both sides claimed it.") == [
+        "The vote was 52 to 48.",
+        "Both sides claimed it.",
+    ]
+
+
+def test_no_is_an_abbreviation_only_before_a_number():
+    assert sentences("Asked about a delay, the board said no. Work starts in April.") == [
+        "Asked about a delay, the board said no.",
+        "Work starts in April.",
+    ]
+    assert sentences("The answer was No. Nobody asked again.") == ["The answer was No.", "Nobody asked again."]
+    assert sentences("The crew of No. 7 berth and nos. 4 and 5 agreed. It passed.") == [
+        "The crew of No. 7 berth and nos. 4 and 5 agreed.",
+        "It passed.",
+    ]
+
+
 def test_sentences_end_at_quotes_questions_and_cjk_stops():
     assert sentences('"It is done," she said. Then she left! Really? Yes.') == [
         '"It is done," she said.',

@@ -12,7 +12,7 @@ from watcher.diff.fold import fold
 from watcher.diff.inline import inline_diff
 from watcher.diff.tokens import CJK_NUMERALS, is_cjk, is_number, is_word, tokenize
 from watcher.diff.words import MAGNITUDES, NEGATIONS, SENTENCE_END, TITLE_BEFORE
-from watcher.models import Edit, Fact, FactKind
+from watcher.models import Edit, Fact, FactKind, InlineOp
 
 # Verbs that attribute words to someone. Changing one for another ("said" -> "claimed") changes how far the
 # paper stands behind the words, which is why desks track it apart from other wording.
@@ -69,16 +69,24 @@ NUMBER_WORDS = frozenset(
 CJK_MEASURE_WORDS = "人名位起件個个次元億亿萬万座家所輛辆艘架棟栋間间隻只頭头條条項项場场戶户張张篇本台臺歲岁年天週周%"
 NEGATIONS_CJK = ("不", "沒", "没", "未", "無", "无", "非", "別", "别", "勿")
 
+# Marks that join numbers written against them into one figure, as the page wrote it: a score or vote (7-2, 6–3,
+# 2:1, 7比2), a range (10-12, 10～12), a ratio or rate (3:1, 24/7), a season (2024-25), a date, a phone number.
+FIGURE_JOINERS = "-‐‑‒–—−:：/／~～〜比"
+_JOINERS = re.escape(FIGURE_JOINERS)
+MINUS_SIGNS = "-−"
 _QUOTE = re.compile(r"[“\"«„]([^”\"»“]{2,})[”\"»“]|[「『]([^」』]{1,})[」』]")
 _URL = re.compile(r"https?://[^\s<>\"'）)]+")
 _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december|"
     r"jan\.|feb\.|mar\.|apr\.|jun\.|jul\.|aug\.|sept?\.|oct\.|nov\.|dec\."
 )
+_CLOCK_TEXT = r"(?:[01]?\d|2[0-3]):[0-5]\d"  # a time of a real clock: 8:30, 23:59, not a score of 3:1 or 28:25
 _DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tonight|tomorrow"
 _DATE = re.compile(
-    rf"\b(?:(?:{_MONTHS})\s*\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?|"
-    rf"(?:{_DAYS})\b|\d{{1,2}}:\d{{2}}\s*(?:[ap]\.?m\.?)?|\d{{1,2}}\s*[ap]\.m\.|(?:19|20)\d{{2}}\b)"
+    rf"\b(?:(?:19|20)\d{{2}}([-/.])\d{{1,2}}\1\d{{1,2}}\b|\d{{1,2}}([/.])\d{{1,2}}\2(?:19|20)\d{{2}}\b|"
+    rf"(?:{_MONTHS})\s*\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s*\d{{4}})?|\d{{1,2}}\s+(?:{_MONTHS})(?:\s+\d{{4}})?|"
+    rf"(?:{_DAYS})\b|{_CLOCK_TEXT}\b\s*(?:[ap]\.?m\.?)?|\d{{1,2}}\s*[ap]\.m\.|"
+    rf"(?<![\d{_JOINERS}])(?:19|20)\d{{2}}\b(?![{_JOINERS}]\d))"
     rf"|[\d{CJK_NUMERALS}]+\s*[年月日時时點点分號号]"
     r"|(?:週|周|星期|禮拜|礼拜)[一二三四五六日天]|(?:上午|下午|凌晨|晚間|晚间|今天|昨天|明天|今日|昨日)",
     re.IGNORECASE,
@@ -131,7 +139,7 @@ def _spans(edit: Edit) -> list[tuple[str, str, str, str]]:
         return [("", "", edit.new or "", "")]
     if edit.op == "delete":
         return [("", edit.old or "", "", "")]
-    ops = edit.inline or inline_diff(edit.old or "", edit.new or "")
+    ops = whole_figures(edit.inline or inline_diff(edit.old or "", edit.new or ""))
     spans: list[tuple[str, str, str, str]] = []
     before, deleted, inserted = "", "", ""
     for op, text in ops:
@@ -149,21 +157,116 @@ def _spans(edit: Edit) -> list[tuple[str, str, str, str]]:
     return spans
 
 
+def whole_figures(ops: Sequence[InlineOp]) -> list[InlineOp]:
+    """Inline ops whose changes cut into no figure: a change inside one takes in all of it, on both sides, so each
+    side reads as the page wrote it ("7-2" -> "6-3", not "7" -> "6" and "2" -> "3"; "3:1" -> "2:1", not "3" -> "2")."""
+    old = "".join(text for op, text in ops if op != "+")
+    new = "".join(text for op, text in ops if op != "-")
+    spots: list[list[int]] = []  # [old start, old end, new start, new end] of each changed spot
+    at_old = at_new = 0
+    open_spot = False
+    for op, text in ops:
+        if op == "=":
+            at_old, at_new, open_spot = at_old + len(text), at_new + len(text), False
+            continue
+        if not open_spot:
+            spots.append([at_old, at_old, at_new, at_new])
+            open_spot = True
+        if op == "-":
+            at_old += len(text)
+            spots[-1][1] = at_old
+        else:
+            at_new += len(text)
+            spots[-1][3] = at_new
+    out: list[InlineOp] = []
+    at = 0
+    for a0, a1, b0, b1 in _widened(spots, _figures(old), _figures(new)):
+        out += [(op, text) for op, text in (("=", old[at:a0]), ("-", old[a0:a1]), ("+", new[b0:b1])) if text]
+        at = a1
+    return out + ([("=", old[at:])] if at < len(old) else [])
+
+
+def _figure_runs(tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """Token ranges [start, end) of the figures among tokens: a number with the numbers joined to it by a joiner
+    and no space ("7-2", "2024-05-01", "555-123-4567"), and a minus sign written before it ("-5")."""
+    runs: list[tuple[int, int]] = []
+    i = 0
+    while i < len(tokens):
+        if not is_number(tokens[i]):
+            i += 1
+            continue
+        start, end = i, i + 1
+        while end + 1 < len(tokens) and tokens[end] in FIGURE_JOINERS and is_number(tokens[end + 1]):
+            end += 2
+        # A minus sign, not a hyphen: nothing before it that it could join to a word or a number ("COVID-19").
+        if start and tokens[start - 1] in MINUS_SIGNS:
+            before = tokens[start - 2] if start > 1 else ""
+            if not (is_word(before) or is_number(before)):
+                start -= 1
+        runs.append((start, end))
+        i = end
+    return runs
+
+
+def _figures(text: str) -> list[tuple[int, int]]:
+    """Character ranges [start, end) of the figures in a text."""
+    tokens = tokenize(text)
+    offsets = [0]
+    for tok in tokens:
+        offsets.append(offsets[-1] + len(tok))
+    return [(offsets[a], offsets[b]) for a, b in _figure_runs(tokens)]
+
+
+def _widened(
+    spots: list[list[int]], old_figures: list[tuple[int, int]], new_figures: list[tuple[int, int]]
+) -> list[list[int]]:
+    """Changed spots widened to take in every figure they cut into, on either side; spots that meet are one."""
+
+    def cut(figures: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+        if start < end:
+            return [(s, e) for s, e in figures if s < end and e > start]
+        # An empty spot (text only inserted, or only deleted, there) cuts a figure it falls strictly inside.
+        return [(s, e) for s, e in figures if s < start < e]
+
+    spots = [list(spot) for spot in spots]
+    i = 0
+    while i < len(spots):
+        a0, a1, b0, b1 = spots[i]
+        hit = cut(old_figures, a0, a1) + [(s - b0 + a0, e - b1 + a1) for s, e in cut(new_figures, b0, b1)]
+        left = max([a0 - s for s, _e in hit] + [0])
+        right = max([e - a1 for _s, e in hit] + [0])
+        if not left and not right:
+            i += 1
+            continue
+        # The text between two spots is the same on both sides, so a spot widens by as much on each side.
+        if i and a0 - left <= spots[i - 1][1]:
+            spots[i - 1][1], spots[i - 1][3] = a1, b1
+            del spots[i]
+            i -= 1
+            continue
+        if i + 1 < len(spots) and a1 + right >= spots[i + 1][0]:
+            spots[i][1], spots[i][3] = spots[i + 1][1], spots[i + 1][3]
+            del spots[i + 1]
+            continue
+        spots[i] = [a0 - left, a1 + right, b0 - left, b1 + right]
+    return spots
+
+
 # Measure words a single Chinese numeral counts with (三人, 兩名, 五起); alone, 一 or 三 is as often part of a
 # word (一起, 一些, 三明治) as a count.
 CJK_COUNTERS = "人名位起件個个次元歲岁座間间棟栋輛辆架艘家所條条項项張张倍隻只頭头場场枚"
 
 
 def _numbers(text: str, after: str = "") -> list[tuple[str, str]]:
-    """The numbers in a text, each as (shown, token): shown with its magnitude word ("310 million", "十五萬"),
-    read on into `after`, the unchanged text that follows, for the magnitude or measure word."""
-    tokens = [t for t in tokenize(text) if not t.isspace()]
+    """The numbers in a text, each as (shown, token): a figure whole ("7-2", "-5"), shown with its magnitude word
+    ("310 million", "十五萬"), read on into `after`, the unchanged text that follows, for the magnitude or measure word."""
+    tokens = [t for t in _with_figures(text) if not t.isspace()]
     following = [t for t in tokenize(after) if not t.isspace()][:1]
     out: list[tuple[str, str]] = []
     for i, tok in enumerate(tokens):
         nxt = (tokens + following)[i + 1] if i + 1 < len(tokens) + len(following) else ""
         cjk_numeral = all(ch in CJK_NUMERALS for ch in tok) and (len(tok) > 1 or (bool(nxt) and nxt in CJK_COUNTERS))
-        if is_number(tok) or tok.casefold() in NUMBER_WORDS or cjk_numeral:
+        if is_number(tok.lstrip(MINUS_SIGNS)) or tok.casefold() in NUMBER_WORDS or cjk_numeral:
             shown = (
                 f"{tok} {nxt}"
                 if nxt.casefold() in MAGNITUDES and not is_cjk(nxt)
@@ -171,6 +274,18 @@ def _numbers(text: str, after: str = "") -> list[tuple[str, str]]:
             )
             out.append((shown, tok))
     return out
+
+
+def _with_figures(text: str) -> list[str]:
+    """The text's tokens with each figure one token."""
+    tokens = tokenize(text)
+    out: list[str] = []
+    at = 0
+    for start, end in _figure_runs(tokens):
+        out += tokens[at:start]
+        out.append("".join(tokens[start:end]))
+        at = end
+    return out + tokens[at:]
 
 
 _YEAR = re.compile(r"(?:19|20)\d\d")
@@ -217,8 +332,16 @@ def _subject(before: str) -> str:
     return ("" if picked and is_cjk(picked[0]) else " ").join(picked)
 
 
-def _is_year(number: str, unit: str) -> bool:
-    return not unit and bool(_YEAR.fullmatch(number))
+_CLOCK = re.compile(_CLOCK_TEXT)
+_RANGE_MARKS = re.compile("[-‐‑‒–—~～〜]")
+
+
+def _is_date(number: str, unit: str) -> bool:
+    """A bare year, or a figure written as a date, a time or a span of times (2024-05-01, 8:30, 1:30-2:30): kept
+    with the dates, not a count."""
+    if _YEAR.fullmatch(number):
+        return not unit
+    return bool(_DATE.fullmatch(number)) or all(_CLOCK.fullmatch(part) for part in _RANGE_MARKS.split(number))
 
 
 def _number_facts(edit: Edit) -> list[Fact]:
@@ -229,9 +352,9 @@ def _number_facts(edit: Edit) -> list[Fact]:
         if gone_found or came_found:
             last = (came_found or gone_found)[-1][1]
             unit = _unit((inserted or deleted).split(last, 1)[-1] + after)
-        # A bare year is a date (kept with the dates), not a count.
-        gone = [shown for shown, _tok in gone_found if not _is_year(shown, unit)]
-        came = [shown for shown, _tok in came_found if not _is_year(shown, unit)]
+        # A date is kept with the dates, not a count.
+        gone = [shown for shown, _tok in gone_found if not _is_date(shown, unit)]
+        came = [shown for shown, _tok in came_found if not _is_date(shown, unit)]
         # A lone 一 is as often "a" as "one" (一個人 -> 這個人): it counts only against a number on the other side.
         gone, came = [n for n in gone if n != "一" or came], [n for n in came if n != "一" or gone]
         if not gone and not came:

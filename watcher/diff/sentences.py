@@ -20,10 +20,16 @@ _CJK_END = re.compile(rf"[。！？]+[{_CLOSERS}]*|(?<=[{CJK_LETTERS}])[!?]+[{_C
 _WORD_BEFORE = re.compile(r"(\S*?)$")
 _LONGEST_WORD = 40
 _DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}$")  # U.S., a.m., e.g.: letters each followed by a full stop
+# "No. 5", "nr. 12": abbreviations only before a number; "the board said no. Work starts" ends a sentence.
+_BEFORE_A_NUMBER = frozenset({"No", "Nos", "Nr", "no", "nos", "nr"})
+# What ends the sentence before an inline list's number: "… the pier. 2. Repair the piles."
+_ENDED = re.compile(rf"(?:^|[.!?:;。！？][{_CLOSERS}]*)\s*$")
+_LIST_NUMBER_DIGITS = 3
 
 
-def _continues(text: str, start: int) -> bool:
-    """True when the full stop at `start` ends an abbreviation, an initial or a list number, not a sentence."""
+def _continues(text: str, start: int, following: str) -> bool:
+    """True when the full stop at `start` ends an abbreviation, an initial or a list number, not a sentence;
+    `following` is the first character after it and its spaces."""
     # Only the word before matters: a bounded window keeps a long paragraph linear.
     word = _WORD_BEFORE.search(text, max(0, start - _LONGEST_WORD), start)
     before = word.group(1) if word else ""
@@ -32,11 +38,18 @@ def _continues(text: str, start: int) -> bool:
     bare = before.lstrip("\"'“‘«([")
     if len(bare) == 1 and bare.isupper():
         return True  # an initial: J. K. Rowling
+    if bare in _BEFORE_A_NUMBER:
+        return following.isdigit()
     if bare in ABBREVIATIONS:
         return True
-    # "1." opening a list item (at the paragraph's or a line's start) numbers the item, it ends nothing.
+    # "1." opening a list item (at the paragraph's or a line's start, or right after the sentence before it)
+    # numbers the item, it ends nothing.
+    if not bare.isdigit():
+        return False
     line_start = text.rfind("\n", 0, start) + 1
-    return bare.isdigit() and text[line_start:start].strip() == bare
+    if text[line_start:start].strip() == bare:
+        return True
+    return len(bare) <= _LIST_NUMBER_DIGITS and bool(_ENDED.search(text, line_start, start - len(before)))
 
 
 @lru_cache(maxsize=4096)
@@ -47,7 +60,7 @@ def sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
         if match.group("next").islower():
             continue
         stop = match.group("stop")
-        if stop == "." and _continues(text, match.start("stop")):
+        if stop == "." and _continues(text, match.start("stop"), match.group("next")[0]):
             continue
         ends.add(match.end())
     ends.update(match.end() for match in _CJK_END.finditer(text))

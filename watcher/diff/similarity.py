@@ -15,6 +15,15 @@ def story_overlap(before: Article, after: Article) -> float:
     return len(old & new) / len(old | new)
 
 
+def story_containment(one: Article, other: Article) -> float:
+    """How much of the shorter body the longer one holds (0..1): a shortened copy of a story (a wire story cut to
+    its lede at another address) is contained in the full one, though their story_overlap is small."""
+    a, b = _shingles(one), _shingles(other)
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
 def _shingles(article: Article) -> set[tuple[str, ...]]:
     # Pairs, not single words: two unrelated stories share most common words (and in Chinese most
     # common characters), rarely their pairs. Tokens put one CJK character per token, so text with

@@ -241,11 +241,21 @@ def _out_of_order(a: Sequence[str], b: Sequence[str]) -> set[str]:
     return set(Counter(b) - kept)
 
 
+_ENDS_AS_SENTENCE = re.compile(r"[.!?。！？…][\"'”’»)\]）」』】》]*\s*$")
+
+
+def _shaped_alike(block: str, others: Sequence[str]) -> bool:
+    """Whether block ends as a sentence exactly when one of others does: a widget's lines are all built alike."""
+    sentence = bool(_ENDS_AS_SENTENCE.search(block))
+    return any(bool(_ENDS_AS_SENTENCE.search(x)) == sentence for x in others)
+
+
 def _stored_counterparts(
     stored: Sequence[str], first: Sequence[str], second: Sequence[str], keys: set[str]
 ) -> set[str]:
-    """Keys of stored short blocks neither load shows, which sit where the second load has volatile blocks and no
-    agreed edit: the widget's text when the version was stored."""
+    """Keys of stored short blocks neither load shows, which sit where the second load has volatile blocks built
+    like them and no agreed edit: the widget's text when the version was stored. A short story sentence the
+    editor deleted beside a "most read now" line is no such text, and its deletion stays an edit."""
     seen = set(first) | set(second)
     at = {x: i for i, x in enumerate(second) if x in set(stored)}
     found: set[str] = set()
@@ -258,6 +268,6 @@ def _stored_counterparts(
         region = second[lo:hi] if lo <= hi else []
         volatile = [x for x in region if volatile_key(x) in keys]
         agreed_new = [x for x in region if volatile_key(x) not in keys and x not in set(stored)]
-        if volatile and not agreed_new:
+        if volatile and not agreed_new and _shaped_alike(block, volatile):
             found.add(block_key(block))
     return found

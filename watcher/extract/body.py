@@ -230,8 +230,7 @@ def _dom_paragraphs(container: Any, keep_links: bool = False) -> list[str]:
 
 
 def _story_lines(lines: list[Line]) -> tuple[list[str], list[str]]:
-    # A block that is nothing but a link is a pointer to another page ("READ MORE: ...", a related story).
-    return drop_modules([line for line in lines if not (line.linked >= 0.9 * len(line.text) and len(line.text) < 250)])
+    return drop_modules(lines)
 
 
 def _dom_lines(container: Any) -> list[Line]:

@@ -20,6 +20,7 @@ POINTER_UNLINKED_WORDS = 3  # "Read more:", "Leia também:", "延伸閱讀：" b
 MODULE_HEADING_CHARS = 40
 TITLE_CHARS = 10  # linked characters of another story's title, at least; a linked name is shorter
 META_LINE_CHARS = 90
+TEASED_TITLE_WORDS = 3  # a linked title of another story, at least; a linked name is shorter
 
 _SENTENCE_END = re.compile(r"[.!?。！？…」』\"”’)）]\s*$")
 _LETTER = re.compile(rf"[^\W\d_]|[{CJK_LETTERS}]")
@@ -29,7 +30,7 @@ _FIGURES = re.compile(r"(?<!\S)\d+\s+\d+(?!\S)")  # numbers side by side: a row 
 _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}|\d{1,2}:\d{2}"
 )
-_LABEL = re.compile(r"[:：|»›>]\s*$")
+_LABEL = re.compile(r"[:：|»›>—–]\s*$")  # "Read more:", "Newsletter —" before the link
 _SEPARATED = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
 
 
@@ -87,6 +88,22 @@ def _list_entry(line: Line) -> bool:
     )
 
 
+def _teased_title(line: Line) -> bool:
+    """A line of a list of other stories with their teasers: it opens with its one link, a title that is no
+    sentence, and goes on with a new sentence (the teaser, capitalised), not with the rest of the title's
+    sentence as a story line that opens with a linked name does ("<a>Ines Calloway</a> said …")."""
+    if line.links != 1 or line.lead.strip() or line.row or len(line.text) > 2 * SHORT_LINE:
+        return False
+    teaser = line.unlinked.strip().lstrip("—–-:|·• ")
+    title = line.text[: len(line.text) - len(line.unlinked)].strip()
+    return (
+        _words(title) >= TEASED_TITLE_WORDS
+        and len(title) >= 2 * TITLE_CHARS
+        and not _is_sentence(title)
+        and teaser[:1].isupper()
+    )
+
+
 def _module_heading(line: Line) -> bool:
     """The title of a module ("More great stories", "相關新聞"): short, no link, not a sentence."""
     return not line.links and len(line.text) <= MODULE_HEADING_CHARS and not _is_sentence(line.text)
@@ -111,16 +128,29 @@ def _prose(line: Line) -> bool:
     return _is_sentence(line.text) or len(line.text) > SHORT_LINE
 
 
+def _only_link(line: Line) -> bool:
+    """A block that is nothing but a link: a pointer to another page ("READ MORE: ...", a related story)."""
+    return line.linked >= 0.9 * len(line.text) and len(line.text) < 250
+
+
 def drop_modules(lines: list[Line]) -> tuple[list[str], list[str]]:
     """The body's lines without the in-article modules among them, and the meta lines among those, as text."""
+    # Blocks that are only a link leave first; a module heading over two or more of them in a row leaves too.
+    heads = {
+        k - 1
+        for k in range(1, len(lines) - 1)
+        if _only_link(lines[k]) and _only_link(lines[k + 1]) and _module_heading(lines[k - 1])
+    }
+    lines = [line for k, line in enumerate(lines) if not _only_link(line) and k not in heads]
     keep = [True] * len(lines)
     i = 0
     while i < len(lines):
         j = i
-        while j < len(lines) and _list_entry(lines[j]):
+        while j < len(lines) and (_list_entry(lines[j]) or _teased_title(lines[j])):
             j += 1
         if j - i >= 2:
-            # Two or more short link lines in a row: a list of other stories, with its heading if it has one.
+            # Two or more short link lines in a row, or titles with their teasers: a list of other stories, with
+            # its heading if it has one.
             for k in range(i, j):
                 keep[k] = False
             if i > 0 and _module_heading(lines[i - 1]):
@@ -142,11 +172,28 @@ def drop_modules(lines: list[Line]) -> tuple[list[str], list[str]]:
     return kept, [lines[k].text for k in meta if not keep[k]]
 
 
+_NAME_COMMA = re.compile(r"^([^,，\d]+)[,，]")
+
+
+def _names(segment: str) -> bool:
+    return bool(segment) and len(segment) <= 60 and not _DIGIT.search(segment) and bool(_LETTER.search(segment))
+
+
+def _capitalised_name(text: str) -> bool:
+    """Two words or more, every one after the first capitalised: "Por Ana Ribeiro", "von Anna Becker"; not a
+    weekday alone, nor "Published on Monday"."""
+    words = text.split()
+    return len(words) >= 2 and all(w[:1].isupper() for w in words[1:])
+
+
 def names_in(meta_line: str) -> str:
     """The names on a byline-and-counter line: its first segment without figures ("Ana Ribeiro" in "Ana Ribeiro ·
-    12 de março de 2026 · 4 comentários"), or "" when it has none."""
-    for segment in _SEPARATED.split(meta_line):
-        segment = segment.strip()
-        if segment and len(segment) <= 60 and not _DIGIT.search(segment) and _LETTER.search(segment):
+    12 de março de 2026 · 4 comentários"), else the capitalised words before a comma that opens the line ("Por Ana
+    Ribeiro" in "Por Ana Ribeiro, 12/03/2026 às 14h05 — 4 comentários"), or "" when it has none."""
+    segments = [segment.strip() for segment in _SEPARATED.split(meta_line)]
+    for segment in segments:
+        if _names(segment):
             return segment
-    return ""
+    lead = _NAME_COMMA.match(meta_line.strip())
+    name = lead.group(1).strip() if lead else ""
+    return name if _names(name) and _capitalised_name(name) else ""

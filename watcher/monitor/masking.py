@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from watcher.config import Config
-from watcher.diff.similarity import story_overlap  # the one measure of "same story"
+from watcher.diff.similarity import story_containment, story_overlap  # the measures of "same story"
 from watcher.diff.volatile import Mask, compile_patterns, host_boilerplate, maskable, volatile_key
 from watcher.errors import WatcherError
-from watcher.models import Version, WatchedArticle
+from watcher.models import Article, Version, WatchedArticle
 from watcher.urls import host_of, hostname_of, on_domain
 
 # Other articles of a host read to learn its boilerplate, and how long their headlines are kept.
@@ -24,6 +24,16 @@ HOST_SAMPLE = 12
 HOST_CACHE_SECONDS = 600.0
 # Below this story overlap two articles of a host are different stories, whose shared blocks are chrome.
 OTHER_STORY_OVERLAP = 0.3
+# At or above this share of the shorter body found in the other, it is a shortened copy of the same story.
+COPY_CONTAINED = 0.6
+
+
+def one_story(body: Sequence[str], other: Sequence[str]) -> bool:
+    """Whether two bodies of a host are one story: alike as wholes (the same story, edited), or one a shortened
+    copy of the other (syndication cut to a lede and a few lines). Different stories share only the host's
+    boilerplate, a small share of either."""
+    mine, theirs = Article(body=list(body)), Article(body=list(other))
+    return story_overlap(mine, theirs) >= OTHER_STORY_OVERLAP or story_containment(mine, theirs) >= COPY_CONTAINED
 
 
 def ignore_rules(config: Config, watched: WatchedArticle) -> list[str]:
@@ -60,9 +70,6 @@ class HostBodies:
     def _one_per_story(self, store: Any, heads: list[tuple[str, str]]) -> list[str]:
         """The headlines, a headline shared by copies of one story (syndication, one story at several addresses)
         counted once: only a title that different stories share is the site's, however many copies a story has."""
-        from watcher.models import Article
-        from watcher.monitor.check import story_overlap  # the one measure of "same story"
-
         seen = Counter(" ".join(h.casefold().split()) for _, h in heads)
         kept: list[str] = []
         stories: dict[str, list[list[str]]] = {}  # a shared headline -> the bodies of its different stories
@@ -73,7 +80,7 @@ class HostBodies:
                 continue
             body = self._body(store, url)
             known = stories.setdefault(key, [])
-            if any(story_overlap(Article(body=body), Article(body=b)) >= OTHER_STORY_OVERLAP for b in known):
+            if any(one_story(body, b) for b in known):
                 continue  # a copy of a story already counted
             known.append(body)
             kept.append(head)
@@ -126,14 +133,11 @@ class HostBodies:
 
 def build_mask(config: Config, watched: WatchedArticle, body: Sequence[str], hosts: HostBodies, store: Any) -> Mask:
     """The mask for one article's comparison."""
-    from watcher.models import Article
-
     keys = set(getattr(watched, "volatile", []) or [])
     if any(maskable(p) for p in body):  # only short blocks can be chrome: most bodies need no comparing at all
-        mine = Article(body=list(body))
         shared = [b for b in hosts.others(store, watched.url) if host_boilerplate(body, [b])]
-        # Only another story's blocks count: the same story at two addresses shares its paragraphs.
-        others = [b for b in shared if story_overlap(mine, Article(body=b)) < OTHER_STORY_OVERLAP]
+        # Only another story's blocks count: the same story at two addresses, whole or cut, shares its paragraphs.
+        others = [b for b in shared if not one_story(body, b)]
         keys |= host_boilerplate(body, others)
         # A block another article of the host was seen changing between two loads changes here too.
         keys |= {volatile_key(p) for p in body} & hosts.volatile(store, watched.url)

@@ -10,6 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from watcher.diff.facts import whole_figures
 from watcher.diff.summary import summarize
 from watcher.diff.tokens import tokenize
 from watcher.labels import flag_label, place
@@ -66,7 +67,7 @@ def edit_phrase(edit: Edit) -> str:
         return f"{where} moved {_quote(edit.new or '')}"
     if edit.field in ("headline", "modified", "published", "byline") or not edit.inline:
         return f"{where} {_quote(edit.old or '')} → {_quote(edit.new or '')}"
-    removed, added = changed_phrases(edit.inline)
+    removed, added = changed_phrases(whole_figures(edit.inline))
     prefix = "" if where == "¶" else where + " "
     if removed and added:
         return f"{prefix}{_quote(removed)} → {_quote(added)}"

@@ -9,7 +9,7 @@ from datetime import UTC, tzinfo
 
 from watcher.labels import story_event, story_flag, story_more, story_version, story_words
 from watcher.models import Edit, InlineOp, class_rank, shown_edits
-from watcher.report.css import CARD_FONT_FACES, CARD_FONT_STACK, DIFF_CSS, LIGHT_VARS
+from watcher.report.css import CARD_FONT_FACES, CARD_FONT_STACK, CARD_LATIN_FONT_STACK, DIFF_CSS, LIGHT_VARS
 from watcher.report.entries import Change, ReportEntry, change_words, edit_ops, placed, shown_edit
 from watcher.report.html import CSP, css_token, esc, inline_html, page
 from watcher.report.shots import boxes_for, thumbnail_svg
@@ -157,6 +157,11 @@ def _card_edit_html(edit: Edit, lang: str | None = None) -> str:
     )
 
 
+def _written_in_cjk(lang: str) -> bool:
+    """A story in Chinese, Japanese or Korean, whose punctuation is set in full-width cells."""
+    return lang.split("-")[0].casefold() in {"zh", "ja", "ko"}
+
+
 def published_line(published: str | None, tz: tzinfo, lang: str | None) -> str:
     """ "Published 2026-11-20 18:00 CST" in the reader's zone; "" when the page gave no date."""
     try:
@@ -220,7 +225,9 @@ def card_html(
     outlet = new.article.site or (old.article.site if old else "")
     host = host_of(change.url) or change.url
     # The outlet's own name leads when the page gave it; the host and path still tell stories apart.
-    where = f" · {host}{_path(change.url)}" if outlet else _path(change.url)
+    # A no-break space: the path is a flex item, whose leading space is dropped ("Courier· host" once the dot
+    # is no longer the CJK font's full-width cell).
+    where = f"\u00a0· {host}{_path(change.url)}" if outlet else _path(change.url)
     parts = [_card_edit_html(e, lang) for e in shown]
     if new.event and not shown:
         parts.append(f'<p class="event">{esc(story_event(new.event, lang))}</p>')
@@ -247,7 +254,7 @@ def card_html(
         CARD_CSS.replace("{w}", str(width))
         .replace("{page_h}", page_h)
         .replace("{card_h}", card_h)
-        .replace("{font}", CARD_FONT_STACK)
+        .replace("{font}", CARD_FONT_STACK if _written_in_cjk(lang) else CARD_LATIN_FONT_STACK)
         .replace("{diff_px}", str(diff_font_px(shown)))
     )
     thumb = ""

@@ -11,11 +11,15 @@ FONT_STACK = (
 )
 # Noto Sans CJK sets ¶ in a full-width cell, so "(¶2)" read as "( ¶ 2)" on a card: the card takes ¶ alone from a
 # Latin font installed beside it (local fonts only: nothing is downloaded; without one, Noto's ¶ is kept).
+# It sets Latin punctuation and symbols full-width too (“ ” ‘ ’ · • § × ±: right in Chinese text, gaps in English),
+# so a card in a language not written in CJK takes all of them (Latin-1's and General Punctuation) from that font.
+_LATIN_FONTS = 'src: local("Liberation Sans"), local("Arial"), local("Helvetica"), local("DejaVu Sans"); }\n'
 CARD_FONT_FACES = (
-    '@font-face { font-family: "Card Pilcrow"; unicode-range: U+00B6;'
-    ' src: local("Liberation Sans"), local("Arial"), local("Helvetica"), local("DejaVu Sans"); }\n'
+    '@font-face { font-family: "Card Pilcrow"; unicode-range: U+00B6; ' + _LATIN_FONTS + "@font-face { "
+    'font-family: "Card Latin Punctuation"; unicode-range: U+00A1-00BF, U+00D7, U+00F7, U+2010-205E; ' + _LATIN_FONTS
 )
 CARD_FONT_STACK = '"Card Pilcrow", "Noto Sans CJK TC", "Noto Sans CJK SC", "Noto Sans CJK JP", sans-serif'
+CARD_LATIN_FONT_STACK = '"Card Latin Punctuation", ' + CARD_FONT_STACK
 
 LIGHT_VARS = """
 :root {
