@@ -141,3 +141,16 @@ def test_card_says_what_changed_in_words_in_the_story_language():
     assert [p.text_content() for p in tree.find_class("what-changed")] == ["人：3 → 7（第 1 段）"]
     # Edits stored before facts were kept: the card shows the change itself, no summary line.
     assert not lxml.html.document_fromstring(card_html(entry([DAY]))).find_class("what-changed")
+
+
+def test_a_chinese_story_that_declares_no_language_keeps_its_full_width_punctuation():
+    # Many Chinese and Japanese pages declare no lang: their “ ” · — are still set as CJK text sets them, not from
+    # the Latin font an English card takes them from.
+    undeclared = entry([DAY])
+    undeclared.new.article.lang = None
+    style = lxml.html.document_fromstring(card_html(undeclared)).find(".//style").text
+    assert 'font-family: "Card Pilcrow", "Noto Sans CJK TC"' in style
+    english = entry([body_edit("Rain on Tuesday.", "Rain on Wednesday.", [("-", "Tuesday"), ("+", "Wednesday")])])
+    english.new.article = Article(headline="Storm nears the coast")
+    english_style = lxml.html.document_fromstring(card_html(english)).find(".//style").text
+    assert 'font-family: "Card Latin Punctuation", "Card Pilcrow"' in english_style

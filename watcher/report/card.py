@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
 
+from watcher.cjk import CJK_LETTERS
 from watcher.labels import story_event, story_flag, story_more, story_version, story_words
 from watcher.models import Edit, InlineOp, class_rank, shown_edits
 from watcher.report.css import CARD_FONT_FACES, CARD_FONT_STACK, CARD_LATIN_FONT_STACK, DIFF_CSS, LIGHT_VARS
@@ -157,9 +158,15 @@ def _card_edit_html(edit: Edit, lang: str | None = None) -> str:
     )
 
 
-def _written_in_cjk(lang: str) -> bool:
-    """A story in Chinese, Japanese or Korean, whose punctuation is set in full-width cells."""
-    return lang.split("-")[0].casefold() in {"zh", "ja", "ko"}
+def _written_in_cjk(lang: str, headline: str) -> bool:
+    """A story in Chinese, Japanese or Korean, whose punctuation is set in full-width cells: by the language the
+    page declares, else (many such pages declare none) by the letters of its headline."""
+    if lang:
+        return lang.split("-")[0].casefold() in {"zh", "ja", "ko"}
+    return _CJK_LETTER.search(headline) is not None
+
+
+_CJK_LETTER = re.compile(f"[{CJK_LETTERS}]")
 
 
 def published_line(published: str | None, tz: tzinfo, lang: str | None) -> str:
@@ -254,7 +261,7 @@ def card_html(
         CARD_CSS.replace("{w}", str(width))
         .replace("{page_h}", page_h)
         .replace("{card_h}", card_h)
-        .replace("{font}", CARD_FONT_STACK if _written_in_cjk(lang) else CARD_LATIN_FONT_STACK)
+        .replace("{font}", CARD_FONT_STACK if _written_in_cjk(lang, new.article.headline) else CARD_LATIN_FONT_STACK)
         .replace("{diff_px}", str(diff_font_px(shown)))
     )
     thumb = ""
