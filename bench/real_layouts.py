@@ -218,9 +218,9 @@ class Page:
         pieces = {squeezed[i : i + 6] for i in range(max(0, len(squeezed) - 5))}
         return len(pieces) >= 3 and len(pieces & self._story_pieces) >= 0.5 * len(pieces)
 
-    def in_story(self, el: Any, where: str, text: str) -> bool:
+    def in_story(self, el: Any, where: str, text: str, owners: dict[Any, bool]) -> bool:
         """A text node of the story: itself, or (a short piece such as a score between two links) as part of
-        the paragraph-sized element holding it."""
+        the paragraph-sized element holding it; `owners` keeps the render's verdicts on those elements."""
         if self.is_story(text):
             return True
         owner = el if where == "text" else el.getparent()
@@ -230,10 +230,10 @@ class Page:
             return False
         # One verdict per owner and render: a big list item or cell holds thousands of text nodes, and joining
         # its text for each of them made serving a 265 KB page take seconds, counted as watcher's time.
-        if owner not in self._owners:
+        if owner not in owners:
             whole = collapse("".join(owner.itertext()))
-            self._owners[owner] = len(whole) < 2000 and self.is_story(whole)
-        return self._owners[owner]
+            owners[owner] = len(whole) < 2000 and self.is_story(whole)
+        return owners[owner]
 
     def _choose_edit(self) -> tuple[str, str, str, str] | None:
         """A text node of one body paragraph (in the middle of the story) and the change made to it: a paragraph of
@@ -314,12 +314,13 @@ class Page:
         return False
 
     def _noise(self, tree: Any, rng: random.Random, n: int) -> None:
-        self._owners: dict[Any, bool] = {}
+        # The render's own, not the page's: the server renders requests in threads of their own.
+        owners: dict[Any, bool] = {}
         prose = self._prose(tree)
         for (el, where), text in list(self._text_nodes(tree)):
             if where == "text" and not _DIGIT.search(text):
                 continue
-            if not _DIGIT.search(text) or (el, where) in prose or self.in_story(el, where, text):
+            if not _DIGIT.search(text) or (el, where) in prose or self.in_story(el, where, text, owners):
                 continue
             owner = el if where == "text" else el.getparent()
             if owner is None or self._kept(owner):
