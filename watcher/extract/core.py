@@ -24,6 +24,7 @@ from watcher.extract.body import (
     rule_text,
     text_length,
 )
+from watcher.extract.byline import byline_name
 from watcher.extract.captions import caption_scope, captions
 from watcher.extract.chrome import strip_chrome
 from watcher.extract.dom import drop, parse_html, select, visible_text
@@ -40,7 +41,6 @@ from watcher.extract.metadata import (
     meta_tags,
     parse_date,
 )
-from watcher.extract.modules import names_in
 from watcher.extract.trace import Extraction, Said, Trace, Untraced, where
 from watcher.models import Article
 from watcher.normalize import normalize_article, normalize_text
@@ -164,8 +164,8 @@ def _extract(
     else:
         art.byline = _first_text(ld.get("author"), meta, data.AUTHOR_META, trace.sourced("byline"), "author")
         if not art.byline:
-            line = next((line for line in meta_lines if names_in(line)), "")
-            art.byline = names_in(line)
+            line = next((line for line in meta_lines if byline_name(line)), "")
+            art.byline = byline_name(line)
             if art.byline:
                 trace.source("byline", f"the names on a date-and-name line of the body: {line!r}")
     if not body:
