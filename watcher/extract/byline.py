@@ -65,7 +65,8 @@ def parts(line: str) -> list[str]:
     """The parts of a meta line that are not a date, a time or a counter, in order."""
     for shape in (DATE, TIME, _COUNT):
         line = shape.sub(_CUT, line)
-    return [p.strip(_TRIM) for p in _PARTS.split(line) if p.strip(_TRIM)]
+    # A part ending in a colon is the label of what followed it ("发稿时间：2026-03-12"), not a name.
+    return [p.strip(_TRIM) for p in _PARTS.split(line) if p.strip(_TRIM) and not p.strip().endswith((":", "："))]
 
 
 def has_meta(line: str) -> bool:
@@ -96,10 +97,15 @@ def name_like(part: str) -> bool:
 _SEGMENTS = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
 
 
+def name_in(line: str) -> str:
+    """The first part of a line shaped like a name, or ""."""
+    return next((p for p in parts(line) if name_like(p)), "")
+
+
 def byline_name(line: str) -> str:
     """The name on a byline or meta line, without its date, time and counters: the first part shaped like a name,
     else the first segment between separators without figures ("Redação" in "Redação · 12/03/2026"), else ""."""
-    if name := next((p for p in parts(line) if name_like(p)), ""):
+    if name := name_in(line):
         return name
     segments = [s.strip() for s in _SEGMENTS.split(line.replace(_CUT, " · "))]
     return next((s for s in segments if s and len(s) <= 60 and not re.search(r"\d", s) and re.search(_WORD, s)), "")

@@ -32,6 +32,7 @@ from watcher.extract.headline import choose_headline
 from watcher.extract.metadata import (
     authors,
     byline_from_dom,
+    byline_from_meta_line,
     canonical,
     dek_element,
     itemprop_date,
@@ -132,6 +133,8 @@ def _extract(
         headline = choose_headline(root, ld, meta, site_titles, trace.sourced("headline"))
     # Bylines and deks usually sit in the article's <header>, which chrome stripping removes: read them first.
     dom_byline = byline_from_dom(root, headline, trace.sourced("byline"))
+    meta_said: list[str] = []
+    meta_byline = "" if dom_byline else byline_from_meta_line(root, headline, meta_said.append)
     dek_el = None if rule_dek else dek_element(root, headline)
     dom_dek = visible_text(dek_el) if dek_el is not None else ""
     if dek_el is not None:
@@ -163,6 +166,9 @@ def _extract(
         art.byline = dom_byline
     else:
         art.byline = _first_text(ld.get("author"), meta, data.AUTHOR_META, trace.sourced("byline"), "author")
+        if not art.byline and meta_byline:
+            art.byline = meta_byline
+            trace.source("byline", f"the name on the meta line, {meta_said[0]}")
         if not art.byline:
             line = next((line for line in meta_lines if byline_name(line)), "")
             art.byline = byline_name(line)

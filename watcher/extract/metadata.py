@@ -15,7 +15,7 @@ import lxml.html
 from lxml import etree
 
 from watcher.extract import rules
-from watcher.extract.byline import byline_name, has_meta, meta_text
+from watcher.extract.byline import has_meta, meta_text, name_in
 from watcher.extract.dom import attr_parts, attrs_of, drop, visible_text
 from watcher.extract.trace import Said, unsaid, where
 from watcher.normalize import normalize_text
@@ -204,12 +204,15 @@ def byline_from_dom(root: Any, headline: str = "", said: Said = unsaid) -> str:
 
     The first one in the article (or main). A page without either also marks the bylines of the teasers in its
     "most read" and "related" lists, which come in another order on every load: there the story's byline is the
-    one nearest the visible headline, in the smallest block around the headline that holds any byline. A page that
-    marks no byline may mark the meta line holding it (name, date, comment count): its name is the byline.
+    one nearest the visible headline, in the smallest block around the headline that holds any byline.
     """
-    return _marked_byline(root, headline, said, _byline_elements, _byline_line) or _marked_byline(
-        root, headline, said, _meta_elements, _meta_byline
-    )
+    return _marked_byline(root, headline, said, _byline_elements, _byline_line)
+
+
+def byline_from_meta_line(root: Any, headline: str = "", said: Said = unsaid) -> str:
+    """The name on the meta line the page marks (class "meta": name, date, comment count), chosen as bylines are;
+    said(its element). For pages that mark no byline and name no author in their metadata."""
+    return _marked_byline(root, headline, said, _meta_elements, _meta_byline)
 
 
 def _marked_byline(
@@ -278,7 +281,7 @@ def _meta_elements(scope: Any) -> Iterator[Any]:
 def _meta_byline(el: Any) -> str:
     """The name on a meta line that also carries a date, a time or a counter (else it is not a meta line)."""
     line = meta_text(el)
-    return byline_name(line) if len(line) < 160 and has_meta(line) else ""
+    return name_in(line) if len(line) < 160 and has_meta(line) else ""
 
 
 def _byline_line(el: Any) -> str:
@@ -328,4 +331,4 @@ def _byline_text(el: Any) -> str:
             drop(node)
     kept = [seg for seg in _SEGMENTS.split(visible_text(el)) if seg.strip() and not _DIGIT.search(seg)]
     # Nothing left but the name and a date run together ("林小華 2026-03-12"): the name, by the parts' shapes.
-    return " · ".join(kept) or byline_name(meta_text(original))
+    return " · ".join(kept) or name_in(meta_text(original))
