@@ -20,13 +20,15 @@ _NUM = r"[(（]?\d[\d.,]*[)）]?"
 
 # Dates by shape: all-numeric, Chinese/Japanese, and a month word between the day and the year (or before the day)
 # as most languages write it ("March 12, 2026", "12 de março de 2026", "12. März 2026").
-DATE = re.compile(
+# A day without its year ("10月14日報導") opens a wire story's dateline in the body, so only FULL_DATE marks a line
+# of the body as a meta line.
+FULL_DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
     r"|\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}"
     rf"|\b{_WORD}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
     rf"|\b\d{{1,2}}(?:\.|º|er)?\s+(?:de\s+)?{_WORD}\.?,?\s+(?:de\s+)?\d{{4}}"
-    r"|\d{1,2}\s*月\s*\d{1,2}\s*日"
 )
+DATE = re.compile(rf"{FULL_DATE.pattern}|\d{{1,2}}\s*月\s*\d{{1,2}}\s*日")
 TIME = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}(?:\s*(?:[ap]\.?\s?m\.?|uhr|h)(?![^\W\d_]))?", re.I)
 # A number with its label, after it ("4 comentários", "4 則回應") or before it ("評論 5", "Comments (4)"); a Chinese
 # label written without a space is two characters (評論5), so that a name just before it is not taken with it.

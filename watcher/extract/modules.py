@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from watcher.cjk import CJK_LETTERS
-from watcher.extract.byline import DATE, TIME, credit_line
+from watcher.extract.byline import FULL_DATE, TIME, credit_line
 
 SHORT_LINE = 150  # characters: longer than a headline in a list of stories, shorter than most story paragraphs
 LINK_DOMINATED = 0.5  # share of a line's characters inside links
@@ -28,7 +28,7 @@ _LETTER = re.compile(rf"[^\W\d_]|[{CJK_LETTERS}]")
 _CJK = re.compile(f"[{CJK_LETTERS}]")
 _DIGIT = re.compile(r"\d")
 _FIGURES = re.compile(r"(?<!\S)\d+\s+\d+(?!\S)")  # numbers side by side: a row of a score or a table
-_DATE = re.compile(f"{DATE.pattern}|{TIME.pattern}", re.I)
+_DATE = re.compile(f"{FULL_DATE.pattern}|{TIME.pattern}", re.I)
 _LABEL = re.compile(r"[:：|»›>—–]\s*$")  # "Read more:", "Newsletter —" before the link
 _SEPARATED = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
 
