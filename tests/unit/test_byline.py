@@ -18,6 +18,9 @@ from watcher.extract.byline import byline_name, credit_line, meta_text, name_lik
         ("Von Jonas Weber 08.04.2026, 09:30 Uhr 7 Kommentare", "Von Jonas Weber"),
         ("By Ruth Okafor April 8, 2026 12 comments", "By Ruth Okafor"),
         ("Marta de Almeida 8 de abril de 2026 Comentários (3)", "Marta de Almeida"),
+        ("Marta Lindqvist 12 comentários", "Marta Lindqvist"),  # the count's label is after it, not the surname
+        ("Ruth Okafor 4 min read", "Ruth Okafor"),
+        ("陳怡君 12 則回應", "陳怡君"),
         # Chinese reporter credits keep their credit words, as the reader sees them.
         ("記者陳怡君／高雄報導 2026-04-08", "記者陳怡君／高雄報導"),
         ("文／陳怡君 2026-04-08 09:30", "文／陳怡君"),
@@ -30,6 +33,8 @@ from watcher.extract.byline import byline_name, credit_line, meta_text, name_lik
         ("Monday, April 8, 2026 · 12 comments", ""),
         ("Published on Monday, April 8, 2026 · 12 comments", ""),
         ("Atualizado em 08/04/2026 09h30", ""),
+        ("港都新聞網 4月8日报道", ""),  # a dateline: two characters after the date are a credit word, not a name
+        ("發布時間：2026-04-08", ""),  # a label before its date
     ],
 )
 def test_the_name_on_a_meta_line_is_kept_and_its_date_time_and_counters_are_not(line: str, name: str) -> None:

@@ -300,6 +300,8 @@ def test_the_author_is_kept_from_a_meta_line_whose_parts_are_set_apart_only_by_s
         "Marta Lindqvist 08/04/2026 09:30 12 comentários": "Marta Lindqvist",
         "Von Jonas Weber 08.04.2026, 09:30 Uhr 7 Kommentare": "Von Jonas Weber",
         "By Ruth Okafor April 8, 2026 12 comments": "By Ruth Okafor",
+        "陳怡君 12 則回應": "陳怡君",
+        "Ruth Okafor 4 min read": "Ruth Okafor",
     }
     for line, byline in lines.items():
         art = extract(story_with("", byline=f"<p>{escape(line)}</p>"), URL)

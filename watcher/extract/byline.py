@@ -32,15 +32,17 @@ DATE = re.compile(rf"{FULL_DATE.pattern}|\d{{1,2}}\s*月\s*\d{{1,2}}\s*日")
 TIME = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}(?:\s*(?:[ap]\.?\s?m\.?|uhr|h)(?![^\W\d_]))?", re.I)
 # A number with its label, after it ("4 comentários", "4 則回應") or before it ("評論 5", "Comments (4)"); a Chinese
 # label written without a space is two characters (評論5), so that a name just before it is not taken with it.
-_COUNT = re.compile(rf"{_NUM}\s*{_WORD}|(?:{_CJK}{{2}}|{_WORD}\s+|{_WORD}\s*[:：])\s*{_NUM}|\d+")
+# The label after its number is tried first over the whole line: "Ana Ribeiro 4 comentários" keeps "Ribeiro".
+_COUNT_AFTER = re.compile(rf"{_NUM}\s*{_WORD}")
+_COUNT_BEFORE = re.compile(rf"(?:{_CJK}{{2}}|{_WORD}\s+|{_WORD}\s*[:：])\s*{_NUM}|\d+")
 _CUT = "\x00"
 # Between parts: a bar or dot, a dash or slash with spaces around it, a full-width space, or a gap of spaces.
 _PARTS = re.compile(rf"{_CUT}|\s[|·•／/–—-]\s|\s*[|·•｜]\s*|\u3000|\s{{2,}}")
 _TRIM = " ,;:，；：.-–—|·•"
 
 # The newsroom's credit words around a Chinese name: 記者林小華／台北報導, 林小華 報導, 文／林小華, 撰文：林小華.
-_CREDIT_BEFORE = re.compile(r"^(?:記者|文字?|撰文|採訪|編譯|整理|作者)\s*[／/:：]?\s*")
-_CREDIT_AFTER = re.compile(rf"\s*(?:[／/]\s*{_CJK}{{0,6}})?報導$|\s*[／/]\s*{_CJK}{{2,4}}$")
+_CREDIT_BEFORE = re.compile(r"^(?:記者|记者|文字?|撰文|採訪|采访|編譯|编译|整理|作者)\s*[／/:：]?\s*")
+_CREDIT_AFTER = re.compile(rf"\s*(?:[／/]\s*{_CJK}{{0,6}})?(?:報導|报道)$|\s*[／/]\s*{_CJK}{{2,4}}$")
 _CJK_NAMES = re.compile(rf"^{_CJK}{{2,4}}(?:[、\s]+{_CJK}{{2,4}})*$")
 # Lowercase words inside a name: surname particles, and the "and" between two names.
 _PARTICLES = frozenset("de da do dos das del della di du van von der den le la bin ibn and und e y et".split())
@@ -65,7 +67,7 @@ def meta_text(el: Any) -> str:
 
 def parts(line: str) -> list[str]:
     """The parts of a meta line that are not a date, a time or a counter, in order."""
-    for shape in (DATE, TIME, _COUNT):
+    for shape in (DATE, TIME, _COUNT_AFTER, _COUNT_BEFORE):
         line = shape.sub(_CUT, line)
     # A part ending in a colon is the label of what followed it ("发稿时间：2026-03-12"), not a name.
     return [p.strip(_TRIM) for p in _PARTS.split(line) if p.strip(_TRIM) and not p.strip().endswith((":", "："))]
@@ -100,8 +102,13 @@ _SEGMENTS = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
 
 
 def name_in(line: str) -> str:
-    """The first part of a line shaped like a name, or ""."""
-    return next((p for p in parts(line) if name_like(p)), "")
+    """The first part of a line shaped like a name, or "". A bare Chinese name, without credit words, only opens the
+    line: two to four characters further on are as likely a label ("更新", "发布")."""
+    for i, part in enumerate(parts(line)):
+        bare = bool(re.search(_CJK, part)) and _CREDIT_BEFORE.sub("", _CREDIT_AFTER.sub("", part)) == part
+        if name_like(part) and (i == 0 or not bare):
+            return part
+    return ""
 
 
 def byline_name(line: str) -> str:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from watcher.cjk import CJK_LETTERS
-from watcher.extract.byline import FULL_DATE, TIME, credit_line
+from watcher.extract.byline import FULL_DATE, TIME, credit_line, name_in
 
 SHORT_LINE = 150  # characters: longer than a headline in a list of stories, shorter than most story paragraphs
 LINK_DOMINATED = 0.5  # share of a line's characters inside links
@@ -122,7 +122,8 @@ def _meta_line(line: Line) -> bool:
         or _is_sentence(text)
     ):
         return False
-    return _words(text) <= 4 or len(_SEPARATED.split(text)) >= 2 or bool(_DATE.search(text))
+    # Or a name with figures set apart only by spaces ("陳怡君 12 則回應", "Ruth Okafor 4 min read").
+    return _words(text) <= 4 or len(_SEPARATED.split(text)) >= 2 or bool(_DATE.search(text) or name_in(text))
 
 
 def _prose(line: Line) -> bool:
