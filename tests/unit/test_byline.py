@@ -35,6 +35,7 @@ from watcher.extract.byline import byline_name, credit_line, meta_text, name_lik
         ("Atualizado em 08/04/2026 09h30", ""),
         ("港都新聞網 4月8日报道", ""),  # a dateline: two characters after the date are a credit word, not a name
         ("發布時間：2026-04-08", ""),  # a label before its date
+        ("08/04/2026 9:30 PM PST BY HARBOUR STAFF", "BY HARBOUR STAFF"),  # the time zone goes with the time
     ],
 )
 def test_the_name_on_a_meta_line_is_kept_and_its_date_time_and_counters_are_not(line: str, name: str) -> None:
@@ -50,6 +51,8 @@ def test_a_name_shape_needs_capitals_or_a_short_chinese_name() -> None:
     assert name_like("Ruth Okafor and Jonas Weber")
     assert not name_like("Published on Monday")
     assert not name_like("Comments")
+    assert not name_like("on Monday")  # one capitalised word
+    assert not name_like("Harbour Ferry Timetable Winter Changes")  # a row of tags, not a name
     assert name_like("記者陳怡君、王大明／綜合報導")
     assert not name_like("高雄市政府今天宣布新的交通計畫")
 

@@ -29,7 +29,8 @@ FULL_DATE = re.compile(
     rf"|\b\d{{1,2}}(?:\.|º|er)?\s+(?:de\s+)?{_WORD}\.?,?\s+(?:de\s+)?\d{{4}}"
 )
 DATE = re.compile(rf"{FULL_DATE.pattern}|\d{{1,2}}\s*月\s*\d{{1,2}}\s*日")
-TIME = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}(?:\s*(?:[ap]\.?\s?m\.?|uhr|h)(?![^\W\d_]))?", re.I)
+# A time, with its a.m./p.m. or "Uhr", and a time zone in capitals after it ("3:46 PM PST").
+TIME = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}(?:\s*(?:[ap]\.?\s?m\.?|uhr|h)(?![^\W\d_]))?(?:\s+(?-i:[A-Z]{2,4})\b)?", re.I)
 # A number with its label, after it ("4 comentários", "4 則回應") or before it ("評論 5", "Comments (4)"); a Chinese
 # label written without a space is two characters (評論5), so that a name just before it is not taken with it.
 # The label after its number is tried first over the whole line: "Ana Ribeiro 4 comentários" keeps "Ribeiro".
@@ -93,9 +94,17 @@ def name_like(part: str) -> bool:
     words = part.split()
     if not 2 <= len(words) <= 8 or len(part) > 60 or not all(re.fullmatch(r"[^\W\d_][\w.'’-]*", w) for w in words):
         return False
-    # Every word after the first is capitalised, but for the particles inside a name: not "Published on Monday".
+    # Every word after the first is capitalised, but for the particles inside a name: not "Published on Monday";
+    # two capitalised words at least (not "on Monday"), and at most four in a row (not a row of tags).
     rest = words[1:]
-    return rest[-1][:1].isupper() and all(w[:1].isupper() or w in _PARTICLES for w in rest)
+    capitalised = [w[:1].isupper() for w in words]
+    runs = "".join("1" if c else " " for c in capitalised).split()
+    return (
+        rest[-1][:1].isupper()
+        and all(w[:1].isupper() or w in _PARTICLES for w in rest)
+        and sum(capitalised) >= 2
+        and max(map(len, runs)) <= 4
+    )
 
 
 _SEGMENTS = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")

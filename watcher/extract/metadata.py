@@ -271,9 +271,13 @@ def _byline_elements(scope: Any) -> Iterator[Any]:
 
 
 def _meta_elements(scope: Any) -> Iterator[Any]:
-    """Elements named as a meta line (class "meta", "article-meta", "info"), outside menus and sidebars."""
+    """Elements named as a meta line (class "meta", "article-meta", "info") or a byline whose name runs into its
+    date ("林小華 2026-03-12"), outside menus and sidebars."""
     for el in scope.iter():
-        if isinstance(el.tag, str) and el.tag not in _NOT_TEXT and rules.META_PATTERN.search(attrs_of(el)):
+        if not isinstance(el.tag, str) or el.tag in _NOT_TEXT:
+            continue
+        attrs = attrs_of(el)
+        if rules.META_PATTERN.search(attrs) or rules.BYLINE_PATTERN.search(attrs):
             if not _in_chrome(el):
                 yield el
 
@@ -318,7 +322,7 @@ def _byline_text(el: Any) -> str:
     text = visible_text(el)
     if not _DIGIT.search(text):
         return text
-    original, el = el, copy.deepcopy(el)
+    el = copy.deepcopy(el)
     for node in list(el.iterdescendants()):
         if not isinstance(node.tag, str) or node.getparent() is None:
             continue
@@ -330,5 +334,4 @@ def _byline_text(el: Any) -> str:
         ):
             drop(node)
     kept = [seg for seg in _SEGMENTS.split(visible_text(el)) if seg.strip() and not _DIGIT.search(seg)]
-    # Nothing left but the name and a date run together ("林小華 2026-03-12"): the name, by the parts' shapes.
-    return " · ".join(kept) or name_in(meta_text(original))
+    return " · ".join(kept)
