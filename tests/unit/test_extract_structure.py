@@ -293,6 +293,53 @@ def test_the_byline_keeps_the_author_not_the_date_or_the_count():
     assert art.body == STORY
 
 
+def test_the_author_is_kept_from_a_meta_line_whose_parts_are_set_apart_only_by_spaces():
+    lines = {
+        "陳怡君 2026-04-08 評論 12": "陳怡君",
+        "陳怡君　2026年4月8日 09:30　留言 3": "陳怡君",
+        "Marta Lindqvist 08/04/2026 09:30 12 comentários": "Marta Lindqvist",
+        "Von Jonas Weber 08.04.2026, 09:30 Uhr 7 Kommentare": "Von Jonas Weber",
+        "By Ruth Okafor April 8, 2026 12 comments": "By Ruth Okafor",
+        "陳怡君 12 則回應": "陳怡君",
+        "Ruth Okafor 4 min read": "Ruth Okafor",
+    }
+    for line, byline in lines.items():
+        art = extract(story_with("", byline=f"<p>{escape(line)}</p>"), URL)
+        assert (art.body, art.byline) == (STORY, byline), line
+
+
+def test_a_chinese_reporter_credit_is_the_byline_and_not_story_text():
+    lines = {
+        "記者陳怡君／高雄報導 2026-04-08": "記者陳怡君／高雄報導",
+        "記者陳怡君／高雄報導": "記者陳怡君／高雄報導",
+        "文／陳怡君 2026-04-08 09:30": "文／陳怡君",
+        "撰文：陳怡君　2026年4月8日　留言 3": "撰文：陳怡君",
+        "陳怡君 報導 2026/04/08": "陳怡君 報導",
+    }
+    for line, byline in lines.items():
+        art = extract(story_with("", byline=f"<p>{escape(line)}</p>"), URL)
+        assert (art.body, art.byline) == (STORY, byline), line
+
+
+def test_the_author_is_kept_from_a_meta_block_of_name_date_and_comment_count():
+    blocks = {
+        '<div class="meta"><span>Marta Lindqvist</span><span>08/04/2026</span><span>12 comentários</span></div>': (
+            "Marta Lindqvist"
+        ),
+        '<div class="meta"><a href="/autor/marta">Marta Lindqvist</a> <time>08/04/2026</time> '
+        '<a href="#comentarios">12 comentários</a></div>': "Marta Lindqvist",
+        '<div class="meta">記者陳怡君／高雄報導 2026-04-08 評論 12</div>': "記者陳怡君／高雄報導",
+        '<div class="meta"><span>陳怡君</span><span>2026-04-08</span><span>評論 12</span></div>': "陳怡君",
+        '<div class="meta"><p>By Ruth Okafor</p><p>April 8, 2026</p><p>12 comments</p></div>': "By Ruth Okafor",
+        '<div class="post-meta"><span class="name">Jonas Weber</span><span class="date">8. April 2026</span>'
+        '<span class="comments">7 Kommentare</span></div>': "Jonas Weber",
+    }
+    for block, byline in blocks.items():
+        four, five = (extract(story_with("", byline=block.replace("12", str(n))), URL) for n in (12, 13))
+        assert (four.body, four.byline) == (STORY, byline), block
+        assert diff_articles(four, five).edits == [], block  # the count changing is no edit
+
+
 def test_a_newsletter_prompt_built_around_its_field_is_dropped_in_any_language():
     prompt = (
         '<div class="box-x1"><h3>O resumo da manhã</h3><p>As melhores reportagens no seu e-mail, todo dia.</p>'

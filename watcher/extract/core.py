@@ -24,6 +24,7 @@ from watcher.extract.body import (
     rule_text,
     text_length,
 )
+from watcher.extract.byline import byline_name
 from watcher.extract.captions import caption_scope, captions
 from watcher.extract.chrome import strip_chrome
 from watcher.extract.dom import drop, parse_html, select, visible_text
@@ -31,6 +32,7 @@ from watcher.extract.headline import choose_headline
 from watcher.extract.metadata import (
     authors,
     byline_from_dom,
+    byline_from_meta_line,
     canonical,
     dek_element,
     itemprop_date,
@@ -40,7 +42,6 @@ from watcher.extract.metadata import (
     meta_tags,
     parse_date,
 )
-from watcher.extract.modules import names_in
 from watcher.extract.trace import Extraction, Said, Trace, Untraced, where
 from watcher.models import Article
 from watcher.normalize import normalize_article, normalize_text
@@ -132,6 +133,8 @@ def _extract(
         headline = choose_headline(root, ld, meta, site_titles, trace.sourced("headline"))
     # Bylines and deks usually sit in the article's <header>, which chrome stripping removes: read them first.
     dom_byline = byline_from_dom(root, headline, trace.sourced("byline"))
+    meta_said: list[str] = []
+    meta_byline = "" if dom_byline else byline_from_meta_line(root, headline, meta_said.append)
     dek_el = None if rule_dek else dek_element(root, headline)
     dom_dek = visible_text(dek_el) if dek_el is not None else ""
     if dek_el is not None:
@@ -163,9 +166,12 @@ def _extract(
         art.byline = dom_byline
     else:
         art.byline = _first_text(ld.get("author"), meta, data.AUTHOR_META, trace.sourced("byline"), "author")
+        if not art.byline and meta_byline:
+            art.byline = meta_byline
+            trace.source("byline", f"the name on the meta line, {meta_said[0]}")
         if not art.byline:
-            line = next((line for line in meta_lines if names_in(line)), "")
-            art.byline = names_in(line)
+            line = next((line for line in meta_lines if byline_name(line)), "")
+            art.byline = byline_name(line)
             if art.byline:
                 trace.source("byline", f"the names on a date-and-name line of the body: {line!r}")
     if not body:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -15,6 +15,7 @@ import lxml.html
 from lxml import etree
 
 from watcher.extract import rules
+from watcher.extract.byline import has_meta, meta_text, name_in
 from watcher.extract.dom import attr_parts, attrs_of, drop, visible_text
 from watcher.extract.trace import Said, unsaid, where
 from watcher.normalize import normalize_text
@@ -205,25 +206,41 @@ def byline_from_dom(root: Any, headline: str = "", said: Said = unsaid) -> str:
     "most read" and "related" lists, which come in another order on every load: there the story's byline is the
     one nearest the visible headline, in the smallest block around the headline that holds any byline.
     """
+    return _marked_byline(root, headline, said, _byline_elements, _byline_line)
+
+
+def byline_from_meta_line(root: Any, headline: str = "", said: Said = unsaid) -> str:
+    """The name on the meta line the page marks (class "meta": name, date, comment count), chosen as bylines are;
+    said(its element). For pages that mark no byline and name no author in their metadata."""
+    return _marked_byline(root, headline, said, _meta_elements, _meta_byline)
+
+
+def _marked_byline(
+    root: Any,
+    headline: str,
+    said: Said,
+    elements: Callable[[Any], Iterator[Any]],
+    line_of: Callable[[Any], str],
+) -> str:
     for scope in [*root.iter("article"), *root.iter("main")]:
-        for el in _byline_elements(scope):
-            if text := _byline_line(el):
+        for el in elements(scope):
+            if text := line_of(el):
                 said(f"element {where(el)}")
                 return text
     heading = _headline_element(root, headline)
     if heading is not None:
         depth = {node: d for d, node in enumerate(reversed([heading, *heading.iterancestors()]))}
         best, best_el, best_depth = "", None, -1
-        for el in _byline_elements(root):
+        for el in elements(root):
             # The depth of the smallest block holding both this byline and the headline: deeper is nearer.
             shared = next((depth[n] for n in (el, *el.iterancestors()) if n in depth), 0)
-            if shared > best_depth and (text := _byline_line(el)):
+            if shared > best_depth and (text := line_of(el)):
                 best, best_el, best_depth = text, el, shared
         if best_el is not None:
             said(f"element {where(best_el)}")
         return best
-    for el in _byline_elements(root):
-        if text := _byline_line(el):
+    for el in elements(root):
+        if text := line_of(el):
             said(f"element {where(el)}")
             return text
     return ""
@@ -241,13 +258,34 @@ def _headline_element(root: Any, headline: str) -> Any | None:
     return None
 
 
+_NOT_TEXT = ("meta", "link", "script", "style", "time")
+
+
 def _byline_elements(scope: Any) -> Iterator[Any]:
     for el in scope.iter():
-        if not isinstance(el.tag, str) or el.tag in ("meta", "link", "script"):
+        if not isinstance(el.tag, str) or el.tag in _NOT_TEXT:
             continue
         if el.get("rel") == "author" or el.get("itemprop") == "author" or rules.BYLINE_PATTERN.search(attrs_of(el)):
             if not _in_chrome(el):  # else another story's byline, in a menu's or a sidebar's list of stories
                 yield el
+
+
+def _meta_elements(scope: Any) -> Iterator[Any]:
+    """Elements named as a meta line (class "meta", "article-meta", "info") or a byline whose name runs into its
+    date ("林小華 2026-03-12"), outside menus and sidebars."""
+    for el in scope.iter():
+        if not isinstance(el.tag, str) or el.tag in _NOT_TEXT:
+            continue
+        attrs = attrs_of(el)
+        if rules.META_PATTERN.search(attrs) or rules.BYLINE_PATTERN.search(attrs):
+            if not _in_chrome(el):
+                yield el
+
+
+def _meta_byline(el: Any) -> str:
+    """The name on a meta line that also carries a date, a time or a counter (else it is not a meta line)."""
+    line = meta_text(el)
+    return name_in(line) if len(line) < 160 and has_meta(line) else ""
 
 
 def _byline_line(el: Any) -> str:

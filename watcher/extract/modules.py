@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from watcher.cjk import CJK_LETTERS
+from watcher.extract.byline import FULL_DATE, TIME, credit_line, name_in
 
 SHORT_LINE = 150  # characters: longer than a headline in a list of stories, shorter than most story paragraphs
 LINK_DOMINATED = 0.5  # share of a line's characters inside links
@@ -27,9 +28,7 @@ _LETTER = re.compile(rf"[^\W\d_]|[{CJK_LETTERS}]")
 _CJK = re.compile(f"[{CJK_LETTERS}]")
 _DIGIT = re.compile(r"\d")
 _FIGURES = re.compile(r"(?<!\S)\d+\s+\d+(?!\S)")  # numbers side by side: a row of a score or a table
-_DATE = re.compile(
-    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}|\d{1,2}:\d{2}"
-)
+_DATE = re.compile(f"{FULL_DATE.pattern}|{TIME.pattern}", re.I)
 _LABEL = re.compile(r"[:：|»›>—–]\s*$")  # "Read more:", "Newsletter —" before the link
 _SEPARATED = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
 
@@ -112,16 +111,19 @@ def _module_heading(line: Line) -> bool:
 def _meta_line(line: Line) -> bool:
     """A date, counter or byline-and-counter line: short, with figures, not a sentence, a few words or segments."""
     text = line.text
+    if credit_line(text):
+        return True
     if (
         line.row
-        or _FIGURES.search(text)
+        or _FIGURES.search(_DATE.sub(" ", text))  # "March 12, 2026 4 comments" is a date and a count, not a row
         or len(text) > META_LINE_CHARS
         or not _DIGIT.search(text)
         or not (_LETTER.search(text) or _DATE.search(text))  # figures alone are a table's, unless a date
         or _is_sentence(text)
     ):
         return False
-    return _words(text) <= 4 or len(_SEPARATED.split(text)) >= 2 or bool(_DATE.search(text))
+    # Or a name with figures set apart only by spaces ("陳怡君 12 則回應", "Ruth Okafor 4 min read").
+    return _words(text) <= 4 or len(_SEPARATED.split(text)) >= 2 or bool(_DATE.search(text) or name_in(text))
 
 
 def _prose(line: Line) -> bool:
@@ -170,30 +172,3 @@ def drop_modules(lines: list[Line]) -> tuple[list[str], list[str]]:
             keep[k] = False
     kept = [line.text for line, kept in zip(lines, keep, strict=True) if kept]
     return kept, [lines[k].text for k in meta if not keep[k]]
-
-
-_NAME_COMMA = re.compile(r"^([^,，\d]+)[,，]")
-
-
-def _names(segment: str) -> bool:
-    return bool(segment) and len(segment) <= 60 and not _DIGIT.search(segment) and bool(_LETTER.search(segment))
-
-
-def _capitalised_name(text: str) -> bool:
-    """Two words or more, every one after the first capitalised: "Por Ana Ribeiro", "von Anna Becker"; not a
-    weekday alone, nor "Published on Monday"."""
-    words = text.split()
-    return len(words) >= 2 and all(w[:1].isupper() for w in words[1:])
-
-
-def names_in(meta_line: str) -> str:
-    """The names on a byline-and-counter line: its first segment without figures ("Ana Ribeiro" in "Ana Ribeiro ·
-    12 de março de 2026 · 4 comentários"), else the capitalised words before a comma that opens the line ("Por Ana
-    Ribeiro" in "Por Ana Ribeiro, 12/03/2026 às 14h05 — 4 comentários"), or "" when it has none."""
-    segments = [segment.strip() for segment in _SEPARATED.split(meta_line)]
-    for segment in segments:
-        if _names(segment):
-            return segment
-    lead = _NAME_COMMA.match(meta_line.strip())
-    name = lead.group(1).strip() if lead else ""
-    return name if _names(name) and _capitalised_name(name) else ""
