@@ -428,7 +428,7 @@ class BrowserHandle:
             self._idle.cancel()
             self._idle = None
         await self._drop_spares()
-        wiping, self._wiping = self._wiping, set()
+        wiping, self._wiping = list(self._wiping), set()
         for task in wiping:
             task.cancel()
         for task in wiping:
