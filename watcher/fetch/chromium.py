@@ -270,7 +270,7 @@ WIPE_TIMEOUT = 3.0  # seconds a kept tab may take to be wiped; a slower one is c
 
 # A kept tab is left as a fresh context would be for the next check: no document of the last one running, no
 # cookie, no storage of any origin its pages asked for (local, session, IndexedDB, cache storage...), no
-# window.name (which survives a same-site navigation), no other page (a popup) open.
+# window.name (which survives a same-site navigation), no history, no other page (a popup) open.
 _BLANK_NAME = "window.name = ''"
 
 
@@ -297,6 +297,7 @@ async def _wipe_now(tab: Tab, wiring: _Wiring) -> None:
     await context.clear_cookies()
     if wiring.session is None:
         wiring.session = await context.new_cdp_session(page)
+    await wiring.session.send("Page.resetNavigationHistory")  # history.length would count earlier checks
     origins, wiring.origins = wiring.origins, set()
     for where in origins:
         await wiring.session.send("Storage.clearDataForOrigin", {"origin": where, "storageTypes": "all"})
