@@ -30,7 +30,7 @@ from watcher.fetch.polite import OWN_GUARD, Polite
 from watcher.fetch.robots import RobotsGuard
 from watcher.fetch.routing import Navigation, PageRoutes
 from watcher.fetch.screenshot import ScreenshotPolicy, take
-from watcher.fetch.settle import settle, watch_activity
+from watcher.fetch.settle import page_html, settle, watch_activity
 from watcher.models import Snapshot
 from watcher.times import utcnow
 from watcher.urls import host_of
@@ -213,7 +213,7 @@ class ChromiumPages:
         )
 
     async def _content(self, page: Any, url: str, deadline: float) -> str:
-        """page.content(), bounded: a busy script can block it forever, a self-navigating page breaks it.
+        """The page's HTML (page.content()'s), bounded: a busy script can block it forever, a self-navigating page breaks it.
 
         Navigations the page makes itself are capped (fetch/routing.py), so one that keeps moving comes
         to rest on some document; that one is read, however many tries it takes within the deadline.
@@ -221,7 +221,7 @@ class ChromiumPages:
         navigated = False
         while (remaining := deadline - time.monotonic()) > 0:
             try:
-                return await asyncio.wait_for(page.content(), remaining)
+                return await asyncio.wait_for(page_html(page), remaining)
             except TimeoutError:
                 break
             except Exception:
