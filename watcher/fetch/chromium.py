@@ -30,7 +30,7 @@ from watcher.fetch.polite import OWN_GUARD, Polite
 from watcher.fetch.robots import RobotsGuard
 from watcher.fetch.routing import Navigation, PageRoutes
 from watcher.fetch.screenshot import ScreenshotPolicy, take
-from watcher.fetch.settle import InFlight, page_html, settle, watch_activity
+from watcher.fetch.settle import page_html, settle, watch_activity
 from watcher.models import Snapshot
 from watcher.times import utcnow
 from watcher.urls import host_of
@@ -145,7 +145,7 @@ class ChromiumPages:
             tab.wiring = await _Wiring.install(tab)
         wiring: _Wiring = tab.wiring
         in_flight = wiring.in_flight
-        in_flight.reset()
+        in_flight.clear()
         nav = Navigation(remaining=0, sent=sent)
         routes = PageRoutes(s, page, nav, deadline, allow_private, self.pool)
         if tab.lane is not None:
@@ -241,7 +241,7 @@ class _Wiring:
     """What a tab gets once, however many checks use it: the settle watcher, the dialog dismisser, and one route
     handler that hands each request to the current check's PageRoutes (none between checks: refused)."""
 
-    def __init__(self, in_flight: InFlight) -> None:
+    def __init__(self, in_flight: set[Any]) -> None:
         self.in_flight = in_flight
         self.routes: PageRoutes | None = None
         self.origins: set[str] = set()  # every origin the tab's pages asked for since the last wipe

@@ -1,5 +1,5 @@
 // Scripts the Chromium fetcher runs in pages to tell when a page has settled (see fetch/settle.py).
-// Function expressions, each introduced by a `//# name` line; settle.py reads them at import.
+// Two function expressions, each introduced by a `//# name` line; settle.py reads them at import.
 
 //# timer_watch
 // Installed before the page's own scripts: notes when each setTimeout callback is due (string
@@ -42,16 +42,6 @@
   const rootOf = getter(Document.prototype, "documentElement"), doctypeOf = getter(Document.prototype, "doctype");
   const outerOf = getter(Element.prototype, "outerHTML");
   const Serializer = window.XMLSerializer, serialize = Serializer.prototype.serializeToString;
-  // When the DOM last changed since the load event (noted from it on): settle's quiet span is counted from
-  // there, not from when it is first asked, which comes a few protocol round trips after load.
-  const Observer = window.MutationObserver;
-  let loadedAt = null, changedAt = -Infinity;
-  window.addEventListener("load", () => {
-    loadedAt = now();
-    try {
-      new Observer(() => { changedAt = now(); }).observe(document, { childList: true, subtree: true, characterData: true });
-    } catch (e) {}
-  }, true);
   Object.defineProperty(window, key, { value: Object.freeze({
     // Busy: a callback is due before `moment`, or one ran under 50 ms ago. With routing on,
     // Playwright reports a request only once the browser has paused it, so a fetch() a timer just
@@ -63,10 +53,8 @@
     },
     later: (fn, ms) => apply(nativeSet, window, [fn, ms]),
     cancel: (id) => apply(nativeClear, window, [id]),
-    Observer,
+    Observer: window.MutationObserver,
     now,
-    // How long (ms) the DOM has been still since load; null before the load event.
-    stillFor: () => (loadedAt === null ? null : now() - Math.max(loadedAt, changedAt)),
     html() {
       const doctype = apply(doctypeOf, document, []), root = apply(rootOf, document, []);
       return (doctype ? apply(serialize, new Serializer(), [doctype]) : "") + (root ? apply(outerOf, root, []) : "");
@@ -75,11 +63,10 @@
 }
 
 //# still_page
-// Resolves once the document has gone `quiet` ms without a node or text change and no timer is due before the
-// cap, or after `most` ms. With a `credit`, the span already passed since the load event or the DOM's last change
-// after it (timer_watch notes them), and since the caller last saw a request, counts towards `quiet`. Attribute changes do not count: carousels flip classes
+// Resolves once the document has gone `quiet` ms without a node or text change and no timer is due
+// before the cap, or after `most` ms. Attribute changes do not count: carousels flip classes
 // forever. Awaits a plain thenable so a page that replaced Promise cannot change the result.
-async ([quiet, most, credit]) => {
+async ([quiet, most]) => {
   const state = window[Symbol.for("watcher.settle")] || {
     busy: () => false, later: (fn, ms) => setTimeout(fn, ms), cancel: (id) => clearTimeout(id),
     Observer: MutationObserver, now: () => performance.now(),
@@ -98,9 +85,7 @@ async ([quiet, most, credit]) => {
     const check = () => { if (state.busy(capAt)) { timer = state.later(check, 25); } else { finish(); } };
     const observer = new state.Observer(() => { state.cancel(timer); timer = state.later(check, quiet); });
     observer.observe(document, { childList: true, subtree: true, characterData: true });
-    // `credit`: ms since the last request the caller saw start or end (0: count the whole span from now).
-    const still = credit > 0 && typeof state.stillFor === "function" ? Math.min(state.stillFor() ?? 0, credit) : 0;
-    timer = state.later(check, Math.max(0, quiet - still));
+    timer = state.later(check, quiet);
     cap = state.later(finish, most);
   } };
   return true;

@@ -43,54 +43,25 @@ async def page_html(page: Any) -> str:
     return html if isinstance(html, str) else await page.content()
 
 
-class InFlight(set):
-    """The page's requests in flight, and when one last started or ended (time.monotonic(); 0: none yet)."""
-
-    last: float = 0.0
-
-    def reset(self) -> None:
-        self.clear()
-        self.last = 0.0
-
-
-async def watch_activity(page: Any) -> InFlight:
+async def watch_activity(page: Any) -> set[Any]:
     """Start watching what `settle` waits for; call before navigating. Returns the requests in flight."""
     await page.add_init_script(script=f"({TIMER_WATCH})()")
-    in_flight = InFlight()
-
+    in_flight: set[Any] = set()
     # Playwright wants plain functions as handlers (it tags them), not bound builtins.
-    def started(request: Any) -> None:
-        in_flight.add(request)
-        in_flight.last = time.monotonic()
-
-    def ended(request: Any) -> None:
-        in_flight.discard(request)
-        in_flight.last = time.monotonic()
-
-    page.on("request", started)
-    page.on("requestfinished", ended)
-    page.on("requestfailed", ended)
+    page.on("request", lambda request: in_flight.add(request))
+    page.on("requestfinished", lambda request: in_flight.discard(request))
+    page.on("requestfailed", lambda request: in_flight.discard(request))
     return in_flight
 
 
 async def settle(page: Any, in_flight: set[Any], until: float) -> None:
     """Wait until the page is still (DOM unchanged for QUIET_MS, no timer due before `until`, no
-    request in flight) or `until` (a time.monotonic() moment).
-
-    The first look counts the quiet span from the load event or the DOM's last change after it, and from the
-    last request seen to start or end, whichever is latest (not from the look itself, a few protocol round trips
-    later); a look after requests ended waits the whole span, time for their responses' scripts to run."""
-    first = True
+    request in flight) or `until` (a time.monotonic() moment)."""
     while (left := until - time.monotonic()) > 0:
         quiet = min(QUIET_MS / 1000, left)
-        credit = 0.0
-        if first:
-            last = getattr(in_flight, "last", 0.0)
-            credit = (time.monotonic() - last) * 1000 if last else 0.0
-        first = False
         try:
             # A page can break evaluate (its own setTimeout replaced, a busy loop): bound it here.
-            await asyncio.wait_for(page.evaluate(STILL_PAGE, [quiet * 1000, left * 1000, credit]), left + 0.2)
+            await asyncio.wait_for(page.evaluate(STILL_PAGE, [quiet * 1000, left * 1000]), left + 0.2)
         except TimeoutError:
             return
         except Exception:
