@@ -9,6 +9,8 @@ from typing import Any
 
 from support.site_server import Response, Site
 
+from watcher.urls import host_of
+
 # Reports what it finds of an earlier load, then leaves all of it behind for the next one.
 STATEFUL = """<!DOCTYPE html><html><head><title>State</title></head><body><article><h1>Harbour report</h1>
 <p id="found">pending</p></article><script>
@@ -31,24 +33,27 @@ def _found(html: str) -> dict[str, Any]:
     return json.loads(match.group(1).replace("&quot;", '"'))
 
 
-def _kept_pages(browser) -> set[int]:
+def _kept_pages(browser, url: str) -> set[int]:
+    """The pages of the tabs kept for the host of `url` (other tests' tabs may be kept or wiped meanwhile)."""
+    host = host_of(url)
+
     async def pages() -> set[int]:
-        return {id(tab.page) for _, tab in browser._root._handle._warm.values()}
+        return {id(tab.page) for key, (_, tab) in browser._root._handle._warm.items() if key[0] == host}
 
     return browser.run(pages())
 
 
-def _wait_kept(browser, count: int) -> set[int]:
+def _wait_kept(browser, url: str, count: int) -> set[int]:
     deadline = time.monotonic() + 10
-    while len(kept := _kept_pages(browser)) < count and time.monotonic() < deadline:
+    while len(kept := _kept_pages(browser, url)) < count and time.monotonic() < deadline:
         time.sleep(0.05)
     return kept
 
 
 def test_a_reused_tab_carries_nothing_from_one_check_to_the_next(site, browser, fetcher):
     site.set("/story", Response(STATEFUL.encode(), headers={"Set-Cookie": "server=1; Max-Age=99999"}))
-    before = _kept_pages(browser)
-    first = _found(fetcher.fetch_sync(site.url("/story")).html)
+    url = site.url("/story")
+    first = _found(fetcher.fetch_sync(url).html)
     # A fresh tab: its own response's cookie only, no storage, no name, the IndexedDB made now.
     assert {**first, "history": None} == {
         "cookie": "server=1",
@@ -58,11 +63,11 @@ def test_a_reused_tab_carries_nothing_from_one_check_to_the_next(site, browser, 
         "history": None,
         "idb": "new",
     }
-    kept = _wait_kept(browser, len(before) + 1) - before
+    kept = _wait_kept(browser, url, 1)
     assert len(kept) == 1  # the tab was kept for this host...
-    second = _found(fetcher.fetch_sync(site.url("/story")).html)
-    assert not kept & _kept_pages(browser)  # ... taken by the second check (kept again once wiped) ...
-    assert _wait_kept(browser, len(before) + 1) - before == kept
+    second = _found(fetcher.fetch_sync(url).html)
+    assert not kept & _kept_pages(browser, url)  # ... taken by the second check (kept again once wiped) ...
+    assert _wait_kept(browser, url, 1) == kept
     # ... whose page still finds nothing the first one left: no cookie of the script's, no storage, no window
     # name, no IndexedDB, no longer history.
     assert second == first
@@ -72,7 +77,7 @@ def test_a_check_of_another_host_gets_another_tab(site, browser, fetcher):
     with Site() as other:  # another port: another host
         for server in (site, other):
             server.page("/a", "<html><body><article><h1>A</h1><p>One.</p></article></body></html>")
-        before = _kept_pages(browser)
         fetcher.fetch_sync(site.url("/a"))
         fetcher.fetch_sync(other.url("/a"))
-        assert len(_wait_kept(browser, len(before) + 2) - before) == 2
+        one, two = _wait_kept(browser, site.url("/a"), 1), _wait_kept(browser, other.url("/a"), 1)
+        assert len(one) == len(two) == 1 and one != two
