@@ -38,7 +38,7 @@ def _kept_pages(browser, url: str) -> set[int]:
     host = host_of(url)
 
     async def pages() -> set[int]:
-        return {id(tab.page) for key, (_, tab) in browser._root._handle._warm.items() if key[0] == host}
+        return {id(tab.page) for key, _, tab in browser._root._handle._warm if key[0] == host}
 
     return browser.run(pages())
 

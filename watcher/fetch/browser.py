@@ -238,7 +238,7 @@ class BrowserHandle:
         # Tabs kept after a check, wiped, for the next render of the same host and settings (oldest first): a
         # new context and page cost about 80 ms of CPU (a renderer process started), a warm one's next
         # navigation none of that. Only the fetcher decides what may be kept (no login state, no screenshot).
-        self._warm: dict[Any, tuple[Any, Tab]] = {}
+        self._warm: list[tuple[Any, Any, Tab]] = []  # (key, browser, tab)
         self._wiping: set[asyncio.Task] = set()  # tabs being wiped after their check, off that check's path
         self._turn = asyncio.Condition()  # guards _served and _active
         self._served = 0  # checks and cards since launch
@@ -351,19 +351,19 @@ class BrowserHandle:
         return tab
 
     async def warm_page(self, browser: Any, key: Any) -> Tab | None:
-        """The tab kept for `key` by keep_warm (wiped since its last check), None when there is none."""
-        entry = self._warm.pop(key, None)
-        if entry is None:
-            return None
-        owner, tab = entry
-        if owner is browser and browser.is_connected() and not tab.page.is_closed():
-            return tab
-        await close_tab(tab)
-        return None
+        """A tab kept for `key` by keep_warm (wiped since its last check), the latest kept first; None when none."""
+        while True:
+            mine = [n for n, (k, _, _) in enumerate(self._warm) if k == key]
+            if not mine:
+                return None
+            _, owner, tab = self._warm.pop(mine[-1])
+            if owner is browser and browser.is_connected() and not tab.page.is_closed():
+                return tab
+            await close_tab(tab)
 
     def keep_after(self, browser: Any, key: Any, tab: Tab, wipe: Callable[[Tab], Awaitable[bool]], most: int) -> None:
         """Wipe a tab in the background once its check is done (the check's slot is not held for it), then keep it
-        for `key`; a tab the wipe fails on is closed. Until then the host's next check takes a fresh tab."""
+        for `key`; a tab the wipe fails on is closed. Until then the host's next check takes another tab."""
         task = asyncio.get_running_loop().create_task(self._wipe_and_keep(browser, key, tab, wipe, most))
         self._wiping.add(task)
         task.add_done_callback(self._wiping.discard)
@@ -381,15 +381,15 @@ class BrowserHandle:
                 await close_tab(tab)
 
     async def keep_warm(self, browser: Any, key: Any, tab: Tab, most: int) -> None:
-        """Keep a wiped tab for the next check of `key`; at most `most` are kept, the longest unused closed first."""
+        """Keep a wiped tab for a next check of `key` (checks of one host at once each leave theirs); at most `most`
+        are kept in all, the longest unused closed first."""
         if browser is not self._browser or not browser.is_connected():
             await close_tab(tab)
             return
-        older = self._warm.pop(key, None)
-        self._warm[key] = (browser, tab)
-        doomed = [older[1]] if older is not None else []
+        self._warm.append((key, browser, tab))
+        doomed = []
         while len(self._warm) > max(most, 0):
-            doomed.append(self._warm.pop(next(iter(self._warm)))[1])
+            doomed.append(self._warm.pop(0)[2])
         for gone in doomed:
             await close_tab(gone)
 
@@ -434,8 +434,8 @@ class BrowserHandle:
         for task in wiping:
             with contextlib.suppress(BaseException):
                 await task
-        warm, self._warm = self._warm, {}
-        for _, tab in warm.values():
+        warm, self._warm = self._warm, []
+        for _, _, tab in warm:
             await close_tab(tab)
         async with self._lock:
             browser, self._browser = self._browser, None
