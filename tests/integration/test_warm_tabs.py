@@ -73,6 +73,35 @@ def test_a_reused_tab_carries_nothing_from_one_check_to_the_next(site, browser, 
     assert second == first
 
 
+def test_a_reused_tab_asks_for_a_cached_script_again(site, browser, fetcher):
+    site.page(
+        "/story",
+        '<html><body><article><h1>Ferry</h1><p id="p">Old.</p></article><script src="/s.js"></script></body></html>',
+    )
+    site.set(
+        "/s.js",
+        Response(
+            b"document.getElementById('p').textContent = 'One.';",
+            content_type="text/javascript",
+            headers={"Cache-Control": "max-age=3600"},
+        ),
+    )
+    url = site.url("/story")
+    assert "One." in fetcher.fetch_sync(url).html
+    assert len(_wait_kept(browser, url, 1)) == 1
+    site.set(
+        "/s.js",
+        Response(
+            b"document.getElementById('p').textContent = 'Two.';",
+            content_type="text/javascript",
+            headers={"Cache-Control": "max-age=3600"},
+        ),
+    )
+    # A script-only edit is seen at once, as by a fresh context: no HTTP cache passes from check to check.
+    assert "Two." in fetcher.fetch_sync(url).html
+    assert site.hits("/s.js") == 2
+
+
 def test_a_check_of_another_host_gets_another_tab(site, browser, fetcher):
     with Site() as other:  # another port: another host
         for server in (site, other):

@@ -48,7 +48,7 @@ LAUNCH_ARGS = [
 
 # The headless shell first: it is the build Playwright itself uses for headless work. A full
 # Chromium run with --headless sets up a whole browser profile for every new context, and a
-# context per check is our isolation rule: measured here, 447 ms of CPU for a fresh context and
+# context with no state per check is our isolation rule (fresh, or kept and wiped): measured here, 447 ms of CPU for a fresh context and
 # blank page against 80 ms with the shell (Chromium 156), which is most of the cost of a check.
 SYSTEM_BROWSERS = ["chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
 SYSTEM_PATHS = [
