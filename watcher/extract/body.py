@@ -470,7 +470,7 @@ def clean_body(art: Article, trace: Trace | None = None) -> list[str]:
     for p in art.body:
         if comparison_key(p) in skip:
             trace.drop_line(p, "repeats the headline, the byline or a caption")
-        elif rules.JUNK_LINE.match(p) or is_widget_line(p):
+        elif is_widget_line(p):
             trace.drop_line(p, "page furniture (a share, counter, pager or tag line)")
         else:
             kept.append(p)

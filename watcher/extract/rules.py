@@ -250,16 +250,6 @@ CHROME_HEADINGS = tuple(
         "das könnte sie auch interessieren",
     )
 )
-# Lines that are page furniture even when they sit inside the article container.
-JUNK_LINE = re.compile(
-    r"^(?:advertisement|sponsored|ad|廣告|advertisement\s*[-–—]\s*scroll to continue|scroll to continue.*"
-    r"|share(?: this)?(?: article| story)?|tweet|email|print|copy link|facebook|twitter|linkedin|whatsapp"
-    r"|上一則|下一則|上一篇|下一篇|看更多|更多\s*>?|回到頂端|返回頂部|分享|留言|列印|檢舉"
-    r"|[\d,.\s]+\s*(?:views?|reads?|comments?|次瀏覽|瀏覽|人次|人看過|閱讀)"
-    r"|(?:views?|瀏覽數?|閱讀數?|人氣)\s*[:：]?\s*[\d,.]+)$",
-    re.I,
-)
-
 # In-article widgets, as the words they are made of. A line of the body made only of these tokens (and separators)
 # is a widget, whatever the site or language: engagement counters, reading time, relative times, font-size
 # controls, share and tool bars, pagers, tag and breadcrumb rows. A story line that merely contains a number or
