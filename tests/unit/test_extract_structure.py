@@ -7,7 +7,11 @@ one stays.
 
 from __future__ import annotations
 
+import json
 from html import escape
+from pathlib import Path
+
+from support.fixture_sites import fixture_versions
 
 from watcher.diff import diff_articles
 from watcher.extract import extract
@@ -198,6 +202,24 @@ def test_the_heading_over_a_list_of_links_alone_leaves_with_the_list():
     # A subhead over the story's own paragraphs stays, and so does one over a single link.
     subhead = '<h3>Ein Kanal, zwei Häfen</h3><p><a href="/report.pdf">Der Bericht des Hafenrats als PDF</a></p>'
     assert extract(story_with(subhead), URL).body == [*STORY[:2], "Ein Kanal, zwei Häfen", *STORY[2:]]
+
+
+def _zh_daily_manifest() -> dict:
+    return json.loads(
+        (Path(__file__).resolve().parent.parent / "fixtures/sites/zh-daily/story/manifest.json").read_text()
+    )
+
+
+def test_cards_of_other_stories_under_titles_no_word_list_knows_leave_with_their_pictures():
+    # The Chinese seed page with its module titles in Polish and Swedish: the cards under them (a picture and a
+    # title inside one link) are known by being all links, and their pictures are no captions of the story.
+    html, want = fixture_versions("zh-daily/story")["v1"], _zh_daily_manifest()["versions"]["v1"]
+    for title, other in (("延伸閱讀", "Czytaj także"), ("熱門新聞", "Najczęściej czytane"), ("超人氣", "Läs också")):
+        assert title in html
+        html = html.replace(title, other)
+    art = extract(html, "https://zh-daily.example/story")
+    assert art.captions == want["captions"]
+    assert art.body == want["body"]
 
 
 def test_a_prompt_labelled_with_a_dash_before_its_link_is_dropped():
