@@ -190,6 +190,15 @@ def test_a_labelled_pointer_and_a_row_of_tag_links_are_dropped():
     assert extract(story_with(pointer + tags), URL).body == STORY
 
 
+def test_a_plain_row_of_tags_after_the_story_is_dropped_whatever_its_label_says():
+    # Polish and Swedish tag rows without links: a label and three short items, after the story's last sentence.
+    for row in ("Tagi: port, pogłębianie, rada miasta", "Taggar: hamn | muddring | färjor"):
+        assert extract(story_with(f"<div>{row}</div>", at=len(STORY)), URL).body == STORY, row
+    # The same shape among the story's sentences is the story's (a list of names, a cast), and stays.
+    inside = "<p>Załoga: Anna, Piotr, Jan</p>"
+    assert extract(story_with(inside), URL).body == [*STORY[:2], "Załoga: Anna, Piotr, Jan", *STORY[2:]]
+
+
 def test_the_heading_over_a_list_of_links_alone_leaves_with_the_list():
     # Polish "See also" over a list whose items are only links: no word list knows the heading, its shape does.
     related = (

@@ -384,7 +384,7 @@ def is_widget_line(line: str) -> bool:
     """
     if len(line) > rules.WIDGET_MAX_CHARS or line.count(" ") > rules.WIDGET_MAX_WORDS:
         return False
-    if rules.BREADCRUMB.match(line) or rules.TAG_ROW.match(line):
+    if rules.BREADCRUMB.match(line):
         return True
     if not rules.WIDGET_START.match(line):
         return False

@@ -124,8 +124,13 @@ def _meta_line(line: Line) -> bool:
     return _words(text) <= 4 or len(_SEPARATED.split(text)) >= 2 or bool(_DATE.search(text))
 
 
+def is_prose(text: str) -> bool:
+    """A line of the story's prose: a sentence, or longer than a line of a list."""
+    return _is_sentence(text) or len(text) > SHORT_LINE
+
+
 def _prose(line: Line) -> bool:
-    return _is_sentence(line.text) or len(line.text) > SHORT_LINE
+    return is_prose(line.text)
 
 
 def _only_link(line: Line) -> bool:

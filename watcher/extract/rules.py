@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from watcher.cjk import CJK_LETTERS
+
 ARTICLE_TYPES = frozenset(
     "NewsArticle Article ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle BackgroundNewsArticle "
     "ReviewNewsArticle BlogPosting LiveBlogPosting Report ScholarlyArticle TechArticle SocialMediaPosting".split()
@@ -189,11 +191,15 @@ WIDGET_GLUE = re.compile(r"[\s|/·•・‧∙,，、:：;；()\[\]（）【】<
 WIDGET_START = re.compile(f"(?:{WIDGET_GLUE.pattern})(?:{WIDGET_TOKEN.pattern})", re.I)
 # A breadcrumb row: three to seven short segments without figures separated by > › » (too short to be prose).
 BREADCRUMB = re.compile(r"^\s*[^>›»\d\n]{1,16}(?:\s*[>›»]\s*[^>›»\d\n]{1,16}){2,6}\s*[>›»]?\s*$")
-# A tag row: its label, then a short list ("Tags: Harbour, Dredging", "標籤：颱風 豪雨").
-TAG_ROW = re.compile(
-    r"^\s*(?:tags?|topics?|filed under|標籤|标签|關鍵字|关键字|關鍵詞|关键词|keywords?|相關標籤|相关标签)\s*[:：]"
-    r"(?:\s*[^\s,，、|;；:：.。!?！？]{1,24}\s*[,，、|;；#]?){0,12}\s*$",
-    re.I,
+# A label, then three to twelve short items without figures ("Tags: Harbour, Dredging, Ferries", "標籤：颱風 豪雨 停班",
+# "Tagi: port | pogłębianie | rada"): comma- or bar-separated, or space-separated when they are CJK words (a Latin
+# phrase after a label, "Source: Al Jazeera News", is no list). Whatever the label says, once it follows the
+# story's last sentence this shape is a row of tags.
+_ITEM = r"[^\d,，、|;；:：.。!?！？#\[\]]{1,24}"
+_CJK_ITEM = f"[{CJK_LETTERS}]{{1,12}}"
+LABEL_ROW = re.compile(
+    r"^\s*[^\s:：,，\d]{1,16}(?:\s[^\s:：,，\d]{1,16})?\s*[:：]\s*"
+    rf"(?:{_ITEM}(?:\s*[,，、|;；#·•]\s*{_ITEM}){{2,11}}|{_CJK_ITEM}(?:\s+{_CJK_ITEM}){{2,11}})\s*[,，、|;；]?\s*$"
 )
 WIDGET_MAX_CHARS = 160  # a widget row is short; a longer line is prose that quotes such words
 WIDGET_MAX_WORDS = 16
