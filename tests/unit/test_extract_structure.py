@@ -300,6 +300,29 @@ def test_a_counter_line_beside_the_byline_in_chinese_is_not_story_text():
     assert art.byline == "記者 林雅婷"
 
 
+def counters(views: int, comments: int) -> tuple[str, str]:
+    """Polish widgets by the byline and under the story: a counter line, a reading time, a row of size buttons."""
+    top = (
+        f"<div>{views} wyświetleń | {comments} komentarzy</div><div>Czas czytania: 4 min</div>"
+        '<div>Rozmiar tekstu: <a href="#">A</a> <a href="#">A</a> <a href="#">A</a></div>'
+    )
+    return top, f"<div>{comments} komentarzy</div>"
+
+
+def test_counters_reading_time_and_size_buttons_in_a_language_no_word_list_knows_are_not_story_text():
+    pages = []
+    for views, comments in ((1204, 12), (1377, 15)):
+        top, under = counters(views, comments)
+        pages.append(
+            extract(page(f"<article><h1>{escape(HEADLINE)}</h1>{top}{paragraphs(STORY)}{under}</article>"), URL)
+        )
+    assert pages[0].body == STORY
+    assert diff_articles(pages[0], pages[1]).edits == []
+    # A figure and its word inside the story is the story's ("3 killed" as a subhead stays between sentences).
+    inside = extract(story_with("<h3>3 rannych</h3>"), URL).body
+    assert inside == [*STORY[:2], "3 rannych", *STORY[2:]]
+
+
 def test_a_name_before_a_comma_and_the_date_on_a_counter_line_is_the_byline():
     lines = {
         "Por Ana Ribeiro, 12/03/2026 às 14h05 — 4 comentários": "Por Ana Ribeiro",

@@ -378,17 +378,14 @@ _WORD = re.compile(r"[^\W\d_]")
 
 
 def is_widget_line(line: str) -> bool:
-    """Whether a body line is an in-article widget (counter, reading time, font controls, pager, tags, ...).
+    """Whether a body line is a breadcrumb row (short segments between > › »), by its shape.
 
-    Only a short line made of nothing but widget tokens is one; see rules.WIDGET_TOKENS.
+    Counters, reading times, rows of buttons and tags are told by their shape where the body's lines are read
+    (watcher/extract/modules.py), never by the words they use.
     """
     if len(line) > rules.WIDGET_MAX_CHARS or line.count(" ") > rules.WIDGET_MAX_WORDS:
         return False
+    return rules.BREADCRUMB.match(line) is not None
     if rules.BREADCRUMB.match(line):
         return True
-    if not rules.WIDGET_START.match(line):
-        return False
-    tokens = rules.WIDGET_TOKEN.findall(line)
-    if not any(_WORD.search(t) for t in tokens):
-        return False  # figures alone are a table's or a chart's, not a widget's
-    return rules.WIDGET_GLUE.fullmatch(rules.WIDGET_TOKEN.sub(" ", line)) is not None
+    return False
