@@ -1,4 +1,4 @@
-"""What is article and what is page chrome, as data: tags, class/id patterns and phrases in several languages.
+"""What is article and what is page chrome, as data: tags, class/id name patterns and the shapes of chrome lines.
 
 The modules of watcher/extract read these; change extraction behaviour here rather than in code where possible.
 """
