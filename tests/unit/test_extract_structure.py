@@ -7,7 +7,11 @@ one stays.
 
 from __future__ import annotations
 
+import json
 from html import escape
+from pathlib import Path
+
+from support.fixture_sites import fixture_versions
 
 from watcher.diff import diff_articles
 from watcher.extract import extract
@@ -186,6 +190,15 @@ def test_a_labelled_pointer_and_a_row_of_tag_links_are_dropped():
     assert extract(story_with(pointer + tags), URL).body == STORY
 
 
+def test_a_plain_row_of_tags_after_the_story_is_dropped_whatever_its_label_says():
+    # Polish and Swedish tag rows without links: a label and three short items, after the story's last sentence.
+    for row in ("Tagi: port, pogłębianie, rada miasta", "Taggar: hamn | muddring | färjor"):
+        assert extract(story_with(f"<div>{row}</div>", at=len(STORY)), URL).body == STORY, row
+    # The same shape among the story's sentences is the story's (a list of names, a cast), and stays.
+    inside = "<p>Załoga: Anna, Piotr, Jan</p>"
+    assert extract(story_with(inside), URL).body == [*STORY[:2], "Załoga: Anna, Piotr, Jan", *STORY[2:]]
+
+
 def test_the_heading_over_a_list_of_links_alone_leaves_with_the_list():
     # Polish "See also" over a list whose items are only links: no word list knows the heading, its shape does.
     related = (
@@ -198,6 +211,24 @@ def test_the_heading_over_a_list_of_links_alone_leaves_with_the_list():
     # A subhead over the story's own paragraphs stays, and so does one over a single link.
     subhead = '<h3>Ein Kanal, zwei Häfen</h3><p><a href="/report.pdf">Der Bericht des Hafenrats als PDF</a></p>'
     assert extract(story_with(subhead), URL).body == [*STORY[:2], "Ein Kanal, zwei Häfen", *STORY[2:]]
+
+
+def _zh_daily_manifest() -> dict:
+    return json.loads(
+        (Path(__file__).resolve().parent.parent / "fixtures/sites/zh-daily/story/manifest.json").read_text()
+    )
+
+
+def test_cards_of_other_stories_under_titles_no_word_list_knows_leave_with_their_pictures():
+    # The Chinese seed page with its module titles in Polish and Swedish: the cards under them (a picture and a
+    # title inside one link) are known by being all links, and their pictures are no captions of the story.
+    html, want = fixture_versions("zh-daily/story")["v1"], _zh_daily_manifest()["versions"]["v1"]
+    for title, other in (("延伸閱讀", "Czytaj także"), ("熱門新聞", "Najczęściej czytane"), ("超人氣", "Läs också")):
+        assert title in html
+        html = html.replace(title, other)
+    art = extract(html, "https://zh-daily.example/story")
+    assert art.captions == want["captions"]
+    assert art.body == want["body"]
 
 
 def test_a_prompt_labelled_with_a_dash_before_its_link_is_dropped():
@@ -267,6 +298,29 @@ def test_a_counter_line_beside_the_byline_in_chinese_is_not_story_text():
     art = extract(story_with("", byline=line), URL)
     assert art.body == STORY
     assert art.byline == "記者 林雅婷"
+
+
+def counters(views: int, comments: int) -> tuple[str, str]:
+    """Polish widgets by the byline and under the story: a counter line, a reading time, a row of size buttons."""
+    top = (
+        f"<div>{views} wyświetleń | {comments} komentarzy</div><div>Czas czytania: 4 min</div>"
+        '<div>Rozmiar tekstu: <a href="#">A</a> <a href="#">A</a> <a href="#">A</a></div>'
+    )
+    return top, f"<div>{comments} komentarzy</div>"
+
+
+def test_counters_reading_time_and_size_buttons_in_a_language_no_word_list_knows_are_not_story_text():
+    pages = []
+    for views, comments in ((1204, 12), (1377, 15)):
+        top, under = counters(views, comments)
+        pages.append(
+            extract(page(f"<article><h1>{escape(HEADLINE)}</h1>{top}{paragraphs(STORY)}{under}</article>"), URL)
+        )
+    assert pages[0].body == STORY
+    assert diff_articles(pages[0], pages[1]).edits == []
+    # A figure and its word inside the story is the story's ("3 killed" as a subhead stays between sentences).
+    inside = extract(story_with("<h3>3 rannych</h3>"), URL).body
+    assert inside == [*STORY[:2], "3 rannych", *STORY[2:]]
 
 
 def test_a_name_before_a_comma_and_the_date_on_a_counter_line_is_the_byline():

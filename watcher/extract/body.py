@@ -17,7 +17,7 @@ from watcher.extract import rules
 from watcher.extract.chrome import is_widget_line
 from watcher.extract.dom import attrs_of, link_density, rough_len, select, visible_text
 from watcher.extract.metadata import ld_text, unescape
-from watcher.extract.modules import Line, drop_modules
+from watcher.extract.modules import Line, drop_modules, is_prose
 from watcher.extract.rules import BLOCK_TAGS
 from watcher.extract.trace import Trace, Untraced
 from watcher.models import Article
@@ -485,11 +485,14 @@ def clean_body(art: Article, trace: Trace | None = None) -> list[str]:
     skip = {comparison_key(c) for c in art.captions}
     skip.update(comparison_key(x) for x in (art.headline, art.byline) if x)
     kept = []
-    for p in art.body:
+    story_end = max((k for k, p in enumerate(art.body) if is_prose(p)), default=len(art.body))
+    for k, p in enumerate(art.body):
         if comparison_key(p) in skip:
             trace.drop_line(p, "repeats the headline, the byline or a caption")
-        elif rules.JUNK_LINE.match(p) or is_widget_line(p):
+        elif is_widget_line(p):
             trace.drop_line(p, "page furniture (a share, counter, pager or tag line)")
+        elif k > story_end and rules.LABEL_ROW.match(p):
+            trace.drop_line(p, "a label and a list of short items after the story (a row of tags)")
         else:
             kept.append(p)
     return kept

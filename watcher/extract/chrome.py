@@ -248,7 +248,7 @@ _TOKEN = re.compile(rf"[{CJK_LETTERS}]|[^\W{CJK_LETTERS}]+")
 
 def strip_chrome(root: Any, trace: Trace | None = None) -> None:
     """Remove chrome in place: prompts, hidden copies of the story, cards of links inside sentences, elements, then
-    sections introduced by a chrome heading (延伸閱讀, Trending ...).
+    sections a short title heads whose text is mostly links (延伸閱讀, Trending, Läs också: known by their shape).
 
     Each removal with text enough to matter goes in the trace, with its reason.
     """
@@ -277,8 +277,8 @@ def strip_chrome(root: Any, trace: Trace | None = None) -> None:
     for el in list(root.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "header")):
         if len(el) > 2 or rough_len(el) > 120 or next(islice(el.iter(), 40, None), None) is not None:
             continue  # a heading is a few words in few elements
-        text = visible_text(el).casefold().rstrip(":：>›.…» ").strip()
-        if text and len(text) <= 40 and _is_chrome_heading(text):
+        text = visible_text(el).strip()
+        if text and len(text) <= 40 and _heads_links(el, text):
             _drop_section(el, trace)
 
 
@@ -296,8 +296,55 @@ def _story_article(root: Any) -> frozenset[Any]:
     return frozenset() if best is None else frozenset((best, *best.iterancestors()))
 
 
-def _is_chrome_heading(text: str) -> bool:
-    return text in rules.CHROME_HEADINGS or any(text.startswith(h + " ") for h in ("more from", "more on", "更多"))
+_SENTENCE_END = re.compile(r"[.!?。！？]\s*$")
+HEADED_LINKS = 2  # entries under a heading, at least: one link under a subhead is a story's reference
+
+
+_INLINE = frozenset(("span", "strong", "b", "em", "i"))
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+_CELLS = frozenset(("body", "html", "article", "main", "td", "th", "tr", "table", "li", "dd", "dt", "cite"))
+
+
+def _heads_links(heading: Any, text: str) -> bool:
+    """Whether a short title heads a list of links (other stories, "相關新聞", "Zobacz też"), known by what follows
+    it up to the next heading: text that is mostly links, two of them at least. A subhead over the story's
+    paragraphs, or over one link, heads no such list; nor does a sentence, a bold word inside a line of text, or
+    the label of a table's cell."""
+    if _SENTENCE_END.search(text) or link_density(heading) > 0.5:
+        return False
+    parent = heading.getparent()
+    if heading.tag in _INLINE and (parent is None or visible_text(parent).strip() != text):
+        return False  # a bold word in a line is no title
+    anchor = heading
+    for _ in range(3):
+        after = _section_after(anchor)
+        if after:
+            break
+        # A title in its own box (<div class="title"><h3>…</h3></div>): what follows the box is what it heads.
+        parent = anchor.getparent()
+        if parent is None or parent.tag in _CELLS or visible_text(parent).strip() != text:
+            return False
+        anchor = parent
+    if not after or after[0].tag in ("ul", "ol"):
+        return False  # a list's items are lines of their own, and the body's reader knows a run of link lines
+    # The text between the blocks counts, unlinked.
+    shown = sum(len(visible_text(el)) + len((el.tail or "").strip()) for el in after) + len((anchor.tail or "").strip())
+    links = [a for el in after for a in el.iter("a") if visible_text(a).strip()]
+    linked = sum(len(visible_text(a)) for a in links)
+    return len(links) >= HEADED_LINKS and linked > 0.5 * shown
+
+
+def _section_after(anchor: Any) -> list[Any]:
+    """The blocks after a title up to the next heading, those with text."""
+    after = []
+    for el in anchor.itersiblings():
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in _HEADINGS:
+            break
+        if visible_text(el).strip() or (el.tail or "").strip():
+            after.append(el)
+    return after
 
 
 def _drop_section(heading: Any, trace: Trace) -> None:
@@ -331,17 +378,14 @@ _WORD = re.compile(r"[^\W\d_]")
 
 
 def is_widget_line(line: str) -> bool:
-    """Whether a body line is an in-article widget (counter, reading time, font controls, pager, tags, ...).
+    """Whether a body line is a breadcrumb row (short segments between > › »), by its shape.
 
-    Only a short line made of nothing but widget tokens is one; see rules.WIDGET_TOKENS.
+    Counters, reading times, rows of buttons and tags are told by their shape where the body's lines are read
+    (watcher/extract/modules.py), never by the words they use.
     """
     if len(line) > rules.WIDGET_MAX_CHARS or line.count(" ") > rules.WIDGET_MAX_WORDS:
         return False
-    if rules.BREADCRUMB.match(line) or rules.TAG_ROW.match(line):
+    return rules.BREADCRUMB.match(line) is not None
+    if rules.BREADCRUMB.match(line):
         return True
-    if not rules.WIDGET_START.match(line):
-        return False
-    tokens = rules.WIDGET_TOKEN.findall(line)
-    if not any(_WORD.search(t) for t in tokens):
-        return False  # figures alone are a table's or a chart's, not a widget's
-    return rules.WIDGET_GLUE.fullmatch(rules.WIDGET_TOKEN.sub(" ", line)) is not None
+    return False

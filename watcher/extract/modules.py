@@ -65,11 +65,15 @@ def _pointer(line: Line) -> bool:
     A sentence that contains a link ("The report is <a>online</a>.") ends as sentences end and is kept, and so
     does a line naming two people by their profile links.
     """
-    if not _link_line(line) or _is_sentence(line.text):
+    if _is_sentence(line.text) or len(line.text) > SHORT_LINE:
         return False
     unlinked = line.unlinked.strip()
-    if line.links >= 3 and len(_LETTER.findall(unlinked)) <= max(12, 0.15 * len(line.text)):
-        return True
+    label = line.lead.strip() if _LABEL.search(line.lead) else ""
+    rest = unlinked[len(label) :] if label and unlinked.startswith(label) else unlinked
+    if line.links >= 3 and len(_LETTER.findall(rest)) <= max(12, 0.15 * len(line.text)):
+        return True  # a row of links after its label, however short each is ("字級：小 中 大", "Rozmiar tekstu: A A A")
+    if not _link_line(line):
+        return False
     if not (line.lead.strip() and _LABEL.search(line.lead)) or _words(unlinked) > POINTER_UNLINKED_WORDS:
         return False
     # After the label: another story's title, or only links and separators (a row of tags, however short).
@@ -126,8 +130,25 @@ def _meta_line(line: Line) -> bool:
     return _words(text) <= 4 or len(_SEPARATED.split(text)) >= 2 or bool(_DATE.search(text) or name_in(text))
 
 
+def is_prose(text: str) -> bool:
+    """A line of the story's prose: a sentence, or longer than a line of a list."""
+    return _is_sentence(text) or len(text) > SHORT_LINE
+
+
+# A counter: one to three figures each followed by its one word ("128 則留言", "1,204 views | 12 comments").
+_COUNTER = re.compile(r"^\s*(?:\d[\d,.]*\s*[kKmM萬万]?\s*[^\W\d_][^\s|·•/,，、]{0,14}\s*[|·•/,，、]?\s*){1,3}$")
+
+
+# A labelled figure: a label, then a figure with its unit ("Read time: 4 min", "閱讀時間：約 3 分鐘").
+_LABELLED_FIGURE = re.compile(r"^\s*[^:：\d]{1,16}[:：]\s*(?:\S{1,3}\s+|[^\W\d_]\s*)?\d[\d,.]*\s*[^\W\d_]\S{0,5}\s*$")
+
+
+def _counter(text: str) -> bool:
+    return len(text) <= META_LINE_CHARS and bool(_COUNTER.match(text) or _LABELLED_FIGURE.match(text))
+
+
 def _prose(line: Line) -> bool:
-    return _is_sentence(line.text) or len(line.text) > SHORT_LINE
+    return is_prose(line.text)
 
 
 def _only_link(line: Line) -> bool:
@@ -166,9 +187,16 @@ def drop_modules(lines: list[Line]) -> tuple[list[str], list[str]]:
     # byline beside them ("Por Ana · 12/03/2026 · 4 comentários"); after it they are the story's (a subhead with a
     # year, a table row, a list of dates), and so are three or more such lines in a row (a list).
     first = next((k for k, line in enumerate(lines) if keep[k] and _prose(line)), 0)
-    meta = [k for k in range(first) if _meta_line(lines[k])]
+    meta = [k for k in range(first) if _meta_line(lines[k]) and not _counter(lines[k].text)]
     if len(meta) <= 2:
         for k in meta:
             keep[k] = False
+    # Counters ("3545 人按讚 9168 點閱", "12 komentarzy") before the story's first sentence or after its last.
+    last = max((k for k, line in enumerate(lines) if keep[k] and _prose(line)), default=len(lines))
+    for k, line in enumerate(lines):
+        if keep[k] and (k < first or k > last) and _counter(line.text):
+            keep[k] = False
+            meta.append(k)
+    meta.sort()
     kept = [line.text for line, kept in zip(lines, keep, strict=True) if kept]
     return kept, [lines[k].text for k in meta if not keep[k]]

@@ -1,4 +1,4 @@
-"""What is article and what is page chrome, as data: tags, class/id patterns and phrases in several languages.
+"""What is article and what is page chrome, as data: tags, class/id name patterns and the shapes of chrome lines.
 
 The modules of watcher/extract read these; change extraction behaviour here rather than in code where possible.
 """
@@ -6,6 +6,8 @@ The modules of watcher/extract read these; change extraction behaviour here rath
 from __future__ import annotations
 
 import re
+
+from watcher.cjk import CJK_LETTERS
 
 ARTICLE_TYPES = frozenset(
     "NewsArticle Article ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle BackgroundNewsArticle "
@@ -139,182 +141,17 @@ META_PATTERN = re.compile(
     re.I,
 )
 
-# Headings that introduce a list of other stories or page furniture; the section they head is chrome.
-CHROME_HEADINGS = tuple(
-    s.casefold()
-    for s in (
-        "more",
-        "related",
-        "related stories",
-        "related articles",
-        "related news",
-        "related coverage",
-        "related content",
-        "trending",
-        "trending now",
-        "trending stories",
-        "most read",
-        "most popular",
-        "most viewed",
-        "most shared",
-        "popular",
-        "popular now",
-        "recommended",
-        "recommended for you",
-        "you may also like",
-        "you might also like",
-        "more stories",
-        "more news",
-        "more from",
-        "read more",
-        "read next",
-        "up next",
-        "also read",
-        "see also",
-        "latest",
-        "latest news",
-        "latest stories",
-        "top stories",
-        "editor's picks",
-        "editors' picks",
-        "comments",
-        "leave a comment",
-        "join the conversation",
-        "share this article",
-        "share this story",
-        "share",
-        "sign up",
-        "newsletter",
-        "advertisement",
-        "sponsored",
-        "sponsored content",
-        "around the web",
-        "延伸閱讀",
-        "熱門新聞",
-        "超人氣",
-        "推薦",
-        "推薦閱讀",
-        "相關新聞",
-        "相關報導",
-        "看更多",
-        "更多新聞",
-        "最新新聞",
-        "即時新聞",
-        "熱門",
-        "人氣",
-        "排行",
-        "排行榜",
-        "編輯推薦",
-        "猜你喜歡",
-        "快訊",
-        "留言",
-        "分享",
-        "廣告",
-        "延伸阅读",
-        "热门新闻",
-        "相关新闻",
-        "相关报道",
-        "推荐",
-        "推荐阅读",
-        "看更多",
-        "更多新闻",
-        "热门",
-        "排行榜",
-        "评论",
-        "関連記事",
-        "人気記事",
-        "おすすめ",
-        "関連ニュース",
-        "관련기사",
-        "많이 본 뉴스",
-        "인기기사",
-        "leia também",
-        "leia mais",
-        "veja também",
-        "mais lidas",
-        "notícias relacionadas",
-        "читайте также",
-        "по теме",
-        "популярное",
-        "leggi anche",
-        "più letti",
-        "articoli correlati",
-        "lee también",
-        "más leídas",
-        "noticias relacionadas",
-        "lire aussi",
-        "à lire aussi",
-        "les plus lus",
-        "mehr zum thema",
-        "meistgelesen",
-        "das könnte sie auch interessieren",
-    )
-)
-# Lines that are page furniture even when they sit inside the article container.
-JUNK_LINE = re.compile(
-    r"^(?:advertisement|sponsored|ad|廣告|advertisement\s*[-–—]\s*scroll to continue|scroll to continue.*"
-    r"|share(?: this)?(?: article| story)?|tweet|email|print|copy link|facebook|twitter|linkedin|whatsapp"
-    r"|上一則|下一則|上一篇|下一篇|看更多|更多\s*>?|回到頂端|返回頂部|分享|留言|列印|檢舉"
-    r"|[\d,.\s]+\s*(?:views?|reads?|comments?|次瀏覽|瀏覽|人次|人看過|閱讀)"
-    r"|(?:views?|瀏覽數?|閱讀數?|人氣)\s*[:：]?\s*[\d,.]+)$",
-    re.I,
-)
-
-# In-article widgets, as the words they are made of. A line of the body made only of these tokens (and separators)
-# is a widget, whatever the site or language: engagement counters, reading time, relative times, font-size
-# controls, share and tool bars, pagers, tag and breadcrumb rows. A story line that merely contains a number or
-# the word "views" has other words too and is kept. Each entry is one token; they are tried in this order.
-_NUM = r"\d[\d,.]*\s*(?:[kKmM萬万億亿千]\+?)?"
-_UNIT_EN = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|h|m|days?|d|weeks?|wks?|months?|years?|yrs?)"
-_UNIT_CJK = r"(?:秒鐘?|秒钟|分鐘|分钟|分|小時|小时|個小時|个小时|天|日|週|周|星期|個月|个月|月|年)"
-WIDGET_TOKENS = (
-    # counters: "3545 人按讚", "9168 點閱", "1,204 views", "12 comments", "Views: 88", "瀏覽數 3,218"
-    rf"{_NUM}\s*(?:人|次|則|个|個)?\s*(?:按讚|按赞|讚|赞|點閱|点阅|點擊|点击|閱讀|阅读|瀏覽|浏览|觀看|观看|收藏|分享|轉發|转发"
-    r"|留言|評論|评论|回應|回应|人氣|人气|人看過|人看过|喜歡|喜欢|推|噓)",
-    rf"{_NUM}\s*(?:views?|reads?|likes?|comments?|shares?|replies|reactions?|claps?|hits|plays|votes?|retweets?"
-    r"|followers?|upvotes?|points?)\b",
-    rf"(?:views?|reads?|likes?|comments?|shares?|hits|點閱|点阅|瀏覽數?|浏览数?|閱讀數?|阅读数?|按讚數?|人氣|人气|觀看次數)"
-    rf"\s*[:：]?\s*{_NUM}",
-    # reading time: "Read time: 4 min", "4 min read", "閱讀時間：3分鐘", "預計閱讀 5 分鐘"
-    rf"(?:estimated\s+)?(?:read(?:ing)?\s*time|time\s+to\s+read)\s*[:：]?\s*(?:about\s+)?{_NUM}\s*{_UNIT_EN}",
-    rf"{_NUM}\s*{_UNIT_EN}\.?\s*(?:read|reading|listen)\b",
-    rf"(?:閱讀時間|阅读时间|閱讀時長|阅读时长|預計閱讀|预计阅读|閱讀約|阅读约)\s*[:：]?\s*(?:約|约)?\s*{_NUM}\s*{_UNIT_CJK}",
-    # relative times: "updated 3 minutes ago", "3 小時前", "剛剛", "just now"
-    rf"(?:(?:updated|published|posted|edited|last\s+updated)\s*[:：]?\s*)?(?:about\s+|an?\s+|{_NUM}\s*){_UNIT_EN}\s+ago",
-    rf"(?:更新|發布|发布|發佈|發表|发表|更新於|更新于)?\s*[:：]?\s*{_NUM}\s*{_UNIT_CJK}\s*前",
-    r"(?:updated\s+)?just\s+now|剛剛|刚刚|剛才|刚才|(?:updated|published)\s+(?:today|yesterday)",
-    # font-size controls: "字級：", "小 中 大", "A A A", "A- A+", "Text size"
-    r"(?:字級|字级|字體大小|字体大小|字體|字体|字型|文字大小|font\s*size|text\s*size|text\s*resize)\s*[:：]?",
-    r"(?<![^\s|/·•:：])(?:小|中|大|特大|標準|标准|A[+-]?|[aA]{1,3}[+-]?)(?![^\s|/·•])",
-    # share and tool bars: "分享", "Share on Facebook", "列印", "Copy link", "Save"
-    r"(?:share\s+(?:on|to|via)\s+)?(?:facebook|twitter|x|linkedin|whatsapp|telegram|line|weibo|wechat|微博|微信|reddit"
-    r"|pinterest|email|e-mail|mail|messenger|flipboard|pocket)\b",
-    r"(?:share|share this(?: article| story| page)?|tweet|print|copy link|copy|save|bookmark|listen|follow|subscribe"
-    r"|font|comments?|reply|report|translate)\b",
-    r"分享到|分享|收藏|列印|打印|複製連結|复制链接|轉寄|转寄|檢舉|举报|訂閱|订阅|追蹤|追踪|加入好友|看留言|聽新聞|听新闻|朗讀|朗读",
-    # pagers: "上一頁 1 2 3 下一頁", "« Prev 1 2 3 Next »", "Page 1 of 3"
-    r"(?:page\s*\d+\s*(?:of|/)\s*\d+|第\s*\d+\s*頁|第\s*\d+\s*页|共\s*\d+\s*頁|共\s*\d+\s*页)",
-    r"(?:上一頁|下一頁|上一页|下一页|上一則|下一則|上一篇|下一篇|首頁|首页|尾頁|尾页|prev(?:ious)?|next|first|last|older|newer"
-    r")(?:\s*(?:page|post|article|story))?\b",
-    r"(?<![\w.,])\d{1,3}(?![\w.,])",  # page numbers, only ever counted when the line is all widget
-    # dates and clock times beside the tokens above ("2026/11/20 08:15 3 小時前"); never a widget on their own
-    r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?|\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?",
-    # a tag row's label alone: "標籤：" (the row with its tags is TAG_ROW)
-    r"(?:tags?|topics?|filed under|標籤|标签|關鍵字|关键字|關鍵詞|关键词|keywords?|相關標籤|相关标签)\s*[:：]",
-)
-WIDGET_TOKEN = re.compile("|".join(f"(?:{t})" for t in WIDGET_TOKENS), re.I)
-# What may stand between widget tokens: spaces, bars, bullets, arrows, brackets, and the punctuation of a counter.
-WIDGET_GLUE = re.compile(r"[\s|/·•・‧∙,，、:：;；()\[\]（）【】<>«»‹›→←↑↓▲▼►◄★☆♥❤👍\-–—+*#@!?！？.。]*")
-# A widget row starts with glue and a token (a necessary condition, tried at one position: searching the whole
-# alternation at every position of every story line cost 3 ms a line, 10 minutes on a page of 200,000 lines).
-WIDGET_START = re.compile(f"(?:{WIDGET_GLUE.pattern})(?:{WIDGET_TOKEN.pattern})", re.I)
 # A breadcrumb row: three to seven short segments without figures separated by > › » (too short to be prose).
 BREADCRUMB = re.compile(r"^\s*[^>›»\d\n]{1,16}(?:\s*[>›»]\s*[^>›»\d\n]{1,16}){2,6}\s*[>›»]?\s*$")
-# A tag row: its label, then a short list ("Tags: Harbour, Dredging", "標籤：颱風 豪雨").
-TAG_ROW = re.compile(
-    r"^\s*(?:tags?|topics?|filed under|標籤|标签|關鍵字|关键字|關鍵詞|关键词|keywords?|相關標籤|相关标签)\s*[:：]"
-    r"(?:\s*[^\s,，、|;；:：.。!?！？]{1,24}\s*[,，、|;；#]?){0,12}\s*$",
-    re.I,
+# A label, then three to twelve short items without figures ("Tags: Harbour, Dredging, Ferries", "標籤：颱風 豪雨 停班",
+# "Tagi: port | pogłębianie | rada"): comma- or bar-separated, or space-separated when they are CJK words (a Latin
+# phrase after a label, "Source: Al Jazeera News", is no list). Whatever the label says, once it follows the
+# story's last sentence this shape is a row of tags.
+_ITEM = r"[^\d,，、|;；:：.。!?！？#\[\]]{1,24}"
+_CJK_ITEM = f"[{CJK_LETTERS}]{{1,12}}"
+LABEL_ROW = re.compile(
+    r"^\s*[^\s:：,，\d]{1,16}(?:\s[^\s:：,，\d]{1,16})?\s*[:：]\s*"
+    rf"(?:{_ITEM}(?:\s*[,，、|;；#·•]\s*{_ITEM}){{2,11}}|{_CJK_ITEM}(?:\s+{_CJK_ITEM}){{2,11}})\s*[,，、|;；]?\s*$"
 )
-WIDGET_MAX_CHARS = 160  # a widget row is short; a longer line is prose that quotes such words
+WIDGET_MAX_CHARS = 160  # a breadcrumb row is short; a longer line is prose
 WIDGET_MAX_WORDS = 16

@@ -1,5 +1,6 @@
 """Chromium's lifecycle: finding an executable (without starting Playwright's driver), launching it,
-handing out fresh contexts, and starting browser and driver afresh when they die or have served their share."""
+handing out fresh contexts (and warm ones, wiped, per host), and starting browser and driver afresh when they die or
+have served their share."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ LAUNCH_ARGS = [
 
 # The headless shell first: it is the build Playwright itself uses for headless work. A full
 # Chromium run with --headless sets up a whole browser profile for every new context, and a
-# context per check is our isolation rule: measured here, 447 ms of CPU for a fresh context and
+# context with no state per check is our isolation rule (fresh, or kept and wiped): measured here, 447 ms of CPU for a fresh context and
 # blank page against 80 ms with the shell (Chromium 156), which is most of the cost of a check.
 SYSTEM_BROWSERS = ["chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
 SYSTEM_PATHS = [
@@ -72,14 +73,15 @@ _BUNDLED_LAYOUTS = [
 ]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Tab:
-    """A never-used context, its page, and the gate lane its connections leave by (None: the caller gave
-    the context a proxy of its own, the user's)."""
+    """A context, its page, and the gate lane its connections leave by (None: the caller gave the context a proxy
+    of its own, the user's); `wiring`: what the fetcher installed on the page once (kept while the tab is reused)."""
 
     context: Any
     page: Any
     lane: Lane | None
+    wiring: Any = None
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,11 @@ class BrowserHandle:
         # used for exactly one check, so no cookies or storage pass from one check to the next.
         self._spares: list[asyncio.Task] = []
         self._spare_options: dict[str, Any] | None = None
+        # Tabs kept after a check, wiped, for the next render of the same host and settings (oldest first): a
+        # new context and page cost about 80 ms of CPU (a renderer process started), a warm one's next
+        # navigation none of that. Only the fetcher decides what may be kept (no login state, no screenshot).
+        self._warm: list[tuple[Any, Any, Tab]] = []  # (key, browser, tab)
+        self._wiping: set[asyncio.Task] = set()  # tabs being wiped after their check, off that check's path
         self._turn = asyncio.Condition()  # guards _served and _active
         self._served = 0  # checks and cards since launch
         self._active = 0  # checks and cards using the browser right now
@@ -343,6 +350,49 @@ class BrowserHandle:
             self._spares.append(asyncio.create_task(self._open(browser, options)))
         return tab
 
+    async def warm_page(self, browser: Any, key: Any) -> Tab | None:
+        """A tab kept for `key` by keep_warm (wiped since its last check), the latest kept first; None when none."""
+        while True:
+            mine = [n for n, (k, _, _) in enumerate(self._warm) if k == key]
+            if not mine:
+                return None
+            _, owner, tab = self._warm.pop(mine[-1])
+            if owner is browser and browser.is_connected() and not tab.page.is_closed():
+                return tab
+            await close_tab(tab)
+
+    def keep_after(self, browser: Any, key: Any, tab: Tab, wipe: Callable[[Tab], Awaitable[bool]], most: int) -> None:
+        """Wipe a tab in the background once its check is done (the check's slot is not held for it), then keep it
+        for `key`; a tab the wipe fails on is closed. Until then the host's next check takes another tab."""
+        task = asyncio.get_running_loop().create_task(self._wipe_and_keep(browser, key, tab, wipe, most))
+        self._wiping.add(task)
+        task.add_done_callback(self._wiping.discard)
+
+    async def _wipe_and_keep(
+        self, browser: Any, key: Any, tab: Tab, wipe: Callable[[Tab], Awaitable[bool]], most: int
+    ) -> None:
+        kept = False
+        try:
+            if await wipe(tab):
+                await self.keep_warm(browser, key, tab, most)
+                kept = True
+        finally:
+            if not kept:
+                await close_tab(tab)
+
+    async def keep_warm(self, browser: Any, key: Any, tab: Tab, most: int) -> None:
+        """Keep a wiped tab for a next check of `key` (checks of one host at once each leave theirs); at most `most`
+        are kept in all, the longest unused closed first."""
+        if browser is not self._browser or not browser.is_connected():
+            await close_tab(tab)
+            return
+        self._warm.append((key, browser, tab))
+        doomed = []
+        while len(self._warm) > max(most, 0):
+            doomed.append(self._warm.pop(0)[2])
+        for gone in doomed:
+            await close_tab(gone)
+
     async def own_page(self, browser: Any, options: dict[str, Any]) -> Tab:
         """A context made with `options` for one check alone (a site's login state): no spare is taken or made."""
         return (await self._open(browser, options))[1]
@@ -378,6 +428,15 @@ class BrowserHandle:
             self._idle.cancel()
             self._idle = None
         await self._drop_spares()
+        wiping, self._wiping = list(self._wiping), set()
+        for task in wiping:
+            task.cancel()
+        for task in wiping:
+            with contextlib.suppress(BaseException):
+                await task
+        warm, self._warm = self._warm, []
+        for _, _, tab in warm:
+            await close_tab(tab)
         async with self._lock:
             browser, self._browser = self._browser, None
             playwright, self._playwright = self._playwright, None

@@ -1,4 +1,5 @@
-"""Fetching pages with headless Chromium: one browser per ChromiumFetcher, a fresh context per check.
+"""Fetching pages with headless Chromium: one browser per ChromiumFetcher, a context per check, fresh or kept from
+the host's last check and wiped.
 
 The main document of every navigation is fetched by watcher's own HTTP client before the browser
 sees it, one redirect hop at a time (fetch/routing.py). That is what lets us refuse a redirect to
@@ -29,9 +30,10 @@ from watcher.fetch.polite import OWN_GUARD, Polite
 from watcher.fetch.robots import RobotsGuard
 from watcher.fetch.routing import Navigation, PageRoutes
 from watcher.fetch.screenshot import ScreenshotPolicy, take
-from watcher.fetch.settle import settle, watch_activity
+from watcher.fetch.settle import page_html, settle, watch_activity
 from watcher.models import Snapshot
 from watcher.times import utcnow
+from watcher.urls import host_of
 
 # Kept back from the deadline for reading the page: a page that used its whole budget loading and
 # settling is still worth reading rather than reporting as a timeout.
@@ -100,8 +102,18 @@ class ChromiumPages:
                 options["proxy"] = playwright_proxy(proxy)
             state = self._logins.state_for(url) if self._logins is not None else None
             if state is None:
-                tab = await self._handle.fresh_page(browser, options, s.concurrency)
-                return await self._load(tab, url, deadline, started, sent, allow_private)
+                # A site's login state never enters a kept tab (own_page below), nor does a photographed page
+                # (the picture may resize the viewport).
+                key = None if self.screenshots.wants(url) else _warm_key(url, options, s.allow_private, allow_private)
+                if key is not None:
+                    tab = await self._handle.warm_page(browser, key)
+                if tab is None:
+                    tab = await self._handle.fresh_page(browser, options, s.concurrency)
+                snapshot = await self._load(tab, url, deadline, started, sent, allow_private)
+                if key is not None:
+                    kept, tab = tab, None
+                    self._handle.keep_after(browser, key, kept, _wipe, s.concurrency)
+                return snapshot
             # A context of its own made with the site's state, never one of the spares other checks take.
             tab = await self._handle.own_page(browser, {**options, "storage_state": state})
             return without_cookies(await self._load(tab, url, deadline, started, sent, allow_private))
@@ -129,13 +141,17 @@ class ChromiumPages:
     ) -> Snapshot:
         s = self.settings
         page = tab.page
-        page.on("dialog", _dismiss)
-        in_flight = await watch_activity(page)
+        if tab.wiring is None:
+            tab.wiring = await _Wiring.install(tab)
+        wiring: _Wiring = tab.wiring
+        in_flight = wiring.in_flight
+        in_flight.clear()
         nav = Navigation(remaining=0, sent=sent)
         routes = PageRoutes(s, page, nav, deadline, allow_private, self.pool)
         if tab.lane is not None:
+            tab.lane.refused.clear()  # a kept tab's lane: this check counts its own
             tab.lane.allow_private = routes.allow  # the browser's own connections follow the page's rule
-        await tab.context.route("**/*", routes.handle)
+        wiring.routes = routes
 
         redirects: list[str] = []
         current = url
@@ -197,7 +213,7 @@ class ChromiumPages:
         )
 
     async def _content(self, page: Any, url: str, deadline: float) -> str:
-        """page.content(), bounded: a busy script can block it forever, a self-navigating page breaks it.
+        """The page's HTML (page.content()'s), bounded: a busy script can block it forever, a self-navigating page breaks it.
 
         Navigations the page makes itself are capped (fetch/routing.py), so one that keeps moving comes
         to rest on some document; that one is read, however many tries it takes within the deadline.
@@ -205,7 +221,7 @@ class ChromiumPages:
         navigated = False
         while (remaining := deadline - time.monotonic()) > 0:
             try:
-                return await asyncio.wait_for(page.content(), remaining)
+                return await asyncio.wait_for(page_html(page), remaining)
             except TimeoutError:
                 break
             except Exception:
@@ -219,6 +235,86 @@ class ChromiumPages:
         if navigated:
             raise errors.FetchError(f"{url} keeps navigating away; there is no page that stays still to read")
         raise errors.FetchTimeout(f"{url} did not let its HTML be read within the deadline")
+
+
+class _Wiring:
+    """What a tab gets once, however many checks use it: the settle watcher, the dialog dismisser, and one route
+    handler that hands each request to the current check's PageRoutes (none between checks: refused)."""
+
+    def __init__(self, in_flight: set[Any]) -> None:
+        self.in_flight = in_flight
+        self.routes: PageRoutes | None = None
+        self.origins: set[str] = set()  # every origin the tab's pages asked for since the last wipe
+        self.session: Any = None  # the CDP session that wipes the origins' storage
+
+    @classmethod
+    async def install(cls, tab: Tab) -> _Wiring:
+        tab.page.on("dialog", _dismiss)
+        wiring = cls(await watch_activity(tab.page))
+        await tab.context.route("**/*", wiring.handle)
+        return wiring
+
+    async def handle(self, route: Any) -> None:
+        routes = self.routes
+        if routes is None:
+            with contextlib.suppress(Exception):
+                await route.abort("blockedbyclient")
+            return
+        where = _origin(route.request.url)
+        if where:
+            self.origins.add(where)
+        await routes.handle(route)
+
+
+WIPE_TIMEOUT = 3.0  # seconds a kept tab may take to be wiped; a slower one is closed instead
+
+# A kept tab is left as a fresh context would be for the next check: no document of the last one running, no
+# cookie, no storage of any origin its pages asked for (local, session, IndexedDB, cache storage...), no
+# window.name (which survives a same-site navigation), no history, no other page (a popup) open.
+_BLANK_NAME = "window.name = ''"
+
+
+async def _wipe(tab: Tab) -> bool:
+    """Wipe a tab after its check; False (the caller closes it) when any part of the wipe failed."""
+    wiring: _Wiring | None = tab.wiring
+    if wiring is None:
+        return False
+    wiring.routes = None
+    try:
+        await asyncio.wait_for(_wipe_now(tab, wiring), WIPE_TIMEOUT)
+    except Exception:
+        return False
+    return True
+
+
+async def _wipe_now(tab: Tab, wiring: _Wiring) -> None:
+    page, context = tab.page, tab.context
+    await page.goto("about:blank")
+    for other in context.pages:
+        if other is not page:
+            await other.close()
+    await page.evaluate(_BLANK_NAME)
+    await context.clear_cookies()
+    if wiring.session is None:
+        wiring.session = await context.new_cdp_session(page)
+    await wiring.session.send("Page.resetNavigationHistory")  # history.length would count earlier checks
+    origins, wiring.origins = wiring.origins, set()
+    for where in origins:
+        await wiring.session.send("Storage.clearDataForOrigin", {"origin": where, "storageTypes": "all"})
+
+
+def _origin(url: str) -> str:
+    """scheme://host[:port] of an http(s) URL, as Chromium names a storage origin; "" for any other."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme.lower()}://{parts.netloc.rsplit('@', 1)[-1].lower()}"
+
+
+def _warm_key(url: str, options: dict[str, Any], own: bool, allowed: bool) -> tuple[str, str, bool]:
+    """Which kept tab a check may take: one of the same host, made with the same options, under the same
+    private-address rule (its lane's open connections were allowed under it)."""
+    return (host_of(url), repr(sorted(options.items())), own or allowed)
 
 
 class ChromiumCards:

@@ -33,6 +33,14 @@ def _scripts(path: Path) -> dict[str, str]:
 _SCRIPTS = _scripts(Path(__file__).with_name("settle.js"))
 TIMER_WATCH = _SCRIPTS["timer_watch"]
 STILL_PAGE = _SCRIPTS["still_page"]
+PAGE_HTML = _SCRIPTS["page_html"]
+
+
+async def page_html(page: Any) -> str:
+    """The page's HTML as page.content() gives it, read in the page's own world (content() builds a second one
+    first); content() itself where the watcher's natives are missing."""
+    html = await page.evaluate(PAGE_HTML)
+    return html if isinstance(html, str) else await page.content()
 
 
 async def watch_activity(page: Any) -> set[Any]:
