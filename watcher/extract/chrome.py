@@ -386,6 +386,3 @@ def is_widget_line(line: str) -> bool:
     if len(line) > rules.WIDGET_MAX_CHARS or line.count(" ") > rules.WIDGET_MAX_WORDS:
         return False
     return rules.BREADCRUMB.match(line) is not None
-    if rules.BREADCRUMB.match(line):
-        return True
-    return False
