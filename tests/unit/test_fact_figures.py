@@ -156,3 +156,28 @@ def test_the_run_log_quotes_a_score_whole():
     at = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     line = log_line(CheckResult("https://news.example/final", "changed", at, version=2, edits=edits)).plain
     assert line.endswith("| ¶1 “3:1” → “2:1”"), line
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "context"),
+    [
+        # What follows the figure is a time or a clause, not what it counts: the context is read from before it.
+        (
+            "The city council voted 7-2 late Tuesday to pass it.",
+            "The city council voted 6-3 late Tuesday to pass it.",
+            "council voted",
+        ),
+        (
+            "The court upheld the rule, ruling 7-2 that the state acted lawfully.",
+            "The court upheld the rule, ruling 6-3 that the state acted lawfully.",
+            "ruling",
+        ),
+        ("Police said 12 who were hurt went home.", "Police said 15 who were hurt went home.", "Police"),
+    ],
+)
+def test_a_figure_followed_by_a_clause_or_a_time_takes_its_context_from_before(old, new, context):
+    assert [x for _c, _o, _n, x in numbers(old, new)] == [context]
+
+
+def test_a_clause_with_no_subject_of_its_own_reads_on_back():
+    assert numbers("Deaths, at 5, are rising.", "Deaths, at 7, are rising.") == [("changed", "5", "7", "Deaths")]

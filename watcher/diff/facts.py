@@ -297,8 +297,14 @@ _NUMBER_LEAD = frozenset(
 ) | frozenset("至到從从為为達达約约逾近共已增減减升降")
 
 
-# Words that follow a number without saying what it counts ("three in Riverton", "5 on Monday").
-_NOT_UNITS = frozenset("in on at of to for from by and or but with as after before since than while".split())
+# Words that follow a number without saying what it counts ("three in Riverton", "5 on Monday"): prepositions,
+# conjunctions, words that open a clause ("ruled 7-2 that ...", "12 who were hurt") and times ("voted 7-2 late
+# Tuesday").
+_NOT_UNITS = frozenset(
+    "in on at of to for from by and or but with as after before since than while that which who whom whose "
+    "where when if because so then the a an this these those his her its their our late early last next "
+    "yesterday today tonight tomorrow".split()
+)
 
 
 def _unit(after: str) -> str:
@@ -323,11 +329,22 @@ def _unit(after: str) -> str:
     return joiner.join(words)
 
 
+_CLAUSE_MARKS = frozenset(",;:()—–，；：（）")
+
+
 def _subject(before: str) -> str:
     """What a number measures, read from the words before it when none follow: "death toll" in "death toll rose to"."""
-    words = [t for t in tokenize(before) if is_word(t) or is_cjk(t)]
-    while words and (words[-1].casefold() in _NUMBER_LEAD or _is_speech(words[-1])):
-        words.pop()
+    tokens = tokenize(before)
+    # Read within the number's own clause ("pumping, ruling 7-2" is a ruling); when nothing there names it ("Buses:
+    # 12", "The toll, at 5"), the words before the clause do.
+    cut = max((i for i, t in enumerate(tokens) if t.strip() and set(t.strip()) <= _CLAUSE_MARKS), default=-1)
+    words: list[str] = []
+    for part in (tokens[cut + 1 :], tokens):
+        words = [t for t in part if is_word(t) or is_cjk(t)]
+        while words and (words[-1].casefold() in _NUMBER_LEAD or _is_speech(words[-1])):
+            words.pop()
+        if words:
+            break
     picked = words[-2:]
     return ("" if picked and is_cjk(picked[0]) else " ").join(picked)
 
