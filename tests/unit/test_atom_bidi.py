@@ -44,3 +44,20 @@ def test_a_title_without_bidi_controls_gains_no_marks():
         ReportOptions(generated_at=T0),
     )
     assert FSI not in feed and PDI not in feed
+
+
+def test_the_html_reports_line_of_what_changed_confines_a_quotes_override():
+    import lxml.html
+
+    old = version(1, "Mayor stays", ["He said “we will stay here” on Monday."])
+    new_body = ["He said “we will \u202eleave now” on Monday."]
+    edits = diff_articles(old.article, Article(headline="Mayor stays", body=new_body, lang="en")).edits
+    html = render_report(
+        [ReportEntry(WatchedArticle(URL, T0), old, version(2, "Mayor stays", new_body, edits))],
+        "html",
+        ReportOptions(generated_at=T0),
+    )
+    (said,) = lxml.html.fromstring(html).find_class("what-changed")
+    assert "\u202e" in said.text_content()
+    # The override sits in an isolate of its own, so it cannot reorder the report's words after the paragraph.
+    assert [b for b in said.iter("bdi") if "\u202e" in b.text_content()], lxml.html.tostring(said, encoding="unicode")
