@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher.errors import BadInput
-from watcher.untrusted import json_safe
+from watcher.untrusted import isolated, json_safe
 
 FORMATS = ("urls", "opml", "urlwatch", "changedetection")
 # A changedetection.io backup's url-watches.json is a few MB at 10,000 watches; a zip promising more is
@@ -220,7 +220,8 @@ def write(entries: Iterable[Entry], fmt: str) -> str:
         lines.append("<body>")
         for e in entries:
             category = f" category={quoteattr(_xml(','.join(e.tags)))}" if e.tags else ""
-            text = quoteattr(_xml(e.title or e.url))
+            # A reader shows the text plainly: a headline's bidi controls are isolated so they end with it.
+            text = quoteattr(_xml(isolated(e.title) if e.title else e.url))
             url = quoteattr(_xml(e.url))
             if e.feed:
                 lines.append(f'  <outline type="rss" text={text} xmlUrl={url}{category}/>')
