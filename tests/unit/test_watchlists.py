@@ -144,3 +144,13 @@ def test_an_opml_outlines_title_confines_a_headlines_bidi_override():
     assert outline.get("text") == "\u2068Mayor quits \u202egnp.exe over scandal\u2069"
     plain = write([Entry(url="https://news.example/b", title="Plain headline")], "opml")
     assert "\u2068" not in plain
+
+
+def test_a_urlwatch_job_name_holds_a_headlines_bidi_override_escaped_and_reads_back_whole():
+    import yaml
+
+    title = "Mayor quits \u202egnp.exe over scandal 颱風"
+    text = write([Entry(url="https://news.example/a", title=title)], "urlwatch")
+    assert "\u202e" not in text  # printed or opened in an editor, the file cannot reorder what is shown
+    assert "颱風" in text  # other text stays as it is
+    assert yaml.safe_load(text)["name"] == title

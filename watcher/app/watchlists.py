@@ -233,8 +233,18 @@ def write(entries: Iterable[Entry], fmt: str) -> str:
     if fmt == "urlwatch":
         import yaml
 
+        class Dumper(yaml.SafeDumper):
+            pass
+
+        def scalar(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+            # Text holding what json_safe escapes is written double-quoted, where YAML reads \u escapes too.
+            quoted = json_safe(value) != value
+            return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if quoted else None)
+
+        Dumper.add_representer(str, scalar)
         jobs = [{"name": e.title, "url": e.url} if e.title else {"url": e.url} for e in pages]
-        return yaml.safe_dump_all(jobs, allow_unicode=True, sort_keys=False) if jobs else ""
+        # Only double-quoted scalars hold such characters, so escaping them in the document is escaping them there.
+        return json_safe(yaml.dump_all(jobs, Dumper=Dumper, allow_unicode=True, sort_keys=False)) if jobs else ""
     if fmt == "changedetection":
         import uuid
 
