@@ -115,6 +115,8 @@ _ZH_HANT = {
         "revert": "改回先前版本",
         "restored": "重新上線",
         "encoding_repair": "編碼修復",
+        "removed": "已撤下",
+        "redirected": "已轉址",
     },
     "event": {
         "removed": "這篇報導已被撤下。",

@@ -37,6 +37,15 @@ def without_controls(text: str) -> str:
     return _CONTROL.sub(_stand_in, text)
 
 
+_HAS_BIDI = re.compile(f"[{_BIDI}]")
+
+
+def isolated(text: str) -> str:
+    """Plain text that holds bidi controls wrapped in FSI ... PDI, the plain-text <bdi>: whatever order they set
+    ends with it, so they cannot reorder the text written after it. Text without them is returned as it is."""
+    return f"\u2068{text}\u2069" if _HAS_BIDI.search(text) else text
+
+
 def json_safe(document: str) -> str:
     """JSON text with DEL, C1 and bidi characters written as \\u escapes: the same JSON value, harmless raw.
 

@@ -50,3 +50,19 @@ def test_names_resolve_by_url_id_prefix_and_headline():
     with pytest.raises(BadInput, match="credentials"):
         names.resolve("http://editor:hunter2@news.example/2026/11/25/flood-barrier")
     assert "nothing is watched yet" in str(pytest.raises(UnknownArticle, Resolver([]).resolve, "abc123").value)
+
+
+def test_a_piece_of_an_address_gets_no_headline_hint_and_reads_as_one_sentence():
+    council = "http://127.0.0.1:8931/news/council.html"
+    names = Resolver([watched(council, "Council approves budget"), watched("https://b.example/x", "Tram line")])
+    with pytest.raises(UnknownArticle) as caught:
+        names.resolve("council.html")
+    message = str(caught.value)
+    # A file name is part of an address, not words of a headline: no "--match council.html" offered.
+    assert "--match" not in message, message
+    assert f"did you mean {names.ids[council]} {council}?" in message and "?;" not in message, message
+    # A plain word still gets the hint, after the question, which ends the line.
+    with pytest.raises(UnknownArticle) as caught:
+        names.resolve("counci")
+    message = str(caught.value)
+    assert "?;" not in message and "use --match counci (1 headline contains it)" in message, message

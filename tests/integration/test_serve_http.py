@@ -405,3 +405,12 @@ def test_serves_a_postgresql_store_while_another_process_writes(postgres):
         assert "Bridge repairs delayed" in page(served.get(f"/a/{ident}/diff/2/3")).text_content()
         entries = _entry_changes(_feed(served.get(f"/a/{ident}/feed.atom")))
         assert len(entries) == 2
+
+
+def test_a_diff_page_says_what_changed_in_words_as_the_timeline_does(readonly):
+    ident = article_id(EN_URL)
+    timeline = page(readonly.get(f"/a/{ident}"))
+    summary = timeline.xpath('//tr[@class="version"]')[0].xpath('.//a[@class="diff-link"]')[0].text_content()
+    doc = page(readonly.get(f"/a/{ident}/diff/1/2"))
+    said = doc.xpath('//p[@class="what-changed"]')
+    assert [p.text_content() for p in said] == [summary], summary

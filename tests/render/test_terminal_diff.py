@@ -110,3 +110,14 @@ def test_colour_uses_styles_only():
     console.print(render_check(CheckResult("u", "changed", T2, 2, edits=[edit, *diff.edits])))
     out = console.file.getvalue()
     assert "⟦" not in out and "⟧" not in out and "7-2" in out and "6-3" in out
+
+
+def test_a_paragraph_moved_unchanged_says_moved_once_and_one_moved_and_edited_says_both():
+    paras = ["One is first here.", "Two comes next here.", "Three follows after.", "Four ends the story."]
+    moved = diff_articles(Article(headline="h", body=paras), Article(headline="h", body=[paras[3], *paras[:3]]))
+    out = plain(render_check(CheckResult("u", "changed", T2, 2, edits=moved.edits)), 80)
+    assert "¶1 (was ¶4) moved" in out and "moved · moved" not in out, out
+    edited = [paras[3].replace("ends", "closes"), *paras[:3]]
+    both = diff_articles(Article(headline="h", body=paras), Article(headline="h", body=edited))
+    out = plain(render_check(CheckResult("u", "changed", T2, 2, edits=both.edits)), 80)
+    assert "(was ¶4) moved · substantive" in out, out

@@ -11,6 +11,7 @@ import json
 from html import escape
 from pathlib import Path
 
+import pytest
 from support.fixture_sites import fixture_versions
 
 from watcher.diff import diff_articles
@@ -323,20 +324,6 @@ def test_counters_reading_time_and_size_buttons_in_a_language_no_word_list_knows
     assert inside == [*STORY[:2], "3 rannych", *STORY[2:]]
 
 
-def test_a_name_before_a_comma_and_the_date_on_a_counter_line_is_the_byline():
-    lines = {
-        "Por Ana Ribeiro, 12/03/2026 às 14h05 — 4 comentários": "Por Ana Ribeiro",
-        "By Ann Baker, Mar 12, 2026 at 2:05 p.m. · 4 Comments": "By Ann Baker",
-        "von Anna Becker, 12. März 2026 | 4 Kommentare": "von Anna Becker",
-        # No name on the line: a weekday or a verb before the comma is none.
-        "Monday, March 12, 2026 · 4 comments": "",
-        "Published on Monday, March 12, 2026 · 4 comments": "",
-    }
-    for line, byline in lines.items():
-        art = extract(story_with("", byline=f"<p>{escape(line)}</p>"), URL)
-        assert (art.body, art.byline) == (STORY, byline), line
-
-
 def test_the_byline_keeps_the_author_not_the_date_or_the_count():
     line = (
         '<p class="byline">Por <a href="/autor/ana">Ana Ribeiro</a> · <time datetime="2026-03-12">12/03/2026</time>'
@@ -347,32 +334,35 @@ def test_the_byline_keeps_the_author_not_the_date_or_the_count():
     assert art.body == STORY
 
 
-def test_the_author_is_kept_from_a_meta_line_whose_parts_are_set_apart_only_by_spaces():
-    lines = {
-        "陳怡君 2026-04-08 評論 12": "陳怡君",
-        "陳怡君　2026年4月8日 09:30　留言 3": "陳怡君",
-        "Marta Lindqvist 08/04/2026 09:30 12 comentários": "Marta Lindqvist",
-        "Von Jonas Weber 08.04.2026, 09:30 Uhr 7 Kommentare": "Von Jonas Weber",
-        "By Ruth Okafor April 8, 2026 12 comments": "By Ruth Okafor",
-        "陳怡君 12 則回應": "陳怡君",
-        "Ruth Okafor 4 min read": "Ruth Okafor",
-    }
-    for line, byline in lines.items():
-        art = extract(story_with("", byline=f"<p>{escape(line)}</p>"), URL)
-        assert (art.body, art.byline) == (STORY, byline), line
+META_LINES = {
+    # A name before a comma, the date and a counter after it; no name on the line: a weekday or a verb before the
+    # comma is none.
+    "Por Ana Ribeiro, 12/03/2026 às 14h05 — 4 comentários": "Por Ana Ribeiro",
+    "By Ann Baker, Mar 12, 2026 at 2:05 p.m. · 4 Comments": "By Ann Baker",
+    "von Anna Becker, 12. März 2026 | 4 Kommentare": "von Anna Becker",
+    "Monday, March 12, 2026 · 4 comments": "",
+    "Published on Monday, March 12, 2026 · 4 comments": "",
+    # Parts set apart only by spaces: the name, then dates, times and counts with their one-word labels.
+    "陳怡君 2026-04-08 評論 12": "陳怡君",
+    "陳怡君　2026年4月8日 09:30　留言 3": "陳怡君",
+    "Marta Lindqvist 08/04/2026 09:30 12 comentários": "Marta Lindqvist",
+    "Von Jonas Weber 08.04.2026, 09:30 Uhr 7 Kommentare": "Von Jonas Weber",
+    "By Ruth Okafor April 8, 2026 12 comments": "By Ruth Okafor",
+    "陳怡君 12 則回應": "陳怡君",
+    "Ruth Okafor 4 min read": "Ruth Okafor",
+    # A Chinese reporter's credit is the byline, never story text.
+    "記者陳怡君／高雄報導 2026-04-08": "記者陳怡君／高雄報導",
+    "記者陳怡君／高雄報導": "記者陳怡君／高雄報導",
+    "文／陳怡君 2026-04-08 09:30": "文／陳怡君",
+    "撰文：陳怡君　2026年4月8日　留言 3": "撰文：陳怡君",
+    "陳怡君 報導 2026/04/08": "陳怡君 報導",
+}
 
 
-def test_a_chinese_reporter_credit_is_the_byline_and_not_story_text():
-    lines = {
-        "記者陳怡君／高雄報導 2026-04-08": "記者陳怡君／高雄報導",
-        "記者陳怡君／高雄報導": "記者陳怡君／高雄報導",
-        "文／陳怡君 2026-04-08 09:30": "文／陳怡君",
-        "撰文：陳怡君　2026年4月8日　留言 3": "撰文：陳怡君",
-        "陳怡君 報導 2026/04/08": "陳怡君 報導",
-    }
-    for line, byline in lines.items():
-        art = extract(story_with("", byline=f"<p>{escape(line)}</p>"), URL)
-        assert (art.body, art.byline) == (STORY, byline), line
+@pytest.mark.parametrize("line", META_LINES)
+def test_the_author_is_kept_from_a_meta_line_and_the_line_is_not_story_text(line):
+    art = extract(story_with("", byline=f"<p>{escape(line)}</p>"), URL)
+    assert (art.body, art.byline) == (STORY, META_LINES[line])
 
 
 def test_the_author_is_kept_from_a_meta_block_of_name_date_and_comment_count():

@@ -156,3 +156,63 @@ def test_the_run_log_quotes_a_score_whole():
     at = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
     line = log_line(CheckResult("https://news.example/final", "changed", at, version=2, edits=edits)).plain
     assert line.endswith("| ¶1 “3:1” → “2:1”"), line
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "context"),
+    [
+        # What follows the figure is a time or a clause, not what it counts: the context is read from before it.
+        (
+            "The city council voted 7-2 late Tuesday to pass it.",
+            "The city council voted 6-3 late Tuesday to pass it.",
+            "council voted",
+        ),
+        (
+            "The court upheld the rule, ruling 7-2 that the state acted lawfully.",
+            "The court upheld the rule, ruling 6-3 that the state acted lawfully.",
+            "ruling",
+        ),
+        ("Police said 12 who were hurt went home.", "Police said 15 who were hurt went home.", "Police"),
+    ],
+)
+def test_a_figure_followed_by_a_clause_or_a_time_takes_its_context_from_before(old, new, context):
+    assert [x for _c, _o, _n, x in numbers(old, new)] == [context]
+
+
+def test_a_clause_with_no_subject_of_its_own_reads_on_back():
+    assert numbers("Deaths, at 5, are rising.", "Deaths, at 7, are rising.") == [("changed", "5", "7", "Deaths")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "lang", "expected"),
+    [
+        # A determiner is not what a figure counts: "bill", not "the bill".
+        (
+            "The Senate passed the bill 51-49 on Friday.",
+            "The Senate passed the bill 50-50 on Friday.",
+            "en",
+            "bill: 51-49 → 50-50",
+        ),
+        # A percent sign is part of the figure; what it measures is read from before it.
+        ("Unemployment rose to 4.1% in May.", "Unemployment rose to 4.3% in May.", "en", "Unemployment: 4.1% → 4.3%"),
+        # 票 counts votes; 以 leads a figure in as "to" does.
+        (
+            "立法院以七十票比三十票通過預算案。",
+            "立法院以六十票比四十票通過預算案。",
+            "zh-Hant",
+            "票：七十 → 六十；票：三十 → 四十",
+        ),
+        # A score or vote followed by a verb (通過, passed; 結束, ended) takes what it measures from before it.
+        ("議會以7比2通過。", "議會以6比3通過。", "zh-Hant", "議會：7比2 → 6比3"),
+    ],
+)
+def test_what_a_figure_measures_is_a_word_that_says_so(old, new, lang, expected):
+    assert summary(old, new, lang) == expected
+
+
+def test_a_pronoun_is_no_context_and_a_rate_keeps_its_percent_sign():
+    assert summary("It rose 4% overall.", "It rose 5% overall.") == "4% → 5%"
+    assert (
+        summary("Voters approved it 55% to 45%.", "Voters approved it 52% to 48%.")
+        == "Voters approved: 55% → 52%; 45% → 48%"
+    )

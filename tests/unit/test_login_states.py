@@ -190,3 +190,21 @@ def test_the_cookie_header_leaves_out_a_cookie_of_a_sibling_path(tmp_path):
     states.save("news.example", {"cookies": [cookie], "origins": []}, "cookies.txt")
     assert states.cookie_header("http://news.example/account/settings") == "pref=dark"
     assert states.cookie_header("http://news.example/accountant/bills") is None
+
+
+def test_a_host_only_cookie_goes_to_its_own_host_only_as_the_browser_sends_it(tmp_path):
+    # A cookie saved without a leading dot is host-only (RFC 6265 5.3 step 6; Playwright's form): Chromium sends it
+    # to that host alone, so the HTTP fetcher must not give it to the hosts under it either.
+    states = LoginStates(tmp_path / "logins")
+    host_only = {"name": "sid", "value": "h", "domain": "news.example", "path": "/", "secure": False}
+    shared = {"name": "pref", "value": "d", "domain": ".news.example", "path": "/", "secure": False}
+    states.save("news.example", {"cookies": [host_only, shared], "origins": []}, "state.json")
+    assert states.cookie_header("http://news.example/a") == "sid=h; pref=d"
+    assert states.cookie_header("http://www.news.example/a") == "pref=d"
+
+
+def test_a_cookies_txt_line_for_subdomains_is_a_domain_cookie_even_without_its_dot(tmp_path):
+    path = tmp_path / "cookies.txt"
+    path.write_text("news.example\tTRUE\t/\tFALSE\t0\tsid\tabc\nwww.news.example\tFALSE\t/\tFALSE\t0\tp\tq\n")
+    state, _kind = read_state_file(path)
+    assert [c["domain"] for c in state["cookies"]] == [".news.example", "www.news.example"]

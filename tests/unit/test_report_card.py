@@ -154,3 +154,20 @@ def test_a_chinese_story_that_declares_no_language_keeps_its_full_width_punctuat
     english.new.article = Article(headline="Storm nears the coast")
     english_style = lxml.html.document_fromstring(card_html(english)).find(".//style").text
     assert 'font-family: "Card Latin Punctuation", "Card Pilcrow"' in english_style
+
+
+def test_a_card_of_a_removal_does_not_call_the_capture_times_edits():
+    gone = entry([], flags=["removed"], event="removed")
+    gone.new.article.published = "2026-11-19T08:00:00Z"
+    text = lxml.html.document_fromstring(card_html(gone)).text_content()
+    assert "2026-11-20 08:00 UTC → 2026-11-20 13:00 UTC" in text
+    assert "修改 2026-11-20" not in text and "edited" not in text
+    edited = entry([DAY])
+    edited.new.article.published = "2026-11-19T08:00:00Z"
+    assert "修改 2026-11-20 08:00 UTC" in lxml.html.document_fromstring(card_html(edited)).text_content()
+
+
+def test_a_chinese_cards_removed_and_redirected_chips_are_in_chinese():
+    for event, chip in (("removed", "已撤下"), ("redirected", "已轉址")):
+        tree = lxml.html.document_fromstring(card_html(entry([], flags=[event], event=event)))
+        assert [li.text_content() for li in tree.find_class("flag")] == [chip]

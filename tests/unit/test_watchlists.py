@@ -133,3 +133,24 @@ def test_a_watch_list_file_too_large_to_be_one_is_refused_without_reading_it_all
         fh.truncate(200 << 20)  # sparse: no disk used, and refused by its size, unread
     with pytest.raises(BadInput, match="too large to be a watch list"):
         read(path)
+
+
+def test_an_opml_outlines_title_confines_a_headlines_bidi_override():
+    import lxml.etree
+
+    opml = write([Entry(url="https://news.example/a", title="Mayor quits \u202egnp.exe over scandal")], "opml")
+    (outline,) = lxml.etree.fromstring(opml.encode()).iter("outline")
+    # A feed reader shows the text plainly: the override is isolated (FSI ... PDI), so it ends with the title.
+    assert outline.get("text") == "\u2068Mayor quits \u202egnp.exe over scandal\u2069"
+    plain = write([Entry(url="https://news.example/b", title="Plain headline")], "opml")
+    assert "\u2068" not in plain
+
+
+def test_a_urlwatch_job_name_holds_a_headlines_bidi_override_escaped_and_reads_back_whole():
+    import yaml
+
+    title = "Mayor quits \u202egnp.exe over scandal 颱風"
+    text = write([Entry(url="https://news.example/a", title=title)], "urlwatch")
+    assert "\u202e" not in text  # printed or opened in an editor, the file cannot reorder what is shown
+    assert "颱風" in text  # other text stays as it is
+    assert yaml.safe_load(text)["name"] == title

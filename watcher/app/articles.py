@@ -101,14 +101,17 @@ class Resolver:
         ambiguous = by_id if len(by_id) > 1 else by_prefix
         if ambiguous:
             raise BadInput(f"{text!r} matches {len(ambiguous)} articles: {self._named(ambiguous)}; give more of it")
-        raise UnknownArticle(f"not watching {normal or text}{self._suggest(text)}{self._match_hint(text)}")
+        # The question ends the line: "…?; to name …" read as two sentences run together.
+        raise UnknownArticle(f"not watching {normal or text}{self._match_hint(text)}{self._suggest(text)}")
 
     def _match_hint(self, text: str) -> str:
         """A word that is not a URL or id was probably meant as words of a headline: say how to look for those."""
         if not self.articles or "://" in text or "/" in text or re.fullmatch(r"[0-9a-f]{1,12}", text.lower()):
             return ""
         found = len(self.matching_quietly(text))
-        where = f" ({plural(found, 'headline')} contain it)" if found else ""
+        if not found and " " not in text.strip() and re.search(r"\w\.\w", text):
+            return ""  # a file or host name ("council.html", "news.example") is part of an address, not headline words
+        where = f" ({plural(found, 'headline')} contain{'s' if found == 1 else ''} it)" if found else ""
         return f"; to name articles by words of their headline, use --match {shlex.quote(text)}{where}"
 
     def matching_quietly(self, text: str) -> list[str]:

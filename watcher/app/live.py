@@ -16,6 +16,7 @@ from watcher.monitor.services import Services
 from watcher.render.text import safe_text
 from watcher.render.timeline import edit_phrase
 from watcher.times import ago, iso
+from watcher.untrusted import one_line
 
 if TYPE_CHECKING:
     from watcher.machine_summary import MachineSummaries
@@ -44,6 +45,10 @@ def log_line(result: CheckResult) -> Text:
     elif result.headline:
         line.append(" — ")
         line.append_text(safe_text(result.headline))
+    if result.note:
+        # What `check` prints under the result: a section page's advice, why a change was not stored.
+        line.append("; ")
+        line.append_text(safe_text(one_line(result.note)))
     shown = shown_edits(result.edits)
     if shown:
         # What changed, not only that something did: the first edit as `check` leads with it, in a few words.

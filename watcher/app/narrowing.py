@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from watcher.models import WatchedArticle
 from watcher.urls import host_of
 
 
+def folded(text: str) -> str:
+    """Text as a search compares it: case and width folded (ＣＯＵＮＣＩＬ is council), as `--match` compares."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 def searched_text(article: WatchedArticle) -> str:
-    """What a search looks in: the article's address and headline, casefolded."""
-    return f"{article.url}\n{article.headline or ''}".casefold()
+    """What a search looks in: the article's address and headline, folded."""
+    return folded(f"{article.url}\n{article.headline or ''}")
 
 
 @dataclass
@@ -23,8 +29,8 @@ class Narrowing:
 
     @property
     def needle(self) -> str:
-        """The search as compared: casefolded, without the spaces around it."""
-        return self.search.strip().casefold()
+        """The search as compared: folded, without the spaces around it."""
+        return folded(self.search.strip())
 
     def place_ok(self, article: WatchedArticle) -> bool:
         """The tag and host alone."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from watcher.errors import BadInput
-from watcher.untrusted import json_safe
+from watcher.untrusted import isolated, json_safe
 
 FORMATS = ("urls", "opml", "urlwatch", "changedetection")
 # A changedetection.io backup's url-watches.json is a few MB at 10,000 watches; a zip promising more is
@@ -220,7 +220,8 @@ def write(entries: Iterable[Entry], fmt: str) -> str:
         lines.append("<body>")
         for e in entries:
             category = f" category={quoteattr(_xml(','.join(e.tags)))}" if e.tags else ""
-            text = quoteattr(_xml(e.title or e.url))
+            # A reader shows the text plainly: a headline's bidi controls are isolated so they end with it.
+            text = quoteattr(_xml(isolated(e.title) if e.title else e.url))
             url = quoteattr(_xml(e.url))
             if e.feed:
                 lines.append(f'  <outline type="rss" text={text} xmlUrl={url}{category}/>')
@@ -232,8 +233,18 @@ def write(entries: Iterable[Entry], fmt: str) -> str:
     if fmt == "urlwatch":
         import yaml
 
+        class Dumper(yaml.SafeDumper):
+            pass
+
+        def scalar(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+            # Text holding what json_safe escapes is written double-quoted, where YAML reads \u escapes too.
+            quoted = json_safe(value) != value
+            return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if quoted else None)
+
+        Dumper.add_representer(str, scalar)
         jobs = [{"name": e.title, "url": e.url} if e.title else {"url": e.url} for e in pages]
-        return yaml.safe_dump_all(jobs, allow_unicode=True, sort_keys=False) if jobs else ""
+        # Only double-quoted scalars hold such characters, so escaping them in the document is escaping them there.
+        return json_safe(yaml.dump_all(jobs, Dumper=Dumper, allow_unicode=True, sort_keys=False)) if jobs else ""
     if fmt == "changedetection":
         import uuid
 

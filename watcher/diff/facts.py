@@ -66,7 +66,9 @@ NUMBER_WORDS = frozenset(
     "half third quarter".split()
 )
 # Chinese measure words: the unit of a count is the measure word alone ("十二座車站" counts 座, stations).
-CJK_MEASURE_WORDS = "人名位起件個个次元億亿萬万座家所輛辆艘架棟栋間间隻只頭头條条項项場场戶户張张篇本台臺歲岁年天週周%"
+CJK_MEASURE_WORDS = (
+    "人名位起件個个次元億亿萬万座家所輛辆艘架棟栋間间隻只頭头條条項项場场戶户張张篇本台臺歲岁年天週周票%"
+)
 NEGATIONS_CJK = ("不", "沒", "没", "未", "無", "无", "非", "別", "别", "勿")
 
 # Marks that join numbers written against them into one figure, as the page wrote it: a score or vote (7-2, 6–3,
@@ -254,7 +256,7 @@ def _widened(
 
 # Measure words a single Chinese numeral counts with (三人, 兩名, 五起); alone, 一 or 三 is as often part of a
 # word (一起, 一些, 三明治) as a count.
-CJK_COUNTERS = "人名位起件個个次元歲岁座間间棟栋輛辆架艘家所條条項项張张倍隻只頭头場场枚"
+CJK_COUNTERS = "人名位起件個个次元歲岁座間间棟栋輛辆架艘家所條条項项張张倍隻只頭头場场枚票"
 
 
 def _numbers(text: str, after: str = "") -> list[tuple[str, str]]:
@@ -294,11 +296,17 @@ _NUMBER_LEAD = frozenset(
     "to from of at by about around nearly almost some than more less least over under rose fell climbed dropped "
     "increased decreased reached hit stood stands is was are were be been the a an its their up down just only "
     "roughly approximately estimated".split()
-) | frozenset("至到從从為为達达約约逾近共已增減减升降")
+) | frozenset("至到從从為为達达約约逾近共已增減减升降以")
 
 
-# Words that follow a number without saying what it counts ("three in Riverton", "5 on Monday").
-_NOT_UNITS = frozenset("in on at of to for from by and or but with as after before since than while".split())
+# Words that follow a number without saying what it counts ("three in Riverton", "5 on Monday"): prepositions,
+# conjunctions, words that open a clause ("ruled 7-2 that ...", "12 who were hurt") and times ("voted 7-2 late
+# Tuesday").
+_NOT_UNITS = frozenset(
+    "in on at of to for from by and or but with as after before since than while that which who whom whose "
+    "where when if because so then the a an this these those his her its their our late early last next "
+    "yesterday today tonight tomorrow".split()
+)
 
 
 def _unit(after: str) -> str:
@@ -323,12 +331,30 @@ def _unit(after: str) -> str:
     return joiner.join(words)
 
 
+_CLAUSE_MARKS = frozenset(",;:()—–，；：（）")
+_ARTICLES = frozenset({"the", "a", "an"})
+_PRONOUNS = frozenset("it he she they we i you this that these those there".split())
+_NOT_SUBJECTS = _NUMBER_LEAD | _PRONOUNS
+_PERCENT = ("%", "％")
+
+
 def _subject(before: str) -> str:
     """What a number measures, read from the words before it when none follow: "death toll" in "death toll rose to"."""
-    words = [t for t in tokenize(before) if is_word(t) or is_cjk(t)]
-    while words and (words[-1].casefold() in _NUMBER_LEAD or _is_speech(words[-1])):
-        words.pop()
+    tokens = tokenize(before)
+    # Read within the number's own clause ("pumping, ruling 7-2" is a ruling); when nothing there names it ("Buses:
+    # 12", "The toll, at 5"), the words before the clause do.
+    cut = max((i for i, t in enumerate(tokens) if t.strip() and set(t.strip()) <= _CLAUSE_MARKS), default=-1)
+    words: list[str] = []
+    for part in (tokens[cut + 1 :], tokens):
+        words = [t for t in part if is_word(t) or is_cjk(t)]
+        # A pronoun names nothing a reader can place ("It rose 4%", "approved it 55%").
+        while words and (words[-1].casefold() in _NOT_SUBJECTS or _is_speech(words[-1])):
+            words.pop()
+        if words:
+            break
     picked = words[-2:]
+    if len(picked) == 2 and picked[0].casefold() in _ARTICLES:
+        picked = picked[1:]  # "the bill" counts a bill
     return ("" if picked and is_cjk(picked[0]) else " ").join(picked)
 
 
@@ -342,6 +368,11 @@ def _is_date(number: str, unit: str) -> bool:
     if _YEAR.fullmatch(number):
         return not unit
     return bool(_DATE.fullmatch(number)) or all(_CLOCK.fullmatch(part) for part in _RANGE_MARKS.split(number))
+
+
+def _joined(figures: list[str]) -> bool:
+    """Whether any of these figures is two numbers with a joiner between (a score, a vote, a range)."""
+    return any(any(ch in FIGURE_JOINERS for ch in figure.lstrip(MINUS_SIGNS)) for figure in figures)
 
 
 def _number_facts(edit: Edit) -> list[Fact]:
@@ -360,7 +391,14 @@ def _number_facts(edit: Edit) -> list[Fact]:
         if not gone and not came:
             continue
         first = (came_found or gone_found)[0][1]
-        unit = unit or _subject(before + (inserted or deleted).split(first, 1)[0])
+        subject = _subject(before + (inserted or deleted).split(first, 1)[0])
+        if unit in _PERCENT and not (subject and is_cjk(subject[0])):
+            # A percent sign belongs to the figure ("4.1%"); what the rate measures is named before it. (A Chinese
+            # subject is read two characters back, too rough to name a rate: "%" stays its unit there.)
+            gone, came, unit = [g + unit for g in gone], [c + unit for c in came], subject
+        elif unit and is_cjk(unit[0]) and unit[0] not in CJK_MEASURE_WORDS and _joined(gone + came):
+            unit = ""  # a verb after a score or vote (7比2通過, "passed") is not what it counts
+        unit = unit or subject
         if edit.op in ("replace", "move") and gone and came:
             facts += [Fact("number", "changed", a, b, unit) for a, b in zip(gone, came, strict=False) if a != b]
             facts += [Fact("number", "removed", a, None, unit) for a in gone[len(came) :]]

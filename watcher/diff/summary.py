@@ -47,6 +47,10 @@ _EN = {
     "by": " by {who}",
     "para": " (¶{n})",
     "para_move": " (¶{a} → ¶{b})",
+    "caption_at": " (caption {n})",
+    "caption_move": " (caption {a} → caption {b})",
+    "caption_added": "caption added",
+    "caption_removed": "caption removed",
     "sep": "; ",
 }
 _ZH = {
@@ -82,6 +86,10 @@ _ZH = {
     "by": "{who}的",
     "para": "（第 {n} 段）",
     "para_move": "（第 {a} 段 → 第 {b} 段）",
+    "caption_at": "（第 {n} 則圖說）",
+    "caption_move": "（第 {a} 則圖說 → 第 {b} 則圖說）",
+    "caption_added": "新增圖說",
+    "caption_removed": "刪除圖說",
     "sep": "；",
 }
 
@@ -120,10 +128,12 @@ def _where(edit: Edit, words: dict[str, str]) -> str:
     if edit.field not in ("body", "caption"):
         return ""
     old_at, new_at = edit.from_para, edit.to_para
+    # A caption is numbered among the captions: "(caption 1)", never a body paragraph's "(¶1)".
+    kind = "caption" if edit.field == "caption" else "para"
     if edit.op == "move" and old_at and new_at and old_at != new_at:
-        return words["para_move"].format(a=old_at, b=new_at)
+        return words[f"{kind}_move"].format(a=old_at, b=new_at)
     at = new_at or old_at
-    return words["para"].format(n=at) if at else ""
+    return words["caption_at" if kind == "caption" else "para"].format(n=at) if at else ""
 
 
 def _edit_parts(edit: Edit, words: dict[str, str]) -> list[str]:
@@ -137,7 +147,8 @@ def _edit_parts(edit: Edit, words: dict[str, str]) -> list[str]:
     if edit.op == "insert" and edit.intent == "correction":
         return [words["correction"]]
     if edit.op in ("insert", "delete"):
-        return [words["added" if edit.op == "insert" else "removed"] + where]
+        kind = ("caption_" if edit.field == "caption" else "") + ("added" if edit.op == "insert" else "removed")
+        return [words[kind] + where]
     if facts:
         names_in_attribution = {f.old for f in facts if f.kind == "attribution"} | {
             f.new for f in facts if f.kind == "attribution"

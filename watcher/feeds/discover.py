@@ -114,7 +114,9 @@ def _says_article(root: Any) -> bool:
     types: list[str] = []
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() == "application/ld+json" and script.text:
-            types += [t.strip().lower() for t in re.findall(r'"@type"\s*:\s*\[?\s*"([^"]+)"', script.text)]
+            # "@type" is a name, a list of names ("WebPage", "CollectionPage"), or a schema.org address.
+            for value in re.findall(r'"@type"\s*:\s*(\[[^\]]*\]|"[^"]*")', script.text):
+                types += [t.strip().lower().rsplit("/", 1)[-1] for t in re.findall(r'"([^"]+)"', value)]
     if any(t in ARTICLE_TYPES for t in types):
         return True
     if any(t in COLLECTION_TYPES for t in types):

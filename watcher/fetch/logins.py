@@ -96,7 +96,9 @@ def read_cookies_txt(text: str) -> list[dict[str, Any]]:
         fields = line.rstrip("\r\n").split("\t")
         if len(fields) != 7:
             raise BadInput(f"line {number} of the cookies file is not a cookies.txt line (7 tab-separated fields)")
-        domain, _subdomains, path, secure, expires, name, value = fields
+        domain, subdomains, path, secure, expires, name, value = fields
+        if subdomains.upper() == "TRUE" and not domain.startswith("."):
+            domain = "." + domain  # for the hosts under it too: a browser given no dot keeps it to the host alone
         try:
             expiry = float(expires)
         except ValueError:
@@ -258,8 +260,11 @@ class LoginStates:
         now = time.time()
         pairs = []
         for c in state.get("cookies", []):
-            domain = str(c.get("domain", "")).lower().lstrip(".")
-            if not on_domain(host, domain):
+            raw_domain = str(c.get("domain", "")).lower()
+            domain = raw_domain.lstrip(".")
+            # Without a leading dot a cookie is host-only (Playwright's form, RFC 6265 5.3 step 6): Chromium sends
+            # it to that host alone, and so does this header.
+            if not (on_domain(host, domain) if raw_domain.startswith(".") else host == domain):
                 continue
             if c.get("secure") and parts.scheme.lower() != "https":
                 continue

@@ -98,7 +98,8 @@ def describe(config: Config, watched: WatchedArticle) -> str:
     }.get(watched.learned_mode or "", "nothing learned yet")
     line = f"fetch mode {mode}"
     if mode == "auto":
-        line += f": {learned}; {watched.checks_since_render} checks since the last render"
+        count = watched.checks_since_render
+        line += f": {learned}; {count} check{'' if count == 1 else 's'} since the last render"
     return line
 
 

@@ -92,7 +92,11 @@ def _when(moment: datetime | None) -> str:
 def _edit_label(edit: Edit, where: str) -> Text:
     label = Text()
     label.append(where, style="diff.label")
-    label.append(f" {op_word(edit.op)} · ")
+    if edit.op == "move" and edit.cls == "moved":
+        # A paragraph moved unchanged: its operation and its class are one word, said once (as reports do).
+        label.append(" ")
+    else:
+        label.append(f" {op_word(edit.op)} · ")
     label.append(edit.cls, style=f"class.{edit.cls}")
     return label
 

@@ -337,9 +337,14 @@ def article_panel(article: Article, when: Callable[[datetime | None], str] | Non
     if article.captions:
         parts += [Text(""), Text(f"captions ({len(article.captions)})", style="diff.label")]
         parts += [Text("  " + visible(c)) for c in article.captions]
-    parts += [Text(""), Text(f"body ({len(article.body)} paragraphs)", style="diff.label")]
+    count = len(article.body)
+    parts += [Text(""), Text(f"body ({count} paragraph{'' if count == 1 else 's'})", style="diff.label")]
+    # A grid, so a long paragraph (a Chinese one has no space to break at) starts beside its number and wraps
+    # under its own first word rather than under the number.
+    body = Table.grid(padding=(0, 1))
+    body.add_column(style="diff.context", justify="right", no_wrap=True, min_width=3)
+    body.add_column(overflow="fold")
     for n, para in enumerate(article.body, 1):
-        line = Text(f"{n:>3} ", style="diff.context")
-        line.append(visible(para))
-        parts.append(line)
+        body.add_row(str(n), Text(visible(para)))
+    parts.append(body)
     return Panel(Group(*parts), title=Text(visible(article.headline or "(no headline)")), box=box.ROUNDED)

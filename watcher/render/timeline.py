@@ -135,7 +135,9 @@ def history_timeline(versions: Sequence[Version], when: Clock, include_cosmetic:
     table.add_column("captured", no_wrap=True)
     table.add_column("from", no_wrap=True)  # the version's source: raw HTML (http) or a render (browser)
     table.add_column("class", no_wrap=True)
-    table.add_column("what changed", ratio=3, overflow="fold", min_width=20)
+    # No min_width: rich widens such a column back to it after shrinking the table to the screen, and the
+    # flags past the edge were cut off (a Chinese summary at 80 columns showed "headline chang").
+    table.add_column("what changed", ratio=3, overflow="fold")
     table.add_column("flags", ratio=1, overflow="fold")
     for n, v in enumerate(versions):
         cls = top_class(shown_edits(v.edits, include_cosmetic)) or top_class(v.edits)

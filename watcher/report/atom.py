@@ -19,7 +19,7 @@ from watcher.report.entries import (
 )
 from watcher.report.html import change_html
 from watcher.times import iso
-from watcher.untrusted import without_controls
+from watcher.untrusted import isolated, without_controls
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # XML 1.0 cannot carry these at all; page text may contain them, and lxml refuses them rather than escaping.
@@ -54,7 +54,8 @@ def _entry(feed: etree._Element, change: Change) -> None:
     new = change.entry.new
     entry = _sub(feed, "entry")
     _sub(entry, "id", entry_id(change))
-    _sub(entry, "title", f"{change.headline} — {change_summary(change)}", type="text")
+    # A plain-text title has no <bdi>: each part of page text is isolated on its own instead.
+    _sub(entry, "title", f"{isolated(change.headline)} — {isolated(change_summary(change))}", type="text")
     _sub(entry, "updated", iso(new.captured_at))
     _sub(entry, "published", iso(new.captured_at))
     href = safe_href(change.url)

@@ -228,7 +228,9 @@ def card_html(
     lang = new.article.lang or ""
     published = published_line(new.article.published, zone, lang)
     if published:
-        times = f"{published} · {'修改' if story_words(lang) else 'edited'} {times}"
+        # "edited" only over edits: a removal, a redirect or a page back is said by its own line below.
+        verb = ("修改 " if story_words(lang) else "edited ") if shown else ""
+        times = f"{published} · {verb}{times}"
     outlet = new.article.site or (old.article.site if old else "")
     host = host_of(change.url) or change.url
     # The outlet's own name leads when the page gave it; the host and path still tell stories apart.

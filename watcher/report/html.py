@@ -203,7 +203,7 @@ def change_html(
     parts.append(flags_html(change.flags, lang))
     words = change_words(change, lang)
     if words:
-        parts.append(f'<p class="what-changed">{esc(words)}</p>')
+        parts.append(f'<p class="what-changed" dir="auto">{page(words)}</p>')  # quotes are page text
     if change.entry.new.event and not change.edits:
         parts.append(f'<p class="event">{esc(event_sentence(change.entry.new.event, lang))}</p>')
     if change.entry.new.final_url:

@@ -289,7 +289,7 @@ def import_(app: App, path: Path, warc: bool, fmt: str | None, tags: Sequence[st
                 articles += created
     app.env.info(
         f"imported {articles} new article{'s' if articles != 1 else ''} and {feeds} new feed{'s' if feeds != 1 else ''}"
-        f" from {path}" + (f"; {len(bad)} entries skipped, e.g. {bad[0]}" if bad else "")
+        f" from {path}" + (f"; {len(bad)} entr{'y' if len(bad) == 1 else 'ies'} skipped, e.g. {bad[0]}" if bad else "")
     )
 
 

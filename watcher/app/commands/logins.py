@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,10 +87,11 @@ def _list(app: App, states: LoginStates, as_json: bool) -> None:
         app.env.info("no logins saved (`watcher login SITE --import cookies.txt`)")
         return
     for s in saved:
-        body = s.to_json()
-        expiry = f", first cookie expires {body['expires']}" if body["expires"] else ""
+        # In the display zone, as every time shown to people; --json keeps the stored UTC form.
+        saved_at = app.long_time(datetime.fromtimestamp(s.saved_at, UTC))
+        expiry = f", first cookie expires {app.long_time(datetime.fromtimestamp(s.expires, UTC))}" if s.expires else ""
         app.env.out.print(
-            f"{s.site}: {s.cookies} cookie(s), {s.origins} origin(s), from {s.source}, saved {body['saved_at']}{expiry}",
+            f"{s.site}: {s.cookies} cookie(s), {s.origins} origin(s), from {s.source}, saved {saved_at}{expiry}",
             markup=False,
             highlight=False,
             soft_wrap=True,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from watcher.app.narrowing import Narrowing
+from watcher.app.narrowing import Narrowing, folded
 from watcher.errors import WatcherError
 from watcher.labels import NEVER_CHECKED
 from watcher.models import Edit, Version, WatchedArticle, shown_edits, top_class
@@ -113,7 +113,7 @@ class Filters(Narrowing):
     def _search_hits_version(self, entry: EditEntry) -> bool:
         # A headline rewritten since: the edits list's line shows the old headline, so the search should find it.
         needle = self.needle
-        return bool(needle) and self.place_ok(entry.article) and needle in entry.version.article.headline.casefold()
+        return bool(needle) and self.place_ok(entry.article) and needle in folded(entry.version.article.headline)
 
     def _flag_ok(self, entry: EditEntry) -> bool:
         marks = entry.marks

@@ -29,6 +29,7 @@ from watcher.app.web.views import (
     recent_changes,
 )
 from watcher.app.web.words import edit_lang, words
+from watcher.diff.summary import summarize
 from watcher.errors import BadInput
 from watcher.labels import story_class, story_event, story_flag, story_version, story_words
 from watcher.models import top_class
@@ -276,6 +277,8 @@ def diff(request: Request) -> Response:
         old_when=site.long(found.old.captured_at),
         new_when=site.long(found.new.captured_at),
         flags=fragments.flags(found.diff.flags, labels),
+        # What changed in words, as the timeline row that links here says it (edits stored before facts: none).
+        summary=summarize(shown, labels) if any(e.facts is not None for e in shown) else "",
         recorded=found.recorded,
         rewritten=asked is not None and asked != stamp,
         permalink=f"{base}?{urlencode(permalink_params)}",

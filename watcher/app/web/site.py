@@ -21,7 +21,7 @@ from watcher.app.web.views import ArticleIndex, ChangeMarks
 from watcher.app.web.words import LANGS, ui_lang, words
 from watcher.report.html import css_token, page
 from watcher.times import display_time_in, short_time_in
-from watcher.untrusted import without_controls
+from watcher.untrusted import isolated, without_controls
 
 HERE = Path(__file__).parent
 LANG_COOKIE = "watcher_lang"
@@ -46,6 +46,9 @@ def templates() -> Environment:
     # Page text among watcher's own words, isolated in <bdi> so its bidi controls cannot reorder them.
     env.filters["page"] = lambda text: Markup(page(text))
     env.filters["css"] = css_token
+    # A <title> is plain text (no <bdi>): its page text is isolated with FSI ... PDI instead. The block is escaped
+    # already, and isolating adds only those two characters.
+    env.filters["isolated"] = lambda text: Markup(isolated(str(text)))
     return env
 
 
