@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
@@ -274,12 +275,26 @@ def strip_chrome(root: Any, trace: Trace | None = None) -> None:
                 drop(child)
             else:
                 stack.append(child)
+    # Each title looks at the text of what follows it: the texts are worked out once (on a long page of short
+    # paragraphs, once per title made it quadratic), and again after a section is dropped.
+    texts = _Texts()
     for el in list(root.iter("h2", "h3", "h4", "h5", "h6", "div", "span", "p", "strong", "b", "header")):
         if len(el) > 2 or rough_len(el) > 120 or next(islice(el.iter(), 40, None), None) is not None:
             continue  # a heading is a few words in few elements
         text = visible_text(el).strip()
-        if text and len(text) <= 40 and _heads_links(el, text):
+        if text and len(text) <= 40 and _heads_links(el, text, texts):
             _drop_section(el, trace)
+            texts.clear()
+
+
+class _Texts(dict[Any, str]):
+    """visible_text of elements, each worked out once while the tree is unchanged."""
+
+    def __call__(self, el: Any) -> str:
+        found = self.get(el)
+        if found is None:
+            found = self[el] = visible_text(el)
+        return found
 
 
 STORY_ARTICLE_CHARS = 500  # of paragraph text: a story, where a teaser <article> holds a line or two
@@ -305,7 +320,7 @@ _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _CELLS = frozenset(("body", "html", "article", "main", "td", "th", "tr", "table", "li", "dd", "dt", "cite"))
 
 
-def _heads_links(heading: Any, text: str) -> bool:
+def _heads_links(heading: Any, text: str, text_of: Callable[[Any], str] = visible_text) -> bool:
     """Whether a short title heads a list of links (other stories, "相關新聞", "Zobacz też"), known by what follows
     it up to the next heading: text that is mostly links, two of them at least. A subhead over the story's
     paragraphs, or over one link, heads no such list; nor does a sentence, a bold word inside a line of text, or
@@ -313,28 +328,28 @@ def _heads_links(heading: Any, text: str) -> bool:
     if _SENTENCE_END.search(text) or link_density(heading) > 0.5:
         return False
     parent = heading.getparent()
-    if heading.tag in _INLINE and (parent is None or visible_text(parent).strip() != text):
+    if heading.tag in _INLINE and (parent is None or text_of(parent).strip() != text):
         return False  # a bold word in a line is no title
     anchor = heading
     for _ in range(3):
-        after = _section_after(anchor)
+        after = _section_after(anchor, text_of)
         if after:
             break
         # A title in its own box (<div class="title"><h3>…</h3></div>): what follows the box is what it heads.
         parent = anchor.getparent()
-        if parent is None or parent.tag in _CELLS or visible_text(parent).strip() != text:
+        if parent is None or parent.tag in _CELLS or text_of(parent).strip() != text:
             return False
         anchor = parent
     if not after or after[0].tag in ("ul", "ol"):
         return False  # a list's items are lines of their own, and the body's reader knows a run of link lines
     # The text between the blocks counts, unlinked.
-    shown = sum(len(visible_text(el)) + len((el.tail or "").strip()) for el in after) + len((anchor.tail or "").strip())
-    links = [a for el in after for a in el.iter("a") if visible_text(a).strip()]
-    linked = sum(len(visible_text(a)) for a in links)
+    shown = sum(len(text_of(el)) + len((el.tail or "").strip()) for el in after) + len((anchor.tail or "").strip())
+    links = [a for el in after for a in el.iter("a") if text_of(a).strip()]
+    linked = sum(len(text_of(a)) for a in links)
     return len(links) >= HEADED_LINKS and linked > 0.5 * shown
 
 
-def _section_after(anchor: Any) -> list[Any]:
+def _section_after(anchor: Any, text_of: Callable[[Any], str] = visible_text) -> list[Any]:
     """The blocks after a title up to the next heading, those with text."""
     after = []
     for el in anchor.itersiblings():
@@ -342,7 +357,7 @@ def _section_after(anchor: Any) -> list[Any]:
             continue
         if el.tag in _HEADINGS:
             break
-        if visible_text(el).strip() or (el.tail or "").strip():
+        if text_of(el).strip() or (el.tail or "").strip():
             after.append(el)
     return after
 
