@@ -5,9 +5,10 @@ from __future__ import annotations
 import struct
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 from support.browser_thread import BrowserThread, ThreadedFetcher
@@ -259,41 +260,22 @@ def test_cjk_card_uses_the_noto_cjk_font(cards):
 def test_the_pilcrow_in_a_cards_words_sits_tight_against_its_number():
     """ "bus: 12 → 15 (¶1)" as drawn: each ¶ of the card (the line of what changed, the edit's label) is about as
     wide as a letter, not the wide cell Noto Sans CJK gives it, which read as "( ¶ 1)"."""
-    from playwright.sync_api import sync_playwright
-
-    from watcher.diff import diff_articles
-    from watcher.fetch.browser import LAUNCH_ARGS, find_browser
-    from watcher.models import Article, Version, WatchedArticle
-
-    url, at = "https://news.example/2026/bus", datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-    before = Article(headline="Night buses", body=["The city will run 12 bus routes at night.", "Fares stay."])
-    after = Article(headline="Night buses", body=["The city will run 15 bus routes at night.", "Fares stay."])
-    old = Version(url=url, number=1, captured_at=at, content_hash="a", article=before)
-    new = Version(url=url, number=2, captured_at=at, content_hash="b", article=after)
-    new.edits = list(diff_articles(before, after).edits)
-    html = card_html(ReportEntry(WatchedArticle(url=url, added_at=at), old, new), width=CARD_SIZE[0], height=None)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_browser().path, args=LAUNCH_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": CARD_SIZE[0], "height": CARD_SIZE[1]})
-            page.set_content(html)
-            assert page.inner_text(".what-changed") == "bus: 12 → 15 (¶1)"
-            # Each ¶'s advance against the "P" of the same line, set in the same font size.
-            widths = page.evaluate(
-                """() => [...document.querySelectorAll('.what-changed, .label')].map(el => {
-                    const text = [...el.querySelectorAll('*')].concat([el]).flatMap(e => [...e.childNodes])
-                        .find(n => n.nodeType === 3 && n.data.includes('¶'));
-                    const range = document.createRange();
-                    range.setStart(text, text.data.indexOf('¶'));
-                    range.setEnd(text, text.data.indexOf('¶') + 1);
-                    const probe = document.createElement('span');
-                    probe.textContent = 'P';
-                    text.parentNode.appendChild(probe);
-                    return [range.getBoundingClientRect().width, probe.getBoundingClientRect().width];
-                })"""
-            )
-        finally:
-            browser.close()
+    with _drawn_card("The city will run 12 bus routes at night.", "The city will run 15 bus routes at night.") as page:
+        assert page.inner_text(".what-changed") == "bus: 12 → 15 (¶1)"
+        # Each ¶'s advance against the "P" of the same line, set in the same font size.
+        widths = page.evaluate(
+            """() => [...document.querySelectorAll('.what-changed, .label')].map(el => {
+                const text = [...el.querySelectorAll('*')].concat([el]).flatMap(e => [...e.childNodes])
+                    .find(n => n.nodeType === 3 && n.data.includes('¶'));
+                const range = document.createRange();
+                range.setStart(text, text.data.indexOf('¶'));
+                range.setEnd(text, text.data.indexOf('¶') + 1);
+                const probe = document.createElement('span');
+                probe.textContent = 'P';
+                text.parentNode.appendChild(probe);
+                return [range.getBoundingClientRect().width, probe.getBoundingClientRect().width];
+            })"""
+        )
     assert len(widths) == 2, widths  # the line of what changed and the edit's label
     for pilcrow, letter in widths:
         assert pilcrow <= 1.15 * letter, widths
@@ -332,7 +314,9 @@ _GAP_AFTER_OUTLET_JS = """() => {
 }"""
 
 
-def _mark_widths(body_before: str, body_after: str, lang: str) -> tuple[str, float, list[tuple[str, float, float]]]:
+@contextmanager
+def _drawn_card(body_before: str, body_after: str, lang: str = "en") -> Iterator[Any]:
+    """A card of one paragraph's edit (the outlet "The Courier"), drawn in Chromium at the card's size: its page."""
     from playwright.sync_api import sync_playwright
 
     from watcher.diff import diff_articles
@@ -351,10 +335,15 @@ def _mark_widths(body_before: str, body_after: str, lang: str) -> tuple[str, flo
         try:
             page = browser.new_page(viewport={"width": CARD_SIZE[0], "height": CARD_SIZE[1]})
             page.set_content(html)
-            widths = page.evaluate(_MARK_WIDTHS_JS, "“”‘’·")
-            return page.inner_text(".what-changed"), page.evaluate(_GAP_AFTER_OUTLET_JS), widths
+            yield page
         finally:
             browser.close()
+
+
+def _mark_widths(body_before: str, body_after: str, lang: str) -> tuple[str, float, list[tuple[str, float, float]]]:
+    with _drawn_card(body_before, body_after, lang) as page:
+        widths = page.evaluate(_MARK_WIDTHS_JS, "“”‘’·")
+        return page.inner_text(".what-changed"), page.evaluate(_GAP_AFTER_OUTLET_JS), widths
 
 
 def test_latin_punctuation_in_an_english_card_is_set_in_a_latin_font():

@@ -37,6 +37,12 @@ def with_hidden_copy(body: list[str]) -> str:
     return tidewater.story(body=body).replace("</main>", f"</main>{hidden}")
 
 
+def assert_one_body_edit(real, inserted: str) -> None:
+    """The check stored version 2 with one edit, to the body, inserting `inserted`: what the harness's edit is."""
+    assert (real.status, real.version) == ("changed", 2), (real.status, real.flags, real.note)
+    assert [e.field for e in real.edits] == ["body"] and ("+", inserted) in real.edits[0].inline
+
+
 def test_an_edit_to_the_visible_story_is_stored_though_a_hidden_microdata_copy_of_it_is_not_edited(site, checker):
     site.page_versions("/h", {"v1": with_hidden_copy(tidewater.BODY), "v2": with_hidden_copy(EDITED)})
     url = checker.add(site.url("/h"))
@@ -45,9 +51,7 @@ def test_an_edit_to_the_visible_story_is_stored_though_a_hidden_microdata_copy_o
     assert checker.store.latest_version(url).article.body == tidewater.BODY
 
     site.set_version("/h", "v2")
-    real = checker.check(url)
-    assert (real.status, real.version) == ("changed", 2), (real.status, real.flags, real.note)
-    assert [e.field for e in real.edits] == ["body"] and ("+", "3.9") in real.edits[0].inline
+    assert_one_body_edit(checker.check(url), "3.9")
     assert checker.store.latest_version(url).article.body == EDITED
 
 
@@ -140,9 +144,7 @@ def test_a_documentation_section_whose_anchor_says_sharing_is_story_and_its_edit
     assert GUIDE["sharing-notes-with-your-team"][1][1] in body, body
 
     site.set_version("/g", "v2")
-    real = checker.check(url)
-    assert (real.status, real.version) == ("changed", 2), (real.status, real.flags, real.note)
-    assert [e.field for e in real.edits] == ["body"] and ("+", "15") in real.edits[0].inline
+    assert_one_body_edit(checker.check(url), "15")
 
 
 STORY = [
@@ -189,9 +191,7 @@ def test_a_story_open_in_an_overlay_named_modal_is_extracted_and_its_edit_is_sto
     assert checker.store.latest_version(url).article.body == STORY
 
     site.set_version("/o", "v2")
-    real = checker.check(url)
-    assert (real.status, real.version) == ("changed", 2), (real.status, real.flags, real.note)
-    assert [e.field for e in real.edits] == ["body"] and ("+", "16") in real.edits[0].inline
+    assert_one_body_edit(checker.check(url), "16")
 
 
 def with_quoted_post(post: str) -> str:
@@ -218,9 +218,7 @@ def test_a_post_the_story_quotes_in_an_embed_is_story_text_and_its_edit_is_store
     assert any(post in p for p in checker.store.latest_version(url).article.body)
 
     site.set_version("/q", "v2")
-    real = checker.check(url)
-    assert (real.status, real.version) == ("changed", 2), (real.status, real.flags, real.note)
-    assert [e.field for e in real.edits] == ["body"] and ("+", "fourth") in real.edits[0].inline
+    assert_one_body_edit(checker.check(url), "fourth")
 
 
 FABLE = [

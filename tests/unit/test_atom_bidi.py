@@ -19,14 +19,23 @@ def version(number: int, headline: str, body: list[str], edits=()) -> Version:
     return Version(URL, number, T0, f"h{number}", Article(headline=headline, body=body, lang="en"), edits=list(edits))
 
 
+def reported(fmt: str, headline: str, old_body: list[str], new_body: list[str]) -> str:
+    """The report (`fmt`) of one article whose body went from `old_body` to `new_body` under `headline`."""
+    old = version(1, headline, old_body)
+    edits = diff_articles(old.article, Article(headline=headline, body=new_body, lang="en")).edits
+    entry = ReportEntry(WatchedArticle(URL, T0), old, version(2, headline, new_body, edits))
+    return render_report([entry], fmt, ReportOptions(generated_at=T0))
+
+
 def test_an_override_in_a_headline_cannot_reorder_the_rest_of_the_entry_title():
     # An override with no end: in plain text it reverses everything after it, the summary included.
     headline = "Mayor quits \u202egnp.exe over scandal"
-    old = version(1, headline, ["The mayor resigned after 14 contracts went to a friend."])
-    new_body = ["The mayor resigned after 41 contracts went to a friend."]
-    edits = diff_articles(old.article, Article(headline=headline, body=new_body, lang="en")).edits
-    new = version(2, headline, new_body, edits)
-    feed = render_report([ReportEntry(WatchedArticle(URL, T0), old, new)], "atom", ReportOptions(generated_at=T0))
+    feed = reported(
+        "atom",
+        headline,
+        ["The mayor resigned after 14 contracts went to a friend."],
+        ["The mayor resigned after 41 contracts went to a friend."],
+    )
     title = lxml.etree.fromstring(feed.encode()).find(".//{http://www.w3.org/2005/Atom}entry/{*}title").text
     head, _, rest = title.partition(" — ")
     # The headline is isolated, so its override ends before the dash and the summary reads in its own order.
@@ -35,13 +44,8 @@ def test_an_override_in_a_headline_cannot_reorder_the_rest_of_the_entry_title():
 
 
 def test_a_title_without_bidi_controls_gains_no_marks():
-    old = version(1, "Council votes", ["The council voted 7-2 on the plan."])
-    new_body = ["The council voted 6-3 on the plan."]
-    edits = diff_articles(old.article, Article(headline="Council votes", body=new_body, lang="en")).edits
-    feed = render_report(
-        [ReportEntry(WatchedArticle(URL, T0), old, version(2, "Council votes", new_body, edits))],
-        "atom",
-        ReportOptions(generated_at=T0),
+    feed = reported(
+        "atom", "Council votes", ["The council voted 7-2 on the plan."], ["The council voted 6-3 on the plan."]
     )
     assert FSI not in feed and PDI not in feed
 
@@ -49,13 +53,11 @@ def test_a_title_without_bidi_controls_gains_no_marks():
 def test_the_html_reports_line_of_what_changed_confines_a_quotes_override():
     import lxml.html
 
-    old = version(1, "Mayor stays", ["He said “we will stay here” on Monday."])
-    new_body = ["He said “we will \u202eleave now” on Monday."]
-    edits = diff_articles(old.article, Article(headline="Mayor stays", body=new_body, lang="en")).edits
-    html = render_report(
-        [ReportEntry(WatchedArticle(URL, T0), old, version(2, "Mayor stays", new_body, edits))],
+    html = reported(
         "html",
-        ReportOptions(generated_at=T0),
+        "Mayor stays",
+        ["He said “we will stay here” on Monday."],
+        ["He said “we will \u202eleave now” on Monday."],
     )
     (said,) = lxml.html.fromstring(html).find_class("what-changed")
     assert "\u202e" in said.text_content()
