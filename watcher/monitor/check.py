@@ -30,7 +30,7 @@ from watcher.models import (
     WatchedArticle,
     class_rank,
 )
-from watcher.monitor import precheck, schedule
+from watcher.monitor import precheck, reextract, schedule
 from watcher.monitor.masking import build_mask, headline_return
 from watcher.monitor.services import Services
 from watcher.normalize import content_hash
@@ -230,6 +230,15 @@ async def _observe(
     if content_hash(article) == content_hash(stored):
         return _unchanged(url, latest, now, snapshot)
 
+    reread = await _reread_history(svc, watched, latest, mask)
+    if reread is not None:
+        # This release reads the stored page differently from the one that stored it: the history was read again
+        # with today's rules (as `watcher reextract` does), so only what the page itself changed is an edit.
+        latest = reread
+        stored = apply_mask(latest.article, mask)[0]
+        if content_hash(article) == content_hash(stored):
+            return replace(_unchanged(url, latest, now, snapshot), note=REREAD_NOTE)
+
     if _headline_only(stored, article) and _headline_return(svc, watched, article) == "ab_test":
         return _rotating(svc, url, latest, now, snapshot, [article.headline, stored.headline])
 
@@ -387,6 +396,21 @@ def _rotating(
     result = _unchanged(url, latest, now, snapshot, flags=_ab_test(svc, url, headlines))
     result.headline = headlines[0]
     return result
+
+
+REREAD_NOTE = "stored versions read again with this release's extraction rules; the page itself has not changed"
+
+
+async def _reread_history(svc: Services, watched: WatchedArticle, latest: Version, mask: Mask) -> Version | None:
+    """The latest version once the article's history is read again with today's rules, when they read its stored
+    raw HTML as other text; None when they read it as stored (or no raw HTML is left)."""
+    read = reextract.stored_reader(svc.config, watched, svc.hosts, svc.store)
+    seen = lambda article: apply_mask(article, mask)[0]  # noqa: E731 - the one place it is named
+    if not await asyncio.to_thread(reextract.read_differently, svc.store, latest, read, seen):
+        return None
+    await asyncio.to_thread(reextract.rebuild_versions, svc.store, watched.url, read)
+    log.info("%s: re-read its stored versions with this release's extraction rules", watched.url)
+    return svc.store.latest_version(watched.url)
 
 
 async def _extract(snapshot: Snapshot, svc: Services) -> Article:

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from watcher.config import Config
 from watcher.diff import diff_articles
+from watcher.diff.volatile import apply_mask
 from watcher.errors import NoArticle
-from watcher.models import GONE_EVENTS, Article, Version
+from watcher.extract import extract
+from watcher.models import GONE_EVENTS, Article, Version, WatchedArticle
+from watcher.monitor.masking import HostBodies, build_mask
 from watcher.normalize import content_hash
 from watcher.store import Store
 
@@ -36,3 +40,33 @@ def rebuild_versions(store: Store, url: str, extract: Callable[[str, str], Artic
             )
         )
     return len(store.replace_versions(url, rebuilt))
+
+
+def stored_reader(
+    config: Config, watched: WatchedArticle, hosts: HostBodies, store: Store
+) -> Callable[[str, str], Article]:
+    """Today's reading of a stored page, as a check stores it: what is not the story (volatile, chrome, ignore
+    rules) left out."""
+
+    def read(html: str, page_url: str) -> Article:
+        article = extract(html, page_url, config.sites)
+        return apply_mask(article, build_mask(config, watched, article.body, hosts, store))[0]
+
+    return read
+
+
+def read_differently(
+    store: Store, latest: Version, read: Callable[[str, str], Article], seen: Callable[[Article], Article]
+) -> bool:
+    """Whether today's rules read the latest version's own raw HTML as other text than was stored from it (a
+    release with other extraction rules): comparing a page read by today's rules with text read by yesterday's
+    would report the rules' change as the story's edit. Both sides are compared as `seen` shows them (the check's
+    mask of today: a block learned volatile since is no rule change)."""
+    html = store.get_html(latest) if latest.event is None else None
+    if html is None:
+        return False
+    try:
+        again = read(html, latest.final_url or latest.url)
+    except Exception:  # noqa: BLE001 - a page today's rules cannot read keeps its stored text; the check goes on
+        return False
+    return content_hash(seen(again)) != content_hash(seen(latest.article))

@@ -212,8 +212,8 @@ def _volatile_of(app: App, url: str, article) -> list[str]:
 @pass_app
 def reextract(app: App, url: str | None, match: str | None) -> None:
     """Rebuild an article's versions from its stored raw HTML with the current extraction rules."""
-    from watcher.extract import extract as extract_article
-    from watcher.monitor.reextract import rebuild_versions
+    from watcher.monitor.masking import HostBodies
+    from watcher.monitor.reextract import rebuild_versions, stored_reader
 
     (target,) = targets(app, [url] if url else [], match, one=True)
     store = app.store(write=True)
@@ -224,17 +224,7 @@ def reextract(app: App, url: str | None, match: str | None) -> None:
             f"{target}: {'its one version has no' if len(versions) == 1 else f'none of its {len(versions)} versions has'}"
             " raw HTML left (pruned?); nothing to re-extract"
         )
-    from watcher.diff.volatile import apply_mask
-    from watcher.monitor.masking import HostBodies, build_mask
-
-    watched, hosts = store.get_article(target), HostBodies()
-
-    def extract_masked(html: str, page_url: str):
-        # Versions are stored as checks store them: what is not the story (volatile, chrome, ignore rules) left out.
-        article = extract_article(html, page_url, app.config.sites)
-        return apply_mask(article, build_mask(app.config, watched, article.body, hosts, store))[0]
-
-    count = rebuild_versions(store, target, extract_masked)
+    count = rebuild_versions(store, target, stored_reader(app.config, store.get_article(target), HostBodies(), store))
     app.env.info(
         f"re-extracted {target}: {with_raw} of {len(versions)} versions had raw HTML; {plural(count, 'version')} now"
         + ("" if with_raw == len(versions) else " (the others keep the text extracted when they were captured)")
