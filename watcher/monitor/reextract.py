@@ -49,7 +49,9 @@ def stored_reader(
     rules) left out."""
 
     def read(html: str, page_url: str) -> Article:
-        article = extract(html, page_url, config.sites)
+        # The host's other headlines as a check passes them: without them a site name left in a headline would
+        # read as the headline's edit.
+        article = extract(html, page_url, config.sites, hosts.titles(store, page_url))
         return apply_mask(article, build_mask(config, watched, article.body, hosts, store))[0]
 
     return read
