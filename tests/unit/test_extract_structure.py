@@ -164,22 +164,21 @@ def story_with(inserted: str, at: int = 2, byline: str = "") -> str:
     )
 
 
-def test_a_list_of_other_stories_inside_the_article_is_dropped_with_its_heading():
-    related = (
+@pytest.mark.parametrize(
+    "related",
+    [
         "<div><p>More great stories</p>"
         '<p><a href="/a">Ferry timetable changes for the winter</a> 3 hours ago</p>'
         '<p><a href="/b">New library wing opens to readers</a> 5 hours ago</p>'
-        '<p><a href="/c">Storm warning lifted for the coast</a> Local</p></div>'
-    )
-    assert extract(story_with(related), URL).body == STORY
-
-
-def test_a_list_of_other_stories_in_another_language_is_dropped_too():
-    related = (
+        '<p><a href="/c">Storm warning lifted for the coast</a> Local</p></div>',
+        # The same in another language: told by its shape, not its words.
         "<div><p>Mais histórias</p>"
         '<p><a href="/a">Horário das balsas muda no inverno</a> há 3 horas</p>'
-        '<p><a href="/b">Nova ala da biblioteca abre ao público</a> há 5 horas</p></div>'
-    )
+        '<p><a href="/b">Nova ala da biblioteca abre ao público</a> há 5 horas</p></div>',
+    ],
+    ids=["en", "pt"],
+)
+def test_a_list_of_other_stories_inside_the_article_is_dropped_with_its_heading(related):
     assert extract(story_with(related), URL).body == STORY
 
 
