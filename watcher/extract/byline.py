@@ -107,7 +107,8 @@ def name_like(part: str) -> bool:
     )
 
 
-_SEGMENTS = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
+# Between the segments of a meta line: a dash or slash with spaces around it, or a bar or dot.
+SEGMENTS = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
 
 
 def name_in(line: str) -> str:
@@ -125,5 +126,5 @@ def byline_name(line: str) -> str:
     else the first segment between separators without figures ("Redação" in "Redação · 12/03/2026"), else ""."""
     if name := name_in(line):
         return name
-    segments = [s.strip() for s in _SEGMENTS.split(line.replace(_CUT, " · "))]
+    segments = [s.strip() for s in SEGMENTS.split(line.replace(_CUT, " · "))]
     return next((s for s in segments if s and len(s) <= 60 and not re.search(r"\d", s) and re.search(_WORD, s)), "")

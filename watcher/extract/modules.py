@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from watcher.cjk import CJK_LETTERS
-from watcher.extract.byline import FULL_DATE, TIME, credit_line, name_in
+from watcher.extract.byline import FULL_DATE, SEGMENTS, TIME, credit_line, name_in
 
 SHORT_LINE = 150  # characters: longer than a headline in a list of stories, shorter than most story paragraphs
 LINK_DOMINATED = 0.5  # share of a line's characters inside links
@@ -30,7 +30,6 @@ _DIGIT = re.compile(r"\d")
 _FIGURES = re.compile(r"(?<!\S)\d+\s+\d+(?!\S)")  # numbers side by side: a row of a score or a table
 _DATE = re.compile(f"{FULL_DATE.pattern}|{TIME.pattern}", re.I)
 _LABEL = re.compile(r"[:：|»›>—–]\s*$")  # "Read more:", "Newsletter —" before the link
-_SEPARATED = re.compile(r"\s[|·•／/–—-]\s|\s*[|·•｜]\s*")
 
 
 @dataclass
@@ -127,7 +126,7 @@ def _meta_line(line: Line) -> bool:
     ):
         return False
     # Or a name with figures set apart only by spaces ("陳怡君 12 則回應", "Ruth Okafor 4 min read").
-    return _words(text) <= 4 or len(_SEPARATED.split(text)) >= 2 or bool(_DATE.search(text) or name_in(text))
+    return _words(text) <= 4 or len(SEGMENTS.split(text)) >= 2 or bool(_DATE.search(text) or name_in(text))
 
 
 def is_prose(text: str) -> bool:
