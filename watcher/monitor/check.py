@@ -230,15 +230,6 @@ async def _observe(
     if content_hash(article) == content_hash(stored):
         return _unchanged(url, latest, now, snapshot)
 
-    reread = await _reread_history(svc, watched, latest, mask)
-    if reread is not None:
-        # This release reads the stored page differently from the one that stored it: the history was read again
-        # with today's rules (as `watcher reextract` does), so only what the page itself changed is an edit.
-        latest = reread
-        stored = apply_mask(latest.article, mask)[0]
-        if content_hash(article) == content_hash(stored):
-            return replace(_unchanged(url, latest, now, snapshot), note=REREAD_NOTE)
-
     if _headline_only(stored, article) and _headline_return(svc, watched, article) == "ab_test":
         return _rotating(svc, url, latest, now, snapshot, [article.headline, stored.headline])
 
@@ -275,6 +266,19 @@ async def _observe(
                 return _unchanged(url, latest, now, snapshot, flags=["volatile"] if keys else [])
             reverted_to = _earlier_version_with_same_content(svc, url, latest, article, mask)
             diff = await _diff(stored, article)
+
+    # Asked only of a change about to be stored (not of every load that differs), so an unchanged or unconfirmed
+    # check never pays for reading the stored page again.
+    reread = await _reread_history(svc, watched, latest, mask)
+    if reread is not None:
+        # This release reads the stored page differently from the one that stored it: the history was read again
+        # with today's rules (as `watcher reextract` does), so only what the page itself changed is an edit.
+        latest = reread
+        stored = apply_mask(latest.article, mask)[0]
+        if content_hash(article) == content_hash(stored):
+            return replace(_unchanged(url, latest, now, snapshot), note=REREAD_NOTE)
+        reverted_to = _earlier_version_with_same_content(svc, url, latest, article, mask)
+        diff = await _diff(stored, article)
 
     if reverted_to is not None:
         diff.flags = sorted(set(diff.flags) | {"revert"})
