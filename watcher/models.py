@@ -400,7 +400,9 @@ class WatchedArticle:
     etag: str | None = None
     last_modified: str | None = None
     raw_hash: str | None = None
-    raw_digest: str | None = None  # SHA-256 of raw HTML bytes known to carry the stored story (no extraction)
+    raw_digest: str | None = (
+        None  # extract/unread.py's digest of raw HTML known to carry the stored story (no extraction)
+    )
     checks_since_render: int = 0
     rendered_at: datetime | None = None  # the last full browser render (named *_at: stores keep it a time)
     # Stored fields that could not be read (a wrong type, a damaged file edited by hand): read as their

@@ -22,7 +22,6 @@ whose raw HTML carries the story, the one edit the raw HTML cannot show.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from watcher.diff.volatile import apply_mask
 from watcher.errors import NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.extract.completeness import complete_story
+from watcher.extract.unread import read_digest
 from watcher.fetch.charset import decode_html
 from watcher.fetch.http_pages import CONDITIONAL
 from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, WatchedArticle
@@ -222,7 +222,7 @@ async def _ask_server(
     if snapshot.status != 304:
         digest = body_digest(snapshot)
         if digest is None or digest != watched.raw_digest:
-            # Other bytes (a nonce, a timestamp, a new ad id) may still carry the same story: extract and compare.
+            # Other bytes (a timestamp in the text, a new ad id) may still carry the same story: extract and compare.
             article = await raw_article(snapshot, svc)
             raw = await raw_hash(snapshot, watched, svc, article) if article is not None else None
             if raw is None or raw != watched.raw_hash:
@@ -368,8 +368,9 @@ async def raw_article(snapshot: Snapshot, svc: Services) -> Article | None:
 
 
 def body_digest(snapshot: Snapshot) -> str | None:
-    """The SHA-256 of the page's bytes as the server sent them, None when the snapshot has none."""
-    return hashlib.sha256(snapshot.body).hexdigest() if snapshot.body is not None else None
+    """The digest of what extraction reads of the page's bytes as the server sent them (a nonce or a request id in a
+    script changes no story, so it costs no extraction), None when the snapshot has none."""
+    return read_digest(snapshot.body) if snapshot.body is not None else None
 
 
 def _mask(svc: Services, watched: WatchedArticle, article: Article) -> Any:

@@ -1,0 +1,73 @@
+"""The digest over what extraction reads: per-response tokens in what it never reads change nothing, anything it
+reads changes the digest, and two pages with one digest extract alike (our own fixture pages, made hostile)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from watcher.extract import extract
+from watcher.extract.unread import read_digest
+
+FIXTURES = sorted((Path(__file__).parent.parent / "fixtures" / "extract").glob("*.html"))
+
+PAGE = b"""<!DOCTYPE html><html><head><title>Ferry fares</title>
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Ferry fares rise"}</script>
+</head><body><article><h1>Ferry fares rise</h1><p>Fares rise by 4% in May.</p></article></body></html>"""
+
+
+def tokened(page: bytes, token: str) -> bytes:
+    """`page` as a dynamic site serves it: a nonce on every script, a request id in a running script after every
+    block and in comments, a build time in the head."""
+    blocks = iter(range(10_000))
+
+    def after(match: re.Match[bytes]) -> bytes:
+        if next(blocks) % 2:
+            return match.group() + f'<script>dataLayer.push({{rid: "{token}"}})</script>'.encode()
+        return match.group() + f"<!-- edge {token} -->".encode()
+
+    page = re.sub(rb"</(?:p|div|li|h2)>", after, page)
+    page = re.sub(rb"<script\b", f'<script nonce="{token}"'.encode(), page)
+    head = f'<script type="module" src="/app.js?v={token}"></script><!--><!-- built {token} --></head>'
+    return page.replace(b"</head>", head.encode(), 1)
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)
+def test_tokens_in_what_extraction_never_reads_change_neither_the_digest_nor_the_story(fixture):
+    page = fixture.read_bytes()
+    first, second = tokened(page, "a81f0c"), tokened(page, "77d2e9")
+    assert first != second
+    assert read_digest(first) == read_digest(second) == read_digest(page)
+    url = "https://news.example.com/2026/03/story"
+    assert extract(first.decode(), url) == extract(second.decode(), url) == extract(page.decode(), url)
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        PAGE.replace(b"4%", b"5%"),  # the story's text
+        PAGE.replace(b"rise</h1>", b"soar</h1>"),
+        PAGE.replace(b'"Ferry fares rise"}', b'"Ferry fares soar"}'),  # JSON-LD: a data block, read
+        PAGE.replace(b"<article>", b'<article class="paywalled">'),  # markup extraction reads
+        PAGE.replace(b"</p>", b"</p><script type=text/template><p>Updated</p></script>"),  # not a type that runs
+        PAGE.replace(b"May.", b"May. A nonce=5 is just text here."),  # the word outside a tag
+    ],
+)
+def test_anything_extraction_may_read_changes_the_digest(edited):
+    assert read_digest(edited) != read_digest(PAGE)
+
+
+def test_a_script_inside_a_comment_is_comment_and_a_comment_inside_a_script_is_script():
+    # A commented-out script start tag must not swallow the story up to the next script's end tag.
+    commented = PAGE.replace(b"<article>", b"<!-- <script src=old.js> --><article>") + b"<script>x()</script>"
+    assert read_digest(commented.replace(b"4%", b"5%")) != read_digest(commented)
+    scripted = PAGE.replace(b"<article>", b"<script>var s = '<!--';</script><article>")
+    assert read_digest(scripted.replace(b"4%", b"5%")) != read_digest(scripted)
+
+
+def test_a_case_or_spacing_variant_of_a_running_script_is_still_left_out():
+    one = PAGE.replace(b"</head>", b"<SCRIPT Type='Text/JavaScript; charset=utf-8'>t=1</SCRIPT ></head>")
+    two = PAGE.replace(b"</head>", b"<script>t=2</script></head>")
+    assert read_digest(one) == read_digest(two) == read_digest(PAGE)
