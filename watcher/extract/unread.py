@@ -18,6 +18,10 @@ _OPENS = re.compile(rb"<!--|<script(?=[\s/>])([^>]*)>")
 _TYPE = re.compile(rb"""\btype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 # A nonce attribute inside a start tag (never the word in the story's text).
 _NONCE = re.compile(rb"""(<[a-z][^<>]*?)\snonce\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+# A hidden form field's value: the CSRF token of a comment or newsletter form (WordPress's _wpnonce, Django's
+# csrfmiddlewaretoken, Rails' authenticity_token). The field itself counts (extraction counts controls).
+_HIDDEN_INPUT = re.compile(rb"""<input\b[^<>]*\btype\s*=\s*["']?hidden\b[^<>]*>""", re.I)
+_VALUE = re.compile(rb"""\svalue\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 
 # Types a browser runs (https://html.spec.whatwg.org/#javascript-mime-type, and "module"); any other type is a
 # data block, which extraction may read (JSON-LD, a framework's JSON state), so its text counts. No type runs too.
@@ -31,7 +35,8 @@ _RUNS = frozenset(
 
 
 def read_digest(body: bytes) -> str:
-    """SHA-256 of `body` without running scripts (start tag, text and end tag), comments and nonces."""
+    """SHA-256 of `body` without running scripts (start tag, text and end tag), comments, nonces and hidden fields'
+    values."""
     lowered = body.lower()
     kept, at = [], 0
     for opened in _OPENS.finditer(lowered):
@@ -47,7 +52,8 @@ def read_digest(body: bytes) -> str:
         kept.append(body[at : opened.start()])
         at = end
     kept.append(body[at:])
-    return hashlib.sha256(_NONCE.sub(rb"\1", b"".join(kept))).hexdigest()
+    read = _HIDDEN_INPUT.sub(lambda field: _VALUE.sub(b"", field.group()), _NONCE.sub(rb"\1", b"".join(kept)))
+    return hashlib.sha256(read).hexdigest()
 
 
 def _after(lowered: bytes, closer: bytes, start: int, then: bytes) -> int:
