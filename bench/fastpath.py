@@ -23,9 +23,9 @@ after the timed rounds until the audit finds them; the delay is reported).
 The mix of articles, chosen from what news sites serve before any figure was measured (one in twenty
 of each rare kind, not tuned to the result):
   8/20 static           the story in the raw HTML, the same bytes on every load, no validators
-  6/20 static, nonce    the story in the raw HTML, but each response carries its own token (a CSP nonce,
-                        a request id, a render time), as most dynamic sites' pages do: the bytes never
-                        repeat, so only extracting the raw HTML can tell the story is unchanged
+  6/20 static, nonce    the story in the raw HTML, but each response carries its own token (a CSP nonce and
+                        a request id in an inline script), as most dynamic sites' pages do: the bytes never
+                        repeat (watcher's digest leaves out what extraction never reads, extract/unread.py)
   4/20 etag             static behind a conditional GET (ETag, 304 when unchanged)
   1/20 needs browser    the story written into the page by a script (the raw HTML has none)
   1/20 script-edited    static until one edit only a script makes (the raw HTML stays the same)
