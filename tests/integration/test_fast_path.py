@@ -534,3 +534,29 @@ def test_http_mode_never_renders(site, checker):
     assert c.check(url).status == "changed"
     assert "three years" in " ".join(c.store.latest_version(url).article.body)
     assert site.hits("/raw.js") == 0
+
+
+def test_the_same_bytes_under_another_charset_header_are_read_again(site, checker):
+    """A site that fixes its Content-Type charset changes no byte of the page, but the page now reads as the
+    browser shows it: the check reads the story again (the repair is found from the raw HTML), instead of calling
+    the old bytes' digest unchanged until an audit renders the page, disagrees and relearns the whole host."""
+    c = checker()
+    js(site, "/cafe.js", "void 0;")
+    page = story(BODY, "/cafe.js").replace("Mill Lane baths", "Café on Mill Lane").encode("utf-8")
+    site.page_versions(
+        "/cafe",
+        {
+            "latin": [Response(page, content_type="text/html; charset=iso-8859-1")],
+            "fixed": [Response(page, content_type="text/html; charset=utf-8")],
+        },
+        current="latin",
+    )
+    url = c.add(site.url("/cafe"))
+    c.learned(url)
+    assert c.check(url).status == "unchanged"
+    assert c.store.latest_version(url).article.headline.startswith("CafÃ©")  # as the browser read it too
+    site.set_version("/cafe", "fixed")
+    repaired = c.check(url)
+    assert (repaired.status, repaired.source) == ("changed", "http")
+    assert c.store.latest_version(url).article.headline.startswith("Café on Mill Lane")
+    assert c.article(url).learned_mode == "static"

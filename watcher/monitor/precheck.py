@@ -34,7 +34,7 @@ from watcher.errors import NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.extract.completeness import complete_story
 from watcher.extract.unread import read_digest
-from watcher.fetch.charset import decode_html
+from watcher.fetch.charset import declared, decode_html
 from watcher.fetch.http_pages import CONDITIONAL
 from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, WatchedArticle
 from watcher.monitor.masking import build_mask
@@ -369,8 +369,12 @@ async def raw_article(snapshot: Snapshot, svc: Services) -> Article | None:
 
 def body_digest(snapshot: Snapshot) -> str | None:
     """The digest of what extraction reads of the page's bytes as the server sent them (a nonce or a request id in a
-    script changes no story, so it costs no extraction), None when the snapshot has none."""
-    return read_digest(snapshot.body) if snapshot.body is not None else None
+    script changes no story, so it costs no extraction), None when the snapshot has none. The encoding the bytes are
+    read in is part of it: a site that fixes its Content-Type charset changes no byte, but the story now reads
+    otherwise (a repair to find, not an unchanged check until an audit disagrees and relearns the host)."""
+    if snapshot.body is None:
+        return None
+    return f"{declared(snapshot.body, snapshot.content_type) or ''}:{read_digest(snapshot.body)}"
 
 
 def _mask(svc: Services, watched: WatchedArticle, article: Article) -> Any:
