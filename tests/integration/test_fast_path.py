@@ -560,3 +560,21 @@ def test_the_same_bytes_under_another_charset_header_are_read_again(site, checke
     assert (repaired.status, repaired.source) == ("changed", "http")
     assert c.store.latest_version(url).article.headline.startswith("Café on Mill Lane")
     assert c.article(url).learned_mode == "static"
+
+
+def test_show_and_diff_name_where_the_version_came_from(site, tmp_path):
+    """`show` prints one stored version and `diff` compares two: like history and reports, both say the version was
+    read from the raw HTML (`source` in their JSON, as history --json and report JSON have it)."""
+    from support.cli import data_dir_with, ok
+
+    data = data_dir_with(tmp_path / "cli")
+    serve_edited_story(site, "/shown")
+    url = site.url("/shown")
+    ok(data, "add", "--no-probe", url)
+    ok(data, "check", url)
+    site.set_version("/shown", "v2")
+    assert json.loads(ok(data, "check", "--json", url))["source"] == "http"
+    assert json.loads(ok(data, "show", "--json", url))["source"] == "http"
+    assert json.loads(ok(data, "show", "--json", "--version", "1", url))["source"] == "http"
+    assert "from the raw HTML" in ok(data, "show", url).splitlines()[0]
+    assert json.loads(ok(data, "diff", "--json", url))["source"] == "http"
