@@ -79,7 +79,7 @@ def host_modes(learned: Mapping[str, str | None]) -> dict[str, str]:
 
 
 def fetch_json(config: Config, watched: WatchedArticle, hosts: dict[str, str]) -> dict[str, Any]:
-    """The `fetch` object of `list --json` and `history --json`."""
+    """The `fetch` object of `list --json`."""
     return {
         "mode": mode_of(config, watched),
         "learned": watched.learned_mode,
@@ -137,7 +137,12 @@ def first_render_pending(config: Config, watched: WatchedArticle) -> bool:
 
 
 def _hours(seconds: float) -> str:
-    return f"{seconds / 3600:g} h" if seconds >= 3600 else f"{seconds / 60:g} min"
+    if seconds < 60:
+        return f"{seconds:g} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60, 1):g} min"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h" + (f" {minutes} min" if minutes else "")
 
 
 def conditional_headers(watched: WatchedArticle) -> dict[str, str]:
