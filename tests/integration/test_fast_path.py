@@ -578,3 +578,50 @@ def test_show_and_diff_name_where_the_version_came_from(site, tmp_path):
     assert json.loads(ok(data, "show", "--json", "--version", "1", url))["source"] == "http"
     assert "from the raw HTML" in ok(data, "show", url).splitlines()[0]
     assert json.loads(ok(data, "diff", "--json", url))["source"] == "http"
+
+
+def serve_story_a_script_adds_to(site, path: str) -> None:
+    """The story at `path` as v1 (BODY) and v2 (EDITED), its script appending EXTRA, a paragraph the raw HTML lacks."""
+    js(
+        site,
+        f"{path}.js",
+        "var p = document.createElement('p'); p.textContent = " + repr(EXTRA) + ";"
+        " document.getElementById('story').appendChild(p);",
+    )
+    site.page_versions(path, {"v1": story(BODY, f"{path}.js"), "v2": story(EDITED, f"{path}.js")})
+
+
+def test_a_first_render_after_an_edit_stored_from_the_raw_html_announces_no_second_edit(site, checker):
+    """An article stored from its raw HTML and edited before its first render (`watcher check` from cron leaves that
+    render to the audit): the paragraph a script adds was there all along, never seen to change, so the audit's
+    render is no edit to announce; the edit the raw HTML showed stays version 2's, now read as rendered."""
+    c = checker()
+    serve_story_a_script_adds_to(site, "/later")
+    url = c.add(site.url("/later"))
+    assert c.check(url).source == "http"
+    site.set_version("/later", "v2")
+    edit = c.check(url)
+    assert (edit.status, edit.version, edit.source) == ("changed", 2, "http")
+    audit = c.check(url)  # the audit after a version from HTTP: the article's first render
+    assert (audit.status, audit.version, audit.edits, audit.audit) == ("unchanged", 2, [], "disagreed")
+    assert "version 2 is now the rendered page" in audit.note
+    assert c.sources(url) == ["http", "browser"]
+    latest = c.store.latest_version(url)
+    assert latest.article.body[-1] == EXTRA and "three years" in " ".join(latest.article.body)
+    assert any("three years" in (e.new or "") for e in latest.edits)  # the edit announced at version 2 stays
+    assert c.article(url).learned_mode == "needs-browser"
+    assert c.check(url).status == "unchanged"
+
+
+def test_a_first_render_that_also_sees_an_edit_of_the_raw_html_announces_the_edit(site, checker):
+    """The raw HTML itself changed between the first check and the first render: that edit is no text a script
+    adds, so it is announced (with the script's paragraph beside it), not folded into version 1 unseen."""
+    c = checker()
+    serve_story_a_script_adds_to(site, "/both")
+    url = c.add(site.url("/both"))
+    assert c.check(url).source == "http"
+    site.set_version("/both", "v2")
+    first = c.check(url, audit=True)  # the run loop's low-priority first render
+    assert (first.status, first.version, first.source, first.audit) == ("changed", 2, "browser", "disagreed")
+    assert any("three years" in (e.new or "") for e in first.edits)
+    assert c.sources(url) == ["http", "browser"]

@@ -301,24 +301,39 @@ async def learn(
         return fields  # nothing settled: the next check renders again
     if snapshot.body is None or redirected_away(watched.url, snapshot.final_url):
         return fields
-    raw = Snapshot(
-        requested_url=snapshot.requested_url,
-        final_url=snapshot.final_url,
-        status=snapshot.status,
-        content_type=snapshot.content_type,
-        html=decode_html(snapshot.body, snapshot.content_type),
-        fetched_at=snapshot.fetched_at,
-    )
     latest = svc.store.latest_version(watched.url)
     if latest is None:
         return fields
-    digest = await raw_hash(raw, watched, svc)
-    stored = content_hash(apply_mask(latest.article, _mask(svc, watched, latest.article))[0])
-    if digest is not None and digest == stored:
+    digest = await raw_hash(_raw(snapshot, snapshot.body), watched, svc)
+    if digest is not None and digest == _stored_hash(svc, watched, latest):
         fields.update(learned_mode=STATIC, raw_hash=digest, raw_digest=body_digest(snapshot), **_validators(snapshot))
     elif plan.source == BROWSER:
         fields["learned_mode"] = NEEDS_BROWSER
     return fields
+
+
+async def raw_carries(snapshot: Snapshot | None, watched: WatchedArticle, version: Version, svc: Services) -> bool:
+    """Whether the raw HTML a fetch was served (a render's page as the server sent it) carries `version`'s story."""
+    if snapshot is None or snapshot.body is None:
+        return False
+    digest = await raw_hash(_raw(snapshot, snapshot.body), watched, svc)
+    return digest is not None and digest == _stored_hash(svc, watched, version)
+
+
+def _raw(snapshot: Snapshot, body: bytes) -> Snapshot:
+    """The page as the server sent it, before any script ran."""
+    return Snapshot(
+        requested_url=snapshot.requested_url,
+        final_url=snapshot.final_url,
+        status=snapshot.status,
+        content_type=snapshot.content_type,
+        html=decode_html(body, snapshot.content_type),
+        fetched_at=snapshot.fetched_at,
+    )
+
+
+def _stored_hash(svc: Services, watched: WatchedArticle, version: Version) -> str:
+    return content_hash(apply_mask(version.article, _mask(svc, watched, version.article))[0])
 
 
 # What each host's articles taught, read from the store at most this often: a sitemap's 10,000 new articles each
