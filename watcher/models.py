@@ -399,10 +399,10 @@ class WatchedArticle:
     learned_mode: str | None = None
     etag: str | None = None
     last_modified: str | None = None
-    raw_hash: str | None = None
-    raw_digest: str | None = (
-        None  # extract/unread.py's digest of raw HTML known to carry the stored story (no extraction)
-    )
+    raw_hash: str | None = None  # the stored story's hash as the raw HTML reads it (static articles)
+    # extract/unread.py's digest of the raw HTML last read: it carries the stored story (static: raw_hash) or
+    # lacks it (needs the browser: raw_hash None); the same digest again needs no extraction to know which.
+    raw_digest: str | None = None
     checks_since_render: int = 0
     rendered_at: datetime | None = None  # the last full browser render (named *_at: stores keep it a time)
     # Stored fields that could not be read (a wrong type, a damaged file edited by hand): read as their

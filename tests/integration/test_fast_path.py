@@ -385,6 +385,25 @@ def test_page_needing_the_browser_is_rendered_every_time(site, checker):
     assert c.check(url).status == "changed"
 
 
+def test_a_page_needing_the_browser_is_learned_static_once_its_raw_html_carries_the_story(site, checker):
+    """Unchanged renders of the same raw bytes keep what was learned of them; other bytes are read again."""
+    c = checker()
+    js(site, "/late.js", injecting(BODY))
+    site.page_versions("/late", {"empty": story(BODY, "/late.js", container=False), "served": story(BODY, "/late.js")})
+    url = c.add(site.url("/late"))
+    assert c.check(url).status == "new"
+    for _ in range(2):
+        assert c.check(url).status == "unchanged"
+        assert c.article(url).learned_mode == "needs-browser"
+    site.set_version("/late", "served")  # the site now sends the story in its HTML too: the same story rendered
+    assert c.check(url).status == "unchanged"
+    assert c.article(url).learned_mode == "static"
+    renders = site.hits("/late.js")
+    answered = c.check(url)
+    assert (answered.status, answered.source) == ("unchanged", "http")
+    assert site.hits("/late.js") == renders
+
+
 def test_unchanged_behind_a_conditional_get(site, checker):
     c = checker()
     js(site, "/etag.js", "void 0;")

@@ -304,11 +304,24 @@ async def learn(
     latest = svc.store.latest_version(watched.url)
     if latest is None:
         return fields
-    digest = await raw_hash(_raw(snapshot, snapshot.body), watched, svc)
-    if digest is not None and digest == _stored_hash(svc, watched, latest):
-        fields.update(learned_mode=STATIC, raw_hash=digest, raw_digest=body_digest(snapshot), **_validators(snapshot))
+    stored = _stored_hash(svc, watched, latest)
+    seen = body_digest(snapshot)
+    if (
+        seen is not None
+        and seen == watched.raw_digest
+        and result.status == "unchanged"
+        and watched.raw_hash in (None, stored)
+    ):
+        # What the last settled check learned of these same bytes, against the same stored story, still holds: a
+        # page only the browser reads is rendered at every check, and extracting its story-less raw HTML again
+        # each time (the fallbacks tried in turn) cost a fifth of the render.
+        digest = watched.raw_hash
+    else:
+        digest = await raw_hash(_raw(snapshot, snapshot.body), watched, svc)
+    if digest is not None and digest == stored:
+        fields.update(learned_mode=STATIC, raw_hash=digest, raw_digest=seen, **_validators(snapshot))
     elif plan.source == BROWSER:
-        fields["learned_mode"] = NEEDS_BROWSER
+        fields.update(learned_mode=NEEDS_BROWSER, raw_digest=seen)  # raw_hash None: these bytes lack the story
     return fields
 
 
