@@ -5,8 +5,9 @@ a request id or render time in an inline script, "generated in 0.21 s" in a comm
 script that runs (only JSON-LD and other data blocks), a comment, or a nonce, so those are left out of the digest;
 everything else, data blocks included, counts byte for byte. The page is read in order, as an HTML tokenizer reads
 it, so what only looks like a script or a comment is neither: a "<script>" or "<!--" in an attribute's value (a
-description of a story about HTML), in a data block's text (an embed code in JSON-LD) or in a title. Equal digests therefore mean the extraction of one
-response is the extraction of the other, and a check can skip extracting what it already extracted once.
+description of a story about HTML), in a data block's text (an embed code in JSON-LD) or in a title. Equal digests
+therefore mean the extraction of one response is the extraction of the other, and a check can skip extracting what
+it already extracted once.
 """
 
 from __future__ import annotations
