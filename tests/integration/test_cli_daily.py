@@ -226,7 +226,7 @@ def test_history_is_a_timeline_with_checks_and_show_prints_a_version(site, data_
     out, _ = ok(data_dir, "diff", ids["flood"], "--from", "1", "--to", "2", width=120)
     assert "more than ⟦-60-⟧⟦+80+⟧ residents" in out and " UTC → " in out  # no colour on a pipe: markers
     out, _ = ok(data_dir, "show", ids["flood"], "--version", "2", width=120)
-    assert "v2 · captured" in out and "UTC" in out
+    assert "v2 · from the raw HTML · captured" in out and "UTC" in out
     assert "more than 80 residents spoke" in out and "take about three years to complete" in out
     shown = json.loads(ok(data_dir, "show", ids["flood"], "--version", "1", "--json")[0])
     assert shown["version"] == 1 and "more than 60 residents" in shown["article"]["body"][1]

@@ -553,3 +553,94 @@ def test_http_mode_never_renders(site, checker):
     assert c.check(url).status == "changed"
     assert "three years" in " ".join(c.store.latest_version(url).article.body)
     assert site.hits("/raw.js") == 0
+
+
+def test_the_same_bytes_under_another_charset_header_are_read_again(site, checker):
+    """A site that fixes its Content-Type charset changes no byte of the page, but the page now reads as the
+    browser shows it: the check reads the story again (the repair is found from the raw HTML), instead of calling
+    the old bytes' digest unchanged until an audit renders the page, disagrees and relearns the whole host."""
+    c = checker()
+    js(site, "/cafe.js", "void 0;")
+    page = story(BODY, "/cafe.js").replace("Mill Lane baths", "Café on Mill Lane").encode("utf-8")
+    site.page_versions(
+        "/cafe",
+        {
+            "latin": [Response(page, content_type="text/html; charset=iso-8859-1")],
+            "fixed": [Response(page, content_type="text/html; charset=utf-8")],
+        },
+        current="latin",
+    )
+    url = c.add(site.url("/cafe"))
+    c.learned(url)
+    assert c.check(url).status == "unchanged"
+    assert c.store.latest_version(url).article.headline.startswith("CafÃ©")  # as the browser read it too
+    site.set_version("/cafe", "fixed")
+    repaired = c.check(url)
+    assert (repaired.status, repaired.source) == ("changed", "http")
+    assert c.store.latest_version(url).article.headline.startswith("Café on Mill Lane")
+    assert c.article(url).learned_mode == "static"
+
+
+def test_show_and_diff_name_where_the_version_came_from(site, tmp_path):
+    """`show` prints one stored version and `diff` compares two: like history and reports, both say the version was
+    read from the raw HTML (`source` in their JSON, as history --json and report JSON have it)."""
+    from support.cli import data_dir_with, ok
+
+    data = data_dir_with(tmp_path / "cli")
+    serve_edited_story(site, "/shown")
+    url = site.url("/shown")
+    ok(data, "add", "--no-probe", url)
+    ok(data, "check", url)
+    site.set_version("/shown", "v2")
+    assert json.loads(ok(data, "check", "--json", url))["source"] == "http"
+    assert json.loads(ok(data, "show", "--json", url))["source"] == "http"
+    assert json.loads(ok(data, "show", "--json", "--version", "1", url))["source"] == "http"
+    assert "from the raw HTML" in ok(data, "show", url).splitlines()[0]
+    assert json.loads(ok(data, "diff", "--json", url))["source"] == "http"
+
+
+def serve_story_a_script_adds_to(site, path: str) -> None:
+    """The story at `path` as v1 (BODY) and v2 (EDITED), its script appending EXTRA, a paragraph the raw HTML lacks."""
+    js(
+        site,
+        f"{path}.js",
+        "var p = document.createElement('p'); p.textContent = " + repr(EXTRA) + ";"
+        " document.getElementById('story').appendChild(p);",
+    )
+    site.page_versions(path, {"v1": story(BODY, f"{path}.js"), "v2": story(EDITED, f"{path}.js")})
+
+
+def test_a_first_render_after_an_edit_stored_from_the_raw_html_announces_no_second_edit(site, checker):
+    """An article stored from its raw HTML and edited before its first render (`watcher check` from cron leaves that
+    render to the audit): the paragraph a script adds was there all along, never seen to change, so the audit's
+    render is no edit to announce; the edit the raw HTML showed stays version 2's, now read as rendered."""
+    c = checker()
+    serve_story_a_script_adds_to(site, "/later")
+    url = c.add(site.url("/later"))
+    assert c.check(url).source == "http"
+    site.set_version("/later", "v2")
+    edit = c.check(url)
+    assert (edit.status, edit.version, edit.source) == ("changed", 2, "http")
+    audit = c.check(url)  # the audit after a version from HTTP: the article's first render
+    assert (audit.status, audit.version, audit.edits, audit.audit) == ("unchanged", 2, [], "disagreed")
+    assert "version 2 is now the rendered page" in audit.note
+    assert c.sources(url) == ["http", "browser"]
+    latest = c.store.latest_version(url)
+    assert latest.article.body[-1] == EXTRA and "three years" in " ".join(latest.article.body)
+    assert any("three years" in (e.new or "") for e in latest.edits)  # the edit announced at version 2 stays
+    assert c.article(url).learned_mode == "needs-browser"
+    assert c.check(url).status == "unchanged"
+
+
+def test_a_first_render_that_also_sees_an_edit_of_the_raw_html_announces_the_edit(site, checker):
+    """The raw HTML itself changed between the first check and the first render: that edit is no text a script
+    adds, so it is announced (with the script's paragraph beside it), not folded into version 1 unseen."""
+    c = checker()
+    serve_story_a_script_adds_to(site, "/both")
+    url = c.add(site.url("/both"))
+    assert c.check(url).source == "http"
+    site.set_version("/both", "v2")
+    first = c.check(url, audit=True)  # the run loop's low-priority first render
+    assert (first.status, first.version, first.source, first.audit) == ("changed", 2, "browser", "disagreed")
+    assert any("three years" in (e.new or "") for e in first.edits)
+    assert c.sources(url) == ["http", "browser"]

@@ -69,6 +69,7 @@ def test_export_read_back_and_import_give_the_same_versions(site, tmp_path):
         assert response.http_headers.get_header("Content-Type") == "text/html; charset=utf-8"
         meta = json.loads(meta_body)
         assert meta["version"] == version.number and meta["article"]["headline"] == "Budget vote"
+        assert meta["source"] == version.source_name  # how the page was read: a plain GET or a render
     assert any("6 votes to 3" in (e["new"] or "") for e in json.loads(records[6][1])["edits"])
 
     fresh = tmp_path / "fresh"

@@ -74,3 +74,37 @@ def test_a_case_or_spacing_variant_of_a_running_script_is_still_left_out():
     one = PAGE.replace(b"</head>", b"<SCRIPT Type='Text/JavaScript; charset=utf-8'>t=1</SCRIPT ></head>")
     two = PAGE.replace(b"</head>", b"<script>t=2</script></head>")
     assert read_digest(one) == read_digest(two) == read_digest(PAGE)
+
+
+STORY = b"""<!DOCTYPE html><html><head><title>Cross-site scripting</title>%s</head><body><article>
+<h1>A flaw in the ticket site</h1><p>Researchers found the flaw in May.</p><p>The firm fixed it in %s.</p>
+</article><footer>News</footer><script>track()</script></body></html>"""
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # HTML lets an attribute value hold "<" as it is: a story about HTML says "<script>" and "<!--" in its
+        # description, and that is no script and no comment, so what follows it is still read.
+        b'<meta name="description" content="How a <script> tag got into the ticket site">',
+        b"<meta property=\"og:description\" content='An unclosed <!-- in a form field'>",
+        # A data block's text is data: an embed code in a JSON-LD articleBody (json_encode escapes only the "/")
+        # opens no script, and the block's later fields are read.
+        b'<script type="application/ld+json">{"@type": "NewsArticle", "articleBody": "Watch: <script async src=\\"https:\\/\\/x.example'
+        b'\\/w.js\\"><\\/script>", "author": {"name": "Ana Lopez"}}</script>',
+        # "data-type" is another attribute: this block's type is JSON-LD, read by extraction.
+        b'<script data-type="text/javascript" type="application/ld+json">{"@type": "NewsArticle", '
+        b'"author": {"name": "Ana Lopez"}}</script>',
+    ],
+    ids=["script-in-attribute", "comment-in-attribute", "script-in-json-ld", "data-type-attribute"],
+)
+def test_what_only_looks_like_a_script_or_a_comment_hides_nothing_extraction_reads(head):
+    page = STORY % (head, b"June")
+    edits = [STORY % (head, b"July"), STORY % (head.replace(b"Ana Lopez", b"Tom Reed"), b"June")]
+    for edited in edits:
+        if edited == page:
+            continue
+        assert extract(edited.decode(), "https://news.example.com/a") != extract(
+            page.decode(), "https://news.example.com/a"
+        )
+        assert read_digest(edited) != read_digest(page)

@@ -72,6 +72,7 @@ def version_metadata(version: Version) -> dict[str, Any]:
         "flags": list(version.flags),
         "article": version.article.to_dict(),
         "edits": [e.to_json() for e in version.edits],
+        "source": version.source_name,  # how the page was read: "http" (a plain GET) or "browser" (a render)
     }
 
 

@@ -3,8 +3,11 @@
 Most dynamic sites make every response's bytes unique without changing the story: a CSP nonce on each script tag,
 a request id or render time in an inline script, "generated in 0.21 s" in a comment. Extraction never reads a
 script that runs (only JSON-LD and other data blocks), a comment, or a nonce, so those are left out of the digest;
-everything else, data blocks included, counts byte for byte. Equal digests therefore mean the extraction of one
-response is the extraction of the other, and a check can skip extracting what it already extracted once.
+everything else, data blocks included, counts byte for byte. The page is read in order, as an HTML tokenizer reads
+it, so what only looks like a script or a comment is neither: a "<script>" or "<!--" in an attribute's value (a
+description of a story about HTML), in a data block's text (an embed code in JSON-LD) or in a title. Equal digests
+therefore mean the extraction of one response is the extraction of the other, and a check can skip extracting what
+it already extracted once.
 """
 
 from __future__ import annotations
@@ -12,10 +15,16 @@ from __future__ import annotations
 import hashlib
 import re
 
-# A comment or a script's start tag, whichever opens first, as an HTML tokenizer reads them (a "<script" inside a
-# comment is comment, a "<!--" inside a script is script). Searched in the lowercased page, as tags are read.
-_OPENS = re.compile(rb"<!--|<script(?=[\s/>])([^>]*)>")
-_TYPE = re.compile(rb"""\btype\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+# What the page's tokenizer meets in its text, scanned in order from the top, so that what only looks like a comment
+# or a script is never taken for one: a comment's start, or a start tag (a quoted attribute value read whole, as an
+# HTML tokenizer reads it: "<script>" in a meta description is text). Searched in the lowercased page.
+_NEXT = re.compile(rb"""<!--|<([a-z][^\t\n\f\r />]*)((?:=\s*"[^"]*"|=\s*'[^']*'|[^>])*+)>""")
+_ATTRIBUTE = re.compile(rb"""([^\s/>=][^\s/>=]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*)))?""")
+_COMMENT_END = re.compile(rb"-?>|.*?--!?>", re.S)  # "<!-->" and "<!--->" end at once; "--!>" ends one too
+# Elements whose text is text, never markup (HTML's raw text and escapable raw text elements, as lxml parses them
+# too; not noscript, whose content it parses as markup): a "<script" or "<!--" inside them opens nothing, and they
+# are kept whole.
+_TEXT_ONLY = frozenset(b"style xmp iframe noembed noframes title textarea".split())
 # A nonce attribute inside a start tag (never the word in the story's text).
 _NONCE = re.compile(rb"""(<[a-z][^<>]*?)\snonce\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
 # A hidden form field's value: the CSRF token of a comment or newsletter form (WordPress's _wpnonce, Django's
@@ -38,37 +47,44 @@ def read_digest(body: bytes) -> str:
     """SHA-256 of `body` without running scripts (start tag, text and end tag), comments, nonces and hidden fields'
     values."""
     lowered = body.lower()
-    kept, at = [], 0
-    for opened in _OPENS.finditer(lowered):
-        if opened.start() < at:
-            continue  # inside what was just left out
-        if opened.group(1) is None:
-            empty = re.match(rb"-?>", lowered[opened.end() : opened.end() + 2])  # "<!-->" and "<!--->" end at once
-            end = opened.end() + empty.end() if empty else _after(lowered, b"-->", opened.end(), b"")
-        elif _runs(opened.group(1)):
-            end = _after(lowered, b"</script", opened.end(), b">")
+    kept, at, scan = [], 0, 0
+    while (found := _NEXT.search(lowered, scan)) is not None:
+        name = found.group(1)
+        if name is None:  # a comment: left out
+            closed = _COMMENT_END.match(lowered, found.end())
+            kept.append(body[at : found.start()])
+            at = scan = closed.end() if closed else len(lowered)
+        elif name == b"script":
+            ends = _end_tag(lowered, b"script", found.end())
+            if _runs(found.group(2)):
+                kept.append(body[at : found.start()])
+                at = ends
+            scan = ends  # a data block's text is data, kept whole: extraction may read it
+        elif name in _TEXT_ONLY:
+            scan = _end_tag(lowered, name, found.end())
+        elif name == b"plaintext":
+            break
         else:
-            continue  # a data block: extraction may read it
-        kept.append(body[at : opened.start()])
-        at = end
+            scan = found.end()
     kept.append(body[at:])
     read = _HIDDEN_INPUT.sub(lambda field: _VALUE.sub(b"", field.group()), _NONCE.sub(rb"\1", b"".join(kept)))
     return hashlib.sha256(read).hexdigest()
 
 
-def _after(lowered: bytes, closer: bytes, start: int, then: bytes) -> int:
-    """Where the element opened before `start` ends: past `closer` (and the next `then`), or the page's end."""
-    found = lowered.find(closer, start)
-    if found < 0:
+def _end_tag(lowered: bytes, name: bytes, start: int) -> int:
+    """Where the element `name` opened before `start` ends: past its end tag, or the page's end."""
+    found = re.compile(rb"</" + re.escape(name) + rb"[\t\n\f\r />]").search(lowered, start)
+    if found is None:
         return len(lowered)
-    end = found + len(closer)
-    if then:
-        end = lowered.find(then, end)
-        return len(lowered) if end < 0 else end + len(then)
-    return end
+    end = lowered.find(b">", found.end() - 1)
+    return len(lowered) if end < 0 else end + 1
 
 
 def _runs(attributes: bytes) -> bool:
-    declared = _TYPE.search(attributes)
-    kind = b"" if declared is None else next(g for g in declared.groups() if g is not None)
+    """Whether a script with these attributes runs: its type (the first one given) is one a browser runs."""
+    kind = b""
+    for attribute in _ATTRIBUTE.finditer(attributes):
+        if attribute.group(1) == b"type":
+            kind = next((g for g in attribute.groups()[1:] if g is not None), b"")
+            break
     return kind.split(b";")[0].strip() in _RUNS

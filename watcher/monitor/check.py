@@ -75,8 +75,13 @@ async def check_article(url: str, svc: Services, *, audit: bool = False) -> Chec
             result.source = plan.source
         if plan.audit:
             disagreed = _audited(result, latest, learned)
-            if disagreed and _first_render(watched, latest, result):
-                result = await asyncio.to_thread(_rendered_first_version, svc, result)
+            if (
+                disagreed
+                and latest is not None
+                and _first_render(watched, latest, result)
+                and await precheck.raw_carries(recording.last, watched, latest, svc)
+            ):
+                result = await asyncio.to_thread(_rendered_latest_version, svc, result, latest.number)
     result.duration = round(time.monotonic() - started, 3)
     if not result.headline:
         result.headline = watched.headline
@@ -88,33 +93,36 @@ async def check_article(url: str, svc: Services, *, audit: bool = False) -> Chec
     return result
 
 
-def _first_render(watched: WatchedArticle, latest: Version | None, result: CheckResult) -> bool:
-    """The first render of an article stored from its raw HTML at its first check, which stored a second version."""
-    return (
-        watched.rendered_at is None
-        and latest is not None
-        and latest.number == 1
-        and latest.source == precheck.HTTP
-        and result.version == 2
-    )
+def _first_render(watched: WatchedArticle, latest: Version, result: CheckResult) -> bool:
+    """The first render of an article whose versions so far were read from its raw HTML, which stored a version."""
+    return watched.rendered_at is None and latest.source == precheck.HTTP and result.version == latest.number + 1
 
 
-def _rendered_first_version(svc: Services, result: CheckResult) -> CheckResult:
-    """The first render showed more than the raw HTML the first version was read from. Nothing was seen to change
-    (the raw HTML never carried that text), so it is no edit to announce: version 1 becomes the page as rendered,
-    as when a first check renders."""
-    first, rendered = svc.store.get_version(result.url, 1), svc.store.get_version(result.url, 2)
-    # Third-party copies already made of version 1 are of this same page at that time: their addresses stay.
+def _rendered_latest_version(svc: Services, result: CheckResult, number: int) -> CheckResult:
+    """The first render showed more than the raw HTML the latest version was read from, and that raw HTML has not
+    changed since (the render's own raw HTML carries the same story). Nothing was seen to change (the raw HTML never
+    carried that text), so it is no edit to announce: version `number` becomes the page as rendered, keeping what it
+    announced (its edits and flags against the version before; none for version 1, as when a first check renders).
+    An article edited before its first render (`watcher check` from cron leaves that render to the audit) is the
+    case past version 1."""
+    versions = svc.store.list_versions(result.url)
+    if [v.number for v in versions[-2:]] != [number, number + 1]:
+        return result  # another process stored a version meanwhile: leave the history as it stands
+    *kept, earlier, rendered = versions
+    # Third-party copies already made of the earlier version are of this same story at that time: their addresses stay.
     copies = [
-        *first.copies,
-        *(c for c in rendered.copies if c.get("service") not in {f.get("service") for f in first.copies}),
+        *earlier.copies,
+        *(c for c in rendered.copies if c.get("service") not in {f.get("service") for f in earlier.copies}),
     ]
-    svc.store.replace_versions(result.url, [replace(rendered, number=1, edits=[], flags=[], event=None, copies=copies)])
+    merged = replace(
+        rendered, number=number, edits=earlier.edits, flags=earlier.flags, event=earlier.event, copies=copies
+    )
+    svc.store.replace_versions(result.url, [*kept, merged])
     note = (
-        "audit: the first render shows text the raw HTML does not carry, so version 1 is now the rendered page "
+        f"audit: the first render shows text the raw HTML does not carry, so version {number} is now the rendered page "
         "(not an edit) and this article, with its site's other articles, is checked in the browser from now on"
     )
-    return replace(result, status="unchanged", version=1, edits=[], flags=[], summary="", note=note)
+    return replace(result, status="unchanged", version=number, edits=[], flags=[], summary="", note=note)
 
 
 def _audited(result: CheckResult, latest: Version | None, learned: dict[str, Any]) -> bool:

@@ -34,7 +34,7 @@ from watcher.errors import NoArticle, WatcherError
 from watcher.extract import extract
 from watcher.extract.completeness import complete_story
 from watcher.extract.unread import read_digest
-from watcher.fetch.charset import decode_html
+from watcher.fetch.charset import declared, decode_html
 from watcher.fetch.http_pages import CONDITIONAL
 from watcher.models import GONE_EVENTS, Article, CheckResult, Snapshot, Version, WatchedArticle
 from watcher.monitor.masking import build_mask
@@ -79,7 +79,7 @@ def host_modes(learned: Mapping[str, str | None]) -> dict[str, str]:
 
 
 def fetch_json(config: Config, watched: WatchedArticle, hosts: dict[str, str]) -> dict[str, Any]:
-    """The `fetch` object of `list --json` and `history --json`."""
+    """The `fetch` object of `list --json`."""
     return {
         "mode": mode_of(config, watched),
         "learned": watched.learned_mode,
@@ -137,7 +137,12 @@ def first_render_pending(config: Config, watched: WatchedArticle) -> bool:
 
 
 def _hours(seconds: float) -> str:
-    return f"{seconds / 3600:g} h" if seconds >= 3600 else f"{seconds / 60:g} min"
+    if seconds < 60:
+        return f"{seconds:g} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60, 1):g} min"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    return f"{hours} h" + (f" {minutes} min" if minutes else "")
 
 
 def conditional_headers(watched: WatchedArticle) -> dict[str, str]:
@@ -296,18 +301,10 @@ async def learn(
         return fields  # nothing settled: the next check renders again
     if snapshot.body is None or redirected_away(watched.url, snapshot.final_url):
         return fields
-    raw = Snapshot(
-        requested_url=snapshot.requested_url,
-        final_url=snapshot.final_url,
-        status=snapshot.status,
-        content_type=snapshot.content_type,
-        html=decode_html(snapshot.body, snapshot.content_type),
-        fetched_at=snapshot.fetched_at,
-    )
     latest = svc.store.latest_version(watched.url)
     if latest is None:
         return fields
-    stored = content_hash(apply_mask(latest.article, _mask(svc, watched, latest.article))[0])
+    stored = _stored_hash(svc, watched, latest)
     seen = body_digest(snapshot)
     if (
         seen is not None
@@ -320,12 +317,36 @@ async def learn(
         # each time (the fallbacks tried in turn) cost a fifth of the render.
         digest = watched.raw_hash
     else:
-        digest = await raw_hash(raw, watched, svc)
+        digest = await raw_hash(_raw(snapshot, snapshot.body), watched, svc)
     if digest is not None and digest == stored:
         fields.update(learned_mode=STATIC, raw_hash=digest, raw_digest=seen, **_validators(snapshot))
     elif plan.source == BROWSER:
         fields.update(learned_mode=NEEDS_BROWSER, raw_digest=seen)  # raw_hash None: these bytes lack the story
     return fields
+
+
+async def raw_carries(snapshot: Snapshot | None, watched: WatchedArticle, version: Version, svc: Services) -> bool:
+    """Whether the raw HTML a fetch was served (a render's page as the server sent it) carries `version`'s story."""
+    if snapshot is None or snapshot.body is None:
+        return False
+    digest = await raw_hash(_raw(snapshot, snapshot.body), watched, svc)
+    return digest is not None and digest == _stored_hash(svc, watched, version)
+
+
+def _raw(snapshot: Snapshot, body: bytes) -> Snapshot:
+    """The page as the server sent it, before any script ran."""
+    return Snapshot(
+        requested_url=snapshot.requested_url,
+        final_url=snapshot.final_url,
+        status=snapshot.status,
+        content_type=snapshot.content_type,
+        html=decode_html(body, snapshot.content_type),
+        fetched_at=snapshot.fetched_at,
+    )
+
+
+def _stored_hash(svc: Services, watched: WatchedArticle, version: Version) -> str:
+    return content_hash(apply_mask(version.article, _mask(svc, watched, version.article))[0])
 
 
 # What each host's articles taught, read from the store at most this often: a sitemap's 10,000 new articles each
@@ -381,8 +402,12 @@ async def raw_article(snapshot: Snapshot, svc: Services) -> Article | None:
 
 def body_digest(snapshot: Snapshot) -> str | None:
     """The digest of what extraction reads of the page's bytes as the server sent them (a nonce or a request id in a
-    script changes no story, so it costs no extraction), None when the snapshot has none."""
-    return read_digest(snapshot.body) if snapshot.body is not None else None
+    script changes no story, so it costs no extraction), None when the snapshot has none. The encoding the bytes are
+    read in is part of it: a site that fixes its Content-Type charset changes no byte, but the story now reads
+    otherwise (a repair to find, not an unchanged check until an audit disagrees and relearns the host)."""
+    if snapshot.body is None:
+        return None
+    return f"{declared(snapshot.body, snapshot.content_type) or ''}:{read_digest(snapshot.body)}"
 
 
 def _mask(svc: Services, watched: WatchedArticle, article: Article) -> Any:

@@ -78,6 +78,7 @@ def show_json(url: str, version: Version) -> dict[str, Any]:
         "event": version.event,
         "flags": list(version.flags),
         "article": version.article.to_dict(),
+        "source": version.source_name,  # added field: "http" (read from the raw HTML) or "browser"
     }
 
 
@@ -90,6 +91,7 @@ def diff_json(url: str, new: Version, changes: VersionDiff, include_cosmetic: bo
         version=new.number,
         flags=changes.flags,
         edits=changes.visible_edits(include_cosmetic),
+        source=new.source_name,  # the newer version's, as report JSON gives it
     )
     return result.to_json()
 
@@ -257,9 +259,11 @@ def show(app: App, url: str | None, match: str | None, number: int | None, as_js
         return
     from rich.text import Text
 
+    from watcher.labels import SOURCE_WORDS
     from watcher.render.tables import article_panel
 
-    when = f"v{version.number} · captured {app.long_time(version.captured_at)}"
+    source = SOURCE_WORDS[version.source_name]
+    when = f"v{version.number} · from {source} · captured {app.long_time(version.captured_at)}"
     if version.event:
         when += f" · {version.event}"
     app.env.out.print(Text(when, style="diff.label"))
