@@ -71,6 +71,7 @@ from watcher.config import BrowserSettings, Config, ScheduleSettings, TrustSetti
 from watcher.fetch import Fetcher
 from watcher.fetch.http_pages import HTTPFetcher
 from watcher.monitor.check import Services, check_article
+from watcher.monitor.loop import DUE_READ_SPACING
 from watcher.store import open_store
 from watcher.times import parse_duration
 
@@ -554,13 +555,14 @@ def capacity(
     costs: dict[str, Cost],
     assume: Assumptions,
     processes: int,
-    store_own: Callable[[float], float],
+    store_own: Callable[[float, float], float],
     store_server: float = 0.0,
 ) -> tuple[float, float, float, str]:
     """Articles kept on the schedule; the mean CPU seconds of a check then (all of it, and watcher's own part);
     the limit that binds.
 
-    `store_own(n)`: what the store costs watcher's process per check with n articles watched (on top of the
+    `store_own(n, rate)`: what the store costs watcher's process per check with n articles watched and `rate`
+    checks a second (on top of the
     kinds' measured costs); `store_server`: a database server's CPU per check. The largest n whose checks fit:
     n articles ask n * checks-per-life / life checks a second, each costing its CPU, all of it within
     cores * utilization, watcher's own part within processes * utilization (one core each at most), and
@@ -575,9 +577,9 @@ def capacity(
     def over(n: float) -> str | None:
         """The limit n articles exceed, if any."""
         rate = n * per_life / span  # checks a second
-        if rate * (total_kinds + store_own(n) + store_server) > assume.cores * assume.utilization:
+        if rate * (total_kinds + store_own(n, rate) + store_server) > assume.cores * assume.utilization:
             return "CPU"
-        if rate * (own_kinds + store_own(n)) > processes * assume.utilization:
+        if rate * (own_kinds + store_own(n, rate)) > processes * assume.utilization:
             return "watcher's process"
         if rate * wall > processes * assume.concurrency:
             return "concurrency"
@@ -587,7 +589,14 @@ def capacity(
     while high - low > 1:
         middle = (low + high) / 2
         low, high = (middle, high) if over(middle) is None else (low, middle)
-    return low, total_kinds + store_own(low) + store_server, own_kinds + store_own(low), over(high) or ""
+    store = store_own(low, low * per_life / span)
+    return low, total_kinds + store + store_server, own_kinds + store, over(high) or ""
+
+
+def due_read(cost: float, rate: float) -> float:
+    """What reading the due articles adds to each check at `rate` checks a second, one read costing `cost`: the run
+    loop reads again when a check ends, but only once DUE_READ_SPACING times the last read's CPU has passed."""
+    return min(cost, 1 / (DUE_READ_SPACING * rate)) if rate > 0 else cost
 
 
 def linear(at: dict[int, float]) -> Callable[[float], float]:
@@ -699,7 +708,7 @@ def run(argv: list[str] | None = None) -> list[Row]:
             + f"); {per_life / (span / 86400):.2f} checks a day on average",
         )
     )
-    for part, label in (("check", "a no-change check's writes"), ("due", "articles_due, once per check")):
+    for part, label in (("check", "a no-change check's writes"), ("due", "articles_due, one read")):
         low, high = embedded[small][part], embedded[big][part]
         rows.append(
             Row(
@@ -707,7 +716,9 @@ def run(argv: list[str] | None = None) -> list[Row]:
                 f"{low * 1000:.2f} -> {high * 1000:.2f} ms CPU ({high / low:.2f}x)",
             )
         )
-    embedded_n, total, own, limit = capacity(costs, assume, 1, lambda n: check_at(n) + due_at(n) - in_kinds)
+    embedded_n, total, own, limit = capacity(
+        costs, assume, 1, lambda n, rate: check_at(n) + due_read(due_at(n), rate) - in_kinds
+    )
     rows.append(
         Row(
             "articles kept, embedded store (watcher run)",
@@ -720,7 +731,7 @@ def run(argv: list[str] | None = None) -> list[Row]:
     if postgres is not None:
         client, served = postgres
         for workers in (1, 2):
-            n, total, own, limit = capacity(costs, assume, workers, lambda n: client - in_kinds, served)
+            n, total, own, limit = capacity(costs, assume, workers, lambda n, rate: client - in_kinds, served)
             rows.append(
                 Row(
                     f"articles kept, PostgreSQL, {workers} worker{'s' if workers > 1 else ''}",
