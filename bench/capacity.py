@@ -9,27 +9,32 @@ Measured on this machine, in one run:
      edit    a static article whose story changed: found, confirmed and stored as a version
      render  an unchanged check rendered in Chromium (an article learned "needs browser")
      audit   an unchanged static article's audit (auto mode, the audit due: pre-check and render)
-     first   a new article's first check (a render; the article is learned)
+     first   a new article's first check (its raw HTML carries the story: stored from a GET, learned static)
 2. What the store adds per check as it grows: the embedded store's no-change check (record_check and
    update_article, as bench/scale.py times them, its compactions spread over the checks) and its
    `articles_due` (the run loop asks it before starting checks) at 1,000 and at BENCH_CAP_ARTICLES (50,000)
    articles; PostgreSQL's no-change check at that size, client and server CPU (a throwaway server on
    127.0.0.1, tests/support/postgres.py, fsync off as in the tests; skipped when no server binaries).
 3. `watcher run`'s memory (RSS of the process and its browser) while it renders and once idle.
-4. The costs against real `watcher run` processes (concurrency 4, the run loop and its log included): CPU per
-   first check and per unchanged check, from the processes' own accounting (getrusage of the children; a
-   browser process orphaned when its parent exits first is not counted, so the render figure is a floor).
+4. The costs against real `watcher run` processes (concurrency 4, the run loop and its log included), each
+   pass a run of 48 checks on 48 articles less one of 12 on 12 (start-up drops out), every check of a run of
+   the pass's kind (else the bench stops): first checks, the first renders the loop does in its idle slots
+   (against the audit's cost: the same render), unchanged checks answered by the pre-check (median of 5
+   runs). CPU from the processes' own accounting (getrusage of the children, this process the reaper of
+   their orphaned browser processes).
 
-Then the model. The default schedule ([schedule] tiers: every 10 min for 3 h, hourly to 2 days, every 6 h to
-a week, daily to 30 days, then no more checks) is walked for one article's life; audits follow [fetch]
-audit_max_age (default 1 day) and one after each version stored from plain HTTP (issue 27). The mix of ages is that of a watch list fed at a
-steady rate (new articles every day from followed feeds, each watched its 30 days): in steady state the
-ages are spread evenly over the schedule's life, so most articles are in the daily tier and most checks
-come from the young ones. Each edit sends its article back to the first tier (age counts from the last
-change). Assumed, and parameters (see --help): 5% of articles need the browser (bench/fastpath.py's mix),
-0.5 edits per article, made 2 h after publication; a machine kept at most 75% busy.
-Capacity = the check rate the CPU allows (all cores for browsers and the database; one core per watcher
-process for watcher's own part), turned into articles by the schedule's checks per article.
+Then the model. The default schedule ([schedule] tiers: every 10 min for 3 h, hourly to 2 days, every 6 h to a
+week, daily to 30 days, then no more checks) is walked for one article's life; audits follow [fetch]
+audit_max_age (default 1 day) and one after each version stored from plain HTTP (issue 27). The mix of ages is
+that of a watch list fed at a steady rate (new articles every day from followed feeds, each watched its 30
+days): in steady state the ages are spread evenly over the schedule's life, so most articles are in the daily
+tier and most checks come from the young ones. Each edit sends its article back to the first tier (age counts
+from the last change). A static article's first check is a GET and its first render comes later, in a free
+slot of the run loop (counted as an audit); an article that needs the browser renders at its first check (a
+render). Assumed, and parameters (see --help): 5% of articles need the browser (bench/fastpath.py's mix), 0.5
+edits per article, made 2 h after publication; a machine kept at most 75% busy. Capacity = the check rate the
+CPU allows (all cores for browsers and the database; one core per watcher process for watcher's own part),
+turned into articles by the schedule's checks per article.
 
 The per-kind costs can be saved (--save-costs FILE) and the model rerun from them with other shares
 (--costs FILE), e.g. after the fast path changes what an edit or an audit costs.
@@ -66,6 +71,7 @@ from watcher.config import BrowserSettings, Config, ScheduleSettings, TrustSetti
 from watcher.fetch import Fetcher
 from watcher.fetch.http_pages import HTTPFetcher
 from watcher.monitor.check import Services, check_article
+from watcher.monitor.loop import DUE_READ_SPACING
 from watcher.store import open_store
 from watcher.times import parse_duration
 
@@ -367,14 +373,33 @@ def _name(process: psutil.Process) -> str:
 # -- 4. the costs against a real watcher run ---------------------------------------------------------------
 
 
-def _run_cpu(base: list[str], env: dict[str, str], *args: str) -> float:
-    """CPU seconds of one `watcher` command and everything it started (all waited for by the time it exits)."""
+def _run_cpu(base: list[str], env: dict[str, str], *args: str) -> tuple[float, Counter[str]]:
+    """CPU seconds of one `watcher` command and everything it started, and what its checks were: "status/source"
+    of each result line it printed (`watcher run --json`). This process is made the reaper of the command's
+    orphans (Linux), so a browser process left running when its parent exits is waited for and counted too."""
+    import ctypes
     import resource
 
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER; fails harmlessly elsewhere
+    mine = {child.pid for child in psutil.Process().children()}  # the page server: not the command's
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([*base, *args], check=True, capture_output=True, env=env, timeout=300)
+    done = subprocess.run([*base, *args], check=True, capture_output=True, env=env, timeout=300, text=True)
+    for orphan in psutil.Process().children():
+        if orphan.pid not in mine:
+            try:
+                orphan.wait(timeout=30)
+            except psutil.Error:
+                pass
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    seen: Counter[str] = Counter()
+    for line in done.stdout.splitlines():
+        try:
+            result = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(result, dict) and "status" in result:
+            seen[f"{result['status']}/{result.get('source')}"] += 1
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), seen
 
 
 def _all_due(data: Path) -> None:
@@ -385,11 +410,24 @@ def _all_due(data: Path) -> None:
     )
 
 
+# What each pass of real_run must do, and the model's kind it is compared with.
+HTTP_ROUNDS = 5  # runs of each size for the http checks
+REAL_PASSES = {
+    "first": ("new/http", "first"),  # first checks: the raw HTML carries the story, stored from it
+    "first render": ("unchanged/browser", "audit"),  # their first renders, in the run loop's idle slots
+    "http": ("unchanged/http", "http"),  # unchanged checks answered by the pre-check
+}
+
+
 def real_run(few: int = 12, many: int = 48) -> dict[str, float]:
     """CPU seconds per check of real `watcher run --max-checks N` processes (concurrency 4, the run loop, its
-    log and its store as a user has them) on the same pages: first checks, then unchanged checks answered by
-    the pre-check. Each is the difference between a run of `many` checks and one of `few`, over the checks
-    between, so starting the process and the browser, which both pay, drops out."""
+    log and its store as a user has them) on the same pages, in three passes: first checks (all GETs: the pages
+    carry their story in their raw HTML), the first renders the run loop then does in its idle slots (nothing
+    else is due for 10 minutes), and unchanged checks answered by the pre-check (every article due once more).
+    Each pass is the difference between a run of `many` checks on `many` articles and one of `few` on `few`
+    (a data folder each: every check of a run is of a different article, all of one kind), over the checks
+    between, so starting the process and the browser, which both pay, drops out. A run whose checks were not
+    all of its pass's kind stops the bench: the difference would not be the cost of that kind."""
     context = multiprocessing.get_context("fork")
     edits = context.Array("i", many, lock=False)
     receive, send = context.Pipe(duplex=False)
@@ -403,22 +441,38 @@ def real_run(few: int = 12, many: int = 48) -> dict[str, float]:
             for n in range(many)
         ]
         with tempfile.TemporaryDirectory() as tmp:
-            spent: dict[int, float] = {}
+            spent: dict[str, dict[int, list[float]]] = {name: {few: [], many: []} for name in REAL_PASSES}
+
+            def measured(name: str, count: int) -> None:
+                base = [sys.executable, "-m", "watcher", "--data-dir", str(Path(tmp) / f"data{count}")]
+                cpu, seen = _run_cpu(base, env, "run", "--json", "--max-checks", str(count))
+                expected = REAL_PASSES[name][0]
+                if seen != Counter({expected: count}):
+                    raise SystemExit(f"capacity: a real run's {name} checks were {dict(seen)}, not {count} {expected}")
+                spent[name][count].append(cpu)
+
             for count in (few, many):
                 data = Path(tmp) / f"data{count}"
                 data.mkdir()
                 (data / "watcher.toml").write_text("[fetch]\nper_host_delay = 0\n[trust]\nconfirm_delay = 0\n")
                 base = [sys.executable, "-m", "watcher", "--data-dir", str(data)]
                 subprocess.run([*base, "add", "--no-probe", *urls[:count]], check=True, capture_output=True, env=env)
-                spent[count] = _run_cpu(base, env, "run", "--max-checks", str(count))
-            again: dict[int, float] = {}
-            _all_due(data)
-            for count in (few, many):
-                again[count] = _run_cpu(base, env, "run", "--max-checks", str(count))
-        return {
-            "first": (spent[many] - spent[few]) / (many - few),
-            "http": (again[many] - again[few]) / (many - few),
+                measured("first", count)
+                measured("first render", count)
+                _all_due(data)
+            # An http check costs a few ms, the runs' start-up most of a second: the difference is taken over
+            # several runs of each size, interleaved, so one run slowed by other load moves it less.
+            for _ in range(HTTP_ROUNDS):
+                for count in (few, many):
+                    time.sleep(1.1)  # the every-second schedule brings each article due again
+                    measured("http", count)
+        per_check = {
+            name: (statistics.median(by[many]) - statistics.median(by[few])) / (many - few)
+            for name, by in spent.items()
         }
+        for name, cpu in per_check.items():
+            print(f"  {name:12} {cpu * 1000:6.0f} ms CPU per check", flush=True)
+        return per_check
     finally:
         server.terminate()
         server.join(timeout=10)
@@ -448,6 +502,12 @@ def life(assume: Assumptions, edits: int, browser: bool, schedule: ScheduleSetti
     tiers = sorted(schedule.tiers, key=lambda tier: tier.until)
     edit_times = [assume.edit_age * (k + 1) for k in range(edits)]
     counts: Counter[str] = Counter(first=1)
+    # The first check reads the raw HTML (the measured "first" kind); the render comes on top: at once where the
+    # raw HTML lacks the story, else in a slot of the run loop's left free by due checks (an audit's render).
+    if browser:
+        counts["render"] += 1
+    elif not assume.edit_renders:
+        counts["audit"] += 1
     t = since = last_render = 0.0
     since_render = 0
     after_edit = False
@@ -502,13 +562,14 @@ def capacity(
     costs: dict[str, Cost],
     assume: Assumptions,
     processes: int,
-    store_own: Callable[[float], float],
+    store_own: Callable[[float, float], float],
     store_server: float = 0.0,
 ) -> tuple[float, float, float, str]:
     """Articles kept on the schedule; the mean CPU seconds of a check then (all of it, and watcher's own part);
     the limit that binds.
 
-    `store_own(n)`: what the store costs watcher's process per check with n articles watched (on top of the
+    `store_own(n, rate)`: what the store costs watcher's process per check with n articles watched and `rate`
+    checks a second (on top of the
     kinds' measured costs); `store_server`: a database server's CPU per check. The largest n whose checks fit:
     n articles ask n * checks-per-life / life checks a second, each costing its CPU, all of it within
     cores * utilization, watcher's own part within processes * utilization (one core each at most), and
@@ -523,9 +584,9 @@ def capacity(
     def over(n: float) -> str | None:
         """The limit n articles exceed, if any."""
         rate = n * per_life / span  # checks a second
-        if rate * (total_kinds + store_own(n) + store_server) > assume.cores * assume.utilization:
+        if rate * (total_kinds + store_own(n, rate) + store_server) > assume.cores * assume.utilization:
             return "CPU"
-        if rate * (own_kinds + store_own(n)) > processes * assume.utilization:
+        if rate * (own_kinds + store_own(n, rate)) > processes * assume.utilization:
             return "watcher's process"
         if rate * wall > processes * assume.concurrency:
             return "concurrency"
@@ -535,7 +596,14 @@ def capacity(
     while high - low > 1:
         middle = (low + high) / 2
         low, high = (middle, high) if over(middle) is None else (low, middle)
-    return low, total_kinds + store_own(low) + store_server, own_kinds + store_own(low), over(high) or ""
+    store = store_own(low, low * per_life / span)
+    return low, total_kinds + store + store_server, own_kinds + store, over(high) or ""
+
+
+def due_read(cost: float, rate: float) -> float:
+    """What reading the due articles adds to each check at `rate` checks a second, one read costing `cost`: the run
+    loop reads again when a check ends, but only once DUE_READ_SPACING times the last read's CPU has passed."""
+    return min(cost, 1 / (DUE_READ_SPACING * rate)) if rate > 0 else cost
 
 
 def linear(at: dict[int, float]) -> Callable[[float], float]:
@@ -647,7 +715,7 @@ def run(argv: list[str] | None = None) -> list[Row]:
             + f"); {per_life / (span / 86400):.2f} checks a day on average",
         )
     )
-    for part, label in (("check", "a no-change check's writes"), ("due", "articles_due, once per check")):
+    for part, label in (("check", "a no-change check's writes"), ("due", "articles_due, one read")):
         low, high = embedded[small][part], embedded[big][part]
         rows.append(
             Row(
@@ -655,7 +723,9 @@ def run(argv: list[str] | None = None) -> list[Row]:
                 f"{low * 1000:.2f} -> {high * 1000:.2f} ms CPU ({high / low:.2f}x)",
             )
         )
-    embedded_n, total, own, limit = capacity(costs, assume, 1, lambda n: check_at(n) + due_at(n) - in_kinds)
+    embedded_n, total, own, limit = capacity(
+        costs, assume, 1, lambda n, rate: check_at(n) + due_read(due_at(n), rate) - in_kinds
+    )
     rows.append(
         Row(
             "articles kept, embedded store (watcher run)",
@@ -668,17 +738,18 @@ def run(argv: list[str] | None = None) -> list[Row]:
     if postgres is not None:
         client, served = postgres
         for workers in (1, 2):
-            n, total, own, limit = capacity(costs, assume, workers, lambda n: client - in_kinds, served)
+            n, total, own, limit = capacity(costs, assume, workers, lambda n, rate: client - in_kinds, served)
             rows.append(
                 Row(
                     f"articles kept, PostgreSQL, {workers} worker{'s' if workers > 1 else ''}",
                     f"{n:,.0f}, bound by {limit} (a check {total * 1000:.0f} ms CPU, {own * 1000:.0f} ms in a worker)",
                 )
             )
-    for kind, spent in real.items():
+    for name, spent in real.items():
+        kind = REAL_PASSES[name][1] if name in REAL_PASSES else name
         rows.append(
             Row(
-                f"real `watcher run`, {kind} checks: CPU per check against the model's",
+                f"real `watcher run`, {name} checks: CPU per check against the model's {kind}",
                 f"{spent * 1000:.0f} vs {costs[kind].cpu * 1000:.0f} ms = {spent / costs[kind].cpu:.2f}x",
             )
         )

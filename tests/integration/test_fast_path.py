@@ -194,6 +194,54 @@ def test_watcher_run_renders_new_static_articles_in_slots_no_due_check_wants(sit
     assert not any(precheck.first_render_pending(c.svc.config, c.article(u)) for u in urls)
 
 
+def test_watcher_run_starts_checks_from_one_read_of_the_due_list_and_none_twice(site, checker, monkeypatch):
+    """Reading the due articles scans the whole watch list, so the loop reads it again only after DUE_READ_SPACING
+    times that read's CPU; meanwhile each article it read is started once, though the list still says it is due."""
+    from watcher.monitor import loop
+
+    monkeypatch.setattr(loop, "DUE_READ_SPACING", 1e9)  # as with a list so large that no read is repeated here
+    c = checker(per_host_delay=0)
+    urls = []
+    for n in range(5):
+        js(site, f"/due{n}.js", "void 0;")
+        site.page(f"/due{n}", story(BODY, f"/due{n}.js"))
+        urls.append(c.add(site.url(f"/due{n}")))
+    c.now = utcnow() + timedelta(seconds=1)
+    reads = []
+    read = c.store.articles_due
+    monkeypatch.setattr(c.store, "articles_due", lambda now: reads.append(now) or read(now))
+    results = []
+    asyncio.run(loop.Runner(c.svc, on_result=results.append, max_checks=5).run())
+    assert sorted(r.url for r in results) == sorted(urls)  # every one checked, none twice
+    assert {(r.status, r.source) for r in results} == {("new", "http")}
+    assert len(reads) == 1
+
+
+def test_watcher_run_reading_the_due_list_while_checks_run_starts_none_of_them_again(site, checker, monkeypatch):
+    """A read made while checks are in flight still lists their articles as due: once those checks end they are
+    not started again from that read."""
+    import time
+
+    from watcher.monitor import loop
+
+    ticks = iter(range(1 << 30))
+    monkeypatch.setattr(time, "thread_time", lambda: next(ticks) * 0.001)  # every read as dear: one every 20 ms
+    c = checker(per_host_delay=0, concurrency=2)
+    urls = []
+    for n in range(12):
+        js(site, f"/due{n}.js", "void 0;")
+        site.page(f"/due{n}", story(BODY, f"/due{n}.js"))
+        urls.append(c.add(site.url(f"/due{n}", host="localhost" if n % 2 else None)))
+    c.now = utcnow() + timedelta(seconds=1)
+    reads = []
+    read = c.store.articles_due
+    monkeypatch.setattr(c.store, "articles_due", lambda now: reads.append(now) or read(now))
+    results = []
+    asyncio.run(loop.Runner(c.svc, on_result=results.append, max_checks=12).run())
+    assert sorted(r.url for r in results) == sorted(urls)  # every one checked, none twice
+    assert len(reads) > 1
+
+
 def test_a_raw_edit_of_a_static_page_is_stored_from_http_and_audited_at_the_next_check(site, checker):
     c = checker()
     serve_edited_story(site, "/baths")

@@ -45,6 +45,12 @@ STOP_GRACE = 3.0  # seconds in-flight checks get to finish after SIGTERM; SIGINT
 # first results). This run's own are queued as their first check ends; the look finds those stored by earlier runs
 # or by `watcher check` beside this one, and reads every article, so it is rare (the audit bound is the backstop).
 FIRST_RENDER_SCAN = 600.0
+# The due articles are read from the store again only after this many times the CPU the last read took: reading
+# them scans the whole watch list (16 ms with 50,000 watched in the embedded store, bench/capacity.py), and asked
+# after every check it cost more than the checks themselves on a large list. A read of a small list costs
+# next to nothing, so the list is read again at once as before; on a large one the run spends about 5% of a core
+# reading it and an article waits at most about a second more. What this run starts meanwhile is not started twice.
+DUE_READ_SPACING = 20.0
 
 
 @dataclass
@@ -142,6 +148,9 @@ class Runner:
         self._clock_offset: float | None = None
         self._first_renders: deque[str] = deque()
         self._next_scan = 0.0
+        self._due: list[WatchedArticle] = []  # the last read of the due articles
+        self._next_due_read = 0.0  # monotonic time the store is asked again
+        self._started: set[str] = set()  # the articles started since that read, or in flight at it
 
     def stop(self, abandon: bool = False) -> None:
         """Ask the loop to finish; safe to call from a signal handler in the loop's thread.
@@ -171,6 +180,7 @@ class Runner:
                 now = self.svc.clock()
                 if self._clock_jumped(now):
                     self.apply_schedule(now)
+                    self._next_due_read = 0.0
                 self._poll_feeds(now)
                 due = self._due_articles(now)
                 for article in due:
@@ -226,12 +236,23 @@ class Runner:
         if self._store_held.waiting("store"):
             return []
         busy_hosts = {host_of(url) for url in self._in_flight}
-        try:
-            articles = self.svc.store.articles_due(now)
-        except WatcherError:
-            articles = []  # a damaged hot file: nothing can be checked until it is repaired; feeds go on
+        if time.monotonic() >= self._next_due_read:
+            spent = time.thread_time()
+            try:
+                self._due = self.svc.store.articles_due(now)
+            except WatcherError:
+                self._due = []  # a damaged hot file: nothing can be checked until it is repaired; feeds go on
+            self._started = set(self._in_flight)  # still due in this read, though their checks are about to end
+            self._next_due_read = time.monotonic() + (time.thread_time() - spent) * DUE_READ_SPACING
         due = sorted(
-            (a for a in articles if a.url not in self._in_flight and not self._held.waiting(a.url) and is_due(a, now)),
+            (
+                a
+                for a in self._due
+                if a.url not in self._in_flight
+                and a.url not in self._started
+                and not self._held.waiting(a.url)
+                and is_due(a, now)
+            ),
             key=lambda a: a.next_check or a.added_at,
         )
         # One page per host at a time: a busy host's articles wait rather than hold a slot.
@@ -279,6 +300,7 @@ class Runner:
         return not paused and precheck.first_render_pending(self.svc.config, article)
 
     def _start(self, url: str, audit: bool = False) -> None:
+        self._started.add(url)
         task = asyncio.create_task(self._check(url, audit))
         self._in_flight[url] = task
         task.add_done_callback(functools.partial(self._forget, self._in_flight, url))
