@@ -194,6 +194,22 @@ def test_watcher_run_renders_new_static_articles_in_slots_no_due_check_wants(sit
     assert not any(precheck.first_render_pending(c.svc.config, c.article(u)) for u in urls)
 
 
+def due_pages(site, c, monkeypatch, count: int, hosts: tuple[str, ...] = ("127.0.0.1",)) -> tuple[list[str], list]:
+    """`count` static pages watched by `c` and due now, spread over `hosts`; and the list that each read of the due
+    articles is noted in."""
+    urls = []
+    for n in range(count):
+        js(site, f"/due{n}.js", "void 0;")
+        site.page(f"/due{n}", story(BODY, f"/due{n}.js"))
+        host = hosts[n % len(hosts)]
+        urls.append(c.add(site.url(f"/due{n}", host=None if host == "127.0.0.1" else host)))
+    c.now = utcnow() + timedelta(seconds=1)
+    reads: list = []
+    read = c.store.articles_due
+    monkeypatch.setattr(c.store, "articles_due", lambda now: reads.append(now) or read(now))
+    return urls, reads
+
+
 def test_watcher_run_starts_checks_from_one_read_of_the_due_list_and_none_twice(site, checker, monkeypatch):
     """Reading the due articles scans the whole watch list, so the loop reads it again only after DUE_READ_SPACING
     times that read's CPU; meanwhile each article it read is started once, though the list still says it is due."""
@@ -201,15 +217,7 @@ def test_watcher_run_starts_checks_from_one_read_of_the_due_list_and_none_twice(
 
     monkeypatch.setattr(loop, "DUE_READ_SPACING", 1e9)  # as with a list so large that no read is repeated here
     c = checker(per_host_delay=0)
-    urls = []
-    for n in range(5):
-        js(site, f"/due{n}.js", "void 0;")
-        site.page(f"/due{n}", story(BODY, f"/due{n}.js"))
-        urls.append(c.add(site.url(f"/due{n}")))
-    c.now = utcnow() + timedelta(seconds=1)
-    reads = []
-    read = c.store.articles_due
-    monkeypatch.setattr(c.store, "articles_due", lambda now: reads.append(now) or read(now))
+    urls, reads = due_pages(site, c, monkeypatch, 5)
     results = []
     asyncio.run(loop.Runner(c.svc, on_result=results.append, max_checks=5).run())
     assert sorted(r.url for r in results) == sorted(urls)  # every one checked, none twice
@@ -227,15 +235,7 @@ def test_watcher_run_reading_the_due_list_while_checks_run_starts_none_of_them_a
     ticks = iter(range(1 << 30))
     monkeypatch.setattr(time, "thread_time", lambda: next(ticks) * 0.001)  # every read as dear: one every 20 ms
     c = checker(per_host_delay=0, concurrency=2)
-    urls = []
-    for n in range(12):
-        js(site, f"/due{n}.js", "void 0;")
-        site.page(f"/due{n}", story(BODY, f"/due{n}.js"))
-        urls.append(c.add(site.url(f"/due{n}", host="localhost" if n % 2 else None)))
-    c.now = utcnow() + timedelta(seconds=1)
-    reads = []
-    read = c.store.articles_due
-    monkeypatch.setattr(c.store, "articles_due", lambda now: reads.append(now) or read(now))
+    urls, reads = due_pages(site, c, monkeypatch, 12, hosts=("127.0.0.1", "localhost"))
     results = []
     asyncio.run(loop.Runner(c.svc, on_result=results.append, max_checks=12).run())
     assert sorted(r.url for r in results) == sorted(urls)  # every one checked, none twice
