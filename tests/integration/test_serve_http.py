@@ -414,3 +414,22 @@ def test_a_diff_page_says_what_changed_in_words_as_the_timeline_does(readonly):
     doc = page(readonly.get(f"/a/{ident}/diff/1/2"))
     said = doc.xpath('//p[@class="what-changed"]')
     assert [p.text_content() for p in said] == [summary], summary
+
+
+def test_a_version_page_says_how_the_page_was_read(tmp_path):
+    """As `show` and the reports do: a version stored from the raw HTML, and one read in the browser."""
+    store = open_store(tmp_path / "data")
+    store.add_article(EN_URL)
+    first = Article(headline="Ferry fares rise", lang="en", body=["Fares rise by 4% in May."])
+    stamp = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    store.save_version(EN_URL, first, html=None, diff=None, captured_at=stamp, source="http")
+    second = Article(headline="Ferry fares rise", lang="en", body=["Fares rise by 5% in May."])
+    later = stamp + timedelta(hours=1)
+    store.save_version(EN_URL, second, html=None, diff=None, captured_at=later, source="browser")
+    ident = article_id(EN_URL)
+    with Served(tmp_path / "data") as served:
+        said = [page(served.get(f"/a/{ident}/v/{n}")).xpath('//p[@class="muted"]')[0].text_content() for n in (1, 2)]
+        assert "read from the raw HTML" in said[0] and "browser" not in said[0]
+        assert "read in the browser" in said[1]
+        chinese = page(served.get(f"/a/{ident}/v/1?lang=zh-Hant")).xpath('//p[@class="muted"]')[0].text_content()
+        assert "讀自原始 HTML" in chinese
