@@ -184,8 +184,9 @@ def test_timeline_diff_side_by_side_and_full_text(english_store):
     async def script(pilot):
         await open_timeline(pilot, app, lambda row: row.startswith("Market hall"))
         versions = rows(app.screen.query_one(VersionsTable))
-        assert versions[0].startswith("v2 | 2026-11-24 11:00 UTC | substantive")
-        assert versions[1].startswith("v1 | 2026-11-24 08:10 UTC")
+        # Each version's time over how its page was read (these were rendered).
+        assert versions[0].startswith("v2 | 2026-11-24 11:00 UTC\nfrom the browser | substantive")
+        assert versions[1].startswith("v1 | 2026-11-24 08:10 UTC\nfrom the browser")
         checks = rows(app.screen.query_one(ChecksTable))
         assert [c.split(" | ")[1] for c in checks] == ["changed", "new"]
         await pilot.press("enter")

@@ -15,7 +15,7 @@ from watcher.app.dashboard.model import EditEntry, next_label, status_label
 from watcher.app.dashboard.screen_base import ArticleScreen, RefreshedScreen
 from watcher.app.dashboard.table_base import Column, FittedTable
 from watcher.errors import WatcherError
-from watcher.labels import flag_short, plural
+from watcher.labels import SOURCE_WORDS, flag_short, plural
 from watcher.models import CLASSES, CheckRecord, Version, WatchedArticle
 from watcher.render.text import safe_text
 from watcher.times import display_time_in
@@ -26,7 +26,8 @@ def when(moment, tz: tzinfo) -> str:
 
 
 class VersionsTable(FittedTable):
-    """Two lines a version: class over flags, and the edit counts over the first edit."""
+    """Two lines a version: when over how the page was read, class over flags, and the edit counts over the first
+    edit."""
 
     COLUMNS = (
         Column("v", "V", width=4),
@@ -69,7 +70,10 @@ def version_rows(article: WatchedArticle, versions: list[Version], tz: tzinfo) -
                 str(version.number),
                 {
                     "v": f"v{version.number}",
-                    "at": when(version.captured_at, tz),
+                    "at": [
+                        Text(when(version.captured_at, tz)),
+                        Text(f"from {SOURCE_WORDS[version.source_name]}", style="dim"),
+                    ],
                     "cls": [
                         Text(cls, style=f"class.{cls}" if entry.top_class else "dim"),
                         Text(", ".join(flag_short(m) for m in entry.marks), style="bold"),
