@@ -44,8 +44,8 @@ FIELD_LABELS = {
 
 OP_WORDS = {"insert": "added", "delete": "removed", "replace": "changed", "move": "moved"}
 
-# Where a stored version's page came from (models.Version.source), as reports say it after "from".
-SOURCE_WORDS = {"http": "the raw HTML", "browser": "the browser"}
+# Where a stored version's page came from (models.Version.source), as show, the dashboard's timeline and the reports say it.
+SOURCE_WORDS = {"http": "from the raw HTML", "browser": "from the browser"}
 # A notification's title word for each status worth notifying (models.NOTIFY_STATUSES).
 STATUS_TITLES = {"changed": "Edited", "removed": "Removed", "redirected": "Redirected", "restored": "Restored"}
 

@@ -128,7 +128,7 @@ def times_html(change: Change, tz: tzinfo | None = None) -> str:
     """When the two versions were captured, in zone `tz` (None: UTC)."""
     new, old = change.entry.new, change.entry.old
     # Where the newer version came from: its raw HTML (a plain GET) or a browser render.
-    source = f' <span class="source">· from {esc(SOURCE_WORDS[new.source_name])}</span>'
+    source = f' <span class="source">· {esc(SOURCE_WORDS[new.source_name])}</span>'
     if old is None:
         return f'<p class="times">captured {time_html(new.captured_at, tz)}{source}</p>'
     return f'<p class="times">{time_html(old.captured_at, tz)} → {time_html(new.captured_at, tz)}{source}</p>'

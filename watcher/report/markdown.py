@@ -169,7 +169,7 @@ def change_md(change: Change, lang: str | None = None, tz: tzinfo | None = None)
         if old is not None
         else f"captured {display_time_in(new.captured_at, zone)}"
     )
-    times += f" · from {SOURCE_WORDS[new.source_name]}"
+    times += f" · {SOURCE_WORDS[new.source_name]}"
     lines = [f"### {version_title(change, lang)}", "", times]
     if change.flags:
         lines[-1] += "  "

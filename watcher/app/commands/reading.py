@@ -262,8 +262,7 @@ def show(app: App, url: str | None, match: str | None, number: int | None, as_js
     from watcher.labels import SOURCE_WORDS
     from watcher.render.tables import article_panel
 
-    source = SOURCE_WORDS[version.source_name]
-    when = f"v{version.number} · from {source} · captured {app.long_time(version.captured_at)}"
+    when = f"v{version.number} · {SOURCE_WORDS[version.source_name]} · captured {app.long_time(version.captured_at)}"
     if version.event:
         when += f" · {version.event}"
     app.env.out.print(Text(when, style="diff.label"))

@@ -72,7 +72,7 @@ def version_rows(article: WatchedArticle, versions: list[Version], tz: tzinfo) -
                     "v": f"v{version.number}",
                     "at": [
                         Text(when(version.captured_at, tz)),
-                        Text(f"from {SOURCE_WORDS[version.source_name]}", style="dim"),
+                        Text(SOURCE_WORDS[version.source_name], style="dim"),
                     ],
                     "cls": [
                         Text(cls, style=f"class.{cls}" if entry.top_class else "dim"),
